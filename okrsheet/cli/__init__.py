@@ -1,0 +1,52 @@
+"""The `okr` command line: thin commands over the okrsheet library."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from okrsheet import __version__
+from okrsheet.cli.commands import init, status, templates, validate
+from okrsheet.cli.errors import handle_errors
+
+app = typer.Typer(
+    name="okr",
+    help="Keep a company's OKRs honest in a spreadsheet: validate, check in, score, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"okr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Keep a company's OKRs honest in a spreadsheet: validate, check in, score, report.
+
+    The workbook is a local .xlsx (default ./okr.xlsx) or, later, a Google Sheets spreadsheet.
+    Start with `okr init --example demo.xlsx` and `okr status -w demo.xlsx`.
+    """
+
+
+app.command("init")(handle_errors(init.init))
+app.command("validate")(handle_errors(validate.validate))
+app.command("status")(handle_errors(status.status))
+app.command("templates")(handle_errors(templates.templates))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from okrsheet.cli.options import FormatOption, WorkbookOption
+from okrsheet.render import OutputFormat
+
+
+def validate(
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Assign IDs to rows that lack one; writes nothing else.")
+    ] = False,
+    output_format: FormatOption = OutputFormat.TABLE,
+    workbook: WorkbookOption = None,
+) -> None:
+    """Check every tab and cell; list errors and warnings with the cell they are in.
+
+    Exits 3 when there are errors (or warnings, with --strict). Writes nothing unless --fix.
+
+    Examples:
+
+      okr validate
+
+      okr validate --strict --format json
+    """
+    from okrsheet import service
+    from okrsheet.errors import ExitCode
+    from okrsheet.render import console, machine, tables
+    from okrsheet.reports import validation_report
+
+    location = service.resolve_location(workbook)
+    if fix:
+        assigned = service.fix_ids(location)
+        console.err().print(f"Assigned {assigned} ID(s)." if assigned else "No IDs were missing.")
+    report = validation_report(service.load(location).findings)
+    rows = [f.model_dump() for f in report.findings]
+    columns = ["severity", "where", "code", "message"]
+    if output_format is OutputFormat.JSON:
+        typer.echo(machine.to_json(report), nl=False)
+    elif output_format is OutputFormat.CSV:
+        typer.echo(machine.to_csv(rows, columns), nl=False)
+    elif output_format is OutputFormat.MD:
+        typer.echo(machine.to_markdown(rows, columns), nl=False)
+    elif report.findings:
+        console.out().print(tables.findings_table(report))
+    summary = f"{report.errors} error(s), {report.warnings} warning(s) in {location}"
+    console.err().print(summary if report.findings else f"{location} is valid.")
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(int(ExitCode.INVALID_CONTENT))

@@ -1,0 +1,80 @@
+"""The one exit point for failure: a message on stderr, a JSON envelope with --format json,
+and the documented exit code (docs/exit-codes.md)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable
+from typing import NoReturn, ParamSpec, TypeVar
+
+import typer
+
+from okrsheet.errors import ExitCode, InvalidWorkbook, OkrError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_CODES = {
+    ExitCode.USAGE: "usage",
+    ExitCode.INVALID_CONTENT: "invalid-content",
+    ExitCode.UNAVAILABLE: "workbook-unavailable",
+    ExitCode.BACKEND: "backend-failure",
+    ExitCode.ABORTED: "aborted",
+    ExitCode.INTERNAL: "internal",
+}
+
+
+def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
+    from okrsheet.render import console
+    from okrsheet.render.tables import safe
+
+    details = error.details if isinstance(error, InvalidWorkbook) else []
+    if json_output:
+        envelope = {
+            "error": {
+                "code": _CODES.get(error.exit_code, "internal"),
+                "exit_code": int(error.exit_code),
+                "message": error.message,
+                "details": details,
+            }
+        }
+        typer.echo(json.dumps(envelope, indent=2))
+    stderr = console.err()
+    stderr.print(safe("error: ", "bold red") + safe(error.message))
+    for line in details[:50]:
+        stderr.print(safe(f"  {line}"))
+    if len(details) > 50:
+        stderr.print(safe(f"  … and {len(details) - 50} more"))
+    if error.hint:
+        stderr.print(safe(f"hint: {error.hint}", "dim"))
+    raise typer.Exit(int(error.exit_code))
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn library errors and Ctrl-C into clean messages and exit codes; no tracebacks."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        json_output = str(kwargs.get("output_format", "")) == "json"
+        try:
+            return command(*args, **kwargs)
+        except OkrError as error:
+            fail(error, json_output=json_output)
+        except KeyboardInterrupt:
+            from okrsheet.errors import Aborted
+
+            fail(Aborted("interrupted; nothing was written"), json_output=json_output)
+        except Exception as exc:
+            if os.environ.get("OKR_DEBUG"):
+                raise
+            fail(
+                OkrError(
+                    f"unexpected {type(exc).__name__}: {exc}",
+                    hint="this is a bug in okr; set OKR_DEBUG=1 to see the traceback",
+                ),
+                json_output=json_output,
+            )
+
+    return wrapper

@@ -1,0 +1,74 @@
+"""Options shared by several commands, defined once so they mean the same everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from okrsheet.errors import UsageError
+from okrsheet.render import OutputFormat
+from okrsheet.vocab import Level
+
+WorkbookOption = Annotated[
+    str | None,
+    typer.Option(
+        "--workbook",
+        "-w",
+        help="Workbook: a .xlsx path, a Google Sheets URL or gsheet:ID. "
+        "Default: $OKR_WORKBOOK, else 'workbook' in ./okr.toml, else ./okr.xlsx.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table for people; json, csv or md (Markdown) for machines and chat.",
+        case_sensitive=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Score as of this date (YYYY-MM-DD) instead of today.",
+        show_default=False,
+    ),
+]
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner", help="Only this owner's objectives and key results.", show_default=False
+    ),
+]
+LevelOption = Annotated[
+    Level | None,
+    typer.Option("--level", help="Only objectives at this level.", case_sensitive=False),
+]
+
+
+def today() -> date:
+    return date.today()
+
+
+def parse_date_option(value: str | None, option: str) -> date | None:
+    """Dates on the command line take the same forms as in the workbook."""
+    if value is None:
+        return None
+    from okrsheet.layout.cells import CellValueError, parse_date
+
+    if not value.strip():
+        raise UsageError("a date is required (YYYY-MM-DD)", option=option)
+    if value.strip().casefold() == "today":
+        return today()
+    try:
+        return parse_date(value)
+    except CellValueError as exc:
+        raise UsageError(str(exc), option=option) from None
+
+
+def as_of_date(value: str | None) -> date:
+    return parse_date_option(value, "--as-of") or today()

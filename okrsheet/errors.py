@@ -1,0 +1,68 @@
+"""One error hierarchy for the library; the CLI maps each class to a documented exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of `okr`, documented in docs/exit-codes.md."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    INVALID_CONTENT = 3
+    UNAVAILABLE = 4
+    BACKEND = 5
+    LAGGING = 6
+    ABORTED = 130
+
+
+class OkrError(Exception):
+    """Base of every error okrsheet raises on purpose."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(OkrError):
+    """A bad option or argument value."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, option: str | None = None, hint: str | None = None):
+        super().__init__(f"{option}: {message}" if option else message, hint=hint)
+        self.option = option
+
+
+class InvalidWorkbook(OkrError):
+    """The workbook's content breaks the layout or the OKR rules."""
+
+    exit_code = ExitCode.INVALID_CONTENT
+
+    def __init__(self, message: str, *, details: Sequence[str] = (), hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.details = list(details)
+
+
+class WorkbookUnavailable(OkrError):
+    """The workbook is missing, unreadable, or not a workbook at all."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class BackendError(OkrError):
+    """The storage backend failed: a lock held too long, a save that could not land, an API."""
+
+    exit_code = ExitCode.BACKEND
+
+
+class Aborted(OkrError):
+    """The user said no or pressed Ctrl-C; nothing was written."""
+
+    exit_code = ExitCode.ABORTED

@@ -1,0 +1,336 @@
+"""Parsing of cells typed by people: numbers, dates, confidences, kinds, lists of ids.
+
+Every parser takes what a store returned for one cell and gives back a typed value, None for a
+blank cell, or raises `CellValueError` with a message meant for the person who typed it. Nothing
+is ever silently read as zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from okrsheet.model import KRKind, Level
+from okrsheet.stores.base import CellValue
+
+DateOrder = Literal["MDY", "DMY"]
+
+# Spreadsheet serial day numbers count from 1899-12-30 (the Lotus 1-2-3 leap-year quirk).
+_EPOCH = date(1899, 12, 30)
+_MAX_SERIAL = (date(9999, 12, 31) - _EPOCH).days
+
+
+class CellValueError(ValueError):
+    """A cell's content could not be understood; the message says why, for a person."""
+
+
+def _show(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return repr(shown)
+
+
+def is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: CellValue) -> str:
+    """Any cell as text: numbers typed into text columns keep their plain spelling."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_PLACEHOLDERS = {"tbd", "tbc", "n/a", "na", "none", "null", "?", "??", "-", "--", "—", "–", "x"}
+_CURRENCY = "$€£¥₹"
+_NUMBER = re.compile(
+    r"""^
+    (?P<sign>[-+])?
+    ["""
+    + _CURRENCY
+    + r"""]?\s*
+    (?P<int>\d{1,3}(?:,\d{3})+|\d*)
+    (?P<frac>\.\d+)?
+    (?P<exp>[eE][-+]?\d+)?
+    \s*(?P<pct>%)?
+    $""",
+    re.VERBOSE,
+)
+_SUFFIXED = re.compile(r"^[-+]?[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
+
+
+def parse_number(value: CellValue, *, allow_bool: bool = False) -> float | None:
+    """A number as people type it: `1,234`, `$250,000`, `15%`, `12.5`, `(300)`."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        if allow_bool:
+            return 1.0 if value else 0.0
+        raise CellValueError(f"{value} is a yes/no value, not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, date):
+        raise CellValueError(f"a date ({value.isoformat()}) stands where a number belongs")
+    else:
+        number = _parse_number_text(str(value))
+    if math.isnan(number) or math.isinf(number):
+        raise CellValueError("the number is not finite")
+    return 0.0 if number == 0 else number
+
+
+def _parse_number_text(raw: str) -> float:
+    text = raw.strip().replace("\u00a0", "").replace("\u2212", "-").replace(" ", " ")
+    if text.casefold() in _PLACEHOLDERS:
+        raise CellValueError(f"{_show(raw.strip())} is a placeholder, not a number")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if text[:1] in _CURRENCY and text[1:2] in "-+":
+        text = text[1] + text[0] + text[2:]
+    match = _NUMBER.match(text)
+    if not match or not (match.group("int") or match.group("frac")):
+        if _SUFFIXED.match(text):
+            raise CellValueError(f"{_show(raw)}: write the number in full (for example 12000)")
+        if re.fullmatch(r"[-+]?\d+,\d{1,2}", text):
+            raise CellValueError(f"{_show(raw)} is ambiguous: use a dot for decimals (1.5)")
+        raise CellValueError(f"{_show(raw)} is not a number")
+    digits = (match.group("int") or "0").replace(",", "") + (match.group("frac") or "")
+    number = float(digits + (match.group("exp") or ""))
+    if match.group("pct"):
+        number /= 100
+    if match.group("sign") == "-":
+        number = -number
+    return -number if negative else number
+
+
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_MONTH_DAY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def serial_to_date(serial: float) -> date:
+    if not 1 <= serial <= _MAX_SERIAL:
+        raise CellValueError(f"{serial:g} is out of the range of spreadsheet dates")
+    return _EPOCH + timedelta(days=int(serial))
+
+
+def date_to_serial(day: date) -> int:
+    return (day - _EPOCH).days
+
+
+def _build(year: int, month: int, day: int, raw: str, how: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellValueError(f"{_show(raw)} is not a valid date ({how})") from None
+
+
+def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
+    """ISO dates, `3/31/2026` (or day first when the workbook says so), `31 Mar 2026`,
+    `Mar 31, 2026`, and spreadsheet serial numbers."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise CellValueError(f"{value} is a yes/no value, not a date")
+    if isinstance(value, int | float):
+        if math.isnan(value) or math.isinf(value) or not float(value).is_integer():
+            raise CellValueError(f"{value!r} is not a date")
+        return serial_to_date(value)
+    raw = str(value).strip()
+    if raw.isdigit():
+        return serial_to_date(int(raw))
+    if m := _ISO.match(raw):
+        return _build(int(m[1]), int(m[2]), int(m[3]), raw, "year-month-day")
+    if m := _SLASHED.match(raw):
+        first, second, year = int(m[1]), int(m[2]), int(m[3])
+        if order == "MDY":
+            return _build(year, first, second, raw, "month/day/year, as Settings say")
+        return _build(year, second, first, raw, "day/month/year, as Settings say")
+    if m := _DAY_MONTH.match(raw):
+        month = _MONTHS.get(m[2].casefold())
+        if month:
+            return _build(int(m[3]), month, int(m[1]), raw, "day month year")
+    if m := _MONTH_DAY.match(raw):
+        month = _MONTHS.get(m[1].casefold())
+        if month:
+            return _build(int(m[3]), month, int(m[2]), raw, "month day year")
+    raise CellValueError(f"{_show(raw)} is not a date (use 2026-03-31)")
+
+
+def parse_datetime(value: CellValue) -> datetime | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        day = serial_to_date(math.floor(value))
+        return datetime(day.year, day.month, day.day) + timedelta(days=float(value) % 1)
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CellValueError(f"{_show(str(value))} is not a date and time") from None
+
+
+def parse_confidence(value: CellValue) -> float | None:
+    """`0.7`, `70%`, `7/10`, or `7` (out of ten)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.strip().partition("/")
+        numerator, denominator = parse_number(top), parse_number(bottom)
+        if numerator is None or not denominator:
+            raise CellValueError(f"{_show(value)} is not a confidence (try 0.7, 70% or 7/10)")
+        number = numerator / denominator
+    else:
+        try:
+            parsed = parse_number(value)
+        except CellValueError as exc:
+            raise CellValueError(f"{exc} (a confidence is like 0.7, 70% or 7/10)") from None
+        assert parsed is not None
+        number = parsed
+        if 1 < number <= 10:
+            number /= 10
+    if not 0 <= number <= 1:
+        hint = f"; did you mean {number:g}%?" if 10 < number <= 100 else ""
+        raise CellValueError(f"a confidence lies between 0 and 1 (70%, 0.7, 7/10){hint}")
+    return number
+
+
+_TRUE = {"true", "yes", "y", "done", "x", "✓", "✔", "1", "complete", "completed"}
+_FALSE = {"false", "no", "n", "not done", "todo", "0", "open", "pending"}
+
+
+def parse_done(value: CellValue) -> float | None:
+    """A milestone's value: done (1) or not done (0)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return float(value)
+        raise CellValueError(f"{value:g} is not a milestone value: use 1 (done) or 0 (not done)")
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return 1.0
+    if text in _FALSE:
+        return 0.0
+    raise CellValueError(f"{_show(str(value))} is not done/not done (use yes, no, 1 or 0)")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+
+
+_KINDS = {
+    "increase": KRKind.INCREASE,
+    "up": KRKind.INCREASE,
+    "higher is better": KRKind.INCREASE,
+    "decrease": KRKind.DECREASE,
+    "down": KRKind.DECREASE,
+    "reduce": KRKind.DECREASE,
+    "lower is better": KRKind.DECREASE,
+    "milestone": KRKind.MILESTONE,
+    "done not done": KRKind.MILESTONE,
+    "keep above": KRKind.KEEP_ABOVE,
+    "above": KRKind.KEEP_ABOVE,
+    "at least": KRKind.KEEP_ABOVE,
+    "keep below": KRKind.KEEP_BELOW,
+    "below": KRKind.KEEP_BELOW,
+    "at most": KRKind.KEEP_BELOW,
+}
+KIND_CHOICES = tuple(k.value for k in KRKind)
+
+
+def parse_kind(value: CellValue) -> KRKind | None:
+    if is_blank(value):
+        return None
+    kind = _KINDS.get(_key(parse_text(value)))
+    if kind is None:
+        raise CellValueError(
+            f"{_show(parse_text(value))} is not a kind; use one of: {', '.join(KIND_CHOICES)}"
+        )
+    return kind
+
+
+_LEVELS = {
+    "corporate": Level.CORPORATE,
+    "company": Level.CORPORATE,
+    "corp": Level.CORPORATE,
+    "team": Level.TEAM,
+    "department": Level.TEAM,
+    "individual": Level.INDIVIDUAL,
+    "personal": Level.INDIVIDUAL,
+    "person": Level.INDIVIDUAL,
+}
+LEVEL_CHOICES = tuple(level.value for level in Level)
+
+
+def parse_level(value: CellValue) -> Level | None:
+    if is_blank(value):
+        return None
+    level = _LEVELS.get(_key(parse_text(value)))
+    if level is None:
+        raise CellValueError(
+            f"{_show(parse_text(value))} is not a level; use one of: {', '.join(LEVEL_CHOICES)}"
+        )
+    return level
+
+
+def parse_ids(value: CellValue) -> tuple[str, ...]:
+    """A list of ids separated by commas, semicolons, spaces or line breaks."""
+    if is_blank(value):
+        return ()
+    return tuple(part for part in re.split(r"[,;\s]+", parse_text(value)) if part)
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def parse_id(value: CellValue) -> str | None:
+    if is_blank(value):
+        return None
+    text = parse_text(value)
+    if not _ID.match(text):
+        raise CellValueError(
+            f"{_show(text)} is not a usable id: letters, digits, '.', '-' or '_', "
+            "up to 64, starting with a letter or digit"
+        )
+    return text

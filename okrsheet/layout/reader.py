@@ -1,0 +1,691 @@
+"""Reading a workbook: grids of cells in, a validated `Plan` and findings that name cells out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from okrsheet.errors import InvalidWorkbook
+from okrsheet.layout import cells
+from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    CORPORATE_TAB,
+    GUIDE_TAB,
+    OKR_COLUMNS,
+    PEOPLE_COLUMNS,
+    PEOPLE_TAB,
+    SETTINGS_COLUMNS,
+    SETTINGS_TAB,
+    TYPE_KEY_RESULT,
+    TYPE_OBJECTIVE,
+    Column,
+    find_setting,
+    normalize_header,
+)
+from okrsheet.model import (
+    BENCHMARK_HINT,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRKind,
+    Level,
+    Objective,
+    Plan,
+    Problem,
+    Settings,
+    Severity,
+    check_plan,
+    infer_kind,
+    reconcile,
+)
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+
+HEADER_SCAN_ROWS = 10
+
+
+def column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def tab_ref(tab: str) -> str:
+    return tab if re.fullmatch(r"[A-Za-z0-9_]+", tab) else "'" + tab.replace("'", "''") + "'"
+
+
+def cell_ref(tab: str, row: int, col: int) -> str:
+    """`Alice!G7`, or `'Bob Smith'!G7` when the tab name needs quoting."""
+    return f"{tab_ref(tab)}!{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found in the workbook, with the place it is at (`Alice!G7`, `Settings`)."""
+
+    severity: Severity
+    code: str
+    message: str
+    where: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class Table:
+    """A tab read as a table: where its header is and which column holds what."""
+
+    title: str
+    header_row: int
+    columns: dict[str, int]
+    extra_columns: dict[int, str] = field(default_factory=dict)
+
+    def col(self, key: str) -> int | None:
+        return self.columns.get(key)
+
+    def ref(self, row: int, key: str) -> str:
+        col = self.columns.get(key) or self.columns.get("id") or 1
+        return cell_ref(self.title, row, col)
+
+
+@dataclass
+class ParsedWorkbook:
+    plan: Plan
+    findings: list[Finding]
+    okr_tables: list[Table]
+    checkin_table: Table | None
+    people: dict[str, str]
+    # Where each objective / KR lives: id -> (table, row).
+    rows: dict[str, tuple[Table, int]]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -> Table | None:
+    """Find the header row (it may sit below a title row) and map known headers to columns."""
+    for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], start=1):
+        mapping: dict[str, int] = {}
+        extra: dict[int, str] = {}
+        for col, value in enumerate(row, start=1):
+            if is_blank(value):
+                continue
+            text = cells.parse_text(value)
+            column = next((c for c in columns if c.matches(text)), None)
+            if column is None:
+                extra[col] = text
+            elif column.key not in mapping:
+                mapping[column.key] = col
+            else:
+                extra[col] = text
+        if len(mapping) >= min(min_matches, len(columns)):
+            return Table(grid.title, index, mapping, extra)
+    return None
+
+
+def _duplicate_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
+    findings = []
+    for col, text in table.extra_columns.items():
+        column = next((c for c in columns if c.matches(text)), None)
+        if column is not None:
+            first = table.columns[column.key]
+            findings.append(
+                Finding(
+                    "error",
+                    "duplicate-header",
+                    f"a second {column.header!r} column; the first is "
+                    f"{cell_ref(grid.title, table.header_row, first)}: rename or delete one",
+                    cell_ref(grid.title, table.header_row, col),
+                )
+            )
+    return findings
+
+
+def _missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
+    missing = [c.header for c in columns if c.required and c.key not in table.columns]
+    if not missing:
+        return []
+    return [
+        Finding(
+            "error",
+            "missing-header",
+            f"the header row lacks {', '.join(repr(m) for m in missing)}",
+            f"{tab_ref(grid.title)}!{table.header_row}:{table.header_row}",
+        )
+    ]
+
+
+def _pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
+    """(field, message) pairs in words a person understands."""
+    out: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else None
+        kind = error["type"]
+        if kind == "string_too_short":
+            message = "must not be empty"
+        elif kind == "missing":
+            message = "is missing"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        out.append((name, message))
+    return out
+
+
+def _field_label(name: str | None) -> str:
+    return (name or "row").replace("_", " ")
+
+
+class _Reader:
+    def __init__(self, raw: RawWorkbook) -> None:
+        self.raw = raw
+        self.findings: list[Finding] = []
+        self.rows: dict[str, tuple[Table, int]] = {}
+        self.okr_tables: list[Table] = []
+        self.people: dict[str, str] = {}
+        self.teams: set[str] = set()
+
+    def add(self, severity: Severity, code: str, message: str, where: str | None) -> None:
+        self.findings.append(Finding(severity, code, message, where))
+
+    # Settings ---------------------------------------------------------------------------------
+
+    def read_settings(self) -> tuple[Settings, Cycle]:
+        grid = _grid_named(self.raw, SETTINGS_TAB)
+        if grid is None:
+            raise InvalidWorkbook(
+                f"the workbook has no {SETTINGS_TAB!r} tab",
+                hint="every okrsheet workbook has one; create a fresh workbook with `okr init`",
+            )
+        table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+        start_row = table.header_row + 1 if table else 1
+        key_col = table.columns.get("setting", 1) if table else 1
+        value_col = table.columns.get("value", 2) if table else 2
+        values: dict[str, tuple[CellValue, str]] = {}
+        for row in range(start_row, len(grid.rows) + 1):
+            label = grid.cell(row, key_col)
+            if is_blank(label):
+                continue
+            setting = find_setting(cells.parse_text(label))
+            where = cell_ref(grid.title, row, value_col)
+            if setting is None:
+                self.add(
+                    "warning",
+                    "unknown-setting",
+                    f"unknown setting {cells.parse_text(label)!r}; ignored",
+                    cell_ref(grid.title, row, key_col),
+                )
+                continue
+            values[setting.key] = (grid.cell(row, value_col), where)
+
+        def where_of(key: str) -> str:
+            return values[key][1] if key in values else tab_ref(grid.title)
+
+        parsed: dict[str, Any] = {}
+        order: cells.DateOrder = "MDY"
+        raw_order = values.get("date_order", (None, ""))[0]
+        if not is_blank(raw_order):
+            text = cells.parse_text(raw_order).upper().replace("/", "").replace("-", "")
+            if text in ("MDY", "DMY"):
+                order = "MDY" if text == "MDY" else "DMY"
+                parsed["date_order"] = order
+            else:
+                self.add(
+                    "error", "bad-setting", "Date order must be MDY or DMY", where_of("date_order")
+                )
+        parsers: dict[str, Callable[[CellValue], Any]] = {
+            "company": cells.parse_text,
+            "cadence_days": cells.parse_number,
+            "stale_grace_days": cells.parse_number,
+            "on_track_gap": cells.parse_number,
+            "at_risk_gap": cells.parse_number,
+            "low_confidence": cells.parse_confidence,
+            "max_objectives_per_owner": cells.parse_number,
+            "min_krs_per_objective": cells.parse_number,
+            "max_krs_per_objective": cells.parse_number,
+        }
+        for key, parse in parsers.items():
+            if key not in values:
+                continue
+            try:
+                value = parse(values[key][0])
+            except CellValueError as exc:
+                self.add("error", "bad-setting", str(exc), where_of(key))
+                continue
+            if value is None or value == "":
+                continue
+            if isinstance(value, float) and key.endswith(("_days", "_owner", "_objective")):
+                if not value.is_integer():
+                    self.add("error", "bad-setting", "must be a whole number", where_of(key))
+                    continue
+                value = int(value)
+            parsed[key] = value
+        try:
+            settings = Settings(**parsed)
+        except ValidationError as exc:
+            for name, message in _pydantic_messages(exc):
+                self.add("error", "bad-setting", message, where_of(name or ""))
+            settings = Settings(date_order=order)
+
+        cycle_fields: dict[str, Any] = {}
+        for key, name in (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end")):
+            raw_value = values.get(key, (None, ""))[0]
+            try:
+                parsed_value = (
+                    cells.parse_text(raw_value)
+                    if key == "cycle"
+                    else cells.parse_date(raw_value, order=order)
+                )
+            except CellValueError as exc:
+                self.add("error", "bad-cycle", str(exc), where_of(key))
+                continue
+            if parsed_value in (None, ""):
+                names = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}
+                self.add("error", "bad-cycle", f"{names[key]} is not set", where_of(key))
+                continue
+            cycle_fields[name] = parsed_value
+        try:
+            cycle = Cycle(**cycle_fields)
+        except ValidationError as exc:
+            for _, message in _pydantic_messages(exc):
+                if "is missing" not in message:
+                    self.add("error", "bad-cycle", message, where_of("cycle_end"))
+            raise InvalidWorkbook(
+                "the cycle in the Settings tab is not usable",
+                details=[str(f) for f in self.findings if f.severity == "error"],
+            ) from None
+        return settings, cycle
+
+    # People -----------------------------------------------------------------------------------
+
+    def read_people(self) -> None:
+        grid = _grid_named(self.raw, PEOPLE_TAB)
+        table = find_table(grid, PEOPLE_COLUMNS, min_matches=1) if grid else None
+        if grid is None or table is None:
+            return
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            name = cells.parse_text(grid.cell(row, table.columns["name"]))
+            if not name:
+                continue
+            team = cells.parse_text(grid.cell(row, table.columns.get("team", 0)))
+            self.people[name] = team
+            if team:
+                self.teams.add(team.casefold())
+
+    # OKR tabs ---------------------------------------------------------------------------------
+
+    def read_okr_tabs(
+        self, settings: Settings
+    ) -> tuple[list[Objective], list[tuple[Table, int, dict[str, Any]]]]:
+        objectives: list[Objective] = []
+        pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
+        reserved = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB)}
+        for grid in self.raw.grids:
+            name = normalize_header(grid.title)
+            if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
+                continue
+            if find_table(grid, CHECKIN_COLUMNS, min_matches=3) and not find_table(
+                grid, OKR_COLUMNS, min_matches=4
+            ):
+                continue
+            table = find_table(grid, OKR_COLUMNS, min_matches=4)
+            if table is None:
+                if any(not is_blank(v) for row in grid.rows for v in row):
+                    self.add(
+                        "warning",
+                        "unknown-tab",
+                        "no OKR header row (Type, ID, Title, Start, Target, Due) in the first "
+                        f"{HEADER_SCAN_ROWS} rows; the tab is ignored",
+                        tab_ref(grid.title),
+                    )
+                continue
+            problems = _missing_headers(grid, table, OKR_COLUMNS) + _duplicate_headers(
+                grid, table, OKR_COLUMNS
+            )
+            self.findings.extend(problems)
+            if any(p.code == "missing-header" for p in problems):
+                continue
+            self.okr_tables.append(table)
+            self._read_okr_rows(grid, table, settings, objectives, pending_krs)
+        return objectives, pending_krs
+
+    def _default_level(self, tab: str) -> Level:
+        if normalize_header(tab) == normalize_header(CORPORATE_TAB):
+            return Level.CORPORATE
+        return Level.TEAM if tab.casefold() in self.teams else Level.INDIVIDUAL
+
+    def _read_okr_rows(
+        self,
+        grid: Grid,
+        table: Table,
+        settings: Settings,
+        objectives: list[Objective],
+        pending_krs: list[tuple[Table, int, dict[str, Any]]],
+    ) -> None:
+        current_objective: str | None = None
+        skip = {table.columns.get("progress")}
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            values = grid.rows[row - 1]
+            if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):
+                continue
+
+            def get(key: str, row: int = row) -> CellValue:
+                col = table.columns.get(key)
+                return grid.cell(row, col) if col else None
+
+            errors_before = len(self.findings)
+            row_type = self._parse(table, row, "type", get("type"), _parse_row_type)
+            if row_type is None and len(self.findings) == errors_before:
+                self.add(
+                    "error",
+                    "missing-type",
+                    f"the row has no Type: choose {TYPE_OBJECTIVE!r} or {TYPE_KEY_RESULT!r}",
+                    table.ref(row, "type"),
+                )
+            item_id = self._parse(table, row, "id", get("id"), cells.parse_id)
+            if item_id is None and row_type is not None and len(self.findings) == errors_before:
+                self.add(
+                    "error",
+                    "missing-id",
+                    f"this {row_type.lower()} has no ID; `okr validate --fix` assigns one",
+                    table.ref(row, "id"),
+                )
+            if item_id is not None:
+                if item_id in self.rows:
+                    other_table, other_row = self.rows[item_id]
+                    self.add(
+                        "error",
+                        "duplicate-id",
+                        f"ID {item_id} is used twice; the other is at "
+                        f"{other_table.ref(other_row, 'id')}",
+                        table.ref(row, "id"),
+                    )
+                    item_id = None
+                else:
+                    self.rows[item_id] = (table, row)
+            if row_type == TYPE_OBJECTIVE:
+                current_objective = item_id
+                if item_id is None:
+                    current_objective = None
+                    continue
+                objective = self._objective(grid, table, row, item_id, get, settings)
+                if objective is not None:
+                    objectives.append(objective)
+            elif row_type == TYPE_KEY_RESULT:
+                fields = self._kr_fields(table, row, get, current_objective, settings)
+                if item_id is not None and fields is not None:
+                    fields["id"] = item_id
+                    pending_krs.append((table, row, fields))
+
+    def _parse(
+        self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]
+    ) -> Any:
+        try:
+            return parse(value)
+        except CellValueError as exc:
+            self.add("error", "bad-cell", f"{_field_label(key)}: {exc}", table.ref(row, key))
+            return None
+
+    def _objective(
+        self,
+        grid: Grid,
+        table: Table,
+        row: int,
+        item_id: str,
+        get: Callable[[str], CellValue],
+        settings: Settings,
+    ) -> Objective | None:
+        errors_before = len(self.findings)
+        level = self._parse(table, row, "level", get("level"), cells.parse_level)
+        owner = cells.parse_text(get("owner"))
+        if not owner:
+            is_corporate = normalize_header(grid.title) == normalize_header(CORPORATE_TAB)
+            owner = (settings.company or grid.title) if is_corporate else grid.title
+        aligns = self._parse(table, row, "aligns_to", get("aligns_to"), cells.parse_id)
+        if len(self.findings) > errors_before:
+            return None
+        try:
+            return Objective(
+                id=item_id,
+                title=cells.parse_text(get("title")),
+                level=level or self._default_level(grid.title),
+                owner=owner,
+                aligns_to=aligns,
+                notes=cells.parse_text(get("notes")),
+            )
+        except ValidationError as exc:
+            self._model_errors(table, row, exc)
+            return None
+
+    def _kr_fields(
+        self,
+        table: Table,
+        row: int,
+        get: Callable[[str], CellValue],
+        current_objective: str | None,
+        settings: Settings,
+    ) -> dict[str, Any] | None:
+        errors_before = len(self.findings)
+        order = settings.date_order
+
+        def parse_date(value: CellValue) -> Any:
+            return cells.parse_date(value, order=order)
+
+        kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
+        milestone = kind is KRKind.MILESTONE
+        start = self._parse(table, row, "start", get("start"), cells.parse_number)
+        target = self._parse(table, row, "target", get("target"), cells.parse_number)
+        if milestone:
+            start = 0.0 if start is None else start
+            target = 1.0 if target is None else target
+        current_parser = cells.parse_done if milestone else cells.parse_number
+        fields: dict[str, Any] = {
+            "objective_id": self._parse(
+                table, row, "objective_id", get("objective_id"), cells.parse_id
+            )
+            or current_objective
+            or "",
+            "title": cells.parse_text(get("title")),
+            "owner": cells.parse_text(get("owner")),
+            "kind": kind or infer_kind(start, target),
+            "start": start,
+            "target": target,
+            "current": self._parse(table, row, "current", get("current"), current_parser),
+            "unit": cells.parse_text(get("unit")),
+            "due": self._parse(table, row, "due", get("due"), parse_date),
+            "confidence": self._parse(
+                table, row, "confidence", get("confidence"), cells.parse_confidence
+            ),
+            "depends_on": cells.parse_ids(get("depends_on")),
+            "notes": cells.parse_text(get("notes")),
+            "last_checkin": self._parse(
+                table, row, "last_checkin", get("last_checkin"), parse_date
+            ),
+            "grade": self._parse(table, row, "grade", get("grade"), cells.parse_number),
+        }
+        weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
+        if weight is not None:
+            fields["weight"] = weight
+        if any(f.where == table.ref(row, "start") for f in self.findings[errors_before:]):
+            self.findings[errors_before:] = [
+                Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
+                if f.where == table.ref(row, "start")
+                else f
+                for f in self.findings[errors_before:]
+            ]
+        if len(self.findings) > errors_before:
+            return None
+        if not fields["objective_id"]:
+            self.add(
+                "error",
+                "no-objective",
+                "this key result belongs to no objective: fill 'Objective ID' or put it "
+                "below its objective",
+                table.ref(row, "objective_id"),
+            )
+            return None
+        return fields
+
+    def _model_errors(self, table: Table, row: int, exc: ValidationError) -> None:
+        for name, message in _pydantic_messages(exc):
+            self.add(
+                "error", "invalid", f"{_field_label(name)}: {message}", table.ref(row, name or "id")
+            )
+
+    def build_krs(
+        self, objectives: list[Objective], pending: list[tuple[Table, int, dict[str, Any]]]
+    ) -> list[KeyResult]:
+        owners = {o.id: o.owner for o in objectives}
+        krs = []
+        for table, row, fields in pending:
+            if not fields["owner"]:
+                fields["owner"] = owners.get(fields["objective_id"], table.title)
+            try:
+                krs.append(KeyResult(**fields))
+            except ValidationError as exc:
+                self._model_errors(table, row, exc)
+        return krs
+
+    # Check-ins --------------------------------------------------------------------------------
+
+    def read_checkins(self, settings: Settings) -> tuple[Table | None, list[CheckIn]]:
+        grid = _grid_named(self.raw, CHECKINS_TAB)
+        table = find_table(grid, CHECKIN_COLUMNS) if grid else None
+        if grid is None or table is None:
+            for candidate in self.raw.grids:
+                table = find_table(candidate, CHECKIN_COLUMNS, min_matches=3)
+                if table and not find_table(candidate, OKR_COLUMNS, min_matches=4):
+                    grid = candidate
+                    break
+                table = None
+        if grid is None or table is None:
+            self.add(
+                "warning",
+                "no-checkin-log",
+                f"no {CHECKINS_TAB!r} tab with Date, KR ID and Value headers; "
+                "check-ins cannot be recorded until it exists",
+                None,
+            )
+            return None, []
+        self.findings.extend(
+            _missing_headers(grid, table, CHECKIN_COLUMNS)
+            + _duplicate_headers(grid, table, CHECKIN_COLUMNS)
+        )
+        checkins: list[CheckIn] = []
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            values = grid.rows[row - 1]
+            if all(is_blank(v) for v in values):
+                continue
+
+            def get(key: str, row: int = row) -> CellValue:
+                col = table.columns.get(key)
+                return grid.cell(row, col) if col else None
+
+            before = len(self.findings)
+            day = self._parse(
+                table,
+                row,
+                "date",
+                get("date"),
+                lambda v: cells.parse_date(v, order=settings.date_order),
+            )
+            value = self._parse(
+                table, row, "value", get("value"), lambda v: cells.parse_number(v, allow_bool=True)
+            )
+            fields = {
+                "date": day,
+                "kr_id": cells.parse_text(get("kr_id")),
+                "value": value,
+                "confidence": self._parse(
+                    table, row, "confidence", get("confidence"), cells.parse_confidence
+                ),
+                "note": cells.parse_text(get("note")),
+                "author": cells.parse_text(get("author")),
+                "recorded_at": self._parse(
+                    table, row, "recorded_at", get("recorded_at"), cells.parse_datetime
+                ),
+                "checkin_id": cells.parse_text(get("checkin_id")),
+            }
+            if len(self.findings) > before:
+                continue
+            try:
+                checkins.append(CheckIn(**fields))
+            except ValidationError as exc:
+                self._model_errors(table, row, exc)
+            else:
+                self.rows[_checkin_key(len(checkins) - 1)] = (table, row)
+        return table, checkins
+
+    # Cross-item rules -------------------------------------------------------------------------
+
+    def locate(self, problems: Sequence[Problem]) -> None:
+        for problem in problems:
+            where = None
+            if problem.item_id and problem.item_id in self.rows:
+                table, row = self.rows[problem.item_id]
+                where = table.ref(row, problem.field or "id")
+            self.add(problem.severity, problem.code, problem.message, where)
+
+
+def _checkin_key(index: int) -> str:
+    return f"checkin#{index}"
+
+
+def _parse_row_type(value: CellValue) -> str | None:
+    if is_blank(value):
+        return None
+    key = normalize_header(cells.parse_text(value))
+    if key in ("objective", "o", "obj"):
+        return TYPE_OBJECTIVE
+    if key in ("key result", "kr", "keyresult", "result"):
+        return TYPE_KEY_RESULT
+    raise CellValueError(
+        f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
+        f"{TYPE_KEY_RESULT!r}"
+    )
+
+
+def _grid_named(raw: RawWorkbook, title: str) -> Grid | None:
+    wanted = normalize_header(title)
+    return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
+
+
+def parse_workbook(raw: RawWorkbook) -> ParsedWorkbook:
+    """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all."""
+    reader = _Reader(raw)
+    settings, cycle = reader.read_settings()
+    reader.read_people()
+    objectives, pending = reader.read_okr_tabs(settings)
+    krs = reader.build_krs(objectives, pending)
+    checkin_table, checkins = reader.read_checkins(settings)
+    plan = Plan(
+        cycle=cycle,
+        settings=settings,
+        objectives=tuple(objectives),
+        key_results=tuple(krs),
+        checkins=tuple(checkins),
+    )
+    problems = check_plan(plan)
+    plan, drift = reconcile(plan)
+    reader.locate([*problems, *drift])
+    return ParsedWorkbook(
+        plan=plan,
+        findings=reader.findings,
+        okr_tables=reader.okr_tables,
+        checkin_table=checkin_table,
+        people=reader.people,
+        rows=reader.rows,
+    )

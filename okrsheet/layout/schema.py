@@ -1,0 +1,241 @@
+"""The workbook format: tab names, column headers and their aliases (docs/workbook.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from okrsheet.layout.cells import KIND_CHOICES, LEVEL_CHOICES
+from okrsheet.stores.base import ColumnSpec
+
+GUIDE_TAB = "Guide"
+SETTINGS_TAB = "Settings"
+CORPORATE_TAB = "Corporate"
+CHECKINS_TAB = "Check-ins"
+PEOPLE_TAB = "People"
+
+TYPE_OBJECTIVE = "Objective"
+TYPE_KEY_RESULT = "Key result"
+TYPE_CHOICES = (TYPE_OBJECTIVE, TYPE_KEY_RESULT)
+
+
+def normalize_header(text: str) -> str:
+    """Case, spacing and punctuation do not matter in headers: 'Due date' == 'due-date'."""
+    return re.sub(r"[^a-z0-9%]+", " ", text.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    spec: ColumnSpec
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def header(self) -> str:
+        return self.spec.header
+
+    def matches(self, text: str) -> bool:
+        wanted = normalize_header(text)
+        return wanted == normalize_header(self.header) or wanted in self.aliases
+
+
+def _col(key: str, header: str, *aliases: str, required: bool = False, **spec: object) -> Column:
+    return Column(key, ColumnSpec(header, **spec), aliases, required)  # type: ignore[arg-type]
+
+
+OKR_COLUMNS: tuple[Column, ...] = (
+    _col(
+        "type",
+        "Type",
+        "row type",
+        required=True,
+        width=12,
+        choices=TYPE_CHOICES,
+        note="Objective or Key result. Key results belong to the objective named in "
+        "'Objective ID', or else to the nearest objective row above them.",
+    ),
+    _col("id", "ID", "key", "ref", required=True, width=11, number_format="text"),
+    _col(
+        "objective_id",
+        "Objective ID",
+        "objective",
+        "parent",
+        "parent id",
+        width=11,
+        number_format="text",
+        note="For key results: the ID of their objective.",
+    ),
+    _col(
+        "title",
+        "Title",
+        "objective key result",
+        "description",
+        "name",
+        required=True,
+        width=48,
+    ),
+    _col("level", "Level", width=11, choices=LEVEL_CHOICES),
+    _col("owner", "Owner", width=14),
+    _col(
+        "aligns_to",
+        "Aligns to",
+        "aligned to",
+        "supports",
+        "contributes to",
+        "parent objective",
+        width=11,
+        note="For team and individual objectives: the ID of the objective they serve.",
+    ),
+    _col("kind", "Kind", "kr kind", "direction", width=12, choices=KIND_CHOICES),
+    _col("start", "Start", "baseline", "start value", "from", required=True, width=11),
+    _col("target", "Target", "goal", "target value", "to", required=True, width=11),
+    _col("current", "Current", "actual", "current value", "latest", "value", width=11),
+    _col("unit", "Unit", "units", width=8),
+    _col(
+        "due",
+        "Due",
+        "due date",
+        "deadline",
+        "by",
+        required=True,
+        width=12,
+        number_format="date",
+    ),
+    _col("weight", "Weight", width=8, number_format="number"),
+    _col(
+        "confidence",
+        "Confidence",
+        "conf",
+        width=11,
+        number_format="percent",
+        note="How sure the owner is to hit the target: 70%, 0.7 or 7/10.",
+    ),
+    _col(
+        "depends_on",
+        "Depends on",
+        "dependencies",
+        "depends",
+        "blocked by",
+        width=14,
+        note="IDs of the key results this one needs, separated by commas.",
+    ),
+    _col(
+        "progress",
+        "Progress",
+        width=11,
+        number_format="percent",
+        progress_bar=True,
+        note="Computed by formula; okr recomputes it and never reads it.",
+    ),
+    _col(
+        "last_checkin",
+        "Last check-in",
+        "last check in",
+        "last checkin",
+        "last update",
+        "updated",
+        width=13,
+        number_format="date",
+    ),
+    _col("grade", "Grade", "score", width=8, number_format="number"),
+    _col("notes", "Notes", "note", "comments", "comment", width=40),
+)
+
+CHECKIN_COLUMNS: tuple[Column, ...] = (
+    _col("date", "Date", "check in date", required=True, width=12, number_format="date"),
+    _col("kr_id", "KR ID", "kr", "key result", "key result id", required=True, width=12),
+    _col("value", "Value", "new value", required=True, width=11),
+    _col("confidence", "Confidence", "conf", width=11, number_format="percent"),
+    _col("note", "Note", "notes", "comment", width=48),
+    _col("author", "Author", "by", "who", width=14),
+    _col("recorded_at", "Recorded at", "timestamp", width=19, number_format="datetime"),
+    _col("checkin_id", "Check-in ID", "checkin id", width=14, number_format="text"),
+)
+
+PEOPLE_COLUMNS: tuple[Column, ...] = (
+    _col("name", "Name", "person", required=True, width=20),
+    _col("team", "Team", "department", width=16),
+    _col("email", "Email", "e mail", width=28),
+    _col("tab", "Tab", "sheet", width=16),
+)
+
+SETTINGS_COLUMNS: tuple[Column, ...] = (
+    _col("setting", "Setting", "key", "name", required=True, width=28),
+    _col("value", "Value", required=True, width=18),
+    _col("about", "About", "help", "description", width=70),
+)
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    key: str
+    label: str
+    about: str
+    aliases: tuple[str, ...] = ()
+
+
+SETTING_ROWS: tuple[SettingRow, ...] = (
+    SettingRow("company", "Company", "The company or client these OKRs belong to."),
+    SettingRow("cycle", "Cycle", "The name of the current cycle, e.g. 2026-Q4.", ("period",)),
+    SettingRow("cycle_start", "Cycle start", "First day of the cycle.", ("start",)),
+    SettingRow("cycle_end", "Cycle end", "Last day of the cycle.", ("end",)),
+    SettingRow(
+        "cadence_days",
+        "Check-in cadence (days)",
+        "How often owners update their numbers: 7 for weekly, 14 for every two weeks.",
+        ("cadence", "check in cadence"),
+    ),
+    SettingRow(
+        "stale_grace_days",
+        "Stale grace (days)",
+        "Extra days after the cadence before a key result counts as stale.",
+        ("grace", "stale grace"),
+    ),
+    SettingRow(
+        "on_track_gap",
+        "On-track gap",
+        "On track while expected progress minus progress is at most this (10% = 0.10).",
+    ),
+    SettingRow(
+        "at_risk_gap",
+        "At-risk gap",
+        "At risk up to this gap; beyond it a key result is off track.",
+    ),
+    SettingRow(
+        "low_confidence",
+        "Low confidence",
+        "A latest confidence below this makes a key result lag.",
+    ),
+    SettingRow(
+        "max_objectives_per_owner",
+        "Max objectives per owner",
+        "More objectives than this per owner and cycle draws a focus warning.",
+    ),
+    SettingRow(
+        "min_krs_per_objective",
+        "Min KRs per objective",
+        "Fewer key results than this per objective draws a warning.",
+    ),
+    SettingRow(
+        "max_krs_per_objective",
+        "Max KRs per objective",
+        "More key results than this per objective draws a warning.",
+    ),
+    SettingRow(
+        "date_order",
+        "Date order",
+        "How to read dates typed as 3/4/2026: MDY (month first) or DMY (day first).",
+    ),
+)
+
+RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB)
+ARCHIVE_PREFIX = "Archive "
+
+
+def find_setting(label: str) -> SettingRow | None:
+    wanted = normalize_header(label)
+    for row in SETTING_ROWS:
+        if wanted == normalize_header(row.label) or wanted in row.aliases or wanted == row.key:
+            return row
+    return None

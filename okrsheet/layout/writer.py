@@ -1,0 +1,340 @@
+"""Writing a workbook: the tabs `okr init` lays out, and the cell changes commands make."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from okrsheet.layout import cells
+from okrsheet.layout.reader import (
+    Table,
+    _parse_row_type,
+    column_letter,
+    find_table,
+)
+from okrsheet.layout.schema import (
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    CORPORATE_TAB,
+    GUIDE_TAB,
+    OKR_COLUMNS,
+    PEOPLE_COLUMNS,
+    PEOPLE_TAB,
+    SETTING_ROWS,
+    SETTINGS_COLUMNS,
+    SETTINGS_TAB,
+    TYPE_KEY_RESULT,
+    TYPE_OBJECTIVE,
+    Column,
+    normalize_header,
+)
+from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
+from okrsheet.stores.base import (
+    Change,
+    Formula,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
+
+_FORMULA_ROWS = 1000
+_INVALID_TAB_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class Person:
+    name: str
+    team: str = ""
+    email: str = ""
+    tab: str = ""
+
+
+@dataclass
+class Draft:
+    """Everything `okr init` writes: settings, tabs of objectives and KRs, people, check-ins."""
+
+    cycle: Cycle
+    settings: Settings
+    # Tab title -> the objectives and key results on it, in row order.
+    tabs: dict[str, list[Objective | KeyResult]] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    checkins: list[CheckIn] = field(default_factory=list)
+
+    @property
+    def objectives(self) -> list[Objective]:
+        return [i for items in self.tabs.values() for i in items if isinstance(i, Objective)]
+
+
+def safe_tab_title(name: str) -> str:
+    """A tab name Excel and Google Sheets both accept (31 characters, no []:*?/\\)."""
+    title = _INVALID_TAB_CHARS.sub(" ", name).strip().strip("'")
+    return re.sub(r"\s+", " ", title)[:31].strip() or "Unnamed"
+
+
+def id_prefix(tab: str, taken: Iterable[str] = ()) -> str:
+    """A short id prefix for a tab: Corporate -> CORP, 'Alice Martin' -> ALICE."""
+    if normalize_header(tab) == normalize_header(CORPORATE_TAB):
+        base = "CORP"
+    else:
+        words = re.findall(r"[A-Za-z0-9]+", tab)
+        base = (words[0] if words else "T")[:6].upper()
+    used = {t.upper() for t in taken}
+    prefix, n = base, 2
+    while prefix in used:
+        prefix, n = f"{base}{n}", n + 1
+    return prefix
+
+
+def _index(columns: Sequence[Column]) -> dict[str, int]:
+    return {c.key: i for i, c in enumerate(columns, start=1)}
+
+
+_OKR = _index(OKR_COLUMNS)
+
+
+def _letter(key: str) -> str:
+    return column_letter(_OKR[key])
+
+
+def kr_progress_formula(row: int) -> Formula:
+    """Live progress for people reading the sheet; okr itself recomputes it from the values."""
+    s, t, c, k = (f"{_letter(key)}{row}" for key in ("start", "target", "current", "kind"))
+    value = f'IF({c}="",{s},{c})'
+    return Formula(
+        f'=IF(OR({s}="",{t}=""),"",'
+        f'IF({k}="milestone",IF(N({c})>=1,1,0),'
+        f'IF({k}="keep above",IF({value}>={t},1,0),'
+        f'IF({k}="keep below",IF({value}<={t},1,0),'
+        f'IF({t}={s},"",MAX(0,MIN(1,({value}-{s})/({t}-{s}))))))))'
+    )
+
+
+def objective_progress_formula(row: int) -> Formula:
+    """Weighted mean of the Progress of the KR rows whose Objective ID is this row's ID."""
+    last = _FORMULA_ROWS
+    obj = f"${_letter('objective_id')}$2:${_letter('objective_id')}${last}"
+    weight = f"${_letter('weight')}$2:${_letter('weight')}${last}"
+    prog = f"${_letter('progress')}$2:${_letter('progress')}${last}"
+    me = f"${_letter('id')}{row}"
+    return Formula(
+        f'=IFERROR(SUMPRODUCT(--({obj}={me}),{weight},{prog})/SUMIF({obj},{me},{weight}),"")'
+    )
+
+
+def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:
+    values: dict[str, WriteValue]
+    if isinstance(item, Objective):
+        values = {
+            "type": TYPE_OBJECTIVE,
+            "id": item.id,
+            "title": item.title,
+            "level": item.level.value,
+            "owner": item.owner,
+            "aligns_to": item.aligns_to or None,
+            "progress": objective_progress_formula(row),
+            "notes": item.notes or None,
+        }
+    else:
+        values = {
+            "type": TYPE_KEY_RESULT,
+            "id": item.id,
+            "objective_id": item.objective_id,
+            "title": item.title,
+            "owner": item.owner,
+            "kind": item.kind.value,
+            "start": item.start,
+            "target": item.target,
+            "current": item.current,
+            "unit": item.unit or None,
+            "due": item.due,
+            "weight": item.weight,
+            "confidence": item.confidence,
+            "depends_on": ", ".join(item.depends_on) or None,
+            "progress": kr_progress_formula(row),
+            "last_checkin": item.last_checkin,
+            "grade": item.grade,
+            "notes": item.notes or None,
+        }
+    return [values.get(column.key) for column in OKR_COLUMNS]
+
+
+def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
+    wrap = (_OKR["title"], _OKR["notes"])
+    return TabSpec(
+        title=title,
+        columns=[c.spec for c in OKR_COLUMNS],
+        rows=[okr_row(item, row) for row, item in enumerate(items, start=2)],
+        wrap_columns=wrap,
+        color="2E75B6" if title == CORPORATE_TAB else None,
+    )
+
+
+def checkin_row(checkin: CheckIn) -> list[WriteValue]:
+    values: dict[str, WriteValue] = {
+        "date": checkin.date,
+        "kr_id": checkin.kr_id,
+        "value": checkin.value,
+        "confidence": checkin.confidence,
+        "note": checkin.note or None,
+        "author": checkin.author or None,
+        "recorded_at": checkin.recorded_at,
+        "checkin_id": checkin.checkin_id or None,
+    }
+    return [values.get(column.key) for column in CHECKIN_COLUMNS]
+
+
+def checkins_tab(checkins: Sequence[CheckIn]) -> TabSpec:
+    return TabSpec(
+        title=CHECKINS_TAB,
+        columns=[c.spec for c in CHECKIN_COLUMNS],
+        rows=[checkin_row(c) for c in checkins],
+        wrap_columns=(_index(CHECKIN_COLUMNS)["note"],),
+        color="548235",
+    )
+
+
+def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
+    return {
+        "company": settings.company,
+        "cycle": cycle.name,
+        "cycle_start": cycle.start,
+        "cycle_end": cycle.end,
+        "cadence_days": settings.cadence_days,
+        "stale_grace_days": settings.stale_grace_days,
+        "on_track_gap": settings.on_track_gap,
+        "at_risk_gap": settings.at_risk_gap,
+        "low_confidence": settings.low_confidence,
+        "max_objectives_per_owner": settings.max_objectives_per_owner,
+        "min_krs_per_objective": settings.min_krs_per_objective,
+        "max_krs_per_objective": settings.max_krs_per_objective,
+        "date_order": settings.date_order,
+    }
+
+
+def settings_tab(settings: Settings, cycle: Cycle) -> TabSpec:
+    values = settings_values(settings, cycle)
+    return TabSpec(
+        title=SETTINGS_TAB,
+        columns=[c.spec for c in SETTINGS_COLUMNS],
+        rows=[[row.label, values[row.key], row.about] for row in SETTING_ROWS],
+        wrap_columns=(3,),
+        color="7F7F7F",
+    )
+
+
+def people_tab(people: Sequence[Person]) -> TabSpec:
+    return TabSpec(
+        title=PEOPLE_TAB,
+        columns=[c.spec for c in PEOPLE_COLUMNS],
+        rows=[[p.name, p.team or None, p.email or None, p.tab or None] for p in people],
+        color="7F7F7F",
+    )
+
+
+GUIDE_TEXT = (
+    "How this workbook works",
+    "",
+    "Settings: the company, the current cycle (name, start, end), the check-in cadence and the "
+    "thresholds that decide when a key result is on track, at risk or off track.",
+    "Corporate: the company's objectives. Every other tab belongs to one person or team.",
+    "People: who is who, their team, and which tab is theirs.",
+    "Check-ins: one line per update of a key result. It is the history: add lines, never edit "
+    "old ones.",
+    "",
+    "On the OKR tabs each row is an Objective or a Key result (column Type).",
+    "A key result needs a Start, a Target and a Due date: it is not a key result unless it has "
+    "a number.",
+    "If a metric was never tracked, measure it first and use that as the start.",
+    "Kind: increase or decrease (worked out from start and target when left blank), milestone "
+    "(0 = not done, 1 = done), keep above or keep below a threshold (the target).",
+    "Team and individual objectives name the objective they serve in 'Aligns to'.",
+    "Confidence accepts 70%, 0.7 or 7/10. Weight (default 1) sets a key result's share of its "
+    "objective.",
+    "Progress is a formula kept for people reading the sheet; okr computes its own.",
+    "You may add columns of your own anywhere: okr leaves them alone.",
+    "",
+    "With the okr command line: okr validate, okr status, okr checkin, okr lagging.",
+)
+
+
+def guide_tab() -> TabSpec:
+    from okrsheet.stores.base import ColumnSpec
+
+    return TabSpec(
+        title=GUIDE_TAB,
+        columns=[ColumnSpec("How this workbook works", width=110)],
+        rows=[[line or None] for line in GUIDE_TEXT[1:]],
+        header=True,
+        wrap_columns=(1,),
+        color="FFC000",
+    )
+
+
+def workbook_tabs(draft: Draft) -> list[TabSpec]:
+    tabs = [guide_tab(), settings_tab(draft.settings, draft.cycle)]
+    tabs += [okr_tab(title, items) for title, items in draft.tabs.items()]
+    tabs += [people_tab(draft.people), checkins_tab(draft.checkins)]
+    return tabs
+
+
+# Changes to an existing workbook ----------------------------------------------------------------
+
+
+def okr_tables(raw: RawWorkbook) -> list[Table]:
+    tables = []
+    for grid in raw.grids:
+        table = find_table(grid, OKR_COLUMNS, min_matches=4)
+        if table is not None and "type" in table.columns and "id" in table.columns:
+            tables.append(table)
+    return tables
+
+
+def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
+    """IDs for objective and KR rows that lack one; nothing else is touched."""
+    tables = okr_tables(raw)
+    taken: set[str] = set()
+    for table in tables:
+        grid = raw.grid(table.title)
+        assert grid is not None
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            text = cells.parse_text(grid.cell(row, table.columns["id"]))
+            if text:
+                taken.add(text)
+    prefixes: list[str] = []
+    changes: list[Change] = []
+    for table in tables:
+        grid = raw.grid(table.title)
+        assert grid is not None
+        prefix = id_prefix(table.title, prefixes)
+        prefixes.append(prefix)
+        objective: str | None = None
+        new: dict[tuple[int, int], WriteValue] = {}
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            try:
+                row_type = _parse_row_type(grid.cell(row, table.columns["type"]))
+            except cells.CellValueError:
+                continue
+            current = cells.parse_text(grid.cell(row, table.columns["id"]))
+            if row_type == TYPE_OBJECTIVE:
+                if not current:
+                    current = _next_id(f"{prefix}-", taken)
+                    new[(row, table.columns["id"])] = current
+                objective = current
+            elif row_type == TYPE_KEY_RESULT and not current:
+                parent_col = table.columns.get("objective_id")
+                parent = cells.parse_text(grid.cell(row, parent_col)) if parent_col else ""
+                base = parent or objective or prefix
+                new[(row, table.columns["id"])] = _next_id(f"{base}.", taken)
+        if new:
+            changes.append(SetCells(table.title, new))
+    return changes
+
+
+def _next_id(stem: str, taken: set[str]) -> str:
+    n = 1
+    while f"{stem}{n}" in taken:
+        n += 1
+    taken.add(f"{stem}{n}")
+    return f"{stem}{n}"

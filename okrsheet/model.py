@@ -1,0 +1,536 @@
+"""The OKR domain: cycles, objectives, key results and check-ins, with their validation rules.
+
+No I/O here. Cell-level parsing lives in `okrsheet.layout`; this module receives typed values
+and says whether they make a sound OKR.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+# Re-exported: the vocabulary belongs to the model.
+from okrsheet.vocab import KRKind as KRKind
+from okrsheet.vocab import Level as Level
+from okrsheet.vocab import Status as Status
+
+BENCHMARK_HINT = (
+    "if this metric has never been tracked, benchmark it first and enter today's value as the start"
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Settings(_Model):
+    """Company-wide settings, read from the workbook's Settings tab."""
+
+    company: str = ""
+    cadence_days: Annotated[int, Field(ge=1, le=366)] = 7
+    stale_grace_days: Annotated[int, Field(ge=0, le=366)] = 3
+    on_track_gap: Annotated[float, Field(ge=0, le=1)] = 0.10
+    at_risk_gap: Annotated[float, Field(ge=0, le=1)] = 0.25
+    low_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
+    max_objectives_per_owner: Annotated[int, Field(ge=1)] = 3
+    min_krs_per_objective: Annotated[int, Field(ge=0)] = 3
+    max_krs_per_objective: Annotated[int, Field(ge=1)] = 5
+    date_order: Literal["MDY", "DMY"] = "MDY"
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> Self:
+        if self.at_risk_gap < self.on_track_gap:
+            raise ValueError("the at-risk gap must not be smaller than the on-track gap")
+        if self.max_krs_per_objective < self.min_krs_per_objective:
+            raise ValueError("the maximum KRs per objective is below the minimum")
+        return self
+
+
+class Cycle(_Model):
+    """An OKR period, usually a quarter."""
+
+    name: Annotated[str, Field(min_length=1)]
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(
+                f"the cycle ends ({self.end.isoformat()}) on or before it starts "
+                f"({self.start.isoformat()})"
+            )
+        return self
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+class Objective(_Model):
+    id: Annotated[str, Field(min_length=1)]
+    title: Annotated[str, Field(min_length=1)]
+    level: Level
+    owner: Annotated[str, Field(min_length=1)]
+    aligns_to: str | None = None
+    notes: str = ""
+
+
+def _finite(value: float, what: str) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
+class KeyResult(_Model):
+    """A measurable, trackable, time-bound result: start, target and due date are mandatory."""
+
+    id: Annotated[str, Field(min_length=1)]
+    objective_id: Annotated[str, Field(min_length=1)]
+    title: Annotated[str, Field(min_length=1)]
+    owner: Annotated[str, Field(min_length=1)]
+    kind: KRKind
+    start: Annotated[float | None, Field(validate_default=True)] = None
+    target: Annotated[float | None, Field(validate_default=True)] = None
+    current: float | None = None
+    unit: str = ""
+    due: Annotated[date | None, Field(validate_default=True)] = None
+    weight: float = 1.0
+    confidence: float | None = None
+    depends_on: tuple[str, ...] = ()
+    notes: str = ""
+    last_checkin: date | None = None
+    grade: float | None = None
+
+    @field_validator("start")
+    @classmethod
+    def _start_required(cls, value: float | None) -> float:
+        if value is None:
+            raise ValueError(f"the start value is missing; {BENCHMARK_HINT}")
+        return _finite(value, "the start value")
+
+    @field_validator("target")
+    @classmethod
+    def _target_required(cls, value: float | None, info: ValidationInfo) -> float:
+        if value is None:
+            raise ValueError("the target is missing: a key result needs a number to reach")
+        _finite(value, "the target")
+        start = info.data.get("start")
+        kind = info.data.get("kind")
+        if start is None or kind is None:
+            return value
+        if kind in (KRKind.INCREASE, KRKind.DECREASE) and value == start:
+            raise ValueError(f"the target equals the start ({value:g}): there is nothing to move")
+        if kind is KRKind.INCREASE and value < start:
+            raise ValueError(
+                f"the target ({value:g}) is below the start ({start:g}) but the kind is "
+                "'increase'; use kind 'decrease' or leave the kind blank"
+            )
+        if kind is KRKind.DECREASE and value > start:
+            raise ValueError(
+                f"the target ({value:g}) is above the start ({start:g}) but the kind is "
+                "'decrease'; use kind 'increase' or leave the kind blank"
+            )
+        if kind is KRKind.MILESTONE and (start, value) != (0, 1):
+            raise ValueError("a milestone goes from 0 (not done) to 1 (done)")
+        return value
+
+    @field_validator("current")
+    @classmethod
+    def _current_finite(cls, value: float | None) -> float | None:
+        return None if value is None else _finite(value, "the current value")
+
+    @field_validator("due")
+    @classmethod
+    def _due_required(cls, value: date | None) -> date:
+        if value is None:
+            raise ValueError("the due date is missing: a key result must be time-bound")
+        return value
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_positive(cls, value: float) -> float:
+        if not value > 0 or math.isinf(value):
+            raise ValueError(f"the weight must be a positive number, not {value:g}")
+        return value
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence_fraction(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(f"the confidence must lie between 0 and 1, not {value:g}")
+        return value
+
+    @field_validator("grade")
+    @classmethod
+    def _grade_fraction(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(f"the grade must lie between 0.0 and 1.0, not {value:g}")
+        return value
+
+    # After validation start, target and due are never None; these give typed access.
+    @property
+    def start_value(self) -> float:
+        assert self.start is not None
+        return self.start
+
+    @property
+    def target_value(self) -> float:
+        assert self.target is not None
+        return self.target
+
+    @property
+    def due_date(self) -> date:
+        assert self.due is not None
+        return self.due
+
+    @property
+    def value(self) -> float:
+        """The latest known value; the start when nothing has been recorded yet."""
+        return self.start_value if self.current is None else self.current
+
+
+def infer_kind(start: float | None, target: float | None) -> KRKind:
+    """Lower-is-better when the target sits below the start."""
+    if start is not None and target is not None and target < start:
+        return KRKind.DECREASE
+    return KRKind.INCREASE
+
+
+class CheckIn(_Model):
+    """One line of the check-in log: a new value for a key result on a date."""
+
+    date: date
+    kr_id: Annotated[str, Field(min_length=1)]
+    value: float
+    confidence: float | None = None
+    note: str = ""
+    author: str = ""
+    recorded_at: datetime | None = None
+    checkin_id: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _value_finite(cls, value: float) -> float:
+        return _finite(value, "the value")
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence_fraction(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(f"the confidence must lie between 0 and 1, not {value:g}")
+        return value
+
+
+class Plan(_Model):
+    """Everything one workbook says about one cycle."""
+
+    cycle: Cycle
+    settings: Settings = Settings()
+    objectives: tuple[Objective, ...] = ()
+    key_results: tuple[KeyResult, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
+
+    def key_result(self, kr_id: str) -> KeyResult | None:
+        return next((k for k in self.key_results if k.id == kr_id), None)
+
+    def krs_of(self, objective_id: str) -> tuple[KeyResult, ...]:
+        return tuple(k for k in self.key_results if k.objective_id == objective_id)
+
+    def checkins_of(self, kr_id: str) -> tuple[CheckIn, ...]:
+        return tuple(sorted((c for c in self.checkins if c.kr_id == kr_id), key=checkin_order))
+
+
+def checkin_order(checkin: CheckIn) -> tuple[date, datetime]:
+    return (checkin.date, checkin.recorded_at or datetime.min)
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule broken by one item (objective, key result, check-in) or by the plan as a whole.
+
+    `item_id` and `field` let the layout point at the exact cell.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    item_id: str | None = None
+    field: str | None = None
+
+
+def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
+    """Apply the check-in log, which is the source of truth, to the key results.
+
+    Returns the plan with each KR's current value, confidence and last check-in date taken
+    from its newest log entry, and a warning for every KR row that disagrees with the log.
+    """
+    latest: dict[str, CheckIn] = {}
+    for checkin in sorted(plan.checkins, key=checkin_order):
+        latest[checkin.kr_id] = checkin
+    problems: list[Problem] = []
+    updated: list[KeyResult] = []
+    for kr in plan.key_results:
+        entry = latest.get(kr.id)
+        if entry is None:
+            updated.append(kr)
+            continue
+        confidence = entry.confidence if entry.confidence is not None else kr.confidence
+        if kr.current is not None and not math.isclose(kr.current, entry.value):
+            problems.append(
+                Problem(
+                    "warning",
+                    "drift",
+                    f"current value {kr.current:g} differs from the newest check-in "
+                    f"({entry.value:g} on {entry.date.isoformat()}); the check-in log wins",
+                    kr.id,
+                    "current",
+                )
+            )
+        updated.append(
+            kr.model_copy(
+                update={
+                    "current": entry.value,
+                    "confidence": confidence,
+                    "last_checkin": max(entry.date, kr.last_checkin or entry.date),
+                }
+            )
+        )
+    return plan.model_copy(update={"key_results": tuple(updated)}), problems
+
+
+def check_plan(plan: Plan) -> list[Problem]:
+    """Rules that span items: ids, alignment, dates inside the cycle, focus limits."""
+    problems: list[Problem] = []
+    settings = plan.settings
+    objective_ids = {o.id for o in plan.objectives}
+    kr_ids = {k.id for k in plan.key_results}
+
+    for kr in plan.key_results:
+        if kr.objective_id not in objective_ids:
+            problems.append(
+                Problem(
+                    "error",
+                    "unknown-objective",
+                    f"key result {kr.id} belongs to objective {kr.objective_id}, "
+                    "which does not exist",
+                    kr.id,
+                    "objective_id",
+                )
+            )
+        if not plan.cycle.contains(kr.due_date):
+            problems.append(
+                Problem(
+                    "error",
+                    "due-outside-cycle",
+                    f"due date {kr.due_date.isoformat()} is outside the cycle {plan.cycle.name} "
+                    f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})",
+                    kr.id,
+                    "due",
+                )
+            )
+        for upstream in kr.depends_on:
+            if upstream not in kr_ids:
+                problems.append(
+                    Problem(
+                        "error",
+                        "unknown-dependency",
+                        f"depends on {upstream}, which is not a key result in this workbook",
+                        kr.id,
+                        "depends_on",
+                    )
+                )
+            elif upstream == kr.id:
+                problems.append(
+                    Problem("error", "self-dependency", "depends on itself", kr.id, "depends_on")
+                )
+
+    for objective in plan.objectives:
+        krs = plan.krs_of(objective.id)
+        if not krs:
+            problems.append(
+                Problem(
+                    "warning",
+                    "no-key-results",
+                    f"objective {objective.id} has no key results: how will you know it is met?",
+                    objective.id,
+                    "id",
+                )
+            )
+        elif len(krs) < settings.min_krs_per_objective:
+            problems.append(
+                Problem(
+                    "warning",
+                    "few-key-results",
+                    f"objective {objective.id} has {len(krs)} key result(s); "
+                    f"{settings.min_krs_per_objective} to {settings.max_krs_per_objective} "
+                    "describe it better",
+                    objective.id,
+                    "id",
+                )
+            )
+        elif len(krs) > settings.max_krs_per_objective:
+            problems.append(
+                Problem(
+                    "warning",
+                    "many-key-results",
+                    f"objective {objective.id} has {len(krs)} key results; more than "
+                    f"{settings.max_krs_per_objective} dilutes focus",
+                    objective.id,
+                    "id",
+                )
+            )
+        if objective.level is Level.CORPORATE:
+            continue
+        if not objective.aligns_to:
+            problems.append(
+                Problem(
+                    "warning",
+                    "orphan",
+                    f"{objective.level} objective {objective.id} aligns to no corporate "
+                    "objective: name the one it serves in 'Aligns to'",
+                    objective.id,
+                    "aligns_to",
+                )
+            )
+        elif objective.aligns_to not in objective_ids:
+            problems.append(
+                Problem(
+                    "warning",
+                    "orphan",
+                    f"objective {objective.id} aligns to {objective.aligns_to}, "
+                    "which does not exist",
+                    objective.id,
+                    "aligns_to",
+                )
+            )
+
+    per_owner = Counter(o.owner for o in plan.objectives)
+    for owner, count in sorted(per_owner.items()):
+        if count > settings.max_objectives_per_owner:
+            first = next(o for o in plan.objectives if o.owner == owner)
+            problems.append(
+                Problem(
+                    "warning",
+                    "many-objectives",
+                    f"{owner} has {count} objectives this cycle; more than "
+                    f"{settings.max_objectives_per_owner} dilutes focus",
+                    first.id,
+                    "owner",
+                )
+            )
+
+    for index, checkin in enumerate(plan.checkins):
+        if checkin.kr_id not in kr_ids:
+            problems.append(
+                Problem(
+                    "warning",
+                    "unknown-checkin-kr",
+                    f"check-in for {checkin.kr_id}, which is not a key result in this workbook",
+                    f"checkin#{index}",
+                    "kr_id",
+                )
+            )
+    return problems
+
+
+def duplicate_ids(ids: Iterable[str]) -> list[str]:
+    counts = Counter(ids)
+    return sorted(i for i, n in counts.items() if n > 1)
+
+
+def owners(plan: Plan) -> list[str]:
+    return sorted({o.owner for o in plan.objectives} | {k.owner for k in plan.key_results})
+
+
+def filter_plan(
+    plan: Plan,
+    *,
+    owner: str | None = None,
+    level: Level | None = None,
+    objective_id: str | None = None,
+) -> Plan:
+    """Keep the objectives (and their KRs) that match every given filter.
+
+    An owner matches an objective they own or any KR they own in it.
+    """
+
+    def keep(objective: Objective) -> bool:
+        if objective_id is not None and objective.id.casefold() != objective_id.casefold():
+            return False
+        if level is not None and objective.level is not level:
+            return False
+        if owner is None:
+            return True
+        wanted = owner.casefold()
+        return objective.owner.casefold() == wanted or any(
+            k.owner.casefold() == wanted for k in plan.krs_of(objective.id)
+        )
+
+    objectives = tuple(o for o in plan.objectives if keep(o))
+    ids = {o.id for o in objectives}
+    return plan.model_copy(
+        update={
+            "objectives": objectives,
+            "key_results": tuple(k for k in plan.key_results if k.objective_id in ids),
+        }
+    )
+
+
+_CYCLE_NAME = re.compile(r"^(\d{4})(?:-?(Q|T|H)([1-4]))?$", re.IGNORECASE)
+_CYCLE_MONTHS = {"Q": 3, "T": 4, "H": 6}
+
+
+def cycle_from_name(name: str) -> Cycle:
+    """`2026-Q4` (quarter), `2026-T1` (trimester), `2026-H2` (half) or `2026` (year)."""
+    match = _CYCLE_NAME.match(name.strip())
+    if not match:
+        raise ValueError(
+            f"{name!r} is not a cycle name; use 2026-Q4, 2026-T1, 2026-H2 or 2026, "
+            "or give --start and --end"
+        )
+    year = int(match[1])
+    if not match[2]:
+        return Cycle(name=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
+    letter, number = match[2].upper(), int(match[3])
+    months = _CYCLE_MONTHS[letter]
+    if number > 12 // months:
+        raise ValueError(f"{name!r}: a year has only {12 // months} {letter} periods")
+    first_month = (number - 1) * months + 1
+    start = date(year, first_month, 1)
+    end_month = first_month + months
+    end = (date(year + 1, 1, 1) if end_month > 12 else date(year, end_month, 1)) - timedelta(days=1)
+    return Cycle(name=f"{year}-{letter}{number}", start=start, end=end)
+
+
+def current_quarter(today: date) -> Cycle:
+    return cycle_from_name(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+
+
+def next_cycle_name(cycle: Cycle) -> str | None:
+    match = _CYCLE_NAME.match(cycle.name)
+    if not match:
+        return None
+    year = int(match[1])
+    if not match[2]:
+        return str(year + 1)
+    letter, number = match[2].upper(), int(match[3])
+    if number < 12 // _CYCLE_MONTHS[letter]:
+        return f"{year}-{letter}{number + 1}"
+    return f"{year + 1}-{letter}1"

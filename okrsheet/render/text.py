@@ -1,0 +1,42 @@
+"""Making untrusted cell text safe for each output: terminal, CSV, Markdown."""
+
+from __future__ import annotations
+
+import re
+
+# ANSI/VT escape sequences and the other C0/C1 control characters, newlines and tabs excepted.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove terminal escape sequences and control characters from text a person typed."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV field that a spreadsheet will never run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    text = strip_controls(str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def md_cell(value: object) -> str:
+    """A Markdown table cell: pipes escaped, line breaks folded, markup characters inert."""
+    text = csv_cell(value) if not isinstance(value, str) else strip_controls(value)
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    return re.sub(r"([\\|`*_\[\]<>])", r"\\\1", text)
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"

@@ -1,0 +1,139 @@
+"""The store protocol: the only thing the layers above know about a backend.
+
+A store reads a whole workbook as grids of plain cell values and applies a batch of changes
+atomically. It knows nothing about OKRs; `okrsheet.layout` turns grids into a plan and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+# What a store hands back for one cell. Empty cells are None.
+CellValue = str | float | int | bool | date | datetime | None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula the tool writes on purpose. Any plain `str` is always stored as text."""
+
+    text: str
+
+
+# What a store accepts for one cell: a `str` is text, never a formula.
+WriteValue = str | float | int | bool | date | datetime | Formula | None
+
+
+@dataclass
+class Grid:
+    """One tab: `rows[0]` is spreadsheet row 1, `rows[r][c]` is row r+1, column c+1."""
+
+    title: str
+    rows: list[list[CellValue]]
+    hidden: bool = False
+
+    def cell(self, row: int, col: int) -> CellValue:
+        """1-based access; anything past the edge is empty."""
+        if row < 1 or row > len(self.rows):
+            return None
+        values = self.rows[row - 1]
+        return values[col - 1] if 1 <= col <= len(values) else None
+
+
+@dataclass
+class RawWorkbook:
+    grids: list[Grid]
+
+    def grid(self, title: str) -> Grid | None:
+        return next((g for g in self.grids if g.title == title), None)
+
+    @property
+    def titles(self) -> list[str]:
+        return [g.title for g in self.grids]
+
+
+NumberFormat = Literal["text", "number", "percent", "date", "datetime", "general"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How a column looks when the tool creates a tab."""
+
+    header: str
+    width: int = 12
+    number_format: NumberFormat = "general"
+    choices: tuple[str, ...] = ()
+    note: str = ""
+    progress_bar: bool = False
+
+
+@dataclass
+class TabSpec:
+    """A tab the tool creates: its header, rows and presentation."""
+
+    title: str
+    columns: list[ColumnSpec]
+    rows: list[list[WriteValue]] = field(default_factory=list)
+    frozen_rows: int = 1
+    header: bool = True
+    wrap_columns: tuple[int, ...] = ()
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class SetCells:
+    """Write cells of one tab; keys are 1-based (row, column)."""
+
+    tab: str
+    cells: dict[tuple[int, int], WriteValue]
+
+
+@dataclass(frozen=True)
+class AppendRows:
+    """Add rows after the last non-empty row of a tab."""
+
+    tab: str
+    rows: list[list[WriteValue]]
+
+
+@dataclass(frozen=True)
+class AddTab:
+    """Create a tab (at the end, or before the tab named `before`)."""
+
+    spec: TabSpec
+    before: str | None = None
+
+
+Change = SetCells | AppendRows | AddTab
+
+# A transaction: given a fresh read of the workbook, say what to change.
+ChangePlanner = Callable[[RawWorkbook], Sequence[Change]]
+
+
+class WorkbookStore(Protocol):
+    """A backend holding one workbook."""
+
+    @property
+    def location(self) -> str:
+        """Where the workbook lives, for messages (never holds credentials)."""
+        ...
+
+    def exists(self) -> bool: ...
+
+    def read(self) -> RawWorkbook:
+        """Every tab's values, in tab order."""
+        ...
+
+    def update(self, planner: ChangePlanner) -> Sequence[Change]:
+        """Read afresh, let `planner` decide the changes, apply them all or none.
+
+        Holding the backend's write lock between the read and the write is what keeps a
+        concurrent writer from being overwritten. Returns the changes applied.
+        """
+        ...
+
+    def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
+        """Create a new workbook with these tabs; refuse to replace one unless `overwrite`."""
+        ...

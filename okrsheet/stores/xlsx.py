@@ -1,0 +1,337 @@
+"""The local .xlsx store: the embedded default that needs no account.
+
+Reads go through python-calamine (fast, read-only); writes go through openpyxl, which keeps the
+formatting, validation and extra columns people added. Every write happens under a file lock and
+lands by atomic replace, so a crash or a concurrent writer can never leave half a workbook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from okrsheet.errors import BackendError, WorkbookUnavailable
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    CellValue,
+    Change,
+    ChangePlanner,
+    Formula,
+    Grid,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+LOCK_TIMEOUT_SECONDS = 30.0
+
+_NUMBER_FORMATS = {
+    "text": "@",
+    "number": "#,##0.##",
+    "percent": "0%",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "general": "General",
+}
+_HEADER_FILL = "1F3864"
+_HEADER_FONT = "FFFFFF"
+# Rows that receive dropdowns and formats ahead of people typing into them.
+_PREPARED_ROWS = 1000
+
+
+class XlsxStore:
+    """A workbook in a local .xlsx file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def read(self) -> RawWorkbook:
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+        self._check_readable()
+        try:
+            book = CalamineWorkbook.from_path(str(self.path))
+            visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
+            grids = [
+                Grid(
+                    title=name,
+                    rows=[
+                        [_from_calamine(v) for v in row]
+                        for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    ],
+                    hidden=not visible.get(name, True),
+                )
+                for name in book.sheet_names
+            ]
+        except PasswordError as exc:
+            raise WorkbookUnavailable(
+                f"{self.path} is protected by a password; save an unprotected copy to use it"
+            ) from exc
+        except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise WorkbookUnavailable(
+                f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
+                hint="check the path, or create a workbook with `okr init`",
+            ) from exc
+        return RawWorkbook(grids)
+
+    def _check_readable(self) -> None:
+        if not self.path.exists():
+            raise WorkbookUnavailable(
+                f"no workbook at {self.path}",
+                hint="create one with `okr init`, or point --workbook/-w at yours",
+            )
+        if self.path.is_dir():
+            raise WorkbookUnavailable(f"{self.path} is a directory, not an .xlsx workbook")
+        if not os.access(self.path, os.R_OK):
+            raise WorkbookUnavailable(f"{self.path} cannot be read (permission denied)")
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def update(self, planner: ChangePlanner) -> Sequence[Change]:
+        with self._locked():
+            changes = list(planner(self.read()))
+            if not changes:
+                return changes
+            if not os.access(self.path, os.W_OK):
+                raise WorkbookUnavailable(f"{self.path} is read-only; nothing was written")
+            book = self._load_for_write()
+            for change in changes:
+                _apply(book, change)
+            self._save(book)
+            return changes
+
+    def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
+        from openpyxl import Workbook
+
+        if self.path.is_dir():
+            raise WorkbookUnavailable(f"{self.path} is a directory; give a file name ending .xlsx")
+        if not self.path.parent.exists():
+            raise WorkbookUnavailable(f"the folder {self.path.parent} does not exist")
+        with self._locked():
+            if self.path.exists() and not overwrite:
+                raise WorkbookUnavailable(
+                    f"{self.path} already exists; nothing was written",
+                    hint="pass --force to replace it",
+                )
+            book = Workbook()
+            book.remove(book.active)
+            for spec in tabs:
+                _render_tab(book.create_sheet(spec.title), spec)
+            self._save(book)
+
+    def _load_for_write(self) -> Workbook:
+        from openpyxl import load_workbook
+
+        try:
+            return load_workbook(self.path, rich_text=True)
+        except Exception as exc:  # openpyxl raises many unrelated types on bad files
+            raise WorkbookUnavailable(
+                f"{self.path} could not be opened for writing ({_short(exc)})"
+            ) from exc
+
+    def _save(self, book: Workbook) -> None:
+        """Write to a temporary file beside the workbook, then replace it in one step."""
+        mode = self.path.stat().st_mode & 0o777 if self.path.exists() else None
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                book.save(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                tmp.chmod(mode)
+            else:
+                tmp.chmod(0o666 & ~_umask())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise BackendError(
+                f"could not save {self.path}: {_short(exc)}; nothing was changed"
+            ) from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        # filelock uses flock(): the OS releases it when a process dies, so a lock file left
+        # behind by a crash never blocks anyone.
+        from filelock import FileLock, Timeout
+
+        try:
+            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+            lock.acquire()
+        except Timeout as exc:
+            raise BackendError(
+                f"{self.path} is being written by another okr process; "
+                f"gave up after {LOCK_TIMEOUT_SECONDS:.0f} s",
+                hint="try again in a moment",
+            ) from exc
+        except OSError as exc:
+            raise WorkbookUnavailable(
+                f"cannot lock {self.path} for writing: {_short(exc)}"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _from_calamine(value: Any) -> CellValue:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | str | date):
+        return value
+    # Durations and times of day carry no OKR meaning; keep their text.
+    return str(value)
+
+
+# openpyxl rendering ---------------------------------------------------------------------------
+
+
+def _apply(book: Workbook, change: Change) -> None:
+    if isinstance(change, AddTab):
+        index = book.sheetnames.index(change.before) if change.before in book.sheetnames else None
+        _render_tab(book.create_sheet(change.spec.title, index), change.spec)
+        return
+    if change.tab not in book.sheetnames:
+        raise BackendError(f"the tab {change.tab!r} disappeared while writing; nothing was written")
+    sheet = book[change.tab]
+    if isinstance(change, SetCells):
+        for (row, col), value in change.cells.items():
+            _write(sheet.cell(row=row, column=col), value)
+    elif isinstance(change, AppendRows):
+        row = _last_used_row(sheet) + 1
+        for values in change.rows:
+            for col, value in enumerate(values, start=1):
+                _write(sheet.cell(row=row, column=col), value)
+            row += 1
+
+
+def _last_used_row(sheet: Worksheet) -> int:
+    for row in range(sheet.max_row, 0, -1):
+        if any(cell.value not in (None, "") for cell in sheet[row]):
+            return row
+    return 0
+
+
+def _write(cell: Cell, value: WriteValue) -> None:
+    if isinstance(value, Formula):
+        cell.value = value.text
+        return
+    cell.value = value
+    if isinstance(value, str):
+        # Text typed by people stays text: never let openpyxl turn "=..." into a formula.
+        cell.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
+    elif isinstance(value, datetime):
+        if cell.number_format == "General":
+            cell.number_format = _NUMBER_FORMATS["datetime"]
+    elif isinstance(value, date) and cell.number_format == "General":
+        cell.number_format = _NUMBER_FORMATS["date"]
+
+
+def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
+    from openpyxl.formatting.rule import DataBarRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if spec.color:
+        sheet.sheet_properties.tabColor = spec.color
+    first_data_row = 2 if spec.header else 1
+    if spec.header:
+        for col, column in enumerate(spec.columns, start=1):
+            cell = sheet.cell(row=1, column=col, value=column.header)
+            cell.font = Font(bold=True, color=_HEADER_FONT)
+            cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            cell.border = Border(bottom=Side(style="thin"))
+            if column.note:
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(column.note, "okrsheet", width=300, height=120)
+    for offset, values in enumerate(spec.rows):
+        for col, value in enumerate(values, start=1):
+            _write(sheet.cell(row=first_data_row + offset, column=col), value)
+
+    last_row = max(first_data_row + len(spec.rows) - 1, _PREPARED_ROWS)
+    for col, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(col)
+        sheet.column_dimensions[letter].width = column.width
+        data_range = f"{letter}{first_data_row}:{letter}{last_row}"
+        if column.number_format != "general":
+            fmt = _NUMBER_FORMATS[column.number_format]
+            sheet.column_dimensions[letter].number_format = fmt
+            for row in range(first_data_row, first_data_row + len(spec.rows)):
+                cell = sheet.cell(row=row, column=col)
+                if cell.value is not None and not isinstance(cell.value, str):
+                    cell.number_format = fmt
+        if col in spec.wrap_columns:
+            for row in range(first_data_row, first_data_row + len(spec.rows)):
+                sheet.cell(row=row, column=col).alignment = Alignment(
+                    wrap_text=True, vertical="top"
+                )
+        if column.choices:
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(column.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=column.header,
+                error="Pick one of: " + ", ".join(column.choices),
+            )
+            validation.add(data_range)
+            sheet.add_data_validation(validation)
+        if column.progress_bar:
+            sheet.conditional_formatting.add(
+                data_range,
+                DataBarRule(
+                    start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"
+                ),
+            )
+    if spec.header and spec.columns:
+        sheet.freeze_panes = sheet.cell(row=spec.frozen_rows + 1, column=1)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
+        sheet.row_dimensions[1].height = 30

@@ -1,0 +1,285 @@
+"""Workbook templates (`templates/*.toml`), people files, and the `--example` history."""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from okrsheet.errors import InvalidWorkbook, UsageError
+from okrsheet.layout.schema import CORPORATE_TAB
+from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
+from okrsheet.model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRKind,
+    Level,
+    Objective,
+    Settings,
+    infer_kind,
+)
+
+DEFAULT_TEMPLATE = "blank"
+EXAMPLE_TEMPLATE = "sales"
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel; in a source checkout they sit at the top level."""
+    packaged = Path(str(resources.files("okrsheet"))) / "_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def available_templates() -> dict[str, str]:
+    """Template name -> description."""
+    found = {}
+    for path in sorted(templates_dir().glob("*.toml")):
+        with path.open("rb") as handle:
+            found[path.stem] = str(tomllib.load(handle).get("description", ""))
+    return found
+
+
+def load_template(name: str) -> dict[str, Any]:
+    path = templates_dir() / f"{name}.toml"
+    if not path.is_file():
+        names = ", ".join(available_templates()) or "none"
+        raise UsageError(f"no template named {name!r} (available: {names})", option="--template")
+    with path.open("rb") as handle:
+        try:
+            return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidWorkbook(f"template {name!r} is not valid TOML: {exc}") from exc
+
+
+def read_people_csv(path: Path) -> list[Person]:
+    """A CSV with a `name` column and optionally `team` and `email` (header row required)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", option="--people") from exc
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text", option="--people") from None
+    reader = csv.DictReader(text.splitlines())
+    fields = {(f or "").strip().casefold(): f for f in reader.fieldnames or []}
+    if "name" not in fields:
+        raise UsageError(
+            f"{path} needs a header row with a 'name' column (and optionally 'team', 'email')",
+            option="--people",
+        )
+    people: list[Person] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        name = (row.get(fields["name"]) or "").strip()
+        if not name:
+            continue
+        if name.casefold() in seen:
+            raise UsageError(f"{path}:{line}: {name!r} is listed twice", option="--people")
+        seen.add(name.casefold())
+        team = (row.get(fields.get("team", ""), "") or "").strip()
+        email = (row.get(fields.get("email", ""), "") or "").strip()
+        people.append(Person(name=name, team=team, email=email))
+    if not people:
+        raise UsageError(f"{path} lists nobody", option="--people")
+    return people
+
+
+@dataclass
+class _Pending:
+    kr: dict[str, Any]
+    objective_id: str
+    owner: str
+    kr_id: str
+
+
+def build_draft(
+    template: dict[str, Any],
+    cycle: Cycle,
+    *,
+    company: str | None = None,
+    people: list[Person] | None = None,
+    example: bool = False,
+    today: date,
+) -> Draft:
+    """Lay a template out for a cycle: ids assigned per tab, keys resolved to ids."""
+    settings = Settings(company=company if company is not None else template.get("company", ""))
+    draft = Draft(cycle=cycle, settings=settings)
+    draft.people = [
+        Person(
+            name=str(p["name"]),
+            team=str(p.get("team", "")),
+            email=str(p.get("email", "")),
+            tab=str(p.get("tab", "")),
+        )
+        for p in template.get("people", [])
+    ]
+    known = {p.name.casefold() for p in draft.people}
+    for person in people or []:
+        if person.name.casefold() not in known:
+            draft.people.append(person)
+
+    key_ids: dict[str, str] = {}
+    prefixes: list[str] = []
+    pending: list[_Pending] = []
+    objectives: list[tuple[str, dict[str, Any], str]] = []
+    tab_specs = template.get("tab", [])
+    if not any(t.get("title") == CORPORATE_TAB for t in tab_specs):
+        tab_specs = [{"title": CORPORATE_TAB}, *tab_specs]
+    for tab in tab_specs:
+        title = safe_tab_title(str(tab["title"]))
+        draft.tabs.setdefault(title, [])
+        prefix = id_prefix(title, prefixes)
+        prefixes.append(prefix)
+        for number, objective in enumerate(tab.get("objective", []), start=1):
+            objective_id = f"{prefix}-{number}"
+            key_ids[str(objective.get("key", objective_id))] = objective_id
+            objectives.append((title, objective, objective_id))
+            for kr_number, kr in enumerate(objective.get("kr", []), start=1):
+                kr_id = f"{objective_id}.{kr_number}"
+                key_ids[str(kr.get("key", kr_id))] = kr_id
+                pending.append(_Pending(kr, objective_id, str(objective.get("owner", "")), kr_id))
+
+    for person in draft.people:
+        tab_title = safe_tab_title(person.tab or person.name)
+        person.tab = tab_title
+        draft.tabs.setdefault(tab_title, [])
+
+    try:
+        by_objective: dict[str, list[KeyResult]] = {}
+        for item in pending:
+            kr = _key_result(item, cycle, key_ids)
+            by_objective.setdefault(item.objective_id, []).append(kr)
+        for title, spec, objective_id in objectives:
+            level = spec.get("level") or ("corporate" if title == CORPORATE_TAB else "individual")
+            draft.tabs[title].append(
+                Objective(
+                    id=objective_id,
+                    title=spec["title"],
+                    level=Level(level),
+                    owner=spec.get("owner") or title,
+                    aligns_to=key_ids.get(str(spec.get("aligns_to", "")), spec.get("aligns_to")),
+                )
+            )
+            draft.tabs[title].extend(by_objective.get(objective_id, []))
+    except (ValidationError, KeyError, ValueError) as exc:
+        raise InvalidWorkbook(f"the template is not valid: {exc}") from exc
+
+    if example:
+        _add_history(draft, {p.kr_id: p.kr for p in pending}, today)
+    return draft
+
+
+def _key_result(item: _Pending, cycle: Cycle, key_ids: dict[str, str]) -> KeyResult:
+    spec = item.kr
+    kind = KRKind(spec["kind"]) if "kind" in spec else None
+    start = float(spec.get("start", 0))
+    target = float(spec.get("target", 1))
+    fraction = float(spec.get("due_fraction", 1.0))
+    due = cycle.start + timedelta(days=round(cycle.days * fraction))
+    return KeyResult(
+        id=item.kr_id,
+        objective_id=item.objective_id,
+        title=spec["title"],
+        owner=spec.get("owner") or item.owner or "unassigned",
+        kind=kind or infer_kind(start, target),
+        start=start,
+        target=target,
+        unit=spec.get("unit", ""),
+        due=due,
+        weight=float(spec.get("weight", 1.0)),
+        confidence=spec.get("confidence"),
+        depends_on=tuple(key_ids.get(d, d) for d in spec.get("depends_on", [])),
+    )
+
+
+def _add_history(draft: Draft, specs: dict[str, dict[str, Any]], today: date) -> None:
+    """Weekly check-ins from the cycle start to today, deterministic for a given cycle.
+
+    Each KR follows its template `pace` (1.0 = exactly on plan) with a little noise; a KR marked
+    `stale` stops checking in three weeks before today.
+    """
+    cycle = draft.cycle
+    as_of = min(max(today, cycle.start), cycle.end)
+    for title, items in draft.tabs.items():
+        for index, item in enumerate(items):
+            if not isinstance(item, KeyResult):
+                continue
+            spec = specs.get(item.id, {})
+            rng = random.Random(f"{cycle.name}:{item.id}")
+            pace = float(spec.get("pace", 1.0))
+            last_day = as_of - timedelta(days=21) if spec.get("stale") else as_of
+            day = cycle.start + timedelta(days=7)
+            value, confidence = item.start_value, item.confidence
+            latest: CheckIn | None = None
+            while day <= last_day and day <= item.due_date:
+                elapsed = (day - cycle.start).days / max(1, (item.due_date - cycle.start).days)
+                value = _example_value(item, pace, elapsed, rng)
+                if confidence is not None:
+                    drift = 0.05 if pace >= 0.9 else -0.05
+                    confidence = round(min(0.95, max(0.1, confidence + drift * rng.random())), 2)
+                latest = CheckIn(
+                    date=day,
+                    kr_id=item.id,
+                    value=value,
+                    confidence=confidence,
+                    note=rng.choice(_NOTES),
+                    author=item.owner,
+                    recorded_at=datetime.combine(day, time(9, 30)),
+                    checkin_id=f"ex-{item.id}-{day.isoformat()}",
+                )
+                draft.checkins.append(latest)
+                day += timedelta(days=7)
+            if latest is not None:
+                items[index] = item.model_copy(
+                    update={
+                        "current": latest.value,
+                        "confidence": latest.confidence,
+                        "last_checkin": latest.date,
+                    }
+                )
+        draft.tabs[title] = items
+    draft.checkins.sort(key=lambda c: (c.date, c.kr_id))
+
+
+_NOTES = (
+    "",
+    "",
+    "Steady week.",
+    "Two deals slipped to next month.",
+    "Campaign launched on Tuesday.",
+    "Waiting on data from finance.",
+    "Better than expected after the webinar.",
+    "Team out for the offsite.",
+)
+
+
+def _example_value(kr: KeyResult, pace: float, elapsed: float, rng: random.Random) -> float:
+    if kr.kind is KRKind.MILESTONE:
+        return 1.0 if pace >= 1 and elapsed >= 0.8 else 0.0
+    if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
+        margin = abs(kr.target_value - kr.start_value) or abs(kr.target_value) * 0.01
+        side = 1 if kr.kind is KRKind.KEEP_ABOVE else -1
+        sign = side if pace >= 1 else -side
+        return _round(kr.target_value + sign * margin * (0.5 + rng.random()), kr.target_value)
+    span = kr.target_value - kr.start_value
+    noise = 1 + (rng.random() - 0.5) * 0.1
+    value = kr.start_value + span * pace * min(1.0, elapsed) * noise
+    if kr.start_value.is_integer() and kr.target_value.is_integer() and abs(span) >= 2:
+        return float(round(value))  # counts stay whole
+    return _round(value, span)
+
+
+def _round(value: float, scale: float) -> float:
+    """Three significant digits of the start-to-target span: 0.1234 stays, 12.345 -> 12.3."""
+    magnitude = abs(scale) or 1.0
+    digits = max(0, 3 - int(math.floor(math.log10(magnitude))))
+    return round(value, digits)
