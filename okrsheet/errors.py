@@ -24,10 +24,13 @@ class OkrError(Exception):
 
     exit_code = ExitCode.INTERNAL
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, details: Sequence[str] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = list(details)
 
 
 class UsageError(OkrError):
@@ -35,8 +38,15 @@ class UsageError(OkrError):
 
     exit_code = ExitCode.USAGE
 
-    def __init__(self, message: str, *, option: str | None = None, hint: str | None = None):
-        super().__init__(f"{option}: {message}" if option else message, hint=hint)
+    def __init__(
+        self,
+        message: str,
+        *,
+        option: str | None = None,
+        hint: str | None = None,
+        details: Sequence[str] = (),
+    ) -> None:
+        super().__init__(f"{option}: {message}" if option else message, hint=hint, details=details)
         self.option = option
 
 
@@ -44,10 +54,6 @@ class InvalidWorkbook(OkrError):
     """The workbook's content breaks the layout or the OKR rules."""
 
     exit_code = ExitCode.INVALID_CONTENT
-
-    def __init__(self, message: str, *, details: Sequence[str] = (), hint: str | None = None):
-        super().__init__(message, hint=hint)
-        self.details = list(details)
 
 
 class WorkbookUnavailable(OkrError):

@@ -283,7 +283,9 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
     """
     latest: dict[str, CheckIn] = {}
     for checkin in sorted(plan.checkins, key=checkin_order):
-        latest[checkin.kr_id] = checkin
+        # Entries from earlier cycles are history: a carried-over KR starts afresh.
+        if checkin.date >= plan.cycle.start:
+            latest[checkin.kr_id] = checkin
     problems: list[Problem] = []
     updated: list[KeyResult] = []
     for kr in plan.key_results:
@@ -313,6 +315,38 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
             )
         )
     return plan.model_copy(update={"key_results": tuple(updated)}), problems
+
+
+def rewind(plan: Plan, day: date) -> Plan:
+    """The plan as it stood on `day`: KRs updated later fall back to their last log entry on or
+    before that day (or to no value at all). Used for reports with an explicit as-of date."""
+    history: dict[str, list[CheckIn]] = {}
+    for checkin in sorted(plan.checkins, key=checkin_order):
+        history.setdefault(checkin.kr_id, []).append(checkin)
+    rewound: list[KeyResult] = []
+    for kr in plan.key_results:
+        entries = history.get(kr.id, [])
+        if not entries or entries[-1].date <= day:
+            rewound.append(kr)
+            continue
+        known = [c for c in entries if plan.cycle.start <= c.date <= day]
+        last = known[-1] if known else None
+        confidences = [c.confidence for c in known if c.confidence is not None]
+        rewound.append(
+            kr.model_copy(
+                update={
+                    "current": last.value if last else None,
+                    "confidence": confidences[-1] if confidences else None,
+                    "last_checkin": last.date if last else None,
+                }
+            )
+        )
+    return plan.model_copy(
+        update={
+            "key_results": tuple(rewound),
+            "checkins": tuple(c for c in plan.checkins if c.date <= day),
+        }
+    )
 
 
 def check_plan(plan: Plan) -> list[Problem]:
@@ -437,7 +471,7 @@ def check_plan(plan: Plan) -> list[Problem]:
             )
 
     for index, checkin in enumerate(plan.checkins):
-        if checkin.kr_id not in kr_ids:
+        if checkin.kr_id not in kr_ids and checkin.date >= plan.cycle.start:
             problems.append(
                 Problem(
                     "warning",

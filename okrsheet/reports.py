@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from okrsheet.layout import Finding
 from okrsheet.model import Plan
-from okrsheet.scoring import KRScore, ObjectiveScore, score_plan
+from okrsheet.scoring import KRScore, ObjectiveScore, lagging, quiet_owners, score_plan
 
 
 def _r(value: float | None) -> float | None:
@@ -140,5 +140,87 @@ def validation_report(findings: Sequence[Finding]) -> ValidationReport:
         findings=[
             FindingRow(severity=f.severity, code=f.code, where=f.where, message=f.message)
             for f in ordered
+        ],
+    )
+
+
+class LaggingRow(_Report):
+    id: str
+    title: str
+    owner: str
+    objective_id: str
+    objective: str
+    level: str
+    progress: float
+    expected: float
+    status: str
+    confidence: float | None
+    due: date
+    days_to_due: int
+    last_checkin: date | None
+    reasons: list[str]
+    codes: list[str]
+
+
+class LaggingReport(_Report):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    lagging: list[LaggingRow]
+
+
+def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
+    rows = []
+    for lag in lagging(plan, as_of):
+        kr = lag.score.kr
+        objective = plan.objective(kr.objective_id)
+        assert objective is not None
+        rows.append(
+            LaggingRow(
+                id=kr.id,
+                title=kr.title,
+                owner=kr.owner,
+                objective_id=objective.id,
+                objective=objective.title,
+                level=objective.level.value,
+                progress=_r(lag.score.progress) or 0.0,
+                expected=_r(lag.score.expected) or 0.0,
+                status=lag.score.status.value,
+                confidence=_r(kr.confidence),
+                due=kr.due_date,
+                days_to_due=lag.score.days_to_due,
+                last_checkin=kr.last_checkin,
+                reasons=list(lag.sentences),
+                codes=list(lag.codes),
+            )
+        )
+    return LaggingReport(
+        company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, lagging=rows
+    )
+
+
+class QuietOwnerRow(_Report):
+    owner: str
+    last_checkin: date | None
+    open_key_results: int
+
+
+class QuietOwnersReport(_Report):
+    cycle: CycleInfo
+    as_of: date
+    cadence_days: int
+    owners: list[QuietOwnerRow]
+
+
+def quiet_owners_report(plan: Plan, as_of: date) -> QuietOwnersReport:
+    return QuietOwnersReport(
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        cadence_days=plan.settings.cadence_days,
+        owners=[
+            QuietOwnerRow(
+                owner=q.owner, last_checkin=q.last_checkin, open_key_results=q.key_results
+            )
+            for q in quiet_owners(plan, as_of)
         ],
     )

@@ -65,16 +65,23 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
     """Status by the gap rule (docs/scoring.md).
 
     done when the target is reached; overdue when past due and not reached; not started when no
-    value was ever recorded and it is still early; otherwise the gap between expected and actual
-    progress decides: on track up to `on_track_gap`, at risk up to `at_risk_gap`, else off track.
+    value was ever recorded and it is still early (for milestones and thresholds: no value yet);
+    a milestone is on track until its due date; a threshold is on track while it holds;
+    otherwise the gap between expected and actual progress decides: on track up to
+    `on_track_gap`, at risk up to `at_risk_gap`, else off track.
     """
     keep = kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW)
     if _met(kr) and (not keep or as_of >= kr.due_date):
         return Status.DONE
     if as_of > kr.due_date:
         return Status.OVERDUE
+    if kr.current is None and (keep or kr.kind is KRKind.MILESTONE):
+        return Status.NOT_STARTED
     if keep:
         return Status.ON_TRACK if _met(kr) else Status.OFF_TRACK
+    if kr.kind is KRKind.MILESTONE:
+        # A milestone is done or not: there is no pace to fall behind before its due date.
+        return Status.ON_TRACK
     gap = expected_progress(kr, cycle, as_of) - progress(kr)
     if kr.current is None and gap <= settings.on_track_gap:
         return Status.NOT_STARTED
@@ -176,3 +183,85 @@ def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
             )
         )
     return scores
+
+
+@dataclass(frozen=True)
+class Lag:
+    """Why a key result needs attention: each reason has a stable code and a sentence."""
+
+    score: KRScore
+    reasons: tuple[tuple[str, str], ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.reasons)
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.reasons)
+
+
+def days_since_checkin(kr: KeyResult, cycle: Cycle, as_of: date) -> int:
+    """Days since the last check-in; since the cycle start when there was none."""
+    return (as_of - (kr.last_checkin or cycle.start)).days
+
+
+def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -> Lag:
+    """Behind pace (at risk / off track), overdue, stale, or low confidence; done KRs never lag."""
+    kr = score.kr
+    reasons: list[tuple[str, str]] = []
+    if score.status is Status.DONE or as_of < cycle.start:
+        return Lag(score, ())
+    if score.status is Status.OVERDUE:
+        reasons.append(("overdue", f"overdue by {-score.days_to_due} day(s)"))
+    elif score.status in (Status.AT_RISK, Status.OFF_TRACK):
+        if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
+            side = "below" if kr.kind is KRKind.KEEP_ABOVE else "above"
+            reasons.append(("behind", f"{side} the threshold of {kr.target_value:g}"))
+        else:
+            points = round((score.expected - score.progress) * 100)
+            reasons.append(("behind", f"{points} points behind pace"))
+    idle = days_since_checkin(kr, cycle, as_of)
+    if idle > settings.cadence_days + settings.stale_grace_days:
+        if kr.last_checkin is None:
+            reasons.append(("stale", f"no check-in this cycle ({idle} days)"))
+        else:
+            reasons.append(("stale", f"no check-in for {idle} days"))
+    if kr.confidence is not None and kr.confidence < settings.low_confidence:
+        floor = f"{settings.low_confidence * 100:.0f}%"
+        reasons.append(("low-confidence", f"confidence {kr.confidence * 100:.0f}% (below {floor})"))
+    return Lag(score, tuple(reasons))
+
+
+def lagging(plan: Plan, as_of: date) -> list[Lag]:
+    """Every key result that needs attention, worst first."""
+    lags = [
+        lag_reasons(score, plan.cycle, as_of, plan.settings)
+        for objective in score_plan(plan, as_of)
+        for score in objective.key_results
+    ]
+    found = [lag for lag in lags if lag.reasons]
+    return sorted(found, key=lambda lag: (_SEVERITY.index(lag.score.status), -len(lag.reasons)))
+
+
+@dataclass(frozen=True)
+class QuietOwner:
+    owner: str
+    last_checkin: date | None
+    key_results: int
+
+
+def quiet_owners(plan: Plan, as_of: date) -> list[QuietOwner]:
+    """Owners with open key results and no check-in within the last cadence."""
+    window_start = as_of.toordinal() - plan.settings.cadence_days
+    by_owner: dict[str, list[KeyResult]] = {}
+    for kr in plan.key_results:
+        if status(kr, plan.cycle, as_of, plan.settings) is not Status.DONE:
+            by_owner.setdefault(kr.owner, []).append(kr)
+    quiet = []
+    for owner, krs in sorted(by_owner.items()):
+        dates = [k.last_checkin for k in krs if k.last_checkin and k.last_checkin <= as_of]
+        last = max(dates) if dates else None
+        if last is None or last.toordinal() <= window_start:
+            quiet.append(QuietOwner(owner, last, len(krs)))
+    return quiet

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from okrsheet import __version__
-from okrsheet.cli.commands import init, status, templates, validate
+from okrsheet.cli.commands import checkin, init, lagging, status, templates, validate
 from okrsheet.cli.errors import handle_errors
 
 app = typer.Typer(
@@ -45,6 +45,8 @@ def _root(
 app.command("init")(handle_errors(init.init))
 app.command("validate")(handle_errors(validate.validate))
 app.command("status")(handle_errors(status.status))
+app.command("checkin")(handle_errors(checkin.checkin))
+app.command("lagging")(handle_errors(lagging.lagging))
 app.command("templates")(handle_errors(templates.templates))
 
 

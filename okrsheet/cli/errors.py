@@ -11,7 +11,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from okrsheet.errors import ExitCode, InvalidWorkbook, OkrError
+from okrsheet.errors import ExitCode, OkrError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +30,7 @@ def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
     from okrsheet.render import console
     from okrsheet.render.tables import safe
 
-    details = error.details if isinstance(error, InvalidWorkbook) else []
+    details = error.details
     if json_output:
         envelope = {
             "error": {
@@ -60,9 +60,11 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         json_output = str(kwargs.get("output_format", "")) == "json"
         try:
             return command(*args, **kwargs)
+        except typer.Exit:
+            raise
         except OkrError as error:
             fail(error, json_output=json_output)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, typer.Abort):
             from okrsheet.errors import Aborted
 
             fail(Aborted("interrupted; nothing was written"), json_output=json_output)

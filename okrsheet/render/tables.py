@@ -7,7 +7,13 @@ from rich.table import Table
 from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
-from okrsheet.reports import KRRow, StatusReport, ValidationReport
+from okrsheet.reports import (
+    KRRow,
+    LaggingReport,
+    QuietOwnersReport,
+    StatusReport,
+    ValidationReport,
+)
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -116,4 +122,37 @@ def findings_table(report: ValidationReport) -> RenderableType:
         table.add_row(
             Text(finding.severity, style=style), safe(finding.where), safe(finding.message)
         )
+    return table
+
+
+def lagging_table(report: LaggingReport) -> RenderableType:
+    table = Table(
+        title=f"Lagging key results · {report.cycle.name} · as of {report.as_of.isoformat()}",
+        title_justify="left",
+    )
+    for name in ("ID", "Key result", "Owner", "Progress", "Expected", "Due", "Why"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("ID", "Progress"))
+    for row in report.lagging:
+        table.add_row(
+            safe(row.id),
+            safe(row.title),
+            safe(row.owner),
+            bar(row.progress, STATUS_STYLES.get(row.status, "cyan")),
+            percent(row.expected),
+            row.due.isoformat(),
+            safe("; ".join(row.reasons)),
+        )
+    return table
+
+
+def quiet_owners_table(report: QuietOwnersReport) -> RenderableType:
+    table = Table(
+        title=f"No check-in in the last {report.cadence_days} days · as of {report.as_of}",
+        title_justify="left",
+    )
+    for name in ("Owner", "Last check-in", "Open key results"):
+        table.add_column(name)
+    for row in report.owners:
+        last = row.last_checkin.isoformat() if row.last_checkin else "never this cycle"
+        table.add_row(safe(row.owner), last, str(row.open_key_results))
     return table

@@ -56,37 +56,25 @@ def status(
 
       okr status --format json > status.json
     """
-    from okrsheet import service
-    from okrsheet.model import filter_plan
-    from okrsheet.render import console, machine, tables
-    from okrsheet.render.text import percent
+    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.render import tables
+    from okrsheet.render.emit import emit
     from okrsheet.reports import status_report
 
     day = as_of_date(as_of)
-    parsed = service.load(service.resolve_location(workbook))
-    plan = filter_plan(parsed.plan, owner=owner, level=level, objective_id=objective)
+    parsed, plan = load_plan(workbook, as_of=day, owner=owner, level=level, objective=objective)
     report = status_report(plan, day)
-    if output_format is OutputFormat.JSON:
-        typer.echo(machine.to_json(report), nl=False)
-    elif output_format in (OutputFormat.CSV, OutputFormat.MD):
-        rows = [
+    emit(
+        output_format,
+        report,
+        rows=lambda: [
             {"objective": o.title, **kr.model_dump(mode="json")}
             for o in report.objectives
             for kr in o.key_results
-        ]
-        if output_format is OutputFormat.CSV:
-            typer.echo(machine.to_csv(rows, KR_COLUMNS), nl=False)
-        else:
-            for row in rows:
-                for key in ("progress", "expected", "confidence"):
-                    value = row[key]
-                    row[key] = percent(value) if isinstance(value, float) else value
-            title = f"{report.company} {report.cycle.name} status as of {report.as_of}".strip()
-            typer.echo(machine.to_markdown(rows, KR_COLUMNS, title=title), nl=False)
-    else:
-        console.out().print(tables.status_table(report))
-    if parsed.errors:
-        console.err().print(
-            f"{len(parsed.errors)} row(s) or cell(s) could not be read and are left out; "
-            "run `okr validate` to see where."
-        )
+        ],
+        columns=KR_COLUMNS,
+        table=lambda: tables.status_table(report),
+        title=f"{report.company} {report.cycle.name} status as of {report.as_of}".strip(),
+        percent_keys=("progress", "expected", "confidence"),
+    )
+    warn_unreadable(parsed)

@@ -28,7 +28,8 @@ def validate(
     """
     from okrsheet import service
     from okrsheet.errors import ExitCode
-    from okrsheet.render import console, machine, tables
+    from okrsheet.render import console, tables
+    from okrsheet.render.emit import emit
     from okrsheet.reports import validation_report
 
     location = service.resolve_location(workbook)
@@ -36,16 +37,14 @@ def validate(
         assigned = service.fix_ids(location)
         console.err().print(f"Assigned {assigned} ID(s)." if assigned else "No IDs were missing.")
     report = validation_report(service.load(location).findings)
-    rows = [f.model_dump() for f in report.findings]
-    columns = ["severity", "where", "code", "message"]
-    if output_format is OutputFormat.JSON:
-        typer.echo(machine.to_json(report), nl=False)
-    elif output_format is OutputFormat.CSV:
-        typer.echo(machine.to_csv(rows, columns), nl=False)
-    elif output_format is OutputFormat.MD:
-        typer.echo(machine.to_markdown(rows, columns), nl=False)
-    elif report.findings:
-        console.out().print(tables.findings_table(report))
+    if report.findings or output_format is not OutputFormat.TABLE:
+        emit(
+            output_format,
+            report,
+            rows=lambda: [f.model_dump() for f in report.findings],
+            columns=["severity", "where", "code", "message"],
+            table=lambda: tables.findings_table(report),
+        )
     summary = f"{report.errors} error(s), {report.warnings} warning(s) in {location}"
     console.err().print(summary if report.findings else f"{location} is valid.")
     if report.errors or (strict and report.warnings):

@@ -1,0 +1,191 @@
+"""Recording check-ins: turn what a person typed (flags, prompts, a CSV) into validated
+`CheckIn`s against the current plan, then write them in one atomic update."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from okrsheet.errors import UsageError
+from okrsheet.layout import cells, parse_workbook
+from okrsheet.layout.changes import checkin_changes
+from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
+from okrsheet.stores import Location, open_store
+from okrsheet.stores.base import Change, RawWorkbook
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    """One check-in as typed, before validation. `source` says where it came from
+    (`--value`, `updates.csv:4`) so that errors can point at it."""
+
+    kr_id: str
+    value: str | float
+    confidence: str | float | None = None
+    note: str = ""
+    day: date | None = None
+    author: str | None = None
+    source: str = "--value"
+
+
+def new_checkin_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def parse_value(kr: KeyResult, value: str | float) -> float:
+    parsed = cells.parse_done(value) if kr.kind is KRKind.MILESTONE else cells.parse_number(value)
+    if parsed is None:
+        raise cells.CellValueError("a value is required")
+    return parsed
+
+
+def prepare(
+    plan: Plan,
+    requests: Sequence[CheckInRequest],
+    *,
+    today: date,
+    now: datetime,
+) -> list[CheckIn]:
+    """Validate every request; raise one `UsageError` listing all problems, or return them all."""
+    problems: list[str] = []
+    prepared: list[CheckIn] = []
+    by_id = {kr.id.casefold(): kr for kr in plan.key_results}
+    for request in requests:
+        where = request.source
+
+        def problem(message: str, where: str = where) -> None:
+            problems.append(f"{where}: {message}")
+
+        kr = by_id.get(request.kr_id.strip().casefold())
+        if kr is None:
+            problem(f"no key result with ID {request.kr_id!r}")
+            continue
+        day = request.day or today
+        if not plan.cycle.contains(day):
+            problem(
+                f"{day.isoformat()} is outside the cycle {plan.cycle.name} "
+                f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})"
+            )
+            continue
+        if day > today:
+            problem(f"{day.isoformat()} is in the future")
+            continue
+        try:
+            value = parse_value(kr, request.value)
+        except cells.CellValueError as exc:
+            problem(f"value for {kr.id}: {exc}")
+            continue
+        try:
+            confidence = cells.parse_confidence(request.confidence)
+        except cells.CellValueError as exc:
+            problem(f"confidence for {kr.id}: {exc}")
+            continue
+        try:
+            prepared.append(
+                CheckIn(
+                    date=day,
+                    kr_id=kr.id,
+                    value=value,
+                    confidence=confidence,
+                    note=request.note.strip(),
+                    author=(request.author or kr.owner).strip(),
+                    recorded_at=now.replace(microsecond=0),
+                    checkin_id=new_checkin_id(),
+                )
+            )
+        except ValidationError as exc:
+            problem("; ".join(str(e["msg"]) for e in exc.errors()))
+    if problems:
+        raise UsageError(
+            f"{len(problems)} check-in(s) are not valid; nothing was written", details=problems
+        )
+    return prepared
+
+
+def record(
+    location: Location,
+    requests: Sequence[CheckInRequest],
+    *,
+    today: date,
+    now: datetime,
+) -> list[CheckIn]:
+    """Validate against a fresh read and write the log rows and KR rows in one atomic update."""
+    recorded: list[CheckIn] = []
+
+    def planner(raw: RawWorkbook) -> list[Change]:
+        plan = parse_workbook(raw).plan
+        checkins = prepare(plan, requests, today=today, now=now)
+        logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
+        recorded[:] = checkins
+        return checkin_changes(raw, checkins, logged)
+
+    open_store(location).update(planner)
+    return recorded
+
+
+BATCH_COLUMNS = ("kr_id", "value", "confidence", "note", "date", "author")
+
+
+def read_batch(path: Path, *, order: cells.DateOrder = "MDY") -> list[CheckInRequest]:
+    """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"no file at {path}", option="--from") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory", option="--from") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text", option="--from") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", option="--from") from None
+    reader = csv.DictReader(text.splitlines())
+    headers = {(h or "").strip().casefold().replace(" ", "_"): h for h in reader.fieldnames or []}
+    headers.setdefault("kr_id", headers.get("kr", headers.get("id", "")))
+    if not headers.get("kr_id") or "value" not in headers:
+        raise UsageError(
+            f"{path} needs a header row with kr_id and value (optional: confidence, note, "
+            "date, author)",
+            option="--from",
+        )
+    requests: list[CheckInRequest] = []
+    problems: list[str] = []
+    for line, row in enumerate(reader, start=2):
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+
+        def get(key: str, row: dict[str, str | None] = row) -> str:
+            column = headers.get(key)
+            return (row.get(column) or "").strip() if column else ""
+
+        day = None
+        if get("date"):
+            try:
+                day = cells.parse_date(get("date"), order=order)
+            except cells.CellValueError as exc:
+                problems.append(f"{path.name}:{line}: date: {exc}")
+                continue
+        requests.append(
+            CheckInRequest(
+                kr_id=get("kr_id"),
+                value=get("value"),
+                confidence=get("confidence") or None,
+                note=get("note"),
+                day=day,
+                author=get("author") or None,
+                source=f"{path.name}:{line}",
+            )
+        )
+    if problems:
+        raise UsageError(
+            f"{len(problems)} row(s) of {path.name} are not valid; nothing was written",
+            details=problems,
+        )
+    if not requests:
+        raise UsageError(f"{path} holds no check-ins", option="--from")
+    return requests

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from okrsheet.cli.options import (
+    AsOfOption,
+    FormatOption,
+    LevelOption,
+    OwnerOption,
+    WorkbookOption,
+    as_of_date,
+)
+from okrsheet.render import OutputFormat
+
+LAGGING_COLUMNS = [
+    "id",
+    "title",
+    "owner",
+    "objective_id",
+    "objective",
+    "progress",
+    "expected",
+    "status",
+    "confidence",
+    "due",
+    "last_checkin",
+    "why",
+]
+QUIET_COLUMNS = ["owner", "last_checkin", "open_key_results"]
+
+
+def lagging(
+    fail: Annotated[
+        bool, typer.Option("--fail", help="Exit 6 when anything is reported (for alerting).")
+    ] = False,
+    missing_checkins: Annotated[
+        bool,
+        typer.Option(
+            "--missing-checkins",
+            help="Instead, list owners with no check-in within the cadence in Settings.",
+        ),
+    ] = False,
+    owner: OwnerOption = None,
+    level: LevelOption = None,
+    as_of: AsOfOption = None,
+    output_format: FormatOption = OutputFormat.TABLE,
+    workbook: WorkbookOption = None,
+) -> None:
+    """List key results that need help: behind pace, overdue, stale, or low confidence.
+
+    Made for cron: prints nothing and exits 0 when nothing lags, so cron mails only real news.
+    Off a terminal there is no colour and no truncation.
+
+    Examples:
+
+      okr lagging
+
+      okr lagging --format md --as-of 2026-11-30     (paste into chat or email)
+
+      0 8 * * MON  okr lagging -w /srv/okr/acme.xlsx --fail
+    """
+    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.errors import ExitCode
+    from okrsheet.render import tables
+    from okrsheet.render.emit import emit
+    from okrsheet.reports import lagging_report, quiet_owners_report
+
+    day = as_of_date(as_of)
+    parsed, plan = load_plan(workbook, as_of=day, owner=owner, level=level)
+    warn_unreadable(parsed)
+    if missing_checkins:
+        quiet = quiet_owners_report(plan, day)
+        if not quiet.owners:
+            return
+        emit(
+            output_format,
+            quiet,
+            rows=lambda: [o.model_dump(mode="json") for o in quiet.owners],
+            columns=QUIET_COLUMNS,
+            table=lambda: tables.quiet_owners_table(quiet),
+            title=f"No check-in in the last {quiet.cadence_days} days (as of {quiet.as_of})",
+        )
+    else:
+        report = lagging_report(plan, day)
+        if not report.lagging:
+            return
+        emit(
+            output_format,
+            report,
+            rows=lambda: [
+                {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)}
+                for row in report.lagging
+            ],
+            columns=LAGGING_COLUMNS,
+            table=lambda: tables.lagging_table(report),
+            title=f"Lagging key results, {report.cycle.name}, as of {report.as_of}",
+            percent_keys=("progress", "expected", "confidence"),
+        )
+    if fail:
+        raise typer.Exit(int(ExitCode.LAGGING))
