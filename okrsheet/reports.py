@@ -10,7 +10,21 @@ from pydantic import BaseModel, ConfigDict
 
 from okrsheet.layout import Finding
 from okrsheet.model import Plan
-from okrsheet.scoring import KRScore, ObjectiveScore, lagging, quiet_owners, score_plan
+from okrsheet.scoring import (
+    KRScore,
+    ObjectiveScore,
+    days_since_checkin,
+    forecast,
+    grade,
+    grade_band,
+    lag_reasons,
+    lagging,
+    objective_grade,
+    progress,
+    quiet_owners,
+    score_kr,
+    score_plan,
+)
 
 
 def _r(value: float | None) -> float | None:
@@ -224,3 +238,188 @@ def quiet_owners_report(plan: Plan, as_of: date) -> QuietOwnersReport:
             for q in quiet_owners(plan, as_of)
         ],
     )
+
+
+class KRGradeRow(_Report):
+    id: str
+    objective_id: str
+    title: str
+    owner: str
+    kind: str
+    grade: float
+    band: str
+
+
+class ObjectiveGradeRow(_Report):
+    id: str
+    title: str
+    owner: str
+    grade: float | None
+
+
+class OwnerGradeRow(_Report):
+    owner: str
+    key_results: int
+    mean_grade: float
+    in_band: int
+    maybe_too_easy: int
+
+
+class GradeReport(_Report):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    provisional: bool
+    share_in_band: float | None
+    maybe_too_easy: list[str]
+    key_results: list[KRGradeRow]
+    objectives: list[ObjectiveGradeRow]
+    owners: list[OwnerGradeRow]
+
+
+def grade_report(plan: Plan, as_of: date) -> GradeReport:
+    krs = [
+        KRGradeRow(
+            id=k.id,
+            objective_id=k.objective_id,
+            title=k.title,
+            owner=k.owner,
+            kind=k.kind.value,
+            grade=grade(k),
+            band=grade_band(grade(k)),
+        )
+        for k in plan.key_results
+    ]
+    owners: dict[str, list[KRGradeRow]] = {}
+    for row in krs:
+        owners.setdefault(row.owner, []).append(row)
+    in_band = [r for r in krs if r.band == "in the band"]
+    return GradeReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        provisional=as_of < plan.cycle.end,
+        share_in_band=_r(len(in_band) / len(krs)) if krs else None,
+        maybe_too_easy=[r.id for r in krs if r.band == "maybe too easy"],
+        key_results=krs,
+        objectives=[
+            ObjectiveGradeRow(
+                id=o.id, title=o.title, owner=o.owner, grade=objective_grade(plan.krs_of(o.id))
+            )
+            for o in plan.objectives
+        ],
+        owners=[
+            OwnerGradeRow(
+                owner=owner,
+                key_results=len(rows),
+                mean_grade=round(sum(r.grade for r in rows) / len(rows), 2),
+                in_band=sum(r.band == "in the band" for r in rows),
+                maybe_too_easy=sum(r.band == "maybe too easy" for r in rows),
+            )
+            for owner, rows in sorted(owners.items())
+        ],
+    )
+
+
+class HistoryPoint(_Report):
+    date: date
+    value: float
+    confidence: float | None
+    note: str
+    author: str
+    progress: float
+
+
+class HistoryReport(_Report):
+    id: str
+    title: str
+    owner: str
+    unit: str
+    start: float
+    target: float
+    due: date
+    as_of: date
+    checkins: list[HistoryPoint]
+    forecast_at_due: float | None
+    forecast_progress: float | None
+
+
+FORECAST_POINTS = 6
+
+
+def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
+    """The check-in timeline of one KR this cycle and where its recent trend leads by the due
+    date (a straight line through the last six check-ins)."""
+    kr = next((k for k in plan.key_results if k.id.casefold() == kr_id.casefold()), None)
+    if kr is None:
+        return None
+    entries = [c for c in plan.checkins_of(kr.id) if plan.cycle.start <= c.date <= as_of]
+    points = [
+        HistoryPoint(
+            date=c.date,
+            value=c.value,
+            confidence=c.confidence,
+            note=c.note,
+            author=c.author,
+            progress=_r(progress(kr.model_copy(update={"current": c.value}))) or 0.0,
+        )
+        for c in entries
+    ]
+    recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
+    predicted = forecast(recent, kr.due_date)
+    predicted_progress = (
+        None if predicted is None else _r(progress(kr.model_copy(update={"current": predicted})))
+    )
+    return HistoryReport(
+        id=kr.id,
+        title=kr.title,
+        owner=kr.owner,
+        unit=kr.unit,
+        start=kr.start_value,
+        target=kr.target_value,
+        due=kr.due_date,
+        as_of=as_of,
+        checkins=points,
+        forecast_at_due=None if predicted is None else round(predicted, 6),
+        forecast_progress=predicted_progress,
+    )
+
+
+class TodoItem(_Report):
+    id: str
+    title: str
+    action: str
+    why: str
+
+
+class TodoReport(_Report):
+    owner: str
+    as_of: date
+    items: list[TodoItem]
+
+
+def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
+    """What one person should do now: check in what is due, look at what lags, set missing
+    confidences."""
+    items: list[TodoItem] = []
+    for kr in plan.key_results:
+        if kr.owner.casefold() != owner.casefold():
+            continue
+        score = score_kr(kr, plan.cycle, as_of, plan.settings)
+        if score.status.value == "done":
+            continue
+        idle = days_since_checkin(kr, plan.cycle, as_of)
+        if idle >= plan.settings.cadence_days:
+            when = f"last check-in {idle} days ago" if kr.last_checkin else "no check-in yet"
+            items.append(TodoItem(id=kr.id, title=kr.title, action="check in", why=when))
+        lag = lag_reasons(score, plan.cycle, as_of, plan.settings)
+        behind = [text for code, text in lag.reasons if code in ("behind", "overdue")]
+        if behind:
+            items.append(
+                TodoItem(id=kr.id, title=kr.title, action="ask for help", why="; ".join(behind))
+            )
+        if kr.confidence is None:
+            items.append(
+                TodoItem(id=kr.id, title=kr.title, action="set a confidence", why="none recorded")
+            )
+    return TodoReport(owner=owner, as_of=as_of, items=items)

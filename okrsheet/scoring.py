@@ -265,3 +265,31 @@ def quiet_owners(plan: Plan, as_of: date) -> list[QuietOwner]:
         if last is None or last.toordinal() <= window_start:
             quiet.append(QuietOwner(owner, last, len(krs)))
     return quiet
+
+
+GRADE_BAND = (0.6, 0.7)
+
+
+def grade_band(value: float) -> str:
+    """Where a grade sits: 0.6-0.7 is success for an ambitious KR; 1.0 may mean too easy."""
+    low, high = GRADE_BAND
+    if value >= 1.0:
+        return "maybe too easy"
+    if value > high:
+        return "above the band"
+    if value >= low:
+        return "in the band"
+    return "learning"
+
+
+def forecast(points: Sequence[tuple[date, float]], day: date) -> float | None:
+    """The value on `day` by a least-squares line through the recent points (at least two
+    distinct dates); None when there is no trend to follow."""
+    if len({d for d, _ in points}) < 2:
+        return None
+    xs = [d.toordinal() for d, _ in points]
+    ys = [v for _, v in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return mean_y + slope * (day.toordinal() - mean_x)

@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 
 from okrsheet import __version__
-from okrsheet.cli.commands import checkin, init, lagging, status, templates, validate
+from okrsheet.cli.commands import (
+    checkin,
+    grade,
+    history,
+    init,
+    lagging,
+    rollover,
+    status,
+    templates,
+    todo,
+    validate,
+)
 from okrsheet.cli.errors import handle_errors
 
 app = typer.Typer(
@@ -47,6 +58,10 @@ app.command("validate")(handle_errors(validate.validate))
 app.command("status")(handle_errors(status.status))
 app.command("checkin")(handle_errors(checkin.checkin))
 app.command("lagging")(handle_errors(lagging.lagging))
+app.command("grade")(handle_errors(grade.grade))
+app.command("rollover")(handle_errors(rollover.rollover))
+app.command("history")(handle_errors(history.history))
+app.command("todo")(handle_errors(todo.todo))
 app.command("templates")(handle_errors(templates.templates))
 
 

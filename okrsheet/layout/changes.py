@@ -8,15 +8,44 @@ write land in the wrong place.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
-from okrsheet.layout.reader import Table, find_table
-from okrsheet.layout.schema import CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS, normalize_header
-from okrsheet.layout.writer import checkin_row, okr_tables
-from okrsheet.model import CheckIn
-from okrsheet.stores.base import AppendRows, Change, RawWorkbook, SetCells, WriteValue
+from okrsheet.layout.reader import Table, _parse_row_type, find_table
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    OKR_COLUMNS,
+    SETTINGS_COLUMNS,
+    SETTINGS_TAB,
+    TYPE_KEY_RESULT,
+    TYPE_OBJECTIVE,
+    find_setting,
+    normalize_header,
+)
+from okrsheet.layout.writer import (
+    checkin_row,
+    kr_progress_formula,
+    objective_progress_formula,
+    okr_tables,
+    progress_formulas_fit,
+)
+from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    Change,
+    ColumnSpec,
+    DeleteRows,
+    NumberFormat,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
 
 
 def checkin_table(raw: RawWorkbook) -> Table:
@@ -96,3 +125,224 @@ def checkin_changes(
                 cells_to_set[(row, col)] = value
     changes.extend(SetCells(tab, values) for tab, values in by_tab.items() if values)
     return changes
+
+
+def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[Change]:
+    """Write grades into the Grade column of each objective and KR row, located by id."""
+    located = locate_rows(raw, list(grades))
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    for item_id, (table, row) in located.items():
+        col = table.columns.get("grade")
+        if col is None:
+            raise InvalidWorkbook(
+                f"the tab {table.title!r} has no Grade column; nothing was written",
+                hint="add a column headed 'Grade' to it",
+            )
+        by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
+    return [SetCells(tab, values) for tab, values in by_tab.items()]
+
+
+ARCHIVE_COLUMNS = (
+    "Tab",
+    "Type",
+    "ID",
+    "Objective ID",
+    "Title",
+    "Level",
+    "Owner",
+    "Aligns to",
+    "Kind",
+    "Start",
+    "Target",
+    "Final value",
+    "Unit",
+    "Due",
+    "Weight",
+    "Confidence",
+    "Grade",
+    "Outcome",
+    "Notes",
+)
+
+
+@dataclass(frozen=True)
+class Rollover:
+    """What happens to each item at the end of a cycle."""
+
+    old: Cycle
+    new: Cycle
+    carried: frozenset[str]  # ids of objectives and KRs that go on
+    grades: Mapping[str, float | None]
+
+
+def archive_title(cycle: Cycle) -> str:
+    return f"{ARCHIVE_PREFIX}{cycle.name}"[:31]
+
+
+def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[Change]:
+    """Archive the old cycle in a tab of its own, delete finished rows, re-baseline carried KRs
+    (new start = last value), move the Settings to the new cycle, and rewrite the Progress
+    formulas of rows that moved. Ids never change."""
+    title = archive_title(rollover.old)
+    if raw.grid(title) is not None:
+        raise InvalidWorkbook(
+            f"the tab {title!r} already exists: was this cycle rolled over already?",
+            hint="rename that tab if you really mean to roll over again",
+        )
+    located = locate_rows(raw, [o.id for o in plan.objectives] + [k.id for k in plan.key_results])
+    changes: list[Change] = []
+    archive_rows: list[list[WriteValue]] = []
+    rebaseline: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    doomed: dict[str, set[int]] = {}
+
+    for objective in plan.objectives:
+        items: list[Objective | KeyResult] = [objective, *plan.krs_of(objective.id)]
+        for item in items:
+            item_table, item_row = located[item.id]
+            goes_on = item.id in rollover.carried
+            archive_rows.append(_archive_row(item_table.title, item, rollover, goes_on))
+            if not goes_on:
+                doomed.setdefault(item_table.title, set()).add(item_row)
+            elif isinstance(item, KeyResult):
+                updates: dict[str, WriteValue] = {
+                    "start": item.value,
+                    "current": None,
+                    "due": rollover.new.end,
+                    "last_checkin": None,
+                    "grade": None,
+                }
+                target = rebaseline.setdefault(item_table.title, {})
+                for key, value in updates.items():
+                    col = item_table.columns.get(key)
+                    if col is not None:
+                        target[(item_row, col)] = value
+
+    changes.extend(SetCells(tab, values) for tab, values in rebaseline.items() if values)
+    changes.extend(DeleteRows(tab, tuple(sorted(rows))) for tab, rows in doomed.items())
+    changes.extend(_formulas_after_delete(raw, doomed))
+    changes.append(_settings_for(raw, rollover.new))
+    changes.append(AddTab(_archive_tab(title, archive_rows)))
+    return changes
+
+
+def _archive_row(
+    tab: str, item: Objective | KeyResult, rollover: Rollover, goes_on: bool
+) -> list[WriteValue]:
+    outcome = f"carried to {rollover.new.name}" if goes_on else "archived"
+    grade = rollover.grades.get(item.id)
+    if isinstance(item, Objective):
+        return [
+            tab,
+            TYPE_OBJECTIVE,
+            item.id,
+            None,
+            item.title,
+            item.level.value,
+            item.owner,
+            item.aligns_to,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            grade,
+            outcome,
+            item.notes or None,
+        ]
+    return [
+        tab,
+        TYPE_KEY_RESULT,
+        item.id,
+        item.objective_id,
+        item.title,
+        None,
+        item.owner,
+        None,
+        item.kind.value,
+        item.start,
+        item.target,
+        item.value,
+        item.unit or None,
+        item.due,
+        item.weight,
+        item.confidence,
+        grade,
+        outcome,
+        item.notes or None,
+    ]
+
+
+def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
+    formats: dict[str, NumberFormat] = {"Due": "date", "Confidence": "percent", "Grade": "number"}
+    return TabSpec(
+        title=title,
+        columns=[
+            ColumnSpec(
+                name,
+                width=40 if name == "Title" else 12,
+                number_format=formats.get(name, "general"),
+            )
+            for name in ARCHIVE_COLUMNS
+        ],
+        rows=rows,
+        color="A5A5A5",
+    )
+
+
+def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> list[Change]:
+    """openpyxl and people's own tools do not fix formulas in rows that move up; ours are
+    rewritten for every row below the first deleted one."""
+    changes: list[Change] = []
+    for table in okr_tables(raw):
+        gone = doomed.get(table.title)
+        if not gone or not progress_formulas_fit(table.columns):
+            continue
+        grid = raw.grid(table.title)
+        assert grid is not None
+        cells_to_set: dict[tuple[int, int], WriteValue] = {}
+        for row in range(min(gone) + 1, len(grid.rows) + 1):
+            if row in gone:
+                continue
+            try:
+                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
+            except cells.CellValueError:
+                continue
+            new_row = row - sum(1 for g in gone if g < row)
+            if kind == TYPE_OBJECTIVE:
+                formula = objective_progress_formula(new_row, table.columns)
+            elif kind == TYPE_KEY_RESULT:
+                formula = kr_progress_formula(new_row, table.columns)
+            else:
+                continue
+            cells_to_set[(new_row, table.columns["progress"])] = formula
+        if cells_to_set:
+            changes.append(SetCells(table.title, cells_to_set))
+    return changes
+
+
+def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
+    grid = next(
+        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
+    )
+    if grid is None:
+        raise InvalidWorkbook(f"the workbook has no {SETTINGS_TAB!r} tab")
+    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+    first = table.header_row + 1 if table else 1
+    key_col = table.columns.get("setting", 1) if table else 1
+    value_col = table.columns.get("value", 2) if table else 2
+    values: dict[str, WriteValue] = {
+        "cycle": cycle.name,
+        "cycle_start": cycle.start,
+        "cycle_end": cycle.end,
+    }
+    found: dict[tuple[int, int], WriteValue] = {}
+    for row in range(first, len(grid.rows) + 1):
+        setting = find_setting(cells.parse_text(grid.cell(row, key_col)))
+        if setting is not None and setting.key in values:
+            found[(row, value_col)] = values[setting.key]
+    if len(found) != len(values):
+        raise InvalidWorkbook("the Settings tab lacks a Cycle, Cycle start or Cycle end row")
+    return SetCells(grid.title, found)

@@ -94,13 +94,11 @@ def _index(columns: Sequence[Column]) -> dict[str, int]:
 _OKR = _index(OKR_COLUMNS)
 
 
-def _letter(key: str) -> str:
-    return column_letter(_OKR[key])
-
-
-def kr_progress_formula(row: int) -> Formula:
+def kr_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
     """Live progress for people reading the sheet; okr itself recomputes it from the values."""
-    s, t, c, k = (f"{_letter(key)}{row}" for key in ("start", "target", "current", "kind"))
+    s, t, c, k = (
+        f"{column_letter(columns[key])}{row}" for key in ("start", "target", "current", "kind")
+    )
     value = f'IF({c}="",{s},{c})'
     return Formula(
         f'=IF(OR({s}="",{t}=""),"",'
@@ -111,16 +109,24 @@ def kr_progress_formula(row: int) -> Formula:
     )
 
 
-def objective_progress_formula(row: int) -> Formula:
+def objective_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
     """Weighted mean of the Progress of the KR rows whose Objective ID is this row's ID."""
-    last = _FORMULA_ROWS
-    obj = f"${_letter('objective_id')}$2:${_letter('objective_id')}${last}"
-    weight = f"${_letter('weight')}$2:${_letter('weight')}${last}"
-    prog = f"${_letter('progress')}$2:${_letter('progress')}${last}"
-    me = f"${_letter('id')}{row}"
+
+    def span(key: str) -> str:
+        letter = column_letter(columns[key])
+        return f"${letter}$2:${letter}${_FORMULA_ROWS}"
+
+    obj, weight, prog = span("objective_id"), span("weight"), span("progress")
+    me = f"${column_letter(columns['id'])}{row}"
     return Formula(
         f'=IFERROR(SUMPRODUCT(--({obj}={me}),{weight},{prog})/SUMIF({obj},{me},{weight}),"")'
     )
+
+
+def progress_formulas_fit(columns: dict[str, int]) -> bool:
+    """The formulas need these columns; a tab without them simply gets none."""
+    needed = ("id", "objective_id", "start", "target", "current", "kind", "weight", "progress")
+    return all(key in columns for key in needed)
 
 
 def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:

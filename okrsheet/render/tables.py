@@ -8,10 +8,13 @@ from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import (
+    GradeReport,
+    HistoryReport,
     KRRow,
     LaggingReport,
     QuietOwnersReport,
     StatusReport,
+    TodoReport,
     ValidationReport,
 )
 
@@ -155,4 +158,98 @@ def quiet_owners_table(report: QuietOwnersReport) -> RenderableType:
     for row in report.owners:
         last = row.last_checkin.isoformat() if row.last_checkin else "never this cycle"
         table.add_row(safe(row.owner), last, str(row.open_key_results))
+    return table
+
+
+def grade_table(report: GradeReport) -> RenderableType:
+    provisional = " (provisional)" if report.provisional else ""
+    krs = Table(
+        title=f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}",
+        title_justify="left",
+    )
+    for name in ("ID", "Key result", "Owner", "Grade", ""):
+        krs.add_column(name, overflow="fold")
+    for row in report.key_results:
+        style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+        krs.add_row(
+            safe(row.id),
+            safe(row.title),
+            safe(row.owner),
+            f"{row.grade:.2f}",
+            Text(row.band, style=style),
+        )
+    objectives = Table(title="Objectives", title_justify="left")
+    for name in ("ID", "Objective", "Owner", "Grade"):
+        objectives.add_column(name, overflow="fold")
+    for objective in report.objectives:
+        shown = "" if objective.grade is None else f"{objective.grade:.2f}"
+        objectives.add_row(safe(objective.id), safe(objective.title), safe(objective.owner), shown)
+    owners = Table(title="By owner", title_justify="left")
+    for name in ("Owner", "Key results", "Mean grade", "In 0.6-0.7", "Maybe too easy"):
+        owners.add_column(name)
+    for owner in report.owners:
+        owners.add_row(
+            safe(owner.owner),
+            str(owner.key_results),
+            f"{owner.mean_grade:.2f}",
+            str(owner.in_band),
+            str(owner.maybe_too_easy),
+        )
+    share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
+    return Group(krs, objectives, owners, Text(f"Key results graded 0.6-0.7: {share}"))
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float]) -> str:
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return SPARK[len(SPARK) // 2] * len(values)
+    return "".join(SPARK[round((v - low) / (high - low) * (len(SPARK) - 1))] for v in values)
+
+
+def history_table(report: HistoryReport) -> RenderableType:
+    head = Text.assemble(
+        (strip_controls(f"{report.id}  {report.title}"), "bold"),
+        f"\nowner {strip_controls(report.owner)} · from {number(report.start, report.unit)}"
+        f" to {number(report.target, report.unit)} by {report.due}",
+    )
+    spark = Text(sparkline([p.value for p in report.checkins]), style="cyan")
+    table = Table(title_justify="left")
+    for name in ("Date", "Value", "Progress", "Confidence", "Author", "Note"):
+        table.add_column(name, overflow="fold")
+    for point in report.checkins:
+        table.add_row(
+            point.date.isoformat(),
+            number(point.value, report.unit),
+            bar(point.progress),
+            percent(point.confidence),
+            safe(point.author),
+            safe(point.note),
+        )
+    if report.forecast_at_due is None:
+        outlook = Text("Forecast: not enough check-ins this cycle to see a trend.", style="dim")
+    else:
+        outlook = Text(
+            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"({percent(report.forecast_progress)} of the way), from the recent trend."
+        )
+    if not report.checkins:
+        return Group(head, Text("No check-ins this cycle.", style="dim"))
+    return Group(head, Text.assemble("Trend: ", spark), table, outlook)
+
+
+def todo_table(report: TodoReport) -> RenderableType:
+    table = Table(
+        title=f"To do for {strip_controls(report.owner)} · {report.as_of}", title_justify="left"
+    )
+    for name in ("ID", "Key result", "Do", "Why"):
+        table.add_column(name, overflow="fold")
+    for item in report.items:
+        table.add_row(
+            safe(item.id), safe(item.title), Text(item.action, style="bold"), safe(item.why)
+        )
     return table

@@ -99,6 +99,14 @@ class AppendRows:
 
 
 @dataclass(frozen=True)
+class DeleteRows:
+    """Remove whole rows of one tab (1-based), every column included."""
+
+    tab: str
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class AddTab:
     """Create a tab (at the end, or before the tab named `before`)."""
 
@@ -106,7 +114,7 @@ class AddTab:
     before: str | None = None
 
 
-Change = SetCells | AppendRows | AddTab
+Change = SetCells | AppendRows | DeleteRows | AddTab
 
 # A transaction: given a fresh read of the workbook, say what to change.
 ChangePlanner = Callable[[RawWorkbook], Sequence[Change]]

@@ -23,6 +23,7 @@ from okrsheet.stores.base import (
     CellValue,
     Change,
     ChangePlanner,
+    DeleteRows,
     Formula,
     Grid,
     RawWorkbook,
@@ -239,6 +240,10 @@ def _apply(book: Workbook, change: Change) -> None:
     if isinstance(change, SetCells):
         for (row, col), value in change.cells.items():
             _write(sheet.cell(row=row, column=col), value)
+    elif isinstance(change, DeleteRows):
+        # Bottom-up, so each deletion leaves the row numbers above it valid.
+        for row in sorted(set(change.rows), reverse=True):
+            sheet.delete_rows(row)
     elif isinstance(change, AppendRows):
         row = _last_used_row(sheet) + 1
         for values in change.rows:

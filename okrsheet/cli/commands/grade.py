@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption, as_of_date
+from okrsheet.render import OutputFormat
+
+GRADE_COLUMNS = ["id", "objective_id", "title", "owner", "kind", "grade", "band"]
+
+
+def grade(
+    write: Annotated[
+        bool, typer.Option("--write", help="Store the grades in the workbook's Grade column.")
+    ] = False,
+    as_of: AsOfOption = None,
+    output_format: FormatOption = OutputFormat.TABLE,
+    workbook: WorkbookOption = None,
+) -> None:
+    """Grade the cycle: 0.0-1.0 per key result, weighted per objective, summed up per owner.
+
+    0.6-0.7 is success for an ambitious key result; 1.0 is flagged as maybe too easy.
+    Before the cycle ends the grades are provisional.
+
+    Examples:
+
+      okr grade --as-of 2026-12-31
+
+      okr grade --write
+    """
+    from okrsheet import cycles
+    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.render import console, tables
+    from okrsheet.render.emit import emit
+    from okrsheet.reports import grade_report
+    from okrsheet.service import resolve_location
+
+    day = as_of_date(as_of)
+    if write:
+        report = cycles.write_grades(resolve_location(workbook), day)
+        console.err().print(f"Wrote {len(report.key_results)} key result grade(s).")
+    else:
+        parsed, plan = load_plan(workbook, as_of=day)
+        warn_unreadable(parsed)
+        report = grade_report(plan, day)
+    emit(
+        output_format,
+        report,
+        rows=lambda: [row.model_dump(mode="json") for row in report.key_results],
+        columns=GRADE_COLUMNS,
+        table=lambda: tables.grade_table(report),
+        title=f"Grades, {report.cycle.name}, as of {report.as_of}",
+    )
+    if report.provisional:
+        console.err().print(
+            f"note: {report.cycle.name} ends {report.cycle.end}; these grades are provisional."
+        )

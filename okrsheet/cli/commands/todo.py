@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption, as_of_date
+from okrsheet.render import OutputFormat
+
+
+def todo(
+    owner: Annotated[str, typer.Option("--owner", help="Whose list.")],
+    as_of: AsOfOption = None,
+    output_format: FormatOption = OutputFormat.TABLE,
+    workbook: WorkbookOption = None,
+) -> None:
+    """What needs this person now: check-ins due, lagging key results, missing confidences.
+
+    Examples:
+
+      okr todo --owner "Lena Okafor"
+    """
+    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.errors import UsageError
+    from okrsheet.model import owners
+    from okrsheet.render import console, tables
+    from okrsheet.render.emit import emit
+    from okrsheet.reports import todo_report
+
+    day = as_of_date(as_of)
+    parsed, plan = load_plan(workbook, as_of=day)
+    warn_unreadable(parsed)
+    known = owners(plan)
+    if owner.casefold() not in {o.casefold() for o in known}:
+        raise UsageError(
+            f"{owner!r} owns nothing in this workbook (owners: {', '.join(known)})",
+            option="--owner",
+        )
+    report = todo_report(plan, owner, day)
+    if not report.items and output_format is OutputFormat.TABLE:
+        console.err().print(f"Nothing to do for {owner} today.")
+        return
+    emit(
+        output_format,
+        report,
+        rows=lambda: [item.model_dump(mode="json") for item in report.items],
+        columns=["id", "title", "action", "why"],
+        table=lambda: tables.todo_table(report),
+        title=f"To do for {report.owner}, {report.as_of}",
+    )

@@ -1,0 +1,88 @@
+"""End of cycle: writing grades, and rolling over into the next cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from okrsheet.errors import UsageError
+from okrsheet.layout import parse_workbook
+from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
+from okrsheet.model import Cycle, Plan, rewind
+from okrsheet.reports import GradeReport, grade_report
+from okrsheet.scoring import grade, objective_grade, status
+from okrsheet.service import require_valid_plan, store_for
+from okrsheet.stores import Location
+from okrsheet.stores.base import Change, RawWorkbook
+from okrsheet.vocab import Status
+
+
+def write_grades(location: Location, as_of: date) -> GradeReport:
+    """Grade every KR and objective as of `as_of` and store the grades in the Grade column."""
+    reports: list[GradeReport] = []
+
+    def planner(raw: RawWorkbook) -> list[Change]:
+        plan = rewind(parse_workbook(raw).plan, as_of)
+        report = grade_report(plan, as_of)
+        reports.append(report)
+        grades: dict[str, float | None] = {k.id: k.grade for k in report.key_results}
+        grades.update({o.id: o.grade for o in report.objectives})
+        return grade_changes(raw, grades)
+
+    store_for(location).update(planner)
+    return reports[-1]
+
+
+@dataclass
+class RolloverResult:
+    old: Cycle
+    new: Cycle
+    archive_tab: str
+    carried: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+
+
+def plan_rollover(plan: Plan, new: Cycle) -> Rollover:
+    """Unfinished KRs (not done at the old cycle's end) and their objectives go on."""
+    old = plan.cycle
+    if new.start <= old.start:
+        raise UsageError(
+            f"the new cycle ({new.name}, from {new.start}) must start after the current one "
+            f"({old.name}, from {old.start})",
+            option="--to",
+        )
+    carried: set[str] = set()
+    for kr in plan.key_results:
+        if status(kr, old, old.end, plan.settings) is not Status.DONE:
+            carried.update((kr.id, kr.objective_id))
+    for objective in plan.objectives:
+        if not plan.krs_of(objective.id):
+            carried.add(objective.id)
+    grades: dict[str, float | None] = {k.id: grade(k) for k in plan.key_results}
+    grades.update({o.id: objective_grade(plan.krs_of(o.id)) for o in plan.objectives})
+    return Rollover(old=old, new=new, carried=frozenset(carried), grades=grades)
+
+
+def rollover(location: Location, new: Cycle) -> RolloverResult:
+    """Start the next cycle in one atomic write (see `rollover_changes`)."""
+    results: list[RolloverResult] = []
+
+    def planner(raw: RawWorkbook) -> list[Change]:
+        parsed = parse_workbook(raw)
+        require_valid_plan(parsed)
+        plan = parsed.plan
+        decision = plan_rollover(plan, new)
+        ids = [o.id for o in plan.objectives] + [k.id for k in plan.key_results]
+        results.append(
+            RolloverResult(
+                old=plan.cycle,
+                new=new,
+                archive_tab=archive_title(plan.cycle),
+                carried=[i for i in ids if i in decision.carried],
+                archived=[i for i in ids if i not in decision.carried],
+            )
+        )
+        return rollover_changes(raw, plan, decision)
+
+    store_for(location).update(planner)
+    return results[-1]
