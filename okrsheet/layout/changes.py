@@ -27,10 +27,10 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.writer import (
+    RowEntry,
     checkin_row,
-    kr_progress_formula,
-    objective_progress_formula,
     okr_tables,
+    progress_formulas,
     progress_formulas_fit,
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan
@@ -293,8 +293,8 @@ def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
 
 
 def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> list[Change]:
-    """openpyxl and people's own tools do not fix formulas in rows that move up; ours are
-    rewritten for every row below the first deleted one."""
+    """openpyxl does not fix formulas in rows that move up, and an objective's block of KR
+    rows may have shrunk: every Progress formula of a tab that lost rows is rewritten."""
     changes: list[Change] = []
     for table in okr_tables(raw):
         gone = doomed.get(table.title)
@@ -302,22 +302,31 @@ def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> 
             continue
         grid = raw.grid(table.title)
         assert grid is not None
-        cells_to_set: dict[tuple[int, int], WriteValue] = {}
-        for row in range(min(gone) + 1, len(grid.rows) + 1):
+        entries: list[RowEntry] = []
+        shift = 0
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
             if row in gone:
+                shift += 1
                 continue
             try:
                 kind = _parse_row_type(grid.cell(row, table.columns["type"]))
             except cells.CellValueError:
                 continue
-            new_row = row - sum(1 for g in gone if g < row)
-            if kind == TYPE_OBJECTIVE:
-                formula = objective_progress_formula(new_row, table.columns)
-            elif kind == TYPE_KEY_RESULT:
-                formula = kr_progress_formula(new_row, table.columns)
-            else:
+            if kind is None:
                 continue
-            cells_to_set[(new_row, table.columns["progress"])] = formula
+            entries.append(
+                RowEntry(
+                    row=row - shift,
+                    is_objective=kind == TYPE_OBJECTIVE,
+                    item_id=cells.parse_text(grid.cell(row, table.columns["id"])),
+                    objective_id=cells.parse_text(grid.cell(row, table.columns["objective_id"])),
+                )
+            )
+        progress_col = table.columns["progress"]
+        cells_to_set: dict[tuple[int, int], WriteValue] = {
+            (row, progress_col): formula
+            for row, formula in progress_formulas(entries, table.columns).items()
+        }
         if cells_to_set:
             changes.append(SetCells(table.title, cells_to_set))
     return changes

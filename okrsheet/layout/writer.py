@@ -33,6 +33,7 @@ from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import (
     Change,
     Formula,
+    NumberFormat,
     RawWorkbook,
     SetCells,
     TabSpec,
@@ -109,18 +110,48 @@ def kr_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
     )
 
 
-def objective_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
-    """Weighted mean of the Progress of the KR rows whose Objective ID is this row's ID."""
+def objective_progress_formula(first: int, last: int, columns: dict[str, int] = _OKR) -> Formula:
+    """Weighted mean of the Progress of the KR rows `first`..`last` just below the objective.
 
-    def span(key: str) -> str:
-        letter = column_letter(columns[key])
-        return f"${letter}$2:${letter}${_FORMULA_ROWS}"
+    It covers the objective's own block of rows only: a range over the whole column would take
+    in the other objectives' Progress cells and make the formulas circular.
+    """
+    weight = f"{column_letter(columns['weight'])}{first}:{column_letter(columns['weight'])}{last}"
+    prog = f"{column_letter(columns['progress'])}{first}:{column_letter(columns['progress'])}{last}"
+    return Formula(f'=IFERROR(SUMPRODUCT({weight},{prog})/SUM({weight}),"")')
 
-    obj, weight, prog = span("objective_id"), span("weight"), span("progress")
-    me = f"${column_letter(columns['id'])}{row}"
-    return Formula(
-        f'=IFERROR(SUMPRODUCT(--({obj}={me}),{weight},{prog})/SUMIF({obj},{me},{weight}),"")'
-    )
+
+@dataclass(frozen=True)
+class RowEntry:
+    """One objective or KR row as the Progress formulas see it."""
+
+    row: int
+    is_objective: bool
+    item_id: str
+    objective_id: str = ""
+
+
+def progress_formulas(
+    entries: Sequence[RowEntry], columns: dict[str, int] = _OKR
+) -> dict[int, Formula]:
+    """Progress formulas by row: each KR from its own cells, each objective over the run of its
+    KR rows directly below it."""
+    formulas: dict[int, Formula] = {}
+    ordered = sorted(entries, key=lambda e: e.row)
+    for index, entry in enumerate(ordered):
+        if not entry.is_objective:
+            formulas[entry.row] = kr_progress_formula(entry.row, columns)
+            continue
+        block: list[int] = []
+        for following in ordered[index + 1 :]:
+            if following.is_objective or following.objective_id not in ("", entry.item_id):
+                break
+            if following.row != (block[-1] if block else entry.row) + 1:
+                break
+            block.append(following.row)
+        if block:
+            formulas[entry.row] = objective_progress_formula(block[0], block[-1], columns)
+    return formulas
 
 
 def progress_formulas_fit(columns: dict[str, int]) -> bool:
@@ -129,7 +160,7 @@ def progress_formulas_fit(columns: dict[str, int]) -> bool:
     return all(key in columns for key in needed)
 
 
-def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:
+def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[WriteValue]:
     values: dict[str, WriteValue]
     if isinstance(item, Objective):
         values = {
@@ -139,7 +170,7 @@ def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:
             "level": item.level.value,
             "owner": item.owner,
             "aligns_to": item.aligns_to or None,
-            "progress": objective_progress_formula(row),
+            "progress": progress,
             "notes": item.notes or None,
         }
     else:
@@ -158,7 +189,7 @@ def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:
             "weight": item.weight,
             "confidence": item.confidence,
             "depends_on": ", ".join(item.depends_on) or None,
-            "progress": kr_progress_formula(row),
+            "progress": progress,
             "last_checkin": item.last_checkin,
             "grade": item.grade,
             "notes": item.notes or None,
@@ -166,14 +197,29 @@ def okr_row(item: Objective | KeyResult, row: int) -> list[WriteValue]:
     return [values.get(column.key) for column in OKR_COLUMNS]
 
 
+_UNIT_FORMATS: dict[str, NumberFormat] = {"%": "percent1", "$": "currency"}
+
+
 def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
-    wrap = (_OKR["title"], _OKR["notes"])
+    formulas = progress_formulas(
+        [
+            RowEntry(row, isinstance(item, Objective), item.id, getattr(item, "objective_id", ""))
+            for row, item in enumerate(items, start=2)
+        ]
+    )
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, item in enumerate(items):
+        fmt = _UNIT_FORMATS.get(item.unit) if isinstance(item, KeyResult) else None
+        if fmt:
+            formats.update({(index, _OKR[key]): fmt for key in ("start", "target", "current")})
     return TabSpec(
         title=title,
         columns=[c.spec for c in OKR_COLUMNS],
-        rows=[okr_row(item, row) for row, item in enumerate(items, start=2)],
-        wrap_columns=wrap,
+        rows=[okr_row(item, formulas.get(row)) for row, item in enumerate(items, start=2)],
+        wrap_columns=(_OKR["title"], _OKR["notes"]),
         color="2E75B6" if title == CORPORATE_TAB else None,
+        cell_formats=formats,
+        emphasized_rows=frozenset(i for i, item in enumerate(items) if isinstance(item, Objective)),
     )
 
 
@@ -271,7 +317,7 @@ def guide_tab() -> TabSpec:
     return TabSpec(
         title=GUIDE_TAB,
         columns=[ColumnSpec("How this workbook works", width=110)],
-        rows=[[line or None] for line in GUIDE_TEXT[1:]],
+        rows=[[line or None] for line in GUIDE_TEXT[2:]],
         header=True,
         wrap_columns=(1,),
         color="FFC000",

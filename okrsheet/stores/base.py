@@ -54,7 +54,9 @@ class RawWorkbook:
         return [g.title for g in self.grids]
 
 
-NumberFormat = Literal["text", "number", "percent", "date", "datetime", "general"]
+NumberFormat = Literal[
+    "text", "number", "percent", "percent1", "currency", "date", "datetime", "general"
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class TabSpec:
     frozen_rows: int = 1
     header: bool = True
     wrap_columns: tuple[int, ...] = ()
+    # Formats for single cells, keyed by (index into `rows`, 1-based column).
+    cell_formats: dict[tuple[int, int], NumberFormat] = field(default_factory=dict)
+    # Rows (indexes into `rows`) shown in bold with a light fill: objectives above their KRs.
+    emphasized_rows: frozenset[int] = frozenset()
     color: str | None = None
 
 

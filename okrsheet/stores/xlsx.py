@@ -43,12 +43,15 @@ _NUMBER_FORMATS = {
     "text": "@",
     "number": "#,##0.##",
     "percent": "0%",
+    "percent1": "0.0%",
+    "currency": '"$"#,##0',
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
     "general": "General",
 }
 _HEADER_FILL = "1F3864"
 _HEADER_FONT = "FFFFFF"
+_EMPHASIS_FILL = "DDEBF7"
 # Rows that receive dropdowns and formats ahead of people typing into them.
 _PREPARED_ROWS = 1000
 
@@ -300,6 +303,14 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
         for col, value in enumerate(values, start=1):
             _write(sheet.cell(row=first_data_row + offset, column=col), value)
 
+    for (index, col), name in spec.cell_formats.items():
+        sheet.cell(row=first_data_row + index, column=col).number_format = _NUMBER_FORMATS[name]
+    _fit_row_heights(sheet, spec, first_data_row)
+    for index in spec.emphasized_rows:
+        for col in range(1, len(spec.columns) + 1):
+            cell = sheet.cell(row=first_data_row + index, column=col)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor=_EMPHASIS_FILL)
     last_row = max(first_data_row + len(spec.rows) - 1, _PREPARED_ROWS)
     for col, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(col)
@@ -310,7 +321,7 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
             sheet.column_dimensions[letter].number_format = fmt
             for row in range(first_data_row, first_data_row + len(spec.rows)):
                 cell = sheet.cell(row=row, column=col)
-                if cell.value is not None and not isinstance(cell.value, str):
+                if cell.value is not None and cell.data_type != "s":
                     cell.number_format = fmt
         if col in spec.wrap_columns:
             for row in range(first_data_row, first_data_row + len(spec.rows)):
@@ -336,7 +347,32 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
                     start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"
                 ),
             )
+    # Printed or exported to PDF, a tab fits the page width instead of splitting its columns.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     if spec.header and spec.columns:
         sheet.freeze_panes = sheet.cell(row=spec.frozen_rows + 1, column=1)
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
+        if len(spec.columns) > 1:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
         sheet.row_dimensions[1].height = 30
+
+
+_LINE_HEIGHT = 15
+
+
+def _fit_row_heights(sheet: Worksheet, spec: TabSpec, first_data_row: int) -> None:
+    """Spreadsheet apps do not grow rows for wrapped text they did not lay out themselves;
+    give each row with long wrapped text the height its lines need."""
+    widths = {col: spec.columns[col - 1].width for col in spec.wrap_columns}
+    for index, values in enumerate(spec.rows):
+        lines = 1
+        for col, width in widths.items():
+            value = values[col - 1] if col <= len(values) else None
+            if isinstance(value, str):
+                chars_per_line = max(8, int(width * 1.1))
+                wrapped = sum(-(-max(1, len(part)) // chars_per_line) for part in value.split("\n"))
+                lines = max(lines, wrapped)
+        if lines > 1:
+            sheet.row_dimensions[first_data_row + index].height = _LINE_HEIGHT * lines
