@@ -11,10 +11,10 @@ import contextlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from okrsheet.errors import BackendError, WorkbookUnavailable
 from okrsheet.stores.base import (
@@ -124,10 +124,15 @@ class XlsxStore:
                 return changes
             if not os.access(self.path, os.W_OK):
                 raise WorkbookUnavailable(f"{self.path} is read-only; nothing was written")
-            book = self._load_for_write()
-            for change in changes:
-                _apply(book, change)
-            self._save(book)
+            from okrsheet.stores.xlsx_patch import Unpatchable, patch
+
+            try:
+                self._save(lambda handle: patch(str(self.path), handle, changes))
+            except Unpatchable:
+                book = self._load_for_write()
+                for change in changes:
+                    _apply(book, change)
+                self._save(book.save)
             return changes
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
@@ -147,7 +152,7 @@ class XlsxStore:
             book.remove(book.active)
             for spec in tabs:
                 _render_tab(book.create_sheet(spec.title), spec)
-            self._save(book)
+            self._save(book.save)
 
     def _load_for_write(self) -> Workbook:
         from openpyxl import load_workbook
@@ -159,7 +164,7 @@ class XlsxStore:
                 f"{self.path} could not be opened for writing ({_short(exc)})"
             ) from exc
 
-    def _save(self, book: Workbook) -> None:
+    def _save(self, write: Callable[[BinaryIO], object]) -> None:
         """Write to a temporary file beside the workbook, then replace it in one step."""
         mode = self.path.stat().st_mode & 0o777 if self.path.exists() else None
         fd, tmp_name = tempfile.mkstemp(
@@ -168,7 +173,7 @@ class XlsxStore:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as handle:
-                book.save(handle)
+                write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             if mode is not None:

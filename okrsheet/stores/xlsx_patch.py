@@ -1,0 +1,371 @@
+"""Patch cells of an .xlsx in place: rewrite only the worksheets that change, copy every other
+part of the package byte for byte.
+
+A full openpyxl load and save of a large workbook takes seconds and drops what openpyxl does not
+model (images, charts, slicers). Check-ins and grades only set cells and append rows, so this
+module edits those sheets' XML directly: cells keep their styles, rows keep their heights, and
+everything else in the file is untouched. Anything it cannot do safely raises `Unpatchable`, and
+the store falls back to openpyxl.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import IO, Any
+
+from lxml import etree
+
+from okrsheet.stores.base import AppendRows, Change, Formula, SetCells, WriteValue
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+_Q = f"{{{NS}}}"
+_EPOCH = datetime(1899, 12, 30)
+_DATE_FORMAT = "yyyy-mm-dd"
+_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+# Built-in number formats that show dates.
+_BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
+_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
+# XML 1.0 cannot hold these; Excel stores them as _xHHHH_.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Unpatchable(Exception):
+    """The change needs a full rewrite (new tabs, deleted rows, an unusual package)."""
+
+
+def _escape_illegal(text: str) -> str:
+    return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def column_index(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref)
+    if not letters:
+        raise Unpatchable(f"odd cell reference {ref!r}")
+    index = 0
+    for char in letters.group():
+        index = index * 26 + ord(char) - 64
+    return index
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _serial(value: date) -> float:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    delta = moment.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86400
+
+
+class _Styles:
+    """Just enough of styles.xml to find or add a date style."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.root = etree.fromstring(xml, _PARSER)
+        self.changed = False
+        self.xfs = self.root.find(f"{_Q}cellXfs")
+        if self.xfs is None:
+            raise Unpatchable("styles.xml has no cellXfs")
+        self.formats = {
+            int(f.get("numFmtId", "0")): f.get("formatCode", "")
+            for f in self.root.iterfind(f"{_Q}numFmts/{_Q}numFmt")
+        }
+        self._cache: dict[str, int] = {}
+
+    def is_date(self, style: int) -> bool:
+        xfs = list(self.xfs)
+        if style >= len(xfs):
+            return False
+        fmt = int(xfs[style].get("numFmtId", "0"))
+        code = self.formats.get(fmt, "")
+        return fmt in _BUILTIN_DATE_FORMATS or bool(re.search(r"[dy]", code.split(";")[0]))
+
+    def date_style(self, code: str) -> int:
+        if code in self._cache:
+            return self._cache[code]
+        fmt_id = next((i for i, c in self.formats.items() if c == code), None)
+        if fmt_id is None:
+            numfmts = self.root.find(f"{_Q}numFmts")
+            if numfmts is None:
+                numfmts = etree.Element(f"{_Q}numFmts")
+                self.root.insert(0, numfmts)
+            fmt_id = max([163, *self.formats]) + 1
+            etree.SubElement(numfmts, f"{_Q}numFmt", numFmtId=str(fmt_id), formatCode=code)
+            numfmts.set("count", str(len(numfmts)))
+            self.formats[fmt_id] = code
+        for index, xf in enumerate(self.xfs):
+            if xf.get("numFmtId") == str(fmt_id) and xf.get("fontId", "0") == "0":
+                self._cache[code] = index
+                return index
+        etree.SubElement(
+            self.xfs,
+            f"{_Q}xf",
+            numFmtId=str(fmt_id),
+            fontId="0",
+            fillId="0",
+            borderId="0",
+            xfId="0",
+            applyNumberFormat="1",
+        )
+        self.xfs.set("count", str(len(self.xfs)))
+        self.changed = True
+        self._cache[code] = len(self.xfs) - 1
+        return self._cache[code]
+
+    def to_bytes(self) -> bytes:
+        return bytes(
+            etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        )
+
+
+class _Sheet:
+    """One worksheet's XML with an index of its rows."""
+
+    def __init__(self, xml: bytes, styles: _Styles) -> None:
+        self.root = etree.fromstring(xml, _PARSER)
+        self.styles = styles
+        data = self.root.find(f"{_Q}sheetData")
+        if data is None:
+            raise Unpatchable("a worksheet without sheetData")
+        self.data = data
+        self.rows: dict[int, Any] = {}
+        for row in data.iterfind(f"{_Q}row"):
+            number = row.get("r")
+            if number is None:
+                raise Unpatchable("rows without numbers")
+            self.rows[int(number)] = row
+        self.column_styles: list[tuple[int, int, int]] = [
+            (int(c.get("min", "0")), int(c.get("max", "0")), int(c.get("style", "0")))
+            for c in self.root.iterfind(f"{_Q}cols/{_Q}col")
+            if c.get("style")
+        ]
+
+    def last_used_row(self) -> int:
+        for number in sorted(self.rows, reverse=True):
+            for cell in self.rows[number].iterfind(f"{_Q}c"):
+                if cell.find(f"{_Q}v") is not None or cell.find(f"{_Q}is") is not None:
+                    return number
+                if cell.find(f"{_Q}f") is not None:
+                    return number
+        return 0
+
+    def _row(self, number: int) -> Any:
+        row = self.rows.get(number)
+        if row is not None:
+            return row
+        row = etree.Element(f"{_Q}row", r=str(number))
+        following = [n for n in self.rows if n > number]
+        if following:
+            self.rows[min(following)].addprevious(row)
+        else:
+            self.data.append(row)
+        self.rows[number] = row
+        return row
+
+    def _cell(self, row_number: int, col: int) -> Any:
+        row = self._row(row_number)
+        ref = f"{column_letters(col)}{row_number}"
+        after = None
+        for cell in row.iterfind(f"{_Q}c"):
+            existing = cell.get("r")
+            if existing is None:
+                raise Unpatchable("cells without references")
+            index = column_index(existing)
+            if index == col:
+                return cell
+            if index > col:
+                after = cell
+                break
+        cell = etree.Element(f"{_Q}c", r=ref)
+        style = self._column_style(col)
+        if style:
+            cell.set("s", str(style))
+        if after is not None:
+            after.addprevious(cell)
+        else:
+            row.append(cell)
+        return cell
+
+    def _column_style(self, col: int) -> int:
+        return next((s for low, high, s in self.column_styles if low <= col <= high), 0)
+
+    def set(self, row: int, col: int, value: WriteValue) -> None:
+        cell = self._cell(row, col)
+        for child in list(cell):
+            cell.remove(child)
+        for attr in ("t", "cm", "vm"):
+            cell.attrib.pop(attr, None)
+        if value is None:
+            return
+        if isinstance(value, Formula):
+            etree.SubElement(cell, f"{_Q}f").text = _escape_illegal(value.text.removeprefix("="))
+        elif isinstance(value, str):
+            cell.set("t", "inlineStr")
+            text = etree.SubElement(etree.SubElement(cell, f"{_Q}is"), f"{_Q}t")
+            text.text = _escape_illegal(value)
+            if value != value.strip() or "\n" in value:
+                text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        elif isinstance(value, bool):
+            cell.set("t", "b")
+            etree.SubElement(cell, f"{_Q}v").text = "1" if value else "0"
+        elif isinstance(value, date):
+            etree.SubElement(cell, f"{_Q}v").text = repr(_serial(value))
+            if not self.styles.is_date(int(cell.get("s", "0"))):
+                code = _DATETIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
+                cell.set("s", str(self.styles.date_style(code)))
+        else:
+            etree.SubElement(cell, f"{_Q}v").text = repr(float(value))
+
+    def finish(self) -> bytes:
+        # Cached results of formulas may now be stale: drop them so every app recomputes.
+        for formula in self.root.iter(f"{_Q}f"):
+            cell = formula.getparent()
+            cached = cell.find(f"{_Q}v")
+            if cached is not None:
+                cell.remove(cached)
+        dimension = self.root.find(f"{_Q}dimension")
+        if dimension is not None and self.rows:
+            widest = max(
+                (
+                    column_index(c.get("r"))
+                    for r in self.rows.values()
+                    for c in r.iterfind(f"{_Q}c")
+                ),
+                default=1,
+            )
+            dimension.set("ref", f"A1:{column_letters(widest)}{max(self.rows)}")
+        return bytes(
+            etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        )
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Tab title -> the zip member holding its worksheet."""
+    workbook = etree.fromstring(package.read("xl/workbook.xml"), _PARSER)
+    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in rels.iterfind(f"{{{PKG_REL_NS}}}Relationship")
+    }
+    parts = {}
+    for sheet in workbook.iterfind(f"{_Q}sheets/{_Q}sheet"):
+        target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join("xl", target))
+        )
+        parts[sheet.get("name", "")] = path
+    return parts
+
+
+def _without_calc_chain(package: zipfile.ZipFile) -> dict[str, bytes]:
+    """Excel rebuilds calcChain.xml; a stale one (a formula cell now holding a value) makes it
+    'repair' the file, so the chain is dropped along with its references."""
+    if "xl/calcChain.xml" not in package.namelist():
+        return {}
+    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    for rel in list(rels):
+        if rel.get("Type") == CALC_CHAIN_TYPE:
+            rels.remove(rel)
+    types = package.read("[Content_Types].xml")
+    types = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", types)
+    return {
+        "xl/_rels/workbook.xml.rels": bytes(
+            etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        ),
+        "[Content_Types].xml": types,
+        "xl/calcChain.xml": b"",
+    }
+
+
+def _full_calc_on_load(xml: bytes) -> bytes:
+    root = etree.fromstring(xml, _PARSER)
+    calc = root.find(f"{_Q}calcPr")
+    if calc is None:
+        calc = etree.SubElement(root, f"{_Q}calcPr")
+        # calcPr belongs right after definedNames/sheets; move it before any extension lists.
+        for tag in (
+            "oleSize",
+            "customWorkbookViews",
+            "pivotCaches",
+            "smartTagPr",
+            "smartTagTypes",
+            "webPublishing",
+            "fileRecoveryPr",
+            "webPublishObjects",
+            "extLst",
+        ):
+            later = root.find(f"{_Q}{tag}")
+            if later is not None:
+                later.addprevious(calc)
+                break
+    calc.set("fullCalcOnLoad", "1")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def patch(source: str, target: IO[bytes], changes: Sequence[Change]) -> None:
+    """Write to `target` the workbook at `source` with `changes` applied."""
+    if any(not isinstance(c, SetCells | AppendRows) for c in changes):
+        raise Unpatchable("new tabs or deleted rows need a full rewrite")
+    with zipfile.ZipFile(source) as package:
+        parts = _sheet_parts(package)
+        styles = _Styles(package.read("xl/styles.xml"))
+        sheets: dict[str, _Sheet] = {}
+        for change in changes:
+            assert isinstance(change, SetCells | AppendRows)
+            part = parts.get(change.tab)
+            if part is None:
+                raise Unpatchable(f"no worksheet part for {change.tab!r}")
+            sheet = sheets.get(part) or _Sheet(package.read(part), styles)
+            sheets[part] = sheet
+            if isinstance(change, SetCells):
+                for (row, col), value in sorted(change.cells.items()):
+                    sheet.set(row, col, value)
+            else:
+                start = sheet.last_used_row() + 1
+                for offset, values in enumerate(change.rows):
+                    for col, value in enumerate(values, start=1):
+                        if value is not None:
+                            sheet.set(start + offset, col, value)
+        replaced: dict[str, bytes] = {part: sheet.finish() for part, sheet in sheets.items()}
+        if styles.changed:
+            replaced["xl/styles.xml"] = styles.to_bytes()
+        replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))
+        replaced.update(_without_calc_chain(package))
+        _rewrite(package, target, replaced)
+
+
+def _rewrite(package: zipfile.ZipFile, target: IO[bytes], replaced: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.infolist():
+            data = replaced.get(info.filename)
+            if data == b"" and info.filename == "xl/calcChain.xml":
+                continue
+            if data is None:
+                with package.open(info) as member:
+                    out.writestr(_clone(info), member.read(), compress_type=info.compress_type)
+            else:
+                out.writestr(_clone(info), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    copy.external_attr = info.external_attr
+    copy.create_system = info.create_system
+    return copy
+
+
+def changed_tabs(changes: Iterable[Change]) -> set[str]:
+    return {c.tab for c in changes if isinstance(c, SetCells | AppendRows)}
