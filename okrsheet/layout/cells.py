@@ -32,11 +32,15 @@ def _show(text: str) -> str:
 
 
 def is_blank(value: CellValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if value is None or value == "":
+        return True
+    return type(value) is str and not value.strip()
 
 
 def parse_text(value: CellValue) -> str:
     """Any cell as text: numbers typed into text columns keep their plain spelling."""
+    if type(value) is str:  # the common case, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -70,6 +74,11 @@ _SUFFIXED = re.compile(r"^[-+]?[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
 
 def parse_number(value: CellValue, *, allow_bool: bool = False) -> float | None:
     """A number as people type it: `1,234`, `$250,000`, `15%`, `12.5`, `(300)`."""
+    if type(value) is float or type(value) is int:  # the common case, first
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            raise CellValueError("the number is not finite")
+        return 0.0 if number == 0 else number
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -159,12 +168,12 @@ def _build(year: int, month: int, day: int, raw: str, how: str) -> date:
 def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
     """ISO dates, `3/31/2026` (or day first when the workbook says so), `31 Mar 2026`,
     `Mar 31, 2026`, and spreadsheet serial numbers."""
-    if is_blank(value):
-        return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if is_blank(value):
+        return None
     if isinstance(value, bool):
         raise CellValueError(f"{value} is a yes/no value, not a date")
     if isinstance(value, int | float):
@@ -193,10 +202,10 @@ def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
 
 
 def parse_datetime(value: CellValue) -> datetime | None:
-    if is_blank(value):
-        return None
     if isinstance(value, datetime):
         return value
+    if is_blank(value):
+        return None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
@@ -116,8 +117,19 @@ class ParsedWorkbook:
         return [f for f in self.findings if f.severity == "warning"]
 
 
+@functools.cache
+def _header_lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Every accepted spelling of every header, normalised, to its column."""
+    lookup: dict[str, Column] = {}
+    for column in reversed(columns):
+        for name in (column.header, *column.aliases):
+            lookup[normalize_header(name)] = column
+    return lookup
+
+
 def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -> Table | None:
     """Find the header row (it may sit below a title row) and map known headers to columns."""
+    lookup = _header_lookup(tuple(columns))
     for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], start=1):
         mapping: dict[str, int] = {}
         extra: dict[int, str] = {}
@@ -125,7 +137,7 @@ def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -
             if is_blank(value):
                 continue
             text = cells.parse_text(value)
-            column = next((c for c in columns if c.matches(text)), None)
+            column = lookup.get(normalize_header(text))
             if column is None:
                 extra[col] = text
             elif column.key not in mapping:
@@ -584,50 +596,71 @@ class _Reader:
             _missing_headers(grid, table, CHECKIN_COLUMNS)
             + _duplicate_headers(grid, table, CHECKIN_COLUMNS)
         )
-        checkins: list[CheckIn] = []
+        return table, self._checkin_rows(grid, table, settings)
+
+    def _checkin_rows(self, grid: Grid, table: Table, settings: Settings) -> list[CheckIn]:
+        """The log can hold a hundred thousand rows: columns are looked up once, each cell is
+        parsed by the same functions as everywhere else, and pydantic validates all rows in
+        one call (row by row only when that call fails, to name the bad cells)."""
+        order = settings.date_order
+        parsers: dict[str, Callable[[CellValue], Any]] = {
+            "date": lambda v: cells.parse_date(v, order=order),
+            "kr_id": cells.parse_text,
+            "value": lambda v: cells.parse_number(v, allow_bool=True),
+            "confidence": cells.parse_confidence,
+            "note": cells.parse_text,
+            "author": cells.parse_text,
+            "recorded_at": cells.parse_datetime,
+            "checkin_id": cells.parse_text,
+        }
+        columns = [
+            (key, table.columns[key] - 1, parse)
+            for key, parse in parsers.items()
+            if key in table.columns
+        ]
+        records: list[dict[str, Any]] = []
+        rows: list[int] = []
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for v in values):
                 continue
-
-            def get(key: str, row: int = row) -> CellValue:
-                col = table.columns.get(key)
-                return grid.cell(row, col) if col else None
-
-            before = len(self.findings)
-            day = self._parse(
-                table,
-                row,
-                "date",
-                get("date"),
-                lambda v: cells.parse_date(v, order=settings.date_order),
-            )
-            value = self._parse(
-                table, row, "value", get("value"), lambda v: cells.parse_number(v, allow_bool=True)
-            )
-            fields = {
-                "date": day,
-                "kr_id": cells.parse_text(get("kr_id")),
-                "value": value,
-                "confidence": self._parse(
-                    table, row, "confidence", get("confidence"), cells.parse_confidence
-                ),
-                "note": cells.parse_text(get("note")),
-                "author": cells.parse_text(get("author")),
-                "recorded_at": self._parse(
-                    table, row, "recorded_at", get("recorded_at"), cells.parse_datetime
-                ),
-                "checkin_id": cells.parse_text(get("checkin_id")),
-            }
-            if len(self.findings) > before:
-                continue
-            try:
-                checkins.append(CheckIn(**fields))
-            except ValidationError as exc:
-                self._model_errors(table, row, exc)
-            else:
-                self.rows[_checkin_key(len(checkins) - 1)] = (table, row)
-        return table, checkins
+            fields: dict[str, Any] = {}
+            clean = True
+            for key, index, parse in columns:
+                raw = values[index] if index < len(values) else None
+                try:
+                    fields[key] = parse(raw)
+                except CellValueError as exc:
+                    self.add(
+                        "error", "bad-cell", f"{_field_label(key)}: {exc}", table.ref(row, key)
+                    )
+                    clean = False
+            for key in ("date", "kr_id", "value"):
+                if clean and fields.get(key) in (None, "") and key in table.columns:
+                    self.add(
+                        "error", "missing", f"{_field_label(key)} is missing", table.ref(row, key)
+                    )
+                    clean = False
+            if clean:
+                records.append(
+                    {k: v for k, v in fields.items() if v is not None or k in ("date", "value")}
+                )
+                rows.append(row)
+        try:
+            checkins = _CHECKIN_LIST.validate_python(records)
+        except ValidationError:
+            checkins = []
+            kept = []
+            for record, row in zip(records, rows, strict=True):
+                try:
+                    checkins.append(CheckIn.model_validate(record))
+                    kept.append(row)
+                except ValidationError as exc:
+                    self._model_errors(table, row, exc)
+            rows = kept
+        for index, row in enumerate(rows):
+            self.rows[_checkin_key(index)] = (table, row)
+        return checkins
 
     # Cross-item rules -------------------------------------------------------------------------
 
@@ -638,6 +671,9 @@ class _Reader:
                 table, row = self.rows[problem.item_id]
                 where = table.ref(row, problem.field or "id")
             self.add(problem.severity, problem.code, problem.message, where)
+
+
+_CHECKIN_LIST = TypeAdapter(list[CheckIn])
 
 
 def _checkin_key(index: int) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
 
-# What a store hands back for one cell. Empty cells are None.
-CellValue = str | float | int | bool | date | datetime | None
+# What a store hands back for one cell. Empty cells are None or "".
+CellValue = str | float | int | bool | date | datetime | time | timedelta | None
 
 
 @dataclass(frozen=True)

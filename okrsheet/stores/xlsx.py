@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from okrsheet.errors import BackendError, WorkbookUnavailable
 from okrsheet.stores.base import (
@@ -85,10 +85,12 @@ class XlsxStore:
             grids = [
                 Grid(
                     title=name,
-                    rows=[
-                        [_from_calamine(v) for v in row]
-                        for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                    ],
+                    # Empty cells stay "" and times of day stay as they are: the layout
+                    # treats "" as blank and parses any other type through its text.
+                    rows=cast(
+                        "list[list[CellValue]]",
+                        book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                    ),
                     hidden=not visible.get(name, True),
                 )
                 for name in book.sheet_names
@@ -223,15 +225,6 @@ def _umask() -> int:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:200]
-
-
-def _from_calamine(value: Any) -> CellValue:
-    if value == "" or value is None:
-        return None
-    if isinstance(value, bool | int | float | str | date):
-        return value
-    # Durations and times of day carry no OKR meaning; keep their text.
-    return str(value)
 
 
 # openpyxl rendering ---------------------------------------------------------------------------

@@ -145,6 +145,7 @@ class _Sheet:
             if number is None:
                 raise Unpatchable("rows without numbers")
             self.rows[int(number)] = row
+        self.widest_written = 1
         self.column_styles: list[tuple[int, int, int]] = [
             (int(c.get("min", "0")), int(c.get("max", "0")), int(c.get("style", "0")))
             for c in self.root.iterfind(f"{_Q}cols/{_Q}col")
@@ -201,6 +202,7 @@ class _Sheet:
         return next((s for low, high, s in self.column_styles if low <= col <= high), 0)
 
     def set(self, row: int, col: int, value: WriteValue) -> None:
+        self.widest_written = max(self.widest_written, col)
         cell = self._cell(row, col)
         for child in list(cell):
             cell.remove(child)
@@ -236,18 +238,101 @@ class _Sheet:
                 cell.remove(cached)
         dimension = self.root.find(f"{_Q}dimension")
         if dimension is not None and self.rows:
-            widest = max(
-                (
-                    column_index(c.get("r"))
-                    for r in self.rows.values()
-                    for c in r.iterfind(f"{_Q}c")
-                ),
-                default=1,
-            )
+            end = dimension.get("ref", "A1").split(":")[-1]
+            widest = max(column_index(end), self.widest_written)
             dimension.set("ref", f"A1:{column_letters(widest)}{max(self.rows)}")
         return bytes(
             etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
         )
+
+
+def _only_appends(changes: Sequence[Change], tab: str) -> bool:
+    mine = [c for c in changes if isinstance(c, SetCells | AppendRows) and c.tab == tab]
+    return len(mine) == 1 and isinstance(mine[0], AppendRows)
+
+
+_LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")([^"]*)(")')
+
+
+def _append_without_parsing(
+    xml: bytes, rows: Sequence[Sequence[WriteValue]], styles: _Styles
+) -> bytes | None:
+    """Append rows to a long sheet (the check-in log) by text insertion before </sheetData>.
+
+    Parsing a sheet of 100,000 rows costs seconds; appending needs only its last row number
+    and its column styles. Returns None when the sheet is unusual (prefixed tags, a last row
+    without values, a date with no date style to borrow), and the caller parses it instead.
+    """
+    end = _SHEET_DATA_END.search(xml)
+    if end is None or b"<x:" in xml[:400]:
+        return None
+    found = list(_LAST_ROW.finditer(xml, max(0, end.start() - 200_000), end.start()))
+    last = found[-1] if found else None
+    if last is None:
+        if b"<row" in xml[: end.start()]:
+            return None  # rows exist but lie far before the end: let the parser decide
+        last_number = 0
+    else:
+        tail = xml[last.start() : end.start()]
+        if b"<v>" not in tail and b"<is>" not in tail and b"<f" not in tail:
+            return None
+        last_number = int(last.group(1))
+    col_styles: dict[int, int] = {}
+    for match in _COL.finditer(xml, 0, end.start()):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        if b"style" in attrs:
+            for col in range(int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0")) + 1):
+                col_styles[col] = int(attrs[b"style"])
+    out = []
+    widest = 1
+    for offset, values in enumerate(rows, start=1):
+        number = last_number + offset
+        cells = []
+        for col, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            widest = max(widest, col)
+            xml_cell = _cell_xml(
+                f"{column_letters(col)}{number}", value, col_styles.get(col, 0), styles
+            )
+            if xml_cell is None:
+                return None
+            cells.append(xml_cell)
+        out.append(f'<row r="{number}">{"".join(cells)}</row>')
+    new_last = last_number + len(rows)
+    body = xml[: end.start()] + "".join(out).encode() + xml[end.start() :]
+
+    def grow(match: re.Match[bytes]) -> bytes:
+        end_ref = match.group(2).split(b":")[-1].decode()
+        cols = max(column_index(end_ref) if end_ref[:1].isalpha() else 1, widest)
+        return match.group(1) + f"A1:{column_letters(cols)}{new_last}".encode() + match.group(3)
+
+    return _DIMENSION.sub(grow, body, count=1)
+
+
+def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str | None:
+    from xml.sax.saxutils import escape
+
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return ""
+    if isinstance(value, Formula):
+        return f'<c r="{ref}"{s}><f>{escape(_escape_illegal(value.text.removeprefix("=")))}</f></c>'
+    if isinstance(value, str):
+        text = escape(_escape_illegal(value))
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, date):
+        if not styles.is_date(style):
+            return None
+        return f'<c r="{ref}"{s}><v>{_serial(value)!r}</v></c>'
+    return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
@@ -323,11 +408,17 @@ def patch(source: str, target: IO[bytes], changes: Sequence[Change]) -> None:
         parts = _sheet_parts(package)
         styles = _Styles(package.read("xl/styles.xml"))
         sheets: dict[str, _Sheet] = {}
+        replaced: dict[str, bytes] = {}
         for change in changes:
             assert isinstance(change, SetCells | AppendRows)
             part = parts.get(change.tab)
             if part is None:
                 raise Unpatchable(f"no worksheet part for {change.tab!r}")
+            if isinstance(change, AppendRows) and _only_appends(changes, change.tab):
+                fast = _append_without_parsing(package.read(part), change.rows, styles)
+                if fast is not None:
+                    replaced[part] = fast
+                    continue
             sheet = sheets.get(part) or _Sheet(package.read(part), styles)
             sheets[part] = sheet
             if isinstance(change, SetCells):
@@ -339,7 +430,7 @@ def patch(source: str, target: IO[bytes], changes: Sequence[Change]) -> None:
                     for col, value in enumerate(values, start=1):
                         if value is not None:
                             sheet.set(start + offset, col, value)
-        replaced: dict[str, bytes] = {part: sheet.finish() for part, sheet in sheets.items()}
+        replaced.update({part: sheet.finish() for part, sheet in sheets.items()})
         if styles.changed:
             replaced["xl/styles.xml"] = styles.to_bytes()
         replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))

@@ -1,0 +1,144 @@
+"""Build reproducible benchmark workbooks: small, medium and large.
+
+    python benchmarks/generate.py [--out benchmarks/out] [--sizes small,medium,large]
+
+Sizes: small (5 people, one quarter), medium (20 people, one quarter, weekly check-ins),
+large (150 person tabs, 12 KRs each, a year of weekly check-ins: about 94,000 log rows).
+The same seed always gives the same workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from okrsheet.layout.writer import Draft, Person, workbook_tabs
+from okrsheet.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
+from okrsheet.stores.xlsx import XlsxStore
+
+
+@dataclass(frozen=True)
+class Size:
+    people: int
+    objectives_per_person: int
+    krs_per_objective: int
+    cycle: Cycle
+
+
+SIZES = {
+    "small": Size(5, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))),
+    "medium": Size(
+        20, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
+    ),
+    "large": Size(150, 4, 3, Cycle(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))),
+}
+AS_OF = {"small": date(2026, 11, 20), "medium": date(2026, 11, 20), "large": date(2026, 12, 31)}
+
+
+def build(size: Size, as_of: date, seed: int = 7) -> Draft:
+    rng = random.Random(seed)
+    cycle = size.cycle
+    draft = Draft(cycle=cycle, settings=Settings(company="Benchmark Co"))
+    corporate = [
+        Objective(
+            id=f"CORP-{n}", title=f"Company objective {n}", level=Level.CORPORATE, owner="CEO"
+        )
+        for n in (1, 2, 3)
+    ]
+    draft.tabs["Corporate"] = list(corporate)
+    for p in range(1, size.people + 1):
+        name = f"Person {p:03d}"
+        prefix = f"P{p:03d}"
+        draft.people.append(Person(name=name, team=f"Team {p % 10}", tab=name))
+        items: list[Objective | KeyResult] = []
+        for o in range(1, size.objectives_per_person + 1):
+            objective_id = f"{prefix}-{o}"
+            items.append(
+                Objective(
+                    id=objective_id,
+                    title=f"{name} objective {o}",
+                    level=Level.INDIVIDUAL,
+                    owner=name,
+                    aligns_to=f"CORP-{(o % 3) + 1}",
+                )
+            )
+            for k in range(1, size.krs_per_objective + 1):
+                start = float(rng.randint(0, 100))
+                target = start + rng.choice([-1, 1]) * rng.randint(10, 200)
+                kind = KRKind.INCREASE if target > start else KRKind.DECREASE
+                items.append(
+                    KeyResult(
+                        id=f"{objective_id}.{k}",
+                        objective_id=objective_id,
+                        title=f"Key result {o}.{k} of {name}",
+                        owner=name,
+                        kind=kind,
+                        start=start,
+                        target=target,
+                        unit="units",
+                        due=cycle.end,
+                        confidence=round(rng.uniform(0.3, 0.9), 2),
+                    )
+                )
+        draft.tabs[name] = items
+    draft.tabs["Corporate"] = list(corporate)
+    _history(draft, as_of, rng)
+    return draft
+
+
+def _history(draft: Draft, as_of: date, rng: random.Random) -> None:
+    cycle = draft.cycle
+    for title, items in draft.tabs.items():
+        for index, item in enumerate(items):
+            if not isinstance(item, KeyResult):
+                continue
+            pace = rng.uniform(0.3, 1.2)
+            day, last = cycle.start + timedelta(days=7), None
+            while day <= as_of:
+                elapsed = (day - cycle.start).days / cycle.days
+                value = round(
+                    item.start_value + (item.target_value - item.start_value) * pace * elapsed, 1
+                )
+                last = CheckIn(
+                    date=day,
+                    kr_id=item.id,
+                    value=value,
+                    confidence=item.confidence,
+                    note="weekly update",
+                    author=item.owner,
+                    recorded_at=datetime.combine(day, datetime.min.time()),
+                    checkin_id=f"b-{item.id}-{day.isoformat()}",
+                )
+                draft.checkins.append(last)
+                day += timedelta(days=7)
+            if last is not None:
+                items[index] = item.model_copy(
+                    update={"current": last.value, "last_checkin": last.date}
+                )
+        draft.tabs[title] = items
+    draft.checkins.sort(key=lambda c: (c.date, c.kr_id))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--sizes", default="small,medium,large")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.sizes.split(","):
+        began = time.perf_counter()
+        draft = build(SIZES[name], AS_OF[name])
+        path = args.out / f"{name}.xlsx"
+        XlsxStore(path).create(workbook_tabs(draft), overwrite=True)
+        print(
+            f"{name}: {path} ({len(draft.tabs)} OKR tabs, {len(draft.checkins)} check-ins, "
+            f"{path.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - began:.1f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
