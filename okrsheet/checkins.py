@@ -119,8 +119,10 @@ def record(
     recorded: list[CheckIn] = []
 
     def planner(raw: RawWorkbook) -> list[Change]:
-        plan = parse_workbook(raw).plan
+        plan = parse_workbook(raw, with_log=False).plan
         checkins = prepare(plan, requests, today=today, now=now)
+        # Each KR row keeps the date of its newest check-in: a back-dated one must not
+        # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
         recorded[:] = checkins
         return checkin_changes(raw, checkins, logged)

@@ -699,14 +699,18 @@ def _grid_named(raw: RawWorkbook, title: str) -> Grid | None:
     return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
 
 
-def parse_workbook(raw: RawWorkbook) -> ParsedWorkbook:
-    """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all."""
+def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
+    """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
+
+    `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
+    check-in needs the plan, not a hundred thousand lines of history.
+    """
     reader = _Reader(raw)
     settings, cycle = reader.read_settings()
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
     krs = reader.build_krs(objectives, pending)
-    checkin_table, checkins = reader.read_checkins(settings)
+    checkin_table, checkins = reader.read_checkins(settings) if with_log else (None, [])
     plan = Plan(
         cycle=cycle,
         settings=settings,
