@@ -26,6 +26,7 @@ app = typer.Typer(
     help="Keep a company's OKRs honest in a spreadsheet: validate, check in, score, report.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
