@@ -23,7 +23,7 @@ from okrsheet.stores.base import Change, RawWorkbook
 @dataclass(frozen=True)
 class CheckInRequest:
     """One check-in as typed, before validation. `source` says where it came from
-    (`--value`, `updates.csv:4`) so that errors can point at it."""
+    (`updates.csv:4`; empty for the command line, whose errors name the option instead)."""
 
     kr_id: str
     value: str | float
@@ -31,7 +31,11 @@ class CheckInRequest:
     note: str = ""
     day: date | None = None
     author: str | None = None
-    source: str = "--value"
+    source: str = ""
+
+
+#: Where a command-line check-in's fields came from, for error messages.
+_OPTIONS = {"kr": "KR_ID", "date": "--date", "value": "--value", "confidence": "--confidence"}
 
 
 def new_checkin_id() -> str:
@@ -57,24 +61,25 @@ def prepare(
     prepared: list[CheckIn] = []
     by_id = {kr.id.casefold(): kr for kr in plan.key_results}
     for request in requests:
-        where = request.source
+        source = request.source
 
-        def problem(message: str, where: str = where) -> None:
-            problems.append(f"{where}: {message}")
+        def problem(message: str, field: str = "value", source: str = source) -> None:
+            problems.append(f"{source or _OPTIONS[field]}: {message}")
 
         kr = by_id.get(request.kr_id.strip().casefold())
         if kr is None:
-            problem(f"no key result with ID {request.kr_id!r}")
+            problem(f"no key result with ID {request.kr_id!r}", "kr")
             continue
         day = request.day or today
         if not plan.cycle.contains(day):
             problem(
                 f"{day.isoformat()} is outside the cycle {plan.cycle.name} "
-                f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})"
+                f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})",
+                "date",
             )
             continue
         if day > today:
-            problem(f"{day.isoformat()} is in the future")
+            problem(f"{day.isoformat()} is in the future", "date")
             continue
         try:
             value = parse_value(kr, request.value)
@@ -84,7 +89,7 @@ def prepare(
         try:
             confidence = cells.parse_confidence(request.confidence)
         except cells.CellValueError as exc:
-            problem(f"confidence for {kr.id}: {exc}")
+            problem(f"confidence for {kr.id}: {exc}", "confidence")
             continue
         try:
             prepared.append(

@@ -62,6 +62,12 @@ class WorkbookUnavailable(OkrError):
     exit_code = ExitCode.UNAVAILABLE
 
 
+class WorkbookExists(OkrError):
+    """Creating a workbook where one already is, without being told to replace it."""
+
+    exit_code = ExitCode.USAGE
+
+
 class BackendError(OkrError):
     """The storage backend failed: a lock held too long, a save that could not land, an API."""
 

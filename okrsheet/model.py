@@ -25,6 +25,13 @@ BENCHMARK_HINT = (
     "if this metric has never been tracked, benchmark it first and enter today's value as the start"
 )
 
+#: What a key result cannot do without, and what to say when it is missing.
+MISSING: dict[str, str] = {
+    "start": f"the start value is missing; {BENCHMARK_HINT}",
+    "target": "the target is missing: a key result needs a number to reach",
+    "due": "the due date is missing: a key result must be time-bound",
+}
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -116,14 +123,14 @@ class KeyResult(_Model):
     @classmethod
     def _start_required(cls, value: float | None) -> float:
         if value is None:
-            raise ValueError(f"the start value is missing; {BENCHMARK_HINT}")
+            raise ValueError(MISSING["start"])
         return _finite(value, "the start value")
 
     @field_validator("target")
     @classmethod
     def _target_required(cls, value: float | None, info: ValidationInfo) -> float:
         if value is None:
-            raise ValueError("the target is missing: a key result needs a number to reach")
+            raise ValueError(MISSING["target"])
         _finite(value, "the target")
         start = info.data.get("start")
         kind = info.data.get("kind")
@@ -154,7 +161,7 @@ class KeyResult(_Model):
     @classmethod
     def _due_required(cls, value: date | None) -> date:
         if value is None:
-            raise ValueError("the due date is missing: a key result must be time-bound")
+            raise ValueError(MISSING["due"])
         return value
 
     @field_validator("weight")

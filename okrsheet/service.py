@@ -78,6 +78,7 @@ class CycleChoice:
     name: str | None = None
     start: date | None = None
     end: date | None = None
+    name_option: str = "--cycle"
 
 
 def choose_cycle(choice: CycleChoice, today: date) -> Cycle:
@@ -93,7 +94,7 @@ def choose_cycle(choice: CycleChoice, today: date) -> Cycle:
         try:
             return cycle_from_name(choice.name)
         except ValueError as exc:
-            raise UsageError(str(exc), option="--cycle") from None
+            raise UsageError(str(exc), option=choice.name_option) from None
     return current_quarter(today)
 
 

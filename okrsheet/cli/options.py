@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Annotated
 
@@ -51,6 +52,13 @@ LevelOption = Annotated[
 
 
 def today() -> date:
+    """Today, or the date in $OKR_TODAY (YYYY-MM-DD) for reproducible reports and demos."""
+    pinned = os.environ.get("OKR_TODAY", "").strip()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise UsageError(f"OKR_TODAY must be a date (YYYY-MM-DD), not {pinned!r}") from None
     return date.today()
 
 

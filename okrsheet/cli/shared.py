@@ -25,7 +25,33 @@ def load_plan(
 
     parsed = service.load(service.resolve_location(workbook))
     plan = rewind(parsed.plan, as_of)
+    check_filters(parsed, plan, owner=owner, objective=objective)
     return parsed, filter_plan(plan, owner=owner, level=level, objective_id=objective)
+
+
+def check_filters(
+    parsed: ParsedWorkbook, plan: Plan, *, owner: str | None, objective: str | None
+) -> None:
+    """A filter naming nobody is a typo, not an empty report: say so, with the choices."""
+    from okrsheet.errors import UsageError
+    from okrsheet.model import owners
+
+    if owner is not None:
+        known = sorted(set(owners(plan)) | set(parsed.people), key=str.casefold)
+        if owner.casefold() not in {name.casefold() for name in known}:
+            raise UsageError(
+                f"no owner named {owner!r} in the workbook",
+                option="--owner",
+                hint="owners: " + (", ".join(known) if known else "none yet"),
+            )
+    if objective is not None and objective.casefold() not in {
+        o.id.casefold() for o in plan.objectives
+    }:
+        raise UsageError(
+            f"no objective with ID {objective!r}",
+            option="--objective",
+            hint="`okr status` lists the objectives and their IDs.",
+        )
 
 
 def warn_unreadable(parsed: ParsedWorkbook) -> None:

@@ -72,12 +72,21 @@ _NUMBER = re.compile(
 _SUFFIXED = re.compile(r"^[-+]?[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
 
 
+def _finite(value: float | int) -> float:
+    """A stored number as a float, or a clean error for NaN, infinities and huge integers."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise CellValueError("the number is too large") from None
+    if math.isnan(number) or math.isinf(number):
+        raise CellValueError("the number is not finite")
+    return number
+
+
 def parse_number(value: CellValue, *, allow_bool: bool = False) -> float | None:
     """A number as people type it: `1,234`, `$250,000`, `15%`, `12.5`, `(300)`."""
     if type(value) is float or type(value) is int:  # the common case, first
-        number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            raise CellValueError("the number is not finite")
+        number = _finite(value)
         return 0.0 if number == 0 else number
     if is_blank(value):
         return None
@@ -86,7 +95,7 @@ def parse_number(value: CellValue, *, allow_bool: bool = False) -> float | None:
             return 1.0 if value else 0.0
         raise CellValueError(f"{value} is a yes/no value, not a number")
     if isinstance(value, int | float):
-        number = float(value)
+        number = _finite(value)
     elif isinstance(value, date):
         raise CellValueError(f"a date ({value.isoformat()}) stands where a number belongs")
     else:
@@ -103,7 +112,7 @@ def _parse_number_text(raw: str) -> float:
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
-    if text[:1] in _CURRENCY and text[1:2] in "-+":
+    if len(text) > 1 and text[0] in _CURRENCY and text[1] in "-+":
         text = text[1] + text[0] + text[2:]
     match = _NUMBER.match(text)
     if not match or not (match.group("int") or match.group("frac")):
@@ -113,7 +122,10 @@ def _parse_number_text(raw: str) -> float:
             raise CellValueError(f"{_show(raw)} is ambiguous: use a dot for decimals (1.5)")
         raise CellValueError(f"{_show(raw)} is not a number")
     digits = (match.group("int") or "0").replace(",", "") + (match.group("frac") or "")
-    number = float(digits + (match.group("exp") or ""))
+    try:
+        number = float(digits + (match.group("exp") or ""))
+    except OverflowError:  # pragma: no cover - float() of a str returns inf instead
+        raise CellValueError(f"{_show(raw)} is too large") from None
     if match.group("pct"):
         number /= 100
     if match.group("sign") == "-":
@@ -177,11 +189,17 @@ def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
     if isinstance(value, bool):
         raise CellValueError(f"{value} is a yes/no value, not a date")
     if isinstance(value, int | float):
-        if math.isnan(value) or math.isinf(value) or not float(value).is_integer():
-            raise CellValueError(f"{value!r} is not a date")
-        return serial_to_date(value)
+        try:
+            number = _finite(value)
+        except CellValueError:
+            raise CellValueError("that number is not a date") from None
+        if not number.is_integer():
+            raise CellValueError(f"{number!r} is not a date")
+        return serial_to_date(number)
     raw = str(value).strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
+        if len(raw) < 5:  # `2026` is a year, not day 2026 of the spreadsheet calendar
+            raise CellValueError(f"{_show(raw)} is not a date (use 2026-03-31)")
         return serial_to_date(int(raw))
     if m := _ISO.match(raw):
         return _build(int(m[1]), int(m[2]), int(m[3]), raw, "year-month-day")
@@ -209,8 +227,9 @@ def parse_datetime(value: CellValue) -> datetime | None:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        day = serial_to_date(math.floor(value))
-        return datetime(day.year, day.month, day.day) + timedelta(days=float(value) % 1)
+        number = _finite(value)
+        day = serial_to_date(math.floor(number))
+        return datetime(day.year, day.month, day.day) + timedelta(days=number % 1)
     try:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
@@ -234,7 +253,8 @@ def parse_confidence(value: CellValue) -> float | None:
             raise CellValueError(f"{exc} (a confidence is like 0.7, 70% or 7/10)") from None
         assert parsed is not None
         number = parsed
-        if 1 < number <= 10:
+        percent = isinstance(value, str) and "%" in value
+        if 1 < number <= 10 and not percent:  # 7 means 7 out of 10; 150% is not 15%
             number /= 10
     if not 0 <= number <= 1:
         hint = f"; did you mean {number:g}%?" if 10 < number <= 100 else ""
@@ -255,7 +275,8 @@ def parse_done(value: CellValue) -> float | None:
     if isinstance(value, int | float):
         if value in (0, 1):
             return float(value)
-        raise CellValueError(f"{value:g} is not a milestone value: use 1 (done) or 0 (not done)")
+        shown = _show(str(value))
+        raise CellValueError(f"{shown} is not a milestone value: use 1 (done) or 0 (not done)")
     text = str(value).strip().casefold()
     if text in _TRUE:
         return 1.0

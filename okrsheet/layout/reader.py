@@ -32,6 +32,7 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import (
     BENCHMARK_HINT,
+    MISSING,
     CheckIn,
     Cycle,
     KeyResult,
@@ -179,6 +180,15 @@ def _missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> lis
             f"{tab_ref(grid.title)}!{table.header_row}:{table.header_row}",
         )
     ]
+
+
+def _column_number(where: str | None) -> int:
+    """The column of a `Tab!G7` reference as a number, to list a row's problems left to right."""
+    letters = (where or "").rpartition("!")[2].rstrip("0123456789")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
@@ -539,6 +549,13 @@ class _Reader:
                 for f in self.findings[errors_before:]
             ]
         if len(self.findings) > errors_before:
+            # The row is rejected; still say everything that is wrong with it in one go.
+            for key in ("start", "target", "due"):
+                if fields[key] is None and cells.is_blank(get(key)):
+                    self.add("error", "invalid", f"{key}: {MISSING[key]}", table.ref(row, key))
+            self.findings[errors_before:] = sorted(
+                self.findings[errors_before:], key=lambda f: _column_number(f.where)
+            )
             return None
         if not fields["objective_id"]:
             self.add(

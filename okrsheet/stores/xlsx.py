@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-from okrsheet.errors import BackendError, WorkbookUnavailable
+from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -146,7 +146,7 @@ class XlsxStore:
             raise WorkbookUnavailable(f"the folder {self.path.parent} does not exist")
         with self._locked():
             if self.path.exists() and not overwrite:
-                raise WorkbookUnavailable(
+                raise WorkbookExists(
                     f"{self.path} already exists; nothing was written",
                     hint="pass --force to replace it",
                 )

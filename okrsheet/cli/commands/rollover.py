@@ -37,7 +37,10 @@ def rollover(
 
     new = service.choose_cycle(
         service.CycleChoice(
-            name=to, start=parse_date_option(start, "--start"), end=parse_date_option(end, "--end")
+            name=to,
+            start=parse_date_option(start, "--start"),
+            end=parse_date_option(end, "--end"),
+            name_option="--to",
         ),
         today(),
     )

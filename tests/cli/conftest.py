@@ -1,0 +1,53 @@
+"""A tiny, hand-typed workbook whose every figure can be checked on paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+#: One objective, three key results, typed into the Corporate tab as a person would.
+SHOP_ROWS: list[list[Any]] = [
+    ["Objective", "CORP-1", None, "Become the easiest shop to buy from", "corporate", "Ana Lima"],
+    ["Key result", "CORP-1.1", "CORP-1", "Orders per week", None, "Ana Lima", None, None,
+     0, 100, 50, "orders", dt.date(2026, 12, 31), 1, 0.8],
+    ["Key result", "CORP-1.2", "CORP-1", "Days to deliver", None, "Ana Lima", None, None,
+     20, 10, 18, "days", dt.date(2026, 12, 31), 1, 0.4],
+    ["Key result", "CORP-1.3", "CORP-1", "Launch the new checkout", None, "Ana Lima", None,
+     "milestone", 0, 1, 0, None, dt.date(2026, 12, 15), 2, "70%"],
+]  # fmt: skip
+
+
+def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
+    """Append rows to a tab with openpyxl, the way a person editing in Excel would."""
+    book = load_workbook(path)
+    for row in rows:
+        book[tab].append(row)
+    book.save(path)
+
+
+@pytest.fixture
+def shop(okr: Any, tmp_path: Path) -> Path:
+    path = tmp_path / "shop.xlsx"
+    result = okr("init", str(path), "--cycle", "2026-Q4", "--company", "Shop")
+    assert result.exit_code == 0, result.stderr
+    add_rows(path, "Corporate", SHOP_ROWS)
+    return path
+
+
+def read_tab(path: Path, tab: str) -> list[list[Any]]:
+    """A tab's cell values as openpyxl sees them (formulas as their text)."""
+    sheet = load_workbook(path)[tab]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def kr_row(path: Path, kr_id: str, tab: str = "Corporate") -> dict[str, Any]:
+    rows = read_tab(path, tab)
+    header = [str(h) for h in rows[0]]
+    for row in rows[1:]:
+        if row[1] == kr_id:
+            return dict(zip(header, row, strict=False))
+    raise AssertionError(f"{kr_id} not in {tab}")

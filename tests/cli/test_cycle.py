@@ -1,0 +1,157 @@
+"""The end of a cycle and the start of the next: grade, rollover, history, todo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.cli.conftest import kr_row, read_tab
+
+
+def checkin(okr: Any, path: Path, kr_id: str, value: str, *extra: str) -> None:
+    result = okr("checkin", kr_id, "--value", value, "-w", str(path), *extra)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_grade_json(okr: Any, shop: Path) -> None:
+    checkin(okr, shop, "CORP-1.3", "done")
+
+    result = okr("grade", "-w", str(shop), "-f", "json", "--as-of", "2026-12-31")
+
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert report["provisional"] is False
+    grades = {k["id"]: (k["grade"], k["band"]) for k in report["key_results"]}
+    assert grades == {
+        "CORP-1.1": (0.5, "learning"),
+        "CORP-1.2": (0.2, "learning"),
+        "CORP-1.3": (1.0, "maybe too easy"),
+    }
+    assert report["maybe_too_easy"] == ["CORP-1.3"]
+    assert report["share_in_band"] == 0.0
+    # (0.5 + 0.2 + 2 * 1.0) / 4, the milestone weighing double
+    assert report["objectives"] == [
+        {
+            "id": "CORP-1",
+            "title": "Become the easiest shop to buy from",
+            "owner": "Ana Lima",
+            "grade": 0.68,
+        }
+    ]
+    assert report["owners"][0]["owner"] == "Ana Lima"
+    assert report["owners"][0]["key_results"] == 3
+
+
+def test_grade_before_the_end_is_provisional(okr: Any, shop: Path) -> None:
+    result = okr("grade", "-w", str(shop), "-f", "json")
+
+    assert result.json()["provisional"] is True
+    assert "provisional" in result.stderr
+
+
+def test_grade_write_stores_grades_and_nothing_else(okr: Any, shop: Path) -> None:
+    log_before = read_tab(shop, "Check-ins")
+
+    result = okr("grade", "-w", str(shop), "--write", "--as-of", "2026-12-31")
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(shop, "CORP-1.1")["Grade"] == 0.5
+    assert kr_row(shop, "CORP-1.2")["Grade"] == 0.2
+    assert kr_row(shop, "CORP-1.1")["Current"] == 50
+    assert read_tab(shop, "Check-ins") == log_before
+
+
+def test_rollover_carries_and_archives(okr: Any, shop: Path) -> None:
+    checkin(okr, shop, "CORP-1.1", "64", "--date", "2026-11-16")
+    checkin(okr, shop, "CORP-1.3", "done", "--date", "2026-11-16")
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(shop)
+    assert "Archive 2026-Q4" in book.sheetnames
+    archived = read_tab(shop, "Archive 2026-Q4")
+    assert any("CORP-1.3" in row for row in archived)  # history stays readable
+    status = okr("status", "-w", str(shop), "-f", "json", "--as-of", "2027-01-15").json()
+    assert status["cycle"] == {"name": "2027-Q1", "start": "2027-01-01", "end": "2027-03-31"}
+    krs = {k["id"]: k for o in status["objectives"] for k in o["key_results"]}
+    assert set(krs) == {"CORP-1.1", "CORP-1.2"}  # the done milestone is archived
+    assert krs["CORP-1.1"]["start"] == 64.0  # the new baseline is the last value
+    assert krs["CORP-1.1"]["target"] == 100.0
+    assert krs["CORP-1.1"]["due"] == "2027-03-31"
+    assert krs["CORP-1.2"]["start"] == 18.0
+    assert okr("validate", "-w", str(shop), "-f", "json").json()["errors"] == 0
+    # The check-in log keeps its history.
+    assert len([r for r in read_tab(shop, "Check-ins")[1:] if r[1]]) == 2
+
+
+def test_rollover_twice_is_refused(okr: Any, shop: Path) -> None:
+    assert okr("rollover", "--to", "2027-Q1", "-w", str(shop)).exit_code == 0
+    before = shop.read_bytes()
+
+    again = okr("rollover", "--to", "2027-Q1", "-w", str(shop))
+
+    assert again.exit_code != 0
+    assert "2027-Q1" in again.stderr
+    assert shop.read_bytes() == before
+
+
+def test_rollover_bad_cycle(okr: Any, shop: Path) -> None:
+    before = shop.read_bytes()
+
+    result = okr("rollover", "--to", "next", "-w", str(shop))
+
+    assert result.exit_code == 2
+    assert "--to" in result.stderr
+    assert shop.read_bytes() == before
+
+
+def test_history_and_forecast(okr: Any, shop: Path) -> None:
+    for day, value in (("2026-10-19", "45"), ("2026-10-26", "50"), ("2026-11-02", "55")):
+        checkin(okr, shop, "CORP-1.1", value, "--date", day)
+
+    result = okr("history", "CORP-1.1", "-w", str(shop), "-f", "json")
+
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert [(c["date"], c["value"]) for c in report["checkins"]] == [
+        ("2026-10-19", 45.0),
+        ("2026-10-26", 50.0),
+        ("2026-11-02", 55.0),
+    ]
+    # five a week, 8 weeks and 4 days from 2 Nov to 31 Dec: 55 + 5 * 59 / 7
+    assert report["forecast_at_due"] == pytest.approx(55 + 5 * 59 / 7, abs=0.01)
+    table = okr("history", "CORP-1.1", "-w", str(shop)).stdout
+    assert any(ch in table for ch in "▁▂▃▄▅▆▇█")
+
+
+def test_history_unknown_kr(okr: Any, shop: Path) -> None:
+    result = okr("history", "CORP-7.7", "-w", str(shop))
+
+    assert result.exit_code == 2
+    assert "CORP-7.7" in result.stderr
+
+
+def test_todo(okr: Any, shop: Path) -> None:
+    checkin(okr, shop, "CORP-1.2", "17", "--confidence", "0.6")
+
+    result = okr("todo", "--owner", "Ana Lima", "-w", str(shop), "-f", "json")
+
+    assert result.exit_code == 0, result.stderr
+    items = {(i["id"], i["action"]) for i in result.json()["items"]}
+    assert ("CORP-1.1", "check in") in items
+    assert ("CORP-1.3", "check in") in items
+    assert all(i[0] != "CORP-1.2" or i[1] != "check in" for i in items)
+    assert any(i[0] == "CORP-1.2" for i in items)  # off track: still on the list
+
+
+def test_dates_written_as_dates(okr: Any, shop: Path) -> None:
+    checkin(okr, shop, "CORP-1.1", "60", "--date", "2026-11-10")
+
+    cell = load_workbook(shop)["Check-ins"]["A2"]
+    assert cell.value == dt.datetime(2026, 11, 10)
+    assert cell.is_date

@@ -1,0 +1,106 @@
+"""Untrusted cell text made safe for the terminal, CSV and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from okrsheet.render.machine import to_csv, to_markdown
+from okrsheet.render.text import csv_cell, md_cell, percent, strip_controls
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("plain", "plain"),
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("\x1b]0;new title\x07after", "after"),
+        ("bell\x07", "bell"),
+        ("nul\x00byte", "nulbyte"),
+        ("c1\x9bcontrol", "c1control"),
+        ("line\nbreak\ttab", "line\nbreak\ttab"),
+        ("émoji 🚀 and עברית", "émoji 🚀 and עברית"),
+    ],
+)
+def test_strip_controls(typed: str, shown: str) -> None:
+    assert strip_controls(typed) == shown
+
+
+@given(st.text())
+def test_strip_controls_leaves_no_escape(text: str) -> None:
+    cleaned = strip_controls(text)
+    assert "\x1b" not in cleaned
+    assert not any(
+        0x80 <= ord(ch) <= 0x9F or (ord(ch) < 0x20 and ch not in "\n\t") for ch in cleaned
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1", "'+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\tindent", "'\tindent"),
+        ("safe", "safe"),
+        (None, ""),
+        (True, "true"),
+        (1.0, "1"),
+        (0.25, "0.25"),
+        (-3.0, "-3"),
+        (12, "12"),
+    ],
+)
+def test_csv_cell(value: object, field: str) -> None:
+    assert csv_cell(value) == field
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("a | b", r"a \| b"),
+        ("two\nlines", "two lines"),
+        ("*bold* _it_ `code` [link](x) <b>", r"\*bold\* \_it\_ \`code\` \[link\](x) \<b\>"),
+        (0.5, "0.5"),
+    ],
+)
+def test_md_cell(value: object, cell: str) -> None:
+    assert md_cell(value) == cell
+
+
+@given(st.lists(st.text(), min_size=1, max_size=5))
+def test_csv_round_trips_safely(texts: list[str]) -> None:
+    columns = [f"c{i}" for i in range(len(texts))]
+    rows = [dict(zip(columns, texts, strict=True))]
+
+    parsed = list(csv.reader(io.StringIO(to_csv(rows, columns))))
+
+    assert parsed[0] == columns
+    for shown, typed in zip(parsed[1], texts, strict=True):
+        assert not shown.startswith(("=", "+", "-", "@"))
+        assert shown.lstrip("'") == strip_controls(typed).lstrip(
+            "'"
+        ) or shown == "'" + strip_controls(typed)
+
+
+@given(st.text())
+def test_markdown_rows_never_break(text: str) -> None:
+    table = to_markdown([{"a": text, "b": "x"}], ["a", "b"])
+    body = [line for line in table.splitlines() if line.startswith("|")]
+
+    assert len(body) == 3  # header, rule, one row: a newline or pipe cannot split the row
+    assert body[2].count("|") - body[2].count("\\|") == 3
+
+
+def test_percent() -> None:
+    assert (percent(None), percent(0.5), percent(0.006), percent(1.234)) == (
+        "",
+        "50%",
+        "1%",
+        "123%",
+    )
