@@ -1,0 +1,483 @@
+"""The XML patcher behind check-ins and grades: what it rewrites, what it copies untouched, and
+when it gives up so the openpyxl fallback runs instead."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+from okrsheet.layout.cells import date_to_serial
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    ColumnSpec,
+    DeleteRows,
+    Formula,
+    SetCells,
+    TabSpec,
+)
+from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx_patch import (
+    CALC_CHAIN_TYPE,
+    NS,
+    Unpatchable,
+    _append_without_parsing,
+    _serial,
+    _Styles,
+    changed_tabs,
+    column_index,
+    column_letters,
+    patch,
+)
+
+Q = f"{{{NS}}}"
+DATA = "xl/worksheets/sheet1.xml"
+OTHER = "xl/worksheets/sheet2.xml"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "book.xlsx"
+    XlsxStore(path).create(
+        [
+            TabSpec(
+                "Data",
+                [
+                    ColumnSpec("Name"),
+                    ColumnSpec("N", number_format="number"),
+                    ColumnSpec("When", number_format="date"),
+                    ColumnSpec("Double"),
+                ],
+                rows=[
+                    ["alpha", 3, date(2026, 1, 2), Formula("=B2*2")],
+                    ["beta", 4, date(2026, 1, 3), Formula("=B3*2")],
+                ],
+            ),
+            TabSpec(
+                "Other",
+                [ColumnSpec("X"), ColumnSpec("Y")],
+                rows=[["keep", Formula("=1+2")]],
+            ),
+        ],
+        overwrite=False,
+    )
+    return path
+
+
+def members(path: Path | io.BytesIO) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def rezip(path: Path, replace: dict[str, bytes | None]) -> None:
+    """Rewrite the package with some members replaced (None removes, new names are added)."""
+    old = members(path)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in old.items():
+            if name in replace:
+                new = replace[name]
+                if new is not None:
+                    out.writestr(name, new)
+            else:
+                out.writestr(name, data)
+        for name, data in replace.items():
+            if name not in old and data is not None:
+                out.writestr(name, data)
+
+
+def run_patch(path: Path, changes: list[Any]) -> Path:
+    buffer = io.BytesIO()
+    patch(str(path), buffer, changes)
+    out = path.with_name("patched.xlsx")
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+def with_cached_values(path: Path) -> None:
+    """Give every formula a cached result, as Excel would have saved it."""
+    old = members(path)
+    rezip(
+        path,
+        {
+            part: re.sub(rb"(<f>[^<]*</f>)<v>\s*</v>", rb"\1<v>99</v>", old[part])
+            for part in (DATA, OTHER)
+        },
+    )
+    assert b"<v>99</v>" in members(path)[DATA]
+
+
+def cell_xml(xml: bytes, ref: str) -> Any:
+    root = etree.fromstring(xml)
+    found = root.find(f".//{Q}c[@r='{ref}']")
+    assert found is not None, ref
+    return found
+
+
+# Formulas and recalculation -------------------------------------------------------------------
+
+
+def test_cached_formula_results_are_dropped_in_patched_sheets_only(book: Path) -> None:
+    with_cached_values(book)
+    out = run_patch(book, [SetCells("Data", {(2, 2): 10})])
+    after = members(out)
+    for ref in ("D2", "D3"):
+        cell = cell_xml(after[DATA], ref)
+        assert cell.find(f"{Q}f") is not None
+        assert cell.find(f"{Q}v") is None
+    # The untouched sheet keeps its cached result: it is copied as it was.
+    assert after[OTHER] == members(book)[OTHER]
+    assert b"<v>99</v>" in after[OTHER]
+    # openpyxl still sees the formulas.
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert sheet["D2"].value == "=B2*2"
+    assert sheet["B2"].value == 10
+
+
+def test_full_calc_on_load_is_set(book: Path) -> None:
+    workbook = members(book)["xl/workbook.xml"]
+    rezip(book, {"xl/workbook.xml": workbook.replace(b' fullCalcOnLoad="1"', b"")})
+    assert b"fullCalcOnLoad" not in members(book)["xl/workbook.xml"]
+    out = run_patch(book, [SetCells("Data", {(2, 1): "x"})])
+    root = etree.fromstring(members(out)["xl/workbook.xml"])
+    calc = root.find(f"{Q}calcPr")
+    assert calc is not None
+    assert calc.get("fullCalcOnLoad") == "1"
+    assert calc.get("calcId") == "124519"  # the rest of calcPr is kept
+
+
+def test_missing_calc_pr_is_added_in_schema_order(book: Path) -> None:
+    workbook = members(book)["xl/workbook.xml"]
+    workbook = re.sub(rb"<calcPr[^>]*/>", b"", workbook)
+    workbook = workbook.replace(
+        b"</workbook>", b'<fileRecoveryPr repairLoad="1"/><extLst/></workbook>'
+    )
+    rezip(book, {"xl/workbook.xml": workbook})
+    out = run_patch(book, [SetCells("Data", {(2, 1): "x"})])
+    root = etree.fromstring(members(out)["xl/workbook.xml"])
+    tags = [etree.QName(child).localname for child in root]
+    assert tags.count("calcPr") == 1
+    assert root.find(f"{Q}calcPr").get("fullCalcOnLoad") == "1"
+    assert tags.index("definedNames") < tags.index("calcPr") < tags.index("fileRecoveryPr")
+    assert tags[-1] == "extLst"
+
+
+def test_calc_chain_is_removed_with_its_references(book: Path) -> None:
+    old = members(book)
+    rels = old["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Type="{CALC_CHAIN_TYPE}" Target="calcChain.xml" Id="rId99"/>'.encode()
+        + b"</Relationships>",
+    )
+    types = old["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    chain = f'<calcChain xmlns="{NS}"><c r="D2" i="1"/><c r="D3"/></calcChain>'.encode()
+    rezip(
+        book,
+        {
+            "xl/_rels/workbook.xml.rels": rels,
+            "[Content_Types].xml": types,
+            "xl/calcChain.xml": chain,
+        },
+    )
+    out = run_patch(book, [SetCells("Data", {(2, 2): 1})])
+    after = members(out)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    # The other relationships and content types are still there.
+    assert after["xl/_rels/workbook.xml.rels"].count(b"<Relationship ") == 4
+    assert b'PartName="/xl/worksheets/sheet2.xml"' in after["[Content_Types].xml"]
+    assert openpyxl.load_workbook(out)["Data"]["B2"].value == 1
+    assert XlsxStore(out).read().grids[0].rows[1][1] == 1.0
+
+
+# Everything else is copied ----------------------------------------------------------------------
+
+
+def test_other_parts_are_copied_byte_for_byte_in_order(book: Path) -> None:
+    before = members(book)
+    out = run_patch(book, [SetCells("Data", {(2, 1): "changed"})])
+    after = members(out)
+    assert list(after) == list(before)
+    rewritten = {name for name in before if after[name] != before[name]}
+    assert rewritten == {DATA, "xl/workbook.xml"}
+    with zipfile.ZipFile(book) as old, zipfile.ZipFile(out) as new:
+        for a, b in zip(old.infolist(), new.infolist(), strict=True):
+            assert (a.filename, a.date_time) == (b.filename, b.date_time)
+
+
+def test_a_date_reuses_a_date_style_or_adds_one(book: Path, tmp_path: Path) -> None:
+    before = members(book)
+    # The workbook has a date style already (column C uses it): styles.xml stays as it is,
+    # even for a date in General column A.
+    out = run_patch(book, [SetCells("Data", {(2, 3): date(2026, 3, 1), (2, 1): date(2026, 3, 2)})])
+    assert members(out)["xl/styles.xml"] == before["xl/styles.xml"]
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert sheet["A2"].is_date and sheet["A2"].value == datetime(2026, 3, 2)
+
+    # A workbook without any date style gets one, added once for all the dates written.
+    plain = tmp_path / "plain.xlsx"
+    XlsxStore(plain).create([TabSpec("T", [ColumnSpec("A"), ColumnSpec("B")])], overwrite=False)
+    styles_before = etree.fromstring(members(plain)["xl/styles.xml"])
+    out = run_patch(
+        plain,
+        [SetCells("T", {(2, 1): date(2026, 3, 1), (2, 2): date(2026, 3, 2), (3, 1): 5})],
+    )
+    styles_after = etree.fromstring(members(out)["xl/styles.xml"])
+    formats = {f.get("formatCode") for f in styles_after.iter(f"{Q}numFmt")}
+    assert "yyyy-mm-dd" in formats
+    xfs_before = len(styles_before.find(f"{Q}cellXfs"))
+    xfs = styles_after.find(f"{Q}cellXfs")
+    assert len(xfs) == xfs_before + 1
+    assert xfs.get("count") == str(len(xfs))
+    sheet = openpyxl.load_workbook(out)["T"]
+    assert sheet["A2"].is_date and sheet["A2"].number_format == "yyyy-mm-dd"
+    assert sheet["B2"].is_date and sheet["B2"].value == datetime(2026, 3, 2)
+    assert not sheet["A3"].is_date
+    assert XlsxStore(out).read().grids[0].rows[1] == [date(2026, 3, 1), date(2026, 3, 2)]
+
+
+def test_the_patched_sheet_keeps_its_other_content(book: Path) -> None:
+    workbook = openpyxl.load_workbook(book)
+    workbook["Data"]["F2"] = "my own column"
+    workbook["Data"].column_dimensions["F"].width = 41
+    workbook["Data"].merge_cells("F5:G5")
+    workbook.save(book)
+    out = run_patch(book, [SetCells("Data", {(3, 2): 8}), AppendRows("Data", [["gamma", 5]])])
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert sheet["F2"].value == "my own column"
+    assert sheet.column_dimensions["F"].width == 41
+    assert "F5:G5" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet["B3"].value == 8
+    assert [sheet["A4"].value, sheet["B4"].value] == ["gamma", 5]
+    assert sheet.data_validations is not None
+    assert sheet.freeze_panes == "A2"
+
+
+# Cell and row placement -------------------------------------------------------------------------
+
+
+def test_new_cells_and_rows_are_placed_in_order(book: Path) -> None:
+    out = run_patch(
+        book, [SetCells("Data", {(2, 6): "F", (2, 5): "E", (1, 27): "AA", (6, 1): "six"})]
+    )
+    root = etree.fromstring(members(out)[DATA])
+    rows = [int(r.get("r")) for r in root.iter(f"{Q}row")]
+    assert rows == sorted(rows)
+    row2 = root.find(f".//{Q}row[@r='2']")
+    refs = [c.get("r") for c in row2.iter(f"{Q}c")]
+    assert refs == ["A2", "B2", "C2", "D2", "E2", "F2"]
+    row1 = root.find(f".//{Q}row[@r='1']")
+    assert [c.get("r") for c in row1.iter(f"{Q}c")][-1] == "AA1"
+    assert root.find(f"{Q}dimension").get("ref") == "A1:AA6"
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert (sheet["AA1"].value, sheet["A6"].value) == ("AA", "six")
+
+
+def test_new_cells_take_their_column_style(book: Path) -> None:
+    out = run_patch(book, [SetCells("Data", {(9, 2): 1234.5})])
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert sheet["B9"].number_format == "#,##0.##"
+
+
+def test_overwriting_changes_the_cell_type_and_none_clears(book: Path) -> None:
+    out = run_patch(
+        book,
+        [SetCells("Data", {(2, 1): 5, (2, 2): "five", (2, 4): 7, (3, 1): None, (3, 2): False})],
+    )
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (5, "n")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("five", "s")
+    assert (sheet["D2"].value, sheet["D2"].data_type) == (7, "n")  # formula replaced
+    assert sheet["A3"].value is None
+    assert (sheet["B3"].value, sheet["B3"].data_type) == (False, "b")
+    # Clearing keeps the cell's style.
+    assert cell_xml(members(out)[DATA], "A3").get("s") == cell_xml(members(book)[DATA], "A3").get(
+        "s"
+    )
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_text_is_escaped_and_spacing_kept(book: Path, append: bool) -> None:
+    texts = ["a < b & c > d", "  padded  ", "two\nlines", "quote \" and apostrophe '"]
+    change: Any = (
+        AppendRows("Data", [texts])
+        if append
+        else SetCells("Data", {(4, col): text for col, text in enumerate(texts, start=1)})
+    )
+    out = run_patch(book, [change])
+    assert XlsxStore(out).read().grids[0].rows[3][:4] == texts
+    sheet = openpyxl.load_workbook(out)["Data"]
+    assert [sheet.cell(4, col).value for col in range(1, 5)] == texts
+
+
+def test_control_characters_do_not_break_the_xml(book: Path) -> None:
+    out = run_patch(book, [SetCells("Data", {(2, 1): "bell\x07here"})])
+    xml = members(out)[DATA]
+    etree.fromstring(xml)  # well-formed
+    assert b"_x0007_" in xml
+    openpyxl.load_workbook(out)
+
+
+# The fast append path ---------------------------------------------------------------------------
+
+
+def test_fast_append_matches_the_parsed_append(book: Path) -> None:
+    rows = [[date(2026, 2, 1), 6, date(2026, 2, 2), "x"], ["last", None, None, 1.5]]
+    styles = _Styles(members(book)["xl/styles.xml"])
+    # Column C has a date style to borrow, so dates in it take the fast path; column A does
+    # not, so a date there sends the change to the parser.
+    assert _append_without_parsing(members(book)[DATA], rows, styles) is None
+    fast_rows = [["gamma", 6, date(2026, 2, 2), "x"], ["last", None, None, 1.5]]
+    fast = _append_without_parsing(members(book)[DATA], fast_rows, styles)
+    assert fast is not None
+    assert b'<dimension ref="A1:D5"/>' in fast
+
+    out = run_patch(book, [AppendRows("Data", fast_rows)])
+    assert members(out)[DATA] == fast
+    assert XlsxStore(out).read().grids[0].rows[3:] == [
+        ["gamma", 6.0, date(2026, 2, 2), "x"],
+        ["last", "", "", 1.5],
+    ]
+
+    out = run_patch(book, [AppendRows("Data", rows)])
+    assert XlsxStore(out).read().grids[0].rows[3:] == [
+        [date(2026, 2, 1), 6.0, date(2026, 2, 2), "x"],
+        ["last", "", "", 1.5],
+    ]
+
+
+def test_fast_append_declines_prefixed_sheets_and_the_parser_copes(book: Path) -> None:
+    xml = members(book)[OTHER]
+    prefixed = re.sub(rb"<(/?)(?!\?)", rb"<\1x:", xml).replace(
+        f'xmlns="{NS}"'.encode(), f'xmlns:x="{NS}"'.encode()
+    )
+    etree.fromstring(prefixed)
+    rezip(book, {OTHER: prefixed})
+    styles = _Styles(members(book)["xl/styles.xml"])
+    assert _append_without_parsing(prefixed, [["y", 2]], styles) is None
+    out = run_patch(book, [AppendRows("Other", [["y", 2]])])
+    assert XlsxStore(out).read().grid("Other").rows == [["X", "Y"], ["keep", ""], ["y", 2.0]]  # type: ignore[union-attr]
+
+
+def test_fast_append_to_an_empty_sheet_starts_at_row_one(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    XlsxStore(path).create([TabSpec("Log", [], header=False)], overwrite=False)
+    out = run_patch(path, [AppendRows("Log", [["first", 1]])])
+    assert XlsxStore(out).read().grids[0].rows == [["first", 1.0]]
+
+
+# Unpatchable and the fallback -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        DeleteRows("Data", (2,)),
+        AddTab(TabSpec("New", [ColumnSpec("A")])),
+    ],
+)
+def test_changes_it_does_not_handle_are_unpatchable(book: Path, change: Any) -> None:
+    with pytest.raises(Unpatchable):
+        patch(str(book), io.BytesIO(), [SetCells("Data", {(2, 1): "x"}), change])
+
+
+def test_an_unknown_tab_is_unpatchable(book: Path) -> None:
+    with pytest.raises(Unpatchable):
+        patch(str(book), io.BytesIO(), [SetCells("Nowhere", {(1, 1): "x"})])
+
+
+def test_rows_without_numbers_are_unpatchable_and_the_fallback_writes(book: Path) -> None:
+    xml = members(book)[DATA]
+    unnumbered = re.sub(rb'(<row\b[^>]*?) r="\d+"', rb"\1", xml)
+    unnumbered = re.sub(rb'(<c\b[^>]*?) r="[A-Z]+\d+"', rb"\1", unnumbered)
+    rezip(book, {DATA: unnumbered})
+    with pytest.raises(Unpatchable):
+        patch(str(book), io.BytesIO(), [SetCells("Data", {(2, 1): "x"})])
+    XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "via openpyxl"})])
+    rows = XlsxStore(book).read().grids[0].rows
+    assert rows[1][0] == "via openpyxl"
+    assert rows[2][:3] == ["beta", 4.0, date(2026, 1, 3)]
+
+
+def test_store_falls_back_for_deletes_and_gets_every_change_right(book: Path) -> None:
+    store = XlsxStore(book)
+    store.update(
+        lambda raw: [
+            SetCells("Data", {(3, 1): "BETA", (2, 5): '=HYPERLINK("x")'}),
+            DeleteRows("Data", (2,)),
+            AppendRows("Other", [["appended", 3]]),
+            AddTab(TabSpec("New", [ColumnSpec("A")], rows=[["n"]])),
+        ]
+    )
+    raw = store.read()
+    assert raw.titles == ["Data", "Other", "New"]
+    assert raw.grids[0].rows[1][:3] == ["BETA", 4.0, date(2026, 1, 3)]
+    assert len(raw.grids[0].rows) == 2
+    assert raw.grid("Other").rows[-1] == ["appended", 3.0]  # type: ignore[union-attr]
+    sheet = openpyxl.load_workbook(book)["Data"]
+    assert sheet["E1"].value is None
+    assert raw.grid("New").rows == [["A"], ["n"]]  # type: ignore[union-attr]
+
+
+def test_relative_sheet_targets_are_resolved(book: Path) -> None:
+    rels = members(book)["xl/_rels/workbook.xml.rels"].replace(
+        b'Target="/xl/worksheets/', b'Target="worksheets/'
+    )
+    rezip(book, {"xl/_rels/workbook.xml.rels": rels})
+    out = run_patch(book, [SetCells("Other", {(2, 1): "relative"})])
+    assert XlsxStore(out).read().grid("Other").cell(2, 1) == "relative"  # type: ignore[union-attr]
+
+
+# Small helpers --------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=1, max_value=16384))
+def test_column_letters_and_index_round_trip(index: int) -> None:
+    letters = column_letters(index)
+    assert letters.isalpha() and letters.isupper()
+    assert column_index(f"{letters}12") == index
+
+
+def test_column_letters_known_values() -> None:
+    assert [column_letters(i) for i in (1, 26, 27, 52, 53, 702, 703, 16384)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+        "XFD",
+    ]
+    with pytest.raises(Unpatchable):
+        column_index("12")
+
+
+def test_serial_numbers_match_spreadsheet_dates() -> None:
+    assert _serial(date(1900, 3, 1)) == 61
+    assert _serial(date(2026, 11, 16)) == date_to_serial(date(2026, 11, 16))
+    assert _serial(datetime(2026, 11, 16, 12, 0)) == date_to_serial(date(2026, 11, 16)) + 0.5
+
+
+def test_changed_tabs_names_only_cell_changes() -> None:
+    changes = [
+        SetCells("A", {}),
+        AppendRows("B", []),
+        DeleteRows("C", (1,)),
+        AddTab(TabSpec("D", [])),
+    ]
+    assert changed_tabs(changes) == {"A", "B"}
