@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class CheckInRequest:
     day: date | None = None
     author: str | None = None
     source: str = ""
+    # Given once, before any write is tried: a retried write recognises what already landed.
+    checkin_id: str = ""
 
 
 #: Where a command-line check-in's fields came from, for error messages.
@@ -101,7 +103,7 @@ def prepare(
                     note=request.note.strip(),
                     author=(request.author or kr.owner).strip(),
                     recorded_at=now.replace(microsecond=0),
-                    checkin_id=new_checkin_id(),
+                    checkin_id=request.checkin_id or new_checkin_id(),
                 )
             )
         except ValidationError as exc:
@@ -120,7 +122,12 @@ def record(
     today: date,
     now: datetime,
 ) -> list[CheckIn]:
-    """Validate against a fresh read and write the log rows and KR rows in one atomic update."""
+    """Validate against a fresh read and write the log rows and KR rows in one atomic update.
+
+    Each check-in gets its id before the first attempt, so when a store retries after a write
+    whose outcome it could not see, the planner finds what already landed and skips it.
+    """
+    requests = [r if r.checkin_id else replace(r, checkin_id=new_checkin_id()) for r in requests]
     recorded: list[CheckIn] = []
 
     def planner(raw: RawWorkbook) -> list[Change]:

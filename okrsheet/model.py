@@ -436,8 +436,8 @@ def check_plan(plan: Plan) -> list[Problem]:
                 Problem(
                     "warning",
                     "orphan",
-                    f"{objective.level} objective {objective.id} aligns to no corporate "
-                    "objective: name the one it serves in 'Aligns to'",
+                    f"{objective.level} objective {objective.id} aligns to nothing: name the "
+                    "objective it serves in 'Aligns to'",
                     objective.id,
                     "aligns_to",
                 )

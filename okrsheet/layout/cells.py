@@ -106,7 +106,13 @@ def parse_number(value: CellValue, *, allow_bool: bool = False) -> float | None:
 
 
 def _parse_number_text(raw: str) -> float:
-    text = raw.strip().replace("\u00a0", "").replace("\u2212", "-").replace(" ", " ")
+    text = (
+        raw.strip()
+        .replace("\u00a0", "")
+        .replace("\u2212", "-")
+        .replace("\u202f", "")
+        .replace("\u2009", "")
+    )
     if text.casefold() in _PLACEHOLDERS:
         raise CellValueError(f"{_show(raw.strip())} is a placeholder, not a number")
     negative = False

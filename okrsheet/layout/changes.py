@@ -62,6 +62,19 @@ def checkin_table(raw: RawWorkbook) -> Table:
     )
 
 
+def logged_ids(raw: RawWorkbook, log: Table) -> set[str]:
+    """The check-in ids the log holds."""
+    col = log.columns.get("checkin_id")
+    grid = raw.grid(log.title)
+    if col is None or grid is None:
+        return set()
+    return {
+        text
+        for row in range(log.header_row + 1, len(grid.rows) + 1)
+        if (text := cells.parse_text(grid.cell(row, col)))
+    }
+
+
 def locate_rows(raw: RawWorkbook, ids: Sequence[str]) -> dict[str, tuple[Table, int]]:
     """Where each id's row is now; ids that are nowhere are left out."""
     wanted = set(ids)
@@ -93,8 +106,15 @@ def checkin_changes(
 ) -> list[Change]:
     """Append the check-ins to the log and update each KR row's current value, confidence and
     last check-in date. The newest check-in per KR wins; a back-dated one (older than what
-    `logged` says the log already holds for that KR) goes to the log only."""
+    `logged` says the log already holds for that KR) goes to the log only.
+
+    Check-ins whose id the log already holds are skipped: they landed in an earlier attempt
+    (with their KR rows, in the same atomic write), so retrying can never duplicate them."""
     log = checkin_table(raw)
+    already = logged_ids(raw, log)
+    checkins = [c for c in checkins if not c.checkin_id or c.checkin_id not in already]
+    if not checkins:
+        return []
     keys = [c.key for c in CHECKIN_COLUMNS]
     rows = []
     for checkin in checkins:
@@ -203,19 +223,25 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
             archive_rows.append(_archive_row(item_table.title, item, rollover, goes_on))
             if not goes_on:
                 doomed.setdefault(item_table.title, set()).add(item_row)
-            elif isinstance(item, KeyResult):
-                updates: dict[str, WriteValue] = {
+                continue
+            # A grade belongs to the cycle that ended; it stays in the archive only.
+            updates: dict[str, WriteValue] = {"grade": None}
+            if isinstance(item, KeyResult):
+                updates |= {
                     "start": item.value,
                     "current": None,
                     "due": rollover.new.end,
                     "last_checkin": None,
-                    "grade": None,
                 }
-                target = rebaseline.setdefault(item_table.title, {})
-                for key, value in updates.items():
-                    col = item_table.columns.get(key)
-                    if col is not None:
-                        target[(item_row, col)] = value
+                # What was archived is finished: nothing can wait on it any more.
+                still = tuple(d for d in item.depends_on if d in rollover.carried)
+                if still != item.depends_on:
+                    updates["depends_on"] = ", ".join(still) or None
+            target = rebaseline.setdefault(item_table.title, {})
+            for key, value in updates.items():
+                col = item_table.columns.get(key)
+                if col is not None:
+                    target[(item_row, col)] = value
 
     changes.extend(SetCells(tab, values) for tab, values in rebaseline.items() if values)
     changes.extend(DeleteRows(tab, tuple(sorted(rows))) for tab, rows in doomed.items())

@@ -336,7 +336,7 @@ class _Reader:
     def read_people(self) -> None:
         grid = _grid_named(self.raw, PEOPLE_TAB)
         table = find_table(grid, PEOPLE_COLUMNS, min_matches=1) if grid else None
-        if grid is None or table is None:
+        if grid is None or table is None or "name" not in table.columns:
             return
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             name = cells.parse_text(grid.cell(row, table.columns["name"]))

@@ -14,6 +14,7 @@ from okrsheet.layout.reader import (
     find_table,
 )
 from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
@@ -71,7 +72,8 @@ class Draft:
 def safe_tab_title(name: str) -> str:
     """A tab name Excel and Google Sheets both accept (31 characters, no []:*?/\\)."""
     title = _INVALID_TAB_CHARS.sub(" ", name).strip().strip("'")
-    return re.sub(r"\s+", " ", title)[:31].strip() or "Unnamed"
+    # A tab name may not start or end with an apostrophe, even after the cut.
+    return re.sub(r"\s+", " ", title)[:31].strip().strip("'").strip() or "Unnamed"
 
 
 def id_prefix(tab: str, taken: Iterable[str] = ()) -> str:
@@ -335,8 +337,11 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
 
 
 def okr_tables(raw: RawWorkbook) -> list[Table]:
+    """The live OKR tabs; archived cycles are history and never written to."""
     tables = []
     for grid in raw.grids:
+        if grid.title.startswith(ARCHIVE_PREFIX):
+            continue
         table = find_table(grid, OKR_COLUMNS, min_matches=4)
         if table is not None and "type" in table.columns and "id" in table.columns:
             tables.append(table)

@@ -124,7 +124,7 @@ class XlsxStore:
             changes = list(planner(self.read()))
             if not changes:
                 return changes
-            if not os.access(self.path, os.W_OK):
+            if _read_only(self.path):
                 raise WorkbookUnavailable(f"{self.path} is read-only; nothing was written")
             from okrsheet.stores.xlsx_patch import Unpatchable, patch
 
@@ -169,9 +169,14 @@ class XlsxStore:
     def _save(self, write: Callable[[BinaryIO], object]) -> None:
         """Write to a temporary file beside the workbook, then replace it in one step."""
         mode = self.path.stat().st_mode & 0o777 if self.path.exists() else None
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
+        try:
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+        except OSError as exc:
+            raise BackendError(
+                f"could not save {self.path}: {_short(exc)}; nothing was changed"
+            ) from exc
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -214,6 +219,12 @@ class XlsxStore:
             yield
         finally:
             lock.release()
+
+
+def _read_only(path: Path) -> bool:
+    """Read-only for us, or marked read-only by its owner: even root (who may write anything)
+    leaves a file alone that someone has protected with chmod a-w."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
 
 
 def _umask() -> int:

@@ -30,12 +30,13 @@ def todo(
     day = as_of_date(as_of)
     parsed, plan = load_plan(workbook, as_of=day)
     warn_unreadable(parsed)
-    known = owners(plan)
-    if owner.casefold() not in {o.casefold() for o in known}:
+    known = {o.casefold(): o for o in owners(plan)}
+    if owner.casefold() not in known:
         raise UsageError(
-            f"{owner!r} owns nothing in this workbook (owners: {', '.join(known)})",
+            f"{owner!r} owns nothing in this workbook (owners: {', '.join(known.values())})",
             option="--owner",
         )
+    owner = known[owner.casefold()]  # as the workbook spells it
     report = todo_report(plan, owner, day)
     if not report.items and output_format is OutputFormat.TABLE:
         console.err().print(f"Nothing to do for {owner} today.")
