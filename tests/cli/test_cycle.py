@@ -155,3 +155,47 @@ def test_dates_written_as_dates(okr: Any, shop: Path) -> None:
     cell = load_workbook(shop)["Check-ins"]["A2"]
     assert cell.value == dt.datetime(2026, 11, 10)
     assert cell.is_date
+
+
+def test_a_whole_cycle_on_the_example_company(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init --example, a week of check-ins, grades written, rollover, the new cycle's status."""
+    w = ("-w", str(example))
+    before = okr("status", *w, "-f", "json").json()
+    krs = [k for o in before["objectives"] for k in o["key_results"]]
+    numeric = [k for k in krs if k["kind"] in ("increase", "decrease")][:2]
+    milestone = next(k for k in krs if k["kind"] == "milestone")
+    for kr in numeric:
+        value = str(kr["target"])  # hit the target this week
+        assert okr("checkin", kr["id"], "--value", value, "--confidence", "90%", *w).exit_code == 0
+    assert okr("checkin", milestone["id"], "--value", "done", *w).exit_code == 0
+
+    graded = okr("grade", *w, "--write", "-f", "json", "--as-of", "2026-12-31")
+    assert graded.exit_code == 0, graded.stderr
+    grades = {k["id"]: k["grade"] for k in graded.json()["key_results"]}
+    assert all(grades[k["id"]] == 1.0 for k in [*numeric, milestone])
+    assert set(graded.json()["maybe_too_easy"]) >= {k["id"] for k in [*numeric, milestone]}
+
+    rolled = okr("rollover", "--to", "2027-Q1", *w)
+    assert rolled.exit_code == 0, rolled.stderr
+    assert okr("validate", *w, "-f", "json").json()["errors"] == 0
+
+    after = okr("status", *w, "-f", "json", "--as-of", "2027-01-04").json()
+    assert after["cycle"]["name"] == "2027-Q1"
+    carried = {k["id"]: k for o in after["objectives"] for k in o["key_results"]}
+    assert milestone["id"] not in carried  # done: archived
+    assert carried, "unfinished key results go on"
+    assert all(k["due"] == "2027-03-31" and k["current"] is None for k in carried.values())
+    for kr_id, kr in carried.items():
+        old = next(k for k in krs if k["id"] == kr_id)
+        assert kr["start"] == old["current"] or old["current"] is None
+    archive = read_tab(example, "Archive 2026-Q4")
+    assert sum(1 for row in archive if milestone["id"] in row) == 1
+    # The first check-in of the new cycle.
+    first = next(iter(carried))
+    assert okr("checkin", first, "--value", "1", *w).exit_code == 2  # 2026-11-16: old cycle
+    monkeypatch.setenv("OKR_TODAY", "2027-01-04")
+    assert okr("checkin", first, "--value", "1", *w).exit_code == 0
+    history = okr("history", first, *w, "-f", "json").json()
+    assert [c["date"] for c in history["checkins"]] == ["2027-01-04"]  # this cycle's only
