@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import checkin_changes
+from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook
@@ -42,6 +43,24 @@ _OPTIONS = {"kr": "KR_ID", "date": "--date", "value": "--value", "confidence": "
 
 def new_checkin_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+def fingerprint(request: CheckInRequest, today: date) -> str:
+    """A check-in id derived from what was typed: running the same command again (after a
+    failure whose outcome was unclear) names the same check-in, which the log then already
+    holds, so it is not recorded twice. Two genuinely different check-ins always differ in
+    one of these fields."""
+    fields = (
+        request.kr_id.strip().upper(),
+        str(request.value).strip(),
+        "" if request.confidence is None else str(request.confidence).strip(),
+        request.note.strip(),
+        (request.day or today).isoformat(),
+        (request.author or "").strip(),
+        request.source,  # a CSV's file and line: two equal rows of one batch stay two
+    )
+    digest = hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+    return f"ci-{digest[:16]}"
 
 
 def parse_value(kr: KeyResult, value: str | float) -> float:
@@ -127,8 +146,11 @@ def record(
     Each check-in gets its id before the first attempt, so when a store retries after a write
     whose outcome it could not see, the planner finds what already landed and skips it.
     """
-    requests = [r if r.checkin_id else replace(r, checkin_id=new_checkin_id()) for r in requests]
+    requests = [
+        r if r.checkin_id else replace(r, checkin_id=fingerprint(r, today)) for r in requests
+    ]
     recorded: list[CheckIn] = []
+    seen: list[set[str]] = []
 
     def planner(raw: RawWorkbook) -> list[Change]:
         plan = parse_workbook(raw, with_log=False).plan
@@ -136,7 +158,9 @@ def record(
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
-        recorded[:] = checkins
+        if not seen:  # what the log held before this run, not before a retry of it
+            seen.append(logged_ids(raw, checkin_table(raw)))
+        recorded[:] = [c for c in checkins if c.checkin_id not in seen[0]]
         return checkin_changes(raw, checkins, logged)
 
     open_store(location).update(planner)

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 4
     BACKEND = 5
     LAGGING = 6
+    AUTH = 7
     ABORTED = 130
 
 
@@ -72,6 +73,12 @@ class BackendError(OkrError):
     """The storage backend failed: a lock held too long, a save that could not land, an API."""
 
     exit_code = ExitCode.BACKEND
+
+
+class AuthError(OkrError):
+    """Not allowed: no or expired credentials, too few scopes, or a spreadsheet not shared."""
+
+    exit_code = ExitCode.AUTH
 
 
 class Aborted(OkrError):

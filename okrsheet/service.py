@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,7 +108,11 @@ def init_workbook(
     force: bool,
     company: str | None,
     today: date,
-) -> Draft:
+    title: str | None = None,
+    share: Sequence[str] = (),
+) -> tuple[Draft, Location]:
+    """Build the workbook from a template and create it; returns the draft and where it now
+    lives (for `gsheet:new`, the new spreadsheet's id)."""
     from okrsheet.templates import build_draft, load_template
 
     draft = build_draft(
@@ -119,8 +123,15 @@ def init_workbook(
         example=example,
         today=today,
     )
-    store_for(location).create(workbook_tabs(draft), overwrite=force)
-    return draft
+    store = open_store(
+        location,
+        title=title or (f"{draft.settings.company} OKRs" if draft.settings.company else None),
+        share=share,
+    )
+    store.create(workbook_tabs(draft), overwrite=force)
+    if location.is_google:
+        location = parse_location(store.location)
+    return draft, location
 
 
 def fix_ids(location: Location) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from okrsheet import __version__
 from okrsheet.cli.commands import (
+    auth,
     checkin,
     grade,
     history,
@@ -46,12 +49,27 @@ def _root(
             "--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True
         ),
     ] = False,
+    credentials: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials",
+            help="Google credentials file (service account key or authorized-user JSON) for "
+            "Google Sheets workbooks. Default: GOOGLE_APPLICATION_CREDENTIALS, then gspread's "
+            "files, then Application Default Credentials.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Keep a company's OKRs honest in a spreadsheet: validate, check in, score, report.
 
-    The workbook is a local .xlsx (default ./okr.xlsx) or, later, a Google Sheets spreadsheet.
-    Start with `okr init --example demo.xlsx` and `okr status -w demo.xlsx`.
+    The workbook is a local .xlsx (default ./okr.xlsx) or a Google Sheets spreadsheet
+    (a URL or gsheet:ID). Start with `okr init --example demo.xlsx` and `okr status -w demo.xlsx`.
     """
+    if credentials is not None:
+        from okrsheet.stores.google_auth import CREDENTIALS_ENV
+
+        os.environ[CREDENTIALS_ENV] = str(credentials)
 
 
 app.command("init")(handle_errors(init.init))
@@ -64,6 +82,7 @@ app.command("rollover")(handle_errors(rollover.rollover))
 app.command("history")(handle_errors(history.history))
 app.command("todo")(handle_errors(todo.todo))
 app.command("templates")(handle_errors(templates.templates))
+app.add_typer(auth.app, name="auth")
 
 
 def main() -> None:

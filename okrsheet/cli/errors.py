@@ -21,6 +21,7 @@ _CODES = {
     ExitCode.INVALID_CONTENT: "invalid-content",
     ExitCode.UNAVAILABLE: "workbook-unavailable",
     ExitCode.BACKEND: "backend-failure",
+    ExitCode.AUTH: "not-allowed",
     ExitCode.ABORTED: "aborted",
     ExitCode.INTERNAL: "internal",
 }

@@ -58,6 +58,8 @@ def warn_unreadable(parsed: ParsedWorkbook) -> None:
     """Reports show what could be read; say on stderr what could not."""
     from okrsheet.render import console
 
+    for notice in parsed.notices:
+        console.err().print(f"warning: {notice}", markup=False, highlight=False)
     if parsed.errors:
         console.err().print(
             f"warning: {len(parsed.errors)} row(s) or cell(s) could not be read and are left "

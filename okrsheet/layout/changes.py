@@ -120,7 +120,7 @@ def checkin_changes(
     for checkin in checkins:
         values = dict(zip(keys, checkin_row(checkin), strict=True))
         rows.append(row_for(log, values))
-    changes: list[Change] = [AppendRows(log.title, rows)]
+    changes: list[Change] = [AppendRows(log.title, rows, id_column=log.columns.get("checkin_id"))]
 
     newest: dict[str, CheckIn] = {}
     for checkin in sorted(checkins, key=lambda c: c.date):
@@ -133,8 +133,10 @@ def checkin_changes(
             f"key result(s) {', '.join(missing)} are no longer in the workbook; nothing was written"
         )
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
     for kr_id, checkin in newest.items():
         table, row = located[kr_id]
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
         cells_to_set = by_tab.setdefault(table.title, {})
         updates: dict[str, WriteValue] = {"current": checkin.value, "last_checkin": checkin.date}
         if checkin.confidence is not None:
@@ -143,7 +145,7 @@ def checkin_changes(
             col = table.columns.get(key)
             if col is not None:
                 cells_to_set[(row, col)] = value
-    changes.extend(SetCells(tab, values) for tab, values in by_tab.items() if values)
+    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
     return changes
 
 
@@ -151,6 +153,7 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
     """Write grades into the Grade column of each objective and KR row, located by id."""
     located = locate_rows(raw, list(grades))
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
     for item_id, (table, row) in located.items():
         col = table.columns.get("grade")
         if col is None:
@@ -159,7 +162,8 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
                 hint="add a column headed 'Grade' to it",
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
-    return [SetCells(tab, values) for tab, values in by_tab.items()]
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
+    return [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
 
 
 ARCHIVE_COLUMNS = (

@@ -108,6 +108,7 @@ class ParsedWorkbook:
     people: dict[str, str]
     # Where each objective / KR lives: id -> (table, row).
     rows: dict[str, tuple[Table, int]]
+    notices: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -745,4 +746,5 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         checkin_table=checkin_table,
         people=reader.people,
         rows=reader.rows,
+        notices=list(raw.notices),
     )

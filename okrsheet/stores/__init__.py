@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from okrsheet.errors import UsageError, WorkbookUnavailable
+from okrsheet.errors import UsageError
 from okrsheet.stores.base import WorkbookStore
 
 _SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -53,12 +54,15 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
     return Location(path=path)
 
 
-def open_store(location: Location) -> WorkbookStore:
+def open_store(
+    location: Location, *, title: str | None = None, share: Sequence[str] = ()
+) -> WorkbookStore:
+    """The store for a location; `title` and `share` matter only when creating on Google."""
     if location.path is not None:
         from okrsheet.stores.xlsx import XlsxStore
 
         return XlsxStore(location.path)
-    raise WorkbookUnavailable(
-        f"{location} is a Google Sheets workbook; the Google Sheets store is not available yet",
-        hint="work on a local .xlsx for now",
-    )
+    from okrsheet.stores.gsheets import GoogleSheetsStore
+
+    assert location.spreadsheet_id is not None
+    return GoogleSheetsStore(location.spreadsheet_id, title=title, share_with=share)

@@ -45,6 +45,8 @@ class Grid:
 @dataclass
 class RawWorkbook:
     grids: list[Grid]
+    # What the backend wants a person to know (e.g. nearing Google's size limits).
+    notices: list[str] = field(default_factory=list)
 
     def grid(self, title: str) -> Grid | None:
         return next((g for g in self.grids if g.title == title), None)
@@ -94,6 +96,10 @@ class SetCells:
 
     tab: str
     cells: dict[tuple[int, int], WriteValue]
+    # row -> (column, text) that identifies the row (a KR id). A store that cannot lock the
+    # workbook between its read and its write (Google) checks these after writing and undoes
+    # the whole write if a person moved rows in between; a locking store can ignore them.
+    anchors: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,9 @@ class AppendRows:
 
     tab: str
     rows: list[list[WriteValue]]
+    # The 1-based column holding an id unique to each new row (a check-in id), so a store can
+    # find the rows again to undo them.
+    id_column: int | None = None
 
 
 @dataclass(frozen=True)

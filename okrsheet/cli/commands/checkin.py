@@ -115,7 +115,11 @@ def checkin(
             console.err().print("Nothing was written.")
             return
     recorded = checkins.record(location, requests, today=today(), now=datetime.now())
-    console.err().print(f"Recorded {len(recorded)} check-in(s) in {location}.")
+    skipped = len(requests) - len(recorded)
+    message = f"Recorded {len(recorded)} check-in(s) in {location}."
+    if skipped:
+        message += f" {skipped} were already in the log (same KR, day, value and note)."
+    console.err().print(message)
 
 
 def _with_author(request: CheckInRequest, author: str) -> CheckInRequest:

@@ -56,6 +56,22 @@ def init(
         typer.Option("--example", help="Fill a realistic company with weeks of check-in history."),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing workbook.")] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="Google Sheets only: the new spreadsheet's title (default: '<company> OKRs').",
+            show_default=False,
+        ),
+    ] = None,
+    share: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--share",
+            help="Google Sheets only: give this email edit access (repeat for several).",
+            show_default=False,
+        ),
+    ] = None,
     workbook: WorkbookOption = None,
 ) -> None:
     """Create an OKR workbook: guide, settings, corporate and people tabs, check-in log.
@@ -67,8 +83,11 @@ def init(
       okr init acme.xlsx --template sales --cycle 2027-Q1 --people team.csv
 
       okr init demo.xlsx --example     (a filled-in company to try every report on)
+
+      okr init gsheet:new --title "Acme OKRs" --share lead@acme.com   (on Google Sheets)
     """
     from okrsheet import service
+    from okrsheet.errors import UsageError
     from okrsheet.render import console
     from okrsheet.templates import DEFAULT_TEMPLATE, EXAMPLE_TEMPLATE, read_people_csv
 
@@ -81,7 +100,11 @@ def init(
         ),
         today(),
     )
-    draft = service.init_workbook(
+    if (title or share) and not location.is_google:
+        raise UsageError(
+            "--title and --share are for Google Sheets workbooks", option="--title/--share"
+        )
+    draft, location = service.init_workbook(
         location,
         template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
         cycle=chosen,
@@ -90,10 +113,22 @@ def init(
         force=force,
         company=company,
         today=today(),
+        title=title,
+        share=share or (),
     )
     tabs = len(draft.tabs)
     console.err().print(
         f"Created {location}: cycle {chosen.name} ({chosen.start} to {chosen.end}), "
         f"{tabs} OKR tab(s), {len(draft.objectives)} objective(s), "
-        f"{len(draft.checkins)} check-in(s)."
+        f"{len(draft.checkins)} check-in(s).",
+        markup=False,
     )
+    if location.is_google:
+        from okrsheet.stores.gsheets import url_for
+
+        assert location.spreadsheet_id is not None
+        console.err().print(
+            f"Open it at {url_for(location.spreadsheet_id)}\n"
+            f"Use it with: export OKR_WORKBOOK={location}",
+            markup=False,
+        )

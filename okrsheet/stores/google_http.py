@@ -1,0 +1,231 @@
+"""Talking to the Google APIs: timeouts, bounded retries, and errors a person can act on.
+
+gspread's `HTTPClient` does the HTTP (over google-auth's `AuthorizedSession`); this module decides
+what may be sent again. Reads and idempotent writes are retried on 429, 5xx, timeouts and dropped
+connections, about six times with exponential backoff, full jitter and `Retry-After`. A write that
+is not idempotent is retried only when Google said 429 (the request was refused, nothing ran);
+any other failure of such a write is reported as `AmbiguousWrite`, and the store re-reads and
+re-plans instead of sending it blindly again. (gspread's own BackOffHTTPClient is not used: it
+retries a permanent 429 for minutes and re-sends appends.)
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from okrsheet.errors import AuthError, BackendError, WorkbookUnavailable
+
+if TYPE_CHECKING:
+    import requests
+
+    from okrsheet.stores.google_auth import Identity
+
+SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_API = "https://www.googleapis.com/drive/v3/files"
+# (connect, read) seconds: a slow answer fails in bounded time instead of hanging cron.
+TIMEOUT = (10.0, 60.0)
+MAX_ATTEMPTS = 6
+BASE_DELAY = 0.5
+MAX_DELAY = 20.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class AmbiguousWrite(Exception):
+    """A non-idempotent write failed in a way that leaves unknown whether it landed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Retry:
+    """The retry policy, with the clock and dice injectable for tests."""
+
+    attempts: int = MAX_ATTEMPTS
+    base: float = BASE_DELAY
+    cap: float = MAX_DELAY
+    sleep: Callable[[float], None] | None = None  # None: `pause`, looked up when called
+    rng: random.Random = field(default_factory=random.Random)
+
+    def wait(self, seconds: float) -> None:
+        (self.sleep or pause)(seconds)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
+        if retry_after is not None:
+            return min(max(retry_after, backoff), self.cap * 3)
+        return backoff
+
+
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class Http:
+    """One authorised connection to Google for one command run."""
+
+    def __init__(
+        self, session: requests.Session, identity: Identity, retry: Retry | None = None
+    ) -> None:
+        from gspread.http_client import HTTPClient
+
+        self.identity = identity
+        self.retry = retry or Retry()
+        self.client = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
+        self.client.set_timeout(TIMEOUT)
+        self.calls = 0
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        idempotent: bool,
+        what: str,
+    ) -> Any:
+        """Send one request; return its JSON. `what` names the spreadsheet for messages."""
+        import requests
+        from google.auth.exceptions import RefreshError, TransportError
+        from gspread.exceptions import APIError
+
+        last: str = ""
+        for attempt in range(self.retry.attempts):
+            response = None
+            try:
+                self.calls += 1
+                answer = self.client.request(method, url, params=params, json=json)  # type: ignore[arg-type]
+                return answer.json() if answer.content else {}
+            except APIError as exc:
+                response = exc.response
+                status = exc.code
+                if status not in RETRY_STATUSES:
+                    raise explain(exc, self.identity, what) from None
+                if not idempotent and status != 429:
+                    raise AmbiguousWrite(f"Google answered HTTP {status}") from None
+                last = f"HTTP {status} ({_status_text(exc)})"
+            except RefreshError as exc:
+                raise _refresh_failed(exc, self.identity) from None
+            except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
+                if not idempotent:
+                    raise AmbiguousWrite(_network_reason(exc)) from None
+                last = _network_reason(exc)
+            if attempt + 1 < self.retry.attempts:
+                self.retry.wait(self.retry.delay(attempt, _retry_after(response)))
+        if last.startswith("HTTP 429"):
+            raise BackendError(
+                f"Google Sheets kept refusing requests for {what}: quota exceeded ({last})",
+                hint="the quota is 60 requests a minute per user; wait a minute and run the "
+                "command again",
+            )
+        raise BackendError(
+            f"Google Sheets did not answer for {what} after {self.retry.attempts} attempts "
+            f"({last})",
+            hint="nothing was written; run the command again later",
+        )
+
+
+def _status_text(exc: Any) -> str:
+    error = getattr(exc, "error", {}) or {}
+    return str(error.get("status") or error.get("message") or "error")[:80]
+
+
+def _network_reason(exc: BaseException) -> str:
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        return "the request timed out"
+    return "the connection failed"
+
+
+def _refresh_failed(exc: BaseException, identity: Identity) -> AuthError:
+    # RefreshError's text is Google's (e.g. "invalid_grant: Token has been expired or revoked.");
+    # it names the problem, never the token.
+    reason = str(exc.args[0]) if exc.args else "the token could not be refreshed"
+    if identity.kind == "user":
+        hint = "sign in again with `okr auth login`"
+    else:
+        hint = "check that the service account key is still valid (keys can be deleted)"
+    return AuthError(
+        f"Google refused the credentials of {identity.describe()}: {reason}", hint=hint
+    )
+
+
+def _reasons(error: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for detail in error.get("details") or []:
+        if isinstance(detail, dict) and detail.get("reason"):
+            found.add(str(detail["reason"]))
+    for item in error.get("errors") or []:
+        if isinstance(item, dict) and item.get("reason"):
+            found.add(str(item["reason"]))
+    return found
+
+
+def explain(exc: Any, identity: Identity, what: str) -> Exception:
+    """Turn a Google error into one that says what to do."""
+    error: Mapping[str, Any] = getattr(exc, "error", {}) or {}
+    code = int(getattr(exc, "code", 0) or 0)
+    message = str(error.get("message") or "")
+    reasons = _reasons(error)
+    lowered = message.casefold()
+    if code == 404:
+        return WorkbookUnavailable(
+            f"no spreadsheet found for {what}",
+            hint=f"check the id or URL; if it is right, share the spreadsheet with "
+            f"{identity.email or 'the account okr uses'}",
+        )
+    if code == 401:
+        return AuthError(
+            f"Google did not accept the sign-in of {identity.describe()} ({message[:120]})",
+            hint="sign in again with `okr auth login`"
+            if identity.kind == "user"
+            else "check the credentials file",
+        )
+    if code == 403:
+        if (
+            "SERVICE_DISABLED" in reasons
+            or "accessNotConfigured" in reasons
+            or ("has not been used" in lowered or "is disabled" in lowered)
+        ):
+            return BackendError(
+                f"the Google Sheets or Drive API is not enabled for the Google Cloud project of "
+                f"{identity.describe()}",
+                hint="enable the Google Sheets API (and the Google Drive API to create or share) "
+                "in the Google Cloud console for that project, then run the command again",
+            )
+        if (
+            "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in reasons
+            or "insufficient" in lowered
+            and ("scope" in lowered)
+        ):
+            return AuthError(
+                f"the sign-in of {identity.describe()} lacks the permission (scope) this "
+                "command needs",
+                hint="run `okr auth login` again to grant Sheets (and Drive, to create and share) "
+                "access",
+            )
+        email = identity.email or "the account okr uses"
+        return AuthError(
+            f"{identity.describe()} may not open {what}",
+            hint=f"share the spreadsheet with {email} as Editor (Share button in Google Sheets)",
+        )
+    if code == 400:
+        return BackendError(f"Google Sheets refused the request for {what}: {message[:300]}")
+    return BackendError(f"Google Sheets failed for {what}: HTTP {code} {message[:200]}")

@@ -1,0 +1,786 @@
+"""The Google Sheets store: the same workbook layout on a Google spreadsheet.
+
+API calls are kept at the floor:
+
+- reading the whole workbook is one `spreadsheets.get` with `includeGridData` and a field mask
+  that asks for each sheet's properties and each cell's effective (unformatted) value, whatever
+  the number of tabs. One call, rather than metadata + `values:batchGet`, because the tab titles
+  are not known before the first answer and a second round trip costs more than the properties;
+- every write is one `spreadsheets.batchUpdate`, which Google applies atomically: all of its
+  requests land or none does. A check-in is one read (inside `update`) and that one write; rows
+  are located by id in that fresh read, and the log row is added with `appendCells`, which lands
+  after whatever rows exist when it runs, so it can never overwrite a row somebody just typed;
+- `init` of a new spreadsheet is one `spreadsheets.create` and one `batchUpdate` (tabs, values,
+  formats, dropdowns, filters together), plus one Drive call per person it is shared with.
+
+User text is always written as a `stringValue` (never parsed, never a formula); numbers and dates
+as numbers, dates with a date number format. Formulas only come from `Formula` values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    CellValue,
+    Change,
+    ChangePlanner,
+    DeleteRows,
+    Formula,
+    Grid,
+    NumberFormat,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
+from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
+from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http
+
+if TYPE_CHECKING:
+    import requests
+    from google.auth.credentials import Credentials
+
+# Google's limits (a spreadsheet holds at most 10 million cells and, in practice, 200 tabs).
+MAX_TABS = 200
+MAX_CELLS = 10_000_000
+WARN_SHARE = 0.9
+# How often an ambiguous write is re-planned from a fresh read before giving up.
+WRITE_ATTEMPTS = 3
+
+READ_FIELDS = (
+    "spreadsheetId,properties(title),"
+    "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values(effectiveValue))))"
+)
+RESPONSE_FIELDS = (
+    "spreadsheetId,updatedSpreadsheet(sheets(properties(title),"
+    "data(startRow,startColumn,rowData(values(effectiveValue)))))"
+)
+# How far above the last row we read to look for appended rows when a write must be undone.
+APPEND_SLACK = 200
+META_FIELDS = (
+    "spreadsheetId,properties(title),"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)))"
+)
+
+_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
+_PATTERNS: dict[NumberFormat, tuple[str, str]] = {
+    "text": ("TEXT", "@"),
+    "number": ("NUMBER", "#,##0.##"),
+    "percent": ("PERCENT", "0%"),
+    "percent1": ("PERCENT", "0.0%"),
+    "currency": ("CURRENCY", '"$"#,##0'),
+    "date": ("DATE", "yyyy-mm-dd"),
+    "datetime": ("DATE_TIME", "yyyy-mm-dd hh:mm:ss"),
+}
+_HEADER_FILL = {"red": 0x1F / 255, "green": 0x38 / 255, "blue": 0x64 / 255}
+_EMPHASIS_FILL = {"red": 0xDD / 255, "green": 0xEB / 255, "blue": 0xF7 / 255}
+_WHITE = {"red": 1.0, "green": 1.0, "blue": 1.0}
+_PREPARED_ROWS = 1000
+
+
+def new_session(credentials: Credentials) -> requests.Session:
+    """An authorised HTTP session (a seam: tests point it at an in-process fake of Google)."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+
+
+def serial(value: date | datetime) -> float:
+    """A date as a spreadsheet serial number (days since 1899-12-30, time as the fraction)."""
+    days = float(value.toordinal() - _EPOCH_ORDINAL)
+    if isinstance(value, datetime):
+        days += (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return days
+
+
+def url_for(spreadsheet_id: str) -> str:
+    return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
+
+
+class _Sheet:
+    def __init__(self, sheet_id: int, title: str, rows: int, cols: int) -> None:
+        self.sheet_id, self.title, self.rows, self.cols = sheet_id, title, rows, cols
+
+
+class GoogleSheetsStore:
+    """A workbook in a Google Sheets spreadsheet (`gsheet:ID`, or `gsheet:new` to create one)."""
+
+    def __init__(
+        self,
+        spreadsheet_id: str,
+        *,
+        title: str | None = None,
+        share_with: Sequence[str] = (),
+        notify: bool = True,
+    ) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.title = title
+        self.share_with = tuple(share_with)
+        self.notify = notify
+        self.notices: list[str] = []
+        self._http: Http | None = None
+        self._scopes: tuple[str, ...] = ()
+
+    @property
+    def location(self) -> str:
+        return f"gsheet:{self.spreadsheet_id}"
+
+    @property
+    def creating(self) -> bool:
+        return self.spreadsheet_id == "new"
+
+    @property
+    def calls(self) -> int:
+        return self._http.calls if self._http else 0
+
+    def http(self, scopes: Sequence[str] = READ_SCOPES) -> Http:
+        wanted = tuple(scopes)
+        if self._http is None or not set(wanted) <= set(self._scopes):
+            found = find_credentials(wanted)
+            self._http = Http(new_session(found.credentials), found.identity)
+            self._scopes = wanted
+        return self._http
+
+    @property
+    def identity(self) -> Identity:
+        return self.http().identity
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        if self.creating:
+            return False
+        try:
+            self._get(META_FIELDS, grid=False)
+        except WorkbookUnavailable:
+            return False
+        return True
+
+    def read(self) -> RawWorkbook:
+        return self._read()[0]
+
+    def _get(self, fields: str, *, grid: bool) -> Any:
+        if self.creating:
+            raise WorkbookUnavailable(
+                "gsheet:new only makes sense with `okr init`",
+                hint="use the id or URL printed when the spreadsheet was created",
+            )
+        params = {"fields": fields, "includeGridData": "true" if grid else "false"}
+        return self.http().call(
+            "get",
+            f"{SHEETS_API}/{self.spreadsheet_id}",
+            params=params,
+            idempotent=True,
+            what=self.location,
+        )
+
+    def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
+        answer = self._get(READ_FIELDS, grid=True)
+        grids: list[Grid] = []
+        index: dict[str, _Sheet] = {}
+        total_cells = 0
+        for sheet in answer.get("sheets", []):
+            props = sheet.get("properties", {})
+            title = str(props.get("title", ""))
+            shape = props.get("gridProperties", {})
+            rows, cols = int(shape.get("rowCount", 0)), int(shape.get("columnCount", 0))
+            total_cells += rows * cols
+            index[title] = _Sheet(int(props.get("sheetId", 0)), title, rows, cols)
+            grids.append(
+                Grid(
+                    title=title,
+                    rows=_grid_rows(sheet.get("data", [])),
+                    hidden=bool(props.get("hidden")),
+                )
+            )
+        self._check_limits(len(grids), total_cells)
+        return RawWorkbook(grids, notices=list(self.notices)), index
+
+    def _check_limits(self, tabs: int, cells: int) -> None:
+        self.notices = []
+        if tabs >= MAX_TABS * WARN_SHARE:
+            self.notices.append(
+                f"{self.location} has {tabs} tabs, close to Google's limit of {MAX_TABS}; "
+                "consider a workbook per department"
+            )
+        if cells >= MAX_CELLS * WARN_SHARE:
+            self.notices.append(
+                f"{self.location} has {cells:,} cells, close to Google's limit of {MAX_CELLS:,}; "
+                "delete unused rows and columns, or split the workbook"
+            )
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def update(self, planner: ChangePlanner) -> Sequence[Change]:
+        """Read, plan, write in one atomic batchUpdate. If the write fails in a way that leaves
+        unknown whether it landed, read again and plan again: planners skip what already
+        landed (check-ins carry ids), so trying again never doubles anything."""
+        reason = ""
+        for _attempt in range(WRITE_ATTEMPTS):
+            raw, index = self._read()
+            changes = list(planner(raw))
+            if not changes:
+                return changes
+            requests = _requests_for(changes, index)
+            check = _Check(changes, raw)
+            try:
+                answer = self._batch_update(requests, response_ranges=check.ranges())
+            except AmbiguousWrite as exc:
+                reason = exc.reason
+                continue
+            undo = check.undo(answer, index)
+            if not undo:
+                return changes
+            # Someone moved rows between our read and our write: take the whole write back
+            # (one more call, only in this case) and plan again from a fresh read.
+            try:
+                self._batch_update(undo)
+            except AmbiguousWrite as exc:
+                raise BackendError(
+                    f"rows were moved in {self.location} while writing, and taking the write "
+                    f"back could not be confirmed ({exc.reason})",
+                    hint="check the key results you were updating (`okr history`) before "
+                    "running the command again",
+                ) from exc
+            reason = "rows were moved in the spreadsheet while writing"
+        raise BackendError(
+            f"could not confirm the write to {self.location} ({reason})",
+            hint="run the same command again: it is safe, what already landed is not repeated",
+        )
+
+    def _batch_update(
+        self,
+        requests: list[dict[str, Any]],
+        *,
+        response_ranges: Sequence[str] = (),
+    ) -> Any:
+        body: dict[str, Any] = {"requests": requests}
+        if response_ranges:
+            # The answer then shows these cells as they are right after the write, in the same
+            # call: how a moved row is noticed without spending another read.
+            body.update(
+                includeSpreadsheetInResponse=True,
+                responseIncludeGridData=True,
+                responseRanges=list(response_ranges),
+            )
+        return self.http(self._scopes or READ_SCOPES).call(
+            "post",
+            f"{SHEETS_API}/{self.spreadsheet_id}:batchUpdate",
+            params={"fields": RESPONSE_FIELDS} if response_ranges else None,
+            json=body,
+            idempotent=False,
+            what=self.location,
+        )
+
+    def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
+        http = self.http(CREATE_SCOPES if self.creating or self.share_with else READ_SCOPES)
+        if self.creating:
+            answer = http.call(
+                "post",
+                SHEETS_API,
+                json={
+                    "properties": {"title": self.title or "OKRs"},
+                    "sheets": [{"properties": {"title": "okrsheet-setup", "sheetId": 0}}],
+                },
+                idempotent=False,
+                what="a new spreadsheet",
+            )
+            self.spreadsheet_id = str(answer["spreadsheetId"])
+            existing = {"okrsheet-setup": _Sheet(0, "okrsheet-setup", 1000, 26)}
+        else:
+            raw, existing = self._read()
+            blank = len(raw.grids) <= 1 and not any(
+                v not in (None, "") for g in raw.grids for row in g.rows for v in row
+            )
+            if not overwrite and not blank:
+                raise WorkbookExists(
+                    f"{self.location} is not empty (tabs: {', '.join(raw.titles[:5])}); "
+                    "nothing was written",
+                    hint="pass --force to replace its tabs with a new OKR workbook",
+                )
+        self._batch_update(_layout_requests(tabs, existing))
+        for email in self.share_with:
+            self.share(email)
+
+    def share(self, email: str, role: str = "writer") -> None:
+        """Give a person access (one Drive call); Google emails them unless notify is off."""
+        self.http(CREATE_SCOPES).call(
+            "post",
+            f"{DRIVE_API}/{self.spreadsheet_id}/permissions",
+            params={
+                "supportsAllDrives": "true",
+                "sendNotificationEmail": "true" if self.notify else "false",
+            },
+            json={"type": "user", "role": role, "emailAddress": email},
+            idempotent=True,  # granting the same access twice changes nothing
+            what=self.location,
+        )
+
+
+# Reading helpers ------------------------------------------------------------------------------
+
+
+def _grid_rows(data: Iterable[dict[str, Any]]) -> list[list[CellValue]]:
+    rows: list[list[CellValue]] = []
+    for block in data:
+        start_row = int(block.get("startRow", 0))
+        start_col = int(block.get("startColumn", 0))
+        for offset, row in enumerate(block.get("rowData", []) or []):
+            r = start_row + offset
+            while len(rows) <= r:
+                rows.append([])
+            values = [_cell_value(cell) for cell in row.get("values", []) or []]
+            target = rows[r]
+            if len(target) < start_col:
+                target.extend([None] * (start_col - len(target)))
+            target[start_col : start_col + len(values)] = values
+    while rows and not any(v not in (None, "") for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _cell_value(cell: dict[str, Any]) -> CellValue:
+    value = cell.get("effectiveValue")
+    if not value:
+        return None
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "numberValue" in value:
+        number = float(value["numberValue"])
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "errorValue" in value:
+        return str(value["errorValue"].get("type", "#ERROR!"))
+    return None
+
+
+# Checking a write ----------------------------------------------------------------------------
+
+
+def _a1_column(col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+class _Check:
+    """Whether a write landed where it was meant to, and how to take it back if not.
+
+    Google offers no lock between a read and a write, so a person can insert, delete or sort
+    rows in between. Rows written by position carry anchors (the KR id their row must hold);
+    the write's answer shows those cells after the write. If any anchor no longer matches, the
+    whole write is undone: every written cell gets back the value it had in our read for the
+    row now there (found by its id; empty for a row we never saw), and the rows we appended
+    are deleted (found by their check-in ids)."""
+
+    def __init__(self, changes: Sequence[Change], raw: RawWorkbook) -> None:
+        self.raw = raw
+        checkable = all(isinstance(c, SetCells | AppendRows) for c in changes)
+        self.sets = [c for c in changes if isinstance(c, SetCells) and c.anchors]
+        self.appends = [c for c in changes if isinstance(c, AppendRows) and c.id_column is not None]
+        self.active = checkable and bool(self.sets)
+        if not self.active:
+            self.sets, self.appends = [], []
+
+    def ranges(self) -> list[str]:
+        out = [
+            f"{_quoted(c.tab)}!{_a1_column(col)}{row}"
+            for c in self.sets
+            for row, (col, _text) in sorted(c.anchors.items())
+        ]
+        for c in self.appends:
+            assert c.id_column is not None
+            grid = self.raw.grid(c.tab)
+            start = max(1, (len(grid.rows) if grid else 0) - APPEND_SLACK)
+            letter = _a1_column(c.id_column)
+            out.append(f"{_quoted(c.tab)}!{letter}{start}:{letter}")
+        return out
+
+    def undo(self, answer: Any, index: dict[str, _Sheet]) -> list[dict[str, Any]]:
+        if not self.active:
+            return []
+        after = _cells_by_tab((answer or {}).get("updatedSpreadsheet", {}))
+        moved = any(
+            _text(after.get(c.tab, {}).get((row, col))) != text
+            for c in self.sets
+            for row, (col, text) in c.anchors.items()
+        )
+        if not moved:
+            return []
+        requests: list[dict[str, Any]] = []
+        for c in self.sets:
+            grid = self.raw.grid(c.tab)
+            restored: dict[tuple[int, int], WriteValue] = {}
+            for (row, col), _value in c.cells.items():
+                id_col = c.anchors.get(row, (0, ""))[0]
+                now = _text(after.get(c.tab, {}).get((row, id_col))) if id_col else ""
+                source = _row_of(grid, id_col, now) if now else None
+                value = grid.cell(source, col) if grid is not None and source else None
+                restored[(row, col)] = _writable(value)
+            requests.extend(_set_cells(_sheet(index, c.tab).sheet_id, restored))
+        for a in self.appends:
+            assert a.id_column is not None
+            ids = {_text(r[a.id_column - 1]) for r in a.rows if len(r) >= a.id_column}
+            landed = sorted(
+                (row for (row, _col), v in after.get(a.tab, {}).items() if _text(v) in ids),
+                reverse=True,
+            )
+            sheet_id = _sheet(index, a.tab).sheet_id
+            requests.extend(_delete_row(sheet_id, row) for row in landed)
+        return requests
+
+
+def _cells_by_tab(spreadsheet: dict[str, Any]) -> dict[str, dict[tuple[int, int], CellValue]]:
+    out: dict[str, dict[tuple[int, int], CellValue]] = {}
+    for sheet in spreadsheet.get("sheets", []) or []:
+        title = str(sheet.get("properties", {}).get("title", ""))
+        cells = out.setdefault(title, {})
+        for block in sheet.get("data", []) or []:
+            r0, c0 = int(block.get("startRow", 0)), int(block.get("startColumn", 0))
+            for i, row in enumerate(block.get("rowData", []) or []):
+                for j, cell in enumerate(row.get("values", []) or []):
+                    cells[(r0 + i + 1, c0 + j + 1)] = _cell_value(cell)
+    return out
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _row_of(grid: Grid | None, col: int, text: str) -> int | None:
+    if grid is None:
+        return None
+    for row in range(1, len(grid.rows) + 1):
+        if _text(grid.cell(row, col)) == text:
+            return row
+    return None
+
+
+def _writable(value: CellValue) -> WriteValue:
+    if value is None or isinstance(value, str | bool | int | float | date):
+        return value
+    return str(value)
+
+
+def _delete_row(sheet_id: int, row: int) -> dict[str, Any]:
+    return {
+        "deleteDimension": {
+            "range": {
+                "sheetId": sheet_id,
+                "dimension": "ROWS",
+                "startIndex": row - 1,
+                "endIndex": row,
+            }
+        }
+    }
+
+
+# Writing helpers ------------------------------------------------------------------------------
+
+
+def _cell(value: WriteValue) -> dict[str, Any]:
+    """CellData for one value: text stays text, never a formula."""
+    if value is None:
+        return {}
+    if isinstance(value, Formula):
+        return {"userEnteredValue": {"formulaValue": value.text}}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return {}
+        return {"userEnteredValue": {"numberValue": number}}
+    if isinstance(value, datetime):
+        return {
+            "userEnteredValue": {"numberValue": serial(value)},
+            "userEnteredFormat": {"numberFormat": _number_format("datetime")},
+        }
+    if isinstance(value, date):
+        return {
+            "userEnteredValue": {"numberValue": serial(value)},
+            "userEnteredFormat": {"numberFormat": _number_format("date")},
+        }
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def _number_format(name: NumberFormat) -> dict[str, str]:
+    kind, pattern = _PATTERNS[name]
+    return {"type": kind, "pattern": pattern}
+
+
+def _sheet(index: dict[str, _Sheet], title: str) -> _Sheet:
+    sheet = index.get(title)
+    if sheet is None:
+        raise BackendError(f"the tab {title!r} disappeared while writing; nothing was written")
+    return sheet
+
+
+def _requests_for(changes: Sequence[Change], index: dict[str, _Sheet]) -> list[dict[str, Any]]:
+    requests: list[dict[str, Any]] = []
+    index = dict(index)
+    next_id = max((s.sheet_id for s in index.values()), default=0) + 1
+    for change in changes:
+        if isinstance(change, AddTab):
+            sheet_id, next_id = next_id, next_id + 1
+            position = list(index).index(change.before) if change.before in index else len(index)
+            requests.extend(_tab_requests(change.spec, sheet_id, position))
+            index[change.spec.title] = _Sheet(sheet_id, change.spec.title, 0, 0)
+        elif isinstance(change, SetCells):
+            requests.extend(_set_cells(_sheet(index, change.tab).sheet_id, change.cells))
+        elif isinstance(change, AppendRows):
+            requests.append(
+                {
+                    "appendCells": {
+                        "sheetId": _sheet(index, change.tab).sheet_id,
+                        "rows": [{"values": [_cell(v) for v in row]} for row in change.rows],
+                        "fields": "userEnteredValue,userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+        elif isinstance(change, DeleteRows):
+            sheet_id = _sheet(index, change.tab).sheet_id
+            for row in sorted(set(change.rows), reverse=True):  # bottom-up keeps numbers valid
+                requests.append(_delete_row(sheet_id, row))
+    return requests
+
+
+def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:
+    """One updateCells per run of adjacent cells in a row; dates apart, since they also set a
+    number format and the other cells must keep theirs."""
+    requests: list[dict[str, Any]] = []
+    by_row: dict[int, list[int]] = {}
+    for row, col in cells:
+        by_row.setdefault(row, []).append(col)
+    for row, cols in sorted(by_row.items()):
+        run: list[int] = []
+        for col in sorted(cols):
+            dated = isinstance(cells[(row, col)], date)
+            if run and (col != run[-1] + 1 or dated != isinstance(cells[(row, run[0])], date)):
+                requests.append(_update_run(sheet_id, row, run, cells))
+                run = []
+            run.append(col)
+        if run:
+            requests.append(_update_run(sheet_id, row, run, cells))
+    return requests
+
+
+def _update_run(
+    sheet_id: int, row: int, cols: list[int], cells: dict[tuple[int, int], WriteValue]
+) -> dict[str, Any]:
+    dated = isinstance(cells[(row, cols[0])], date)
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": cols[0] - 1},
+            "rows": [{"values": [_cell(cells[(row, c)]) for c in cols]}],
+            "fields": "userEnteredValue,userEnteredFormat.numberFormat"
+            if dated
+            else "userEnteredValue",
+        }
+    }
+
+
+def _layout_requests(tabs: Sequence[TabSpec], existing: dict[str, _Sheet]) -> list[dict[str, Any]]:
+    """Replace whatever tabs the spreadsheet has with these, in one atomic batch."""
+    requests: list[dict[str, Any]] = []
+    taken = {s.sheet_id for s in existing.values()}
+    # Old tabs whose names the new ones need are renamed first, then deleted at the end.
+    for sheet in existing.values():
+        requests.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": sheet.sheet_id, "title": f"okr-old-{sheet.sheet_id}"},
+                    "fields": "title",
+                }
+            }
+        )
+    next_id = 1
+    for position, spec in enumerate(tabs):
+        while next_id in taken:
+            next_id += 1
+        taken.add(next_id)
+        requests.extend(_tab_requests(spec, next_id, position))
+    for sheet in existing.values():
+        requests.append({"deleteSheet": {"sheetId": sheet.sheet_id}})
+    return requests
+
+
+def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str, Any]]:
+    """Everything one tab needs: the sheet, its values and formats, widths, dropdowns, filter."""
+    first = 1 if spec.header else 0  # 0-based index of the first data row
+    rows = max(_PREPARED_ROWS, first + len(spec.rows) + 50)
+    cols = max(len(spec.columns), 1)
+    properties: dict[str, Any] = {
+        "sheetId": sheet_id,
+        "title": spec.title,
+        "index": position,
+        "gridProperties": {
+            "rowCount": rows,
+            "columnCount": cols,
+            "frozenRowCount": spec.frozen_rows if spec.header and spec.columns else 0,
+        },
+    }
+    if spec.color:
+        properties["tabColorStyle"] = {"rgbColor": _rgb(spec.color)}
+    requests: list[dict[str, Any]] = [{"addSheet": {"properties": properties}}]
+
+    for col, column in enumerate(spec.columns):
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": col,
+                        "endIndex": col + 1,
+                    },
+                    "properties": {"pixelSize": int(column.width * 7 + 5)},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+        if column.number_format != "general":
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": _range(sheet_id, first, rows, col, col + 1),
+                        "cell": {
+                            "userEnteredFormat": {
+                                "numberFormat": _number_format(column.number_format)
+                            }
+                        },
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+        if column.choices:
+            requests.append(
+                {
+                    "setDataValidation": {
+                        "range": _range(sheet_id, first, rows, col, col + 1),
+                        "rule": {
+                            "condition": {
+                                "type": "ONE_OF_LIST",
+                                "values": [{"userEnteredValue": c} for c in column.choices],
+                            },
+                            "strict": False,
+                            "showCustomUi": True,
+                        },
+                    }
+                }
+            )
+        if column.progress_bar:
+            requests.append(
+                {
+                    "addConditionalFormatRule": {
+                        "index": 0,
+                        "rule": {
+                            "ranges": [_range(sheet_id, first, rows, col, col + 1)],
+                            "gradientRule": {
+                                "minpoint": {
+                                    "type": "NUMBER",
+                                    "value": "0",
+                                    "color": _WHITE,
+                                },
+                                "maxpoint": {
+                                    "type": "NUMBER",
+                                    "value": "1",
+                                    "color": _rgb("9BC2E6"),
+                                },
+                            },
+                        },
+                    }
+                }
+            )
+
+    grid_rows: list[dict[str, Any]] = []
+    if spec.header:
+        grid_rows.append(
+            {
+                "values": [
+                    {
+                        "userEnteredValue": {"stringValue": column.header},
+                        "userEnteredFormat": {
+                            "textFormat": {"bold": True, "foregroundColor": _WHITE},
+                            "backgroundColor": _HEADER_FILL,
+                            "verticalAlignment": "MIDDLE",
+                            "wrapStrategy": "WRAP",
+                        },
+                        **({"note": column.note} if column.note else {}),
+                    }
+                    for column in spec.columns
+                ]
+            }
+        )
+    for offset, values in enumerate(spec.rows):
+        row_cells: list[dict[str, Any]] = []
+        for col, value in enumerate(values, start=1):
+            cell = _cell(value)
+            fmt: dict[str, Any] = dict(cell.get("userEnteredFormat", {}))
+            named = spec.cell_formats.get((offset, col))
+            spec_column = spec.columns[col - 1] if col <= len(spec.columns) else None
+            if named is not None and named != "general":
+                fmt["numberFormat"] = _number_format(named)
+            elif (
+                "numberFormat" not in fmt and spec_column and spec_column.number_format != "general"
+            ):
+                fmt["numberFormat"] = _number_format(spec_column.number_format)
+            if offset in spec.emphasized_rows:
+                fmt["textFormat"] = {"bold": True}
+                fmt["backgroundColor"] = _EMPHASIS_FILL
+            if col in spec.wrap_columns:
+                fmt["wrapStrategy"] = "WRAP"
+                fmt["verticalAlignment"] = "TOP"
+            if fmt:
+                cell["userEnteredFormat"] = fmt
+            row_cells.append(cell)
+        grid_rows.append({"values": row_cells})
+    if grid_rows:
+        requests.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                    "rows": grid_rows,
+                    "fields": "userEnteredValue,userEnteredFormat,note",
+                }
+            }
+        )
+    if spec.header and len(spec.columns) > 1:
+        requests.append(
+            {"setBasicFilter": {"filter": {"range": _range(sheet_id, 0, rows, 0, cols)}}}
+        )
+    return requests
+
+
+def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": r0,
+        "endRowIndex": r1,
+        "startColumnIndex": c0,
+        "endColumnIndex": c1,
+    }
+
+
+def _rgb(hex_color: str) -> dict[str, float]:
+    text = hex_color.lstrip("#")[-6:]
+    return {
+        "red": int(text[0:2], 16) / 255,
+        "green": int(text[2:4], 16) / 255,
+        "blue": int(text[4:6], 16) / 255,
+    }
