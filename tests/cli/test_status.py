@@ -223,11 +223,11 @@ def test_workbook_from_environment_and_okr_toml(
     assert okr("status", "-f", "json").json()["company"] == "Shop"
 
 
-def test_google_location_is_not_available_yet(okr: Any) -> None:
+def test_a_google_location_needs_credentials(okr: Any) -> None:
     result = okr("status", "-w", "gsheet:1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
 
-    assert result.exit_code == 4
-    assert "Google" in result.stderr
+    assert result.exit_code == 7
+    assert "no Google credentials found" in result.stderr
 
 
 def test_unreadable_rows_are_left_out_with_a_warning(okr: Any, shop: Path) -> None:

@@ -112,7 +112,11 @@ def test_checkin_finds_kr_rows_after_people_moved_them(example: Path) -> None:
     checkin = CheckIn(date=date(2026, 11, 16), kr_id="SALES-1.2", value=0.8)
     changes = checkin_changes(raw, [checkin])
     assert (
-        SetCells("Sales", {(6, COL["current"]): 0.8, (6, COL["last_checkin"]): date(2026, 11, 16)})
+        SetCells(
+            "Sales",
+            {(6, COL["current"]): 0.8, (6, COL["last_checkin"]): date(2026, 11, 16)},
+            anchors={6: (COL["id"], "SALES-1.2")},
+        )
         in changes
     )
     XlsxStore(example).update(lambda fresh: checkin_changes(fresh, [checkin]))
@@ -157,7 +161,7 @@ def test_the_log_is_found_by_its_headers_wherever_its_columns_are() -> None:
     )
     assert changes[0] == AppendRows("History", [["n", 0.5, None, date(2026, 11, 16), "T-1.1"]])
     # The OKR tab has no Last check-in or Confidence column: only Current is set.
-    assert changes[1] == SetCells("Team", {(3, 7): 0.5})
+    assert changes[1] == SetCells("Team", {(3, 7): 0.5}, anchors={3: (2, "T-1.1")})
 
 
 def test_row_for_places_values_under_headers() -> None:

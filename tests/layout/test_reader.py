@@ -216,7 +216,7 @@ def test_round_trip_gives_back_the_same_plan(book: Path) -> None:
 
 def test_round_trip_through_okr_init(tmp_path: Path) -> None:
     path = tmp_path / "example.xlsx"
-    draft = init_workbook(
+    draft, _location = init_workbook(
         Location(path=path),
         template="sales",
         cycle=CYCLE,

@@ -1,0 +1,126 @@
+"""`okr auth` and where credentials are looked for: who okr acts as, never a secret printed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from okrsheet.stores.google_auth import email_from_id_token, save_private
+from tests.conftest import BOT, Google
+from tests.fakes.sheets_api import FakeGoogle, authorized_user_info, service_account_info
+
+
+def test_status_names_the_service_account_and_no_secret(okr: Any, google: Google) -> None:
+    result = okr("auth", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert BOT in result.stdout
+    assert "GOOGLE_APPLICATION_CREDENTIALS" in result.stdout
+    assert "PRIVATE KEY" not in result.stdout and "private_key" not in result.stdout
+
+
+def test_credentials_option_comes_first(okr: Any, google: Google, tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(
+        json.dumps(service_account_info(FakeGoogle(), "second@p.iam.gserviceaccount.com"))
+    )
+
+    result = okr("--credentials", str(other), "auth", "status")
+
+    assert result.exit_code == 0
+    assert "second@p.iam.gserviceaccount.com" in result.stdout and "--credentials" in result.stdout
+
+
+def test_gspread_files_are_found_in_order(okr: Any, tmp_path: Path) -> None:
+    folder = Path.home() / ".config" / "gspread"
+    folder.mkdir(parents=True)
+    user = {**authorized_user_info(FakeGoogle()), "account": "ann@acme.test"}
+    (folder / "authorized_user.json").write_text(json.dumps(user))
+    assert "user ann@acme.test" in okr("auth", "status").stdout
+
+    robot = service_account_info(FakeGoogle(), "robot@p.iam.gserviceaccount.com")
+    (folder / "service_account.json").write_text(json.dumps(robot))
+    assert "robot@p.iam.gserviceaccount.com" in okr("auth", "status").stdout
+
+
+def test_no_credentials_anywhere(okr: Any) -> None:
+    result = okr("auth", "status")
+
+    assert result.exit_code == 7
+    assert "okr auth login" in result.stderr
+
+
+def test_a_missing_credentials_file_is_a_usage_error(okr: Any, tmp_path: Path) -> None:
+    result = okr("--credentials", str(tmp_path / "nope.json"), "auth", "status")
+
+    assert result.exit_code == 2
+    assert "--credentials" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("not json", "not readable JSON"), ('{"type": "external_account_x"}', "neither")],
+)
+def test_a_bad_credentials_file_is_named(
+    okr: Any, tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+
+    result = okr("--credentials", str(bad), "auth", "status")
+
+    assert result.exit_code == 7
+    assert message in result.stderr and str(bad) in result.stderr
+
+
+def test_login_without_a_client_file_says_how_to_get_one(okr: Any, tmp_path: Path) -> None:
+    result = okr("auth", "login", "--client-secrets", str(tmp_path / "client.json"))
+
+    assert result.exit_code == 2
+    assert "Desktop app" in result.stderr
+
+
+def test_token_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "authorized_user.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o644)
+
+    save_private(target, '{"refresh_token": "x"}')
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_text() == '{"refresh_token": "x"}'
+
+
+def test_the_signed_in_email_is_read_from_the_id_token() -> None:
+    claims = base64.urlsafe_b64encode(json.dumps({"email": "ann@acme.test"}).encode()).decode()
+    assert email_from_id_token(f"h.{claims.rstrip('=')}.s") == "ann@acme.test"
+    assert email_from_id_token("garbage") is None
+    assert email_from_id_token(None) is None
+
+
+def test_a_sign_in_without_the_drive_scope_is_told_to_log_in_again(google: Google) -> None:
+    from okrsheet.errors import AuthError
+    from okrsheet.stores.google_auth import Identity
+    from okrsheet.stores.google_http import DRIVE_API, Http
+    from tests.fakes.sheets_api import raw_session
+
+    sid = google.fake.add_spreadsheet({"Sheet1": []})
+    session = raw_session(
+        google.fake, "ann@acme.test", ["https://www.googleapis.com/auth/spreadsheets"]
+    )
+    http = Http(session, Identity("user", "ann@acme.test", "test"))
+
+    with pytest.raises(AuthError, match="scope"):
+        http.call(
+            "post",
+            f"{DRIVE_API}/{sid}/permissions",
+            json={"type": "user", "role": "writer", "emailAddress": "x@acme.test"},
+            idempotent=True,
+            what="gsheet:x",
+        )

@@ -1,0 +1,416 @@
+"""The Google Sheets store on the in-process fake: API-call budget, what lands where, and
+safety while people edit the sheet between our read and our write."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BOT, Google
+from tests.fakes.sheets_api import FakeGoogle, FakeRequest
+
+REPORTS = [
+    ("status", "-f", "json"),
+    ("lagging", "-f", "json"),
+    ("validate",),
+    ("grade", "-f", "json"),
+    ("todo", "--owner", "Marcus Webb", "-f", "json"),
+    ("history", "SALES-1.1", "-f", "json"),
+]
+
+
+def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> list[Any]:
+    rows = fake.values(sid, tab)
+    header = rows[0]
+    id_col = header.index("ID")
+    return next(
+        dict(zip(header, r, strict=False)) for r in rows if len(r) > id_col and r[id_col] == kr_id
+    )
+
+
+def log_rows(fake: FakeGoogle, sid: str, kr_id: str) -> list[dict[str, Any]]:
+    rows = fake.values(sid, "Check-ins")
+    header = rows[0]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if kr_id in r]
+
+
+def only_on_batch_update(request: FakeRequest) -> bool:
+    return request.path.endswith(":batchUpdate")
+
+
+# Budget -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", REPORTS, ids=lambda a: a[0])
+def test_a_report_is_one_read_call(
+    okr: Any, google: Google, gexample: str, args: tuple[str, ...]
+) -> None:
+    result = okr(*args, "-w", gexample)
+
+    assert result.exit_code in (0, 6), result.stderr
+    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-write") == 0
+    assert google.fake.count("drive") == 0
+
+
+def test_a_checkin_is_one_read_and_one_write(okr: Any, google: Google, gexample: str) -> None:
+    result = okr("checkin", "SALES-1.1", "--value", "70", "--confidence", "0.6", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-write") == 1
+    row = kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.1")
+    assert row["Current"] == 70
+    assert row["Confidence"] == 0.6
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 70])
+        == 1
+    )
+
+
+def test_init_with_150_people_is_at_most_three_writes_plus_one_drive_call_per_share(
+    okr: Any, google: Google, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    with people.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "team", "email"])
+        for n in range(150):
+            writer.writerow([f"Person {n:03d}", f"Team {n % 7}", f"p{n}@acme.test"])
+    shares = ["ceo@acme.test", "coo@acme.test"]
+
+    result = okr(
+        "init",
+        "gsheet:new",
+        "--people",
+        str(people),
+        "--cycle",
+        "2026-Q4",
+        "--title",
+        "Acme OKRs",
+        "--share",
+        shares[0],
+        "--share",
+        shares[1],
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-write") <= 3
+    assert google.fake.count("sheets-read") == 0
+    assert google.fake.count("drive") == len(shares)
+    titles = [s.title for s in google.fake.spreadsheets[google.sheet_id()].sheets]
+    assert "Person 000" in titles and "Person 149" in titles
+    assert google.fake.spreadsheets[google.sheet_id()].properties["title"] == "Acme OKRs"
+    google.fake.reset_calls()
+    assert okr("validate", "-w", google.location()).exit_code == 0
+    assert google.fake.count("sheets-read") == 1
+
+
+def test_init_prints_where_the_new_spreadsheet_is(okr: Any, google: Google) -> None:
+    result = okr("init", "gsheet:new", "--cycle", "2026-Q4")
+
+    assert result.exit_code == 0, result.stderr
+    assert f"https://docs.google.com/spreadsheets/d/{google.sheet_id()}" in result.stderr
+    assert f"OKR_WORKBOOK=gsheet:{google.sheet_id()}" in result.stderr
+
+
+def test_init_lays_out_the_sheet_for_people(okr: Any, google: Google, gexample: str) -> None:
+    sheet = google.fake.sheet(google.sheet_id(), "Sales")
+    props = sheet.properties["gridProperties"]
+    assert props["frozenRowCount"] == 1
+    header = google.fake.values(google.sheet_id(), "Sales")[0]
+    assert {"ID", "Start", "Target", "Due", "Current"} <= set(header)
+    due_col = header.index("Due")
+    cell = sheet.cell(2, due_col)  # row 3: the first key result
+    assert cell is not None
+    assert cell["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
+    assert "numberValue" in cell["userEnteredValue"]
+    assert any("dataValidation" in (c or {}) for row in sheet.rows for c in row)
+    assert sheet.basic_filter
+
+
+def test_init_refuses_a_spreadsheet_that_is_not_empty(okr: Any, google: Google) -> None:
+    sid = google.fake.add_spreadsheet({"Budget": [["Item", "Cost"], ["Rent", 1200]]})
+    google.fake.set_access(sid, {BOT: "writer"})
+
+    result = okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4")
+
+    assert result.exit_code == 2
+    assert "not empty" in result.stderr
+    assert google.fake.values(sid, "Budget") == [["Item", "Cost"], ["Rent", 1200]]
+
+
+def test_init_fills_an_empty_shared_spreadsheet(okr: Any, google: Google) -> None:
+    sid = google.fake.add_spreadsheet({"Sheet1": []})
+    google.fake.set_access(sid, {BOT: "writer"})
+
+    assert okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4").exit_code == 0
+    assert (
+        okr("validate", "-w", f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=0").exit_code
+        == 0
+    )
+
+
+# Text stays text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note", ['=HYPERLINK("http://evil.test","x")', "=IMPORTXML(A1,B1)", "+1", "-1+1", "@SUM(1)"]
+)
+def test_a_note_is_never_a_formula(okr: Any, google: Google, gexample: str, note: str) -> None:
+    result = okr("checkin", "SALES-1.1", "--value", "71", "--note", note, "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    sheet = google.fake.sheet(google.sheet_id(), "Check-ins")
+    stored = [
+        c
+        for row in sheet.rows
+        for c in row
+        if c and c.get("userEnteredValue") == {"stringValue": note}
+    ]
+    assert len(stored) == 1
+    assert not any(
+        "formulaValue" in (c.get("userEnteredValue") or {}) for row in sheet.rows for c in row if c
+    )
+
+
+# Safety while people edit -----------------------------------------------------------------------
+
+
+def edit_before_write(google: Google, edit: Any) -> None:
+    """Run `edit(fake, sid)` once, just before our batchUpdate is handled."""
+    done: list[bool] = []
+
+    def hook(fake: FakeGoogle, request: FakeRequest) -> None:
+        if only_on_batch_update(request) and not done:
+            done.append(True)
+            edit(fake, google.sheet_id())
+
+    google.fake.before_request(hook)
+
+
+def test_a_row_inserted_between_read_and_write_does_not_misplace_the_write(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    before = {
+        r["ID"]: r
+        for r in (
+            dict(zip(google.fake.values(google.sheet_id(), "Sales")[0], row, strict=False))
+            for row in google.fake.values(google.sheet_id(), "Sales")[1:]
+        )
+        if r.get("ID")
+    }
+    edit_before_write(
+        google, lambda fake, sid: fake.insert_rows(sid, "Sales", 1, [["(typed by a person)"]])
+    )
+
+    result = okr("checkin", "SALES-1.1", "--value", "77", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    rows = google.fake.values(google.sheet_id(), "Sales")
+    assert [v for v in rows[1] if v not in (None, "")] == ["(typed by a person)"]
+    after = {
+        r["ID"]: r
+        for r in (dict(zip(rows[0], row, strict=False)) for row in rows[1:])
+        if r.get("ID")
+    }
+    assert after["SALES-1.1"]["Current"] == 77
+    for kr_id, row in before.items():
+        if kr_id != "SALES-1.1":  # every other row as it was (the live formula aside)
+            assert {**after[kr_id], "Progress": None} == {**row, "Progress": None}, kr_id
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 77])
+        == 1
+    )
+    # Noticed in the write's own answer, taken back, planned again from a fresh read.
+    assert google.fake.count("sheets-read") == 2
+    assert google.fake.count("sheets-write") == 3
+
+
+def test_rows_sorted_between_read_and_write(okr: Any, google: Google, gexample: str) -> None:
+    edit_before_write(google, lambda fake, sid: fake.sort_rows(sid, "Sales", 3, descending=True))
+
+    result = okr("checkin", "SALES-1.2", "--value", "5", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.2")["Current"] == 5
+    assert okr("validate", "-w", gexample).exit_code == 0
+
+
+def test_a_key_result_deleted_between_read_and_write_stops_with_nothing_written(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    rows = google.fake.values(sid, "Sales")
+    index = next(i for i, r in enumerate(rows) if "SALES-1.1" in r)
+    log_before = google.fake.values(sid, "Check-ins")
+    edit_before_write(google, lambda fake, s: fake.delete_rows(s, "Sales", index, index + 1))
+
+    result = okr("checkin", "SALES-1.1", "--value", "88", "-w", gexample)
+
+    assert result.exit_code == 2  # as for an id that never existed
+    assert "SALES-1.1" in result.stderr and "nothing was written" in result.stderr
+    assert google.fake.values(sid, "Check-ins") == log_before
+    expected = rows[:index] + rows[index + 1 :]
+    assert google.fake.values(sid, "Sales") == expected
+
+
+# Faults -----------------------------------------------------------------------------------------
+
+
+def test_429_with_retry_after_is_retried_and_honoured(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.fail_next(429, times=2, retry_after=7)
+
+    result = okr("status", "-f", "json", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-read") == 3
+    assert google.sleeps[:2] and all(s >= 7 for s in google.sleeps[:2])
+
+
+def test_a_permanent_429_gives_up_after_six_attempts(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.fail_next(429, times=1000)
+
+    result = okr("status", "-w", gexample)
+
+    assert result.exit_code == 5
+    assert "quota" in result.stderr
+    assert google.fake.count("sheets-read") == 6
+    assert len(google.sleeps) == 5
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_on_the_write_never_duplicate_a_checkin(
+    okr: Any, google: Google, gexample: str, status: int
+) -> None:
+    google.fake.fail_next(status, times=1, match=only_on_batch_update)
+
+    result = okr("checkin", "SALES-1.1", "--value", "66", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 66])
+        == 1
+    )
+
+
+@pytest.mark.parametrize("timeout", [False, True])
+def test_a_lost_answer_after_the_write_landed_is_not_sent_again(
+    okr: Any, google: Google, gexample: str, timeout: bool
+) -> None:
+    google.fake.drop_next(times=1, timeout=timeout, after_apply=True, match=only_on_batch_update)
+
+    result = okr("checkin", "SALES-1.1", "--value", "65", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-write") == 1  # the re-read saw it landed
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 65])
+        == 1
+    )
+    assert kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.1")["Current"] == 65
+
+
+def test_a_write_that_keeps_failing_says_so_and_retrying_is_safe(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.drop_next(times=3, after_apply=True, match=only_on_batch_update)
+    first = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
+    again = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
+
+    assert first.exit_code in (0, 5)
+    assert again.exit_code == 0, again.stderr
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 64])
+        == 1
+    )
+
+
+def test_timeouts_on_a_read_are_retried(okr: Any, google: Google, gexample: str) -> None:
+    google.fake.drop_next(times=2, timeout=True)
+
+    assert okr("status", "-w", gexample).exit_code == 0
+    assert google.fake.count("sheets-read") == 3
+
+
+# Errors a person can act on ---------------------------------------------------------------------
+
+
+def test_403_names_the_account_to_share_with(okr: Any, google: Google) -> None:
+    sid = google.fake.add_spreadsheet({"Sheet1": [["x"]]})
+    google.fake.set_access(sid, {"someone@acme.test": "writer"})
+
+    result = okr("status", "-w", f"gsheet:{sid}")
+
+    assert result.exit_code == 7
+    assert BOT in result.stderr and "share" in result.stderr.casefold()
+
+
+def test_404_says_the_id_is_wrong_or_not_shared(okr: Any, google: Google) -> None:
+    result = okr("status", "-w", "gsheet:1NoSuchSpreadsheet0000000000000000000000000")
+
+    assert result.exit_code == 4
+    assert "no spreadsheet found" in result.stderr and BOT in result.stderr
+
+
+def test_disabled_api_says_to_enable_it(okr: Any, google: Google, gexample: str) -> None:
+    google.fake.fail_next(
+        403,
+        message="Google Sheets API has not been used in project 123 before or it is disabled.",
+    )
+
+    result = okr("status", "-w", gexample)
+
+    assert result.exit_code == 5
+    assert "enable the Google Sheets API" in result.stderr
+
+
+def test_expired_tokens_are_refreshed_without_the_user_noticing(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.expire_tokens()
+
+    assert okr("status", "-w", gexample).exit_code == 0
+
+
+def test_a_revoked_key_is_an_auth_error_that_prints_no_secret(
+    okr: Any, google: Google, gexample: str, tmp_path: Path
+) -> None:
+    from tests.fakes.sheets_api import service_account_info
+
+    other = FakeGoogle()  # a key the fake Google never heard of
+    stale = tmp_path / "stale.json"
+    info = service_account_info(other, "old-bot@fake-project.iam.gserviceaccount.com")
+    stale.write_text(__import__("json").dumps(info))
+
+    result = okr("--credentials", str(stale), "status", "-w", gexample)
+
+    assert result.exit_code == 7
+    assert "old-bot@fake-project.iam.gserviceaccount.com" in result.stderr
+    output = result.stdout + result.stderr
+    assert "PRIVATE KEY" not in output and "ya29" not in output
+
+
+def test_no_google_credentials_at_all(okr: Any) -> None:
+    result = okr("status", "-w", "gsheet:1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
+
+    assert result.exit_code == 7
+    assert "--credentials" in result.stderr
+
+
+def test_nearing_googles_limits_is_a_warning(okr: Any, google: Google, gexample: str) -> None:
+    sid = google.sheet_id()
+    requests = [{"addSheet": {"properties": {"title": f"Spare {n}"}}} for n in range(180)]
+    google.fake.batch_update(sid, requests)
+
+    result = okr("status", "-f", "json", "-w", gexample)
+
+    assert result.exit_code == 0
+    assert "close to Google's limit of 200" in result.stderr
