@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,6 +110,7 @@ def init_workbook(
     today: date,
     title: str | None = None,
     share: Sequence[str] = (),
+    steps: Callable[[str, int], None] | None = None,
 ) -> tuple[Draft, Location]:
     """Build the workbook from a template and create it; returns the draft and where it now
     lives (for `gsheet:new`, the new spreadsheet's id)."""
@@ -127,11 +128,42 @@ def init_workbook(
         location,
         title=title or (f"{draft.settings.company} OKRs" if draft.settings.company else None),
         share=share,
+        steps=steps,
     )
     store.create(workbook_tabs(draft), overwrite=force)
     if location.is_google:
         location = parse_location(store.location)
     return draft, location
+
+
+def transfer(
+    source: Location,
+    target: Location,
+    *,
+    force: bool,
+    title: str | None = None,
+    share: Sequence[str] = (),
+    steps: Callable[[str, int], None] | None = None,
+) -> tuple[int, Location]:
+    """Copy the whole workbook at `source` to `target` (`okr push`, `okr pull`); returns the
+    number of tabs copied and where the copy now lives. The source must be an okrsheet workbook
+    (it has Settings); nothing is written when it is not."""
+    from okrsheet.layout.transfer import copy_tabs
+
+    raw = open_store(source).read()
+    parsed = parse_workbook(raw, with_log=False)  # refuses a workbook without Settings
+    store = open_store(
+        target,
+        title=title
+        or (f"{parsed.plan.settings.company} OKRs" if parsed.plan.settings.company else None),
+        share=share,
+        steps=steps,
+    )
+    tabs = copy_tabs(raw)
+    store.create(tabs, overwrite=force)
+    if target.is_google:
+        target = parse_location(store.location)
+    return len(tabs), target
 
 
 def fix_ids(location: Location) -> int:

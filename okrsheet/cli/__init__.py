@@ -20,6 +20,7 @@ from okrsheet.cli.commands import (
     status,
     templates,
     todo,
+    transfer,
     validate,
 )
 from okrsheet.cli.errors import handle_errors
@@ -82,6 +83,8 @@ app.command("rollover")(handle_errors(rollover.rollover))
 app.command("history")(handle_errors(history.history))
 app.command("todo")(handle_errors(todo.todo))
 app.command("templates")(handle_errors(templates.templates))
+app.command("push")(handle_errors(transfer.push))
+app.command("pull")(handle_errors(transfer.pull))
 app.add_typer(auth.app, name="auth")
 
 

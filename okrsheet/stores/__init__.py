@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +55,14 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
 
 
 def open_store(
-    location: Location, *, title: str | None = None, share: Sequence[str] = ()
+    location: Location,
+    *,
+    title: str | None = None,
+    share: Sequence[str] = (),
+    steps: Callable[[str, int], None] | None = None,
 ) -> WorkbookStore:
-    """The store for a location; `title` and `share` matter only when creating on Google."""
+    """The store for a location; `title`, `share` and `steps` (told each step of a long
+    creation and how many there are) matter only when creating on Google."""
     if location.path is not None:
         from okrsheet.stores.xlsx import XlsxStore
 
@@ -65,4 +70,4 @@ def open_store(
     from okrsheet.stores.gsheets import GoogleSheetsStore
 
     assert location.spreadsheet_id is not None
-    return GoogleSheetsStore(location.spreadsheet_id, title=title, share_with=share)
+    return GoogleSheetsStore(location.spreadsheet_id, title=title, share_with=share, steps=steps)

@@ -61,6 +61,11 @@ NumberFormat = Literal[
 ]
 
 
+#: A column a store may add after a table's last one to draw Progress as a bar (Google's
+#: SPARKLINE). Not part of the workbook's content: a copy to another store leaves it out.
+BAR_HEADER = "Progress bar"
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """How a column looks when the tool creates a tab."""

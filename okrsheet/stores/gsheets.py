@@ -20,12 +20,13 @@ as numbers, dates with a date number format. Formulas only come from `Formula` v
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
+    BAR_HEADER,
     AddTab,
     AppendRows,
     CellValue,
@@ -83,7 +84,7 @@ _PATTERNS: dict[NumberFormat, tuple[str, str]] = {
 _HEADER_FILL = {"red": 0x1F / 255, "green": 0x38 / 255, "blue": 0x64 / 255}
 _EMPHASIS_FILL = {"red": 0xDD / 255, "green": 0xEB / 255, "blue": 0xF7 / 255}
 _WHITE = {"red": 1.0, "green": 1.0, "blue": 1.0}
-_PREPARED_ROWS = 1000
+_PREPARED_ROWS = 200
 
 
 def new_session(credentials: Credentials) -> requests.Session:
@@ -120,11 +121,13 @@ class GoogleSheetsStore:
         title: str | None = None,
         share_with: Sequence[str] = (),
         notify: bool = True,
+        steps: Callable[[str, int], None] | None = None,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
         self.title = title
         self.share_with = tuple(share_with)
         self.notify = notify
+        self._steps = steps
         self.notices: list[str] = []
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
@@ -280,8 +283,13 @@ class GoogleSheetsStore:
             what=self.location,
         )
 
+    def _step(self, what: str) -> None:
+        if self._steps is not None:
+            self._steps(what, 2 + len(self.share_with))
+
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         http = self.http(CREATE_SCOPES if self.creating or self.share_with else READ_SCOPES)
+        self._step("Creating the spreadsheet" if self.creating else f"Reading {self.location}")
         if self.creating:
             answer = http.call(
                 "post",
@@ -306,8 +314,10 @@ class GoogleSheetsStore:
                     "nothing was written",
                     hint="pass --force to replace its tabs with a new OKR workbook",
                 )
+        self._step(f"Laying out {len(tabs)} tabs")
         self._batch_update(_layout_requests(tabs, existing))
         for email in self.share_with:
+            self._step(f"Sharing with {email}")
             self.share(email)
 
     def share(self, email: str, role: str = "writer") -> None:
@@ -624,7 +634,8 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
     """Everything one tab needs: the sheet, its values and formats, widths, dropdowns, filter."""
     first = 1 if spec.header else 0  # 0-based index of the first data row
     rows = max(_PREPARED_ROWS, first + len(spec.rows) + 50)
-    cols = max(len(spec.columns), 1)
+    bar = _bar_column(spec)
+    cols = max(len(spec.columns) + (1 if bar else 0), 1)
     properties: dict[str, Any] = {
         "sheetId": sheet_id,
         "title": spec.title,
@@ -638,6 +649,21 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
     if spec.color:
         properties["tabColorStyle"] = {"rgbColor": _rgb(spec.color)}
     requests: list[dict[str, Any]] = [{"addSheet": {"properties": properties}}]
+    if bar:
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": len(spec.columns),
+                        "endIndex": len(spec.columns) + 1,
+                    },
+                    "properties": {"pixelSize": 120},
+                    "fields": "pixelSize",
+                }
+            }
+        )
 
     for col, column in enumerate(spec.columns):
         requests.append(
@@ -710,6 +736,22 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
 
     grid_rows: list[dict[str, Any]] = []
     if spec.header:
+        bar_header = (
+            [
+                {
+                    "userEnteredValue": {"stringValue": BAR_HEADER},
+                    "userEnteredFormat": {
+                        "textFormat": {"bold": True, "foregroundColor": _WHITE},
+                        "backgroundColor": _HEADER_FILL,
+                        "verticalAlignment": "MIDDLE",
+                    },
+                    "note": "A bar drawn from Progress, for people reading the sheet. "
+                    "okr does not read this column.",
+                }
+            ]
+            if bar
+            else []
+        )
         grid_rows.append(
             {
                 "values": [
@@ -725,6 +767,7 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
                     }
                     for column in spec.columns
                 ]
+                + bar_header
             }
         )
     for offset, values in enumerate(spec.rows):
@@ -749,6 +792,9 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
             if fmt:
                 cell["userEnteredFormat"] = fmt
             row_cells.append(cell)
+        if bar and len(values) >= bar and isinstance(values[bar - 1], Formula):
+            row_cells.extend({} for _ in range(len(spec.columns) - len(row_cells)))
+            row_cells.append(_sparkline(bar, offset + first + 1))
         grid_rows.append({"values": row_cells})
     if grid_rows:
         requests.append(
@@ -764,7 +810,35 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
         requests.append(
             {"setBasicFilter": {"filter": {"range": _range(sheet_id, 0, rows, 0, cols)}}}
         )
+    if spec.header and spec.columns:
+        # okr finds columns by these names: warn a person before they retype one.
+        requests.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": _range(sheet_id, 0, 1, 0, cols),
+                        "description": "okr finds each column by its header: rename with care",
+                        "warningOnly": True,
+                    }
+                }
+            }
+        )
     return requests
+
+
+def _bar_column(spec: TabSpec) -> int | None:
+    """The 1-based column whose live Progress formulas get a SPARKLINE bar beside the table."""
+    return next((i for i, c in enumerate(spec.columns, start=1) if c.progress_bar), None)
+
+
+def _sparkline(progress_col: int, row: int) -> dict[str, Any]:
+    ref = f"{_a1_column(progress_col)}{row}"
+    return {
+        "userEnteredValue": {
+            "formulaValue": f'=IF(ISNUMBER({ref}),SPARKLINE({ref},{{"charttype","bar";"max",1;'
+            f'"color1","#2E75B6"}}),"")'
+        }
+    }
 
 
 def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:

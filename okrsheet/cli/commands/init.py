@@ -104,18 +104,22 @@ def init(
         raise UsageError(
             "--title and --share are for Google Sheets workbooks", option="--title/--share"
         )
-    draft, location = service.init_workbook(
-        location,
-        template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
-        cycle=chosen,
-        people=read_people_csv(people) if people else None,
-        example=example,
-        force=force,
-        company=company,
-        today=today(),
-        title=title,
-        share=share or (),
-    )
+    from okrsheet.render.progress import steps
+
+    with steps() as step:
+        draft, location = service.init_workbook(
+            location,
+            template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
+            cycle=chosen,
+            people=read_people_csv(people) if people else None,
+            example=example,
+            force=force,
+            company=company,
+            today=today(),
+            title=title,
+            share=share or (),
+            steps=step,
+        )
     tabs = len(draft.tabs)
     console.err().print(
         f"Created {location}: cycle {chosen.name} ({chosen.start} to {chosen.end}), "

@@ -1,0 +1,180 @@
+"""Moving a whole workbook from one store to another (`okr push`, `okr pull`).
+
+Everything a person can see is carried: every tab in order, every row and column, including
+tabs and columns okr does not know. Known columns get the formats, widths and dropdowns `okr
+init` gives them; dates stay dates (Google hands them over as day numbers); the live Progress
+formulas are rebuilt for the rows where they now sit. Nothing is interpreted or tidied on the
+way: a cell okr cannot read arrives exactly as it left, for `okr validate` to point at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+
+from okrsheet.layout import cells
+from okrsheet.layout.cells import CellValueError
+from okrsheet.layout.reader import Table, find_table
+from okrsheet.layout.schema import (
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    CORPORATE_TAB,
+    GUIDE_TAB,
+    OKR_COLUMNS,
+    PEOPLE_COLUMNS,
+    PEOPLE_TAB,
+    SETTINGS_COLUMNS,
+    SETTINGS_TAB,
+    TYPE_OBJECTIVE,
+    Column,
+    find_setting,
+    normalize_header,
+)
+from okrsheet.layout.writer import RowEntry, progress_formulas, progress_formulas_fit
+from okrsheet.stores.base import (
+    BAR_HEADER,
+    CellValue,
+    ColumnSpec,
+    Grid,
+    NumberFormat,
+    RawWorkbook,
+    TabSpec,
+    WriteValue,
+)
+
+_TAB_COLORS = {
+    CORPORATE_TAB: "2E75B6",
+    CHECKINS_TAB: "548235",
+    SETTINGS_TAB: "7F7F7F",
+    PEOPLE_TAB: "7F7F7F",
+}
+
+
+def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
+    """Every tab of `raw`, as tabs to create in another store."""
+    return [_copy_tab(grid) for grid in raw.grids]
+
+
+_SCHEMAS: dict[str, tuple[Column, ...]] = {
+    CHECKINS_TAB: CHECKIN_COLUMNS,
+    PEOPLE_TAB: PEOPLE_COLUMNS,
+    SETTINGS_TAB: SETTINGS_COLUMNS,
+    GUIDE_TAB: (),
+}
+
+
+def _copy_tab(grid: Grid) -> TabSpec:
+    schema = _SCHEMAS.get(grid.title, OKR_COLUMNS)
+    table = find_table(grid, schema, min_matches=2) if schema else None
+    if grid.title == GUIDE_TAB and grid.rows:
+        table = Table(grid.title, 1, {})
+    if table is not None and table.header_row == 1:
+        return _table_tab(grid, table, schema)
+    width = max((len(r) for r in grid.rows), default=0)
+    return TabSpec(
+        title=grid.title,
+        columns=[ColumnSpec("", width=14) for _ in range(width)],
+        rows=[[_plain(v) for v in row] for row in grid.rows],
+        header=False,
+        frozen_rows=0,
+    )
+
+
+def _table_tab(grid: Grid, table: Table, schema: Sequence[Column]) -> TabSpec:
+    if grid.title == GUIDE_TAB:
+        head = str(grid.rows[0][0] or "") if grid.rows[0] else ""
+        return TabSpec(
+            title=grid.title,
+            columns=[ColumnSpec(head, width=110)],
+            rows=[[_plain(v) for v in row] for row in grid.rows[1:]],
+            wrap_columns=(1,),
+            color="FFC000",
+        )
+    header = grid.rows[0] if grid.rows else []
+    if BAR_HEADER in header:  # the store's own drawing, rebuilt by a store that draws it
+        cut = header.index(BAR_HEADER)
+        grid = Grid(grid.title, [row[:cut] + row[cut + 1 :] for row in grid.rows], grid.hidden)
+        header = grid.rows[0]
+    known = {normalize_header(name): c for c in schema for name in (c.header, *c.aliases)}
+    known.update({normalize_header(c.header): c for c in schema})
+    columns: list[ColumnSpec] = []
+    for value in header:
+        text = "" if value is None else str(value)
+        column = known.get(normalize_header(text)) if text else None
+        columns.append(replace(column.spec, header=text) if column else ColumnSpec(text, width=14))
+    body = grid.rows[1:]
+    width = max([len(columns), *(len(r) for r in body)])
+    columns += [ColumnSpec("", width=14) for _ in range(width - len(columns))]
+    rows = [
+        [_typed(row[i] if i < len(row) else None, columns[i].number_format) for i in range(width)]
+        for row in body
+    ]
+    if schema is SETTINGS_COLUMNS:
+        for row, source in zip(rows, body, strict=True):
+            setting = find_setting(row[0]) if row and isinstance(row[0], str) else None
+            if setting is not None and setting.key in ("cycle_start", "cycle_end") and len(row) > 1:
+                row[1] = _typed(source[1] if len(source) > 1 else None, "date")
+    wrap = tuple(table.columns[k] for k in ("title", "notes", "note") if k in table.columns)
+    emphasized: frozenset[int] = frozenset()
+    if schema is OKR_COLUMNS:
+        _rebuild_progress(rows, table)
+        type_col = table.columns.get("type")
+        if type_col:
+            emphasized = frozenset(
+                i
+                for i, row in enumerate(rows)
+                if str(row[type_col - 1] or "").strip().casefold() == TYPE_OBJECTIVE.casefold()
+            )
+    return TabSpec(
+        title=grid.title,
+        columns=columns,
+        rows=rows,
+        emphasized_rows=emphasized,
+        color=_TAB_COLORS.get(grid.title),
+        wrap_columns=(1,) if grid.title == GUIDE_TAB else wrap,
+    )
+
+
+def _rebuild_progress(rows: list[list[WriteValue]], table: Table) -> None:
+    """The live Progress formulas, rebuilt for the rows where each item now sits."""
+    columns = table.columns
+    if not progress_formulas_fit(columns):
+        return
+    type_col, id_col, obj_col = columns.get("type"), columns["id"], columns["objective_id"]
+    entries = []
+    for offset, row in enumerate(rows):
+        kind = str(row[type_col - 1] or "").strip().casefold() if type_col else ""
+        item_id = str(row[id_col - 1] or "").strip()
+        if not kind or not item_id:
+            continue
+        entries.append(
+            RowEntry(
+                offset + 2,
+                kind == TYPE_OBJECTIVE.casefold(),
+                item_id,
+                str(row[obj_col - 1] or "").strip(),
+            )
+        )
+    for row_number, formula in progress_formulas(entries, columns).items():
+        rows[row_number - 2][columns["progress"] - 1] = formula
+
+
+def _typed(value: CellValue, number_format: NumberFormat) -> WriteValue:
+    """Day numbers back into dates in date columns; anything unreadable left as it was."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if number_format in ("date", "datetime") and numeric:
+        assert isinstance(value, int | float)
+        try:
+            if number_format == "date":
+                return cells.serial_to_date(value)
+            return cells.parse_datetime(value)
+        except (CellValueError, OverflowError, ValueError):
+            return value
+    return _plain(value)
+
+
+def _plain(value: CellValue) -> WriteValue:
+    if value is None or isinstance(value, str | bool | int | float | date | datetime):
+        return value
+    return str(value)  # a time or duration: kept as it reads
