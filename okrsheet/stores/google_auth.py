@@ -106,6 +106,8 @@ def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise AuthError(f"the credentials file {path} ({label}) is not readable JSON") from exc
     kind = info.get("type") if isinstance(info, dict) else None
+    if kind is None and isinstance(info, dict) and "refresh_token" in info:
+        kind = "authorized_user"  # google-auth's to_json (and so gspread's file) omits the type
     try:
         if kind == "service_account":
             from google.oauth2 import service_account

@@ -239,6 +239,13 @@ class GoogleSheetsStore:
             except AmbiguousWrite as exc:
                 reason = exc.reason
                 continue
+            except BackendError as exc:
+                # The answer's ranges name tabs by title: a tab renamed since our read makes
+                # Google refuse the whole request (nothing applied). Read again and retry.
+                if "Unable to parse range" not in exc.message:
+                    raise
+                reason = "a tab was renamed while writing"
+                continue
             undo = check.undo(answer, index)
             if not undo:
                 return changes

@@ -124,3 +124,54 @@ def test_a_sign_in_without_the_drive_scope_is_told_to_log_in_again(google: Googl
             idempotent=True,
             what="gsheet:x",
         )
+
+
+def test_login_saves_the_token_privately_and_names_the_person(
+    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from google.oauth2.credentials import Credentials
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    client = tmp_path / "client.json"
+    client.write_text(
+        json.dumps(
+            {
+                "installed": {
+                    "client_id": "c.apps.googleusercontent.com",
+                    "client_secret": "s3cret",
+                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                    "token_uri": "https://oauth2.googleapis.com/token",
+                    "redirect_uris": ["http://localhost"],
+                }
+            }
+        )
+    )
+    claims = base64.urlsafe_b64encode(json.dumps({"email": "ann@acme.test"}).encode()).decode()
+    asked: list[list[str]] = []
+
+    def browser_flow(self: Any, **kwargs: Any) -> Credentials:  # what the person does
+        asked.append(list(self.oauth2session.scope))
+        creds = Credentials(  # type: ignore[no-untyped-call]
+            token="ya29.the-access-token",
+            refresh_token="1//the-refresh-token",
+            client_id="c.apps.googleusercontent.com",
+            client_secret="s3cret",
+            token_uri="https://oauth2.googleapis.com/token",
+            id_token=f"h.{claims}.s",
+        )
+        return creds
+
+    monkeypatch.setattr(InstalledAppFlow, "run_local_server", browser_flow)
+
+    result = okr("auth", "login", "--client-secrets", str(client), "--no-browser")
+
+    assert result.exit_code == 0, result.stderr
+    assert "ann@acme.test" in result.stdout
+    assert "ya29" not in result.stdout + result.stderr and "1//" not in result.stdout
+    saved = Path.home() / ".config" / "gspread" / "authorized_user.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert json.loads(saved.read_text())["account"] == "ann@acme.test"
+    assert "https://www.googleapis.com/auth/drive.file" in asked[0]
+    assert "https://www.googleapis.com/auth/drive" not in asked[0]  # never all of Drive
+    status = okr("auth", "status")
+    assert "user ann@acme.test" in status.stdout

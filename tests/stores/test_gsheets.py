@@ -414,3 +414,40 @@ def test_nearing_googles_limits_is_a_warning(okr: Any, google: Google, gexample:
 
     assert result.exit_code == 0
     assert "close to Google's limit of 200" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("grade", "--write"),
+        ("rollover", "--to", "2027-Q1"),
+        ("checkin", "--from", "updates.csv"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_writing_command_is_one_read_and_one_write(
+    okr: Any, google: Google, gexample: str, args: tuple[str, ...], tmp_path: Path
+) -> None:
+    (tmp_path / "updates.csv").write_text(
+        "kr_id,value,confidence,note\nSALES-1.1,90,70%,ok\nSALES-1.2,0.8,,\nMARKET-1.1,10,,x\n"
+    )
+
+    result = okr(*args, "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (1, 1)
+    google.fake.reset_calls()
+    assert okr("validate", "-w", gexample).exit_code == 0
+
+
+def test_a_tab_renamed_between_read_and_write(okr: Any, google: Google, gexample: str) -> None:
+    edit_before_write(google, lambda fake, sid: fake.rename_tab(sid, "Sales", "Sales team"))
+
+    result = okr("checkin", "SALES-1.1", "--value", "79", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(google.fake, google.sheet_id(), "Sales team", "SALES-1.1")["Current"] == 79
+    assert (
+        len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 79])
+        == 1
+    )
