@@ -1828,7 +1828,7 @@ class FakeGoogle:
         if tail == ":getByDataFilter" and method == "POST":
             return 200, self._get_by_data_filter(ss, request, body)
         if tail == ":batchUpdate" and method == "POST":
-            return 200, self._http_batch_update(ss, body)
+            return 200, self._http_batch_update(ss, body, request.param("fields"))
         if tail == "/values:batchGet" and method == "GET":
             return 200, self._values_batch_get(ss, request)
         if tail == "/values:batchUpdate" and method == "POST":
@@ -2602,7 +2602,9 @@ class FakeGoogle:
 
     # -- spreadsheets.batchUpdate ---------------------------------------------------------------
 
-    def _http_batch_update(self, ss: FakeSpreadsheet, body: Json) -> Json:
+    def _http_batch_update(
+        self, ss: FakeSpreadsheet, body: Json, fields: str | None = None
+    ) -> Json:
         reqs = body.get("requests")
         if reqs is not None and not isinstance(reqs, list):
             raise _bad("Invalid value at 'requests'")
@@ -2615,6 +2617,10 @@ class FakeGoogle:
             out["updatedSpreadsheet"] = self._render_get(
                 ss, None, bool(body.get("responseIncludeGridData")), ranges or None
             )
+        if fields is not None:  # the system parameter applies to any response
+            masked = apply_field_mask(out, parse_field_mask(fields))
+            _trim_grid(masked.get("updatedSpreadsheet") or {})
+            return masked
         return out
 
     def _batch_update(self, ss: FakeSpreadsheet, reqs: list[Json]) -> list[Json]:

@@ -1,0 +1,220 @@
+"""Benchmarks: okr's speed, memory and Google API calls, each beside its floor.
+
+    python benchmarks/run.py [--sizes small,medium,large] [--runs 5] [--no-google]
+
+Every timing is the median of several runs of a whole process (start-up included), printed with
+the floor measured in the same run on the same machine: `python -c pass` for start-up, and a
+bare python-calamine parse of the same file for reads. Targets are ratios to those floors, so
+figures from a busy machine still compare. The workbooks come from benchmarks/generate.py (made
+on first use, seeded). The Google figures come from the in-process fake of the Sheets API used by
+the tests (tests/fakes): calls and bytes, not network time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+PYTHON = sys.executable
+OKR = str(Path(sys.executable).parent / "okr")
+TODAY = {"small": "2026-11-20", "medium": "2026-11-20", "large": "2026-12-31"}
+
+# Targets (ratios to the floors measured in the same run).
+HELP_RATIO = 8.0
+REPORT_RATIO = 3.0
+CHECKIN_SECONDS = 1.0
+MEMORY_MB = 200.0
+
+CALAMINE_PARSE = """
+import sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+for name in book.sheet_names:
+    book.get_sheet_by_name(name).to_python()
+"""
+
+# Runs a command and reports its peak memory (max resident set size of the child, in KB).
+PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def timed(argv: Sequence[str], runs: int, env: dict[str, str]) -> float:
+    """Median wall time of `runs` whole-process runs (after one warm-up run)."""
+    times = []
+    for attempt in range(runs + 1):
+        began = time.perf_counter()
+        subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+        )
+        if attempt:
+            times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def peak_mb(argv: Sequence[str], env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [PYTHON, "-c", PEAK, *argv], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    return int(out.strip()) / 1024
+
+
+def workbook(size: str) -> Path:
+    path = OUT / f"{size}.xlsx"
+    if not path.exists():
+        subprocess.run(
+            [PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--sizes", size], check=True
+        )
+    return path
+
+
+def first_kr(size: str) -> str:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+    from generate import AS_OF, SIZES, build  # type: ignore[import-not-found]
+
+    from okrsheet.model import KeyResult
+
+    draft = build(SIZES[size], AS_OF[size])
+    last_tab = list(draft.tabs.values())[-1]
+    return next(i.id for i in last_tab if isinstance(i, KeyResult))
+
+
+def line(label: str, seconds: float, floor: float | None = None, target: str = "") -> None:
+    ratio = f"{seconds / floor:6.1f}x" if floor else "       "
+    print(f"  {label:<38} {seconds * 1000:9.0f} ms {ratio}  {target}")
+
+
+def local(size: str, runs: int) -> None:
+    path = workbook(size)
+    env = {**os.environ, "OKR_TODAY": TODAY[size], "NO_COLOR": "1"}
+    print(f"\n{size}: {path.name}, {path.stat().st_size / 1e6:.1f} MB")
+    start = timed([PYTHON, "-c", "pass"], runs, env)
+    line("python -c pass (floor)", start)
+    for args in (["--help"], ["--version"]):
+        seconds = timed([OKR, *args], runs, env)
+        ok = "ok" if seconds <= HELP_RATIO * start else "OVER"
+        line(f"okr {' '.join(args)}", seconds, start, f"target <= {HELP_RATIO:g}x start-up: {ok}")
+    parse = timed([PYTHON, "-c", CALAMINE_PARSE, str(path)], runs, env)
+    line("python-calamine parse (floor)", parse)
+    for command in ("status", "lagging"):
+        argv = [OKR, command, "--format", "json", "-w", str(path)]
+        seconds = timed(argv, runs, env)
+        ok = "ok" if seconds <= REPORT_RATIO * parse else "OVER"
+        line(
+            f"okr {command} --format json",
+            seconds,
+            parse,
+            f"target <= {REPORT_RATIO:g}x parse: {ok}",
+        )
+    kr = first_kr(size)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy(path, copy)
+        times = []
+        for n in range(runs + 1):
+            argv = [OKR, "checkin", kr, "--value", str(10 + n), "-w", str(copy)]
+            began = time.perf_counter()
+            subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+            )
+            if n:
+                times.append(time.perf_counter() - began)
+        seconds = statistics.median(times)
+        ok = "ok" if seconds <= CHECKIN_SECONDS else "OVER"
+        line(
+            f"okr checkin {kr} --value V", seconds, parse, f"target <= {CHECKIN_SECONDS:g} s: {ok}"
+        )
+        peak = max(
+            peak_mb([OKR, "status", "--format", "json", "-w", str(copy)], env),
+            peak_mb([OKR, "checkin", kr, "--value", "99", "-w", str(copy)], env),
+        )
+    ok = "ok" if peak <= MEMORY_MB else "OVER"
+    print(
+        f"  {'peak memory (status, checkin)':<38} {peak:9.0f} MB          target <= {MEMORY_MB:g} MB: {ok}"
+    )
+
+
+def google(size: str) -> None:
+    """API calls and bytes per command on the Google fake, for a workbook of this size."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["NO_GCE_CHECK"] = "true"
+    from typer.testing import CliRunner
+
+    import okrsheet.stores.google_http as google_http
+    import okrsheet.stores.gsheets as gsheets
+    from okrsheet.cli import app
+    from tests.fakes.sheets_api import FakeGoogle, authorized_session, service_account_info
+
+    fake = FakeGoogle()
+    with tempfile.TemporaryDirectory() as tmp:
+        key = Path(tmp) / "key.json"
+        key.write_text(json.dumps(service_account_info(fake)))
+        os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = str(key)
+        os.environ["OKR_TODAY"] = TODAY[size]
+        gsheets.new_session = lambda creds: authorized_session(fake, creds)  # type: ignore[assignment]
+        google_http.pause = lambda seconds: None
+        runner = CliRunner()
+        kr = first_kr(size)
+        print(f"\nGoogle Sheets API calls, {size} workbook (in-process fake):")
+        print(
+            f"  {'command':<38} {'reads':>5} {'writes':>6} {'drive':>5} {'sent':>9} {'received':>10}"
+        )
+        steps: list[tuple[str, list[str]]] = [
+            (
+                "push --to gsheet:new --share x",
+                ["push", str(workbook(size)), "--to", "gsheet:new", "--share", "a@example.com"],
+            ),
+            ("status --format json", ["status", "--format", "json"]),
+            ("lagging --format json", ["lagging", "--format", "json"]),
+            ("validate", ["validate"]),
+            (f"checkin {kr} --value 42", ["checkin", kr, "--value", "42"]),
+            ("grade --write", ["grade", "--write"]),
+        ]
+        for label, args in steps:
+            fake.reset_calls()
+            if args[0] != "push":
+                args = [*args, "-w", f"gsheet:{list(fake.spreadsheets)[-1]}"]
+            result = runner.invoke(app, args)
+            if result.exit_code not in (0, 3, 6):
+                print(f"  {label}: exit {result.exit_code}: {result.stderr.strip()[:200]}")
+                continue
+            print(
+                f"  {label:<38} {fake.count('sheets-read'):>5} {fake.count('sheets-write'):>6} "
+                f"{fake.count('drive'):>5} {fake.bytes_sent() / 1e3:>7.0f} kB "
+                f"{fake.bytes_received() / 1e3:>7.0f} kB"
+            )
+        print(
+            "  targets: reports 1 read; check-in 1 read + 1 write; create <= 3 writes + 1 Drive call per share"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--google-size", default="large")
+    parser.add_argument("--no-google", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]} on {sys.platform}; median of {args.runs} runs each")
+    for size in args.sizes.split(","):
+        local(size, args.runs)
+    if not args.no_google:
+        google(args.google_size)
+
+
+if __name__ == "__main__":
+    main()
