@@ -144,7 +144,8 @@ def local(size: str, runs: int) -> None:
         )
     ok = "ok" if peak <= MEMORY_MB else "OVER"
     print(
-        f"  {'peak memory (status, checkin)':<38} {peak:9.0f} MB          target <= {MEMORY_MB:g} MB: {ok}"
+        f"  {'peak memory (status, checkin)':<38} {peak:9.0f} MB"
+        f"          target <= {MEMORY_MB:g} MB: {ok}"
     )
 
 
@@ -171,7 +172,8 @@ def google(size: str) -> None:
         kr = first_kr(size)
         print(f"\nGoogle Sheets API calls, {size} workbook (in-process fake):")
         print(
-            f"  {'command':<38} {'reads':>5} {'writes':>6} {'drive':>5} {'sent':>9} {'received':>10}"
+            f"  {'command':<38} {'reads':>5} {'writes':>6} {'drive':>5}"
+            f" {'sent':>9} {'received':>10}"
         )
         steps: list[tuple[str, list[str]]] = [
             (
@@ -198,7 +200,8 @@ def google(size: str) -> None:
                 f"{fake.bytes_received() / 1e3:>7.0f} kB"
             )
         print(
-            "  targets: reports 1 read; check-in 1 read + 1 write; create <= 3 writes + 1 Drive call per share"
+            "  targets: reports 1 read; check-in 1 read + 1 write; "
+            "create <= 3 writes + 1 Drive call per share"
         )
 
 
