@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Self
@@ -50,6 +50,8 @@ class Settings(_Model):
     min_krs_per_objective: Annotated[int, Field(ge=0)] = 3
     max_krs_per_objective: Annotated[int, Field(ge=1)] = 5
     date_order: Literal["MDY", "DMY"] = "MDY"
+    # Department workbooks read together with this one (paths or Google locations).
+    linked_workbooks: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:
@@ -115,6 +117,8 @@ class KeyResult(_Model):
     weight: float = 1.0
     confidence: float | None = None
     depends_on: tuple[str, ...] = ()
+    # (upstream id, the date this KR needs it done by), for the dependencies that give one.
+    needed_by: tuple[tuple[str, date], ...] = ()
     notes: str = ""
     last_checkin: date | None = None
     grade: float | None = None
@@ -239,6 +243,8 @@ class Plan(_Model):
     objectives: tuple[Objective, ...] = ()
     key_results: tuple[KeyResult, ...] = ()
     checkins: tuple[CheckIn, ...] = ()
+    # Key results left out by a filter that the shown ones depend on (scored for blockers).
+    upstream: tuple[KeyResult, ...] = ()
 
     def objective(self, objective_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == objective_id), None)
@@ -348,6 +354,49 @@ def rewind(plan: Plan, day: date) -> Plan:
     )
 
 
+def dependency_cycles(plan: Plan) -> list[Problem]:
+    """Key results that depend on each other in a circle: none of them can ever start."""
+    graph = {k.id: [d for d in k.depends_on if d != k.id] for k in plan.key_results}
+    seen: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    problems: list[Problem] = []
+
+    def visit(node: str, path: list[str], on_path: set[str]) -> None:
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if nxt in on_path:
+                loop = path[path.index(nxt) :]
+                key = frozenset(loop)
+                if key not in reported:
+                    reported.add(key)
+                    first = min(loop)
+                    turn = loop.index(first)
+                    ordered = [*loop[turn:], *loop[:turn], first]
+                    problems.append(
+                        Problem(
+                            "error",
+                            "dependency-cycle",
+                            "dependency cycle: " + " → ".join(ordered),
+                            first,
+                            "depends_on",
+                        )
+                    )
+            elif nxt not in seen:
+                seen.add(nxt)
+                on_path.add(nxt)
+                path.append(nxt)
+                visit(nxt, path, on_path)
+                path.pop()
+                on_path.discard(nxt)
+
+    for start in graph:
+        if start not in seen:
+            seen.add(start)
+            visit(start, [start], {start})
+    return problems
+
+
 def check_plan(plan: Plan) -> list[Problem]:
     """Rules that span items: ids, alignment, dates inside the cycle, focus limits."""
     problems: list[Problem] = []
@@ -393,6 +442,8 @@ def check_plan(plan: Plan) -> list[Problem]:
                 problems.append(
                     Problem("error", "self-dependency", "depends on itself", kr.id, "depends_on")
                 )
+
+    problems.extend(dependency_cycles(plan))
 
     for objective in plan.objectives:
         krs = plan.krs_of(objective.id)
@@ -518,12 +569,31 @@ def filter_plan(
 
     objectives = tuple(o for o in plan.objectives if keep(o))
     ids = {o.id for o in objectives}
+    kept = tuple(k for k in plan.key_results if k.objective_id in ids)
     return plan.model_copy(
         update={
             "objectives": objectives,
-            "key_results": tuple(k for k in plan.key_results if k.objective_id in ids),
+            "key_results": kept,
+            # Still scored, not shown: what the kept key results depend on, at any depth.
+            "upstream": _upstream_of(kept, (*plan.key_results, *plan.upstream)),
         }
     )
+
+
+def _upstream_of(
+    krs: Sequence[KeyResult], everything: Sequence[KeyResult]
+) -> tuple[KeyResult, ...]:
+    by_id = {k.id: k for k in everything}
+    shown = {k.id for k in krs}
+    found: dict[str, KeyResult] = {}
+    todo = [d for k in krs for d in k.depends_on]
+    while todo:
+        kr_id = todo.pop()
+        if kr_id in shown or kr_id in found or kr_id not in by_id:
+            continue
+        found[kr_id] = by_id[kr_id]
+        todo.extend(by_id[kr_id].depends_on)
+    return tuple(found.values())
 
 
 _CYCLE_NAME = re.compile(r"^(\d{4})(?:-?(Q|T|H)([1-4]))?$", re.IGNORECASE)

@@ -22,6 +22,7 @@ from okrsheet.scoring import (
     objective_grade,
     progress,
     quiet_owners,
+    score_key_results,
     score_kr,
     score_plan,
 )
@@ -60,6 +61,8 @@ class KRRow(_Report):
     expected: float
     status: str
     last_checkin: date | None
+    # What this KR depends on that is lagging or late (okr deps has the whole picture).
+    blocked_by: list[str] = []
 
 
 class ObjectiveRow(_Report):
@@ -106,6 +109,7 @@ def kr_row(score: KRScore) -> KRRow:
         expected=_r(score.expected) or 0.0,
         status=score.status.value,
         last_checkin=kr.last_checkin,
+        blocked_by=[b.sentence() for b in score.blocked_by],
     )
 
 
@@ -423,3 +427,254 @@ def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
                 TodoItem(id=kr.id, title=kr.title, action="set a confidence", why="none recorded")
             )
     return TodoReport(owner=owner, as_of=as_of, items=items)
+
+
+# Alignment tree -------------------------------------------------------------------------------
+
+
+class AlignedSummary(_Report):
+    """How the objectives aligned beneath one (at any depth) are doing."""
+
+    objectives: int
+    by_status: dict[str, int]
+    mean_progress: float | None
+
+
+class TreeNode(_Report):
+    id: str
+    title: str
+    level: str
+    owner: str
+    progress: float | None
+    expected: float | None
+    status: str | None
+    aligned: AlignedSummary
+    children: list[TreeNode]
+
+
+class TreeReport(_Report):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    roots: list[TreeNode]
+    # Objectives aligned to nothing, or to an id that does not exist (or that align in a circle).
+    orphans: list[TreeNode]
+
+
+def tree_report(
+    plan: Plan, as_of: date, *, objective: str | None = None, owner: str | None = None
+) -> TreeReport:
+    """Corporate objectives as roots, the objectives aligned to each beneath them (any depth).
+
+    Each node's own progress comes from its key results only; beside it, `aligned` sums up the
+    objectives beneath it. The two are not combined: the aligned objectives serve the parent
+    but do not measure it, and adding them in would count the same work twice."""
+    scores = {s.objective.id: s for s in score_plan(plan, as_of)}
+    children: dict[str, list[str]] = {}
+    for o in plan.objectives:
+        if o.aligns_to and o.aligns_to in scores and o.aligns_to != o.id:
+            children.setdefault(o.aligns_to, []).append(o.id)
+
+    def build(node_id: str, path: frozenset[str]) -> TreeNode:
+        score = scores[node_id]
+        kids = [build(c, path | {c}) for c in children.get(node_id, []) if c not in path]
+        below = [n for kid in kids for n in _flatten(kid)]
+        by_status: dict[str, int] = {}
+        for n in below:
+            if n.status:
+                by_status[n.status] = by_status.get(n.status, 0) + 1
+        progresses = [n.progress for n in below if n.progress is not None]
+        o = score.objective
+        return TreeNode(
+            id=o.id,
+            title=o.title,
+            level=o.level.value,
+            owner=o.owner,
+            progress=_r(score.progress),
+            expected=_r(score.expected),
+            status=score.status.value if score.status else None,
+            aligned=AlignedSummary(
+                objectives=len(below),
+                by_status=by_status,
+                mean_progress=_r(sum(progresses) / len(progresses)) if progresses else None,
+            ),
+            children=kids,
+        )
+
+    corporate = [o.id for o in plan.objectives if o.level.value == "corporate"]
+    roots = [build(i, frozenset({i})) for i in corporate]
+    placed = {n.id for root in roots for n in _flatten(root)}
+    orphan_ids = [
+        o.id
+        for o in plan.objectives
+        if o.id not in placed
+        and not (o.aligns_to and o.aligns_to in scores and _reaches(o.id, plan, corporate))
+    ]
+    orphans = [
+        build(i, frozenset({i}))
+        for i in orphan_ids
+        if not _has_orphan_ancestor(i, plan, set(orphan_ids))
+    ]
+    if objective is not None:
+        wanted = objective.casefold()
+        found = [
+            n for top in (*roots, *orphans) for n in _flatten(top) if n.id.casefold() == wanted
+        ]
+        roots, orphans = found[:1], []
+    if owner is not None:
+        roots = [n for n in (_prune(r, owner) for r in roots) if n is not None]
+        orphans = [n for n in (_prune(r, owner) for r in orphans) if n is not None]
+    return TreeReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        roots=roots,
+        orphans=orphans,
+    )
+
+
+def _flatten(node: TreeNode) -> list[TreeNode]:
+    out = [node]
+    for child in node.children:
+        out.extend(_flatten(child))
+    return out
+
+
+def _reaches(objective_id: str, plan: Plan, corporate: Sequence[str]) -> bool:
+    """Whether following 'Aligns to' from this objective ends at a corporate one."""
+    parents = {o.id: o.aligns_to for o in plan.objectives}
+    seen: set[str] = set()
+    node: str | None = objective_id
+    while node is not None and node not in seen:
+        if node in corporate:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
+
+
+def _has_orphan_ancestor(objective_id: str, plan: Plan, orphans: set[str]) -> bool:
+    """An orphan listed under another orphan is not listed again at the top of the branch."""
+    parents = {o.id: o.aligns_to for o in plan.objectives}
+    seen = {objective_id}
+    node = parents.get(objective_id)
+    while node is not None and node not in seen:
+        if node in orphans:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
+
+
+def _prune(node: TreeNode, owner: str) -> TreeNode | None:
+    """Keep the branches that hold an objective of this owner (with their ancestors)."""
+    kids = [k for k in (_prune(c, owner) for c in node.children) if k is not None]
+    if node.owner.casefold() == owner.casefold() or kids:
+        return node.model_copy(update={"children": kids})
+    return None
+
+
+# Dependencies ---------------------------------------------------------------------------------
+
+
+class DependencyLink(_Report):
+    """One key result depending on another: who needs what from whom, by when, and how it
+    stands."""
+
+    downstream: str
+    downstream_title: str
+    downstream_owner: str
+    upstream: str
+    upstream_title: str
+    upstream_owner: str
+    needed_by: date | None
+    upstream_progress: float
+    upstream_status: str
+    link: str  # ok, lagging, late or unknown
+    why: str
+
+
+class DepsReport(_Report):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    # Whose links: an owner, a team, or everyone.
+    who: str | None
+    depends_on: list[DependencyLink]
+    depended_on_by: list[DependencyLink]
+
+
+def deps_report(
+    plan: Plan, as_of: date, *, members: Sequence[str] | None = None, who: str | None = None
+) -> DepsReport:
+    """Every dependency link with its state; with `members`, split into what they depend on
+    and who depends on them."""
+    scores = score_key_results(plan.model_copy(update={"upstream": ()}), as_of)
+    links: list[DependencyLink] = []
+    for score in scores.values():
+        kr = score.kr
+        needed = dict(kr.needed_by)
+        blocked = {b.upstream.kr.id: b for b in score.blocked_by}
+        for upstream_id in kr.depends_on:
+            up = scores.get(upstream_id)
+            if up is None:
+                links.append(
+                    DependencyLink(
+                        downstream=kr.id,
+                        downstream_title=kr.title,
+                        downstream_owner=kr.owner,
+                        upstream=upstream_id,
+                        upstream_title="",
+                        upstream_owner="",
+                        needed_by=needed.get(upstream_id),
+                        upstream_progress=0.0,
+                        upstream_status="",
+                        link="unknown",
+                        why=f"{upstream_id} is not a key result in this workbook",
+                    )
+                )
+                continue
+            blocker = blocked.get(upstream_id)
+            links.append(
+                DependencyLink(
+                    downstream=kr.id,
+                    downstream_title=kr.title,
+                    downstream_owner=kr.owner,
+                    upstream=up.kr.id,
+                    upstream_title=up.kr.title,
+                    upstream_owner=up.kr.owner,
+                    needed_by=needed.get(upstream_id),
+                    upstream_progress=_r(up.progress) or 0.0,
+                    upstream_status=up.status.value,
+                    link=blocker.reason if blocker else "ok",
+                    why=blocker.sentence() if blocker else "",
+                )
+            )
+    if members is None:
+        return DepsReport(
+            company=plan.settings.company,
+            cycle=cycle_info(plan),
+            as_of=as_of,
+            who=who,
+            depends_on=links,
+            depended_on_by=[],
+        )
+    wanted = {m.casefold() for m in members}
+    return DepsReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        who=who,
+        depends_on=[
+            link
+            for link in links
+            if link.downstream_owner.casefold() in wanted
+            and link.upstream_owner.casefold() not in wanted
+        ],
+        depended_on_by=[
+            link
+            for link in links
+            if link.upstream_owner.casefold() in wanted
+            and link.downstream_owner.casefold() not in wanted
+        ],
+    )

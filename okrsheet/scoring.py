@@ -7,7 +7,7 @@ reproducible and tests never depend on today.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from okrsheet.model import Cycle, KeyResult, KRKind, Objective, Plan, Settings, Status
@@ -138,6 +138,22 @@ def objective_status(statuses: Sequence[Status]) -> Status | None:
 
 
 @dataclass(frozen=True)
+class Blocker:
+    """An upstream key result holding this one back: lagging, or not done by the date needed."""
+
+    upstream: KRScore
+    needed_by: date | None
+    reason: str  # "lagging" or "late"
+
+    def sentence(self) -> str:
+        up = self.upstream
+        text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f} %"
+        if self.needed_by is not None:
+            text += f", needed by {self.needed_by.day} {self.needed_by:%b}"
+        return text
+
+
+@dataclass(frozen=True)
 class KRScore:
     kr: KeyResult
     progress: float
@@ -145,6 +161,9 @@ class KRScore:
     expected: float
     status: Status
     days_to_due: int
+    blocked_by: tuple[Blocker, ...] = ()
+    # The status by the key result's own numbers, when blockers raised `status` to at risk.
+    own_status: Status | None = None
 
 
 @dataclass(frozen=True)
@@ -167,12 +186,74 @@ def score_kr(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> KR
     )
 
 
+def blockers(
+    kr: KeyResult, scores: dict[str, KRScore], cycle: Cycle, as_of: date
+) -> tuple[Blocker, ...]:
+    """What this key result depends on that is lagging, or will not be done by the date this
+    one needs it (at its pace so far; milestones only once that date has passed)."""
+    needed = dict(kr.needed_by)
+    found: list[Blocker] = []
+    for upstream_id in kr.depends_on:
+        upstream = scores.get(upstream_id)
+        if upstream is None or upstream_id == kr.id or upstream.status is Status.DONE:
+            continue
+        by = needed.get(upstream_id)
+        if by is not None and _late(upstream, by, cycle, as_of):
+            found.append(Blocker(upstream, by, "late"))
+        elif upstream.status in (Status.AT_RISK, Status.OFF_TRACK, Status.OVERDUE):
+            found.append(Blocker(upstream, by, "lagging"))
+    return tuple(found)
+
+
+def _late(upstream: KRScore, by: date, cycle: Cycle, as_of: date) -> bool:
+    if as_of > by:
+        return True
+    if upstream.kr.kind is not KRKind.INCREASE and upstream.kr.kind is not KRKind.DECREASE:
+        return False
+    elapsed = (as_of - cycle.start).days
+    if elapsed <= 0:
+        return False
+    projected = upstream.progress / elapsed * (by - cycle.start).days
+    return projected < 1.0 - 1e-9
+
+
+def score_key_results(plan: Plan, as_of: date) -> dict[str, KRScore]:
+    """Every key result's score, with what blocks it: a key result whose own pace is fine but
+    that depends on a lagging or late one is at risk."""
+    every = (*plan.key_results, *plan.upstream)
+    base = {k.id: score_kr(k, plan.cycle, as_of, plan.settings) for k in every}
+    current = dict(base)
+    # A blocked key result is at risk, which may block the ones that depend on it in turn:
+    # repeat until nothing changes (statuses only ever rise to at risk, so this ends).
+    for _ in range(len(base) + 1):
+        changed = False
+        for kr_id, score in base.items():
+            if not score.kr.depends_on:
+                continue
+            blocked = blockers(score.kr, current, plan.cycle, as_of)
+            flagged = bool(blocked) and score.status in (Status.ON_TRACK, Status.NOT_STARTED)
+            updated = replace(
+                score,
+                blocked_by=blocked,
+                status=Status.AT_RISK if flagged else score.status,
+                own_status=score.status if flagged else None,
+            )
+            if updated != current[kr_id]:
+                current[kr_id] = updated
+                changed = True
+        if not changed:
+            break
+    shown = {k.id for k in plan.key_results}
+    return {kr_id: score for kr_id, score in current.items() if kr_id in shown}
+
+
 def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
     """Score every objective of the plan, in workbook order."""
     scores: list[ObjectiveScore] = []
+    by_id = score_key_results(plan, as_of)
     for objective in plan.objectives:
         krs = plan.krs_of(objective.id)
-        kr_scores = tuple(score_kr(k, plan.cycle, as_of, plan.settings) for k in krs)
+        kr_scores = tuple(by_id[k.id] for k in krs)
         scores.append(
             ObjectiveScore(
                 objective=objective,
@@ -214,7 +295,7 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
         return Lag(score, ())
     if score.status is Status.OVERDUE:
         reasons.append(("overdue", f"overdue by {-score.days_to_due} day(s)"))
-    elif score.status in (Status.AT_RISK, Status.OFF_TRACK):
+    elif (score.own_status or score.status) in (Status.AT_RISK, Status.OFF_TRACK):
         if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
             side = "below" if kr.kind is KRKind.KEEP_ABOVE else "above"
             reasons.append(("behind", f"{side} the threshold of {kr.target_value:g}"))
@@ -230,6 +311,7 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
     if kr.confidence is not None and kr.confidence < settings.low_confidence:
         floor = f"{settings.low_confidence * 100:.0f}%"
         reasons.append(("low-confidence", f"confidence {kr.confidence * 100:.0f}% (below {floor})"))
+    reasons.extend(("blocked", blocker.sentence()) for blocker in score.blocked_by)
     return Lag(score, tuple(reasons))
 
 

@@ -12,6 +12,7 @@ from okrsheet import __version__
 from okrsheet.cli.commands import (
     auth,
     checkin,
+    deps,
     grade,
     history,
     init,
@@ -21,6 +22,7 @@ from okrsheet.cli.commands import (
     templates,
     todo,
     transfer,
+    tree,
     validate,
 )
 from okrsheet.cli.errors import handle_errors
@@ -82,6 +84,8 @@ app.command("grade")(handle_errors(grade.grade))
 app.command("rollover")(handle_errors(rollover.rollover))
 app.command("history")(handle_errors(history.history))
 app.command("todo")(handle_errors(todo.todo))
+app.command("tree")(handle_errors(tree.tree))
+app.command("deps")(handle_errors(deps.deps))
 app.command("templates")(handle_errors(templates.templates))
 app.command("push")(handle_errors(transfer.push))
 app.command("pull")(handle_errors(transfer.pull))

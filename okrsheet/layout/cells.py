@@ -206,6 +206,8 @@ def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
     if raw.isascii() and raw.isdigit():
         if len(raw) < 5:  # `2026` is a year, not day 2026 of the spreadsheet calendar
             raise CellValueError(f"{_show(raw)} is not a date (use 2026-03-31)")
+        if len(raw) > len(str(_MAX_SERIAL)):  # int() of 4,300+ digits would raise
+            raise CellValueError(f"{_show(raw)} is out of the range of spreadsheet dates")
         return serial_to_date(int(raw))
     if m := _ISO.match(raw):
         return _build(int(m[1]), int(m[2]), int(m[3]), raw, "year-month-day")
@@ -358,6 +360,41 @@ def parse_ids(value: CellValue) -> tuple[str, ...]:
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def parse_locations(value: CellValue) -> tuple[str, ...]:
+    """Workbook locations separated by commas, semicolons or line breaks."""
+    if is_blank(value):
+        return ()
+    return tuple(p.strip() for p in re.split(r"[,;\n]+", parse_text(value)) if p.strip())
+
+
+def parse_dependencies(
+    value: CellValue, *, order: DateOrder = "MDY"
+) -> tuple[tuple[str, date | None], ...]:
+    """Key results this one depends on, each optionally with the date it is needed by:
+    `MARKET-1.1@2026-11-15, PROD-2.1` (ids separated by commas, semicolons or line breaks;
+    spaces too when no date is given)."""
+    if is_blank(value):
+        return ()
+    found: list[tuple[str, date | None]] = []
+    for item in re.split(r"[,;\n]+", parse_text(value)):
+        item = item.strip()
+        if not item:
+            continue
+        if "@" not in item:
+            found.extend((part, None) for part in item.split() if part)
+            continue
+        kr_id, _, when = item.partition("@")
+        kr_id = kr_id.strip()
+        if not _ID.match(kr_id):
+            raise CellValueError(f"{_show(kr_id)} is not a key result id (in {_show(item)})")
+        try:
+            needed = parse_date(when.strip(), order=order)
+        except CellValueError as exc:
+            raise CellValueError(f"the date after {kr_id}@ is not readable: {exc}") from None
+        found.append((kr_id, needed))
+    return tuple(found)
 
 
 def parse_id(value: CellValue) -> str | None:

@@ -29,6 +29,7 @@ from okrsheet.layout.schema import (
 from okrsheet.layout.writer import (
     RowEntry,
     checkin_row,
+    dependencies_text,
     okr_tables,
     progress_formulas,
     progress_formulas_fit,
@@ -240,7 +241,8 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 # What was archived is finished: nothing can wait on it any more.
                 still = tuple(d for d in item.depends_on if d in rollover.carried)
                 if still != item.depends_on:
-                    updates["depends_on"] = ", ".join(still) or None
+                    kept = tuple((d, day) for d, day in item.needed_by if d in still)
+                    updates["depends_on"] = dependencies_text(still, kept) or None
             target = rebaseline.setdefault(item_table.title, {})
             for key, value in updates.items():
                 col = item_table.columns.get(key)

@@ -279,6 +279,7 @@ class _Reader:
             "max_objectives_per_owner": cells.parse_number,
             "min_krs_per_objective": cells.parse_number,
             "max_krs_per_objective": cells.parse_number,
+            "linked_workbooks": cells.parse_locations,
         }
         for key, parse in parsers.items():
             if key not in values:
@@ -532,7 +533,6 @@ class _Reader:
             "confidence": self._parse(
                 table, row, "confidence", get("confidence"), cells.parse_confidence
             ),
-            "depends_on": cells.parse_ids(get("depends_on")),
             "notes": cells.parse_text(get("notes")),
             "last_checkin": self._parse(
                 table, row, "last_checkin", get("last_checkin"), parse_date
@@ -542,6 +542,15 @@ class _Reader:
         weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
         if weight is not None:
             fields["weight"] = weight
+        links = self._parse(
+            table,
+            row,
+            "depends_on",
+            get("depends_on"),
+            lambda v: cells.parse_dependencies(v, order=order),
+        )
+        fields["depends_on"] = tuple(kr_id for kr_id, _ in links or ())
+        fields["needed_by"] = tuple((kr_id, day) for kr_id, day in links or () if day)
         if any(f.where == table.ref(row, "start") for f in self.findings[errors_before:]):
             self.findings[errors_before:] = [
                 Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)

@@ -227,6 +227,14 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "Date order",
         "How to read dates typed as 3/4/2026: MDY (month first) or DMY (day first).",
     ),
+    SettingRow(
+        "linked_workbooks",
+        "Linked workbooks",
+        "Department workbooks every report reads together with this one, as one organisation: "
+        ".xlsx paths (relative to this file) or Google Sheets URLs / gsheet:ID, separated by "
+        "commas or line breaks.",
+        ("linked", "departments", "department workbooks"),
+    ),
 )
 
 RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from okrsheet.layout import cells
 from okrsheet.layout.reader import (
@@ -162,6 +163,14 @@ def progress_formulas_fit(columns: dict[str, int]) -> bool:
     return all(key in columns for key in needed)
 
 
+def dependencies_text(depends_on: Sequence[str], needed_by: Sequence[tuple[str, date]] = ()) -> str:
+    """The Depends on cell: `MARKET-1.1@2026-11-15, PROD-2.1`."""
+    dates = dict(needed_by)
+    return ", ".join(
+        f"{kr_id}@{dates[kr_id].isoformat()}" if kr_id in dates else kr_id for kr_id in depends_on
+    )
+
+
 def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[WriteValue]:
     values: dict[str, WriteValue]
     if isinstance(item, Objective):
@@ -190,7 +199,7 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "due": item.due,
             "weight": item.weight,
             "confidence": item.confidence,
-            "depends_on": ", ".join(item.depends_on) or None,
+            "depends_on": dependencies_text(item.depends_on, item.needed_by) or None,
             "progress": progress,
             "last_checkin": item.last_checkin,
             "grade": item.grade,
@@ -264,6 +273,7 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "min_krs_per_objective": settings.min_krs_per_objective,
         "max_krs_per_objective": settings.max_krs_per_objective,
         "date_order": settings.date_order,
+        "linked_workbooks": ", ".join(settings.linked_workbooks) or None,
     }
 
 

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import (
+    DepsReport,
     GradeReport,
     HistoryReport,
     KRRow,
@@ -15,6 +16,8 @@ from okrsheet.reports import (
     QuietOwnersReport,
     StatusReport,
     TodoReport,
+    TreeNode,
+    TreeReport,
     ValidationReport,
 )
 
@@ -253,3 +256,76 @@ def todo_table(report: TodoReport) -> RenderableType:
             safe(item.id), safe(item.title), Text(item.action, style="bold"), safe(item.why)
         )
     return table
+
+
+def _tree_label(node: TreeNode) -> Text:
+    label = Text()
+    label.append_text(safe(node.id, "bold"))
+    label.append(" ")
+    label.append_text(safe(node.title))
+    label.append("  ")
+    label.append_text(bar(node.progress, STATUS_STYLES.get(node.status or "", "cyan")))
+    label.append("  ")
+    label.append_text(status_text(node.status))
+    label.append("  ")
+    label.append_text(safe(node.owner, "dim"))
+    if node.aligned.objectives:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(node.aligned.by_status.items()))
+        label.append(
+            f"  · aligned: {node.aligned.objectives} objective(s), "
+            f"mean {percent(node.aligned.mean_progress)}" + (f" ({counts})" if counts else ""),
+            style="dim",
+        )
+    return label
+
+
+def tree_table(report: TreeReport) -> RenderableType:
+    from rich.tree import Tree
+
+    tree = Tree(
+        Text(
+            f"{report.company or 'OKRs'} · {report.cycle.name} · as of {report.as_of.isoformat()}",
+            style="bold",
+        )
+    )
+
+    def add(parent: Tree, node: TreeNode) -> None:
+        branch = parent.add(_tree_label(node))
+        for child in node.children:
+            add(branch, child)
+
+    for root in report.roots:
+        add(tree, root)
+    if report.orphans:
+        orphans = tree.add(Text("Not aligned to a corporate objective", style="yellow"))
+        for node in report.orphans:
+            add(orphans, node)
+    return tree
+
+
+def deps_table(report: DepsReport) -> RenderableType:
+    parts: list[RenderableType] = []
+    sections = [("Depends on", report.depends_on)]
+    if report.who is not None:
+        sections = [
+            (f"What {report.who} depends on", report.depends_on),
+            (f"Who depends on {report.who}", report.depended_on_by),
+        ]
+    for title, links in sections:
+        table = Table(title=title, title_justify="left")
+        for name in ("Key result", "Owner", "Needs", "From", "Needed by", "Upstream", "Link"):
+            table.add_column(name, overflow="fold")
+        for link in links:
+            table.add_row(
+                safe(link.downstream),
+                safe(link.downstream_owner),
+                safe(f"{link.upstream} {link.upstream_title}".strip()),
+                safe(link.upstream_owner),
+                link.needed_by.isoformat() if link.needed_by else "",
+                bar(link.upstream_progress, STATUS_STYLES.get(link.upstream_status, "cyan")),
+                Text(link.link, style={"ok": "green", "unknown": "red"}.get(link.link, "yellow")),
+            )
+        if not links:
+            table.add_row(Text("(none)", style="dim"), "", "", "", "", Text(""), Text(""))
+        parts.append(table)
+    return Group(*parts)

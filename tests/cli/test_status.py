@@ -18,6 +18,7 @@ def kr(**fields: Any) -> dict[str, Any]:
         "owner": "Ana Lima",
         "overachievement": 0.0,
         "last_checkin": None,
+        "blocked_by": [],
         "weight": 1.0,
     }
     return base | fields
