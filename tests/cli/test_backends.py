@@ -19,6 +19,8 @@ SCENARIO: list[tuple[str, ...]] = [
     ("grade", "-f", "json"),
     ("todo", "--owner", "Tom Alvarez", "-f", "json"),
     ("history", "SALES-1.1", "-f", "json"),
+    ("tree", "-f", "md"),
+    ("deps", "--owner", "Marcus Webb", "-f", "json"),
     ("checkin", "SALES-1.1", "--value", "101", "--confidence", "70%", "--note", "=1+1"),
     ("checkin", "MARKET-1.1", "--value", "12", "--date", "2026-11-13"),
     ("status", "-f", "json"),

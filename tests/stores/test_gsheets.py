@@ -19,6 +19,8 @@ REPORTS = [
     ("grade", "-f", "json"),
     ("todo", "--owner", "Marcus Webb", "-f", "json"),
     ("history", "SALES-1.1", "-f", "json"),
+    ("tree", "-f", "json"),
+    ("deps", "--owner", "Marcus Webb", "-f", "json"),
 ]
 
 
