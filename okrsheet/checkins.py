@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
+from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
 from okrsheet.stores import Location, open_store
-from okrsheet.stores.base import Change, RawWorkbook
+from okrsheet.stores.base import Change, RawWorkbook, Skim
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,10 @@ def record(
         recorded[:] = [c for c in checkins if c.checkin_id not in seen[0]]
         return checkin_changes(raw, checkins, logged)
 
-    open_store(location).update(planner)
+    # Of the log, the planner needs the header and whether these ids are in it already: the
+    # store may leave its other rows unread (94,000 of them take a second to parse).
+    ids = frozenset(r.checkin_id for r in requests)
+    open_store(location).update(planner, skim=Skim(needles=ids, wanted=looks_like_log))
     return recorded
 
 

@@ -41,6 +41,7 @@ from okrsheet.stores.base import (
     Change,
     ColumnSpec,
     DeleteRows,
+    Grid,
     NumberFormat,
     RawWorkbook,
     SetCells,
@@ -60,6 +61,15 @@ def checkin_table(raw: RawWorkbook) -> Table:
     raise InvalidWorkbook(
         f"the workbook has no {CHECKINS_TAB!r} tab with Date, KR ID and Value headers",
         hint="restore the tab (see docs/workbook.md) before recording check-ins",
+    )
+
+
+def looks_like_log(head: Grid) -> bool:
+    """Whether a tab's first rows make it a check-in log rather than an OKR tab (as for
+    `checkin_table`)."""
+    return (
+        find_table(head, CHECKIN_COLUMNS, min_matches=3) is not None
+        and find_table(head, OKR_COLUMNS, min_matches=4) is None
     )
 
 

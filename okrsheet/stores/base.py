@@ -140,6 +140,26 @@ Change = SetCells | AppendRows | DeleteRows | AddTab
 ChangePlanner = Callable[[RawWorkbook], Sequence[Change]]
 
 
+@dataclass(frozen=True)
+class Skim:
+    """What a planner needs of long tabs, so that a store's `update` may read them in part.
+
+    A tab whose sheet XML is over `min_bytes`, and whose first `head_rows` rows make `wanted`
+    say yes, is read as those rows plus every row where one of `needles` occurs in a cell's
+    text (whole or in part); its other rows read as blank, at their own row numbers. A planner
+    that only asks whether its own ids are in a long log (the check-in retry guard) gets the
+    same answer as from a full read, without the log being parsed. Needles must be plain
+    (letters, digits, `.`, `_`, `-`); otherwise, or for an unusual sheet, the tab is read in full.
+    A needle split across differently formatted runs of one cell's text is not found.
+    A store that reads the whole workbook in one call anyway (Google) ignores it.
+    """
+
+    needles: frozenset[str]
+    wanted: Callable[[Grid], bool]
+    head_rows: int = 50
+    min_bytes: int = 1 << 20
+
+
 class WorkbookStore(Protocol):
     """A backend holding one workbook."""
 
@@ -154,8 +174,10 @@ class WorkbookStore(Protocol):
         """Every tab's values, in tab order."""
         ...
 
-    def update(self, planner: ChangePlanner) -> Sequence[Change]:
+    def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
         """Read afresh, let `planner` decide the changes, apply them all or none.
+
+        With `skim`, long tabs may reach the planner in part (see `Skim`).
 
         Holding the backend's write lock between the read and the write is what keeps a
         concurrent writer from being overwritten. Returns the changes applied.

@@ -38,6 +38,7 @@ from okrsheet.stores.base import (
     NumberFormat,
     RawWorkbook,
     SetCells,
+    Skim,
     TabSpec,
     WriteValue,
 )
@@ -222,8 +223,9 @@ class GoogleSheetsStore:
 
     # Writing ---------------------------------------------------------------------------------
 
-    def update(self, planner: ChangePlanner) -> Sequence[Change]:
-        """Read, plan, write in one atomic batchUpdate. If the write fails in a way that leaves
+    def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
+        """Read, plan, write in one atomic batchUpdate (one read holds every tab, so `skim`
+        saves nothing here). If the write fails in a way that leaves
         unknown whether it landed, read again and plan again: planners skip what already
         landed (check-ins carry ids), so trying again never doubles anything."""
         reason = ""

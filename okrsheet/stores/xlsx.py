@@ -1,16 +1,20 @@
 """The local .xlsx store: the embedded default that needs no account.
 
-Reads go through python-calamine (fast, read-only); writes go through openpyxl, which keeps the
-formatting, validation and extra columns people added. Every write happens under a file lock and
-lands by atomic replace, so a crash or a concurrent writer can never leave half a workbook.
+Reads go through python-calamine (fast, read-only). Writes patch the XML of the sheets that change
+and copy every other part of the file as it is (okrsheet.stores.xlsx_patch); what the patcher
+cannot do goes through openpyxl, which keeps the formatting, validation and extra columns people
+added. Every write happens under a file lock and lands by atomic replace, so a crash or a
+concurrent writer can never leave half a workbook.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +32,7 @@ from okrsheet.stores.base import (
     Grid,
     RawWorkbook,
     SetCells,
+    Skim,
     TabSpec,
     WriteValue,
 )
@@ -36,6 +41,9 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+    from python_calamine import CalamineWorkbook
+
+    from okrsheet.stores.xlsx_patch import Package
 
 LOCK_TIMEOUT_SECONDS = 30.0
 
@@ -76,11 +84,19 @@ class XlsxStore:
     # Reading ---------------------------------------------------------------------------------
 
     def read(self) -> RawWorkbook:
-        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+        from python_calamine import CalamineWorkbook
 
         self._check_readable()
+        return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)))
+
+    def _grids(
+        self, open_book: Callable[[], CalamineWorkbook], only: Callable[[str], bool] | None = None
+    ) -> RawWorkbook:
+        """Every tab of the book `open_book` gives (or those `only` accepts), in tab order."""
+        from python_calamine import CalamineError, PasswordError
+
         try:
-            book = CalamineWorkbook.from_path(str(self.path))
+            book = open_book()
             visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
             grids = [
                 Grid(
@@ -94,6 +110,7 @@ class XlsxStore:
                     hidden=not visible.get(name, True),
                 )
                 for name in book.sheet_names
+                if only is None or only(name)
             ]
         except PasswordError as exc:
             raise WorkbookUnavailable(
@@ -105,6 +122,61 @@ class XlsxStore:
                 hint="check the path, or create a workbook with `okr init`",
             ) from exc
         return RawWorkbook(grids)
+
+    def _read_skimmed(self, skim: Skim) -> tuple[RawWorkbook, Package | None]:
+        """A read with the long tabs `skim` allows read in part (see `Skim`), and the package
+        it came from, for the write that follows to reuse what is already decompressed."""
+        from python_calamine import CalamineWorkbook
+
+        from okrsheet.stores.xlsx_patch import (
+            Package,
+            Unpatchable,
+            needle_patterns,
+            sheet_parts,
+            skim_sheet,
+        )
+
+        self._check_readable()
+        try:
+            package = Package.open(self.path)
+            names = set(package.namelist())
+            long_parts = {
+                title: part
+                for title, part in sheet_parts(package).items()
+                if part in names and package.size(part) > skim.min_bytes
+            }
+            patterns = needle_patterns(package, skim.needles) if long_parts else None
+            trimmed: dict[str, bytes | None] = {}
+            for part in long_parts.values():
+                xml = (
+                    None
+                    if patterns is None
+                    else skim_sheet(package.read(part), patterns, skim.head_rows)
+                )
+                if xml is not None:
+                    trimmed[part] = xml
+            if not trimmed:
+                return self.read(), package
+            buffer = io.BytesIO()
+            package.write(buffer, trimmed, compress=False)
+        except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
+            return self.read(), None  # the plain read says what is wrong, if anything
+        buffer.seek(0)
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
+        skimmed = {title for title, part in long_parts.items() if part in trimmed}
+        unwanted = {
+            g.title
+            for g in raw.grids
+            if g.title in skimmed and not skim.wanted(Grid(g.title, g.rows[: skim.head_rows]))
+        }
+        if unwanted:  # not what the planner can do without: read those in full
+            full = self._grids(
+                lambda: CalamineWorkbook.from_path(str(self.path)), only=unwanted.__contains__
+            )
+            rows = {g.title: g.rows for g in full.grids}
+            for grid in raw.grids:
+                grid.rows = rows.get(grid.title, grid.rows)
+        return raw, package
 
     def _check_readable(self) -> None:
         if not self.path.exists():
@@ -119,9 +191,16 @@ class XlsxStore:
 
     # Writing ---------------------------------------------------------------------------------
 
-    def update(self, planner: ChangePlanner) -> Sequence[Change]:
+    def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
+        """See `WorkbookStore.update`; with `skim`, long tabs may reach the planner in part."""
         with self._locked():
-            changes = list(planner(self.read()))
+            package: Package | None = None
+            if skim is None:
+                raw = self.read()
+            else:
+                raw, package = self._read_skimmed(skim)
+            changes = list(planner(raw))
+            del raw  # a long log's cells are not needed to write
             if not changes:
                 return changes
             if _read_only(self.path):
@@ -129,7 +208,8 @@ class XlsxStore:
             from okrsheet.stores.xlsx_patch import Unpatchable, patch
 
             try:
-                self._save(lambda handle: patch(str(self.path), handle, changes))
+                source = package if package is not None else str(self.path)
+                self._save(lambda handle: patch(source, handle, changes))
             except Unpatchable:
                 book = self._load_for_write()
                 for change in changes:

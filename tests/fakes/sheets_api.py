@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import math
+import pickle
 import random
 import re
 import threading
@@ -2146,7 +2147,8 @@ class FakeGoogle:
         return n_rows, n_cols, cells
 
     def _atomic(self, ss: FakeSpreadsheet, action: Callable[[], Json]) -> Json:
-        snapshot = copy.deepcopy(ss)
+        # A pickle round trip is a deep copy, several times faster than copy.deepcopy.
+        snapshot = pickle.loads(pickle.dumps(ss, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             result = action()
         except BaseException:

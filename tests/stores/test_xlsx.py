@@ -3,6 +3,7 @@ file lock, formula safety, hand-made additions that must survive, and the errors
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
+from okrsheet import checkins
 from okrsheet.errors import (
     BackendError,
     ExitCode,
@@ -27,8 +29,8 @@ from okrsheet.errors import (
 )
 from okrsheet.layout.changes import checkin_changes
 from okrsheet.model import CheckIn
+from okrsheet.stores import Location, xlsx_patch
 from okrsheet.stores import xlsx as xlsx_module
-from okrsheet.stores import xlsx_patch
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -323,18 +325,18 @@ def test_patch_writer_dying_midway_leaves_the_original(
     book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = book.read_bytes()
-    original = xlsx_patch._rewrite
+    original = xlsx_patch.Package.write
 
-    def half_then_die(package: zipfile.ZipFile, target: Any, replaced: dict[str, bytes]) -> None:
+    def half_then_die(package: xlsx_patch.Package, target: Any, *args: Any, **kw: Any) -> None:
         target.write(b"PK\x03\x04 half a zip")
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(xlsx_patch, "_rewrite", half_then_die)
+    monkeypatch.setattr(xlsx_patch.Package, "write", half_then_die)
     with pytest.raises(BackendError, match="No space left"):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
     assert _temp_files(book) == []
-    monkeypatch.setattr(xlsx_patch, "_rewrite", original)
+    monkeypatch.setattr(xlsx_patch.Package, "write", original)
     XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert XlsxStore(book).read().grids[0].rows[1][0] == "x"
 
@@ -344,11 +346,11 @@ def test_a_crash_inside_the_patch_writer_leaves_the_original(
 ) -> None:
     before = book.read_bytes()
 
-    def crash(package: zipfile.ZipFile, target: Any, replaced: dict[str, bytes]) -> None:
+    def crash(package: xlsx_patch.Package, target: Any, *args: Any, **kw: Any) -> None:
         target.write(b"garbage")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(xlsx_patch, "_rewrite", crash)
+    monkeypatch.setattr(xlsx_patch.Package, "write", crash)
     with pytest.raises(RuntimeError, match="boom"):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
@@ -703,6 +705,53 @@ def test_untouched_sheets_are_copied_byte_for_byte_by_a_checkin(
         "xl/styles.xml",
     }
     assert {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet8.xml"} <= changed
+
+
+def _skim_everything(monkeypatch: pytest.MonkeyPatch) -> list[RawWorkbook]:
+    """Make every tab "long" for the check-in's skim (the example's log is short), and keep
+    what the planner was given."""
+    monkeypatch.setattr(
+        checkins, "Skim", functools.partial(xlsx_module.Skim, head_rows=3, min_bytes=0)
+    )
+    given: list[RawWorkbook] = []
+    original = XlsxStore._read_skimmed
+
+    def spy(self: XlsxStore, skim: Any) -> Any:
+        raw, package = original(self, skim)
+        given.append(raw)
+        return raw, package
+
+    monkeypatch.setattr(XlsxStore, "_read_skimmed", spy)
+    return given
+
+
+def test_a_checkin_reads_only_the_ids_it_looks_for_in_a_long_log(
+    example: Path, monkeypatch: pytest.MonkeyPatch, patch_only: None
+) -> None:
+    _decorate(example)
+    given = _skim_everything(monkeypatch)
+    before = XlsxStore(example).read()
+    request = checkins.CheckInRequest(kr_id="SALES-1.1", value="71", note="=1+1")
+    now = datetime(2026, 11, 16, 9, 30)
+
+    recorded = checkins.record(Location(path=example), [request], today=date(2026, 11, 16), now=now)
+    again = checkins.record(Location(path=example), [request], today=date(2026, 11, 16), now=now)
+
+    assert len(recorded) == 1 and again == []  # the retry found its id in the skimmed log
+    log = given[0].grid("Check-ins")
+    assert log is not None and 0 < len(log.rows) <= 3  # the head only: the id was not there yet
+    assert given[0].grid("Sales") == before.grid("Sales")  # an OKR tab is never skimmed
+    assert given[0].grid("People") == before.grid("People")
+    after = XlsxStore(example).read()
+    old_log, new_log = before.grid("Check-ins"), after.grid("Check-ins")
+    assert old_log is not None and new_log is not None
+    assert new_log.rows[:-1] == old_log.rows
+    assert new_log.rows[-1][:5] == [date(2026, 11, 16), "SALES-1.1", 71.0, "", "=1+1"]
+    workbook = openpyxl.load_workbook(example)
+    assert workbook["Sales"]["U3"].value == "call the reseller on Monday"
+    assert "Pipeline" in workbook.defined_names
+    last = workbook["Check-ins"][workbook["Check-ins"].max_row]
+    assert last[4].value == "=1+1" and last[4].data_type == "s"
 
 
 # Errors reading and writing -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -17,27 +18,36 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from okrsheet.layout.cells import date_to_serial
+from okrsheet.stores import xlsx_patch
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
     ColumnSpec,
     DeleteRows,
     Formula,
+    Grid,
+    RawWorkbook,
     SetCells,
+    Skim,
     TabSpec,
 )
 from okrsheet.stores.xlsx import XlsxStore
 from okrsheet.stores.xlsx_patch import (
     CALC_CHAIN_TYPE,
     NS,
+    SHARED_STRINGS_TYPE,
+    Package,
     Unpatchable,
     _append_without_parsing,
+    _entries,
     _serial,
     _Styles,
     changed_tabs,
     column_index,
     column_letters,
+    needle_patterns,
     patch,
+    skim_sheet,
 )
 
 Q = f"{{{NS}}}"
@@ -481,3 +491,337 @@ def test_changed_tabs_names_only_cell_changes() -> None:
         AddTab(TabSpec("D", [])),
     ]
     assert changed_tabs(changes) == {"A", "B"}
+
+
+# The zip package: raw copies, odd packages ------------------------------------------------------
+
+
+def raw_members(path: Path) -> dict[str, bytes]:
+    """Each member's compressed bytes as the file stores them."""
+    data = path.read_bytes()
+    found = {}
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            start = info.header_offset
+            name_len, extra_len = struct.unpack("<2H", data[start + 26 : start + 30])
+            begin = start + 30 + name_len + extra_len
+            found[info.filename] = data[begin : begin + info.compress_size]
+    return found
+
+
+def test_unchanged_members_keep_their_compressed_bytes(book: Path) -> None:
+    out = run_patch(book, [SetCells("Data", {(2, 1): "changed"})])
+    before, after = raw_members(book), raw_members(out)
+    assert list(after) == list(before)
+    assert {n for n in before if before[n] != after[n]} == {DATA, "xl/workbook.xml"}
+    with zipfile.ZipFile(out) as package:
+        assert package.testzip() is None
+
+
+def test_comments_and_attributes_of_the_package_survive(book: Path) -> None:
+    old = members(book)
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        out.comment = b"made by hand"
+        for name, data in old.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 5, 6, 7, 8, 10))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.comment = f"about {name}".encode()
+            info.external_attr = 0o640 << 16
+            out.writestr(info, data)
+    patched = run_patch(book, [SetCells("Data", {(2, 1): "changed"})])
+    with zipfile.ZipFile(book) as a, zipfile.ZipFile(patched) as b:
+        assert b.comment == b"made by hand"
+        assert b.testzip() is None
+        for x, y in zip(a.infolist(), b.infolist(), strict=True):
+            assert (x.filename, x.date_time, x.comment, x.external_attr) == (
+                y.filename,
+                y.date_time,
+                y.comment,
+                y.external_attr,
+            )
+    assert XlsxStore(patched).read().grid("Data").cell(2, 1) == "changed"  # type: ignore[union-attr]
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek in: it then writes a data descriptor after each member."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.buffer.extend(data)
+        return len(data)
+
+
+def test_members_with_data_descriptors_are_copied_whole(book: Path) -> None:
+    old = members(book)
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in old.items():
+            out.writestr(name, data)
+    book.write_bytes(bytes(stream.buffer))
+    with zipfile.ZipFile(book) as package:
+        assert all(info.flag_bits & 0x08 for info in package.infolist())
+    assert _entries(book.read_bytes()) is not None
+    out = run_patch(book, [AppendRows("Other", [["more", 5]])])
+    with zipfile.ZipFile(out) as package:
+        assert package.testzip() is None
+    assert {n: d for n, d in members(out).items() if n not in (OTHER, "xl/workbook.xml")} == {
+        n: d for n, d in old.items() if n not in (OTHER, "xl/workbook.xml")
+    }
+    assert XlsxStore(out).read().grid("Other").rows[-1] == ["more", 5.0]  # type: ignore[union-attr]
+    openpyxl.load_workbook(out)
+
+
+def test_a_package_with_bytes_before_it_goes_through_zipfile(book: Path) -> None:
+    data = b"#!junk in front\n" + book.read_bytes()
+    book.write_bytes(data)
+    assert _entries(data) is None
+    out = run_patch(book, [SetCells("Data", {(2, 1): "still fine"})])
+    with zipfile.ZipFile(out) as package:
+        assert package.testzip() is None
+    assert XlsxStore(out).read().grid("Data").cell(2, 1) == "still fine"  # type: ignore[union-attr]
+
+
+# Appends reuse the rows they leave alone, still deflated -----------------------------------------
+
+
+def _long_book(path: Path, rows: int) -> Path:
+    XlsxStore(path).create(
+        [
+            TabSpec(
+                "Log",
+                [ColumnSpec("When", number_format="date"), ColumnSpec("Id"), ColumnSpec("N")],
+                rows=[[date(2026, 1, 1), f"id-{i}", float(i)] for i in range(rows)],
+            ),
+            TabSpec("Other", [ColumnSpec("X")], rows=[["x"]]),
+        ],
+        overwrite=False,
+    )
+    return path
+
+
+def _segment_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sizes: list[int] = []
+    original = xlsx_patch._segment
+
+    def spy(data: Any, last: bool = False) -> bytes:
+        sizes.append(len(data))
+        return original(data, last)
+
+    monkeypatch.setattr(xlsx_patch, "_segment", spy)
+    return sizes
+
+
+def test_an_append_reuses_the_rows_a_previous_append_deflated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 3000)
+    store = XlsxStore(path)
+    rows_size = members(path)["xl/worksheets/sheet1.xml"].__len__()
+    sizes = _segment_sizes(monkeypatch)
+    # Written by openpyxl: nothing to reuse, the rows are deflated (once, in their own segment).
+    store.update(lambda raw: [AppendRows("Log", [[date(2026, 2, 1), "=not a formula", 1.5]])])
+    assert max(sizes) > rows_size // 2
+    for n in range(3):
+        sizes.clear()
+        store.update(lambda raw, n=n: [AppendRows("Log", [[date(2026, 2, 2), f"new-{n}", n]])])
+        assert max(sizes) < 2000, sizes  # the head, the new row and the end: never the rows
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+    grid = store.read().grid("Log")
+    assert grid is not None and len(grid.rows) == 3001 + 4
+    assert grid.rows[:3] == [["When", "Id", "N"], [date(2026, 1, 1), "id-0", 0.0], grid.rows[2]]
+    assert grid.rows[-5:] == [
+        [date(2026, 1, 1), "id-2999", 2999.0],
+        [date(2026, 2, 1), "=not a formula", 1.5],
+        [date(2026, 2, 2), "new-0", 0.0],
+        [date(2026, 2, 2), "new-1", 1.0],
+        [date(2026, 2, 2), "new-2", 2.0],
+    ]
+    sheet = openpyxl.load_workbook(path)["Log"]
+    assert sheet["B3002"].value == "=not a formula" and sheet["B3002"].data_type == "s"
+    assert sheet.max_row == 3005
+
+
+def test_rows_deflated_by_another_writer_are_deflated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 500)
+    store = XlsxStore(path)
+    store.update(lambda raw: [AppendRows("Log", [[date(2026, 2, 1), "first", 1]])])
+    # Someone saves the file with another program: one deflate stream, nothing to reuse.
+    rezip(path, {})
+    sizes = _segment_sizes(monkeypatch)
+    store.update(lambda raw: [AppendRows("Log", [[date(2026, 2, 2), "second", 2]])])
+    assert max(sizes) > 10_000
+    grid = store.read().grid("Log")
+    assert grid is not None and [r[1] for r in grid.rows[-3:]] == ["id-499", "first", "second"]
+    # And a log whose rows were changed by hand since keeps those changes.
+    sizes.clear()
+    store.update(lambda raw: [SetCells("Log", {(100, 2): "edited"})])
+    store.update(lambda raw: [AppendRows("Log", [[date(2026, 2, 3), "third", 3]])])
+    grid = store.read().grid("Log")
+    assert grid is not None and grid.rows[99][1] == "edited" and grid.rows[-1][1] == "third"
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+
+
+# Skimming long sheets -----------------------------------------------------------------------------
+
+
+def to_shared_strings(path: Path, part: str) -> None:
+    """Store the sheet's text in sharedStrings.xml, the way Excel saves it."""
+    old = members(path)
+    table: list[str] = []
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        text = match.group(3).decode()
+        if text not in table:
+            table.append(text)
+        return (
+            b"<c "
+            + match.group(1)
+            + b't="s"'
+            + match.group(2)
+            + b"><v>%d</v></c>" % table.index(text)
+        )
+
+    xml = re.sub(
+        rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t[^>]*>([^<]*)</t></is></c>', shared, old[part]
+    )
+    items = "".join(f"<si><t>{t}</t></si>" for t in table)
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS}" '
+        f'count="{len(table)}" uniqueCount="{len(table)}">{items}</sst>'
+    ).encode()
+    types = old["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    rels = old["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdShared" Type="'
+        + SHARED_STRINGS_TYPE.encode()
+        + b'" Target="sharedStrings.xml"/></Relationships>',
+    )
+    rezip(
+        path,
+        {
+            part: xml,
+            "xl/sharedStrings.xml": sst,
+            "[Content_Types].xml": types,
+            "xl/_rels/workbook.xml.rels": rels,
+        },
+    )
+
+
+def _skimmed(path: Path, skim: Skim) -> RawWorkbook:
+    seen: list[RawWorkbook] = []
+    XlsxStore(path).update(lambda raw: seen.append(raw) or [], skim=skim)
+    return seen[0]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_skimmed_tab_keeps_its_head_and_the_rows_holding_a_needle(
+    tmp_path: Path, shared: bool
+) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 300)
+    if shared:
+        to_shared_strings(path, "xl/worksheets/sheet1.xml")
+        assert b"<is>" not in members(path)["xl/worksheets/sheet1.xml"]
+    full = XlsxStore(path).read()
+    skim = Skim(frozenset({"id-250", "id-7", "absent"}), lambda head: True, 5, 0)
+    raw = _skimmed(path, skim)
+    log, whole = raw.grid("Log"), full.grid("Log")
+    assert log is not None and whole is not None
+    assert raw.titles == full.titles and raw.grid("Other") == full.grid("Other")
+    assert log.rows[:5] == whole.rows[:5]  # the head, as it is
+    kept = {n for n, row in enumerate(log.rows, start=1) if any(v != "" for v in row)}
+    # Rows keep their numbers (id-7 is row 9); "id-7" is also in id-70 to id-79.
+    expected = {1, 2, 3, 4, 5, 9, *range(72, 82), 252}
+    if shared:  # `<v>N</v>` also matches numbers: more rows, never fewer
+        assert kept >= expected
+    else:
+        assert kept == expected
+    assert all(log.rows[n - 1] == whole.rows[n - 1] for n in kept)
+    assert len(log.rows) == max(kept)
+
+
+def test_a_needle_inside_a_longer_text_keeps_its_row_too(tmp_path: Path) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 100)
+    raw = _skimmed(path, Skim(frozenset({"id-4"}), lambda head: True, 2, 0))
+    log = raw.grid("Log")
+    assert log is not None
+    ids = [row[1] for row in log.rows if row[1] not in ("", "Id")]
+    assert set(ids) == {"id-0", "id-4", *(f"id-{n}" for n in range(40, 50))}
+
+
+def test_a_long_tab_the_planner_needs_whole_is_read_whole(tmp_path: Path) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 300)
+    full = XlsxStore(path).read()
+    heads: list[Grid] = []
+    raw = _skimmed(path, Skim(frozenset({"id-3"}), lambda head: heads.append(head) or False, 4, 0))
+    assert raw.grids == full.grids
+    assert [h.title for h in heads] == ["Log"] and heads[0].rows == full.grids[0].rows[:4]
+
+
+@pytest.mark.parametrize("needle", ["id 3", "a&b", "", "<v>"])
+def test_needles_that_are_not_plain_mean_a_full_read(tmp_path: Path, needle: str) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 100)
+    raw = _skimmed(path, Skim(frozenset({needle}), lambda head: True, 2, 0))
+    assert raw.grids == XlsxStore(path).read().grids
+
+
+def test_a_short_tab_or_an_odd_sheet_is_not_skimmed(tmp_path: Path) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 100)
+    xml = members(path)["xl/worksheets/sheet1.xml"]
+    assert skim_sheet(xml, [b"id-50"], 200) is None  # all head
+    assert skim_sheet(xml, [b"id-50"], 2) is not None
+    unnumbered = re.sub(rb'(<row\b[^>]*?) r="\d+"', rb"\1", xml)
+    assert skim_sheet(unnumbered, [b"id-50"], 2) is None
+    prefixed = re.sub(rb"<(/?)(?!\?)", rb"<\1x:", xml)
+    assert skim_sheet(prefixed, [b"id-50"], 2) is None
+    # Big enough to skim only above min_bytes.
+    raw = _skimmed(path, Skim(frozenset({"id-3"}), lambda head: True, 2, len(xml) + 1))
+    assert raw.grids == XlsxStore(path).read().grids
+
+
+def test_skimmed_reads_then_writes_keep_every_row(tmp_path: Path) -> None:
+    path = _long_book(tmp_path / "log.xlsx", 400)
+    to_shared_strings(path, "xl/worksheets/sheet1.xml")
+    before = XlsxStore(path).read().grid("Log")
+    assert before is not None
+
+    def planner(raw: RawWorkbook) -> list[Any]:
+        log = raw.grid("Log")
+        assert log is not None and len(log.rows) == 3  # the head: no row holds the id
+        return [AppendRows("Log", [[date(2026, 3, 1), "id-new", 1]])]
+
+    XlsxStore(path).update(planner, skim=Skim(frozenset({"id-new"}), lambda head: True, 3, 0))
+    after = XlsxStore(path).read().grid("Log")
+    assert after is not None and after.rows == [*before.rows, [date(2026, 3, 1), "id-new", 1.0]]
+    # Shared strings: When, Id, N, then id-0 at index 3; the new row's text is inline.
+    indexes = [k + 3 for k in (5, *range(50, 60))]
+    assert needle_patterns(Package.open(path), ["id-5"]) == [
+        b"id-5",
+        *(b"<v>%d</v>" % i for i in indexes),
+    ]
+    assert b"id-new" not in members(path)["xl/sharedStrings.xml"]
+
+
+def test_a_member_that_does_not_match_its_crc_is_refused(book: Path) -> None:
+    data = bytearray(book.read_bytes())
+    with zipfile.ZipFile(book) as package:
+        info = package.getinfo(DATA)
+    entries = _entries(bytes(data))
+    assert entries is not None
+    central = data.find(next(e.central for e in entries if e.name == DATA))
+    struct.pack_into("<L", data, central + 16, info.CRC ^ 1)
+    with pytest.raises(zipfile.BadZipFile):
+        Package(bytes(data)).read(DATA)
+    assert Package(book.read_bytes()).read(DATA) == members(book)[DATA]
