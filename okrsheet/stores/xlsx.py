@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -117,6 +118,16 @@ class XlsxStore:
                 f"{self.path} is protected by a password; save an unprotected copy to use it"
             ) from exc
         except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+            kind = _compound_file_kind(self.path)
+            if kind == "encrypted":
+                raise WorkbookUnavailable(
+                    f"{self.path} is protected by a password; save an unprotected copy to use it"
+                ) from exc
+            if kind == "legacy":
+                raise WorkbookUnavailable(
+                    f"{self.path} is an Excel 97-2003 (.xls) file, not an .xlsx workbook",
+                    hint="open it in Excel or Google Sheets and save it as .xlsx",
+                ) from exc
             raise WorkbookUnavailable(
                 f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
                 hint="check the path, or create a workbook with `okr init`",
@@ -214,7 +225,7 @@ class XlsxStore:
                 book = self._load_for_write()
                 for change in changes:
                     _apply(book, change)
-                self._save(book.save)
+                self._save(_saver(book))
             return changes
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
@@ -234,7 +245,7 @@ class XlsxStore:
             book.remove(book.active)
             for spec in tabs:
                 _render_tab(book.create_sheet(spec.title), spec)
-            self._save(book.save)
+            self._save(_saver(book))
 
     def _load_for_write(self) -> Workbook:
         from openpyxl import load_workbook
@@ -247,8 +258,13 @@ class XlsxStore:
             ) from exc
 
     def _save(self, write: Callable[[BinaryIO], object]) -> None:
-        """Write to a temporary file beside the workbook, then replace it in one step."""
+        """Write to a temporary file beside the workbook, then replace it in one step.
+
+        Called under the workbook's lock: a temporary file of ours already there was left by a
+        save that died (killed, or the machine lost power), so it goes first.
+        """
         mode = self.path.stat().st_mode & 0o777 if self.path.exists() else None
+        self._remove_stale_temporary_files()
         try:
             fd, tmp_name = tempfile.mkstemp(
                 prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
@@ -276,6 +292,16 @@ class XlsxStore:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
+    def _remove_stale_temporary_files(self) -> None:
+        # mkstemp's names: the prefix, eight characters of [a-z0-9_], the suffix. Matching
+        # exactly keeps `okr.xlsx` from touching the files of `okr.xlsx.backup.xlsx`.
+        ours = re.compile(rf"\.{re.escape(self.path.name)}\.[a-z0-9_]{{8}}\.tmp")
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.path.parent):
+                if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         # filelock uses flock(): the OS releases it when a process dies, so a lock file left
@@ -299,6 +325,42 @@ class XlsxStore:
             yield
         finally:
             lock.release()
+
+
+_COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_COMPOUND_SCAN_BYTES = 64 << 20
+
+
+def _compound_file_kind(path: Path) -> str | None:
+    """An OLE compound file holding an encrypted .xlsx (Excel wraps the encrypted package in
+    one, beside an EncryptionInfo stream) or a legacy .xls (a Workbook stream); None for
+    anything else. Only called once reading has failed, so reading the file whole is fine."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_COMPOUND_FILE_MAGIC)) != _COMPOUND_FILE_MAGIC:
+                return None
+            data = handle.read(_COMPOUND_SCAN_BYTES)
+    except OSError:
+        return None
+    names = ("EncryptionInfo", "EncryptedPackage")
+    if all(name.encode("utf-16-le") in data for name in names):
+        return "encrypted"
+    if any(f"{name}\0".encode("utf-16-le") in data for name in ("Workbook", "Book")):
+        return "legacy"
+    return None
+
+
+def _saver(book: Workbook) -> Callable[[BinaryIO], object]:
+    """openpyxl's save, into memory first: when it is interrupted (Ctrl-C) it leaves its zip
+    open, and that zip must not point at our temporary file once we have closed it (its
+    finalizer would print a traceback on the way out)."""
+
+    def save(handle: BinaryIO) -> None:
+        buffer = io.BytesIO()
+        book.save(buffer)
+        handle.write(buffer.getbuffer())
+
+    return save
 
 
 def _read_only(path: Path) -> bool:
@@ -355,13 +417,17 @@ def _write(cell: Cell, value: WriteValue) -> None:
     if isinstance(value, Formula):
         cell.value = value.text
         return
-    cell.value = value
-    if isinstance(value, str):
+    if not isinstance(value, str):
+        cell.value = value
+    else:
+        from okrsheet.stores.xlsx_patch import escape_text
+
+        cell.value = escape_text(value)  # openpyxl writes text as is: `_x0041_` would read "A"
         # Text typed by people stays text: never let openpyxl turn "=..." into a formula.
         cell.data_type = "s"
         if value[:1] in ("=", "+", "-", "@"):
             cell.quotePrefix = True
-    elif isinstance(value, datetime):
+    if isinstance(value, datetime):
         if cell.number_format == "General":
             cell.number_format = _NUMBER_FORMATS["datetime"]
     elif isinstance(value, date) and cell.number_format == "General":

@@ -44,8 +44,17 @@ class Unpatchable(Exception):
     """The change needs a full rewrite (new tabs, deleted rows, an unusual package)."""
 
 
+# `_xHHHH_` in a cell's text is itself an escape; a literal one is written with its `_` escaped.
+_LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
 def _escape_illegal(text: str) -> str:
     return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def escape_text(text: str) -> str:
+    """Cell text as an .xlsx stores it: what reads back as `text` in Excel and in calamine."""
+    return _escape_illegal(_LITERAL_ESCAPE.sub("_x005F_", text))
 
 
 def column_index(ref: str) -> int:
@@ -219,7 +228,7 @@ class _Sheet:
         elif isinstance(value, str):
             cell.set("t", "inlineStr")
             text = etree.SubElement(etree.SubElement(cell, f"{_Q}is"), f"{_Q}t")
-            text.text = _escape_illegal(value)
+            text.text = escape_text(value)
             if value != value.strip() or "\n" in value:
                 text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         elif isinstance(value, bool):
@@ -377,7 +386,7 @@ def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str |
             f'<c r="{ref}"{s}><f>{_escape(_escape_illegal(value.text.removeprefix("=")))}</f></c>'
         )
     if isinstance(value, str):
-        text = _escape(_escape_illegal(value))
+        text = _escape(escape_text(value))
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):

@@ -340,6 +340,20 @@ def test_control_characters_do_not_break_the_xml(book: Path) -> None:
     etree.fromstring(xml)  # well-formed
     assert b"_x0007_" in xml
     openpyxl.load_workbook(out)
+    assert XlsxStore(out).read().grids[0].rows[1][0] == "bell\x07here"
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_text_that_looks_like_an_escape_reads_back_as_typed(book: Path, append: bool) -> None:
+    # `_xHHHH_` is itself an escape in .xlsx text: a literal one must not read back as "A".
+    texts = ["code _x0041_", "_x005F_", "_x00", "bell\x07_x0007_"]
+    change: Any = (
+        AppendRows("Data", [texts])
+        if append
+        else SetCells("Data", {(4, col): text for col, text in enumerate(texts, start=1)})
+    )
+    out = run_patch(book, [change])
+    assert XlsxStore(out).read().grids[0].rows[3][:4] == texts
 
 
 # The fast append path ---------------------------------------------------------------------------
