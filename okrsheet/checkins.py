@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -139,9 +139,12 @@ def record(
     requests: Sequence[CheckInRequest],
     *,
     today: date,
-    now: datetime,
+    clock: Callable[[], datetime] = datetime.now,
 ) -> list[CheckIn]:
     """Validate against a fresh read and write the log rows and KR rows in one atomic update.
+
+    `Recorded at` comes from `clock` when the write is planned, under the store's lock: a
+    command that waited for another one's write is stamped after it, as it is written after it.
 
     Each check-in gets its id before the first attempt, so when a store retries after a write
     whose outcome it could not see, the planner finds what already landed and skips it.
@@ -154,7 +157,7 @@ def record(
 
     def planner(raw: RawWorkbook) -> list[Change]:
         plan = parse_workbook(raw, with_log=False).plan
-        checkins = prepare(plan, requests, today=today, now=now)
+        checkins = prepare(plan, requests, today=today, now=clock())
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}

@@ -734,8 +734,12 @@ def test_a_checkin_reads_only_the_ids_it_looks_for_in_a_long_log(
     request = checkins.CheckInRequest(kr_id="SALES-1.1", value="71", note="=1+1")
     now = datetime(2026, 11, 16, 9, 30)
 
-    recorded = checkins.record(Location(path=example), [request], today=date(2026, 11, 16), now=now)
-    again = checkins.record(Location(path=example), [request], today=date(2026, 11, 16), now=now)
+    recorded = checkins.record(
+        Location(path=example), [request], today=date(2026, 11, 16), clock=lambda: now
+    )
+    again = checkins.record(
+        Location(path=example), [request], today=date(2026, 11, 16), clock=lambda: now
+    )
 
     assert len(recorded) == 1 and again == []  # the retry found its id in the skimmed log
     log = given[0].grid("Check-ins")

@@ -82,7 +82,6 @@ def checkin(
       okr checkin --from updates.csv
     """
     import os
-    from datetime import datetime
 
     from okrsheet import checkins, service
     from okrsheet.errors import UsageError
@@ -114,7 +113,7 @@ def checkin(
         if not requests:
             console.err().print("Nothing was written.")
             return
-    recorded = checkins.record(location, requests, today=today(), now=datetime.now())
+    recorded = checkins.record(location, requests, today=today())
     skipped = len(requests) - len(recorded)
     message = f"Recorded {len(recorded)} check-in(s) in {location}."
     if skipped:
