@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrsheet.errors import InvalidWorkbook, UsageError
-from okrsheet.layout.schema import CORPORATE_TAB
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKINS_TAB,
+    CORPORATE_TAB,
+    GUIDE_TAB,
+    PEOPLE_TAB,
+    SETTINGS_TAB,
+    normalize_header,
+)
 from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
 from okrsheet.model import (
     CheckIn,
@@ -29,6 +37,8 @@ from okrsheet.model import (
 )
 
 DEFAULT_TEMPLATE = "blank"
+#: okr's own tabs: a person's tab may not take one of these names.
+_OWN_TABS = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, CHECKINS_TAB)}
 EXAMPLE_TEMPLATE = "sales"
 
 
@@ -85,6 +95,13 @@ def read_people_csv(path: Path) -> list[Person]:
         if name.casefold() in seen:
             raise UsageError(f"{path}:{line}: {name!r} is listed twice", option="--people")
         seen.add(name.casefold())
+        tab = safe_tab_title(name)
+        if normalize_header(tab) in _OWN_TABS or tab.startswith(ARCHIVE_PREFIX):
+            raise UsageError(
+                f"{path}:{line}: {name!r} would get a tab named like okr's own {tab!r} tab",
+                option="--people",
+                hint="add a word to the name, for example a surname",
+            )
         team = (row.get(fields.get("team", ""), "") or "").strip()
         email = (row.get(fields.get("email", ""), "") or "").strip()
         people.append(Person(name=name, team=team, email=email))

@@ -35,6 +35,7 @@ from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import (
     Change,
     Formula,
+    Grid,
     NumberFormat,
     RawWorkbook,
     SetCells,
@@ -395,8 +396,21 @@ def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
                 base = parent or objective or prefix
                 new[(row, table.columns["id"])] = _next_id(f"{base}.", taken)
         if new:
-            changes.append(SetCells(table.title, new))
+            # The rows have no id to anchor them yet: a store that checks where its write
+            # landed (Google) checks their titles instead.
+            anchors = {row: _anchor(grid, table, row) for row, _col in new}
+            changes.append(SetCells(table.title, new, anchors))
     return changes
+
+
+def _anchor(grid: Grid, table: Table, row: int) -> tuple[int, str]:
+    """A cell that tells a row without an id apart: its title, else its type."""
+    for key in ("title", "type"):
+        col = table.columns.get(key)
+        value = grid.cell(row, col) if col else None
+        if col and isinstance(value, str) and value.strip():
+            return col, value.strip()
+    return table.columns["type"], ""
 
 
 def _next_id(stem: str, taken: set[str]) -> str:

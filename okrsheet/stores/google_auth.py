@@ -198,6 +198,8 @@ def save_private(path: Path, text: str) -> None:
     """Write a file holding a secret: created owner-only (0600) before any byte lands."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):  # an existing file keeps its old mode through O_CREAT
+        os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+    os.chmod(path, 0o600)  # where there is no fchmod (Windows)

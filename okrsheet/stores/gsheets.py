@@ -242,11 +242,12 @@ class GoogleSheetsStore:
                 reason = exc.reason
                 continue
             except BackendError as exc:
-                # The answer's ranges name tabs by title: a tab renamed since our read makes
-                # Google refuse the whole request (nothing applied). Read again and retry.
-                if "Unable to parse range" not in exc.message:
+                # The answer's ranges name tabs by title and the requests name them by id: a
+                # tab renamed or deleted since our read makes Google refuse the whole request
+                # (nothing applied). Read again and plan again.
+                if not any(m in exc.message for m in ("Unable to parse range", "No grid with id")):
                     raise
-                reason = "a tab was renamed while writing"
+                reason = "a tab was renamed or deleted while writing"
                 continue
             undo = check.undo(answer, index)
             if not undo:
@@ -297,19 +298,29 @@ class GoogleSheetsStore:
             self._steps(what, 2 + len(self.share_with))
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
-        http = self.http(CREATE_SCOPES if self.creating or self.share_with else READ_SCOPES)
-        self._step("Creating the spreadsheet" if self.creating else f"Reading {self.location}")
-        if self.creating:
-            answer = http.call(
-                "post",
-                SHEETS_API,
-                json={
-                    "properties": {"title": self.title or "OKRs"},
-                    "sheets": [{"properties": {"title": "okrsheet-setup", "sheetId": 0}}],
-                },
-                idempotent=False,
-                what="a new spreadsheet",
-            )
+        creating = self.creating
+        http = self.http(CREATE_SCOPES if creating or self.share_with else READ_SCOPES)
+        self._step("Creating the spreadsheet" if creating else f"Reading {self.location}")
+        if creating:
+            try:
+                answer = http.call(
+                    "post",
+                    SHEETS_API,
+                    json={
+                        "properties": {"title": self.title or "OKRs"},
+                        "sheets": [{"properties": {"title": "okrsheet-setup", "sheetId": 0}}],
+                    },
+                    idempotent=False,
+                    what="a new spreadsheet",
+                )
+            except AmbiguousWrite as exc:
+                raise BackendError(
+                    f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
+                    "nothing was laid out",
+                    hint="run the same command again; if an empty spreadsheet titled "
+                    f"{self.title or 'OKRs'!r} (one tab, 'okrsheet-setup') shows up in Google "
+                    "Drive, delete it",
+                ) from None
             self.spreadsheet_id = str(answer["spreadsheetId"])
             existing = {"okrsheet-setup": _Sheet(0, "okrsheet-setup", 1000, 26)}
         else:
@@ -324,10 +335,45 @@ class GoogleSheetsStore:
                     hint="pass --force to replace its tabs with a new OKR workbook",
                 )
         self._step(f"Laying out {len(tabs)} tabs")
-        self._batch_update(_layout_requests(tabs, existing))
+        self._lay_out(tabs, existing, created=creating)
         for email in self.share_with:
             self._step(f"Sharing with {email}")
             self.share(email)
+
+    def _lay_out(
+        self, tabs: Sequence[TabSpec], existing: dict[str, _Sheet], *, created: bool
+    ) -> None:
+        """One atomic batchUpdate that replaces every tab. When its outcome is unknown (a 5xx,
+        a timeout, a lost answer), read the tab list again rather than sending it blindly: the
+        batch deletes every tab that was there before, so it landed exactly when none is left."""
+        reason = ""
+        for _attempt in range(WRITE_ATTEMPTS):
+            try:
+                self._batch_update(_layout_requests(tabs, existing))
+                return
+            except AmbiguousWrite as exc:
+                reason = exc.reason
+            answer = self._get(META_FIELDS, grid=False)
+            now: dict[str, _Sheet] = {}
+            for sheet in answer.get("sheets", []):
+                props = sheet.get("properties", {})
+                shape = props.get("gridProperties", {})
+                title = str(props.get("title", ""))
+                now[title] = _Sheet(
+                    int(props.get("sheetId", 0)),
+                    title,
+                    int(shape.get("rowCount", 0)),
+                    int(shape.get("columnCount", 0)),
+                )
+            before = {s.sheet_id for s in existing.values()}
+            if before and not before & {s.sheet_id for s in now.values()}:
+                return
+            existing = now
+        raise BackendError(
+            f"could not confirm the write to {self.location} ({reason}); nothing was laid out",
+            hint="run the same command again: it is safe"
+            + (f"; the empty spreadsheet {self.location} can be deleted" if created else ""),
+        )
 
     def share(self, email: str, role: str = "writer") -> None:
         """Give a person access (one Drive call); Google emails them unless notify is off."""
