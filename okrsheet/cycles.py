@@ -55,11 +55,12 @@ def plan_rollover(plan: Plan, new: Cycle) -> Rollover:
     for kr in plan.key_results:
         if status(kr, old, old.end, plan.settings) is not Status.DONE:
             carried.update((kr.id, kr.objective_id))
+    grouped = plan.krs_by_objective()
     for objective in plan.objectives:
-        if not plan.krs_of(objective.id):
+        if not grouped.get(objective.id):
             carried.add(objective.id)
     grades: dict[str, float | None] = {k.id: grade(k) for k in plan.key_results}
-    grades.update({o.id: objective_grade(plan.krs_of(o.id)) for o in plan.objectives})
+    grades.update({o.id: objective_grade(grouped.get(o.id, ())) for o in plan.objectives})
     return Rollover(old=old, new=new, carried=frozenset(carried), grades=grades)
 
 

@@ -282,6 +282,7 @@ class GradeReport(_Report):
 
 
 def grade_report(plan: Plan, as_of: date) -> GradeReport:
+    grouped = plan.krs_by_objective()
     krs = [
         KRGradeRow(
             id=k.id,
@@ -308,7 +309,7 @@ def grade_report(plan: Plan, as_of: date) -> GradeReport:
         key_results=krs,
         objectives=[
             ObjectiveGradeRow(
-                id=o.id, title=o.title, owner=o.owner, grade=objective_grade(plan.krs_of(o.id))
+                id=o.id, title=o.title, owner=o.owner, grade=objective_grade(grouped.get(o.id, ()))
             )
             for o in plan.objectives
         ],

@@ -251,8 +251,9 @@ def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
     """Score every objective of the plan, in workbook order."""
     scores: list[ObjectiveScore] = []
     by_id = score_key_results(plan, as_of)
+    grouped = plan.krs_by_objective()
     for objective in plan.objectives:
-        krs = plan.krs_of(objective.id)
+        krs = grouped.get(objective.id, ())
         kr_scores = tuple(by_id[k.id] for k in krs)
         scores.append(
             ObjectiveScore(

@@ -230,8 +230,9 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     rebaseline: dict[str, dict[tuple[int, int], WriteValue]] = {}
     doomed: dict[str, set[int]] = {}
 
+    grouped = plan.krs_by_objective()
     for objective in plan.objectives:
-        items: list[Objective | KeyResult] = [objective, *plan.krs_of(objective.id)]
+        items: list[Objective | KeyResult] = [objective, *grouped.get(objective.id, ())]
         for item in items:
             item_table, item_row = located[item.id]
             goes_on = item.id in rollover.carried

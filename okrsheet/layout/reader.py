@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import NoneType
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ArgsKwargs
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
@@ -32,6 +38,7 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import (
     BENCHMARK_HINT,
+    CHECKIN_KEY_PREFIX,
     MISSING,
     CheckIn,
     Cycle,
@@ -217,6 +224,7 @@ class _Reader:
         self.raw = raw
         self.findings: list[Finding] = []
         self.rows: dict[str, tuple[Table, int]] = {}
+        self.log: tuple[Table, list[int]] | None = None  # the log's table and each check-in's row
         self.okr_tables: list[Table] = []
         self.people: dict[str, str] = {}
         self.teams: set[str] = set()
@@ -626,9 +634,11 @@ class _Reader:
         return table, self._checkin_rows(grid, table, settings)
 
     def _checkin_rows(self, grid: Grid, table: Table, settings: Settings) -> list[CheckIn]:
-        """The log can hold a hundred thousand rows: columns are looked up once, each cell is
-        parsed by the same functions as everywhere else, and pydantic validates all rows in
-        one call (row by row only when that call fails, to name the bad cells)."""
+        """The log can hold a hundred thousand rows, so it is read column by column: a column
+        whose cells are all of the plain type a store returns (text, a date, a number) converts
+        in one pass (`_plain_column`); any other goes cell by cell through the same parsers as
+        everywhere else, which name a bad cell. pydantic then validates all rows in one call
+        (row by row only when that call fails, to name the bad cells)."""
         order = settings.date_order
         parsers: dict[str, Callable[[CellValue], Any]] = {
             "date": lambda v: cells.parse_date(v, order=order),
@@ -640,39 +650,74 @@ class _Reader:
             "recorded_at": cells.parse_datetime,
             "checkin_id": cells.parse_text,
         }
-        columns = [
-            (key, table.columns[key] - 1, parse)
-            for key, parse in parsers.items()
-            if key in table.columns
-        ]
-        records: list[dict[str, Any]] = []
-        rows: list[int] = []
-        for row in range(table.header_row + 1, len(grid.rows) + 1):
-            values = grid.rows[row - 1]
-            if all(is_blank(v) for v in values):
+        body = grid.rows[table.header_row :]
+        first = table.header_row + 1
+        width = min(map(len, body), default=0)
+        keys: list[str] = []
+        columns: list[list[Any]] = []
+        # (row offset, column order, key, message): bad cells, then what is missing, row by row.
+        problems: list[tuple[int, int, str, str]] = []
+        missing = len(parsers)  # sorts after every column of its row
+        for position, (key, parse) in enumerate(parsers.items()):
+            if key not in table.columns:
                 continue
-            fields: dict[str, Any] = {}
-            clean = True
-            for key, index, parse in columns:
-                raw = values[index] if index < len(values) else None
-                try:
-                    fields[key] = parse(raw)
-                except CellValueError as exc:
-                    self.add(
-                        "error", "bad-cell", f"{_field_label(key)}: {exc}", table.ref(row, key)
-                    )
-                    clean = False
-            for key in ("date", "kr_id", "value"):
-                if clean and fields.get(key) in (None, "") and key in table.columns:
-                    self.add(
-                        "error", "missing", f"{_field_label(key)} is missing", table.ref(row, key)
-                    )
-                    clean = False
-            if clean:
-                records.append(
-                    {k: v for k, v in fields.items() if v is not None or k in ("date", "value")}
-                )
-                rows.append(row)
+            index = table.columns[key] - 1
+            if index < width:
+                raw = list(map(operator.itemgetter(index), body))
+            else:
+                raw = [r[index] if index < len(r) else None for r in body]
+            values = _plain_column(key, raw)
+            if values is None:
+                values = []
+                for offset, cell in enumerate(raw):
+                    try:
+                        values.append(parse(cell))
+                    except CellValueError as exc:
+                        values.append(None)
+                        problems.append((offset, position, key, str(exc)))
+            keys.append(key)
+            columns.append(values)
+
+        # A blank row is blank in every column: look at the others only where the first is.
+        maybe = [o for o, v in enumerate(columns[0]) if v is None or v == ""] if columns else []
+        blank = {
+            o
+            for o in maybe
+            if all(c[o] is None or c[o] == "" for c in columns)
+            and all(is_blank(v) for v in body[o])
+        }
+        bad = {offset for offset, *_ in problems}
+        first_missing: dict[int, str] = {}
+        for key in ("value", "kr_id", "date"):  # the first missing one of a row is named
+            if key in keys:
+                column = columns[keys.index(key)]
+                for o in (o for o, v in enumerate(column) if v is None or v == ""):
+                    first_missing[o] = key
+        for offset, key in first_missing.items():
+            if offset not in blank and offset not in bad:
+                problems.append((offset, missing, key, f"{_field_label(key)} is missing"))
+                bad.add(offset)
+        for offset, position, key, message in sorted(problems):
+            if offset in blank:
+                continue
+            where = table.ref(first + offset, key)
+            if position == missing:
+                self.add("error", "missing", message, where)
+            else:
+                self.add("error", "bad-cell", f"{_field_label(key)}: {message}", where)
+
+        # Positional arguments for pydantic when the log has every column (built without a
+        # Python call per row), keyword arguments otherwise.
+        records: list[Any]
+        if keys == list(CHECKIN_FIELDS):
+            records = list(map(ArgsKwargs, zip(*columns, strict=True)))
+        else:
+            records = [dict(zip(keys, v, strict=True)) for v in zip(*columns, strict=True)]
+        rows = list(range(first, first + len(body)))
+        if blank or bad:
+            skip = blank | bad
+            records = [r for o, r in enumerate(records) if o not in skip]
+            rows = [row for o, row in enumerate(rows) if o not in skip]
         try:
             checkins = _CHECKIN_LIST.validate_python(records)
         except ValidationError:
@@ -680,31 +725,76 @@ class _Reader:
             kept = []
             for record, row in zip(records, rows, strict=True):
                 try:
-                    checkins.append(CheckIn.model_validate(record))
+                    checkins.append(_CHECKIN.validate_python(record))
                     kept.append(row)
                 except ValidationError as exc:
                     self._model_errors(table, row, exc)
             rows = kept
-        for index, row in enumerate(rows):
-            self.rows[_checkin_key(index)] = (table, row)
+        self.log = (table, rows)
         return checkins
 
     # Cross-item rules -------------------------------------------------------------------------
 
+    def _row_of(self, item_id: str) -> tuple[Table, int] | None:
+        """Where an objective, a key result or a check-in (`checkin#<index>`) sits."""
+        if item_id.startswith(CHECKIN_KEY_PREFIX) and self.log is not None:
+            table, rows = self.log
+            index = item_id.removeprefix(CHECKIN_KEY_PREFIX)
+            if index.isdigit() and int(index) < len(rows):
+                return table, rows[int(index)]
+        return self.rows.get(item_id)
+
     def locate(self, problems: Sequence[Problem]) -> None:
         for problem in problems:
             where = None
-            if problem.item_id and problem.item_id in self.rows:
-                table, row = self.rows[problem.item_id]
+            located = self._row_of(problem.item_id) if problem.item_id else None
+            if located is not None:
+                table, row = located
                 where = table.ref(row, problem.field or "id")
             self.add(problem.severity, problem.code, problem.message, where)
 
 
 _CHECKIN_LIST = TypeAdapter(list[CheckIn])
+_CHECKIN = TypeAdapter(CheckIn)
 
 
-def _checkin_key(index: int) -> str:
-    return f"checkin#{index}"
+_TEXT_KEYS = frozenset({"kr_id", "note", "author", "checkin_id"})
+
+
+def _plain_column(key: str, column: list[CellValue]) -> list[Any] | None:
+    """A log column converted in one pass when every cell is of the plain type the parser
+    would pass through unchanged (text to strip, a date, a finite number, a confidence within
+    0..1, a date and time, or blank); None when any cell needs the parser."""
+    cells_: list[Any] = column
+    types = set(map(type, cells_))
+    if key in _TEXT_KEYS:
+        return list(map(str.strip, cells_)) if types <= {str} else None
+    if types & {str, NoneType}:
+        if any(type(v) is str and v.strip() for v in cells_):
+            return None  # typed text: the parser reads it
+        cells_ = [None if v is None or type(v) is str else v for v in cells_]
+    present: list[Any] = [v for v in cells_ if v is not None]
+    kinds = set(map(type, present))
+    if key in ("value", "confidence"):
+        if not kinds <= {float} or not all(map(math.isfinite, present)):
+            return None
+        if key == "confidence" and present and not 0 <= min(present) <= max(present) <= 1:
+            return None
+        return [None if v is None else v or 0.0 for v in cells_]  # -0.0 reads as 0.0
+    if key == "date":
+        return cells_ if kinds <= {date} else None
+    if key == "recorded_at":
+        if kinds <= {datetime}:
+            return cells_
+        if kinds <= {date, datetime}:  # a date alone is that day at midnight
+            return [v if v is None or type(v) is datetime else datetime(v.year, v.month, v.day)
+                    for v in cells_]  # fmt: skip
+        return None
+    return None
+
+
+#: The check-in fields in the order of `CheckIn`'s arguments.
+CHECKIN_FIELDS = tuple(f.name for f in dataclasses.fields(CheckIn))
 
 
 def _parse_row_type(value: CellValue) -> str | None:

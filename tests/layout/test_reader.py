@@ -552,6 +552,65 @@ def test_without_log_the_row_values_stand(book: Path) -> None:
     assert findings(parsed, "drift") == []
 
 
+def _with_log(path: Path, rows: list[list[Any]]) -> ParsedWorkbook:
+    """The workbook at `path` read as a store returns it, with these rows under the log header."""
+    raw = XlsxStore(path).read()
+    log = raw.grid("Check-ins")
+    assert log is not None
+    log.rows = [log.rows[0], *rows]
+    return parse_workbook(raw)
+
+
+def test_a_log_of_plain_cells_and_typed_text_reads_the_same(book: Path) -> None:
+    """Columns of the plain types a store returns take a fast path; any typed text in a column
+    sends it through the cell parsers. Both give the same check-ins."""
+    day, stamp = date(2026, 11, 2), datetime(2026, 11, 2, 9, 30)
+    plain = [[day, "CORP-1.1", 2_450_000.0, 0.7, " note ", "Priya", stamp, "id-1"]]
+    typed = [["11/2/2026", " CORP-1.1 ", "$2,450,000", "70%", " note ", "Priya",
+              "2026-11-02 09:30", "id-1"]]  # fmt: skip
+    fast, slow = _with_log(book, plain), _with_log(book, typed)
+    assert fast.errors == [] and slow.errors == []
+    assert fast.plan.checkins == slow.plan.checkins
+    (checkin,) = fast.plan.checkins
+    assert (checkin.note, checkin.confidence, checkin.recorded_at) == ("note", 0.7, stamp)
+
+
+def test_log_cells_of_odd_types_read_as_their_parsers_say(book: Path) -> None:
+    rows = [
+        [date(2026, 11, 2), "CORP-1.1", -0.0, "", "", "", date(2026, 11, 2), "a"],
+        [date(2026, 11, 3), "CORP-1.1", 7.0, 7.0, "", "", "", "b"],  # 7 of 10
+        ["", "", "", "", "", "", "", ""],  # blank: skipped, not an error
+        [date(2026, 11, 4), "CORP-1.1", 1.0, None, None, None, None, None],
+    ]
+    parsed = _with_log(book, rows)
+    assert parsed.errors == []
+    a, b, c = parsed.plan.checkins
+    assert str(a.value) == "0.0" and a.confidence is None  # -0 reads as 0
+    assert a.recorded_at == datetime(2026, 11, 2)  # a date alone is that day at midnight
+    assert b.confidence == 0.7
+    assert (c.note, c.checkin_id) == ("", "")
+
+
+def test_bad_log_rows_are_named_row_by_row_and_the_rest_still_read(book: Path) -> None:
+    rows = [
+        [date(2026, 11, 2), "CORP-1.1", "lots", "", "", "", "", "a"],  # row 2: bad value
+        [date(2026, 11, 3), "", 5.0, "", "", "", "", "b"],  # row 3: no KR id
+        ["2026-02-30", "CORP-1.1", 5.0, "150%", "", "", "", "c"],  # row 4: two bad cells
+        [date(2026, 11, 5), "CORP-1.1", 6.0, "", "", "", "", "d"],  # row 5: fine
+        ["", "CORP-1.1", "", "", "", "", "", ""],  # row 6: date and value missing
+    ]
+    parsed = _with_log(book, rows)
+    named = [(f.code, f.where) for f in parsed.findings if f.severity == "error"]
+    assert named == [
+        ("bad-cell", "'Check-ins'!C2"),
+        ("missing", "'Check-ins'!B3"),
+        ("bad-cell", "'Check-ins'!A4"),
+        ("bad-cell", "'Check-ins'!D4"),
+        ("missing", "'Check-ins'!A6"),
+    ]
+    assert [c.checkin_id for c in parsed.plan.checkins] == ["d"]
+
+
 # Names of cells and headers -------------------------------------------------------------------
 
 
