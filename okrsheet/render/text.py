@@ -34,7 +34,8 @@ def csv_cell(value: object) -> str:
 def md_cell(value: object) -> str:
     """A Markdown table cell: pipes escaped, line breaks folded, markup characters inert."""
     text = csv_cell(value) if not isinstance(value, str) else strip_controls(value)
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    # Every character that ends a line somewhere (U+2028 and U+2029 included) folds to a space.
+    text = re.sub(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*", " ", text)
     return re.sub(r"([\\|`*_\[\]<>])", r"\\\1", text)
 
 

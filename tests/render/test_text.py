@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from okrsheet.render.machine import to_csv, to_markdown
@@ -89,6 +89,8 @@ def test_csv_round_trips_safely(texts: list[str]) -> None:
 
 
 @given(st.text())
+@example("line\u2028separator")  # a line break to Python and to some Markdown viewers
+@example("paragraph\u2029separator")
 def test_markdown_rows_never_break(text: str) -> None:
     table = to_markdown([{"a": text, "b": "x"}], ["a", "b"])
     body = [line for line in table.splitlines() if line.startswith("|")]
