@@ -228,7 +228,9 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     changes: list[Change] = []
     archive_rows: list[list[WriteValue]] = []
     rebaseline: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
     doomed: dict[str, set[int]] = {}
+    id_columns = {table.title: table.columns["id"] for table, _row in located.values()}
 
     grouped = plan.krs_by_objective()
     for objective in plan.objectives:
@@ -254,14 +256,23 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 if still != item.depends_on:
                     kept = tuple((d, day) for d, day in item.needed_by if d in still)
                     updates["depends_on"] = dependencies_text(still, kept) or None
+            anchors.setdefault(item_table.title, {})[item_row] = (
+                item_table.columns["id"],
+                item.id,
+            )
             target = rebaseline.setdefault(item_table.title, {})
             for key, value in updates.items():
                 col = item_table.columns.get(key)
                 if col is not None:
                     target[(item_row, col)] = value
 
-    changes.extend(SetCells(tab, values) for tab, values in rebaseline.items() if values)
-    changes.extend(DeleteRows(tab, tuple(sorted(rows))) for tab, rows in doomed.items())
+    changes.extend(
+        SetCells(tab, values, anchors[tab]) for tab, values in rebaseline.items() if values
+    )
+    changes.extend(
+        DeleteRows(tab, tuple(sorted(rows)), id_column=id_columns[tab])
+        for tab, rows in doomed.items()
+    )
     changes.extend(_formulas_after_delete(raw, doomed))
     changes.append(_settings_for(raw, rollover.new))
     changes.append(AddTab(_archive_tab(title, archive_rows)))
@@ -391,10 +402,13 @@ def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
         "cycle_end": cycle.end,
     }
     found: dict[tuple[int, int], WriteValue] = {}
+    anchors: dict[int, tuple[int, str]] = {}
     for row in range(first, len(grid.rows) + 1):
-        setting = find_setting(cells.parse_text(grid.cell(row, key_col)))
+        label = cells.parse_text(grid.cell(row, key_col))
+        setting = find_setting(label)
         if setting is not None and setting.key in values:
             found[(row, value_col)] = values[setting.key]
+            anchors[row] = (key_col, label)
     if len(found) != len(values):
         raise InvalidWorkbook("the Settings tab lacks a Cycle, Cycle start or Cycle end row")
-    return SetCells(grid.title, found)
+    return SetCells(grid.title, found, anchors)

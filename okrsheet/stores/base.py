@@ -101,9 +101,10 @@ class SetCells:
 
     tab: str
     cells: dict[tuple[int, int], WriteValue]
-    # row -> (column, text) that identifies the row (a KR id). A store that cannot lock the
-    # workbook between its read and its write (Google) checks these after writing and undoes
-    # the whole write if a person moved rows in between; a locking store can ignore them.
+    # row -> (column, text) that identifies the row (a KR id), in the rows as they are when
+    # this change applies (after the earlier changes of the same write). A store that cannot
+    # lock the workbook between its read and its write (Google) checks these and undoes the
+    # whole write if a person moved rows in between; a locking store can ignore them.
     anchors: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
@@ -124,6 +125,9 @@ class DeleteRows:
 
     tab: str
     rows: tuple[int, ...]
+    # The 1-based column holding each row's id (as for `SetCells.anchors`), so a store that
+    # cannot lock can check that the rows it deletes are the ones meant.
+    id_column: int | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ API calls are kept at the floor:
   requests land or none does. A check-in is one read (inside `update`) and that one write; rows
   are located by id in that fresh read, and the log row is added with `appendCells`, which lands
   after whatever rows exist when it runs, so it can never overwrite a row somebody just typed;
+  a rollover (rows deleted, a tab added) is one read and that one write, plus one small write
+  that deletes the scratch tab it was checked with (see `_Guard`);
 - `init` of a new spreadsheet is one `spreadsheets.create` and one `batchUpdate` (tabs, values,
   formats, dropdowns, filters together), plus one Drive call per person it is shared with.
 
@@ -19,12 +21,13 @@ as numbers, dates with a date number format. Formulas only come from `Formula` v
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
+from okrsheet.errors import BackendError, OkrError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
     BAR_HEADER,
     AddTab,
@@ -67,6 +70,14 @@ RESPONSE_FIELDS = (
 )
 # How far above the last row we read to look for appended rows when a write must be undone.
 APPEND_SLACK = 200
+#: A hidden tab that a write deleting rows or adding tabs (a rollover) adds to hold a copy of
+#: the rows it changes, so that it can be taken back (see `_Guard`). It is deleted as soon as
+#: the write is confirmed; one left behind (a crash, a lost answer) is never shown to the
+#: layers above, and the next write deletes it.
+SCRATCH_TAB = "okrsheet-undo"
+# Errors that mean a tab changed shape between our read and our write (nothing was applied):
+# read again and plan again.
+_RESHAPED = ("Unable to parse range", "No grid with id", "exceeds grid limits")
 META_FIELDS = (
     "spreadsheetId,properties(title),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)))"
@@ -108,8 +119,11 @@ def url_for(spreadsheet_id: str) -> str:
 
 
 class _Sheet:
-    def __init__(self, sheet_id: int, title: str, rows: int, cols: int) -> None:
+    def __init__(
+        self, sheet_id: int, title: str, rows: int, cols: int, grid: Grid | None = None
+    ) -> None:
         self.sheet_id, self.title, self.rows, self.cols = sheet_id, title, rows, cols
+        self.grid = grid  # kept for the scratch tab only, which the workbook leaves out
 
 
 class GoogleSheetsStore:
@@ -197,14 +211,17 @@ class GoogleSheetsStore:
             shape = props.get("gridProperties", {})
             rows, cols = int(shape.get("rowCount", 0)), int(shape.get("columnCount", 0))
             total_cells += rows * cols
-            index[title] = _Sheet(int(props.get("sheetId", 0)), title, rows, cols)
-            grids.append(
-                Grid(
-                    title=title,
-                    rows=_grid_rows(sheet.get("data", [])),
-                    hidden=bool(props.get("hidden")),
-                )
+            grid = Grid(
+                title=title,
+                rows=_grid_rows(sheet.get("data", [])),
+                hidden=bool(props.get("hidden")),
             )
+            scratch = title == SCRATCH_TAB
+            index[title] = _Sheet(
+                int(props.get("sheetId", 0)), title, rows, cols, grid if scratch else None
+            )
+            if not scratch:
+                grids.append(grid)
         self._check_limits(len(grids), total_cells)
         return RawWorkbook(grids, notices=list(self.notices)), index
 
@@ -227,53 +244,100 @@ class GoogleSheetsStore:
         """Read, plan, write in one atomic batchUpdate (one read holds every tab, so `skim`
         saves nothing here). If the write fails in a way that leaves
         unknown whether it landed, read again and plan again: planners skip what already
-        landed (check-ins carry ids), so trying again never doubles anything."""
+        landed (check-ins carry ids), so trying again never doubles anything.
+
+        A write that deletes rows or adds tabs (a rollover) costs one more small call when it
+        lands: deleting the scratch tab that let it be checked (see `_Guard`)."""
         reason = ""
+        lost: _Guard | None = None  # a checked write whose answer was lost
         for _attempt in range(WRITE_ATTEMPTS):
             raw, index = self._read()
+            scratch = index.pop(SCRATCH_TAB, None)
+            if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
+                # That write landed, and its copy of the rows it changed is still here: check
+                # it from this read as it would have been from the answer.
+                assert scratch.grid is not None
+                copied, scratch = _cells_of(scratch.grid), None
+                if not self._settle(lost, copied):
+                    lost = None
+                    reason = "rows were moved in the spreadsheet while writing"
+                    continue
+            lost = None
             changes = list(planner(raw))
             if not changes:
+                if scratch is not None:
+                    self._drop_scratch(scratch.sheet_id)
                 return changes
-            requests = _requests_for(changes, index)
+            guard = _Guard(changes, raw, index, leftover=scratch)
             check = _Check(changes, raw)
+            requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
+            requests += guard.copies() + _requests_for(changes, guard.index, guard.added)
             try:
-                answer = self._batch_update(requests, response_ranges=check.ranges())
+                answer = self._batch_update(
+                    requests, response_ranges=check.ranges() + guard.ranges()
+                )
             except AmbiguousWrite as exc:
                 reason = exc.reason
+                lost = guard if guard.active else None
                 continue
             except BackendError as exc:
                 # The answer's ranges name tabs by title and the requests name them by id: a
-                # tab renamed or deleted since our read makes Google refuse the whole request
-                # (nothing applied). Read again and plan again.
-                if not any(m in exc.message for m in ("Unable to parse range", "No grid with id")):
+                # tab renamed or deleted (or cut shorter) since our read makes Google refuse
+                # the whole request (nothing applied). Read again and plan again.
+                if not any(m in exc.message for m in _RESHAPED):
                     raise
                 reason = "a tab was renamed or deleted while writing"
                 continue
-            undo = check.undo(answer, index)
-            if not undo:
-                return changes
-            # Someone moved rows between our read and our write: take the whole write back
-            # (one more call, only in this case) and plan again from a fresh read.
-            try:
-                self._batch_update(undo)
-            except AmbiguousWrite as exc:
-                raise BackendError(
-                    f"rows were moved in {self.location} while writing, and taking the write "
-                    f"back could not be confirmed ({exc.reason})",
-                    hint="check the key results you were updating (`okr history`) before "
-                    "running the command again",
-                ) from exc
+            if guard.active:
+                after = _cells_by_tab((answer or {}).get("updatedSpreadsheet", {}))
+                if self._settle(guard, after.get(SCRATCH_TAB, {})):
+                    return changes
+            else:
+                undo = check.undo(answer, index)
+                if not undo:
+                    return changes
+                # Someone moved rows between our read and our write: take the whole write
+                # back (one more call, only in this case) and plan again from a fresh read.
+                self._take_back(undo)
             reason = "rows were moved in the spreadsheet while writing"
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason})",
             hint="run the same command again: it is safe, what already landed is not repeated",
         )
 
+    def _settle(self, guard: _Guard, copied: dict[tuple[int, int], CellValue]) -> bool:
+        """Keep a checked write that landed on the rows it was planned for (and delete its
+        scratch tab), or take it back whole. True when it is kept."""
+        if guard.held(copied):
+            self._drop_scratch(guard.scratch_id)
+            return True
+        self._take_back(guard.undo())
+        return False
+
+    def _take_back(self, undo: list[dict[str, Any]]) -> None:
+        try:
+            self._batch_update(undo)
+        except AmbiguousWrite as exc:
+            raise BackendError(
+                f"rows were moved in {self.location} while writing, and taking the write "
+                f"back could not be confirmed ({exc.reason})",
+                hint="check the key results you were updating (`okr history`) before "
+                "running the command again",
+            ) from exc
+
+    def _drop_scratch(self, sheet_id: int) -> None:
+        """Delete the scratch tab. Sending this again is safe (if an earlier try landed, Google
+        answers that the tab is gone, which is all we want); if it keeps failing, the tab
+        is left: hidden, never read, and deleted by the next write."""
+        with contextlib.suppress(OkrError):
+            self._batch_update([{"deleteSheet": {"sheetId": sheet_id}}], idempotent=True)
+
     def _batch_update(
         self,
         requests: list[dict[str, Any]],
         *,
         response_ranges: Sequence[str] = (),
+        idempotent: bool = False,
     ) -> Any:
         body: dict[str, Any] = {"requests": requests}
         if response_ranges:
@@ -289,7 +353,7 @@ class GoogleSheetsStore:
             f"{SHEETS_API}/{self.spreadsheet_id}:batchUpdate",
             params={"fields": RESPONSE_FIELDS} if response_ranges else None,
             json=body,
-            idempotent=False,
+            idempotent=idempotent,
             what=self.location,
         )
 
@@ -510,6 +574,161 @@ class _Check:
         return requests
 
 
+class _Band:
+    """Where one tab's rows sit in the scratch tab: rows 1..height of the tab are scratch rows
+    offset+1..offset+height, in the same columns."""
+
+    def __init__(
+        self, sheet: _Sheet, key: int, offset: int, height: int, deleted: Sequence[int]
+    ) -> None:
+        self.tab, self.sheet_id, self.key = sheet.title, sheet.sheet_id, key
+        self.offset, self.height, self.width = offset, height, max(sheet.cols, 1)
+        self.deleted = sorted(set(deleted))
+
+
+class _Guard:
+    """Whether a write that deletes rows or adds tabs (a rollover) landed on the rows it was
+    planned for, and how to take it back if not.
+
+    `_Check`'s way (look at the written rows after the write, restore their values from our
+    read) does not fit such a write: deleted rows are gone from the answer, and values read
+    cannot bring back formulas or a row we never saw. So the same atomic batch starts by adding
+    a hidden scratch tab and copying into it (copyPaste, PASTE_NORMAL) the rows of every tab
+    the write changes, from row 1 to the last row our read saw, all columns, one tab under the
+    other: exactly what the write is about to change, whoever's rows they are by then.
+
+    The answer shows the id column of those copies (ids for OKR tabs, setting names for
+    Settings). If each matches our read row for row, no row moved between our read and our
+    write, so every cell written and row deleted was the one meant: the write stays and the
+    scratch tab is deleted (one more small call). If not, the write is taken back in one call:
+    the deleted rows are inserted again where they were (in ascending order), each tab's copy
+    is pasted back over it (values, formulas and formats as they were just before our write,
+    a person's inserted or edited row included), the added tabs and the scratch tab are
+    deleted; then `update` reads and plans again. A write without ids to check is sent
+    unchecked, as before."""
+
+    def __init__(
+        self,
+        changes: Sequence[Change],
+        raw: RawWorkbook,
+        index: dict[str, _Sheet],
+        *,
+        leftover: _Sheet | None = None,
+    ) -> None:
+        self.raw, self.index = raw, dict(index)
+        self.added: dict[str, int] = {}
+        self.bands: list[_Band] = []
+        self.scratch_id = 0
+        keys: dict[str, int] = {}
+        deleted: dict[str, list[int]] = {}
+        tabs: list[str] = []
+        for change in changes:
+            if isinstance(change, SetCells | DeleteRows) and change.tab not in tabs:
+                tabs.append(change.tab)
+            if isinstance(change, SetCells):
+                for col, _text in change.anchors.values():
+                    keys.setdefault(change.tab, col)
+            elif isinstance(change, DeleteRows):
+                deleted.setdefault(change.tab, []).extend(change.rows)
+                if change.id_column is not None:
+                    keys.setdefault(change.tab, change.id_column)
+        self.active = (
+            any(isinstance(c, DeleteRows | AddTab) for c in changes)
+            and not any(isinstance(c, AppendRows) for c in changes)
+            and bool(tabs)
+            and all(t in keys and t in index and raw.grid(t) is not None for t in tabs)
+        )
+        if not self.active:
+            return
+        offset = 0
+        for tab in tabs:
+            grid = raw.grid(tab)
+            assert grid is not None
+            height = max(len(grid.rows), 1)
+            self.bands.append(_Band(index[tab], keys[tab], offset, height, deleted.get(tab, ())))
+            offset += height
+        taken = [s.sheet_id for s in index.values()] + ([leftover.sheet_id] if leftover else [])
+        self.scratch_id = max(taken, default=0) + 1
+        width = max(b.width for b in self.bands)
+        # In the index, so that the tabs the write adds get the ids after it.
+        self.index[SCRATCH_TAB] = _Sheet(self.scratch_id, SCRATCH_TAB, offset, width)
+
+    def copies(self) -> list[dict[str, Any]]:
+        """The first requests of the write: the scratch tab and the copies."""
+        if not self.active:
+            return []
+        scratch = self.index[SCRATCH_TAB]
+        properties = {
+            "sheetId": self.scratch_id,
+            "title": SCRATCH_TAB,
+            "hidden": True,
+            "gridProperties": {"rowCount": scratch.rows, "columnCount": scratch.cols},
+        }
+        requests: list[dict[str, Any]] = [{"addSheet": {"properties": properties}}]
+        for b in self.bands:
+            requests.append(_copy_rows(b.sheet_id, 0, self.scratch_id, b.offset, b.height, b.width))
+        return requests
+
+    def ranges(self) -> list[str]:
+        out = []
+        for b in self.bands:
+            letter = _a1_column(b.key)
+            out.append(
+                f"{_quoted(SCRATCH_TAB)}!{letter}{b.offset + 1}:{letter}{b.offset + b.height}"
+            )
+        return out
+
+    def held(self, copied: dict[tuple[int, int], CellValue]) -> bool:
+        """Whether the copies (scratch cells by 1-based (row, column)) show every row holding
+        the id our read saw there."""
+        for b in self.bands:
+            grid = self.raw.grid(b.tab)
+            assert grid is not None
+            for row in range(1, b.height + 1):
+                if _text(copied.get((b.offset + row, b.key))) != _text(grid.cell(row, b.key)):
+                    return False
+        return True
+
+    def undo(self) -> list[dict[str, Any]]:
+        requests: list[dict[str, Any]] = []
+        for b in self.bands:
+            for row in b.deleted:  # ascending: each goes back where it was
+                dim = {
+                    "sheetId": b.sheet_id,
+                    "dimension": "ROWS",
+                    "startIndex": row - 1,
+                    "endIndex": row,
+                }
+                requests.append({"insertDimension": {"range": dim, "inheritFromBefore": row > 1}})
+            requests.append(_copy_rows(self.scratch_id, b.offset, b.sheet_id, 0, b.height, b.width))
+        requests.extend({"deleteSheet": {"sheetId": i}} for i in self.added.values())
+        requests.append({"deleteSheet": {"sheetId": self.scratch_id}})
+        return requests
+
+
+def _copy_rows(
+    source: int, source_row: int, target: int, target_row: int, rows: int, cols: int
+) -> dict[str, Any]:
+    """Copy `rows` whole rows (0-based start) of `cols` columns from one tab to another.
+    Pasting back where they came from undoes the shift of relative references in formulas."""
+    return {
+        "copyPaste": {
+            "source": _range(source, source_row, source_row + rows, 0, cols),
+            "destination": _range(target, target_row, target_row + rows, 0, cols),
+            "pasteType": "PASTE_NORMAL",
+            "pasteOrientation": "NORMAL",
+        }
+    }
+
+
+def _cells_of(grid: Grid) -> dict[tuple[int, int], CellValue]:
+    return {
+        (r, c): value
+        for r, row in enumerate(grid.rows, start=1)
+        for c, value in enumerate(row, start=1)
+    }
+
+
 def _cells_by_tab(spreadsheet: dict[str, Any]) -> dict[str, dict[tuple[int, int], CellValue]]:
     out: dict[str, dict[tuple[int, int], CellValue]] = {}
     for sheet in spreadsheet.get("sheets", []) or []:
@@ -596,13 +815,18 @@ def _sheet(index: dict[str, _Sheet], title: str) -> _Sheet:
     return sheet
 
 
-def _requests_for(changes: Sequence[Change], index: dict[str, _Sheet]) -> list[dict[str, Any]]:
+def _requests_for(
+    changes: Sequence[Change], index: dict[str, _Sheet], added: dict[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """The requests of a write; the sheet id of each tab it adds goes into `added`."""
     requests: list[dict[str, Any]] = []
     index = dict(index)
     next_id = max((s.sheet_id for s in index.values()), default=0) + 1
     for change in changes:
         if isinstance(change, AddTab):
             sheet_id, next_id = next_id, next_id + 1
+            if added is not None:
+                added[change.spec.title] = sheet_id
             position = list(index).index(change.before) if change.before in index else len(index)
             requests.extend(_tab_requests(change.spec, sheet_id, position))
             index[change.spec.title] = _Sheet(sheet_id, change.spec.title, 0, 0)

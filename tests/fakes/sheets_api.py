@@ -3244,6 +3244,50 @@ class FakeGoogle:
                 sheet.set_cell(r0 + i, c0 + j, cell)
         return {}
 
+    def _req_copyPaste(self, ss: FakeSpreadsheet, body: Json) -> Json:
+        """Copy a block of cells, as Google's CopyPasteRequest.
+
+        The source block is read whole before anything is pasted (overlaps are safe). A
+        destination smaller than the source still receives the whole block; one that spans a
+        multiple of the source's height or width repeats it. Past the destination sheet's grid
+        is an error, as on Google. Pasted formulas have their relative A1 references moved by
+        the offset (``$`` parts stay; one pushed above row 1 or left of column A becomes
+        ``#REF!``); whole-column or whole-row references (``A:A``) are not moved. Merges are
+        not copied. Only pasteOrientation NORMAL is supported.
+        """
+        paste_type = body.get("pasteType") or "PASTE_NORMAL"
+        _check_enum("pasteType", paste_type, _PASTE_TYPES, "PasteType")
+        orientation = body.get("pasteOrientation") or "NORMAL"
+        _check_enum("pasteOrientation", orientation, ("NORMAL", "TRANSPOSE"), "PasteOrientation")
+        if orientation != "NORMAL":
+            raise _bad("pasteOrientation TRANSPOSE is not supported by the fake")
+        if paste_type == "PASTE_CONDITIONAL_FORMATTING":
+            raise _bad("pasteType PASTE_CONDITIONAL_FORMATTING is not supported by the fake")
+        if "source" not in body or "destination" not in body:
+            raise _bad("source and destination must be set")
+        source = _sheet_or_error(ss, body["source"].get("sheetId", 0))
+        r0, r1, c0, c1 = _grid(source, body["source"])
+        block = [[copy.deepcopy(source.cell(r, c)) for c in range(c0, c1)] for r in range(r0, r1)]
+        gr = body["destination"]
+        target = _sheet_or_error(ss, gr.get("sheetId", 0))
+        d0 = int(gr.get("startRowIndex", 0))
+        e0 = int(gr.get("startColumnIndex", 0))
+        d1 = int(gr.get("endRowIndex", target.row_count))
+        e1 = int(gr.get("endColumnIndex", target.column_count))
+        height, width = r1 - r0, c1 - c0
+        if not height or not width:
+            return {}
+        rows = d1 - d0 if d1 - d0 > height and (d1 - d0) % height == 0 else height
+        cols = e1 - e0 if e1 - e0 > width and (e1 - e0) % width == 0 else width
+        _check_inside(target, d0, d0 + rows, e0, e0 + cols)
+        for i in range(rows):
+            for j in range(cols):
+                cell = block[i % height][j % width]
+                moved = (d0 + i) - (r0 + i % height), (e0 + j) - (c0 + j % width)
+                current = target.cell(d0 + i, e0 + j)
+                target.set_cell(d0 + i, e0 + j, _pasted(cell, current, paste_type, *moved))
+        return {}
+
     def _req_addNamedRange(self, ss: FakeSpreadsheet, body: Json) -> Json:
         named = copy.deepcopy(body.get("namedRange") or {})
         if not named.get("name") or any(n["name"] == named["name"] for n in ss.named_ranges):
@@ -3573,6 +3617,106 @@ def _find_table(sheet: FakeSheet, rng: A1Range) -> tuple[int, int, int, int] | N
         if single:
             break
     return best
+
+
+_PASTE_TYPES = (
+    "PASTE_NORMAL",
+    "PASTE_VALUES",
+    "PASTE_FORMAT",
+    "PASTE_NO_BORDERS",
+    "PASTE_FORMULA",
+    "PASTE_DATA_VALIDATION",
+    "PASTE_CONDITIONAL_FORMATTING",
+)
+
+
+def _pasted(
+    cell: Cell | None, current: Cell | None, paste_type: str, rows: int, cols: int
+) -> Cell | None:
+    """What a paste of ``cell`` (moved by rows/cols) leaves where ``current`` was."""
+    source = dict(cell or {})
+    uev = source.get("userEnteredValue")
+    if isinstance(uev, dict) and "formulaValue" in uev:
+        moved = shift_formula(uev["formulaValue"], rows, cols)
+        source["userEnteredValue"] = {"formulaValue": moved}
+    kept = dict(current or {})
+    if paste_type in ("PASTE_NORMAL", "PASTE_NO_BORDERS"):
+        pasted = {k: v for k, v in source.items() if k in _STORED_CELL_FIELDS}
+        if paste_type == "PASTE_NO_BORDERS" and isinstance(pasted.get("userEnteredFormat"), dict):
+            pasted["userEnteredFormat"] = {
+                k: v for k, v in pasted["userEnteredFormat"].items() if k != "borders"
+            }
+        return _stored_cell(pasted)
+    if paste_type == "PASTE_VALUES":
+        value = _effective_of(cell)
+        kept.pop("userEnteredValue", None)
+        if value is not None:
+            kept["userEnteredValue"] = value
+    elif paste_type == "PASTE_FORMULA":
+        kept.pop("userEnteredValue", None)
+        if "userEnteredValue" in source:
+            kept["userEnteredValue"] = source["userEnteredValue"]
+    elif paste_type == "PASTE_FORMAT":
+        kept.pop("userEnteredFormat", None)
+        if "userEnteredFormat" in source:
+            kept["userEnteredFormat"] = source["userEnteredFormat"]
+    else:  # PASTE_DATA_VALIDATION
+        kept.pop("dataValidation", None)
+        if "dataValidation" in source:
+            kept["dataValidation"] = source["dataValidation"]
+    return _stored_cell(kept)
+
+
+def _effective_of(cell: Cell | None) -> Json:
+    """A cell's value as a plain (non-formula) userEnteredValue, or None."""
+    value = (cell or {}).get("effectiveValue")
+    if not isinstance(value, dict) or not value or "errorValue" in value:
+        uev = (cell or {}).get("userEnteredValue")
+        return None if not uev or "formulaValue" in uev else copy.deepcopy(uev)
+    return copy.deepcopy(value)
+
+
+_REF_PART = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
+
+
+def shift_formula(formula: str, rows: int, cols: int) -> str:
+    """A formula as Google pastes it ``rows`` down and ``cols`` right: relative references
+    move, ``$``-anchored parts stay, a reference pushed off the sheet becomes ``#REF!``.
+    Text the fake cannot tokenise is left as it was."""
+    if not formula.startswith("=") or (rows == 0 and cols == 0):
+        return formula
+    out, pos = ["="], 1
+    while pos < len(formula):
+        if formula[pos:].strip() == "":
+            out.append(formula[pos:])
+            break
+        m = _FORMULA_TOKEN.match(formula, pos)
+        if not m or m.end() == pos:
+            return formula
+        kind = m.lastgroup or "op"
+        text = m.group(kind)
+        out.append(formula[pos : m.start(kind)])
+        is_call = formula[m.end() :].lstrip().startswith("(")  # LOG10( is a function
+        out.append(_shift_ref(text, rows, cols) if kind == "ref" and not is_call else text)
+        pos = m.end()
+    return "".join(out)
+
+
+def _shift_ref(ref: str, rows: int, cols: int) -> str:
+    sheet, bang, cells = ref.rpartition("!")
+
+    def move(m: re.Match[str]) -> str:
+        col_abs, letters, row_abs, digits = m.groups()
+        col = column_index(letters) + (0 if col_abs else cols)
+        row = int(digits) - 1 + (0 if row_abs else rows)
+        if col < 0 or row < 0:
+            raise ValueError(ref)
+        return f"{col_abs}{column_letters(col)}{row_abs}{row + 1}"
+
+    try:
+        return f"{sheet}{bang}{_REF_PART.sub(move, cells)}"
+    except ValueError:
+        return "#REF!"
 
 
 def _sheet_or_error(ss: FakeSpreadsheet, sheet_id: Any, prefix: str = "") -> FakeSheet:

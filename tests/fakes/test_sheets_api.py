@@ -529,3 +529,105 @@ def test_custom_hook_and_match_helpers_are_typed(fake: FakeGoogle) -> None:
     response = raw_session(fake).get(f"{SHEETS}/x")
     assert response.status_code == 503
     assert response.json()["error"]["status"] == "UNAVAILABLE"
+
+
+def test_copy_paste_copies_values_formulas_and_formats_and_moves_references(
+    fake: FakeGoogle,
+) -> None:
+    sid = fake.add_spreadsheet(
+        {"Data": [["a", 1, 2], ["b", 3, 4]], "Other": [["x"]]}, row_count=10, column_count=5
+    )
+    data, other = fake.sheet(sid, "Data").sheet_id, fake.sheet(sid, "Other").sheet_id
+    fake.set_values(sid, "Data!D2", [["=B2+C2"]])
+    fake.set_values(sid, "Data!E2", [["=$B$1+B1"]])
+    sh = gspread_client(fake).open_by_key(sid)
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "repeatCell": {
+                        "range": {"sheetId": data, "startRowIndex": 1, "endRowIndex": 2},
+                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                        "fields": "userEnteredFormat.textFormat.bold",
+                    }
+                },
+                {"addSheet": {"properties": {"sheetId": 77, "title": "Scratch", "hidden": True}}},
+                {
+                    "copyPaste": {
+                        "source": {"sheetId": data, "startRowIndex": 1, "endRowIndex": 2},
+                        # A one-cell destination still receives the whole row.
+                        "destination": {
+                            "sheetId": 77,
+                            "startRowIndex": 4,
+                            "endRowIndex": 5,
+                            "startColumnIndex": 0,
+                            "endColumnIndex": 1,
+                        },
+                        "pasteType": "PASTE_NORMAL",
+                        "pasteOrientation": "NORMAL",
+                    }
+                },
+                {
+                    "copyPaste": {
+                        "source": {"sheetId": data, "startRowIndex": 0, "endRowIndex": 1},
+                        "destination": {"sheetId": other, "startRowIndex": 2, "endRowIndex": 4},
+                        "pasteType": "PASTE_VALUES",
+                    }
+                },
+            ]
+        }
+    )
+    assert fake.spreadsheet(sid).sheet_by_id(77).properties["hidden"] is True  # type: ignore[union-attr]
+    # References without a sheet name now point into Scratch (its B1 and B4 are empty).
+    assert fake.values(sid, "Scratch!A5:E5") == [["b", 3, 4, 7, 0]]
+    assert fake.cell(sid, "Scratch!D5")["userEnteredValue"] == {"formulaValue": "=B5+C5"}
+    assert fake.cell(sid, "Scratch!E5")["userEnteredValue"] == {"formulaValue": "=$B$1+B4"}
+    assert fake.cell(sid, "Scratch!A5")["userEnteredFormat"]["textFormat"]["bold"] is True
+    # A destination two rows high repeats a one-row source; values only, no formulas.
+    assert fake.values(sid, "Other!A3:C4") == [["a", 1, 2], ["a", 1, 2]]
+
+    # Copied back where it came from, a moved formula is itself again.
+    fake.batch_update(
+        sid,
+        [
+            {"deleteDimension": {"range": {"sheetId": data, "dimension": "ROWS",
+                                           "startIndex": 1, "endIndex": 2}}},
+            {"insertDimension": {"range": {"sheetId": data, "dimension": "ROWS",
+                                           "startIndex": 1, "endIndex": 2},
+                                 "inheritFromBefore": True}},
+            # Scratch is wider than Data (26 columns, not 5): only Data's width comes back.
+            {"copyPaste": {"source": {"sheetId": 77, "startRowIndex": 4, "endRowIndex": 5,
+                                      "endColumnIndex": 5},
+                           "destination": {"sheetId": data, "startRowIndex": 1,
+                                           "endRowIndex": 2}}},
+        ],
+    )  # fmt: skip
+    assert fake.values(sid, "Data!A2:E2") == [["b", 3, 4, 7, 2]]
+    assert fake.cell(sid, "Data!D2")["userEnteredValue"] == {"formulaValue": "=B2+C2"}
+    assert fake.cell(sid, "Data!E2")["userEnteredValue"] == {"formulaValue": "=$B$1+B1"}
+
+
+def test_copy_paste_refuses_what_google_refuses(fake: FakeGoogle) -> None:
+    sid = fake.add_spreadsheet({"Data": [["a"], ["b"]]}, row_count=3, column_count=2)
+    session = raw_session(fake)
+
+    def paste(**body: Any) -> requests.Response:
+        return session.post(f"{SHEETS}/{sid}:batchUpdate", json={"requests": [{"copyPaste": body}]})
+
+    whole = {"sheetId": 0}
+    beyond = paste(source=whole, destination={"sheetId": 0, "startRowIndex": 2})
+    assert beyond.status_code == 400 and "exceeds grid limits" in beyond.json()["error"]["message"]
+    wrong = paste(source=whole, destination=whole, pasteType="PASTE_EVERYTHING")
+    assert wrong.status_code == 400 and "PasteType" in wrong.json()["error"]["message"]
+    missing = paste(source={"sheetId": 9}, destination=whole)
+    assert "No grid with id: 9" in missing.json()["error"]["message"]
+    assert fake.values(sid, "Data") == [["a"], ["b"]]
+
+
+def test_shift_formula_moves_relative_references_only() -> None:
+    from tests.fakes.sheets_api import shift_formula
+
+    assert shift_formula('=IF(A2="x",SUM(B2:C3),$D$1)', 3, 1) == '=IF(B5="x",SUM(C5:D6),$D$1)'
+    assert shift_formula("='My tab'!A$2+LOG10(B2)", -1, 0) == "='My tab'!A$2+LOG10(B1)"
+    assert shift_formula("=A1+1", -1, 0) == "=#REF!+1"
+    assert shift_formula('="A1"&A1', 1, 0) == '="A1"&A2'

@@ -246,7 +246,10 @@ def test_rollover_changes(example: Path) -> None:
             (3, COL["last_checkin"]): None,
             (3, COL["grade"]): None,
         },
+        # Each row written carries its id, for a store that checks where the write landed.
+        {2: (COL["id"], "SALES-1"), 3: (COL["id"], "SALES-1.1")},
     )
+    assert {c.id_column for c in changes if isinstance(c, DeleteRows)} == {COL["id"]}
     assert deletes == {
         "Corporate": (2, 3, 4, 5, 6, 7, 8, 9),
         "Sales": (4, 5),
@@ -264,7 +267,14 @@ def test_rollover_changes(example: Path) -> None:
         )
         in sets
     )
-    assert SetCells("Settings", {(3, 2): "2027-Q1", (4, 2): Q1.start, (5, 2): Q1.end}) in sets
+    assert (
+        SetCells(
+            "Settings",
+            {(3, 2): "2027-Q1", (4, 2): Q1.start, (5, 2): Q1.end},
+            {3: (1, "Cycle"), 4: (1, "Cycle start"), 5: (1, "Cycle end")},
+        )
+        in sets
+    )
     assert len(adds) == 1
     archive = adds[0].spec
     assert archive.title == archive_title(Q4) == "Archive 2026-Q4"

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from okrsheet.stores.gsheets import SCRATCH_TAB, serial
 from tests.conftest import TODAY, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
 from tests.reliability.conftest import fingerprint
@@ -390,23 +391,157 @@ def test_ids_assigned_by_validate_fix_land_on_their_rows_when_rows_move_meanwhil
     assert okr("validate", "-w", gexample).exit_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="okrsheet/stores/gsheets.py _Check: a write that adds a tab or deletes rows (a "
-    "rollover) is never checked after the fact, so rows inserted between okr's read and its "
-    "batchUpdate shift every carried row's new Start/Due/Current onto the wrong row",
-)
+# Rollover: rows inserted, sorted, deleted or edited between okr's read and its write -----------
+
+#: A key result a person types in (inserted above the carried rows of Sales) meanwhile.
+NEW_KR = ["Key result", "SALES-1.4", "SALES-1", "Win rate on qualified opps", "", "Marcus Webb",
+          "", "increase", 0.2, 0.3, 0.25, "%", date(2026, 12, 31), 1, 0.6]  # fmt: skip
+NEW_END = serial(date(2027, 3, 31))
+
+
+def live_krs(fake: FakeGoogle, sid: str) -> dict[str, dict[str, Any]]:
+    """Every key result row of the OKR tabs, by id."""
+    tabs = ("Corporate", "Sales", "Marketing", "Tom Alvarez")
+    return {
+        r["ID"]: {**r, "tab": tab}
+        for tab in tabs
+        for r in rows_of(fake, sid, tab)
+        if r.get("Type") == "Key result"
+    }
+
+
+def assert_rolled_over_once(
+    okr: Any, google: Google, gexample: str, currents: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Exactly one archive and no scratch tab; each key result left is carried on its own row
+    (new Start = its last value, Current and Last check-in cleared, Due = the new cycle's end);
+    the workbook validates and is in the new cycle."""
+    sid = google.sheet_id()
+    titles = [s.title for s in google.fake.spreadsheet(sid).sheets]
+    assert titles.count("Archive 2026-Q4") == 1, titles
+    assert SCRATCH_TAB not in titles
+    krs = live_krs(google.fake, sid)
+    for kr_id, row in krs.items():
+        assert row["Start"] == currents[kr_id], kr_id
+        cleared = (row.get("Current", ""), row.get("Last check-in", ""), row["Due"])
+        assert cleared == ("", "", NEW_END), kr_id
+    validate = okr("validate", "-f", "json", "-w", gexample).json()
+    assert validate["errors"] == 0, validate["findings"]
+    settings = {r[0]: r[1] for r in google.fake.values(sid, "Settings")}
+    assert settings["Cycle"] == "2027-Q1"
+    return krs
+
+
+def assert_taken_back_once(google: Google) -> None:
+    """1 read + 1 write, taken back (1 write), then 1 read + 1 write + the scratch tab's
+    deletion."""
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (2, 4)
+
+
+def archived(fake: FakeGoogle, sid: str) -> dict[str, str]:
+    """Outcome by id in the archive tab."""
+    return {r["ID"]: r["Outcome"] for r in rows_of(fake, sid, "Archive 2026-Q4")}
+
+
 def test_rollover_while_someone_inserts_a_row(okr: Any, google: Google, gexample: str) -> None:
     sid = google.sheet_id()
-    before_our_write(google, lambda fake, s: fake.insert_rows(s, "Sales", 1))
+    currents = {k: r["Current"] for k, r in live_krs(google.fake, sid).items()}
+    currents["SALES-1.4"] = 0.25
+    edited = before_our_write(google, lambda fake, s: fake.insert_rows(s, "Sales", 2, [NEW_KR]))
 
     result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    titles = [s.title for s in google.fake.spreadsheet(sid).sheets]
-    assert titles.count("Archive 2026-Q4") == 1
-    validate = okr("validate", "-f", "json", "-w", gexample).json()
-    assert validate["errors"] == 0, validate["findings"]
+    assert edited
+    assert_taken_back_once(google)
+    krs = assert_rolled_over_once(okr, google, gexample, currents)
+    sales = [r.get("ID") for r in rows_of(google.fake, sid, "Sales")]
+    assert sales == ["SALES-1", "SALES-1.4", "SALES-1.1", "SALES-1.2", "SALES-1.3"]
+    theirs = krs["SALES-1.4"]  # the person's row is still there, with what they typed
+    assert (theirs["Title"], theirs["Target"], theirs["Owner"]) == (
+        "Win rate on qualified opps",
+        0.3,
+        "Marcus Webb",
+    )
+    assert archived(google.fake, sid)["SALES-1.4"] == "carried to 2027-Q1"
+    assert archived(google.fake, sid)["CORP-2.2"] == "archived"
+    assert "CORP-2.2" not in krs
+
+
+def test_rollover_while_someone_sorts_a_kr_tab(okr: Any, google: Google, gexample: str) -> None:
+    sid = google.sheet_id()
+    currents = {k: r["Current"] for k, r in live_krs(google.fake, sid).items()}
+    before_our_write(google, lambda fake, s: fake.sort_rows(s, "Corporate", 1, descending=True))
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert_taken_back_once(google)
+    krs = assert_rolled_over_once(okr, google, gexample, currents)
+    corporate = [r.get("ID") for r in rows_of(google.fake, sid, "Corporate")]
+    assert corporate == ["CORP-2.3", "CORP-2.1", "CORP-2", "CORP-1.3", "CORP-1.2", "CORP-1.1",
+                         "CORP-1"]  # fmt: skip
+    assert "CORP-2.2" not in krs and archived(google.fake, sid)["CORP-2.2"] == "archived"
+
+
+@pytest.mark.parametrize("gone", ["CORP-1.2", "CORP-2.2"], ids=["a-carried-row", "the-doomed-row"])
+def test_rollover_while_someone_deletes_a_row(
+    okr: Any, google: Google, gexample: str, gone: str
+) -> None:
+    sid = google.sheet_id()
+    currents = {k: r["Current"] for k, r in live_krs(google.fake, sid).items()}
+    index = row_index(google.fake, sid, "Corporate", gone)
+    before_our_write(google, lambda fake, s: fake.delete_rows(s, "Corporate", index, index + 1))
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert_taken_back_once(google)
+    krs = assert_rolled_over_once(okr, google, gexample, currents)
+    assert gone not in krs and gone not in archived(google.fake, sid)  # the deletion stands
+    left = {"CORP-1.1", "CORP-1.3", "CORP-2.1", "CORP-2.3"} | ({"CORP-1.2"} - {gone})
+    assert {k for k, r in krs.items() if r["tab"] == "Corporate"} == left
+
+
+def test_rollover_while_someone_changes_the_id_of_a_doomed_row(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    currents = {k: r["Current"] for k, r in live_krs(google.fake, sid).items()}
+    row = row_index(google.fake, sid, "Corporate", "CORP-2.2") + 1
+    before_our_write(
+        google, lambda fake, s: fake.set_values(s, f"Corporate!B{row}", [["CORP-2.9"]])
+    )
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert_taken_back_once(google)
+    krs = assert_rolled_over_once(okr, google, gexample, currents)
+    outcomes = archived(google.fake, sid)
+    assert outcomes["CORP-2.9"] == "archived" and "CORP-2.2" not in outcomes  # their id stands
+    assert "CORP-2.9" not in krs and "CORP-2.3" in krs
+
+
+def test_rollover_whose_answer_is_lost_after_someone_inserted_a_row(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    """The write lands on the shifted rows and its answer is lost: the scratch tab, still
+    there at the next read, shows the rows had moved, so the write is taken back then."""
+    sid = google.sheet_id()
+    currents = {k: r["Current"] for k, r in live_krs(google.fake, sid).items()}
+    currents["SALES-1.4"] = 0.25
+    before_our_write(google, lambda fake, s: fake.insert_rows(s, "Sales", 2, [NEW_KR]))
+    google.fake.drop_next(after_apply=True, match=lambda r: r.path.endswith(":batchUpdate"))
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    # read, write (answer lost); read, take back; read, write, delete the scratch tab.
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (3, 4)
+    assert_rolled_over_once(okr, google, gexample, currents)
+    sales = [r.get("ID") for r in rows_of(google.fake, sid, "Sales")]
+    assert sales == ["SALES-1", "SALES-1.4", "SALES-1.1", "SALES-1.2", "SALES-1.3"]
 
 
 def test_a_writer_that_gives_up_waiting_for_the_lock_writes_nothing(

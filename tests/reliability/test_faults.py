@@ -59,7 +59,8 @@ COMMANDS = {
     "checkin": Command(("checkin", "CORP-1.1", "--value", "70", "--note", "fault drill")),
     "checkin-batch": Command(("checkin", "--from", "updates.csv")),
     "grade-write": Command(("grade", "--write")),
-    "rollover": Command(("rollover", "--to", "2027-Q1")),
+    # The second write deletes the scratch tab that let the rollover be checked.
+    "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "write", "write")),
     "init-new": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,

@@ -9,6 +9,16 @@ from typing import Any
 
 import pytest
 
+from okrsheet.stores.base import (
+    AddTab,
+    ColumnSpec,
+    DeleteRows,
+    Grid,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+)
+from okrsheet.stores.gsheets import SCRATCH_TAB, _Guard, _requests_for, _Sheet
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
 
@@ -419,16 +429,17 @@ def test_nearing_googles_limits_is_a_warning(okr: Any, google: Google, gexample:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "writes"),
     [
-        ("grade", "--write"),
-        ("rollover", "--to", "2027-Q1"),
-        ("checkin", "--from", "updates.csv"),
+        (("grade", "--write"), 1),
+        # The second write deletes the scratch tab that let the rollover be checked.
+        (("rollover", "--to", "2027-Q1"), 2),
+        (("checkin", "--from", "updates.csv"), 1),
     ],
-    ids=lambda a: a[0],
+    ids=lambda a: a[0] if isinstance(a, tuple) else str(a),
 )
 def test_every_writing_command_is_one_read_and_one_write(
-    okr: Any, google: Google, gexample: str, args: tuple[str, ...], tmp_path: Path
+    okr: Any, google: Google, gexample: str, args: tuple[str, ...], writes: int, tmp_path: Path
 ) -> None:
     (tmp_path / "updates.csv").write_text(
         "kr_id,value,confidence,note\nSALES-1.1,90,70%,ok\nSALES-1.2,0.8,,\nMARKET-1.1,10,,x\n"
@@ -437,7 +448,8 @@ def test_every_writing_command_is_one_read_and_one_write(
     result = okr(*args, "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (1, 1)
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (1, writes)
+    assert SCRATCH_TAB not in [s.title for s in google.fake.spreadsheet(google.sheet_id()).sheets]
     google.fake.reset_calls()
     assert okr("validate", "-w", gexample).exit_code == 0
 
@@ -453,3 +465,124 @@ def test_a_tab_renamed_between_read_and_write(okr: Any, google: Google, gexample
         len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 79])
         == 1
     )
+
+
+# Taking back a write that deletes rows (a rollover) -----------------------------------------------
+
+
+def _data_sheet(fake: FakeGoogle) -> tuple[str, RawWorkbook, dict[str, _Sheet]]:
+    """A tab of rows with ids, names and a formula per row, as okr would read it."""
+    sid = fake.add_spreadsheet(
+        {
+            "Data": [["ID", "Name", "Shout"], ["a", "ann"], ["b", "bob"], ["c", "cy"]],
+            "Other": [["x"]],
+        },
+        row_count=8,
+        column_count=4,
+    )
+    for row in (2, 3, 4):
+        fake.set_values(sid, f"Data!C{row}", [[f'=B{row}&"!"']])
+    raw = RawWorkbook([Grid(t, fake.values(sid, t)) for t in ("Data", "Other")])
+    index = {
+        s.title: _Sheet(s.sheet_id, s.title, s.row_count, s.column_count)
+        for s in fake.spreadsheet(sid).sheets
+    }
+    return sid, raw, index
+
+
+#: Rename the row of "a", delete the row of "b", add an archive tab.
+_CHANGES = [
+    SetCells("Data", {(2, 2): "ANN"}, {2: (1, "a")}),
+    DeleteRows("Data", (3,), id_column=1),
+    AddTab(TabSpec("Archive", [ColumnSpec("ID")], rows=[["b"]])),
+]
+
+
+def _write(fake: FakeGoogle, sid: str, guard: _Guard) -> dict[tuple[int, int], Any]:
+    """Send the checked write as `update` does; the scratch copies' cells afterwards."""
+    fake.batch_update(sid, guard.copies() + _requests_for(_CHANGES, guard.index, guard.added))
+    rows = fake.values(sid, SCRATCH_TAB)
+    return {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v != ""}
+
+
+def test_a_checked_write_on_unmoved_rows_is_kept(google: Google) -> None:
+    fake = google.fake
+    sid, raw, index = _data_sheet(fake)
+    guard = _Guard(_CHANGES, raw, index)
+
+    copied = _write(fake, sid, guard)
+
+    assert guard.active and guard.held(copied)
+    assert [r[:2] for r in fake.values(sid, "Data")] == [["ID", "Name"], ["a", "ANN"], ["c", "cy"]]
+    assert fake.sheet(sid, SCRATCH_TAB).properties["hidden"] is True
+
+
+def test_taking_back_a_checked_write_restores_a_row_that_was_not_ours(google: Google) -> None:
+    """A person inserted a row above ours between the read and the write: the write renamed
+    their row and deleted the row of "a". Taking it back restores both exactly (values,
+    formulas, formats), and leaves no archive or scratch tab."""
+    fake = google.fake
+    sid, raw, index = _data_sheet(fake)
+    guard = _Guard(_CHANGES, raw, index)
+    fake.insert_rows(sid, "Data", 1, [["z", "zed"]])
+    fake.set_values(sid, "Data!C2", [['=B2&"?"']])
+    fake.batch_update(
+        sid,
+        [
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": index["Data"].sheet_id,
+                        "startRowIndex": 2,
+                        "endRowIndex": 3,
+                    },
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        ],
+    )
+    before = fake.values(sid, "Data")
+    formulas = [fake.cell(sid, f"Data!C{r}").get("userEnteredValue") for r in range(1, 7)]
+
+    copied = _write(fake, sid, guard)
+
+    assert [r[:2] for r in fake.values(sid, "Data")] == [
+        ["ID", "Name"],
+        ["z", "ANN"],
+        ["b", "bob"],
+        ["c", "cy"],
+    ]
+    assert not guard.held(copied)
+
+    fake.batch_update(sid, guard.undo())
+
+    assert fake.values(sid, "Data") == before
+    assert [r[:2] for r in before[1:3]] == [["z", "zed"], ["a", "ann"]]
+    assert [fake.cell(sid, f"Data!C{r}").get("userEnteredValue") for r in range(1, 7)] == formulas
+    assert fake.cell(sid, "Data!A3")["userEnteredFormat"]["textFormat"]["bold"] is True
+    assert [s.title for s in fake.spreadsheet(sid).sheets] == ["Data", "Other"]
+
+
+def test_a_scratch_tab_left_behind_is_never_read_and_goes_with_the_next_write(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    fake = google.fake
+    fake.batch_update(
+        sid,
+        [{"addSheet": {"properties": {"sheetId": 999, "title": SCRATCH_TAB, "hidden": True}}}],
+    )
+    fake.set_values(
+        sid, f"'{SCRATCH_TAB}'!A1", [["Type", "ID", "Title"], ["Key result", "X-1", "x"]]
+    )
+
+    validate = okr("validate", "-f", "json", "-w", gexample)
+    status = okr("status", "-f", "json", "-w", gexample)
+
+    assert validate.exit_code == 0 and validate.json()["errors"] == 0, validate.stdout
+    assert SCRATCH_TAB not in validate.stdout + validate.stderr  # not even an unknown tab
+    assert status.exit_code == 0 and "X-1" not in status.stdout
+    assert okr("checkin", "SALES-1.1", "--value", "70", "-w", gexample).exit_code == 0
+
+    assert SCRATCH_TAB not in [s.title for s in fake.spreadsheet(sid).sheets]
