@@ -1,7 +1,5 @@
 """The `okr` command line: thin commands over the okrsheet library."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated
@@ -93,4 +91,4 @@ app.add_typer(auth.app, name="auth")
 
 
 def main() -> None:
-    app()
+    app(prog_name="okr")  # also under `python -m okrsheet`

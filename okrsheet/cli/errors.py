@@ -4,7 +4,6 @@ and the documented exit code (docs/exit-codes.md)."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Callable
 from typing import NoReturn, ParamSpec, TypeVar
@@ -41,6 +40,8 @@ def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
                 "details": details,
             }
         }
+        import json  # only on this path: start-up stays lean
+
         typer.echo(json.dumps(envelope, indent=2))
     stderr = console.err()
     stderr.print(safe("error: ", "bold red") + safe(error.message))

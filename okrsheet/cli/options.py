@@ -1,7 +1,5 @@
 """Options shared by several commands, defined once so they mean the same everywhere."""
 
-from __future__ import annotations
-
 import os
 from datetime import date
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`okr auth`: sign a person in to Google, and say which identity okr will use."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

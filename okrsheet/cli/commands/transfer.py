@@ -1,7 +1,5 @@
 """`okr push` and `okr pull`: move a whole workbook between a local .xlsx and Google Sheets."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
