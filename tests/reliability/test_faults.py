@@ -437,8 +437,8 @@ def test_a_save_that_dies_half_way_leaves_the_workbook_as_it_was(
             expected = 130
 
         result = okr(*LOCAL[name], "-w", str(shop))
-        # openpyxl leaves its ZipFile open when a save dies; collect it now, not in the
-        # middle of some later compile() (see the xfail test below).
+        # openpyxl leaves its ZipFile open when a save dies (in memory since the store saves
+        # into a buffer first); collect it now rather than in the middle of a later test.
         gc.collect()
 
     output = result.stdout + result.stderr
