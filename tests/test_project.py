@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from okrsheet.cli import app
+from okrsheet.cli import COMMANDS as TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(command.name or "" for command in app.registered_commands)
+COMMANDS = [entry.name for entry in TABLE] + ["auth"]
 
 
 def setup_commands() -> list[str]:
@@ -35,6 +35,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_readme_names_every_command() -> None:
+    assert len(COMMANDS) > 10
     for name in COMMANDS:
         assert f"`okr {name}" in README, name
 

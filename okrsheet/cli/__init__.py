@@ -7,23 +7,28 @@ from typing import Annotated
 import typer
 
 from okrsheet import __version__
-from okrsheet.cli.commands import (
-    auth,
-    checkin,
-    deps,
-    grade,
-    history,
-    init,
-    lagging,
-    rollover,
-    status,
-    templates,
-    todo,
-    transfer,
-    tree,
-    validate,
-)
+from okrsheet.cli.commands import auth
 from okrsheet.cli.errors import handle_errors
+from okrsheet.cli.lazy import Entry, LazyGroup
+
+#: The commands, in the order `okr --help` lists them: each module is imported, and its command
+#: built, only when that command runs or its own help is asked for.
+COMMANDS = (
+    Entry("init", "init", "Create an OKR workbook: a local .xlsx or Google Sheets."),
+    Entry("validate", "validate", "Check every tab and cell; name each problem's cell."),
+    Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
+    Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
+    Entry("lagging", "lagging", "Key results behind pace, overdue, stale or low in confidence."),
+    Entry("grade", "grade", "Grade the cycle: 0.0-1.0 per key result and objective."),
+    Entry("rollover", "rollover", "Start the next cycle: carry unfinished KRs, archive the rest."),
+    Entry("history", "history", "A key result's check-ins this cycle, sparkline and forecast."),
+    Entry("todo", "todo", "What one person should do now."),
+    Entry("tree", "tree", "Corporate objectives with everything aligned beneath them."),
+    Entry("deps", "deps", "Who depends on whom, and the state of each link."),
+    Entry("templates", "templates", "List the templates `okr init --template` accepts."),
+    Entry("push", "transfer", "Copy a local workbook to Google Sheets."),
+    Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
+)
 
 app = typer.Typer(
     name="okr",
@@ -33,6 +38,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup.of(COMMANDS, package="okrsheet.cli.commands", wrap=handle_errors),
 )
 
 
@@ -73,20 +79,6 @@ def _root(
         os.environ[CREDENTIALS_ENV] = str(credentials)
 
 
-app.command("init")(handle_errors(init.init))
-app.command("validate")(handle_errors(validate.validate))
-app.command("status")(handle_errors(status.status))
-app.command("checkin")(handle_errors(checkin.checkin))
-app.command("lagging")(handle_errors(lagging.lagging))
-app.command("grade")(handle_errors(grade.grade))
-app.command("rollover")(handle_errors(rollover.rollover))
-app.command("history")(handle_errors(history.history))
-app.command("todo")(handle_errors(todo.todo))
-app.command("tree")(handle_errors(tree.tree))
-app.command("deps")(handle_errors(deps.deps))
-app.command("templates")(handle_errors(templates.templates))
-app.command("push")(handle_errors(transfer.push))
-app.command("pull")(handle_errors(transfer.pull))
 app.add_typer(auth.app, name="auth")
 
 

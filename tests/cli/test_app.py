@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from okrsheet import __version__
-from okrsheet.cli import app
+from okrsheet.cli import COMMANDS as TABLE
 
-COMMANDS = sorted(command.name or "" for command in app.registered_commands)
+COMMANDS = [entry.name for entry in TABLE]
 
 
 def test_version(okr: Any) -> None:
@@ -120,3 +120,39 @@ def test_the_installed_script_runs(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "missing.xlsx" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_command_module_defines_its_table_entry() -> None:
+    """The table names a module and a function for each command; each must exist, once."""
+    import importlib
+
+    assert len(set(COMMANDS)) == len(COMMANDS)
+    for entry in TABLE:
+        module = importlib.import_module(f"okrsheet.cli.commands.{entry.module}")
+        assert callable(getattr(module, entry.name)), entry
+        assert entry.summary.endswith(".") and len(entry.summary) <= 64, entry
+
+
+_HELP_IMPORTS = """
+import contextlib, io, sys
+sys.argv = ["okr", sys.argv[1], "--help"] if len(sys.argv) > 1 else ["okr", "--help"]
+from okrsheet.__main__ import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main()
+print(sorted(m for m in sys.modules if m.startswith("okrsheet.cli.commands.")))
+"""
+
+
+def test_only_the_command_that_runs_is_loaded() -> None:
+    import subprocess
+    import sys
+
+    def loaded(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", _HELP_IMPORTS, *args],
+            capture_output=True, text=True, check=True, timeout=60,
+        ).stdout.strip()  # fmt: skip
+
+    # auth is a group of its own, always there.
+    assert loaded() == "['okrsheet.cli.commands.auth']"
+    assert loaded("status") == "['okrsheet.cli.commands.auth', 'okrsheet.cli.commands.status']"

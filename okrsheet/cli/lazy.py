@@ -1,0 +1,83 @@
+"""Commands loaded on demand.
+
+Typer builds every command of an app (imports its module, reads its signature) on each run,
+whichever command runs. `LazyGroup` lists the commands from a table instead and builds one
+only when it runs or its help is asked for: `okr --help` and `okr status` do not pay for the
+other commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+import typer
+import typer.main
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from typer import _click  # the Click that this Typer builds on
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A command: its name, the module under the commands package that defines a function of
+    that name, and the one line `okr --help` shows for it."""
+
+    name: str
+    module: str
+    summary: str
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group whose table commands are built on first use."""
+
+    entries: tuple[Entry, ...] = ()
+    package = ""
+    wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = staticmethod(lambda f: f)
+
+    @classmethod
+    def of(
+        cls,
+        entries: tuple[Entry, ...],
+        *,
+        package: str,
+        wrap: Callable[[Callable[..., Any]], Callable[..., Any]],
+    ) -> type[LazyGroup]:
+        """This group for a table of commands in `package`, each function wrapped by `wrap`."""
+        attributes = {"entries": entries, "package": package, "wrap": staticmethod(wrap)}
+        return type("OkrGroup", (cls,), attributes)
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        loaded = super().list_commands(ctx)
+        return [e.name for e in self.entries] + [n for n in loaded if n not in self._table]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        entry = self._table.get(cmd_name)
+        if entry is not None and cmd_name not in self.commands:
+            self.commands[cmd_name] = self._build(entry)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        # The listing comes from the table: nothing is imported to show it.
+        rows = [(e.name, e.summary) for e in self.entries]
+        for name in self.list_commands(ctx):
+            if name not in self._table:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    limit = formatter.width - 6 - max(len(n) for n, _ in rows)
+                    rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    @property
+    def _table(self) -> dict[str, Entry]:
+        return {e.name: e for e in self.entries}
+
+    def _build(self, entry: Entry) -> _click.Command:
+        function = getattr(import_module(f"{self.package}.{entry.module}"), entry.name)
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(entry.name, short_help=entry.summary)(type(self).wrap(function))
+        return typer.main.get_command(single)
