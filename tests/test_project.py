@@ -9,7 +9,7 @@ from okrsheet.cli import COMMANDS as TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = [entry.name for entry in TABLE] + ["auth"]
+COMMANDS = [entry.name for entry in TABLE]
 
 
 def setup_commands() -> list[str]:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from okrsheet import __version__
-from okrsheet.cli.commands import auth
 from okrsheet.cli.errors import handle_errors
 from okrsheet.cli.lazy import Entry, LazyGroup
 
@@ -28,6 +27,7 @@ COMMANDS = (
     Entry("templates", "templates", "List the templates `okr init --template` accepts."),
     Entry("push", "transfer", "Copy a local workbook to Google Sheets."),
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
+    Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
 )
 
 app = typer.Typer(
@@ -77,9 +77,6 @@ def _root(
         from okrsheet.stores.google_auth import CREDENTIALS_ENV
 
         os.environ[CREDENTIALS_ENV] = str(credentials)
-
-
-app.add_typer(auth.app, name="auth")
 
 
 def main() -> None:

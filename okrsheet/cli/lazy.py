@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Entry:
-    """A command: its name, the module under the commands package that defines a function of
-    that name, and the one line `okr --help` shows for it."""
+    """A command: its name, the module under the commands package that defines it (a function
+    of that name, or a Typer app `app` for a group of subcommands), and the one line
+    `okr --help` shows for it."""
 
     name: str
     module: str
@@ -77,7 +78,13 @@ class LazyGroup(TyperGroup):
         return {e.name: e for e in self.entries}
 
     def _build(self, entry: Entry) -> _click.Command:
-        function = getattr(import_module(f"{self.package}.{entry.module}"), entry.name)
+        module = import_module(f"{self.package}.{entry.module}")
+        group = getattr(module, "app", None)
+        if entry.name == entry.module and isinstance(group, typer.Typer):
+            command = typer.main.get_command(group)
+            command.name, command.short_help = entry.name, entry.summary
+            return command
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        function = getattr(module, entry.name)
         single.command(entry.name, short_help=entry.summary)(type(self).wrap(function))
         return typer.main.get_command(single)
