@@ -3,7 +3,8 @@
     python benchmarks/run.py [--sizes small,medium,large] [--runs 5] [--no-google]
 
 Every timing is the median of several runs of a whole process (start-up included), printed with
-the floor measured in the same run on the same machine: `python -c pass` for start-up, and a
+the floor measured in the same run on the same machine, in turns with the commands compared
+with it (so that both see the same load): `python -c pass` for start-up, and a
 bare python-calamine parse of the same file for reads. Targets are ratios to those floors, so
 figures from a busy machine still compare. The workbooks come from benchmarks/generate.py (made
 on first use, seeded). Python's bytecode cache is on for the timed processes (in a temporary
@@ -55,17 +56,19 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def timed(argv: Sequence[str], runs: int, env: dict[str, str]) -> float:
-    """Median wall time of `runs` whole-process runs (after one warm-up run)."""
-    times = []
+def timed_together(argvs: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> list[float]:
+    """Median wall time of each command, run in turns (one of each per round, after a warm-up
+    round): a floor and the commands compared with it see the same load on a shared machine."""
+    times: list[list[float]] = [[] for _ in argvs]
     for attempt in range(runs + 1):
-        began = time.perf_counter()
-        subprocess.run(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
-        )
-        if attempt:
-            times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        for argv, spent in zip(argvs, times, strict=True):
+            began = time.perf_counter()
+            subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+            )
+            if attempt:
+                spent.append(time.perf_counter() - began)
+    return [statistics.median(spent) for spent in times]
 
 
 def peak_mb(argv: Sequence[str], env: dict[str, str]) -> float:
@@ -107,17 +110,23 @@ def local(size: str, runs: int, pycache: str) -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = pycache
     print(f"\n{size}: {path.name}, {path.stat().st_size / 1e6:.1f} MB")
-    start = timed([PYTHON, "-c", "pass"], runs, env)
+    flags = (["--help"], ["--version"])
+    start, *starts = timed_together(
+        [[PYTHON, "-c", "pass"]] + [[OKR, *a] for a in flags], runs, env
+    )
     line("python -c pass (floor)", start)
-    for args in (["--help"], ["--version"]):
-        seconds = timed([OKR, *args], runs, env)
+    for args, seconds in zip(flags, starts, strict=True):
         ok = "ok" if seconds <= HELP_RATIO * start else "OVER"
         line(f"okr {' '.join(args)}", seconds, start, f"target <= {HELP_RATIO:g}x start-up: {ok}")
-    parse = timed([PYTHON, "-c", CALAMINE_PARSE, str(path)], runs, env)
+    reports = ("status", "lagging")
+    parse, *reads = timed_together(
+        [[PYTHON, "-c", CALAMINE_PARSE, str(path)]]
+        + [[OKR, c, "--format", "json", "-w", str(path)] for c in reports],
+        runs,
+        env,
+    )
     line("python-calamine parse (floor)", parse)
-    for command in ("status", "lagging"):
-        argv = [OKR, command, "--format", "json", "-w", str(path)]
-        seconds = timed(argv, runs, env)
+    for command, seconds in zip(reports, reads, strict=True):
         ok = "ok" if seconds <= REPORT_RATIO * parse else "OVER"
         line(
             f"okr {command} --format json",
