@@ -33,9 +33,9 @@ class Entry:
 
 
 class LazyGroup(TyperGroup):
-    """A Typer group whose table commands are built on first use."""
+    """A Typer group whose commands come from a table and are built on first use."""
 
-    entries: tuple[Entry, ...] = ()
+    entries: dict[str, Entry] = {}
     package = ""
     wrap: Callable[[Callable[..., Any]], Callable[..., Any]] = staticmethod(lambda f: f)
 
@@ -48,43 +48,31 @@ class LazyGroup(TyperGroup):
         wrap: Callable[[Callable[..., Any]], Callable[..., Any]],
     ) -> type[LazyGroup]:
         """This group for a table of commands in `package`, each function wrapped by `wrap`."""
-        attributes = {"entries": entries, "package": package, "wrap": staticmethod(wrap)}
+        table = {e.name: e for e in entries}
+        attributes = {"entries": table, "package": package, "wrap": staticmethod(wrap)}
         return type("OkrGroup", (cls,), attributes)
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
-        loaded = super().list_commands(ctx)
-        return [e.name for e in self.entries] + [n for n in loaded if n not in self._table]
+        return list(self.entries)
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
-        entry = self._table.get(cmd_name)
+        entry = self.entries.get(cmd_name)
         if entry is not None and cmd_name not in self.commands:
             self.commands[cmd_name] = self._build(entry)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         # The listing comes from the table: nothing is imported to show it.
-        rows = [(e.name, e.summary) for e in self.entries]
-        for name in self.list_commands(ctx):
-            if name not in self._table:
-                command = super().get_command(ctx, name)
-                if command is not None and not command.hidden:
-                    limit = formatter.width - 6 - max(len(n) for n, _ in rows)
-                    rows.append((name, command.get_short_help_str(limit)))
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-    @property
-    def _table(self) -> dict[str, Entry]:
-        return {e.name: e for e in self.entries}
+            formatter.write_dl([(e.name, e.summary) for e in self.entries.values()])
 
     def _build(self, entry: Entry) -> _click.Command:
         module = import_module(f"{self.package}.{entry.module}")
-        group = getattr(module, "app", None)
-        if entry.name == entry.module and isinstance(group, typer.Typer):
-            command = typer.main.get_command(group)
+        function = getattr(module, entry.name, None)
+        if function is None:  # a group of subcommands: the module's Typer app
+            command = typer.main.get_command(module.app)
             command.name, command.short_help = entry.name, entry.summary
             return command
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        function = getattr(module, entry.name)
         single.command(entry.name, short_help=entry.summary)(type(self).wrap(function))
         return typer.main.get_command(single)
