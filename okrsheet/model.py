@@ -266,15 +266,12 @@ class Plan(_Model):
         return next((k for k in self.key_results if k.id == kr_id), None)
 
     def krs_by_objective(self) -> dict[str, tuple[KeyResult, ...]]:
-        """Each objective's key results, in workbook order (for loops over every objective:
-        `krs_of` in such a loop reads every key result once per objective)."""
+        """Each objective's key results, in workbook order, grouped in one pass (a loop over
+        the objectives that filtered all key results for each would be quadratic)."""
         grouped: dict[str, list[KeyResult]] = {}
         for kr in self.key_results:
             grouped.setdefault(kr.objective_id, []).append(kr)
         return {objective_id: tuple(krs) for objective_id, krs in grouped.items()}
-
-    def krs_of(self, objective_id: str) -> tuple[KeyResult, ...]:
-        return tuple(k for k in self.key_results if k.objective_id == objective_id)
 
     def checkins_of(self, kr_id: str) -> tuple[CheckIn, ...]:
         return tuple(sorted((c for c in self.checkins if c.kr_id == kr_id), key=checkin_order))

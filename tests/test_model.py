@@ -446,7 +446,7 @@ def test_plan_lookups() -> None:
     assert plan.objective("O9") is None
     assert plan.key_result("KR2") == k2
     assert plan.key_result("KR9") is None
-    assert plan.krs_of("O1") == (k1,)
+    assert plan.krs_by_objective() == {"O1": (k1,), "O2": (k2,)}
     assert plan.checkins_of("KR1") == (c_early, c_late)
     assert plan.checkins_of("KR2") == ()
 
