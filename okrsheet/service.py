@@ -17,9 +17,9 @@ from pathlib import Path
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.writer import Draft, Person, assign_missing_ids, workbook_tabs
-from okrsheet.model import Cycle, current_quarter, cycle_from_name
+from okrsheet.model import Cycle, Settings, current_quarter, cycle_from_name
 from okrsheet.stores import Location, open_store, parse_location
-from okrsheet.stores.base import SetCells, WorkbookStore
+from okrsheet.stores.base import SetCells, TabSpec, WorkbookStore
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -257,16 +257,9 @@ def init_workbook(
         example=example,
         today=today,
     )
-    store = open_store(
-        location,
-        title=title or (f"{draft.settings.company} OKRs" if draft.settings.company else None),
-        share=share,
-        steps=steps,
-    )
-    store.create(workbook_tabs(draft), overwrite=force)
-    if location.is_google:
-        location = parse_location(store.location)
-    return draft, location
+    tabs = workbook_tabs(draft)
+    title = title or _default_title(draft.settings)
+    return draft, _create(location, tabs, force=force, title=title, share=share, steps=steps)
 
 
 def transfer(
@@ -285,18 +278,30 @@ def transfer(
 
     raw = open_store(source).read()
     parsed = parse_workbook(raw, with_log=False)  # refuses a workbook without Settings
-    store = open_store(
-        target,
-        title=title
-        or (f"{parsed.plan.settings.company} OKRs" if parsed.plan.settings.company else None),
-        share=share,
-        steps=steps,
-    )
     tabs = copy_tabs(raw)
+    title = title or _default_title(parsed.plan.settings)
+    return len(tabs), _create(target, tabs, force=force, title=title, share=share, steps=steps)
+
+
+def _default_title(settings: Settings) -> str | None:
+    """A new spreadsheet's title when none is given: "<company> OKRs" (else the store's own)."""
+    return f"{settings.company} OKRs" if settings.company else None
+
+
+def _create(
+    location: Location,
+    tabs: Sequence[TabSpec],
+    *,
+    force: bool,
+    title: str | None,
+    share: Sequence[str],
+    steps: Callable[[str, int], None] | None,
+) -> Location:
+    """Create a workbook with these tabs; returns where it now lives (for `gsheet:new`, the
+    new spreadsheet)."""
+    store = open_store(location, title=title, share=share, steps=steps)
     store.create(tabs, overwrite=force)
-    if target.is_google:
-        target = parse_location(store.location)
-    return len(tabs), target
+    return parse_location(store.location) if location.is_google else location
 
 
 def fix_ids(location: Location) -> int:
