@@ -1,4 +1,5 @@
-"""Steps several report commands share: load the filtered plan, warn about unreadable rows."""
+"""Steps several commands share: load the filtered plan, warn about unreadable rows, say where
+a new Google spreadsheet is."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from okrsheet.layout import ParsedWorkbook
     from okrsheet.model import Plan
+    from okrsheet.stores import Location
     from okrsheet.vocab import Level
 
 
@@ -65,3 +67,18 @@ def warn_unreadable(parsed: ParsedWorkbook) -> None:
             f"warning: {len(parsed.errors)} row(s) or cell(s) could not be read and are left "
             "out; run `okr validate` to see where."
         )
+
+
+def tell_where_google_workbook_is(location: Location) -> None:
+    """After creating a workbook on Google Sheets: its address, and how to use it from now on."""
+    if not location.is_google:
+        return
+    from okrsheet.render import console
+    from okrsheet.stores.gsheets import url_for
+
+    assert location.spreadsheet_id is not None
+    console.err().print(
+        f"Open it at {url_for(location.spreadsheet_id)}\n"
+        f"Use it with: export OKR_WORKBOOK={location}",
+        markup=False,
+    )

@@ -85,6 +85,7 @@ def init(
       okr init gsheet:new --title "Acme OKRs" --share lead@acme.com   (on Google Sheets)
     """
     from okrsheet import service
+    from okrsheet.cli.shared import tell_where_google_workbook_is
     from okrsheet.errors import UsageError
     from okrsheet.render import console
     from okrsheet.templates import DEFAULT_TEMPLATE, EXAMPLE_TEMPLATE, read_people_csv
@@ -125,12 +126,4 @@ def init(
         f"{len(draft.checkins)} check-in(s).",
         markup=False,
     )
-    if location.is_google:
-        from okrsheet.stores.gsheets import url_for
-
-        assert location.spreadsheet_id is not None
-        console.err().print(
-            f"Open it at {url_for(location.spreadsheet_id)}\n"
-            f"Use it with: export OKR_WORKBOOK={location}",
-            markup=False,
-        )
+    tell_where_google_workbook_is(location)

@@ -77,6 +77,7 @@ def _move(
     to_google: bool,
 ) -> None:
     from okrsheet import service
+    from okrsheet.cli.shared import tell_where_google_workbook_is
     from okrsheet.errors import UsageError
     from okrsheet.render import console
 
@@ -99,11 +100,4 @@ def _move(
     with steps() as step:
         tabs, dst = service.transfer(src, dst, force=force, title=title, share=share, steps=step)
     console.err().print(f"Copied {tabs} tab(s) from {src} to {dst}.", markup=False)
-    if dst.is_google:
-        from okrsheet.stores.gsheets import url_for
-
-        assert dst.spreadsheet_id is not None
-        console.err().print(
-            f"Open it at {url_for(dst.spreadsheet_id)}\nUse it with: export OKR_WORKBOOK={dst}",
-            markup=False,
-        )
+    tell_where_google_workbook_is(dst)
