@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -39,10 +38,6 @@ class CheckInRequest:
 
 #: Where a command-line check-in's fields came from, for error messages.
 _OPTIONS = {"kr": "KR_ID", "date": "--date", "value": "--value", "confidence": "--confidence"}
-
-
-def new_checkin_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 def fingerprint(request: CheckInRequest, today: date) -> str:
@@ -122,7 +117,7 @@ def prepare(
                     note=request.note.strip(),
                     author=(request.author or kr.owner).strip(),
                     recorded_at=now.replace(microsecond=0),
-                    checkin_id=request.checkin_id or new_checkin_id(),
+                    checkin_id=request.checkin_id or fingerprint(request, today),
                 )
             )
         except ValidationError as exc:
@@ -153,17 +148,18 @@ def record(
         r if r.checkin_id else replace(r, checkin_id=fingerprint(r, today)) for r in requests
     ]
     recorded: list[CheckIn] = []
-    seen: list[set[str]] = []
+    seen: set[str] | None = None  # the ids the log held before this run (not before a retry)
 
     def planner(raw: RawWorkbook) -> list[Change]:
+        nonlocal seen
         plan = parse_workbook(raw, with_log=False).plan
         checkins = prepare(plan, requests, today=today, now=clock())
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
-        if not seen:  # what the log held before this run, not before a retry of it
-            seen.append(logged_ids(raw, checkin_table(raw)))
-        recorded[:] = [c for c in checkins if c.checkin_id not in seen[0]]
+        if seen is None:
+            seen = logged_ids(raw, checkin_table(raw))
+        recorded[:] = [c for c in checkins if c.checkin_id not in seen]
         return checkin_changes(raw, checkins, logged)
 
     # Of the log, the planner needs the header and whether these ids are in it already: the
