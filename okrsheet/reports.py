@@ -9,7 +9,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from okrsheet.layout import Finding
-from okrsheet.model import Plan
+from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
 from okrsheet.scoring import (
     KRScore,
     ObjectiveScore,
@@ -358,7 +358,20 @@ def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
     kr = next((k for k in plan.key_results if k.id.casefold() == kr_id.casefold()), None)
     if kr is None:
         return None
-    entries = [c for c in plan.checkins_of(kr.id) if plan.cycle.start <= c.date <= as_of]
+    return _history(plan, kr, plan.checkins_of(kr.id), as_of)
+
+
+def history_reports(plan: Plan, as_of: date) -> dict[str, HistoryReport]:
+    """`history_report` for every key result, by ID, reading the check-in log once (the
+    visual report draws one chart per key result)."""
+    logs: dict[str, list[CheckIn]] = {}
+    for checkin in sorted(plan.checkins, key=checkin_order):
+        logs.setdefault(checkin.kr_id, []).append(checkin)
+    return {kr.id: _history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results}
+
+
+def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> HistoryReport:
+    entries = [c for c in log if plan.cycle.start <= c.date <= as_of]
     points = [
         HistoryPoint(
             date=c.date,
@@ -366,15 +379,13 @@ def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
             confidence=c.confidence,
             note=c.note,
             author=c.author,
-            progress=_r(progress(kr.model_copy(update={"current": c.value}))) or 0.0,
+            progress=_r(progress(kr, c.value)) or 0.0,
         )
         for c in entries
     ]
     recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
     predicted = forecast(recent, kr.due_date)
-    predicted_progress = (
-        None if predicted is None else _r(progress(kr.model_copy(update={"current": predicted})))
-    )
+    predicted_progress = None if predicted is None else _r(progress(kr, predicted))
     return HistoryReport(
         id=kr.id,
         title=kr.title,
