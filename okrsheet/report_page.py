@@ -3,6 +3,7 @@ together for one page. Nothing is scored here; every figure comes from `okrsheet
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -29,6 +30,10 @@ from okrsheet.reports import (
 )
 from okrsheet.scoring import weighted_mean
 
+#: At most this many check-ins per key result are kept for its chart, so that a year of weekly
+#: check-ins for a large company stays a small file.
+CHART_POINTS = 30
+
 
 class _Page(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -38,7 +43,10 @@ class PageKR(_Page):
     """A key result as the status report has it, with its check-in history and forecast."""
 
     row: KRRow
+    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones).
     history: HistoryReport
+    # How many check-ins this cycle, drawn or not.
+    checkins: int
 
 
 class PageObjective(_Page):
@@ -131,13 +139,19 @@ def page_report(
             update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
         ),
         as_of,
+        max_points=CHART_POINTS,
+    )
+    counts = Counter(
+        c.kr_id for c in plan.checkins if c.kr_id in kr_ids and plan.cycle.start <= c.date <= as_of
     )
 
     def attach(node: PageObjective) -> PageObjective:
         krs = [] if node.context else node.row.key_results
         return node.model_copy(
             update={
-                "key_results": [PageKR(row=k, history=histories[k.id]) for k in krs],
+                "key_results": [
+                    PageKR(row=k, history=histories[k.id], checkins=counts[k.id]) for k in krs
+                ],
                 "children": [attach(c) for c in node.children],
             }
         )

@@ -17,10 +17,6 @@ from okrsheet.vocab import KRKind
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-#: At most this many check-ins are drawn per chart (evenly picked, first and last kept), so a
-#: year of weekly check-ins for a large company stays a small file.
-MAX_POINTS = 30
-
 # Chart geometry, in SVG user units (the chart scales to its box).
 WIDTH, HEIGHT = 320, 146
 LEFT, RIGHT = 46, 312
@@ -47,14 +43,6 @@ class Chart:
     confidence_last: tuple[int, int] | None
     y_labels: tuple[tuple[int, str], ...]
     x_labels: tuple[tuple[int, str, str], ...]  # x, text, class (text-anchor)
-
-
-def thin(items: Sequence[int], limit: int = MAX_POINTS) -> list[int]:
-    """At most `limit` of the items, evenly spread, the first and the last always kept."""
-    if len(items) <= limit:
-        return list(items)
-    step = (len(items) - 1) / (limit - 1)
-    return [items[round(i * step)] for i in range(limit)]
 
 
 def polyline(points: Sequence[tuple[int, int]]) -> str:
@@ -109,8 +97,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     def cy(fraction: float) -> int:
         return round(CONF_BOTTOM - (CONF_BOTTOM - CONF_TOP) * fraction)
 
-    kept = [points[i] for i in thin(range(len(points)))]
-    line = polyline([(x(p.date), y(p.value)) for p in kept])
+    line = polyline([(x(p.date), y(p.value)) for p in points])
     last = (x(points[-1].date), y(points[-1].value)) if points else None
     if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
         pace = f"{x(cycle_start)},{y(row.start)} {x(row.due)},{y(row.target)}"
@@ -123,8 +110,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         forecast_at = (x(row.due), y(history.forecast_at_due))
         forecast = f"{last[0]},{last[1]} {forecast_at[0]},{forecast_at[1]}"
     confident = [p for p in points if p.confidence is not None]
-    conf_kept = [confident[i] for i in thin(range(len(confident)))]
-    conf_line = polyline([(x(p.date), cy(p.confidence or 0.0)) for p in conf_kept])
+    conf_line = polyline([(x(p.date), cy(p.confidence or 0.0)) for p in confident])
     conf_last = None
     if confident:
         conf_last = (x(confident[-1].date), cy(confident[-1].confidence or 0.0))
@@ -165,7 +151,7 @@ def describe(kr: PageKR) -> str:
     latest = points[-1]
     parts = [
         goal,
-        f"{len(points)} check-in(s) from {points[0].date} to {latest.date};"
+        f"{kr.checkins} check-in(s) from {points[0].date} to {latest.date};"
         f" latest {number(latest.value, row.unit)} ({percent(latest.progress)} of the way).",
     ]
     if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
@@ -209,6 +195,7 @@ def environment() -> Environment:
     )
     env.filters.update(
         text=lambda s: strip_controls(s or ""),
+        sentences=lambda items: strip_controls("; ".join(items)),
         percent=percent,
         width=_pct,
         status_class=_class,
