@@ -324,3 +324,29 @@ def test_team_report_splits_dependencies(okr: Any, example: Path) -> None:
     assert "What Sales depends on" in result.stdout
     assert "Who depends on Sales" in result.stdout
     assert "team Sales" in result.stdout
+
+
+def test_help_and_status_do_not_import_jinja(example: Path, tmp_path: Path) -> None:
+    """Only `okr report` pays for the template engine."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from okrsheet.cli import main\n"
+        "sys.argv = ['okr', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('JINJA', 'jinja2' in sys.modules, file=sys.stderr)\n"
+    )
+    for args, loaded in (
+        (["--help"], False),
+        (["status", "-w", str(example)], False),
+        (["report", "-w", str(example), "-o", str(tmp_path / "r.html")], True),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
+        )
+        assert f"JINJA {loaded}" in done.stderr, (args, done.stderr)
