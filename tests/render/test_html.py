@@ -350,3 +350,36 @@ def test_help_and_status_do_not_import_jinja(example: Path, tmp_path: Path) -> N
             [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
         )
         assert f"JINJA {loaded}" in done.stderr, (args, done.stderr)
+
+
+def test_report_at_a_terminal_writes_report_html(example: Path, tmp_path: Path) -> None:
+    """A person typing `okr report` gets a file, not a page of HTML on their screen."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "okrsheet", "report", "-w", str(example)],
+            stdin=subprocess.DEVNULL,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote report.html" in done.stderr
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_of_a_workbook_without_objectives(okr: Any, blank: Path) -> None:
+    result = okr("report", "-w", str(blank))
+    assert result.exit_code == 0, result.stderr
+    assert "No objectives match." in result.stdout
+    assert 'class="kr-chart' not in result.stdout
