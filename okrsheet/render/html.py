@@ -170,6 +170,9 @@ def describe(kr: PageKR) -> str:
     return " ".join(parts)
 
 
+#: Lists longer than this start folded (a large company's lagging list is pages long).
+FOLD_AFTER = 25
+
 STATUS_ORDER = ("overdue", "off track", "at risk", "on track", "not started", "done")
 
 
@@ -218,5 +221,9 @@ def render_page(report: PageReport) -> str:
         sections = [("", report.depends_on)]
     template = environment().get_template("report.html.j2")
     return template.render(
-        report=report, charts=charts, status_order=STATUS_ORDER, dependency_sections=sections
+        report=report,
+        charts=charts,
+        status_order=STATUS_ORDER,
+        dependency_sections=sections,
+        fold_after=FOLD_AFTER,
     )
