@@ -17,11 +17,10 @@ from okrsheet.vocab import KRKind
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-# Chart geometry, in SVG user units (the chart scales to its box).
-WIDTH, HEIGHT = 320, 146
+# Chart geometry, in SVG user units of a 320 x 146 box that scales to its place (the axes and
+# fixed labels in report.html.j2 use the same numbers): values above, confidence below.
 LEFT, RIGHT = 46, 312
 TOP, BOTTOM = 8, 90
-DATES_Y = 102
 CONF_TOP, CONF_BOTTOM = 112, 140
 
 
@@ -104,7 +103,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         pace_label = "expected pace"
     else:
         pace = f"{x(first_day)},{y(row.target)} {x(last_day)},{y(row.target)}"
-        pace_label = "threshold" if row.kind != KRKind.MILESTONE else "done"
+        pace_label = "target" if row.kind == KRKind.MILESTONE else "threshold"
     forecast = forecast_at = None
     if drawn_forecast and history.forecast_at_due is not None and last is not None:
         forecast_at = (x(row.due), y(history.forecast_at_due))
@@ -120,7 +119,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     )
     x_labels = (
         (LEFT, f"{first_day:%d %b}", ""),
-        (RIGHT, f"due {row.due:%d %b}", "r"),
+        (x(row.due), f"due {row.due:%d %b}", "r"),
     )
     return Chart(
         id=f"c{index}",

@@ -383,3 +383,24 @@ def test_report_of_a_workbook_without_objectives(okr: Any, blank: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "No objectives match." in result.stdout
     assert 'class="kr-chart' not in result.stdout
+
+
+def test_chart_draws_pace_check_ins_forecast_and_confidence() -> None:
+    from okrsheet.render.html import BOTTOM, LEFT, RIGHT, TOP, chart
+
+    plan = hostile_plan()
+    page = page_report(plan, TODAY)
+    kr = page.roots[0].key_results[0]
+    drawn = chart(kr, plan.cycle.start, 1)
+    pace = [tuple(map(int, p.split(","))) for p in drawn.pace.split()]
+    # From the start value at the cycle start to the target at the due date (the cycle end).
+    assert pace[0][0] == LEFT and pace[-1][0] == RIGHT
+    assert TOP <= pace[-1][1] < pace[0][1] <= BOTTOM  # up: an increase
+    assert len(drawn.checkins.split()) == 2
+    assert drawn.forecast is not None and drawn.forecast_at is not None
+    assert drawn.forecast_at[0] == RIGHT
+    assert drawn.forecast.startswith(drawn.checkins.split()[-1])
+    assert drawn.today is not None and LEFT < drawn.today < RIGHT
+    assert drawn.confidence == ""  # no confidence recorded
+    assert "2 check-in(s) from 2026-10-10 to 2026-11-10" in drawn.desc
+    assert "Forecast at 2026-12-31" in drawn.desc
