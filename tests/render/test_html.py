@@ -27,7 +27,7 @@ from okrsheet.model import (
 from okrsheet.render.html import render_page
 from okrsheet.report_page import CHART_POINTS, PageReport, flatten, page_report
 from okrsheet.reports import history_report, history_reports, status_report
-from tests.conftest import TODAY
+from tests.conftest import TODAY, Google
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -404,3 +404,12 @@ def test_chart_draws_pace_check_ins_forecast_and_confidence() -> None:
     assert drawn.confidence == ""  # no confidence recorded
     assert "2 check-in(s) from 2026-10-10 to 2026-11-10" in drawn.desc
     assert "Forecast at 2026-12-31" in drawn.desc
+
+
+def test_report_on_google_sheets_is_one_read(okr: Any, google: Google, gexample: str) -> None:
+    result = okr("report", "-w", gexample)
+    assert result.exit_code == 0, result.stderr
+    assert "SALES-1.1" in result.stdout
+    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-write") == 0
+    assert google.fake.count("drive") == 0
