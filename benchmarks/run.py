@@ -39,6 +39,8 @@ HELP_RATIO = 8.0
 REPORT_RATIO = 3.0
 CHECKIN_SECONDS = 1.0
 MEMORY_MB = 200.0
+VISUAL_RATIO = 3.0  # okr report against okr status
+VISUAL_MB = 5.0
 
 CALAMINE_PARSE = """
 import sys
@@ -134,6 +136,7 @@ def local(size: str, runs: int, pycache: str) -> None:
             parse,
             f"target <= {REPORT_RATIO:g}x parse: {ok}",
         )
+    visual_report(path, runs, env)
     kr = first_kr(size)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
@@ -174,6 +177,32 @@ def local(size: str, runs: int, pycache: str) -> None:
     print(
         f"  {'peak memory (status, checkin)':<38} {peak:9.0f} MB"
         f"          target <= {MEMORY_MB:g} MB: {ok}"
+    )
+
+
+def visual_report(path: Path, runs: int, env: dict[str, str]) -> None:
+    """`okr report` (the HTML page) beside `okr status`: its time and the size of its file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        status, seconds = timed_together(
+            [
+                [OKR, "status", "--format", "json", "-w", str(path)],
+                [OKR, "report", "--out", str(page), "-w", str(path)],
+            ],
+            runs,
+            env,
+        )
+        size = page.stat().st_size / 1e6
+    ok = "ok" if seconds <= VISUAL_RATIO * status else "OVER"
+    line(
+        "okr report --out FILE (vs status)",
+        seconds,
+        status,
+        f"target <= {VISUAL_RATIO:g}x status: {ok}",
+    )
+    ok = "ok" if size <= VISUAL_MB else "OVER"
+    print(
+        f"  {'okr report file size':<38} {size:9.2f} MB          target <= {VISUAL_MB:g} MB: {ok}"
     )
 
 

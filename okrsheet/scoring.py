@@ -17,30 +17,34 @@ def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
-def _met(kr: KeyResult) -> bool:
+def _met(kr: KeyResult, value: float | None = None) -> bool:
+    value = kr.value if value is None else value
     if kr.kind is KRKind.KEEP_ABOVE:
-        return kr.value >= kr.target_value
+        return value >= kr.target_value
     if kr.kind is KRKind.KEEP_BELOW:
-        return kr.value <= kr.target_value
-    return kr.value >= 1 if kr.kind is KRKind.MILESTONE else raw_progress(kr) >= 1
+        return value <= kr.target_value
+    return value >= 1 if kr.kind is KRKind.MILESTONE else raw_progress(kr, value) >= 1
 
 
-def raw_progress(kr: KeyResult) -> float:
-    """Where the current value sits between start and target, unclamped.
+def raw_progress(kr: KeyResult, value: float | None = None) -> float:
+    """Where the current value (or `value`, e.g. a past check-in's) sits between start and
+    target, unclamped.
 
     Works for both directions: (current - start) / (target - start) is positive when a
     lower-is-better value goes down. Keep-above/below KRs score 1 while the threshold holds.
     """
+    value = kr.value if value is None else value
     if kr.kind is KRKind.MILESTONE:
-        return 1.0 if kr.value >= 1 else 0.0
+        return 1.0 if value >= 1 else 0.0
     if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
-        return 1.0 if _met(kr) else 0.0
-    return (kr.value - kr.start_value) / (kr.target_value - kr.start_value)
+        return 1.0 if _met(kr, value) else 0.0
+    return (value - kr.start_value) / (kr.target_value - kr.start_value)
 
 
-def progress(kr: KeyResult) -> float:
-    """Progress from 0 to 1; overachievement is reported apart by `overachievement`."""
-    return _clamp(raw_progress(kr))
+def progress(kr: KeyResult, value: float | None = None) -> float:
+    """Progress from 0 to 1 at the current value (or at `value`); overachievement is reported
+    apart by `overachievement`."""
+    return _clamp(raw_progress(kr, value))
 
 
 def overachievement(kr: KeyResult) -> float:

@@ -1,0 +1,228 @@
+"""The visual report as one self-contained HTML page: inline CSS and SVG, no script, nothing
+fetched from anywhere, every workbook text escaped (Jinja2 with autoescape on)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
+
+from okrsheet.render.tables import number
+from okrsheet.render.text import percent, strip_controls
+from okrsheet.report_page import PageKR, PageReport, flatten
+from okrsheet.vocab import KRKind
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# Chart geometry, in SVG user units of a 320 x 146 box that scales to its place (the axes and
+# fixed labels in report.html.j2 use the same numbers): values above, confidence below.
+LEFT, RIGHT = 46, 312
+TOP, BOTTOM = 8, 90
+CONF_TOP, CONF_BOTTOM = 112, 140
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What the template draws for one key result: coordinates as SVG attribute text."""
+
+    id: str
+    title: str
+    desc: str
+    checkins: str
+    last: tuple[int, int] | None
+    pace: str
+    pace_label: str
+    forecast: str | None
+    forecast_at: tuple[int, int] | None
+    today: int | None
+    confidence: str
+    confidence_last: tuple[int, int] | None
+    y_labels: tuple[tuple[int, str], ...]
+    x_labels: tuple[tuple[int, str, str], ...]  # x, text, class (text-anchor)
+
+
+def polyline(points: Sequence[tuple[int, int]]) -> str:
+    """SVG points, leaving out the middle of level runs (a confidence that stays the same for
+    weeks is one segment)."""
+    kept = [
+        p
+        for i, p in enumerate(points)
+        if i in (0, len(points) - 1) or not points[i - 1][1] == p[1] == points[i + 1][1]
+    ]
+    return " ".join(f"{px},{py}" for px, py in kept)
+
+
+def _short(value: float, unit: str) -> str:
+    """An axis label: short, without the unit (the text alternative has it in full)."""
+    if unit == "%":
+        return f"{value * 100:.3g}%"
+    size = abs(value)
+    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= bound:
+            return f"{value / bound:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
+    row, history = kr.row, kr.history
+    points = history.checkins
+    # From the cycle start to the due date, or to the last check-in of a late key result.
+    first_day = cycle_start
+    last_day = max([row.due, *(p.date for p in points[-1:])])
+    span = max(1, (last_day - first_day).days)
+    values = [row.start, row.target, *(p.value for p in points)]
+    drawn_forecast = history.forecast_at_due is not None and row.kind in (
+        KRKind.INCREASE,
+        KRKind.DECREASE,
+    )
+    if drawn_forecast and history.forecast_at_due is not None:
+        values.append(history.forecast_at_due)
+    low, high = min(values), max(values)
+    if high - low < 1e-12:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.06
+    low, high = low - pad, high + pad
+
+    # Whole units: a chart is about 320 pixels wide, finer coordinates only make the file larger.
+    def x(day: date) -> int:
+        return round(LEFT + (RIGHT - LEFT) * (day - first_day).days / span)
+
+    def y(value: float) -> int:
+        return round(BOTTOM - (BOTTOM - TOP) * (value - low) / (high - low))
+
+    def cy(fraction: float) -> int:
+        return round(CONF_BOTTOM - (CONF_BOTTOM - CONF_TOP) * fraction)
+
+    line = polyline([(x(p.date), y(p.value)) for p in points])
+    last = (x(points[-1].date), y(points[-1].value)) if points else None
+    if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
+        pace = f"{x(cycle_start)},{y(row.start)} {x(row.due)},{y(row.target)}"
+        pace_label = "expected pace"
+    else:
+        pace = f"{x(first_day)},{y(row.target)} {x(last_day)},{y(row.target)}"
+        pace_label = "target" if row.kind == KRKind.MILESTONE else "threshold"
+    forecast = forecast_at = None
+    if drawn_forecast and history.forecast_at_due is not None and last is not None:
+        forecast_at = (x(row.due), y(history.forecast_at_due))
+        forecast = f"{last[0]},{last[1]} {forecast_at[0]},{forecast_at[1]}"
+    confident = [p for p in points if p.confidence is not None]
+    conf_line = polyline([(x(p.date), cy(p.confidence or 0.0)) for p in confident])
+    conf_last = None
+    if confident:
+        conf_last = (x(confident[-1].date), cy(confident[-1].confidence or 0.0))
+    today = x(history.as_of) if first_day <= history.as_of <= last_day else None
+    y_labels = tuple(
+        (y(v), _short(v, row.unit)) for v in sorted({row.start, row.target}, reverse=True)
+    )
+    x_labels = (
+        (LEFT, f"{first_day:%d %b}", ""),
+        (x(row.due), f"due {row.due:%d %b}", "r"),
+    )
+    return Chart(
+        id=f"c{index}",
+        title=f"{row.id}: check-ins against the {pace_label}",
+        desc=describe(kr),
+        checkins=line,
+        last=last,
+        pace=pace,
+        pace_label=pace_label,
+        forecast=forecast,
+        forecast_at=forecast_at,
+        today=today,
+        confidence=conf_line,
+        confidence_last=conf_last,
+        y_labels=y_labels,
+        x_labels=x_labels,
+    )
+
+
+def describe(kr: PageKR) -> str:
+    """The chart in words: what a screen reader says and what a person without the picture
+    reads."""
+    row, history = kr.row, kr.history
+    points = history.checkins
+    goal = f"From {number(row.start, row.unit)} to {number(row.target, row.unit)} by {row.due}."
+    if not points:
+        return f"{goal} No check-ins this cycle."
+    latest = points[-1]
+    parts = [
+        goal,
+        f"{kr.checkins} check-in(s) from {points[0].date} to {latest.date};"
+        f" latest {number(latest.value, row.unit)} ({percent(latest.progress)} of the way).",
+    ]
+    if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
+        parts.append(f"Expected by {history.as_of}: {percent(row.expected)}.")
+        if history.forecast_at_due is not None:
+            parts.append(
+                f"Forecast at {row.due}: {number(history.forecast_at_due, row.unit)}"
+                f" ({percent(history.forecast_progress)})."
+            )
+    confidences = [p.confidence for p in points if p.confidence is not None]
+    if confidences:
+        parts.append(
+            f"Confidence {percent(confidences[-1])}"
+            + (f", first {percent(confidences[0])}." if len(confidences) > 1 else ".")
+        )
+    return " ".join(parts)
+
+
+#: Lists longer than this start folded (a large company's lagging list is pages long).
+FOLD_AFTER = 25
+
+STATUS_ORDER = ("overdue", "off track", "at risk", "on track", "not started", "done")
+
+
+def _class(status: str | None) -> str:
+    return "s-" + (status or "none").replace(" ", "-")
+
+
+def _pct(value: float | None) -> str:
+    """A fraction as a CSS width, clamped to the bar."""
+    return f"{max(0.0, min(1.0, value or 0.0)) * 100:.1f}%"
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("okrsheet.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        text=lambda s: strip_controls(s or ""),
+        sentences=lambda items: strip_controls("; ".join(items)),
+        percent=percent,
+        width=_pct,
+        status_class=_class,
+        number=number,
+    )
+    env.globals["zip"] = zip
+    return env
+
+
+def render_page(report: PageReport) -> str:
+    """The report as one HTML document."""
+    krs = [kr for node in flatten([*report.roots, *report.orphans]) for kr in node.key_results]
+    charts = {kr.row.id: chart(kr, report.cycle.start, n) for n, kr in enumerate(krs, 1)}
+    if report.who is not None:
+        sections = [
+            (f"What {report.who} depends on", report.depends_on),
+            (f"Who depends on {report.who}", report.depended_on_by),
+        ]
+    else:
+        sections = [("", report.depends_on)]
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        charts=charts,
+        status_order=STATUS_ORDER,
+        dependency_sections=sections,
+        fold_after=FOLD_AFTER,
+    )

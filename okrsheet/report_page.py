@@ -1,0 +1,221 @@
+"""The one-page visual report (`okr report`): the report models the other outputs use, put
+together for one page. Nothing is scored here; every figure comes from `okrsheet.reports`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from okrsheet.model import Plan
+from okrsheet.reports import (
+    AlignedSummary,
+    CycleInfo,
+    DependencyLink,
+    GradeReport,
+    HistoryReport,
+    KRRow,
+    LaggingRow,
+    ObjectiveRow,
+    TreeNode,
+    cycle_info,
+    deps_report,
+    grade_report,
+    history_reports,
+    lagging_report,
+    status_report,
+    tree_report,
+)
+from okrsheet.scoring import weighted_mean
+
+#: At most this many check-ins per key result are kept for its chart, so that a year of weekly
+#: check-ins for a large company stays a small file.
+CHART_POINTS = 30
+
+
+class _Page(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PageKR(_Page):
+    """A key result as the status report has it, with its check-in history and forecast."""
+
+    row: KRRow
+    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones).
+    history: HistoryReport
+    # How many check-ins this cycle, drawn or not.
+    checkins: int
+
+
+class PageObjective(_Page):
+    """An objective in the alignment tree. `context` objectives are not in the selection
+    (--owner, --team) but hold one beneath them: shown folded, without their key results."""
+
+    row: ObjectiveRow
+    context: bool
+    aligned: AlignedSummary
+    key_results: list[PageKR]
+    children: list[PageObjective]
+
+
+class Overall(_Page):
+    """The key results in the report taken together: progress and expected progress are
+    weighted means (by each key result's weight), as for an objective."""
+
+    objectives: int
+    key_results: int
+    progress: float | None
+    expected: float | None
+    by_status: dict[str, int]
+
+
+class PageReport(_Page):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    days_left: int
+    # What the page is limited to ("owner Marcus Webb", "team Sales", "objective CORP-1").
+    scope: str | None
+    # The owner or team the page is limited to: dependencies split into what they need from
+    # others and who needs them.
+    who: str | None
+    overall: Overall
+    roots: list[PageObjective]
+    # Objectives aligned to nothing (or to an ID that does not exist).
+    orphans: list[PageObjective]
+    lagging: list[LaggingRow]
+    stale: list[LaggingRow]
+    depends_on: list[DependencyLink]
+    depended_on_by: list[DependencyLink]
+    # Only once the cycle has ended; before, grades would be provisional.
+    grades: GradeReport | None
+
+
+def page_report(
+    plan: Plan,
+    as_of: date,
+    *,
+    objective: str | None = None,
+    members: Sequence[str] | None = None,
+    who: str | None = None,
+    scope: str | None = None,
+) -> PageReport:
+    """Everything `okr report` shows. `objective` keeps that objective and what aligns to it
+    (as `okr tree --objective`); `members` keeps the objectives these people own or own a key
+    result in (as `okr status --owner`), with the objectives above them for context."""
+    status = {o.id: o for o in status_report(plan, as_of).objectives}
+    tree = tree_report(plan, as_of, objective=objective)
+    wanted = None if members is None else {m.casefold() for m in members}
+
+    def selected(row: ObjectiveRow) -> bool:
+        if wanted is None:
+            return True
+        return row.owner.casefold() in wanted or any(
+            k.owner.casefold() in wanted for k in row.key_results
+        )
+
+    def build(node: TreeNode) -> PageObjective | None:
+        kids = [c for c in (build(child) for child in node.children) if c is not None]
+        row = status[node.id]
+        if not selected(row) and not kids:
+            return None
+        return PageObjective(
+            row=row,
+            context=not selected(row),
+            aligned=node.aligned,
+            key_results=[],
+            children=kids,
+        )
+
+    roots = [n for n in (build(r) for r in tree.roots) if n is not None]
+    orphans = [n for n in (build(r) for r in tree.orphans) if n is not None]
+    shown = [n for top in (*roots, *orphans) for n in _flatten(top) if not n.context]
+    shown_krs = [k for n in shown for k in n.row.key_results]
+    kr_ids = {k.id for k in shown_krs}
+    histories = history_reports(
+        plan.model_copy(
+            update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
+        ),
+        as_of,
+        max_points=CHART_POINTS,
+    )
+    counts = Counter(
+        c.kr_id for c in plan.checkins if c.kr_id in kr_ids and plan.cycle.start <= c.date <= as_of
+    )
+
+    def attach(node: PageObjective) -> PageObjective:
+        krs = [] if node.context else node.row.key_results
+        return node.model_copy(
+            update={
+                "key_results": [
+                    PageKR(row=k, history=histories[k.id], checkins=counts[k.id]) for k in krs
+                ],
+                "children": [attach(c) for c in node.children],
+            }
+        )
+
+    roots, orphans = [attach(n) for n in roots], [attach(n) for n in orphans]
+    lag = [row for row in lagging_report(plan, as_of).lagging if row.id in kr_ids]
+    if members is not None:
+        deps = deps_report(plan, as_of, members=members, who=who)
+        depends_on, depended_on_by = deps.depends_on, deps.depended_on_by
+    else:
+        links = deps_report(plan, as_of).depends_on
+        depends_on = [x for x in links if x.downstream in kr_ids or x.upstream in kr_ids]
+        depended_on_by = []
+    grades = None
+    if as_of >= plan.cycle.end:
+        ids = {n.row.id for n in shown}
+        grades = grade_report(
+            plan.model_copy(
+                update={
+                    "objectives": tuple(o for o in plan.objectives if o.id in ids),
+                    "key_results": tuple(k for k in plan.key_results if k.id in kr_ids),
+                }
+            ),
+            as_of,
+        )
+    by_status: dict[str, int] = {}
+    for kr in shown_krs:
+        by_status[kr.status] = by_status.get(kr.status, 0) + 1
+    return PageReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        days_left=max(0, (plan.cycle.end - as_of).days),
+        scope=scope,
+        who=who if members is not None else None,
+        overall=Overall(
+            objectives=len(shown),
+            key_results=len(shown_krs),
+            progress=_mean([(k.progress, k.weight) for k in shown_krs]),
+            expected=_mean([(k.expected, k.weight) for k in shown_krs]),
+            by_status=by_status,
+        ),
+        roots=roots,
+        orphans=orphans,
+        lagging=[row for row in lag if set(row.codes) - {"stale"}],
+        stale=[row for row in lag if "stale" in row.codes],
+        depends_on=depends_on,
+        depended_on_by=depended_on_by,
+        grades=grades,
+    )
+
+
+def _mean(pairs: list[tuple[float, float]]) -> float | None:
+    value = weighted_mean(pairs)
+    return None if value is None else round(value, 4)
+
+
+def _flatten(node: PageObjective) -> list[PageObjective]:
+    out = [node]
+    for child in node.children:
+        out.extend(_flatten(child))
+    return out
+
+
+def flatten(nodes: Sequence[PageObjective]) -> list[PageObjective]:
+    """Every objective of these branches, parents before their children."""
+    return [n for top in nodes for n in _flatten(top)]
