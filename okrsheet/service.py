@@ -185,6 +185,9 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
             "objectives": tuple(objectives),
             "key_results": tuple(key_results),
             "checkins": tuple(checkins),
+            # Initiatives and KPIs travel with their workbook's key results.
+            "initiatives": sum((d.plan.initiatives for d in departments), plan.initiatives),
+            "kpis": sum((d.plan.kpis for d in departments), plan.kpis),
         }
     )
     for problem in check_plan(merged):

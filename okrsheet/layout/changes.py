@@ -255,7 +255,8 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 still = tuple(d for d in item.depends_on if d in rollover.carried)
                 if still != item.depends_on:
                     kept = tuple((d, day) for d, day in item.needed_by if d in still)
-                    updates["depends_on"] = dependencies_text(still, kept) or None
+                    rates = tuple(r for r in item.ratios if r[0] in still)
+                    updates["depends_on"] = dependencies_text(still, kept, rates) or None
             anchors.setdefault(item_table.title, {})[item_row] = (
                 item_table.columns["id"],
                 item.id,
