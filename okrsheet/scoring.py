@@ -262,10 +262,15 @@ def blockers(
             continue
         by = needed.get(upstream_id)
         link = (forecasts or {}).get((kr.id, upstream_id))
-        if by is not None and _late(upstream, by, cycle, as_of):
-            found.append(Blocker(upstream, by, "late"))
-        elif link is not None and link.short:
+        # A quantified link with a trend is judged by it: the quantity needed by the date,
+        # not the upstream's whole target.
+        forecast_known = (
+            link is not None and link.need.need is not None and link.forecast is not None
+        )
+        if link is not None and link.short:
             found.append(Blocker(upstream, by, "short", link))
+        elif by is not None and not forecast_known and _late(upstream, by, cycle, as_of):
+            found.append(Blocker(upstream, by, "late"))
         elif upstream.status in (Status.AT_RISK, Status.OFF_TRACK, Status.OVERDUE):
             found.append(Blocker(upstream, by, "lagging"))
     return tuple(found)
