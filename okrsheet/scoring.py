@@ -156,9 +156,11 @@ class Blocker:
             link = self.short
             assert link.forecast is not None and link.need.need is not None
             unit = up.kr.unit
+            # As precise as the need: 682 leads, not 681.62 leads.
+            digits = 0 if abs(link.need.need) >= 100 else 2
             return (
                 f"short upstream: {up.kr.id} ({up.kr.owner}) is forecast at "
-                f"{amount(link.forecast, unit)} by {link.when.day} {link.when:%b}, "
+                f"{amount(round(link.forecast, digits), unit)} by {link.when.day} {link.when:%b}, "
                 f"{amount(link.need.need, unit)} needed"
             )
         text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f} %"

@@ -157,10 +157,11 @@ def _read_initiatives(
         known = by_folded.get(kr_id.casefold())
         if known is None:
             out.findings.append(
-                Finding(
-                    "error",
+                Finding(  # a warning: rollover archives finished key results, not their work
+                    "warning",
                     "unknown-key-result",
-                    f"initiative for {kr_id}, which is not a key result in this workbook",
+                    f"initiative for {kr_id}, which is not a key result in this workbook; "
+                    "it is left out",
                     table.ref(row, "kr_id"),
                 )
             )
