@@ -252,3 +252,20 @@ def test_a_workbook_made_before_the_tabs_existed_reads_as_before(okr: Any, tmp_p
     assert validate["errors"] == 0
     assert okr("checkin", "CORP-1.1", "--value", "60", "-w", str(path)).exit_code == 0
     assert okr("checkin", "KPI-1", "--value", "60", "-w", str(path)).exit_code == 2
+
+
+def test_a_kpi_checkin_on_google_is_one_read_and_one_write(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    result = okr("checkin", "KPI-1", "--value", "8,250", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-write") == 1
+    header, *rows = google.fake.values(google.sheet_id(), "KPIs")
+    kpi = dict(zip(header, rows[0], strict=False))
+    assert (kpi["ID"], kpi["Current"]) == ("KPI-1", 8250)
+    [kpi_json] = [
+        k for k in okr("status", "-w", gexample, "-f", "json").json()["kpis"] if k["id"] == "KPI-1"
+    ]
+    assert kpi_json["healthy"] is True and kpi_json["updated"] == "2026-11-16"
