@@ -269,3 +269,22 @@ def test_a_kpi_checkin_on_google_is_one_read_and_one_write(
         k for k in okr("status", "-w", gexample, "-f", "json").json()["kpis"] if k["id"] == "KPI-1"
     ]
     assert kpi_json["healthy"] is True and kpi_json["updated"] == "2026-11-16"
+
+
+def test_push_and_pull_keep_the_tabs_dropdown_and_dates(
+    okr: Any, google: Google, example: Path, tmp_path: Path
+) -> None:
+    assert okr("push", str(example), "--to", "gsheet:new").exit_code == 0
+    sheet = google.fake.sheet(google.sheet_id(), "Initiatives")
+    assert any(c and "dataValidation" in c for row in sheet.rows for c in row)
+    back = tmp_path / "back.xlsx"
+    assert okr("pull", google.location(), "--to", str(back)).exit_code == 0
+
+    book = load_workbook(back)
+    assert book["Initiatives"]["F2"].is_date and book["KPIs"]["H2"].is_date
+    assert book["Initiatives"].data_validations.dataValidation
+    reports = {
+        okr("status", "-f", "json", "-w", w).stdout
+        for w in (str(example), google.location(), str(back))
+    }
+    assert len(reports) == 1
