@@ -359,13 +359,36 @@ def is_extra_tab(title: str) -> bool:
 # Plans that interlock -----------------------------------------------------------------------
 
 
-def interlock_findings(plan: Plan, rows: Mapping[str, tuple[Table, int]]) -> list[Finding]:
+#: The findings of the interlock check, which spans workbooks when they are linked.
+INTERLOCK_CODES = frozenset({"interlock", "interlock-unchecked"})
+
+
+def cells_of(
+    rows: Mapping[str, tuple[Table, int]], label: str = ""
+) -> Callable[[str, str], str | None]:
+    """`ref(kr_id, key)`: the cell of a key result's column (`Sales!J3`), prefixed with a
+    linked workbook's label; None for a key result not in `rows`."""
+
+    def ref(kr_id: str, key: str) -> str | None:
+        place = rows.get(kr_id)
+        if place is None:
+            return None
+        where = place[0].ref(place[1], key)
+        return f"{label}: {where}" if label else where
+
+    return ref
+
+
+def interlock_findings(
+    plan: Plan, rows: Mapping[str, tuple[Table, int]] | Callable[[str, str], str | None]
+) -> list[Finding]:
     """`interlock` warnings at the upstream's Target cell, naming the dependants' cells; and an
-    `interlock-unchecked` warning for a quantified link that cannot be checked."""
+    `interlock-unchecked` warning for a quantified link that cannot be checked. `rows` says
+    where each key result is (or is a function giving its cells)."""
+    cell = cells_of(rows) if isinstance(rows, Mapping) else rows
 
     def ref(kr_id: str, key: str) -> str:
-        place = rows.get(kr_id)
-        return place[0].ref(place[1], key) if place else kr_id
+        return cell(kr_id, key) or kr_id
 
     out: list[Finding] = []
     for short in shortfalls(plan):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import add_rows
-from tests.cli.test_alignment import objective, workbook
+from tests.cli.test_alignment import objective, set_setting, workbook
 
 DUE = dt.date(2026, 12, 31)
 
@@ -188,3 +188,34 @@ def test_a_link_forecast_short_is_marked_and_its_downstream_lags(okr: Any, tmp_p
         for r in sales["reasons"]
     ), sales["reasons"]
     assert all(row["id"] != "MARKET-1.1" for row in lagging)
+
+
+def test_needs_are_summed_across_linked_workbooks(okr: Any, tmp_path: Path) -> None:
+    corporate = workbook(
+        okr,
+        tmp_path / "corp.xlsx",
+        "Acme",
+        {
+            "Corporate": [objective("CORP-1", "Grow", "corporate", "Ceo"),
+                          kr("CORP-1.1", "Ceo", 100, "k$", 50, "MARKET-1.1 × 2")],
+        },
+    )  # fmt: skip
+    workbook(
+        okr,
+        tmp_path / "marketing.xlsx",
+        "Acme Marketing",
+        {k: v for k, v in plans(market_target=1300).items() if k != "Corporate"},
+    )
+    set_setting(corporate, "Linked workbooks", "marketing.xlsx")
+
+    result = okr("validate", "-w", str(corporate), "-f", "json")
+
+    # In the marketing workbook alone 1,250 of 1,300 are needed; CORP-1.1 needs 200 more.
+    [warning] = [f for f in result.json()["findings"] if f["code"] == "interlock"]
+    assert warning["where"].endswith("marketing.xlsx: Marketing!J3")
+    assert "need 1,450 leads in all" in warning["message"]
+    assert (
+        "CORP-1.1 needs 200 leads (100 k$ at Corporate!J3 × 2 at Corporate!P3)"
+        in (warning["message"])
+    )
+    assert "marketing.xlsx: Sales!J3" in warning["message"]
