@@ -288,3 +288,13 @@ def test_push_and_pull_keep_the_tabs_dropdown_and_dates(
         for w in (str(example), google.location(), str(back))
     }
     assert len(reports) == 1
+
+
+def test_an_owner_of_kpis_alone_can_filter_lagging(okr: Any, shop: Shop) -> None:
+    shop.type_rows("KPIs", [["KPI-1", "Returns rate", "Rui Sá", 0.06, None, 0.04, "%"]])
+
+    result = okr("lagging", "--owner", "Rui Sá", "-w", shop.location, "-f", "json")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["lagging"] == []
+    assert [k["id"] for k in result.json()["kpis"]] == ["KPI-1"]
