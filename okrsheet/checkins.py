@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from okrsheet.errors import UsageError
+from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
@@ -58,8 +59,9 @@ def fingerprint(request: CheckInRequest, today: date) -> str:
     return f"ci-{digest[:16]}"
 
 
-def parse_value(kr: KeyResult, value: str | float) -> float:
-    parsed = cells.parse_done(value) if kr.kind is KRKind.MILESTONE else cells.parse_number(value)
+def parse_value(kr: KeyResult | KPI, value: str | float) -> float:
+    milestone = isinstance(kr, KeyResult) and kr.kind is KRKind.MILESTONE
+    parsed = cells.parse_done(value) if milestone else cells.parse_number(value)
     if parsed is None:
         raise cells.CellValueError("a value is required")
     return parsed
@@ -75,7 +77,8 @@ def prepare(
     """Validate every request; raise one `UsageError` listing all problems, or return them all."""
     problems: list[str] = []
     prepared: list[CheckIn] = []
-    by_id = {kr.id.casefold(): kr for kr in plan.key_results}
+    by_id: dict[str, KeyResult | KPI] = {kpi.id.casefold(): kpi for kpi in plan.kpis}
+    by_id.update({kr.id.casefold(): kr for kr in plan.key_results})  # a KPI is checked in alike
     for request in requests:
         source = request.source
 
@@ -157,6 +160,7 @@ def record(
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
+        logged.update({k.id: k.updated for k in plan.kpis if k.updated and k.id not in logged})
         if seen is None:
             seen = logged_ids(raw, checkin_table(raw))
         recorded[:] = [c for c in checkins if c.checkin_id not in seen]

@@ -17,6 +17,10 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from okrsheet import kpis as kpi_rules
+from okrsheet.initiatives import Initiative
+from okrsheet.kpis import KPI
+
 # Re-exported: the vocabulary belongs to the model.
 from okrsheet.vocab import KRKind as KRKind
 from okrsheet.vocab import Level as Level
@@ -127,6 +131,11 @@ class KeyResult(_Model):
     depends_on: tuple[str, ...] = ()
     # (upstream id, the date this KR needs it done by), for the dependencies that give one.
     needed_by: tuple[tuple[str, date], ...] = ()
+    # (upstream id, its units needed per unit of this KR's target, typed as `ID ≥`), for the
+    # quantified dependencies (`MARKET-1.1 × 5`); see okrsheet/interlock.py.
+    ratios: tuple[tuple[str, float, bool], ...] = ()
+    # The KPI (an ID on the KPIs tab) this key result names in its KPI column.
+    kpi: str | None = None
     notes: str = ""
     last_checkin: date | None = None
     grade: float | None = None
@@ -258,6 +267,9 @@ class Plan(_Model):
     checkins: tuple[CheckIn, ...] = ()
     # Key results left out by a filter that the shown ones depend on (scored for blockers).
     upstream: tuple[KeyResult, ...] = ()
+    # The Initiatives and KPIs tabs (empty when a workbook has neither).
+    initiatives: tuple[Initiative, ...] = ()
+    kpis: tuple[KPI, ...] = ()
 
     def objective(self, objective_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == objective_id), None)
@@ -337,7 +349,8 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
                 }
             )
         )
-    return plan.model_copy(update={"key_results": tuple(updated)}), problems
+    kpis = kpi_rules.apply_log(plan.kpis, plan.checkins)
+    return plan.model_copy(update={"key_results": tuple(updated), "kpis": kpis}), problems
 
 
 def rewind(plan: Plan, day: date) -> Plan:
@@ -368,6 +381,7 @@ def rewind(plan: Plan, day: date) -> Plan:
         update={
             "key_results": tuple(rewound),
             "checkins": tuple(c for c in plan.checkins if c.date <= day),
+            "kpis": kpi_rules.as_of(plan.kpis, plan.checkins, day),
         }
     )
 
@@ -421,6 +435,7 @@ def check_plan(plan: Plan) -> list[Problem]:
     settings = plan.settings
     objective_ids = {o.id for o in plan.objectives}
     kr_ids = {k.id for k in plan.key_results}
+    kpi_ids = {k.id for k in plan.kpis}
 
     for kr in plan.key_results:
         if kr.objective_id not in objective_ids:
@@ -443,6 +458,16 @@ def check_plan(plan: Plan) -> list[Problem]:
                     f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})",
                     kr.id,
                     "due",
+                )
+            )
+        if kr.kpi is not None and kr.kpi not in kpi_ids:
+            problems.append(
+                Problem(
+                    "warning",
+                    "unknown-kpi",
+                    f"names KPI {kr.kpi}, which is not on the KPIs tab",
+                    kr.id,
+                    "kpi",
                 )
             )
         for upstream in kr.depends_on:
@@ -539,8 +564,9 @@ def check_plan(plan: Plan) -> list[Problem]:
                 )
             )
 
+    logged = kr_ids | {k.id for k in plan.kpis}  # a KPI is checked in like a key result
     for index, checkin in enumerate(plan.checkins):
-        if checkin.kr_id not in kr_ids and checkin.date >= plan.cycle.start:
+        if checkin.kr_id not in logged and checkin.date >= plan.cycle.start:
             problems.append(
                 Problem(
                     "warning",
@@ -590,10 +616,17 @@ def filter_plan(
     objectives = tuple(o for o in plan.objectives if keep(o))
     ids = {o.id for o in objectives}
     kept = tuple(k for k in plan.key_results if k.objective_id in ids)
+    kpis = plan.kpis
+    if owner is not None or level is not None or objective_id is not None:
+        # The KPIs the kept key results watch, and the owner's own.
+        watched = {k.kpi for k in kept}
+        mine = (owner or "").casefold()
+        kpis = tuple(k for k in kpis if k.id in watched or (mine and k.owner.casefold() == mine))
     return plan.model_copy(
         update={
             "objectives": objectives,
             "key_results": kept,
+            "kpis": kpis,
             # Still scored, not shown: what the kept key results depend on, at any depth.
             "upstream": _upstream_of(kept, (*plan.key_results, *plan.upstream)),
         }

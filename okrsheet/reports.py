@@ -8,17 +8,22 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from okrsheet.initiatives import Initiative, InitiativeStatus, by_key_result
+from okrsheet.kpis import KPI
 from okrsheet.layout import Finding
 from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
 from okrsheet.scoring import (
+    FORECAST_POINTS,
     KRScore,
     ObjectiveScore,
     days_since_checkin,
     forecast,
     grade,
     grade_band,
+    kpi_lag_reasons,
     lag_reasons,
     lagging,
+    link_forecasts,
     objective_grade,
     progress,
     quiet_owners,
@@ -42,6 +47,62 @@ class CycleInfo(_Report):
     end: date
 
 
+class InitiativeRow(_Report):
+    id: str
+    key_result: str
+    title: str
+    owner: str
+    status: str
+    due: date | None
+    overdue: bool
+    notes: str
+
+
+def initiative_row(initiative: Initiative, as_of: date) -> InitiativeRow:
+    return InitiativeRow(
+        id=initiative.id,
+        key_result=initiative.kr_id,
+        title=initiative.title,
+        owner=initiative.owner,
+        status=initiative.status.value,
+        due=initiative.due,
+        overdue=initiative.overdue(as_of),
+        notes=initiative.notes,
+    )
+
+
+class KPIRow(_Report):
+    id: str
+    name: str
+    owner: str
+    current: float | None
+    healthy_from: float | None
+    healthy_to: float | None
+    unit: str
+    updated: date | None
+    days_since_update: int | None
+    # Inside the healthy range; null without a value or a range.
+    healthy: bool | None
+    # Not updated within the check-in cadence (and its grace days).
+    stale: bool
+
+
+def kpi_row(kpi: KPI, plan: Plan, as_of: date) -> KPIRow:
+    return KPIRow(
+        id=kpi.id,
+        name=kpi.name,
+        owner=kpi.owner,
+        current=kpi.current,
+        healthy_from=kpi.healthy_from,
+        healthy_to=kpi.healthy_to,
+        unit=kpi.unit,
+        updated=kpi.updated,
+        days_since_update=kpi.days_since_update(as_of),
+        healthy=kpi.healthy,
+        stale=any(code == "stale" for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of)),
+    )
+
+
 class KRRow(_Report):
     id: str
     objective_id: str
@@ -63,6 +124,9 @@ class KRRow(_Report):
     last_checkin: date | None
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
+    # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
+    kpi: str | None = None
+    initiatives: list[InitiativeRow] = []
 
 
 class ObjectiveRow(_Report):
@@ -82,13 +146,16 @@ class StatusReport(_Report):
     cycle: CycleInfo
     as_of: date
     objectives: list[ObjectiveRow]
+    kpis: list[KPIRow] = []
 
 
 def cycle_info(plan: Plan) -> CycleInfo:
     return CycleInfo(name=plan.cycle.name, start=plan.cycle.start, end=plan.cycle.end)
 
 
-def kr_row(score: KRScore) -> KRRow:
+def kr_row(
+    score: KRScore, initiatives: Sequence[Initiative] = (), as_of: date | None = None
+) -> KRRow:
     kr = score.kr
     return KRRow(
         id=kr.id,
@@ -110,11 +177,18 @@ def kr_row(score: KRScore) -> KRRow:
         status=score.status.value,
         last_checkin=kr.last_checkin,
         blocked_by=[b.sentence() for b in score.blocked_by],
+        kpi=kr.kpi,
+        initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )
 
 
-def objective_row(score: ObjectiveScore) -> ObjectiveRow:
+def objective_row(
+    score: ObjectiveScore,
+    initiatives: dict[str, list[Initiative]] | None = None,
+    as_of: date | None = None,
+) -> ObjectiveRow:
     objective = score.objective
+    work = initiatives or {}
     return ObjectiveRow(
         id=objective.id,
         title=objective.title,
@@ -124,16 +198,18 @@ def objective_row(score: ObjectiveScore) -> ObjectiveRow:
         progress=_r(score.progress),
         expected=_r(score.expected),
         status=score.status.value if score.status else None,
-        key_results=[kr_row(k) for k in score.key_results],
+        key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
     )
 
 
 def status_report(plan: Plan, as_of: date) -> StatusReport:
+    work = by_key_result(plan.initiatives)
     return StatusReport(
         company=plan.settings.company,
         cycle=cycle_info(plan),
         as_of=as_of,
-        objectives=[objective_row(s) for s in score_plan(plan, as_of)],
+        objectives=[objective_row(s, work, as_of) for s in score_plan(plan, as_of)],
+        kpis=[kpi_row(k, plan, as_of) for k in plan.kpis],
     )
 
 
@@ -180,11 +256,18 @@ class LaggingRow(_Report):
     codes: list[str]
 
 
+class KPILagRow(KPIRow):
+    reasons: list[str]
+    codes: list[str]
+
+
 class LaggingReport(_Report):
     company: str
     cycle: CycleInfo
     as_of: date
     lagging: list[LaggingRow]
+    # KPIs outside their healthy range or not updated within the cadence.
+    kpis: list[KPILagRow] = []
 
 
 def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
@@ -212,8 +295,19 @@ def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
                 codes=list(lag.codes),
             )
         )
+    kpis = []
+    for kpi in plan.kpis:
+        reasons = kpi_lag_reasons(kpi, plan.settings, as_of)
+        if reasons and as_of >= plan.cycle.start:
+            kpis.append(
+                KPILagRow(
+                    **kpi_row(kpi, plan, as_of).model_dump(),
+                    reasons=[text for _, text in reasons],
+                    codes=[code for code, _ in reasons],
+                )
+            )
     return LaggingReport(
-        company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, lagging=rows
+        company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, lagging=rows, kpis=kpis
     )
 
 
@@ -349,9 +443,6 @@ class HistoryReport(_Report):
     forecast_progress: float | None
 
 
-FORECAST_POINTS = 6
-
-
 def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
     """The check-in timeline of one KR this cycle and where its recent trend leads by the due
     date (a straight line through the last six check-ins)."""
@@ -459,6 +550,30 @@ def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
         if kr.confidence is None:
             items.append(
                 TodoItem(id=kr.id, title=kr.title, action="set a confidence", why="none recorded")
+            )
+    for initiative in plan.initiatives:
+        if initiative.owner.casefold() != owner.casefold():
+            continue
+        shown = initiative.id or initiative.kr_id
+        if initiative.status is InitiativeStatus.BLOCKED:
+            items.append(
+                TodoItem(
+                    id=shown,
+                    title=initiative.title,
+                    action="unblock",
+                    why=f"initiative for {initiative.kr_id} is blocked",
+                )
+            )
+        elif initiative.overdue(as_of):
+            assert initiative.due is not None
+            items.append(
+                TodoItem(
+                    id=shown,
+                    title=initiative.title,
+                    action="finish or re-plan",
+                    why=f"initiative for {initiative.kr_id} was due {initiative.due.isoformat()} "
+                    f"({(as_of - initiative.due).days} days ago), {initiative.status.value}",
+                )
             )
     return TodoReport(owner=owner, as_of=as_of, items=items)
 
@@ -624,8 +739,20 @@ class DependencyLink(_Report):
     needed_by: date | None
     upstream_progress: float
     upstream_status: str
-    link: str  # ok, lagging, late or unknown
+    link: str  # ok, lagging, late, short or unknown
     why: str
+    # Quantified links (`MARKET-1.1 × 5`): units of the upstream per unit of the downstream's
+    # target, what is needed (that target × ratio), planned (the upstream's target) and
+    # forecast (the upstream's trend at the needed-by date, else the downstream's due date),
+    # all in the upstream's unit. `check` says why a link cannot be checked.
+    ratio: float | None = None
+    need: float | None = None
+    plan: float | None = None
+    forecast: float | None = None
+    forecast_date: date | None = None
+    unit: str = ""
+    short: bool = False
+    check: str = ""
 
 
 class DepsReport(_Report):
@@ -644,6 +771,7 @@ def deps_report(
     """Every dependency link with its state; with `members`, split into what they depend on
     and who depends on them."""
     scores = score_key_results(plan.model_copy(update={"upstream": ()}), as_of)
+    quantified = link_forecasts(plan.model_copy(update={"upstream": ()}), as_of)
     links: list[DependencyLink] = []
     for score in scores.values():
         kr = score.kr
@@ -669,8 +797,22 @@ def deps_report(
                 )
                 continue
             blocker = blocked.get(upstream_id)
+            q = quantified.get((kr.id, upstream_id))
+            quantity: dict[str, object] = {}
+            if q is not None:
+                quantity = {
+                    "ratio": q.need.ratio,
+                    "need": q.need.need,
+                    "plan": q.need.plan,
+                    "forecast": None if q.forecast is None else round(q.forecast, 6),
+                    "forecast_date": q.when,
+                    "unit": up.kr.unit,
+                    "short": q.short,
+                    "check": q.need.why_unchecked,
+                }
             links.append(
                 DependencyLink(
+                    **quantity,  # type: ignore[arg-type]
                     downstream=kr.id,
                     downstream_title=kr.title,
                     downstream_owner=kr.owner,

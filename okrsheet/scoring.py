@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from okrsheet.initiatives import InitiativeStatus
+from okrsheet.interlock import Need, amount, needs
+from okrsheet.kpis import KPI
 from okrsheet.model import Cycle, KeyResult, KRKind, Objective, Plan, Settings, Status
 
 
@@ -143,18 +146,75 @@ def objective_status(statuses: Sequence[Status]) -> Status | None:
 
 @dataclass(frozen=True)
 class Blocker:
-    """An upstream key result holding this one back: lagging, or not done by the date needed."""
+    """An upstream key result holding this one back: lagging, not done by the date needed, or
+    forecast short of the quantity this one needs from it."""
 
     upstream: KRScore
     needed_by: date | None
-    reason: str  # "lagging" or "late"
+    reason: str  # "lagging", "late" or "short"
+    short: LinkForecast | None = None
 
     def sentence(self) -> str:
         up = self.upstream
+        if self.short is not None:
+            link = self.short
+            assert link.forecast is not None and link.need.need is not None
+            unit = up.kr.unit
+            # As precise as the need: 682 leads, not 681.62 leads.
+            digits = 0 if abs(link.need.need) >= 100 else 2
+            return (
+                f"short upstream: {up.kr.id} ({up.kr.owner}) is forecast at "
+                f"{amount(round(link.forecast, digits), unit)} by {link.when.day} {link.when:%b}, "
+                f"{amount(link.need.need, unit)} needed"
+            )
         text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f} %"
         if self.needed_by is not None:
             text += f", needed by {self.needed_by.day} {self.needed_by:%b}"
         return text
+
+
+#: How many of the latest check-ins the trend forecast follows (`okr history`, `okr deps`).
+FORECAST_POINTS = 6
+
+
+def trend_forecast(plan: Plan, kr: KeyResult, day: date, as_of: date) -> float | None:
+    """Where a key result's recent trend leads by `day`: a straight line through its last
+    check-ins of the cycle up to `as_of` (None with fewer than two dates)."""
+    entries = [c for c in plan.checkins_of(kr.id) if plan.cycle.start <= c.date <= as_of]
+    return forecast([(c.date, c.value) for c in entries[-FORECAST_POINTS:]], day)
+
+
+@dataclass(frozen=True)
+class LinkForecast:
+    """A quantified link during the cycle: need, plan, and the upstream's forecast at the date
+    it is needed by (else the downstream's due date)."""
+
+    need: Need
+    when: date
+    forecast: float | None
+
+    @property
+    def short(self) -> bool:
+        need = self.need.need
+        return need is not None and self.forecast is not None and self.forecast < need - 1e-9
+
+
+def link_forecasts(plan: Plan, as_of: date) -> dict[tuple[str, str], LinkForecast]:
+    """Every quantified link of the plan (shown key results and their upstream), by
+    (downstream id, upstream id)."""
+    found: dict[tuple[str, str], LinkForecast] = {}
+    trends: dict[tuple[str, date], float | None] = {}
+    for need in needs(plan, (*plan.key_results, *plan.upstream)):
+        kr = need.downstream
+        when = dict(kr.needed_by).get(need.upstream.id, kr.due_date)
+        predicted: float | None = None
+        if need.need is not None:
+            key = (need.upstream.id, when)
+            if key not in trends:
+                trends[key] = trend_forecast(plan, need.upstream, when, as_of)
+            predicted = trends[key]
+        found[(kr.id, need.upstream.id)] = LinkForecast(need, when, predicted)
+    return found
 
 
 @dataclass(frozen=True)
@@ -191,10 +251,15 @@ def score_kr(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> KR
 
 
 def blockers(
-    kr: KeyResult, scores: dict[str, KRScore], cycle: Cycle, as_of: date
+    kr: KeyResult,
+    scores: dict[str, KRScore],
+    cycle: Cycle,
+    as_of: date,
+    forecasts: dict[tuple[str, str], LinkForecast] | None = None,
 ) -> tuple[Blocker, ...]:
     """What this key result depends on that is lagging, or will not be done by the date this
-    one needs it (at its pace so far; milestones only once that date has passed)."""
+    one needs it (at its pace so far; milestones only once that date has passed), or is
+    forecast short of the quantity this one needs from it."""
     needed = dict(kr.needed_by)
     found: list[Blocker] = []
     for upstream_id in kr.depends_on:
@@ -202,7 +267,15 @@ def blockers(
         if upstream is None or upstream_id == kr.id or upstream.status is Status.DONE:
             continue
         by = needed.get(upstream_id)
-        if by is not None and _late(upstream, by, cycle, as_of):
+        link = (forecasts or {}).get((kr.id, upstream_id))
+        # A quantified link with a trend is judged by it: the quantity needed by the date,
+        # not the upstream's whole target.
+        forecast_known = (
+            link is not None and link.need.need is not None and link.forecast is not None
+        )
+        if link is not None and link.short:
+            found.append(Blocker(upstream, by, "short", link))
+        elif by is not None and not forecast_known and _late(upstream, by, cycle, as_of):
             found.append(Blocker(upstream, by, "late"))
         elif upstream.status in (Status.AT_RISK, Status.OFF_TRACK, Status.OVERDUE):
             found.append(Blocker(upstream, by, "lagging"))
@@ -227,6 +300,7 @@ def score_key_results(plan: Plan, as_of: date) -> dict[str, KRScore]:
     every = (*plan.key_results, *plan.upstream)
     base = {k.id: score_kr(k, plan.cycle, as_of, plan.settings) for k in every}
     current = dict(base)
+    forecasts = link_forecasts(plan, as_of) if any(k.ratios for k in every) else {}
     # A blocked key result is at risk, which may block the ones that depend on it in turn:
     # repeat until nothing changes (statuses only ever rise to at risk, so this ends).
     for _ in range(len(base) + 1):
@@ -234,7 +308,7 @@ def score_key_results(plan: Plan, as_of: date) -> dict[str, KRScore]:
         for kr_id, score in base.items():
             if not score.kr.depends_on:
                 continue
-            blocked = blockers(score.kr, current, plan.cycle, as_of)
+            blocked = blockers(score.kr, current, plan.cycle, as_of, forecasts)
             flagged = bool(blocked) and score.status in (Status.ON_TRACK, Status.NOT_STARTED)
             updated = replace(
                 score,
@@ -316,19 +390,53 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
     if kr.confidence is not None and kr.confidence < settings.low_confidence:
         floor = f"{settings.low_confidence * 100:.0f}%"
         reasons.append(("low-confidence", f"confidence {kr.confidence * 100:.0f}% (below {floor})"))
-    reasons.extend(("blocked", blocker.sentence()) for blocker in score.blocked_by)
+    reasons.extend(
+        ("short" if blocker.reason == "short" else "blocked", blocker.sentence())
+        for blocker in score.blocked_by
+    )
     return Lag(score, tuple(reasons))
 
 
+NO_INITIATIVE = "no initiative in progress"
+
+
 def lagging(plan: Plan, as_of: date) -> list[Lag]:
-    """Every key result that needs attention, worst first."""
+    """Every key result that needs attention, worst first. When the workbook lists
+    initiatives, a key result behind pace with none in progress says so."""
     lags = [
         lag_reasons(score, plan.cycle, as_of, plan.settings)
         for objective in score_plan(plan, as_of)
         for score in objective.key_results
     ]
+    if plan.initiatives:
+        moving = {i.kr_id for i in plan.initiatives if i.status is InitiativeStatus.IN_PROGRESS}
+        lags = [
+            replace(lag, reasons=(*lag.reasons, ("no-initiative", NO_INITIATIVE)))
+            if lag.score.kr.id not in moving and {"behind", "overdue"} & set(lag.codes)
+            else lag
+            for lag in lags
+        ]
     found = [lag for lag in lags if lag.reasons]
     return sorted(found, key=lambda lag: (_SEVERITY.index(lag.score.status), -len(lag.reasons)))
+
+
+def kpi_lag_reasons(kpi: KPI, settings: Settings, as_of: date) -> tuple[tuple[str, str], ...]:
+    """Why a KPI needs attention: outside its healthy range, or not updated within the
+    check-in cadence and its grace days (as for a stale key result)."""
+    reasons: list[tuple[str, str]] = []
+    if kpi.healthy is False and kpi.current is not None:
+        low, high = kpi.healthy_from, kpi.healthy_to
+        value = amount(kpi.current, kpi.unit)
+        if low is not None and kpi.current < low:
+            reasons.append(("unhealthy", f"{value}, below the healthy {amount(low, kpi.unit)}"))
+        elif high is not None:
+            reasons.append(("unhealthy", f"{value}, above the healthy {amount(high, kpi.unit)}"))
+    idle = kpi.days_since_update(as_of)
+    if idle is None:
+        reasons.append(("stale", "never updated"))
+    elif idle > settings.cadence_days + settings.stale_grace_days:
+        reasons.append(("stale", f"not updated for {idle} days"))
+    return tuple(reasons)
 
 
 @dataclass(frozen=True)

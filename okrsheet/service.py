@@ -117,6 +117,7 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
     from concurrent.futures import ThreadPoolExecutor
 
     from okrsheet.layout import Finding
+    from okrsheet.layout.extra_tabs import INTERLOCK_CODES, cells_of, interlock_findings
     from okrsheet.model import KeyResult, Objective, check_plan
 
     where = {text: linked_location(base, text) for text in links}
@@ -127,7 +128,11 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
     def local_findings(one: ParsedWorkbook) -> list[Finding]:
         """A workbook's own findings, less the cross-item ones (checked again across all)."""
         spanning = {(p.code, p.message) for p in check_plan(one.plan)}
-        return [f for f in one.findings if (f.code, f.message) not in spanning]
+        return [
+            f
+            for f in one.findings
+            if (f.code, f.message) not in spanning and f.code not in INTERLOCK_CODES
+        ]
 
     plan = parsed.plan
     findings = local_findings(parsed)
@@ -185,6 +190,9 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
             "objectives": tuple(objectives),
             "key_results": tuple(key_results),
             "checkins": tuple(checkins),
+            # Initiatives and KPIs travel with their workbook's key results.
+            "initiatives": sum((d.plan.initiatives for d in departments), plan.initiatives),
+            "kpis": sum((d.plan.kpis for d in departments), plan.kpis),
         }
     )
     for problem in check_plan(merged):
@@ -193,6 +201,14 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
                 problem.severity, problem.code, problem.message, places.get(problem.item_id or "")
             )
         )
+    # Quantified dependencies are summed across the workbooks, as one organisation.
+    books = [cells_of(parsed.rows)]
+    books += [cells_of(d.rows, str(where[t])) for t, d in zip(links, departments, strict=True)]
+    findings.extend(
+        interlock_findings(
+            merged, lambda kr_id, key: next((c for b in books if (c := b(kr_id, key))), None)
+        )
+    )
     return replace(parsed, plan=merged, findings=findings, people=people)
 
 

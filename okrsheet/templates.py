@@ -35,6 +35,7 @@ from okrsheet.model import (
     Settings,
     infer_kind,
 )
+from okrsheet.template_extras import add_example_extras, dependency_fields
 
 DEFAULT_TEMPLATE = "blank"
 #: okr's own tabs: a person's tab may not take one of these names.
@@ -192,6 +193,7 @@ def build_draft(
 
     if example:
         _add_history(draft, {p.kr_id: p.kr for p in pending}, today)
+        add_example_extras(draft, template, key_ids, today)
     return draft
 
 
@@ -214,7 +216,8 @@ def _key_result(item: _Pending, cycle: Cycle, key_ids: dict[str, str]) -> KeyRes
         due=due,
         weight=float(spec.get("weight", 1.0)),
         confidence=spec.get("confidence"),
-        depends_on=tuple(key_ids.get(d, d) for d in spec.get("depends_on", [])),
+        kpi=spec.get("kpi"),
+        **dependency_fields(spec, key_ids),
     )
 
 

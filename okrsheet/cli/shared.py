@@ -39,7 +39,8 @@ def check_filters(
     from okrsheet.model import owners
 
     if owner is not None:
-        known = sorted(set(owners(plan)) | set(parsed.people), key=str.casefold)
+        extra = {i.owner for i in plan.initiatives} | {k.owner for k in plan.kpis if k.owner}
+        known = sorted(set(owners(plan)) | set(parsed.people) | extra, key=str.casefold)
         if owner.casefold() not in {name.casefold() for name in known}:
             raise UsageError(
                 f"no owner named {owner!r} in the workbook",

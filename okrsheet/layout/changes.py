@@ -13,6 +13,7 @@ from datetime import date
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
+from okrsheet.layout.extra_tabs import kpi_checkin_changes
 from okrsheet.layout.reader import Table, _parse_row_type, find_table
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
@@ -138,7 +139,12 @@ def checkin_changes(
         if logged is None or checkin.date >= logged.get(checkin.kr_id, checkin.date):
             newest[checkin.kr_id] = checkin
     located = locate_rows(raw, list(newest))
-    missing = sorted(set(newest) - set(located))
+    # A KPI is checked in like a key result: its row on the KPIs tab takes the new value.
+    kpi_changes, kpis = kpi_checkin_changes(
+        raw, {k: c for k, c in newest.items() if k not in located}
+    )
+    changes.extend(kpi_changes)
+    missing = sorted(set(newest) - set(located) - kpis)
     if missing:
         raise InvalidWorkbook(
             f"key result(s) {', '.join(missing)} are no longer in the workbook; nothing was written"
@@ -146,6 +152,8 @@ def checkin_changes(
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
     for kr_id, checkin in newest.items():
+        if kr_id in kpis:
+            continue
         table, row = located[kr_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
         cells_to_set = by_tab.setdefault(table.title, {})
@@ -255,7 +263,8 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 still = tuple(d for d in item.depends_on if d in rollover.carried)
                 if still != item.depends_on:
                     kept = tuple((d, day) for d, day in item.needed_by if d in still)
-                    updates["depends_on"] = dependencies_text(still, kept) or None
+                    rates = tuple(r for r in item.ratios if r[0] in still)
+                    updates["depends_on"] = dependencies_text(still, kept, rates) or None
             anchors.setdefault(item_table.title, {})[item_row] = (
                 item_table.columns["id"],
                 item.id,

@@ -19,6 +19,8 @@ from pydantic_core import ArgsKwargs
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.extra_schema import EXTRA_TABS
+from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     CHECKIN_COLUMNS,
@@ -364,7 +366,7 @@ class _Reader:
     ) -> tuple[list[Objective], list[tuple[Table, int, dict[str, Any]]]]:
         objectives: list[Objective] = []
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
-        reserved = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB)}
+        reserved = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, *EXTRA_TABS)}
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
@@ -551,14 +553,14 @@ class _Reader:
         if weight is not None:
             fields["weight"] = weight
         links = self._parse(
-            table,
-            row,
-            "depends_on",
-            get("depends_on"),
-            lambda v: cells.parse_dependencies(v, order=order),
+            table, row, "depends_on", get("depends_on"), lambda v: parse_links(v, order=order)
         )
-        fields["depends_on"] = tuple(kr_id for kr_id, _ in links or ())
-        fields["needed_by"] = tuple((kr_id, day) for kr_id, day in links or () if day)
+        fields["depends_on"] = tuple(link.kr_id for link in links or ())
+        fields["needed_by"] = tuple((x.kr_id, x.needed_by) for x in links or () if x.needed_by)
+        fields["ratios"] = tuple(
+            (x.kr_id, x.ratio, x.same_unit) for x in links or () if x.ratio is not None
+        )
+        fields["kpi"] = self._parse(table, row, "kpi", get("kpi"), cells.parse_id)
         if any(f.where == table.ref(row, "start") for f in self.findings[errors_before:]):
             self.findings[errors_before:] = [
                 Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
@@ -822,22 +824,35 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history.
     """
+    from okrsheet.layout.extra_tabs import interlock_findings, read_extra_tabs
+
     reader = _Reader(raw)
     settings, cycle = reader.read_settings()
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
     krs = reader.build_krs(objectives, pending)
     checkin_table, checkins = reader.read_checkins(settings) if with_log else (None, [])
+    extra = read_extra_tabs(
+        raw,
+        cycle=cycle,
+        order=settings.date_order,
+        kr_owners={k.id: k.owner for k in krs},
+        taken_ids={i: t.ref(r, "id") for i, (t, r) in reader.rows.items()},
+    )
+    reader.findings.extend(extra.findings)
     plan = Plan(
         cycle=cycle,
         settings=settings,
         objectives=tuple(objectives),
         key_results=tuple(krs),
         checkins=tuple(checkins),
+        initiatives=tuple(extra.initiatives),
+        kpis=tuple(extra.kpis),
     )
     problems = check_plan(plan)
     plan, drift = reconcile(plan)
     reader.locate([*problems, *drift])
+    reader.findings.extend(interlock_findings(plan, reader.rows))
     return ParsedWorkbook(
         plan=plan,
         findings=reader.findings,

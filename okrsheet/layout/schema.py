@@ -140,6 +140,14 @@ OKR_COLUMNS: tuple[Column, ...] = (
     ),
     _col("grade", "Grade", "score", width=8, number_format="number"),
     _col("notes", "Notes", "note", "comments", "comment", width=40),
+    _col(
+        "kpi",
+        "KPI",
+        "kpi id",
+        width=10,
+        number_format="text",
+        note="Optional: the ID of a KPI (KPIs tab) this key result watches.",
+    ),
 )
 
 CHECKIN_COLUMNS: tuple[Column, ...] = (

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
+from okrsheet.layout.extra_schema import INITIATIVE_COLUMNS, INITIATIVES_TAB, KPI_COLUMNS, KPIS_TAB
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
     CHECKIN_COLUMNS,
@@ -61,6 +62,8 @@ _SCHEMAS: dict[str, tuple[Column, ...]] = {
     PEOPLE_TAB: PEOPLE_COLUMNS,
     SETTINGS_TAB: SETTINGS_COLUMNS,
     GUIDE_TAB: (),
+    INITIATIVES_TAB: INITIATIVE_COLUMNS,
+    KPIS_TAB: KPI_COLUMNS,
 }
 
 

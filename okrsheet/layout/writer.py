@@ -7,7 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from okrsheet.initiatives import Initiative
+from okrsheet.kpis import KPI
 from okrsheet.layout import cells
+from okrsheet.layout.extra_tabs import extra_tabs
+from okrsheet.layout.links import Link, links_text
 from okrsheet.layout.reader import (
     Table,
     _parse_row_type,
@@ -65,6 +69,8 @@ class Draft:
     tabs: dict[str, list[Objective | KeyResult]] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
     checkins: list[CheckIn] = field(default_factory=list)
+    initiatives: list[Initiative] = field(default_factory=list)
+    kpis: list[KPI] = field(default_factory=list)
 
     @property
     def objectives(self) -> list[Objective]:
@@ -164,11 +170,24 @@ def progress_formulas_fit(columns: dict[str, int]) -> bool:
     return all(key in columns for key in needed)
 
 
-def dependencies_text(depends_on: Sequence[str], needed_by: Sequence[tuple[str, date]] = ()) -> str:
-    """The Depends on cell: `MARKET-1.1@2026-11-15, PROD-2.1`."""
+def dependencies_text(
+    depends_on: Sequence[str],
+    needed_by: Sequence[tuple[str, date]] = (),
+    ratios: Sequence[tuple[str, float, bool]] = (),
+) -> str:
+    """The Depends on cell: `MARKET-1.1 × 5 @2026-11-15, PROD-2.1@2026-11-30, OPS-1.2`."""
     dates = dict(needed_by)
-    return ", ".join(
-        f"{kr_id}@{dates[kr_id].isoformat()}" if kr_id in dates else kr_id for kr_id in depends_on
+    quantities = {kr_id: (ratio, same) for kr_id, ratio, same in ratios}
+    return links_text(
+        [
+            Link(
+                kr_id,
+                quantities.get(kr_id, (None, False))[0],
+                dates.get(kr_id),
+                quantities.get(kr_id, (None, False))[1],
+            )
+            for kr_id in depends_on
+        ]
     )
 
 
@@ -200,11 +219,12 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "due": item.due,
             "weight": item.weight,
             "confidence": item.confidence,
-            "depends_on": dependencies_text(item.depends_on, item.needed_by) or None,
+            "depends_on": dependencies_text(item.depends_on, item.needed_by, item.ratios) or None,
             "progress": progress,
             "last_checkin": item.last_checkin,
             "grade": item.grade,
             "notes": item.notes or None,
+            "kpi": item.kpi,
         }
     return [values.get(column.key) for column in OKR_COLUMNS]
 
@@ -341,6 +361,7 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
     tabs = [guide_tab(), settings_tab(draft.settings, draft.cycle)]
     tabs += [okr_tab(title, items) for title, items in draft.tabs.items()]
     tabs += [people_tab(draft.people), checkins_tab(draft.checkins)]
+    tabs += extra_tabs(draft.initiatives, draft.kpis)
     return tabs
 
 

@@ -108,7 +108,9 @@ def status_table(report: StatusReport) -> RenderableType:
             )
     if not report.objectives:
         return Group(title, Text("No objectives match.", style="dim"))
-    return table
+    from okrsheet.render.extra import with_status_extras
+
+    return with_status_extras(table, report)
 
 
 def _due(kr: KRRow) -> Text:
@@ -147,6 +149,14 @@ def lagging_table(report: LaggingReport) -> RenderableType:
             percent(row.expected),
             row.due.isoformat(),
             safe("; ".join(row.reasons)),
+        )
+    if report.kpis:
+        from okrsheet.render.extra import kpi_lag_table
+
+        return (
+            Group(table, kpi_lag_table(report.kpis))
+            if report.lagging
+            else kpi_lag_table(report.kpis)
         )
     return table
 
@@ -304,6 +314,8 @@ def tree_table(report: TreeReport) -> RenderableType:
 
 
 def deps_table(report: DepsReport) -> RenderableType:
+    from okrsheet.render.extra import quantity
+
     parts: list[RenderableType] = []
     sections = [("Depends on", report.depends_on)]
     if report.who is not None:
@@ -313,9 +325,12 @@ def deps_table(report: DepsReport) -> RenderableType:
         ]
     for title, links in sections:
         table = Table(title=title, title_justify="left")
-        for name in ("Key result", "Owner", "Needs", "From", "Needed by", "Upstream", "Link"):
+        quantified = any(link.ratio is not None for link in links)
+        names = ["Key result", "Owner", "Needs", "From", "Needed by", "Upstream", "Link"]
+        for name in names + (["Need · plan · forecast"] if quantified else []):
             table.add_column(name, overflow="fold")
         for link in links:
+            more = [quantity(link)] if quantified else []
             table.add_row(
                 safe(link.downstream),
                 safe(link.downstream_owner),
@@ -324,6 +339,7 @@ def deps_table(report: DepsReport) -> RenderableType:
                 link.needed_by.isoformat() if link.needed_by else "",
                 bar(link.upstream_progress, STATUS_STYLES.get(link.upstream_status, "cyan")),
                 Text(link.link, style={"ok": "green", "unknown": "red"}.get(link.link, "yellow")),
+                *more,
             )
         if not links:
             table.add_row(Text("(none)", style="dim"), "", "", "", "", Text(""), Text(""))

@@ -20,6 +20,8 @@ def kr(**fields: Any) -> dict[str, Any]:
         "last_checkin": None,
         "blocked_by": [],
         "weight": 1.0,
+        "kpi": None,
+        "initiatives": [],
     }
     return base | fields
 
@@ -94,6 +96,7 @@ def test_status_json_is_exact(okr: Any, shop: Path) -> None:
                 ],
             }
         ],
+        "kpis": [],
     }
     assert result.stderr == ""
 

@@ -303,6 +303,8 @@ def test_workbook_tabs_order() -> None:
         "Ann",
         "People",
         "Check-ins",
+        "Initiatives",
+        "KPIs",
     ]
     assert draft.objectives == [OBJ]
 

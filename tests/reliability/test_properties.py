@@ -183,7 +183,16 @@ def key_result(draw: st.DrawFn, kr_id: str, objective_id: str, earlier: list[str
         confidence=draw(st.none() | FRACTIONS),
         depends_on=tuple(depends),
         needed_by=tuple((d, draw(DAYS)) for d in dated),
+        # Quantities: `× N`, or `≥` (which is × 1 and reads back as such).
+        ratios=tuple(
+            (d, 1.0, True)
+            if draw(st.booleans())
+            else (d, draw(st.sampled_from([0.5, 5.0, 12.25])), False)
+            for d in depends
+            if draw(st.booleans())
+        ),
         notes=draw(TEXT).strip(),
+        kpi=draw(st.none() | st.sampled_from(["KPI-1", "uptime_2"])),
         last_checkin=draw(st.none() | DAYS),
         grade=draw(st.none() | FRACTIONS),
     )

@@ -16,7 +16,8 @@ def checkin(
     kr_id: Annotated[
         str | None,
         typer.Argument(
-            help="The key result to update; omit it to be walked through yours.", show_default=False
+            help="The key result or KPI to update; omit it to walk through yours.",
+            show_default=False,
         ),
     ] = None,
     value: Annotated[

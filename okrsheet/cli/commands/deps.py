@@ -23,6 +23,11 @@ DEPS_COLUMNS = [
     "upstream_status",
     "link",
     "why",
+    "need",
+    "plan",
+    "forecast",
+    "unit",
+    "short",
 ]
 
 

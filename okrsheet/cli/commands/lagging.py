@@ -82,15 +82,28 @@ def lagging(
         )
     else:
         report = lagging_report(plan, day)
-        if not report.lagging:
+        if not report.lagging and not report.kpis:
             return
         emit(
             output_format,
             report,
-            rows=lambda: [
-                {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)}
-                for row in report.lagging
-            ],
+            rows=lambda: (
+                [
+                    {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)}
+                    for row in report.lagging
+                ]
+                + [  # KPIs after the key results, in the same columns
+                    {
+                        "id": k.id,
+                        "title": k.name,
+                        "owner": k.owner,
+                        "status": "KPI",
+                        "last_checkin": k.updated,
+                        "why": "; ".join(k.reasons),
+                    }
+                    for k in report.kpis
+                ]
+            ),  # fmt: skip
             columns=LAGGING_COLUMNS,
             table=lambda: tables.lagging_table(report),
             title=f"Lagging key results, {report.cycle.name}, as of {report.as_of}",

@@ -28,7 +28,8 @@ def todo(
     day = as_of_date(as_of)
     parsed, plan = load_plan(workbook, as_of=day)
     warn_unreadable(parsed)
-    known = {o.casefold(): o for o in owners(plan)}
+    # Owners of key results, and of initiatives alone.
+    known = {o.casefold(): o for o in [*(i.owner for i in plan.initiatives), *owners(plan)]}
     if owner.casefold() not in known:
         raise UsageError(
             f"{owner!r} owns nothing in this workbook (owners: {', '.join(known.values())})",
