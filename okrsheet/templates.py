@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 import tomllib
@@ -14,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from okrsheet.csvfile import read_csv
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
@@ -71,42 +71,47 @@ def load_template(name: str) -> dict[str, Any]:
             raise InvalidWorkbook(f"template {name!r} is not valid TOML: {exc}") from exc
 
 
-def read_people_csv(path: Path) -> list[Person]:
-    """A CSV with a `name` column and optionally `team` and `email` (header row required)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}", option="--people") from exc
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text", option="--people") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = {(f or "").strip().casefold(): f for f in reader.fieldnames or []}
-    if "name" not in fields:
-        raise UsageError(
-            f"{path} needs a header row with a 'name' column (and optionally 'team', 'email')",
-            option="--people",
-        )
+#: The columns of a people file and the other header spellings each accepts.
+PEOPLE_FILE_COLUMNS = {
+    "name": ("person", "full name", "owner"),
+    "team": ("department", "group"),
+    "email": ("e-mail", "mail", "email address"),
+}
+
+
+def read_people_csv(source: str | Path, *, notices: list[str] | None = None) -> list[Person]:
+    """A CSV with a `name` column and optionally `team` and `email` (header row required);
+    `-` reads standard input. Notices (a file read as Windows-1252) go to `notices`."""
+    table = read_csv(source, columns=PEOPLE_FILE_COLUMNS, required=("name",), option="--people")
+    if notices is not None:
+        notices.extend(table.notices)
     people: list[Person] = []
-    seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        name = (row.get(fields["name"]) or "").strip()
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        name = " ".join(row.get("name").split())
+        where = table.where(row.line)
         if not name:
+            if row.get("team").strip() or row.get("email").strip():
+                raise UsageError(f"{where}: the name is missing", option="--people")
             continue
         if name.casefold() in seen:
-            raise UsageError(f"{path}:{line}: {name!r} is listed twice", option="--people")
-        seen.add(name.casefold())
+            raise UsageError(
+                f"{where}: {name!r} is listed twice (first on line {seen[name.casefold()]})",
+                option="--people",
+            )
+        seen[name.casefold()] = row.line
         tab = safe_tab_title(name)
         if normalize_header(tab) in _OWN_TABS or tab.startswith(ARCHIVE_PREFIX):
             raise UsageError(
-                f"{path}:{line}: {name!r} would get a tab named like okr's own {tab!r} tab",
+                f"{where}: {name!r} would get a tab named like okr's own {tab!r} tab",
                 option="--people",
                 hint="add a word to the name, for example a surname",
             )
-        team = (row.get(fields.get("team", ""), "") or "").strip()
-        email = (row.get(fields.get("email", ""), "") or "").strip()
+        team = " ".join(row.get("team").split())
+        email = row.get("email").strip()
         people.append(Person(name=name, team=team, email=email))
     if not people:
-        raise UsageError(f"{path} lists nobody", option="--people")
+        raise UsageError(f"{table.name} lists nobody", option="--people")
     return people
 
 

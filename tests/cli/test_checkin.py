@@ -182,13 +182,44 @@ def test_guided_walk_declined_writes_nothing(okr: Any, shop: Path) -> None:
     assert shop.read_bytes() == before
 
 
-def test_guided_walk_interrupted_writes_nothing(okr: Any, shop: Path) -> None:
+def test_guided_walk_input_ending_writes_nothing(okr: Any, shop: Path) -> None:
     before = shop.read_bytes()
 
     result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="62\n")  # then EOF
 
-    assert result.exit_code == 130
+    assert result.exit_code == 2  # not "interrupted" (130): nobody pressed Ctrl-C
+    assert "--value" in result.stderr and "--from" in result.stderr
     assert shop.read_bytes() == before
+
+
+def test_guided_walk_without_answers_asks_nothing(okr: Any, shop: Path) -> None:
+    result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="")
+
+    assert result.exit_code == 2
+    assert "New value" not in result.stderr  # stopped before the first question
+    assert "no terminal" in result.stderr
+    assert "okr checkin KR_ID --value N" in result.stderr
+
+
+def test_guided_walk_refuses_a_date_before_asking(
+    okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-09-20")  # the cycle starts on 1 October
+
+    result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="62\n\n\n-\n-\ny\n")
+
+    assert result.exit_code == 2
+    assert "outside the cycle" in result.stderr
+    assert "the cycle starts on 2026-10-01" in result.stderr
+    assert "New value" not in result.stderr
+
+
+def test_guided_walk_refuses_an_unknown_owner_before_asking(okr: Any, shop: Path) -> None:
+    result = okr("checkin", "--owner", "Zed", "--date", "2026-13-45", "-w", str(shop), input="1\n")
+
+    assert result.exit_code == 2
+    assert "--date" in result.stderr  # the date first, then the owner: nothing is asked
+    assert "New value" not in result.stderr
 
 
 def test_guided_walk_retries_a_bad_value(okr: Any, shop: Path) -> None:
@@ -235,3 +266,69 @@ def test_log_is_the_source_of_truth(okr: Any, shop: Path) -> None:
     assert finding["severity"] == "warning"
     assert finding["where"] == "Corporate!K3"
     assert "the check-in log wins" in finding["message"]
+
+
+def excel_csv(path: Path, text: str) -> Path:
+    """A CSV as Excel saves it in a semicolon locale: Windows-1252, CR LF, semicolons."""
+    path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    return path
+
+
+def test_batch_as_excel_writes_it(okr: Any, shop: Path, tmp_path: Path) -> None:
+    batch = excel_csv(
+        tmp_path / "updates.csv",
+        'KR ID;Value;Confidence;Note\nCORP-1.1;60;80%;"Caf\u00e9 opened;\nsecond line"\n',
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert "Windows-1252" in result.stderr
+    [entry] = log_rows(shop)
+    assert entry[1:4] == ["CORP-1.1", 60, 0.8]
+    assert entry[4].replace("\r", "") == "Caf\u00e9 opened;\nsecond line"  # (CR: stored apart)
+
+
+def test_batch_with_bom_from_stdin(okr: Any, shop: Path) -> None:
+    result = okr(
+        "checkin", "--from", "-", "-w", str(shop),
+        input="\ufeffkr_id,value\r\nCORP-1.2,15\r\n",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert [(e[1], e[2]) for e in log_rows(shop)] == [("CORP-1.2", 15)]
+
+
+def test_batch_unterminated_quote_records_nothing(okr: Any, shop: Path, tmp_path: Path) -> None:
+    batch = write_csv(
+        tmp_path / "q.csv", 'kr_id,value,note\nCORP-1.1,60,"never closed\nCORP-1.2,14,x\n'
+    )
+    before = shop.read_bytes()
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 2
+    assert "q.csv:2: a quoted field opened on this line is never closed" in result.stderr
+    assert shop.read_bytes() == before
+
+
+def set_date_order(path: Path, order: str) -> None:
+    book = load_workbook(path)
+    sheet = book["Settings"]
+    for row in sheet.iter_rows():
+        if row[0].value == "Date order":
+            row[1].value = order
+    book.save(path)
+
+
+def test_dates_follow_the_workbooks_date_order(okr: Any, shop: Path, tmp_path: Path) -> None:
+    set_date_order(shop, "DMY")
+    batch = write_csv(tmp_path / "b.csv", "kr_id,value,date\nCORP-1.2,16,2/11/2026\n")
+
+    flags = okr("checkin", "CORP-1.1", "--value", "40", "--date", "10/11/2026", "-w", str(shop))
+    from_csv = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert flags.exit_code == 0, flags.stderr
+    assert from_csv.exit_code == 0, from_csv.stderr
+    dates = {e[1]: e[0] for e in log_rows(shop)}
+    assert dates == {"CORP-1.1": dt.datetime(2026, 11, 10), "CORP-1.2": dt.datetime(2026, 11, 2)}
