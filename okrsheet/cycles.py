@@ -17,6 +17,15 @@ from okrsheet.stores.base import Change, RawWorkbook
 from okrsheet.vocab import Status
 
 
+def days_left_if_nearly_over(cycle: Cycle, today: date) -> int | None:
+    """Days left in `cycle` when today falls in its last third (a quarter's last 30 days or
+    so): too late to start planning it without saying so. None otherwise."""
+    if not cycle.contains(today):
+        return None
+    left = (cycle.end - today).days
+    return left if left * 3 <= cycle.days else None
+
+
 def write_grades(location: Location, as_of: date) -> GradeReport:
     """Grade every KR and objective as of `as_of` and store the grades in the Grade column."""
     reports: list[GradeReport] = []
