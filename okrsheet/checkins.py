@@ -67,6 +67,19 @@ def parse_value(kr: KeyResult, value: str | float) -> float:
     return parsed
 
 
+def units_problem(kr: KeyResult, value: float, typed: str | float) -> str | None:
+    """A value whose units cannot be meant for this key result (78 on an 85% target), or None
+    (see `cells.implausible`)."""
+    return cells.implausible(
+        value,
+        typed=typed,
+        start=kr.start_value,
+        target=kr.target_value,
+        unit=kr.unit,
+        kind=kr.kind,
+    )
+
+
 def day_problem(plan: Plan, day: date, today: date) -> str | None:
     """Why a check-in cannot be dated `day`, or None when it can."""
     if not plan.cycle.contains(day):
@@ -115,6 +128,10 @@ def prepare(
             value = parse_value(kr, request.value)
         except cells.CellValueError as exc:
             problem(f"value for {kr.id}: {exc}")
+            continue
+        implausible = units_problem(kr, value, request.value)
+        if implausible:
+            problem(f"value for {kr.id}: {implausible}")
             continue
         try:
             confidence = cells.parse_confidence(request.confidence)

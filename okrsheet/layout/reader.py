@@ -462,6 +462,21 @@ class _Reader:
                 if item_id is not None and fields is not None:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
+                    self._check_units(table, row, fields, get("current"))
+
+    def _check_units(
+        self, table: Table, row: int, fields: dict[str, Any], typed: CellValue
+    ) -> None:
+        """The same units guard as `okr checkin`, on a Current typed into the sheet."""
+        current, start, target = fields["current"], fields["start"], fields["target"]
+        if current is None or start is None or target is None:
+            return
+        problem = cells.implausible(
+            current, typed=typed, start=start, target=target, unit=fields["unit"],
+            kind=fields["kind"],
+        )  # fmt: skip
+        if problem:
+            self.add("warning", "units", f"current: {problem}", table.ref(row, "current"))
 
     def _parse(
         self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]

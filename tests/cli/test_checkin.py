@@ -332,3 +332,36 @@ def test_dates_follow_the_workbooks_date_order(okr: Any, shop: Path, tmp_path: P
     assert from_csv.exit_code == 0, from_csv.stderr
     dates = {e[1]: e[0] for e in log_rows(shop)}
     assert dates == {"CORP-1.1": dt.datetime(2026, 11, 10), "CORP-1.2": dt.datetime(2026, 11, 2)}
+
+
+def test_percent_without_a_percent_sign_is_refused(okr: Any, example: Path) -> None:
+    before = example.read_bytes()
+
+    result = okr("checkin", "SALES-1.2", "--value", "78", "-w", str(example))  # target 85%
+
+    assert result.exit_code == 2
+    assert "did you mean 78%?" in result.stderr
+    assert example.read_bytes() == before  # never 7800%
+    assert okr("checkin", "SALES-1.2", "--value", "78%", "-w", str(example)).exit_code == 0
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == 0.78
+
+
+def test_values_orders_of_magnitude_off_are_refused(okr: Any, example: Path) -> None:
+    result = okr("checkin", "CORP-1.1", "--value", "3000", "-w", str(example))  # ARR 2.4M..3M
+
+    assert result.exit_code == 2
+    assert "less than a hundredth" in result.stderr
+
+
+def test_guided_walk_asks_again_after_a_units_slip(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-11-16")
+    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos).
+    answers = "-\n78\n78%\n\n\n-\ny\n"
+
+    result = okr("checkin", "--owner", "Marcus Webb", "-w", str(example), input=answers)
+
+    assert result.exit_code == 0, result.stderr
+    assert "did you mean 78%?" in result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == 0.78

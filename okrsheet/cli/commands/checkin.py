@@ -273,6 +273,10 @@ def _walk(plan: Plan, owner: str | None, day_text: str, author: str | None) -> l
             except CellValueError as exc:
                 out.print(tables.safe(f"  {exc}", "red"))
                 continue
+            implausible = checkins.units_problem(kr, new_value, raw) if raw else None
+            if implausible:
+                out.print(tables.safe(f"  {implausible}", "red"))
+                continue
             break
         if raw == "-":
             continue
