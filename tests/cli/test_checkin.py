@@ -365,3 +365,15 @@ def test_guided_walk_asks_again_after_a_units_slip(
     assert result.exit_code == 0, result.stderr
     assert "did you mean 78%?" in result.stderr
     assert kr_row(example, "SALES-1.2", "Sales")["Current"] == 0.78
+
+
+def test_as_of_follows_the_workbooks_date_order(okr: Any, shop: Path) -> None:
+    set_date_order(shop, "DMY")
+    assert okr("checkin", "CORP-1.1", "--value", "40", "--date", "2026-11-02", "-w", str(shop))
+
+    dmy = okr("status", "--as-of", "10/11/2026", "-w", str(shop), "-f", "json")
+    unreadable = okr("status", "--as-of", "31/31/2026", "-w", str(shop))
+
+    assert dmy.exit_code == 0, dmy.stderr
+    assert dmy.json()["as_of"] == "2026-11-10"
+    assert unreadable.exit_code == 2 and "--as-of" in unreadable.stderr
