@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -12,9 +12,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from okrsheet.csvfile import read_csv
-from okrsheet.errors import UsageError
+from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.reader import Unreadable
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim
@@ -98,11 +99,17 @@ def prepare(
     *,
     today: date,
     now: datetime,
+    unreadable: Mapping[str, Unreadable] | None = None,
 ) -> list[CheckIn]:
-    """Validate every request; raise one `UsageError` listing all problems, or return them all."""
+    """Validate every request; raise one `UsageError` listing all problems, or return them all.
+
+    A key result whose row could not be read (`unreadable`) is named with its problems; when
+    those are the only problems, the error is about the workbook's content."""
     problems: list[str] = []
     prepared: list[CheckIn] = []
     by_id = {kr.id.casefold(): kr for kr in plan.key_results}
+    broken = {i.casefold(): u for i, u in (unreadable or {}).items()}
+    broken_rows = 0
     for request in requests:
         source = request.source
 
@@ -110,6 +117,10 @@ def prepare(
             problems.append(f"{source or _OPTIONS[field]}: {message}")
 
         kr = by_id.get(request.kr_id.strip().casefold())
+        if kr is None and request.kr_id.strip().casefold() in broken:
+            problem(str(broken[request.kr_id.strip().casefold()]), "kr")
+            broken_rows += 1
+            continue
         if kr is None:
             problem(f"no key result with ID {request.kr_id!r}", "kr")
             continue
@@ -153,6 +164,13 @@ def prepare(
             )
         except ValidationError as exc:
             problem("; ".join(str(e["msg"]) for e in exc.errors()))
+    if problems and broken_rows == len(problems):
+        raise InvalidWorkbook(
+            f"{len(problems)} key result(s) cannot take a check-in until their rows are fixed; "
+            "nothing was written",
+            details=problems,
+            hint="`okr validate` lists every problem with its cell",
+        )
     if problems:
         raise UsageError(
             f"{len(problems)} check-in(s) are not valid; nothing was written", details=problems
@@ -183,8 +201,9 @@ def record(
 
     def planner(raw: RawWorkbook) -> list[Change]:
         nonlocal seen
-        plan = parse_workbook(raw, with_log=False).plan
-        checkins = prepare(plan, requests, today=today, now=clock())
+        parsed = parse_workbook(raw, with_log=False)
+        plan = parsed.plan
+        checkins = prepare(plan, requests, today=today, now=clock(), unreadable=parsed.unreadable)
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}

@@ -69,7 +69,7 @@ _NUMBER = re.compile(
     $""",
     re.VERBOSE,
 )
-_SUFFIXED = re.compile(r"^[-+]?[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
+_SUFFIXED = re.compile(r"^[-+]?[" + _CURRENCY + r"]?\s*[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
 
 
 def _finite(value: float | int) -> float:
@@ -248,6 +248,10 @@ def parse_confidence(value: CellValue) -> float | None:
     """`0.7`, `70%`, `7/10`, or `7` (out of ten)."""
     if is_blank(value):
         return None
+    if isinstance(value, str) and value.strip().casefold() in _PLACEHOLDERS:
+        raise CellValueError(
+            f"{_show(value.strip())} is a placeholder, not a confidence (try 0.7, 70% or 7/10)"
+        )
     if isinstance(value, str) and "/" in value:
         top, _, bottom = value.strip().partition("/")
         numerator, denominator = parse_number(top), parse_number(bottom)

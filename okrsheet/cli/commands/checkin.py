@@ -7,7 +7,10 @@ import typer
 from okrsheet.cli.options import WorkbookOption, parse_date_option, today
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from okrsheet.checkins import CheckInRequest
+    from okrsheet.layout.reader import Unreadable
     from okrsheet.model import Plan
 
 
@@ -119,7 +122,8 @@ def checkin(
     else:
         if value is not None or confidence is not None:
             raise UsageError("--value and --confidence need a KR_ID", option="--value")
-        requests = _interactive(service.load(location).plan, owner, day_text, author)
+        parsed = service.load(location)
+        requests = _interactive(parsed.plan, owner, day_text, author, parsed.unreadable)
         if not requests:
             console.err().print("Nothing was written.")
             return
@@ -174,7 +178,11 @@ NO_TERMINAL_HINT = (
 
 
 def _interactive(
-    plan: Plan, owner: str | None, day_text: str, author: str | None
+    plan: Plan,
+    owner: str | None,
+    day_text: str,
+    author: str | None,
+    unreadable: Mapping[str, Unreadable],
 ) -> list[CheckInRequest]:
     """Everything that can be refused is checked before the first question."""
     import sys
@@ -182,7 +190,7 @@ def _interactive(
     from okrsheet.errors import UsageError
 
     try:
-        return _walk(plan, owner, day_text, author)
+        return _walk(plan, owner, day_text, author, unreadable)
     except typer.Abort:
         if sys.stdin is not None and not sys.stdin.isatty():
             raise UsageError(
@@ -192,12 +200,19 @@ def _interactive(
         raise
 
 
-def _walk(plan: Plan, owner: str | None, day_text: str, author: str | None) -> list[CheckInRequest]:
+def _walk(
+    plan: Plan,
+    owner: str | None,
+    day_text: str,
+    author: str | None,
+    unreadable: Mapping[str, Unreadable],
+) -> list[CheckInRequest]:
     from rich.table import Table
 
     from okrsheet import checkins, scoring
-    from okrsheet.errors import UsageError
+    from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.layout.cells import CellValueError, parse_confidence, parse_date
+    from okrsheet.layout.schema import TYPE_KEY_RESULT
     from okrsheet.model import owners
     from okrsheet.render import console, tables
     from okrsheet.render.text import percent
@@ -235,6 +250,18 @@ def _walk(plan: Plan, owner: str | None, day_text: str, author: str | None) -> l
             names[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(names) else answer
         )
     krs = [k for k in plan.key_results if k.owner.casefold() == owner.casefold()]
+    left_out = [
+        u
+        for u in unreadable.values()
+        if u.kind == TYPE_KEY_RESULT and u.owner.casefold() == owner.casefold()
+    ]
+    for broken in left_out:
+        out.print(tables.safe(f"Left out: {broken}", "yellow"))
+    if not krs and left_out:
+        raise InvalidWorkbook(
+            f"none of {owner}'s key results can take a check-in until their rows are fixed",
+            hint="`okr validate` lists every problem with its cell",
+        )
     if not krs:
         raise UsageError(
             f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"

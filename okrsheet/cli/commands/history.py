@@ -23,7 +23,7 @@ def history(
       okr history SALES-1.2 --format csv
     """
     from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
-    from okrsheet.errors import UsageError
+    from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import history_report
@@ -32,6 +32,11 @@ def history(
     warn_unreadable(parsed)
     report = history_report(plan, kr_id, day)
     if report is None:
+        broken = {i.casefold(): u for i, u in parsed.unreadable.items()}.get(kr_id.casefold())
+        if broken is not None:
+            raise InvalidWorkbook(
+                str(broken), hint="`okr validate` lists every problem with its cell"
+            )
         raise UsageError(f"no key result with ID {kr_id!r}", option="KR_ID")
     emit(
         output_format,
