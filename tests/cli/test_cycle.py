@@ -216,9 +216,7 @@ def test_rollover_dry_run_says_what_it_would_do(okr: Any, shop: Path) -> None:
     assert "nothing was written" in result.stderr
 
 
-def test_rollover_asks_on_a_terminal(
-    okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rollover_asks_on_a_terminal(okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from okrsheet.cli.commands import rollover
 
     monkeypatch.setattr(rollover, "_on_a_terminal", lambda: True)

@@ -216,3 +216,30 @@ def test_templates_command(okr: Any) -> None:
     assert result.exit_code == 0
     for name in ("blank", "sales", "product"):
         assert name in result.stdout
+
+
+def test_people_file_in_windows_1252_and_from_stdin(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"  # Excel's "CSV (Comma delimited)" in a semicolon locale
+    team.write_bytes("name;team\r\nZoë Brontë;Équipe Nord\r\n".encode("cp1252"))
+
+    from_file = okr("init", "a.xlsx", "--people", str(team), "--cycle", "2027-Q1")
+    from_stdin = okr(
+        "init", "b.xlsx", "--people", "-", "--cycle", "2027-Q1", input="name,team\nAda,Ops\n"
+    )
+
+    assert from_file.exit_code == 0, from_file.stderr
+    assert "Windows-1252" in from_file.stderr
+    assert read_tab(tmp_path / "a.xlsx", "People")[1][:2] == ["Zoë Brontë", "Équipe Nord"]
+    assert from_stdin.exit_code == 0, from_stdin.stderr
+    assert read_tab(tmp_path / "b.xlsx", "People")[1][:2] == ["Ada", "Ops"]
+
+
+def test_people_file_problems_name_file_and_line(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"
+    team.write_text('name,team\nAna,Ops\n"Bo,Ops\nCy,Ops\n')
+
+    result = okr("init", "c.xlsx", "--people", str(team))
+
+    assert result.exit_code == 2
+    assert "team.csv:3: a quoted field opened on this line is never closed" in result.stderr
+    assert not (tmp_path / "c.xlsx").exists()
