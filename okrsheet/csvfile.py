@@ -10,7 +10,7 @@ Excel saves "CSV" with semicolons where the decimal comma is usual, with a byte-
 - the csv module reads the decoded text as a stream (`newline=""`), so a line break, U+2028,
   a form feed or U+0085 inside a quoted field stays in the field;
 - the delimiter (comma, semicolon or tab) is the one that makes the header row name the most
-  known columns;
+  known columns, unless a first line `sep=;` (which Excel writes and reads) names it;
 - quoting is strict: an unterminated quote, a stray quote, a field more than the header has, a
   column named twice or a column nobody knows is an error naming `file:line`. Nothing is
   silently dropped.
@@ -32,7 +32,7 @@ STDIN = "-"
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _DELIMITER_NAME = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
-#: Windows-1252 leaves these five bytes undefined: a file holding one is not in that code page.
+#: How to save a file any reader takes: said whenever a file's encoding had to be guessed.
 _FIX = "save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8 (Comma delimited))"
 
 
@@ -178,13 +178,20 @@ def read_csv(
     known = {normalize(key): key for key in columns}
     for key, spellings in columns.items():
         known.update({normalize(s): key for s in spellings})
-    delimiter = sniff(text, known)
     if text.startswith("\ufeff"):  # a BOM after a BOM (some exports double it)
         text = text[1:]
+    first = _first_row(text)
+    skipped = 0
+    if first.casefold().startswith("sep=") and len(first) == 5:  # Excel's `sep=;` line
+        delimiter = first[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped = 1
+    else:
+        delimiter = sniff(text, known)
     records = [
-        (line, r)
-        for line, r in _records(name, text, delimiter, option)
-        if any(f.strip() for f in r)
+        (line + skipped, record)
+        for line, record in _records(name, text, delimiter, option)
+        if any(f.strip() for f in record)
     ]
     accepted = ", ".join(columns)
     if not records:
@@ -215,7 +222,7 @@ def read_csv(
     if missing:
         raise UsageError(
             f"{where}: the header row lacks {', '.join(repr(m) for m in missing)} "
-            f"(read with {_DELIMITER_NAMES[delimiter]} between columns)",
+            f"(read with {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} between columns)",
             option=option,
             hint=f"the columns are: {accepted}; required: {', '.join(required)}",
         )
@@ -231,7 +238,7 @@ def read_csv(
             problems.append(
                 f"{name}:{line}: {len(record)} fields where the header has {len(header)} "
                 f"columns (extra: {extra[0][:40]!r}); quote a field that holds "
-                f"{_DELIMITER_NAME[delimiter]}"
+                f"{_DELIMITER_NAME.get(delimiter, repr(delimiter))}"
             )
             continue
         fields = {key: value for key, value in zip(keys, record, strict=False) if key is not None}

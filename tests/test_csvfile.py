@@ -133,3 +133,12 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     for source, expected in ((tmp_path / "none.csv", "no file at"), (tmp_path, "is a directory")):
         with pytest.raises(UsageError, match=expected):
             read_csv(source, columns=COLUMNS, required=(), option="--from")
+
+
+def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    data = b"sep=;\r\nkr_id;value;note\r\nS-1;2;a,b\r\nS-2;3;\r\n"
+
+    assert read(tmp_path / "sep.csv", data) == [
+        (3, {"kr_id": "S-1", "value": "2", "note": "a,b"}),
+        (4, {"kr_id": "S-2", "value": "3", "note": ""}),
+    ]

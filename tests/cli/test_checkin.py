@@ -377,3 +377,17 @@ def test_as_of_follows_the_workbooks_date_order(okr: Any, shop: Path) -> None:
     assert dmy.exit_code == 0, dmy.stderr
     assert dmy.json()["as_of"] == "2026-11-10"
     assert unreadable.exit_code == 2 and "--as-of" in unreadable.stderr
+
+
+def test_batch_notes_keep_every_line_separator(okr: Any, shop: Path, tmp_path: Path) -> None:
+    note = "two\nlines\u2028sep\x0cfeed\x85next"
+    batch = write_csv(
+        tmp_path / "n.csv", f'kr_id,value,note\nCORP-1.1,60,"{note}"\nCORP-1.2,14,x\n'
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert "Recorded 2 check-in(s)" in result.stderr
+    history = okr("history", "CORP-1.1", "-w", str(shop), "-f", "json").json()
+    assert [c["note"] for c in history["checkins"]] == [note]

@@ -231,7 +231,7 @@ def _walk(
             option="--date",
             hint=f"the cycle starts on {plan.cycle.start.isoformat()}"
             if today() < plan.cycle.start
-            else "give a date within the cycle with --date",
+            else "give a date in the cycle, up to today, with --date",
         )
     names = owners(plan)
     if not names:
