@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import WorkbookOption, check_date_option, today
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -93,8 +93,9 @@ def checkin(
     author = by or os.environ.get("OKR_AUTHOR") or None
     # A date like 10/11/2026 is read with the workbook's date order, once it has been read.
     day_text = "" if day is None else day.strip()
-    if day is not None and (not day_text or day_text.casefold() == "today"):
-        day_text = (parse_date_option(day, "--date") or today()).isoformat()
+    check_date_option(day, "--date")  # a date no order can read is refused before any read
+    if day is not None and day_text.casefold() == "today":
+        day_text = today().isoformat()
     if from_file is not None:
         if kr_id or value is not None:
             raise UsageError(
