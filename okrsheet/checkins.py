@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from okrsheet.errors import UsageError
+from okrsheet.csvfile import read_csv
+from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.reader import Unreadable
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim
@@ -31,6 +32,8 @@ class CheckInRequest:
     confidence: str | float | None = None
     note: str = ""
     day: date | None = None
+    # A date as typed (a CSV cell, --date), read with the workbook's date order.
+    day_text: str = ""
     author: str | None = None
     source: str = ""
     # Given once, before any write is tried: a retried write recognises what already landed.
@@ -51,7 +54,7 @@ def fingerprint(request: CheckInRequest, today: date) -> str:
         str(request.value).strip(),
         "" if request.confidence is None else str(request.confidence).strip(),
         request.note.strip(),
-        (request.day or today).isoformat(),
+        request.day.isoformat() if request.day else request.day_text or today.isoformat(),
         (request.author or "").strip(),
         request.source,  # a CSV's file and line: two equal rows of one batch stay two
     )
@@ -67,18 +70,49 @@ def parse_value(kr: KeyResult | KPI, value: str | float) -> float:
     return parsed
 
 
+def units_problem(kr: KeyResult, value: float, typed: str | float) -> str | None:
+    """A value whose units cannot be meant for this key result (78 on an 85% target), or None
+    (see `cells.implausible`)."""
+    return cells.implausible(
+        value,
+        typed=typed,
+        start=kr.start_value,
+        target=kr.target_value,
+        unit=kr.unit,
+        kind=kr.kind,
+    )
+
+
+def day_problem(plan: Plan, day: date, today: date) -> str | None:
+    """Why a check-in cannot be dated `day`, or None when it can."""
+    if not plan.cycle.contains(day):
+        return (
+            f"{day.isoformat()} is outside the cycle {plan.cycle.name} "
+            f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})"
+        )
+    if day > today:
+        return f"{day.isoformat()} is in the future"
+    return None
+
+
 def prepare(
     plan: Plan,
     requests: Sequence[CheckInRequest],
     *,
     today: date,
     now: datetime,
+    unreadable: Mapping[str, Unreadable] | None = None,
 ) -> list[CheckIn]:
-    """Validate every request; raise one `UsageError` listing all problems, or return them all."""
+    """Validate every request; raise one `UsageError` listing all problems, or return them all.
+
+    A key result whose row could not be read (`unreadable`) is named with its problems; when
+    those are the only problems, the error is about the workbook's content."""
     problems: list[str] = []
     prepared: list[CheckIn] = []
     by_id: dict[str, KeyResult | KPI] = {kpi.id.casefold(): kpi for kpi in plan.kpis}
     by_id.update({kr.id.casefold(): kr for kr in plan.key_results})  # a KPI is checked in alike
+    broken = {i.casefold(): u for i, u in (unreadable or {}).items()}
+    broken_rows = 0
     for request in requests:
         source = request.source
 
@@ -86,24 +120,33 @@ def prepare(
             problems.append(f"{source or _OPTIONS[field]}: {message}")
 
         kr = by_id.get(request.kr_id.strip().casefold())
+        if kr is None and request.kr_id.strip().casefold() in broken:
+            problem(str(broken[request.kr_id.strip().casefold()]), "kr")
+            broken_rows += 1
+            continue
         if kr is None:
             problem(f"no key result with ID {request.kr_id!r}", "kr")
             continue
         day = request.day or today
-        if not plan.cycle.contains(day):
-            problem(
-                f"{day.isoformat()} is outside the cycle {plan.cycle.name} "
-                f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})",
-                "date",
-            )
-            continue
-        if day > today:
-            problem(f"{day.isoformat()} is in the future", "date")
+        if request.day is None and request.day_text:
+            try:
+                day = cells.parse_date(request.day_text, order=plan.settings.date_order) or today
+            except cells.CellValueError as exc:
+                problem(f"date: {exc}" if source else str(exc), "date")
+                continue
+        wrong_day = day_problem(plan, day, today)
+        if wrong_day:
+            problem(wrong_day, "date")
             continue
         try:
             value = parse_value(kr, request.value)
         except cells.CellValueError as exc:
             problem(f"value for {kr.id}: {exc}")
+            continue
+        # A KPI has a healthy range, not a start and a target to measure units against.
+        implausible = units_problem(kr, value, request.value) if isinstance(kr, KeyResult) else None
+        if implausible:
+            problem(f"value for {kr.id}: {implausible}")
             continue
         try:
             confidence = cells.parse_confidence(request.confidence)
@@ -125,6 +168,13 @@ def prepare(
             )
         except ValidationError as exc:
             problem("; ".join(str(e["msg"]) for e in exc.errors()))
+    if problems and broken_rows == len(problems):
+        raise InvalidWorkbook(
+            f"{len(problems)} key result(s) cannot take a check-in until their rows are fixed; "
+            "nothing was written",
+            details=problems,
+            hint="`okr validate` lists every problem with its cell",
+        )
     if problems:
         raise UsageError(
             f"{len(problems)} check-in(s) are not valid; nothing was written", details=problems
@@ -155,8 +205,9 @@ def record(
 
     def planner(raw: RawWorkbook) -> list[Change]:
         nonlocal seen
-        plan = parse_workbook(raw, with_log=False).plan
-        checkins = prepare(plan, requests, today=today, now=clock())
+        parsed = parse_workbook(raw, with_log=False)
+        plan = parsed.plan
+        checkins = prepare(plan, requests, today=today, now=clock(), unreadable=parsed.unreadable)
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}
@@ -173,63 +224,36 @@ def record(
     return recorded
 
 
-BATCH_COLUMNS = ("kr_id", "value", "confidence", "note", "date", "author")
+#: The columns of a check-in file and the other header spellings each accepts.
+BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kr_id": ("kr", "id", "key result", "key result id"),
+    "value": ("new value", "current"),
+    "confidence": (),
+    "note": ("notes", "comment"),
+    "date": ("day",),
+    "author": ("by",),
+}
 
 
-def read_batch(path: Path, *, order: cells.DateOrder = "MDY") -> list[CheckInRequest]:
-    """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"no file at {path}", option="--from") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory", option="--from") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text", option="--from") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}", option="--from") from None
-    reader = csv.DictReader(text.splitlines())
-    headers = {(h or "").strip().casefold().replace(" ", "_"): h for h in reader.fieldnames or []}
-    headers.setdefault("kr_id", headers.get("kr", headers.get("id", "")))
-    if not headers.get("kr_id") or "value" not in headers:
-        raise UsageError(
-            f"{path} needs a header row with kr_id and value (optional: confidence, note, "
-            "date, author)",
-            option="--from",
+def read_batch(source: str | Path, *, notices: list[str] | None = None) -> list[CheckInRequest]:
+    """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author;
+    `-` reads standard input. Dates stay as typed until the workbook's date order is known.
+    Notices (a file read as Windows-1252) go to `notices`."""
+    table = read_csv(source, columns=BATCH_COLUMNS, required=("kr_id", "value"), option="--from")
+    if notices is not None:
+        notices.extend(table.notices)
+    requests = [
+        CheckInRequest(
+            kr_id=row.get("kr_id").strip(),
+            value=row.get("value").strip(),
+            confidence=row.get("confidence").strip() or None,
+            note=row.get("note"),
+            day_text=row.get("date").strip(),
+            author=row.get("author").strip() or None,
+            source=table.where(row.line),
         )
-    requests: list[CheckInRequest] = []
-    problems: list[str] = []
-    for line, row in enumerate(reader, start=2):
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-
-        def get(key: str, row: dict[str, str | None] = row) -> str:
-            column = headers.get(key)
-            return (row.get(column) or "").strip() if column else ""
-
-        day = None
-        if get("date"):
-            try:
-                day = cells.parse_date(get("date"), order=order)
-            except cells.CellValueError as exc:
-                problems.append(f"{path.name}:{line}: date: {exc}")
-                continue
-        requests.append(
-            CheckInRequest(
-                kr_id=get("kr_id"),
-                value=get("value"),
-                confidence=get("confidence") or None,
-                note=get("note"),
-                day=day,
-                author=get("author") or None,
-                source=f"{path.name}:{line}",
-            )
-        )
-    if problems:
-        raise UsageError(
-            f"{len(problems)} row(s) of {path.name} are not valid; nothing was written",
-            details=problems,
-        )
+        for row in table.rows
+    ]
     if not requests:
-        raise UsageError(f"{path} holds no check-ins", option="--from")
+        raise UsageError(f"{table.name} holds no check-ins", option="--from")
     return requests

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from okrsheet.errors import UsageError
-from okrsheet.layout import parse_workbook
+from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
 from okrsheet.model import Cycle, Plan, rewind
 from okrsheet.reports import GradeReport, grade_report
@@ -15,6 +15,15 @@ from okrsheet.service import require_valid_plan, store_for
 from okrsheet.stores import Location
 from okrsheet.stores.base import Change, RawWorkbook
 from okrsheet.vocab import Status
+
+
+def days_left_if_nearly_over(cycle: Cycle, today: date) -> int | None:
+    """Days left in `cycle` when today falls in its last third (a quarter's last 30 days or
+    so): too late to start planning it without saying so. None otherwise."""
+    if not cycle.contains(today):
+        return None
+    left = (cycle.end - today).days
+    return left if left * 3 <= cycle.days else None
 
 
 def write_grades(location: Location, as_of: date) -> GradeReport:
@@ -64,6 +73,32 @@ def plan_rollover(plan: Plan, new: Cycle) -> Rollover:
     return Rollover(old=old, new=new, carried=frozenset(carried), grades=grades)
 
 
+def _result(
+    raw: RawWorkbook, parsed: ParsedWorkbook, new: Cycle
+) -> tuple[RolloverResult, list[Change]]:
+    """What a rollover of this workbook into `new` carries, archives and writes; refuses a
+    workbook with errors, a new cycle that does not come later, and a second rollover."""
+    plan = parsed.plan
+    require_valid_plan(parsed)
+    decision = plan_rollover(plan, new)
+    ids = [o.id for o in plan.objectives] + [k.id for k in plan.key_results]
+    result = RolloverResult(
+        old=plan.cycle,
+        new=new,
+        archive_tab=archive_title(plan.cycle),
+        carried=[i for i in ids if i in decision.carried],
+        archived=[i for i in ids if i not in decision.carried],
+    )
+    return result, rollover_changes(raw, plan, decision)
+
+
+def preview_rollover(location: Location, new: Cycle) -> RolloverResult:
+    """`rollover` without writing: one read, the same checks, the same decisions."""
+    raw = store_for(location).read()
+    result, _changes = _result(raw, parse_workbook(raw), new)
+    return result
+
+
 def rollover(location: Location, new: Cycle) -> RolloverResult:
     """Start the next cycle in one atomic write (see `rollover_changes`)."""
     results: list[RolloverResult] = []
@@ -75,19 +110,9 @@ def rollover(location: Location, new: Cycle) -> RolloverResult:
             # A store re-reads after a write whose outcome it could not see: this run's
             # rollover already landed, so there is nothing left to write.
             return []
-        require_valid_plan(parsed)
-        decision = plan_rollover(plan, new)
-        ids = [o.id for o in plan.objectives] + [k.id for k in plan.key_results]
-        results.append(
-            RolloverResult(
-                old=plan.cycle,
-                new=new,
-                archive_tab=archive_title(plan.cycle),
-                carried=[i for i in ids if i in decision.carried],
-                archived=[i for i in ids if i not in decision.carried],
-            )
-        )
-        return rollover_changes(raw, plan, decision)
+        result, changes = _result(raw, parsed, new)
+        results.append(result)
+        return changes
 
     store_for(location).update(planner)
     return results[-1]

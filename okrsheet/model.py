@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Self
@@ -429,12 +429,23 @@ def dependency_cycles(plan: Plan) -> list[Problem]:
     return problems
 
 
-def check_plan(plan: Plan) -> list[Problem]:
-    """Rules that span items: ids, alignment, dates inside the cycle, focus limits."""
+def check_plan(
+    plan: Plan,
+    *,
+    unreadable_krs: Mapping[str, str] | None = None,
+    unreadable_objectives: Collection[str] = (),
+) -> list[Problem]:
+    """Rules that span items: ids, alignment, dates inside the cycle, focus limits.
+
+    Key results (id -> objective id) and objectives that exist but could not be read (their own
+    cells are reported where they are) still count as existing: no finding follows from another.
+    """
     problems: list[Problem] = []
     settings = plan.settings
-    objective_ids = {o.id for o in plan.objectives}
-    kr_ids = {k.id for k in plan.key_results}
+    unreadable_krs = unreadable_krs or {}
+    objective_ids = {o.id for o in plan.objectives} | set(unreadable_objectives)
+    kr_ids = {k.id for k in plan.key_results} | set(unreadable_krs)
+    unread_per_objective = Counter(unreadable_krs.values())
     kpi_ids = {k.id for k in plan.kpis}
 
     for kr in plan.key_results:
@@ -491,7 +502,8 @@ def check_plan(plan: Plan) -> list[Problem]:
     grouped = plan.krs_by_objective()
     for objective in plan.objectives:
         krs = grouped.get(objective.id, ())
-        if not krs:
+        count = len(krs) + unread_per_objective[objective.id]
+        if not count:
             problems.append(
                 Problem(
                     "warning",
@@ -501,24 +513,24 @@ def check_plan(plan: Plan) -> list[Problem]:
                     "id",
                 )
             )
-        elif len(krs) < settings.min_krs_per_objective:
+        elif count < settings.min_krs_per_objective:
             problems.append(
                 Problem(
                     "warning",
                     "few-key-results",
-                    f"objective {objective.id} has {len(krs)} key result(s); "
+                    f"objective {objective.id} has {count} key result(s); "
                     f"{settings.min_krs_per_objective} to {settings.max_krs_per_objective} "
                     "describe it better",
                     objective.id,
                     "id",
                 )
             )
-        elif len(krs) > settings.max_krs_per_objective:
+        elif count > settings.max_krs_per_objective:
             problems.append(
                 Problem(
                     "warning",
                     "many-key-results",
-                    f"objective {objective.id} has {len(krs)} key results; more than "
+                    f"objective {objective.id} has {count} key results; more than "
                     f"{settings.max_krs_per_objective} dilutes focus",
                     objective.id,
                     "id",

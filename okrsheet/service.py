@@ -260,20 +260,27 @@ def init_workbook(
     title: str | None = None,
     share: Sequence[str] = (),
     steps: Callable[[str, int], None] | None = None,
+    people_tabs: str | None = None,
 ) -> tuple[Draft, Location]:
     """Build the workbook from a template and create it; returns the draft and where it now
-    lives (for `gsheet:new`, the new spreadsheet's id)."""
-    from okrsheet.templates import build_draft, load_template
+    lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
+    objectives go to an Ideas tab as wording to start from, never onto the OKR tabs."""
+    from okrsheet.templates import build_draft, ideas_tab, load_template
 
+    spec = load_template(template)
     draft = build_draft(
-        load_template(template),
+        spec,
         cycle,
         company=company,
         people=people,
         example=example,
         today=today,
+        people_tabs=people_tabs,
     )
     tabs = workbook_tabs(draft)
+    ideas = None if example else ideas_tab(spec)
+    if ideas is not None:
+        tabs.insert(1, ideas)  # after the Guide
     title = title or _default_title(draft.settings)
     return draft, _create(location, tabs, force=force, title=title, share=share, steps=steps)
 

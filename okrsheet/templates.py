@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -14,14 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from okrsheet.csvfile import read_csv
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
-    CHECKINS_TAB,
     CORPORATE_TAB,
-    GUIDE_TAB,
-    PEOPLE_TAB,
-    SETTINGS_TAB,
+    IDEAS_TAB,
+    RESERVED_TABS,
     normalize_header,
 )
 from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
@@ -35,11 +33,12 @@ from okrsheet.model import (
     Settings,
     infer_kind,
 )
+from okrsheet.stores.base import ColumnSpec, TabSpec, WriteValue
 from okrsheet.template_extras import add_example_extras, dependency_fields
 
 DEFAULT_TEMPLATE = "blank"
 #: okr's own tabs: a person's tab may not take one of these names.
-_OWN_TABS = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, CHECKINS_TAB)}
+_OWN_TABS = {normalize_header(t) for t in RESERVED_TABS}
 EXAMPLE_TEMPLATE = "sales"
 
 
@@ -72,43 +71,88 @@ def load_template(name: str) -> dict[str, Any]:
             raise InvalidWorkbook(f"template {name!r} is not valid TOML: {exc}") from exc
 
 
-def read_people_csv(path: Path) -> list[Person]:
-    """A CSV with a `name` column and optionally `team` and `email` (header row required)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}", option="--people") from exc
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text", option="--people") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = {(f or "").strip().casefold(): f for f in reader.fieldnames or []}
-    if "name" not in fields:
-        raise UsageError(
-            f"{path} needs a header row with a 'name' column (and optionally 'team', 'email')",
-            option="--people",
-        )
+#: The columns of a people file and the other header spellings each accepts.
+PEOPLE_FILE_COLUMNS = {
+    "name": ("person", "full name", "owner"),
+    "team": ("department", "group"),
+    "email": ("e-mail", "mail", "email address"),
+}
+
+
+def read_people_csv(source: str | Path, *, notices: list[str] | None = None) -> list[Person]:
+    """A CSV with a `name` column and optionally `team` and `email` (header row required);
+    `-` reads standard input. Notices (a file read as Windows-1252) go to `notices`."""
+    table = read_csv(source, columns=PEOPLE_FILE_COLUMNS, required=("name",), option="--people")
+    if notices is not None:
+        notices.extend(table.notices)
     people: list[Person] = []
-    seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        name = (row.get(fields["name"]) or "").strip()
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        name = " ".join(row.get("name").split())
+        where = table.where(row.line)
         if not name:
+            if row.get("team").strip() or row.get("email").strip():
+                raise UsageError(f"{where}: the name is missing", option="--people")
             continue
         if name.casefold() in seen:
-            raise UsageError(f"{path}:{line}: {name!r} is listed twice", option="--people")
-        seen.add(name.casefold())
+            raise UsageError(
+                f"{where}: {name!r} is listed twice (first on line {seen[name.casefold()]})",
+                option="--people",
+            )
+        seen[name.casefold()] = row.line
         tab = safe_tab_title(name)
         if normalize_header(tab) in _OWN_TABS or tab.startswith(ARCHIVE_PREFIX):
             raise UsageError(
-                f"{path}:{line}: {name!r} would get a tab named like okr's own {tab!r} tab",
+                f"{where}: {name!r} would get a tab named like okr's own {tab!r} tab",
                 option="--people",
                 hint="add a word to the name, for example a surname",
             )
-        team = (row.get(fields.get("team", ""), "") or "").strip()
-        email = (row.get(fields.get("email", ""), "") or "").strip()
+        team = " ".join(row.get("team").split())
+        team_tab = safe_tab_title(team) if team else ""
+        if normalize_header(team_tab) in _OWN_TABS or team_tab.startswith(ARCHIVE_PREFIX):
+            raise UsageError(
+                f"{where}: the team {team!r} would get a tab named like okr's own {team_tab!r} tab",
+                option="--people",
+                hint="name the team differently",
+            )
+        email = row.get("email").strip()
         people.append(Person(name=name, team=team, email=email))
     if not people:
-        raise UsageError(f"{path} lists nobody", option="--people")
+        raise UsageError(f"{table.name} lists nobody", option="--people")
     return people
+
+
+def ideas_tab(template: dict[str, Any]) -> TabSpec | None:
+    """The template's objectives and key results as wording to start from: a plain tab people
+    read (okr never does), so no sample number, person or company lands on an OKR tab."""
+    samples = _sample_names(template)
+    rows: list[list[WriteValue]] = []
+    for tab in template.get("tab", []):
+        title = str(tab["title"])
+        where = "a person's tab" if title.casefold() in samples else title
+        for objective in tab.get("objective", []):
+            rows.append([where, str(objective["title"]), None, None, None])
+            for kr in objective.get("kr", []):
+                kind = kr.get("kind") or infer_kind(
+                    float(kr.get("start", 0)), float(kr.get("target", 1))
+                )
+                kind_text = str(KRKind(kind).value)
+                rows.append([where, None, str(kr["title"]), kind_text, kr.get("unit")])
+    if not rows:
+        return None
+    return TabSpec(
+        title=IDEAS_TAB,
+        columns=[
+            ColumnSpec("Tab", width=16),
+            ColumnSpec("Objective idea", width=50),
+            ColumnSpec("Key result idea", width=50),
+            ColumnSpec("Kind", width=12),
+            ColumnSpec("Unit", width=8),
+        ],
+        rows=rows,
+        wrap_columns=(2, 3),
+        color="FFC000",
+    )
 
 
 @dataclass
@@ -119,6 +163,21 @@ class _Pending:
     kr_id: str
 
 
+#: How `--people` lays out tabs: one per team (its members share it) or one per person.
+PEOPLE_TABS = ("team", "person")
+
+
+def _people_tabs(template: dict[str, Any], chosen: str | None) -> str:
+    mode = (chosen or str(template.get("people_tabs", "person"))).strip().casefold()
+    if mode not in PEOPLE_TABS:
+        raise UsageError(f"{mode!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
+    return mode
+
+
+def _sample_names(template: dict[str, Any]) -> set[str]:
+    return {str(p["name"]).casefold() for p in template.get("people", [])}
+
+
 def build_draft(
     template: dict[str, Any],
     cycle: Cycle,
@@ -127,29 +186,49 @@ def build_draft(
     people: list[Person] | None = None,
     example: bool = False,
     today: date,
+    people_tabs: str | None = None,
 ) -> Draft:
-    """Lay a template out for a cycle: ids assigned per tab, keys resolved to ids."""
-    settings = Settings(company=company if company is not None else template.get("company", ""))
+    """Lay a template out for a cycle: ids assigned per tab, keys resolved to ids.
+
+    Only with `example` does the template's made-up company come along (its name, people,
+    objectives, key results and check-in history). Otherwise the workbook gets the template's
+    structure: Corporate and its team tabs (or, with `people`, a tab per team or per person of
+    the file, as `people_tabs` or the template says), and nobody the client did not name."""
+    mode = _people_tabs(template, people_tabs)
+    default_company = template.get("company", "") if example else ""
+    settings = Settings(company=company if company is not None else default_company)
     draft = Draft(cycle=cycle, settings=settings)
-    draft.people = [
-        Person(
-            name=str(p["name"]),
-            team=str(p.get("team", "")),
-            email=str(p.get("email", "")),
-            tab=str(p.get("tab", "")),
-        )
-        for p in template.get("people", [])
-    ]
+    samples = _sample_names(template)
+    if example:
+        draft.people = [
+            Person(
+                name=str(p["name"]),
+                team=str(p.get("team", "")),
+                email=str(p.get("email", "")),
+                tab=str(p.get("tab", "")),
+            )
+            for p in template.get("people", [])
+        ]
     known = {p.name.casefold() for p in draft.people}
     for person in people or []:
         if person.name.casefold() not in known:
-            draft.people.append(person)
+            tab = person.team if mode == "team" and person.team else person.name
+            draft.people.append(replace(person, tab=safe_tab_title(tab)))
 
     key_ids: dict[str, str] = {}
     prefixes: list[str] = []
     pending: list[_Pending] = []
     objectives: list[tuple[str, dict[str, Any], str]] = []
     tab_specs = template.get("tab", [])
+    if not example:
+        # Structure only: no objectives, no tab named after a sample person, and with a people
+        # file, the file's teams or people instead of the template's.
+        tab_specs = [
+            {"title": t["title"]}
+            for t in tab_specs
+            if str(t["title"]).casefold() not in samples
+            and (people is None or t["title"] == CORPORATE_TAB)
+        ]
     if not any(t.get("title") == CORPORATE_TAB for t in tab_specs):
         tab_specs = [{"title": CORPORATE_TAB}, *tab_specs]
     for tab in tab_specs:

@@ -2,7 +2,7 @@
 
 import os
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -60,8 +60,11 @@ def today() -> date:
     return date.today()
 
 
-def parse_date_option(value: str | None, option: str) -> date | None:
-    """Dates on the command line take the same forms as in the workbook."""
+def parse_date_option(
+    value: str | None, option: str, order: Literal["MDY", "DMY"] = "MDY"
+) -> date | None:
+    """Dates on the command line take the same forms as in the workbook; slashed ones are read
+    in `order`, the workbook's date order where a workbook is read first."""
     if value is None:
         return None
     from okrsheet.layout.cells import CellValueError, parse_date
@@ -71,10 +74,18 @@ def parse_date_option(value: str | None, option: str) -> date | None:
     if value.strip().casefold() == "today":
         return today()
     try:
-        return parse_date(value)
+        return parse_date(value, order=order)
     except CellValueError as exc:
         raise UsageError(str(exc), option=option) from None
 
 
-def as_of_date(value: str | None) -> date:
-    return parse_date_option(value, "--as-of") or today()
+def check_date_option(value: str | None, option: str) -> None:
+    """Refuse, before any workbook is read, a date that no date order can read."""
+    try:
+        parse_date_option(value, option, "MDY")
+    except UsageError:
+        parse_date_option(value, option, "DMY")
+
+
+def as_of_date(value: str | None, order: Literal["MDY", "DMY"] = "MDY") -> date:
+    return parse_date_option(value, "--as-of", order) or today()

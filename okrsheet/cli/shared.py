@@ -22,13 +22,34 @@ def load_plan(
     objective: str | None = None,
 ) -> tuple[ParsedWorkbook, Plan]:
     """Read the workbook once, as it stood on `as_of`, and keep what the filters select."""
+    parsed, plan, _ = load_plan_as_of(
+        workbook, as_of=as_of, owner=owner, level=level, objective=objective
+    )
+    return parsed, plan
+
+
+def load_plan_as_of(
+    workbook: str | None,
+    *,
+    as_of: str | date | None,
+    owner: str | None = None,
+    level: Level | None = None,
+    objective: str | None = None,
+) -> tuple[ParsedWorkbook, Plan, date]:
+    """`load_plan` for `--as-of` as typed: a slashed date is read with the workbook's date
+    order, so the workbook is read first (a date no order can read is refused before that).
+    Also returns the day."""
     from okrsheet import service
+    from okrsheet.cli.options import as_of_date, check_date_option
     from okrsheet.model import filter_plan, rewind
 
+    if not isinstance(as_of, date):
+        check_date_option(as_of, "--as-of")
     parsed = service.load(service.resolve_location(workbook))
-    plan = rewind(parsed.plan, as_of)
+    day = as_of if isinstance(as_of, date) else as_of_date(as_of, parsed.plan.settings.date_order)
+    plan = rewind(parsed.plan, day)
     check_filters(parsed, plan, owner=owner, objective=objective)
-    return parsed, filter_plan(plan, owner=owner, level=level, objective_id=objective)
+    return parsed, filter_plan(plan, owner=owner, level=level, objective_id=objective), day
 
 
 def check_filters(

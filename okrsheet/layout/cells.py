@@ -69,7 +69,7 @@ _NUMBER = re.compile(
     $""",
     re.VERBOSE,
 )
-_SUFFIXED = re.compile(r"^[-+]?[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
+_SUFFIXED = re.compile(r"^[-+]?[" + _CURRENCY + r"]?\s*[\d.,]+\s*(k|m|mm|bn|b|M|K)$")
 
 
 def _finite(value: float | int) -> float:
@@ -248,6 +248,10 @@ def parse_confidence(value: CellValue) -> float | None:
     """`0.7`, `70%`, `7/10`, or `7` (out of ten)."""
     if is_blank(value):
         return None
+    if isinstance(value, str) and value.strip().casefold() in _PLACEHOLDERS:
+        raise CellValueError(
+            f"{_show(value.strip())} is a placeholder, not a confidence (try 0.7, 70% or 7/10)"
+        )
     if isinstance(value, str) and "/" in value:
         top, _, bottom = value.strip().partition("/")
         numerator, denominator = parse_number(top), parse_number(bottom)
@@ -268,6 +272,57 @@ def parse_confidence(value: CellValue) -> float | None:
         hint = f"; did you mean {number:g}%?" if 10 < number <= 100 else ""
         raise CellValueError(f"a confidence lies between 0 and 1 (70%, 0.7, 7/10){hint}")
     return number
+
+
+PERCENT_UNITS = frozenset({"%", "percent", "pct"})
+#: A value this many times larger (or smaller) than the key result's own numbers is a slip of
+#: units (78 for 78%, 3000 for $3,000k), not news.
+_ORDERS = 100
+
+
+def _plain(number: float) -> str:
+    """A number as a person would type it back: 2400000, 0.78, 7800 (never 2.4e+06)."""
+    text = f"{number:.10f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def implausible(
+    value: float,
+    *,
+    typed: CellValue,
+    start: float,
+    target: float,
+    unit: str,
+    kind: KRKind,
+) -> str | None:
+    """Why `value` (read from `typed`) cannot be meant for a key result from `start` to
+    `target`, or None. On a percent key result, 78 typed without `%` where the start and target
+    are fractions (0.85 is 85%) would be 7800%: the answer is "did you mean 78%?"."""
+    if kind is KRKind.MILESTONE:
+        return None
+    with_percent = isinstance(typed, str) and "%" in typed
+    largest = max(abs(start), abs(target))
+    scale = max(largest, abs(target - start))
+    percent = unit.strip().casefold() in PERCENT_UNITS
+    as_percent_fits = abs(value) / 100 <= _ORDERS * scale
+    if percent and not with_percent and abs(value) > 1 and largest <= 1 and as_percent_fits:
+        shown = _plain(value)
+        return (
+            f"{shown} on a percent key result would be {_plain(value * 100)}%; "
+            f"did you mean {shown}%? (write {shown}% or {_plain(value / 100)})"
+        )
+    if scale > 0 and abs(value) > _ORDERS * scale:
+        return (
+            f"{_plain(value)} is more than {_ORDERS} times this key result's start and target "
+            f"({_plain(start)} to {_plain(target)}): check the units"
+        )
+    smallest = min(abs(start), abs(target))
+    if not percent and value and smallest > 0 and abs(value) * _ORDERS < smallest:
+        return (
+            f"{_plain(value)} is less than a hundredth of this key result's start and target "
+            f"({_plain(start)} to {_plain(target)}): check the units (write the number in full)"
+        )
+    return None
 
 
 _TRUE = {"true", "yes", "y", "done", "x", "✓", "✔", "1", "complete", "completed"}

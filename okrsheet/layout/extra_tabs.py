@@ -6,7 +6,7 @@ Both tabs are optional: a workbook without them (made before they existed) reads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,15 +107,18 @@ def read_extra_tabs(
     order: cells.DateOrder,
     kr_owners: Mapping[str, str],
     taken_ids: Mapping[str, str],
+    unreadable_krs: Collection[str] = (),
 ) -> ExtraTabs:
     """Initiatives and KPIs, with a finding per unusable cell. `kr_owners` maps every key
     result's ID to its owner; `taken_ids` maps the IDs of objectives and key results to the
-    cell they sit in (a KPI may not share one)."""
+    cell they sit in (a KPI may not share one). An initiative of a key result whose row could
+    not be read (`unreadable_krs`) is left out without a finding of its own: the row's cells
+    are reported where they are."""
     out = ExtraTabs()
     grid = _grid_named(raw, INITIATIVES_TAB)
     table = _table(grid, INITIATIVE_COLUMNS, out.findings) if grid else None
     if grid is not None and table is not None:
-        _read_initiatives(grid, table, out, cycle, order, kr_owners)
+        _read_initiatives(grid, table, out, cycle, order, kr_owners, unreadable_krs)
     grid = _grid_named(raw, KPIS_TAB)
     table = _table(grid, KPI_COLUMNS, out.findings) if grid else None
     if grid is not None and table is not None:
@@ -130,8 +133,10 @@ def _read_initiatives(
     cycle: Cycle,
     order: cells.DateOrder,
     kr_owners: Mapping[str, str],
+    unreadable_krs: Collection[str],
 ) -> None:
     by_folded = {k.casefold(): k for k in kr_owners}
+    unreadable = {k.casefold() for k in unreadable_krs}
     for row, get in _rows(grid, table):
         bad: list[Finding] = []
 
@@ -155,6 +160,8 @@ def _read_initiatives(
             )
             continue
         known = by_folded.get(kr_id.casefold())
+        if known is None and kr_id.casefold() in unreadable:
+            continue
         if known is None:
             out.findings.append(
                 Finding(  # a warning: rollover archives finished key results, not their work

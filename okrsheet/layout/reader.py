@@ -27,6 +27,7 @@ from okrsheet.layout.schema import (
     CHECKINS_TAB,
     CORPORATE_TAB,
     GUIDE_TAB,
+    IDEAS_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_TAB,
@@ -108,6 +109,23 @@ class Table:
         return cell_ref(self.title, row, col)
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An objective or key result whose row has a type and an ID but cells that could not be
+    read: it is left out of the plan, yet still known by its ID, title and owner, so that no
+    other check reports it as missing and commands can say what is wrong with it."""
+
+    id: str
+    kind: str  # TYPE_OBJECTIVE or TYPE_KEY_RESULT
+    title: str
+    owner: str
+    objective_id: str | None
+    problems: tuple[str, ...]  # each `Tab!A1: message`
+
+    def __str__(self) -> str:
+        return f"{self.id} has problems: {'; '.join(self.problems)}"
+
+
 @dataclass
 class ParsedWorkbook:
     plan: Plan
@@ -118,6 +136,7 @@ class ParsedWorkbook:
     # Where each objective / KR lives: id -> (table, row).
     rows: dict[str, tuple[Table, int]]
     notices: list[str] = field(default_factory=list)
+    unreadable: dict[str, Unreadable] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -230,6 +249,10 @@ class _Reader:
         self.okr_tables: list[Table] = []
         self.people: dict[str, str] = {}
         self.teams: set[str] = set()
+        self.unreadable: dict[str, Unreadable] = {}
+        # Rows without an ID are checked like the others under a stand-in ID (so that `validate
+        # --fix`, which assigns IDs, brings no new finding to light); never part of the plan.
+        self.provisional: set[str] = set()
 
     def add(self, severity: Severity, code: str, message: str, where: str | None) -> None:
         self.findings.append(Finding(severity, code, message, where))
@@ -366,7 +389,10 @@ class _Reader:
     ) -> tuple[list[Objective], list[tuple[Table, int, dict[str, Any]]]]:
         objectives: list[Objective] = []
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
-        reserved = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, *EXTRA_TABS)}
+        reserved = {
+            normalize_header(t)
+            for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, IDEAS_TAB, *EXTRA_TABS)
+        }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
@@ -450,19 +476,67 @@ class _Reader:
                     item_id = None
                 else:
                     self.rows[item_id] = (table, row)
+            row_findings = self.findings[errors_before:]
+            if (
+                row_type is not None
+                and item_id is None
+                and row_findings
+                and not any(f.code == "duplicate-id" for f in row_findings)
+            ):
+                item_id = f"(no ID, {table.ref(row, 'id')})"
+                self.provisional.add(item_id)
+                self.rows[item_id] = (table, row)
             if row_type == TYPE_OBJECTIVE:
                 current_objective = item_id
                 if item_id is None:
-                    current_objective = None
                     continue
                 objective = self._objective(grid, table, row, item_id, get, settings)
                 if objective is not None:
                     objectives.append(objective)
+                else:
+                    self._unreadable(item_id, TYPE_OBJECTIVE, get, None, errors_before)
             elif row_type == TYPE_KEY_RESULT:
                 fields = self._kr_fields(table, row, get, current_objective, settings)
                 if item_id is not None and fields is not None:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
+                    self._check_units(table, row, fields, get("current"))
+                elif item_id is not None:
+                    objective_id = cells.parse_text(get("objective_id")) or current_objective
+                    self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
+
+    def _unreadable(
+        self,
+        item_id: str,
+        kind: str,
+        get: Callable[[str], CellValue],
+        objective_id: str | None,
+        errors_before: int,
+    ) -> None:
+        if item_id in self.provisional:
+            return
+        self.unreadable[item_id] = Unreadable(
+            id=item_id,
+            kind=kind,
+            title=cells.parse_text(get("title")),
+            owner=cells.parse_text(get("owner")),
+            objective_id=objective_id,
+            problems=tuple(str(f) for f in self.findings[errors_before:] if f.severity == "error"),
+        )
+
+    def _check_units(
+        self, table: Table, row: int, fields: dict[str, Any], typed: CellValue
+    ) -> None:
+        """The same units guard as `okr checkin`, on a Current typed into the sheet."""
+        current, start, target = fields["current"], fields["start"], fields["target"]
+        if current is None or start is None or target is None:
+            return
+        problem = cells.implausible(
+            current, typed=typed, start=start, target=target, unit=fields["unit"],
+            kind=fields["kind"],
+        )  # fmt: skip
+        if problem:
+            self.add("warning", "units", f"current: {problem}", table.ref(row, "current"))
 
     def _parse(
         self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]
@@ -605,7 +679,17 @@ class _Reader:
             try:
                 krs.append(KeyResult(**fields))
             except ValidationError as exc:
+                before = len(self.findings)
                 self._model_errors(table, row, exc)
+                if fields["id"] not in self.provisional:
+                    self.unreadable[fields["id"]] = Unreadable(
+                        id=fields["id"],
+                        kind=TYPE_KEY_RESULT,
+                        title=fields["title"],
+                        owner=fields["owner"],
+                        objective_id=fields["objective_id"],
+                        problems=tuple(str(f) for f in self.findings[before:]),
+                    )
         return krs
 
     # Check-ins --------------------------------------------------------------------------------
@@ -838,6 +922,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         order=settings.date_order,
         kr_owners={k.id: k.owner for k in krs},
         taken_ids={i: t.ref(r, "id") for i, (t, r) in reader.rows.items()},
+        unreadable_krs=[u.id for u in reader.unreadable.values() if u.kind == TYPE_KEY_RESULT],
     )
     reader.findings.extend(extra.findings)
     plan = Plan(
@@ -849,7 +934,30 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         initiatives=tuple(extra.initiatives),
         kpis=tuple(extra.kpis),
     )
-    problems = check_plan(plan)
+    owners = {o.id: o.owner for o in objectives} | {
+        u.id: u.owner for u in reader.unreadable.values() if u.kind == TYPE_OBJECTIVE
+    }
+    unreadable = {
+        u.id: u if u.owner else dataclasses.replace(u, owner=owners.get(u.objective_id or "", ""))
+        for u in reader.unreadable.values()
+    }
+    # Cross-item rules see every row that is there (unreadable and ID-less ones too), so that no
+    # finding is a consequence of another; the plan keeps only the rows that could be read.
+    problems = check_plan(
+        plan,
+        unreadable_krs={
+            u.id: u.objective_id or "" for u in unreadable.values() if u.kind == TYPE_KEY_RESULT
+        },
+        unreadable_objectives={u.id for u in unreadable.values() if u.kind == TYPE_OBJECTIVE},
+    )
+    if reader.provisional:
+        real = [o for o in objectives if o.id not in reader.provisional]
+        plan = plan.model_copy(
+            update={
+                "objectives": tuple(real),
+                "key_results": tuple(k for k in krs if k.id not in reader.provisional),
+            }
+        )
     plan, drift = reconcile(plan)
     reader.locate([*problems, *drift])
     reader.findings.extend(interlock_findings(plan, reader.rows))
@@ -859,6 +967,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         okr_tables=reader.okr_tables,
         checkin_table=checkin_table,
         people=reader.people,
-        rows=reader.rows,
+        rows={i: place for i, place in reader.rows.items() if i not in reader.provisional},
         notices=list(raw.notices),
+        unreadable=unreadable,
     )

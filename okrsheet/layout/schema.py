@@ -13,6 +13,8 @@ SETTINGS_TAB = "Settings"
 CORPORATE_TAB = "Corporate"
 CHECKINS_TAB = "Check-ins"
 PEOPLE_TAB = "People"
+#: Objective and key-result wording a template suggests; plain text for people, never read.
+IDEAS_TAB = "Ideas"
 
 TYPE_OBJECTIVE = "Objective"
 TYPE_KEY_RESULT = "Key result"
@@ -245,7 +247,7 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
     ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB)
+RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
 ARCHIVE_PREFIX = "Archive "
 
 

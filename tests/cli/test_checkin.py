@@ -182,13 +182,44 @@ def test_guided_walk_declined_writes_nothing(okr: Any, shop: Path) -> None:
     assert shop.read_bytes() == before
 
 
-def test_guided_walk_interrupted_writes_nothing(okr: Any, shop: Path) -> None:
+def test_guided_walk_input_ending_writes_nothing(okr: Any, shop: Path) -> None:
     before = shop.read_bytes()
 
     result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="62\n")  # then EOF
 
-    assert result.exit_code == 130
+    assert result.exit_code == 2  # not "interrupted" (130): nobody pressed Ctrl-C
+    assert "--value" in result.stderr and "--from" in result.stderr
     assert shop.read_bytes() == before
+
+
+def test_guided_walk_without_answers_asks_nothing(okr: Any, shop: Path) -> None:
+    result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="")
+
+    assert result.exit_code == 2
+    assert "New value" not in result.stderr  # stopped before the first question
+    assert "no terminal" in result.stderr
+    assert "okr checkin KR_ID --value N" in result.stderr
+
+
+def test_guided_walk_refuses_a_date_before_asking(
+    okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-09-20")  # the cycle starts on 1 October
+
+    result = okr("checkin", "--owner", "Ana Lima", "-w", str(shop), input="62\n\n\n-\n-\ny\n")
+
+    assert result.exit_code == 2
+    assert "outside the cycle" in result.stderr
+    assert "the cycle starts on 2026-10-01" in result.stderr
+    assert "New value" not in result.stderr
+
+
+def test_guided_walk_refuses_an_unknown_owner_before_asking(okr: Any, shop: Path) -> None:
+    result = okr("checkin", "--owner", "Zed", "--date", "2026-13-45", "-w", str(shop), input="1\n")
+
+    assert result.exit_code == 2
+    assert "--date" in result.stderr  # the date first, then the owner: nothing is asked
+    assert "New value" not in result.stderr
 
 
 def test_guided_walk_retries_a_bad_value(okr: Any, shop: Path) -> None:
@@ -235,3 +266,128 @@ def test_log_is_the_source_of_truth(okr: Any, shop: Path) -> None:
     assert finding["severity"] == "warning"
     assert finding["where"] == "Corporate!K3"
     assert "the check-in log wins" in finding["message"]
+
+
+def excel_csv(path: Path, text: str) -> Path:
+    """A CSV as Excel saves it in a semicolon locale: Windows-1252, CR LF, semicolons."""
+    path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    return path
+
+
+def test_batch_as_excel_writes_it(okr: Any, shop: Path, tmp_path: Path) -> None:
+    batch = excel_csv(
+        tmp_path / "updates.csv",
+        'KR ID;Value;Confidence;Note\nCORP-1.1;60;80%;"Caf\u00e9 opened;\nsecond line"\n',
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert "Windows-1252" in result.stderr
+    [entry] = log_rows(shop)
+    assert entry[1:4] == ["CORP-1.1", 60, 0.8]
+    assert entry[4].replace("\r", "") == "Caf\u00e9 opened;\nsecond line"  # (CR: stored apart)
+
+
+def test_batch_with_bom_from_stdin(okr: Any, shop: Path) -> None:
+    result = okr(
+        "checkin", "--from", "-", "-w", str(shop),
+        input="\ufeffkr_id,value\r\nCORP-1.2,15\r\n",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert [(e[1], e[2]) for e in log_rows(shop)] == [("CORP-1.2", 15)]
+
+
+def test_batch_unterminated_quote_records_nothing(okr: Any, shop: Path, tmp_path: Path) -> None:
+    batch = write_csv(
+        tmp_path / "q.csv", 'kr_id,value,note\nCORP-1.1,60,"never closed\nCORP-1.2,14,x\n'
+    )
+    before = shop.read_bytes()
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 2
+    assert "q.csv:2: a quoted field opened on this line is never closed" in result.stderr
+    assert shop.read_bytes() == before
+
+
+def set_date_order(path: Path, order: str) -> None:
+    book = load_workbook(path)
+    sheet = book["Settings"]
+    for row in sheet.iter_rows():
+        if row[0].value == "Date order":
+            row[1].value = order
+    book.save(path)
+
+
+def test_dates_follow_the_workbooks_date_order(okr: Any, shop: Path, tmp_path: Path) -> None:
+    set_date_order(shop, "DMY")
+    batch = write_csv(tmp_path / "b.csv", "kr_id,value,date\nCORP-1.2,16,2/11/2026\n")
+
+    flags = okr("checkin", "CORP-1.1", "--value", "40", "--date", "10/11/2026", "-w", str(shop))
+    from_csv = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert flags.exit_code == 0, flags.stderr
+    assert from_csv.exit_code == 0, from_csv.stderr
+    dates = {e[1]: e[0] for e in log_rows(shop)}
+    assert dates == {"CORP-1.1": dt.datetime(2026, 11, 10), "CORP-1.2": dt.datetime(2026, 11, 2)}
+
+
+def test_percent_without_a_percent_sign_is_refused(okr: Any, example: Path) -> None:
+    before = example.read_bytes()
+
+    result = okr("checkin", "SALES-1.2", "--value", "78", "-w", str(example))  # target 85%
+
+    assert result.exit_code == 2
+    assert "did you mean 78%?" in result.stderr
+    assert example.read_bytes() == before  # never 7800%
+    assert okr("checkin", "SALES-1.2", "--value", "78%", "-w", str(example)).exit_code == 0
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == 0.78
+
+
+def test_values_orders_of_magnitude_off_are_refused(okr: Any, example: Path) -> None:
+    result = okr("checkin", "CORP-1.1", "--value", "3000", "-w", str(example))  # ARR 2.4M..3M
+
+    assert result.exit_code == 2
+    assert "less than a hundredth" in result.stderr
+
+
+def test_guided_walk_asks_again_after_a_units_slip(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-11-16")
+    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos).
+    answers = "-\n78\n78%\n\n\n-\ny\n"
+
+    result = okr("checkin", "--owner", "Marcus Webb", "-w", str(example), input=answers)
+
+    assert result.exit_code == 0, result.stderr
+    assert "did you mean 78%?" in result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == 0.78
+
+
+def test_as_of_follows_the_workbooks_date_order(okr: Any, shop: Path) -> None:
+    set_date_order(shop, "DMY")
+    assert okr("checkin", "CORP-1.1", "--value", "40", "--date", "2026-11-02", "-w", str(shop))
+
+    dmy = okr("status", "--as-of", "10/11/2026", "-w", str(shop), "-f", "json")
+    unreadable = okr("status", "--as-of", "31/31/2026", "-w", str(shop))
+
+    assert dmy.exit_code == 0, dmy.stderr
+    assert dmy.json()["as_of"] == "2026-11-10"
+    assert unreadable.exit_code == 2 and "--as-of" in unreadable.stderr
+
+
+def test_batch_notes_keep_every_line_separator(okr: Any, shop: Path, tmp_path: Path) -> None:
+    note = "two\nlines\u2028sep\x0cfeed\x85next"
+    batch = write_csv(
+        tmp_path / "n.csv", f'kr_id,value,note\nCORP-1.1,60,"{note}"\nCORP-1.2,14,x\n'
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert "Recorded 2 check-in(s)" in result.stderr
+    history = okr("history", "CORP-1.1", "-w", str(shop), "-f", "json").json()
+    assert [c["note"] for c in history["checkins"]] == [note]

@@ -199,3 +199,45 @@ def test_a_whole_cycle_on_the_example_company(
     assert okr("checkin", first, "--value", "1", *w).exit_code == 0
     history = okr("history", first, *w, "-f", "json").json()
     assert [c["date"] for c in history["checkins"]] == ["2027-01-04"]  # this cycle's only
+
+
+def test_rollover_dry_run_says_what_it_would_do(okr: Any, shop: Path) -> None:
+    checkin(okr, shop, "CORP-1.3", "done", "--date", "2026-11-16")
+    before = shop.read_bytes()
+
+    result = okr("rollover", "--to", "2027-Q1", "--dry-run", "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert shop.read_bytes() == before
+    assert "runs until 2026-12-31 (45 day(s) left)" in result.stderr  # OKR_TODAY is 2026-11-16
+    assert "carry   3: CORP-1, CORP-1.1, CORP-1.2" in result.stderr
+    assert "archive 1: CORP-1.3" in result.stderr
+    assert "create  the tab 'Archive 2026-Q4'" in result.stderr
+    assert "nothing was written" in result.stderr
+
+
+def test_rollover_asks_on_a_terminal(okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from okrsheet.cli.commands import rollover
+
+    monkeypatch.setattr(rollover, "_on_a_terminal", lambda: True)
+    before = shop.read_bytes()
+
+    declined = okr("rollover", "--to", "2027-Q1", "-w", str(shop), input="\n")  # default: no
+    assert declined.exit_code == 0, declined.stderr
+    assert "Roll over now?" in declined.stderr and "Nothing was written" in declined.stderr
+    assert shop.read_bytes() == before
+
+    accepted = okr("rollover", "--to", "2027-Q1", "-w", str(shop), input="y\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert "Rolled over from 2026-Q4 to 2027-Q1" in accepted.stderr
+
+
+def test_rollover_after_the_cycle_has_no_warning(
+    okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2027-01-02")
+
+    result = okr("rollover", "--to", "2027-Q1", "--yes", "-w", str(shop))
+
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr

@@ -48,7 +48,7 @@ def test_refuses_to_overwrite(okr: Any, blank: Path) -> None:
 def test_templates_are_valid(okr: Any, tmp_path: Path, template: str) -> None:
     path = tmp_path / f"{template}.xlsx"
 
-    result = okr("init", str(path), "--template", template, "--cycle", "2026-Q4")
+    result = okr("init", str(path), "--template", template, "--cycle", "2026-Q4", "--example")
 
     assert result.exit_code == 0, result.stderr
     report = okr("validate", "-w", str(path), "-f", "json").json()
@@ -60,6 +60,103 @@ def test_templates_are_valid(okr: Any, tmp_path: Path, template: str) -> None:
     header = [c.value for c in sheet[1]]
     progress = [row[header.index("Progress")].value for row in sheet.iter_rows(min_row=2)]
     assert any(isinstance(v, str) and v.startswith("=") for v in progress)
+
+
+#: The made-up company of the sales template: none of it belongs in a client's workbook.
+SAMPLES = ("Priya Raman", "Marcus Webb", "Lena Okafor", "Tom Alvarez", "Northwind")
+
+
+def every_text(path: Path) -> list[str]:
+    """Every tab name and every text cell of every tab."""
+    book = load_workbook(path)
+    found = list(book.sheetnames)
+    for sheet in book:
+        found += [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    return found
+
+
+def test_client_workbook_from_a_template_holds_no_sample_people(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"  # as Excel saves it: BOM, semicolons, CR LF
+    team.write_bytes(
+        "\ufeffName;Team;Email\r\nJosé García;Field Sales;jose@contoso.test\r\n"
+        "Mei Chen;Field Sales;\r\nAmir Haddad;Customer Success;\r\nLiv Berg;;\r\n".encode()
+    )
+
+    result = okr(
+        "init", "client.xlsx", "--template", "sales", "--people", str(team),
+        "--company", "Contoso", "--cycle", "2027-Q1",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    path = tmp_path / "client.xlsx"
+    texts = every_text(path)
+    assert not [t for t in texts if any(name in t for name in SAMPLES)]
+    book = load_workbook(path)
+    # A tab per team of the file (the sales template says so), one for the person without one.
+    assert book.sheetnames == [
+        "Guide", "Ideas", "Settings", "Corporate", "Field Sales", "Customer Success", "Liv Berg",
+        "People", "Check-ins", "Initiatives", "KPIs",
+    ]  # fmt: skip
+    people = [r[:4] for r in read_tab(path, "People")[1:]]
+    assert people == [
+        ["José García", "Field Sales", "jose@contoso.test", "Field Sales"],
+        ["Mei Chen", "Field Sales", None, "Field Sales"],
+        ["Amir Haddad", "Customer Success", None, "Customer Success"],
+        ["Liv Berg", None, None, "Liv Berg"],
+    ]
+    settings = {row[0]: row[1] for row in read_tab(path, "Settings")[1:]}
+    assert settings["Company"] == "Contoso"
+    # The template's wording is kept to start from, on a tab okr never reads.
+    ideas = read_tab(path, "Ideas")
+    assert any(r[2] == "Grow annual recurring revenue" for r in ideas)
+    report = okr("validate", "-w", str(path), "-f", "json").json()
+    assert report["findings"] == []
+    status = okr("status", "-w", str(path), "-f", "json").json()
+    assert status["objectives"] == []  # no sample objectives, numbers or owners
+
+
+def test_people_tabs_per_person_on_request(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"
+    team.write_text("name,team\nAna,Ops\nBo,Ops\n")
+
+    result = okr(
+        "init", "c.xlsx", "-t", "sales", "--people", str(team), "--tabs", "person",
+        "--cycle", "2027-Q1",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    names = load_workbook(tmp_path / "c.xlsx").sheetnames
+    assert names[names.index("Corporate") :] == [
+        "Corporate", "Ana", "Bo", "People", "Check-ins", "Initiatives", "KPIs",
+    ]  # fmt: skip
+
+
+def test_template_without_people_keeps_team_tabs_only(okr: Any, tmp_path: Path) -> None:
+    result = okr("init", "s.xlsx", "-t", "sales", "--cycle", "2027-Q1")
+
+    assert result.exit_code == 0, result.stderr
+    texts = every_text(tmp_path / "s.xlsx")
+    assert not [t for t in texts if any(name in t for name in SAMPLES)]
+    assert load_workbook(tmp_path / "s.xlsx").sheetnames[3:6] == ["Corporate", "Sales", "Marketing"]
+
+
+def test_a_cycle_nearly_over_is_said_and_next_offered(
+    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-12-01")
+
+    late = okr("init", "late.xlsx")
+    following = okr("init", "next.xlsx", "--cycle", "next")
+    monkeypatch.setenv("OKR_TODAY", "2026-10-20")
+    early = okr("init", "early.xlsx")
+
+    assert late.exit_code == 0, late.stderr
+    assert "2026-Q4 ends on 2026-12-31, in 30 day(s)" in late.stderr
+    assert "--cycle next" in late.stderr and "2027-Q1" in late.stderr
+    assert following.exit_code == 0, following.stderr
+    assert "cycle 2027-Q1 (2027-01-01 to 2027-03-31)" in following.stderr
+    assert "warning" not in following.stderr
+    assert "warning" not in early.stderr
 
 
 def test_example_has_history_for_every_report(okr: Any, example: Path) -> None:
@@ -95,6 +192,7 @@ def test_people_file(okr: Any, tmp_path: Path) -> None:
         (["--start", "2026-12-01", "--end", "2026-10-01"], "after the start"),
         (["--template", "nope"], "sales"),
         (["--people", "missing.csv"], "missing.csv"),
+        (["--people", "missing.csv", "--tabs", "office"], "--tabs"),
     ],
 )
 def test_bad_options(okr: Any, tmp_path: Path, args: list[str], message: str) -> None:
@@ -121,3 +219,30 @@ def test_templates_command(okr: Any) -> None:
     assert result.exit_code == 0
     for name in ("blank", "sales", "product"):
         assert name in result.stdout
+
+
+def test_people_file_in_windows_1252_and_from_stdin(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"  # Excel's "CSV (Comma delimited)" in a semicolon locale
+    team.write_bytes("name;team\r\nZoë Brontë;Équipe Nord\r\n".encode("cp1252"))
+
+    from_file = okr("init", "a.xlsx", "--people", str(team), "--cycle", "2027-Q1")
+    from_stdin = okr(
+        "init", "b.xlsx", "--people", "-", "--cycle", "2027-Q1", input="name,team\nAda,Ops\n"
+    )
+
+    assert from_file.exit_code == 0, from_file.stderr
+    assert "Windows-1252" in from_file.stderr
+    assert read_tab(tmp_path / "a.xlsx", "People")[1][:2] == ["Zoë Brontë", "Équipe Nord"]
+    assert from_stdin.exit_code == 0, from_stdin.stderr
+    assert read_tab(tmp_path / "b.xlsx", "People")[1][:2] == ["Ada", "Ops"]
+
+
+def test_people_file_problems_name_file_and_line(okr: Any, tmp_path: Path) -> None:
+    team = tmp_path / "team.csv"
+    team.write_text('name,team\nAna,Ops\n"Bo,Ops\nCy,Ops\n')
+
+    result = okr("init", "c.xlsx", "--people", str(team))
+
+    assert result.exit_code == 2
+    assert "team.csv:3: a quoted field opened on this line is never closed" in result.stderr
+    assert not (tmp_path / "c.xlsx").exists()

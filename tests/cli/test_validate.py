@@ -130,3 +130,91 @@ def test_wrong_extension(okr: Any, tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "--workbook" in result.stderr or ".xlsx" in result.stderr
+
+
+def findings_of(okr: Any, path: Path) -> list[dict[str, str]]:
+    findings: list[dict[str, str]] = okr("validate", "-w", str(path), "-f", "json").json()[
+        "findings"
+    ]
+    return findings
+
+
+def added_findings(okr: Any, path: Path, before: list[dict[str, str]]) -> list[dict[str, str]]:
+    """What validate finds now that it did not find before an edit (the example workbook has
+    one `interlock` warning on purpose: a plan that does not add up)."""
+    return [f for f in findings_of(okr, path) if f not in before]
+
+
+def set_cells(path: Path, tab: str, values: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for ref, value in values.items():
+        book[tab][ref] = value
+    book.save(path)
+
+
+def test_three_bad_due_dates_give_three_findings(okr: Any, example: Path) -> None:
+    # SALES-1.1..1.3 sit on rows 3 to 5 of the Sales tab; Due is column M.
+    before = findings_of(okr, example)
+    set_cells(example, "Sales", {"M3": "n/a", "M4": "31/31/2026", "M5": "soon"})
+
+    result = okr("validate", "-w", str(example), "-f", "json")
+
+    assert result.exit_code == 3
+    findings = [f for f in result.json()["findings"] if f not in before]
+    assert [(f["severity"], f["where"]) for f in findings] == [
+        ("error", "Sales!M3"),
+        ("error", "Sales!M4"),
+        ("error", "Sales!M5"),
+    ]  # no knock-on: the objective still has its key results, the log its KRs
+
+
+def test_commands_needing_a_key_result_name_its_problems(okr: Any, example: Path) -> None:
+    set_cells(example, "Sales", {"J4": "TBD"})  # SALES-1.2's Target
+
+    checkin = okr("checkin", "SALES-1.2", "--value", "80%", "-w", str(example))
+    history = okr("history", "SALES-1.2", "-w", str(example))
+
+    for result in (checkin, history):
+        assert result.exit_code == 3, result.stderr
+        assert "SALES-1.2 has problems: Sales!J4: target: 'TBD' is a placeholder" in result.stderr
+        assert "no key result" not in result.stderr
+
+
+def test_hints_survive_for_each_bad_format(okr: Any, example: Path) -> None:
+    before = findings_of(okr, example)
+    set_cells(example, "Sales", {"J3": "$15k", "O4": "n/a"})  # a Target, a Confidence
+
+    findings = added_findings(okr, example, before)
+
+    messages = {f["where"]: f["message"] for f in findings}
+    assert "write the number in full" in messages["Sales!J3"]
+    assert "'n/a' is a placeholder" in messages["Sales!O4"]
+    assert len(findings) == 2
+
+
+def test_fix_brings_no_new_finding_to_light(okr: Any, example: Path) -> None:
+    before = findings_of(okr, example)
+    # New rows typed without IDs: an objective, and below it a key result due after the cycle.
+    add_rows(example, "Sales", [
+        ["Objective", None, None, "Win the Nordics", "team", "Marcus Webb", "CORP-1"],
+        ["Key result", None, None, "Nordic deals", None, "Marcus Webb", None, None,
+         0, 10, None, None, "2027-02-01"],
+    ])  # fmt: skip
+
+    first = added_findings(okr, example, before)
+    assert okr("validate", "--fix", "-w", str(example)).exit_code == 3
+    after = added_findings(okr, example, before)
+
+    # Everything wrong with the rows is said before --fix assigns their IDs, and only once.
+    found = sorted((f["code"], f["where"]) for f in first)
+    assert found == [
+        ("due-outside-cycle", "Sales!M7"),
+        ("few-key-results", "Sales!B6"),  # one key result: a warning, before and after
+        ("missing-id", "Sales!B6"),
+        ("missing-id", "Sales!B7"),
+    ]
+    assert sorted((f["code"], f["where"]) for f in after) == [
+        (code, where) for code, where in found if code != "missing-id"
+    ]

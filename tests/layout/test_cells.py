@@ -14,6 +14,7 @@ from okrsheet.layout.cells import (
     LEVEL_CHOICES,
     CellValueError,
     date_to_serial,
+    implausible,
     is_blank,
     parse_confidence,
     parse_date,
@@ -788,3 +789,37 @@ def test_parse_date_round_trips_every_spelling(day: date) -> None:
     assert parse_date(date_to_serial(day)) == day
     if date_to_serial(day) >= 10_000:  # shorter digit strings read as years, not serials
         assert parse_date(str(date_to_serial(day))) == day
+
+
+@pytest.mark.parametrize(
+    ("value", "typed", "start", "target", "unit", "expected"),
+    [
+        (78.0, "78", 0.6, 0.85, "%", "did you mean 78%? (write 78% or 0.78)"),
+        (78.0, 78.0, 0.6, 0.85, "%", "would be 7800%"),  # a number typed into the sheet
+        (0.78, "78%", 0.6, 0.85, "%", None),
+        (0.78, "0.78", 0.6, 0.85, "%", None),
+        (1.2, "120%", 0.6, 0.85, "%", None),  # said with % sign: meant
+        (1.05, "1.05", 0.98, 1.08, "%", None),  # targets above 100% take fractions above 1
+        (3e9, "3000000000", 0, 3e6, "$", "more than 100 times"),
+        (3000.0, "3000", 2.4e6, 3e6, "$", "less than a hundredth"),
+        (2_800_000.0, "2.8M", 2.4e6, 3e6, "$", None),
+        (0.0001, "0.01%", 0.021, 0.02, "%", None),  # a tiny rate is still a rate
+        (250.0, "250", 0, 180, "opps", None),  # overachieving is not a slip of units
+        (0.0, "0", 10, 5, "days", None),
+    ],
+)
+def test_implausible_values(
+    value: float, typed: str | float, start: float, target: float, unit: str, expected: str | None
+) -> None:
+    found = implausible(
+        value, typed=typed, start=start, target=target, unit=unit, kind=KRKind.INCREASE
+    )
+
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and expected in found
+
+
+def test_milestones_are_never_implausible() -> None:
+    assert implausible(1.0, typed="1", start=0, target=1, unit="%", kind=KRKind.MILESTONE) is None

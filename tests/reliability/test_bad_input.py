@@ -1338,11 +1338,11 @@ CASES: list[Case] = [
     ),
     Case(
         "batch-not-utf8",
-        "a CSV in Latin-1: exit 2 naming --from",
+        "a CSV neither UTF-8 nor Windows-1252: exit 2 naming --from and the fix",
         2,
-        ("--from", "UTF-8"),
+        ("--from", "updates.csv:2", "UTF-8", "CSV UTF-8"),
         args=("checkin", "--from", "updates.csv", "-w", WB),
-        setup=write("updates.csv", "kr_id,value,note\nSALES-1.1,5,café\n".encode("latin-1")),
+        setup=write("updates.csv", b"kr_id,value,note\nSALES-1.1,5,caf\x81\x8d\n"),
     ),
     Case(
         "batch-header-only",

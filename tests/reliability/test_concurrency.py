@@ -38,7 +38,10 @@ book, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 runner, codes = CliRunner(), []
 for n in range(count):
     kr = ("SALES-1.1", "SALES-1.3")[n % 2]
-    value = str(1000 + n) if tag == "a" else str(2000 + n)
+    # SALES-1.1 (0 to 180 opportunities) takes large values; SALES-1.3 (3 to 6 demos) plausible
+    # ones: a thousand demos would fail the units guard.
+    base = (1000 if tag == "a" else 2000) if kr == "SALES-1.1" else 0
+    value = str(base + n)
     result = runner.invoke(app, ["checkin", kr, "--value", value, "--note", f"{tag}-{n}",
                                  "-w", book])
     codes.append(result.exit_code)

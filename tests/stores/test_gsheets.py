@@ -245,10 +245,10 @@ def test_a_row_inserted_between_read_and_write_does_not_misplace_the_write(
 def test_rows_sorted_between_read_and_write(okr: Any, google: Google, gexample: str) -> None:
     edit_before_write(google, lambda fake, sid: fake.sort_rows(sid, "Sales", 3, descending=True))
 
-    result = okr("checkin", "SALES-1.2", "--value", "5", "-w", gexample)
+    result = okr("checkin", "SALES-1.2", "--value", "5%", "-w", gexample)  # a percent KR
 
     assert result.exit_code == 0, result.stderr
-    assert kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.2")["Current"] == 5
+    assert kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.2")["Current"] == 0.05
     assert okr("validate", "-w", gexample).exit_code == 0
 
 

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import WorkbookOption, check_date_option, today
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from okrsheet.checkins import CheckInRequest
+    from okrsheet.layout.reader import Unreadable
     from okrsheet.model import Plan
 
 
@@ -54,10 +56,10 @@ def checkin(
         ),
     ] = None,
     from_file: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--from",
-            help="CSV of check-ins: kr_id,value[,confidence,note,date,author].",
+            help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
             show_default=False,
         ),
     ] = None,
@@ -90,13 +92,20 @@ def checkin(
 
     location = service.resolve_location(workbook)
     author = by or os.environ.get("OKR_AUTHOR") or None
-    when = parse_date_option(day, "--date")
+    # A date like 10/11/2026 is read with the workbook's date order, once it has been read.
+    day_text = "" if day is None else day.strip()
+    check_date_option(day, "--date")  # a date no order can read is refused before any read
+    if day is not None and day_text.casefold() == "today":
+        day_text = today().isoformat()
     if from_file is not None:
         if kr_id or value is not None:
             raise UsageError(
                 "give either --from FILE or a KR_ID with --value, not both", option="--from"
             )
-        requests = checkins.read_batch(from_file)
+        notices: list[str] = []
+        requests = checkins.read_batch(from_file, notices=notices)
+        for notice in notices:
+            console.err().print(f"note: {notice}", markup=False, highlight=False)
         if author:
             requests = [r if r.author else _with_author(r, author) for r in requests]
     elif kr_id is not None:
@@ -104,13 +113,19 @@ def checkin(
             raise UsageError(f"say the new value of {kr_id} with --value", option="--value")
         requests = [
             checkins.CheckInRequest(
-                kr_id=kr_id, value=value, confidence=confidence, note=note, day=when, author=author
+                kr_id=kr_id,
+                value=value,
+                confidence=confidence,
+                note=note,
+                day_text=day_text,
+                author=author,
             )
         ]
     else:
         if value is not None or confidence is not None:
             raise UsageError("--value and --confidence need a KR_ID", option="--value")
-        requests = _interactive(service.load(location).plan, owner, when, author)
+        parsed = service.load(location)
+        requests = _interactive(parsed.plan, owner, day_text, author, parsed.unreadable)
         if not requests:
             console.err().print("Nothing was written.")
             return
@@ -128,25 +143,107 @@ def _with_author(request: CheckInRequest, author: str) -> CheckInRequest:
     return replace(request, author=author)
 
 
-def _interactive(
-    plan: Plan, owner: str | None, when: object, author: str | None
-) -> list[CheckInRequest]:
-    from datetime import date
+def _answers_available() -> bool:
+    """Whether questions can be answered: a terminal, or standard input that holds answers
+    (a script's pipe). Input at its end (cron, `< /dev/null`) cannot answer anything."""
+    import io
+    import sys
 
+    stream = sys.stdin
+    if stream is None:
+        return False
+    try:
+        if stream.isatty():
+            return True
+    except ValueError:  # closed
+        return False
+    buffer = getattr(stream, "buffer", None)
+    if isinstance(buffer, io.BytesIO):
+        return buffer.tell() < len(buffer.getbuffer())
+    peek = getattr(buffer, "peek", None)
+    if peek is None:
+        return True  # cannot tell: input that ends at a question is refused then
+    try:
+        return bool(peek(1))
+    except (OSError, ValueError):
+        return False
+
+
+NO_TERMINAL = (
+    "the guided check-in asks questions and standard input holds no answers (no terminal); "
+    "nothing was written"
+)
+NO_TERMINAL_HINT = (
+    "record without questions: `okr checkin KR_ID --value N`, or a batch with "
+    "`okr checkin --from updates.csv`"
+)
+
+
+def _interactive(
+    plan: Plan,
+    owner: str | None,
+    day_text: str,
+    author: str | None,
+    unreadable: Mapping[str, Unreadable],
+) -> list[CheckInRequest]:
+    """Everything that can be refused is checked before the first question."""
+    import sys
+
+    from okrsheet.errors import UsageError
+
+    try:
+        return _walk(plan, owner, day_text, author, unreadable)
+    except typer.Abort:
+        if sys.stdin is not None and not sys.stdin.isatty():
+            raise UsageError(
+                "standard input ended before every question was answered; nothing was written",
+                hint=NO_TERMINAL_HINT,
+            ) from None
+        raise
+
+
+def _walk(
+    plan: Plan,
+    owner: str | None,
+    day_text: str,
+    author: str | None,
+    unreadable: Mapping[str, Unreadable],
+) -> list[CheckInRequest]:
     from rich.table import Table
 
     from okrsheet import checkins, scoring
-    from okrsheet.errors import UsageError
-    from okrsheet.layout.cells import CellValueError, parse_confidence
+    from okrsheet.errors import InvalidWorkbook, UsageError
+    from okrsheet.layout.cells import CellValueError, parse_confidence, parse_date
+    from okrsheet.layout.schema import TYPE_KEY_RESULT
     from okrsheet.model import owners
     from okrsheet.render import console, tables
     from okrsheet.render.text import percent
 
     out = console.err()
-    day = when if isinstance(when, date) else today()
+    day = today()
+    if day_text:
+        try:
+            day = parse_date(day_text, order=plan.settings.date_order) or day
+        except CellValueError as exc:
+            raise UsageError(str(exc), option="--date") from None
+    wrong_day = checkins.day_problem(plan, day, today())
+    if wrong_day:
+        raise UsageError(
+            f"{wrong_day}; nothing was asked",
+            option="--date",
+            hint=f"the cycle starts on {plan.cycle.start.isoformat()}"
+            if today() < plan.cycle.start
+            else "give a date in the cycle, up to today, with --date",
+        )
     names = owners(plan)
     if not names:
         raise UsageError("the workbook has no key results to check in")
+    if owner is not None and owner.casefold() not in {n.casefold() for n in names}:
+        raise UsageError(
+            f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"
+        )
+    if not _answers_available():
+        raise UsageError(NO_TERMINAL, hint=NO_TERMINAL_HINT)
     if owner is None:
         for number, name in enumerate(names, start=1):
             out.print(f"  {number}. ", tables.safe(name), sep="")
@@ -155,6 +252,18 @@ def _interactive(
             names[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(names) else answer
         )
     krs = [k for k in plan.key_results if k.owner.casefold() == owner.casefold()]
+    left_out = [
+        u
+        for u in unreadable.values()
+        if u.kind == TYPE_KEY_RESULT and u.owner.casefold() == owner.casefold()
+    ]
+    for broken in left_out:
+        out.print(tables.safe(f"Left out: {broken}", "yellow"))
+    if not krs and left_out:
+        raise InvalidWorkbook(
+            f"none of {owner}'s key results can take a check-in until their rows are fixed",
+            hint="`okr validate` lists every problem with its cell",
+        )
     if not krs:
         raise UsageError(
             f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"
@@ -192,6 +301,10 @@ def _interactive(
                 new_value = kr.value if raw == "" else checkins.parse_value(kr, raw)
             except CellValueError as exc:
                 out.print(tables.safe(f"  {exc}", "red"))
+                continue
+            implausible = checkins.units_problem(kr, new_value, raw) if raw else None
+            if implausible:
+                out.print(tables.safe(f"  {implausible}", "red"))
                 continue
             break
         if raw == "-":

@@ -7,7 +7,6 @@ from okrsheet.cli.options import (
     FormatOption,
     OwnerOption,
     WorkbookOption,
-    as_of_date,
 )
 from okrsheet.render import OutputFormat
 
@@ -53,7 +52,7 @@ def deps(
 
       okr deps --team Sales --format md
     """
-    from okrsheet.cli.shared import check_filters, load_plan, warn_unreadable
+    from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
     from okrsheet.errors import UsageError
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
@@ -61,8 +60,7 @@ def deps(
 
     if owner and team:
         raise UsageError("give --owner or --team, not both", option="--owner/--team")
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     check_filters(parsed, plan, owner=owner, objective=None)
     warn_unreadable(parsed)
     members: list[str] | None = None

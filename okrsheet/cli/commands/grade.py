@@ -28,18 +28,24 @@ def grade(
       okr grade --write
     """
     from okrsheet import cycles
-    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.cli.options import check_date_option, today
+    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.render import console, tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import grade_report
-    from okrsheet.service import resolve_location
+    from okrsheet.service import load, resolve_location
 
-    day = as_of_date(as_of)
     if write:
-        report = cycles.write_grades(resolve_location(workbook), day)
+        location = resolve_location(workbook)
+        day = today()
+        if as_of is not None:  # read with the workbook's date order
+            check_date_option(as_of, "--as-of")
+            order = load(location, linked=False).plan.settings.date_order
+            day = as_of_date(as_of, order)
+        report = cycles.write_grades(location, day)
         console.err().print(f"Wrote {len(report.key_results)} key result grade(s).")
     else:
-        parsed, plan = load_plan(workbook, as_of=day)
+        parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
         warn_unreadable(parsed)
         report = grade_report(plan, day)
     emit(

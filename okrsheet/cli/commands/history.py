@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption, as_of_date
+from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption
 from okrsheet.render import OutputFormat
 
 HISTORY_COLUMNS = ["date", "value", "progress", "confidence", "author", "note"]
@@ -22,17 +22,21 @@ def history(
 
       okr history SALES-1.2 --format csv
     """
-    from okrsheet.cli.shared import load_plan, warn_unreadable
-    from okrsheet.errors import UsageError
+    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
+    from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import history_report
 
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     warn_unreadable(parsed)
     report = history_report(plan, kr_id, day)
     if report is None:
+        broken = {i.casefold(): u for i, u in parsed.unreadable.items()}.get(kr_id.casefold())
+        if broken is not None:
+            raise InvalidWorkbook(
+                str(broken), hint="`okr validate` lists every problem with its cell"
+            )
         raise UsageError(f"no key result with ID {kr_id!r}", option="KR_ID")
     emit(
         output_format,

@@ -1,9 +1,14 @@
-from pathlib import Path
-from typing import Annotated
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+
+if TYPE_CHECKING:
+    from okrsheet.model import Cycle
 
 
 def init(
@@ -26,7 +31,8 @@ def init(
         str | None,
         typer.Option(
             "--cycle",
-            help="Cycle name: 2026-Q4, 2026-T1, 2026-H2 or 2026. Default: this quarter.",
+            help="Cycle name: 2026-Q4, 2026-T1, 2026-H2, 2026, or next (the next quarter). "
+            "Default: this quarter.",
             show_default=False,
         ),
     ] = None,
@@ -38,10 +44,20 @@ def init(
         str | None, typer.Option("--end", help="Cycle end date (with --start).", show_default=False)
     ] = None,
     people: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--people",
-            help="CSV with a header row: name, team (optional), email (optional).",
+            help="CSV with a header row: name, team (optional), email (optional); '-' reads "
+            "stdin. Its people and teams get tabs; the template's sample people do not.",
+            show_default=False,
+        ),
+    ] = None,
+    tabs_by: Annotated[
+        str | None,
+        typer.Option(
+            "--tabs",
+            help="With --people: a tab per 'team' (its members share it) or per 'person'. "
+            "Default: as the template says.",
             show_default=False,
         ),
     ] = None,
@@ -51,7 +67,11 @@ def init(
     ] = None,
     example: Annotated[
         bool,
-        typer.Option("--example", help="Fill a realistic company with weeks of check-in history."),
+        typer.Option(
+            "--example",
+            help="Fill the template's made-up company (its people, objectives and weeks of "
+            "check-in history), to try okr on. Without it, no sample content is written.",
+        ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing workbook.")] = False,
     title: Annotated[
@@ -88,9 +108,18 @@ def init(
     from okrsheet.cli.shared import tell_where_google_workbook_is
     from okrsheet.errors import UsageError
     from okrsheet.render import console
-    from okrsheet.templates import DEFAULT_TEMPLATE, EXAMPLE_TEMPLATE, read_people_csv
+    from okrsheet.templates import (
+        DEFAULT_TEMPLATE,
+        EXAMPLE_TEMPLATE,
+        PEOPLE_TABS,
+        read_people_csv,
+    )
 
+    if tabs_by is not None and tabs_by.strip().casefold() not in PEOPLE_TABS:
+        raise UsageError(f"{tabs_by!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
     location = service.resolve_location(path or workbook)
+    if cycle is not None and cycle.strip().casefold() == "next":
+        cycle = next_quarter_name(today())
     chosen = service.choose_cycle(
         service.CycleChoice(
             name=cycle,
@@ -99,6 +128,13 @@ def init(
         ),
         today(),
     )
+    warn_if_nearly_over(chosen, cycle)
+    people_list = None
+    if people:
+        notices: list[str] = []
+        people_list = read_people_csv(people, notices=notices)
+        for notice in notices:
+            console.err().print(f"note: {notice}", markup=False, highlight=False)
     if (title or share) and not location.is_google:
         raise UsageError(
             "--title and --share are for Google Sheets workbooks", option="--title/--share"
@@ -110,7 +146,8 @@ def init(
             location,
             template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
             cycle=chosen,
-            people=read_people_csv(people) if people else None,
+            people=people_list,
+            people_tabs=tabs_by,
             example=example,
             force=force,
             company=company,
@@ -127,3 +164,33 @@ def init(
         markup=False,
     )
     tell_where_google_workbook_is(location)
+
+
+def next_quarter_name(day: date) -> str:
+    from okrsheet.model import current_quarter, next_cycle_name
+
+    name = next_cycle_name(current_quarter(day))
+    assert name is not None  # a quarter always has a next one
+    return name
+
+
+def warn_if_nearly_over(chosen: Cycle, named: str | None) -> None:
+    """A workbook for a cycle in its last third is probably meant for the next one."""
+    from okrsheet.cycles import days_left_if_nearly_over
+    from okrsheet.render import console
+
+    left = days_left_if_nearly_over(chosen, today())
+    if left is None:
+        return
+    following = next_quarter_name(today()) if named is None else None
+    offer = (
+        f"to plan {following} instead, run the same command with `--cycle next`"
+        if following
+        else "to plan the next cycle instead, name it with --cycle"
+    )
+    console.err().print(
+        f"warning: the cycle {chosen.name} ends on {chosen.end.isoformat()}, in {left} day(s); "
+        f"{offer}.",
+        markup=False,
+        highlight=False,
+    )

@@ -8,7 +8,6 @@ from okrsheet.cli.options import (
     LevelOption,
     OwnerOption,
     WorkbookOption,
-    as_of_date,
 )
 from okrsheet.render import OutputFormat
 
@@ -59,14 +58,13 @@ def lagging(
 
       0 8 * * MON  okr lagging -w /srv/okr/acme.xlsx --fail
     """
-    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.errors import ExitCode
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import lagging_report, quiet_owners_report
 
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day, owner=owner, level=level)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, owner=owner, level=level)
     warn_unreadable(parsed)
     if missing_checkins:
         quiet = quiet_owners_report(plan, day)

@@ -3,7 +3,7 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import AsOfOption, OwnerOption, WorkbookOption, as_of_date
+from okrsheet.cli.options import AsOfOption, OwnerOption, WorkbookOption
 
 #: Where the page goes without --out when stdout is a terminal.
 DEFAULT_OUT = "report.html"
@@ -54,7 +54,7 @@ def report(
 
       okr report --team Sales > sales.html
     """
-    from okrsheet.cli.shared import check_filters, load_plan, warn_unreadable
+    from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
     from okrsheet.errors import UsageError
     from okrsheet.render import console
     from okrsheet.render.html import render_page
@@ -65,8 +65,9 @@ def report(
         raise UsageError("give --owner or --team, not both", option="--owner/--team")
     destination = out if out is not None else ("-" if not sys.stdout.isatty() else DEFAULT_OUT)
     target = None if destination == "-" else _check_out(destination)
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day)
+    # --as-of is read with the workbook's date order; page_report applies the filters itself,
+    # keeping the objectives above the chosen ones for context.
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)
     members: list[str] | None = None

@@ -1,8 +1,13 @@
-from typing import Annotated
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+
+if TYPE_CHECKING:
+    from okrsheet.cycles import RolloverResult
 
 
 def rollover(
@@ -16,6 +21,15 @@ def rollover(
     end: Annotated[
         str | None, typer.Option("--end", help="Its last day, if not the named period's.")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print what would be carried, archived and created; write nothing."
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on a terminal.")
+    ] = False,
     workbook: WorkbookOption = None,
 ) -> None:
     """Start the next cycle: unfinished key results go on, finished ones are archived.
@@ -25,6 +39,8 @@ def rollover(
     check-in log keeps its history.
 
     Examples:
+
+      okr rollover --to 2027-Q1 --dry-run     (what it would do; writes nothing)
 
       okr rollover --to 2027-Q1
 
@@ -42,9 +58,58 @@ def rollover(
         ),
         today(),
     )
-    result = cycles.rollover(service.resolve_location(workbook), new)
-    console.err().print(
+    location = service.resolve_location(workbook)
+    out = console.err()
+    if dry_run or (not yes and _on_a_terminal()):
+        # One more read, only where a person looks before anything is written.
+        plan = cycles.preview_rollover(location, new)
+        _warn_if_early(plan)
+        out.print(_describe(plan), markup=False, highlight=False)
+        if dry_run:
+            out.print("Dry run: nothing was written.")
+            return
+        if not typer.confirm("Roll over now?", default=plan.old.end < today(), err=True):
+            out.print("Nothing was written.")
+            return
+        result = cycles.rollover(location, new)
+    else:
+        result = cycles.rollover(location, new)
+        _warn_if_early(result)
+    out.print(
         f"Rolled over from {result.old.name} to {result.new.name} "
         f"({result.new.start} to {result.new.end}): {len(result.carried)} item(s) carried, "
         f"{len(result.archived)} archived; the old cycle is in the tab {result.archive_tab!r}."
+    )
+
+
+def _warn_if_early(plan: RolloverResult) -> None:
+    from okrsheet.render import console
+
+    left = (plan.old.end - today()).days
+    if left >= 0:
+        console.err().print(
+            f"warning: the cycle {plan.old.name} runs until {plan.old.end} ({left} day(s) "
+            "left); rolling over ends it early and grades it as it stands.",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _on_a_terminal() -> bool:
+    import sys
+
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _describe(plan: RolloverResult) -> str:
+    def ids(items: list[str]) -> str:
+        return ", ".join(items) if items else "nothing"
+
+    return (
+        f"Rollover from {plan.old.name} to {plan.new.name} ({plan.new.start} to "
+        f"{plan.new.end}):\n"
+        f"  carry   {len(plan.carried)}: {ids(plan.carried)}\n"
+        f"  archive {len(plan.archived)}: {ids(plan.archived)}\n"
+        f"  create  the tab {plan.archive_tab!r} (the whole old cycle, with grades); Settings "
+        f"move to {plan.new.name}"
     )

@@ -8,7 +8,6 @@ from okrsheet.cli.options import (
     LevelOption,
     OwnerOption,
     WorkbookOption,
-    as_of_date,
 )
 from okrsheet.render import OutputFormat
 
@@ -54,13 +53,14 @@ def status(
 
       okr status --format json > status.json
     """
-    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import status_report
 
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day, owner=owner, level=level, objective=objective)
+    parsed, plan, day = load_plan_as_of(
+        workbook, as_of=as_of, owner=owner, level=level, objective=objective
+    )
     report = status_report(plan, day)
     emit(
         output_format,

@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption, as_of_date
+from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption
 from okrsheet.render import OutputFormat
 
 
@@ -18,15 +18,14 @@ def todo(
 
       okr todo --owner "Lena Okafor"
     """
-    from okrsheet.cli.shared import load_plan, warn_unreadable
+    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.errors import UsageError
     from okrsheet.model import owners
     from okrsheet.render import console, tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import todo_report
 
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     warn_unreadable(parsed)
     # Owners of key results, and of initiatives alone.
     known = {o.casefold(): o for o in [*(i.owner for i in plan.initiatives), *owners(plan)]}

@@ -7,7 +7,6 @@ from okrsheet.cli.options import (
     FormatOption,
     OwnerOption,
     WorkbookOption,
-    as_of_date,
 )
 from okrsheet.render import OutputFormat
 
@@ -51,13 +50,12 @@ def tree(
 
       okr tree --owner "Marcus Webb"      (the branches that hold their objectives)
     """
-    from okrsheet.cli.shared import check_filters, load_plan, warn_unreadable
+    from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import TreeNode, tree_report
 
-    day = as_of_date(as_of)
-    parsed, plan = load_plan(workbook, as_of=day)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)
     report = tree_report(plan, day, objective=objective, owner=owner)
