@@ -25,9 +25,24 @@ def healthy(okr: Any, shop: Path) -> Path:
 
 
 def test_silent_when_nothing_lags(okr: Any, healthy: Path) -> None:
-    for fmt in ("table", "json", "csv", "md"):
+    for fmt in ("table", "csv", "md"):
         result = okr("lagging", "-w", str(healthy), "--format", fmt, "--fail")
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("extra", [(), ("--missing-checkins",)])
+def test_json_is_a_document_when_nothing_lags(
+    okr: Any, healthy: Path, extra: tuple[str, ...]
+) -> None:
+    """A script parsing the JSON gets the usual envelope with an empty list, not nothing."""
+    result = okr("lagging", "-w", str(healthy), "--format", "json", "--fail", *extra)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    document = result.json()
+    listed = document["owners"] if extra else document["lagging"]
+    assert listed == []
+    assert document["as_of"] == "2026-11-16"
+    assert document["cycle"]["name"] == "2026-Q4"
 
 
 def test_each_row_says_why(okr: Any, healthy: Path) -> None:

@@ -48,8 +48,9 @@ def lagging(
 ) -> None:
     """List key results that need help: behind pace, overdue, stale, or low confidence.
 
-    Made for cron: prints nothing and exits 0 when nothing lags, so cron mails only real news.
-    Off a terminal there is no colour and no truncation.
+    Made for cron: prints nothing and exits 0 when nothing lags, so cron mails only real news
+    (--format json prints the usual document with an empty list, so scripts always get JSON).
+    Off a terminal there is no colour, and lines fit $COLUMNS (default 80) for a mail.
 
     Examples:
 
@@ -70,7 +71,8 @@ def lagging(
     warn_unreadable(parsed)
     if missing_checkins:
         quiet = quiet_owners_report(plan, day)
-        if not quiet.owners:
+        found = bool(quiet.owners)
+        if not found and output_format is not OutputFormat.JSON:
             return
         emit(
             output_format,
@@ -82,7 +84,8 @@ def lagging(
         )
     else:
         report = lagging_report(plan, day)
-        if not report.lagging:
+        found = bool(report.lagging)
+        if not found and output_format is not OutputFormat.JSON:
             return
         emit(
             output_format,
@@ -96,5 +99,5 @@ def lagging(
             title=f"Lagging key results, {report.cycle.name}, as of {report.as_of}",
             percent_keys=("progress", "expected", "confidence"),
         )
-    if fail:
+    if fail and found:
         raise typer.Exit(int(ExitCode.LAGGING))
