@@ -80,7 +80,6 @@ def lagging(
             rows=lambda: [o.model_dump(mode="json") for o in quiet.owners],
             columns=QUIET_COLUMNS,
             table=lambda: tables.quiet_owners_table(quiet),
-            title=f"No check-in in the last {quiet.cadence_days} days (as of {quiet.as_of})",
         )
     else:
         report = lagging_report(plan, day)
@@ -96,8 +95,6 @@ def lagging(
             ],
             columns=LAGGING_COLUMNS,
             table=lambda: tables.lagging_table(report),
-            title=f"Lagging key results, {report.cycle.name}, as of {report.as_of}",
-            percent_keys=("progress", "expected", "confidence"),
         )
     if fail and found:
         raise typer.Exit(int(ExitCode.LAGGING))

@@ -1,0 +1,289 @@
+"""A report as blocks of text that reflow to any width: the narrow-terminal, mail and Markdown
+layout of every report.
+
+A report becomes a `Doc`: headings, paragraphs and entries. An entry is one item of a report
+(a key result, a finding, a check-in): a key (its ID, kept whole), a title (wrapped between
+words), facts (short pieces such as `39%`, `at risk`, `$2,635,298 of $3,000,000`, each kept
+whole and wrapped between pieces) and an optional note (prose, wrapped between words).
+
+`to_lines` lays a Doc out for a terminal or a mail at a given width: no line is wider, no ID,
+number, date or status word is cut or broken, and nothing is elided. `to_markdown` writes the
+same Doc as Markdown that also reads as plain text: a bold title, `###` headings and one list
+item per entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from okrsheet.render.text import md_cell, strip_controls
+
+#: Between facts on a line.
+SEP = " · "
+#: Narrower than this, lines are laid out as if the screen were this wide.
+MIN_WIDTH = 20
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1  # 1: the report's title; 2: a group (an objective, an owner, a section)
+    style: str = "bold"
+
+
+@dataclass
+class Paragraph:
+    text: Text
+
+
+@dataclass
+class Entry:
+    key: Text
+    title: str = ""
+    facts: list[Text] = field(default_factory=list)
+    note: Text = field(default_factory=Text)
+    depth: int = 0
+    strong: bool = False  # an objective above its key results: title in bold
+    gap: bool = False  # a blank line before it (a new group), unless it comes first
+
+
+Block = Heading | Paragraph | Entry
+
+
+@dataclass
+class Doc:
+    blocks: list[Block] = field(default_factory=list)
+
+    def heading(self, text: str, level: int = 1, style: str = "bold") -> None:
+        self.blocks.append(Heading(strip_controls(text), level, style))
+
+    def paragraph(self, text: str | Text) -> None:
+        shown = Text(strip_controls(text)) if isinstance(text, str) else text
+        self.blocks.append(Paragraph(shown))
+
+    def entry(
+        self,
+        key: str | Text,
+        title: str = "",
+        facts: list[Text | str] | None = None,
+        *,
+        note: str | Text = "",
+        depth: int = 0,
+        strong: bool = False,
+        gap: bool = False,
+    ) -> None:
+        shown_key = Text(strip_controls(key)) if isinstance(key, str) else key
+        shown_facts = [
+            Text(strip_controls(f)) if isinstance(f, str) else f for f in (facts or []) if f
+        ]
+        self.blocks.append(
+            Entry(
+                shown_key,
+                strip_controls(title),
+                shown_facts,
+                Text(strip_controls(note)) if isinstance(note, str) else note,
+                depth,
+                strong,
+                gap,
+            )
+        )
+
+
+# --- laying out for a terminal or a mail ---------------------------------------------------
+
+
+def _words(text: str, style: str = "") -> list[Text]:
+    return [Text(word, style=style) for word in text.split()]
+
+
+def _fit(atom: Text, room: int) -> list[Text]:
+    """An atom wider than a whole line (a very long word a person typed): cut into line-wide
+    pieces, the only case where text is divided."""
+    if cell_len(atom.plain) <= room:
+        return [atom]
+    pieces: list[Text] = []
+    start = 0
+    plain = atom.plain
+    while start < len(plain):
+        end = start
+        while end < len(plain) and cell_len(plain[start : end + 1]) <= room:
+            end += 1
+        end = max(end, start + 1)
+        pieces.append(atom[start:end])
+        start = end
+    return pieces
+
+
+def flow(
+    atoms: list[Text], width: int, *, first: Text | None = None, indent: int = 0, sep: str = " "
+) -> list[Text]:
+    """Lay atoms out in lines of at most `width` cells, breaking only between atoms.
+
+    `first` starts the first line (a key and its gap); continuation lines start with `indent`
+    spaces."""
+    lines: list[Text] = []
+    line = first.copy() if first is not None else Text(" " * indent)
+    lead = cell_len(line.plain)
+    for atom in atoms:
+        for piece in _fit(atom, max(1, width - indent)):
+            size = cell_len(piece.plain)
+            used = cell_len(line.plain)
+            empty = used == lead
+            if used + (size if empty else len(sep) + size) > width and (not empty or lead > indent):
+                lines.append(line)
+                line = Text(" " * indent)
+                lead, empty = indent, True
+            if not empty:
+                line.append(sep)
+            line.append_text(piece)
+    if cell_len(line.plain) > lead or not lines:
+        lines.append(line)
+    for done in lines:
+        done.rstrip()
+    return lines
+
+
+def to_lines(doc: Doc, width: int) -> list[Text]:
+    """The Doc as lines of at most `width` cells (never less than MIN_WIDTH)."""
+    width = max(width, MIN_WIDTH)
+    keys = [cell_len(b.key.plain) for b in doc.blocks if isinstance(b, Entry)]
+    # Entries share a key column, so titles line up; a very long key does not widen it.
+    key_width = min(max(keys, default=0), width // 4)
+    lines: list[Text] = []
+    previous: Block | None = None
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            if lines and (block.level == 1 or not isinstance(previous, Heading)):
+                lines.append(Text(""))
+            lines.extend(flow(_words(block.text, block.style), width))
+            if block.level == 1:
+                lines.append(Text(""))
+        elif isinstance(block, Paragraph):
+            lines.extend(flow(_split(block.text), width))
+        else:
+            if block.gap and lines and lines[-1].plain:
+                lines.append(Text(""))
+            lines.extend(_entry_lines(block, width, key_width))
+        previous = block
+    while lines and not lines[-1].plain:
+        lines.pop()
+    return lines
+
+
+def _split(text: Text) -> list[Text]:
+    """A Rich Text cut into its words, each keeping its style."""
+    atoms: list[Text] = []
+    for match in re.finditer(r"\S+", text.plain):
+        atoms.append(text[match.start() : match.end()])
+    return atoms
+
+
+def _entry_lines(entry: Entry, width: int, key_width: int) -> list[Text]:
+    indent = 2 * entry.depth
+    key = entry.key.plain
+    hang = indent + (max(key_width, cell_len(key)) + 2 if key else 0)
+    if hang > width // 2:
+        hang = indent + 4
+    first = Text(" " * indent)
+    if key:
+        first.append_text(entry.key)
+        first.append(" " * max(2, hang - indent - cell_len(key)))
+    style = "bold" if entry.strong else ""
+    lines = flow(_words(entry.title, style), width, first=first, indent=hang)
+    if entry.facts:
+        if not entry.title and key:
+            lines = flow(entry.facts, width, first=first, indent=hang, sep=SEP)
+        else:
+            lines.extend(flow(entry.facts, width, indent=hang, sep=SEP))
+    if entry.note:
+        lines.extend(flow(_split(entry.note), width, indent=hang))
+    return lines
+
+
+def to_text(doc: Doc, width: int) -> str:
+    """The Doc as plain text (no colour), lines of at most `width` cells."""
+    return "".join(line.plain + "\n" for line in to_lines(doc, width))
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+# A wrapped line must not start something Markdown reads as a block (a list, a heading, a quote).
+_BLOCK_START = re.compile(r"^(\s*)([-+*#>]|\d+[.)])(\s|$)")
+
+
+def _md_words(text: str) -> list[Text]:
+    return [Text(md_cell(word)) for word in text.split()]
+
+
+def _md_flow(atoms: list[Text], width: int, *, first: Text, indent: int, sep: str) -> list[str]:
+    lines = [line.plain for line in flow(atoms, width, first=first, indent=indent, sep=sep)]
+    return [lines[0], *(_BLOCK_START.sub(r"\1\\\2\3", line) for line in lines[1:])]
+
+
+def to_markdown(doc: Doc, width: int = 100) -> str:
+    """The Doc as Markdown that reads as plain text in a mail: lines of at most `width`
+    characters (a longer word excepted), a bold title, `###` headings, a list item per entry."""
+    width = max(width, MIN_WIDTH)
+    out: list[str] = []
+    previous: Block | None = None
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            if out and out[-1]:
+                out.append("")
+            words = _md_words(block.text) or [Text("")]
+            if block.level == 1:
+                words[0] = Text("**") + words[0]
+                words[-1].append("**")
+            else:
+                words.insert(0, Text("###"))
+            out.extend(_md_flow(words, width, first=Text(""), indent=0, sep=" "))
+            out.append("")
+        elif isinstance(block, Paragraph):
+            if out and out[-1]:
+                out.append("")
+            words = _md_words(block.text.plain)
+            out.extend(_md_flow(words, width, first=Text(""), indent=0, sep=" "))
+        else:
+            if isinstance(previous, Paragraph) or (block.gap and out and out[-1]):
+                out.append("")
+            out.extend(_md_entry(block, width))
+        previous = block
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _md_entry(entry: Entry, width: int) -> list[str]:
+    indent = "  " * entry.depth
+    first = Text(indent + "- ")
+    head: list[Text] = []
+    if entry.key.plain:
+        head.append(Text("**" + md_cell(entry.key.plain) + "**"))
+    head.extend(_md_words(entry.title))
+    if (entry.facts or entry.note) and head:
+        head[-1].append(":")
+    lines = _md_flow(head, width, first=first, indent=len(indent) + 2, sep=" ")
+    # A rendered soft line break is a space: each separator ends its line, so none is lost.
+    body = [Text(md_cell(fact.plain)) for fact in entry.facts]
+    for index, fact in enumerate(body):
+        if index < len(body) - 1 or entry.note:
+            fact.append(SEP.rstrip())
+    if body:
+        lines.extend(
+            _md_flow(body, width, first=Text(indent + "  "), indent=len(indent) + 2, sep=" ")
+        )
+    if entry.note:
+        lines.extend(
+            _md_flow(
+                _md_words(entry.note.plain),
+                width,
+                first=Text(indent + "  "),
+                indent=len(indent) + 2,
+                sep=" ",
+            )
+        )
+    return lines
