@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console, RenderableType
 
 from okrsheet.render import OutputFormat, console, machine
+
+if TYPE_CHECKING:
+    from okrsheet.render.blocks import Doc
 
 #: Markdown is read in mails and chats: its lines stay this short even on a wide terminal.
 MARKDOWN_WIDTH = 100
@@ -46,7 +50,7 @@ def show(
     terminal, a pipe, a cron mail) the report's blocks, laid out to the width."""
     from rich.measure import Measurement
 
-    from okrsheet.render import blocks, compact
+    from okrsheet.render import compact
 
     out = out or console.out()
     if out.is_terminal:
@@ -55,5 +59,13 @@ def show(
         if natural <= out.width:
             out.print(full)
             return
-    for line in blocks.to_lines(compact.doc_for(report, bars=out.is_terminal), out.width):
+    show_doc(compact.doc_for(report, bars=out.is_terminal), out)
+
+
+def show_doc(doc: Doc, out: Console | None = None) -> None:
+    """Blocks laid out to the console's width."""
+    from okrsheet.render import blocks
+
+    out = out or console.out()
+    for line in blocks.to_lines(doc, out.width):
         out.print(line, no_wrap=True, overflow="ignore", crop=False)
