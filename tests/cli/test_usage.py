@@ -17,7 +17,7 @@ USAGE = 2  # docs/exit-codes.md
 
 def assert_okr_style(result: Any) -> list[str]:
     """One `error:` line and one `hint:` line on stderr, the usage exit code, no usage block."""
-    lines = result.stderr.splitlines()
+    lines: list[str] = result.stderr.splitlines()
     assert result.exit_code == USAGE, result.stderr
     assert len(lines) == 2, lines
     assert lines[0].startswith("error: ") and lines[1].startswith("hint: "), lines
