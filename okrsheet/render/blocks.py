@@ -96,8 +96,12 @@ class Doc:
 # --- laying out for a terminal or a mail ---------------------------------------------------
 
 
+#: A word; a number and its unit written apart (`26 %`) stay together.
+_WORD = re.compile(r"\d[\d.,]*\s%|\S+")
+
+
 def _words(text: str, style: str = "") -> list[Text]:
-    return [Text(word, style=style) for word in text.split()]
+    return [Text(word, style=style) for word in _WORD.findall(text)]
 
 
 def _fit(atom: Text, room: int) -> list[Text]:
@@ -148,42 +152,72 @@ def flow(
 
 
 def to_lines(doc: Doc, width: int) -> list[Text]:
-    """The Doc as lines of at most `width` cells (never less than MIN_WIDTH)."""
+    """The Doc as lines of at most `width` cells (never less than MIN_WIDTH).
+
+    Entries under a group heading are indented by two; entries between two headings share a
+    key column, so that their titles line up (a very long key does not widen it)."""
     width = max(width, MIN_WIDTH)
-    keys = [cell_len(b.key.plain) for b in doc.blocks if isinstance(b, Entry)]
-    # Entries share a key column, so titles line up; a very long key does not widen it.
-    key_width = min(max(keys, default=0), width // 4)
+    key_widths = _key_widths(doc, width)
     lines: list[Text] = []
     previous: Block | None = None
-    for block in doc.blocks:
+    group = 0
+    for index, block in enumerate(doc.blocks):
         if isinstance(block, Heading):
             if lines and (block.level == 1 or not isinstance(previous, Heading)):
                 lines.append(Text(""))
             lines.extend(flow(_words(block.text, block.style), width))
             if block.level == 1:
                 lines.append(Text(""))
+            group = 0 if block.level == 1 else 2
         elif isinstance(block, Paragraph):
-            lines.extend(flow(_split(block.text), width))
+            if isinstance(previous, Entry):
+                lines.append(Text(""))
+            lines.extend(flow(_split(block.text), width, first=Text(" " * group), indent=group))
         else:
             if block.gap and lines and lines[-1].plain:
                 lines.append(Text(""))
-            lines.extend(_entry_lines(block, width, key_width))
+            lines.extend(_entry_lines(block, width, key_widths[index], group))
         previous = block
     while lines and not lines[-1].plain:
         lines.pop()
     return lines
 
 
+def _key_widths(doc: Doc, width: int) -> dict[int, int]:
+    """For each entry (by its index), the width of its run's key column."""
+    widths: dict[int, int] = {}
+    run: list[int] = []
+
+    def close() -> None:
+        longest = max((cell_len(_entry(doc, i).key.plain) for i in run), default=0)
+        widths.update(dict.fromkeys(run, min(longest, width // 4)))
+        run.clear()
+
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Heading):
+            close()
+        elif isinstance(block, Entry):
+            run.append(index)
+    close()
+    return widths
+
+
+def _entry(doc: Doc, index: int) -> Entry:
+    block = doc.blocks[index]
+    assert isinstance(block, Entry)
+    return block
+
+
 def _split(text: Text) -> list[Text]:
     """A Rich Text cut into its words, each keeping its style."""
     atoms: list[Text] = []
-    for match in re.finditer(r"\S+", text.plain):
+    for match in _WORD.finditer(text.plain):
         atoms.append(text[match.start() : match.end()])
     return atoms
 
 
-def _entry_lines(entry: Entry, width: int, key_width: int) -> list[Text]:
-    indent = 2 * entry.depth
+def _entry_lines(entry: Entry, width: int, key_width: int, group: int = 0) -> list[Text]:
+    indent = group + 2 * entry.depth
     key = entry.key.plain
     hang = indent + (max(key_width, cell_len(key)) + 2 if key else 0)
     if hang > width // 2:
@@ -216,7 +250,7 @@ _BLOCK_START = re.compile(r"^(\s*)([-+*#>]|\d+[.)])(\s|$)")
 
 
 def _md_words(text: str) -> list[Text]:
-    return [Text(md_cell(word)) for word in text.split()]
+    return [Text(md_cell(word)) for word in _WORD.findall(text)]
 
 
 def _md_flow(atoms: list[Text], width: int, *, first: Text, indent: int, sep: str) -> list[str]:

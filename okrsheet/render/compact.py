@@ -194,6 +194,8 @@ def grade_doc(report: GradeReport, bars: bool) -> Doc:
                 ],
                 depth=1,
             )
+    share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
+    doc.paragraph(f"Key results graded 0.6-0.7: {share}")
     doc.heading("By owner", level=2)
     for owner in report.owners:
         doc.entry(
@@ -206,8 +208,6 @@ def grade_doc(report: GradeReport, bars: bool) -> Doc:
                 f"{owner.maybe_too_easy} maybe too easy",
             ],
         )
-    share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
-    doc.paragraph(f"Key results graded 0.6-0.7: {share}")
     return doc
 
 
