@@ -245,17 +245,28 @@ def to_text(doc: Doc, width: int) -> str:
 
 # --- Markdown ------------------------------------------------------------------------------
 
-# A wrapped line must not start something Markdown reads as a block (a list, a heading, a quote).
-_BLOCK_START = re.compile(r"^(\s*)([-+*#>]|\d+[.)])(\s|$)")
+# A wrapped line must not start something Markdown reads as a block: a list, a heading, a
+# quote, a rule or a heading underline, a fence, a table row. Its first mark is escaped.
+_BLOCK_MARK = re.compile(r"^(\s*)([-+*#>=_~|`])")
+_NUMBERED = re.compile(r"^(\s*)(\d+)([.)])(\s|$)")
 
 
 def _md_words(text: str) -> list[Text]:
     return [Text(md_cell(word)) for word in _WORD.findall(text)]
 
 
-def _md_flow(atoms: list[Text], width: int, *, first: Text, indent: int, sep: str) -> list[str]:
-    lines = [line.plain for line in flow(atoms, width, first=first, indent=indent, sep=sep)]
-    return [lines[0], *(_BLOCK_START.sub(r"\1\\\2\3", line) for line in lines[1:])]
+def _md_flow(
+    atoms: list[Text], width: int, *, first: Text, indent: int, sep: str, opens: bool = False
+) -> list[str]:
+    """Atoms as Markdown lines; only a line that `opens` a block (a list item, a heading) may
+    start with a mark."""
+    # One column kept for the backslash that may make a wrapped line's first mark inert.
+    lines = [line.plain for line in flow(atoms, width - 1, first=first, indent=indent, sep=sep)]
+    return [lines[0] if opens else _inert(lines[0]), *(_inert(line) for line in lines[1:])]
+
+
+def _inert(line: str) -> str:
+    return _NUMBERED.sub(r"\1\2\\\3\4", _BLOCK_MARK.sub(r"\1\\\2", line))
 
 
 def to_markdown(doc: Doc, width: int = 100) -> str:
@@ -274,7 +285,7 @@ def to_markdown(doc: Doc, width: int = 100) -> str:
                 words[-1].append("**")
             else:
                 words.insert(0, Text("###"))
-            out.extend(_md_flow(words, width, first=Text(""), indent=0, sep=" "))
+            out.extend(_md_flow(words, width, first=Text(""), indent=0, sep=" ", opens=True))
             out.append("")
         elif isinstance(block, Paragraph):
             if out and out[-1]:
@@ -300,7 +311,7 @@ def _md_entry(entry: Entry, width: int) -> list[str]:
     head.extend(_md_words(entry.title))
     if (entry.facts or entry.note) and head:
         head[-1].append(":")
-    lines = _md_flow(head, width, first=first, indent=len(indent) + 2, sep=" ")
+    lines = _md_flow(head, width, first=first, indent=len(indent) + 2, sep=" ", opens=True)
     # A rendered soft line break is a space: each separator ends its line, so none is lost.
     body = [Text(md_cell(fact.plain)) for fact in entry.facts]
     for index, fact in enumerate(body):
