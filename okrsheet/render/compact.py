@@ -275,7 +275,8 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
         )
         if counts:
             facts.append(Text(f"({counts})", style="dim"))
-    doc.entry(Text(strip_controls(node.id), "bold"), node.title, facts, depth=depth)
+    root = depth == 0
+    doc.entry(Text(strip_controls(node.id), "bold"), node.title, facts, depth=depth, gap=root)
     for child in node.children:
         _tree_entry(doc, child, depth + 1, bars)
 
