@@ -143,3 +143,31 @@ def test_untrusted_text_is_escaped(okr: Any, shop: Path) -> None:
 
     assert r"=1+1 \| pipes" in markdown  # the pipe cannot break the table
     assert "'=1+1 | pipes" in [cell for row in rows for cell in row]  # no CSV formula
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("lagging",),
+        ("lagging", "--missing-checkins"),
+        ("status",),
+        ("grade",),
+        ("tree",),
+        ("deps",),
+        ("validate",),
+        ("todo", "--owner", "Nobody"),  # an error: the envelope, still JSON
+        ("history", "NOPE-1"),
+    ],
+    ids=lambda a: "-".join(a),
+)
+def test_every_report_prints_json_on_a_fresh_cycle(
+    okr: Any, blank: Path, args: tuple[str, ...]
+) -> None:
+    result = okr(*args, "-w", str(blank), "--format", "json")
+
+    document = result.json()  # a valid JSON document, whatever the outcome
+    assert isinstance(document, dict)
+    if "error" in document:
+        assert result.exit_code == document["error"]["exit_code"] == 2
+    else:
+        assert result.exit_code == 0, result.stderr
