@@ -49,6 +49,7 @@ class Entry:
     depth: int = 0
     strong: bool = False  # an objective above its key results: title in bold
     gap: bool = False  # a blank line before it (a new group), unless it comes first
+    column: str = ""  # entries with the same column share a key width, so titles line up
 
 
 Block = Heading | Paragraph | Entry
@@ -75,6 +76,7 @@ class Doc:
         depth: int = 0,
         strong: bool = False,
         gap: bool = False,
+        column: str = "",
     ) -> None:
         shown_key = Text(strip_controls(key)) if isinstance(key, str) else key
         shown_facts = [
@@ -89,6 +91,7 @@ class Doc:
                 depth,
                 strong,
                 gap,
+                column,
             )
         )
 
@@ -154,8 +157,8 @@ def flow(
 def to_lines(doc: Doc, width: int) -> list[Text]:
     """The Doc as lines of at most `width` cells (never less than MIN_WIDTH).
 
-    Entries under a group heading are indented by two; entries between two headings share a
-    key column, so that their titles line up (a very long key does not widen it)."""
+    Entries under a group heading are indented by two; entries of one column share a key
+    width, so that their titles line up (a very long key does not widen it)."""
     width = max(width, MIN_WIDTH)
     key_widths = _key_widths(doc, width)
     lines: list[Text] = []
@@ -184,28 +187,17 @@ def to_lines(doc: Doc, width: int) -> list[Text]:
 
 
 def _key_widths(doc: Doc, width: int) -> dict[int, int]:
-    """For each entry (by its index), the width of its run's key column."""
-    widths: dict[int, int] = {}
-    run: list[int] = []
-
-    def close() -> None:
-        longest = max((cell_len(_entry(doc, i).key.plain) for i in run), default=0)
-        widths.update(dict.fromkeys(run, min(longest, width // 4)))
-        run.clear()
-
-    for index, block in enumerate(doc.blocks):
-        if isinstance(block, Heading):
-            close()
-        elif isinstance(block, Entry):
-            run.append(index)
-    close()
-    return widths
-
-
-def _entry(doc: Doc, index: int) -> Entry:
-    block = doc.blocks[index]
-    assert isinstance(block, Entry)
-    return block
+    """For each entry (by its index), the width of its column of keys."""
+    longest: dict[str, int] = {}
+    for block in doc.blocks:
+        if isinstance(block, Entry):
+            size = cell_len(block.key.plain)
+            longest[block.column] = max(longest.get(block.column, 0), size)
+    return {
+        index: min(longest[block.column], width // 4)
+        for index, block in enumerate(doc.blocks)
+        if isinstance(block, Entry)
+    }
 
 
 def _split(text: Text) -> list[Text]:

@@ -201,7 +201,8 @@ def grade_doc(report: GradeReport, bars: bool) -> Doc:
         doc.entry(
             owner.owner,
             "",
-            [
+            column="owners",
+            facts=[
                 f"{owner.key_results} key result(s)",
                 f"mean grade {owner.mean_grade:.2f}",
                 f"{owner.in_band} in 0.6-0.7",
