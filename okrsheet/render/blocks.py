@@ -214,19 +214,25 @@ def _entry_lines(entry: Entry, width: int, key_width: int, group: int = 0) -> li
     hang = indent + (max(key_width, cell_len(key)) + 2 if key else 0)
     if hang > width // 2:
         hang = indent + 4
-    first = Text(" " * indent)
-    if key:
-        first.append_text(entry.key)
-        first.append(" " * max(2, hang - indent - cell_len(key)))
-    style = "bold" if entry.strong else ""
-    lines = flow(_words(entry.title, style), width, first=first, indent=hang)
-    if entry.facts:
-        if not entry.title and key:
-            lines = flow(entry.facts, width, first=first, indent=hang, sep=SEP)
-        else:
-            lines.extend(flow(entry.facts, width, indent=hang, sep=SEP))
-    if entry.note:
-        lines.extend(flow(_split(entry.note), width, indent=hang))
+    lines: list[Text] = []
+    first: Text | None = Text(" " * indent)
+    if key and indent + cell_len(key) + 2 <= width:
+        first = Text(" " * indent) + entry.key + " " * max(2, hang - indent - cell_len(key))
+    elif key:  # a key wider than the line (a long name on a narrow screen): lines of its own
+        lines = flow(_split(entry.key), width, indent=indent, first=first)
+        first = None
+    parts: list[tuple[list[Text], str]] = [
+        (_words(entry.title, "bold" if entry.strong else ""), " "),
+        (entry.facts, SEP),
+        (_split(entry.note), " "),
+    ]
+    for atoms, sep in parts:
+        if atoms:
+            lines.extend(flow(atoms, width, first=first, indent=hang, sep=sep))
+            first = None
+    if first is not None:  # a key alone
+        first.rstrip()
+        lines.append(first)
     return lines
 
 

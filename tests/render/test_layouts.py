@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
@@ -249,3 +251,34 @@ def test_flow_breaks_only_between_atoms() -> None:
         assert all(cell_len(line.plain) <= width for line in lines)
         pieces = [p.strip() for line in lines for p in line.plain.split("·")]
         assert [p for p in pieces if p] == ["$2,635,298", "2026-12-31", "MARKET-1.1", "on", "track"]
+
+
+words = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")), min_size=1)
+
+
+@given(
+    key=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40),
+    title=st.lists(words, max_size=12).map(" ".join),
+    facts=st.lists(st.lists(words, min_size=1, max_size=3).map(" ".join), max_size=6),
+    note=st.lists(words, max_size=12).map(" ".join),
+    depth=st.integers(0, 3),
+    width=st.integers(blocks.MIN_WIDTH, 120),
+)
+@settings(max_examples=200, deadline=None)
+def test_no_line_is_wider_than_the_width(
+    key: str, title: str, facts: list[str], note: str, depth: int, width: int
+) -> None:
+    """Whatever people type, in any script: lines fit, and short words come back whole."""
+    doc = blocks.Doc()
+    doc.heading("Report", level=1)
+    doc.heading("Group", level=2)
+    doc.entry(key, title, list(facts), note=note, depth=depth)
+
+    lines = blocks.to_lines(doc, width)
+
+    assert all(cell_len(line.plain) <= width for line in lines)
+    text = " ".join(" ".join(line.plain for line in lines).split())
+    for fact in facts:
+        # Facts start at most half-way across (or at column 12): one that fits is never divided.
+        if cell_len(fact) <= width - max(width // 2, 12):
+            assert " ".join(fact.split()) in text
