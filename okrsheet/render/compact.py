@@ -48,10 +48,6 @@ def doc_for(report: BaseModel, *, bars: bool = False) -> Doc:
     return _BUILDERS[type(report)](report, bars)
 
 
-def has_doc(report: BaseModel) -> bool:
-    return type(report) in _BUILDERS
-
-
 def progress(value: float | None, bars: bool, style: str = "cyan") -> Text:
     if value is None:
         return Text("")
