@@ -29,7 +29,10 @@ COMMANDS = (
     Entry("push", "transfer", "Copy a local workbook to Google Sheets."),
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
     Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
+    Entry("completion", "completion", "Print the shell completion script: bash, zsh or fish."),
 )
+#: Set by the completion script (`okr completion SHELL`) when the shell asks what may follow.
+COMPLETE_VAR = "_OKR_COMPLETE"
 
 app = typer.Typer(
     name="okr",
@@ -81,4 +84,8 @@ def _root(
 
 
 def main() -> None:
-    app(prog_name="okr")  # also under `python -m okrsheet`
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions: register its protocol
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    app(prog_name="okr", complete_var=COMPLETE_VAR)  # also under `python -m okrsheet`

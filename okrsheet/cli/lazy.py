@@ -15,10 +15,29 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.main
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from typer import _click  # the Click that this Typer builds on
+
+
+_ARGS = "okr.args"  # the command line, kept in the context for error messages
+
+
+def _okr_style(error: UsageError, args: list[str], command: str = "okr") -> UsageError:
+    """A usage error in okr's one-line style (cli/usage.py); help asked by an empty command
+    line stays help."""
+    if isinstance(error, NoArgsIsHelpError):
+        return error
+    from okrsheet.cli.usage import OkrUsageError, translate, wants_json
+
+    if isinstance(error, OkrUsageError):
+        return error
+    try:
+        return translate(error, wants_json(args), command)
+    except Exception:  # an error the translation does not know: the framework's own words
+        return error
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,39 @@ class LazyGroup(TyperGroup):
         table = {e.name: e for e in entries}
         attributes = {"entries": table, "package": package, "wrap": staticmethod(wrap)}
         return type("OkrGroup", (cls,), attributes)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: _click.Context | None = None,
+        **extra: Any,
+    ) -> _click.Context:
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:
+            raise _okr_style(error, args) from None
+        ctx.meta[_ARGS] = list(args)
+        return ctx
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        # Mistakes in a command's own options surface here, when the command parses them.
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            args = ctx.meta.get(_ARGS, [])
+            name = next((a for a in args if a in self.entries), None)
+            raise _okr_style(error, args, f"okr {name}" if name else "okr") from None
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in self.entries:
+            from okrsheet.cli.usage import unknown_command, wants_json
+
+            raise unknown_command(name, self.entries, ctx, wants_json(ctx.meta.get(_ARGS, [])))
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(self.entries)

@@ -104,3 +104,41 @@ def tell_where_google_workbook_is(location: Location) -> None:
         f"Use it with: export OKR_WORKBOOK={location}",
         markup=False,
     )
+
+
+def program() -> str:
+    """How to call okr again: `okr` when that is the one on PATH, else the path it was run by
+    (`.venv/bin/okr` from a checkout whose virtual environment is not activated)."""
+    import os
+    import shutil
+    import sys
+
+    called = sys.argv[0] if sys.argv else ""
+    if os.path.basename(called) != "okr":
+        return "okr"
+    found = shutil.which("okr")
+    if found and os.path.realpath(found) == os.path.realpath(called):
+        return "okr"
+    return os.path.relpath(called) if not os.path.isabs(called) else called
+
+
+def tell_next_commands(location: Location, *, example: bool) -> None:
+    """After creating a workbook: the two commands to run next."""
+    import shlex
+
+    from okrsheet.render import console
+
+    okr, where = program(), shlex.quote(str(location))
+    if example:
+        steps = [
+            (f"{okr} status -w {where}", "every objective and key result, scored"),
+            (f"{okr} lagging -w {where}", "what needs help this week"),
+        ]
+    else:
+        steps = [
+            (f"{okr} validate -w {where}", "after filling in objectives and key results"),
+            (f"{okr} status -w {where}", "progress against the calendar"),
+        ]
+    width = max(len(command) for command, _ in steps)
+    lines = [f"  {command:<{width}}   # {why}" for command, why in steps]
+    console.err().print("Next:\n" + "\n".join(lines), markup=False, highlight=False)

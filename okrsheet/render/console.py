@@ -1,29 +1,39 @@
 """The two consoles: data on stdout, messages on stderr.
 
-Rich already honours NO_COLOR and drops colour when the stream is not a terminal; off a terminal
-we also lift the width limit (whatever COLUMNS says) so that piped or cron output is never
-truncated.
+Rich honours NO_COLOR and drops colour when the stream is not a terminal. On a terminal the
+width is the terminal's (or COLUMNS); off a terminal (a pipe, a cron mail) it is COLUMNS, else
+a width that reads in a mail, never the width a wide table would like. Messages on stderr are
+one line each off a terminal, never wrapped, so a log or a test reads them whole.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
 from rich.console import Console
 
+#: Off a terminal, without COLUMNS: what reads in a mail.
+MAIL_WIDTH = 80
 _UNBOUNDED_WIDTH = 400
 _consoles: dict[str, Console] = {}
 
 
-def _console(name: str, stream: TextIO) -> Console:
+def pipe_width() -> int:
+    """COLUMNS when it is a sensible number, else MAIL_WIDTH."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) >= 20 else MAIL_WIDTH
+
+
+def _console(name: str, stream: TextIO, pipe: int | None) -> Console:
     # One console per stream; a redirected sys.stdout (as in tests) gets a new one.
     console = _consoles.get(name)
     if console is None or console.file is not stream:
         is_tty = stream.isatty()
         console = Console(
             file=stream,
-            width=None if is_tty else _UNBOUNDED_WIDTH,
+            width=None if is_tty else pipe or _UNBOUNDED_WIDTH,
             highlight=False,
             soft_wrap=False,
         )
@@ -32,8 +42,8 @@ def _console(name: str, stream: TextIO) -> Console:
 
 
 def out() -> Console:
-    return _console("stdout", sys.stdout)
+    return _console("stdout", sys.stdout, pipe_width())
 
 
 def err() -> Console:
-    return _console("stderr", sys.stderr)
+    return _console("stderr", sys.stderr, None)

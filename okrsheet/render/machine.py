@@ -1,4 +1,6 @@
-"""JSON, CSV and Markdown renderings. Data goes to stdout; these return strings."""
+"""JSON and CSV renderings. Data goes to stdout; these return strings.
+
+Markdown is made from a report's blocks (render/blocks.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from okrsheet.render.text import csv_cell, md_cell
+from okrsheet.render.text import csv_cell
 
 Row = Mapping[str, object]
 
@@ -24,12 +26,3 @@ def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in columns])
     return buffer.getvalue()
-
-
-def to_markdown(rows: Sequence[Row], columns: Sequence[str], *, title: str = "") -> str:
-    lines = [f"**{md_cell(title)}**", ""] if title else []
-    lines.append("| " + " | ".join(columns) + " |")
-    lines.append("|" + "|".join("---" for _ in columns) + "|")
-    for row in rows:
-        lines.append("| " + " | ".join(md_cell(row.get(c)) for c in columns) + " |")
-    return "\n".join(lines) + "\n"

@@ -246,3 +246,22 @@ def test_people_file_problems_name_file_and_line(okr: Any, tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "team.csv:3: a quoted field opened on this line is never closed" in result.stderr
     assert not (tmp_path / "c.xlsx").exists()
+
+
+@pytest.mark.parametrize("example", [True, False], ids=["example", "blank"])
+def test_init_ends_with_the_next_two_commands_which_work(
+    okr: Any, tmp_path: Path, example: bool
+) -> None:
+    import shlex
+
+    path = tmp_path / "first steps.xlsx"
+    result = okr("init", str(path), "--cycle", "2026-Q4", *(["--example"] if example else []))
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[-3] == "Next:"
+    for line in lines[-2:]:
+        command = shlex.split(line.split("#", 1)[0])
+        assert command[0] == "okr"
+        assert command[-2:] == ["-w", str(path)]
+        assert okr(*command[1:]).exit_code == 0, line

@@ -25,9 +25,24 @@ def healthy(okr: Any, shop: Path) -> Path:
 
 
 def test_silent_when_nothing_lags(okr: Any, healthy: Path) -> None:
-    for fmt in ("table", "json", "csv", "md"):
+    for fmt in ("table", "csv", "md"):
         result = okr("lagging", "-w", str(healthy), "--format", fmt, "--fail")
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("extra", [(), ("--missing-checkins",)])
+def test_json_is_a_document_when_nothing_lags(
+    okr: Any, healthy: Path, extra: tuple[str, ...]
+) -> None:
+    """A script parsing the JSON gets the usual envelope with an empty list, not nothing."""
+    result = okr("lagging", "-w", str(healthy), "--format", "json", "--fail", *extra)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    document = result.json()
+    listed = document["owners"] if extra else document["lagging"]
+    assert listed == []
+    assert document["as_of"] == "2026-11-16"
+    assert document["cycle"]["name"] == "2026-Q4"
 
 
 def test_each_row_says_why(okr: Any, healthy: Path) -> None:
@@ -69,13 +84,18 @@ def test_fail_exits_six(okr: Any, shop: Path) -> None:
     assert "CORP-1.2" in result.stdout
 
 
-def test_table_is_not_truncated_off_a_terminal(okr: Any, shop: Path, monkeypatch: Any) -> None:
+def test_off_a_terminal_lines_fit_columns_and_nothing_is_cut(
+    okr: Any, shop: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("COLUMNS", "40")
 
     result = okr("lagging", "-w", str(shop))
 
-    assert "no check-in this cycle (46 days)" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 40
+    assert "no check-in this cycle (46 days)" in " ".join(result.stdout.split())
     assert "…" not in result.stdout
+    for token in ("CORP-1.1", "CORP-1.2", "CORP-1.3", "2026-12-31", "2026-12-15", "off track"):
+        assert token in result.stdout
 
 
 def test_csv_and_markdown(okr: Any, shop: Path) -> None:
@@ -84,7 +104,7 @@ def test_csv_and_markdown(okr: Any, shop: Path) -> None:
     assert all(r["why"] for r in rows)
 
     markdown = okr("lagging", "-w", str(shop), "-f", "md").stdout
-    assert markdown.count("\n| CORP-1.") == 3
+    assert markdown.count("\n- **CORP-1.") == 3
 
 
 def test_filters(okr: Any, shop: Path) -> None:
@@ -123,3 +143,31 @@ def test_untrusted_text_is_escaped(okr: Any, shop: Path) -> None:
 
     assert r"=1+1 \| pipes" in markdown  # the pipe cannot break the table
     assert "'=1+1 | pipes" in [cell for row in rows for cell in row]  # no CSV formula
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("lagging",),
+        ("lagging", "--missing-checkins"),
+        ("status",),
+        ("grade",),
+        ("tree",),
+        ("deps",),
+        ("validate",),
+        ("todo", "--owner", "Nobody"),  # an error: the envelope, still JSON
+        ("history", "NOPE-1"),
+    ],
+    ids=lambda a: "-".join(a),
+)
+def test_every_report_prints_json_on_a_fresh_cycle(
+    okr: Any, blank: Path, args: tuple[str, ...]
+) -> None:
+    result = okr(*args, "-w", str(blank), "--format", "json")
+
+    document = result.json()  # a valid JSON document, whatever the outcome
+    assert isinstance(document, dict)
+    if "error" in document:
+        assert result.exit_code == document["error"]["exit_code"] == 2
+    else:
+        assert result.exit_code == 0, result.stderr

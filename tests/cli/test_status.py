@@ -172,13 +172,16 @@ def test_csv_has_one_row_per_key_result(okr: Any, shop: Path) -> None:
     assert rows[1]["progress"] == "0.2"
 
 
-def test_markdown_is_a_table(okr: Any, shop: Path) -> None:
+def test_markdown_reads_as_text(okr: Any, shop: Path) -> None:
+    """A bold title, then one list item per key result in words: short lines, no field names."""
     result = okr("status", "-w", str(shop), "--format", "md")
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert any(line.startswith("| ") and "CORP-1.2" in line for line in lines)
-    assert any(set(line.replace("|", "").strip()) <= {"-", ":", " "} for line in lines if line)
+    assert lines[0] == "**Shop · 2026-Q4 (2026-10-01 to 2026-12-31) · as of 2026-11-16**"
+    assert "  - **CORP-1.2** Days to deliver:" in lines  # nested under its objective
+    assert max(len(line) for line in lines) <= 100
+    assert "_" not in result.stdout and "|" not in result.stdout  # no snake_case, no table
 
 
 def test_table_shows_every_key_result(okr: Any, shop: Path) -> None:

@@ -238,15 +238,20 @@ def test_csv_output_keeps_negative_numbers_as_numbers(okr: Any, example: Path) -
     ],
     ids=lambda a: a[0],
 )
-def test_markdown_tables_keep_their_shape(okr: Any, hostile: Path, args: tuple[str, ...]) -> None:
+def test_markdown_keeps_its_shape(okr: Any, hostile: Path, args: tuple[str, ...]) -> None:
     result = okr(*args, "-w", str(hostile))
+    shape = okr(*args, "-w", str(hostile), "-f", "json").json()
 
     assert result.exit_code == 0, result.stderr
-    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
-    assert table, result.stdout
-    widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
-    assert len(widths) == 1, table  # no cell text added or split a column
-    assert not any(line.startswith(("=", "+", "@")) for line in result.stdout.splitlines())
+    lines = result.stdout.splitlines()
+    items = [line for line in lines if line.lstrip().startswith(("- ", "* ", "+ "))]
+    assert items, result.stdout
+    assert all(line.lstrip().startswith("- **") for line in items), items  # none added by text
+    ids = re.findall(r'"id": "([^"]+)"', json.dumps(shape, indent=1))
+    assert {re.sub(r"\\(.)", r"\1", i.split("**")[1]) for i in items} >= set(ids) - {""}
+    assert not any(
+        line.startswith(("=", "+", "@", "#", ">")) for line in lines[1:] if line[:4] != "### "
+    )
 
 
 ESCAPES = ["\x1b[31mRED\x1b[0m", "\x1b]0;pwned\x07title", "\x1b[2J\x1b[Hclear", "bell\x07"]

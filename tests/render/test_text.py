@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from okrsheet.render.machine import to_csv, to_markdown
+from okrsheet.render.blocks import Doc, to_markdown
+from okrsheet.render.machine import to_csv
 from okrsheet.render.text import csv_cell, md_cell, percent, strip_controls
 
 
@@ -88,15 +90,22 @@ def test_csv_round_trips_safely(texts: list[str]) -> None:
         ) or shown == "'" + strip_controls(typed)
 
 
-@given(st.text())
-@example("line\u2028separator")  # a line break to Python and to some Markdown viewers
-@example("paragraph\u2029separator")
-def test_markdown_rows_never_break(text: str) -> None:
-    table = to_markdown([{"a": text, "b": "x"}], ["a", "b"])
-    body = [line for line in table.splitlines() if line.startswith("|")]
+@given(st.text(), st.integers(min_value=20, max_value=100))
+@example("line\u2028separator", 40)  # a line break to Python and to some Markdown viewers
+@example("paragraph\u2029separator", 40)
+@example("a title\n# not a heading\n- not an item\n1. nor this\n---\n> nor a quote", 20)
+def test_markdown_items_never_break(text: str, width: int) -> None:
+    """Whatever a cell holds, each entry stays one list item and adds no block of its own."""
+    doc = Doc()
+    doc.entry("K-1", text, ["1%"], note=text)
+    doc.entry("K-2", "second", ["2%"])
 
-    assert len(body) == 3  # header, rule, one row: a newline or pipe cannot split the row
-    assert body[2].count("|") - body[2].count("\\|") == 3
+    lines = to_markdown(doc, width).splitlines()
+
+    starts = [line for line in lines if re.match(r"\s*([-+*]|\d+[.)])(\s|$)", line)]
+    assert [line.split()[1].rstrip(":") for line in starts] == ["**K-1**", "**K-2**"], lines
+    assert not any(re.match(r"\s*(#|>|=|---|```|\|)", line) for line in lines), lines
+    assert all(len(line) <= width or " " not in line.strip() for line in lines)
 
 
 def test_percent() -> None:

@@ -12,6 +12,7 @@ app = typer.Typer(
     help="Sign in to Google and see which identity okr uses for Google Sheets.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    add_completion=False,  # `okr completion SHELL` covers every command
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

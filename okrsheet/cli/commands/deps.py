@@ -96,6 +96,4 @@ def deps(
         rows=rows,
         columns=DEPS_COLUMNS,
         table=lambda: tables.deps_table(report),
-        title=f"Dependencies · {report.cycle.name} · as of {day.isoformat()}",
-        percent_keys=("upstream_progress",),
     )

@@ -54,7 +54,6 @@ def grade(
         rows=lambda: [row.model_dump(mode="json") for row in report.key_results],
         columns=GRADE_COLUMNS,
         table=lambda: tables.grade_table(report),
-        title=f"Grades, {report.cycle.name}, as of {report.as_of}",
     )
     if report.provisional:
         console.err().print(

@@ -44,6 +44,4 @@ def history(
         rows=lambda: [p.model_dump(mode="json") for p in report.checkins],
         columns=HISTORY_COLUMNS,
         table=lambda: tables.history_table(report),
-        title=f"{report.id} {report.title}",
-        percent_keys=("progress", "confidence"),
     )

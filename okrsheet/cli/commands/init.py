@@ -105,7 +105,7 @@ def init(
       okr init gsheet:new --title "Acme OKRs" --share lead@acme.com   (on Google Sheets)
     """
     from okrsheet import service
-    from okrsheet.cli.shared import tell_where_google_workbook_is
+    from okrsheet.cli.shared import tell_next_commands, tell_where_google_workbook_is
     from okrsheet.errors import UsageError
     from okrsheet.render import console
     from okrsheet.templates import (
@@ -164,6 +164,7 @@ def init(
         markup=False,
     )
     tell_where_google_workbook_is(location)
+    tell_next_commands(location, example=example)
 
 
 def next_quarter_name(day: date) -> str:

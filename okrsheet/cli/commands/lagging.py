@@ -47,8 +47,9 @@ def lagging(
 ) -> None:
     """List key results that need help: behind pace, overdue, stale, or low confidence.
 
-    Made for cron: prints nothing and exits 0 when nothing lags, so cron mails only real news.
-    Off a terminal there is no colour and no truncation.
+    Made for cron: prints nothing and exits 0 when nothing lags, so cron mails only real news
+    (--format json prints the usual document with an empty list, so scripts always get JSON).
+    Off a terminal there is no colour, and lines fit $COLUMNS (default 80) for a mail.
 
     Examples:
 
@@ -68,7 +69,8 @@ def lagging(
     warn_unreadable(parsed)
     if missing_checkins:
         quiet = quiet_owners_report(plan, day)
-        if not quiet.owners:
+        found = bool(quiet.owners)
+        if not found and output_format is not OutputFormat.JSON:
             return
         emit(
             output_format,
@@ -76,11 +78,11 @@ def lagging(
             rows=lambda: [o.model_dump(mode="json") for o in quiet.owners],
             columns=QUIET_COLUMNS,
             table=lambda: tables.quiet_owners_table(quiet),
-            title=f"No check-in in the last {quiet.cadence_days} days (as of {quiet.as_of})",
         )
     else:
         report = lagging_report(plan, day)
-        if not report.lagging and not report.kpis:
+        found = bool(report.lagging or report.kpis)
+        if not found and output_format is not OutputFormat.JSON:
             return
         emit(
             output_format,
@@ -104,8 +106,6 @@ def lagging(
             ),  # fmt: skip
             columns=LAGGING_COLUMNS,
             table=lambda: tables.lagging_table(report),
-            title=f"Lagging key results, {report.cycle.name}, as of {report.as_of}",
-            percent_keys=("progress", "expected", "confidence"),
         )
-    if fail:
+    if fail and found:
         raise typer.Exit(int(ExitCode.LAGGING))

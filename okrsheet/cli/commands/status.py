@@ -72,7 +72,5 @@ def status(
         ],
         columns=KR_COLUMNS,
         table=lambda: tables.status_table(report),
-        title=f"{report.company} {report.cycle.name} status as of {report.as_of}".strip(),
-        percent_keys=("progress", "expected", "confidence"),
     )
     warn_unreadable(parsed)

@@ -1,6 +1,3 @@
-import typer
-
-
 def templates() -> None:
     """List the templates `okr init --template` accepts.
 
@@ -8,7 +5,11 @@ def templates() -> None:
 
       okr templates
     """
+    from okrsheet.render.blocks import Doc
+    from okrsheet.render.emit import show_doc
     from okrsheet.templates import available_templates
 
+    doc = Doc()
     for name, description in available_templates().items():
-        typer.echo(f"{name}\t{description}")
+        doc.entry(name, description)
+    show_doc(doc)

@@ -45,5 +45,4 @@ def todo(
         rows=lambda: [item.model_dump(mode="json") for item in report.items],
         columns=["id", "title", "action", "why"],
         table=lambda: tables.todo_table(report),
-        title=f"To do for {report.owner}, {report.as_of}",
     )

@@ -94,6 +94,4 @@ def tree(
         rows=rows,
         columns=TREE_COLUMNS,
         table=lambda: tables.tree_table(report),
-        title=f"Alignment · {report.cycle.name} · as of {day.isoformat()}",
-        percent_keys=("progress", "expected", "aligned_mean_progress"),
     )

@@ -1,0 +1,35 @@
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class Shell(StrEnum):
+    BASH = "bash"
+    ZSH = "zsh"
+    FISH = "fish"
+
+
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", case_sensitive=False)],
+) -> None:
+    """Print the shell completion script for `okr`; nothing is installed or changed.
+
+    Tab then completes commands, options and choices (`okr sta<Tab>`, `--format <Tab>`).
+    Load it in the current shell, or save it where your shell looks for completions.
+
+    Examples:
+
+      source <(okr completion bash)                      (this bash session only)
+
+      okr completion bash > ~/.local/share/bash-completion/completions/okr
+
+      okr completion zsh > "${fpath[1]}/_okr"              (then restart zsh)
+
+      okr completion fish > ~/.config/fish/completions/okr.fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    from okrsheet.cli import COMPLETE_VAR
+
+    typer.echo(get_completion_script(prog_name="okr", complete_var=COMPLETE_VAR, shell=shell))

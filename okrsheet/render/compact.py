@@ -1,0 +1,384 @@
+"""Each report as blocks (see blocks.py): what a narrow terminal, a cron mail and Markdown show.
+
+One builder per report type, found by `doc_for`. A builder decides what to show, in which
+order, and which pieces must stay whole; blocks.py decides where lines break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from rich.text import Text
+
+from okrsheet.render.blocks import Doc
+from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
+from okrsheet.render.tables import STATUS_STYLES, bar, number, sparkline, status_text
+from okrsheet.render.text import percent, strip_controls
+from okrsheet.reports import (
+    DependencyLink,
+    DepsReport,
+    GradeReport,
+    HistoryReport,
+    KPIRow,
+    KRRow,
+    LaggingReport,
+    QuietOwnersReport,
+    StatusReport,
+    TodoReport,
+    TreeNode,
+    TreeReport,
+    ValidationReport,
+)
+
+R = TypeVar("R", bound=BaseModel)
+Builder = Callable[[Any, bool], Doc]
+_BUILDERS: dict[type[BaseModel], Builder] = {}
+
+
+def builds(kind: type[R]) -> Callable[[Callable[[R, bool], Doc]], Callable[[R, bool], Doc]]:
+    def register(function: Callable[[R, bool], Doc]) -> Callable[[R, bool], Doc]:
+        _BUILDERS[kind] = function
+        return function
+
+    return register
+
+
+def doc_for(report: BaseModel, *, bars: bool = False) -> Doc:
+    """The report as blocks; `bars` draws progress bars (on a terminal) beside percentages."""
+    return _BUILDERS[type(report)](report, bars)
+
+
+def progress(value: float | None, bars: bool, style: str = "cyan") -> Text:
+    if value is None:
+        return Text("")
+    if not bars:
+        return Text(percent(value))
+    shown = bar(value, style)
+    return Text(" ").join(part for part in shown.split(" ") if part.plain)
+
+
+def due(days: int) -> Text:
+    if days < 0:
+        return Text(f"{-days} d late", style="red")
+    return Text("due today" if days == 0 else f"{days} d left")
+
+
+def _value(kr: KRRow) -> str:
+    if kr.kind == "milestone":
+        return "done" if kr.progress >= 1 else "milestone not reached"
+    now = "no value yet" if kr.current is None else number(kr.current, kr.unit)
+    target = number(kr.target, kr.unit)
+    return f"{now} of {target}" if kr.kind == "increase" else f"{now}, target {target}"
+
+
+@builds(StatusReport)
+def status_doc(report: StatusReport, bars: bool) -> Doc:
+    doc = Doc()
+    company = f"{report.company} · " if report.company else ""
+    doc.heading(
+        f"{company}{report.cycle.name} ({report.cycle.start} to {report.cycle.end})"
+        f" · as of {report.as_of}"
+    )
+    for objective in report.objectives:
+        doc.entry(
+            Text(strip_controls(objective.id), "bold"),
+            objective.title,
+            [
+                progress(objective.progress, bars, "bold cyan"),
+                f"expected {percent(objective.expected)}" if objective.expected is not None else "",
+                status_text(objective.status),
+                Text(strip_controls(objective.owner), "dim"),
+            ],
+            strong=True,
+            gap=True,
+        )
+        for kr in objective.key_results:
+            doc.entry(
+                kr.id,
+                kr.title,
+                [
+                    _value(kr),
+                    progress(kr.progress, bars),
+                    f"expected {percent(kr.expected)}",
+                    status_text(kr.status),
+                    f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
+                    due(kr.days_to_due),
+                    Text(strip_controls(kr.owner), "dim") if kr.owner != objective.owner else "",
+                ],
+                depth=1,
+            )
+    if not report.objectives:
+        doc.paragraph(Text("No objectives match.", style="dim"))
+    _initiative_entries(doc, report)
+    if report.kpis:
+        doc.heading("KPIs", level=2)
+        for kpi in report.kpis:
+            _kpi_entry(doc, kpi)
+    return doc
+
+
+def _initiative_entries(doc: Doc, report: StatusReport) -> None:
+    rows = [
+        (kr.id, item)
+        for objective in report.objectives
+        for kr in objective.key_results
+        for item in kr.initiatives
+    ]
+    if rows:
+        doc.heading("Initiatives", level=2)
+    for kr_id, item in rows:
+        due_text = Text(f"due {item.due}" if item.due else "")
+        if item.overdue:
+            due_text = Text(f"due {item.due}, overdue", style="red")
+        doc.entry(
+            item.id or kr_id,
+            item.title,
+            [
+                f"for {kr_id}" if item.id else "",
+                Text(item.status, style=INITIATIVE_STYLES.get(item.status, "")),
+                due_text,
+                Text(strip_controls(item.owner), "dim"),
+            ],
+        )
+
+
+def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
+    now = "no value yet" if kpi.current is None else number(kpi.current, kpi.unit)
+    span = healthy_range(kpi)
+    doc.entry(
+        kpi.id,
+        kpi.name,
+        [
+            now,
+            f"healthy {span}" if span else "",
+            health(kpi),
+            f"updated {kpi.updated}" if kpi.updated else "never updated",
+            Text(strip_controls(kpi.owner), "dim"),
+        ],
+        note="why: " + "; ".join(why) if why else "",
+    )
+
+
+@builds(LaggingReport)
+def lagging_doc(report: LaggingReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
+    owners: dict[str, list[int]] = {}
+    for index, row in enumerate(report.lagging):
+        owners.setdefault(row.owner, []).append(index)
+    for owner, indexes in owners.items():  # worst first: owners in order of their worst KR
+        doc.heading(owner, level=2)
+        for index in indexes:
+            row = report.lagging[index]
+            doc.entry(
+                row.id,
+                row.title,
+                [
+                    progress(row.progress, bars, STATUS_STYLES.get(row.status, "cyan")),
+                    f"expected {percent(row.expected)}",
+                    status_text(row.status),
+                    f"due {row.due}",
+                ],
+                note="why: " + "; ".join(row.reasons),
+            )
+    if report.kpis:
+        doc.heading("KPIs that need attention", level=2)
+        for kpi in report.kpis:
+            _kpi_entry(doc, kpi, list(kpi.reasons))
+    if not report.lagging and not report.kpis:
+        doc.paragraph("Nothing lags.")
+    return doc
+
+
+@builds(QuietOwnersReport)
+def quiet_owners_doc(report: QuietOwnersReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"No check-in in the last {report.cadence_days} days · as of {report.as_of}")
+    for row in report.owners:
+        last = f"last check-in {row.last_checkin}" if row.last_checkin else "never this cycle"
+        doc.entry(row.owner, "", [last, f"{row.open_key_results} open key result(s)"])
+    return doc
+
+
+@builds(ValidationReport)
+def findings_doc(report: ValidationReport, bars: bool) -> Doc:
+    doc = Doc()
+    for finding in report.findings:
+        style = "bold red" if finding.severity == "error" else "yellow"
+        doc.entry(
+            Text(finding.severity, style=style),
+            finding.where or "workbook",
+            note=finding.message,
+        )
+    return doc
+
+
+@builds(GradeReport)
+def grade_doc(report: GradeReport, bars: bool) -> Doc:
+    doc = Doc()
+    provisional = " (provisional)" if report.provisional else ""
+    doc.heading(f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}")
+    for objective in report.objectives:
+        grade = "no grade" if objective.grade is None else f"grade {objective.grade:.2f}"
+        doc.entry(
+            Text(strip_controls(objective.id), "bold"),
+            objective.title,
+            [grade, Text(strip_controls(objective.owner), "dim")],
+            strong=True,
+            gap=True,
+        )
+        for row in report.key_results:
+            if row.objective_id != objective.id:
+                continue
+            style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+            doc.entry(
+                row.id,
+                row.title,
+                [
+                    f"grade {row.grade:.2f}",
+                    Text(row.band, style=style),
+                    Text(strip_controls(row.owner), "dim") if row.owner != objective.owner else "",
+                ],
+                depth=1,
+            )
+    share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
+    doc.paragraph(f"Key results graded 0.6-0.7: {share}")
+    doc.heading("By owner", level=2)
+    for owner in report.owners:
+        doc.entry(
+            owner.owner,
+            "",
+            column="owners",
+            facts=[
+                f"{owner.key_results} key result(s)",
+                f"mean grade {owner.mean_grade:.2f}",
+                f"{owner.in_band} in 0.6-0.7",
+                f"{owner.maybe_too_easy} maybe too easy",
+            ],
+        )
+    return doc
+
+
+@builds(HistoryReport)
+def history_doc(report: HistoryReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"{report.id}  {report.title}")
+    doc.paragraph(
+        f"Owner {report.owner} · from {number(report.start, report.unit)}"
+        f" to {number(report.target, report.unit)} by {report.due} · as of {report.as_of}"
+    )
+    if not report.checkins:
+        doc.paragraph(Text("No check-ins this cycle.", style="dim"))
+        return doc
+    doc.paragraph(Text("Trend: ") + Text(sparkline([p.value for p in report.checkins]), "cyan"))
+    for point in report.checkins:
+        doc.entry(
+            point.date.isoformat(),
+            "",
+            [
+                number(point.value, report.unit),
+                Text("progress ") + progress(point.progress, bars),
+                f"confidence {percent(point.confidence)}" if point.confidence is not None else "",
+                Text(strip_controls(point.author), "dim"),
+            ],
+            note=point.note,
+        )
+    if report.forecast_at_due is None:
+        doc.paragraph(Text("Forecast: not enough check-ins this cycle to see a trend.", "dim"))
+    else:
+        doc.paragraph(
+            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"({percent(report.forecast_progress)} of the way), from the recent trend."
+        )
+    return doc
+
+
+@builds(TodoReport)
+def todo_doc(report: TodoReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"To do for {report.owner} · {report.as_of}")
+    for item in report.items:
+        doc.entry(
+            item.id, item.title, note=Text(item.action, "bold") + f": {strip_controls(item.why)}"
+        )
+    if not report.items:
+        doc.paragraph("Nothing to do.")
+    return doc
+
+
+def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
+    facts: list[Text | str] = [
+        progress(node.progress, bars, STATUS_STYLES.get(node.status or "", "cyan")),
+        status_text(node.status),
+        Text(strip_controls(node.owner), "dim"),
+    ]
+    if node.aligned.objectives:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(node.aligned.by_status.items()))
+        facts.append(
+            Text(
+                f"aligned: {node.aligned.objectives} objective(s), "
+                f"mean {percent(node.aligned.mean_progress)}",
+                style="dim",
+            )
+        )
+        if counts:
+            facts.append(Text(f"({counts})", style="dim"))
+    root = depth == 0
+    doc.entry(Text(strip_controls(node.id), "bold"), node.title, facts, depth=depth, gap=root)
+    for child in node.children:
+        _tree_entry(doc, child, depth + 1, bars)
+
+
+@builds(TreeReport)
+def tree_doc(report: TreeReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"{report.company or 'OKRs'} · {report.cycle.name} · as of {report.as_of}")
+    for root in report.roots:
+        _tree_entry(doc, root, 0, bars)
+    if report.orphans:
+        doc.heading("Not aligned to a corporate objective", level=2, style="yellow")
+        for node in report.orphans:
+            _tree_entry(doc, node, 0, bars)
+    if not report.roots and not report.orphans:
+        doc.paragraph(Text("No objectives match.", style="dim"))
+    return doc
+
+
+_LINK_STYLES = {"ok": "green", "unknown": "red"}
+
+
+def _link_entry(doc: Doc, link: DependencyLink, bars: bool) -> None:
+    doc.entry(
+        link.downstream,
+        f"needs {link.upstream} {link.upstream_title}".strip(),
+        [
+            Text(strip_controls(link.downstream_owner), "dim"),
+            f"from {link.upstream_owner}" if link.upstream_owner else "",
+            f"by {link.needed_by}" if link.needed_by else "",
+            progress(link.upstream_progress, bars, STATUS_STYLES.get(link.upstream_status, "cyan")),
+            Text(link.link, style=_LINK_STYLES.get(link.link, "yellow")),
+            quantity(link),
+        ],
+        note=link.why,
+    )
+
+
+@builds(DepsReport)
+def deps_doc(report: DepsReport, bars: bool) -> Doc:
+    doc = Doc()
+    doc.heading(f"Dependencies · {report.cycle.name} · as of {report.as_of}")
+    sections = [("Depends on", report.depends_on)]
+    if report.who is not None:
+        sections = [
+            (f"What {report.who} depends on", report.depends_on),
+            (f"Who depends on {report.who}", report.depended_on_by),
+        ]
+    for title, links in sections:
+        doc.heading(title, level=2)
+        for link in links:
+            _link_entry(doc, link, bars)
+        if not links:
+            doc.paragraph(Text("(none)", style="dim"))
+    return doc
