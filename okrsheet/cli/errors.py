@@ -59,7 +59,10 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from okrsheet.stores.base import WRITTEN
+
         json_output = str(kwargs.get("output_format", "")) == "json"
+        saved_before = len(WRITTEN)
         try:
             return command(*args, **kwargs)
         except typer.Exit:
@@ -69,7 +72,12 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except (KeyboardInterrupt, typer.Abort):
             from okrsheet.errors import Aborted
 
-            fail(Aborted("interrupted; nothing was written"), json_output=json_output)
+            saved = WRITTEN[saved_before:]
+            if saved:
+                message = f"interrupted after {saved[-1]} was saved: the change was written"
+            else:
+                message = "interrupted; nothing was written"
+            fail(Aborted(message), json_output=json_output)
         except Exception as exc:
             if os.environ.get("OKR_DEBUG"):
                 raise

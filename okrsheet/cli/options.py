@@ -1,14 +1,19 @@
 """Options shared by several commands, defined once so they mean the same everywhere."""
 
+from __future__ import annotations
+
 import os
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from okrsheet.errors import UsageError
 from okrsheet.render import OutputFormat
 from okrsheet.vocab import Level
+
+if TYPE_CHECKING:
+    from okrsheet.stores import Location
 
 WorkbookOption = Annotated[
     str | None,
@@ -78,3 +83,24 @@ def parse_date_option(value: str | None, option: str) -> date | None:
 
 def as_of_date(value: str | None) -> date:
     return parse_date_option(value, "--as-of") or today()
+
+
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write even when Excel's or LibreOffice's lock file says the workbook is open "
+        "there (its next save there would overwrite this change).",
+    ),
+]
+
+
+def location_to_write(workbook: str | None, force: bool) -> Location:
+    """Where a writing command writes; with `force`, also while a spreadsheet program has
+    the workbook open."""
+    from dataclasses import replace
+
+    from okrsheet.service import resolve_location
+
+    location = resolve_location(workbook)
+    return replace(location, force=True) if force else location

@@ -5,7 +5,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import (
+    ForceOption,
+    WorkbookOption,
+    location_to_write,
+    parse_date_option,
+    today,
+)
 
 if TYPE_CHECKING:
     from okrsheet.checkins import CheckInRequest
@@ -67,6 +73,7 @@ def checkin(
         ),
     ] = None,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Record this week's numbers: one KR with flags, a CSV batch, or a guided walk.
 
@@ -87,7 +94,7 @@ def checkin(
     from okrsheet.errors import UsageError
     from okrsheet.render import console
 
-    location = service.resolve_location(workbook)
+    location = location_to_write(workbook, force)
     author = by or os.environ.get("OKR_AUTHOR") or None
     when = parse_date_option(day, "--date")
     if from_file is not None:

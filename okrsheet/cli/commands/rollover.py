@@ -2,7 +2,13 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import (
+    ForceOption,
+    WorkbookOption,
+    location_to_write,
+    parse_date_option,
+    today,
+)
 
 
 def rollover(
@@ -17,6 +23,7 @@ def rollover(
         str | None, typer.Option("--end", help="Its last day, if not the named period's.")
     ] = None,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Start the next cycle: unfinished key results go on, finished ones are archived.
 
@@ -42,7 +49,7 @@ def rollover(
         ),
         today(),
     )
-    result = cycles.rollover(service.resolve_location(workbook), new)
+    result = cycles.rollover(location_to_write(workbook, force), new)
     console.err().print(
         f"Rolled over from {result.old.name} to {result.new.name} "
         f"({result.new.start} to {result.new.end}): {len(result.carried)} item(s) carried, "
