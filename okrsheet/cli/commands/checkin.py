@@ -124,7 +124,7 @@ def checkin(
     skipped = len(requests) - len(recorded)
     message = f"Recorded {len(recorded)} check-in(s) in {location}."
     if skipped:
-        message += f" {skipped} were already in the log (same KR, day, value and note)."
+        message += f" {skipped} were already in the log (sent by an earlier run of this command)."
     console.err().print(message)
 
 
