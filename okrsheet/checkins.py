@@ -11,7 +11,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -201,17 +201,24 @@ def prepare(
     return prepared
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def record(
     location: Location,
     requests: Sequence[CheckInRequest],
     *,
-    today: date,
-    clock: Callable[[], datetime] = datetime.now,
+    today: date | None = None,
+    clock: Callable[[], datetime] = _now,
 ) -> list[CheckIn]:
     """Validate against a fresh read and write the log rows and KR rows in one atomic update.
 
     `Recorded at` comes from `clock` when the write is planned, under the store's lock: a
     command that waited for another one's write is stamped after it, as it is written after it.
+    It is kept with its offset from UTC, in the workbook's time zone (the Settings tab's Time
+    zone, else this computer's), and a check-in without a date is for today in that zone
+    (`today`, when given, pins it instead: `OKR_TODAY`).
 
     Each check-in gets its id before the first attempt, so when a store retries after a write
     whose outcome it could not see, the planner finds what already landed and skips it. On
@@ -227,7 +234,8 @@ def record(
     def planner(raw: RawWorkbook) -> list[Change]:
         nonlocal seen, ids
         plan = parse_workbook(raw, with_log=False).plan
-        checkins = prepare(plan, requests, today=today, now=clock())
+        now = clock().astimezone(cells.time_zone(plan.settings.time_zone))
+        checkins = prepare(plan, requests, today=today or now.date(), now=now)
         if journal is not None:
             if ids is None:
                 ids = journal.assign(checkins)

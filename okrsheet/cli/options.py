@@ -65,6 +65,12 @@ def today() -> date:
     return date.today()
 
 
+def pinned_today() -> date | None:
+    """The date in $OKR_TODAY, if set; otherwise None (the caller decides what today is:
+    a check-in takes it in the workbook's time zone)."""
+    return today() if os.environ.get("OKR_TODAY", "").strip() else None
+
+
 def parse_date_option(value: str | None, option: str) -> date | None:
     """Dates on the command line take the same forms as in the workbook."""
     if value is None:

@@ -26,9 +26,24 @@ def load_plan(
     from okrsheet.model import filter_plan, rewind
 
     parsed = service.load(service.resolve_location(workbook))
-    plan = rewind(parsed.plan, as_of)
+    plan = rewind(parsed.plan, _in_workbook_zone(as_of, parsed.plan))
     check_filters(parsed, plan, owner=owner, objective=objective)
     return parsed, filter_plan(plan, owner=owner, level=level, objective_id=objective)
+
+
+def _in_workbook_zone(as_of: date, plan: Plan) -> date:
+    """Today, where the workbook's Settings name a time zone in which it is already
+    tomorrow, is that tomorrow: the day its check-ins of today are dated."""
+    import os
+    from datetime import datetime
+
+    from okrsheet.layout.cells import time_zone
+
+    if not plan.settings.time_zone or os.environ.get("OKR_TODAY", "").strip():
+        return as_of
+    if as_of != date.today():
+        return as_of
+    return max(as_of, datetime.now(time_zone(plan.settings.time_zone)).date())
 
 
 def check_filters(

@@ -732,7 +732,10 @@ def test_a_checkin_reads_only_the_ids_it_looks_for_in_a_long_log(
     _decorate(example)
     given = _skim_everything(monkeypatch)
     before = XlsxStore(example).read()
-    request = checkins.CheckInRequest(kr_id="SALES-1.1", value="71", note="=1+1")
+    # One submission, tried twice (as a store retries it): the same id both times.
+    request = checkins.CheckInRequest(
+        kr_id="SALES-1.1", value="71", note="=1+1", checkin_id="ci-0123456789abcdef"
+    )
     now = datetime(2026, 11, 16, 9, 30)
 
     recorded = checkins.record(

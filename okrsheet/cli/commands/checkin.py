@@ -10,6 +10,7 @@ from okrsheet.cli.options import (
     WorkbookOption,
     location_to_write,
     parse_date_option,
+    pinned_today,
     today,
 )
 
@@ -120,7 +121,7 @@ def checkin(
         if not requests:
             console.err().print("Nothing was written.")
             return
-    recorded = checkins.record(location, requests, today=today())
+    recorded = checkins.record(location, requests, today=pinned_today())
     skipped = len(requests) - len(recorded)
     message = f"Recorded {len(recorded)} check-in(s) in {location}."
     if skipped:
