@@ -335,9 +335,10 @@ class XlsxStore:
         lost = lost_in_rewrite(data, content)
         if lost:
             raise WorkbookUnavailable(
-                f"{self.path} holds {', '.join(lost)}, which okr cannot keep through this "
-                "change; nothing was written",
-                hint="make the change in a spreadsheet program, or keep those in another workbook",
+                f"{self.path} holds parts that okr cannot keep through this change; "
+                "nothing was written",
+                details=[f"would lose: {', '.join(lost)}"],
+                hint="make this change in a spreadsheet program",
             )
         return content
 
@@ -704,11 +705,26 @@ def _apply(book: Workbook, change: Change) -> None:
         for row in sorted(set(change.rows), reverse=True):
             sheet.delete_rows(row)
     elif isinstance(change, AppendRows):
-        row = _last_used_row(sheet) + 1
+        first = row = _last_used_row(sheet) + 1
         for values in change.rows:
             for col, value in enumerate(values, start=1):
                 _write(sheet.cell(row=row, column=col), value)
             row += 1
+        _grow_tables(sheet, first, row - 1)
+
+
+def _grow_tables(sheet: Worksheet, first: int, last: int) -> None:
+    """Tables ending just above appended rows take them in (as in the patch writer)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for table in sheet.tables.values():
+        low_col, low_row, high_col, high_row = range_boundaries(table.ref)
+        if high_row == first - 1 and last >= first and not table.totalsRowCount:
+            from openpyxl.utils import get_column_letter
+
+            table.ref = f"{get_column_letter(low_col)}{low_row}:{get_column_letter(high_col)}{last}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
 
 
 def _last_used_row(sheet: Worksheet) -> int:
