@@ -41,7 +41,16 @@ class CheckInRequest:
 
 
 #: Where a command-line check-in's fields came from, for error messages.
-_OPTIONS = {"kr": "KR_ID", "date": "--date", "value": "--value", "confidence": "--confidence"}
+_OPTIONS = {
+    "kr": "KR_ID",
+    "date": "--date",
+    "value": "--value",
+    "confidence": "--confidence",
+    "note": "--note",
+    "author": "--by",
+}
+#: The most characters a spreadsheet cell holds (Excel; Google Sheets allows more).
+CELL_LIMIT = 32_767
 
 
 def new_checkin_id() -> str:
@@ -178,6 +187,22 @@ def prepare(
             confidence = cells.parse_confidence(request.confidence)
         except cells.CellValueError as exc:
             problem(f"confidence for {kr.id}: {exc}", "confidence")
+            continue
+        long_text = next(
+            (
+                (field, text)
+                for field, text in (("note", request.note), ("author", request.author or ""))
+                if len(text.strip()) > CELL_LIMIT
+            ),
+            None,
+        )
+        if long_text is not None:
+            field, text = long_text
+            problem(
+                f"{field} for {kr.id} is {len(text.strip()):,} characters long; a spreadsheet "
+                f"cell holds at most {CELL_LIMIT:,}",
+                field,
+            )
             continue
         try:
             prepared.append(

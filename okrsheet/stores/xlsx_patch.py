@@ -54,9 +54,14 @@ def _escape_illegal(text: str) -> str:
     return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
+# XML turns a CR (alone or before LF) into LF as it is read: text keeps it as _x000D_.
+_CARRIAGE_RETURN = re.compile(r"\r")
+
+
 def escape_text(text: str) -> str:
     """Cell text as an .xlsx stores it: what reads back as `text` in Excel and in calamine."""
-    return _escape_illegal(_LITERAL_ESCAPE.sub("_x005F_", text))
+    escaped = _escape_illegal(_LITERAL_ESCAPE.sub("_x005F_", text))
+    return _CARRIAGE_RETURN.sub("_x000D_", escaped)
 
 
 def column_index(ref: str) -> int:
