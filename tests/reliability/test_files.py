@@ -104,7 +104,7 @@ def test_a_lock_file_left_by_another_person_does_not_lock_anyone_out(
     store = XlsxStore(example)
     store.lock_path.write_text("")
     store.lock_path.chmod(0o444)
-    monkeypatch.setattr(xlsx_module.os, "open", _deny_writing(store.lock_path, os.open))
+    monkeypatch.setattr(os, "open", _deny_writing(store.lock_path, os.open))
     store.update(lambda raw: [])  # would raise "cannot lock" if it needed to write the file
 
 
@@ -250,8 +250,8 @@ def test_the_folder_is_flushed_to_disk_after_the_rename(
         events.append("rename")
         real_replace(src, dst)
 
-    monkeypatch.setattr(xlsx_module.os, "fsync", fsync)
-    monkeypatch.setattr(xlsx_module.os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     result = okr("checkin", "SALES-1.1", "--value", "91", "-w", str(example))
 
     assert result.exit_code == 0, result.stderr
