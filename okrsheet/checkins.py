@@ -75,16 +75,18 @@ def comparable(checkin: CheckIn) -> str:
 
 
 class RetryJournal:
-    """The submissions this person last sent to each Google spreadsheet, by key result.
+    """The check-ins this person sent to each Google spreadsheet whose outcome is not known,
+    by key result.
 
-    A write to Google can land without its answer arriving; the person then runs the same
-    command again. Each check-in of a run gets a fresh id; before the first write is tried,
-    the ids are kept here with what each check-in says (`comparable`). A later run whose
-    check-in for a key result says what this person's last check-in for that key result said
-    reuses its id, so if that one had landed, the log already holds it and it is not recorded
-    twice. Any other check-in, a correction back to an earlier value (A, B, A) included, has an
-    id of its own. Local workbooks need none of this: their writes land whole or not at all,
-    under a lock.
+    A write to Google can land without its answer arriving; okr then says it could not confirm
+    it, and the person runs the same command again. Each check-in of a run gets a fresh id;
+    before the first write is tried, the ids are kept here with what each check-in says
+    (`comparable`), and once the write is confirmed they are forgotten. A later run whose
+    check-in for a key result says what an unconfirmed one said reuses its id, so if that one
+    had landed, the log already holds it and it is not recorded twice. Nothing else is ever a
+    repeat: after a confirmed write, the same command records again (as on a local workbook),
+    and a correction back to an earlier value (A, B, A) has an id of its own. Local workbooks
+    need none of this: their writes land whole or not at all, under a lock.
     """
 
     def __init__(self, path: Path, location: str) -> None:
@@ -125,6 +127,29 @@ class RetryJournal:
         journal[self.location] = {**sent, **now_sent}
         self._save(journal)
         return ids
+
+    def settle(self, ids: Sequence[str]) -> None:
+        """The write of `ids` is confirmed: they are no longer anyone's retry."""
+        journal = self._load()
+        sent = journal.get(self.location)
+        if not isinstance(sent, dict):
+            return
+        done = set(ids)
+        kept = {
+            kr: left
+            for kr, entries in sent.items()
+            if isinstance(entries, list)
+            and (
+                left := [
+                    e for e in entries if not (isinstance(e, list) and e[1:2] and e[1] in done)
+                ]
+            )
+        }
+        if kept:
+            journal[self.location] = kept
+        else:
+            journal.pop(self.location, None)
+        self._save(journal)
 
     def _save(self, journal: dict[str, dict[str, list[list[str]]]]) -> None:
         with contextlib.suppress(OSError):
@@ -247,7 +272,7 @@ def record(
 
     Each check-in gets its id before the first attempt, so when a store retries after a write
     whose outcome it could not see, the planner finds what already landed and skips it. On
-    Google, a run of the same command after one whose outcome was unknown reuses the ids of
+    Google, a run of the same command after one whose outcome stayed unknown reuses the ids of
     the check-ins it repeats (see `RetryJournal`); nothing else is ever taken for a repeat.
     """
     requests = [r if r.checkin_id else replace(r, checkin_id=new_checkin_id()) for r in requests]
@@ -277,6 +302,8 @@ def record(
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
     open_store(location).update(planner, skim=Skim(needles=needles, wanted=looks_like_log))
+    if journal is not None and ids is not None:
+        journal.settle(ids)
     return recorded
 
 
