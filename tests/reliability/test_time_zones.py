@@ -18,8 +18,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-#: POSIX spells zones east of Greenwich with a minus: Etc/GMT-14 is UTC+14.
-UTC_PLUS_14, UTC_PLUS_9, UTC_MINUS_11 = "Etc/GMT-14", "Etc/GMT-9", "Etc/GMT+11"
+#: POSIX TZ strings (no time zone database needed): a name in <>, then the offset with
+#: the sign POSIX uses, west of Greenwich positive. "<+14>-14" is UTC+14.
+UTC_PLUS_14, UTC_PLUS_9, UTC_MINUS_11 = "<+14>-14", "<+09>-9", "<-11>11"
 
 
 def _okr(book: Path, tz: str, *args: str, today: str | None = None) -> str:
