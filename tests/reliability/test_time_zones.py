@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +163,13 @@ def test_a_bad_time_zone_setting_names_its_cell(tmp_path: Path) -> None:
     assert done.returncode == 3, done.stderr
     assert "Settings!B" in done.stdout + done.stderr
     assert "not a time zone" in done.stdout + done.stderr
+
+
+def test_date_today_is_today_in_the_workbook_time_zone(tmp_path: Path) -> None:
+    """`--date today` means what no --date means: today where the workbook's clock is."""
+    book = _workbook(tmp_path, "UTC+14")
+    _okr(book, UTC_MINUS_11, "checkin", "SALES-1.1", "--value", "222", "--date", "today")
+
+    _, [(day, value, at)] = _newest(book)
+    assert value == 222 and str(at).endswith("+14:00")
+    assert day.date() == datetime.now(UTC).astimezone(timezone(timedelta(hours=14))).date()

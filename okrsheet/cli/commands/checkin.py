@@ -97,7 +97,9 @@ def checkin(
 
     location = location_to_write(workbook, force)
     author = by or os.environ.get("OKR_AUTHOR") or None
-    when = parse_date_option(day, "--date")
+    # `--date today` is the default: today in the workbook's time zone (see checkins.record).
+    today_meant = day is not None and day.strip().casefold() == "today" and not pinned_today()
+    when = None if today_meant else parse_date_option(day, "--date")
     if from_file is not None:
         if kr_id or value is not None:
             raise UsageError(
