@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -64,6 +64,9 @@ class Settings(_Model):
     date_order: Literal["MDY", "DMY"] = "MDY"
     # Department workbooks read together with this one (paths or Google locations).
     linked_workbooks: tuple[str, ...] = ()
+    # The zone that says which day a check-in belongs to and what "today" is: an IANA name,
+    # "UTC" or "UTC+HH:MM" (see `cells.parse_time_zone`); "" for each computer's own.
+    time_zone: str = ""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:
@@ -289,8 +292,23 @@ class Plan(_Model):
         return tuple(sorted((c for c in self.checkins if c.kr_id == kr_id), key=checkin_order))
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def checkin_order(checkin: CheckIn) -> tuple[date, datetime]:
-    return (checkin.date, checkin.recorded_at or datetime.min)
+    """The order of the log: by date, then by the moment each was recorded, compared as
+    instants (`Recorded at` carries its offset from UTC, so the zone a check-in was made in,
+    or is read in, changes nothing). A time without an offset, from older versions or typed
+    by hand, is taken as this computer's local time."""
+    moment = checkin.recorded_at
+    if moment is None:
+        return (checkin.date, _NEVER)
+    if moment.tzinfo is None:
+        try:
+            moment = moment.astimezone()
+        except (OverflowError, ValueError, OSError):
+            moment = moment.replace(tzinfo=UTC)
+    return (checkin.date, moment)
 
 
 Severity = Literal["error", "warning"]

@@ -40,6 +40,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         "GOOGLE_CLOUD_PROJECT",
         "CLOUDSDK_CONFIG",
         "FORCE_COLOR",
+        "XDG_STATE_HOME",
     ):
         monkeypatch.delenv(name, raising=False)
     # gspread's files and gcloud's ADC file live under HOME: a fresh one has none of them.

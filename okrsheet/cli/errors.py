@@ -59,8 +59,12 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from okrsheet.stores.base import WRITTEN
+
         json_output = str(kwargs.get("output_format", "")) == "json"
+        saved_before = len(WRITTEN)
         try:
+            _refuse_undecodable(kwargs)
             return command(*args, **kwargs)
         except typer.Exit:
             raise
@@ -69,7 +73,12 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except (KeyboardInterrupt, typer.Abort):
             from okrsheet.errors import Aborted
 
-            fail(Aborted("interrupted; nothing was written"), json_output=json_output)
+            saved = WRITTEN[saved_before:]
+            if saved:
+                message = f"interrupted after {saved[-1]} was saved: the change was written"
+            else:
+                message = "interrupted; nothing was written"
+            fail(Aborted(message), json_output=json_output)
         except Exception as exc:
             if os.environ.get("OKR_DEBUG"):
                 raise
@@ -82,3 +91,41 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             )
 
     return wrapper
+
+
+def _refuse_undecodable(values: dict[str, object]) -> None:
+    """An argument that is not UTF-8 reaches Python with its bad bytes as lone surrogates
+    (`\udcff` for 0xFF), which nothing can print or store: say which option, and stop."""
+    from okrsheet.errors import UsageError
+
+    for name, value in values.items():
+        texts = value if isinstance(value, list | tuple) else [value]
+        for text in texts:
+            if not isinstance(text, str):
+                continue
+            bad = next((c for c in text if "\udc80" <= c <= "\udcff"), None)
+            if bad is not None:
+                raise UsageError(
+                    f"is not valid UTF-8 text (byte 0x{ord(bad) - 0xDC00:02X}); "
+                    "nothing was written",
+                    option=_spelled(name),
+                    hint="type it again, or set your terminal to UTF-8",
+                )
+
+
+def _spelled(name: str) -> str:
+    """How the person typed the parameter `name`: `--note`, or `KR_ID` for an argument."""
+    label = "--" + name.replace("_", "-")
+    try:
+        from typer._click.globals import get_current_context  # the Click inside Typer
+
+        context = get_current_context(silent=True)
+    except ImportError:  # pragma: no cover - another Typer
+        context = None
+    params = context.command.params if context is not None else []
+    for param in params:
+        if param.name == name:
+            if param.param_type_name == "option" and param.opts:
+                return str(param.opts[0])
+            return str(getattr(param, "metavar", None) or name.upper())
+    return label

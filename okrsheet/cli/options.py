@@ -1,14 +1,19 @@
 """Options shared by several commands, defined once so they mean the same everywhere."""
 
+from __future__ import annotations
+
 import os
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from okrsheet.errors import UsageError
 from okrsheet.render import OutputFormat
 from okrsheet.vocab import Level
+
+if TYPE_CHECKING:
+    from okrsheet.stores import Location
 
 WorkbookOption = Annotated[
     str | None,
@@ -60,6 +65,12 @@ def today() -> date:
     return date.today()
 
 
+def pinned_today() -> date | None:
+    """The date in $OKR_TODAY, if set; otherwise None (the caller decides what today is:
+    a check-in takes it in the workbook's time zone)."""
+    return today() if os.environ.get("OKR_TODAY", "").strip() else None
+
+
 def parse_date_option(
     value: str | None, option: str, order: Literal["MDY", "DMY"] = "MDY"
 ) -> date | None:
@@ -89,3 +100,24 @@ def check_date_option(value: str | None, option: str) -> None:
 
 def as_of_date(value: str | None, order: Literal["MDY", "DMY"] = "MDY") -> date:
     return parse_date_option(value, "--as-of", order) or today()
+
+
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write even when Excel's or LibreOffice's lock file says the workbook is open "
+        "there (its next save there would overwrite this change).",
+    ),
+]
+
+
+def location_to_write(workbook: str | None, force: bool) -> Location:
+    """Where a writing command writes; with `force`, also while a spreadsheet program has
+    the workbook open."""
+    from dataclasses import replace
+
+    from okrsheet.service import resolve_location
+
+    location = resolve_location(workbook)
+    return replace(location, force=True) if force else location

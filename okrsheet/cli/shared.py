@@ -47,9 +47,25 @@ def load_plan_as_of(
         check_date_option(as_of, "--as-of")
     parsed = service.load(service.resolve_location(workbook))
     day = as_of if isinstance(as_of, date) else as_of_date(as_of, parsed.plan.settings.date_order)
+    day = _in_workbook_zone(day, parsed.plan)
     plan = rewind(parsed.plan, day)
     check_filters(parsed, plan, owner=owner, objective=objective)
     return parsed, filter_plan(plan, owner=owner, level=level, objective_id=objective), day
+
+
+def _in_workbook_zone(as_of: date, plan: Plan) -> date:
+    """Today, where the workbook's Settings name a time zone in which it is already
+    tomorrow, is that tomorrow: the day its check-ins of today are dated."""
+    import os
+    from datetime import datetime
+
+    from okrsheet.layout.cells import time_zone
+
+    if not plan.settings.time_zone or os.environ.get("OKR_TODAY", "").strip():
+        return as_of
+    if as_of != date.today():
+        return as_of
+    return max(as_of, datetime.now(time_zone(plan.settings.time_zone)).date())
 
 
 def check_filters(

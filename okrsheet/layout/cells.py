@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
 from okrsheet.model import KRKind, Level
@@ -242,6 +242,51 @@ def parse_datetime(value: CellValue) -> datetime | None:
         return datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise CellValueError(f"{_show(str(value))} is not a date and time") from None
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+
+
+def parse_time_zone(value: CellValue) -> str | None:
+    """A time zone: an IANA name (`Europe/Berlin`, `America/New_York`), `UTC`, or a fixed
+    offset (`UTC+14`, `UTC-11:00`, `+05:30`), given back as its canonical spelling."""
+    if is_blank(value):
+        return None
+    text = parse_text(value)
+    if text.upper() in ("UTC", "GMT", "Z"):
+        return "UTC"
+    offset = _OFFSET.fullmatch(text)
+    if offset:
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+        if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+            raise CellValueError(f"{_show(text)} is not an offset from UTC (-12:00 to +14:00)")
+        return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(text)
+    except (ValueError, KeyError, OSError):
+        raise CellValueError(
+            f"{_show(text)} is not a time zone (try Europe/Berlin, America/New_York or UTC+02:00)"
+        ) from None
+    return text
+
+
+def time_zone(name: str | None) -> tzinfo:
+    """The zone a `parse_time_zone` spelling names; None or "" is this computer's own."""
+    if not name:
+        zone = datetime.now().astimezone().tzinfo
+        assert zone is not None
+        return zone
+    if name == "UTC":
+        return UTC
+    if name.startswith("UTC") and name[3:4] in ("+", "-"):
+        hours, minutes = int(name[4:6]), int(name[7:9])
+        delta = timedelta(hours=hours, minutes=minutes)
+        return timezone(-delta if name[3] == "-" else delta, name)
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def parse_confidence(value: CellValue) -> float | None:

@@ -313,6 +313,7 @@ class _Reader:
             "min_krs_per_objective": cells.parse_number,
             "max_krs_per_objective": cells.parse_number,
             "linked_workbooks": cells.parse_locations,
+            "time_zone": cells.parse_time_zone,
         }
         for key, parse in parsers.items():
             if key not in values:

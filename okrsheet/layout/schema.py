@@ -245,6 +245,13 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "commas or line breaks.",
         ("linked", "departments", "department workbooks"),
     ),
+    SettingRow(
+        "time_zone",
+        "Time zone",
+        "The time zone that decides which day a check-in belongs to and what today is, for "
+        "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
+        ("timezone", "zone", "tz"),
+    ),
 )
 
 RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)

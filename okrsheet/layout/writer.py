@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
@@ -255,6 +255,14 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
     )
 
 
+def timestamp_text(moment: datetime | None) -> WriteValue:
+    """`Recorded at` as written: `2026-11-16 09:30:05+14:00` for a moment that knows its
+    offset from UTC (what okr records), as it was for one that does not (older logs)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
 def checkin_row(checkin: CheckIn) -> list[WriteValue]:
     values: dict[str, WriteValue] = {
         "date": checkin.date,
@@ -263,7 +271,8 @@ def checkin_row(checkin: CheckIn) -> list[WriteValue]:
         "confidence": checkin.confidence,
         "note": checkin.note or None,
         "author": checkin.author or None,
-        "recorded_at": checkin.recorded_at,
+        # With its offset, as text: a spreadsheet's date and time has no zone.
+        "recorded_at": timestamp_text(checkin.recorded_at),
         "checkin_id": checkin.checkin_id or None,
     }
     return [values.get(column.key) for column in CHECKIN_COLUMNS]
@@ -295,6 +304,7 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "max_krs_per_objective": settings.max_krs_per_objective,
         "date_order": settings.date_order,
         "linked_workbooks": ", ".join(settings.linked_workbooks) or None,
+        "time_zone": settings.time_zone or None,
     }
 
 

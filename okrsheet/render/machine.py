@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
@@ -15,8 +16,14 @@ from okrsheet.render.text import csv_cell
 Row = Mapping[str, object]
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(report: BaseModel) -> str:
-    return report.model_dump_json(indent=2) + "\n"
+    # Bidirectional overrides and isolates would reorder the terminal line they are printed
+    # on; inside a JSON string their \u escapes mean the same characters.
+    text = report.model_dump_json(indent=2)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrsheet.errors import UsageError
@@ -20,6 +20,8 @@ class Location:
 
     path: Path | None = None
     spreadsheet_id: str | None = None
+    #: Write even when a spreadsheet program's lock file says the workbook is open (`--force`).
+    force: bool = field(default=False, compare=False)
 
     @property
     def is_google(self) -> bool:
@@ -66,7 +68,7 @@ def open_store(
     if location.path is not None:
         from okrsheet.stores.xlsx import XlsxStore
 
-        return XlsxStore(location.path)
+        return XlsxStore(location.path, force=location.force)
     from okrsheet.stores.gsheets import GoogleSheetsStore
 
     assert location.spreadsheet_id is not None

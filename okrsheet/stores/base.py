@@ -191,3 +191,13 @@ class WorkbookStore(Protocol):
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         """Create a new workbook with these tabs; refuse to replace one unless `overwrite`."""
         ...
+
+
+#: Where this process has saved a workbook, in order: an interruption (Ctrl-C) after a save
+#: must not claim that nothing was written.
+WRITTEN: list[str] = []
+
+
+def note_write(location: str) -> None:
+    """Called by a store the moment a write has landed."""
+    WRITTEN.append(location)

@@ -10,13 +10,17 @@ concurrent writer can never leave half a workbook.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import re
+import signal
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -36,6 +40,7 @@ from okrsheet.stores.base import (
     Skim,
     TabSpec,
     WriteValue,
+    note_write,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +52,9 @@ if TYPE_CHECKING:
     from okrsheet.stores.xlsx_patch import Package
 
 LOCK_TIMEOUT_SECONDS = 30.0
+#: How many times a write is planned again on a fresh read when another program saved the
+#: workbook between our read and our write, before giving up with nothing written.
+REPLANS = 3
 
 _NUMBER_FORMATS = {
     "text": "@",
@@ -65,19 +73,67 @@ _EMPHASIS_FILL = "DDEBF7"
 _PREPARED_ROWS = 1000
 
 
-class XlsxStore:
-    """A workbook in a local .xlsx file."""
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the workbook was when it was read: compared again just before the new file
+    replaces it, so that a save by another program in between is never overwritten."""
 
-    def __init__(self, path: Path) -> None:
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> _Snapshot:
+        st = path.stat()
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, hashlib.sha256(data).digest())
+
+    def still(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+            if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != (
+                self.device,
+                self.inode,
+                self.size,
+                self.mtime_ns,
+            ):
+                return False
+            # A save within the file system's time stamp resolution keeps size and mtime.
+            return hashlib.sha256(path.read_bytes()).digest() == self.digest
+        except OSError:
+            return False
+
+
+class _ChangedMeanwhile(Exception):
+    """The workbook changed between our read and our write: plan again on a fresh read."""
+
+
+class XlsxStore:
+    """A workbook in a local .xlsx file.
+
+    `force` writes even when a spreadsheet program's lock file says a person has the workbook
+    open (their next save there would overwrite what okr wrote).
+    """
+
+    def __init__(self, path: Path, *, force: bool = False) -> None:
         self.path = path
+        self.force = force
 
     @property
     def location(self) -> str:
         return str(self.path)
 
     @property
+    def target(self) -> Path:
+        """The file itself: a symbolic link is followed, so a write changes what the link
+        points at and the link stays a link."""
+        return Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+
+    @property
     def lock_path(self) -> Path:
-        return self.path.with_name(f".{self.path.name}.lock")
+        target = self.target
+        return target.with_name(f".{target.name}.lock")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -89,6 +145,12 @@ class XlsxStore:
 
         self._check_readable()
         return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)))
+
+    def _read_data(self, data: bytes) -> RawWorkbook:
+        """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
+        from python_calamine import CalamineWorkbook
+
+        return self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
 
     def _grids(
         self, open_book: Callable[[], CalamineWorkbook], only: Callable[[str], bool] | None = None
@@ -134,9 +196,10 @@ class XlsxStore:
             ) from exc
         return RawWorkbook(grids)
 
-    def _read_skimmed(self, skim: Skim) -> tuple[RawWorkbook, Package | None]:
-        """A read with the long tabs `skim` allows read in part (see `Skim`), and the package
-        it came from, for the write that follows to reuse what is already decompressed."""
+    def _read_skimmed(self, skim: Skim, data: bytes) -> tuple[RawWorkbook, Package | None]:
+        """A read of `data` with the long tabs `skim` allows read in part (see `Skim`), and the
+        package it came from, for the write that follows to reuse what is already
+        decompressed."""
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx_patch import (
@@ -147,9 +210,8 @@ class XlsxStore:
             skim_sheet,
         )
 
-        self._check_readable()
         try:
-            package = Package.open(self.path)
+            package = Package(data)
             names = set(package.namelist())
             long_parts = {
                 title: part
@@ -167,11 +229,11 @@ class XlsxStore:
                 if xml is not None:
                     trimmed[part] = xml
             if not trimmed:
-                return self.read(), package
+                return self._read_data(data), package
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
-            return self.read(), None  # the plain read says what is wrong, if anything
+            return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
@@ -182,7 +244,8 @@ class XlsxStore:
         }
         if unwanted:  # not what the planner can do without: read those in full
             full = self._grids(
-                lambda: CalamineWorkbook.from_path(str(self.path)), only=unwanted.__contains__
+                lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
+                only=unwanted.__contains__,
             )
             rows = {g.title: g.rows for g in full.grids}
             for grid in raw.grids:
@@ -203,30 +266,81 @@ class XlsxStore:
     # Writing ---------------------------------------------------------------------------------
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
-        """See `WorkbookStore.update`; with `skim`, long tabs may reach the planner in part."""
-        with self._locked():
-            package: Package | None = None
-            if skim is None:
-                raw = self.read()
-            else:
-                raw, package = self._read_skimmed(skim)
-            changes = list(planner(raw))
-            del raw  # a long log's cells are not needed to write
-            if not changes:
-                return changes
-            if _read_only(self.path):
-                raise WorkbookUnavailable(f"{self.path} is read-only; nothing was written")
-            from okrsheet.stores.xlsx_patch import Unpatchable, patch
+        """See `WorkbookStore.update`; with `skim`, long tabs may reach the planner in part.
 
-            try:
-                source = package if package is not None else str(self.path)
-                self._save(lambda handle: patch(source, handle, changes))
-            except Unpatchable:
-                book = self._load_for_write()
-                for change in changes:
-                    _apply(book, change)
-                self._save(_saver(book))
+        The file is read once into memory; the plan is made on those bytes and the write patches
+        those same bytes. Just before the new file replaces the old one, the old one must still be
+        what was read (its size, time stamp and SHA-256): if another program saved it meanwhile,
+        the write is planned again on a fresh read, and after `REPLANS` tries okr gives up with
+        nothing written."""
+        with self._locked():
+            for _ in range(REPLANS + 1):
+                try:
+                    return self._update_once(planner, skim)
+                except _ChangedMeanwhile:
+                    continue
+        raise BackendError(
+            f"{self.path} kept changing while okr was writing (another program is saving it); "
+            "nothing was written",
+            hint="try again once the other program has finished saving",
+        )
+
+    def _update_once(self, planner: ChangePlanner, skim: Skim | None) -> Sequence[Change]:
+        self._check_readable()
+        target = self.target
+        try:
+            data = target.read_bytes()
+            snapshot = _Snapshot.of(target, data)
+        except OSError as exc:
+            raise WorkbookUnavailable(f"{self.path} cannot be read ({_short(exc)})") from exc
+        package: Package | None = None
+        if skim is None:
+            raw = self._read_data(data)
+        else:
+            raw, package = self._read_skimmed(skim, data)
+        changes = list(planner(raw))
+        del raw  # a long log's cells are not needed to write
+        if not changes:
             return changes
+        if _read_only(target):
+            raise WorkbookUnavailable(f"{self.path} is read-only; nothing was written")
+        self._refuse_if_open_elsewhere()
+        self._refuse_if_hard_linked()
+        from okrsheet.stores.xlsx_patch import Package, Unpatchable, patch
+
+        try:
+            source = package if package is not None else Package(data)
+            self._save(lambda handle: patch(source, handle, changes), expect=snapshot)
+        except Unpatchable:
+            content = self._rewritten(data, changes)
+            self._save(lambda handle: handle.write(content), expect=snapshot)
+        return changes
+
+    def _rewritten(self, data: bytes, changes: Sequence[Change]) -> bytes:
+        """The workbook `data` with `changes` applied through openpyxl; refused, with nothing
+        written, when openpyxl would drop a part of it that it does not model."""
+        from okrsheet.stores.xlsx_keep import lost_in_rewrite
+
+        book = self._load_for_write(data)
+        for change in changes:
+            _apply(book, change)
+        buffer = io.BytesIO()
+        try:
+            _saver(book)(buffer)
+        except OSError as exc:
+            raise BackendError(
+                f"could not save {self.path}: {_short(exc)}; nothing was changed"
+            ) from exc
+        content = buffer.getvalue()
+        lost = lost_in_rewrite(data, content)
+        if lost:
+            raise WorkbookUnavailable(
+                f"{self.path} holds parts that okr cannot keep through this change; "
+                "nothing was written",
+                details=[f"would lose: {', '.join(lost)}"],
+                hint="make this change in a spreadsheet program",
+            )
+        return content
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         from openpyxl import Workbook
@@ -241,33 +355,51 @@ class XlsxStore:
                     f"{self.path} already exists; nothing was written",
                     hint="pass --force to replace it",
                 )
+            if self.path.exists():
+                self._refuse_if_hard_linked()
             book = Workbook()
             book.remove(book.active)
             for spec in tabs:
                 _render_tab(book.create_sheet(spec.title), spec)
             self._save(_saver(book))
 
-    def _load_for_write(self) -> Workbook:
+    def _load_for_write(self, data: bytes) -> Workbook:
+        import warnings
+
         from openpyxl import load_workbook
 
         try:
-            return load_workbook(self.path, rich_text=True)
+            # What openpyxl says about parts it does not model is for us, not for the person
+            # running okr: `check_full_rewrite_keeps` refuses a save that would lose them.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return load_workbook(io.BytesIO(data), rich_text=True)
         except Exception as exc:  # openpyxl raises many unrelated types on bad files
             raise WorkbookUnavailable(
                 f"{self.path} could not be opened for writing ({_short(exc)})"
             ) from exc
 
-    def _save(self, write: Callable[[BinaryIO], object]) -> None:
+    def _save(
+        self, write: Callable[[BinaryIO], object], *, expect: _Snapshot | None = None
+    ) -> None:
         """Write to a temporary file beside the workbook, then replace it in one step.
 
         Called under the workbook's lock: a temporary file of ours already there was left by a
-        save that died (killed, or the machine lost power), so it goes first.
+        save that died (killed, or the machine lost power), so it goes first. The new file gets
+        the old one's mode, owner and group (as far as we may set them) and extended
+        attributes; after the rename the folder is flushed to disk too, so that the rename
+        itself survives a power cut. With `expect`, the workbook must still be what was read
+        (see `_Snapshot`), or `_ChangedMeanwhile` is raised with nothing written.
         """
-        mode = self.path.stat().st_mode & 0o777 if self.path.exists() else None
+        target = self.target
+        try:
+            old = target.stat()
+        except FileNotFoundError:
+            old = None
         self._remove_stale_temporary_files()
         try:
             fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
             )
         except OSError as exc:
             raise BackendError(
@@ -278,12 +410,16 @@ class XlsxStore:
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
                 handle.flush()
+                _keep_metadata(handle.fileno(), target, old)
                 os.fsync(handle.fileno())
-            if mode is not None:
-                tmp.chmod(mode)
-            else:
-                tmp.chmod(0o666 & ~_umask())
-            os.replace(tmp, self.path)
+            if expect is not None and not expect.still(target):
+                raise _ChangedMeanwhile
+            # Ctrl-C is held back from the rename to the record that it happened: an
+            # interruption afterwards must not claim that nothing was written.
+            with _signals_held():
+                os.replace(tmp, target)
+                note_write(str(self.path))
+            _fsync_folder(target.parent)
         except OSError as exc:
             raise BackendError(
                 f"could not save {self.path}: {_short(exc)}; nothing was changed"
@@ -295,36 +431,206 @@ class XlsxStore:
     def _remove_stale_temporary_files(self) -> None:
         # mkstemp's names: the prefix, eight characters of [a-z0-9_], the suffix. Matching
         # exactly keeps `okr.xlsx` from touching the files of `okr.xlsx.backup.xlsx`.
-        ours = re.compile(rf"\.{re.escape(self.path.name)}\.[a-z0-9_]{{8}}\.tmp")
+        target = self.target
+        ours = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
         with contextlib.suppress(OSError):
-            for entry in os.scandir(self.path.parent):
+            for entry in os.scandir(target.parent):
                 if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
+    def _refuse_if_open_elsewhere(self) -> None:
+        if self.force:
+            return
+        found = open_elsewhere(self.target)
+        if found is not None:
+            program, lock_file, who = found
+            by = f" by {who}" if who else ""
+            raise WorkbookUnavailable(
+                f"{self.path} is open in {program}{by}; nothing was written (its next save "
+                "there would overwrite this change)",
+                hint=f"close it there and run the command again; if it is open nowhere, delete "
+                f"{lock_file.name} (left by a program that stopped), or pass --force",
+            )
+
+    def _refuse_if_hard_linked(self) -> None:
+        try:
+            links = self.target.stat().st_nlink
+        except OSError:
+            return
+        if links > 1:
+            raise WorkbookUnavailable(
+                f"{self.path} has {links} hard links; nothing was written (a save replaces the "
+                "file whole, so the other names would keep the old workbook)",
+                hint="keep one name for the workbook and make the others symbolic links (ln -s)",
+            )
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        # filelock uses flock(): the OS releases it when a process dies, so a lock file left
-        # behind by a crash never blocks anyone.
-        from filelock import FileLock, Timeout
+        """flock() on `.<workbook>.lock` beside the workbook (the link's target, for a link).
 
+        The operating system releases it when its process dies, so a lock file left behind by a
+        crash never blocks anyone. The file is made with the workbook's mode and group, so that
+        the next person of a shared folder can lock it too (flock needs only to open it, read-only
+        will do), and it is removed when the write is done: a writer that had been waiting on a
+        file removed meanwhile sees that the file it holds is no longer the one at that path, and
+        locks the new one instead.
+        """
+        path = self.lock_path
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            fd = self._open_lock_file(path)
+            try:
+                if not _wait_for_lock(fd, deadline):
+                    raise BackendError(
+                        f"{self.path} is being written by another okr process; "
+                        f"gave up after {LOCK_TIMEOUT_SECONDS:.0f} s",
+                        hint="try again in a moment",
+                    )
+                if _same_file(fd, path):
+                    break
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
         try:
-            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
-            lock.acquire()
-        except Timeout as exc:
-            raise BackendError(
-                f"{self.path} is being written by another okr process; "
-                f"gave up after {LOCK_TIMEOUT_SECONDS:.0f} s",
-                hint="try again in a moment",
-            ) from exc
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            os.close(fd)
+
+    def _open_lock_file(self, path: Path) -> int:
+        try:
+            like = self.target.stat()
+        except OSError:
+            like = None
+        flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, 0o600)
+            except FileExistsError:
+                try:
+                    return os.open(path, os.O_RDWR | flags)
+                except PermissionError:  # another person's: flock works on a read-only file
+                    return os.open(path, os.O_RDONLY | flags)
+        except FileNotFoundError:
+            return self._open_lock_file(path)  # removed between our two opens: make it anew
         except OSError as exc:
             raise WorkbookUnavailable(
                 f"cannot lock {self.path} for writing: {_short(exc)}"
             ) from exc
+        mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            if like is not None:
+                os.fchown(fd, -1, like.st_gid)
+            os.fchmod(fd, mode)
+        return fd
+
+
+def _try_lock(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _wait_for_lock(fd: int, deadline: float) -> bool:
+    while not _try_lock(fd):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        held, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
+
+
+def open_elsewhere(target: Path) -> tuple[str, Path, str] | None:
+    """The spreadsheet program that says it has the workbook open, its lock file, and the
+    person it names (or ""): Excel's owner file `~$NAME` (`~$` replacing the first two
+    characters of a long name) or LibreOffice's `.~lock.NAME#`."""
+    name = target.name
+    candidates = [
+        ("LibreOffice", target.with_name(f".~lock.{name}#")),
+        ("Excel", target.with_name(f"~${name}")),
+    ]
+    if len(name) > 2:
+        candidates.append(("Excel", target.with_name(f"~${name[2:]}")))
+    for program, lock_file in candidates:
         try:
-            yield
-        finally:
-            lock.release()
+            data = lock_file.read_bytes()[:512]
+        except FileNotFoundError:
+            continue
+        except OSError:
+            data = b""
+        return program, lock_file, _lock_owner(program, data)
+    return None
+
+
+def _lock_owner(program: str, data: bytes) -> str:
+    if program == "LibreOffice":  # LockUser,host,user,date,path;
+        who = data.decode("utf-8", "replace").split(",")[0]
+    else:  # a length byte, then the name (padded to 54 bytes)
+        who = data[1 : 1 + data[0]].decode("cp1252", "replace") if data and data[0] < 54 else ""
+    return re.sub(r"[^\w .@'-]", "", who).strip()[:60]
+
+
+def _keep_metadata(fd: int, target: Path, old: os.stat_result | None) -> None:
+    """Give the new file the old one's mode, owner, group and extended attributes (ACLs
+    included), as far as we may; a new workbook gets the mode the umask allows."""
+    if old is None:
+        os.fchmod(fd, 0o666 & ~_umask())
+        return
+    os.fchmod(fd, old.st_mode & 0o7777)
+    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, old.st_uid, old.st_gid)
+        except OSError:  # only root may give a file away; a group we belong to will do
+            with contextlib.suppress(OSError):
+                os.fchown(fd, -1, old.st_gid)
+        os.fchmod(fd, old.st_mode & 0o7777)  # chown clears setuid/setgid bits
+    if hasattr(os, "listxattr"):
+        with contextlib.suppress(OSError):
+            for attribute in os.listxattr(target):
+                with contextlib.suppress(OSError):
+                    os.setxattr(fd, attribute, os.getxattr(target, attribute))
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder's entry for the renamed file to disk (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the duration (delivered when it ends)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 _COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -399,11 +705,26 @@ def _apply(book: Workbook, change: Change) -> None:
         for row in sorted(set(change.rows), reverse=True):
             sheet.delete_rows(row)
     elif isinstance(change, AppendRows):
-        row = _last_used_row(sheet) + 1
+        first = row = _last_used_row(sheet) + 1
         for values in change.rows:
             for col, value in enumerate(values, start=1):
                 _write(sheet.cell(row=row, column=col), value)
             row += 1
+        _grow_tables(sheet, first, row - 1)
+
+
+def _grow_tables(sheet: Worksheet, first: int, last: int) -> None:
+    """Tables ending just above appended rows take them in (as in the patch writer)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for table in sheet.tables.values():
+        low_col, low_row, high_col, high_row = range_boundaries(table.ref)
+        if high_row == first - 1 and last >= first and not table.totalsRowCount:
+            from openpyxl.utils import get_column_letter
+
+            table.ref = f"{get_column_letter(low_col)}{low_row}:{get_column_letter(high_col)}{last}"
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
 
 
 def _last_used_row(sheet: Worksheet) -> int:

@@ -10,6 +10,7 @@ the store falls back to openpyxl.
 
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
@@ -35,6 +36,7 @@ _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Built-in number formats that show dates.
 _BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
+_TEXT_FORMAT = 49  # the built-in `@`
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
 # XML 1.0 cannot hold these; Excel stores them as _xHHHH_.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -52,9 +54,14 @@ def _escape_illegal(text: str) -> str:
     return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
+# XML turns a CR (alone or before LF) into LF as it is read: text keeps it as _x000D_.
+_CARRIAGE_RETURN = re.compile(r"\r")
+
+
 def escape_text(text: str) -> str:
     """Cell text as an .xlsx stores it: what reads back as `text` in Excel and in calamine."""
-    return _escape_illegal(_LITERAL_ESCAPE.sub("_x005F_", text))
+    escaped = _escape_illegal(_LITERAL_ESCAPE.sub("_x005F_", text))
+    return _CARRIAGE_RETURN.sub("_x000D_", escaped)
 
 
 def column_index(ref: str) -> int:
@@ -103,6 +110,47 @@ class _Styles:
         fmt = int(xfs[style].get("numFmtId", "0"))
         code = self.formats.get(fmt, "")
         return fmt in _BUILTIN_DATE_FORMATS or bool(re.search(r"[dy]", code.split(";")[0]))
+
+    def is_text(self, style: int) -> bool:
+        """Formatted as text (`@`): what is typed there stays as typed."""
+        xfs = list(self.xfs)
+        if style >= len(xfs):
+            return False
+        fmt = int(xfs[style].get("numFmtId", "0"))
+        return fmt == _TEXT_FORMAT or self.formats.get(fmt, "") == "@"
+
+    def dated(self, style: int, code: str) -> int:
+        """The cell style `style` showing dates as `code`: its font, fill, border and
+        alignment kept, only the number format changed."""
+        xfs = list(self.xfs)
+        if not 0 < style < len(xfs):
+            return self.date_style(code)
+        key = f"{style}\x1f{code}"
+        if key in self._cache:
+            return self._cache[key]
+        fmt_id = self._format_id(code)
+        xf = copy.deepcopy(xfs[style])
+        xf.set("numFmtId", str(fmt_id))
+        xf.set("applyNumberFormat", "1")
+        self.xfs.append(xf)
+        self.xfs.set("count", str(len(self.xfs)))
+        self.changed = True
+        self._cache[key] = len(self.xfs) - 1
+        return self._cache[key]
+
+    def _format_id(self, code: str) -> int:
+        fmt_id = next((i for i, c in self.formats.items() if c == code), None)
+        if fmt_id is None:
+            numfmts = self.root.find(f"{_Q}numFmts")
+            if numfmts is None:
+                numfmts = etree.Element(f"{_Q}numFmts")
+                self.root.insert(0, numfmts)
+            fmt_id = max([163, *self.formats]) + 1
+            etree.SubElement(numfmts, f"{_Q}numFmt", numFmtId=str(fmt_id), formatCode=code)
+            numfmts.set("count", str(len(numfmts)))
+            self.formats[fmt_id] = code
+            self.changed = True
+        return fmt_id
 
     def date_style(self, code: str) -> int:
         if code in self._cache:
@@ -153,11 +201,24 @@ class _Sheet:
             raise Unpatchable("a worksheet without sheetData")
         self.data = data
         self.rows: dict[int, Any] = {}
+        number = 0
         for row in data.iterfind(f"{_Q}row"):
-            number = row.get("r")
-            if number is None:
-                raise Unpatchable("rows without numbers")
-            self.rows[int(number)] = row
+            # `r` is optional: a row without one follows the row before it, and a cell
+            # without one the cell before it. Some writers leave them out; the numbers are
+            # written in, which changes nothing for a reader and lets cells be found.
+            given = row.get("r")
+            number = int(given) if given is not None else number + 1
+            if given is None:
+                row.set("r", str(number))
+            self.rows[number] = row
+            col = 0
+            for cell in row.iterfind(f"{_Q}c"):
+                ref = cell.get("r")
+                if ref is None:
+                    col += 1
+                    cell.set("r", f"{column_letters(col)}{number}")
+                else:
+                    col = column_index(ref)
         self.widest_written = 1
         self.column_styles: list[tuple[int, int, int]] = [
             (int(c.get("min", "0")), int(c.get("max", "0")), int(c.get("style", "0")))
@@ -235,10 +296,15 @@ class _Sheet:
             cell.set("t", "b")
             etree.SubElement(cell, f"{_Q}v").text = "1" if value else "0"
         elif isinstance(value, date):
+            style = int(cell.get("s", "0"))
+            if self.styles.is_text(style):  # a cell formatted as text gets the date as text
+                self.set(row, col, value.isoformat(sep=" ") if isinstance(value, datetime)
+                         else value.isoformat())  # fmt: skip
+                return
             etree.SubElement(cell, f"{_Q}v").text = repr(_serial(value))
-            if not self.styles.is_date(int(cell.get("s", "0"))):
+            if not self.styles.is_date(style):
                 code = _DATETIME_FORMAT if isinstance(value, datetime) else _DATE_FORMAT
-                cell.set("s", str(self.styles.date_style(code)))
+                cell.set("s", str(self.styles.dated(style, code)))
         else:
             etree.SubElement(cell, f"{_Q}v").text = repr(float(value))
 
@@ -279,7 +345,7 @@ class Splice:
     them still deflated (see `_deflate`).
     """
 
-    __slots__ = ("before", "end", "inserted", "source", "start")
+    __slots__ = ("added", "before", "end", "inserted", "source", "start")
 
     def __init__(self, before: bytes, source: bytes, start: int, end: int, inserted: bytes) -> None:
         self.before = before
@@ -287,6 +353,7 @@ class Splice:
         self.start = start
         self.end = end
         self.inserted = inserted
+        self.added = (0, 0)  # the first and last row numbers of the rows appended
 
     def pieces(self) -> tuple[bytes, memoryview, bytes, memoryview]:
         view = memoryview(self.source)
@@ -339,6 +406,8 @@ def _append_splice(
         tail = xml[last.start() : end]
         if b"<v>" not in tail and b"<is>" not in tail and b"<f" not in tail:
             return None
+        if xml.find(b"<row", last.end(), end) >= 0:
+            return None  # rows without numbers after it: their numbers come from counting
         last_number = int(last.group(1))
     head = xml[:start]  # everything before the rows: <dimension>, <cols>, views
     col_styles: dict[int, int] = {}
@@ -370,7 +439,9 @@ def _append_splice(
         cols = max(column_index(end_ref) if end_ref[:1].isalpha() else 1, widest)
         return match.group(1) + f"A1:{column_letters(cols)}{new_last}".encode() + match.group(3)
 
-    return Splice(_DIMENSION.sub(grow, head, count=1), xml, start, end, "".join(out).encode())
+    splice = Splice(_DIMENSION.sub(grow, head, count=1), xml, start, end, "".join(out).encode())
+    splice.added = (last_number + 1, new_last)
+    return splice
 
 
 def _escape(text: str) -> str:
@@ -472,6 +543,46 @@ def _full_calc_on_load(xml: bytes) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
+TABLE_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+_REF = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
+
+
+def _grown_tables(package: Package, part: str, first: int, last: int) -> dict[str, bytes]:
+    """The tables (Excel's Format as Table) of the worksheet `part` that end on the row just
+    above rows `first` to `last`, which were appended: grown to take them in, as a person
+    typing under a table sees it grow. A table with a totals row is left as it is."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels_name not in package.namelist():
+        return {}
+    rels = etree.fromstring(package.read(rels_name), _PARSER)
+    grown: dict[str, bytes] = {}
+    for rel in rels.iterfind(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") != TABLE_TYPE or rel.get("TargetMode") == "External":
+            continue
+        target = str(rel.get("Target", ""))
+        table_part = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if table_part not in package.namelist():
+            continue
+        table = etree.fromstring(package.read(table_part), _PARSER)
+        ref = _REF.fullmatch(table.get("ref", ""))
+        if ref is None or int(ref.group(4)) != first - 1 or table.get("totalsRowCount", "0") != "0":
+            continue
+        new_ref = f"{ref.group(1)}{ref.group(2)}:{ref.group(3)}{last}"
+        table.set("ref", new_ref)
+        auto_filter = table.find(f"{_Q}autoFilter")
+        if auto_filter is not None:
+            auto_filter.set("ref", new_ref)
+        grown[table_part] = bytes(
+            etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+        )
+    return grown
+
+
 def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     """Write to `target` the workbook at `source` (a path, or a package already read) with
     `changes` applied."""
@@ -491,6 +602,7 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
             fast = _append_splice(package.read(part), change.rows, styles)
             if fast is not None:
                 replaced[part] = fast
+                replaced.update(_grown_tables(package, part, *fast.added))
                 continue
         sheet = sheets.get(part) or _Sheet(package.read(part), styles)
         sheets[part] = sheet
@@ -503,6 +615,8 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
                 for col, value in enumerate(values, start=1):
                     if value is not None:
                         sheet.set(start + offset, col, value)
+            if change.rows:
+                replaced.update(_grown_tables(package, part, start, start + len(change.rows) - 1))
     replaced.update({part: sheet.finish() for part, sheet in sheets.items()})
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()

@@ -28,7 +28,8 @@ def test_one_checkin_updates_the_log_and_the_kr_row(okr: Any, shop: Path) -> Non
     assert "Recorded 1 check-in" in result.stderr
     [entry] = log_rows(shop)
     assert entry[:6] == [dt.datetime(2026, 11, 16), "CORP-1.2", 14, 0.7, "New carrier", "Ana Lima"]
-    assert isinstance(entry[6], dt.datetime)  # recorded at
+    # Recorded at: the moment, with its offset from UTC (a spreadsheet's date has no zone)
+    assert dt.datetime.fromisoformat(entry[6]).utcoffset() is not None
     assert entry[7]  # a check-in id, so a retry can be recognised
     row = kr_row(shop, "CORP-1.2")
     assert row["Current"] == 14
@@ -286,7 +287,8 @@ def test_batch_as_excel_writes_it(okr: Any, shop: Path, tmp_path: Path) -> None:
     assert "Windows-1252" in result.stderr
     [entry] = log_rows(shop)
     assert entry[1:4] == ["CORP-1.1", 60, 0.8]
-    assert entry[4].replace("\r", "") == "Caf\u00e9 opened;\nsecond line"  # (CR: stored apart)
+    # The CR of the quoted CRLF is kept, as Excel's `_x000D_` (which openpyxl does not decode).
+    assert entry[4].replace("_x000D_", "\r") == "Caf\u00e9 opened;\r\nsecond line"
 
 
 def test_batch_with_bom_from_stdin(okr: Any, shop: Path) -> None:

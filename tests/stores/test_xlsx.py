@@ -428,12 +428,13 @@ def test_a_second_writer_waits_for_the_first(book: Path, monkeypatch: pytest.Mon
     store = XlsxStore(book)
     waiting = threading.Event()
 
-    class SignallingLock(filelock.FileLock):  # type: ignore[misc,valid-type]
-        def acquire(self, *args: Any, **kwargs: Any) -> Any:
-            waiting.set()
-            return super().acquire(*args, **kwargs)
+    try_lock = xlsx_module._try_lock
 
-    monkeypatch.setattr(filelock, "FileLock", SignallingLock)
+    def signalling_try_lock(fd: int) -> bool:
+        waiting.set()
+        return try_lock(fd)
+
+    monkeypatch.setattr(xlsx_module, "_try_lock", signalling_try_lock)
     planned: list[str] = []
     errors: list[BaseException] = []
 
@@ -716,8 +717,8 @@ def _skim_everything(monkeypatch: pytest.MonkeyPatch) -> list[RawWorkbook]:
     given: list[RawWorkbook] = []
     original = XlsxStore._read_skimmed
 
-    def spy(self: XlsxStore, skim: Any) -> Any:
-        raw, package = original(self, skim)
+    def spy(self: XlsxStore, skim: Any, data: bytes) -> Any:
+        raw, package = original(self, skim, data)
         given.append(raw)
         return raw, package
 
@@ -731,7 +732,10 @@ def test_a_checkin_reads_only_the_ids_it_looks_for_in_a_long_log(
     _decorate(example)
     given = _skim_everything(monkeypatch)
     before = XlsxStore(example).read()
-    request = checkins.CheckInRequest(kr_id="SALES-1.1", value="71", note="=1+1")
+    # One submission, tried twice (as a store retries it): the same id both times.
+    request = checkins.CheckInRequest(
+        kr_id="SALES-1.1", value="71", note="=1+1", checkin_id="ci-0123456789abcdef"
+    )
     now = datetime(2026, 11, 16, 9, 30)
 
     recorded = checkins.record(

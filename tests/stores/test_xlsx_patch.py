@@ -422,17 +422,22 @@ def test_an_unknown_tab_is_unpatchable(book: Path) -> None:
         patch(str(book), io.BytesIO(), [SetCells("Nowhere", {(1, 1): "x"})])
 
 
-def test_rows_without_numbers_are_unpatchable_and_the_fallback_writes(book: Path) -> None:
+def test_rows_and_cells_without_numbers_are_patched_where_they_are(book: Path) -> None:
+    """`r` is optional: a row without one follows the row before it, a cell the cell before
+    it. The patcher counts them as a reader does, instead of rewriting the whole file."""
     xml = members(book)[DATA]
     unnumbered = re.sub(rb'(<row\b[^>]*?) r="\d+"', rb"\1", xml)
     unnumbered = re.sub(rb'(<c\b[^>]*?) r="[A-Z]+\d+"', rb"\1", unnumbered)
+    assert b' r="' not in unnumbered.split(b"<sheetData", 1)[1]
     rezip(book, {DATA: unnumbered})
-    with pytest.raises(Unpatchable):
-        patch(str(book), io.BytesIO(), [SetCells("Data", {(2, 1): "x"})])
-    XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "via openpyxl"})])
+    out = io.BytesIO()
+    patch(str(book), out, [SetCells("Data", {(2, 1): "patched", (3, 5): "new"})])
+    book.write_bytes(out.getvalue())
+    XlsxStore(book).update(lambda raw: [AppendRows("Data", [["appended", 9]])])
     rows = XlsxStore(book).read().grids[0].rows
-    assert rows[1][0] == "via openpyxl"
-    assert rows[2][:3] == ["beta", 4.0, date(2026, 1, 3)]
+    assert rows[1][0] == "patched"
+    assert rows[2][:3] == ["beta", 4.0, date(2026, 1, 3)] and rows[2][4] == "new"
+    assert rows[-1][:2] == ["appended", 9.0]
 
 
 def test_store_falls_back_for_deletes_and_gets_every_change_right(book: Path) -> None:
@@ -837,3 +842,22 @@ def test_a_member_that_does_not_match_its_crc_is_refused(book: Path) -> None:
     with pytest.raises(zipfile.BadZipFile):
         Package(bytes(data)).read(DATA)
     assert Package(book.read_bytes()).read(DATA) == members(book)[DATA]
+
+
+def test_an_append_after_rows_without_numbers_counts_them(book: Path) -> None:
+    """The fast append reads the last row's number; rows after it without one must be
+    counted, or the new row would take the number of one of them."""
+    xml = members(book)[DATA]
+    numbers = [int(n) for n in re.findall(rb'<row\b[^>]*? r="(\d+)"', xml)]
+    last = max(numbers)
+    # Only the last row loses its number: it still follows the row before it.
+    unnumbered = re.sub(rb'(<row\b[^>]*?) r="%d"' % last, rb"\1", xml)
+    unnumbered = re.sub(rb'(<c\b[^>]*?) r="[A-Z]+%d"' % last, rb"\1", unnumbered)
+    rezip(book, {DATA: unnumbered})
+    before = XlsxStore(book).read().grids[0].rows
+
+    XlsxStore(book).update(lambda raw: [AppendRows("Data", [["appended", 9]])])
+
+    rows = XlsxStore(book).read().grids[0].rows
+    assert rows[: len(before)] == before
+    assert rows[len(before)][:2] == ["appended", 9.0]

@@ -4,7 +4,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, check_date_option, today
+from okrsheet.cli.options import (
+    ForceOption,
+    WorkbookOption,
+    check_date_option,
+    location_to_write,
+    pinned_today,
+    today,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -70,6 +77,7 @@ def checkin(
         ),
     ] = None,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Record this week's numbers: one KR with flags, a CSV batch, or a guided walk.
 
@@ -90,13 +98,14 @@ def checkin(
     from okrsheet.errors import UsageError
     from okrsheet.render import console
 
-    location = service.resolve_location(workbook)
+    location = location_to_write(workbook, force)
     author = by or os.environ.get("OKR_AUTHOR") or None
     # A date like 10/11/2026 is read with the workbook's date order, once it has been read.
     day_text = "" if day is None else day.strip()
     check_date_option(day, "--date")  # a date no order can read is refused before any read
-    if day is not None and day_text.casefold() == "today":
-        day_text = today().isoformat()
+    if day_text.casefold() == "today":
+        # The default: today in the workbook's time zone (see checkins.record), or $OKR_TODAY.
+        day_text = ""
     if from_file is not None:
         if kr_id or value is not None:
             raise UsageError(
@@ -129,11 +138,11 @@ def checkin(
         if not requests:
             console.err().print("Nothing was written.")
             return
-    recorded = checkins.record(location, requests, today=today())
+    recorded = checkins.record(location, requests, today=pinned_today())
     skipped = len(requests) - len(recorded)
     message = f"Recorded {len(recorded)} check-in(s) in {location}."
     if skipped:
-        message += f" {skipped} were already in the log (same KR, day, value and note)."
+        message += f" {skipped} were already in the log (sent by an earlier run of this command)."
     console.err().print(message)
 
 

@@ -2,7 +2,14 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption, as_of_date
+from okrsheet.cli.options import (
+    AsOfOption,
+    ForceOption,
+    FormatOption,
+    WorkbookOption,
+    as_of_date,
+    location_to_write,
+)
 from okrsheet.render import OutputFormat
 
 GRADE_COLUMNS = ["id", "objective_id", "title", "owner", "kind", "grade", "band"]
@@ -15,6 +22,7 @@ def grade(
     as_of: AsOfOption = None,
     output_format: FormatOption = OutputFormat.TABLE,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Grade the cycle: 0.0-1.0 per key result, weighted per objective, summed up per owner.
 
@@ -33,10 +41,10 @@ def grade(
     from okrsheet.render import console, tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import grade_report
-    from okrsheet.service import load, resolve_location
+    from okrsheet.service import load
 
     if write:
-        location = resolve_location(workbook)
+        location = location_to_write(workbook, force)
         day = today()
         if as_of is not None:  # read with the workbook's date order
             check_date_option(as_of, "--as-of")

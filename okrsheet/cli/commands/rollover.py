@@ -4,7 +4,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import (
+    ForceOption,
+    WorkbookOption,
+    location_to_write,
+    parse_date_option,
+    today,
+)
 
 if TYPE_CHECKING:
     from okrsheet.cycles import RolloverResult
@@ -31,6 +37,7 @@ def rollover(
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on a terminal.")
     ] = False,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Start the next cycle: unfinished key results go on, finished ones are archived.
 
@@ -58,7 +65,7 @@ def rollover(
         ),
         today(),
     )
-    location = service.resolve_location(workbook)
+    location = location_to_write(workbook, force)
     out = console.err()
     if dry_run or (not yes and _on_a_terminal()):
         # One more read, only where a person looks before anything is written.

@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from okrsheet.cli.options import FormatOption, WorkbookOption
+from okrsheet.cli.options import ForceOption, FormatOption, WorkbookOption, location_to_write
 from okrsheet.render import OutputFormat
 
 
@@ -13,6 +13,7 @@ def validate(
     ] = False,
     output_format: FormatOption = OutputFormat.TABLE,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Check every tab and cell; list errors and warnings with the cell they are in.
 
@@ -30,7 +31,7 @@ def validate(
     from okrsheet.render.emit import emit
     from okrsheet.reports import validation_report
 
-    location = service.resolve_location(workbook)
+    location = location_to_write(workbook, force)
     if fix:
         assigned = service.fix_ids(location)
         console.err().print(f"Assigned {assigned} ID(s)." if assigned else "No IDs were missing.")
