@@ -123,9 +123,9 @@ def _parse_each_private_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
     key gives the same key object, so parse each key once."""
     import functools
 
+    from cryptography.hazmat.primitives import serialization
     from google.auth.crypt import _cryptography_rsa
 
-    serialization = _cryptography_rsa.serialization
     load = _LOADED.setdefault(
         "load", functools.lru_cache(maxsize=8)(serialization.load_pem_private_key)
     )

@@ -418,7 +418,7 @@ def test_a_save_that_dies_half_way_leaves_the_workbook_as_it_was(
             def replace(*args: Any, **kwargs: Any) -> None:
                 raise OSError(28, "No space left on device")
 
-            patch.setattr(xlsx_module.os, "replace", replace)
+            patch.setattr("okrsheet.stores.xlsx.os.replace", replace)
             expected = 5
         else:
             real_mkstemp, real_fdopen, temporary = tempfile.mkstemp, os.fdopen, set()
@@ -432,8 +432,8 @@ def test_a_save_that_dies_half_way_leaves_the_workbook_as_it_was(
                 handle = real_fdopen(fd, *args, **kwargs)
                 return HalfWritten(handle, KeyboardInterrupt) if fd in temporary else handle
 
-            patch.setattr(xlsx_module.tempfile, "mkstemp", mkstemp)
-            patch.setattr(xlsx_module.os, "fdopen", fdopen)
+            patch.setattr("okrsheet.stores.xlsx.tempfile.mkstemp", mkstemp)
+            patch.setattr("okrsheet.stores.xlsx.os.fdopen", fdopen)
             expected = 130
 
         result = okr(*LOCAL[name], "-w", str(shop))

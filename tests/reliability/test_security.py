@@ -435,7 +435,6 @@ def test_a_broken_credentials_file_is_named_but_never_shown(
 
 def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The mode of the file at the moment each byte is handed to it."""
-    import okrsheet.stores.google_auth as google_auth
 
     modes: list[int] = []
     real = os.fdopen
@@ -454,7 +453,9 @@ def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         def __exit__(self, *exc: object) -> None:
             self.handle.close()
 
-    monkeypatch.setattr(google_auth.os, "fdopen", lambda fd, *a, **k: Spy(real(fd, *a, **k)))
+    monkeypatch.setattr(
+        "okrsheet.stores.google_auth.os.fdopen", lambda fd, *a, **k: Spy(real(fd, *a, **k))
+    )
     return modes
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from okrsheet.stores.base import (
     AddTab,
+    Change,
     ColumnSpec,
     DeleteRows,
     Grid,
@@ -34,7 +35,7 @@ REPORTS = [
 ]
 
 
-def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> list[Any]:
+def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> dict[str, Any]:
     rows = fake.values(sid, tab)
     header = rows[0]
     id_col = header.index("ID")
@@ -491,7 +492,7 @@ def _data_sheet(fake: FakeGoogle) -> tuple[str, RawWorkbook, dict[str, _Sheet]]:
 
 
 #: Rename the row of "a", delete the row of "b", add an archive tab.
-_CHANGES = [
+_CHANGES: list[Change] = [
     SetCells("Data", {(2, 2): "ANN"}, {2: (1, "a")}),
     DeleteRows("Data", (3,), id_column=1),
     AddTab(TabSpec("Archive", [ColumnSpec("ID")], rows=[["b"]])),
