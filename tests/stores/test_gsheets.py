@@ -63,7 +63,7 @@ def test_a_report_is_one_read_call(
 ) -> None:
     result = okr(*args, "-w", gexample)
 
-    assert result.exit_code in (0, 6), result.stderr
+    assert result.exit_code == 0, result.stderr  # lagging exits 6 only with --fail
     assert google.fake.count("sheets-read") == 1
     assert google.fake.count("sheets-write") == 0
     assert google.fake.count("drive") == 0
@@ -338,7 +338,7 @@ def test_a_write_that_keeps_failing_says_so_and_retrying_is_safe(
     first = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
     again = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
 
-    assert first.exit_code in (0, 5)
+    assert first.exit_code == 0, first.stderr  # the write landed and the re-read saw it
     assert again.exit_code == 0, again.stderr
     assert (
         len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 64])
