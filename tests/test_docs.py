@@ -99,7 +99,7 @@ def test_every_output_format_is_documented(value: str) -> None:
 
 def options_help_formats() -> str:
     """The choices `okr status --help` offers for --format."""
-    match = re.search(r"--format <([\w|]+)>", help_text(("status",)))
+    match = re.search(r"--format [<[]([\w|]+)[]>]", help_text(("status",)))
     assert match
     return match.group(1)
 
