@@ -1,9 +1,14 @@
-"""Shared fixtures: every test runs in its own directory with a clean, pinned environment."""
+"""Shared fixtures: every test runs in its own directory with a clean, pinned environment.
+
+Pristine workbooks (the example company, on a file and on the Google fake) are made once per
+test process through the real `okr init` and copied into each test that asks for one."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,30 +31,91 @@ from tests.fakes.sheets_api import (  # noqa: E402
 #: The day the tests live on: mid-way through 2026-Q4.
 TODAY = date(2026, 11, 16)
 
+#: Variables a test never inherits from the environment it runs in.
+UNSET = (
+    "OKR_WORKBOOK",
+    "OKR_DEBUG",
+    "OKR_AUTHOR",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "OKR_CREDENTIALS",
+    "GOOGLE_CLOUD_PROJECT",
+    "CLOUDSDK_CONFIG",
+    "FORCE_COLOR",
+    "XDG_STATE_HOME",
+)
+
+
+def pinned_environment(home: Path) -> dict[str, str | None]:
+    """No inherited workbook or credentials, no colour, a fixed today (None: unset)."""
+    # gspread's files and gcloud's ADC file live under HOME: a fresh one has none of them.
+    return {
+        **dict.fromkeys(UNSET),
+        "HOME": str(home),
+        "APPDATA": str(home / "appdata"),
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+        "OKR_TODAY": TODAY.isoformat(),
+    }
+
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh working directory, no inherited workbook, no colour, a fixed today."""
     monkeypatch.chdir(tmp_path)
-    for name in (
-        "OKR_WORKBOOK",
-        "OKR_DEBUG",
-        "OKR_AUTHOR",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "OKR_CREDENTIALS",
-        "GOOGLE_CLOUD_PROJECT",
-        "CLOUDSDK_CONFIG",
-        "FORCE_COLOR",
-        "XDG_STATE_HOME",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    # gspread's files and gcloud's ADC file live under HOME: a fresh one has none of them.
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("APPDATA", str(tmp_path / "home" / "appdata"))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("OKR_TODAY", TODAY.isoformat())
+    for name, value in pinned_environment(tmp_path / "home").items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     yield tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_sleeping_in_google_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-auth backs off between token-endpoint retries with time.sleep: not in tests."""
+    from types import SimpleNamespace
+
+    from google.auth import _exponential_backoff
+
+    monkeypatch.setattr(_exponential_backoff, "time", SimpleNamespace(sleep=lambda _s: None))
+
+
+@pytest.fixture(autouse=True)
+def _parse_each_private_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-auth parses the service account's PEM key on every command run (about 45 ms,
+    most of the time of a run against the fake). The same key gives the same key object, so
+    parse each key once."""
+    from cryptography.hazmat.primitives import serialization
+    from google.auth.crypt import _cryptography_rsa
+
+    class _Serialization:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(serialization, name)
+
+        @staticmethod
+        def load_pem_private_key(data: bytes, password: Any = None, backend: Any = None) -> Any:
+            return _load_pem_private_key(bytes(data), password, backend)
+
+    monkeypatch.setattr(_cryptography_rsa, "serialization", _Serialization())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_pem_private_key(data: bytes, password: Any, backend: Any) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(data, password, backend)
+
+
+def init_bytes(path: Path, *args: str) -> bytes:
+    """`okr init` for 2026-Q4 in the tests' pinned environment, outside any one test."""
+    result = CliRunner().invoke(
+        app,
+        ["init", str(path), "--cycle", "2026-Q4", *args],
+        env=pinned_environment(path.parent / "home"),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    return path.read_bytes()
 
 
 @dataclass
@@ -74,12 +140,17 @@ def okr() -> Any:
     return run
 
 
+@pytest.fixture(scope="session")
+def example_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of the --example company for 2026-Q4, made once through the real `okr init`."""
+    return init_bytes(tmp_path_factory.mktemp("pristine") / "example.xlsx", "--example")
+
+
 @pytest.fixture
-def example(okr: Any, tmp_path: Path) -> Path:
-    """The --example company for 2026-Q4, created through the real `okr init`."""
+def example(example_bytes: bytes, tmp_path: Path) -> Path:
+    """The --example company for 2026-Q4 (a copy of what the real `okr init` wrote)."""
     path = tmp_path / "example.xlsx"
-    result = okr("init", str(path), "--example", "--cycle", "2026-Q4")
-    assert result.exit_code == 0, result.stderr
+    path.write_bytes(example_bytes)
     return path
 
 
@@ -130,10 +201,24 @@ def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Google:
     return Google(fake, key_file, sleeps)
 
 
+_GEXAMPLE: dict[str, bytes] = {}
+
+
 @pytest.fixture
 def gexample(okr: Any, google: Google) -> str:
-    """The --example company for 2026-Q4 on the Google fake; returns its location."""
-    result = okr("init", "gsheet:new", "--example", "--cycle", "2026-Q4", "--title", "Acme OKRs")
-    assert result.exit_code == 0, result.stderr
-    google.fake.reset_calls()
+    """The --example company for 2026-Q4 on the Google fake; returns its location. Made by
+    `okr init` once, then copied into each test's fake (a copy costs a twentieth of an init)."""
+    fake = google.fake
+    if not _GEXAMPLE:
+        result = okr(
+            "init", "gsheet:new", "--example", "--cycle", "2026-Q4", "--title", "Acme OKRs"
+        )
+        assert result.exit_code == 0, result.stderr
+        _GEXAMPLE["state"] = pickle.dumps((fake.spreadsheets, fake.files, fake.permissions))
+    else:
+        spreadsheets, files, permissions = pickle.loads(_GEXAMPLE["state"])
+        fake.spreadsheets.update(spreadsheets)
+        fake.files.update(files)
+        fake.permissions.update(permissions)
+    fake.reset_calls()
     return google.location()

@@ -158,7 +158,7 @@ def test_settings_rejects_out_of_range_values(fields: dict[str, Any]) -> None:
 
 def test_settings_are_frozen() -> None:
     with pytest.raises(ValidationError):
-        Settings().cadence_days = 14  # type: ignore[misc]
+        Settings().cadence_days = 14
 
 
 # --------------------------------------------------------------------------- cycle
@@ -243,7 +243,7 @@ def test_missing_start_suggests_benchmarking() -> None:
 
 
 def test_start_omitted_entirely_is_still_reported() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "id": "KR1",
         "objective_id": "O1",
         "title": "t",
@@ -363,7 +363,7 @@ def test_key_result_rejects_unknown_fields_and_is_frozen() -> None:
         make_kr(colour="red")
     kr = make_kr()
     with pytest.raises(ValidationError):
-        kr.current = 5  # type: ignore[misc]
+        kr.current = 5
 
 
 # --------------------------------------------------------------------------- infer_kind

@@ -23,6 +23,7 @@ from okrsheet.model import (
 )
 from okrsheet.scoring import (
     GRADE_BAND,
+    Lag,
     days_since_checkin,
     expected_progress,
     forecast,
@@ -90,7 +91,9 @@ def milestone(current: float | None = None, **overrides: Any) -> KeyResult:
         (1000, 2000, 1500, 0.5),
     ],
 )
-def test_progress_increase(start: float, target: float, current: float | None, expected: float):
+def test_progress_increase(
+    start: float, target: float, current: float | None, expected: float
+) -> None:
     result = progress(kr(start=start, target=target, current=current))
     assert result == pytest.approx(expected)
 
@@ -453,7 +456,7 @@ def test_score_plan() -> None:
 # --------------------------------------------------------------------------- lag reasons
 
 
-def lag_of(k: KeyResult, as_of: date, settings: Settings = DEFAULTS):  # noqa: ANN201
+def lag_of(k: KeyResult, as_of: date, settings: Settings = DEFAULTS) -> Lag:
     return lag_reasons(score_kr(k, CYCLE, as_of, settings), CYCLE, as_of, settings)
 
 
@@ -529,6 +532,7 @@ def test_low_confidence(confidence: float | None, low: bool) -> None:
     lag = lag_of(k, day(50))
     assert ("low-confidence" in lag.codes) is low
     if low:
+        assert confidence is not None
         assert lag.sentences == (f"confidence {confidence * 100:.0f}% (below 50%)",)
 
 

@@ -121,6 +121,12 @@ class Http:
                     raise AmbiguousWrite(f"Google answered HTTP {status}") from None
                 last = f"HTTP {status} ({_status_text(exc)})"
             except RefreshError as exc:
+                if getattr(exc, "retryable", False):  # the token endpoint failed (5xx), after
+                    # google-auth's own retries: Google is unwell, the credentials are fine
+                    raise BackendError(
+                        f"Google's sign-in service did not answer for {what}",
+                        hint="nothing was written; run the command again later",
+                    ) from None
                 raise _refresh_failed(exc, self.identity) from None
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 if not idempotent:

@@ -477,7 +477,8 @@ def test_a_forged_service_account_is_refused(fake: FakeGoogle) -> None:
 def test_authorized_user_refresh_flow(fake: FakeGoogle, okrs: str) -> None:
     from google.oauth2.credentials import Credentials
 
-    creds = Credentials.from_authorized_user_info(authorized_user_info(fake, "me@example.com"))
+    info = authorized_user_info(fake, "me@example.com")
+    creds = Credentials.from_authorized_user_info(info)  # type: ignore[no-untyped-call]
     client = gspread_client(fake, creds)
     assert client.open_by_key(okrs).title == "OKRs 2026-Q4"
     assert fake.calls[0].body["grant_type"] == "refresh_token"

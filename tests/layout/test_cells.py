@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 import pytest
 from hypothesis import example, given
@@ -120,7 +122,7 @@ def test_parse_number_native_numbers(value: float, expected: float) -> None:
 
 
 def test_parse_number_negative_zero_is_plain_zero() -> None:
-    assert math.copysign(1.0, parse_number(-0.0) or 1.0) == 1.0  # type: ignore[arg-type]
+    assert math.copysign(1.0, parse_number(-0.0) or 1.0) == 1.0
     assert math.copysign(1.0, parse_number("-0")) == 1.0  # type: ignore[arg-type]
 
 
@@ -666,7 +668,7 @@ def test_parse_text(value: object, expected: str) -> None:
 
 # --------------------------------------------------------------------------- properties
 
-_PARSERS = {
+_PARSERS: dict[str, tuple[Callable[[Any], Any], tuple[type, ...]]] = {
     "number": (parse_number, (float, type(None))),
     "date": (parse_date, (date, type(None))),
     "date_dmy": (lambda v: parse_date(v, order="DMY"), (date, type(None))),
@@ -702,9 +704,9 @@ def _check_contract(name: str, value: object) -> None:
         return
     assert isinstance(result, types), f"{name}({value!r}) returned {result!r}"
     if name == "number" and result is not None:
-        assert math.isfinite(result)
+        assert math.isfinite(cast(float, result))
     if name == "confidence" and result is not None:
-        assert 0 <= result <= 1
+        assert 0 <= cast(float, result) <= 1
     if name == "done":
         assert result in (None, 0.0, 1.0)
     if name == "date_dmy" or name == "date":

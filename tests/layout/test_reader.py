@@ -576,7 +576,7 @@ def test_a_log_of_plain_cells_and_typed_text_reads_the_same(book: Path) -> None:
 
 
 def test_log_cells_of_odd_types_read_as_their_parsers_say(book: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         [date(2026, 11, 2), "CORP-1.1", -0.0, "", "", "", date(2026, 11, 2), "a"],
         [date(2026, 11, 3), "CORP-1.1", 7.0, 7.0, "", "", "", "b"],  # 7 of 10
         ["", "", "", "", "", "", "", ""],  # blank: skipped, not an error
@@ -592,7 +592,7 @@ def test_log_cells_of_odd_types_read_as_their_parsers_say(book: Path) -> None:
 
 
 def test_bad_log_rows_are_named_row_by_row_and_the_rest_still_read(book: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         [date(2026, 11, 2), "CORP-1.1", "lots", "", "", "", "", "a"],  # row 2: bad value
         [date(2026, 11, 3), "", 5.0, "", "", "", "", "b"],  # row 3: no KR id
         ["2026-02-30", "CORP-1.1", 5.0, "150%", "", "", "", "c"],  # row 4: two bad cells

@@ -42,7 +42,7 @@ from okrsheet.layout.writer import (
 from okrsheet.model import CheckIn, KeyResult, KRKind, Level, Objective, Settings, cycle_from_name
 from okrsheet.service import fix_ids
 from okrsheet.stores import Location
-from okrsheet.stores.base import Formula, Grid, RawWorkbook, SetCells
+from okrsheet.stores.base import CellValue, Formula, Grid, RawWorkbook, SetCells
 from okrsheet.stores.xlsx import XlsxStore
 
 CYCLE = cycle_from_name("2026-Q4")
@@ -312,9 +312,9 @@ def test_workbook_tabs_order() -> None:
 # Ids for rows that lack them ------------------------------------------------------------------
 
 
-def _okr_grid(title: str, rows: list[list[object]]) -> Grid:
+def _okr_grid(title: str, rows: list[list[CellValue]]) -> Grid:
     """An OKR tab with just Type, ID, Objective ID, Title, Start, Target, Due."""
-    header = ["Type", "ID", "Objective ID", "Title", "Start", "Target", "Due"]
+    header: list[CellValue] = ["Type", "ID", "Objective ID", "Title", "Start", "Target", "Due"]
     return Grid(title, [header, *[r + [None] * (7 - len(r)) for r in rows]])
 
 

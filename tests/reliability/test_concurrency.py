@@ -334,13 +334,12 @@ def test_grades_land_on_their_rows_when_rows_move_meanwhile(
         r["id"]: r["grade"]
         for r in okr("grade", "-f", "json", "-w", gexample).json()["key_results"]
     }
-    before_our_write(
-        google,
-        lambda fake, s: (
-            fake.insert_rows(s, "Marketing", 2),
-            fake.sort_rows(s, "Sales", 1, descending=True),
-        ),
-    )
+
+    def edit(fake: FakeGoogle, s: str) -> None:
+        fake.insert_rows(s, "Marketing", 2)
+        fake.sort_rows(s, "Sales", 1, descending=True)
+
+    before_our_write(google, edit)
 
     result = okr("grade", "--write", "-w", gexample)
 

@@ -38,7 +38,7 @@ ROUND_TRIP = settings(FAST, max_examples=50)
 
 def _parsers() -> dict[str, Callable[..., Any]]:
     """Every public `parse_*` function of the cells module: new parsers are covered too."""
-    found = {
+    found: dict[str, Callable[..., Any]] = {
         name: function
         for name, function in vars(cells).items()
         if name.startswith("parse_")
@@ -137,7 +137,7 @@ CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
 # the file stores them as `_xHHHH_`) and text that looks like such an escape. Cells are read
 # stripped (str.strip, which also takes the separators U+001C-U+001F off the ends).
 TEXT = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(st.characters(blacklist_categories=["Cs"]), max_size=40),
     st.from_regex(r"[a-z ]{0,5}_x[0-9A-Fa-f]{4}_[a-z ]{0,5}", fullmatch=True),
 ).map(str.strip)
 WORDS = TEXT.filter(lambda t: t.strip() != "")

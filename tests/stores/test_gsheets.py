@@ -11,6 +11,7 @@ import pytest
 
 from okrsheet.stores.base import (
     AddTab,
+    Change,
     ColumnSpec,
     DeleteRows,
     Grid,
@@ -34,7 +35,7 @@ REPORTS = [
 ]
 
 
-def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> list[Any]:
+def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> dict[str, Any]:
     rows = fake.values(sid, tab)
     header = rows[0]
     id_col = header.index("ID")
@@ -62,7 +63,7 @@ def test_a_report_is_one_read_call(
 ) -> None:
     result = okr(*args, "-w", gexample)
 
-    assert result.exit_code in (0, 6), result.stderr
+    assert result.exit_code == 0, result.stderr  # lagging exits 6 only with --fail
     assert google.fake.count("sheets-read") == 1
     assert google.fake.count("sheets-write") == 0
     assert google.fake.count("drive") == 0
@@ -337,7 +338,7 @@ def test_a_write_that_keeps_failing_says_so_and_retrying_is_safe(
     first = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
     again = okr("checkin", "SALES-1.1", "--value", "64", "-w", gexample)
 
-    assert first.exit_code in (0, 5)
+    assert first.exit_code == 0, first.stderr  # the write landed and the re-read saw it
     assert again.exit_code == 0, again.stderr
     # Unconfirmed (exit 5), the run again is its retry; confirmed (exit 0), it is a new
     # check-in, as on a local workbook (docs/reliability.md, "Check-in identity").
@@ -492,7 +493,7 @@ def _data_sheet(fake: FakeGoogle) -> tuple[str, RawWorkbook, dict[str, _Sheet]]:
 
 
 #: Rename the row of "a", delete the row of "b", add an archive tab.
-_CHANGES = [
+_CHANGES: list[Change] = [
     SetCells("Data", {(2, 2): "ANN"}, {2: (1, "a")}),
     DeleteRows("Data", (3,), id_column=1),
     AddTab(TabSpec("Archive", [ColumnSpec("ID")], rows=[["b"]])),

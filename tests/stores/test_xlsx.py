@@ -40,7 +40,9 @@ from okrsheet.stores.base import (
     Grid,
     RawWorkbook,
     SetCells,
+    Skim,
     TabSpec,
+    WriteValue,
 )
 from okrsheet.stores.xlsx import XlsxStore
 
@@ -314,7 +316,7 @@ def test_failing_replace_leaves_the_original_and_no_temp_file(
     def broken_replace(src: Any, dst: Any) -> None:
         raise OSError("disk said no")
 
-    monkeypatch.setattr(xlsx_module.os, "replace", broken_replace)
+    monkeypatch.setattr("okrsheet.stores.xlsx.os.replace", broken_replace)
     with pytest.raises(BackendError, match="nothing was changed"):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
@@ -379,7 +381,7 @@ def test_failing_fsync_is_a_backend_error(book: Path, monkeypatch: pytest.Monkey
     def broken_fsync(fd: int) -> None:
         raise OSError("fsync failed")
 
-    monkeypatch.setattr(xlsx_module.os, "fsync", broken_fsync)
+    monkeypatch.setattr("okrsheet.stores.xlsx.os.fsync", broken_fsync)
     with pytest.raises(BackendError):
         XlsxStore(book).update(lambda raw: [AppendRows("Other", [["x"]])])
     assert book.read_bytes() == before
@@ -396,7 +398,7 @@ def test_temp_file_that_cannot_be_created_is_an_okr_error(
     def no_temp(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", str(book.parent))
 
-    monkeypatch.setattr(xlsx_module.tempfile, "mkstemp", no_temp)
+    monkeypatch.setattr("okrsheet.stores.xlsx.tempfile.mkstemp", no_temp)
     with pytest.raises(OkrError):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
@@ -596,7 +598,7 @@ def test_numbers_dates_and_booleans_are_written_as_such(
         monkeypatch.setattr(
             xlsx_patch, "patch", lambda *a, **k: (_ for _ in ()).throw(xlsx_patch.Unpatchable())
         )
-    values = {
+    values: dict[tuple[int, int], WriteValue] = {
         (5, 1): 12,
         (5, 2): 0.25,
         (5, 3): date(2026, 12, 31),  # a date column
@@ -711,9 +713,7 @@ def test_untouched_sheets_are_copied_byte_for_byte_by_a_checkin(
 def _skim_everything(monkeypatch: pytest.MonkeyPatch) -> list[RawWorkbook]:
     """Make every tab "long" for the check-in's skim (the example's log is short), and keep
     what the planner was given."""
-    monkeypatch.setattr(
-        checkins, "Skim", functools.partial(xlsx_module.Skim, head_rows=3, min_bytes=0)
-    )
+    monkeypatch.setattr(checkins, "Skim", functools.partial(Skim, head_rows=3, min_bytes=0))
     given: list[RawWorkbook] = []
     original = XlsxStore._read_skimmed
 
@@ -825,7 +825,7 @@ def test_read_only_workbook_is_refused_when_the_os_says_so(
             return False
         return real_access(path, mode, **kwargs)
 
-    monkeypatch.setattr(xlsx_module.os, "access", access)
+    monkeypatch.setattr("okrsheet.stores.xlsx.os.access", access)
     with pytest.raises(OkrError, match="read-only; nothing was written") as info:
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert isinstance(info.value, WorkbookUnavailable)

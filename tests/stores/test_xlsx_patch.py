@@ -22,6 +22,7 @@ from okrsheet.stores import xlsx_patch
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
+    Change,
     ColumnSpec,
     DeleteRows,
     Formula,
@@ -30,6 +31,7 @@ from okrsheet.stores.base import (
     SetCells,
     Skim,
     TabSpec,
+    WriteValue,
 )
 from okrsheet.stores.xlsx import XlsxStore
 from okrsheet.stores.xlsx_patch import (
@@ -100,9 +102,9 @@ def rezip(path: Path, replace: dict[str, bytes | None]) -> None:
                     out.writestr(name, new)
             else:
                 out.writestr(name, data)
-        for name, data in replace.items():
-            if name not in old and data is not None:
-                out.writestr(name, data)
+        for name, added in replace.items():
+            if name not in old and added is not None:
+                out.writestr(name, added)
 
 
 def run_patch(path: Path, changes: list[Any]) -> Path:
@@ -322,7 +324,7 @@ def test_overwriting_changes_the_cell_type_and_none_clears(book: Path) -> None:
 
 def _texts_in_row_4(book: Path, texts: list[str], append: bool) -> Path:
     change: Any = (
-        AppendRows("Data", [texts])
+        AppendRows("Data", [list[WriteValue](texts)])
         if append
         else SetCells("Data", {(4, col): text for col, text in enumerate(texts, start=1)})
     )
@@ -358,12 +360,18 @@ def test_text_that_looks_like_an_escape_reads_back_as_typed(book: Path, append: 
 
 
 def test_fast_append_matches_the_parsed_append(book: Path) -> None:
-    rows = [[date(2026, 2, 1), 6, date(2026, 2, 2), "x"], ["last", None, None, 1.5]]
+    rows: list[list[WriteValue]] = [
+        [date(2026, 2, 1), 6, date(2026, 2, 2), "x"],
+        ["last", None, None, 1.5],
+    ]
     styles = _Styles(members(book)["xl/styles.xml"])
     # Column C has a date style to borrow, so dates in it take the fast path; column A does
     # not, so a date there sends the change to the parser.
     assert _append_without_parsing(members(book)[DATA], rows, styles) is None
-    fast_rows = [["gamma", 6, date(2026, 2, 2), "x"], ["last", None, None, 1.5]]
+    fast_rows: list[list[WriteValue]] = [
+        ["gamma", 6, date(2026, 2, 2), "x"],
+        ["last", None, None, 1.5],
+    ]
     fast = _append_without_parsing(members(book)[DATA], fast_rows, styles)
     assert fast is not None
     assert b'<dimension ref="A1:D5"/>' in fast
@@ -501,7 +509,7 @@ def test_serial_numbers_match_spreadsheet_dates() -> None:
 
 
 def test_changed_tabs_names_only_cell_changes() -> None:
-    changes = [
+    changes: list[Change] = [
         SetCells("A", {}),
         AppendRows("B", []),
         DeleteRows("C", (1,)),
@@ -576,9 +584,9 @@ class _Unseekable(io.RawIOBase):
 def test_members_with_data_descriptors_are_copied_whole(book: Path) -> None:
     old = members(book)
     stream = _Unseekable()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as streamed:
         for name, data in old.items():
-            out.writestr(name, data)
+            streamed.writestr(name, data)
     book.write_bytes(bytes(stream.buffer))
     with zipfile.ZipFile(book) as package:
         assert all(info.flag_bits & 0x08 for info in package.infolist())
@@ -645,7 +653,11 @@ def test_an_append_reuses_the_rows_a_previous_append_deflated(
     assert max(sizes) > rows_size // 2
     for n in range(3):
         sizes.clear()
-        store.update(lambda raw, n=n: [AppendRows("Log", [[date(2026, 2, 2), f"new-{n}", n]])])
+
+        def plan(raw: RawWorkbook, n: int = n) -> list[Change]:
+            return [AppendRows("Log", [[date(2026, 2, 2), f"new-{n}", n]])]
+
+        store.update(plan)
         assert max(sizes) < 2000, sizes  # the head, the new row and the end: never the rows
     with zipfile.ZipFile(path) as package:
         assert package.testzip() is None
@@ -739,7 +751,12 @@ def to_shared_strings(path: Path, part: str) -> None:
 
 def _skimmed(path: Path, skim: Skim) -> RawWorkbook:
     seen: list[RawWorkbook] = []
-    XlsxStore(path).update(lambda raw: seen.append(raw) or [], skim=skim)
+
+    def plan(raw: RawWorkbook) -> list[Change]:
+        seen.append(raw)
+        return []
+
+    XlsxStore(path).update(plan, skim=skim)
     return seen[0]
 
 
@@ -782,7 +799,12 @@ def test_a_long_tab_the_planner_needs_whole_is_read_whole(tmp_path: Path) -> Non
     path = _long_book(tmp_path / "log.xlsx", 300)
     full = XlsxStore(path).read()
     heads: list[Grid] = []
-    raw = _skimmed(path, Skim(frozenset({"id-3"}), lambda head: heads.append(head) or False, 4, 0))
+
+    def wanted(head: Grid) -> bool:
+        heads.append(head)
+        return False
+
+    raw = _skimmed(path, Skim(frozenset({"id-3"}), wanted, 4, 0))
     assert raw.grids == full.grids
     assert [h.title for h in heads] == ["Log"] and heads[0].rows == full.grids[0].rows[:4]
 

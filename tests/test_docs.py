@@ -1,0 +1,179 @@
+"""The documentation against the code: every command, option, output format, environment
+variable and exit code that `okr` has is in the docs, and the exit-code table is the code's."""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from okrsheet.cli import COMMANDS, app
+from okrsheet.errors import ExitCode
+from okrsheet.render import OutputFormat
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+OUTPUT = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+EXIT_CODES = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+DOCS = "\n".join([README, *(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))])
+
+#: Options every command has through the command-line framework.
+FRAMEWORK_OPTIONS = {"--help", "--install-completion", "--show-completion"}
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command as typed after `okr`: `("status",)`, `("auth", "login")`, ..."""
+    paths: list[tuple[str, ...]] = []
+    for entry in COMMANDS:
+        module = import_module(f"okrsheet.cli.commands.{entry.module}")
+        if hasattr(module, entry.name):
+            paths.append((entry.name,))
+        else:  # a group of subcommands
+            group = typer.main.get_command(module.app)
+            paths.extend((entry.name, sub) for sub in getattr(group, "commands", {}))
+    return paths
+
+
+def help_text(path: tuple[str, ...]) -> str:
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def options(path: tuple[str, ...]) -> list[str]:
+    """The long options `okr PATH --help` lists (both halves of `--x / --no-x`)."""
+    section = help_text(path).split("\nOptions:\n", 1)[1].split("\nCommands:\n", 1)[0]
+    found: list[str] = []
+    for line in section.splitlines():
+        match = re.match(r"\s{2}(?:-\w, )?(--[\w-]+)(?: / (--[\w-]+))?", line)
+        if match:
+            found.extend(name for name in match.groups() if name)
+    return [name for name in found if name not in FRAMEWORK_OPTIONS]
+
+
+PATHS = command_paths()
+OPTIONS = [(path, option) for path in [(), *PATHS] for option in options(path)]
+REPORTS = [path[0] for path in PATHS if "--format" in options(path)]
+
+
+def test_the_command_walk_finds_commands_options_and_reports() -> None:
+    assert ("status",) in PATHS and ("auth", "login") in PATHS
+    assert {"--as-of", "--format", "--workbook"} <= set(options(("status",)))
+    assert "--help" not in options(("status",))
+    assert {"status", "validate", "lagging"} <= set(REPORTS)
+    assert "checkin" not in REPORTS
+
+
+@pytest.mark.parametrize(
+    ("path", "option"), OPTIONS, ids=[" ".join(["okr", *p, o]) for p, o in OPTIONS]
+)
+def test_every_option_is_documented(path: tuple[str, ...], option: str) -> None:
+    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", DOCS), (
+        f"`okr {' '.join(path)} {option}` is in no README.md or docs/*.md page"
+    )
+
+
+@pytest.mark.parametrize("command", REPORTS)
+def test_every_report_has_a_section_in_the_output_docs(command: str) -> None:
+    assert re.search(rf"^## {command}$", OUTPUT, re.MULTILINE), command
+
+
+def test_the_output_docs_name_every_report_and_only_reports() -> None:
+    listed = OUTPUT.split("The report commands are ", 1)[1].split(".", 1)[0]
+    others = OUTPUT.split("The other commands (", 1)[1].split(")", 1)[0]
+
+    assert set(re.findall(r"`okr (\w+)`", listed)) == set(REPORTS)
+    assert set(re.findall(r"`(\w+)`", others)) == {p[0] for p in PATHS} - set(REPORTS)
+
+
+@pytest.mark.parametrize("value", [f.value for f in OutputFormat])
+def test_every_output_format_is_documented(value: str) -> None:
+    assert re.search(rf"^\| `{value}`", OUTPUT, re.MULTILINE), value
+    assert value in options_help_formats()
+
+
+def options_help_formats() -> str:
+    """The choices `okr status --help` offers for --format."""
+    match = re.search(r"--format [<[]([\w|]+)[]>]", help_text(("status",)))
+    assert match
+    return match.group(1)
+
+
+def test_every_environment_variable_the_code_reads_is_documented() -> None:
+    names: set[str] = set()
+    for path in (ROOT / "okrsheet").rglob("*.py"):
+        names |= set(re.findall(r"[\"'](OKR_[A-Z_]+)[\"']", path.read_text(encoding="utf-8")))
+    table = OUTPUT.split("## Environment variables", 1)[1]
+
+    assert {"OKR_WORKBOOK", "OKR_TODAY"} <= names
+    for name in sorted(names):
+        assert f"| `{name}` |" in table, name
+
+
+def exit_code_table() -> dict[int, str]:
+    """docs/exit-codes.md's first table: code -> name."""
+    rows = re.findall(r"^\| (\d+) \| ([^|]+?) \|", EXIT_CODES, re.MULTILINE)
+    return {int(code): name for code, name in rows}
+
+
+def test_the_exit_code_table_is_the_codes_exit_codes() -> None:
+    assert sorted(exit_code_table()) == sorted(code.value for code in ExitCode)
+
+
+@pytest.mark.parametrize("code", list(ExitCode), ids=lambda c: c.name)
+def test_every_exit_code_has_its_own_section(code: ExitCode) -> None:
+    name = exit_code_table()[code.value]
+    assert re.search(rf"^## {code.value}: {re.escape(name)}$", EXIT_CODES, re.MULTILINE), (
+        f"no '## {code.value}: {name}' section in docs/exit-codes.md"
+    )
+
+
+def test_every_error_class_exits_with_a_documented_code() -> None:
+    import okrsheet.errors as errors
+
+    classes = [
+        value
+        for value in vars(errors).values()
+        if isinstance(value, type) and issubclass(value, errors.OkrError)
+    ]
+    assert len(classes) > 3
+    for cls in classes:
+        assert cls.exit_code.value in exit_code_table(), cls.__name__
+
+
+#: Each report as run for its CSV columns on the example company.
+CSV_RUNS: list[tuple[str, ...]] = [
+    ("status",),
+    ("validate",),
+    ("lagging",),
+    ("lagging", "--missing-checkins", "--as-of", "2026-12-20"),
+    ("grade",),
+    ("history", "SALES-1.1"),
+    ("todo", "--owner", "Tom Alvarez"),
+    ("tree",),
+    ("deps",),
+]
+
+
+def test_every_report_is_run_for_its_columns() -> None:
+    assert {run[0] for run in CSV_RUNS} == set(REPORTS)
+
+
+@pytest.mark.parametrize("args", CSV_RUNS, ids=" ".join)
+def test_every_csv_column_is_documented(okr: Any, example: Path, args: tuple[str, ...]) -> None:
+    result = okr(*args, "-f", "csv", "-w", str(example))
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0].split(",")
+    section = OUTPUT.split(f"\n## {args[0]}\n", 1)[1].split("\n## ", 1)[0]
+    csv_headers = re.findall(r"```csv\n(.+)\n", section)
+
+    assert len(header) > 2, result.stdout
+    for column in header:
+        assert f"`{column}`" in section or any(column in h.split(",") for h in csv_headers), (
+            f"okr {' '.join(args)}: CSV column {column!r} is not in its docs/output.md section"
+        )
