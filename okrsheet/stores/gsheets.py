@@ -2,10 +2,8 @@
 
 API calls are kept at the floor:
 
-- reading the whole workbook is one `spreadsheets.get` with `includeGridData` and a field mask
-  that asks for each sheet's properties and each cell's effective (unformatted) value, whatever
-  the number of tabs. One call, rather than metadata + `values:batchGet`, because the tab titles
-  are not known before the first answer and a second round trip costs more than the properties;
+- reading the whole workbook is two small calls whatever the number of tabs: the tab list,
+  then every tab's values (see `google_read`);
 - every write is one `spreadsheets.batchUpdate`, which Google applies atomically: all of its
   requests land or none does. A check-in is one read (inside `update`) and that one write; rows
   are located by id in that fresh read, and the log row is added with `appendCells`, which lands
@@ -23,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +45,7 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
 from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http
+from okrsheet.stores.google_read import get_meta, get_values, tabs_of
 
 if TYPE_CHECKING:
     import requests
@@ -59,11 +58,6 @@ WARN_SHARE = 0.9
 # How often an ambiguous write is re-planned from a fresh read before giving up.
 WRITE_ATTEMPTS = 3
 
-READ_FIELDS = (
-    "spreadsheetId,properties(title),"
-    "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(effectiveValue))))"
-)
 RESPONSE_FIELDS = (
     "spreadsheetId,updatedSpreadsheet(sheets(properties(title),"
     "data(startRow,startColumn,rowData(values(effectiveValue)))))"
@@ -78,10 +72,6 @@ SCRATCH_TAB = "okrsheet-undo"
 # Errors that mean a tab changed shape between our read and our write (nothing was applied):
 # read again and plan again.
 _RESHAPED = ("Unable to parse range", "No grid with id", "exceeds grid limits")
-META_FIELDS = (
-    "spreadsheetId,properties(title),"
-    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)))"
-)
 
 _EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 _PATTERNS: dict[NumberFormat, tuple[str, str]] = {
@@ -177,7 +167,7 @@ class GoogleSheetsStore:
         if self.creating:
             return False
         try:
-            self._get(META_FIELDS, grid=False)
+            self._meta()
         except WorkbookUnavailable:
             return False
         return True
@@ -185,40 +175,30 @@ class GoogleSheetsStore:
     def read(self) -> RawWorkbook:
         return self._read()[0]
 
-    def _get(self, fields: str, *, grid: bool) -> Any:
+    def _meta(self) -> Any:
         if self.creating:
             raise WorkbookUnavailable(
                 "gsheet:new only makes sense with `okr init`",
                 hint="use the id or URL printed when the spreadsheet was created",
             )
-        params = {"fields": fields, "includeGridData": "true" if grid else "false"}
-        return self.http().call(
-            "get",
-            f"{SHEETS_API}/{self.spreadsheet_id}",
-            params=params,
-            idempotent=True,
-            what=self.location,
-        )
+        return get_meta(self.http(), self.spreadsheet_id, what=self.location)
+
+    def _tabs(self) -> dict[str, _Sheet]:
+        return {t.title: _Sheet(t.sheet_id, t.title, t.rows, t.cols) for t in tabs_of(self._meta())}
 
     def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
-        answer = self._get(READ_FIELDS, grid=True)
+        """The whole workbook in two calls: the tab list, then every tab's values."""
+        tabs = tabs_of(self._meta())
+        values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
         total_cells = 0
-        for sheet in answer.get("sheets", []):
-            props = sheet.get("properties", {})
-            title = str(props.get("title", ""))
-            shape = props.get("gridProperties", {})
-            rows, cols = int(shape.get("rowCount", 0)), int(shape.get("columnCount", 0))
-            total_cells += rows * cols
-            grid = Grid(
-                title=title,
-                rows=_grid_rows(sheet.get("data", [])),
-                hidden=bool(props.get("hidden")),
-            )
-            scratch = title == SCRATCH_TAB
-            index[title] = _Sheet(
-                int(props.get("sheetId", 0)), title, rows, cols, grid if scratch else None
+        for tab, rows in zip(tabs, values, strict=True):
+            total_cells += tab.rows * tab.cols
+            grid = Grid(title=tab.title, rows=rows, hidden=tab.hidden)
+            scratch = tab.title == SCRATCH_TAB
+            index[tab.title] = _Sheet(
+                tab.sheet_id, tab.title, tab.rows, tab.cols, grid if scratch else None
             )
             if not scratch:
                 grids.append(grid)
@@ -417,18 +397,7 @@ class GoogleSheetsStore:
                 return
             except AmbiguousWrite as exc:
                 reason = exc.reason
-            answer = self._get(META_FIELDS, grid=False)
-            now: dict[str, _Sheet] = {}
-            for sheet in answer.get("sheets", []):
-                props = sheet.get("properties", {})
-                shape = props.get("gridProperties", {})
-                title = str(props.get("title", ""))
-                now[title] = _Sheet(
-                    int(props.get("sheetId", 0)),
-                    title,
-                    int(shape.get("rowCount", 0)),
-                    int(shape.get("columnCount", 0)),
-                )
+            now = self._tabs()
             before = {s.sheet_id for s in existing.values()}
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
@@ -455,25 +424,6 @@ class GoogleSheetsStore:
 
 
 # Reading helpers ------------------------------------------------------------------------------
-
-
-def _grid_rows(data: Iterable[dict[str, Any]]) -> list[list[CellValue]]:
-    rows: list[list[CellValue]] = []
-    for block in data:
-        start_row = int(block.get("startRow", 0))
-        start_col = int(block.get("startColumn", 0))
-        for offset, row in enumerate(block.get("rowData", []) or []):
-            r = start_row + offset
-            while len(rows) <= r:
-                rows.append([])
-            values = [_cell_value(cell) for cell in row.get("values", []) or []]
-            target = rows[r]
-            if len(target) < start_col:
-                target.extend([None] * (start_col - len(target)))
-            target[start_col : start_col + len(values)] = values
-    while rows and not any(v not in (None, "") for v in rows[-1]):
-        rows.pop()
-    return rows
 
 
 def _cell_value(cell: dict[str, Any]) -> CellValue:

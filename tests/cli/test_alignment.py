@@ -271,7 +271,8 @@ def test_department_workbooks_read_as_one_organisation(
     tree = okr("tree", "-w", str(corporate), "-f", "json").json()
     lagging = okr("lagging", "-w", str(corporate), "-f", "json").json()["lagging"]
 
-    assert google.fake.count("sheets-read") == 2  # one read per command, for that workbook
+    # One read (2 calls: the tab list, then the values) per command, for that workbook.
+    assert google.fake.count("sheets-read") == 4
     corp1 = tree["roots"][0]
     assert [n["id"] for n in flatten(corp1)] == ["CORP-1", "SALES-1", "MARKET-1", "MIA-1"]
     assert tree["orphans"] == []

@@ -21,6 +21,7 @@ import copy
 import csv
 import datetime as dt
 import functools
+import gzip
 import io
 import itertools
 import json
@@ -364,6 +365,17 @@ def apply_field_mask(obj: Json, tree: MaskTree | None) -> Json:
     if isinstance(obj, dict):
         return {k: apply_field_mask(obj[k], sub) for k, sub in tree.items() if k in obj}
     return copy.deepcopy(obj)
+
+
+def _select(obj: Json, tree: MaskTree | None) -> Json:
+    """`apply_field_mask` for an answer built afresh: the selected parts are not copied."""
+    if tree is None or "*" in tree:
+        return obj
+    if isinstance(obj, list):
+        return [_select(item, tree) for item in obj]
+    if isinstance(obj, dict):
+        return {k: _select(obj[k], sub) for k, sub in tree.items() if k in obj}
+    return obj
 
 
 def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json:
@@ -1247,6 +1259,9 @@ class Exchange:
     request_bytes: int
     response_bytes: int
     outcome: str  # "ok", "error", "injected", "dropped-before", "dropped-after"
+    # What the bodies weigh gzipped, as Google sends them on the wire (`measure_gzip` only).
+    request_gzip_bytes: int = 0
+    response_gzip_bytes: int = 0
 
 
 @dataclass
@@ -1295,6 +1310,8 @@ class FakeGoogle:
         self.calls: list[Call] = []
         self.exchanges: list[Exchange] = []
         self.require_auth = require_auth
+        #: Also weigh each body gzipped (`Exchange.*_gzip_bytes`): costs time, for benchmarks.
+        self.measure_gzip = False
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
@@ -1757,11 +1774,19 @@ class FakeGoogle:
             content, content_type = payload.content, payload.content_type
         elif payload is None:
             content = b""
+        elif request.param("prettyPrint", "true") == "false":
+            # Google's JSON answers are indented unless `prettyPrint=false` asks for them compact.
+            content = json.dumps(
+                _json_numbers(payload), separators=(",", ":"), ensure_ascii=False
+            ).encode()
         else:
             text = json.dumps(_json_numbers(payload), indent=2, ensure_ascii=False)
             content = (text + "\n").encode()
         exchange.status = status
         exchange.response_bytes = len(content)
+        if self.measure_gzip:
+            exchange.request_gzip_bytes = len(gzip.compress(raw_body, 6)) if raw_body else 0
+            exchange.response_gzip_bytes = len(gzip.compress(content, 6)) if content else 0
         response = requests.Response()
         response.status_code = status
         response.reason = {200: "OK", 204: "No Content"}.get(status, "Error")
@@ -1831,13 +1856,13 @@ class FakeGoogle:
         if tail == ":batchUpdate" and method == "POST":
             return 200, self._http_batch_update(ss, body, request.param("fields"))
         if tail == "/values:batchGet" and method == "GET":
-            return 200, self._values_batch_get(ss, request)
+            return 200, self._masked(self._values_batch_get(ss, request), request)
         if tail == "/values:batchUpdate" and method == "POST":
             return 200, self._values_batch_update(ss, body)
         if tail == "/values:batchClear" and method == "POST":
             return 200, self._values_batch_clear(ss, body)
         if tail == "/values:batchGetByDataFilter" and method == "POST":
-            return 200, self._values_batch_get_by_filter(ss, body)
+            return 200, self._masked(self._values_batch_get_by_filter(ss, body), request)
         if tail == "/values:batchUpdateByDataFilter" and method == "POST":
             return 200, self._values_batch_update_by_filter(ss, body)
         if tail == "/developerMetadata:search" and method == "POST":
@@ -1859,6 +1884,12 @@ class FakeGoogle:
             if action == "clear" and method == "POST":
                 return 200, self._values_clear(ss, a1)
         raise GoogleApiError(404, "Method not found.")
+
+    @staticmethod
+    def _masked(answer: Json, request: FakeRequest) -> Json:
+        """An answer cut down to the `fields` mask, as every Google method does."""
+        fields = request.param("fields")
+        return _select(answer, parse_field_mask(fields)) if fields else answer
 
     # -- spreadsheets.create / get --------------------------------------------------------------
 

@@ -51,8 +51,9 @@ class Command:
     args: tuple[str, ...]
     #: Makes a new spreadsheet (`gsheet:new`) rather than changing an existing one.
     creates: bool = False
-    #: The API calls of a clean run, in order: what each fault is injected at.
-    calls: tuple[str, ...] = ("read", "write")
+    #: The API calls of a clean run, in order: what each fault is injected at. A read of the
+    #: workbook is two calls (the tab list, then the values).
+    calls: tuple[str, ...] = ("read", "read", "write")
 
 
 COMMANDS = {
@@ -60,7 +61,7 @@ COMMANDS = {
     "checkin-batch": Command(("checkin", "--from", "updates.csv")),
     "grade-write": Command(("grade", "--write")),
     # The second write deletes the scratch tab that let the rollover be checked.
-    "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "write", "write")),
+    "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "read", "write", "write")),
     "init-new": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
