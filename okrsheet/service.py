@@ -304,6 +304,21 @@ def _create(
     return parse_location(store.location) if location.is_google else location
 
 
+def share(location: Location, emails: Sequence[str], *, notify: bool = True) -> None:
+    """Give each person edit access to a Google Sheets workbook."""
+    if not location.is_google or location.spreadsheet_id == "new":
+        raise UsageError(
+            "only a Google Sheets workbook can be shared (gsheet:ID or its URL)",
+            hint="a local .xlsx is shared like any other file",
+        )
+    from okrsheet.stores.gsheets import GoogleSheetsStore
+
+    assert location.spreadsheet_id is not None
+    store = GoogleSheetsStore(location.spreadsheet_id, notify=notify)
+    for email in emails:
+        store.share(email)
+
+
 def fix_ids(location: Location) -> int:
     """Give every objective and KR row without an id one; returns how many were assigned."""
     changes = store_for(location).update(assign_missing_ids)

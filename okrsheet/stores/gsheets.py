@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from okrsheet.errors import BackendError, OkrError, WorkbookExists, WorkbookUnavailable
+from okrsheet.errors import Aborted, BackendError, OkrError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
     BAR_HEADER,
     AddTab,
@@ -44,7 +44,8 @@ from okrsheet.stores.base import (
     WriteValue,
 )
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
-from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http
+from okrsheet.stores.google_chunks import BUDGET, chunks
+from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http, say
 from okrsheet.stores.google_read import get_meta, get_values, tabs_of
 
 if TYPE_CHECKING:
@@ -62,6 +63,13 @@ RESPONSE_FIELDS = (
     "spreadsheetId,updatedSpreadsheet(sheets(properties(title),"
     "data(startRow,startColumn,rowData(values(effectiveValue)))))"
 )
+#: Bytes of JSON per layout request (see `google_chunks`); a module constant so tests can
+#: make every layout several parts.
+CHUNK_BYTES = BUDGET
+#: The one tab of a spreadsheet `okr` just created, until the workbook is laid out in it.
+SETUP_TAB = "okrsheet-setup"
+#: A hidden tab that says how many parts of a layout in several parts have landed.
+LAYOUT_MARK = "okrsheet-layout"
 # How far above the last row we read to look for appended rows when a write must be undone.
 APPEND_SLACK = 200
 #: A hidden tab that a write deleting rows or adding tabs (a rollover) adds to hold a copy of
@@ -136,6 +144,7 @@ class GoogleSheetsStore:
         self.notices: list[str] = []
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
+        self._total_steps = 2 + len(self.share_with)
 
     @property
     def location(self) -> str:
@@ -230,7 +239,9 @@ class GoogleSheetsStore:
         lands: deleting the scratch tab that let it be checked (see `_Guard`)."""
         reason = ""
         lost: _Guard | None = None  # a checked write whose answer was lost
-        for _attempt in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
+            if attempt:
+                self._pause(attempt - 1)
             raw, index = self._read()
             scratch = index.pop(SCRATCH_TAB, None)
             if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
@@ -339,11 +350,13 @@ class GoogleSheetsStore:
 
     def _step(self, what: str) -> None:
         if self._steps is not None:
-            self._steps(what, 2 + len(self.share_with))
+            self._steps(what, self._total_steps)
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         creating = self.creating
         http = self.http(CREATE_SCOPES if creating or self.share_with else READ_SCOPES)
+        requests = _layout_requests(tabs, {})
+        self._total_steps = 1 + len(chunks(requests, CHUNK_BYTES)) + len(self.share_with)
         self._step("Creating the spreadsheet" if creating else f"Reading {self.location}")
         if creating:
             try:
@@ -352,7 +365,7 @@ class GoogleSheetsStore:
                     SHEETS_API,
                     json={
                         "properties": {"title": self.title or "OKRs"},
-                        "sheets": [{"properties": {"title": "okrsheet-setup", "sheetId": 0}}],
+                        "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
                     },
                     idempotent=False,
                     what="a new spreadsheet",
@@ -362,36 +375,74 @@ class GoogleSheetsStore:
                     f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
                     "nothing was laid out",
                     hint="run the same command again; if an empty spreadsheet titled "
-                    f"{self.title or 'OKRs'!r} (one tab, 'okrsheet-setup') shows up in Google "
+                    f"{self.title or 'OKRs'!r} (one tab, {SETUP_TAB!r}) shows up in Google "
                     "Drive, delete it",
                 ) from None
             self.spreadsheet_id = str(answer["spreadsheetId"])
-            existing = {"okrsheet-setup": _Sheet(0, "okrsheet-setup", 1000, 26)}
+            # Said at once, so the spreadsheet is never lost whatever happens next.
+            say(f"Created {self.location}: {url_for(self.spreadsheet_id)}")
+            existing = {SETUP_TAB: _Sheet(0, SETUP_TAB, 1000, 26)}
         else:
             raw, existing = self._read()
             blank = len(raw.grids) <= 1 and not any(
                 v not in (None, "") for g in raw.grids for row in g.rows for v in row
             )
-            if not overwrite and not blank:
+            ours = any(t.startswith(LAYOUT_MARK) for t in existing)  # a layout cut short
+            if not overwrite and not blank and not ours:
                 raise WorkbookExists(
                     f"{self.location} is not empty (tabs: {', '.join(raw.titles[:5])}); "
                     "nothing was written",
                     hint="pass --force to replace its tabs with a new OKR workbook",
                 )
-        self._step(f"Laying out {len(tabs)} tabs")
-        self._lay_out(tabs, existing, created=creating)
-        for email in self.share_with:
-            self._step(f"Sharing with {email}")
+        try:
+            self._lay_out(tabs, existing, created=creating)
+            for email in self.share_with:
+                self._step(f"Sharing with {email}")
+                self._share_made(email)
+        except KeyboardInterrupt:
+            if not creating:
+                raise
+            raise Aborted(
+                f"interrupted; the new spreadsheet {self.location} "
+                f"({url_for(self.spreadsheet_id)}) may not be finished",
+                hint=self._reuse_hint(),
+            ) from None
+
+    def _reuse_hint(self) -> str:
+        return (
+            f"run the same command again with {self.location} in place of gsheet:new: it "
+            "lays the workbook out in that spreadsheet rather than making another"
+        )
+
+    def _share_made(self, email: str) -> None:
+        """Share the spreadsheet just laid out; a refusal says how to finish by hand."""
+        try:
             self.share(email)
+        except OkrError as exc:
+            raise type(exc)(
+                f"{self.location} is ready ({url_for(self.spreadsheet_id)}), but sharing it "
+                f"with {email} failed: {exc.message}",
+                hint=(exc.hint + "; then " if exc.hint else "")
+                + f"run `okr share {self.location} {email}`, or share it by hand (Share "
+                "button in Google Sheets); nothing else needs doing",
+            ) from None
 
     def _lay_out(
         self, tabs: Sequence[TabSpec], existing: dict[str, _Sheet], *, created: bool
     ) -> None:
-        """One atomic batchUpdate that replaces every tab. When its outcome is unknown (a 5xx,
-        a timeout, a lost answer), read the tab list again rather than sending it blindly: the
-        batch deletes every tab that was there before, so it landed exactly when none is left."""
+        """Replace every tab with these: one atomic batchUpdate when it fits the byte budget
+        (`google_chunks`), else several (`_lay_out_in_parts`). When the outcome of a batch is
+        unknown (a 5xx, a timeout, a lost answer), read the tab list again rather than sending
+        it blindly: the batch deletes every tab that was there before, so it landed exactly
+        when none is left."""
+        requests = _layout_requests(tabs, existing)
+        parts = chunks(requests, CHUNK_BYTES)
+        if len(parts) > 1:
+            self._lay_out_in_parts(requests, existing, created=created)
+            return
+        self._step(f"Laying out {len(tabs)} tabs")
         reason = ""
-        for _attempt in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 self._batch_update(_layout_requests(tabs, existing))
                 return
@@ -402,11 +453,115 @@ class GoogleSheetsStore:
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
             existing = now
+            self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",
             hint="run the same command again: it is safe"
             + (f"; the empty spreadsheet {self.location} can be deleted" if created else ""),
         )
+
+    def _lay_out_in_parts(
+        self, requests: list[dict[str, Any]], existing: dict[str, _Sheet], *, created: bool
+    ) -> None:
+        """A layout too big for one request, in parts sent one after the other.
+
+        The first part adds a hidden marker tab; each part ends by renaming it to say how many
+        parts have landed ("okrsheet-layout 3/7"), so a part whose answer was lost is checked
+        with one small read instead of being sent twice. The deletion of the tabs that were
+        there before, and of the marker, comes last: until then the old tabs are only renamed.
+        If a part fails for good, the parts that landed are taken back (the new tabs deleted,
+        the old ones named as before); if even that fails, the message says where the
+        half-made spreadsheet is and how to finish it."""
+        old = {s.sheet_id for s in existing.values()}
+        deletes = [r for r in requests if "deleteSheet" in r and r["deleteSheet"]["sheetId"] in old]
+        body = [r for r in requests if r not in deletes]
+        parts = chunks(body, CHUNK_BYTES)
+        total = len(parts)
+        added = [int(r["addSheet"]["properties"]["sheetId"]) for r in body if "addSheet" in r]
+        mark = max([*old, *added, 0]) + 1
+        parts[0].insert(0, _mark_request(mark, 0, total, add=True))
+        for number, part in enumerate(parts, start=1):
+            part.append(_mark_request(mark, number, total))
+        parts[-1][-1:] = [*deletes, {"deleteSheet": {"sheetId": mark}}]
+        for number, part in enumerate(parts, start=1):
+            self._step(f"Laying out: part {number} of {total}")
+            failure = self._send_part(part, mark, number, total)
+            if failure is None:
+                continue
+            if number == 1:
+                raise BackendError(
+                    f"could not lay out {self.location} ({failure}); nothing was laid out",
+                    hint="run the same command again: it is safe"
+                    + (
+                        f"; the empty spreadsheet {self.location} can be deleted" if created else ""
+                    ),
+                )
+            self._take_back_layout(existing, added, mark, number, total, failure, created=created)
+
+    def _send_part(
+        self, part: list[dict[str, Any]], mark: int, number: int, total: int
+    ) -> str | None:
+        """Send one part of a layout; None once it landed, else why it could not."""
+        reason = ""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self._batch_update(part)
+                return None
+            except AmbiguousWrite as exc:
+                reason = exc.reason
+            except BackendError as exc:
+                return exc.message
+            if _marked(self._tabs(), mark, number, total):
+                return None
+            self._pause(attempt)
+        return reason
+
+    def _take_back_layout(
+        self,
+        existing: dict[str, _Sheet],
+        added: list[int],
+        mark: int,
+        number: int,
+        total: int,
+        failure: str,
+        *,
+        created: bool,
+    ) -> None:
+        where = f"{self.location} ({url_for(self.spreadsheet_id)})"
+        rerun = self._reuse_hint() if created else "run the same command again"
+        try:
+            now = {s.sheet_id for s in self._tabs().values()}
+            undo: list[dict[str, Any]] = [
+                {"deleteSheet": {"sheetId": i}} for i in [*added, mark] if i in now
+            ]
+            undo += [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": s.sheet_id, "title": s.title},
+                        "fields": "title",
+                    }
+                }
+                for s in existing.values()
+                if s.sheet_id in now
+            ]
+            self._batch_update(undo, idempotent=True)
+        except (OkrError, AmbiguousWrite):
+            raise BackendError(
+                f"laying out {where} stopped at part {number} of {total} ({failure}), and "
+                "what was laid out could not be taken back: the spreadsheet is half made",
+                hint=f"{rerun} with --force to lay it out again (it reuses the same "
+                "spreadsheet), or delete the spreadsheet",
+            ) from None
+        raise BackendError(
+            f"laying out {where} stopped at part {number} of {total} ({failure}); what was "
+            "laid out was taken back",
+            hint=f"{rerun}: it is safe",
+        )
+
+    def _pause(self, attempt: int) -> None:
+        """Back off between two tries of a write, as between two tries of a read."""
+        retry = self.http().retry
+        retry.wait(retry.delay(attempt, None))
 
     def share(self, email: str, role: str = "writer") -> None:
         """Give a person access (one Drive call); Google emails them unless notify is off."""
@@ -421,6 +576,22 @@ class GoogleSheetsStore:
             idempotent=True,  # granting the same access twice changes nothing
             what=self.location,
         )
+
+
+def _mark_request(mark: int, done: int, total: int, *, add: bool = False) -> dict[str, Any]:
+    """Add (or rename) the marker tab of a layout in parts: `done` of `total` have landed."""
+    properties = {"sheetId": mark, "title": f"{LAYOUT_MARK} {done}/{total}"}
+    if add:
+        return {"addSheet": {"properties": {**properties, "hidden": True}}}
+    return {"updateSheetProperties": {"properties": properties, "fields": "title"}}
+
+
+def _marked(tabs: dict[str, _Sheet], mark: int, done: int, total: int) -> bool:
+    """Whether part `done` of a layout in parts landed, from the tab list after it."""
+    found = next((s for s in tabs.values() if s.sheet_id == mark), None)
+    if done == total:
+        return found is None and done > 1
+    return found is not None and found.title == f"{LAYOUT_MARK} {done}/{total}"
 
 
 # Reading helpers ------------------------------------------------------------------------------

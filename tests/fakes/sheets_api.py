@@ -171,6 +171,33 @@ class GoogleApiError(Exception):
         return {"error": error}
 
 
+def quota_error(kind: str, limit: int) -> GoogleApiError:
+    """Google's answer when a per-minute quota is used up: 429 RESOURCE_EXHAUSTED, naming the
+    quota in the message and in an ErrorInfo detail (no Retry-After header)."""
+    what = "Read" if kind == "sheets-read" else "Write"
+    return GoogleApiError(
+        429,
+        f"Quota exceeded for quota metric '{what} requests' and limit '{what} requests per "
+        "minute per user' of service 'sheets.googleapis.com' for consumer "
+        "'project_number:123456789'.",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_metric": f"sheets.googleapis.com/{what.lower()}_requests",
+                    "quota_limit": f"{what}RequestsPerMinutePerUser",
+                    "quota_limit_value": str(limit),
+                    "consumer": "projects/123456789",
+                    "service": "sheets.googleapis.com",
+                    "quota_location": "global",
+                },
+            }
+        ],
+    )
+
+
 def _bad(message: str) -> GoogleApiError:
     return GoogleApiError(400, message)
 
@@ -1310,6 +1337,8 @@ class FakeGoogle:
         self.calls: list[Call] = []
         self.exchanges: list[Exchange] = []
         self.require_auth = require_auth
+        self._quotas: dict[str, int] = {}
+        self._quota_used: dict[tuple[str, int], int] = {}
         #: Also weigh each body gzipped (`Exchange.*_gzip_bytes`): costs time, for benchmarks.
         self.measure_gzip = False
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -1761,6 +1790,9 @@ class FakeGoogle:
             if fault.retry_after is not None:
                 extra_headers["Retry-After"] = f"{fault.retry_after:g}"
             exchange.outcome = "injected"
+        elif (refused := self._over_quota(request)) is not None:
+            status, payload = refused.code, refused.body(drive=request.host == DRIVE_HOST)
+            exchange.outcome = "quota"
         else:
             status, payload, extra_headers = self._dispatch(request, body)
             exchange.outcome = "ok" if status < 400 else "error"
@@ -1798,6 +1830,25 @@ class FakeGoogle:
             {"Content-Type": content_type, **extra_headers} if content else extra_headers
         )
         return response
+
+    def set_quota(self, kind: str, per_minute: int | None) -> None:
+        """Allow only `per_minute` requests of one kind (``sheets-read``, ``sheets-write``)
+        in each minute of :attr:`now`, as Google's per-minute quotas do; None lifts it."""
+        if per_minute is None:
+            self._quotas.pop(kind, None)
+        else:
+            self._quotas[kind] = per_minute
+
+    def _over_quota(self, request: FakeRequest) -> GoogleApiError | None:
+        limit = self._quotas.get(request.kind)
+        if limit is None:
+            return None
+        key = (request.kind, int(self.now().timestamp() // 60))
+        used = self._quota_used.get(key, 0)
+        if used >= limit:
+            return quota_error(request.kind, limit)
+        self._quota_used[key] = used + 1
+        return None
 
     def _take_fault(self, request: FakeRequest) -> _Fault | None:
         for fault in self._faults:

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+import okrsheet.stores.gsheets as gsheets_module
 import okrsheet.stores.xlsx as xlsx_module
 from okrsheet.stores.gsheets import WRITE_ATTEMPTS
 from okrsheet.stores.xlsx import XlsxStore
@@ -54,6 +55,8 @@ class Command:
     #: The API calls of a clean run, in order: what each fault is injected at. A read of the
     #: workbook is two calls (the tab list, then the values).
     calls: tuple[str, ...] = ("read", "read", "write")
+    #: A byte budget per layout request small enough to lay the workbook out in parts.
+    chunk_bytes: int | None = None
 
 
 COMMANDS = {
@@ -71,6 +74,12 @@ COMMANDS = {
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--share", "ceo@shop.test"),
         creates=True,
         calls=("create", "write", "share"),
+    ),
+    "init-new-in-parts": Command(
+        ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
+        creates=True,
+        calls=("create", "write", "write", "write", "write"),
+        chunk_bytes=12_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
@@ -203,7 +212,10 @@ def prepare(tmp_path: Path, shop_bytes: bytes) -> Path:
 
 def run_command(okr: Any, command: Command, sid: str | None) -> Any:
     args = command.args if command.creates else (*command.args, "-w", f"gsheet:{sid}")
-    return okr(*args)
+    with pytest.MonkeyPatch.context() as patch:
+        if command.chunk_bytes is not None:
+            patch.setattr(gsheets_module, "CHUNK_BYTES", command.chunk_bytes)
+        return okr(*args)
 
 
 def new_spreadsheets(fake: FakeGoogle, known: set[str]) -> list[str]:

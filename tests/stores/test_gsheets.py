@@ -18,6 +18,7 @@ from okrsheet.stores.base import (
     SetCells,
     TabSpec,
 )
+from okrsheet.stores.google_http import QUOTA_WAIT
 from okrsheet.stores.gsheets import SCRATCH_TAB, _Guard, _requests_for, _Sheet
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
@@ -312,7 +313,7 @@ def test_429_with_retry_after_is_retried_and_honoured(
     assert google.sleeps[:2] and all(s >= 7 for s in google.sleeps[:2])
 
 
-def test_a_permanent_429_gives_up_after_six_attempts(
+def test_a_permanent_429_gives_up_after_the_documented_wait(
     okr: Any, google: Google, gexample: str
 ) -> None:
     google.fake.fail_next(429, times=1000)
@@ -320,9 +321,64 @@ def test_a_permanent_429_gives_up_after_six_attempts(
     result = okr("status", "-w", gexample)
 
     assert result.exit_code == 5
-    assert "quota" in result.stderr
-    assert google.fake.count("sheets-read") == 6
-    assert len(google.sleeps) == 5
+    assert "quota exceeded ('Read requests per minute per user')" in result.stderr
+    assert "Quotas" in result.stderr  # where a higher one is asked for
+    assert QUOTA_WAIT - 62 <= sum(google.sleeps) <= QUOTA_WAIT
+    assert google.fake.count("sheets-read") == len(google.sleeps) + 1
+
+
+def test_with_a_read_quota_of_5_a_minute_8_reports_in_a_row_all_wait_and_succeed(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.set_quota("sheets-read", 5)
+    waits: list[float] = []
+
+    for _run in range(8):
+        before = sum(google.sleeps)
+        result = okr("status", "-f", "json", "-w", gexample)
+        assert result.exit_code == 0, result.stderr
+        waits.append(sum(google.sleeps) - before)
+
+    assert google.fake.count("sheets-read") >= 8 * READ
+    assert any(waits) and max(waits) <= QUOTA_WAIT
+    refused = [e for e in google.fake.exchanges if e.outcome == "quota"]
+    assert refused and all(e.status == 429 for e in refused)
+
+
+def test_a_write_waits_for_the_quota_too(okr: Any, google: Google, gexample: str) -> None:
+    google.fake.set_quota("sheets-write", 0)  # refused until the quota is lifted
+    lifted: list[bool] = []
+
+    def lift(fake: FakeGoogle, request: FakeRequest) -> None:
+        if google.sleeps and not lifted:  # the first wait is over: the minute has passed
+            lifted.append(True)
+            fake.set_quota("sheets-write", None)
+
+    google.fake.before_request(lift)
+
+    result = okr("checkin", "SALES-1.1", "--value", "61", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert len(log_rows(google.fake, google.sheet_id(), "SALES-1.1")) >= 1
+    assert [r["Value"] for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1")].count(
+        61
+    ) == 1
+    assert 1 <= google.sleeps[0] <= 62
+
+
+def test_the_quota_wait_is_said_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from okrsheet.stores import google_http
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stderr", stream)
+        google_http.say("waiting for Google's quota", terminal_only=True)
+        assert ("waiting for Google's quota" in stream.getvalue()) is shown
 
 
 @pytest.mark.parametrize("status", [500, 503])

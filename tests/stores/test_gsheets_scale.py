@@ -1,0 +1,188 @@
+"""The Google store at scale and on failures a layout in parts can meet: request sizes under
+the budget, a part that fails for good, the spreadsheet never lost, a rerun that reuses it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import okrsheet.stores.gsheets as gsheets_module
+from okrsheet.stores.google_chunks import chunks, size, split
+from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB
+from tests.conftest import Google
+from tests.fakes.sheets_api import FakeRequest
+
+TWO_MB = 2_000_000
+
+
+def people_csv(path: Path, count: int) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "team", "email"])
+        for n in range(count):
+            writer.writerow([f"Person {n:03d}", f"Team {n % 7}", f"p{n}@acme.test"])
+    return path
+
+
+def titles(google: Google, sid: str) -> list[str]:
+    return [s.title for s in google.fake.spreadsheet(sid).sheets]
+
+
+def test_updatecells_too_big_for_a_request_is_split_by_rows() -> None:
+    rows = [{"values": [{"userEnteredValue": {"stringValue": "x" * 100}}]} for _ in range(500)]
+    request = {"updateCells": {"start": {"sheetId": 3, "rowIndex": 1}, "rows": rows, "fields": "*"}}
+
+    parts = list(split(request, 10_000))
+
+    assert len(parts) > 1 and all(size(p) <= 10_000 for p in parts)
+    assert [p["updateCells"]["start"]["rowIndex"] for p in parts][:2] == [
+        1,
+        1 + len(parts[0]["updateCells"]["rows"]),
+    ]
+    assert sum(len(p["updateCells"]["rows"]) for p in parts) == 500
+    packed = chunks([{"addSheet": {}}, request, {"setBasicFilter": {}}], 10_000)
+    assert packed[0][0] == {"addSheet": {}} and packed[-1][-1] == {"setBasicFilter": {}}
+    assert all(size({"requests": c}) <= 10_000 for c in packed)
+
+
+def test_init_with_150_people_sends_no_request_over_2_mb(
+    okr: Any, google: Google, tmp_path: Path
+) -> None:
+    people = people_csv(tmp_path / "people.csv", 150)
+
+    result = okr("init", "gsheet:new", "--people", str(people), "--cycle", "2026-Q4")
+
+    assert result.exit_code == 0, result.stderr
+    sent = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
+    assert max(sent) < TWO_MB
+    sid = google.sheet_id()
+    assert "Person 149" in titles(google, sid)
+    assert not any(t.startswith((LAYOUT_MARK, SETUP_TAB)) for t in titles(google, sid))
+    google.fake.reset_calls()
+    assert okr("validate", "-w", google.location()).exit_code == 0
+
+
+def part_fails(google: Google, number: int, *, undo_fails: bool = False) -> None:
+    """Layout part `number` (1-based batchUpdate) is refused for good; so is the take-back."""
+    seen = [0]
+
+    def hook(fake: Any, request: FakeRequest) -> None:
+        if request.path.endswith(":batchUpdate"):
+            seen[0] += 1
+
+    google.fake.before_request(hook)
+
+    def match(request: FakeRequest) -> bool:
+        return request.path.endswith(":batchUpdate") and (
+            seen[0] == number or (undo_fails and seen[0] > number)
+        )
+
+    google.fake.fail_next(400, times=100, match=match, message="Invalid requests[3]: too big")
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gsheets_module, "CHUNK_BYTES", 12_000)
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_part_that_fails_for_good_is_taken_back_and_the_spreadsheet_reused(
+    okr: Any, google: Google
+) -> None:
+    part_fails(google, 3)
+
+    first = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop")
+
+    assert first.exit_code == 5
+    (sid,) = google.fake.spreadsheets
+    assert f"Created gsheet:{sid}: https://docs.google.com/spreadsheets/d/{sid}" in first.stderr
+    assert "part 3 of 4" in first.stderr and "taken back" in first.stderr
+    assert f"gsheet:{sid} in place of gsheet:new" in first.stderr
+    assert titles(google, sid) == [SETUP_TAB]
+    google.fake._faults.clear()
+
+    again = okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4", "--company", "Shop")
+
+    assert again.exit_code == 0, again.stderr
+    assert len(google.fake.spreadsheets) == 1
+    assert "Settings" in titles(google, sid) and SETUP_TAB not in titles(google, sid)
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_half_made_spreadsheet_says_where_it_is_and_a_rerun_finishes_it(
+    okr: Any, google: Google
+) -> None:
+    part_fails(google, 3, undo_fails=True)
+
+    first = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop")
+
+    assert first.exit_code == 5
+    (sid,) = google.fake.spreadsheets
+    assert "half made" in first.stderr and f"gsheet:{sid}" in first.stderr
+    assert "--force" in first.stderr
+    assert any(t.startswith(LAYOUT_MARK) for t in titles(google, sid))
+    google.fake._faults.clear()
+
+    # Its own half-made layout is recognised: no --force needed to finish it.
+    again = okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4", "--company", "Shop")
+
+    assert again.exit_code == 0, again.stderr
+    assert len(google.fake.spreadsheets) == 1
+    assert not any(t.startswith((LAYOUT_MARK, SETUP_TAB, "okr-old")) for t in titles(google, sid))
+    assert okr("validate", "-w", f"gsheet:{sid}").exit_code == 0
+
+
+def test_a_failed_share_names_the_spreadsheet_and_the_next_step(okr: Any, google: Google) -> None:
+    google.fake.fail_next(
+        403,
+        match=lambda r: r.kind == "drive",
+        message="Google Drive API has not been used in project 123 before or it is disabled.",
+    )
+
+    first = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--share", "ceo@acme.test")
+
+    assert first.exit_code == 5
+    (sid,) = google.fake.spreadsheets
+    assert f"gsheet:{sid} is ready" in first.stderr
+    assert f"okr share gsheet:{sid} ceo@acme.test" in first.stderr
+    assert "enable the Google Sheets API (and the Google Drive API" in first.stderr
+
+    shared = okr("share", f"gsheet:{sid}", "ceo@acme.test")
+
+    assert shared.exit_code == 0, shared.stderr
+    assert len(google.fake.spreadsheets) == 1
+    assert any(
+        p.get("emailAddress") == "ceo@acme.test" for p in google.fake.permissions.get(sid, [])
+    )
+
+
+def test_a_full_drive_is_not_reported_as_a_sharing_problem(okr: Any, google: Google) -> None:
+    from tests.fakes.sheets_api import GoogleApiError
+
+    original = google.fake._create_via_sheets
+
+    def create(body: Any, principal: Any) -> Any:
+        raise GoogleApiError(
+            403,
+            "The user's Drive storage quota has been exceeded.",
+            details=[
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "storageQuotaExceeded",
+                    "domain": "googleapis.com",
+                }
+            ],
+        )
+
+    google.fake._create_via_sheets = create  # type: ignore[method-assign]
+    try:
+        result = okr("init", "gsheet:new", "--cycle", "2026-Q4")
+    finally:
+        google.fake._create_via_sheets = original  # type: ignore[method-assign]
+
+    assert result.exit_code == 5
+    assert "is full" in result.stderr and "share the spreadsheet with" not in result.stderr
+    assert not google.fake.spreadsheets
