@@ -186,3 +186,30 @@ def test_a_full_drive_is_not_reported_as_a_sharing_problem(okr: Any, google: Goo
     assert result.exit_code == 5
     assert "is full" in result.stderr and "share the spreadsheet with" not in result.stderr
     assert not google.fake.spreadsheets
+
+
+def test_a_linked_workbook_google_will_not_open_is_a_warning_and_the_report_goes_on(
+    okr: Any, google: Google, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    corporate = tmp_path / "corp.xlsx"
+    assert okr("init", str(corporate), "--example", "--cycle", "2026-Q4").exit_code == 0
+    other = google.fake.add_spreadsheet({"Sheet1": [["x"]]})
+    google.fake.set_access(other, {"someone@acme.test": "writer"})  # not shared with okr
+    book = load_workbook(corporate)
+    sheet = book["Settings"]
+    row = next(
+        r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Linked workbooks"
+    )
+    sheet.cell(row, 2, f"gsheet:{other}")
+    book.save(corporate)
+
+    lagging = okr("lagging", "-f", "json", "-w", str(corporate))
+    status = okr("status", "-f", "json", "-w", str(corporate))
+
+    assert status.exit_code == 0, status.stderr
+    assert lagging.exit_code in (0, 6), lagging.stderr  # 6: something lags, as without links
+    assert f"warning: Settings!B{row}: the linked workbook gsheet:{other}" in status.stderr
+    assert "may not open" in status.stderr
+    assert status.json()["objectives"]
