@@ -958,7 +958,11 @@ def _requests_for(
                 {
                     "appendCells": {
                         "sheetId": _sheet(index, change.tab).sheet_id,
-                        "rows": [{"values": [_cell(v) for v in row]} for row in change.rows],
+                        "rows": [
+                            {"values": _formatted(row, change.formats)} for row in change.rows
+                        ],
+                        # Every cell's number format is set (the column's, or the date's), so
+                        # a row past the prepared ones looks like the rows above it.
                         "fields": "userEnteredValue,userEnteredFormat.numberFormat",
                     }
                 }
@@ -968,6 +972,19 @@ def _requests_for(
             for row in sorted(set(change.rows), reverse=True):  # bottom-up keeps numbers valid
                 requests.append(_delete_row(sheet_id, row))
     return requests
+
+
+def _formatted(row: Sequence[WriteValue], formats: dict[int, NumberFormat]) -> list[Any]:
+    """The cells of an appended row, each with its column's number format (a date or a
+    time keeps its own when the column has none)."""
+    cells = []
+    for col, value in enumerate(row, start=1):
+        cell = _cell(value)
+        named = formats.get(col, "general")
+        if named != "general":
+            cell["userEnteredFormat"] = {"numberFormat": _number_format(named)}
+        cells.append(cell)
+    return cells
 
 
 def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:

@@ -213,3 +213,69 @@ def test_a_linked_workbook_google_will_not_open_is_a_warning_and_the_report_goes
     assert f"warning: Settings!B{row}: the linked workbook gsheet:{other}" in status.stderr
     assert "may not open" in status.stderr
     assert status.json()["objectives"]
+
+
+# Formats kept ------------------------------------------------------------------------------------
+
+
+def number_format(google: Google, sid: str, tab: str, row: int, header: str) -> str | None:
+    """The number format type of a cell under `header` (1-based row) on the fake."""
+    rows = google.fake.values(sid, tab)
+    col = rows[0].index(header)
+    cell = google.fake.sheet(sid, tab).cell(row - 1, col) or {}
+    fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat") or {}
+    return fmt.get("type")
+
+
+def unit_rows(rows: list[list[Any]]) -> dict[str, int]:
+    """The first 1-based row of each unit ($, %) among the KR rows."""
+    unit = rows[0].index("Unit")
+    found: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > unit and row[unit] in ("$", "%"):
+            found.setdefault(row[unit], number)
+    return found
+
+
+def test_a_checkin_row_on_google_keeps_the_column_formats(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    result = okr("checkin", "SALES-1.1", "--value", "70", "--confidence", "0.7", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    sid = google.sheet_id()
+    last = len(google.fake.values(sid, "Check-ins"))
+    assert number_format(google, sid, "Check-ins", last, "Confidence") == "PERCENT"
+    assert number_format(google, sid, "Check-ins", last, "Date") == "DATE"
+    assert number_format(google, sid, "Check-ins", last, "Recorded at") == "DATE_TIME"
+
+
+def test_push_and_pull_keep_unit_formats_on_start_target_current(
+    okr: Any, google: Google, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    local = tmp_path / "acme.xlsx"
+    assert okr("init", str(local), "--example", "--cycle", "2026-Q4").exit_code == 0
+    assert okr("push", str(local), "--to", "gsheet:new").exit_code == 0
+    sid = google.sheet_id()
+    places = {  # unit -> (tab, row)
+        unit: (tab, row)
+        for tab in ("Sales", "Corporate", "Marketing")
+        for unit, row in unit_rows(google.fake.values(sid, tab)).items()
+    }
+    assert set(places) == {"$", "%"}
+    kinds = {"$": "CURRENCY", "%": "PERCENT"}
+    for unit, (tab, row) in places.items():
+        for header in ("Start", "Target", "Current"):
+            assert number_format(google, sid, tab, row, header) == kinds[unit], (unit, header)
+
+    back = tmp_path / "back.xlsx"
+    assert okr("pull", f"gsheet:{sid}", "--to", str(back)).exit_code == 0
+    book = load_workbook(back)
+    for unit, (tab, row) in places.items():
+        sheet = book[tab]
+        header = [c.value for c in sheet[1]]
+        for name in ("Start", "Target", "Current"):
+            assert unit in sheet.cell(row, header.index(name) + 1).number_format, (unit, name)
+        assert sheet.cell(row, header.index("Due") + 1).number_format == "yyyy-mm-dd"
