@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from okrsheet.errors import UsageError
+from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
 from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
@@ -153,7 +153,18 @@ def record(
     def planner(raw: RawWorkbook) -> list[Change]:
         nonlocal seen
         plan = parse_workbook(raw, with_log=False).plan
-        checkins = prepare(plan, requests, today=today, now=clock())
+        try:
+            checkins = prepare(plan, requests, today=today, now=clock())
+        except UsageError as exc:
+            if seen is None:
+                raise
+            # Valid at the first read, not at this one: a key result's row was deleted while
+            # the check-in was being recorded (the workbook changed, not the command).
+            raise InvalidWorkbook(
+                "the workbook changed while the check-in was being recorded; nothing was written",
+                details=exc.details,
+                hint="run `okr validate` and `okr status` to see the workbook as it is now",
+            ) from None
         # Each KR row keeps the date of its newest check-in: a back-dated one must not
         # overwrite the current value.
         logged = {kr.id: kr.last_checkin for kr in plan.key_results if kr.last_checkin}

@@ -189,7 +189,11 @@ class Http:
                     raise AmbiguousWrite(f"Google answered HTTP {status}") from None
                 last = f"HTTP {status} ({_status_text(exc)})"
             except RefreshError as exc:
-                raise _refresh_failed(exc, self.identity) from None
+                if not getattr(exc, "retryable", False):
+                    raise _refresh_failed(exc, self.identity) from None
+                # Google's sign-in service is down, not the key: the request was never sent,
+                # so trying again is safe for a write too.
+                last = "Google's sign-in service did not answer"
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 if not idempotent:
                     raise AmbiguousWrite(_network_reason(exc)) from None

@@ -318,7 +318,7 @@ def test_the_kr_tab_deleted_between_read_and_write_stops_with_nothing_written(
 
     result = okr("checkin", "SALES-1.1", "--value", "86", "-w", gexample)
 
-    assert result.exit_code == 2, result.stderr  # as for an id that never existed
+    assert result.exit_code == 3, result.stderr  # the workbook changed under the command
     assert "SALES-1.1" in result.stderr and "nothing was written" in result.stderr
     assert rows_of(google.fake, sid, "Check-ins") == log_before
 

@@ -291,7 +291,7 @@ def test_a_key_result_deleted_between_read_and_write_stops_with_nothing_written(
 
     result = okr("checkin", "SALES-1.1", "--value", "88", "-w", gexample)
 
-    assert result.exit_code == 2  # as for an id that never existed
+    assert result.exit_code == 3  # the workbook changed under the command (exit-codes.md)
     assert "SALES-1.1" in result.stderr and "nothing was written" in result.stderr
     assert google.fake.values(sid, "Check-ins") == log_before
     expected = rows[:index] + rows[index + 1 :]

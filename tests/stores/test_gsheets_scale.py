@@ -279,3 +279,57 @@ def test_push_and_pull_keep_unit_formats_on_start_target_current(
         for name in ("Start", "Target", "Current"):
             assert unit in sheet.cell(row, header.index(name) + 1).number_format, (unit, name)
         assert sheet.cell(row, header.index("Due") + 1).number_format == "yyyy-mm-dd"
+
+
+# Smaller failures ------------------------------------------------------------------------------
+
+
+def test_an_outage_of_googles_sign_in_service_is_a_temporary_failure(
+    okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import google.auth._exponential_backoff as backoff
+
+    monkeypatch.setattr(backoff.time, "sleep", lambda seconds: None)  # google-auth's own retries
+    google.fake.expire_tokens()
+    google.fake.fail_next(503, times=1000, match=lambda r: r.kind == "token")
+
+    result = okr("status", "-w", gexample)
+
+    assert result.exit_code == 5, result.stderr
+    assert "sign-in service did not answer" in result.stderr
+    assert "key is still valid" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("drop", "named"),
+    [("private_key", "'private_key'"), ("client_email", "'client_email'")],
+)
+def test_a_key_file_missing_a_field_names_it(
+    okr: Any, google: Google, gexample: str, drop: str, named: str
+) -> None:
+    import json
+
+    info = json.loads(google.key_file.read_text())
+    del info[drop]
+    google.key_file.write_text(json.dumps(info))
+
+    result = okr("status", "-w", gexample)
+
+    assert result.exit_code == 7
+    assert f"incomplete: no {named}" in result.stderr
+    assert "PRIVATE KEY" not in result.stderr
+
+
+def test_a_key_file_with_a_broken_private_key_says_which_field(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    import json
+
+    info = json.loads(google.key_file.read_text())
+    info["private_key"] = "-----BEGIN PRIVATE KEY-----\nZZZsecretZZZ\n-----END PRIVATE KEY-----\n"
+    google.key_file.write_text(json.dumps(info))
+
+    result = okr("status", "-w", gexample)
+
+    assert result.exit_code == 7
+    assert "'private_key'" in result.stderr and "ZZZsecretZZZ" not in result.stderr
