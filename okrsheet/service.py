@@ -98,10 +98,18 @@ def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
     with bulk_load():
         raw = store_for(location).read()
         parsed = parse_workbook(raw)
+    said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
+    if said:
+        parsed = replace(parsed, notices=[*parsed.notices, *said])
     links = parsed.plan.settings.linked_workbooks if linked else ()
     if not links:
         return parsed
     return merge_linked(parsed, location, links, setting=_setting_cell(raw, "Linked workbooks"))
+
+
+#: Findings so large that every report says them on stderr, not only `okr validate`: without
+#: a check-in log, staleness and history rest on the KR rows alone.
+_SAID_BY_REPORTS = frozenset({"no-checkin-log"})
 
 
 def _setting_cell(raw: RawWorkbook, name: str) -> str:

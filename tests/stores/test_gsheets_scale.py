@@ -333,3 +333,17 @@ def test_a_key_file_with_a_broken_private_key_says_which_field(
 
     assert result.exit_code == 7
     assert "'private_key'" in result.stderr and "ZZZsecretZZZ" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["status", "lagging"])
+def test_reports_warn_when_the_checkins_tab_was_deleted(
+    okr: Any, google: Google, gexample: str, command: str
+) -> None:
+    sid = google.sheet_id()
+    log = google.fake.sheet(sid, "Check-ins").sheet_id
+    google.fake.batch_update(sid, [{"deleteSheet": {"sheetId": log}}])
+
+    result = okr(command, "-f", "json", "-w", gexample)
+
+    assert result.exit_code in (0, 6), result.stderr
+    assert "warning: no 'Check-ins' tab" in result.stderr
