@@ -103,8 +103,17 @@ def find_credentials(scopes: Sequence[str] = READ_SCOPES) -> Found:
                     f"no credentials file at {path}", option=label if label[0] == "-" else None
                 )
             continue
-        return _from_file(path, label, scopes)
+        stat = path.stat()
+        key = (label, str(path), stat.st_mtime_ns, stat.st_size, tuple(scopes))
+        if key not in _LOADED:
+            _LOADED[key] = _from_file(path, label, scopes)
+        return _LOADED[key]
     return _application_default(scopes)
+
+
+#: Credentials already loaded in this process, by file (and its change time) and scopes: a
+#: command that reads twice (the guided check-in) asks Google for a token once.
+_LOADED: dict[tuple[str, str, int, int, tuple[str, ...]], Found] = {}
 
 
 def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:

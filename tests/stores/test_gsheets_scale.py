@@ -347,3 +347,14 @@ def test_reports_warn_when_the_checkins_tab_was_deleted(
 
     assert result.exit_code in (0, 6), result.stderr
     assert "warning: no 'Check-ins' tab" in result.stderr
+
+
+def test_reads_in_one_process_ask_google_for_one_token(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    """The guided check-in reads twice (to ask, then to write): one sign-in serves both."""
+    assert okr("status", "-f", "json", "-w", gexample).exit_code == 0
+    assert okr("lagging", "-f", "json", "-w", gexample).exit_code in (0, 6)
+
+    assert google.fake.count("token") == 1
+    assert google.fake.count("sheets-read") == 4
