@@ -26,8 +26,8 @@ _ENVELOPE = 200  # {"requests": [...]} and the options next to it
 
 
 def size(request: Any) -> int:
-    """Bytes of this request as requests sends it (json.dumps, default separators)."""
-    return len(json.dumps(request, ensure_ascii=True).encode())
+    """Bytes of this request as it is sent (compact JSON, see `google_http.compact`)."""
+    return len(json.dumps(request, separators=(",", ":")).encode())
 
 
 def split(request: dict[str, Any], budget: int = BUDGET) -> Iterator[dict[str, Any]]:
@@ -49,7 +49,7 @@ def split(request: dict[str, Any], budget: int = BUDGET) -> Iterator[dict[str, A
     piece: list[Any] = []
     weight = base
     for row in rows:
-        row_size = size(row) + 2
+        row_size = size(row) + 1
         if piece and weight + row_size > budget:
             yield _part(name, body, piece, offset)
             offset += len(piece)
@@ -76,7 +76,7 @@ def chunks(requests: Sequence[dict[str, Any]], budget: int = BUDGET) -> list[lis
     weight = _ENVELOPE
     for request in requests:
         for part in split(request, budget - _ENVELOPE):
-            part_size = size(part) + 2
+            part_size = size(part) + 1
             if current and weight + part_size > budget:
                 out.append(current)
                 current, weight = [], _ENVELOPE

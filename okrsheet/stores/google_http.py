@@ -95,6 +95,13 @@ class Retry:
         return max(60.0 - into_minute, 1.0) + self.rng.uniform(0.5, 2.0)
 
 
+def compact(value: Any) -> bytes:
+    """A request body as compact JSON, as it is sent."""
+    import json
+
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
 def pause(seconds: float) -> None:
     time.sleep(seconds)
 
@@ -154,6 +161,8 @@ class Http:
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
 
+        # Compact JSON (requests would put a space after every `,` and `:`): 10-15 % less.
+        body = compact(json) if json is not None else None
         last: str = ""
         attempt = 0
         waited = 0.0  # for the quota
@@ -161,7 +170,13 @@ class Http:
             response = None
             try:
                 self.calls += 1
-                answer = self.client.request(method, url, params=params, json=json)  # type: ignore[arg-type]
+                answer = self.client.request(
+                    method,
+                    url,
+                    params=params,  # type: ignore[arg-type]
+                    data=body,
+                    headers={"Content-Type": "application/json"} if body is not None else None,
+                )
                 return answer.json() if answer.content else {}
             except APIError as exc:
                 response = exc.response
