@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ from okrsheet.stores.base import (
     WriteValue,
 )
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
-from okrsheet.stores.google_chunks import BUDGET, chunks
+from okrsheet.stores.google_chunks import BUDGET, chunks, size
 from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http, say
 from okrsheet.stores.google_read import get_meta, get_values, tabs_of
 
@@ -68,6 +69,8 @@ RESPONSE_FIELDS = (
 CHUNK_BYTES = BUDGET
 #: The one tab of a spreadsheet `okr` just created, until the workbook is laid out in it.
 SETUP_TAB = "okrsheet-setup"
+#: Hidden tabs a big write lays out before the write itself names and shows them.
+STAGING_TAB = "okrsheet-staging"
 #: A hidden tab that says how many parts of a layout in several parts have landed.
 LAYOUT_MARK = "okrsheet-layout"
 # How far above the last row we read to look for appended rows when a write must be undone.
@@ -209,7 +212,7 @@ class GoogleSheetsStore:
             index[tab.title] = _Sheet(
                 tab.sheet_id, tab.title, tab.rows, tab.cols, grid if scratch else None
             )
-            if not scratch:
+            if not scratch and not tab.title.startswith(STAGING_TAB):
                 grids.append(grid)
         self._check_limits(len(grids), total_cells)
         return RawWorkbook(grids, notices=list(self.notices)), index
@@ -244,6 +247,9 @@ class GoogleSheetsStore:
                 self._pause(attempt - 1)
             raw, index = self._read()
             scratch = index.pop(SCRATCH_TAB, None)
+            staged = [index.pop(t) for t in list(index) if t.startswith(STAGING_TAB)]
+            if staged:  # left by a write that never happened: hidden, never read
+                self._drop_tabs([t.sheet_id for t in staged])
             if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
                 # That write landed, and its copy of the rows it changed is still here: check
                 # it from this read as it would have been from the answer.
@@ -262,7 +268,10 @@ class GoogleSheetsStore:
             guard = _Guard(changes, raw, index, leftover=scratch)
             check = _Check(changes, raw)
             requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
-            requests += guard.copies() + _requests_for(changes, guard.index, guard.added)
+            body = _requests_for(changes, guard.index, guard.added)
+            if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
+                body = self._stage_tabs(changes, guard)
+            requests += guard.copies() + body
             try:
                 answer = self._batch_update(
                     requests, response_ranges=check.ranges() + guard.ranges()
@@ -315,6 +324,67 @@ class GoogleSheetsStore:
                 hint="check the key results you were updating (`okr history`) before "
                 "running the command again",
             ) from exc
+
+    def _stage_tabs(self, changes: Sequence[Change], guard: _Guard) -> list[dict[str, Any]]:
+        """The requests of a write too big for one request because of the tabs it adds (a
+        rollover's archive): each added tab is first laid out as a hidden staging tab, in
+        parts; the write itself then only names, shows and places it, so it stays one
+        atomic, checked batch. A staging tab left behind (the write never happened) is never
+        read, and the next write deletes it."""
+        requests = _requests_for([c for c in changes if not isinstance(c, AddTab)], guard.index)
+        order = list(guard.index)
+        first = max((t.sheet_id for t in guard.index.values()), default=0) + 1
+        added = [c for c in changes if isinstance(c, AddTab)]
+        for number, change in enumerate(added):
+            sheet_id = first + number
+            spec = replace(change.spec, title=f"{STAGING_TAB} {number + 1}")
+            tab = _tab_requests(spec, sheet_id, len(order) + number)
+            tab[0]["addSheet"]["properties"]["hidden"] = True
+            self._send_staged(tab, sheet_id)
+            guard.added[change.spec.title] = sheet_id
+            position = order.index(change.before) if change.before in order else len(order)
+            properties = {
+                "sheetId": sheet_id,
+                "title": change.spec.title,
+                "hidden": False,
+                "index": position,
+            }
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": properties,
+                        "fields": "title,hidden,index",
+                    }
+                }
+            )
+        return requests
+
+    def _send_staged(self, requests: list[dict[str, Any]], sheet_id: int) -> None:
+        """Lay out a staging tab in parts: the first adds it (checked by the tab list when its
+        answer is lost), the others only write its cells, which is safe to send again."""
+        for number, part in enumerate(chunks(requests, CHUNK_BYTES)):
+            if number:
+                self._batch_update(part, idempotent=True)
+                continue
+            for attempt in range(WRITE_ATTEMPTS):
+                try:
+                    self._batch_update(part)
+                    break
+                except AmbiguousWrite:
+                    if any(t.sheet_id == sheet_id for t in self._tabs().values()):
+                        break
+                    self._pause(attempt)
+            else:
+                raise BackendError(
+                    f"could not confirm the write to {self.location}; nothing was changed",
+                    hint="run the same command again: it is safe",
+                )
+
+    def _drop_tabs(self, sheet_ids: Sequence[int]) -> None:
+        with contextlib.suppress(OkrError):
+            self._batch_update(
+                [{"deleteSheet": {"sheetId": i}} for i in sheet_ids], idempotent=True
+            )
 
     def _drop_scratch(self, sheet_id: int) -> None:
         """Delete the scratch tab. Sending this again is safe (if an earlier try landed, Google

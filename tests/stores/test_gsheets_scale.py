@@ -358,3 +358,34 @@ def test_reads_in_one_process_ask_google_for_one_token(
 
     assert google.fake.count("token") == 1
     assert google.fake.count("sheets-read") == 4
+
+
+def test_a_rollover_too_big_for_one_request_stages_its_archive_and_ends_the_same(
+    okr: Any, google: Google, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsheet.stores.gsheets import STAGING_TAB
+
+    def rolled(budget: int) -> tuple[list[tuple[str, bool, list[list[Any]]]], list[int]]:
+        monkeypatch.setattr(gsheets_module, "CHUNK_BYTES", budget)
+        assert okr("init", "gsheet:new", "--example", "--cycle", "2026-Q4").exit_code == 0
+        sid = google.sheet_id()
+        google.fake.reset_calls()
+        result = okr("rollover", "--to", "2027-Q1", "-w", f"gsheet:{sid}")
+        assert result.exit_code == 0, result.stderr
+        sizes = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
+        tabs = [
+            (s.title, bool(s.properties.get("hidden")), google.fake.values(sid, s.title))
+            for s in google.fake.spreadsheet(sid).sheets
+        ]
+        return tabs, sizes
+
+    whole, one = rolled(gsheets_module.BUDGET)
+    staged, parts = rolled(3_000)
+
+    def masked(tabs: list[tuple[str, bool, list[list[Any]]]]) -> list[Any]:
+        return [(t, h, [[v for v in r if not str(v).startswith("20")] for r in rows])
+                for t, h, rows in tabs]  # fmt: skip
+
+    assert len(one) == 2 and len(parts) > 3
+    assert not any(t.startswith(STAGING_TAB) for t, _h, _r in staged)
+    assert masked(staged) == masked(whole)  # Recorded-at times aside
