@@ -270,7 +270,7 @@ class GoogleSheetsStore:
             requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
             body = _requests_for(changes, guard.index, guard.added)
             if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
-                body = self._stage_tabs(changes, guard)
+                body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
             requests += guard.copies() + body
             try:
                 answer = self._batch_update(
@@ -325,7 +325,9 @@ class GoogleSheetsStore:
                 "running the command again",
             ) from exc
 
-    def _stage_tabs(self, changes: Sequence[Change], guard: _Guard) -> list[dict[str, Any]]:
+    def _stage_tabs(
+        self, changes: Sequence[Change], guard: _Guard, *, taken: int = 0
+    ) -> list[dict[str, Any]]:
         """The requests of a write too big for one request because of the tabs it adds (a
         rollover's archive): each added tab is first laid out as a hidden staging tab, in
         parts; the write itself then only names, shows and places it, so it stays one
@@ -333,7 +335,7 @@ class GoogleSheetsStore:
         read, and the next write deletes it."""
         requests = _requests_for([c for c in changes if not isinstance(c, AddTab)], guard.index)
         order = list(guard.index)
-        first = max((t.sheet_id for t in guard.index.values()), default=0) + 1
+        first = max([taken, *(t.sheet_id for t in guard.index.values())]) + 1
         added = [c for c in changes if isinstance(c, AddTab)]
         for number, change in enumerate(added):
             sheet_id = first + number
