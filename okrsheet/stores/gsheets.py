@@ -600,7 +600,11 @@ class GoogleSheetsStore:
         created: bool,
     ) -> None:
         where = f"{self.location} ({url_for(self.spreadsheet_id)})"
-        rerun = self._reuse_hint() if created else "run the same command again"
+        again = (
+            f"run the same command again with {self.location} in place of gsheet:new"
+            if created
+            else "run the same command again"
+        )
         try:
             now = {s.sheet_id for s in self._tabs().values()}
             undo: list[dict[str, Any]] = [
@@ -621,13 +625,13 @@ class GoogleSheetsStore:
             raise BackendError(
                 f"laying out {where} stopped at part {number} of {total} ({failure}), and "
                 "what was laid out could not be taken back: the spreadsheet is half made",
-                hint=f"{rerun} with --force to lay it out again (it reuses the same "
-                "spreadsheet), or delete the spreadsheet",
+                hint=f"{again} and with --force: it lays the workbook out again in that "
+                "spreadsheet rather than making another; or delete the spreadsheet",
             ) from None
         raise BackendError(
             f"laying out {where} stopped at part {number} of {total} ({failure}); what was "
             "laid out was taken back",
-            hint=f"{rerun}: it is safe",
+            hint=(self._reuse_hint() if created else again) + ": it is safe",
         )
 
     def _pause(self, attempt: int) -> None:
