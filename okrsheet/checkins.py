@@ -339,9 +339,20 @@ def record(
         parsed = parse_workbook(raw, with_log=False)
         plan = parsed.plan
         now = clock().astimezone(cells.time_zone(plan.settings.time_zone))
-        checkins = prepare(
-            plan, requests, today=today or now.date(), now=now, unreadable=parsed.unreadable
-        )
+        try:
+            checkins = prepare(
+                plan, requests, today=today or now.date(), now=now, unreadable=parsed.unreadable
+            )
+        except UsageError as exc:
+            if seen is None:
+                raise
+            # Valid at the first read, not at this one: a key result's row was deleted while
+            # the check-in was being recorded (the workbook changed, not the command).
+            raise InvalidWorkbook(
+                "the workbook changed while the check-in was being recorded; nothing was written",
+                details=exc.details,
+                hint="run `okr validate` and `okr status` to see the workbook as it is now",
+            ) from None
         if journal is not None:
             if ids is None:
                 ids = journal.assign(checkins)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from okrsheet.errors import InvalidWorkbook, UsageError
-from okrsheet.layout import ParsedWorkbook, parse_workbook
+from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
+from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
 from okrsheet.layout.writer import Draft, Person, assign_missing_ids, workbook_tabs
 from okrsheet.model import Cycle, Settings, current_quarter, cycle_from_name
 from okrsheet.stores import Location, open_store, parse_location
-from okrsheet.stores.base import SetCells, TabSpec, WorkbookStore
+from okrsheet.stores.base import RawWorkbook, SetCells, TabSpec, WorkbookStore
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -96,11 +96,41 @@ def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation."""
     with bulk_load():
-        parsed = parse_workbook(store_for(location).read())
+        raw = store_for(location).read()
+        parsed = parse_workbook(raw)
+    said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
+    if said:
+        parsed = replace(parsed, notices=[*parsed.notices, *said])
     links = parsed.plan.settings.linked_workbooks if linked else ()
     if not links:
         return parsed
-    return merge_linked(parsed, location, links)
+    return merge_linked(parsed, location, links, setting=_setting_cell(raw, "Linked workbooks"))
+
+
+#: Findings so large that every report says them on stderr, not only `okr validate`: without
+#: a check-in log, staleness and history rest on the KR rows alone.
+_SAID_BY_REPORTS = frozenset({"no-checkin-log"})
+
+
+def _setting_cell(raw: RawWorkbook, name: str) -> str:
+    """Where a setting's value is (`Settings!B9`), to name it in messages."""
+    from okrsheet.layout.schema import normalize_header
+
+    grid = raw.grid("Settings")
+    wanted = normalize_header(name)
+    for row_number, row in enumerate(grid.rows if grid else [], start=1):
+        for col, value in enumerate(row[:3], start=1):
+            if isinstance(value, str) and normalize_header(value) == wanted:
+                return cell_ref("Settings", row_number, col + 1)
+    return f"Settings › {name}"
+
+
+def _load_linked(location: Location) -> ParsedWorkbook | OkrError:
+    """A linked workbook, or why it cannot be read (a report goes on without it)."""
+    try:
+        return load(location, linked=False)
+    except OkrError as exc:
+        return exc
 
 
 def linked_location(base: Location, text: str) -> Location:
@@ -111,19 +141,39 @@ def linked_location(base: Location, text: str) -> Location:
     return found
 
 
-def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -> ParsedWorkbook:
+def merge_linked(
+    parsed: ParsedWorkbook, base: Location, links: Sequence[str], *, setting: str = "Settings"
+) -> ParsedWorkbook:
     """One organisation from a corporate workbook and its department workbooks: their items
-    side by side, rules that span items (alignment, dependencies, ids) checked across all."""
+    side by side, rules that span items (alignment, dependencies, ids) checked across all.
+
+    A linked workbook that cannot be read (gone, not shared, Google down, not a workbook) is
+    left out with a warning naming the `setting` cell that links it, so that one department's
+    problem does not stop every corporate report; `okr validate --strict` fails on it."""
     from concurrent.futures import ThreadPoolExecutor
 
     from okrsheet.layout import Finding
     from okrsheet.layout.extra_tabs import INTERLOCK_CODES, cells_of, interlock_findings
     from okrsheet.model import KeyResult, Objective, check_plan
 
-    where = {text: linked_location(base, text) for text in links}
+    where: dict[str, Location] = {}
+    unreadable: list[Finding] = []
+    for text in links:
+        try:
+            where[text] = linked_location(base, text)
+        except OkrError as exc:
+            unreadable.append(_unreadable(text, exc, setting))
+    readable = [t for t in links if t in where]
     # Each store does one read; reading them concurrently keeps a report at one round trip.
-    with ThreadPoolExecutor(max_workers=min(8, len(links))) as pool:
-        departments = list(pool.map(lambda t: load(where[t], linked=False), links))
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(readable)))) as pool:
+        loaded = list(pool.map(lambda t: _load_linked(where[t]), readable))
+    departments: list[ParsedWorkbook] = []
+    for text, one in zip(readable, loaded, strict=True):
+        if isinstance(one, OkrError):
+            unreadable.append(_unreadable(text, one, setting))
+        else:
+            departments.append(one)
+    links = [t for t, one in zip(readable, loaded, strict=True) if not isinstance(one, OkrError)]
 
     def local_findings(one: ParsedWorkbook) -> list[Finding]:
         """A workbook's own findings, less the cross-item ones (checked again across all)."""
@@ -209,7 +259,18 @@ def merge_linked(parsed: ParsedWorkbook, base: Location, links: Sequence[str]) -
             merged, lambda kr_id, key: next((c for b in books if (c := b(kr_id, key))), None)
         )
     )
-    return replace(parsed, plan=merged, findings=findings, people=people)
+    findings.extend(unreadable)
+    notices = [*parsed.notices, *(str(f) for f in unreadable)]
+    return replace(parsed, plan=merged, findings=findings, people=people, notices=notices)
+
+
+def _unreadable(text: str, exc: OkrError, setting: str) -> Finding:
+    return Finding(
+        "warning",
+        "linked-unreadable",
+        f"the linked workbook {text} could not be read ({exc.message}); it is left out",
+        setting,
+    )
 
 
 def require_valid_plan(parsed: ParsedWorkbook) -> None:
@@ -325,6 +386,21 @@ def _create(
     store = open_store(location, title=title, share=share, steps=steps)
     store.create(tabs, overwrite=force)
     return parse_location(store.location) if location.is_google else location
+
+
+def share(location: Location, emails: Sequence[str], *, notify: bool = True) -> None:
+    """Give each person edit access to a Google Sheets workbook."""
+    if not location.is_google or location.spreadsheet_id == "new":
+        raise UsageError(
+            "only a Google Sheets workbook can be shared (gsheet:ID or its URL)",
+            hint="a local .xlsx is shared like any other file",
+        )
+    from okrsheet.stores.gsheets import GoogleSheetsStore
+
+    assert location.spreadsheet_id is not None
+    store = GoogleSheetsStore(location.spreadsheet_id, notify=notify)
+    for email in emails:
+        store.share(email)
 
 
 def fix_ids(location: Location) -> int:

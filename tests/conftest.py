@@ -5,10 +5,12 @@ test process through the real `okr init` and copied into each test that asks for
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -174,6 +176,8 @@ class Google:
     fake: FakeGoogle
     key_file: Path
     sleeps: list[float]
+    #: Seconds the clock was moved on by sleeps (the fake and the store share that clock).
+    slept: list[float]
 
     def sheet_id(self) -> str:
         """The id of the only (or newest) spreadsheet."""
@@ -197,8 +201,19 @@ def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Google:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     monkeypatch.setattr(gsheets, "new_session", lambda creds: authorized_session(fake, creds))
     sleeps: list[float] = []
-    monkeypatch.setattr(google_http, "pause", sleeps.append)
-    return Google(fake, key_file, sleeps)
+    slept = [0.0]
+
+    def pause(seconds: float) -> None:  # no real sleep: the clock moves on instead
+        sleeps.append(seconds)
+        slept[0] += seconds
+
+    def clock() -> float:
+        return time.time() + slept[0]
+
+    monkeypatch.setattr(google_http, "pause", pause)
+    monkeypatch.setattr(google_http, "clock", clock)
+    fake.now = lambda: dt.datetime.fromtimestamp(clock(), dt.UTC)
+    return Google(fake, key_file, sleeps, slept)
 
 
 _GEXAMPLE: dict[str, bytes] = {}

@@ -28,6 +28,7 @@ COMMANDS = (
     Entry("templates", "templates", "List the templates `okr init --template` accepts."),
     Entry("push", "transfer", "Copy a local workbook to Google Sheets."),
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
+    Entry("share", "share", "Give people edit access to a Google Sheets workbook."),
     Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
     Entry("completion", "completion", "Print the shell completion script: bash, zsh or fish."),
 )

@@ -132,7 +132,12 @@ def checkin_changes(
     for checkin in checkins:
         values = dict(zip(keys, checkin_row(checkin), strict=True))
         rows.append(row_for(log, values))
-    changes: list[Change] = [AppendRows(log.title, rows, id_column=log.columns.get("checkin_id"))]
+    formats = {
+        log.columns[c.key]: c.spec.number_format for c in CHECKIN_COLUMNS if c.key in log.columns
+    }
+    changes: list[Change] = [
+        AppendRows(log.title, rows, id_column=log.columns.get("checkin_id"), formats=formats)
+    ]
 
     newest: dict[str, CheckIn] = {}
     for checkin in sorted(checkins, key=lambda c: c.date):

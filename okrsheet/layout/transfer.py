@@ -32,6 +32,7 @@ from okrsheet.layout.schema import (
     find_setting,
     normalize_header,
 )
+from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
 from okrsheet.layout.writer import RowEntry, progress_formulas, progress_formulas_fit
 from okrsheet.stores.base import (
     BAR_HEADER,
@@ -120,8 +121,10 @@ def _table_tab(grid: Grid, table: Table, schema: Sequence[Column]) -> TabSpec:
                 row[1] = _typed(source[1] if len(source) > 1 else None, "date")
     wrap = tuple(table.columns[k] for k in ("title", "notes", "note") if k in table.columns)
     emphasized: frozenset[int] = frozenset()
+    formats: dict[tuple[int, int], NumberFormat] = {}
     if schema is OKR_COLUMNS:
         _rebuild_progress(rows, table)
+        formats = _unit_formats(rows, table)
         type_col = table.columns.get("type")
         if type_col:
             emphasized = frozenset(
@@ -136,7 +139,25 @@ def _table_tab(grid: Grid, table: Table, schema: Sequence[Column]) -> TabSpec:
         emphasized_rows=emphasized,
         color=_TAB_COLORS.get(grid.title),
         wrap_columns=(1,) if grid.title == GUIDE_TAB else wrap,
+        cell_formats=formats,
     )
+
+
+def _unit_formats(
+    rows: list[list[WriteValue]], table: Table
+) -> dict[tuple[int, int], NumberFormat]:
+    """Start, Target and Current shown as `okr init` shows them for each row's unit ($, %)."""
+    unit_col = table.columns.get("unit")
+    if unit_col is None:
+        return {}
+    cols = [table.columns[k] for k in ("start", "target", "current") if k in table.columns]
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, row in enumerate(rows):
+        unit = row[unit_col - 1] if unit_col <= len(row) else None
+        fmt = UNIT_FORMATS.get(str(unit).strip()) if isinstance(unit, str) else None
+        if fmt:
+            formats.update({(index, col): fmt for col in cols})
+    return formats
 
 
 def _rebuild_progress(rows: list[list[WriteValue]], table: Table) -> None:

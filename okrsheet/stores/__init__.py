@@ -10,7 +10,8 @@ from pathlib import Path
 from okrsheet.errors import UsageError
 from okrsheet.stores.base import WorkbookStore
 
-_SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+# The browser's URL, also in its multi-account form (`/spreadsheets/u/1/d/ID/edit`).
+_SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _SHEET_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
 
 

@@ -117,6 +117,10 @@ class AppendRows:
     # The 1-based column holding an id unique to each new row (a check-in id), so a store can
     # find the rows again to undo them.
     id_column: int | None = None
+    # The number format of each 1-based column, as the tab was made with: a store whose new
+    # rows do not take the column's format by themselves (Google) gives it to each cell.
+    # (Presentation only: two appends of the same rows are equal whatever their formats.)
+    formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,13 @@ def client_secrets_file() -> Path:
     return gspread_dir() / "credentials.json"
 
 
+#: The fields each kind of credentials file must have, to name the one that is missing.
+_REQUIRED = {
+    "service_account": ("client_email", "private_key", "token_uri"),
+    "authorized_user": ("client_id", "client_secret", "refresh_token"),
+}
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who okrsheet acts as: never a token, only what is safe to print."""
@@ -96,8 +103,17 @@ def find_credentials(scopes: Sequence[str] = READ_SCOPES) -> Found:
                     f"no credentials file at {path}", option=label if label[0] == "-" else None
                 )
             continue
-        return _from_file(path, label, scopes)
+        stat = path.stat()
+        key = (label, str(path), stat.st_mtime_ns, stat.st_size, tuple(scopes))
+        if key not in _LOADED:
+            _LOADED[key] = _from_file(path, label, scopes)
+        return _LOADED[key]
     return _application_default(scopes)
+
+
+#: Credentials already loaded in this process, by file (and its change time) and scopes: a
+#: command that reads twice (the guided check-in) asks Google for a token once.
+_LOADED: dict[tuple[str, str, int, int, tuple[str, ...]], Found] = {}
 
 
 def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
@@ -108,6 +124,14 @@ def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
     kind = info.get("type") if isinstance(info, dict) else None
     if kind is None and isinstance(info, dict) and "refresh_token" in info:
         kind = "authorized_user"  # google-auth's to_json (and so gspread's file) omits the type
+    missing = [f for f in _REQUIRED.get(str(kind), ()) if not info.get(f)]
+    if missing:
+        raise AuthError(
+            f"the credentials file {path} ({label}) is incomplete: no "
+            + ", ".join(repr(f) for f in missing),
+            hint="download the key again (a service account key is a JSON file from the Google "
+            "Cloud console) or run `okr auth login`",
+        )
     try:
         if kind == "service_account":
             from google.oauth2 import service_account
@@ -125,10 +149,13 @@ def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
             )
             email = info.get("account") or info.get("email") or None
             return Found(Identity("user", email, f"{label}: {path}"), user)
-    except (ValueError, KeyError) as exc:
-        # google-auth names the missing field; the message never holds the secret itself.
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        # Every field is there, so a value is unreadable: for a key file, the private key.
+        field = "private_key" if kind == "service_account" else "refresh_token"
         raise AuthError(
-            f"the credentials file {path} ({label}) is incomplete: {exc.__class__.__name__}"
+            f"the credentials file {path} ({label}) has a field okr cannot read "
+            f"(most likely {field!r}: {exc.__class__.__name__})",
+            hint="download the key again, or run `okr auth login`; the file must not be edited",
         ) from exc
     raise AuthError(
         f"the credentials file {path} ({label}) is neither a service account key nor an "

@@ -7,11 +7,19 @@ is not idempotent is retried only when Google said 429 (the request was refused,
 any other failure of such a write is reported as `AmbiguousWrite`, and the store re-reads and
 re-plans instead of sending it blindly again. (gspread's own BackOffHTTPClient is not used: it
 retries a permanent 429 for minutes and re-sends appends.)
+
+A 429 means a per-minute quota is used up (Sheets allows 60 reads and 60 writes a minute per
+user by default). Such a call waits for the quota to refill: as long as `Retry-After` says, or
+until the next minute starts, and again, but never more than `QUOTA_WAIT` seconds in all for
+one call; on a terminal a one-line notice says so. Past that bound the error quotes the quota
+Google named.
 """
 
 from __future__ import annotations
 
 import random
+import re
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +40,23 @@ MAX_ATTEMPTS = 6
 BASE_DELAY = 0.5
 MAX_DELAY = 20.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Drive's reasons for a 403 that is really a rate limit (wait, as for a 429).
+_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+#: Drive's reasons for refusing to share a file (a domain policy, an address it rejects).
+_SHARING_REFUSED = frozenset(
+    {
+        "invalidSharingRequest",
+        "cannotShareTeamDriveWithNonGoogleAccounts",
+        "teamDriveDomainUsersOnlyRestriction",
+        "shareOutNotPermitted",
+        "shareInNotPermitted",
+        "publishOutNotPermitted",
+        "domainPolicy",
+        "sharingRateLimitExceeded",
+    }
+)
+#: At most this many seconds are spent waiting for Google's quota to refill, per call.
+QUOTA_WAIT = 150.0
 
 
 class AmbiguousWrite(Exception):
@@ -61,9 +86,40 @@ class Retry:
             return min(max(retry_after, backoff), self.cap * 3)
         return backoff
 
+    def quota_delay(self, retry_after: float | None) -> float:
+        """How long to wait for a per-minute quota: `Retry-After`, else until the next minute
+        starts (plus a second or two, so that many clients do not all come back at once)."""
+        if retry_after is not None:
+            return max(retry_after, 1.0)
+        into_minute = clock() % 60.0
+        return max(60.0 - into_minute, 1.0) + self.rng.uniform(0.5, 2.0)
+
+
+def compact(value: Any) -> bytes:
+    """A request body as compact JSON, as it is sent."""
+    import json
+
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
 
 def pause(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def clock() -> float:
+    """Wall-clock seconds (a seam: tests run the quota waits on a clock of their own)."""
+    return time.time()
+
+
+def say(text: str, *, terminal_only: bool = False) -> None:
+    """One line on stderr for a person: what is happening during a long call.
+
+    `terminal_only` lines (a wait) are skipped off a terminal, where a cron log has no use
+    for them."""
+    stream = sys.stderr
+    if terminal_only and not (hasattr(stream, "isatty") and stream.isatty()):
+        return
+    print(text, file=stream, flush=True)
 
 
 def _retry_after(response: requests.Response | None) -> float | None:
@@ -105,46 +161,91 @@ class Http:
         from google.auth.exceptions import RefreshError, TransportError
         from gspread.exceptions import APIError
 
+        # Compact JSON (requests would put a space after every `,` and `:`): 10-15 % less.
+        body = compact(json) if json is not None else None
         last: str = ""
-        for attempt in range(self.retry.attempts):
+        attempt = 0
+        waited = 0.0  # for the quota
+        while True:
             response = None
             try:
                 self.calls += 1
-                answer = self.client.request(method, url, params=params, json=json)  # type: ignore[arg-type]
+                answer = self.client.request(
+                    method,
+                    url,
+                    params=params,  # type: ignore[arg-type]
+                    data=body,
+                    headers={"Content-Type": "application/json"} if body is not None else None,
+                )
                 return answer.json() if answer.content else {}
             except APIError as exc:
                 response = exc.response
                 status = exc.code
+                error = getattr(exc, "error", {}) or {}
+                if status == 403 and _reasons(error) & _RATE_REASONS:
+                    status = 429  # Drive says "rate limit" with a 403
+                if status == 429:
+                    # Refused, so nothing ran: wait for the quota, a write included.
+                    delay = self.retry.quota_delay(_retry_after(response))
+                    if waited + delay > QUOTA_WAIT:
+                        raise _quota_exceeded(exc, what, waited) from None
+                    if not waited:
+                        say(
+                            f"waiting for Google's quota ({_quota_name(exc)}), "
+                            f"up to {QUOTA_WAIT:.0f} s ...",
+                            terminal_only=True,
+                        )
+                    waited += delay
+                    self.retry.wait(delay)
+                    continue
                 if status not in RETRY_STATUSES:
                     raise explain(exc, self.identity, what) from None
-                if not idempotent and status != 429:
+                if not idempotent:
                     raise AmbiguousWrite(f"Google answered HTTP {status}") from None
                 last = f"HTTP {status} ({_status_text(exc)})"
             except RefreshError as exc:
-                if getattr(exc, "retryable", False):  # the token endpoint failed (5xx), after
-                    # google-auth's own retries: Google is unwell, the credentials are fine
-                    raise BackendError(
-                        f"Google's sign-in service did not answer for {what}",
-                        hint="nothing was written; run the command again later",
-                    ) from None
-                raise _refresh_failed(exc, self.identity) from None
+                if not getattr(exc, "retryable", False):
+                    raise _refresh_failed(exc, self.identity) from None
+                # Google's sign-in service is down, not the key: the request was never sent,
+                # so trying again is safe for a write too.
+                last = "Google's sign-in service did not answer"
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 if not idempotent:
                     raise AmbiguousWrite(_network_reason(exc)) from None
                 last = _network_reason(exc)
-            if attempt + 1 < self.retry.attempts:
-                self.retry.wait(self.retry.delay(attempt, _retry_after(response)))
-        if last.startswith("HTTP 429"):
-            raise BackendError(
-                f"Google Sheets kept refusing requests for {what}: quota exceeded ({last})",
-                hint="the quota is 60 requests a minute per user; wait a minute and run the "
-                "command again",
-            )
+            attempt += 1
+            if attempt >= self.retry.attempts:
+                break
+            self.retry.wait(self.retry.delay(attempt - 1, _retry_after(response)))
         raise BackendError(
             f"Google Sheets did not answer for {what} after {self.retry.attempts} attempts "
             f"({last})",
             hint="nothing was written; run the command again later",
         )
+
+
+def _quota_name(exc: Any) -> str:
+    """The quota Google named in a 429: "'Read requests per minute per user': 60"."""
+    error: Mapping[str, Any] = getattr(exc, "error", {}) or {}
+    message = str(error.get("message") or "")
+    found = re.search(r"limit '([^']+)'", message)
+    name = f"'{found.group(1)}'" if found else "requests per minute"
+    for detail in error.get("details") or []:
+        metadata = detail.get("metadata") if isinstance(detail, dict) else None
+        if isinstance(metadata, dict) and metadata.get("quota_limit_value"):
+            return f"{name}: {metadata['quota_limit_value']}"
+    return name
+
+
+def _quota_exceeded(exc: Any, what: str, waited: float) -> BackendError:
+    name = _quota_name(exc)
+    return BackendError(
+        f"Google Sheets kept refusing requests for {what}: quota exceeded ({name}), "
+        f"still after waiting {waited:.0f} s",
+        hint=f"Google's quota {name} is used up, by okr or other programs using the same "
+        "account; run the command again in a few minutes, or ask for a higher quota in the "
+        "Google Cloud console (APIs & Services > Google Sheets API > Quotas)",
+    )
 
 
 def _status_text(exc: Any) -> str:
@@ -203,6 +304,21 @@ def explain(exc: Any, identity: Identity, what: str) -> Exception:
             hint="sign in again with `okr auth login`"
             if identity.kind == "user"
             else "check the credentials file",
+        )
+    if code == 403 and "storageQuotaExceeded" in reasons:
+        return BackendError(
+            f"the Google Drive of {identity.describe()} is full, so Google refused to create "
+            "the spreadsheet",
+            hint="free space in that Drive (or its owner's), or create the workbook with "
+            "another account; a service account has little or no Drive storage of its own: "
+            "share an empty spreadsheet with it and pass its URL instead of gsheet:new",
+        )
+    if code in (400, 403) and reasons & _SHARING_REFUSED:
+        return AuthError(
+            f"Google refused to share {what}: {message[:200]}",
+            hint="the organisation's sharing policy may forbid sharing outside its domain, or "
+            "the address has no Google account; ask its admin, or share by hand from the "
+            "Share button",
         )
     if code == 403:
         if (

@@ -2,10 +2,8 @@
 
 API calls are kept at the floor:
 
-- reading the whole workbook is one `spreadsheets.get` with `includeGridData` and a field mask
-  that asks for each sheet's properties and each cell's effective (unformatted) value, whatever
-  the number of tabs. One call, rather than metadata + `values:batchGet`, because the tab titles
-  are not known before the first answer and a second round trip costs more than the properties;
+- reading the whole workbook is two small calls whatever the number of tabs: the tab list,
+  then every tab's values (see `google_read`);
 - every write is one `spreadsheets.batchUpdate`, which Google applies atomically: all of its
   requests land or none does. A check-in is one read (inside `update`) and that one write; rows
   are located by id in that fresh read, and the log row is added with `appendCells`, which lands
@@ -23,11 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from okrsheet.errors import BackendError, OkrError, WorkbookExists, WorkbookUnavailable
+from okrsheet.errors import Aborted, BackendError, OkrError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
     BAR_HEADER,
     AddTab,
@@ -46,7 +45,9 @@ from okrsheet.stores.base import (
     WriteValue,
 )
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
-from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http
+from okrsheet.stores.google_chunks import BUDGET, chunks, size
+from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http, say
+from okrsheet.stores.google_read import get_meta, get_values, tabs_of
 
 if TYPE_CHECKING:
     import requests
@@ -59,15 +60,19 @@ WARN_SHARE = 0.9
 # How often an ambiguous write is re-planned from a fresh read before giving up.
 WRITE_ATTEMPTS = 3
 
-READ_FIELDS = (
-    "spreadsheetId,properties(title),"
-    "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(effectiveValue))))"
-)
 RESPONSE_FIELDS = (
     "spreadsheetId,updatedSpreadsheet(sheets(properties(title),"
     "data(startRow,startColumn,rowData(values(effectiveValue)))))"
 )
+#: Bytes of JSON per layout request (see `google_chunks`); a module constant so tests can
+#: make every layout several parts.
+CHUNK_BYTES = BUDGET
+#: The one tab of a spreadsheet `okr` just created, until the workbook is laid out in it.
+SETUP_TAB = "okrsheet-setup"
+#: Hidden tabs a big write lays out before the write itself names and shows them.
+STAGING_TAB = "okrsheet-staging"
+#: A hidden tab that says how many parts of a layout in several parts have landed.
+LAYOUT_MARK = "okrsheet-layout"
 # How far above the last row we read to look for appended rows when a write must be undone.
 APPEND_SLACK = 200
 #: A hidden tab that a write deleting rows or adding tabs (a rollover) adds to hold a copy of
@@ -78,10 +83,6 @@ SCRATCH_TAB = "okrsheet-undo"
 # Errors that mean a tab changed shape between our read and our write (nothing was applied):
 # read again and plan again.
 _RESHAPED = ("Unable to parse range", "No grid with id", "exceeds grid limits")
-META_FIELDS = (
-    "spreadsheetId,properties(title),"
-    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)))"
-)
 
 _EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 _PATTERNS: dict[NumberFormat, tuple[str, str]] = {
@@ -146,6 +147,7 @@ class GoogleSheetsStore:
         self.notices: list[str] = []
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
+        self._total_steps = 2 + len(self.share_with)
 
     @property
     def location(self) -> str:
@@ -177,7 +179,7 @@ class GoogleSheetsStore:
         if self.creating:
             return False
         try:
-            self._get(META_FIELDS, grid=False)
+            self._meta()
         except WorkbookUnavailable:
             return False
         return True
@@ -185,42 +187,32 @@ class GoogleSheetsStore:
     def read(self) -> RawWorkbook:
         return self._read()[0]
 
-    def _get(self, fields: str, *, grid: bool) -> Any:
+    def _meta(self) -> Any:
         if self.creating:
             raise WorkbookUnavailable(
                 "gsheet:new only makes sense with `okr init`",
                 hint="use the id or URL printed when the spreadsheet was created",
             )
-        params = {"fields": fields, "includeGridData": "true" if grid else "false"}
-        return self.http().call(
-            "get",
-            f"{SHEETS_API}/{self.spreadsheet_id}",
-            params=params,
-            idempotent=True,
-            what=self.location,
-        )
+        return get_meta(self.http(), self.spreadsheet_id, what=self.location)
+
+    def _tabs(self) -> dict[str, _Sheet]:
+        return {t.title: _Sheet(t.sheet_id, t.title, t.rows, t.cols) for t in tabs_of(self._meta())}
 
     def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
-        answer = self._get(READ_FIELDS, grid=True)
+        """The whole workbook in two calls: the tab list, then every tab's values."""
+        tabs = tabs_of(self._meta())
+        values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
         total_cells = 0
-        for sheet in answer.get("sheets", []):
-            props = sheet.get("properties", {})
-            title = str(props.get("title", ""))
-            shape = props.get("gridProperties", {})
-            rows, cols = int(shape.get("rowCount", 0)), int(shape.get("columnCount", 0))
-            total_cells += rows * cols
-            grid = Grid(
-                title=title,
-                rows=_grid_rows(sheet.get("data", [])),
-                hidden=bool(props.get("hidden")),
+        for tab, rows in zip(tabs, values, strict=True):
+            total_cells += tab.rows * tab.cols
+            grid = Grid(title=tab.title, rows=rows, hidden=tab.hidden)
+            scratch = tab.title == SCRATCH_TAB
+            index[tab.title] = _Sheet(
+                tab.sheet_id, tab.title, tab.rows, tab.cols, grid if scratch else None
             )
-            scratch = title == SCRATCH_TAB
-            index[title] = _Sheet(
-                int(props.get("sheetId", 0)), title, rows, cols, grid if scratch else None
-            )
-            if not scratch:
+            if not scratch and not tab.title.startswith(STAGING_TAB):
                 grids.append(grid)
         self._check_limits(len(grids), total_cells)
         return RawWorkbook(grids, notices=list(self.notices)), index
@@ -250,9 +242,14 @@ class GoogleSheetsStore:
         lands: deleting the scratch tab that let it be checked (see `_Guard`)."""
         reason = ""
         lost: _Guard | None = None  # a checked write whose answer was lost
-        for _attempt in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
+            if attempt:
+                self._pause(attempt - 1)
             raw, index = self._read()
             scratch = index.pop(SCRATCH_TAB, None)
+            staged = [index.pop(t) for t in list(index) if t.startswith(STAGING_TAB)]
+            if staged:  # left by a write that never happened: hidden, never read
+                self._drop_tabs([t.sheet_id for t in staged])
             if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
                 # That write landed, and its copy of the rows it changed is still here: check
                 # it from this read as it would have been from the answer.
@@ -271,7 +268,10 @@ class GoogleSheetsStore:
             guard = _Guard(changes, raw, index, leftover=scratch)
             check = _Check(changes, raw)
             requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
-            requests += guard.copies() + _requests_for(changes, guard.index, guard.added)
+            body = _requests_for(changes, guard.index, guard.added)
+            if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
+                body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
+            requests += guard.copies() + body
             try:
                 answer = self._batch_update(
                     requests, response_ranges=check.ranges() + guard.ranges()
@@ -325,6 +325,69 @@ class GoogleSheetsStore:
                 "running the command again",
             ) from exc
 
+    def _stage_tabs(
+        self, changes: Sequence[Change], guard: _Guard, *, taken: int = 0
+    ) -> list[dict[str, Any]]:
+        """The requests of a write too big for one request because of the tabs it adds (a
+        rollover's archive): each added tab is first laid out as a hidden staging tab, in
+        parts; the write itself then only names, shows and places it, so it stays one
+        atomic, checked batch. A staging tab left behind (the write never happened) is never
+        read, and the next write deletes it."""
+        requests = _requests_for([c for c in changes if not isinstance(c, AddTab)], guard.index)
+        order = list(guard.index)
+        first = max([taken, *(t.sheet_id for t in guard.index.values())]) + 1
+        added = [c for c in changes if isinstance(c, AddTab)]
+        for number, change in enumerate(added):
+            sheet_id = first + number
+            spec = replace(change.spec, title=f"{STAGING_TAB} {number + 1}")
+            tab = _tab_requests(spec, sheet_id, len(order) + number)
+            tab[0]["addSheet"]["properties"]["hidden"] = True
+            self._send_staged(tab, sheet_id)
+            guard.added[change.spec.title] = sheet_id
+            position = order.index(change.before) if change.before in order else len(order)
+            properties = {
+                "sheetId": sheet_id,
+                "title": change.spec.title,
+                "hidden": False,
+                "index": position,
+            }
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": properties,
+                        "fields": "title,hidden,index",
+                    }
+                }
+            )
+        return requests
+
+    def _send_staged(self, requests: list[dict[str, Any]], sheet_id: int) -> None:
+        """Lay out a staging tab in parts: the first adds it (checked by the tab list when its
+        answer is lost), the others only write its cells, which is safe to send again."""
+        for number, part in enumerate(chunks(requests, CHUNK_BYTES)):
+            if number:
+                self._batch_update(part, idempotent=True)
+                continue
+            for attempt in range(WRITE_ATTEMPTS):
+                try:
+                    self._batch_update(part)
+                    break
+                except AmbiguousWrite:
+                    if any(t.sheet_id == sheet_id for t in self._tabs().values()):
+                        break
+                    self._pause(attempt)
+            else:
+                raise BackendError(
+                    f"could not confirm the write to {self.location}; nothing was changed",
+                    hint="run the same command again: it is safe",
+                )
+
+    def _drop_tabs(self, sheet_ids: Sequence[int]) -> None:
+        with contextlib.suppress(OkrError):
+            self._batch_update(
+                [{"deleteSheet": {"sheetId": i}} for i in sheet_ids], idempotent=True
+            )
+
     def _drop_scratch(self, sheet_id: int) -> None:
         """Delete the scratch tab. Sending this again is safe (if an earlier try landed, Google
         answers that the tab is gone, which is all we want); if it keeps failing, the tab
@@ -359,11 +422,13 @@ class GoogleSheetsStore:
 
     def _step(self, what: str) -> None:
         if self._steps is not None:
-            self._steps(what, 2 + len(self.share_with))
+            self._steps(what, self._total_steps)
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         creating = self.creating
         http = self.http(CREATE_SCOPES if creating or self.share_with else READ_SCOPES)
+        requests = _layout_requests(tabs, {})
+        self._total_steps = 1 + len(chunks(requests, CHUNK_BYTES)) + len(self.share_with)
         self._step("Creating the spreadsheet" if creating else f"Reading {self.location}")
         if creating:
             try:
@@ -372,7 +437,7 @@ class GoogleSheetsStore:
                     SHEETS_API,
                     json={
                         "properties": {"title": self.title or "OKRs"},
-                        "sheets": [{"properties": {"title": "okrsheet-setup", "sheetId": 0}}],
+                        "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
                     },
                     idempotent=False,
                     what="a new spreadsheet",
@@ -382,62 +447,197 @@ class GoogleSheetsStore:
                     f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
                     "nothing was laid out",
                     hint="run the same command again; if an empty spreadsheet titled "
-                    f"{self.title or 'OKRs'!r} (one tab, 'okrsheet-setup') shows up in Google "
+                    f"{self.title or 'OKRs'!r} (one tab, {SETUP_TAB!r}) shows up in Google "
                     "Drive, delete it",
                 ) from None
             self.spreadsheet_id = str(answer["spreadsheetId"])
-            existing = {"okrsheet-setup": _Sheet(0, "okrsheet-setup", 1000, 26)}
+            # Said at once, so the spreadsheet is never lost whatever happens next.
+            say(f"Created {self.location}: {url_for(self.spreadsheet_id)}")
+            existing = {SETUP_TAB: _Sheet(0, SETUP_TAB, 1000, 26)}
         else:
             raw, existing = self._read()
             blank = len(raw.grids) <= 1 and not any(
                 v not in (None, "") for g in raw.grids for row in g.rows for v in row
             )
-            if not overwrite and not blank:
+            ours = any(t.startswith(LAYOUT_MARK) for t in existing)  # a layout cut short
+            if not overwrite and not blank and not ours:
                 raise WorkbookExists(
                     f"{self.location} is not empty (tabs: {', '.join(raw.titles[:5])}); "
                     "nothing was written",
                     hint="pass --force to replace its tabs with a new OKR workbook",
                 )
-        self._step(f"Laying out {len(tabs)} tabs")
-        self._lay_out(tabs, existing, created=creating)
-        for email in self.share_with:
-            self._step(f"Sharing with {email}")
+        try:
+            self._lay_out(tabs, existing, created=creating)
+            for email in self.share_with:
+                self._step(f"Sharing with {email}")
+                self._share_made(email)
+        except KeyboardInterrupt:
+            if not creating:
+                raise
+            raise Aborted(
+                f"interrupted; the new spreadsheet {self.location} "
+                f"({url_for(self.spreadsheet_id)}) may not be finished",
+                hint=self._reuse_hint(),
+            ) from None
+
+    def _reuse_hint(self) -> str:
+        return (
+            f"run the same command again with {self.location} in place of gsheet:new: it "
+            "lays the workbook out in that spreadsheet rather than making another"
+        )
+
+    def _share_made(self, email: str) -> None:
+        """Share the spreadsheet just laid out; a refusal says how to finish by hand."""
+        try:
             self.share(email)
+        except OkrError as exc:
+            raise type(exc)(
+                f"{self.location} is ready ({url_for(self.spreadsheet_id)}), but sharing it "
+                f"with {email} failed: {exc.message}",
+                hint=(exc.hint + "; then " if exc.hint else "")
+                + f"run `okr share {self.location} {email}`, or share it by hand (Share "
+                "button in Google Sheets); nothing else needs doing",
+            ) from None
 
     def _lay_out(
         self, tabs: Sequence[TabSpec], existing: dict[str, _Sheet], *, created: bool
     ) -> None:
-        """One atomic batchUpdate that replaces every tab. When its outcome is unknown (a 5xx,
-        a timeout, a lost answer), read the tab list again rather than sending it blindly: the
-        batch deletes every tab that was there before, so it landed exactly when none is left."""
+        """Replace every tab with these: one atomic batchUpdate when it fits the byte budget
+        (`google_chunks`), else several (`_lay_out_in_parts`). When the outcome of a batch is
+        unknown (a 5xx, a timeout, a lost answer), read the tab list again rather than sending
+        it blindly: the batch deletes every tab that was there before, so it landed exactly
+        when none is left."""
+        requests = _layout_requests(tabs, existing)
+        parts = chunks(requests, CHUNK_BYTES)
+        if len(parts) > 1:
+            self._lay_out_in_parts(requests, existing, created=created)
+            return
+        self._step(f"Laying out {len(tabs)} tabs")
         reason = ""
-        for _attempt in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 self._batch_update(_layout_requests(tabs, existing))
                 return
             except AmbiguousWrite as exc:
                 reason = exc.reason
-            answer = self._get(META_FIELDS, grid=False)
-            now: dict[str, _Sheet] = {}
-            for sheet in answer.get("sheets", []):
-                props = sheet.get("properties", {})
-                shape = props.get("gridProperties", {})
-                title = str(props.get("title", ""))
-                now[title] = _Sheet(
-                    int(props.get("sheetId", 0)),
-                    title,
-                    int(shape.get("rowCount", 0)),
-                    int(shape.get("columnCount", 0)),
-                )
+            now = self._tabs()
             before = {s.sheet_id for s in existing.values()}
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
             existing = now
+            self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",
             hint="run the same command again: it is safe"
             + (f"; the empty spreadsheet {self.location} can be deleted" if created else ""),
         )
+
+    def _lay_out_in_parts(
+        self, requests: list[dict[str, Any]], existing: dict[str, _Sheet], *, created: bool
+    ) -> None:
+        """A layout too big for one request, in parts sent one after the other.
+
+        The first part adds a hidden marker tab; each part ends by renaming it to say how many
+        parts have landed ("okrsheet-layout 3/7"), so a part whose answer was lost is checked
+        with one small read instead of being sent twice. The deletion of the tabs that were
+        there before, and of the marker, comes last: until then the old tabs are only renamed.
+        If a part fails for good, the parts that landed are taken back (the new tabs deleted,
+        the old ones named as before); if even that fails, the message says where the
+        half-made spreadsheet is and how to finish it."""
+        old = {s.sheet_id for s in existing.values()}
+        deletes = [r for r in requests if "deleteSheet" in r and r["deleteSheet"]["sheetId"] in old]
+        body = [r for r in requests if r not in deletes]
+        parts = chunks(body, CHUNK_BYTES)
+        total = len(parts)
+        added = [int(r["addSheet"]["properties"]["sheetId"]) for r in body if "addSheet" in r]
+        mark = max([*old, *added, 0]) + 1
+        parts[0].insert(0, _mark_request(mark, 0, total, add=True))
+        for number, part in enumerate(parts, start=1):
+            part.append(_mark_request(mark, number, total))
+        parts[-1][-1:] = [*deletes, {"deleteSheet": {"sheetId": mark}}]
+        for number, part in enumerate(parts, start=1):
+            self._step(f"Laying out: part {number} of {total}")
+            failure = self._send_part(part, mark, number, total)
+            if failure is None:
+                continue
+            if number == 1:
+                raise BackendError(
+                    f"could not lay out {self.location} ({failure}); nothing was laid out",
+                    hint="run the same command again: it is safe"
+                    + (
+                        f"; the empty spreadsheet {self.location} can be deleted" if created else ""
+                    ),
+                )
+            self._take_back_layout(existing, added, mark, number, total, failure, created=created)
+
+    def _send_part(
+        self, part: list[dict[str, Any]], mark: int, number: int, total: int
+    ) -> str | None:
+        """Send one part of a layout; None once it landed, else why it could not."""
+        reason = ""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self._batch_update(part)
+                return None
+            except AmbiguousWrite as exc:
+                reason = exc.reason
+            except BackendError as exc:
+                return exc.message
+            if _marked(self._tabs(), mark, number, total):
+                return None
+            self._pause(attempt)
+        return reason
+
+    def _take_back_layout(
+        self,
+        existing: dict[str, _Sheet],
+        added: list[int],
+        mark: int,
+        number: int,
+        total: int,
+        failure: str,
+        *,
+        created: bool,
+    ) -> None:
+        where = f"{self.location} ({url_for(self.spreadsheet_id)})"
+        again = (
+            f"run the same command again with {self.location} in place of gsheet:new"
+            if created
+            else "run the same command again"
+        )
+        try:
+            now = {s.sheet_id for s in self._tabs().values()}
+            undo: list[dict[str, Any]] = [
+                {"deleteSheet": {"sheetId": i}} for i in [*added, mark] if i in now
+            ]
+            undo += [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": s.sheet_id, "title": s.title},
+                        "fields": "title",
+                    }
+                }
+                for s in existing.values()
+                if s.sheet_id in now
+            ]
+            self._batch_update(undo, idempotent=True)
+        except (OkrError, AmbiguousWrite):
+            raise BackendError(
+                f"laying out {where} stopped at part {number} of {total} ({failure}), and "
+                "what was laid out could not be taken back: the spreadsheet is half made",
+                hint=f"{again} and with --force: it lays the workbook out again in that "
+                "spreadsheet rather than making another; or delete the spreadsheet",
+            ) from None
+        raise BackendError(
+            f"laying out {where} stopped at part {number} of {total} ({failure}); what was "
+            "laid out was taken back",
+            hint=(self._reuse_hint() if created else again) + ": it is safe",
+        )
+
+    def _pause(self, attempt: int) -> None:
+        """Back off between two tries of a write, as between two tries of a read."""
+        retry = self.http().retry
+        retry.wait(retry.delay(attempt, None))
 
     def share(self, email: str, role: str = "writer") -> None:
         """Give a person access (one Drive call); Google emails them unless notify is off."""
@@ -454,26 +654,23 @@ class GoogleSheetsStore:
         )
 
 
+def _mark_request(mark: int, done: int, total: int, *, add: bool = False) -> dict[str, Any]:
+    """Add (or rename) the marker tab of a layout in parts: `done` of `total` have landed."""
+    properties = {"sheetId": mark, "title": f"{LAYOUT_MARK} {done}/{total}"}
+    if add:
+        return {"addSheet": {"properties": {**properties, "hidden": True}}}
+    return {"updateSheetProperties": {"properties": properties, "fields": "title"}}
+
+
+def _marked(tabs: dict[str, _Sheet], mark: int, done: int, total: int) -> bool:
+    """Whether part `done` of a layout in parts landed, from the tab list after it."""
+    found = next((s for s in tabs.values() if s.sheet_id == mark), None)
+    if done == total:
+        return found is None and done > 1
+    return found is not None and found.title == f"{LAYOUT_MARK} {done}/{total}"
+
+
 # Reading helpers ------------------------------------------------------------------------------
-
-
-def _grid_rows(data: Iterable[dict[str, Any]]) -> list[list[CellValue]]:
-    rows: list[list[CellValue]] = []
-    for block in data:
-        start_row = int(block.get("startRow", 0))
-        start_col = int(block.get("startColumn", 0))
-        for offset, row in enumerate(block.get("rowData", []) or []):
-            r = start_row + offset
-            while len(rows) <= r:
-                rows.append([])
-            values = [_cell_value(cell) for cell in row.get("values", []) or []]
-            target = rows[r]
-            if len(target) < start_col:
-                target.extend([None] * (start_col - len(target)))
-            target[start_col : start_col + len(values)] = values
-    while rows and not any(v not in (None, "") for v in rows[-1]):
-        rows.pop()
-    return rows
 
 
 def _cell_value(cell: dict[str, Any]) -> CellValue:
@@ -837,7 +1034,11 @@ def _requests_for(
                 {
                     "appendCells": {
                         "sheetId": _sheet(index, change.tab).sheet_id,
-                        "rows": [{"values": [_cell(v) for v in row]} for row in change.rows],
+                        "rows": [
+                            {"values": _formatted(row, change.formats)} for row in change.rows
+                        ],
+                        # Every cell's number format is set (the column's, or the date's), so
+                        # a row past the prepared ones looks like the rows above it.
                         "fields": "userEnteredValue,userEnteredFormat.numberFormat",
                     }
                 }
@@ -847,6 +1048,19 @@ def _requests_for(
             for row in sorted(set(change.rows), reverse=True):  # bottom-up keeps numbers valid
                 requests.append(_delete_row(sheet_id, row))
     return requests
+
+
+def _formatted(row: Sequence[WriteValue], formats: dict[int, NumberFormat]) -> list[Any]:
+    """The cells of an appended row, each with its column's number format (a date or a
+    time keeps its own when the column has none)."""
+    cells = []
+    for col, value in enumerate(row, start=1):
+        cell = _cell(value)
+        named = formats.get(col, "general")
+        if named != "general":
+            cell["userEnteredFormat"] = {"numberFormat": _number_format(named)}
+        cells.append(cell)
+    return cells
 
 
 def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ import copy
 import csv
 import datetime as dt
 import functools
+import gzip
 import io
 import itertools
 import json
@@ -168,6 +169,33 @@ class GoogleApiError(Exception):
             if self.details:
                 error["details"] = self.details
         return {"error": error}
+
+
+def quota_error(kind: str, limit: int) -> GoogleApiError:
+    """Google's answer when a per-minute quota is used up: 429 RESOURCE_EXHAUSTED, naming the
+    quota in the message and in an ErrorInfo detail (no Retry-After header)."""
+    what = "Read" if kind == "sheets-read" else "Write"
+    return GoogleApiError(
+        429,
+        f"Quota exceeded for quota metric '{what} requests' and limit '{what} requests per "
+        "minute per user' of service 'sheets.googleapis.com' for consumer "
+        "'project_number:123456789'.",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_metric": f"sheets.googleapis.com/{what.lower()}_requests",
+                    "quota_limit": f"{what}RequestsPerMinutePerUser",
+                    "quota_limit_value": str(limit),
+                    "consumer": "projects/123456789",
+                    "service": "sheets.googleapis.com",
+                    "quota_location": "global",
+                },
+            }
+        ],
+    )
 
 
 def _bad(message: str) -> GoogleApiError:
@@ -364,6 +392,17 @@ def apply_field_mask(obj: Json, tree: MaskTree | None) -> Json:
     if isinstance(obj, dict):
         return {k: apply_field_mask(obj[k], sub) for k, sub in tree.items() if k in obj}
     return copy.deepcopy(obj)
+
+
+def _select(obj: Json, tree: MaskTree | None) -> Json:
+    """`apply_field_mask` for an answer built afresh: the selected parts are not copied."""
+    if tree is None or "*" in tree:
+        return obj
+    if isinstance(obj, list):
+        return [_select(item, tree) for item in obj]
+    if isinstance(obj, dict):
+        return {k: _select(obj[k], sub) for k, sub in tree.items() if k in obj}
+    return obj
 
 
 def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json:
@@ -1247,6 +1286,9 @@ class Exchange:
     request_bytes: int
     response_bytes: int
     outcome: str  # "ok", "error", "injected", "dropped-before", "dropped-after"
+    # What the bodies weigh gzipped, as Google sends them on the wire (`measure_gzip` only).
+    request_gzip_bytes: int = 0
+    response_gzip_bytes: int = 0
 
 
 @dataclass
@@ -1295,6 +1337,13 @@ class FakeGoogle:
         self.calls: list[Call] = []
         self.exchanges: list[Exchange] = []
         self.require_auth = require_auth
+        self._quotas: dict[str, int] = {}
+        self._quota_used: dict[tuple[str, int], int] = {}
+        #: Writes land whole or not at all (a snapshot per write). A benchmark that injects no
+        #: faults may turn it off: a snapshot of a 100 MB spreadsheet per write is slow.
+        self.atomic = True
+        #: Also weigh each body gzipped (`Exchange.*_gzip_bytes`): costs time, for benchmarks.
+        self.measure_gzip = False
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
@@ -1744,6 +1793,9 @@ class FakeGoogle:
             if fault.retry_after is not None:
                 extra_headers["Retry-After"] = f"{fault.retry_after:g}"
             exchange.outcome = "injected"
+        elif (refused := self._over_quota(request)) is not None:
+            status, payload = refused.code, refused.body(drive=request.host == DRIVE_HOST)
+            exchange.outcome = "quota"
         else:
             status, payload, extra_headers = self._dispatch(request, body)
             exchange.outcome = "ok" if status < 400 else "error"
@@ -1757,11 +1809,19 @@ class FakeGoogle:
             content, content_type = payload.content, payload.content_type
         elif payload is None:
             content = b""
+        elif request.param("prettyPrint", "true") == "false":
+            # Google's JSON answers are indented unless `prettyPrint=false` asks for them compact.
+            content = json.dumps(
+                _json_numbers(payload), separators=(",", ":"), ensure_ascii=False
+            ).encode()
         else:
             text = json.dumps(_json_numbers(payload), indent=2, ensure_ascii=False)
             content = (text + "\n").encode()
         exchange.status = status
         exchange.response_bytes = len(content)
+        if self.measure_gzip:
+            exchange.request_gzip_bytes = len(gzip.compress(raw_body, 6)) if raw_body else 0
+            exchange.response_gzip_bytes = len(gzip.compress(content, 6)) if content else 0
         response = requests.Response()
         response.status_code = status
         response.reason = {200: "OK", 204: "No Content"}.get(status, "Error")
@@ -1773,6 +1833,25 @@ class FakeGoogle:
             {"Content-Type": content_type, **extra_headers} if content else extra_headers
         )
         return response
+
+    def set_quota(self, kind: str, per_minute: int | None) -> None:
+        """Allow only `per_minute` requests of one kind (``sheets-read``, ``sheets-write``)
+        in each minute of :attr:`now`, as Google's per-minute quotas do; None lifts it."""
+        if per_minute is None:
+            self._quotas.pop(kind, None)
+        else:
+            self._quotas[kind] = per_minute
+
+    def _over_quota(self, request: FakeRequest) -> GoogleApiError | None:
+        limit = self._quotas.get(request.kind)
+        if limit is None:
+            return None
+        key = (request.kind, int(self.now().timestamp() // 60))
+        used = self._quota_used.get(key, 0)
+        if used >= limit:
+            return quota_error(request.kind, limit)
+        self._quota_used[key] = used + 1
+        return None
 
     def _take_fault(self, request: FakeRequest) -> _Fault | None:
         for fault in self._faults:
@@ -1831,13 +1910,13 @@ class FakeGoogle:
         if tail == ":batchUpdate" and method == "POST":
             return 200, self._http_batch_update(ss, body, request.param("fields"))
         if tail == "/values:batchGet" and method == "GET":
-            return 200, self._values_batch_get(ss, request)
+            return 200, self._masked(self._values_batch_get(ss, request), request)
         if tail == "/values:batchUpdate" and method == "POST":
             return 200, self._values_batch_update(ss, body)
         if tail == "/values:batchClear" and method == "POST":
             return 200, self._values_batch_clear(ss, body)
         if tail == "/values:batchGetByDataFilter" and method == "POST":
-            return 200, self._values_batch_get_by_filter(ss, body)
+            return 200, self._masked(self._values_batch_get_by_filter(ss, body), request)
         if tail == "/values:batchUpdateByDataFilter" and method == "POST":
             return 200, self._values_batch_update_by_filter(ss, body)
         if tail == "/developerMetadata:search" and method == "POST":
@@ -1859,6 +1938,12 @@ class FakeGoogle:
             if action == "clear" and method == "POST":
                 return 200, self._values_clear(ss, a1)
         raise GoogleApiError(404, "Method not found.")
+
+    @staticmethod
+    def _masked(answer: Json, request: FakeRequest) -> Json:
+        """An answer cut down to the `fields` mask, as every Google method does."""
+        fields = request.param("fields")
+        return _select(answer, parse_field_mask(fields)) if fields else answer
 
     # -- spreadsheets.create / get --------------------------------------------------------------
 
@@ -2147,6 +2232,10 @@ class FakeGoogle:
         return n_rows, n_cols, cells
 
     def _atomic(self, ss: FakeSpreadsheet, action: Callable[[], Json]) -> Json:
+        if not self.atomic:
+            result = action()
+            self._touch(ss)
+            return result
         # A pickle round trip is a deep copy, several times faster than copy.deepcopy.
         snapshot = pickle.loads(pickle.dumps(ss, protocol=pickle.HIGHEST_PROTOCOL))
         try:

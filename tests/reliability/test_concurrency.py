@@ -321,7 +321,7 @@ def test_the_kr_tab_deleted_between_read_and_write_stops_with_nothing_written(
 
     result = okr("checkin", "SALES-1.1", "--value", "86", "-w", gexample)
 
-    assert result.exit_code == 2, result.stderr  # as for an id that never existed
+    assert result.exit_code == 3, result.stderr  # the workbook changed under the command
     assert "SALES-1.1" in result.stderr and "nothing was written" in result.stderr
     assert rows_of(google.fake, sid, "Check-ins") == log_before
 
@@ -436,8 +436,8 @@ def assert_rolled_over_once(
 
 def assert_taken_back_once(google: Google) -> None:
     """1 read + 1 write, taken back (1 write), then 1 read + 1 write + the scratch tab's
-    deletion."""
-    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (2, 4)
+    deletion; each read is 2 calls (the tab list, then the values)."""
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (4, 4)
 
 
 def archived(fake: FakeGoogle, sid: str) -> dict[str, str]:
@@ -539,8 +539,9 @@ def test_rollover_whose_answer_is_lost_after_someone_inserted_a_row(
     result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    # read, write (answer lost); read, take back; read, write, delete the scratch tab.
-    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (3, 4)
+    # read, write (answer lost); read, take back; read, write, delete the scratch tab (each
+    # read is 2 calls: the tab list, then the values).
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (6, 4)
     assert_rolled_over_once(okr, google, gexample, currents)
     sales = [r.get("ID") for r in rows_of(google.fake, sid, "Sales")]
     assert sales == ["SALES-1", "SALES-1.4", "SALES-1.1", "SALES-1.2", "SALES-1.3"]

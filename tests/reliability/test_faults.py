@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+import okrsheet.stores.gsheets as gsheets_module
 import okrsheet.stores.xlsx as xlsx_module
 from okrsheet.stores.gsheets import WRITE_ATTEMPTS
 from okrsheet.stores.xlsx import XlsxStore
@@ -51,8 +52,11 @@ class Command:
     args: tuple[str, ...]
     #: Makes a new spreadsheet (`gsheet:new`) rather than changing an existing one.
     creates: bool = False
-    #: The API calls of a clean run, in order: what each fault is injected at.
-    calls: tuple[str, ...] = ("read", "write")
+    #: The API calls of a clean run, in order: what each fault is injected at. A read of the
+    #: workbook is two calls (the tab list, then the values).
+    calls: tuple[str, ...] = ("read", "read", "write")
+    #: A byte budget per layout request small enough to lay the workbook out in parts.
+    chunk_bytes: int | None = None
 
 
 COMMANDS = {
@@ -60,7 +64,13 @@ COMMANDS = {
     "checkin-batch": Command(("checkin", "--from", "updates.csv")),
     "grade-write": Command(("grade", "--write")),
     # The second write deletes the scratch tab that let the rollover be checked.
-    "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "write", "write")),
+    "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "read", "write", "write")),
+    # The archive tab is laid out hidden first, in parts, then named and shown by the write.
+    "rollover-staged": Command(
+        ("rollover", "--to", "2027-Q1"),
+        calls=("read", "read", "write", "write", "write", "write", "write"),
+        chunk_bytes=5_000,
+    ),
     "init-new": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
@@ -70,6 +80,12 @@ COMMANDS = {
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--share", "ceo@shop.test"),
         creates=True,
         calls=("create", "write", "share"),
+    ),
+    "init-new-in-parts": Command(
+        ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
+        creates=True,
+        calls=("create", "write", "write", "write", "write", "write"),
+        chunk_bytes=12_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
@@ -211,7 +227,10 @@ def prepare(tmp_path: Path, shop_bytes: bytes) -> Path:
 
 def run_command(okr: Any, command: Command, sid: str | None) -> Any:
     args = command.args if command.creates else (*command.args, "-w", f"gsheet:{sid}")
-    return okr(*args)
+    with pytest.MonkeyPatch.context() as patch:
+        if command.chunk_bytes is not None:
+            patch.setattr(gsheets_module, "CHUNK_BYTES", command.chunk_bytes)
+        return okr(*args)
 
 
 def new_spreadsheets(fake: FakeGoogle, known: set[str]) -> list[str]:
@@ -305,7 +324,7 @@ def test_a_fault_at_any_call_leaves_all_or_nothing_and_a_retry_finishes_the_job(
         assert state(fake, made_again) == ref.after
         return
     assert sid is not None
-    if name == "rollover" and first.exit_code == 0:
+    if name.startswith("rollover") and first.exit_code == 0:
         # A cycle is rolled over once: the second run is refused and changes nothing.
         assert again.exit_code == 2 and "2027-Q1" in again.stderr, again.stderr
     else:

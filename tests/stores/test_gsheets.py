@@ -19,6 +19,7 @@ from okrsheet.stores.base import (
     SetCells,
     TabSpec,
 )
+from okrsheet.stores.google_http import QUOTA_WAIT
 from okrsheet.stores.gsheets import SCRATCH_TAB, _Guard, _requests_for, _Sheet
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
@@ -54,26 +55,53 @@ def only_on_batch_update(request: FakeRequest) -> bool:
     return request.path.endswith(":batchUpdate")
 
 
+#: Calls one whole read of a workbook costs: the tab list, then every tab's values.
+READ = 2
+
+
 # Budget -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("args", REPORTS, ids=lambda a: a[0])
-def test_a_report_is_one_read_call(
+def test_a_report_is_one_lean_read(
     okr: Any, google: Google, gexample: str, args: tuple[str, ...]
 ) -> None:
     result = okr(*args, "-w", gexample)
 
     assert result.exit_code == 0, result.stderr  # lagging exits 6 only with --fail
-    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-read") == READ
     assert google.fake.count("sheets-write") == 0
     assert google.fake.count("drive") == 0
+    meta, values = google.fake.sheets_reads()
+    assert meta.query["includeGridData"] == ["false"] and "data" not in meta.query["fields"][0]
+    assert values.path.endswith("/values:batchGetByDataFilter")
+    assert values.body["valueRenderOption"] == "UNFORMATTED_VALUE"
+    assert values.body["dateTimeRenderOption"] == "SERIAL_NUMBER"
+    assert all(call.query.get("prettyPrint") == ["false"] for call in (meta, values))
+    assert google.fake.bytes_received() < 100_000
+
+
+def test_a_fresh_150_person_workbook_reads_small(okr: Any, google: Google, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,team\n" + "".join(f"Person {n:03d},Team {n % 7}\n" for n in range(150)),
+        encoding="utf-8",
+    )
+    assert okr("init", "gsheet:new", "--people", str(people), "--cycle", "2026-Q4").exit_code == 0
+    google.fake.reset_calls()
+
+    result = okr("status", "-f", "json", "-w", google.location())
+
+    assert result.exit_code == 0, result.stderr
+    assert google.fake.count("sheets-read") == READ
+    assert google.fake.bytes_received() < 300_000
 
 
 def test_a_checkin_is_one_read_and_one_write(okr: Any, google: Google, gexample: str) -> None:
     result = okr("checkin", "SALES-1.1", "--value", "70", "--confidence", "0.6", "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-read") == READ
     assert google.fake.count("sheets-write") == 1
     row = kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.1")
     assert row["Current"] == 70
@@ -119,7 +147,7 @@ def test_init_with_150_people_is_at_most_three_writes_plus_one_drive_call_per_sh
     assert google.fake.spreadsheets[google.sheet_id()].properties["title"] == "Acme OKRs"
     google.fake.reset_calls()
     assert okr("validate", "-w", google.location()).exit_code == 0
-    assert google.fake.count("sheets-read") == 1
+    assert google.fake.count("sheets-read") == READ
 
 
 def test_init_prints_where_the_new_spreadsheet_is(okr: Any, google: Google) -> None:
@@ -239,7 +267,7 @@ def test_a_row_inserted_between_read_and_write_does_not_misplace_the_write(
         == 1
     )
     # Noticed in the write's own answer, taken back, planned again from a fresh read.
-    assert google.fake.count("sheets-read") == 2
+    assert google.fake.count("sheets-read") == 2 * READ
     assert google.fake.count("sheets-write") == 3
 
 
@@ -264,7 +292,7 @@ def test_a_key_result_deleted_between_read_and_write_stops_with_nothing_written(
 
     result = okr("checkin", "SALES-1.1", "--value", "88", "-w", gexample)
 
-    assert result.exit_code == 2  # as for an id that never existed
+    assert result.exit_code == 3  # the workbook changed under the command (exit-codes.md)
     assert "SALES-1.1" in result.stderr and "nothing was written" in result.stderr
     assert google.fake.values(sid, "Check-ins") == log_before
     expected = rows[:index] + rows[index + 1 :]
@@ -282,11 +310,11 @@ def test_429_with_retry_after_is_retried_and_honoured(
     result = okr("status", "-f", "json", "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    assert google.fake.count("sheets-read") == 3
+    assert google.fake.count("sheets-read") == 2 + READ  # the tab list asked for 3 times
     assert google.sleeps[:2] and all(s >= 7 for s in google.sleeps[:2])
 
 
-def test_a_permanent_429_gives_up_after_six_attempts(
+def test_a_permanent_429_gives_up_after_the_documented_wait(
     okr: Any, google: Google, gexample: str
 ) -> None:
     google.fake.fail_next(429, times=1000)
@@ -294,9 +322,64 @@ def test_a_permanent_429_gives_up_after_six_attempts(
     result = okr("status", "-w", gexample)
 
     assert result.exit_code == 5
-    assert "quota" in result.stderr
-    assert google.fake.count("sheets-read") == 6
-    assert len(google.sleeps) == 5
+    assert "quota exceeded ('Read requests per minute per user')" in result.stderr
+    assert "Quotas" in result.stderr  # where a higher one is asked for
+    assert QUOTA_WAIT - 62 <= sum(google.sleeps) <= QUOTA_WAIT
+    assert google.fake.count("sheets-read") == len(google.sleeps) + 1
+
+
+def test_with_a_read_quota_of_5_a_minute_8_reports_in_a_row_all_wait_and_succeed(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    google.fake.set_quota("sheets-read", 5)
+    waits: list[float] = []
+
+    for _run in range(8):
+        before = sum(google.sleeps)
+        result = okr("status", "-f", "json", "-w", gexample)
+        assert result.exit_code == 0, result.stderr
+        waits.append(sum(google.sleeps) - before)
+
+    assert google.fake.count("sheets-read") >= 8 * READ
+    assert any(waits) and max(waits) <= QUOTA_WAIT
+    refused = [e for e in google.fake.exchanges if e.outcome == "quota"]
+    assert refused and all(e.status == 429 for e in refused)
+
+
+def test_a_write_waits_for_the_quota_too(okr: Any, google: Google, gexample: str) -> None:
+    google.fake.set_quota("sheets-write", 0)  # refused until the quota is lifted
+    lifted: list[bool] = []
+
+    def lift(fake: FakeGoogle, request: FakeRequest) -> None:
+        if google.sleeps and not lifted:  # the first wait is over: the minute has passed
+            lifted.append(True)
+            fake.set_quota("sheets-write", None)
+
+    google.fake.before_request(lift)
+
+    result = okr("checkin", "SALES-1.1", "--value", "61", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert len(log_rows(google.fake, google.sheet_id(), "SALES-1.1")) >= 1
+    assert [r["Value"] for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1")].count(
+        61
+    ) == 1
+    assert 1 <= google.sleeps[0] <= 62
+
+
+def test_the_quota_wait_is_said_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from okrsheet.stores import google_http
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stderr", stream)
+        google_http.say("waiting for Google's quota", terminal_only=True)
+        assert ("waiting for Google's quota" in stream.getvalue()) is shown
 
 
 @pytest.mark.parametrize("status", [500, 503])
@@ -351,7 +434,7 @@ def test_timeouts_on_a_read_are_retried(okr: Any, google: Google, gexample: str)
     google.fake.drop_next(times=2, timeout=True)
 
     assert okr("status", "-w", gexample).exit_code == 0
-    assert google.fake.count("sheets-read") == 3
+    assert google.fake.count("sheets-read") == 2 + READ
 
 
 # Errors a person can act on ---------------------------------------------------------------------
@@ -450,7 +533,7 @@ def test_every_writing_command_is_one_read_and_one_write(
     result = okr(*args, "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (1, writes)
+    assert (google.fake.count("sheets-read"), google.fake.count("sheets-write")) == (READ, writes)
     assert SCRATCH_TAB not in [s.title for s in google.fake.spreadsheet(google.sheet_id()).sheets]
     google.fake.reset_calls()
     assert okr("validate", "-w", gexample).exit_code == 0
@@ -588,3 +671,14 @@ def test_a_scratch_tab_left_behind_is_never_read_and_goes_with_the_next_write(
     assert okr("checkin", "SALES-1.1", "--value", "70", "-w", gexample).exit_code == 0
 
     assert SCRATCH_TAB not in [s.title for s in fake.spreadsheet(sid).sheets]
+
+
+def test_the_multi_account_url_form_names_the_spreadsheet(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    url = f"https://docs.google.com/spreadsheets/u/1/d/{google.sheet_id()}/edit#gid=0"
+
+    result = okr("status", "-f", "json", "-w", url)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["objectives"]
