@@ -1,0 +1,140 @@
+"""Dependencies between key results: who needs what from whom, by when."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from okrsheet.model import Plan
+from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.scoring import link_forecasts, score_key_results
+
+
+class DependencyLink(ReportModel):
+    """One key result depending on another: who needs what from whom, by when, and how it
+    stands."""
+
+    downstream: str
+    downstream_title: str
+    downstream_owner: str
+    upstream: str
+    upstream_title: str
+    upstream_owner: str
+    needed_by: date | None
+    upstream_progress: float
+    upstream_status: str
+    link: str  # ok, lagging, late, short or unknown
+    why: str
+    # Quantified links (`MARKET-1.1 × 5`): units of the upstream per unit of the downstream's
+    # target, what is needed (that target × ratio), planned (the upstream's target) and
+    # forecast (the upstream's trend at the needed-by date, else the downstream's due date),
+    # all in the upstream's unit. `check` says why a link cannot be checked.
+    ratio: float | None = None
+    need: float | None = None
+    plan: float | None = None
+    forecast: float | None = None
+    forecast_date: date | None = None
+    unit: str = ""
+    short: bool = False
+    check: str = ""
+
+
+class DepsReport(ReportModel):
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    # Whose links: an owner, a team, or everyone.
+    who: str | None
+    depends_on: list[DependencyLink]
+    depended_on_by: list[DependencyLink]
+
+
+def deps_report(
+    plan: Plan, as_of: date, *, members: Sequence[str] | None = None, who: str | None = None
+) -> DepsReport:
+    """Every dependency link with its state; with `members`, split into what they depend on
+    and who depends on them."""
+    scores = score_key_results(plan.model_copy(update={"upstream": ()}), as_of)
+    quantified = link_forecasts(plan.model_copy(update={"upstream": ()}), as_of)
+    links: list[DependencyLink] = []
+    for score in scores.values():
+        kr = score.kr
+        needed = dict(kr.needed_by)
+        blocked = {b.upstream.kr.id: b for b in score.blocked_by}
+        for upstream_id in kr.depends_on:
+            up = scores.get(upstream_id)
+            if up is None:
+                links.append(
+                    DependencyLink(
+                        downstream=kr.id,
+                        downstream_title=kr.title,
+                        downstream_owner=kr.owner,
+                        upstream=upstream_id,
+                        upstream_title="",
+                        upstream_owner="",
+                        needed_by=needed.get(upstream_id),
+                        upstream_progress=0.0,
+                        upstream_status="",
+                        link="unknown",
+                        why=f"{upstream_id} is not a key result in this workbook",
+                    )
+                )
+                continue
+            blocker = blocked.get(upstream_id)
+            q = quantified.get((kr.id, upstream_id))
+            quantity: dict[str, object] = {}
+            if q is not None:
+                quantity = {
+                    "ratio": q.need.ratio,
+                    "need": q.need.need,
+                    "plan": q.need.plan,
+                    "forecast": None if q.forecast is None else round(q.forecast, 6),
+                    "forecast_date": q.when,
+                    "unit": up.kr.unit,
+                    "short": q.short,
+                    "check": q.need.why_unchecked,
+                }
+            links.append(
+                DependencyLink(
+                    **quantity,  # type: ignore[arg-type]
+                    downstream=kr.id,
+                    downstream_title=kr.title,
+                    downstream_owner=kr.owner,
+                    upstream=up.kr.id,
+                    upstream_title=up.kr.title,
+                    upstream_owner=up.kr.owner,
+                    needed_by=needed.get(upstream_id),
+                    upstream_progress=round4(up.progress) or 0.0,
+                    upstream_status=up.status.value,
+                    link=blocker.reason if blocker else "ok",
+                    why=blocker.sentence() if blocker else "",
+                )
+            )
+    if members is None:
+        return DepsReport(
+            company=plan.settings.company,
+            cycle=cycle_info(plan),
+            as_of=as_of,
+            who=who,
+            depends_on=links,
+            depended_on_by=[],
+        )
+    wanted = {m.casefold() for m in members}
+    return DepsReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        who=who,
+        depends_on=[
+            link
+            for link in links
+            if link.downstream_owner.casefold() in wanted
+            and link.upstream_owner.casefold() not in wanted
+        ],
+        depended_on_by=[
+            link
+            for link in links
+            if link.upstream_owner.casefold() in wanted
+            and link.downstream_owner.casefold() not in wanted
+        ],
+    )
