@@ -6,8 +6,8 @@ the CSV contract. Every name is importable from here."""
 
 from __future__ import annotations
 
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info
-from okrsheet.reports.deps import DependencyLink, DepsReport, deps_report
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info
+from okrsheet.reports.deps import DependencyLink, DepsReport, deps_report, deps_scope, team_members
 from okrsheet.reports.grade import (
     GradeReport,
     KRGradeRow,
@@ -62,7 +62,9 @@ __all__ = [
     "OwnerGradeRow",
     "QuietOwnerRow",
     "QuietOwnersReport",
+    "Report",
     "ReportModel",
+    "Row",
     "StatusReport",
     "TodoItem",
     "TodoReport",
@@ -71,6 +73,7 @@ __all__ = [
     "ValidationReport",
     "cycle_info",
     "deps_report",
+    "deps_scope",
     "grade_report",
     "history_report",
     "history_reports",
@@ -81,6 +84,7 @@ __all__ = [
     "objective_row",
     "quiet_owners_report",
     "status_report",
+    "team_members",
     "todo_report",
     "tree_report",
     "validation_report",

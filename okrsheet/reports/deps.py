@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import ClassVar
 
+from okrsheet.errors import UsageError
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
 from okrsheet.scoring import link_forecasts, score_key_results
 
 
@@ -39,7 +41,26 @@ class DependencyLink(ReportModel):
     check: str = ""
 
 
-class DepsReport(ReportModel):
+class DepsReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "direction",
+        "downstream",
+        "downstream_owner",
+        "upstream",
+        "upstream_title",
+        "upstream_owner",
+        "needed_by",
+        "upstream_progress",
+        "upstream_status",
+        "link",
+        "why",
+        "need",
+        "plan",
+        "forecast",
+        "unit",
+        "short",
+    )
+
     company: str
     cycle: CycleInfo
     as_of: date
@@ -47,6 +68,14 @@ class DepsReport(ReportModel):
     who: str | None
     depends_on: list[DependencyLink]
     depended_on_by: list[DependencyLink]
+
+    def rows(self) -> list[Row]:
+        """What is needed (`needs`), then who needs it (`needed by`), one row per link."""
+        return [
+            {"direction": direction, **link.model_dump(mode="json")}
+            for direction, links in (("needs", self.depends_on), ("needed by", self.depended_on_by))
+            for link in links
+        ]
 
 
 def deps_report(
@@ -138,3 +167,31 @@ def deps_report(
             and link.downstream_owner.casefold() not in wanted
         ],
     )
+
+
+def deps_scope(
+    people: Mapping[str, str], *, owner: str | None = None, team: str | None = None
+) -> tuple[list[str] | None, str | None]:
+    """Whose links `deps_report` shows, as its `members` and `who`: one owner, a team from the
+    People tab (`people` maps each person to their team), or everyone (None, None)."""
+    if owner and team:
+        raise UsageError("give --owner or --team, not both", option="--owner/--team")
+    if owner:
+        return [owner], owner
+    if team:
+        return team_members(people, team), team
+    return None, None
+
+
+def team_members(people: Mapping[str, str], team: str) -> list[str]:
+    """The People tab's members of `team` (in any case), then the team itself: a team tab's
+    key results may be owned by the team. An unknown team is a usage error naming the teams."""
+    members = [name for name, t in people.items() if t.casefold() == team.casefold()]
+    if not members:
+        teams = sorted({t for t in people.values() if t}, key=str.casefold)
+        raise UsageError(
+            f"no team named {team!r} in the People tab",
+            option="--team",
+            hint=f"teams: {', '.join(teams)}" if teams else "fill the Team column of People",
+        )
+    return [*members, team]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
 from okrsheet.scoring import grade, grade_band, objective_grade
 
 
@@ -34,7 +35,17 @@ class OwnerGradeRow(ReportModel):
     maybe_too_easy: int
 
 
-class GradeReport(ReportModel):
+class GradeReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "objective_id",
+        "title",
+        "owner",
+        "kind",
+        "grade",
+        "band",
+    )
+
     company: str
     cycle: CycleInfo
     as_of: date
@@ -44,6 +55,10 @@ class GradeReport(ReportModel):
     key_results: list[KRGradeRow]
     objectives: list[ObjectiveGradeRow]
     owners: list[OwnerGradeRow]
+
+    def rows(self) -> list[Row]:
+        """One row per key result (objective and owner grades are in the JSON)."""
+        return [row.model_dump(mode="json") for row in self.key_results]
 
 
 def grade_report(plan: Plan, as_of: date) -> GradeReport:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
-from okrsheet.reports.base import ReportModel, round4
+from okrsheet.reports.base import Report, ReportModel, Row, round4
 from okrsheet.scoring import FORECAST_POINTS, forecast, progress
 
 
@@ -19,7 +20,16 @@ class HistoryPoint(ReportModel):
     progress: float
 
 
-class HistoryReport(ReportModel):
+class HistoryReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "date",
+        "value",
+        "progress",
+        "confidence",
+        "author",
+        "note",
+    )
+
     id: str
     title: str
     owner: str
@@ -31,6 +41,9 @@ class HistoryReport(ReportModel):
     checkins: list[HistoryPoint]
     forecast_at_due: float | None
     forecast_progress: float | None
+
+    def rows(self) -> list[Row]:
+        return [p.model_dump(mode="json") for p in self.checkins]
 
 
 def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
 from okrsheet.reports.status import KPIRow, kpi_row
 from okrsheet.scoring import kpi_lag_reasons, lagging, quiet_owners
 
@@ -33,13 +34,46 @@ class KPILagRow(KPIRow):
     codes: list[str]
 
 
-class LaggingReport(ReportModel):
+class LaggingReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "owner",
+        "objective_id",
+        "objective",
+        "progress",
+        "expected",
+        "status",
+        "confidence",
+        "due",
+        "last_checkin",
+        "why",
+    )
+
     company: str
     cycle: CycleInfo
     as_of: date
     lagging: list[LaggingRow]
     # KPIs outside their healthy range or not updated within the cadence.
     kpis: list[KPILagRow] = []
+
+    def rows(self) -> list[Row]:
+        """The lagging key results, then the KPIs in the same columns (status `KPI`)."""
+        krs: list[Row] = [
+            {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)} for row in self.lagging
+        ]
+        kpis: list[Row] = [
+            {
+                "id": k.id,
+                "title": k.name,
+                "owner": k.owner,
+                "status": "KPI",
+                "last_checkin": k.updated,
+                "why": "; ".join(k.reasons),
+            }
+            for k in self.kpis
+        ]
+        return krs + kpis
 
 
 def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
@@ -89,11 +123,20 @@ class QuietOwnerRow(ReportModel):
     open_key_results: int
 
 
-class QuietOwnersReport(ReportModel):
+class QuietOwnersReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "owner",
+        "last_checkin",
+        "open_key_results",
+    )
+
     cycle: CycleInfo
     as_of: date
     cadence_days: int
     owners: list[QuietOwnerRow]
+
+    def rows(self) -> list[Row]:
+        return [o.model_dump(mode="json") for o in self.owners]
 
 
 def quiet_owners_report(plan: Plan, as_of: date) -> QuietOwnersReport:

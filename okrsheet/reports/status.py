@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.initiatives import Initiative, by_key_result
 from okrsheet.kpis import KPI
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
 from okrsheet.scoring import KRScore, ObjectiveScore, kpi_lag_reasons, score_plan
 
 
@@ -106,12 +107,40 @@ class ObjectiveRow(ReportModel):
     key_results: list[KRRow]
 
 
-class StatusReport(ReportModel):
+class StatusReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "objective_id",
+        "objective",
+        "id",
+        "title",
+        "owner",
+        "kind",
+        "start",
+        "target",
+        "current",
+        "unit",
+        "progress",
+        "expected",
+        "status",
+        "confidence",
+        "due",
+        "days_to_due",
+        "last_checkin",
+    )
+
     company: str
     cycle: CycleInfo
     as_of: date
     objectives: list[ObjectiveRow]
     kpis: list[KPIRow] = []
+
+    def rows(self) -> list[Row]:
+        """One row per key result, its objective's title beside it."""
+        return [
+            {"objective": o.title, **kr.model_dump(mode="json")}
+            for o in self.objectives
+            for kr in o.key_results
+        ]
 
 
 def kr_row(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.initiatives import InitiativeStatus
 from okrsheet.model import Plan
-from okrsheet.reports.base import ReportModel
+from okrsheet.reports.base import Report, ReportModel, Row
 from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
 
 
@@ -17,10 +18,20 @@ class TodoItem(ReportModel):
     why: str
 
 
-class TodoReport(ReportModel):
+class TodoReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "action",
+        "why",
+    )
+
     owner: str
     as_of: date
     items: list[TodoItem]
+
+    def rows(self) -> list[Row]:
+        return [item.model_dump(mode="json") for item in self.items]
 
 
 def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:

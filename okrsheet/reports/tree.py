@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, ReportModel, cycle_info, round4
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
 from okrsheet.scoring import score_plan
 
 
@@ -30,13 +31,57 @@ class TreeNode(ReportModel):
     children: list[TreeNode]
 
 
-class TreeReport(ReportModel):
+class TreeReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "depth",
+        "id",
+        "title",
+        "level",
+        "owner",
+        "parent",
+        "progress",
+        "expected",
+        "status",
+        "aligned_objectives",
+        "aligned_mean_progress",
+    )
+
     company: str
     cycle: CycleInfo
     as_of: date
     roots: list[TreeNode]
     # Objectives aligned to nothing, or to an id that does not exist (or that align in a circle).
     orphans: list[TreeNode]
+
+    def rows(self) -> list[Row]:
+        """Every node depth first, its title indented two spaces per level; orphans' parent
+        is `(not aligned)`."""
+        out: list[Row] = []
+
+        def walk(node: TreeNode, depth: int, parent: str) -> None:
+            out.append(
+                {
+                    "depth": depth,
+                    "id": node.id,
+                    "title": ("  " * depth) + node.title,
+                    "level": node.level,
+                    "owner": node.owner,
+                    "parent": parent,
+                    "progress": node.progress,
+                    "expected": node.expected,
+                    "status": node.status,
+                    "aligned_objectives": node.aligned.objectives,
+                    "aligned_mean_progress": node.aligned.mean_progress,
+                }
+            )
+            for child in node.children:
+                walk(child, depth + 1, node.id)
+
+        for root in self.roots:
+            walk(root, 0, "")
+        for orphan in self.orphans:
+            walk(orphan, 0, "(not aligned)")
+        return out
 
 
 def tree_report(

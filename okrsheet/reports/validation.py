@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from okrsheet.layout import Finding
-from okrsheet.reports.base import ReportModel
+from okrsheet.reports.base import Report, ReportModel, Row
 
 
 class FindingRow(ReportModel):
@@ -15,10 +16,20 @@ class FindingRow(ReportModel):
     message: str
 
 
-class ValidationReport(ReportModel):
+class ValidationReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "severity",
+        "where",
+        "code",
+        "message",
+    )
+
     errors: int
     warnings: int
     findings: list[FindingRow]
+
+    def rows(self) -> list[Row]:
+        return [f.model_dump(mode="json") for f in self.findings]
 
 
 def validation_report(findings: Sequence[Finding]) -> ValidationReport:
