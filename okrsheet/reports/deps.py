@@ -7,9 +7,9 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.errors import UsageError
-from okrsheet.model import Plan
+from okrsheet.model import KeyResult, Plan
 from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
-from okrsheet.scoring import link_forecasts, score_key_results
+from okrsheet.scoring import Blocker, KRScore, LinkForecast, link_forecasts, score_key_results
 
 
 class DependencyLink(ReportModel):
@@ -83,6 +83,34 @@ def deps_report(
 ) -> DepsReport:
     """Every dependency link with its state; with `members`, split into what they depend on
     and who depends on them."""
+    links = dependency_links(plan, as_of)
+    depends_on, depended_on_by = links, []
+    if members is not None:
+        wanted = {m.casefold() for m in members}
+        depends_on = [
+            link
+            for link in links
+            if link.downstream_owner.casefold() in wanted
+            and link.upstream_owner.casefold() not in wanted
+        ]
+        depended_on_by = [
+            link
+            for link in links
+            if link.upstream_owner.casefold() in wanted
+            and link.downstream_owner.casefold() not in wanted
+        ]
+    return DepsReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        who=who,
+        depends_on=depends_on,
+        depended_on_by=depended_on_by,
+    )
+
+
+def dependency_links(plan: Plan, as_of: date) -> list[DependencyLink]:
+    """Every `Depends on` link of the plan, in the order of the key results."""
     scores = score_key_results(plan.model_copy(update={"upstream": ()}), as_of)
     quantified = link_forecasts(plan.model_copy(update={"upstream": ()}), as_of)
     links: list[DependencyLink] = []
@@ -93,79 +121,70 @@ def deps_report(
         for upstream_id in kr.depends_on:
             up = scores.get(upstream_id)
             if up is None:
-                links.append(
-                    DependencyLink(
-                        downstream=kr.id,
-                        downstream_title=kr.title,
-                        downstream_owner=kr.owner,
-                        upstream=upstream_id,
-                        upstream_title="",
-                        upstream_owner="",
-                        needed_by=needed.get(upstream_id),
-                        upstream_progress=0.0,
-                        upstream_status="",
-                        link="unknown",
-                        why=f"{upstream_id} is not a key result in this workbook",
-                    )
-                )
+                links.append(_unknown_link(kr, upstream_id, needed.get(upstream_id)))
                 continue
-            blocker = blocked.get(upstream_id)
-            q = quantified.get((kr.id, upstream_id))
-            quantity: dict[str, object] = {}
-            if q is not None:
-                quantity = {
-                    "ratio": q.need.ratio,
-                    "need": q.need.need,
-                    "plan": q.need.plan,
-                    "forecast": None if q.forecast is None else round(q.forecast, 6),
-                    "forecast_date": q.when,
-                    "unit": up.kr.unit,
-                    "short": q.short,
-                    "check": q.need.why_unchecked,
-                }
             links.append(
-                DependencyLink(
-                    **quantity,  # type: ignore[arg-type]
-                    downstream=kr.id,
-                    downstream_title=kr.title,
-                    downstream_owner=kr.owner,
-                    upstream=up.kr.id,
-                    upstream_title=up.kr.title,
-                    upstream_owner=up.kr.owner,
-                    needed_by=needed.get(upstream_id),
-                    upstream_progress=round4(up.progress) or 0.0,
-                    upstream_status=up.status.value,
-                    link=blocker.reason if blocker else "ok",
-                    why=blocker.sentence() if blocker else "",
+                _link(
+                    kr,
+                    up,
+                    needed.get(upstream_id),
+                    blocked.get(upstream_id),
+                    quantified.get((kr.id, upstream_id)),
                 )
             )
-    if members is None:
-        return DepsReport(
-            company=plan.settings.company,
-            cycle=cycle_info(plan),
-            as_of=as_of,
-            who=who,
-            depends_on=links,
-            depended_on_by=[],
-        )
-    wanted = {m.casefold() for m in members}
-    return DepsReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
-        who=who,
-        depends_on=[
-            link
-            for link in links
-            if link.downstream_owner.casefold() in wanted
-            and link.upstream_owner.casefold() not in wanted
-        ],
-        depended_on_by=[
-            link
-            for link in links
-            if link.upstream_owner.casefold() in wanted
-            and link.downstream_owner.casefold() not in wanted
-        ],
+    return links
+
+
+def _unknown_link(kr: KeyResult, upstream_id: str, needed_by: date | None) -> DependencyLink:
+    """A link to an ID that is no key result: shown, as it cannot be checked."""
+    return DependencyLink(
+        downstream=kr.id,
+        downstream_title=kr.title,
+        downstream_owner=kr.owner,
+        upstream=upstream_id,
+        upstream_title="",
+        upstream_owner="",
+        needed_by=needed_by,
+        upstream_progress=0.0,
+        upstream_status="",
+        link="unknown",
+        why=f"{upstream_id} is not a key result in this workbook",
+    )
+
+
+def _link(
+    kr: KeyResult,
+    up: KRScore,
+    needed_by: date | None,
+    blocker: Blocker | None,
+    q: LinkForecast | None,
+) -> DependencyLink:
+    """A link to a key result of the plan, with its quantities when it is quantified."""
+    quantity: dict[str, object] = {}
+    if q is not None:
+        quantity = {
+            "ratio": q.need.ratio,
+            "need": q.need.need,
+            "plan": q.need.plan,
+            "forecast": None if q.forecast is None else round(q.forecast, 6),
+            "forecast_date": q.when,
+            "unit": up.kr.unit,
+            "short": q.short,
+            "check": q.need.why_unchecked,
+        }
+    return DependencyLink(
+        **quantity,  # type: ignore[arg-type]
+        downstream=kr.id,
+        downstream_title=kr.title,
+        downstream_owner=kr.owner,
+        upstream=up.kr.id,
+        upstream_title=up.kr.title,
+        upstream_owner=up.kr.owner,
+        needed_by=needed_by,
+        upstream_progress=round4(up.progress) or 0.0,
+        upstream_status=up.status.value,
+        link=blocker.reason if blocker else "ok",
+        why=blocker.sentence() if blocker else "",
     )
 
 
