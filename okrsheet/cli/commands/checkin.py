@@ -22,61 +22,78 @@ if TYPE_CHECKING:
     from okrsheet.model import KeyResult, Plan
 
 
+KrIdArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The key result or KPI to update; omit it to walk through yours.",
+        show_default=False,
+    ),
+]
+
+ValueOption = Annotated[
+    str | None,
+    typer.Option(
+        "--value", help="The new value (1,234 / 15% / yes for milestones).", show_default=False
+    ),
+]
+
+ConfidenceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--confidence",
+        help="How sure you are to hit the target: 0.7, 70% or 7/10.",
+        show_default=False,
+    ),
+]
+
+NoteOption = Annotated[
+    str, typer.Option("--note", help="A note for the log; stored as text, never as a formula.")
+]
+
+DayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Date of the check-in (default today); must fall in the cycle.",
+        show_default=False,
+    ),
+]
+
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="Who is checking in (default $OKR_AUTHOR, else the KR owner).",
+        show_default=False,
+    ),
+]
+
+FromFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
+        show_default=False,
+    ),
+]
+
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner", help="Walk this owner's key results (interactive mode).", show_default=False
+    ),
+]
+
+
 def checkin(
-    kr_id: Annotated[
-        str | None,
-        typer.Argument(
-            help="The key result or KPI to update; omit it to walk through yours.",
-            show_default=False,
-        ),
-    ] = None,
-    value: Annotated[
-        str | None,
-        typer.Option(
-            "--value", help="The new value (1,234 / 15% / yes for milestones).", show_default=False
-        ),
-    ] = None,
-    confidence: Annotated[
-        str | None,
-        typer.Option(
-            "--confidence",
-            help="How sure you are to hit the target: 0.7, 70% or 7/10.",
-            show_default=False,
-        ),
-    ] = None,
-    note: Annotated[
-        str, typer.Option("--note", help="A note for the log; stored as text, never as a formula.")
-    ] = "",
-    day: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            help="Date of the check-in (default today); must fall in the cycle.",
-            show_default=False,
-        ),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option(
-            "--by",
-            help="Who is checking in (default $OKR_AUTHOR, else the KR owner).",
-            show_default=False,
-        ),
-    ] = None,
-    from_file: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
-            show_default=False,
-        ),
-    ] = None,
-    owner: Annotated[
-        str | None,
-        typer.Option(
-            "--owner", help="Walk this owner's key results (interactive mode).", show_default=False
-        ),
-    ] = None,
+    kr_id: KrIdArgument = None,
+    value: ValueOption = None,
+    confidence: ConfidenceOption = None,
+    note: NoteOption = "",
+    day: DayOption = None,
+    by: ByOption = None,
+    from_file: FromFileOption = None,
+    owner: OwnerOption = None,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
