@@ -220,76 +220,17 @@ def prepare(
     broken = {i.casefold(): u for i, u in (unreadable or {}).items()}
     broken_rows = 0
     for request in requests:
-        source = request.source
-
-        def problem(message: str, field: str = "value", source: str = source) -> None:
-            problems.append(f"{source or _OPTIONS[field]}: {message}")
-
-        kr = by_id.get(request.kr_id.strip().casefold())
-        if kr is None and request.kr_id.strip().casefold() in broken:
-            problem(str(broken[request.kr_id.strip().casefold()]), "kr")
-            broken_rows += 1
-            continue
-        if kr is None:
-            problem(f"no key result with ID {request.kr_id!r}", "kr")
-            continue
-        day = request.day or today
-        if request.day is None and request.day_text:
-            try:
-                day = cells.parse_date(request.day_text, order=plan.settings.date_order) or today
-            except cells.CellValueError as exc:
-                problem(f"date: {exc}" if source else str(exc), "date")
-                continue
-        wrong_day = day_problem(plan, day, today)
-        if wrong_day:
-            problem(wrong_day, "date")
-            continue
+        key = request.kr_id.strip().casefold()
+        kr = by_id.get(key)
         try:
-            value = parse_value(kr, request.value)
-        except cells.CellValueError as exc:
-            problem(f"value for {kr.id}: {exc}")
-            continue
-        # A KPI has a healthy range, not a start and a target to measure units against.
-        implausible = units_problem(kr, value, request.value) if isinstance(kr, KeyResult) else None
-        if implausible:
-            problem(f"value for {kr.id}: {implausible}")
-            continue
-        try:
-            confidence = cells.parse_confidence(request.confidence)
-        except cells.CellValueError as exc:
-            problem(f"confidence for {kr.id}: {exc}", "confidence")
-            continue
-        long_text = next(
-            (
-                (field, text)
-                for field, text in (("note", request.note), ("author", request.author or ""))
-                if len(text.strip()) > CELL_LIMIT
-            ),
-            None,
-        )
-        if long_text is not None:
-            field, text = long_text
-            problem(
-                f"{field} for {kr.id} is {len(text.strip()):,} characters long; a spreadsheet "
-                f"cell holds at most {CELL_LIMIT:,}",
-                field,
-            )
-            continue
-        try:
-            prepared.append(
-                CheckIn(
-                    date=day,
-                    kr_id=kr.id,
-                    value=value,
-                    confidence=confidence,
-                    note=request.note.strip(),
-                    author=(request.author or kr.owner).strip(),
-                    recorded_at=now.replace(microsecond=0),
-                    checkin_id=request.checkin_id or new_checkin_id(),
-                )
-            )
-        except ValidationError as exc:
-            problem("; ".join(str(e["msg"]) for e in exc.errors()))
+            if kr is None and key in broken:
+                broken_rows += 1
+                raise _Problem(str(broken[key]), "kr")
+            if kr is None:
+                raise _Problem(f"no key result with ID {request.kr_id!r}", "kr")
+            prepared.append(_prepare_one(plan, kr, request, today=today, now=now))
+        except _Problem as problem:
+            problems.append(f"{request.source or _OPTIONS[problem.field]}: {problem.message}")
     if problems and broken_rows == len(problems):
         raise InvalidWorkbook(
             f"{len(problems)} key result(s) cannot take a check-in until their rows are fixed; "
@@ -302,6 +243,69 @@ def prepare(
             f"{len(problems)} check-in(s) are not valid; nothing was written", details=problems
         )
     return prepared
+
+
+class _Problem(Exception):
+    """Why one check-in cannot be recorded, and the option (`_OPTIONS`) it is about."""
+
+    def __init__(self, message: str, field: str = "value") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _prepare_one(
+    plan: Plan, kr: KeyResult | KPI, request: CheckInRequest, *, today: date, now: datetime
+) -> CheckIn:
+    """One request as a check-in, or the first `_Problem` with it."""
+    day = _day_of(plan, request, today)
+    try:
+        value = parse_value(kr, request.value)
+    except cells.CellValueError as exc:
+        raise _Problem(f"value for {kr.id}: {exc}") from None
+    # A KPI has a healthy range, not a start and a target to measure units against.
+    implausible = units_problem(kr, value, request.value) if isinstance(kr, KeyResult) else None
+    if implausible:
+        raise _Problem(f"value for {kr.id}: {implausible}")
+    try:
+        confidence = cells.parse_confidence(request.confidence)
+    except cells.CellValueError as exc:
+        raise _Problem(f"confidence for {kr.id}: {exc}", "confidence") from None
+    for field, text in (("note", request.note), ("author", request.author or "")):
+        if len(text.strip()) > CELL_LIMIT:
+            raise _Problem(
+                f"{field} for {kr.id} is {len(text.strip()):,} characters long; a spreadsheet "
+                f"cell holds at most {CELL_LIMIT:,}",
+                field,
+            )
+    try:
+        return CheckIn(
+            date=day,
+            kr_id=kr.id,
+            value=value,
+            confidence=confidence,
+            note=request.note.strip(),
+            author=(request.author or kr.owner).strip(),
+            recorded_at=now.replace(microsecond=0),
+            checkin_id=request.checkin_id or new_checkin_id(),
+        )
+    except ValidationError as exc:
+        raise _Problem("; ".join(str(e["msg"]) for e in exc.errors())) from None
+
+
+def _day_of(plan: Plan, request: CheckInRequest, today: date) -> date:
+    """The request's date (typed dates read with the workbook's date order), else today;
+    a date the cycle cannot take is a `_Problem`."""
+    day = request.day or today
+    if request.day is None and request.day_text:
+        try:
+            day = cells.parse_date(request.day_text, order=plan.settings.date_order) or today
+        except cells.CellValueError as exc:
+            raise _Problem(f"date: {exc}" if request.source else str(exc), "date") from None
+    wrong_day = day_problem(plan, day, today)
+    if wrong_day:
+        raise _Problem(wrong_day, "date")
+    return day
 
 
 def _now() -> datetime:

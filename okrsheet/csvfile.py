@@ -198,11 +198,36 @@ def read_csv(
         raise UsageError(f"{name} is empty: it needs a header row ({accepted})", option=option)
     header_line, header = records[0]
     where = f"{name}:{header_line}"
+    keys = _header_keys(header, known, where=where, accepted=accepted, option=option)
+    missing = [key for key in required if key not in keys]
+    if missing:
+        raise UsageError(
+            f"{where}: the header row lacks {', '.join(repr(m) for m in missing)} "
+            f"(read with {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} between columns)",
+            option=option,
+            hint=f"the columns are: {accepted}; required: {', '.join(required)}",
+        )
+    rows = _rows(name, records[1:], keys, delimiter=delimiter, option=option)
+    return CsvFile(
+        name=name,
+        delimiter=delimiter,
+        encoding=encoding,
+        columns=[k for k in keys if k is not None],
+        rows=rows,
+        notices=notices,
+    )
+
+
+def _header_keys(
+    header: Sequence[str], known: Mapping[str, str], *, where: str, accepted: str, option: str
+) -> list[str | None]:
+    """The column key of each header cell (None for a blank one, whose column must stay
+    blank); an unknown or repeated column is a usage error naming it."""
     keys: list[str | None] = []
     seen: dict[str, int] = {}
     for position, cell in enumerate(header, start=1):
         if not cell.strip():
-            keys.append(None)  # a blank header: its column must stay blank
+            keys.append(None)
             continue
         found = known.get(normalize(cell))
         if found is None:
@@ -218,17 +243,22 @@ def read_csv(
             )
         seen[found] = position
         keys.append(found)
-    missing = [key for key in required if key not in seen]
-    if missing:
-        raise UsageError(
-            f"{where}: the header row lacks {', '.join(repr(m) for m in missing)} "
-            f"(read with {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} between columns)",
-            option=option,
-            hint=f"the columns are: {accepted}; required: {', '.join(required)}",
-        )
+    return keys
+
+
+def _rows(
+    name: str,
+    records: Sequence[tuple[int, list[str]]],
+    keys: Sequence[str | None],
+    *,
+    delimiter: str,
+    option: str,
+) -> list[CsvRow]:
+    """The data records keyed by column; when any record has a value beyond the header's
+    columns, every such record is named and nothing is read."""
     rows: list[CsvRow] = []
     problems: list[str] = []
-    for line, record in records[1:]:
+    for line, record in records:
         extra = [
             value
             for position, value in enumerate(record)
@@ -236,7 +266,7 @@ def read_csv(
         ]
         if extra:
             problems.append(
-                f"{name}:{line}: {len(record)} fields where the header has {len(header)} "
+                f"{name}:{line}: {len(record)} fields where the header has {len(keys)} "
                 f"columns (extra: {extra[0][:40]!r}); quote a field that holds "
                 f"{_DELIMITER_NAME.get(delimiter, repr(delimiter))}"
             )
@@ -249,11 +279,4 @@ def read_csv(
             option=option,
             details=problems,
         )
-    return CsvFile(
-        name=name,
-        delimiter=delimiter,
-        encoding=encoding,
-        columns=[k for k in keys if k is not None],
-        rows=rows,
-        notices=notices,
-    )
+    return rows

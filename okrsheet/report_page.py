@@ -4,7 +4,7 @@ together for one page. Nothing is scored here; every figure comes from `okrsheet
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -105,6 +105,37 @@ def page_report(
     """Everything `okr report` shows. `objective` keeps that objective and what aligns to it
     (as `okr tree --objective`); `members` keeps the objectives these people own or own a key
     result in (as `okr status --owner`), with the objectives above them for context."""
+    roots, orphans = _branches(plan, as_of, objective=objective, members=members)
+    shown = [n for top in (*roots, *orphans) for n in _flatten(top) if not n.context]
+    shown_krs = [k for n in shown for k in n.row.key_results]
+    kr_ids = {k.id for k in shown_krs}
+    attach = _chart_attacher(plan, as_of, kr_ids)
+    roots, orphans = [attach(n) for n in roots], [attach(n) for n in orphans]
+    lag = [row for row in lagging_report(plan, as_of).lagging if row.id in kr_ids]
+    depends_on, depended_on_by = _links(plan, as_of, members=members, who=who, kr_ids=kr_ids)
+    return PageReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        days_left=max(0, (plan.cycle.end - as_of).days),
+        scope=scope,
+        who=who if members is not None else None,
+        overall=_overall(shown, shown_krs),
+        roots=roots,
+        orphans=orphans,
+        lagging=[row for row in lag if set(row.codes) - {"stale"}],
+        stale=[row for row in lag if "stale" in row.codes],
+        depends_on=depends_on,
+        depended_on_by=depended_on_by,
+        grades=_grades(plan, as_of, {n.row.id for n in shown}, kr_ids),
+    )
+
+
+def _branches(
+    plan: Plan, as_of: date, *, objective: str | None, members: Sequence[str] | None
+) -> tuple[list[PageObjective], list[PageObjective]]:
+    """The alignment tree's roots and orphans, kept to the chosen objectives and the ones
+    above them (marked `context`), still without key results."""
     status = {o.id: o for o in status_report(plan, as_of).objectives}
     tree = tree_report(plan, as_of, objective=objective)
     wanted = None if members is None else {m.casefold() for m in members}
@@ -131,9 +162,14 @@ def page_report(
 
     roots = [n for n in (build(r) for r in tree.roots) if n is not None]
     orphans = [n for n in (build(r) for r in tree.orphans) if n is not None]
-    shown = [n for top in (*roots, *orphans) for n in _flatten(top) if not n.context]
-    shown_krs = [k for n in shown for k in n.row.key_results]
-    kr_ids = {k.id for k in shown_krs}
+    return roots, orphans
+
+
+def _chart_attacher(
+    plan: Plan, as_of: date, kr_ids: set[str]
+) -> Callable[[PageObjective], PageObjective]:
+    """What adds to a branch its shown key results, each with its chart and check-in count
+    (the check-in log read once for all of them)."""
     histories = history_reports(
         plan.model_copy(
             update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
@@ -156,51 +192,50 @@ def page_report(
             }
         )
 
-    roots, orphans = [attach(n) for n in roots], [attach(n) for n in orphans]
-    lag = [row for row in lagging_report(plan, as_of).lagging if row.id in kr_ids]
+    return attach
+
+
+def _links(
+    plan: Plan,
+    as_of: date,
+    *,
+    members: Sequence[str] | None,
+    who: str | None,
+    kr_ids: set[str],
+) -> tuple[list[DependencyLink], list[DependencyLink]]:
+    """The members' links both ways; for everyone, the links that touch a shown key result."""
     if members is not None:
         deps = deps_report(plan, as_of, members=members, who=who)
-        depends_on, depended_on_by = deps.depends_on, deps.depended_on_by
-    else:
-        links = deps_report(plan, as_of).depends_on
-        depends_on = [x for x in links if x.downstream in kr_ids or x.upstream in kr_ids]
-        depended_on_by = []
-    grades = None
-    if as_of >= plan.cycle.end:
-        ids = {n.row.id for n in shown}
-        grades = grade_report(
-            plan.model_copy(
-                update={
-                    "objectives": tuple(o for o in plan.objectives if o.id in ids),
-                    "key_results": tuple(k for k in plan.key_results if k.id in kr_ids),
-                }
-            ),
-            as_of,
-        )
+        return deps.depends_on, deps.depended_on_by
+    links = deps_report(plan, as_of).depends_on
+    return [x for x in links if x.downstream in kr_ids or x.upstream in kr_ids], []
+
+
+def _grades(plan: Plan, as_of: date, ids: set[str], kr_ids: set[str]) -> GradeReport | None:
+    """Once the cycle has ended, the grades of the shown objectives and key results."""
+    if as_of < plan.cycle.end:
+        return None
+    return grade_report(
+        plan.model_copy(
+            update={
+                "objectives": tuple(o for o in plan.objectives if o.id in ids),
+                "key_results": tuple(k for k in plan.key_results if k.id in kr_ids),
+            }
+        ),
+        as_of,
+    )
+
+
+def _overall(shown: Sequence[PageObjective], shown_krs: Sequence[KRRow]) -> Overall:
     by_status: dict[str, int] = {}
     for kr in shown_krs:
         by_status[kr.status] = by_status.get(kr.status, 0) + 1
-    return PageReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
-        days_left=max(0, (plan.cycle.end - as_of).days),
-        scope=scope,
-        who=who if members is not None else None,
-        overall=Overall(
-            objectives=len(shown),
-            key_results=len(shown_krs),
-            progress=_mean([(k.progress, k.weight) for k in shown_krs]),
-            expected=_mean([(k.expected, k.weight) for k in shown_krs]),
-            by_status=by_status,
-        ),
-        roots=roots,
-        orphans=orphans,
-        lagging=[row for row in lag if set(row.codes) - {"stale"}],
-        stale=[row for row in lag if "stale" in row.codes],
-        depends_on=depends_on,
-        depended_on_by=depended_on_by,
-        grades=grades,
+    return Overall(
+        objectives=len(shown),
+        key_results=len(shown_krs),
+        progress=_mean([(k.progress, k.weight) for k in shown_krs]),
+        expected=_mean([(k.expected, k.weight) for k in shown_krs]),
+        by_status=by_status,
     )
 
 

@@ -198,31 +198,54 @@ def build_draft(
     default_company = template.get("company", "") if example else ""
     settings = Settings(company=company if company is not None else default_company)
     draft = Draft(cycle=cycle, settings=settings)
-    samples = _sample_names(template)
+    draft.people = _draft_people(template, people, example=example, mode=mode)
+    tab_specs = _tab_specs(template, people, example=example)
+    key_ids, pending, objectives = _assign_ids(draft, tab_specs)
+    for person in draft.people:
+        tab_title = safe_tab_title(person.tab or person.name)
+        person.tab = tab_title
+        draft.tabs.setdefault(tab_title, [])
+    try:
+        _fill_tabs(draft, cycle, key_ids, pending, objectives)
+    except (ValidationError, KeyError, ValueError) as exc:
+        raise InvalidWorkbook(f"the template is not valid: {exc}") from exc
     if example:
-        draft.people = [
-            Person(
-                name=str(p["name"]),
-                team=str(p.get("team", "")),
-                email=str(p.get("email", "")),
-                tab=str(p.get("tab", "")),
-            )
-            for p in template.get("people", [])
-        ]
-    known = {p.name.casefold() for p in draft.people}
+        _add_history(draft, {p.kr_id: p.kr for p in pending}, today)
+        add_example_extras(draft, template, key_ids, today)
+    return draft
+
+
+def _draft_people(
+    template: dict[str, Any], people: list[Person] | None, *, example: bool, mode: str
+) -> list[Person]:
+    """The example's made-up people (only with `example`), then those of the people file
+    that are not among them, each on their team's tab or their own as `mode` says."""
+    chosen = [
+        Person(
+            name=str(p["name"]),
+            team=str(p.get("team", "")),
+            email=str(p.get("email", "")),
+            tab=str(p.get("tab", "")),
+        )
+        for p in (template.get("people", []) if example else [])
+    ]
+    known = {p.name.casefold() for p in chosen}
     for person in people or []:
         if person.name.casefold() not in known:
             tab = person.team if mode == "team" and person.team else person.name
-            draft.people.append(replace(person, tab=safe_tab_title(tab)))
+            chosen.append(replace(person, tab=safe_tab_title(tab)))
+    return chosen
 
-    key_ids: dict[str, str] = {}
-    prefixes: list[str] = []
-    pending: list[_Pending] = []
-    objectives: list[tuple[str, dict[str, Any], str]] = []
-    tab_specs = template.get("tab", [])
+
+def _tab_specs(
+    template: dict[str, Any], people: list[Person] | None, *, example: bool
+) -> list[dict[str, Any]]:
+    """The template's tabs, Corporate first. Without `example`, structure only: no
+    objectives, no tab named after a sample person, and with a people file, the file's teams
+    or people instead of the template's."""
+    tab_specs: list[dict[str, Any]] = template.get("tab", [])
     if not example:
-        # Structure only: no objectives, no tab named after a sample person, and with a people
-        # file, the file's teams or people instead of the template's.
+        samples = _sample_names(template)
         tab_specs = [
             {"title": t["title"]}
             for t in tab_specs
@@ -231,6 +254,18 @@ def build_draft(
         ]
     if not any(t.get("title") == CORPORATE_TAB for t in tab_specs):
         tab_specs = [{"title": CORPORATE_TAB}, *tab_specs]
+    return tab_specs
+
+
+def _assign_ids(
+    draft: Draft, tab_specs: list[dict[str, Any]]
+) -> tuple[dict[str, str], list[_Pending], list[tuple[str, dict[str, Any], str]]]:
+    """Each tab's objectives and key results numbered under the tab's ID prefix: the id of
+    each template key, the key results still to build and the objectives with their tab."""
+    key_ids: dict[str, str] = {}
+    prefixes: list[str] = []
+    pending: list[_Pending] = []
+    objectives: list[tuple[str, dict[str, Any], str]] = []
     for tab in tab_specs:
         title = safe_tab_title(str(tab["title"]))
         draft.tabs.setdefault(title, [])
@@ -244,36 +279,33 @@ def build_draft(
                 kr_id = f"{objective_id}.{kr_number}"
                 key_ids[str(kr.get("key", kr_id))] = kr_id
                 pending.append(_Pending(kr, objective_id, str(objective.get("owner", "")), kr_id))
+    return key_ids, pending, objectives
 
-    for person in draft.people:
-        tab_title = safe_tab_title(person.tab or person.name)
-        person.tab = tab_title
-        draft.tabs.setdefault(tab_title, [])
 
-    try:
-        by_objective: dict[str, list[KeyResult]] = {}
-        for item in pending:
-            kr = _key_result(item, cycle, key_ids)
-            by_objective.setdefault(item.objective_id, []).append(kr)
-        for title, spec, objective_id in objectives:
-            level = spec.get("level") or ("corporate" if title == CORPORATE_TAB else "individual")
-            draft.tabs[title].append(
-                Objective(
-                    id=objective_id,
-                    title=spec["title"],
-                    level=Level(level),
-                    owner=spec.get("owner") or title,
-                    aligns_to=key_ids.get(str(spec.get("aligns_to", "")), spec.get("aligns_to")),
-                )
+def _fill_tabs(
+    draft: Draft,
+    cycle: Cycle,
+    key_ids: dict[str, str],
+    pending: list[_Pending],
+    objectives: list[tuple[str, dict[str, Any], str]],
+) -> None:
+    """Each objective onto its tab, followed by its key results, keys resolved to ids."""
+    by_objective: dict[str, list[KeyResult]] = {}
+    for item in pending:
+        kr = _key_result(item, cycle, key_ids)
+        by_objective.setdefault(item.objective_id, []).append(kr)
+    for title, spec, objective_id in objectives:
+        level = spec.get("level") or ("corporate" if title == CORPORATE_TAB else "individual")
+        draft.tabs[title].append(
+            Objective(
+                id=objective_id,
+                title=spec["title"],
+                level=Level(level),
+                owner=spec.get("owner") or title,
+                aligns_to=key_ids.get(str(spec.get("aligns_to", "")), spec.get("aligns_to")),
             )
-            draft.tabs[title].extend(by_objective.get(objective_id, []))
-    except (ValidationError, KeyError, ValueError) as exc:
-        raise InvalidWorkbook(f"the template is not valid: {exc}") from exc
-
-    if example:
-        _add_history(draft, {p.kr_id: p.kr for p in pending}, today)
-        add_example_extras(draft, template, key_ids, today)
-    return draft
+        )
+        draft.tabs[title].extend(by_objective.get(objective_id, []))
 
 
 def _key_result(item: _Pending, cycle: Cycle, key_ids: dict[str, str]) -> KeyResult:

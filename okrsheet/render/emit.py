@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import typer
 from pydantic import BaseModel
 from rich.console import Console, RenderableType
 
@@ -13,6 +13,7 @@ from okrsheet.render import OutputFormat, console, machine
 
 if TYPE_CHECKING:
     from okrsheet.render.blocks import Doc
+    from okrsheet.reports import Report
 
 #: Markdown is read in mails and chats: its lines stay this short even on a wide terminal.
 MARKDOWN_WIDTH = 100
@@ -20,27 +21,35 @@ MARKDOWN_WIDTH = 100
 
 def emit(
     output_format: OutputFormat,
-    report: BaseModel,
+    report: Report,
     *,
-    rows: Callable[[], Sequence[Mapping[str, object]]],
-    columns: Sequence[str],
     table: Callable[[], RenderableType],
+    rows: Callable[[], Sequence[Mapping[str, object]]] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """JSON is the whole report; CSV is its flat rows; Markdown and the table are for people.
+    """JSON is the whole report; CSV is its flat rows (`report.rows()` under `report.COLUMNS`,
+    unless `rows` and `columns` are given); Markdown and the table are for people.
 
     Markdown and the narrow layouts come from the report's blocks (render/compact.py).
     """
     if output_format is OutputFormat.JSON:
-        typer.echo(machine.to_json(report), nl=False)
+        _write(machine.to_json(report))
     elif output_format is OutputFormat.CSV:
-        typer.echo(machine.to_csv(rows(), columns), nl=False)
+        flat = rows() if rows is not None else report.rows()
+        _write(machine.to_csv(flat, columns if columns is not None else report.COLUMNS))
     elif output_format is OutputFormat.MD:
         from okrsheet.render import blocks, compact
 
         width = min(console.out().width, MARKDOWN_WIDTH)
-        typer.echo(blocks.to_markdown(compact.doc_for(report), width), nl=False)
+        _write(blocks.to_markdown(compact.doc_for(report), width))
     else:
         show(report, table)
+
+
+def _write(text: str) -> None:
+    """Machine output goes to stdout as is (no Rich markup, wrapping or colour)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def show(

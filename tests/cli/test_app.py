@@ -48,12 +48,12 @@ def test_unknown_command_and_option(okr: Any) -> None:
 def test_unexpected_errors_are_one_line_without_traceback(
     okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import okrsheet.reports
+    import okrsheet.reports.status
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(okrsheet.reports, "score_plan", boom)
+    monkeypatch.setattr(okrsheet.reports.status, "score_plan", boom)
     result = okr("status", "-w", str(shop))
 
     assert result.exit_code == 1

@@ -15,67 +15,85 @@ from okrsheet.cli.options import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import date
 
     from okrsheet.checkins import CheckInRequest
     from okrsheet.layout.reader import Unreadable
-    from okrsheet.model import Plan
+    from okrsheet.model import KeyResult, Plan
+
+
+KrIdArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The key result or KPI to update; omit it to walk through yours.",
+        show_default=False,
+    ),
+]
+
+ValueOption = Annotated[
+    str | None,
+    typer.Option(
+        "--value", help="The new value (1,234 / 15% / yes for milestones).", show_default=False
+    ),
+]
+
+ConfidenceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--confidence",
+        help="How sure you are to hit the target: 0.7, 70% or 7/10.",
+        show_default=False,
+    ),
+]
+
+NoteOption = Annotated[
+    str, typer.Option("--note", help="A note for the log; stored as text, never as a formula.")
+]
+
+DayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Date of the check-in (default today); must fall in the cycle.",
+        show_default=False,
+    ),
+]
+
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="Who is checking in (default $OKR_AUTHOR, else the KR owner).",
+        show_default=False,
+    ),
+]
+
+FromFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
+        show_default=False,
+    ),
+]
+
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner", help="Walk this owner's key results (interactive mode).", show_default=False
+    ),
+]
 
 
 def checkin(
-    kr_id: Annotated[
-        str | None,
-        typer.Argument(
-            help="The key result or KPI to update; omit it to walk through yours.",
-            show_default=False,
-        ),
-    ] = None,
-    value: Annotated[
-        str | None,
-        typer.Option(
-            "--value", help="The new value (1,234 / 15% / yes for milestones).", show_default=False
-        ),
-    ] = None,
-    confidence: Annotated[
-        str | None,
-        typer.Option(
-            "--confidence",
-            help="How sure you are to hit the target: 0.7, 70% or 7/10.",
-            show_default=False,
-        ),
-    ] = None,
-    note: Annotated[
-        str, typer.Option("--note", help="A note for the log; stored as text, never as a formula.")
-    ] = "",
-    day: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            help="Date of the check-in (default today); must fall in the cycle.",
-            show_default=False,
-        ),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option(
-            "--by",
-            help="Who is checking in (default $OKR_AUTHOR, else the KR owner).",
-            show_default=False,
-        ),
-    ] = None,
-    from_file: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
-            show_default=False,
-        ),
-    ] = None,
-    owner: Annotated[
-        str | None,
-        typer.Option(
-            "--owner", help="Walk this owner's key results (interactive mode).", show_default=False
-        ),
-    ] = None,
+    kr_id: KrIdArgument = None,
+    value: ValueOption = None,
+    confidence: ConfidenceOption = None,
+    note: NoteOption = "",
+    day: DayOption = None,
+    by: ByOption = None,
+    from_file: FromFileOption = None,
+    owner: OwnerOption = None,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -220,15 +238,62 @@ def _walk(
 ) -> list[CheckInRequest]:
     from rich.table import Table
 
-    from okrsheet import checkins, scoring
-    from okrsheet.errors import InvalidWorkbook, UsageError
-    from okrsheet.layout.cells import CellValueError, parse_confidence, parse_date
-    from okrsheet.layout.schema import TYPE_KEY_RESULT
-    from okrsheet.model import owners
+    from okrsheet import checkins
     from okrsheet.render import console, tables
     from okrsheet.render.text import percent
 
     out = console.err()
+    day = _walk_day(plan, day_text)
+    owner, krs = _walk_owner(plan, owner, unreadable)
+    requests: list[checkins.CheckInRequest] = []
+    summary = Table(title="About to record", title_justify="left")
+    for column in ("KR", "Value", "Confidence", "Note"):
+        summary.add_column(column)
+    out.print(
+        f"Check-in for {owner}, {day.isoformat()}: Enter keeps a value, '-' skips a key result."
+    )
+    for kr in krs:
+        _show_kr(plan, kr, day)
+        new_value = _ask_value(kr)
+        if new_value is None:
+            continue
+        new_confidence = _ask_confidence(kr)
+        new_note = typer.prompt("  Note", default="", show_default=False, err=True)
+        requests.append(
+            checkins.CheckInRequest(
+                kr_id=kr.id,
+                value=new_value,
+                confidence=new_confidence,
+                note=new_note,
+                day=day,
+                author=author,
+                source=kr.id,
+            )
+        )
+        old, new = tables.number(kr.value, kr.unit), tables.number(new_value, kr.unit)
+        shown_value = f"{new} (unchanged)" if new_value == kr.value else f"{old} → {new}"
+        summary.add_row(
+            tables.safe(kr.id),
+            tables.safe(shown_value),
+            percent(new_confidence),
+            tables.safe(new_note),
+        )
+    if not requests:
+        return []
+    out.print()
+    out.print(summary)
+    if not typer.confirm(f"Record {len(requests)} check-in(s)?", default=True, err=True):
+        return []
+    return requests
+
+
+def _walk_day(plan: Plan, day_text: str) -> date:
+    """The day of the guided check-ins: --date read with the workbook's date order (default
+    today), refused before anything is asked when the cycle cannot take it."""
+    from okrsheet import checkins
+    from okrsheet.errors import UsageError
+    from okrsheet.layout.cells import CellValueError, parse_date
+
     day = today()
     if day_text:
         try:
@@ -244,6 +309,20 @@ def _walk(
             if today() < plan.cycle.start
             else "give a date in the cycle, up to today, with --date",
         )
+    return day
+
+
+def _walk_owner(
+    plan: Plan, owner: str | None, unreadable: Mapping[str, Unreadable]
+) -> tuple[str, list[KeyResult]]:
+    """Whose key results to walk through (asked for when --owner is not given), and those
+    key results; rows that cannot be read are named as left out."""
+    from okrsheet.errors import InvalidWorkbook, UsageError
+    from okrsheet.layout.schema import TYPE_KEY_RESULT
+    from okrsheet.model import owners
+    from okrsheet.render import console, tables
+
+    out = console.err()
     names = owners(plan)
     if not names:
         raise UsageError("the workbook has no key results to check in")
@@ -277,87 +356,73 @@ def _walk(
         raise UsageError(
             f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"
         )
+    return owner, krs
 
-    requests: list[checkins.CheckInRequest] = []
-    summary = Table(title="About to record", title_justify="left")
-    for column in ("KR", "Value", "Confidence", "Note"):
-        summary.add_column(column)
-    out.print(
-        f"Check-in for {owner}, {day.isoformat()}: Enter keeps a value, '-' skips a key result."
-    )
-    for kr in krs:
-        score = scoring.score_kr(kr, plan.cycle, day, plan.settings)
-        out.print()
-        out.print(tables.safe(f"{kr.id}  ", "bold") + tables.safe(kr.title, "bold"))
-        last = (
-            f"{tables.number(kr.current, kr.unit)} on {kr.last_checkin}"
-            if kr.last_checkin
-            else "no check-in yet"
-        )
-        out.print(
-            tables.safe(f"  last: {last} · target {tables.number(kr.target, kr.unit)} · progress "),
-            tables.bar(score.progress),
-            f" vs expected {percent(score.expected)} (",
-            tables.status_text(score.status.value),
-            f") · confidence {percent(kr.confidence) or 'not set'}",
-            sep="",
-        )
-        while True:
-            raw = typer.prompt("  New value", default="", show_default=False, err=True).strip()
-            if raw == "-":
-                break
-            try:
-                new_value = kr.value if raw == "" else checkins.parse_value(kr, raw)
-            except CellValueError as exc:
-                out.print(tables.safe(f"  {exc}", "red"))
-                continue
-            implausible = checkins.units_problem(kr, new_value, raw) if raw else None
-            if implausible:
-                out.print(tables.safe(f"  {implausible}", "red"))
-                continue
-            break
-        if raw == "-":
-            continue
-        while True:
-            shown = percent(kr.confidence)
-            raw_confidence = typer.prompt(
-                f"  Confidence (0.7, 70% or 7){f' [{shown}]' if shown else ''}",
-                default="",
-                show_default=False,
-                err=True,
-            ).strip()
-            try:
-                new_confidence = (
-                    parse_confidence(raw_confidence) if raw_confidence else kr.confidence
-                )
-            except CellValueError as exc:
-                out.print(tables.safe(f"  {exc}", "red"))
-                continue
-            break
-        new_note = typer.prompt("  Note", default="", show_default=False, err=True)
-        requests.append(
-            checkins.CheckInRequest(
-                kr_id=kr.id,
-                value=new_value,
-                confidence=new_confidence,
-                note=new_note,
-                day=day,
-                author=author,
-                source=kr.id,
-            )
-        )
-        old, new = tables.number(kr.value, kr.unit), tables.number(new_value, kr.unit)
-        shown_value = f"{new} (unchanged)" if new_value == kr.value else f"{old} → {new}"
-        summary.add_row(
-            tables.safe(kr.id),
-            tables.safe(shown_value),
-            percent(new_confidence),
-            tables.safe(new_note),
-        )
-    if not requests:
-        return []
+
+def _show_kr(plan: Plan, kr: KeyResult, day: date) -> None:
+    """A key result as it stands, before its questions."""
+    from okrsheet import scoring
+    from okrsheet.render import console, tables
+    from okrsheet.render.text import percent
+
+    out = console.err()
+    score = scoring.score_kr(kr, plan.cycle, day, plan.settings)
     out.print()
-    out.print(summary)
-    if not typer.confirm(f"Record {len(requests)} check-in(s)?", default=True, err=True):
-        return []
-    return requests
+    out.print(tables.safe(f"{kr.id}  ", "bold") + tables.safe(kr.title, "bold"))
+    last = (
+        f"{tables.number(kr.current, kr.unit)} on {kr.last_checkin}"
+        if kr.last_checkin
+        else "no check-in yet"
+    )
+    out.print(
+        tables.safe(f"  last: {last} · target {tables.number(kr.target, kr.unit)} · progress "),
+        tables.bar(score.progress),
+        f" vs expected {percent(score.expected)} (",
+        tables.status_text(score.status.value),
+        f") · confidence {percent(kr.confidence) or 'not set'}",
+        sep="",
+    )
+
+
+def _ask_value(kr: KeyResult) -> float | None:
+    """The new value, asked until it reads; Enter keeps the current one, '-' (None) skips."""
+    from okrsheet import checkins
+    from okrsheet.layout.cells import CellValueError
+    from okrsheet.render import console, tables
+
+    out = console.err()
+    while True:
+        raw = typer.prompt("  New value", default="", show_default=False, err=True).strip()
+        if raw == "-":
+            return None
+        try:
+            new_value = kr.value if raw == "" else checkins.parse_value(kr, raw)
+        except CellValueError as exc:
+            out.print(tables.safe(f"  {exc}", "red"))
+            continue
+        implausible = checkins.units_problem(kr, new_value, raw) if raw else None
+        if implausible:
+            out.print(tables.safe(f"  {implausible}", "red"))
+            continue
+        return new_value
+
+
+def _ask_confidence(kr: KeyResult) -> float | None:
+    """The new confidence, asked until it reads; Enter keeps the current one."""
+    from okrsheet.layout.cells import CellValueError, parse_confidence
+    from okrsheet.render import console, tables
+    from okrsheet.render.text import percent
+
+    out = console.err()
+    while True:
+        shown = percent(kr.confidence)
+        raw_confidence = typer.prompt(
+            f"  Confidence (0.7, 70% or 7){f' [{shown}]' if shown else ''}",
+            default="",
+            show_default=False,
+            err=True,
+        ).strip()
+        try:
+            return parse_confidence(raw_confidence) if raw_confidence else kr.confidence
+        except CellValueError as exc:
+            out.print(tables.safe(f"  {exc}", "red"))

@@ -10,25 +10,6 @@ from okrsheet.cli.options import (
 )
 from okrsheet.render import OutputFormat
 
-DEPS_COLUMNS = [
-    "direction",
-    "downstream",
-    "downstream_owner",
-    "upstream",
-    "upstream_title",
-    "upstream_owner",
-    "needed_by",
-    "upstream_progress",
-    "upstream_status",
-    "link",
-    "why",
-    "need",
-    "plan",
-    "forecast",
-    "unit",
-    "short",
-]
-
 
 def deps(
     owner: OwnerOption = None,
@@ -53,47 +34,13 @@ def deps(
       okr deps --team Sales --format md
     """
     from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
-    from okrsheet.errors import UsageError
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
-    from okrsheet.reports import deps_report
+    from okrsheet.reports import deps_report, deps_scope
 
-    if owner and team:
-        raise UsageError("give --owner or --team, not both", option="--owner/--team")
     parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    members, who = deps_scope(parsed.people, owner=owner, team=team)
     check_filters(parsed, plan, owner=owner, objective=None)
     warn_unreadable(parsed)
-    members: list[str] | None = None
-    who: str | None = None
-    if owner:
-        members, who = [owner], owner
-    elif team:
-        members = [name for name, t in parsed.people.items() if t.casefold() == team.casefold()]
-        if not members:
-            teams = sorted({t for t in parsed.people.values() if t}, key=str.casefold)
-            raise UsageError(
-                f"no team named {team!r} in the People tab",
-                option="--team",
-                hint=f"teams: {', '.join(teams)}" if teams else "fill the Team column of People",
-            )
-        members.append(team)  # a team tab's key results may be owned by the team itself
-        who = team
     report = deps_report(plan, day, members=members, who=who)
-
-    def rows() -> list[dict[str, object]]:
-        out: list[dict[str, object]] = []
-        for direction, links in (
-            ("needs", report.depends_on),
-            ("needed by", report.depended_on_by),
-        ):
-            for link in links:
-                out.append({"direction": direction, **link.model_dump(mode="json")})
-        return out
-
-    emit(
-        output_format,
-        report,
-        rows=rows,
-        columns=DEPS_COLUMNS,
-        table=lambda: tables.deps_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.deps_table(report))

@@ -12,8 +12,6 @@ from okrsheet.cli.options import (
 )
 from okrsheet.render import OutputFormat
 
-GRADE_COLUMNS = ["id", "objective_id", "title", "owner", "kind", "grade", "band"]
-
 
 def grade(
     write: Annotated[
@@ -56,13 +54,7 @@ def grade(
         parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
         warn_unreadable(parsed)
         report = grade_report(plan, day)
-    emit(
-        output_format,
-        report,
-        rows=lambda: [row.model_dump(mode="json") for row in report.key_results],
-        columns=GRADE_COLUMNS,
-        table=lambda: tables.grade_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.grade_table(report))
     if report.provisional:
         console.err().print(
             f"note: {report.cycle.name} ends {report.cycle.end}; these grades are provisional."

@@ -5,8 +5,6 @@ import typer
 from okrsheet.cli.options import AsOfOption, FormatOption, WorkbookOption
 from okrsheet.render import OutputFormat
 
-HISTORY_COLUMNS = ["date", "value", "progress", "confidence", "author", "note"]
-
 
 def history(
     kr_id: Annotated[str, typer.Argument(help="The key result's ID.")],
@@ -38,10 +36,4 @@ def history(
                 str(broken), hint="`okr validate` lists every problem with its cell"
             )
         raise UsageError(f"no key result with ID {kr_id!r}", option="KR_ID")
-    emit(
-        output_format,
-        report,
-        rows=lambda: [p.model_dump(mode="json") for p in report.checkins],
-        columns=HISTORY_COLUMNS,
-        table=lambda: tables.history_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.history_table(report))

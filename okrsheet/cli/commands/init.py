@@ -8,88 +8,114 @@ import typer
 from okrsheet.cli.options import WorkbookOption, parse_date_option, today
 
 if TYPE_CHECKING:
+    from okrsheet.layout.writer import Person
     from okrsheet.model import Cycle
 
 
+PathArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="Where to create the workbook (default: see --workbook).", show_default=False
+    ),
+]
+
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        "-t",
+        help="Template (see `okr templates`). Default: blank, or sales with --example.",
+        show_default=False,
+    ),
+]
+
+CycleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cycle",
+        help="Cycle name: 2026-Q4, 2026-T1, 2026-H2, 2026, or next (the next quarter). "
+        "Default: this quarter.",
+        show_default=False,
+    ),
+]
+
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", help="Cycle start date (with --end).", show_default=False),
+]
+
+EndOption = Annotated[
+    str | None, typer.Option("--end", help="Cycle end date (with --start).", show_default=False)
+]
+
+PeopleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--people",
+        help="CSV with a header row: name, team (optional), email (optional); '-' reads "
+        "stdin. Its people and teams get tabs; the template's sample people do not.",
+        show_default=False,
+    ),
+]
+
+TabsByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tabs",
+        help="With --people: a tab per 'team' (its members share it) or per 'person'. "
+        "Default: as the template says.",
+        show_default=False,
+    ),
+]
+
+CompanyOption = Annotated[
+    str | None,
+    typer.Option("--company", help="Company name for the Settings tab.", show_default=False),
+]
+
+ExampleOption = Annotated[
+    bool,
+    typer.Option(
+        "--example",
+        help="Fill the template's made-up company (its people, objectives and weeks of "
+        "check-in history), to try okr on. Without it, no sample content is written.",
+    ),
+]
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing workbook.")]
+
+TitleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--title",
+        help="Google Sheets only: the new spreadsheet's title (default: '<company> OKRs').",
+        show_default=False,
+    ),
+]
+
+ShareOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--share",
+        help="Google Sheets only: give this email edit access (repeat for several).",
+        show_default=False,
+    ),
+]
+
+
 def init(
-    path: Annotated[
-        str | None,
-        typer.Argument(
-            help="Where to create the workbook (default: see --workbook).", show_default=False
-        ),
-    ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template",
-            "-t",
-            help="Template (see `okr templates`). Default: blank, or sales with --example.",
-            show_default=False,
-        ),
-    ] = None,
-    cycle: Annotated[
-        str | None,
-        typer.Option(
-            "--cycle",
-            help="Cycle name: 2026-Q4, 2026-T1, 2026-H2, 2026, or next (the next quarter). "
-            "Default: this quarter.",
-            show_default=False,
-        ),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--start", help="Cycle start date (with --end).", show_default=False),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--end", help="Cycle end date (with --start).", show_default=False)
-    ] = None,
-    people: Annotated[
-        str | None,
-        typer.Option(
-            "--people",
-            help="CSV with a header row: name, team (optional), email (optional); '-' reads "
-            "stdin. Its people and teams get tabs; the template's sample people do not.",
-            show_default=False,
-        ),
-    ] = None,
-    tabs_by: Annotated[
-        str | None,
-        typer.Option(
-            "--tabs",
-            help="With --people: a tab per 'team' (its members share it) or per 'person'. "
-            "Default: as the template says.",
-            show_default=False,
-        ),
-    ] = None,
-    company: Annotated[
-        str | None,
-        typer.Option("--company", help="Company name for the Settings tab.", show_default=False),
-    ] = None,
-    example: Annotated[
-        bool,
-        typer.Option(
-            "--example",
-            help="Fill the template's made-up company (its people, objectives and weeks of "
-            "check-in history), to try okr on. Without it, no sample content is written.",
-        ),
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing workbook.")] = False,
-    title: Annotated[
-        str | None,
-        typer.Option(
-            "--title",
-            help="Google Sheets only: the new spreadsheet's title (default: '<company> OKRs').",
-            show_default=False,
-        ),
-    ] = None,
-    share: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--share",
-            help="Google Sheets only: give this email edit access (repeat for several).",
-            show_default=False,
-        ),
-    ] = None,
+    path: PathArgument = None,
+    template: TemplateOption = None,
+    cycle: CycleOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    people: PeopleOption = None,
+    tabs_by: TabsByOption = None,
+    company: CompanyOption = None,
+    example: ExampleOption = False,
+    force: ForceOption = False,
+    title: TitleOption = None,
+    share: ShareOption = None,
     workbook: WorkbookOption = None,
 ) -> None:
     """Create an OKR workbook: guide, settings, corporate and people tabs, check-in log.
@@ -112,29 +138,13 @@ def init(
         DEFAULT_TEMPLATE,
         EXAMPLE_TEMPLATE,
         PEOPLE_TABS,
-        read_people_csv,
     )
 
     if tabs_by is not None and tabs_by.strip().casefold() not in PEOPLE_TABS:
         raise UsageError(f"{tabs_by!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
     location = service.resolve_location(path or workbook)
-    if cycle is not None and cycle.strip().casefold() == "next":
-        cycle = next_quarter_name(today())
-    chosen = service.choose_cycle(
-        service.CycleChoice(
-            name=cycle,
-            start=parse_date_option(start, "--start"),
-            end=parse_date_option(end, "--end"),
-        ),
-        today(),
-    )
-    warn_if_nearly_over(chosen, cycle)
-    people_list = None
-    if people:
-        notices: list[str] = []
-        people_list = read_people_csv(people, notices=notices)
-        for notice in notices:
-            console.err().print(f"note: {notice}", markup=False, highlight=False)
+    chosen = _cycle(cycle, start, end)
+    people_list = _people(people) if people else None
     if (title or share) and not location.is_google:
         raise UsageError(
             "--title and --share are for Google Sheets workbooks", option="--title/--share"
@@ -165,6 +175,37 @@ def init(
     )
     tell_where_google_workbook_is(location)
     tell_next_commands(location, example=example)
+
+
+def _cycle(cycle: str | None, start: str | None, end: str | None) -> Cycle:
+    """--cycle (`next`: the next quarter) or --start/--end, else this quarter; warns when
+    the cycle is nearly over."""
+    from okrsheet import service
+
+    if cycle is not None and cycle.strip().casefold() == "next":
+        cycle = next_quarter_name(today())
+    chosen = service.choose_cycle(
+        service.CycleChoice(
+            name=cycle,
+            start=parse_date_option(start, "--start"),
+            end=parse_date_option(end, "--end"),
+        ),
+        today(),
+    )
+    warn_if_nearly_over(chosen, cycle)
+    return chosen
+
+
+def _people(source: str) -> list[Person]:
+    """The --people file, with a note for what was guessed in reading it."""
+    from okrsheet.render import console
+    from okrsheet.templates import read_people_csv
+
+    notices: list[str] = []
+    people = read_people_csv(source, notices=notices)
+    for notice in notices:
+        console.err().print(f"note: {notice}", markup=False, highlight=False)
+    return people
 
 
 def next_quarter_name(day: date) -> str:

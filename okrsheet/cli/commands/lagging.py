@@ -11,22 +11,6 @@ from okrsheet.cli.options import (
 )
 from okrsheet.render import OutputFormat
 
-LAGGING_COLUMNS = [
-    "id",
-    "title",
-    "owner",
-    "objective_id",
-    "objective",
-    "progress",
-    "expected",
-    "status",
-    "confidence",
-    "due",
-    "last_checkin",
-    "why",
-]
-QUIET_COLUMNS = ["owner", "last_checkin", "open_key_results"]
-
 
 def lagging(
     fail: Annotated[
@@ -72,40 +56,12 @@ def lagging(
         found = bool(quiet.owners)
         if not found and output_format is not OutputFormat.JSON:
             return
-        emit(
-            output_format,
-            quiet,
-            rows=lambda: [o.model_dump(mode="json") for o in quiet.owners],
-            columns=QUIET_COLUMNS,
-            table=lambda: tables.quiet_owners_table(quiet),
-        )
+        emit(output_format, quiet, table=lambda: tables.quiet_owners_table(quiet))
     else:
         report = lagging_report(plan, day)
         found = bool(report.lagging or report.kpis)
         if not found and output_format is not OutputFormat.JSON:
             return
-        emit(
-            output_format,
-            report,
-            rows=lambda: (
-                [
-                    {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)}
-                    for row in report.lagging
-                ]
-                + [  # KPIs after the key results, in the same columns
-                    {
-                        "id": k.id,
-                        "title": k.name,
-                        "owner": k.owner,
-                        "status": "KPI",
-                        "last_checkin": k.updated,
-                        "why": "; ".join(k.reasons),
-                    }
-                    for k in report.kpis
-                ]
-            ),  # fmt: skip
-            columns=LAGGING_COLUMNS,
-            table=lambda: tables.lagging_table(report),
-        )
+        emit(output_format, report, table=lambda: tables.lagging_table(report))
     if fail and found:
         raise typer.Exit(int(ExitCode.LAGGING))

@@ -55,37 +55,21 @@ def report(
       okr report --team Sales > sales.html
     """
     from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
-    from okrsheet.errors import UsageError
     from okrsheet.render import console
     from okrsheet.render.html import render_page
     from okrsheet.report_page import page_report
+    from okrsheet.reports import deps_scope
 
-    given = [name for name, value in (("--owner", owner), ("--team", team)) if value]
-    if len(given) > 1:
-        raise UsageError("give --owner or --team, not both", option="--owner/--team")
     destination = out if out is not None else ("-" if not sys.stdout.isatty() else DEFAULT_OUT)
     target = None if destination == "-" else _check_out(destination)
     # --as-of is read with the workbook's date order; page_report applies the filters itself,
     # keeping the objectives above the chosen ones for context.
     parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    members, who = deps_scope(parsed.people, owner=owner, team=team)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)
-    members: list[str] | None = None
-    scope: str | None = f"objective {objective}" if objective else None
-    who: str | None = None
-    if owner:
-        members, who, scope = [owner], owner, f"owner {owner}"
-    elif team:
-        members = [name for name, t in parsed.people.items() if t.casefold() == team.casefold()]
-        if not members:
-            teams = sorted({t for t in parsed.people.values() if t}, key=str.casefold)
-            raise UsageError(
-                f"no team named {team!r} in the People tab",
-                option="--team",
-                hint=f"teams: {', '.join(teams)}" if teams else "fill the Team column of People",
-            )
-        members.append(team)  # a team tab's key results may be owned by the team itself
-        who, scope = team, f"team {team}"
+    scope = f"owner {owner}" if owner else f"team {team}" if team else None
+    scope = scope or (f"objective {objective}" if objective else None)
     page = render_page(
         page_report(plan, day, objective=objective, members=members, who=who, scope=scope)
     )

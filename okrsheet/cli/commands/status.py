@@ -11,26 +11,6 @@ from okrsheet.cli.options import (
 )
 from okrsheet.render import OutputFormat
 
-KR_COLUMNS = [
-    "objective_id",
-    "objective",
-    "id",
-    "title",
-    "owner",
-    "kind",
-    "start",
-    "target",
-    "current",
-    "unit",
-    "progress",
-    "expected",
-    "status",
-    "confidence",
-    "due",
-    "days_to_due",
-    "last_checkin",
-]
-
 
 def status(
     owner: OwnerOption = None,
@@ -62,15 +42,5 @@ def status(
         workbook, as_of=as_of, owner=owner, level=level, objective=objective
     )
     report = status_report(plan, day)
-    emit(
-        output_format,
-        report,
-        rows=lambda: [
-            {"objective": o.title, **kr.model_dump(mode="json")}
-            for o in report.objectives
-            for kr in o.key_results
-        ],
-        columns=KR_COLUMNS,
-        table=lambda: tables.status_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.status_table(report))
     warn_unreadable(parsed)

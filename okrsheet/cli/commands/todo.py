@@ -39,10 +39,4 @@ def todo(
     if not report.items and output_format is OutputFormat.TABLE:
         console.err().print(f"Nothing to do for {owner} today.")
         return
-    emit(
-        output_format,
-        report,
-        rows=lambda: [item.model_dump(mode="json") for item in report.items],
-        columns=["id", "title", "action", "why"],
-        table=lambda: tables.todo_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.todo_table(report))

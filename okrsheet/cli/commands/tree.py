@@ -10,20 +10,6 @@ from okrsheet.cli.options import (
 )
 from okrsheet.render import OutputFormat
 
-TREE_COLUMNS = [
-    "depth",
-    "id",
-    "title",
-    "level",
-    "owner",
-    "parent",
-    "progress",
-    "expected",
-    "status",
-    "aligned_objectives",
-    "aligned_mean_progress",
-]
-
 
 def tree(
     objective: Annotated[
@@ -53,45 +39,11 @@ def tree(
     from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
     from okrsheet.render import tables
     from okrsheet.render.emit import emit
-    from okrsheet.reports import TreeNode, tree_report
+    from okrsheet.reports import tree_report
 
     parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)
     report = tree_report(plan, day, objective=objective, owner=owner)
 
-    def rows() -> list[dict[str, object]]:
-        out: list[dict[str, object]] = []
-
-        def walk(node: TreeNode, depth: int, parent: str) -> None:
-            out.append(
-                {
-                    "depth": depth,
-                    "id": node.id,
-                    "title": ("  " * depth) + node.title,
-                    "level": node.level,
-                    "owner": node.owner,
-                    "parent": parent,
-                    "progress": node.progress,
-                    "expected": node.expected,
-                    "status": node.status,
-                    "aligned_objectives": node.aligned.objectives,
-                    "aligned_mean_progress": node.aligned.mean_progress,
-                }
-            )
-            for child in node.children:
-                walk(child, depth + 1, node.id)
-
-        for root in report.roots:
-            walk(root, 0, "")
-        for orphan in report.orphans:
-            walk(orphan, 0, "(not aligned)")
-        return out
-
-    emit(
-        output_format,
-        report,
-        rows=rows,
-        columns=TREE_COLUMNS,
-        table=lambda: tables.tree_table(report),
-    )
+    emit(output_format, report, table=lambda: tables.tree_table(report))

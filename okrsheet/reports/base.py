@@ -1,0 +1,46 @@
+"""The base every report model shares: frozen, rounded, with the cycle it covers."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import date
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from okrsheet.model import Plan
+
+
+def round4(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+class ReportModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+#: One flat row of a report, keyed by its report's COLUMNS (what CSV prints).
+Row = dict[str, object]
+
+
+class Report(ReportModel):
+    """A whole report: JSON prints the model; CSV prints `rows()` under `COLUMNS`.
+
+    The columns and rows are the CSV contract (docs/output.md), kept here beside the model so
+    that they are tested without the command line and shared by every caller."""
+
+    COLUMNS: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def rows(self) -> list[Row]:
+        """The report as flat rows, each keyed by (a subset of) COLUMNS."""
+
+
+class CycleInfo(ReportModel):
+    name: str
+    start: date
+    end: date
+
+
+def cycle_info(plan: Plan) -> CycleInfo:
+    return CycleInfo(name=plan.cycle.name, start=plan.cycle.start, end=plan.cycle.end)

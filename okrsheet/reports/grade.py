@@ -1,0 +1,106 @@
+"""End-of-cycle grades per key result, objective and owner."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from okrsheet.model import Plan
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.scoring import grade, grade_band, objective_grade
+
+
+class KRGradeRow(ReportModel):
+    id: str
+    objective_id: str
+    title: str
+    owner: str
+    kind: str
+    grade: float
+    band: str
+
+
+class ObjectiveGradeRow(ReportModel):
+    id: str
+    title: str
+    owner: str
+    grade: float | None
+
+
+class OwnerGradeRow(ReportModel):
+    owner: str
+    key_results: int
+    mean_grade: float
+    in_band: int
+    maybe_too_easy: int
+
+
+class GradeReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "objective_id",
+        "title",
+        "owner",
+        "kind",
+        "grade",
+        "band",
+    )
+
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    provisional: bool
+    share_in_band: float | None
+    maybe_too_easy: list[str]
+    key_results: list[KRGradeRow]
+    objectives: list[ObjectiveGradeRow]
+    owners: list[OwnerGradeRow]
+
+    def rows(self) -> list[Row]:
+        """One row per key result (objective and owner grades are in the JSON)."""
+        return [row.model_dump(mode="json") for row in self.key_results]
+
+
+def grade_report(plan: Plan, as_of: date) -> GradeReport:
+    grouped = plan.krs_by_objective()
+    krs = [
+        KRGradeRow(
+            id=k.id,
+            objective_id=k.objective_id,
+            title=k.title,
+            owner=k.owner,
+            kind=k.kind.value,
+            grade=grade(k),
+            band=grade_band(grade(k)),
+        )
+        for k in plan.key_results
+    ]
+    owners: dict[str, list[KRGradeRow]] = {}
+    for row in krs:
+        owners.setdefault(row.owner, []).append(row)
+    in_band = [r for r in krs if r.band == "in the band"]
+    return GradeReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        provisional=as_of < plan.cycle.end,
+        share_in_band=round4(len(in_band) / len(krs)) if krs else None,
+        maybe_too_easy=[r.id for r in krs if r.band == "maybe too easy"],
+        key_results=krs,
+        objectives=[
+            ObjectiveGradeRow(
+                id=o.id, title=o.title, owner=o.owner, grade=objective_grade(grouped.get(o.id, ()))
+            )
+            for o in plan.objectives
+        ],
+        owners=[
+            OwnerGradeRow(
+                owner=owner,
+                key_results=len(rows),
+                mean_grade=round(sum(r.grade for r in rows) / len(rows), 2),
+                in_band=sum(r.band == "in the band" for r in rows),
+                maybe_too_easy=sum(r.band == "maybe too easy" for r in rows),
+            )
+            for owner, rows in sorted(owners.items())
+        ],
+    )

@@ -1,0 +1,117 @@
+"""One key result's check-in timeline and forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import ClassVar
+
+from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
+from okrsheet.reports.base import Report, ReportModel, Row, round4
+from okrsheet.scoring import FORECAST_POINTS, forecast, progress
+
+
+class HistoryPoint(ReportModel):
+    date: date
+    value: float
+    confidence: float | None
+    note: str
+    author: str
+    progress: float
+
+
+class HistoryReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "date",
+        "value",
+        "progress",
+        "confidence",
+        "author",
+        "note",
+    )
+
+    id: str
+    title: str
+    owner: str
+    unit: str
+    start: float
+    target: float
+    due: date
+    as_of: date
+    checkins: list[HistoryPoint]
+    forecast_at_due: float | None
+    forecast_progress: float | None
+
+    def rows(self) -> list[Row]:
+        return [p.model_dump(mode="json") for p in self.checkins]
+
+
+def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
+    """The check-in timeline of one KR this cycle and where its recent trend leads by the due
+    date (a straight line through the last six check-ins)."""
+    kr = next((k for k in plan.key_results if k.id.casefold() == kr_id.casefold()), None)
+    if kr is None:
+        return None
+    return _history(plan, kr, plan.checkins_of(kr.id), as_of)
+
+
+def history_reports(
+    plan: Plan, as_of: date, *, max_points: int | None = None
+) -> dict[str, HistoryReport]:
+    """`history_report` for every key result, by ID, reading the check-in log once (the
+    visual report draws one chart per key result).
+
+    With `max_points`, each timeline keeps at most that many check-ins: the most recent ones
+    the forecast follows, and the earlier ones evenly spread with the first kept, so the
+    forecast is the same as with every check-in."""
+    logs: dict[str, list[CheckIn]] = {}
+    for checkin in sorted(plan.checkins, key=checkin_order):
+        if plan.cycle.start <= checkin.date <= as_of:
+            logs.setdefault(checkin.kr_id, []).append(checkin)
+    if max_points is not None:
+        logs = {kr_id: _thin(log, max_points) for kr_id, log in logs.items()}
+    return {kr.id: _history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results}
+
+
+def _thin(log: list[CheckIn], limit: int) -> list[CheckIn]:
+    recent = min(FORECAST_POINTS, limit)
+    if len(log) <= limit:
+        return log
+    earlier, kept = log[:-recent], limit - recent
+    if kept <= 0:
+        return log[-recent:]
+    step = len(earlier) / kept
+    return [earlier[int(i * step)] for i in range(kept)] + log[-recent:]
+
+
+def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> HistoryReport:
+    entries = [c for c in log if plan.cycle.start <= c.date <= as_of]
+    # The log was validated when it was read: building each point unchecked keeps a year of
+    # check-ins for every key result (the visual report) fast.
+    points = [
+        HistoryPoint.model_construct(
+            date=c.date,
+            value=c.value,
+            confidence=c.confidence,
+            note=c.note,
+            author=c.author,
+            progress=round4(progress(kr, c.value)) or 0.0,
+        )
+        for c in entries
+    ]
+    recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
+    predicted = forecast(recent, kr.due_date)
+    predicted_progress = None if predicted is None else round4(progress(kr, predicted))
+    return HistoryReport(
+        id=kr.id,
+        title=kr.title,
+        owner=kr.owner,
+        unit=kr.unit,
+        start=kr.start_value,
+        target=kr.target_value,
+        due=kr.due_date,
+        as_of=as_of,
+        checkins=points,
+        forecast_at_due=None if predicted is None else round(predicted, 6),
+        forecast_progress=predicted_progress,
+    )

@@ -1,0 +1,153 @@
+"""Key results that need help, and owners who have gone quiet."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from okrsheet.model import Plan
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.status import KPIRow, kpi_row
+from okrsheet.scoring import kpi_lag_reasons, lagging, quiet_owners
+
+
+class LaggingRow(ReportModel):
+    id: str
+    title: str
+    owner: str
+    objective_id: str
+    objective: str
+    level: str
+    progress: float
+    expected: float
+    status: str
+    confidence: float | None
+    due: date
+    days_to_due: int
+    last_checkin: date | None
+    reasons: list[str]
+    codes: list[str]
+
+
+class KPILagRow(KPIRow):
+    reasons: list[str]
+    codes: list[str]
+
+
+class LaggingReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "owner",
+        "objective_id",
+        "objective",
+        "progress",
+        "expected",
+        "status",
+        "confidence",
+        "due",
+        "last_checkin",
+        "why",
+    )
+
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    lagging: list[LaggingRow]
+    # KPIs outside their healthy range or not updated within the cadence.
+    kpis: list[KPILagRow] = []
+
+    def rows(self) -> list[Row]:
+        """The lagging key results, then the KPIs in the same columns (status `KPI`)."""
+        krs: list[Row] = [
+            {**row.model_dump(mode="json"), "why": "; ".join(row.reasons)} for row in self.lagging
+        ]
+        kpis: list[Row] = [
+            {
+                "id": k.id,
+                "title": k.name,
+                "owner": k.owner,
+                "status": "KPI",
+                "last_checkin": k.updated,
+                "why": "; ".join(k.reasons),
+            }
+            for k in self.kpis
+        ]
+        return krs + kpis
+
+
+def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
+    rows = []
+    for lag in lagging(plan, as_of):
+        kr = lag.score.kr
+        objective = plan.objective(kr.objective_id)
+        assert objective is not None
+        rows.append(
+            LaggingRow(
+                id=kr.id,
+                title=kr.title,
+                owner=kr.owner,
+                objective_id=objective.id,
+                objective=objective.title,
+                level=objective.level.value,
+                progress=round4(lag.score.progress) or 0.0,
+                expected=round4(lag.score.expected) or 0.0,
+                status=lag.score.status.value,
+                confidence=round4(kr.confidence),
+                due=kr.due_date,
+                days_to_due=lag.score.days_to_due,
+                last_checkin=kr.last_checkin,
+                reasons=list(lag.sentences),
+                codes=list(lag.codes),
+            )
+        )
+    kpis = []
+    for kpi in plan.kpis:
+        reasons = kpi_lag_reasons(kpi, plan.settings, as_of)
+        if reasons and as_of >= plan.cycle.start:
+            kpis.append(
+                KPILagRow(
+                    **kpi_row(kpi, plan, as_of).model_dump(),
+                    reasons=[text for _, text in reasons],
+                    codes=[code for code, _ in reasons],
+                )
+            )
+    return LaggingReport(
+        company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, lagging=rows, kpis=kpis
+    )
+
+
+class QuietOwnerRow(ReportModel):
+    owner: str
+    last_checkin: date | None
+    open_key_results: int
+
+
+class QuietOwnersReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "owner",
+        "last_checkin",
+        "open_key_results",
+    )
+
+    cycle: CycleInfo
+    as_of: date
+    cadence_days: int
+    owners: list[QuietOwnerRow]
+
+    def rows(self) -> list[Row]:
+        return [o.model_dump(mode="json") for o in self.owners]
+
+
+def quiet_owners_report(plan: Plan, as_of: date) -> QuietOwnersReport:
+    return QuietOwnersReport(
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        cadence_days=plan.settings.cadence_days,
+        owners=[
+            QuietOwnerRow(
+                owner=q.owner, last_checkin=q.last_checkin, open_key_results=q.key_results
+            )
+            for q in quiet_owners(plan, as_of)
+        ],
+    )

@@ -1,0 +1,203 @@
+"""The status report: objectives, their key results and initiatives, and the KPIs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import ClassVar
+
+from okrsheet.initiatives import Initiative, by_key_result
+from okrsheet.kpis import KPI
+from okrsheet.model import Plan
+from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.scoring import KRScore, ObjectiveScore, kpi_lag_reasons, score_plan
+
+
+class InitiativeRow(ReportModel):
+    id: str
+    key_result: str
+    title: str
+    owner: str
+    status: str
+    due: date | None
+    overdue: bool
+    notes: str
+
+
+def initiative_row(initiative: Initiative, as_of: date) -> InitiativeRow:
+    return InitiativeRow(
+        id=initiative.id,
+        key_result=initiative.kr_id,
+        title=initiative.title,
+        owner=initiative.owner,
+        status=initiative.status.value,
+        due=initiative.due,
+        overdue=initiative.overdue(as_of),
+        notes=initiative.notes,
+    )
+
+
+class KPIRow(ReportModel):
+    id: str
+    name: str
+    owner: str
+    current: float | None
+    healthy_from: float | None
+    healthy_to: float | None
+    unit: str
+    updated: date | None
+    days_since_update: int | None
+    # Inside the healthy range; null without a value or a range.
+    healthy: bool | None
+    # Not updated within the check-in cadence (and its grace days).
+    stale: bool
+
+
+def kpi_row(kpi: KPI, plan: Plan, as_of: date) -> KPIRow:
+    return KPIRow(
+        id=kpi.id,
+        name=kpi.name,
+        owner=kpi.owner,
+        current=kpi.current,
+        healthy_from=kpi.healthy_from,
+        healthy_to=kpi.healthy_to,
+        unit=kpi.unit,
+        updated=kpi.updated,
+        days_since_update=kpi.days_since_update(as_of),
+        healthy=kpi.healthy,
+        stale=any(code == "stale" for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of)),
+    )
+
+
+class KRRow(ReportModel):
+    id: str
+    objective_id: str
+    title: str
+    owner: str
+    kind: str
+    start: float
+    target: float
+    current: float | None
+    unit: str
+    due: date
+    days_to_due: int
+    weight: float
+    confidence: float | None
+    progress: float
+    overachievement: float
+    expected: float
+    status: str
+    last_checkin: date | None
+    # What this KR depends on that is lagging or late (okr deps has the whole picture).
+    blocked_by: list[str] = []
+    # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
+    kpi: str | None = None
+    initiatives: list[InitiativeRow] = []
+
+
+class ObjectiveRow(ReportModel):
+    id: str
+    title: str
+    level: str
+    owner: str
+    aligns_to: str | None
+    progress: float | None
+    expected: float | None
+    status: str | None
+    key_results: list[KRRow]
+
+
+class StatusReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "objective_id",
+        "objective",
+        "id",
+        "title",
+        "owner",
+        "kind",
+        "start",
+        "target",
+        "current",
+        "unit",
+        "progress",
+        "expected",
+        "status",
+        "confidence",
+        "due",
+        "days_to_due",
+        "last_checkin",
+    )
+
+    company: str
+    cycle: CycleInfo
+    as_of: date
+    objectives: list[ObjectiveRow]
+    kpis: list[KPIRow] = []
+
+    def rows(self) -> list[Row]:
+        """One row per key result, its objective's title beside it."""
+        return [
+            {"objective": o.title, **kr.model_dump(mode="json")}
+            for o in self.objectives
+            for kr in o.key_results
+        ]
+
+
+def kr_row(
+    score: KRScore, initiatives: Sequence[Initiative] = (), as_of: date | None = None
+) -> KRRow:
+    kr = score.kr
+    return KRRow(
+        id=kr.id,
+        objective_id=kr.objective_id,
+        title=kr.title,
+        owner=kr.owner,
+        kind=kr.kind.value,
+        start=kr.start_value,
+        target=kr.target_value,
+        current=kr.current,
+        unit=kr.unit,
+        due=kr.due_date,
+        days_to_due=score.days_to_due,
+        weight=kr.weight,
+        confidence=round4(kr.confidence),
+        progress=round4(score.progress) or 0.0,
+        overachievement=round4(score.overachievement) or 0.0,
+        expected=round4(score.expected) or 0.0,
+        status=score.status.value,
+        last_checkin=kr.last_checkin,
+        blocked_by=[b.sentence() for b in score.blocked_by],
+        kpi=kr.kpi,
+        initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
+    )
+
+
+def objective_row(
+    score: ObjectiveScore,
+    initiatives: dict[str, list[Initiative]] | None = None,
+    as_of: date | None = None,
+) -> ObjectiveRow:
+    objective = score.objective
+    work = initiatives or {}
+    return ObjectiveRow(
+        id=objective.id,
+        title=objective.title,
+        level=objective.level.value,
+        owner=objective.owner,
+        aligns_to=objective.aligns_to,
+        progress=round4(score.progress),
+        expected=round4(score.expected),
+        status=score.status.value if score.status else None,
+        key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
+    )
+
+
+def status_report(plan: Plan, as_of: date) -> StatusReport:
+    work = by_key_result(plan.initiatives)
+    return StatusReport(
+        company=plan.settings.company,
+        cycle=cycle_info(plan),
+        as_of=as_of,
+        objectives=[objective_row(s, work, as_of) for s in score_plan(plan, as_of)],
+        kpis=[kpi_row(k, plan, as_of) for k in plan.kpis],
+    )

@@ -1,0 +1,85 @@
+"""What one person should do now."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from okrsheet.initiatives import InitiativeStatus
+from okrsheet.model import Plan
+from okrsheet.reports.base import Report, ReportModel, Row
+from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
+
+
+class TodoItem(ReportModel):
+    id: str
+    title: str
+    action: str
+    why: str
+
+
+class TodoReport(Report):
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "action",
+        "why",
+    )
+
+    owner: str
+    as_of: date
+    items: list[TodoItem]
+
+    def rows(self) -> list[Row]:
+        return [item.model_dump(mode="json") for item in self.items]
+
+
+def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
+    """What one person should do now: check in what is due, look at what lags, set missing
+    confidences."""
+    items: list[TodoItem] = []
+    for kr in plan.key_results:
+        if kr.owner.casefold() != owner.casefold():
+            continue
+        score = score_kr(kr, plan.cycle, as_of, plan.settings)
+        if score.status.value == "done":
+            continue
+        idle = days_since_checkin(kr, plan.cycle, as_of)
+        if idle >= plan.settings.cadence_days:
+            when = f"last check-in {idle} days ago" if kr.last_checkin else "no check-in yet"
+            items.append(TodoItem(id=kr.id, title=kr.title, action="check in", why=when))
+        lag = lag_reasons(score, plan.cycle, as_of, plan.settings)
+        behind = [text for code, text in lag.reasons if code in ("behind", "overdue")]
+        if behind:
+            items.append(
+                TodoItem(id=kr.id, title=kr.title, action="ask for help", why="; ".join(behind))
+            )
+        if kr.confidence is None:
+            items.append(
+                TodoItem(id=kr.id, title=kr.title, action="set a confidence", why="none recorded")
+            )
+    for initiative in plan.initiatives:
+        if initiative.owner.casefold() != owner.casefold():
+            continue
+        shown = initiative.id or initiative.kr_id
+        if initiative.status is InitiativeStatus.BLOCKED:
+            items.append(
+                TodoItem(
+                    id=shown,
+                    title=initiative.title,
+                    action="unblock",
+                    why=f"initiative for {initiative.kr_id} is blocked",
+                )
+            )
+        elif initiative.overdue(as_of):
+            assert initiative.due is not None
+            items.append(
+                TodoItem(
+                    id=shown,
+                    title=initiative.title,
+                    action="finish or re-plan",
+                    why=f"initiative for {initiative.kr_id} was due {initiative.due.isoformat()} "
+                    f"({(as_of - initiative.due).days} days ago), {initiative.status.value}",
+                )
+            )
+    return TodoReport(owner=owner, as_of=as_of, items=items)
