@@ -13,7 +13,7 @@ from datetime import date
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
-from okrsheet.layout.reader import Table, _parse_row_type, find_table
+from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     CHECKIN_COLUMNS,
@@ -27,12 +27,10 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.writer import (
-    RowEntry,
     checkin_row,
     dependencies_text,
     okr_tables,
-    progress_formulas,
-    progress_formulas_fit,
+    tab_formulas,
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan
 from okrsheet.stores.base import (
@@ -347,42 +345,17 @@ def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
 
 
 def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> list[Change]:
-    """openpyxl does not fix formulas in rows that move up, and an objective's block of KR
-    rows may have shrunk: every Progress formula of a tab that lost rows is rewritten."""
+    """openpyxl does not fix formulas in rows that move up: every calculated cell of a tab that
+    lost rows is rewritten for the rows as they will be."""
     changes: list[Change] = []
     for table in okr_tables(raw):
         gone = doomed.get(table.title)
-        if not gone or not progress_formulas_fit(table.columns):
-            continue
         grid = raw.grid(table.title)
-        assert grid is not None
-        entries: list[RowEntry] = []
-        shift = 0
-        for row in range(table.header_row + 1, len(grid.rows) + 1):
-            if row in gone:
-                shift += 1
-                continue
-            try:
-                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
-            except cells.CellValueError:
-                continue
-            if kind is None:
-                continue
-            entries.append(
-                RowEntry(
-                    row=row - shift,
-                    is_objective=kind == TYPE_OBJECTIVE,
-                    item_id=cells.parse_text(grid.cell(row, table.columns["id"])),
-                    objective_id=cells.parse_text(grid.cell(row, table.columns["objective_id"])),
-                )
-            )
-        progress_col = table.columns["progress"]
-        cells_to_set: dict[tuple[int, int], WriteValue] = {
-            (row, progress_col): formula
-            for row, formula in progress_formulas(entries, table.columns).items()
-        }
-        if cells_to_set:
-            changes.append(SetCells(table.title, cells_to_set))
+        if not gone or grid is None:
+            continue
+        change = tab_formulas(grid, table, removed=len(gone))
+        if change is not None:
+            changes.append(change)
     return changes
 
 

@@ -21,6 +21,7 @@ from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
@@ -408,7 +409,7 @@ class _Reader:
         pending_krs: list[tuple[Table, int, dict[str, Any]]],
     ) -> None:
         current_objective: str | None = None
-        skip = {table.columns.get("progress")}
+        skip = {table.columns.get(key) for key in CALCULATED_KEYS}
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):

@@ -140,6 +140,55 @@ OKR_COLUMNS: tuple[Column, ...] = (
     ),
     _col("grade", "Grade", "score", width=8, number_format="number"),
     _col("notes", "Notes", "note", "comments", "comment", width=40),
+    # Calculated columns: live formulas for people reading the sheet (okr never reads them).
+    _col(
+        "expected",
+        "Expected",
+        width=10,
+        number_format="percent",
+        note="Computed by formula: the share of the time to the due date that has passed.",
+    ),
+    _col(
+        "status",
+        "Status",
+        width=12,
+        status_colors=True,
+        note="Computed by formula, by the same rules as okr status (thresholds from Settings).",
+    ),
+    _col(
+        "days_since",
+        "Days since check-in",
+        width=11,
+        note="Computed by formula: days since Last check-in (since the cycle start when blank).",
+    ),
+    *(
+        _col(key, header, width=9, hidden=True)
+        for key, header in (
+            ("calc_row", "Calc row"),
+            ("calc_section", "Calc section"),
+            ("calc_objective", "Calc objective"),
+            ("calc_kind", "Calc kind"),
+            ("calc_start", "Calc start"),
+            ("calc_target", "Calc target"),
+            ("calc_current", "Calc current"),
+            ("calc_value", "Calc value"),
+            ("calc_weight", "Calc weight"),
+            ("calc_due", "Calc due"),
+            ("calc_checked", "Calc checked"),
+            ("calc_progress", "Calc progress"),
+            ("calc_expected", "Calc expected"),
+            ("calc_status", "Calc status"),
+            ("calc_wprogress", "Calc weighted progress"),
+            ("calc_wexpected", "Calc weighted expected"),
+            ("calc_number", "Calc number"),
+        )
+    ),
+)
+
+#: Columns whose cells are formulas written by okr: never read, and not content of a row.
+CALCULATED_KEYS = frozenset(
+    {"progress", "expected", "status", "days_since"}
+    | {c.key for c in OKR_COLUMNS if c.key.startswith("calc_")}
 )
 
 CHECKIN_COLUMNS: tuple[Column, ...] = (

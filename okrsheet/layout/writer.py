@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from okrsheet.layout import cells
+from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.reader import (
     Table,
     _parse_row_type,
-    column_letter,
     find_table,
 )
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
@@ -34,7 +35,6 @@ from okrsheet.layout.schema import (
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import (
     Change,
-    Formula,
     Grid,
     NumberFormat,
     RawWorkbook,
@@ -99,69 +99,42 @@ def _index(columns: Sequence[Column]) -> dict[str, int]:
 _OKR = _index(OKR_COLUMNS)
 
 
-def kr_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
-    """Live progress for people reading the sheet; okr itself recomputes it from the values."""
-    s, t, c, k = (
-        f"{column_letter(columns[key])}{row}" for key in ("start", "target", "current", "kind")
-    )
-    value = f'IF({c}="",{s},{c})'
-    return Formula(
-        f'=IF(OR({s}="",{t}=""),"",'
-        f'IF({k}="milestone",IF(N({c})>=1,1,0),'
-        f'IF({k}="keep above",IF({value}>={t},1,0),'
-        f'IF({k}="keep below",IF({value}<={t},1,0),'
-        f'IF({t}={s},"",MAX(0,MIN(1,({value}-{s})/({t}-{s}))))))))'
-    )
+def last_filled_row(grid: Grid, table: Table) -> int:
+    """The last row with anything typed in it, calculated columns aside (the header row when
+    there is none)."""
+    calculated = {table.columns[k] for k in CALCULATED_KEYS if k in table.columns}
+    for row in range(len(grid.rows), table.header_row, -1):
+        values = grid.rows[row - 1]
+        if any(not cells.is_blank(v) for c, v in enumerate(values, 1) if c not in calculated):
+            return row
+    return table.header_row
 
 
-def objective_progress_formula(first: int, last: int, columns: dict[str, int] = _OKR) -> Formula:
-    """Weighted mean of the Progress of the KR rows `first`..`last` just below the objective.
-
-    It covers the objective's own block of rows only: a range over the whole column would take
-    in the other objectives' Progress cells and make the formulas circular.
-    """
-    weight = f"{column_letter(columns['weight'])}{first}:{column_letter(columns['weight'])}{last}"
-    prog = f"{column_letter(columns['progress'])}{first}:{column_letter(columns['progress'])}{last}"
-    return Formula(f'=IFERROR(SUMPRODUCT({weight},{prog})/SUM({weight}),"")')
-
-
-@dataclass(frozen=True)
-class RowEntry:
-    """One objective or KR row as the Progress formulas see it."""
-
-    row: int
-    is_objective: bool
-    item_id: str
-    objective_id: str = ""
+def tab_formulas(grid: Grid, table: Table, *, removed: int = 0) -> SetCells | None:
+    """Every calculated cell of an OKR tab, from its first data row to `SPARE_ROWS` past the
+    last filled one (`removed` rows are about to be deleted above that). None when the tab
+    lacks a column the formulas need."""
+    if not formulas_fit(table.columns):
+        return None
+    first = table.header_row + 1
+    last = max(last_filled_row(grid, table) - removed, table.header_row) + SPARE_ROWS
+    return SetCells(table.title, dict(formula_cells(table.columns, first, last)))
 
 
-def progress_formulas(
-    entries: Sequence[RowEntry], columns: dict[str, int] = _OKR
-) -> dict[int, Formula]:
-    """Progress formulas by row: each KR from its own cells, each objective over the run of its
-    KR rows directly below it."""
-    formulas: dict[int, Formula] = {}
-    ordered = sorted(entries, key=lambda e: e.row)
-    for index, entry in enumerate(ordered):
-        if not entry.is_objective:
-            formulas[entry.row] = kr_progress_formula(entry.row, columns)
+def refresh_formulas(raw: RawWorkbook, titles: Iterable[str] | None = None) -> list[Change]:
+    """Calculated cells rewritten and topped up on the OKR tabs named (all when None): every
+    okr write keeps them in place, and `okr validate --fix` repairs damaged ones."""
+    wanted = None if titles is None else set(titles)
+    changes: list[Change] = []
+    for table in okr_tables(raw):
+        if wanted is not None and table.title not in wanted:
             continue
-        block: list[int] = []
-        for following in ordered[index + 1 :]:
-            if following.is_objective or following.objective_id not in ("", entry.item_id):
-                break
-            if following.row != (block[-1] if block else entry.row) + 1:
-                break
-            block.append(following.row)
-        if block:
-            formulas[entry.row] = objective_progress_formula(block[0], block[-1], columns)
-    return formulas
-
-
-def progress_formulas_fit(columns: dict[str, int]) -> bool:
-    """The formulas need these columns; a tab without them simply gets none."""
-    needed = ("id", "objective_id", "start", "target", "current", "kind", "weight", "progress")
-    return all(key in columns for key in needed)
+        grid = raw.grid(table.title)
+        assert grid is not None
+        change = tab_formulas(grid, table)
+        if change is not None:
+            changes.append(change)
+    return changes
 
 
 def dependencies_text(depends_on: Sequence[str], needed_by: Sequence[tuple[str, date]] = ()) -> str:
@@ -172,7 +145,7 @@ def dependencies_text(depends_on: Sequence[str], needed_by: Sequence[tuple[str, 
     )
 
 
-def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[WriteValue]:
+def okr_row(item: Objective | KeyResult) -> list[WriteValue]:
     values: dict[str, WriteValue]
     if isinstance(item, Objective):
         values = {
@@ -182,7 +155,6 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "level": item.level.value,
             "owner": item.owner,
             "aligns_to": item.aligns_to or None,
-            "progress": progress,
             "notes": item.notes or None,
         }
     else:
@@ -201,7 +173,6 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "weight": item.weight,
             "confidence": item.confidence,
             "depends_on": dependencies_text(item.depends_on, item.needed_by) or None,
-            "progress": progress,
             "last_checkin": item.last_checkin,
             "grade": item.grade,
             "notes": item.notes or None,
@@ -213,12 +184,12 @@ _UNIT_FORMATS: dict[str, NumberFormat] = {"%": "percent1", "$": "currency"}
 
 
 def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
-    formulas = progress_formulas(
-        [
-            RowEntry(row, isinstance(item, Objective), item.id, getattr(item, "objective_id", ""))
-            for row, item in enumerate(items, start=2)
-        ]
-    )
+    """An OKR tab: a row per item, then empty rows whose formulas wait for people to type."""
+    rows = [okr_row(item) for item in items]
+    last = len(items) + 1 + SPARE_ROWS
+    rows += [[None] * len(OKR_COLUMNS) for _ in range(SPARE_ROWS)]
+    for (row, col), formula in formula_cells(_OKR, 2, last).items():
+        rows[row - 2][col - 1] = formula
     formats: dict[tuple[int, int], NumberFormat] = {}
     for index, item in enumerate(items):
         fmt = _UNIT_FORMATS.get(item.unit) if isinstance(item, KeyResult) else None
@@ -227,7 +198,7 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
     return TabSpec(
         title=title,
         columns=[c.spec for c in OKR_COLUMNS],
-        rows=[okr_row(item, formulas.get(row)) for row, item in enumerate(items, start=2)],
+        rows=rows,
         wrap_columns=(_OKR["title"], _OKR["notes"]),
         color="2E75B6" if title == CORPORATE_TAB else None,
         cell_formats=formats,

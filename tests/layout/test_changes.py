@@ -24,7 +24,7 @@ from okrsheet.layout.changes import (
 )
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.layout.writer import kr_progress_formula, objective_progress_formula
+from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.model import CheckIn, cycle_from_name
 from okrsheet.stores.base import AddTab, AppendRows, DeleteRows, Grid, RawWorkbook, SetCells
 from okrsheet.stores.xlsx import XlsxStore
@@ -256,17 +256,11 @@ def test_rollover_changes(example: Path) -> None:
         "Marketing": (2, 3, 4, 5),
         "Tom Alvarez": (2, 3, 4, 5),
     }
-    # Progress formulas of the tab that lost rows cover only what is left.
-    assert (
-        SetCells(
-            "Sales",
-            {
-                (2, COL["progress"]): objective_progress_formula(3, 3),
-                (3, COL["progress"]): kr_progress_formula(3),
-            },
-        )
-        in sets
-    )
+    # The formulas of the tab that lost rows are rewritten for the rows as they will be.
+    [sales] = [c for c in sets if c.tab == "Sales" and (2, COL["progress"]) in c.cells]
+    last = 3 + SPARE_ROWS
+    assert sales.cells[(2, COL["progress"])] == row_formulas(COL, 2, 2, last)["progress"]
+    assert max(row for row, _ in sales.cells) == last
     assert (
         SetCells(
             "Settings",
@@ -313,11 +307,10 @@ def test_rollover_applied_to_the_workbook(example: Path) -> None:
     assert [f for f in parsed.errors if f.code != "unknown-dependency"] == []
     sheet = openpyxl.load_workbook(example)["Sales"]
     progress = column_letter(COL["progress"])
-    assert sheet[f"{progress}2"].value == objective_progress_formula(3, 3).text
-    assert sheet[f"{progress}3"].value == kr_progress_formula(3).text
-    assert sheet.max_row == 3 or all(
-        sheet.cell(r, c).value is None for r in range(4, sheet.max_row + 1) for c in (1, 2)
-    )
+    last = 3 + SPARE_ROWS
+    assert sheet[f"{progress}2"].value == row_formulas(COL, 2, 2, last)["progress"].text
+    assert sheet[f"{progress}3"].value == row_formulas(COL, 3, 2, last)["progress"].text
+    assert all(sheet.cell(r, c).value is None for r in range(4, sheet.max_row + 1) for c in (1, 2))
     # Rolling the same cycle over twice is refused.
     with pytest.raises(InvalidWorkbook, match="already exists"):
         rollover_changes(fresh, plan, rollover)
