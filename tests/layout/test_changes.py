@@ -22,9 +22,9 @@ from okrsheet.layout.changes import (
     rollover_changes,
     row_for,
 )
+from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.model import CheckIn, cycle_from_name
 from okrsheet.stores.base import AddTab, AppendRows, DeleteRows, Grid, RawWorkbook, SetCells
 from okrsheet.stores.xlsx import XlsxStore
