@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
@@ -30,9 +30,17 @@ from okrsheet.layout.writer import (
     checkin_row,
     dependencies_text,
     okr_tables,
+    refresh_formulas,
     tab_formulas,
 )
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan
+from okrsheet.model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    Plan,
+    unlogged_and_unapplied,
+)
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -155,6 +163,49 @@ def checkin_changes(
             if col is not None:
                 cells_to_set[(row, col)] = value
     changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
+    # Every write tops up the live formulas of the tabs it touches.
+    changes.extend(refresh_formulas(raw, by_tab))
+    return changes
+
+
+def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> list[Change]:
+    """What `okr validate --fix` writes so that the rows and the log tell one story
+    (docs/workbook.md, "One truth"): a check-in newer than its row is copied to the row; a
+    Current typed over the newest check-in is recorded in the log as a check-in of its own."""
+    unlogged, unapplied = unlogged_and_unapplied(plan)
+    changes: list[Change] = []
+    located = locate_rows(raw, list(unapplied))
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    for kr_id, entry in unapplied.items():
+        if kr_id not in located:
+            continue
+        table, row = located[kr_id]
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
+        values: dict[str, WriteValue] = {"current": entry.value, "last_checkin": entry.date}
+        if entry.confidence is not None:
+            values["confidence"] = entry.confidence
+        for key, value in values.items():
+            col = table.columns.get(key)
+            if col is not None:
+                by_tab.setdefault(table.title, {})[(row, col)] = value
+    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items())
+    if unlogged:
+        day = min(max(today, plan.cycle.start), plan.cycle.end)
+        records = [
+            CheckIn(
+                date=max(day, kr.last_checkin or day),
+                kr_id=kr.id,
+                value=kr.value,
+                confidence=kr.confidence,
+                note="typed in the sheet; recorded by okr validate --fix",
+                author=kr.owner,
+                recorded_at=now,
+                checkin_id=f"fix-{kr.id}-{now:%Y%m%d%H%M%S}",
+            )
+            for kr in unlogged
+        ]
+        changes.extend(checkin_changes(raw, records))
     return changes
 
 
@@ -172,7 +223,8 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
-    return [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+    changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+    return changes + refresh_formulas(raw, by_tab)
 
 
 ARCHIVE_COLUMNS = (

@@ -25,6 +25,7 @@ from okrsheet.layout.schema import (
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
+    DASHBOARD_TAB,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -365,7 +366,9 @@ class _Reader:
     ) -> tuple[list[Objective], list[tuple[Table, int, dict[str, Any]]]]:
         objectives: list[Objective] = []
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
-        reserved = {normalize_header(t) for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB)}
+        reserved = {
+            normalize_header(t) for t in (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, PEOPLE_TAB)
+        }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):

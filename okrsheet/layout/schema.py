@@ -9,6 +9,7 @@ from okrsheet.layout.cells import KIND_CHOICES, LEVEL_CHOICES
 from okrsheet.stores.base import ColumnSpec
 
 GUIDE_TAB = "Guide"
+DASHBOARD_TAB = "Dashboard"
 SETTINGS_TAB = "Settings"
 CORPORATE_TAB = "Corporate"
 CHECKINS_TAB = "Check-ins"
@@ -159,6 +160,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         "days_since",
         "Days since check-in",
         width=11,
+        number_format="integer",
         note="Computed by formula: days since Last check-in (since the cycle start when blank).",
     ),
     *(
@@ -286,7 +288,7 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
     ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB)
+RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB)
 ARCHIVE_PREFIX = "Archive "
 
 

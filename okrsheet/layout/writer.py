@@ -309,8 +309,12 @@ def guide_tab() -> TabSpec:
 
 
 def workbook_tabs(draft: Draft) -> list[TabSpec]:
-    tabs = [guide_tab(), settings_tab(draft.settings, draft.cycle)]
-    tabs += [okr_tab(title, items) for title, items in draft.tabs.items()]
+    from okrsheet.layout.dashboard import MIN_SLOTS, dashboard_tab
+
+    okr_tabs = [okr_tab(title, items) for title, items in draft.tabs.items()]
+    slots = max(MIN_SLOTS, 2 * len(draft.objectives) + 20)
+    dashboard = dashboard_tab([(t.title, _OKR) for t in okr_tabs], slots)
+    tabs = [guide_tab(), dashboard, settings_tab(draft.settings, draft.cycle), *okr_tabs]
     tabs += [people_tab(draft.people), checkins_tab(draft.checkins)]
     return tabs
 

@@ -57,7 +57,7 @@ class RawWorkbook:
 
 
 NumberFormat = Literal[
-    "text", "number", "percent", "percent1", "currency", "date", "datetime", "general"
+    "text", "number", "integer", "percent", "percent1", "currency", "date", "datetime", "general"
 ]
 
 

@@ -87,6 +87,7 @@ _EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 _PATTERNS: dict[NumberFormat, tuple[str, str]] = {
     "text": ("TEXT", "@"),
     "number": ("NUMBER", "#,##0.##"),
+    "integer": ("NUMBER", "0"),
     "percent": ("PERCENT", "0%"),
     "percent1": ("PERCENT", "0.0%"),
     "currency": ("CURRENCY", '"$"#,##0'),

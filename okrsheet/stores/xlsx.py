@@ -51,6 +51,7 @@ LOCK_TIMEOUT_SECONDS = 30.0
 _NUMBER_FORMATS = {
     "text": "@",
     "number": "#,##0.##",
+    "integer": "0",
     "percent": "0%",
     "percent1": "0.0%",
     "currency": '"$"#,##0',
