@@ -56,7 +56,7 @@ from okrsheet.model import (
     infer_kind,
     reconcile,
 )
-from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
 
 HEADER_SCAN_ROWS = 10
 
@@ -413,6 +413,9 @@ class _Reader:
     ) -> None:
         current_objective: str | None = None
         skip = {table.columns.get(key) for key in CALCULATED_KEYS}
+        # A store's own drawing beside the table (Google's bar) is no content either.
+        bar = normalize_header(BAR_HEADER)
+        skip |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):

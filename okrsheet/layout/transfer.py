@@ -22,6 +22,7 @@ from okrsheet.layout.schema import (
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
+    DASHBOARD_TAB,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -54,7 +55,17 @@ _TAB_COLORS = {
 
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
-    return [_copy_tab(grid) for grid in raw.grids]
+    from okrsheet.layout.dashboard import dashboard_tab
+    from okrsheet.layout.writer import okr_tables
+
+    tabs = [_copy_tab(grid) for grid in raw.grids]
+    # The Dashboard is formulas over the OKR tabs: built afresh, never copied as values.
+    wanted = normalize_header(DASHBOARD_TAB)
+    for index, grid in enumerate(raw.grids):
+        if normalize_header(grid.title) == wanted:
+            tables = [(t.title, t.columns) for t in okr_tables(raw)]
+            tabs[index] = replace(dashboard_tab(tables), title=grid.title)
+    return tabs
 
 
 _SCHEMAS: dict[str, tuple[Column, ...]] = {

@@ -34,6 +34,7 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import (
+    BAR_HEADER,
     Change,
     Grid,
     NumberFormat,
@@ -103,6 +104,8 @@ def last_filled_row(grid: Grid, table: Table) -> int:
     """The last row with anything typed in it, calculated columns aside (the header row when
     there is none)."""
     calculated = {table.columns[k] for k in CALCULATED_KEYS if k in table.columns}
+    bar = normalize_header(BAR_HEADER)
+    calculated |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
     for row in range(len(grid.rows), table.header_row, -1):
         values = grid.rows[row - 1]
         if any(not cells.is_blank(v) for c, v in enumerate(values, 1) if c not in calculated):

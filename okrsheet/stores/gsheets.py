@@ -832,7 +832,33 @@ def _requests_for(
             requests.extend(_tab_requests(change.spec, sheet_id, position))
             index[change.spec.title] = _Sheet(sheet_id, change.spec.title, 0, 0)
         elif isinstance(change, SetCells):
-            requests.extend(_set_cells(_sheet(index, change.tab).sheet_id, change.cells))
+            sheet = _sheet(index, change.tab)
+            # Formulas prepared ahead of the data may reach past the grid: grow it first.
+            rows = max((r for r, _ in change.cells), default=0)
+            cols = max((c for _, c in change.cells), default=0)
+            for dimension, wanted, have in (
+                ("ROWS", rows, sheet.rows),
+                ("COLUMNS", cols, sheet.cols),
+            ):
+                if have and wanted > have:
+                    requests.append(
+                        {
+                            "appendDimension": {
+                                "sheetId": sheet.sheet_id,
+                                "dimension": dimension,
+                                "length": wanted - have,
+                            }
+                        }
+                    )
+            if sheet.rows and rows > sheet.rows or sheet.cols and cols > sheet.cols:
+                index[change.tab] = _Sheet(
+                    sheet.sheet_id,
+                    sheet.title,
+                    max(rows, sheet.rows),
+                    max(cols, sheet.cols),
+                    sheet.grid,
+                )
+            requests.extend(_set_cells(sheet.sheet_id, change.cells))
         elif isinstance(change, AppendRows):
             requests.append(
                 {

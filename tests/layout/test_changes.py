@@ -146,7 +146,8 @@ def test_a_back_dated_checkin_goes_to_the_log_only(example: Path) -> None:
     # Same day as the newest logged entry still updates the row.
     same_day = CheckIn(date=date(2026, 11, 12), kr_id="CORP-1.1", value=2)
     changes = checkin_changes(raw, [same_day], logged={"CORP-1.1": date(2026, 11, 12)})
-    assert [type(c) for c in changes] == [AppendRows, SetCells]
+    # The row's cells, then its tab's live formulas topped up.
+    assert [type(c) for c in changes] == [AppendRows, SetCells, SetCells]
 
 
 def test_a_checkin_for_a_vanished_kr_writes_nothing(example: Path) -> None:

@@ -286,6 +286,7 @@ def test_workbook_tabs_order() -> None:
     draft = Draft(cycle=CYCLE, settings=Settings(), tabs={"Corporate": [], "Ann": [OBJ, KR_PCT]})
     assert [t.title for t in workbook_tabs(draft)] == [
         "Guide",
+        "Dashboard",
         "Settings",
         "Corporate",
         "Ann",

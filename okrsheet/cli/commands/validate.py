@@ -37,9 +37,11 @@ def validate(
 
     location = service.resolve_location(workbook)
     if fix:
-        from datetime import date, datetime
+        from datetime import datetime
 
-        fixed = service.fix_workbook(location, today=date.today(), now=datetime.now())
+        from okrsheet.cli.options import today
+
+        fixed = service.fix_workbook(location, today=today(), now=datetime.now())
         console.err().print(f"Assigned {fixed.ids} ID(s)." if fixed.ids else "No IDs were missing.")
         if fixed.changes:
             console.err().print("Brought key result rows and the check-in log into step.")
