@@ -70,7 +70,7 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
     def reg(col: int) -> str:
         return f"{_abs(col, 2)}:{_abs(col, last_reg)}"
 
-    rows: list[list[Value]] = [[None] * _WIDTH for _ in range(max(slots, len(tabs) + 14))]
+    rows: list[list[Value]] = [[None] * _WIDTH for _ in range(max(slots, len(tabs) + 20))]
 
     def put(row: int, col: int, value: Value) -> None:
         rows[row - 2][col - 1] = value

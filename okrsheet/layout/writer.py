@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -223,11 +223,18 @@ def checkin_row(checkin: CheckIn) -> list[WriteValue]:
     return [values.get(column.key) for column in CHECKIN_COLUMNS]
 
 
-def checkins_tab(checkins: Sequence[CheckIn]) -> TabSpec:
+def checkins_tab(checkins: Sequence[CheckIn], units: Mapping[str, str] | None = None) -> TabSpec:
+    """The log; each Value is formatted like its key result (percent, currency) by `units`."""
+    value_col = _index(CHECKIN_COLUMNS)["value"]
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, checkin in enumerate(checkins):
+        fmt = _UNIT_FORMATS.get((units or {}).get(checkin.kr_id, ""), "number")
+        formats[(index, value_col)] = fmt
     return TabSpec(
         title=CHECKINS_TAB,
         columns=[c.spec for c in CHECKIN_COLUMNS],
         rows=[checkin_row(c) for c in checkins],
+        cell_formats=formats,
         wrap_columns=(_index(CHECKIN_COLUMNS)["note"],),
         color="548235",
     )
@@ -275,6 +282,8 @@ def people_tab(people: Sequence[Person]) -> TabSpec:
 GUIDE_TEXT = (
     "How this workbook works",
     "",
+    "Dashboard: every objective with its owner, progress, expected progress and status, the "
+    "days left in the cycle, and who is behind. It is all formulas: right as soon as you type.",
     "Settings: the company, the current cycle (name, start, end), the check-in cadence and the "
     "thresholds that decide when a key result is on track, at risk or off track.",
     "Corporate: the company's objectives. Every other tab belongs to one person or team.",
@@ -283,16 +292,26 @@ GUIDE_TEXT = (
     "old ones.",
     "",
     "On the OKR tabs each row is an Objective or a Key result (column Type).",
+    "To add an objective by hand: on the first empty row below the others, type Objective in "
+    "Type, an ID (for example SALES-2), a Title and an Owner. Leave Start, Target and Due blank.",
+    "To add a key result: on the rows just below its objective, type Key result in Type, an ID "
+    "(SALES-2.1), a Title, Start, Target and Due, and Current when you know it. Below its "
+    "objective, Objective ID may stay blank.",
+    "Progress, Expected, Status and Days since check-in then appear by themselves: the empty "
+    "rows already hold their formulas. Type on those rows rather than inserting new ones; if "
+    "a row shows no Progress, `okr validate --fix` puts the formulas back.",
     "A key result needs a Start, a Target and a Due date: it is not a key result unless it has "
     "a number.",
     "If a metric was never tracked, measure it first and use that as the start.",
     "Kind: increase or decrease (worked out from start and target when left blank), milestone "
     "(0 = not done, 1 = done), keep above or keep below a threshold (the target).",
     "Team and individual objectives name the objective they serve in 'Aligns to'.",
-    "Confidence accepts 70%, 0.7 or 7/10. Weight (default 1) sets a key result's share of its "
-    "objective.",
-    "Progress is a formula kept for people reading the sheet; okr computes its own.",
-    "You may add columns of your own anywhere: okr leaves them alone.",
+    "Confidence accepts 70%, 0.7 or 7/10. Weight (default 1, also when blank) sets a key "
+    "result's share of its objective.",
+    "The key result row is what counts, for the sheet and for okr alike. When you type a new "
+    "Current, also set Last check-in; `okr validate --fix` adds the line to Check-ins.",
+    "Numbers may be typed as $16,000, 15% or 1,234.5; the sheet reads them as okr does.",
+    "You may add columns of your own to the right of the last one: okr leaves them alone.",
     "",
     "With the okr command line: okr validate, okr status, okr checkin, okr lagging.",
 )
@@ -318,7 +337,13 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
     slots = max(MIN_SLOTS, 2 * len(draft.objectives) + 20)
     dashboard = dashboard_tab([(t.title, _OKR) for t in okr_tabs], slots)
     tabs = [guide_tab(), dashboard, settings_tab(draft.settings, draft.cycle), *okr_tabs]
-    tabs += [people_tab(draft.people), checkins_tab(draft.checkins)]
+    units = {
+        item.id: item.unit
+        for items in draft.tabs.values()
+        for item in items
+        if isinstance(item, KeyResult)
+    }
+    tabs += [people_tab(draft.people), checkins_tab(draft.checkins, units)]
     return tabs
 
 

@@ -981,11 +981,16 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
                         "startIndex": col,
                         "endIndex": col + 1,
                     },
-                    "properties": {"pixelSize": int(column.width * 7 + 5)},
-                    "fields": "pixelSize",
+                    "properties": {
+                        "pixelSize": int(column.width * 7 + 5),
+                        **({"hiddenByUser": True} if column.hidden else {}),
+                    },
+                    "fields": "pixelSize,hiddenByUser" if column.hidden else "pixelSize",
                 }
             }
         )
+        if column.status_colors:
+            requests.extend(_status_rules(sheet_id, _range(sheet_id, first, rows, col, col + 1)))
         if column.number_format != "general":
             requests.append(
                 {
@@ -1130,6 +1135,39 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
             }
         )
     return requests
+
+
+#: Fill and text colours of the status words (as the .xlsx store's STATUS_COLORS).
+_STATUS_COLORS = {
+    "done": ("C6EFCE", "006100"),
+    "on track": ("E2EFDA", "375623"),
+    "not started": ("EDEDED", "595959"),
+    "at risk": ("FFEB9C", "9C5700"),
+    "off track": ("FFC7CE", "9C0006"),
+    "overdue": ("FF9999", "7F0000"),
+}
+
+
+def _status_rules(sheet_id: int, grid_range: dict[str, int]) -> list[dict[str, Any]]:
+    """Conditional formats colouring each status word."""
+    return [
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [grid_range],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": word}]},
+                        "format": {
+                            "backgroundColor": _rgb(fill),
+                            "textFormat": {"foregroundColor": _rgb(font)},
+                        },
+                    },
+                },
+            }
+        }
+        for word, (fill, font) in _STATUS_COLORS.items()
+    ]
 
 
 def _bar_column(spec: TabSpec) -> int | None:

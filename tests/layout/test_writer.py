@@ -399,3 +399,36 @@ def test_headers_of_the_layout_are_their_own_aliases() -> None:
         assert column.matches(column.header.upper())
         for alias in column.aliases:
             assert alias == normalize_header(alias)
+
+
+# Every app: Excel, LibreOffice, Google Sheets ------------------------------------------------
+
+#: Functions that Excel 2010+, LibreOffice and Google Sheets all have, under these names and
+#: with these argument orders (checked against each app's function list; Google's cannot be
+#: evaluated offline).
+PORTABLE_FUNCTIONS = {
+    "AND", "AVERAGE", "AVERAGEIFS", "CHAR", "COUNTIF", "COUNTIFS", "DATEVALUE", "IF",
+    "IFERROR", "INDEX", "INDIRECT", "ISLOGICAL", "ISNUMBER", "LEFT", "LEN", "LOWER", "MATCH",
+    "MAX", "MIN", "NOT", "OR", "REPT", "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMIFS",
+    "SUMPRODUCT", "TODAY", "TRIM", "VALUE", "VLOOKUP",
+}  # fmt: skip
+
+
+def _functions(text: str) -> set[str]:
+    without_strings = re.sub(r'"[^"]*"', '""', text)
+    return set(re.findall(r"([A-Z][A-Z0-9.]*)\(", without_strings))
+
+
+def test_the_formulas_use_only_functions_every_app_has() -> None:
+    spec_rows = [*okr_tab("Ann", [OBJ, KR_PCT, KR_USD]).rows]
+    from okrsheet.layout.dashboard import dashboard_tab
+
+    spec_rows += dashboard_tab([("Ann", COL), ("Tom Alvarez", COL)]).rows
+    formulas = [v.text for row in spec_rows for v in row if isinstance(v, Formula)]
+    assert len(formulas) > 1000
+    used = set().union(*map(_functions, formulas))
+    assert used <= PORTABLE_FUNCTIONS, used - PORTABLE_FUNCTIONS
+    for text in formulas:
+        assert text.startswith("=") and ";" not in re.sub(r'"[^"]*"', "", text)
+        assert text.count("(") == text.count(")")
+        assert len(text) < 8192  # Excel's longest formula
