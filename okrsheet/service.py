@@ -326,7 +326,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
         truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
-        formulas = refresh_formulas(raw)
+        formulas = refresh_formulas(raw, add_columns=True)
         dashboard = dashboard_changes(raw)
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)

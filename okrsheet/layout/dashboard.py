@@ -244,12 +244,12 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         ColumnSpec("Days since check-in", width=10, number_format="integer"),
         ColumnSpec("", width=2),
         ColumnSpec("This cycle", width=20),
+        ColumnSpec("", width=18),
         ColumnSpec("", width=12),
-        ColumnSpec("", width=10),
+        ColumnSpec("", width=9),
+        ColumnSpec("", width=9),
         ColumnSpec("", width=8),
-        ColumnSpec("", width=8),
-        ColumnSpec("", width=8),
-        ColumnSpec("", width=10),
+        ColumnSpec("", width=14),
         *(ColumnSpec(f"Calc {n}", width=8, hidden=True) for n in range(18, _WIDTH + 1)),
     ]
     return TabSpec(
@@ -258,6 +258,7 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         rows=rows,
         cell_formats=formats,  # type: ignore[arg-type]
         emphasized_rows=frozenset({head - 2}),
+        print_columns=max(_SIDE),
         color="C00000",
     )
 
@@ -274,7 +275,13 @@ def dashboard_changes(raw: RawWorkbook) -> list[Change]:
     wanted = normalize_header(DASHBOARD_TAB)
     if any(normalize_header(title) == wanted for title in raw.titles):
         return []
+    from okrsheet.layout.writer import completed_columns
+
     tables = okr_tables(raw)
+    for table in tables:  # as they will be once the fix adds the calculated columns
+        grid = raw.grid(table.title)
+        if grid is not None:
+            completed_columns(grid, table)
     if not any(fits(t.columns) for t in tables):
         return []
     spec = dashboard_tab([(t.title, t.columns) for t in tables])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from okrsheet.layout import cells
-from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
+from okrsheet.layout.formulas import INPUT_KEYS, SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.reader import (
     Table,
     _parse_row_type,
@@ -124,9 +124,13 @@ def tab_formulas(grid: Grid, table: Table, *, removed: int = 0) -> SetCells | No
     return SetCells(table.title, dict(formula_cells(table.columns, first, last)))
 
 
-def refresh_formulas(raw: RawWorkbook, titles: Iterable[str] | None = None) -> list[Change]:
+def refresh_formulas(
+    raw: RawWorkbook, titles: Iterable[str] | None = None, *, add_columns: bool = False
+) -> list[Change]:
     """Calculated cells rewritten and topped up on the OKR tabs named (all when None): every
-    okr write keeps them in place, and `okr validate --fix` repairs damaged ones."""
+    okr write keeps them in place, and `okr validate --fix` repairs damaged ones. With
+    `add_columns` (the fix), a tab made before a calculated column existed gets it, headed,
+    after its last column."""
     wanted = None if titles is None else set(titles)
     changes: list[Change] = []
     for table in okr_tables(raw):
@@ -134,10 +138,28 @@ def refresh_formulas(raw: RawWorkbook, titles: Iterable[str] | None = None) -> l
             continue
         grid = raw.grid(table.title)
         assert grid is not None
+        if add_columns:
+            headers = completed_columns(grid, table)
+            if headers:
+                changes.append(SetCells(table.title, headers))
         change = tab_formulas(grid, table)
         if change is not None:
             changes.append(change)
     return changes
+
+
+def completed_columns(grid: Grid, table: Table) -> dict[tuple[int, int], WriteValue]:
+    """Headers for the calculated columns a tab lacks, placed after everything in it; the
+    table's column map is extended in place. Nothing when an input column is missing."""
+    if not all(key in table.columns for key in INPUT_KEYS):
+        return {}
+    missing = [c for c in OKR_COLUMNS if c.key in CALCULATED_KEYS and c.key not in table.columns]
+    width = max([len(r) for r in grid.rows] + [max(table.columns.values())])
+    headers: dict[tuple[int, int], WriteValue] = {}
+    for offset, column in enumerate(missing, start=1):
+        table.columns[column.key] = width + offset
+        headers[(table.header_row, width + offset)] = column.header
+    return headers
 
 
 def dependencies_text(depends_on: Sequence[str], needed_by: Sequence[tuple[str, date]] = ()) -> str:
@@ -206,6 +228,7 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
         color="2E75B6" if title == CORPORATE_TAB else None,
         cell_formats=formats,
         emphasized_rows=frozenset(i for i, item in enumerate(items) if isinstance(item, Objective)),
+        print_columns=_OKR["days_since"],
     )
 
 

@@ -99,6 +99,8 @@ class TabSpec:
     color: str | None = None
     # Rows printed at the top of every page (1-based, counted from the first row).
     print_title_rows: int = 1
+    # Only the first this many columns are printed (helper columns past them are not).
+    print_columns: int | None = None
 
 
 @dataclass(frozen=True)

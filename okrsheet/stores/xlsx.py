@@ -515,6 +515,15 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
     if spec.header and spec.columns:
         sheet.freeze_panes = sheet.cell(row=spec.frozen_rows + 1, column=1)
         sheet.print_title_rows = f"1:{spec.print_title_rows}"
+    if spec.print_columns:
+        # Down to the last typed row: the prepared rows below hold formulas only.
+        typed = [
+            i
+            for i, row in enumerate(spec.rows)
+            if any(v is not None and not isinstance(v, Formula) for v in row)
+        ]
+        last_typed = first_data_row + (typed[-1] if typed else 0)
+        sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
         if len(spec.columns) > 1:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
         sheet.row_dimensions[1].height = 30

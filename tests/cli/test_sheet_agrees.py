@@ -267,7 +267,18 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     shutil.copy(later, fixed)
     assert okr("validate", "-w", str(fixed), "--fix").exit_code == 0
 
-    books = [example, by_hand, later, fixed]
+    # A workbook made before the calculated columns and the Dashboard existed.
+    older = tmp_path / "older.xlsx"
+    book = openpyxl.load_workbook(example)
+    del book["Dashboard"]
+    for tab in ("Corporate", "Sales", "Marketing", "Tom Alvarez"):
+        book[tab].delete_cols(COL["expected"], len(OKR_COLUMNS))
+    book.save(older)
+    repaired = okr("validate", "-w", str(older), "--fix")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "Added the Dashboard tab." in repaired.stderr
+
+    books = [example, by_hand, later, fixed, older]
     statuses = {path: status_of(okr, path) for path in books}
     assert okr("validate", "-w", str(by_hand), "-f", "json").json()["errors"] == 0
     recalculated = recalculate(books, tmp_path / "out")
