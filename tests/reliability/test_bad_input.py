@@ -448,12 +448,13 @@ CASES: list[Case] = [
     bad_cell("current-placeholder", "Sales", "K3", "TBD", "placeholder"),
     Case(
         "current-drifts-from-log",
-        "Sales!K3 = 99 while the log says 63: accepted, the log wins, a drift warning at K3",
+        "Sales!K3 = 99 while the log says 63: accepted, the row counts (as in the sheet), a "
+        "drift warning at K3",
         OK,
         ("Sales!K3",),
         edit=put("Sales", "K3", 99),
         warning=True,
-        read=("SALES-1.1", "current", 63.0),
+        read=("SALES-1.1", "current", 99.0),
     ),
     accepted("current-padded-text", "Sales", "K3", " 63 ", ("SALES-1.1", "current", 63.0)),
     bad_cell("milestone-maybe", "Marketing", "K5", "maybe", "done/not done"),
