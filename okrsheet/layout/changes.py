@@ -164,7 +164,8 @@ def checkin_changes(
                 cells_to_set[(row, col)] = value
     changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
     # Every write tops up the live formulas of the tabs it touches.
-    changes.extend(refresh_formulas(raw, by_tab))
+    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
+    changes.extend(refresh_formulas(raw, by_tab, touched=touched))
     return changes
 
 
@@ -224,7 +225,8 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
     changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
-    return changes + refresh_formulas(raw, by_tab)
+    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
+    return changes + refresh_formulas(raw, by_tab, touched=touched)
 
 
 ARCHIVE_COLUMNS = (

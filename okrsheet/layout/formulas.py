@@ -18,7 +18,7 @@ fixed block of rows; nothing is circular.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
@@ -26,6 +26,10 @@ from okrsheet.stores.base import Formula
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
 SPARE_ROWS = 100
+
+#: How far down an objective looks for its key results' check-in dates (SUMPRODUCT needs a
+#: bounded range); a fixed bound keeps every row's formulas independent of the tab's length.
+CHECKED_ROWS = 5000
 
 #: The cells the formulas read: a tab without one of these columns gets no formulas.
 INPUT_KEYS = (
@@ -118,6 +122,7 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     """Every calculated cell of one row, by column key. `first` is the tab's first data row
     (the nearest-objective-above chain starts there), `last` its last prepared row."""
     c = _Row(columns, row)
+    bound = max(CHECKED_ROWS, last)
     cycle_start = setting("Cycle start", '""')
     on_track = setting("On-track gap", "0.1")
     at_risk = setting("At-risk gap", "0.25")
@@ -184,11 +189,11 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     is_objective = f'{c.calc_row}="O"'
     checked_range = (
         f"${column_letter(columns['calc_checked'])}${first}:"
-        f"${column_letter(columns['calc_checked'])}${last}"
+        f"${column_letter(columns['calc_checked'])}${bound}"
     )
     objective_range = (
         f"${column_letter(columns['calc_objective'])}${first}:"
-        f"${column_letter(columns['calc_objective'])}${last}"
+        f"${column_letter(columns['calc_objective'])}${bound}"
     )
     newest = f"SUMPRODUCT(MAX(({objective_range}={objective})*({checked_range})))"
     cells = {
@@ -245,13 +250,15 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
 
 
 def formula_cells(
-    columns: Mapping[str, int], first: int, last: int
+    columns: Mapping[str, int], first: int, last: int, rows: Iterable[int] | None = None
 ) -> dict[tuple[int, int], Formula]:
-    """The calculated cells of rows `first`..`last` of a tab, keyed by (row, column)."""
+    """The calculated cells of rows `first`..`last` of a tab (or of just `rows` among them),
+    keyed by (row, column)."""
     if not formulas_fit(columns):
         return {}
     found: dict[tuple[int, int], Formula] = {}
-    for row in range(first, last + 1):
+    wanted = range(first, last + 1) if rows is None else sorted(set(rows))
+    for row in wanted:
         for key, formula in row_formulas(columns, row, first, last).items():
             found[(row, columns[key])] = formula
     return found

@@ -113,19 +113,28 @@ def last_filled_row(grid: Grid, table: Table) -> int:
     return table.header_row
 
 
-def tab_formulas(grid: Grid, table: Table, *, removed: int = 0) -> SetCells | None:
+def tab_formulas(
+    grid: Grid, table: Table, *, removed: int = 0, touched: Iterable[int] | None = None
+) -> SetCells | None:
     """Every calculated cell of an OKR tab, from its first data row to `SPARE_ROWS` past the
-    last filled one (`removed` rows are about to be deleted above that). None when the tab
-    lacks a column the formulas need."""
+    last filled one (`removed` rows are about to be deleted above that). With `touched`, only
+    those rows and the spare rows after the last filled one: what a check-in keeps and tops
+    up, without rewriting a long tab. None when the tab lacks a column the formulas need."""
     if not formulas_fit(table.columns):
         return None
     first = table.header_row + 1
-    last = max(last_filled_row(grid, table) - removed, table.header_row) + SPARE_ROWS
-    return SetCells(table.title, dict(formula_cells(table.columns, first, last)))
+    filled = max(last_filled_row(grid, table) - removed, table.header_row)
+    last = filled + SPARE_ROWS
+    rows = None if touched is None else [*touched, *range(filled + 1, last + 1)]
+    return SetCells(table.title, dict(formula_cells(table.columns, first, last, rows)))
 
 
 def refresh_formulas(
-    raw: RawWorkbook, titles: Iterable[str] | None = None, *, add_columns: bool = False
+    raw: RawWorkbook,
+    titles: Iterable[str] | None = None,
+    *,
+    add_columns: bool = False,
+    touched: Mapping[str, Iterable[int]] | None = None,
 ) -> list[Change]:
     """Calculated cells rewritten and topped up on the OKR tabs named (all when None): every
     okr write keeps them in place, and `okr validate --fix` repairs damaged ones. With
@@ -142,7 +151,8 @@ def refresh_formulas(
             headers = completed_columns(grid, table)
             if headers:
                 changes.append(SetCells(table.title, headers))
-        change = tab_formulas(grid, table)
+        rows = None if touched is None else touched.get(table.title, ())
+        change = tab_formulas(grid, table, touched=rows)
         if change is not None:
             changes.append(change)
     return changes
