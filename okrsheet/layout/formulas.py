@@ -18,6 +18,7 @@ fixed block of rows; nothing is circular.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from okrsheet.layout.reader import column_letter, tab_ref
@@ -25,7 +26,7 @@ from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
 from okrsheet.stores.base import Formula
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
-SPARE_ROWS = 100
+SPARE_ROWS = 40
 
 #: How far down an objective looks for its key results' check-in dates (SUMPRODUCT needs a
 #: bounded range); a fixed bound keeps every row's formulas independent of the tab's length.
@@ -76,7 +77,10 @@ def setting(label: str, default: str) -> str:
 
 
 def _words(text: str, words: Sequence[str]) -> str:
-    return "OR(" + ",".join(f'{text}="{w}"' for w in words) + ")"
+    """Whether lower-case `text` is one of `words`: one FIND in a `|`-separated list keeps the
+    formula short (`text` is written once, not once per word)."""
+    listed = "|".join(words)
+    return f'ISNUMBER(FIND("|"&{text}&"|","|{listed}|"))'
 
 
 def _plain(ref: str) -> str:
@@ -93,10 +97,8 @@ def number(ref: str) -> str:
         what = sign if sign.startswith("CHAR") else f'"{sign}"'
         cleaned = f'SUBSTITUTE({cleaned},{what},"")'
     cleaned = f'SUBSTITUTE({cleaned},"(","-")'
-    convert = (
-        f'IF(RIGHT({cleaned},1)="%",VALUE(LEFT({cleaned},LEN({cleaned})-1))/100,VALUE({cleaned}))'
-    )
-    return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR({convert},"?")))'
+    # VALUE reads a trailing % itself: VALUE("15%") is 0.15 in every app.
+    return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR(VALUE({cleaned}),"?")))'
 
 
 def _date(ref: str, default: str) -> str:
@@ -123,11 +125,11 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     (the nearest-objective-above chain starts there), `last` its last prepared row."""
     c = _Row(columns, row)
     bound = max(CHECKED_ROWS, last)
-    cycle_start = setting("Cycle start", '""')
+    cycle_start = f'VLOOKUP("Cycle start",{_SETTINGS},2,FALSE)'
     on_track = setting("On-track gap", "0.1")
     at_risk = setting("At-risk gap", "0.25")
     is_kr = f'{c.calc_row}="K"'
-    type_text = f'TRIM(SUBSTITUTE(SUBSTITUTE({c.type},"-"," "),"_"," "))'
+    type_text = f'LOWER(TRIM(SUBSTITUTE(SUBSTITUTE({c.type},"-"," "),"_"," ")))'
     kind = f"LOWER({_plain(c.kind)})"
     kinds = "".join(f'IF({_words(kind, words)},"{name}",' for name, words in _KIND_WORDS.items())
     inferred = (
@@ -258,7 +260,26 @@ def formula_cells(
         return {}
     found: dict[tuple[int, int], Formula] = {}
     wanted = range(first, last + 1) if rows is None else sorted(set(rows))
+    template = _template(tuple(sorted(columns.items())), first, last)
     for row in wanted:
-        for key, formula in row_formulas(columns, row, first, last).items():
+        if row == first:
+            formulas = row_formulas(columns, row, first, last)
+        else:
+            # Every other row's formulas are the template's with its own row numbers.
+            formulas = {
+                key: Formula(text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1)))
+                for key, text in template.items()
+            }
+        for key, formula in formulas.items():
             found[(row, columns[key])] = formula
     return found
+
+
+# Row numbers no real tab reaches, stand-ins for "this row" and "the row above".
+_HERE, _ABOVE = "9999991", "9999990"
+
+
+@functools.lru_cache(maxsize=64)
+def _template(columns: tuple[tuple[str, int], ...], first: int, last: int) -> dict[str, str]:
+    made = row_formulas(dict(columns), int(_HERE), first, last)
+    return {key: formula.text for key, formula in made.items()}

@@ -457,7 +457,8 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
                 cell.comment = Comment(column.note, "okrsheet", width=300, height=120)
     for offset, values in enumerate(spec.rows):
         for col, value in enumerate(values, start=1):
-            _write(sheet.cell(row=first_data_row + offset, column=col), value)
+            if value is not None:  # an empty cell needs no cell object
+                _write(sheet.cell(row=first_data_row + offset, column=col), value)
 
     for (index, col), name in spec.cell_formats.items():
         sheet.cell(row=first_data_row + index, column=col).number_format = _NUMBER_FORMATS[name]
