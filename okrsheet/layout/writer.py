@@ -355,11 +355,12 @@ def guide_tab() -> TabSpec:
 
     return TabSpec(
         title=GUIDE_TAB,
-        columns=[ColumnSpec("How this workbook works", width=110)],
+        columns=[ColumnSpec("How this workbook works", width=95)],
         rows=[[line or None] for line in GUIDE_TEXT[2:]],
         header=True,
         wrap_columns=(1,),
         color="FFC000",
+        print_columns=1,
     )
 
 
