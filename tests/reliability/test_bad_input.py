@@ -116,10 +116,21 @@ def insert_rows(tab: str, index: int, amount: int = 1, first: list[Any] | None =
 
 
 def append(tab: str, *rows: list[Any]) -> Edit:
+    """Rows typed below the last one, as a person types them: on the first rows that hold
+    nothing but okr's prepared formulas."""
+
     def edit(book: Any) -> None:
         sheet = book[tab] if tab in book.sheetnames else book.create_sheet(tab)
-        for row in rows:
-            sheet.append(row)
+        last = sheet.max_row
+        while last > 0 and all(
+            c.value is None or (isinstance(c.value, str) and c.value.startswith("="))
+            for c in sheet[last]
+        ):
+            last -= 1
+        for offset, row in enumerate(rows, start=1):
+            for col, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(last + offset, col).value = value
 
     return edit
 
