@@ -329,46 +329,81 @@ class Problem:
 
 
 def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
-    """Apply the check-in log, which is the source of truth, to the key results.
+    """Hold the key result rows against the check-in log (docs/workbook.md, "One truth").
 
-    Returns the plan with each KR's current value, confidence and last check-in date taken
-    from its newest log entry, and a warning for every KR row that disagrees with the log.
+    The key result row is the current state: its Current, Confidence and Last check-in are
+    what the sheet's formulas show and what okr scores, so the two always agree. The log is
+    the history. Where they disagree, a warning says which cell and what `okr validate --fix`
+    will do: `drift` for a Current typed over the newest check-in (an unlogged check-in, which
+    the fix records in the log), `unapplied-checkin` for a check-in newer than its row (typed
+    into the log by hand, which the fix copies to the row). The plan comes back unchanged.
     """
-    latest: dict[str, CheckIn] = {}
-    for checkin in sorted(plan.checkins, key=checkin_order):
+    latest: dict[str, tuple[int, CheckIn]] = {}
+    ordered = sorted(enumerate(plan.checkins), key=lambda pair: checkin_order(pair[1]))
+    for index, checkin in ordered:
         # Entries from earlier cycles are history: a carried-over KR starts afresh.
         if checkin.date >= plan.cycle.start:
-            latest[checkin.kr_id] = checkin
+            latest[checkin.kr_id] = (index, checkin)
     problems: list[Problem] = []
-    updated: list[KeyResult] = []
     for kr in plan.key_results:
-        entry = latest.get(kr.id)
-        if entry is None:
-            updated.append(kr)
+        if kr.id not in latest:
             continue
-        confidence = entry.confidence if entry.confidence is not None else kr.confidence
-        if kr.current is not None and not math.isclose(kr.current, entry.value):
+        index, entry = latest[kr.id]
+        newer = kr.current is None or kr.last_checkin is None or entry.date > kr.last_checkin
+        same = kr.current is not None and math.isclose(kr.current, entry.value)
+        if newer and not (same and kr.last_checkin == entry.date):
+            shown = "blank" if kr.current is None else f"{kr.current:g}"
+            since = f", Last check-in {kr.last_checkin.isoformat()}" if kr.last_checkin else ""
+            problems.append(
+                Problem(
+                    "warning",
+                    "unapplied-checkin",
+                    f"this check-in of {kr.id} ({entry.value:g} on {entry.date.isoformat()}) "
+                    f"is newer than its row (Current {shown}{since}); the row counts, in the "
+                    "sheet and in okr, until `okr validate --fix` copies the check-in to it",
+                    f"{CHECKIN_KEY_PREFIX}{index}",
+                    "value",
+                )
+            )
+        elif not newer and not same:
+            assert kr.current is not None
             problems.append(
                 Problem(
                     "warning",
                     "drift",
-                    f"current value {kr.current:g} differs from the newest check-in "
-                    f"({entry.value:g} on {entry.date.isoformat()}); the check-in log wins",
+                    f"Current {kr.current:g} differs from the newest check-in "
+                    f"({entry.value:g} on {entry.date.isoformat()}) and is not in the log; "
+                    "it counts, in the sheet and in okr; `okr validate --fix` records it as a "
+                    "check-in",
                     kr.id,
                     "current",
                 )
             )
-        updated.append(
-            kr.model_copy(
-                update={
-                    "current": entry.value,
-                    "confidence": confidence,
-                    "last_checkin": max(entry.date, kr.last_checkin or entry.date),
-                }
-            )
-        )
+    # KPIs keep taking their newest logged value (a KPI check-in writes the row and the log alike).
     kpis = kpi_rules.apply_log(plan.kpis, plan.checkins)
-    return plan.model_copy(update={"key_results": tuple(updated), "kpis": kpis}), problems
+    return plan.model_copy(update={"kpis": kpis}), problems
+
+
+def unlogged_and_unapplied(plan: Plan) -> tuple[list[KeyResult], dict[str, CheckIn]]:
+    """What `okr validate --fix` settles: key results whose typed Current is not in the log,
+    and, by KR id, check-ins newer than their row."""
+    latest: dict[str, CheckIn] = {}
+    for checkin in sorted(plan.checkins, key=checkin_order):
+        if checkin.date >= plan.cycle.start:
+            latest[checkin.kr_id] = checkin
+    unlogged: list[KeyResult] = []
+    unapplied: dict[str, CheckIn] = {}
+    for kr in plan.key_results:
+        entry = latest.get(kr.id)
+        if entry is None:
+            continue
+        newer = kr.current is None or kr.last_checkin is None or entry.date > kr.last_checkin
+        same = kr.current is not None and math.isclose(kr.current, entry.value)
+        if newer and not (same and kr.last_checkin == entry.date):
+            unapplied[kr.id] = entry
+        elif not newer and not same:
+            unlogged.append(kr)
+    return unlogged, unapplied
 
 
 def rewind(plan: Plan, day: date) -> Plan:

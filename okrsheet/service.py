@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
@@ -19,7 +19,7 @@ from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
 from okrsheet.layout.writer import Draft, Person, assign_missing_ids, workbook_tabs
 from okrsheet.model import Cycle, Settings, current_quarter, cycle_from_name
 from okrsheet.stores import Location, open_store, parse_location
-from okrsheet.stores.base import RawWorkbook, SetCells, TabSpec, WorkbookStore
+from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -401,6 +401,40 @@ def share(location: Location, emails: Sequence[str], *, notify: bool = True) -> 
     store = GoogleSheetsStore(location.spreadsheet_id, notify=notify)
     for email in emails:
         store.share(email)
+
+
+@dataclass
+class Fixed:
+    """What `okr validate --fix` wrote."""
+
+    ids: int = 0
+    changes: int = 0  # rows given a newer check-in, typed Currents recorded in the log
+    formula_tabs: int = 0
+    dashboard: bool = False
+
+
+def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
+    """IDs for rows without one, rows and log brought to one story, live formulas repaired
+    and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
+    from okrsheet.layout.changes import truth_changes
+    from okrsheet.layout.dashboard import dashboard_changes
+    from okrsheet.layout.writer import refresh_formulas
+
+    fixed = Fixed()
+
+    def planner(raw: RawWorkbook) -> list[Change]:
+        ids = assign_missing_ids(raw)
+        truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
+        formulas = refresh_formulas(raw, add_columns=True)
+        dashboard = dashboard_changes(raw)
+        fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
+        fixed.changes = len(truth)
+        fixed.formula_tabs = len(formulas)
+        fixed.dashboard = bool(dashboard)
+        return [*ids, *truth, *formulas, *dashboard]
+
+    store_for(location).update(planner)
+    return fixed
 
 
 def fix_ids(location: Location) -> int:

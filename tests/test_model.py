@@ -32,6 +32,7 @@ from okrsheet.model import (
     owners,
     reconcile,
     rewind,
+    unlogged_and_unapplied,
 )
 
 Q4 = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
@@ -468,7 +469,7 @@ def _plan_with(krs: list[KeyResult], checkins: list[CheckIn]) -> Plan:
     )
 
 
-def test_reconcile_newest_checkin_wins_over_the_row() -> None:
+def test_reconcile_a_newer_checkin_is_reported_and_the_row_counts() -> None:
     kr = make_kr(current=None, confidence=0.9)
     plan = _plan_with(
         [kr],
@@ -478,15 +479,20 @@ def test_reconcile_newest_checkin_wins_over_the_row() -> None:
         ],
     )
     updated, problems = reconcile(plan)
-    new = updated.key_result("KR1")
-    assert new is not None
-    assert new.current == 30
-    assert new.confidence == 0.6
-    assert new.last_checkin == date(2026, 11, 9)
-    assert problems == []
+    assert updated == plan  # the row is what the sheet shows: it counts
+    [problem] = problems
+    assert (problem.severity, problem.code, problem.item_id, problem.field) == (
+        "warning",
+        "unapplied-checkin",
+        "checkin#0",
+        "value",
+    )
+    assert "30 on 2026-11-09" in problem.message and "--fix" in problem.message
+    unlogged, unapplied = unlogged_and_unapplied(plan)
+    assert unlogged == [] and unapplied["KR1"].value == 30
 
 
-def test_reconcile_same_day_later_recorded_wins() -> None:
+def test_reconcile_same_day_later_recorded_is_the_newest() -> None:
     day = date(2026, 11, 9)
     plan = _plan_with(
         [make_kr()],
@@ -495,8 +501,8 @@ def test_reconcile_same_day_later_recorded_wins() -> None:
             CheckIn(date=day, kr_id="KR1", value=40, recorded_at=datetime(2026, 11, 9, 9)),
         ],
     )
-    updated, _ = reconcile(plan)
-    assert updated.key_results[0].current == 50
+    _, unapplied = unlogged_and_unapplied(plan)
+    assert unapplied["KR1"].value == 50
 
 
 def test_reconcile_ignores_entries_before_the_cycle() -> None:
@@ -510,18 +516,16 @@ def test_reconcile_ignores_entries_before_the_cycle() -> None:
 
 def test_reconcile_entry_on_cycle_start_counts() -> None:
     plan = _plan_with([make_kr()], [CheckIn(date=Q4.start, kr_id="KR1", value=5)])
-    updated, _ = reconcile(plan)
-    assert updated.key_results[0].current == 5
-    assert updated.key_results[0].last_checkin == Q4.start
+    _, unapplied = unlogged_and_unapplied(plan)
+    assert unapplied["KR1"].date == Q4.start
 
 
-def test_reconcile_drift_is_a_warning_and_the_log_wins() -> None:
-    kr = make_kr(current=25)
+def test_reconcile_a_current_typed_over_the_newest_checkin_is_drift_and_counts() -> None:
+    kr = make_kr(current=25, last_checkin=date(2026, 11, 9))
     plan = _plan_with([kr], [CheckIn(date=date(2026, 11, 9), kr_id="KR1", value=30)])
     updated, problems = reconcile(plan)
-    assert updated.key_results[0].current == 30
-    assert len(problems) == 1
-    drift = problems[0]
+    assert updated.key_results[0].current == 25
+    [drift] = problems
     assert (drift.severity, drift.code, drift.item_id, drift.field) == (
         "warning",
         "drift",
@@ -531,29 +535,24 @@ def test_reconcile_drift_is_a_warning_and_the_log_wins() -> None:
     assert "25" in drift.message
     assert "30" in drift.message
     assert "2026-11-09" in drift.message
+    assert unlogged_and_unapplied(plan) == ([kr], {})
 
 
-def test_reconcile_no_drift_when_row_agrees() -> None:
-    kr = make_kr(current=30.0)
+def test_reconcile_nothing_to_say_when_row_and_log_agree() -> None:
+    kr = make_kr(current=30.0, last_checkin=date(2026, 11, 9))
     plan = _plan_with([kr], [CheckIn(date=date(2026, 11, 9), kr_id="KR1", value=30)])
     _, problems = reconcile(plan)
     assert problems == []
-
-
-def test_reconcile_keeps_row_confidence_when_log_has_none() -> None:
-    kr = make_kr(confidence=0.8)
-    plan = _plan_with([kr], [CheckIn(date=date(2026, 11, 9), kr_id="KR1", value=30)])
-    updated, _ = reconcile(plan)
-    assert updated.key_results[0].confidence == 0.8
+    assert unlogged_and_unapplied(plan) == ([], {})
 
 
 def test_reconcile_leaves_krs_without_checkins_alone() -> None:
-    kr1, kr2 = make_kr(id="KR1", current=12), make_kr(id="KR2", current=7)
+    kr1 = make_kr(id="KR1", current=12, last_checkin=date(2026, 11, 10))
+    kr2 = make_kr(id="KR2", current=7)
     plan = _plan_with([kr1, kr2], [CheckIn(date=date(2026, 11, 9), kr_id="KR1", value=30)])
     updated, problems = reconcile(plan)
     assert updated.key_result("KR2") == kr2
     assert codes(problems) == ["drift"]
-    assert plan.key_result("KR1") == kr1  # the input plan is unchanged
 
 
 # --------------------------------------------------------------------------- rewind

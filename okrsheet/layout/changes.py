@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.extra_tabs import kpi_checkin_changes
-from okrsheet.layout.reader import Table, _parse_row_type, find_table
+from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     CHECKIN_COLUMNS,
@@ -28,14 +28,20 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.writer import (
-    RowEntry,
     checkin_row,
     dependencies_text,
     okr_tables,
-    progress_formulas,
-    progress_formulas_fit,
+    refresh_formulas,
+    tab_formulas,
 )
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan
+from okrsheet.model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    Plan,
+    unlogged_and_unapplied,
+)
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -170,6 +176,50 @@ def checkin_changes(
             if col is not None:
                 cells_to_set[(row, col)] = value
     changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
+    # Every write tops up the live formulas of the tabs it touches.
+    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
+    changes.extend(refresh_formulas(raw, by_tab, touched=touched))
+    return changes
+
+
+def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> list[Change]:
+    """What `okr validate --fix` writes so that the rows and the log tell one story
+    (docs/workbook.md, "One truth"): a check-in newer than its row is copied to the row; a
+    Current typed over the newest check-in is recorded in the log as a check-in of its own."""
+    unlogged, unapplied = unlogged_and_unapplied(plan)
+    changes: list[Change] = []
+    located = locate_rows(raw, list(unapplied))
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    for kr_id, entry in unapplied.items():
+        if kr_id not in located:
+            continue
+        table, row = located[kr_id]
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
+        values: dict[str, WriteValue] = {"current": entry.value, "last_checkin": entry.date}
+        if entry.confidence is not None:
+            values["confidence"] = entry.confidence
+        for key, value in values.items():
+            col = table.columns.get(key)
+            if col is not None:
+                by_tab.setdefault(table.title, {})[(row, col)] = value
+    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items())
+    if unlogged:
+        day = min(max(today, plan.cycle.start), plan.cycle.end)
+        records = [
+            CheckIn(
+                date=max(day, kr.last_checkin or day),
+                kr_id=kr.id,
+                value=kr.value,
+                confidence=kr.confidence,
+                note="typed in the sheet; recorded by okr validate --fix",
+                author=kr.owner,
+                recorded_at=now,
+                checkin_id=f"fix-{kr.id}-{now:%Y%m%d%H%M%S}",
+            )
+            for kr in unlogged
+        ]
+        changes.extend(checkin_changes(raw, records))
     return changes
 
 
@@ -187,7 +237,9 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
-    return [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+    changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
+    return changes + refresh_formulas(raw, by_tab, touched=touched)
 
 
 ARCHIVE_COLUMNS = (
@@ -361,42 +413,17 @@ def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
 
 
 def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> list[Change]:
-    """openpyxl does not fix formulas in rows that move up, and an objective's block of KR
-    rows may have shrunk: every Progress formula of a tab that lost rows is rewritten."""
+    """openpyxl does not fix formulas in rows that move up: every calculated cell of a tab that
+    lost rows is rewritten for the rows as they will be."""
     changes: list[Change] = []
     for table in okr_tables(raw):
         gone = doomed.get(table.title)
-        if not gone or not progress_formulas_fit(table.columns):
-            continue
         grid = raw.grid(table.title)
-        assert grid is not None
-        entries: list[RowEntry] = []
-        shift = 0
-        for row in range(table.header_row + 1, len(grid.rows) + 1):
-            if row in gone:
-                shift += 1
-                continue
-            try:
-                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
-            except cells.CellValueError:
-                continue
-            if kind is None:
-                continue
-            entries.append(
-                RowEntry(
-                    row=row - shift,
-                    is_objective=kind == TYPE_OBJECTIVE,
-                    item_id=cells.parse_text(grid.cell(row, table.columns["id"])),
-                    objective_id=cells.parse_text(grid.cell(row, table.columns["objective_id"])),
-                )
-            )
-        progress_col = table.columns["progress"]
-        cells_to_set: dict[tuple[int, int], WriteValue] = {
-            (row, progress_col): formula
-            for row, formula in progress_formulas(entries, table.columns).items()
-        }
-        if cells_to_set:
-            changes.append(SetCells(table.title, cells_to_set))
+        if not gone or grid is None:
+            continue
+        change = tab_formulas(grid, table, removed=len(gone))
+        if change is not None:
+            changes.append(change)
     return changes
 
 

@@ -23,9 +23,11 @@ from okrsheet.layout.extra_schema import EXTRA_TABS
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
+    DASHBOARD_TAB,
     GUIDE_TAB,
     IDEAS_TAB,
     OKR_COLUMNS,
@@ -57,7 +59,7 @@ from okrsheet.model import (
     infer_kind,
     reconcile,
 )
-from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
 
 HEADER_SCAN_ROWS = 10
 
@@ -392,7 +394,7 @@ class _Reader:
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
         reserved = {
             normalize_header(t)
-            for t in (GUIDE_TAB, SETTINGS_TAB, PEOPLE_TAB, IDEAS_TAB, *EXTRA_TABS)
+            for t in (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, PEOPLE_TAB, IDEAS_TAB, *EXTRA_TABS)
         }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
@@ -437,7 +439,10 @@ class _Reader:
         pending_krs: list[tuple[Table, int, dict[str, Any]]],
     ) -> None:
         current_objective: str | None = None
-        skip = {table.columns.get("progress")}
+        skip = {table.columns.get(key) for key in CALCULATED_KEYS}
+        # A store's own drawing beside the table (Google's bar) is no content either.
+        bar = normalize_header(BAR_HEADER)
+        skip |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):

@@ -9,6 +9,7 @@ from okrsheet.layout.cells import KIND_CHOICES, LEVEL_CHOICES
 from okrsheet.stores.base import ColumnSpec
 
 GUIDE_TAB = "Guide"
+DASHBOARD_TAB = "Dashboard"
 SETTINGS_TAB = "Settings"
 CORPORATE_TAB = "Corporate"
 CHECKINS_TAB = "Check-ins"
@@ -150,6 +151,56 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="text",
         note="Optional: the ID of a KPI (KPIs tab) this key result watches.",
     ),
+    # Calculated columns: live formulas for people reading the sheet (okr never reads them).
+    _col(
+        "expected",
+        "Expected",
+        width=10,
+        number_format="percent",
+        note="Computed by formula: the share of the time to the due date that has passed.",
+    ),
+    _col(
+        "status",
+        "Status",
+        width=12,
+        status_colors=True,
+        note="Computed by formula, by the same rules as okr status (thresholds from Settings).",
+    ),
+    _col(
+        "days_since",
+        "Days since check-in",
+        width=11,
+        number_format="integer",
+        note="Computed by formula: days since Last check-in (since the cycle start when blank).",
+    ),
+    *(
+        _col(key, header, width=9, hidden=True)
+        for key, header in (
+            ("calc_row", "Calc row"),
+            ("calc_section", "Calc section"),
+            ("calc_objective", "Calc objective"),
+            ("calc_kind", "Calc kind"),
+            ("calc_start", "Calc start"),
+            ("calc_target", "Calc target"),
+            ("calc_current", "Calc current"),
+            ("calc_value", "Calc value"),
+            ("calc_weight", "Calc weight"),
+            ("calc_due", "Calc due"),
+            ("calc_checked", "Calc checked"),
+            ("calc_progress", "Calc progress"),
+            ("calc_expected", "Calc expected"),
+            ("calc_status", "Calc status"),
+            ("calc_wprogress", "Calc weighted progress"),
+            ("calc_wexpected", "Calc weighted expected"),
+            ("calc_number", "Calc number"),
+        )
+    ),
+)
+
+#: Columns whose cells are formulas written by okr: never read, and not content of a row.
+CALCULATED_KEYS = frozenset(
+    {"progress", "expected", "status", "days_since"}
+    | {c.key for c in OKR_COLUMNS if c.key.startswith("calc_")}
 )
 
 CHECKIN_COLUMNS: tuple[Column, ...] = (
@@ -254,7 +305,7 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
     ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
+RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
 ARCHIVE_PREFIX = "Archive "
 
 

@@ -16,11 +16,14 @@ from datetime import date, datetime
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.extra_schema import INITIATIVE_COLUMNS, INITIATIVES_TAB, KPI_COLUMNS, KPIS_TAB
+from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
+    DASHBOARD_TAB,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -33,7 +36,6 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
-from okrsheet.layout.writer import RowEntry, progress_formulas, progress_formulas_fit
 from okrsheet.stores.base import (
     BAR_HEADER,
     CellValue,
@@ -55,7 +57,17 @@ _TAB_COLORS = {
 
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
-    return [_copy_tab(grid) for grid in raw.grids]
+    from okrsheet.layout.dashboard import dashboard_tab
+    from okrsheet.layout.writer import okr_tables
+
+    tabs = [_copy_tab(grid) for grid in raw.grids]
+    # The Dashboard is formulas over the OKR tabs: built afresh, never copied as values.
+    wanted = normalize_header(DASHBOARD_TAB)
+    for index, grid in enumerate(raw.grids):
+        if normalize_header(grid.title) == wanted:
+            tables = [(t.title, t.columns) for t in okr_tables(raw)]
+            tabs[index] = replace(dashboard_tab(tables), title=grid.title)
+    return tabs
 
 
 _SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -161,27 +173,23 @@ def _unit_formats(
 
 
 def _rebuild_progress(rows: list[list[WriteValue]], table: Table) -> None:
-    """The live Progress formulas, rebuilt for the rows where each item now sits."""
+    """The live formulas, rebuilt for the rows where each item now sits (and the empty rows
+    prepared below them)."""
     columns = table.columns
-    if not progress_formulas_fit(columns):
+    if not formulas_fit(columns):
         return
-    type_col, id_col, obj_col = columns.get("type"), columns["id"], columns["objective_id"]
-    entries = []
-    for offset, row in enumerate(rows):
-        kind = str(row[type_col - 1] or "").strip().casefold() if type_col else ""
-        item_id = str(row[id_col - 1] or "").strip()
-        if not kind or not item_id:
-            continue
-        entries.append(
-            RowEntry(
-                offset + 2,
-                kind == TYPE_OBJECTIVE.casefold(),
-                item_id,
-                str(row[obj_col - 1] or "").strip(),
-            )
-        )
-    for row_number, formula in progress_formulas(entries, columns).items():
-        rows[row_number - 2][columns["progress"] - 1] = formula
+    calculated = {columns[k] for k in CALCULATED_KEYS}
+    filled = [
+        offset
+        for offset, row in enumerate(rows)
+        if any(v not in (None, "") for c, v in enumerate(row, 1) if c not in calculated)
+    ]
+    last = (filled[-1] + 2 if filled else 1) + SPARE_ROWS
+    width = max([len(r) for r in rows] + [max(columns.values())])
+    while len(rows) < last - 1:
+        rows.append([None] * width)
+    for (row_number, col), formula in formula_cells(columns, 2, last).items():
+        rows[row_number - 2][col - 1] = formula
 
 
 def _typed(value: CellValue, number_format: NumberFormat) -> WriteValue:

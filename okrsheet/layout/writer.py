@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,15 +11,16 @@ from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells
 from okrsheet.layout.extra_tabs import extra_tabs
+from okrsheet.layout.formulas import INPUT_KEYS, SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.links import Link, links_text
 from okrsheet.layout.reader import (
     Table,
     _parse_row_type,
-    column_letter,
     find_table,
 )
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
@@ -37,8 +38,8 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import (
+    BAR_HEADER,
     Change,
-    Formula,
     Grid,
     NumberFormat,
     RawWorkbook,
@@ -105,69 +106,76 @@ def _index(columns: Sequence[Column]) -> dict[str, int]:
 _OKR = _index(OKR_COLUMNS)
 
 
-def kr_progress_formula(row: int, columns: dict[str, int] = _OKR) -> Formula:
-    """Live progress for people reading the sheet; okr itself recomputes it from the values."""
-    s, t, c, k = (
-        f"{column_letter(columns[key])}{row}" for key in ("start", "target", "current", "kind")
-    )
-    value = f'IF({c}="",{s},{c})'
-    return Formula(
-        f'=IF(OR({s}="",{t}=""),"",'
-        f'IF({k}="milestone",IF(N({c})>=1,1,0),'
-        f'IF({k}="keep above",IF({value}>={t},1,0),'
-        f'IF({k}="keep below",IF({value}<={t},1,0),'
-        f'IF({t}={s},"",MAX(0,MIN(1,({value}-{s})/({t}-{s}))))))))'
-    )
+def last_filled_row(grid: Grid, table: Table) -> int:
+    """The last row with anything typed in it, calculated columns aside (the header row when
+    there is none)."""
+    calculated = {table.columns[k] for k in CALCULATED_KEYS if k in table.columns}
+    bar = normalize_header(BAR_HEADER)
+    calculated |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
+    for row in range(len(grid.rows), table.header_row, -1):
+        values = grid.rows[row - 1]
+        if any(not cells.is_blank(v) for c, v in enumerate(values, 1) if c not in calculated):
+            return row
+    return table.header_row
 
 
-def objective_progress_formula(first: int, last: int, columns: dict[str, int] = _OKR) -> Formula:
-    """Weighted mean of the Progress of the KR rows `first`..`last` just below the objective.
-
-    It covers the objective's own block of rows only: a range over the whole column would take
-    in the other objectives' Progress cells and make the formulas circular.
-    """
-    weight = f"{column_letter(columns['weight'])}{first}:{column_letter(columns['weight'])}{last}"
-    prog = f"{column_letter(columns['progress'])}{first}:{column_letter(columns['progress'])}{last}"
-    return Formula(f'=IFERROR(SUMPRODUCT({weight},{prog})/SUM({weight}),"")')
-
-
-@dataclass(frozen=True)
-class RowEntry:
-    """One objective or KR row as the Progress formulas see it."""
-
-    row: int
-    is_objective: bool
-    item_id: str
-    objective_id: str = ""
+def tab_formulas(
+    grid: Grid, table: Table, *, removed: int = 0, touched: Iterable[int] | None = None
+) -> SetCells | None:
+    """Every calculated cell of an OKR tab, from its first data row to `SPARE_ROWS` past the
+    last filled one (`removed` rows are about to be deleted above that). With `touched`, only
+    those rows and the spare rows after the last filled one: what a check-in keeps and tops
+    up, without rewriting a long tab. None when the tab lacks a column the formulas need."""
+    if not formulas_fit(table.columns):
+        return None
+    first = table.header_row + 1
+    filled = max(last_filled_row(grid, table) - removed, table.header_row)
+    last = filled + SPARE_ROWS
+    rows = None if touched is None else [*touched, *range(filled + 1, last + 1)]
+    return SetCells(table.title, dict(formula_cells(table.columns, first, last, rows)))
 
 
-def progress_formulas(
-    entries: Sequence[RowEntry], columns: dict[str, int] = _OKR
-) -> dict[int, Formula]:
-    """Progress formulas by row: each KR from its own cells, each objective over the run of its
-    KR rows directly below it."""
-    formulas: dict[int, Formula] = {}
-    ordered = sorted(entries, key=lambda e: e.row)
-    for index, entry in enumerate(ordered):
-        if not entry.is_objective:
-            formulas[entry.row] = kr_progress_formula(entry.row, columns)
+def refresh_formulas(
+    raw: RawWorkbook,
+    titles: Iterable[str] | None = None,
+    *,
+    add_columns: bool = False,
+    touched: Mapping[str, Iterable[int]] | None = None,
+) -> list[Change]:
+    """Calculated cells rewritten and topped up on the OKR tabs named (all when None): every
+    okr write keeps them in place, and `okr validate --fix` repairs damaged ones. With
+    `add_columns` (the fix), a tab made before a calculated column existed gets it, headed,
+    after its last column."""
+    wanted = None if titles is None else set(titles)
+    changes: list[Change] = []
+    for table in okr_tables(raw):
+        if wanted is not None and table.title not in wanted:
             continue
-        block: list[int] = []
-        for following in ordered[index + 1 :]:
-            if following.is_objective or following.objective_id not in ("", entry.item_id):
-                break
-            if following.row != (block[-1] if block else entry.row) + 1:
-                break
-            block.append(following.row)
-        if block:
-            formulas[entry.row] = objective_progress_formula(block[0], block[-1], columns)
-    return formulas
+        grid = raw.grid(table.title)
+        assert grid is not None
+        if add_columns:
+            headers = completed_columns(grid, table)
+            if headers:
+                changes.append(SetCells(table.title, headers))
+        rows = None if touched is None else touched.get(table.title, ())
+        change = tab_formulas(grid, table, touched=rows)
+        if change is not None:
+            changes.append(change)
+    return changes
 
 
-def progress_formulas_fit(columns: dict[str, int]) -> bool:
-    """The formulas need these columns; a tab without them simply gets none."""
-    needed = ("id", "objective_id", "start", "target", "current", "kind", "weight", "progress")
-    return all(key in columns for key in needed)
+def completed_columns(grid: Grid, table: Table) -> dict[tuple[int, int], WriteValue]:
+    """Headers for the calculated columns a tab lacks, placed after everything in it; the
+    table's column map is extended in place. Nothing when an input column is missing."""
+    if not all(key in table.columns for key in INPUT_KEYS):
+        return {}
+    missing = [c for c in OKR_COLUMNS if c.key in CALCULATED_KEYS and c.key not in table.columns]
+    width = max([len(r) for r in grid.rows] + [max(table.columns.values())])
+    headers: dict[tuple[int, int], WriteValue] = {}
+    for offset, column in enumerate(missing, start=1):
+        table.columns[column.key] = width + offset
+        headers[(table.header_row, width + offset)] = column.header
+    return headers
 
 
 def dependencies_text(
@@ -191,7 +199,7 @@ def dependencies_text(
     )
 
 
-def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[WriteValue]:
+def okr_row(item: Objective | KeyResult) -> list[WriteValue]:
     values: dict[str, WriteValue]
     if isinstance(item, Objective):
         values = {
@@ -201,7 +209,6 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "level": item.level.value,
             "owner": item.owner,
             "aligns_to": item.aligns_to or None,
-            "progress": progress,
             "notes": item.notes or None,
         }
     else:
@@ -220,7 +227,6 @@ def okr_row(item: Objective | KeyResult, progress: Formula | None) -> list[Write
             "weight": item.weight,
             "confidence": item.confidence,
             "depends_on": dependencies_text(item.depends_on, item.needed_by, item.ratios) or None,
-            "progress": progress,
             "last_checkin": item.last_checkin,
             "grade": item.grade,
             "notes": item.notes or None,
@@ -233,12 +239,12 @@ _UNIT_FORMATS: dict[str, NumberFormat] = {"%": "percent1", "$": "currency"}
 
 
 def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
-    formulas = progress_formulas(
-        [
-            RowEntry(row, isinstance(item, Objective), item.id, getattr(item, "objective_id", ""))
-            for row, item in enumerate(items, start=2)
-        ]
-    )
+    """An OKR tab: a row per item, then empty rows whose formulas wait for people to type."""
+    rows = [okr_row(item) for item in items]
+    last = len(items) + 1 + SPARE_ROWS
+    rows += [[None] * len(OKR_COLUMNS) for _ in range(SPARE_ROWS)]
+    for (row, col), formula in formula_cells(_OKR, 2, last).items():
+        rows[row - 2][col - 1] = formula
     formats: dict[tuple[int, int], NumberFormat] = {}
     for index, item in enumerate(items):
         fmt = _UNIT_FORMATS.get(item.unit) if isinstance(item, KeyResult) else None
@@ -247,11 +253,12 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
     return TabSpec(
         title=title,
         columns=[c.spec for c in OKR_COLUMNS],
-        rows=[okr_row(item, formulas.get(row)) for row, item in enumerate(items, start=2)],
+        rows=rows,
         wrap_columns=(_OKR["title"], _OKR["notes"]),
         color="2E75B6" if title == CORPORATE_TAB else None,
         cell_formats=formats,
         emphasized_rows=frozenset(i for i, item in enumerate(items) if isinstance(item, Objective)),
+        print_columns=_OKR["days_since"],
     )
 
 
@@ -278,11 +285,18 @@ def checkin_row(checkin: CheckIn) -> list[WriteValue]:
     return [values.get(column.key) for column in CHECKIN_COLUMNS]
 
 
-def checkins_tab(checkins: Sequence[CheckIn]) -> TabSpec:
+def checkins_tab(checkins: Sequence[CheckIn], units: Mapping[str, str] | None = None) -> TabSpec:
+    """The log; each Value is formatted like its key result (percent, currency) by `units`."""
+    value_col = _index(CHECKIN_COLUMNS)["value"]
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, checkin in enumerate(checkins):
+        fmt = _UNIT_FORMATS.get((units or {}).get(checkin.kr_id, ""), "number")
+        formats[(index, value_col)] = fmt
     return TabSpec(
         title=CHECKINS_TAB,
         columns=[c.spec for c in CHECKIN_COLUMNS],
         rows=[checkin_row(c) for c in checkins],
+        cell_formats=formats,
         wrap_columns=(_index(CHECKIN_COLUMNS)["note"],),
         color="548235",
     )
@@ -331,6 +345,8 @@ def people_tab(people: Sequence[Person]) -> TabSpec:
 GUIDE_TEXT = (
     "How this workbook works",
     "",
+    "Dashboard: every objective with its owner, progress, expected progress and status, the "
+    "days left in the cycle, and who is behind. It is all formulas: right as soon as you type.",
     "Settings: the company, the current cycle (name, start, end), the check-in cadence and the "
     "thresholds that decide when a key result is on track, at risk or off track.",
     "Corporate: the company's objectives. Every other tab belongs to one person or team.",
@@ -339,16 +355,26 @@ GUIDE_TEXT = (
     "old ones.",
     "",
     "On the OKR tabs each row is an Objective or a Key result (column Type).",
+    "To add an objective by hand: on the first empty row below the others, type Objective in "
+    "Type, an ID (for example SALES-2), a Title and an Owner. Leave Start, Target and Due blank.",
+    "To add a key result: on the rows just below its objective, type Key result in Type, an ID "
+    "(SALES-2.1), a Title, Start, Target and Due, and Current when you know it. Below its "
+    "objective, Objective ID may stay blank.",
+    "Progress, Expected, Status and Days since check-in then appear by themselves: the empty "
+    "rows already hold their formulas. Type on those rows rather than inserting new ones; if "
+    "a row shows no Progress, `okr validate --fix` puts the formulas back.",
     "A key result needs a Start, a Target and a Due date: it is not a key result unless it has "
     "a number.",
     "If a metric was never tracked, measure it first and use that as the start.",
     "Kind: increase or decrease (worked out from start and target when left blank), milestone "
     "(0 = not done, 1 = done), keep above or keep below a threshold (the target).",
     "Team and individual objectives name the objective they serve in 'Aligns to'.",
-    "Confidence accepts 70%, 0.7 or 7/10. Weight (default 1) sets a key result's share of its "
-    "objective.",
-    "Progress is a formula kept for people reading the sheet; okr computes its own.",
-    "You may add columns of your own anywhere: okr leaves them alone.",
+    "Confidence accepts 70%, 0.7 or 7/10. Weight (default 1, also when blank) sets a key "
+    "result's share of its objective.",
+    "The key result row is what counts, for the sheet and for okr alike. When you type a new "
+    "Current, also set Last check-in; `okr validate --fix` adds the line to Check-ins.",
+    "Numbers may be typed as $16,000, 15% or 1,234.5; the sheet reads them as okr does.",
+    "You may add columns of your own to the right of the last one: okr leaves them alone.",
     "",
     "With the okr command line: okr validate, okr status, okr checkin, okr lagging.",
 )
@@ -359,18 +385,29 @@ def guide_tab() -> TabSpec:
 
     return TabSpec(
         title=GUIDE_TAB,
-        columns=[ColumnSpec("How this workbook works", width=110)],
+        columns=[ColumnSpec("How this workbook works", width=95)],
         rows=[[line or None] for line in GUIDE_TEXT[2:]],
         header=True,
         wrap_columns=(1,),
         color="FFC000",
+        print_columns=1,
     )
 
 
 def workbook_tabs(draft: Draft) -> list[TabSpec]:
-    tabs = [guide_tab(), settings_tab(draft.settings, draft.cycle)]
-    tabs += [okr_tab(title, items) for title, items in draft.tabs.items()]
-    tabs += [people_tab(draft.people), checkins_tab(draft.checkins)]
+    from okrsheet.layout.dashboard import MIN_SLOTS, dashboard_tab
+
+    okr_tabs = [okr_tab(title, items) for title, items in draft.tabs.items()]
+    slots = max(MIN_SLOTS, 2 * len(draft.objectives) + 20)
+    dashboard = dashboard_tab([(t.title, _OKR) for t in okr_tabs], slots)
+    tabs = [guide_tab(), dashboard, settings_tab(draft.settings, draft.cycle), *okr_tabs]
+    units = {
+        item.id: item.unit
+        for items in draft.tabs.values()
+        for item in items
+        if isinstance(item, KeyResult)
+    }
+    tabs += [people_tab(draft.people), checkins_tab(draft.checkins, units)]
     tabs += extra_tabs(draft.initiatives, draft.kpis)
     return tabs
 

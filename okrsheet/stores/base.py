@@ -57,7 +57,7 @@ class RawWorkbook:
 
 
 NumberFormat = Literal[
-    "text", "number", "percent", "percent1", "currency", "date", "datetime", "general"
+    "text", "number", "integer", "percent", "percent1", "currency", "date", "datetime", "general"
 ]
 
 
@@ -76,6 +76,10 @@ class ColumnSpec:
     choices: tuple[str, ...] = ()
     note: str = ""
     progress_bar: bool = False
+    # Calculated helper columns the other formulas build on: hidden from people.
+    hidden: bool = False
+    # Colour the status words (done, on track, at risk, ...) by conditional formatting.
+    status_colors: bool = False
 
 
 @dataclass
@@ -93,6 +97,10 @@ class TabSpec:
     # Rows (indexes into `rows`) shown in bold with a light fill: objectives above their KRs.
     emphasized_rows: frozenset[int] = frozenset()
     color: str | None = None
+    # Rows printed at the top of every page (1-based, counted from the first row).
+    print_title_rows: int = 1
+    # Only the first this many columns are printed (helper columns past them are not).
+    print_columns: int | None = None
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ _EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 _PATTERNS: dict[NumberFormat, tuple[str, str]] = {
     "text": ("TEXT", "@"),
     "number": ("NUMBER", "#,##0.##"),
+    "integer": ("NUMBER", "0"),
     "percent": ("PERCENT", "0%"),
     "percent1": ("PERCENT", "0.0%"),
     "currency": ("CURRENCY", '"$"#,##0'),
@@ -1028,7 +1029,33 @@ def _requests_for(
             requests.extend(_tab_requests(change.spec, sheet_id, position))
             index[change.spec.title] = _Sheet(sheet_id, change.spec.title, 0, 0)
         elif isinstance(change, SetCells):
-            requests.extend(_set_cells(_sheet(index, change.tab).sheet_id, change.cells))
+            sheet = _sheet(index, change.tab)
+            # Formulas prepared ahead of the data may reach past the grid: grow it first.
+            rows = max((r for r, _ in change.cells), default=0)
+            cols = max((c for _, c in change.cells), default=0)
+            for dimension, wanted, have in (
+                ("ROWS", rows, sheet.rows),
+                ("COLUMNS", cols, sheet.cols),
+            ):
+                if have and wanted > have:
+                    requests.append(
+                        {
+                            "appendDimension": {
+                                "sheetId": sheet.sheet_id,
+                                "dimension": dimension,
+                                "length": wanted - have,
+                            }
+                        }
+                    )
+            if sheet.rows and rows > sheet.rows or sheet.cols and cols > sheet.cols:
+                index[change.tab] = _Sheet(
+                    sheet.sheet_id,
+                    sheet.title,
+                    max(rows, sheet.rows),
+                    max(cols, sheet.cols),
+                    sheet.grid,
+                )
+            requests.extend(_set_cells(sheet.sheet_id, change.cells))
         elif isinstance(change, AppendRows):
             requests.append(
                 {
@@ -1168,11 +1195,16 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
                         "startIndex": col,
                         "endIndex": col + 1,
                     },
-                    "properties": {"pixelSize": int(column.width * 7 + 5)},
-                    "fields": "pixelSize",
+                    "properties": {
+                        "pixelSize": int(column.width * 7 + 5),
+                        **({"hiddenByUser": True} if column.hidden else {}),
+                    },
+                    "fields": "pixelSize,hiddenByUser" if column.hidden else "pixelSize",
                 }
             }
         )
+        if column.status_colors:
+            requests.extend(_status_rules(sheet_id, _range(sheet_id, first, rows, col, col + 1)))
         if column.number_format != "general":
             requests.append(
                 {
@@ -1317,6 +1349,39 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
             }
         )
     return requests
+
+
+#: Fill and text colours of the status words (as the .xlsx store's STATUS_COLORS).
+_STATUS_COLORS = {
+    "done": ("C6EFCE", "006100"),
+    "on track": ("E2EFDA", "375623"),
+    "not started": ("EDEDED", "595959"),
+    "at risk": ("FFEB9C", "9C5700"),
+    "off track": ("FFC7CE", "9C0006"),
+    "overdue": ("FF9999", "7F0000"),
+}
+
+
+def _status_rules(sheet_id: int, grid_range: dict[str, int]) -> list[dict[str, Any]]:
+    """Conditional formats colouring each status word."""
+    return [
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [grid_range],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": word}]},
+                        "format": {
+                            "backgroundColor": _rgb(fill),
+                            "textFormat": {"foregroundColor": _rgb(font)},
+                        },
+                    },
+                },
+            }
+        }
+        for word, (fill, font) in _STATUS_COLORS.items()
+    ]
 
 
 def _bar_column(spec: TabSpec) -> int | None:

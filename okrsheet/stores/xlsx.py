@@ -59,6 +59,7 @@ REPLANS = 3
 _NUMBER_FORMATS = {
     "text": "@",
     "number": "#,##0.##",
+    "integer": "0",
     "percent": "0%",
     "percent1": "0.0%",
     "currency": '"$"#,##0',
@@ -777,7 +778,8 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
                 cell.comment = Comment(column.note, "okrsheet", width=300, height=120)
     for offset, values in enumerate(spec.rows):
         for col, value in enumerate(values, start=1):
-            _write(sheet.cell(row=first_data_row + offset, column=col), value)
+            if value is not None:  # an empty cell needs no cell object
+                _write(sheet.cell(row=first_data_row + offset, column=col), value)
 
     for (index, col), name in spec.cell_formats.items():
         sheet.cell(row=first_data_row + index, column=col).number_format = _NUMBER_FORMATS[name]
@@ -816,6 +818,10 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
             )
             validation.add(data_range)
             sheet.add_data_validation(validation)
+        if column.hidden:
+            sheet.column_dimensions[letter].hidden = True
+        if column.status_colors:
+            _status_colors(sheet, data_range)
         if column.progress_bar:
             sheet.conditional_formatting.add(
                 data_range,
@@ -830,12 +836,48 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
     sheet.page_setup.fitToHeight = 0
     if spec.header and spec.columns:
         sheet.freeze_panes = sheet.cell(row=spec.frozen_rows + 1, column=1)
+        sheet.print_title_rows = f"1:{spec.print_title_rows}"
+    if spec.print_columns:
+        # Down to the last typed row: the prepared rows below hold formulas only.
+        typed = [
+            i
+            for i, row in enumerate(spec.rows)
+            if any(v is not None and not isinstance(v, Formula) for v in row)
+        ]
+        last_typed = first_data_row + (typed[-1] if typed else 0)
+        sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
         if len(spec.columns) > 1:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
         sheet.row_dimensions[1].height = 30
 
 
 _LINE_HEIGHT = 15
+
+#: Fill and font colours of the status words, in the OKR tabs and on the Dashboard.
+STATUS_COLORS = {
+    "done": ("C6EFCE", "006100"),
+    "on track": ("E2EFDA", "375623"),
+    "not started": ("EDEDED", "595959"),
+    "at risk": ("FFEB9C", "9C5700"),
+    "off track": ("FFC7CE", "9C0006"),
+    "overdue": ("FF9999", "7F0000"),
+}
+
+
+def _status_colors(sheet: Worksheet, data_range: str) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    for word, (fill, font) in STATUS_COLORS.items():
+        sheet.conditional_formatting.add(
+            data_range,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{word}"'],
+                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+                font=Font(color=font),
+            ),
+        )
 
 
 def _fit_row_heights(sheet: Worksheet, spec: TabSpec, first_data_row: int) -> None:

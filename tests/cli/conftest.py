@@ -22,10 +22,21 @@ SHOP_ROWS: list[list[Any]] = [
 
 
 def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
-    """Append rows to a tab with openpyxl, the way a person editing in Excel would."""
+    """Type rows into a tab with openpyxl, the way a person editing in Excel would: on the
+    first rows below the data that hold nothing but okr's prepared formulas."""
     book = load_workbook(path)
-    for row in rows:
-        book[tab].append(row)
+    sheet = book[tab]
+    row = sheet.max_row
+    while row > 1 and all(
+        c.value is None or (isinstance(c.value, str) and c.value.startswith("="))
+        for c in sheet[row]
+    ):
+        row -= 1
+    for values in rows:
+        row += 1
+        for col, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row, col).value = value
     book.save(path)
 
 

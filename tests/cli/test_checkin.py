@@ -250,7 +250,7 @@ def test_unknown_owner_in_guided_walk(okr: Any, shop: Path) -> None:
     assert "Ana Lima" in result.stderr
 
 
-def test_log_is_the_source_of_truth(okr: Any, shop: Path) -> None:
+def test_a_current_typed_after_the_check_in_counts_and_fix_logs_it(okr: Any, shop: Path) -> None:
     assert okr("checkin", "CORP-1.1", "--value", "70", "-w", str(shop)).exit_code == 0
     book = load_workbook(shop)
     sheet = book["Corporate"]
@@ -259,14 +259,22 @@ def test_log_is_the_source_of_truth(okr: Any, shop: Path) -> None:
             row[10].value = 12  # someone overtypes Current by hand
     book.save(shop)
 
+    # The row is what the sheet shows, so it is what okr reports too.
     status = okr("status", "-w", str(shop), "-f", "json").json()
-    assert status["objectives"][0]["key_results"][0]["current"] == 70.0
+    assert status["objectives"][0]["key_results"][0]["current"] == 12.0
     validate = okr("validate", "-w", str(shop), "-f", "json")
     assert validate.exit_code == 0  # drift is a warning
     [finding] = validate.json()["findings"]
-    assert finding["severity"] == "warning"
+    assert (finding["severity"], finding["code"]) == ("warning", "drift")
     assert finding["where"] == "Corporate!K3"
-    assert "the check-in log wins" in finding["message"]
+    assert "not in the log" in finding["message"] and "--fix" in finding["message"]
+
+    assert okr("validate", "-w", str(shop), "--fix").exit_code == 0
+    assert okr("validate", "-w", str(shop), "-f", "json").json()["findings"] == []
+    log = [r for r in read_tab(shop, "Check-ins")[1:] if r[1] == "CORP-1.1"]
+    assert [r[2] for r in log] == [70, 12]
+    again = okr("status", "-w", str(shop), "-f", "json").json()
+    assert again["objectives"][0]["key_results"][0]["current"] == 12.0
 
 
 def excel_csv(path: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tests.cli.conftest import read_tab
 
-TABS = ["Guide", "Settings", "Corporate", "People", "Check-ins", "Initiatives", "KPIs"]
+TABS = ["Guide", "Dashboard", "Settings", "Corporate", "People", "Check-ins", "Initiatives", "KPIs"]
 
 
 def test_blank_workbook(okr: Any, tmp_path: Path) -> None:
@@ -177,8 +177,8 @@ def test_people_file(okr: Any, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert load_workbook(tmp_path / "acme.xlsx").sheetnames == [
-        "Guide", "Settings", "Corporate", "Alice Moreau", "Bob Smith", "People", "Check-ins",
-        "Initiatives", "KPIs",
+        "Guide", "Dashboard", "Settings", "Corporate", "Alice Moreau", "Bob Smith", "People",
+        "Check-ins", "Initiatives", "KPIs",
     ]  # fmt: skip
     people_rows = read_tab(tmp_path / "acme.xlsx", "People")
     assert people_rows[1][:3] == ["Alice Moreau", "Sales", "alice@example.com"]

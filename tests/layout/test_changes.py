@@ -22,11 +22,19 @@ from okrsheet.layout.changes import (
     rollover_changes,
     row_for,
 )
+from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.layout.writer import kr_progress_formula, objective_progress_formula
 from okrsheet.model import CheckIn, cycle_from_name
-from okrsheet.stores.base import AddTab, AppendRows, DeleteRows, Grid, RawWorkbook, SetCells
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    DeleteRows,
+    Formula,
+    Grid,
+    RawWorkbook,
+    SetCells,
+)
 from okrsheet.stores.xlsx import XlsxStore
 
 COL = {c.key: i for i, c in enumerate(OKR_COLUMNS, start=1)}
@@ -62,8 +70,12 @@ def test_checkin_changes_append_to_the_log_and_update_the_kr_rows(example: Path)
         [date(2026, 11, 14), "CORP-1.1", 2_700_000, None, "a", None, None, None],
         [date(2026, 11, 15), "SALES-1.2", 0.74, None, None, "Marcus", None, None],
     ]
-    sets = {c.tab: c.cells for c in changes[1:] if isinstance(c, SetCells)}
-    assert len(changes) == 3
+    sets = {c.tab: c.cells for c in changes[1:] if isinstance(c, SetCells) and c.anchors}
+    # The live formulas of the tabs written to are topped up in the same write.
+    topped = [c for c in changes if isinstance(c, SetCells) and not c.anchors]
+    assert sorted(c.tab for c in topped) == ["Corporate", "Sales"]
+    assert all(isinstance(v, Formula) for c in topped for v in c.cells.values())
+    assert len(changes) == 5
     assert sets == {
         "Corporate": {
             (3, COL["current"]): 2_750_000,
@@ -134,7 +146,8 @@ def test_a_back_dated_checkin_goes_to_the_log_only(example: Path) -> None:
     # Same day as the newest logged entry still updates the row.
     same_day = CheckIn(date=date(2026, 11, 12), kr_id="CORP-1.1", value=2)
     changes = checkin_changes(raw, [same_day], logged={"CORP-1.1": date(2026, 11, 12)})
-    assert [type(c) for c in changes] == [AppendRows, SetCells]
+    # The row's cells, then its tab's live formulas topped up.
+    assert [type(c) for c in changes] == [AppendRows, SetCells, SetCells]
 
 
 def test_a_checkin_for_a_vanished_kr_writes_nothing(example: Path) -> None:
@@ -190,7 +203,7 @@ def test_without_a_log_there_is_nowhere_to_record(example: Path) -> None:
 def test_grade_changes_write_the_grade_column_by_id(example: Path) -> None:
     raw = read(example)
     changes = grade_changes(raw, {"SALES-1": 0.6, "SALES-1.1": 0.7, "CORP-1.1": None, "NOPE": 1})
-    assert {c.tab: c.cells for c in changes if isinstance(c, SetCells)} == {
+    assert {c.tab: c.cells for c in changes if isinstance(c, SetCells) and c.anchors} == {
         "Sales": {(2, COL["grade"]): 0.6, (3, COL["grade"]): 0.7},
         "Corporate": {(3, COL["grade"]): None},
     }
@@ -256,17 +269,11 @@ def test_rollover_changes(example: Path) -> None:
         "Marketing": (2, 3, 4, 5),
         "Tom Alvarez": (2, 3, 4, 5),
     }
-    # Progress formulas of the tab that lost rows cover only what is left.
-    assert (
-        SetCells(
-            "Sales",
-            {
-                (2, COL["progress"]): objective_progress_formula(3, 3),
-                (3, COL["progress"]): kr_progress_formula(3),
-            },
-        )
-        in sets
-    )
+    # The formulas of the tab that lost rows are rewritten for the rows as they will be.
+    [sales] = [c for c in sets if c.tab == "Sales" and (2, COL["progress"]) in c.cells]
+    last = 3 + SPARE_ROWS
+    assert sales.cells[(2, COL["progress"])] == row_formulas(COL, 2, 2, last)["progress"]
+    assert max(row for row, _ in sales.cells) == last
     assert (
         SetCells(
             "Settings",
@@ -313,11 +320,10 @@ def test_rollover_applied_to_the_workbook(example: Path) -> None:
     assert [f for f in parsed.errors if f.code != "unknown-dependency"] == []
     sheet = openpyxl.load_workbook(example)["Sales"]
     progress = column_letter(COL["progress"])
-    assert sheet[f"{progress}2"].value == objective_progress_formula(3, 3).text
-    assert sheet[f"{progress}3"].value == kr_progress_formula(3).text
-    assert sheet.max_row == 3 or all(
-        sheet.cell(r, c).value is None for r in range(4, sheet.max_row + 1) for c in (1, 2)
-    )
+    last = 3 + SPARE_ROWS
+    assert sheet[f"{progress}2"].value == row_formulas(COL, 2, 2, last)["progress"].text
+    assert sheet[f"{progress}3"].value == row_formulas(COL, 3, 2, last)["progress"].text
+    assert all(sheet.cell(r, c).value is None for r in range(4, sheet.max_row + 1) for c in (1, 2))
     # Rolling the same cycle over twice is refused.
     with pytest.raises(InvalidWorkbook, match="already exists"):
         rollover_changes(fresh, plan, rollover)

@@ -541,7 +541,19 @@ def test_drift_between_the_row_and_the_log_names_the_current_cell(book: Path) ->
     parsed = parse(book)
     drift = findings(parsed, "drift")
     assert [(f.severity, f.where) for f in drift] == [("warning", "Corporate!K3")]
-    assert kr(parsed, "CORP-1.1").current == 2_500_000  # the log wins
+    assert kr(parsed, "CORP-1.1").current == 2_600_000  # the row counts, as in the sheet
+
+
+def test_a_checkin_newer_than_its_row_names_the_log_cell(book: Path) -> None:
+    raw = XlsxStore(book).read()
+    log = raw.grid("Check-ins")
+    assert log is not None
+    log.rows.append([date(2026, 11, 20), "CORP-1.1", 2_700_000, None, None, None, None, None])
+    parsed = parse_workbook(raw)
+    [finding] = findings(parsed, "unapplied-checkin")
+    assert finding.where == f"'Check-ins'!C{len(log.rows)}"
+    assert "CORP-1.1" in finding.message and "2026-11-20" in finding.message
+    assert kr(parsed, "CORP-1.1").current == 2_500_000  # the row counts until --fix
 
 
 def test_without_log_the_row_values_stand(book: Path) -> None:

@@ -3,6 +3,7 @@ and ids for rows that lack them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsheet.layout import parse_workbook
+from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit, number, row_formulas
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import (
+    CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     OKR_COLUMNS,
     SETTING_ROWS,
@@ -22,19 +25,14 @@ from okrsheet.layout.schema import (
 from okrsheet.layout.writer import (
     Draft,
     Person,
-    RowEntry,
     assign_missing_ids,
     checkin_row,
     checkins_tab,
     id_prefix,
-    kr_progress_formula,
-    objective_progress_formula,
     okr_row,
     okr_tab,
     okr_tables,
     people_tab,
-    progress_formulas,
-    progress_formulas_fit,
     safe_tab_title,
     settings_tab,
     workbook_tabs,
@@ -136,68 +134,54 @@ def test_id_prefix(tab: str, taken: tuple[str, ...], prefix: str) -> None:
     assert id_prefix(tab, taken) == prefix
 
 
-# Progress formulas ----------------------------------------------------------------------------
+# Live formulas --------------------------------------------------------------------------------
 
 
-def test_kr_progress_formula_text() -> None:
-    formula = kr_progress_formula(7)
-    assert isinstance(formula, Formula)
-    assert formula.text == (
-        '=IF(OR(I7="",J7=""),"",'
-        'IF(H7="milestone",IF(N(K7)>=1,1,0),'
-        'IF(H7="keep above",IF(IF(K7="",I7,K7)>=J7,1,0),'
-        'IF(H7="keep below",IF(IF(K7="",I7,K7)<=J7,1,0),'
-        'IF(J7=I7,"",MAX(0,MIN(1,(IF(K7="",I7,K7)-I7)/(J7-I7))))))))'
-    )
-    assert formula.text.count("(") == formula.text.count(")")
+def test_every_row_gets_the_same_formulas_by_its_own_row() -> None:
+    seven = row_formulas(COL, 7, 2, 120)
+    eight = row_formulas(COL, 8, 2, 120)
+    assert set(seven) == CALCULATED_KEYS
+    for key, formula in seven.items():
+        assert isinstance(formula, Formula) and formula.text.startswith("=")
+        assert formula.text.count("(") == formula.text.count(")"), key
+        # The same formula one row down, apart from the row numbers.
+        moved = re.sub(r"(\$[A-Z]+)(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}", formula.text)
+        assert eight[key].text == moved, key
+    # Objectives roll up whole columns: however many key results, wherever they are.
+    progress = seven["progress"].text
+    letter = column_letter(COL["calc_wprogress"])
+    assert f"SUMIFS(${letter}:${letter}," in progress
+    # The first data row starts the nearest-objective-above chain; later rows continue it.
+    section = column_letter(COL["calc_section"])
+    assert f"${section}6" in seven["calc_section"].text
+    assert f"${section}1" not in row_formulas(COL, 2, 2, 120)["calc_section"].text
 
 
-def test_kr_progress_formula_follows_the_columns_of_the_tab() -> None:
-    columns = {"start": 2, "target": 3, "current": 28, "kind": 1}
-    text = kr_progress_formula(4, columns).text
-    assert text.startswith('=IF(OR(B4="",C4=""),"",IF(A4="milestone",IF(N(AB4)>=1,1,0)')
-    assert "I4" not in text and "J4" not in text
+def test_formulas_follow_the_columns_of_the_tab() -> None:
+    moved = {key: col + 3 for key, col in COL.items()}
+    text = row_formulas(moved, 4, 2, 50)["calc_start"].text
+    assert f"${column_letter(COL['start'] + 3)}4" in text
+    assert f"${column_letter(COL['start'])}4" not in text
 
 
-def test_objective_progress_formula_text() -> None:
-    formula = objective_progress_formula(3, 5)
-    assert formula.text == '=IFERROR(SUMPRODUCT(N3:N5,Q3:Q5)/SUM(N3:N5),"")'
-    other = objective_progress_formula(10, 12, {"weight": 1, "progress": 27})
-    assert other.text == '=IFERROR(SUMPRODUCT(A10:A12,AA10:AA12)/SUM(A10:A12),"")'
+def test_formulas_fit_needs_every_column() -> None:
+    assert formulas_fit(COL)
+    assert not formulas_fit({k: v for k, v in COL.items() if k != "weight"})
+    assert not formulas_fit({k: v for k, v in COL.items() if k != "calc_row"})
+    assert formula_cells({k: v for k, v in COL.items() if k != "status"}, 2, 9) == {}
 
 
-def test_progress_formulas_cover_each_objectives_own_block() -> None:
-    entries = [
-        RowEntry(2, True, "O-1"),
-        RowEntry(3, False, "O-1.1", "O-1"),
-        RowEntry(4, False, "O-1.2", ""),  # below its objective, no Objective ID
-        RowEntry(5, True, "O-2"),
-        RowEntry(6, False, "O-2.1", "O-2"),
-        RowEntry(8, False, "O-2.2", "O-2"),  # after a gap: not in the block
-        RowEntry(9, True, "O-3"),
-        RowEntry(10, False, "X-1.1", "X-1"),  # another objective's KR ends the block
-        RowEntry(11, True, "O-4"),  # no KRs: no formula
-    ]
-    formulas = progress_formulas(list(reversed(entries)))
-    assert formulas[2] == objective_progress_formula(3, 4)
-    assert formulas[5] == objective_progress_formula(6, 6)
-    assert 9 not in formulas
-    assert 11 not in formulas
-    for row in (3, 4, 6, 8, 10):
-        assert formulas[row] == kr_progress_formula(row)
-    assert set(formulas) == {2, 3, 4, 5, 6, 8, 10}
-
-
-def test_progress_formulas_fit_needs_every_column() -> None:
-    assert progress_formulas_fit(COL)
-    assert not progress_formulas_fit({k: v for k, v in COL.items() if k != "weight"})
+def test_text_typed_numbers_are_read_like_okr_reads_them() -> None:
+    text = number("$I3")
+    for sign in ('"$"', '"€"', '"£"', '","', "CHAR(160)", '"%"'):
+        assert sign in text
 
 
 # Rows and tabs --------------------------------------------------------------------------------
 
 
 def test_okr_rows_put_values_under_their_headers() -> None:
-    row = dict(zip([c.key for c in OKR_COLUMNS], okr_row(KR_USD, Formula("=1")), strict=True))
+    row = dict(zip([c.key for c in OKR_COLUMNS], okr_row(KR_USD), strict=True))
     assert row["type"] == "Key result"
     assert (row["id"], row["objective_id"], row["title"]) == ("O-1.2", "O-1", "Revenue")
     assert (row["kind"], row["start"], row["target"], row["current"]) == ("decrease", 500, 100, 300)
@@ -207,11 +191,11 @@ def test_okr_rows_put_values_under_their_headers() -> None:
         0.5,
         "cost, really",
     )
-    assert row["progress"] == Formula("=1")
+    assert row["progress"] is None  # the formulas come with the tab
     assert row["level"] is None and row["confidence"] is None and row["depends_on"] is None
-    assert dict(zip(HEADER, okr_row(KR_PCT, None), strict=True))["Depends on"] == "X-1.1, X-1.2"
+    assert dict(zip(HEADER, okr_row(KR_PCT), strict=True))["Depends on"] == "X-1.1, X-1.2"
 
-    objective = dict(zip([c.key for c in OKR_COLUMNS], okr_row(OBJ, None), strict=True))
+    objective = dict(zip([c.key for c in OKR_COLUMNS], okr_row(OBJ), strict=True))
     assert objective["type"] == "Objective"
     assert (objective["level"], objective["owner"], objective["aligns_to"]) == (
         "team",
@@ -224,11 +208,13 @@ def test_okr_rows_put_values_under_their_headers() -> None:
 def test_okr_tab_lays_out_rows_formulas_and_formats() -> None:
     spec = okr_tab("Ann", [OBJ, KR_PCT, KR_USD])
     assert [c.header for c in spec.columns] == HEADER
-    assert len(spec.rows) == 3
-    progress = COL["progress"] - 1
-    assert spec.rows[0][progress] == objective_progress_formula(3, 4)
-    assert spec.rows[1][progress] == kr_progress_formula(3)
-    assert spec.rows[2][progress] == kr_progress_formula(4)
+    # Three items, then empty rows whose formulas wait for people to type.
+    assert len(spec.rows) == 3 + SPARE_ROWS
+    assert spec.rows[3][COL["type"] - 1] is None
+    last = 4 + SPARE_ROWS
+    for index in (0, 1, 2, 3, SPARE_ROWS + 2):
+        for key, formula in row_formulas(COL, index + 2, 2, last).items():
+            assert spec.rows[index][COL[key] - 1] == formula
     assert spec.emphasized_rows == frozenset({0})
     for key in ("start", "target", "current"):
         assert spec.cell_formats[(1, COL[key])] == "percent1"
@@ -244,8 +230,10 @@ def test_okr_tab_formulas_land_in_the_file(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path)["Ann"]
     letter = column_letter(COL["progress"])
     assert sheet[f"{letter}2"].data_type == "f"
-    assert sheet[f"{letter}2"].value == objective_progress_formula(3, 4).text
-    assert sheet[f"{letter}3"].value == kr_progress_formula(3).text
+    last = 4 + SPARE_ROWS
+    assert sheet[f"{letter}2"].value == row_formulas(COL, 2, 2, last)["progress"].text
+    assert sheet[f"{letter}{last}"].value == row_formulas(COL, last, 2, last)["progress"].text
+    assert sheet.column_dimensions[column_letter(COL["calc_row"])].hidden
     assert sheet[f"{column_letter(COL['start'])}3"].number_format == "0.0%"
     assert sheet[f"{column_letter(COL['start'])}4"].number_format == '"$"#,##0'
     assert sheet[f"{column_letter(COL['due'])}3"].is_date
@@ -298,6 +286,7 @@ def test_workbook_tabs_order() -> None:
     draft = Draft(cycle=CYCLE, settings=Settings(), tabs={"Corporate": [], "Ann": [OBJ, KR_PCT]})
     assert [t.title for t in workbook_tabs(draft)] == [
         "Guide",
+        "Dashboard",
         "Settings",
         "Corporate",
         "Ann",
@@ -413,3 +402,36 @@ def test_headers_of_the_layout_are_their_own_aliases() -> None:
         assert column.matches(column.header.upper())
         for alias in column.aliases:
             assert alias == normalize_header(alias)
+
+
+# Every app: Excel, LibreOffice, Google Sheets ------------------------------------------------
+
+#: Functions that Excel 2010+, LibreOffice and Google Sheets all have, under these names and
+#: with these argument orders (checked against each app's function list; Google's cannot be
+#: evaluated offline).
+PORTABLE_FUNCTIONS = {
+    "AND", "AVERAGE", "AVERAGEIFS", "CHAR", "COUNTIF", "COUNTIFS", "DATEVALUE", "IF",
+    "IFERROR", "INDEX", "INDIRECT", "ISLOGICAL", "ISNUMBER", "LEFT", "LEN", "LOWER", "MATCH",
+    "MAX", "MIN", "NOT", "OR", "REPT", "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMIFS",
+    "SUMPRODUCT", "TODAY", "TRIM", "VALUE", "VLOOKUP",
+}  # fmt: skip
+
+
+def _functions(text: str) -> set[str]:
+    without_strings = re.sub(r'"[^"]*"', '""', text)
+    return set(re.findall(r"([A-Z][A-Z0-9.]*)\(", without_strings))
+
+
+def test_the_formulas_use_only_functions_every_app_has() -> None:
+    spec_rows = [*okr_tab("Ann", [OBJ, KR_PCT, KR_USD]).rows]
+    from okrsheet.layout.dashboard import dashboard_tab
+
+    spec_rows += dashboard_tab([("Ann", COL), ("Tom Alvarez", COL)]).rows
+    formulas = [v.text for row in spec_rows for v in row if isinstance(v, Formula)]
+    assert len(formulas) > 1000
+    used = set().union(*map(_functions, formulas))
+    assert used <= PORTABLE_FUNCTIONS, used - PORTABLE_FUNCTIONS
+    for text in formulas:
+        assert text.startswith("=") and ";" not in re.sub(r'"[^"]*"', "", text)
+        assert text.count("(") == text.count(")")
+        assert len(text) < 8192  # Excel's longest formula

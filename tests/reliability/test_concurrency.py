@@ -185,8 +185,12 @@ def test_the_okr_script_run_by_two_shells_at_once(
 
 
 def rows_of(fake: FakeGoogle, sid: str, tab: str) -> list[dict[str, Any]]:
+    """The rows people typed; the empty rows that hold only okr's prepared formulas aside."""
     rows = fake.values(sid, f"'{tab}'")
-    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+    found = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+    if "Calc row" not in rows[0]:
+        return found
+    return [r for r in found if r.get("Type") or r.get("ID") or r.get("Title")]
 
 
 def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> dict[str, Any]:

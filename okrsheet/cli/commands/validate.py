@@ -9,7 +9,12 @@ from okrsheet.render import OutputFormat
 def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Assign IDs to rows that lack one; writes nothing else.")
+        bool,
+        typer.Option(
+            "--fix",
+            help="Assign IDs to rows that lack one, settle rows and log (one truth), repair "
+            "the live formulas and add the Dashboard tab when missing.",
+        ),
     ] = False,
     output_format: FormatOption = OutputFormat.TABLE,
     workbook: WorkbookOption = None,
@@ -33,8 +38,18 @@ def validate(
 
     location = location_to_write(workbook, force)
     if fix:
-        assigned = service.fix_ids(location)
-        console.err().print(f"Assigned {assigned} ID(s)." if assigned else "No IDs were missing.")
+        from datetime import datetime
+
+        from okrsheet.cli.options import today
+
+        fixed = service.fix_workbook(location, today=today(), now=datetime.now())
+        console.err().print(f"Assigned {fixed.ids} ID(s)." if fixed.ids else "No IDs were missing.")
+        if fixed.changes:
+            console.err().print("Brought key result rows and the check-in log into step.")
+        if fixed.formula_tabs:
+            console.err().print(f"Rewrote the live formulas of {fixed.formula_tabs} tab(s).")
+        if fixed.dashboard:
+            console.err().print("Added the Dashboard tab.")
     report = validation_report(service.load(location).findings)
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(

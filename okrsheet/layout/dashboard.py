@@ -1,0 +1,293 @@
+"""The Dashboard tab: the whole cycle at a glance, in live formulas over the OKR tabs.
+
+It lists every objective of every OKR tab, in tab order, with owner, progress (and a text bar
+that every spreadsheet app draws), expected progress, status and days since the last
+check-in; beside it the cycle, the days left, the overall progress, and one line per tab (a
+person or a team) with how many key results are behind, overdue or stale. Everything is a
+formula, so it is right the moment someone types, without running okr.
+
+The list finds the n-th objective through the hidden `Calc number` column of the OKR tabs
+(1, 2, 3... down the objective rows of each tab) and a hidden register of the OKR tabs with
+the letters of the columns it reads (INDEX, MATCH and INDIRECT, which Excel, LibreOffice and
+Google Sheets all have). The register is written by `okr init` and `okr validate --fix`: a tab
+added by hand joins the Dashboard once `okr validate --fix` rebuilds it (delete the tab first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from okrsheet.layout.formulas import setting
+from okrsheet.layout.reader import column_letter, tab_ref
+from okrsheet.layout.schema import CORPORATE_TAB, DASHBOARD_TAB, normalize_header
+from okrsheet.stores.base import AddTab, Change, ColumnSpec, Formula, RawWorkbook, TabSpec
+from okrsheet.stores.base import WriteValue as Value
+
+#: Objectives the list has room for; more show once the Dashboard is rebuilt with more room.
+MIN_SLOTS = 60
+
+#: The OKR tab columns the list reads, in the order of the register's letter columns.
+_READ = ("calc_number", "id", "title", "owner", "progress", "expected", "status", "days_since")
+_NEEDED = ("calc_row", *_READ)
+
+# Visible columns (1-based).
+_TAB, _ID, _TITLE, _OWNER, _PROGRESS, _BAR, _EXPECTED, _STATUS, _DAYS = range(1, 10)
+_SIDE_LABEL, _SIDE_VALUE = 11, 12
+_SIDE = range(11, 18)
+# Hidden helper columns.
+_SLOT, _INDEX, _SHEET, _ORDINAL, _ROW = range(18, 23)
+_REG_NAME, _REG_COUNT, _REG_CUMULATIVE = 23, 24, 25
+_REG_LETTERS = {key: 26 + i for i, key in enumerate(_READ)}
+_WIDTH = _REG_LETTERS[_READ[-1]]
+
+_FULL, _EMPTY = "█", "░"
+
+
+def _abs(col: int, row: int) -> str:
+    return f"${column_letter(col)}${row}"
+
+
+def _rel(col: int, row: int) -> str:
+    return f"${column_letter(col)}{row}"
+
+
+def bar(ref: str, width: int = 10) -> str:
+    """A text bar for a 0..1 cell: ten blocks, filled to the nearest tenth."""
+    filled = f"ROUND({ref}*{width},0)"
+    return f'IF(ISNUMBER({ref}),REPT("{_FULL}",{filled})&REPT("{_EMPTY}",{width}-{filled}),"")'
+
+
+def fits(columns: Mapping[str, int]) -> bool:
+    return all(key in columns for key in _NEEDED)
+
+
+def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MIN_SLOTS) -> TabSpec:
+    """The Dashboard over these OKR tabs (title, column of each key), in tab order."""
+    tabs = [(title, columns) for title, columns in tabs if fits(columns)]
+    last_slot = slots + 1
+    last_reg = max(2, len(tabs) + 1)
+
+    def reg(col: int) -> str:
+        return f"{_abs(col, 2)}:{_abs(col, last_reg)}"
+
+    rows: list[list[Value]] = [[None] * _WIDTH for _ in range(max(slots, len(tabs) + 20))]
+
+    def put(row: int, col: int, value: Value) -> None:
+        rows[row - 2][col - 1] = value
+
+    total = f"SUM({reg(_REG_COUNT)})"
+    company = setting("Company", '""')
+    for n in range(1, slots + 1):
+        r = n + 1
+        put(r, _SLOT, n)
+        put(
+            r,
+            _INDEX,
+            Formula(
+                f'=IF({_rel(_SLOT, r)}>{total},"",'
+                f'COUNTIF({reg(_REG_CUMULATIVE)},"<"&{_rel(_SLOT, r)})+1)'
+            ),
+        )
+        index = _rel(_INDEX, r)
+        put(r, _SHEET, Formula(f'=IF({index}="","",INDEX({reg(_REG_NAME)},{index}))'))
+        put(
+            r,
+            _ORDINAL,
+            Formula(
+                f'=IF({index}="","",{_rel(_SLOT, r)}-INDEX({reg(_REG_CUMULATIVE)},{index})'
+                f"+INDEX({reg(_REG_COUNT)},{index}))"
+            ),
+        )
+        sheet = f'"\'"&SUBSTITUTE({_rel(_SHEET, r)},"\'","\'\'")&"\'!"'
+
+        def letter(key: str, index: str = index) -> str:
+            return f"INDEX({reg(_REG_LETTERS[key])},{index})"
+
+        number_col = letter("calc_number")
+        put(
+            r,
+            _ROW,
+            Formula(
+                f'=IF({index}="","",IFERROR(MATCH({_rel(_ORDINAL, r)},'
+                f'INDIRECT({sheet}&{number_col}&":"&{number_col}),0),""))'
+            ),
+        )
+        row_ref = _rel(_ROW, r)
+
+        def cell(key: str, sheet: str = sheet, row_ref: str = row_ref) -> str:
+            return f"INDIRECT({sheet}&{letter(key)}&{row_ref})"
+
+        def shown(key: str, text: bool = False, row_ref: str = row_ref) -> Formula:
+            value = f'{cell(key)}&""' if text else cell(key)
+            return Formula(f'=IF({row_ref}="","",{value})')
+
+        put(r, _TAB, Formula(f'=IF({row_ref}="","",{_rel(_SHEET, r)})'))
+        put(r, _ID, shown("id", text=True))
+        put(r, _TITLE, shown("title", text=True))
+        owner = f'{cell("owner")}&""'
+        default_owner = f'IF({_rel(_SHEET, r)}="{CORPORATE_TAB}",{company},{_rel(_SHEET, r)})'
+        put(r, _OWNER, Formula(f'=IF({row_ref}="","",IF({owner}="",{default_owner},{owner}))'))
+        put(r, _PROGRESS, shown("progress"))
+        put(r, _BAR, Formula("=" + bar(_rel(_PROGRESS, r))))
+        put(r, _EXPECTED, shown("expected"))
+        put(r, _STATUS, shown("status", text=True))
+        put(r, _DAYS, shown("days_since"))
+
+    for i, (title, columns) in enumerate(tabs):
+        r = i + 2
+        put(r, _REG_NAME, title)
+        put(r, _REG_COUNT, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
+        put(r, _REG_CUMULATIVE, Formula(f"=SUM({_abs(_REG_COUNT, 2)}:{_rel(_REG_COUNT, r)})"))
+        for key, col in _REG_LETTERS.items():
+            put(r, col, column_letter(columns[key]))
+
+    progress_range = f"{_abs(_PROGRESS, 2)}:{_abs(_PROGRESS, last_slot)}"
+    status_range = f"{_abs(_STATUS, 2)}:{_abs(_STATUS, last_slot)}"
+    stale_after = (
+        f"({setting('Check-in cadence (days)', '7')}+{setting('Stale grace (days)', '3')})"
+    )
+    summary: list[tuple[str, Value, str]] = [
+        ("Company", Formula(f'={company}&""'), "general"),
+        ("Cycle", Formula(f'={setting("Cycle", chr(34) * 2)}&""'), "general"),
+        ("Cycle start", Formula(f"={setting('Cycle start', chr(34) * 2)}"), "date"),
+        ("Cycle end", Formula(f"={setting('Cycle end', chr(34) * 2)}"), "date"),
+        (
+            "Days left",
+            Formula(
+                f'=IF(ISNUMBER({_abs(_SIDE_VALUE, 5)}),MAX(0,{_abs(_SIDE_VALUE, 5)}-TODAY()),"")'
+            ),
+            "integer",
+        ),
+        ("Overall progress", Formula(f'=IFERROR(AVERAGE({progress_range}),"")'), "percent"),
+        (
+            "Objectives behind",
+            Formula(
+                "="
+                + "+".join(
+                    f'COUNTIF({status_range},"{w}")' for w in ("at risk", "off track", "overdue")
+                )
+            ),
+            "general",
+        ),
+    ]
+    formats: dict[tuple[int, int], str] = {}
+    for i, (label, value, fmt) in enumerate(summary):
+        r = i + 2
+        put(r, _SIDE_LABEL, label)
+        put(r, _SIDE_VALUE, value)
+        formats[(r - 2, _SIDE_VALUE)] = fmt
+    put(7, _SIDE_VALUE + 1, Formula("=" + bar(_abs(_SIDE_VALUE, 7))))
+    head = 11
+    for col, text in zip(
+        _SIDE,
+        (
+            "Tab (person or team)",
+            "Objectives",
+            "Key results",
+            "Behind",
+            "Overdue",
+            "Stale",
+            "Mean progress",
+        ),
+        strict=True,
+    ):
+        put(head, col, text)
+    for i, (title, columns) in enumerate(tabs):
+        r = head + 1 + i
+
+        def count(*criteria: str, title: str = title, columns: Mapping[str, int] = columns) -> str:
+            pairs = [f'{_whole(title, columns, "calc_row")},"K"']
+            pairs += [
+                f"{_whole(title, columns, key)},{value}"
+                for key, value in (c.split("=", 1) for c in criteria)
+            ]
+            return f"COUNTIFS({','.join(pairs)})"
+
+        put(r, 11, title)
+        put(r, 12, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
+        put(r, 13, Formula("=" + count()))
+        at_risk, off_track = count('status="at risk"'), count('status="off track"')
+        put(r, 14, Formula(f"={at_risk}+{off_track}"))
+        put(r, 15, Formula("=" + count('status="overdue"')))
+        put(r, 16, Formula("=" + count('status="<>done"', f'days_since=">"&{stale_after}')))
+        put(
+            r,
+            17,
+            Formula(
+                f"=IFERROR(AVERAGEIFS({_whole(title, columns, 'progress')},"
+                f'{_whole(title, columns, "calc_row")},"O"),"")'
+            ),
+        )
+        formats[(r - 2, 17)] = "percent"
+    note = head + 2 + len(tabs)
+    for offset, line in enumerate(
+        (
+            "Behind: key results at risk or off track.",
+            "Stale: not done, no check-in for longer than",
+            "the cadence plus the grace days (Settings).",
+            "All cells here are live formulas. A tab added",
+            "by hand shows once `okr validate --fix` rebuilds",
+            "this tab (delete it first).",
+        )
+    ):
+        put(note + offset, 11, line)
+
+    specs = [
+        ColumnSpec("Tab", width=14),
+        ColumnSpec("ID", width=10),
+        ColumnSpec("Objective", width=40),
+        ColumnSpec("Owner", width=16),
+        ColumnSpec("Progress", width=9, number_format="percent"),
+        ColumnSpec("", width=12),
+        ColumnSpec("Expected", width=9, number_format="percent"),
+        ColumnSpec("Status", width=11, status_colors=True),
+        ColumnSpec("Days since check-in", width=10, number_format="integer"),
+        ColumnSpec("", width=2),
+        ColumnSpec("This cycle", width=20),
+        ColumnSpec("", width=18),
+        ColumnSpec("", width=12),
+        ColumnSpec("", width=9),
+        ColumnSpec("", width=9),
+        ColumnSpec("", width=8),
+        ColumnSpec("", width=14),
+        *(ColumnSpec(f"Calc {n}", width=8, hidden=True) for n in range(18, _WIDTH + 1)),
+    ]
+    return TabSpec(
+        title=DASHBOARD_TAB,
+        columns=specs,
+        rows=rows,
+        cell_formats=formats,  # type: ignore[arg-type]
+        emphasized_rows=frozenset({head - 2}),
+        print_columns=max(_SIDE),
+        color="C00000",
+    )
+
+
+def _whole(title: str, columns: Mapping[str, int], key: str) -> str:
+    letter = column_letter(columns[key])
+    return f"{tab_ref(title)}!${letter}:${letter}"
+
+
+def dashboard_changes(raw: RawWorkbook) -> list[Change]:
+    """The Dashboard tab for a workbook that has none (`okr validate --fix`), after the Guide."""
+    from okrsheet.layout.writer import okr_tables
+
+    wanted = normalize_header(DASHBOARD_TAB)
+    if any(normalize_header(title) == wanted for title in raw.titles):
+        return []
+    from okrsheet.layout.writer import completed_columns
+
+    tables = okr_tables(raw)
+    for table in tables:  # as they will be once the fix adds the calculated columns
+        grid = raw.grid(table.title)
+        if grid is not None:
+            completed_columns(grid, table)
+    if not any(fits(t.columns) for t in tables):
+        return []
+    spec = dashboard_tab([(t.title, t.columns) for t in tables])
+    titles = raw.titles
+    guide = next((i for i, t in enumerate(titles) if normalize_header(t) == "guide"), None)
+    before = titles[guide + 1] if guide is not None and guide + 1 < len(titles) else None
+    if guide is None and titles:
+        before = titles[0]
+    return [AddTab(spec, before=before)]

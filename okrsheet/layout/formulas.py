@@ -1,0 +1,285 @@
+"""The live formulas of the OKR tabs and the Dashboard (docs/workbook.md, "Calculated columns").
+
+People who never run `okr` read the sheet, so the sheet computes what `okr status` computes:
+Progress, Expected, Status and Days since check-in, for key results and objectives, by the rules
+of docs/scoring.md. The same formulas go to .xlsx and Google Sheets, so they use only functions
+all of Excel (2010 and later), LibreOffice and Google Sheets know, with comma separators: IF,
+AND, OR, NOT, ISNUMBER, ISLOGICAL, IFERROR, TRIM, LOWER, SUBSTITUTE, LEFT, RIGHT, LEN, CHAR,
+VALUE, DATEVALUE, MIN, MAX, SUM, SUMIFS, COUNTIF, COUNTIFS, SUMPRODUCT, VLOOKUP, INDEX, MATCH,
+INDIRECT, ROUND, REPT, AVERAGE and TODAY.
+
+Every row of a tab gets the same formulas, from the first data row to well past the last
+filled one ("prepared rows"), so an objective or key result typed later on an empty row is
+scored at once. The formulas work row by row through hidden helper columns (`Calc ...`): each
+reads its own row, an objective sums its key results with SUMIFS over whole columns, so an
+objective rolls up however many key results it has, wherever they sit. Nothing refers to a
+fixed block of rows; nothing is circular.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+
+from okrsheet.layout.reader import column_letter, tab_ref
+from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
+from okrsheet.stores.base import Formula
+
+#: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
+SPARE_ROWS = 40
+
+#: How far down an objective looks for its key results' check-in dates (SUMPRODUCT needs a
+#: bounded range); a fixed bound keeps every row's formulas independent of the tab's length.
+CHECKED_ROWS = 5000
+
+#: The cells the formulas read: a tab without one of these columns gets no formulas.
+INPUT_KEYS = (
+    "type",
+    "id",
+    "objective_id",
+    "kind",
+    "start",
+    "target",
+    "current",
+    "due",
+    "weight",
+    "last_checkin",
+)
+
+_SETTINGS = f"{tab_ref(SETTINGS_TAB)}!$A:$B"
+
+#: Words of the Type column (docs/workbook.md), as TRIM leaves them after `-`/`_` become spaces.
+_OBJECTIVE_WORDS = ("objective", "o", "obj")
+_KR_WORDS = ("key result", "kr", "keyresult", "result")
+_KIND_WORDS = {
+    "milestone": ("milestone", "done not done"),
+    "keep above": ("keep above", "above", "at least"),
+    "keep below": ("keep below", "below", "at most"),
+    "decrease": ("decrease", "down", "reduce", "lower is better"),
+    "increase": ("increase", "up", "higher is better"),
+}
+_DONE_WORDS = ("true", "yes", "y", "done", "x", "✓", "✔", "1", "complete", "completed")
+_NOT_DONE_WORDS = ("false", "no", "n", "not done", "todo", "0", "open", "pending")
+#: Worst first, as in scoring._SEVERITY: an objective is as healthy as its least healthy KR.
+_SEVERITY = ("overdue", "off track", "at risk", "on track", "not started", "done")
+_EPSILON = "0.000000001"
+
+
+def formulas_fit(columns: Mapping[str, int]) -> bool:
+    """Whether a tab has every input and calculated column the formulas need."""
+    return all(key in columns for key in (*INPUT_KEYS, *CALCULATED_KEYS))
+
+
+def setting(label: str, default: str) -> str:
+    """A value from the Settings tab by its label; the default when missing or blank."""
+    found = f'VLOOKUP("{label}",{_SETTINGS},2,FALSE)'
+    return f'IFERROR(IF({found}="",{default},{found}),{default})'
+
+
+def _words(text: str, words: Sequence[str]) -> str:
+    """Whether lower-case `text` is one of `words`: one FIND in a `|`-separated list keeps the
+    formula short (`text` is written once, not once per word)."""
+    listed = "|".join(words)
+    return f'ISNUMBER(FIND("|"&{text}&"|","|{listed}|"))'
+
+
+def _plain(ref: str) -> str:
+    """A cell's text with `-`, `_` and `/` as spaces, trimmed: 'Keep-above' -> 'Keep above'."""
+    return f'TRIM(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"-"," "),"_"," "),"/"," "))'
+
+
+def number(ref: str) -> str:
+    """A number cell as `okr` reads it (docs/workbook.md, Numbers): a real number as is; text
+    without currency signs, thousands commas and spaces, `(300)` as -300, `15%` as 0.15. Blank
+    gives "" and anything unreadable "?" (okr reports those cells; the row is not scored)."""
+    cleaned = ref
+    for sign in ("$", "€", "£", "¥", "₹", ",", "CHAR(160)", " ", ")"):
+        what = sign if sign.startswith("CHAR") else f'"{sign}"'
+        cleaned = f'SUBSTITUTE({cleaned},{what},"")'
+    cleaned = f'SUBSTITUTE({cleaned},"(","-")'
+    # VALUE reads a trailing % itself: VALUE("15%") is 0.15 in every app.
+    return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR(VALUE({cleaned}),"?")))'
+
+
+def _date(ref: str, default: str) -> str:
+    return f"IF(ISNUMBER({ref}),{ref},IFERROR(DATEVALUE(TRIM({ref})),{default}))"
+
+
+class _Row:
+    """References to the cells of one row, by column key: `c.start` is `$I7`."""
+
+    def __init__(self, columns: Mapping[str, int], row: int) -> None:
+        self._columns = columns
+        self.row = row
+
+    def __getattr__(self, key: str) -> str:
+        return f"${column_letter(self._columns[key])}{self.row}"
+
+    def whole(self, key: str) -> str:
+        letter = column_letter(self._columns[key])
+        return f"${letter}:${letter}"
+
+
+def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) -> dict[str, Formula]:
+    """Every calculated cell of one row, by column key. `first` is the tab's first data row
+    (the nearest-objective-above chain starts there), `last` its last prepared row."""
+    c = _Row(columns, row)
+    bound = max(CHECKED_ROWS, last)
+    cycle_start = f'VLOOKUP("Cycle start",{_SETTINGS},2,FALSE)'
+    on_track = setting("On-track gap", "0.1")
+    at_risk = setting("At-risk gap", "0.25")
+    is_kr = f'{c.calc_row}="K"'
+    type_text = f'LOWER(TRIM(SUBSTITUTE(SUBSTITUTE({c.type},"-"," "),"_"," ")))'
+    kind = f"LOWER({_plain(c.kind)})"
+    kinds = "".join(f'IF({_words(kind, words)},"{name}",' for name, words in _KIND_WORDS.items())
+    inferred = (
+        f"IF(AND(ISNUMBER({c.calc_start}),ISNUMBER({c.calc_target})),"
+        f'IF({c.calc_target}<{c.calc_start},"decrease","increase"),"increase")'
+    )
+    above = "" if row == first else f"${column_letter(columns['calc_section'])}{row - 1}"
+    previous = f"{above}" if above else '""'
+    done_text = f"LOWER(TRIM({c.current}))"
+    milestone_value = (
+        f"IF(ISLOGICAL({c.current}),IF({c.current},1,0),IF(ISNUMBER({c.current}),{c.current},"
+        f'IF(TRIM({c.current})="",0,IF({_words(done_text, _DONE_WORDS)},1,'
+        f'IF({_words(done_text, _NOT_DONE_WORDS)},0,"?")))))'
+    )
+    keep = f'OR({c.calc_kind}="keep above",{c.calc_kind}="keep below")'
+    v, t, s = c.calc_value, c.calc_target, c.calc_start
+    progress = (
+        f'IF(NOT({is_kr}),"",IF(NOT(ISNUMBER({v})),"",'
+        f'IF({c.calc_kind}="milestone",IF({v}>=1,1,0),IF(NOT(ISNUMBER({t})),"",'
+        f'IF({c.calc_kind}="keep above",IF({v}>={t},1,0),'
+        f'IF({c.calc_kind}="keep below",IF({v}<={t},1,0),'
+        f'IF(OR(NOT(ISNUMBER({s})),{t}={s},{c.calc_kind}="?"),"",'
+        f"MAX(0,MIN(1,({v}-{s})/({t}-{s}))))))))))"
+    )
+    expected = (
+        f'IF(NOT({is_kr}),"",IF({keep},1,IF(NOT(AND(ISNUMBER({c.calc_due}),'
+        f'ISNUMBER({cycle_start}))),"",IF({c.calc_due}<={cycle_start},'
+        f"IF(TODAY()>={c.calc_due},1,0),MAX(0,MIN(1,(TODAY()-{cycle_start})/"
+        f"({c.calc_due}-{cycle_start})))))))"
+    )
+    met = (
+        f'IF({c.calc_kind}="keep above",{v}>={t},IF({c.calc_kind}="keep below",{v}<={t},'
+        f'IF({c.calc_kind}="milestone",{v}>=1,{c.calc_progress}>=1)))'
+    )
+    recorded = f'TRIM({c.current}&"")<>""'
+    gap = f"({c.calc_expected}-{c.calc_progress})"
+    status = (
+        f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
+        f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
+        f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
+        f'IF(TODAY()>{c.calc_due},"overdue",'
+        f'IF(AND(NOT({recorded}),OR({keep},{c.calc_kind}="milestone")),"not started",'
+        f'IF({keep},IF({met},"on track","off track"),'
+        f'IF({c.calc_kind}="milestone","on track",'
+        f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
+        f'IF({gap}<={on_track}+{_EPSILON},"on track",'
+        f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
+    )
+    objective = c.calc_objective
+    mine = f'{c.whole("calc_objective")},{objective},{c.whole("calc_row")},"K"'
+    weights = f"SUMIFS({c.whole('calc_weight')},{mine})"
+
+    def rollup(key: str) -> str:
+        return f'IF({weights}>0,SUMIFS({c.whole(key)},{mine})/{weights},"")'
+
+    worst = '""'
+    for word in reversed(_SEVERITY):
+        worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
+    is_objective = f'{c.calc_row}="O"'
+    checked_range = (
+        f"${column_letter(columns['calc_checked'])}${first}:"
+        f"${column_letter(columns['calc_checked'])}${bound}"
+    )
+    objective_range = (
+        f"${column_letter(columns['calc_objective'])}${first}:"
+        f"${column_letter(columns['calc_objective'])}${bound}"
+    )
+    newest = f"SUMPRODUCT(MAX(({objective_range}={objective})*({checked_range})))"
+    cells = {
+        "calc_row": (
+            f'IF({_words(type_text, _OBJECTIVE_WORDS)},"O",'
+            f'IF({_words(type_text, _KR_WORDS)},"K",""))'
+        ),
+        "calc_section": f'IF({c.calc_row}="O",TRIM({c.id}),{previous})',
+        "calc_objective": (
+            f'IF({is_kr},IF(TRIM({c.objective_id}&"")<>"",TRIM({c.objective_id}),'
+            f'{c.calc_section}),IF({c.calc_row}="O",TRIM({c.id}),""))'
+        ),
+        "calc_kind": (
+            f'IF(NOT({is_kr}),"",{kinds}IF({kind}="",{inferred},"?")' + ")" * len(_KIND_WORDS) + ")"
+        ),
+        "calc_start": f'IF(NOT({is_kr}),"",{number(c.start)})',
+        "calc_target": f'IF(NOT({is_kr}),"",{number(c.target)})',
+        "calc_current": f'IF(NOT({is_kr}),"",{number(c.current)})',
+        "calc_value": (
+            f'IF(NOT({is_kr}),"",IF({c.calc_kind}="milestone",{milestone_value},'
+            f"IF({recorded},{c.calc_current},{c.calc_start})))"
+        ),
+        "calc_weight": (
+            f'IF(NOT(ISNUMBER({c.calc_progress})),"",'
+            f'IF(TRIM({c.weight}&"")="",1,{number(c.weight)}))'
+        ),
+        "calc_due": f'IF(NOT({is_kr}),"",{_date(c.due, chr(34) * 2)})',
+        "calc_checked": f"IF(NOT({is_kr}),0,{_date(c.last_checkin, cycle_start)})",
+        "calc_progress": progress,
+        "calc_expected": expected,
+        "calc_status": status,
+        "calc_wprogress": (f'IF(ISNUMBER({c.calc_weight}),{c.calc_weight}*{c.calc_progress},"")'),
+        "calc_wexpected": (
+            f"IF(AND(ISNUMBER({c.calc_weight}),ISNUMBER({c.calc_expected})),"
+            f'{c.calc_weight}*{c.calc_expected},"")'
+        ),
+        "calc_number": (
+            f"IF({is_objective},COUNTIF(${column_letter(columns['calc_row'])}${first}:"
+            f'{c.calc_row},"O"),"")'
+        ),
+        "progress": (
+            f'IF({is_kr},{c.calc_progress},IF({is_objective},{rollup("calc_wprogress")},""))'
+        ),
+        "expected": (
+            f'IF({is_kr},{c.calc_expected},IF({is_objective},{rollup("calc_wexpected")},""))'
+        ),
+        "status": f'IF({is_kr},{c.calc_status},IF({is_objective},{worst},""))',
+        "days_since": (
+            f"IF({is_kr},TODAY()-{c.calc_checked},IF(AND({is_objective},{weights}>0),"
+            f'TODAY()-{newest},""))'
+        ),
+    }
+    return {key: Formula("=" + text) for key, text in cells.items()}
+
+
+def formula_cells(
+    columns: Mapping[str, int], first: int, last: int, rows: Iterable[int] | None = None
+) -> dict[tuple[int, int], Formula]:
+    """The calculated cells of rows `first`..`last` of a tab (or of just `rows` among them),
+    keyed by (row, column)."""
+    if not formulas_fit(columns):
+        return {}
+    found: dict[tuple[int, int], Formula] = {}
+    wanted = range(first, last + 1) if rows is None else sorted(set(rows))
+    template = _template(tuple(sorted(columns.items())), first, last)
+    for row in wanted:
+        if row == first:
+            formulas = row_formulas(columns, row, first, last)
+        else:
+            # Every other row's formulas are the template's with its own row numbers.
+            formulas = {
+                key: Formula(text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1)))
+                for key, text in template.items()
+            }
+        for key, formula in formulas.items():
+            found[(row, columns[key])] = formula
+    return found
+
+
+# Row numbers no real tab reaches, stand-ins for "this row" and "the row above".
+_HERE, _ABOVE = "9999991", "9999990"
+
+
+@functools.lru_cache(maxsize=64)
+def _template(columns: tuple[tuple[str, int], ...], first: int, last: int) -> dict[str, str]:
+    made = row_formulas(dict(columns), int(_HERE), first, last)
+    return {key: formula.text for key, formula in made.items()}
