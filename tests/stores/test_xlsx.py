@@ -700,14 +700,15 @@ def test_untouched_sheets_are_copied_byte_for_byte_by_a_checkin(
         after = {name: package.read(name) for name in package.namelist()}
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
-    # Sales (sheet4) and Check-ins (sheet8) change, plus workbook.xml for fullCalcOnLoad.
+    # Sales (sheet5, after Guide, Dashboard, Settings, Corporate) and Check-ins (sheet9)
+    # change, plus workbook.xml for fullCalcOnLoad.
     assert changed <= {
-        "xl/worksheets/sheet4.xml",
-        "xl/worksheets/sheet8.xml",
+        "xl/worksheets/sheet5.xml",
+        "xl/worksheets/sheet9.xml",
         "xl/workbook.xml",
         "xl/styles.xml",
     }
-    assert {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet8.xml"} <= changed
+    assert {"xl/worksheets/sheet5.xml", "xl/worksheets/sheet9.xml"} <= changed
 
 
 def _skim_everything(monkeypatch: pytest.MonkeyPatch) -> list[RawWorkbook]:
