@@ -155,16 +155,7 @@ class _Styles:
     def date_style(self, code: str) -> int:
         if code in self._cache:
             return self._cache[code]
-        fmt_id = next((i for i, c in self.formats.items() if c == code), None)
-        if fmt_id is None:
-            numfmts = self.root.find(f"{_Q}numFmts")
-            if numfmts is None:
-                numfmts = etree.Element(f"{_Q}numFmts")
-                self.root.insert(0, numfmts)
-            fmt_id = max([163, *self.formats]) + 1
-            etree.SubElement(numfmts, f"{_Q}numFmt", numFmtId=str(fmt_id), formatCode=code)
-            numfmts.set("count", str(len(numfmts)))
-            self.formats[fmt_id] = code
+        fmt_id = self._format_id(code)
         for index, xf in enumerate(self.xfs):
             if xf.get("numFmtId") == str(fmt_id) and xf.get("fontId", "0") == "0":
                 self._cache[code] = index
