@@ -4,9 +4,9 @@ People who never run `okr` read the sheet, so the sheet computes what `okr statu
 Progress, Expected, Status and Days since check-in, for key results and objectives, by the rules
 of docs/scoring.md. The same formulas go to .xlsx and Google Sheets, so they use only functions
 all of Excel (2010 and later), LibreOffice and Google Sheets know, with comma separators: IF,
-AND, OR, NOT, ISNUMBER, ISLOGICAL, IFERROR, TRIM, LOWER, SUBSTITUTE, LEFT, RIGHT, LEN, CHAR,
+AND, OR, NOT, ISNUMBER, ISLOGICAL, IFERROR, TRIM, LOWER, FIND, SUBSTITUTE, LEFT, RIGHT, LEN, CHAR,
 VALUE, DATEVALUE, MIN, MAX, SUM, SUMIFS, COUNTIF, COUNTIFS, SUMPRODUCT, VLOOKUP, INDEX, MATCH,
-INDIRECT, ROUND, REPT, AVERAGE and TODAY.
+INDIRECT, ROUND, REPT, AVERAGE, ROW and TODAY.
 
 Every row of a tab gets the same formulas, from the first data row to well past the last
 filled one ("prepared rows"), so an objective or key result typed later on an empty row is
@@ -136,8 +136,10 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         f"IF(AND(ISNUMBER({c.calc_start}),ISNUMBER({c.calc_target})),"
         f'IF({c.calc_target}<{c.calc_start},"decrease","increase"),"increase")'
     )
-    above = "" if row == first else f"${column_letter(columns['calc_section'])}{row - 1}"
-    previous = f"{above}" if above else '""'
+    # The first data row has no objective above it: the same formula on every row (a fill),
+    # so the header row above the first is referred to but never used.
+    above = f"${column_letter(columns['calc_section'])}{row - 1}"
+    previous = f'IF(ROW()<={first},"",{above})'
     done_text = f"LOWER(TRIM({c.current}))"
     milestone_value = (
         f"IF(ISLOGICAL({c.current}),IF({c.current},1,0),IF(ISNUMBER({c.current}),{c.current},"
@@ -248,7 +250,7 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             f'TODAY()-{newest},""))'
         ),
     }
-    return {key: Formula("=" + text) for key, text in cells.items()}
+    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
 
 
 def formula_cells(
@@ -262,16 +264,10 @@ def formula_cells(
     wanted = range(first, last + 1) if rows is None else sorted(set(rows))
     template = _template(tuple(sorted(columns.items())), first, last)
     for row in wanted:
-        if row == first:
-            formulas = row_formulas(columns, row, first, last)
-        else:
-            # Every other row's formulas are the template's with its own row numbers.
-            formulas = {
-                key: Formula(text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1)))
-                for key, text in template.items()
-            }
-        for key, formula in formulas.items():
-            found[(row, columns[key])] = formula
+        # Every row's formulas are the template's with its own row numbers: one fill per column.
+        for key, text in template.items():
+            made = text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1))
+            found[(row, columns[key])] = Formula(made, fill=True)
     return found
 
 

@@ -17,9 +17,15 @@ CellValue = str | float | int | bool | date | datetime | time | timedelta | None
 
 @dataclass(frozen=True)
 class Formula:
-    """A formula the tool writes on purpose. Any plain `str` is always stored as text."""
+    """A formula the tool writes on purpose. Any plain `str` is always stored as text.
+
+    `fill` marks a computed column's formulas: in consecutive rows of one column, filled
+    formulas are one formula filled down (each is the one above with its relative row numbers
+    moved by one; `$`-anchored parts stay), and the column holds nothing a person types. A
+    store may write such a run as one fill and need not read the column's values back."""
 
     text: str
+    fill: bool = False
 
 
 # What a store accepts for one cell: a `str` is text, never a formula.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,7 +47,14 @@ from okrsheet.stores.base import (
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
 from okrsheet.stores.google_chunks import BUDGET, chunks, size
 from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http, say
-from okrsheet.stores.google_read import get_meta, get_values, tabs_of
+from okrsheet.stores.google_read import (
+    COMPUTED_KEY,
+    computed_value,
+    get_meta,
+    get_values,
+    headers_crc,
+    tabs_of,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -122,10 +129,33 @@ def url_for(spreadsheet_id: str) -> str:
 
 class _Sheet:
     def __init__(
-        self, sheet_id: int, title: str, rows: int, cols: int, grid: Grid | None = None
+        self,
+        sheet_id: int,
+        title: str,
+        rows: int,
+        cols: int,
+        grid: Grid | None = None,
+        computed: frozenset[int] = frozenset(),
+        header: Sequence[CellValue] = (),
+        recorded: bool = False,
     ) -> None:
         self.sheet_id, self.title, self.rows, self.cols = sheet_id, title, rows, cols
         self.grid = grid  # kept for the scratch tab only, which the workbook leaves out
+        # Columns of filled formulas as recorded on the tab (google_read.COMPUTED_KEY), empty
+        # when a person moved columns since; the header row read; whether a record exists.
+        self.computed, self.header, self.recorded = computed, tuple(header), recorded
+
+    def grown(self, rows: int, cols: int) -> _Sheet:
+        return _Sheet(
+            self.sheet_id,
+            self.title,
+            max(rows, self.rows),
+            max(cols, self.cols),
+            self.grid,
+            self.computed,
+            self.header,
+            self.recorded,
+        )
 
 
 class GoogleSheetsStore:
@@ -210,8 +240,17 @@ class GoogleSheetsStore:
             total_cells += tab.rows * tab.cols
             grid = Grid(title=tab.title, rows=rows, hidden=tab.hidden)
             scratch = tab.title == SCRATCH_TAB
+            header = rows[0] if rows else []
+            current = bool(tab.computed) and headers_crc(tab.computed, header) == tab.headers_crc
             index[tab.title] = _Sheet(
-                tab.sheet_id, tab.title, tab.rows, tab.cols, grid if scratch else None
+                tab.sheet_id,
+                tab.title,
+                tab.rows,
+                tab.cols,
+                grid if scratch else None,
+                tab.computed if current else frozenset(),
+                header,
+                bool(tab.headers_crc),
             )
             if not scratch and not tab.title.startswith(STAGING_TAB):
                 grids.append(grid)
@@ -753,7 +792,9 @@ class _Check:
         for c in self.sets:
             grid = self.raw.grid(c.tab)
             restored: dict[tuple[int, int], WriteValue] = {}
-            for (row, col), _value in c.cells.items():
+            for (row, col), planned in c.cells.items():
+                if isinstance(planned, Formula) and planned.fill:
+                    continue  # row-relative: right for whichever row is there now
                 id_col = c.anchors.get(row, (0, ""))[0]
                 now = _text(after.get(c.tab, {}).get((row, id_col))) if id_col else ""
                 source = _row_of(grid, id_col, now) if now else None
@@ -1048,14 +1089,10 @@ def _requests_for(
                         }
                     )
             if sheet.rows and rows > sheet.rows or sheet.cols and cols > sheet.cols:
-                index[change.tab] = _Sheet(
-                    sheet.sheet_id,
-                    sheet.title,
-                    max(rows, sheet.rows),
-                    max(cols, sheet.cols),
-                    sheet.grid,
-                )
+                index[change.tab] = sheet = sheet.grown(rows, cols)
             requests.extend(_set_cells(sheet.sheet_id, change.cells))
+            recorded, index[change.tab] = _record_computed(sheet, change.cells)
+            requests.extend(recorded)
         elif isinstance(change, AppendRows):
             requests.append(
                 {
@@ -1092,11 +1129,13 @@ def _formatted(row: Sequence[WriteValue], formats: dict[int, NumberFormat]) -> l
 
 def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:
     """One updateCells per run of adjacent cells in a row; dates apart, since they also set a
-    number format and the other cells must keep theirs."""
+    number format and the other cells must keep theirs. Filled formulas go as one repeatCell
+    per run of rows in a column (`_fills`)."""
     requests: list[dict[str, Any]] = []
     by_row: dict[int, list[int]] = {}
-    for row, col in cells:
-        by_row.setdefault(row, []).append(col)
+    for (row, col), value in cells.items():
+        if not (isinstance(value, Formula) and value.fill):
+            by_row.setdefault(row, []).append(col)
     for row, cols in sorted(by_row.items()):
         run: list[int] = []
         for col in sorted(cols):
@@ -1107,7 +1146,86 @@ def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[
             run.append(col)
         if run:
             requests.append(_update_run(sheet_id, row, run, cells))
+    return requests + _fills(sheet_id, cells)
+
+
+def _filled_columns(cells: Mapping[tuple[int, int], WriteValue]) -> frozenset[int]:
+    return frozenset(c for (_r, c), v in cells.items() if isinstance(v, Formula) and v.fill)
+
+
+def _fills(sheet_id: int, cells: Mapping[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:
+    """One repeatCell per run of filled formulas in consecutive rows of a column, holding the
+    run's first formula: Google moves its relative row numbers row by row, which gives each
+    row the formula the layout made for it (`Formula.fill`). The formula text is sent once
+    per run, not once per row."""
+    by_column: dict[int, list[int]] = {}
+    for (row, col), value in cells.items():
+        if isinstance(value, Formula) and value.fill:
+            by_column.setdefault(col, []).append(row)
+    requests: list[dict[str, Any]] = []
+    for col, rows in sorted(by_column.items()):
+        runs: list[list[int]] = []
+        for row in sorted(rows):
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for first, last in runs:
+            formula = cells[(first, col)]
+            assert isinstance(formula, Formula)
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": _range(sheet_id, first - 1, last, col - 1, col),
+                        "cell": {"userEnteredValue": {"formulaValue": formula.text}},
+                        "fields": "userEnteredValue",
+                    }
+                }
+            )
     return requests
+
+
+def _record_computed(
+    sheet: _Sheet, cells: Mapping[tuple[int, int], WriteValue]
+) -> tuple[list[dict[str, Any]], _Sheet]:
+    """Record on the tab (google_read.COMPUTED_KEY) which columns hold filled formulas, so that
+    reads leave their values out; again when a write fills a column not recorded yet, or the
+    recorded columns no longer sit under the headers they had."""
+    filled = _filled_columns(cells)
+    columns = sheet.computed | filled
+    if not filled or (sheet.recorded and columns == sheet.computed):
+        return [], sheet
+    header = list(sheet.header)
+    for (row, col), value in cells.items():  # headers this write puts in row 1
+        if row == 1:
+            header.extend([None] * (col - len(header)))
+            header[col - 1] = value if isinstance(value, str) else None
+    requests: list[dict[str, Any]] = []
+    if sheet.recorded:
+        lookup = {"metadataKey": COMPUTED_KEY, "metadataLocation": {"sheetId": sheet.sheet_id}}
+        requests.append(
+            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}}
+        )
+    requests += _tag_computed(sheet.sheet_id, computed_value(columns, header))
+    updated = _Sheet(
+        sheet.sheet_id, sheet.title, sheet.rows, sheet.cols, sheet.grid, columns, header, True
+    )
+    return requests, updated
+
+
+def _tag_computed(sheet_id: int, value: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": COMPUTED_KEY,
+                    "metadataValue": value,
+                    "visibility": "DOCUMENT",
+                    "location": {"sheetId": sheet_id},
+                }
+            }
+        }
+    ]
 
 
 def _update_run(
@@ -1185,14 +1303,19 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
             }
         )
 
+    # Widths (and hidden helper columns): one request per run of alike columns.
+    start = 0
     for col, column in enumerate(spec.columns):
+        following = spec.columns[col + 1] if col + 1 < len(spec.columns) else None
+        if following and (following.width, following.hidden) == (column.width, column.hidden):
+            continue
         requests.append(
             {
                 "updateDimensionProperties": {
                     "range": {
                         "sheetId": sheet_id,
                         "dimension": "COLUMNS",
-                        "startIndex": col,
+                        "startIndex": start,
                         "endIndex": col + 1,
                     },
                     "properties": {
@@ -1203,6 +1326,8 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
                 }
             }
         )
+        start = col + 1
+    for col, column in enumerate(spec.columns):
         if column.status_colors:
             requests.extend(_status_rules(sheet_id, _range(sheet_id, first, rows, col, col + 1)))
         if column.number_format != "general":
@@ -1261,43 +1386,53 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
 
     grid_rows: list[dict[str, Any]] = []
     if spec.header:
-        bar_header = (
-            [
-                {
-                    "userEnteredValue": {"stringValue": BAR_HEADER},
-                    "userEnteredFormat": {
-                        "textFormat": {"bold": True, "foregroundColor": _WHITE},
-                        "backgroundColor": _HEADER_FILL,
-                        "verticalAlignment": "MIDDLE",
-                    },
-                    "note": "A bar drawn from Progress, for people reading the sheet. "
+        # The header's look once for the row; its cells carry only their text and note.
+        titled = [(c.header, c.note) for c in spec.columns]
+        if bar:
+            titled.append(
+                (
+                    BAR_HEADER,
+                    "A bar drawn from Progress, for people reading the sheet. "
                     "okr does not read this column.",
-                }
-            ]
-            if bar
-            else []
-        )
-        grid_rows.append(
+                )
+            )
+        requests.append(
             {
-                "values": [
-                    {
-                        "userEnteredValue": {"stringValue": column.header},
-                        "userEnteredFormat": {
-                            "textFormat": {"bold": True, "foregroundColor": _WHITE},
-                            "backgroundColor": _HEADER_FILL,
-                            "verticalAlignment": "MIDDLE",
-                            "wrapStrategy": "WRAP",
-                        },
-                        **({"note": column.note} if column.note else {}),
-                    }
-                    for column in spec.columns
-                ]
-                + bar_header
+                "repeatCell": {
+                    "range": _range(sheet_id, 0, 1, 0, len(titled)),
+                    "cell": {"userEnteredFormat": _HEADER_FORMAT},
+                    "fields": "userEnteredFormat",
+                }
             }
         )
+        requests.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                    "rows": [
+                        {
+                            "values": [
+                                {
+                                    "userEnteredValue": {"stringValue": text},
+                                    **({"note": note} if note else {}),
+                                }
+                                for text, note in titled
+                            ]
+                        }
+                    ],
+                    "fields": "userEnteredValue,note",
+                }
+            }
+        )
+    filled: dict[tuple[int, int], WriteValue] = {}
+    typed = 0  # rows up to the last one with something besides filled formulas
     for offset, values in enumerate(spec.rows):
+        row = offset + first + 1
         row_cells: list[dict[str, Any]] = []
         for col, value in enumerate(values, start=1):
+            if isinstance(value, Formula) and value.fill:
+                filled[(row, col)] = value  # written by `_fills` below
+                value = None
             cell = _cell(value)
             fmt: dict[str, Any] = dict(cell.get("userEnteredFormat", {}))
             named = spec.cell_formats.get((offset, col))
@@ -1318,19 +1453,29 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
                 cell["userEnteredFormat"] = fmt
             row_cells.append(cell)
         if bar and len(values) >= bar and isinstance(values[bar - 1], Formula):
-            row_cells.extend({} for _ in range(len(spec.columns) - len(row_cells)))
-            row_cells.append(_sparkline(bar, offset + first + 1))
+            filled[(row, len(spec.columns) + 1)] = _sparkline(bar, row)
+        if offset in spec.emphasized_rows or any(
+            v is not None and not (isinstance(v, Formula) and v.fill) for v in values
+        ):
+            typed = len(grid_rows) + 1
         grid_rows.append({"values": row_cells})
+    # Rows with nothing but filled formulas get them (and their column's formats) from the
+    # repeatCells alone: one formula per column, not one cell per row.
+    del grid_rows[typed:]
     if grid_rows:
         requests.append(
             {
                 "updateCells": {
-                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                    "start": {"sheetId": sheet_id, "rowIndex": first, "columnIndex": 0},
                     "rows": grid_rows,
                     "fields": "userEnteredValue,userEnteredFormat,note",
                 }
             }
         )
+    requests.extend(_fills(sheet_id, filled))
+    if filled:
+        headers = [column.header for column in spec.columns] + ([BAR_HEADER] if bar else [])
+        requests.extend(_tag_computed(sheet_id, computed_value(_filled_columns(filled), headers)))
     if spec.header and len(spec.columns) > 1:
         requests.append(
             {"setBasicFilter": {"filter": {"range": _range(sheet_id, 0, rows, 0, cols)}}}
@@ -1389,14 +1534,21 @@ def _bar_column(spec: TabSpec) -> int | None:
     return next((i for i, c in enumerate(spec.columns, start=1) if c.progress_bar), None)
 
 
-def _sparkline(progress_col: int, row: int) -> dict[str, Any]:
+_HEADER_FORMAT = {
+    "textFormat": {"bold": True, "foregroundColor": _WHITE},
+    "backgroundColor": _HEADER_FILL,
+    "verticalAlignment": "MIDDLE",
+    "wrapStrategy": "WRAP",
+}
+
+
+def _sparkline(progress_col: int, row: int) -> Formula:
     ref = f"{_a1_column(progress_col)}{row}"
-    return {
-        "userEnteredValue": {
-            "formulaValue": f'=IF(ISNUMBER({ref}),SPARKLINE({ref},{{"charttype","bar";"max",1;'
-            f'"color1","#2E75B6"}}),"")'
-        }
-    }
+    return Formula(
+        f'=IF(ISNUMBER({ref}),SPARKLINE({ref},{{"charttype","bar";"max",1;'
+        f'"color1","#2E75B6"}}),"")',
+        fill=True,
+    )
 
 
 def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:

@@ -17,6 +17,7 @@ them against the fake.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import csv
 import datetime as dt
@@ -753,9 +754,11 @@ _FORMULA_TOKEN = re.compile(
     (?P<str>"(?:[^"]|"")*")
   | (?P<ref>(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_]+)!)?
         \$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)
+  | (?P<cols>(?:(?:'(?:[^']|'')+'|[A-Za-z0-9_]+)!)?
+        \$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![A-Za-z0-9_(]))
   | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)
   | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
-  | (?P<op><>|<=|>=|[-+*/^&=<>(),%])
+  | (?P<op><>|<=|>=|[-+*/^&=<>(),%{};])
     )""",
     re.VERBOSE,
 )
@@ -1030,6 +1033,8 @@ class FakeSheet:
     conditional_formats: list[dict[str, Json]] = field(default_factory=list)
     merges: list[dict[str, Json]] = field(default_factory=list)
     basic_filter: dict[str, Json] | None = None
+    #: Formula cells written since the last read of them: evaluated when read.
+    pending: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def sheet_id(self) -> int:
@@ -1433,6 +1438,7 @@ class FakeGoogle:
             ss = self.spreadsheets[spreadsheet_id]
             sheet, rng = ss.parse_range(tab_or_range)
             r0, r1, c0, c1 = _resolve(sheet, rng)
+            self._settle(ss, sheet, r0, r1, c0, c1)
             out: list[list[Any]] = []
             for r in range(r0, r1):
                 row: list[Any] = []
@@ -1456,6 +1462,7 @@ class FakeGoogle:
         with self._lock:
             ss = self.spreadsheets[spreadsheet_id]
             sheet, rng = ss.parse_range(a1)
+            self._settle(ss, sheet, rng.r0, rng.r0 + 1, rng.c0, rng.c0 + 1)
             return copy.deepcopy(sheet.cell(rng.r0, rng.c0) or {})
 
     def set_values(
@@ -2126,6 +2133,8 @@ class FakeGoogle:
             data["startColumn"] = c0
         row_data: list[Json] = []
         last = min(r1, sheet.last_content_row_any())
+        if cell_keys is None or {"effectiveValue", "formattedValue"} & cell_keys:
+            self._settle(ss, sheet, r0, last, c0, c1)
         for r in range(r0, last):
             values = []
             for c in range(c0, min(c1, len(sheet.rows[r]))):
@@ -2248,6 +2257,7 @@ class FakeGoogle:
 
     def _value_range(
         self,
+        ss: FakeSpreadsheet,
         sheet: FakeSheet,
         r0: int,
         r1: int,
@@ -2270,6 +2280,8 @@ class FakeGoogle:
             ("SERIAL_NUMBER", "FORMATTED_STRING"),
             "DateTimeRenderOption",
         )
+        if value_render != "FORMULA" or datetime_render == "FORMATTED_STRING":
+            self._settle(ss, sheet, r0, r1, c0, c1)
         grid = [
             [render_cell(sheet.cell(r, c), value_render, datetime_render) for c in range(c0, c1)]
             for r in range(r0, min(r1, sheet.last_content_row_any()))
@@ -2294,6 +2306,7 @@ class FakeGoogle:
     def _values_get(self, ss: FakeSpreadsheet, a1: str, request: FakeRequest) -> Json:
         sheet, rng = ss.parse_range(a1)
         return self._value_range(
+            ss,
             sheet,
             *_resolve(sheet, rng),
             major=request.param("majorDimension", "ROWS") or "ROWS",
@@ -2311,6 +2324,7 @@ class FakeGoogle:
             sheet, rng = ss.parse_range(a1)
             out["valueRanges"].append(
                 self._value_range(
+                    ss,
                     sheet,
                     *_resolve(sheet, rng),
                     major=request.param("majorDimension", "ROWS") or "ROWS",
@@ -2370,6 +2384,7 @@ class FakeGoogle:
             if include_values:
                 self._recalc(ss)
                 out["updatedData"] = self._value_range(
+                    ss,
                     sheet,
                     *updated,
                     value_render=response_render,
@@ -2566,6 +2581,7 @@ class FakeGoogle:
         for data_filter in body.get("dataFilters") or []:
             for sheet, r0, r1, c0, c1 in self._filter_ranges(ss, data_filter):
                 vr = self._value_range(
+                    ss,
                     sheet,
                     r0,
                     r1,
@@ -2618,78 +2634,114 @@ class FakeGoogle:
     # -- recalculation --------------------------------------------------------------------------
 
     def _recalc(self, ss: FakeSpreadsheet) -> None:
+        """After a write: plain cells get their effective value now; formula cells are marked
+        pending and evaluated when something reads them (`_settle`), as a read on Google
+        always sees them calculated. Evaluating lazily keeps a workbook of thousands of
+        formulas nobody reads cheap."""
+        for sheet in ss.sheets:
+            pending: set[tuple[int, int]] = set()
+            for r, row in enumerate(sheet.rows):
+                for c, cell in enumerate(row):
+                    if not cell:
+                        continue
+                    uev = cell.get("userEnteredValue")
+                    if uev is None or "formulaValue" in uev:
+                        cell.pop("effectiveValue", None)
+                        cell.pop("formattedValue", None)
+                        if uev is not None:
+                            pending.add((r, c))
+                        continue
+                    number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
+                    ev = dict(uev)
+                    cell["effectiveValue"] = ev
+                    cell["formattedValue"] = format_value(ev, number_format)
+            sheet.pending = pending
+
+    def _settle(
+        self,
+        ss: FakeSpreadsheet,
+        sheet: FakeSheet,
+        r0: int = 0,
+        r1: int | None = None,
+        c0: int = 0,
+        c1: int | None = None,
+    ) -> None:
+        """Evaluate the pending formula cells of a block (and what they refer to) before it is
+        read: each gets its effectiveValue and formattedValue."""
+        if not sheet.pending:
+            return
+        r1 = len(sheet.rows) if r1 is None else r1
+        c1 = sheet.column_count if c1 is None else c1
+        wanted = [(r, c) for (r, c) in sheet.pending if r0 <= r < r1 and c0 <= c < c1]
+        if not wanted:
+            return
         memo: dict[tuple[int, int, int], Json] = {}
         visiting: set[tuple[int, int, int]] = set()
 
-        def cell_value(sheet: FakeSheet, r: int, c: int) -> Json:
-            cell = sheet.cell(r, c)
+        def store(target: FakeSheet, r: int, c: int, result: Json) -> None:
+            cell = target.cell(r, c)
+            target.pending.discard((r, c))
+            if not cell:
+                return
+            ev = _effective(result)
+            number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
+            cell["effectiveValue"] = ev
+            cell["formattedValue"] = format_value(ev, number_format)
+
+        def cell_value(target: FakeSheet, r: int, c: int) -> Json:
+            cell = target.cell(r, c)
             if not cell or "userEnteredValue" not in cell:
                 return None
             uev = cell["userEnteredValue"]
             if "formulaValue" not in uev:
                 return next(iter(uev.values()))
-            key = (sheet.sheet_id, r, c)
+            key = (target.sheet_id, r, c)
             if key in memo:
                 result = memo[key]
+            elif (r, c) not in target.pending and "effectiveValue" in cell:
+                result = _python_of(cell["effectiveValue"])
             else:
                 if key in visiting:
                     raise FormulaError("REF", "Circular dependency detected.")
                 visiting.add(key)
                 try:
-                    result = evaluate(sheet, uev["formulaValue"])
+                    result = evaluate(target, uev["formulaValue"])
                 finally:
                     visiting.discard(key)
                 memo[key] = result
+                store(target, r, c, result)
             if isinstance(result, FormulaError):
                 raise result
             return result
 
-        def resolve_ref(sheet: FakeSheet, text: str) -> Json:
-            target = sheet
+        def resolve_ref(target: FakeSheet, text: str) -> Json:
             title, cells = _split_sheet(text.replace("$", ""))
             if title is not None:
                 found = ss.sheet_by_title(title)
                 if found is None:
                     raise FormulaError("REF", f"Unresolved sheet name '{title}'.")
                 target = found
-            r0, c0, r1, c1 = _parse_cells(cells or "")
-            r1 = r1 if r1 is not None else target.row_count
-            c1 = c1 if c1 is not None else target.column_count
-            if r1 - r0 == 1 and c1 - c0 == 1:
-                return cell_value(target, r0, c0)
-            return _Grid([[cell_value(target, r, c) for c in range(c0, c1)] for r in range(r0, r1)])
+            a0, b0, a1, b1 = _parse_cells(cells or "")
+            a1 = a1 if a1 is not None else target.row_count
+            b1 = b1 if b1 is not None else target.column_count
+            if a1 - a0 == 1 and b1 - b0 == 1:
+                return cell_value(target, a0, b0)
+            return _Grid([[cell_value(target, r, c) for c in range(b0, b1)] for r in range(a0, a1)])
 
-        def evaluate(sheet: FakeSheet, formula: str) -> Json:
+        def evaluate(target: FakeSheet, formula: str) -> Json:
             try:
                 return _scalar(
-                    _FormulaParser(formula[1:], functools.partial(resolve_ref, sheet)).parse()
+                    _FormulaParser(formula[1:], functools.partial(resolve_ref, target)).parse()
                 )
             except FormulaError as err:
                 return err
             except (ValueError, IndexError, OverflowError, TypeError):
                 return FormulaError("ERROR", "Formula parse error.")
 
-        for sheet in ss.sheets:
-            for r, row in enumerate(sheet.rows):
-                for c, cell in enumerate(row):
-                    if not cell:
-                        continue
-                    uev = cell.get("userEnteredValue")
-                    if uev is None:
-                        cell.pop("effectiveValue", None)
-                        cell.pop("formattedValue", None)
-                        continue
-                    number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
-                    if "formulaValue" in uev:
-                        try:
-                            result = cell_value(sheet, r, c)
-                            ev = _effective(result)
-                        except FormulaError as err:
-                            ev = {"errorValue": {"type": err.kind, "message": err.message}}
-                    else:
-                        ev = dict(uev)
-                    cell["effectiveValue"] = ev
-                    cell["formattedValue"] = format_value(ev, number_format)
+        for r, c in sorted(wanted):
+            if (r, c) in sheet.pending:
+                with contextlib.suppress(FormulaError):  # stored on the cell as its errorValue
+                    cell_value(sheet, r, c)
 
     # -- spreadsheets.batchUpdate ---------------------------------------------------------------
 
@@ -3095,9 +3147,17 @@ class FakeGoogle:
         source = body.get("cell") or {}
         _validate_cell(source)
         r0, r1, c0, c1 = _grid(sheet, gr)
+        # A formula's relative references move with each cell of the range, as on Google.
+        uev = source.get("userEnteredValue")
+        formula = uev.get("formulaValue") if isinstance(uev, dict) else None
+        shift = formula_shifter(formula) if isinstance(formula, str) else None
         for r in range(r0, r1):
             for c in range(c0, c1):
-                merged = apply_update_mask(sheet.cell(r, c) or {}, source, tree)
+                cell = source
+                if shift is not None:
+                    moved = shift(r - r0, c - c0)
+                    cell = {**source, "userEnteredValue": {"formulaValue": moved}}
+                merged = apply_update_mask(sheet.cell(r, c) or {}, cell, tree)
                 sheet.set_cell(r, c, _stored_cell(merged))
         return {}
 
@@ -3307,6 +3367,7 @@ class FakeGoogle:
         gr = body.get("range") or {}
         sheet = _sheet_or_error(ss, gr.get("sheetId", 0))
         r0, r1, c0, c1 = _grid(sheet, gr)
+        self._settle(ss, sheet, r0, r1, c0, c1)
         block = [[sheet.cell(r, c) for c in range(c0, c1)] for r in range(r0, r1)]
         for spec in reversed(body.get("sortSpecs") or []):
             col = spec.get("dimensionIndex", 0) - c0
@@ -3356,6 +3417,7 @@ class FakeGoogle:
             raise _bad("source and destination must be set")
         source = _sheet_or_error(ss, body["source"].get("sheetId", 0))
         r0, r1, c0, c1 = _grid(source, body["source"])
+        self._settle(ss, source, r0, r1, c0, c1)
         block = [[copy.deepcopy(source.cell(r, c)) for c in range(c0, c1)] for r in range(r0, r1)]
         gr = body["destination"]
         target = _sheet_or_error(ss, gr.get("sheetId", 0))
@@ -3791,6 +3853,60 @@ def shift_formula(formula: str, rows: int, cols: int) -> str:
     return "".join(out)
 
 
+def formula_shifter(formula: str) -> Callable[[int, int], str]:
+    """`shift_formula` for one formula at many offsets: tokenised once, each offset then only
+    moves the references (a repeatCell fills thousands of cells with one formula)."""
+    if not formula.startswith("="):
+        return lambda rows, cols: formula
+    pieces: list[str | tuple[str, str, int, str, int]] = ["="]
+    pos = 1
+    while pos < len(formula):
+        if formula[pos:].strip() == "":
+            pieces.append(formula[pos:])
+            break
+        m = _FORMULA_TOKEN.match(formula, pos)
+        if not m or m.end() == pos:
+            return lambda rows, cols: (
+                formula if rows == 0 and cols == 0 else shift_formula(formula, rows, cols)
+            )
+        kind = m.lastgroup or "op"
+        text = m.group(kind)
+        pieces.append(formula[pos : m.start(kind)])
+        is_call = formula[m.end() :].lstrip().startswith("(")
+        if kind == "ref" and not is_call:
+            sheet, bang, cells = text.rpartition("!")
+            pieces.append(sheet + bang)
+            last = 0
+            for part in _REF_PART.finditer(cells):
+                pieces.append(cells[last : part.start()])
+                col_abs, letters, row_abs, digits = part.groups()
+                pieces.append((col_abs, letters, column_index(letters), row_abs, int(digits) - 1))
+                last = part.end()
+            pieces.append(cells[last:])
+        else:
+            pieces.append(text)
+        pos = m.end()
+
+    def shifted(rows: int, cols: int) -> str:
+        if rows == 0 and cols == 0:
+            return formula
+        out: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            col_abs, letters, col, row_abs, row = piece
+            col += 0 if col_abs else cols
+            row += 0 if row_abs else rows
+            if col < 0 or row < 0:
+                return shift_formula(formula, rows, cols)  # the #REF! cases
+            name = letters if col_abs or not cols else column_letters(col)
+            out.append(f"{col_abs}{name}{row_abs}{row + 1}")
+        return "".join(out)
+
+    return shifted
+
+
 def _shift_ref(ref: str, rows: int, cols: int) -> str:
     sheet, bang, cells = ref.rpartition("!")
 
@@ -3889,6 +4005,16 @@ def _metadata_sheet(meta: Mapping[str, Json]) -> int | None:
     if "dimensionRange" in loc:
         return int(loc["dimensionRange"].get("sheetId", 0))
     return None
+
+
+def _python_of(ev: Json) -> Json:
+    """A settled formula cell's effectiveValue as the evaluator's value (`_effective` undone)."""
+    ev = ev or {}
+    if "errorValue" in ev:
+        return FormulaError(
+            ev["errorValue"].get("type", "ERROR"), ev["errorValue"].get("message", "")
+        )
+    return next(iter(ev.values()), None)
 
 
 def _effective(result: Json) -> Json:

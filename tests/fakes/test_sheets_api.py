@@ -632,3 +632,42 @@ def test_shift_formula_moves_relative_references_only() -> None:
     assert shift_formula("='My tab'!A$2+LOG10(B2)", -1, 0) == "='My tab'!A$2+LOG10(B1)"
     assert shift_formula("=A1+1", -1, 0) == "=#REF!+1"
     assert shift_formula('="A1"&A1', 1, 0) == '="A1"&A2'
+
+
+def test_repeat_cell_moves_a_formulas_relative_references_row_by_row(fake: FakeGoogle) -> None:
+    from tests.fakes.sheets_api import formula_shifter, shift_formula
+
+    sid = fake.add_spreadsheet({"Data": [["a", "b", "sum"], [1, 2], [3, 4], [5, 6]]})
+    sheet_id = fake.sheet(sid, "Data").sheet_id
+    fake.batch_update(
+        sid,
+        [
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 1,
+                        "endRowIndex": 4,
+                        "startColumnIndex": 2,
+                        "endColumnIndex": 3,
+                    },
+                    "cell": {
+                        "userEnteredValue": {"formulaValue": '=IF(A2="x","A9",A2+$B2+$A$1:B2)'}
+                    },
+                    "fields": "userEnteredValue",
+                }
+            }
+        ],
+    )
+
+    assert fake.cell(sid, "Data!C4")["userEnteredValue"] == {
+        "formulaValue": '=IF(A4="x","A9",A4+$B4+$A$1:B4)'
+    }
+    assert fake.cell(sid, "Data!C2")["userEnteredValue"] == {
+        "formulaValue": '=IF(A2="x","A9",A2+$B2+$A$1:B2)'
+    }
+    formula = "=SUMIFS($X:$X,$Y:$Y,$Z7)+COUNTIF($A$2:$A7,\"O\")+'Tab 2'!B7"
+    shift = formula_shifter(formula)
+    for rows in (0, 1, 5, 93):
+        assert shift(rows, 0) == shift_formula(formula, rows, 0)
+    assert shift(0, 2) == shift_formula(formula, 0, 2)
