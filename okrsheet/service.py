@@ -401,6 +401,10 @@ def share(location: Location, emails: Sequence[str], *, notify: bool = True) -> 
     store = GoogleSheetsStore(location.spreadsheet_id, notify=notify)
     for email in emails:
         store.share(email)
+    # Shared by hand after `okr init gsheet:new` stopped: it is finished now, so the same
+    # init run again must make a new spreadsheet rather than pick this one up.
+    with contextlib.suppress(OkrError):
+        store.clear_mark()
 
 
 @dataclass

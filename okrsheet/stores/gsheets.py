@@ -10,8 +10,10 @@ API calls are kept at the floor:
   after whatever rows exist when it runs, so it can never overwrite a row somebody just typed;
   a rollover (rows deleted, a tab added) is one read and that one write, plus one small write
   that deletes the scratch tab it was checked with (see `_Guard`);
-- `init` of a new spreadsheet is one `spreadsheets.create` and one `batchUpdate` (tabs, values,
-  formats, dropdowns, filters together), plus one Drive call per person it is shared with.
+- `init` of a new spreadsheet is one Drive search (for one an earlier run made and did not
+  finish), one Drive create, one `batchUpdate` (tabs, values, formats, dropdowns, filters
+  together), one Drive call per person it is shared with, and one Drive call that clears the
+  mark saying it is unfinished (see `GoogleSheetsStore.create`).
 
 User text is always written as a `stringValue` (never parsed, never a formula); numbers and dates
 as numbers, dates with a date number format. Formulas only come from `Formula` values.
@@ -46,7 +48,14 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.google_auth import CREATE_SCOPES, READ_SCOPES, Identity, find_credentials
 from okrsheet.stores.google_chunks import BUDGET, chunks, size
-from okrsheet.stores.google_http import DRIVE_API, SHEETS_API, AmbiguousWrite, Http, say
+from okrsheet.stores.google_http import (
+    DRIVE_API,
+    SHEETS_API,
+    AmbiguousWrite,
+    Http,
+    compact,
+    say,
+)
 from okrsheet.stores.google_read import (
     COMPUTED_KEY,
     computed_value,
@@ -76,6 +85,11 @@ RESPONSE_FIELDS = (
 CHUNK_BYTES = BUDGET
 #: The one tab of a spreadsheet `okr` just created, until the workbook is laid out in it.
 SETUP_TAB = "okrsheet-setup"
+#: The Drive `appProperties` key (private to okrsheet's account) a spreadsheet made by
+#: `gsheet:new` carries until it is laid out and shared; its value is the fingerprint of the
+#: title and layout asked for, so the same command run again finds it and finishes it.
+UNFINISHED = "okrsheet-unfinished"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 #: Hidden tabs a big write lays out before the write itself names and shows them.
 STAGING_TAB = "okrsheet-staging"
 #: A hidden tab that says how many parts of a layout in several parts have landed.
@@ -179,6 +193,8 @@ class GoogleSheetsStore:
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
         self._total_steps = 2 + len(self.share_with)
+        #: The fingerprint the spreadsheet is marked unfinished with, until it is finished.
+        self._mark: str | None = None
 
     @property
     def location(self) -> str:
@@ -465,35 +481,30 @@ class GoogleSheetsStore:
             self._steps(what, self._total_steps)
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
+        """Lay the workbook out (in a new spreadsheet for `gsheet:new`), then share it.
+
+        A new spreadsheet is marked unfinished in Drive (`UNFINISHED`, with the fingerprint
+        of the title and layout) from the moment it exists until it is laid out and shared;
+        `gsheet:new` first looks for such a spreadsheet of the same account and fingerprint
+        and, if there is one, finishes it instead of making another."""
         creating = self.creating
         http = self.http(CREATE_SCOPES if creating or self.share_with else READ_SCOPES)
         requests = _layout_requests(tabs, {})
         self._total_steps = 1 + len(chunks(requests, CHUNK_BYTES)) + len(self.share_with)
         self._step("Creating the spreadsheet" if creating else f"Reading {self.location}")
+        resumed = False
         if creating:
-            try:
-                answer = http.call(
-                    "post",
-                    SHEETS_API,
-                    json={
-                        "properties": {"title": self.title or "OKRs"},
-                        "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
-                    },
-                    idempotent=False,
-                    what="a new spreadsheet",
+            mark = _fingerprint(self.title or "OKRs", requests)
+            found, searchable = self._find_unfinished(mark)
+            if found is not None:
+                self.spreadsheet_id, self._mark, resumed = found, mark, True
+                say(
+                    f"Resuming {self.location}, made by an earlier run that did not finish: "
+                    f"{url_for(self.spreadsheet_id)}"
                 )
-            except AmbiguousWrite as exc:
-                raise BackendError(
-                    f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
-                    "nothing was laid out",
-                    hint="run the same command again; if an empty spreadsheet titled "
-                    f"{self.title or 'OKRs'!r} (one tab, {SETUP_TAB!r}) shows up in Google "
-                    "Drive, delete it",
-                ) from None
-            self.spreadsheet_id = str(answer["spreadsheetId"])
-            # Said at once, so the spreadsheet is never lost whatever happens next.
-            say(f"Created {self.location}: {url_for(self.spreadsheet_id)}")
-            existing = {SETUP_TAB: _Sheet(0, SETUP_TAB, 1000, 26)}
+                existing = self._tabs()
+            else:
+                existing = self._new_spreadsheet(http, mark if searchable else None)
         else:
             raw, existing = self._read()
             blank = len(raw.grids) <= 1 and not any(
@@ -507,10 +518,12 @@ class GoogleSheetsStore:
                     hint="pass --force to replace its tabs with a new OKR workbook",
                 )
         try:
-            self._lay_out(tabs, existing, created=creating)
+            if not (resumed and _laid_out(existing, tabs)):
+                self._lay_out(tabs, existing, created=creating)
             for email in self.share_with:
                 self._step(f"Sharing with {email}")
                 self._share_made(email)
+            self._finish()
         except KeyboardInterrupt:
             if not creating:
                 raise
@@ -520,7 +533,112 @@ class GoogleSheetsStore:
                 hint=self._reuse_hint(),
             ) from None
 
+    def _find_unfinished(self, mark: str) -> tuple[str | None, bool]:
+        """The newest spreadsheet this account made for the same title and layout and did not
+        finish (one Drive search), and whether Drive could be searched at all (not when its
+        API is off for the project: then nothing is marked, as nothing could be found)."""
+        query = (
+            f"appProperties has {{ key='{UNFINISHED}' and value='{mark}' }} "
+            "and 'me' in owners and trashed = false"
+        )
+        try:
+            answer = self.http(CREATE_SCOPES).call(
+                "get",
+                DRIVE_API,
+                params={"q": query, "fields": "files(id,createdTime)", "pageSize": "10"},
+                idempotent=True,
+                what="Google Drive",
+            )
+        except OkrError:
+            return None, False
+        files = sorted(answer.get("files") or [], key=lambda f: str(f.get("createdTime", "")))
+        return (str(files[-1]["id"]) if files else None), True
+
+    def _new_spreadsheet(self, http: Http, mark: str | None) -> dict[str, _Sheet]:
+        """Make the spreadsheet: through Drive, marked unfinished in the same call, when Drive
+        can be searched; else through Sheets, unmarked. Returns its one (empty) tab."""
+        title = self.title or "OKRs"
+        try:
+            if mark is None:
+                answer = http.call(
+                    "post",
+                    SHEETS_API,
+                    json={
+                        "properties": {"title": title},
+                        "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
+                    },
+                    idempotent=False,
+                    what="a new spreadsheet",
+                )
+                made = str(answer["spreadsheetId"])
+            else:
+                answer = http.call(
+                    "post",
+                    DRIVE_API,
+                    params={"fields": "id"},
+                    json={
+                        "name": title,
+                        "mimeType": SPREADSHEET_MIME,
+                        "appProperties": {UNFINISHED: mark},
+                    },
+                    idempotent=False,
+                    what="a new spreadsheet",
+                )
+                made = str(answer["id"])
+        except AmbiguousWrite as exc:
+            # The answer was lost: a marked spreadsheet that did get made can be found.
+            found = self._find_unfinished(mark)[0] if mark is not None else None
+            if found is None:
+                raise BackendError(
+                    f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
+                    "nothing was laid out",
+                    hint=(
+                        "run the same command again: if Google did make it, that finds it and "
+                        "finishes it"
+                        if mark is not None
+                        else "run the same command again; if an empty spreadsheet titled "
+                        f"{title!r} (one tab, {SETUP_TAB!r}) shows up in Google Drive, delete it"
+                    ),
+                ) from None
+            made = found
+        self.spreadsheet_id, self._mark = made, mark
+        # Said at once, so the spreadsheet is never lost whatever happens next.
+        say(f"Created {self.location}: {url_for(self.spreadsheet_id)}")
+        # A new spreadsheet's first tab always has the id 0 (its title depends on the locale).
+        return {SETUP_TAB: _Sheet(0, SETUP_TAB, 1000, 26)}
+
+    def _finish(self) -> None:
+        """Clear the unfinished mark (one Drive call) once laid out and shared. If Google will
+        not, say so: the spreadsheet is fine, but the same command would pick it up again."""
+        if self._mark is None:
+            return
+        try:
+            self.clear_mark()
+        except OkrError as exc:
+            say(
+                f"warning: {self.location} is finished, but Google Drive would not clear its "
+                f"'unfinished' mark ({exc.message}); the same command run again would finish "
+                "this spreadsheet again rather than make a new one"
+            )
+        self._mark = None
+
+    def clear_mark(self) -> None:
+        """Say in Drive that `okr` is done with this spreadsheet (a no-op when unmarked)."""
+        self.http(CREATE_SCOPES).call(
+            "patch",
+            f"{DRIVE_API}/{self.spreadsheet_id}",
+            params={"fields": "id", "supportsAllDrives": "true"},
+            json={"appProperties": {UNFINISHED: None}},
+            idempotent=True,
+            what=self.location,
+        )
+
     def _reuse_hint(self) -> str:
+        if self._mark is not None:
+            return (
+                f"run the same command again: it finds {self.location} and finishes it "
+                "rather than making another"
+            )
         return (
             f"run the same command again with {self.location} in place of gsheet:new: it "
             "lays the workbook out in that spreadsheet rather than making another"
@@ -535,6 +653,12 @@ class GoogleSheetsStore:
                 f"{self.location} is ready ({url_for(self.spreadsheet_id)}), but sharing it "
                 f"with {email} failed: {exc.message}",
                 hint=(exc.hint + "; then " if exc.hint else "")
+                + (
+                    "run the same command again (it finishes this spreadsheet rather than "
+                    "making another), or "
+                    if self._mark is not None
+                    else ""
+                )
                 + f"run `okr share {self.location} {email}`, or share it by hand (Share "
                 "button in Google Sheets); nothing else needs doing",
             ) from None
@@ -568,8 +692,18 @@ class GoogleSheetsStore:
             self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",
-            hint="run the same command again: it is safe"
-            + (f"; the empty spreadsheet {self.location} can be deleted" if created else ""),
+            hint=self._safe_again(created),
+        )
+
+    def _safe_again(self, created: bool) -> str:
+        """What to do when laying out a spreadsheet failed and nothing of it is left."""
+        if created and self._mark is not None:
+            return (
+                f"run the same command again: it is safe, and finishes {self.location} "
+                "rather than making another"
+            )
+        return "run the same command again: it is safe" + (
+            f"; the empty spreadsheet {self.location} can be deleted" if created else ""
         )
 
     def _lay_out_in_parts(
@@ -603,10 +737,7 @@ class GoogleSheetsStore:
             if number == 1:
                 raise BackendError(
                     f"could not lay out {self.location} ({failure}); nothing was laid out",
-                    hint="run the same command again: it is safe"
-                    + (
-                        f"; the empty spreadsheet {self.location} can be deleted" if created else ""
-                    ),
+                    hint=self._safe_again(created),
                 )
             self._take_back_layout(existing, added, mark, number, total, failure, created=created)
 
@@ -665,13 +796,21 @@ class GoogleSheetsStore:
             raise BackendError(
                 f"laying out {where} stopped at part {number} of {total} ({failure}), and "
                 "what was laid out could not be taken back: the spreadsheet is half made",
-                hint=f"{again} and with --force: it lays the workbook out again in that "
-                "spreadsheet rather than making another; or delete the spreadsheet",
+                hint=(
+                    f"run the same command again: it finds {self.location} and lays the "
+                    "workbook out again in it rather than making another; or delete the "
+                    "spreadsheet"
+                    if created and self._mark is not None
+                    else f"{again} and with --force: it lays the workbook out again in that "
+                    "spreadsheet rather than making another; or delete the spreadsheet"
+                ),
             ) from None
         raise BackendError(
             f"laying out {where} stopped at part {number} of {total} ({failure}); what was "
             "laid out was taken back",
-            hint=(self._reuse_hint() if created else again) + ": it is safe",
+            hint=self._safe_again(True)
+            if created and self._mark is not None
+            else (self._reuse_hint() if created else again) + ": it is safe",
         )
 
     def _pause(self, attempt: int) -> None:
@@ -692,6 +831,23 @@ class GoogleSheetsStore:
             idempotent=True,  # granting the same access twice changes nothing
             what=self.location,
         )
+
+
+def _laid_out(existing: dict[str, _Sheet], tabs: Sequence[TabSpec]) -> bool:
+    """Whether a resumed spreadsheet already holds the whole layout (only the sharing was left
+    to do): then it is not laid out again, which would undo what anyone shared with it since
+    has typed. A layout is one atomic write, or in parts with a marker tab until the last."""
+    titles = set(existing)
+    return not any(t.startswith(LAYOUT_MARK) for t in titles) and {t.title for t in tabs} <= titles
+
+
+def _fingerprint(title: str, requests: list[dict[str, Any]]) -> str:
+    """Which workbook a new spreadsheet is made for: its title and whole layout, hashed. The
+    same command gives the same fingerprint; another title, template, cycle, people list or
+    company gives another."""
+    import hashlib
+
+    return hashlib.sha256(compact({"title": title, "layout": requests})).hexdigest()[:40]
 
 
 def _mark_request(mark: int, done: int, total: int, *, add: bool = False) -> dict[str, Any]:

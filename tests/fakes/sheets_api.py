@@ -48,6 +48,9 @@ TOKEN_HOST = "oauth2.googleapis.com"
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 SERVED_HOSTS = frozenset({SHEETS_HOST, DRIVE_HOST, TOKEN_HOST})
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+#: Drive's limits on `appProperties`: bytes of key + value, and keys per app per file.
+APP_PROPERTY_BYTES = 124
+APP_PROPERTIES_PER_APP = 30
 
 SCOPE_SHEETS = "https://www.googleapis.com/auth/spreadsheets"
 SCOPE_SHEETS_RO = "https://www.googleapis.com/auth/spreadsheets.readonly"
@@ -1339,6 +1342,9 @@ class FakeGoogle:
         self.spreadsheets: dict[str, FakeSpreadsheet] = {}
         self.files: dict[str, dict[str, Json]] = {}  # Drive files (spreadsheets included)
         self.permissions: dict[str, list[dict[str, Json]]] = {}
+        #: Drive `appProperties`, private to the app that set them: file id -> app -> pairs.
+        #: An app here is the calling account (a service account is its own OAuth client).
+        self.app_properties: dict[str, dict[str, dict[str, str]]] = {}
         self.calls: list[Call] = []
         self.exchanges: list[Exchange] = []
         self.require_auth = require_auth
@@ -3480,7 +3486,7 @@ class FakeGoogle:
             if method == "POST":
                 return 200, self._drive_create(body, principal, fields)
             if method == "GET":
-                return 200, self._drive_list(request)
+                return 200, self._drive_list(request, principal)
         m = re.match(r"^/drive/v3/files/([^/]+)(/.*)?$", path)
         if not m:
             raise GoogleApiError(404, "Not Found")
@@ -3492,18 +3498,21 @@ class FakeGoogle:
         self._check_access(principal, file_id, write)
         if tail == "":
             if method == "GET":
-                return 200, _drive_fields(meta, fields)
+                return 200, _drive_fields(self._file_view(file_id, principal), fields)
             if method == "PATCH":
+                if "appProperties" in body:
+                    self._set_app_properties(file_id, principal, body["appProperties"])
                 if "name" in body:
                     meta["name"] = body["name"]
                     if file_id in self.spreadsheets:
                         self.spreadsheets[file_id].properties["title"] = body["name"]
                 meta["modifiedTime"] = self._timestamp()
-                return 200, _drive_fields(meta, fields)
+                return 200, _drive_fields(self._file_view(file_id, principal), fields)
             if method == "DELETE":
                 del self.files[file_id]
                 self.spreadsheets.pop(file_id, None)
                 self.permissions.pop(file_id, None)
+                self.app_properties.pop(file_id, None)
                 return 204, None
         if tail == "/copy" and method == "POST":
             return 200, self._drive_copy(file_id, body, fields)
@@ -3561,6 +3570,8 @@ class FakeGoogle:
         name = body.get("name", "Untitled")
         mime = body.get("mimeType", "application/octet-stream")
         owner = principal.email if principal else "owner@example.com"
+        pairs = body.get("appProperties") or {}
+        _check_app_properties(pairs)  # refused before anything is made, as Google does
         if mime == SPREADSHEET_MIME:
             sid = self._new_id()
             self._create_spreadsheet_model(sid, name, "en_US", "Etc/GMT", owner, tabs=None)
@@ -3586,7 +3597,51 @@ class FakeGoogle:
             ]
         if body.get("parents"):
             self.files[sid]["parents"] = list(body["parents"])
-        return _drive_fields(self.files[sid], fields)
+        if pairs:
+            self._set_app_properties(sid, principal, pairs)
+        return _drive_fields(self._file_view(sid, principal), fields)
+
+    def _app(self, principal: _Principal | None) -> str:
+        return principal.email if principal else ""
+
+    def _set_app_properties(
+        self, file_id: str, principal: _Principal | None, pairs: Mapping[str, Json]
+    ) -> None:
+        """files.update semantics: the pairs given are set, a null value removes its key, the
+        app's other keys are kept."""
+        _check_app_properties(pairs)
+        mine = self.app_properties.setdefault(file_id, {}).setdefault(self._app(principal), {})
+        for key, value in pairs.items():
+            if value is None:
+                mine.pop(key, None)
+            else:
+                mine[key] = str(value)
+        if len(mine) > APP_PROPERTIES_PER_APP:
+            raise GoogleApiError(
+                400,
+                f"The limit of {APP_PROPERTIES_PER_APP} private properties per app per file "
+                "has been reached.",
+                reason="appPropertiesLimitExceeded",
+            )
+
+    def _file_view(self, file_id: str, principal: _Principal | None) -> dict[str, Json]:
+        """A file as this caller sees it: its own app's appProperties only."""
+        view = dict(self.files[file_id])
+        mine = self.app_properties.get(file_id, {}).get(self._app(principal))
+        if mine:
+            view["appProperties"] = dict(mine)
+        view["owners"] = [
+            {"kind": "drive#user", "emailAddress": p.get("emailAddress")}
+            for p in self.permissions.get(file_id, [])
+            if p.get("role") == "owner"
+        ]
+        return view
+
+    def _can_see(self, principal: _Principal | None, file_id: str) -> bool:
+        access = self._access.get(file_id)
+        if access is None or principal is None:
+            return True
+        return bool(access.get(principal.email) or access.get("*"))
 
     def _drive_copy(self, file_id: str, body: Json, fields: str | None) -> Json:
         source = self.spreadsheets.get(file_id)
@@ -3610,9 +3665,17 @@ class FakeGoogle:
         self.permissions[new_id] = copy.deepcopy(self.permissions.get(file_id, []))[:1]
         return _drive_fields(self.files[new_id], fields)
 
-    def _drive_list(self, request: FakeRequest) -> Json:
+    def _drive_list(self, request: FakeRequest, principal: _Principal | None) -> Json:
         q = request.param("q") or ""
-        files = [f for f in self.files.values() if _drive_query_matches(f, q)]
+        clauses = _drive_query_clauses(q)  # a query Google would refuse is refused on any data
+        me = principal.email if principal else ""
+        files = [
+            view
+            for file_id in self.files
+            if self._can_see(principal, file_id)
+            for view in [self._file_view(file_id, principal)]
+            if _drive_query_matches(view, clauses, me)
+        ]
         listing: dict[str, Json] = {
             "kind": "drive#fileList",
             "incompleteSearch": False,
@@ -4090,31 +4153,102 @@ def _drive_fields(meta: Mapping[str, Json], fields: str | None) -> Json:
     return {k: meta[k] for k in ("kind", "id", "name", "mimeType") if k in meta}
 
 
-def _drive_query_matches(meta: Mapping[str, Json], q: str) -> bool:
-    for clause in re.split(r"\s+and\s+", q.strip()) if q.strip() else []:
-        m = re.fullmatch(r"""(\w+)\s*(=|!=|contains)\s*["'](.*)["']""", clause.strip())
-        if m:
-            key, op, value = m.groups()
-            actual = str(meta.get(key, ""))
+def _check_app_properties(pairs: Mapping[str, Json]) -> None:
+    """Drive's limit: a key and its value together take at most 124 bytes of UTF-8."""
+    for key, value in pairs.items():
+        if value is None:
+            continue
+        if len(key.encode()) + len(str(value).encode()) > APP_PROPERTY_BYTES:
+            raise GoogleApiError(
+                400,
+                f"The property with key '{key}' is too large. The maximum size of a key and "
+                f"value together is {APP_PROPERTY_BYTES} bytes.",
+                reason="propertyTooLarge",
+            )
+
+
+def _drive_query_clauses(q: str) -> list[str]:
+    """The `and`-joined clauses of a Drive query; an `and` inside `{...}` or quotes belongs to
+    its clause (`appProperties has { key='k' and value='v' }`)."""
+    clauses: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    text = q.strip()
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            found = re.match(r"\s+and\s+", text[i:], flags=re.IGNORECASE)
+            if found:
+                clauses.append(text[start:i].strip())
+                i += found.end()
+                start = i
+                continue
+        i += 1
+    if text:
+        clauses.append(text[start:].strip())
+    for clause in clauses:
+        if not _DRIVE_CLAUSES.fullmatch(clause):
+            raise GoogleApiError(
+                400, f"Invalid Value: unsupported query clause {clause!r}", reason="invalid"
+            )
+    return clauses
+
+
+_STRING = r"'(?:[^'\\]|\\.)*'" + "|" + r'"(?:[^"\\]|\\.)*"'
+_DRIVE_CLAUSES = re.compile(
+    rf"""\w+\s*(=|!=|contains)\s*({_STRING})"""
+    rf"""|({_STRING})\s+in\s+(parents|owners)|parents\s+in\s+({_STRING})"""
+    rf"""|trashed\s*=\s*(true|false)"""
+    rf"""|(appProperties|properties)\s+has\s*\{{\s*key\s*=\s*({_STRING})\s+and\s+"""
+    rf"""value\s*=\s*({_STRING})\s*\}}""",
+    flags=re.IGNORECASE,
+)
+
+
+def _unquote(literal: str) -> str:
+    return re.sub(r"\\(.)", r"\1", literal[1:-1])
+
+
+def _drive_query_matches(meta: Mapping[str, Json], clauses: Sequence[str], me: str) -> bool:
+    """Whether a file (as its caller sees it) matches every clause. `'me' in owners` is the
+    caller; `trashed = false` always holds (the fake has no trash)."""
+    for clause in clauses:
+        m = _DRIVE_CLAUSES.fullmatch(clause)
+        assert m is not None  # checked by _drive_query_clauses
+        text = clause.strip()
+        if m.group(1):
+            key, op = text.split(m.group(1), 1)[0].strip(), m.group(1)
+            value, actual = _unquote(m.group(2)), str(meta.get(key, ""))
             ok = (
                 actual == value if op == "=" else actual != value if op == "!=" else value in actual
             )
-            if not ok:
-                return False
-            continue
-        m = re.fullmatch(
-            r"""["'](.*)["']\s+in\s+parents|parents\s+in\s+["'](.*)["']""", clause.strip()
-        )
-        if m:
-            folder = m.group(1) or m.group(2)
-            if folder not in (meta.get("parents") or []):
-                return False
-            continue
-        if re.fullmatch(r"trashed\s*=\s*false", clause.strip()):
-            continue
-        raise GoogleApiError(
-            400, f"Invalid Value: unsupported query clause {clause!r}", reason="invalid"
-        )
+        elif m.group(3):
+            who, where = _unquote(m.group(3)), m.group(4).lower()
+            if where == "parents":
+                ok = who in (meta.get("parents") or [])
+            else:
+                owners = [o.get("emailAddress") for o in meta.get("owners") or []]
+                ok = (me if who == "me" else who) in owners
+        elif m.group(5):
+            ok = _unquote(m.group(5)) in (meta.get("parents") or [])
+        elif m.group(6):
+            ok = m.group(6).lower() == "false"
+        else:
+            pairs = meta.get(m.group(7)) or {}
+            ok = pairs.get(_unquote(m.group(8))) == _unquote(m.group(9))
+        if not ok:
+            return False
     return True
 
 

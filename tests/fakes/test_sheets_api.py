@@ -14,6 +14,7 @@ import requests
 from gspread.utils import ExportFormat, ValueInputOption
 
 from tests.fakes.sheets_api import (
+    SPREADSHEET_MIME,
     FakeGoogle,
     FakeRequest,
     NetworkBlockedError,
@@ -522,6 +523,67 @@ def test_drive_files_and_permissions(fake: FakeGoogle) -> None:
     assert client.list_spreadsheet_files() == []
     with pytest.raises(gspread.SpreadsheetNotFound):
         client.open_by_key(sh.id)
+
+
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+MARKED = "appProperties has { key='job' and value='a b' } and 'me' in owners and trashed = false"
+
+
+def test_drive_app_properties_are_set_found_and_cleared_as_on_google(fake: FakeGoogle) -> None:
+    bot, other = raw_session(fake, "bot@example.com"), raw_session(fake, "other@example.com")
+    made = bot.post(
+        DRIVE_FILES,
+        params={"fields": "id,appProperties"},
+        json={"name": "Plan", "mimeType": SPREADSHEET_MIME, "appProperties": {"job": "a b"}},
+    ).json()
+    sid = made["id"]
+    assert made["appProperties"] == {"job": "a b"}
+    assert [s.title for s in fake.spreadsheet(sid).sheets] == ["Sheet1"]  # as Drive makes it
+
+    def found(session: requests.Session, q: str = MARKED) -> list[str]:
+        answer = session.get(DRIVE_FILES, params={"q": q, "fields": "files(id)"})
+        assert answer.status_code == 200, answer.text
+        return [f["id"] for f in answer.json()["files"]]
+
+    assert found(bot) == [sid]
+    # Private to the app that set them; and `'me' in owners` is the caller.
+    assert found(other) == []
+    assert found(other, "appProperties has { key='job' and value='a b' }") == []
+    assert (
+        "appProperties"
+        not in other.get(f"{DRIVE_FILES}/{sid}", params={"fields": "id,appProperties"}).json()
+    )
+    assert found(bot, "appProperties has { key='job' and value='a' }") == []
+    # files.update: keys given are set, a null value removes its key, others stay.
+    patched = bot.patch(
+        f"{DRIVE_FILES}/{sid}",
+        params={"fields": "appProperties"},
+        json={"appProperties": {"job": None, "kept": "1"}},
+    ).json()
+    assert patched == {"appProperties": {"kept": "1"}}
+    assert found(bot) == []
+
+
+def test_drive_refuses_a_property_too_large_and_a_query_it_cannot_parse(fake: FakeGoogle) -> None:
+    bot = raw_session(fake, "bot@example.com")
+    too_big = bot.post(
+        DRIVE_FILES,
+        json={"name": "x", "mimeType": SPREADSHEET_MIME, "appProperties": {"k": "v" * 124}},
+    )
+    assert too_big.status_code == 400 and "124 bytes" in too_big.text
+    assert fake.files == {}  # refused before anything was made
+    bad = bot.get(DRIVE_FILES, params={"q": "appProperties has key='k'"})
+    assert bad.status_code == 400 and "Invalid Value" in bad.text
+
+
+def test_drive_search_lists_only_files_the_caller_can_see(fake: FakeGoogle) -> None:
+    hidden = fake.add_spreadsheet({"Sheet1": []}, title="Hidden")
+    fake.set_access(hidden, {"someone@example.com": "writer"})
+    shown = fake.add_spreadsheet({"Sheet1": []}, title="Shown")
+    answer = raw_session(fake, "bot@example.com").get(
+        DRIVE_FILES, params={"q": f"mimeType='{SPREADSHEET_MIME}' and trashed = false"}
+    )
+    assert [f["id"] for f in answer.json()["files"]] == [shown]
 
 
 def test_custom_hook_and_match_helpers_are_typed(fake: FakeGoogle) -> None:

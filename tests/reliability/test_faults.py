@@ -32,7 +32,7 @@ import pytest
 
 import okrsheet.stores.gsheets as gsheets_module
 import okrsheet.stores.xlsx as xlsx_module
-from okrsheet.stores.gsheets import WRITE_ATTEMPTS
+from okrsheet.stores.gsheets import UNFINISHED, WRITE_ATTEMPTS
 from okrsheet.stores.xlsx import XlsxStore
 from tests.conftest import TODAY, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest, column_letters, quote_title
@@ -71,26 +71,28 @@ COMMANDS = {
         calls=("read", "read", "write", "write", "write", "write", "write"),
         chunk_bytes=5_000,
     ),
+    # A new spreadsheet: a Drive search for one an earlier run left unfinished, the create
+    # (marked unfinished), the layout, the shares, and the mark cleared.
     "init-new": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
-        calls=("create", "write"),
+        calls=("find", "create", "write", "finish"),
     ),
     "init-new-shared": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--share", "ceo@shop.test"),
         creates=True,
-        calls=("create", "write", "share"),
+        calls=("find", "create", "write", "share", "finish"),
     ),
     "init-new-in-parts": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
-        calls=("create", "write", "write", "write", "write", "write"),
+        calls=("find", "create", "write", "write", "write", "write", "write", "finish"),
         chunk_bytes=12_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
         creates=True,
-        calls=("create", "write"),
+        calls=("find", "create", "write", "finish"),
     ),
 }
 
@@ -139,7 +141,9 @@ def at_call(index: int) -> Callable[[FakeRequest], bool]:
 
 def call_kind(request: FakeRequest) -> str:
     if request.kind == "drive":
-        return "share"
+        if request.path.endswith("/permissions"):
+            return "share"
+        return {"GET": "find", "POST": "create", "PATCH": "finish"}[request.method]
     if request.kind == "sheets-read":
         return "read"
     return "create" if request.path.rstrip("/").endswith("/spreadsheets") else "write"
@@ -181,8 +185,14 @@ def state(fake: FakeGoogle, sid: str) -> State:
 
 
 def is_setup_only(tabs: State) -> bool:
-    """A spreadsheet Google created but nothing was laid out in."""
-    return tabs == [(SETUP_TAB, [])]
+    """A spreadsheet Google created but nothing was laid out in (its one tab named by okr, or
+    as Drive names it)."""
+    return tabs in ([(SETUP_TAB, [])], [("Sheet1", [])])
+
+
+def unfinished(fake: FakeGoogle, sid: str) -> bool:
+    """Whether a spreadsheet still carries okr's 'unfinished' mark."""
+    return any(UNFINISHED in pairs for pairs in fake.app_properties.get(sid, {}).values())
 
 
 def checkin_ids(tabs: State) -> list[str]:
@@ -289,7 +299,7 @@ def test_a_fault_at_any_call_leaves_all_or_nothing_and_a_retry_finishes_the_job(
     shop = prepare(tmp_path, shop_bytes)
     ref = reference(name, okr, google, shop)
     command, fault, fake = COMMANDS[name], FAULTS[fault_name], google.fake
-    known = set(fake.spreadsheets)
+    known = first_known = set(fake.spreadsheets)
     sid = None if command.creates else seed(fake, shop)
     assert sid is None or state(fake, sid) == ref.before
     fault.inject(fake, at_call(index))
@@ -298,8 +308,14 @@ def test_a_fault_at_any_call_leaves_all_or_nothing_and_a_retry_finishes_the_job(
 
     output = first.stdout + first.stderr
     assert_no_crash(first.exit_code, output)
-    # Only a spreadsheet whose creation could not be confirmed leaves the outcome unknown.
-    unknown = command.creates and command.calls[index] == "create" and fault.unknown_outcome
+    # Only a spreadsheet whose creation could not be confirmed leaves the outcome unknown; if
+    # Google did make it, the search for it settles that.
+    unknown = (
+        command.creates
+        and command.calls[index] == "create"
+        and fault.unknown_outcome
+        and not fault.after_apply
+    )
     assert first.exit_code == (5 if unknown else 0), output
     if first.exit_code:
         assert "error:" in first.stderr and "again" in first.stderr, first.stderr
@@ -307,6 +323,8 @@ def test_a_fault_at_any_call_leaves_all_or_nothing_and_a_retry_finishes_the_job(
         made = [state(fake, s) for s in new_spreadsheets(fake, known)]
         assert all(tabs == ref.after or is_setup_only(tabs) for tabs in made), "half a workbook"
         assert sum(tabs == ref.after for tabs in made) == (0 if first.exit_code else 1)
+        if first.exit_code == 0:
+            assert not any(unfinished(fake, s) for s in new_spreadsheets(fake, known))
     else:
         assert sid is not None
         assert state(fake, sid) == (ref.after if first.exit_code == 0 else ref.before)
@@ -320,8 +338,10 @@ def test_a_fault_at_any_call_leaves_all_or_nothing_and_a_retry_finishes_the_job(
 
     if command.creates:
         assert again.exit_code == 0, again.stderr
-        (made_again,) = new_spreadsheets(fake, known)
-        assert state(fake, made_again) == ref.after
+        # A finished spreadsheet is never picked up again; an unfinished one always is.
+        ids = new_spreadsheets(fake, first_known)
+        assert len(ids) == (2 if first.exit_code == 0 else 1), "a second spreadsheet"
+        assert all(state(fake, s) == ref.after and not unfinished(fake, s) for s in ids)
         return
     assert sid is not None
     if name.startswith("rollover") and first.exit_code == 0:
@@ -359,10 +379,11 @@ def test_a_write_that_keeps_failing_says_so_and_a_retry_finishes_the_job(
     assert state(google.fake, sid) == ref.after
 
 
-def test_a_layout_that_keeps_failing_leaves_an_empty_spreadsheet_and_says_so(
+def test_a_layout_that_keeps_failing_leaves_an_empty_spreadsheet_the_same_command_finishes(
     okr: Any, google: Google, tmp_path: Path, shop_bytes: bytes
 ) -> None:
-    prepare(tmp_path, shop_bytes)
+    ref = reference("init-new", okr, google, prepare(tmp_path, shop_bytes))
+    known = set(google.fake.spreadsheets)
     google.fake.fail_next(
         500, times=WRITE_ATTEMPTS, match=lambda r: r.path.endswith(":batchUpdate")
     )
@@ -371,9 +392,17 @@ def test_a_layout_that_keeps_failing_leaves_an_empty_spreadsheet_and_says_so(
 
     assert result.exit_code == 5, result.stderr
     assert "could not confirm the write" in result.stderr and "again" in result.stderr
-    (sid,) = google.fake.spreadsheets
+    (sid,) = new_spreadsheets(google.fake, known)
     assert is_setup_only(state(google.fake, sid))
-    assert sid in result.stderr  # the empty one is named, so a person can delete it
+    assert sid in result.stderr  # the empty one is named
+
+    again = okr(*COMMANDS["init-new"].args)
+
+    # The same command again lays the workbook out in it rather than making another.
+    assert again.exit_code == 0, again.stderr
+    assert f"Resuming gsheet:{sid}" in again.stderr
+    assert new_spreadsheets(google.fake, known) == [sid]
+    assert state(google.fake, sid) == ref.after and not unfinished(google.fake, sid)
 
 
 # Local saves -----------------------------------------------------------------------------------

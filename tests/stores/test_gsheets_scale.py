@@ -12,11 +12,13 @@ import pytest
 
 import okrsheet.stores.gsheets as gsheets_module
 from okrsheet.stores.google_chunks import BUDGET, chunks, size, split
-from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB
-from tests.conftest import Google
-from tests.fakes.sheets_api import FakeRequest
+from okrsheet.stores.google_http import DRIVE_API
+from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB, UNFINISHED
+from tests.conftest import BOT, Google
+from tests.fakes.sheets_api import SPREADSHEET_MIME, FakeRequest, raw_session
 
 TWO_MB = 2_000_000
+DRIVE_OFF = "Google Drive API has not been used in project 123 before or it is disabled."
 
 
 def people_csv(path: Path, count: int) -> Path:
@@ -30,6 +32,19 @@ def people_csv(path: Path, count: int) -> Path:
 
 def titles(google: Google, sid: str) -> list[str]:
     return [s.title for s in google.fake.spreadsheet(sid).sheets]
+
+
+def unfinished(google: Google, sid: str) -> str | None:
+    """The mark okrsheet's account set on a spreadsheet it has not finished, if any."""
+    return google.fake.app_properties.get(sid, {}).get(BOT, {}).get(UNFINISHED)
+
+
+def shared_with(google: Google, sid: str) -> set[str]:
+    return {
+        str(p["emailAddress"])
+        for p in google.fake.permissions.get(sid, [])
+        if p.get("role") == "writer" and p.get("emailAddress")
+    }
 
 
 def test_updatecells_too_big_for_a_request_is_split_by_rows() -> None:
@@ -101,8 +116,26 @@ def test_a_part_that_fails_for_good_is_taken_back_and_the_spreadsheet_reused(
     (sid,) = google.fake.spreadsheets
     assert f"Created gsheet:{sid}: https://docs.google.com/spreadsheets/d/{sid}" in first.stderr
     assert re.search(r"part 3 of \d+", first.stderr) and "taken back" in first.stderr
-    assert f"gsheet:{sid} in place of gsheet:new" in first.stderr
-    assert titles(google, sid) == [SETUP_TAB]
+    assert f"run the same command again: it is safe, and finishes gsheet:{sid}" in first.stderr
+    assert titles(google, sid) == [SETUP_TAB]  # its one tab, named as okr names it
+    google.fake._faults.clear()
+
+    again = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop")
+
+    assert again.exit_code == 0, again.stderr
+    assert f"Resuming gsheet:{sid}" in again.stderr
+    assert len(google.fake.spreadsheets) == 1
+    assert "Settings" in titles(google, sid) and SETUP_TAB not in titles(google, sid)
+    assert unfinished(google, sid) is None
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_spreadsheet_named_in_place_of_gsheet_new_is_laid_out_there(
+    okr: Any, google: Google
+) -> None:
+    part_fails(google, 3)
+    assert okr("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop").exit_code == 5
+    (sid,) = google.fake.spreadsheets
     google.fake._faults.clear()
 
     again = okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4", "--company", "Shop")
@@ -123,25 +156,22 @@ def test_a_half_made_spreadsheet_says_where_it_is_and_a_rerun_finishes_it(
     assert first.exit_code == 5
     (sid,) = google.fake.spreadsheets
     assert "half made" in first.stderr and f"gsheet:{sid}" in first.stderr
-    assert "--force" in first.stderr
+    assert f"run the same command again: it finds gsheet:{sid}" in first.stderr
     assert any(t.startswith(LAYOUT_MARK) for t in titles(google, sid))
     google.fake._faults.clear()
 
-    # Its own half-made layout is recognised: no --force needed to finish it.
-    again = okr("init", f"gsheet:{sid}", "--cycle", "2026-Q4", "--company", "Shop")
+    # Its own half-made layout is found and laid out again: no --force, no second spreadsheet.
+    again = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop")
 
     assert again.exit_code == 0, again.stderr
     assert len(google.fake.spreadsheets) == 1
     assert not any(t.startswith((LAYOUT_MARK, SETUP_TAB, "okr-old")) for t in titles(google, sid))
+    assert unfinished(google, sid) is None
     assert okr("validate", "-w", f"gsheet:{sid}").exit_code == 0
 
 
 def test_a_failed_share_names_the_spreadsheet_and_the_next_step(okr: Any, google: Google) -> None:
-    google.fake.fail_next(
-        403,
-        match=lambda r: r.kind == "drive",
-        message="Google Drive API has not been used in project 123 before or it is disabled.",
-    )
+    google.fake.fail_next(403, match=lambda r: r.path.endswith("/permissions"), message=DRIVE_OFF)
 
     first = okr("init", "gsheet:new", "--cycle", "2026-Q4", "--share", "ceo@acme.test")
 
@@ -150,39 +180,145 @@ def test_a_failed_share_names_the_spreadsheet_and_the_next_step(okr: Any, google
     assert f"gsheet:{sid} is ready" in first.stderr
     assert f"okr share gsheet:{sid} ceo@acme.test" in first.stderr
     assert "enable the Google Sheets API (and the Google Drive API" in first.stderr
+    assert unfinished(google, sid) is not None
 
     shared = okr("share", f"gsheet:{sid}", "ceo@acme.test")
 
     assert shared.exit_code == 0, shared.stderr
     assert len(google.fake.spreadsheets) == 1
-    assert any(
-        p.get("emailAddress") == "ceo@acme.test" for p in google.fake.permissions.get(sid, [])
+    assert shared_with(google, sid) == {"ceo@acme.test"}
+    # Finished by hand: the same init run again makes a new spreadsheet.
+    assert unfinished(google, sid) is None
+
+
+SHARED_INIT = ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop")
+
+
+def test_a_failed_share_and_the_same_command_again_finish_one_spreadsheet(
+    okr: Any, google: Google
+) -> None:
+    google.fake.fail_next(403, match=lambda r: r.path.endswith("/permissions"), message=DRIVE_OFF)
+
+    first = okr(*SHARED_INIT, "--share", "ceo@acme.test")
+
+    assert first.exit_code == 5
+    (sid,) = google.fake.spreadsheets
+    assert f"Created gsheet:{sid}" in first.stderr and f"gsheet:{sid} is ready" in first.stderr
+    assert "run the same command again (it finishes this spreadsheet" in first.stderr
+    laid_out = titles(google, sid)
+    google.fake.reset_calls()
+
+    again = okr(*SHARED_INIT, "--share", "ceo@acme.test")
+
+    assert again.exit_code == 0, again.stderr
+    assert f"Resuming gsheet:{sid}, made by an earlier run that did not finish" in again.stderr
+    assert list(google.fake.spreadsheets) == [sid]
+    assert titles(google, sid) == laid_out and "Settings" in laid_out
+    assert google.fake.count("sheets-write") == 0  # laid out already: only shared
+    assert shared_with(google, sid) == {"ceo@acme.test"}
+    assert unfinished(google, sid) is None
+    assert okr("validate", "-w", f"gsheet:{sid}").exit_code == 0
+
+
+def test_a_finished_init_is_never_picked_up_by_the_same_command_again(
+    okr: Any, google: Google
+) -> None:
+    assert okr(*SHARED_INIT, "--share", "ceo@acme.test").exit_code == 0
+    first = google.sheet_id()
+
+    again = okr(*SHARED_INIT, "--share", "ceo@acme.test")
+
+    assert again.exit_code == 0, again.stderr
+    assert "Resuming" not in again.stderr
+    assert len(google.fake.spreadsheets) == 2 and google.sheet_id() != first
+
+
+@pytest.mark.parametrize(
+    "other",
+    [("--title", "Shop goals"), ("--company", "Other shop"), ("--cycle", "2027-Q1")],
+    ids=["title", "company", "cycle"],
+)
+def test_an_unfinished_spreadsheet_is_not_picked_up_for_another_workbook(
+    okr: Any, google: Google, other: tuple[str, str]
+) -> None:
+    google.fake.fail_next(403, match=lambda r: r.path.endswith("/permissions"), message=DRIVE_OFF)
+    assert okr(*SHARED_INIT, "--share", "ceo@acme.test").exit_code == 5
+    (first,) = google.fake.spreadsheets
+    args = dict(zip(SHARED_INIT[2::2], SHARED_INIT[3::2], strict=True)) | {other[0]: other[1]}
+
+    again = okr("init", "gsheet:new", *[v for pair in args.items() for v in pair])
+
+    assert again.exit_code == 0, again.stderr
+    assert "Resuming" not in again.stderr
+    assert len(google.fake.spreadsheets) == 2
+    assert unfinished(google, first) is not None  # still there to be finished
+
+
+def test_an_unfinished_spreadsheet_of_another_account_is_not_picked_up(
+    okr: Any, google: Google
+) -> None:
+    google.fake.fail_next(403, match=lambda r: r.path.endswith("/permissions"), message=DRIVE_OFF)
+    assert okr(*SHARED_INIT, "--share", "ceo@acme.test").exit_code == 5
+    (first,) = google.fake.spreadsheets
+    # The same mark, set by another account on a spreadsheet it owns.
+    other = raw_session(google.fake, "someone@acme.test")
+    mark = google.fake.app_properties[first][BOT][UNFINISHED]
+    made = other.post(
+        DRIVE_API,
+        json={"name": "x", "mimeType": SPREADSHEET_MIME, "appProperties": {UNFINISHED: mark}},
     )
+    assert made.status_code == 200
+
+    again = okr(*SHARED_INIT, "--share", "ceo@acme.test")
+
+    assert again.exit_code == 0, again.stderr
+    assert f"Resuming gsheet:{first}" in again.stderr
+    assert len(google.fake.spreadsheets) == 2  # the other account's is left alone
+
+
+def test_a_lost_answer_to_the_create_finds_the_spreadsheet_google_made(
+    okr: Any, google: Google
+) -> None:
+    google.fake.drop_next(
+        after_apply=True, match=lambda r: r.method == "POST" and r.path == "/drive/v3/files"
+    )
+
+    result = okr(*SHARED_INIT)
+
+    assert result.exit_code == 0, result.stderr
+    (sid,) = google.fake.spreadsheets
+    assert "Settings" in titles(google, sid) and unfinished(google, sid) is None
+
+
+def test_without_drive_search_a_new_spreadsheet_is_still_made(okr: Any, google: Google) -> None:
+    google.fake.fail_next(403, match=lambda r: r.kind == "drive", message=DRIVE_OFF)
+
+    result = okr(*SHARED_INIT)
+
+    assert result.exit_code == 0, result.stderr
+    (sid,) = google.fake.spreadsheets
+    assert "Settings" in titles(google, sid)
+    assert google.fake.count("drive") == 1  # the search only: made through Sheets, unmarked
+    assert google.fake.app_properties.get(sid) is None
 
 
 def test_a_full_drive_is_not_reported_as_a_sharing_problem(okr: Any, google: Google) -> None:
     from tests.fakes.sheets_api import GoogleApiError
 
-    original = google.fake._create_via_sheets
+    original = google.fake._drive_create
 
-    def create(body: Any, principal: Any) -> Any:
+    def create(body: Any, principal: Any, fields: Any) -> Any:
         raise GoogleApiError(
             403,
             "The user's Drive storage quota has been exceeded.",
-            details=[
-                {
-                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                    "reason": "storageQuotaExceeded",
-                    "domain": "googleapis.com",
-                }
-            ],
+            reason="storageQuotaExceeded",  # Drive names it in `errors[].reason`
         )
 
-    google.fake._create_via_sheets = create  # type: ignore[method-assign]
+    google.fake._drive_create = create  # type: ignore[method-assign]
     try:
         result = okr("init", "gsheet:new", "--cycle", "2026-Q4")
     finally:
-        google.fake._create_via_sheets = original  # type: ignore[method-assign]
+        google.fake._drive_create = original  # type: ignore[method-assign]
 
     assert result.exit_code == 5
     assert "is full" in result.stderr and "share the spreadsheet with" not in result.stderr

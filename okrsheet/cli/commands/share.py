@@ -15,8 +15,9 @@ def share(
 ) -> None:
     """Give people edit access to a Google Sheets workbook (one Drive call per person).
 
-    Also the way to finish `okr init` or `okr push` when sharing failed after the spreadsheet
-    was made: the error names the spreadsheet and the command.
+    Also a way to finish `okr init` or `okr push` when sharing failed after the spreadsheet
+    was made (the error names the spreadsheet and the command): it then counts as finished,
+    so the same `gsheet:new` command run again makes a new one.
 
     Example:
 
