@@ -94,7 +94,8 @@ def test_client_workbook_from_a_template_holds_no_sample_people(okr: Any, tmp_pa
     book = load_workbook(path)
     # A tab per team of the file (the sales template says so), one for the person without one.
     assert book.sheetnames == [
-        "Guide", "Ideas", "Settings", "Corporate", "Field Sales", "Customer Success", "Liv Berg",
+        "Guide", "Ideas", "Dashboard", "Settings", "Corporate", "Field Sales", "Customer Success",
+        "Liv Berg",
         "People", "Check-ins", "Initiatives", "KPIs",
     ]  # fmt: skip
     people = [r[:4] for r in read_tab(path, "People")[1:]]
@@ -137,7 +138,7 @@ def test_template_without_people_keeps_team_tabs_only(okr: Any, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     texts = every_text(tmp_path / "s.xlsx")
     assert not [t for t in texts if any(name in t for name in SAMPLES)]
-    assert load_workbook(tmp_path / "s.xlsx").sheetnames[3:6] == ["Corporate", "Sales", "Marketing"]
+    assert load_workbook(tmp_path / "s.xlsx").sheetnames[4:7] == ["Corporate", "Sales", "Marketing"]
 
 
 def test_a_cycle_nearly_over_is_said_and_next_offered(

@@ -168,7 +168,9 @@ def test_a_link_forecast_short_is_marked_and_its_downstream_lags(okr: Any, tmp_p
     # MARKET-1.1 is on pace for its own target (700 of 1,300 on 12 Nov, 54 % against 51 %
     # expected), but its trend (the last six check-ins) does not give SALES-1.1 the 1,250
     # leads it needs by 1 December.
-    add_rows(path, "Check-ins", [[dt.date(2026, 11, 12), "MARKET-1.1", 700]])
+    # A check-in (the row's Current and the log together: the row is what counts).
+    result = okr("checkin", "MARKET-1.1", "--value", "700", "--date", "2026-11-12", "-w", str(path))
+    assert result.exit_code == 0, result.stderr
 
     [link] = okr("deps", "-w", str(path), "-f", "json").json()["depends_on"]
     assert link["upstream_status"] == "on track"

@@ -68,7 +68,7 @@ COMMANDS = {
     # The archive tab is laid out hidden first, in parts, then named and shown by the write.
     "rollover-staged": Command(
         ("rollover", "--to", "2027-Q1"),
-        calls=("read", "read", "write", "write", "write", "write", "write"),
+        calls=("read", "read", "write", "write", "write", "write"),
         chunk_bytes=5_000,
     ),
     # A new spreadsheet: a Drive search for one an earlier run left unfinished, the create
@@ -86,8 +86,8 @@ COMMANDS = {
     "init-new-in-parts": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
-        calls=("find", "create", "write", "write", "write", "write", "write", "finish"),
-        chunk_bytes=12_000,
+        calls=("find", "create", "write", "write", "write", "write", "write", "write", "finish"),
+        chunk_bytes=45_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
