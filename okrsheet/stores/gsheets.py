@@ -328,6 +328,12 @@ class GoogleSheetsStore:
             if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
                 body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
             requests += guard.copies() + body
+            later: list[dict[str, Any]] = []
+            if size(requests) > CHUNK_BYTES and all(isinstance(c, SetCells) for c in changes):
+                # Filled formulas are derived and idempotent: past the budget they follow
+                # the write in calls of their own, so the write itself stays one request.
+                later = [r for r in requests if _is_fill(r)]
+                requests = [r for r in requests if not _is_fill(r)]
             try:
                 answer = self._batch_update(
                     requests, response_ranges=check.ranges() + guard.ranges()
@@ -351,6 +357,7 @@ class GoogleSheetsStore:
             else:
                 undo = check.undo(answer, index)
                 if not undo:
+                    self._send_fills(later)
                     return changes
                 # Someone moved rows between our read and our write: take the whole write
                 # back (one more call, only in this case) and plan again from a fresh read.
@@ -360,6 +367,18 @@ class GoogleSheetsStore:
             f"could not confirm the write to {self.location} ({reason})",
             hint="run the same command again: it is safe, what already landed is not repeated",
         )
+
+    def _send_fills(self, fills: list[dict[str, Any]]) -> None:
+        """The filled formulas a big write left for after it, in calls of at most the budget.
+        They only refresh computed cells: a failure is a warning, the write stands."""
+        try:
+            for part in chunks(fills, CHUNK_BYTES):
+                self._batch_update(part, idempotent=True)
+        except (AmbiguousWrite, BackendError) as exc:
+            say(
+                f"warning: the calculated columns of {self.location} were not all refreshed "
+                f"({exc}); `okr validate --fix` writes them again"
+            )
 
     def _settle(self, guard: _Guard, copied: dict[tuple[int, int], CellValue]) -> bool:
         """Keep a checked write that landed on the rows it was planned for (and delete its
@@ -1303,6 +1322,12 @@ def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[
         if run:
             requests.append(_update_run(sheet_id, row, run, cells))
     return requests + _fills(sheet_id, cells)
+
+
+def _is_fill(request: dict[str, Any]) -> bool:
+    """Whether a request is a run of filled formulas (`_fills`)."""
+    cell = request.get("repeatCell", {}).get("cell", {})
+    return "formulaValue" in cell.get("userEnteredValue", {})
 
 
 def _filled_columns(cells: Mapping[tuple[int, int], WriteValue]) -> frozenset[int]:

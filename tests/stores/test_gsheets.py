@@ -705,3 +705,29 @@ def test_the_multi_account_url_form_names_the_spreadsheet(
 
     assert result.exit_code == 0, result.stderr
     assert result.json()["objectives"]
+
+
+def test_a_write_over_the_budget_sends_its_filled_formulas_after_it(
+    okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import okrsheet.stores.gsheets as gsheets
+
+    budget = 30_000
+    monkeypatch.setattr(gsheets, "CHUNK_BYTES", budget)
+    sid = google.sheet_id()
+    google.fake.reset_calls()
+
+    result = okr("grade", "--write", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    writes = google.fake.sheets_writes()
+    assert len(writes) > 1
+    first, *rest = [w.body["requests"] for w in writes]
+    # The write itself holds no formulas: they follow, each call within the budget.
+    assert not [r for r in first if "formulaValue" in str(r.get("repeatCell", ""))]
+    assert all("formulaValue" in str(r) for part in rest for r in part)
+    sent = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
+    assert max(sent[1:]) <= budget
+    assert kr_row(google.fake, sid, "Sales", "SALES-1.1")["Grade"] not in ("", None)
+    status = google.fake.cell(sid, "Sales!W2")["userEnteredValue"]
+    assert status["formulaValue"].startswith("=IF($Y2=")
