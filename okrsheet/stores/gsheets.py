@@ -329,7 +329,7 @@ class GoogleSheetsStore:
                 body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
             requests += guard.copies() + body
             later: list[dict[str, Any]] = []
-            if size(requests) > CHUNK_BYTES and all(isinstance(c, SetCells) for c in changes):
+            if size(requests) > CHUNK_BYTES and _fills_last(requests):
                 # Filled formulas are derived and idempotent: past the budget they follow
                 # the write in calls of their own, so the write itself stays one request.
                 later = [r for r in requests if _is_fill(r)]
@@ -353,6 +353,7 @@ class GoogleSheetsStore:
             if guard.active:
                 after = _cells_by_tab((answer or {}).get("updatedSpreadsheet", {}))
                 if self._settle(guard, after.get(SCRATCH_TAB, {})):
+                    self._send_fills(later)
                     return changes
             else:
                 undo = check.undo(answer, index)
@@ -1328,6 +1329,19 @@ def _is_fill(request: dict[str, Any]) -> bool:
     """Whether a request is a run of filled formulas (`_fills`)."""
     cell = request.get("repeatCell", {}).get("cell", {})
     return "formulaValue" in cell.get("userEnteredValue", {})
+
+
+#: Requests that move rows: filled formulas planned after them hold their final rows.
+_MOVES_ROWS = ("deleteDimension", "insertDimension")
+
+
+def _fills_last(requests: Sequence[dict[str, Any]]) -> bool:
+    """Whether every filled formula comes after the last request that moves rows, so that sent
+    after the whole batch it lands on the same rows."""
+    last_move = max(
+        (i for i, r in enumerate(requests) if any(k in r for k in _MOVES_ROWS)), default=-1
+    )
+    return all(i > last_move for i, r in enumerate(requests) if _is_fill(r))
 
 
 def _filled_columns(cells: Mapping[tuple[int, int], WriteValue]) -> frozenset[int]:
