@@ -208,11 +208,16 @@ _T = TypeVar("_T")
 def _clone(value: _T) -> _T:
     """A deep copy of a JSON value (dicts, lists, scalars), many times faster than
     copy.deepcopy; anything else is left to copy.deepcopy."""
+    copied: _T = _copy_json(value)
+    return copied
+
+
+def _copy_json(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        return cast(_T, {k: _clone(v) for k, v in cast(dict[Any, Any], value).items()})
+        return {k: _copy_json(v) for k, v in value.items()}
     if kind is list:
-        return cast(_T, [_clone(v) for v in cast(list[Any], value)])
+        return [_copy_json(v) for v in value]
     if value is None or kind in _SCALARS:
         return value
     return copy.deepcopy(value)
