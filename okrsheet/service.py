@@ -17,7 +17,15 @@ from pathlib import Path
 from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
 from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
 from okrsheet.layout.writer import Draft, Person, assign_missing_ids, workbook_tabs
-from okrsheet.model import Cycle, Settings, current_quarter, cycle_from_name
+from okrsheet.model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    Settings,
+    current_quarter,
+    cycle_from_name,
+)
 from okrsheet.stores import Location, open_store, parse_location
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
 
@@ -150,11 +158,53 @@ def merge_linked(
     A linked workbook that cannot be read (gone, not shared, Google down, not a workbook) is
     left out with a warning naming the `setting` cell that links it, so that one department's
     problem does not stop every corporate report; `okr validate --strict` fails on it."""
-    from concurrent.futures import ThreadPoolExecutor
+    from okrsheet.layout.extra_tabs import cells_of, interlock_findings
+    from okrsheet.model import check_plan
 
-    from okrsheet.layout import Finding
-    from okrsheet.layout.extra_tabs import INTERLOCK_CODES, cells_of, interlock_findings
-    from okrsheet.model import KeyResult, Objective, check_plan
+    where, departments, unreadable = _read_linked(base, links, setting)
+    merging = _Merging.of(parsed, base)
+    for label, department in zip(where, departments, strict=True):
+        merging.add(label, department)
+    plan = parsed.plan
+    merged = plan.model_copy(
+        update={
+            "objectives": tuple(merging.objectives),
+            "key_results": tuple(merging.key_results),
+            "checkins": tuple(merging.checkins),
+            # Initiatives and KPIs travel with their workbook's key results.
+            "initiatives": sum((d.plan.initiatives for d in departments), plan.initiatives),
+            "kpis": sum((d.plan.kpis for d in departments), plan.kpis),
+        }
+    )
+    findings = merging.findings
+    for problem in check_plan(merged):
+        findings.append(
+            Finding(
+                problem.severity,
+                problem.code,
+                problem.message,
+                merging.places.get(problem.item_id or ""),
+            )
+        )
+    # Quantified dependencies are summed across the workbooks, as one organisation.
+    books = [cells_of(parsed.rows)]
+    books += [cells_of(d.rows, label) for label, d in zip(where, departments, strict=True)]
+    findings.extend(
+        interlock_findings(
+            merged, lambda kr_id, key: next((c for b in books if (c := b(kr_id, key))), None)
+        )
+    )
+    findings.extend(unreadable)
+    notices = [*parsed.notices, *(str(f) for f in unreadable)]
+    return replace(parsed, plan=merged, findings=findings, people=merging.people, notices=notices)
+
+
+def _read_linked(
+    base: Location, links: Sequence[str], setting: str
+) -> tuple[list[str], list[ParsedWorkbook], list[Finding]]:
+    """The linked workbooks that could be read (each with the label of its location), and a
+    warning for each one that could not."""
+    from concurrent.futures import ThreadPoolExecutor
 
     where: dict[str, Location] = {}
     unreadable: list[Finding] = []
@@ -167,45 +217,76 @@ def merge_linked(
     # Each store does one read; reading them concurrently keeps a report at one round trip.
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(readable)))) as pool:
         loaded = list(pool.map(lambda t: _load_linked(where[t]), readable))
+    labels: list[str] = []
     departments: list[ParsedWorkbook] = []
     for text, one in zip(readable, loaded, strict=True):
         if isinstance(one, OkrError):
             unreadable.append(_unreadable(text, one, setting))
         else:
+            labels.append(str(where[text]))
             departments.append(one)
-    links = [t for t, one in zip(readable, loaded, strict=True) if not isinstance(one, OkrError)]
+    return labels, departments, unreadable
 
-    def local_findings(one: ParsedWorkbook) -> list[Finding]:
-        """A workbook's own findings, less the cross-item ones (checked again across all)."""
-        spanning = {(p.code, p.message) for p in check_plan(one.plan)}
-        return [
-            f
-            for f in one.findings
-            if (f.code, f.message) not in spanning and f.code not in INTERLOCK_CODES
-        ]
 
-    plan = parsed.plan
-    findings = local_findings(parsed)
-    people = dict(parsed.people)
-    places: dict[str, str] = {i: t.ref(r, "id") for i, (t, r) in parsed.rows.items()}
-    source = {o.id: str(base) for o in plan.objectives}
-    source.update({k.id: str(base) for k in plan.key_results})
-    objectives: list[Objective] = list(plan.objectives)
-    key_results: list[KeyResult] = list(plan.key_results)
-    checkins = list(plan.checkins)
-    for text, department in zip(links, departments, strict=True):
-        label = str(where[text])
+def _local_findings(one: ParsedWorkbook) -> list[Finding]:
+    """A workbook's own findings, less the cross-item ones (checked again across all)."""
+    from okrsheet.layout.extra_tabs import INTERLOCK_CODES
+    from okrsheet.model import check_plan
+
+    spanning = {(p.code, p.message) for p in check_plan(one.plan)}
+    return [
+        f
+        for f in one.findings
+        if (f.code, f.message) not in spanning and f.code not in INTERLOCK_CODES
+    ]
+
+
+@dataclass
+class _Merging:
+    """The organisation as the linked workbooks are added to the corporate one."""
+
+    cycle: Cycle
+    findings: list[Finding]
+    people: dict[str, str]
+    #: Where each item is (`Tab!A1`, after its workbook for a linked one).
+    places: dict[str, str]
+    #: The workbook each item id came from.
+    source: dict[str, str]
+    objectives: list[Objective]
+    key_results: list[KeyResult]
+    checkins: list[CheckIn]
+
+    @classmethod
+    def of(cls, parsed: ParsedWorkbook, base: Location) -> _Merging:
+        plan = parsed.plan
+        source = {o.id: str(base) for o in plan.objectives}
+        source.update({k.id: str(base) for k in plan.key_results})
+        return cls(
+            cycle=plan.cycle,
+            findings=_local_findings(parsed),
+            people=dict(parsed.people),
+            places={i: t.ref(r, "id") for i, (t, r) in parsed.rows.items()},
+            source=source,
+            objectives=list(plan.objectives),
+            key_results=list(plan.key_results),
+            checkins=list(plan.checkins),
+        )
+
+    def add(self, label: str, department: ParsedWorkbook) -> None:
+        """A department's items, findings, check-ins and people; an id already taken is left
+        out with an error."""
+        findings = self.findings
         findings.extend(
             Finding(f.severity, f.code, f.message, f"{label}: {f.where}" if f.where else label)
-            for f in local_findings(department)
+            for f in _local_findings(department)
         )
         dplan = department.plan
-        if dplan.cycle != plan.cycle:
+        if dplan.cycle != self.cycle:
             findings.append(
                 Finding(
                     "warning",
                     "linked-cycle",
-                    f"its cycle {dplan.cycle.name} differs from {plan.cycle.name}; it is "
+                    f"its cycle {dplan.cycle.name} differs from {self.cycle.name}; it is "
                     "reported against this workbook's cycle",
                     label,
                 )
@@ -214,54 +295,27 @@ def merge_linked(
         for item in items:
             place = department.rows.get(item.id)
             ref = f"{label}: {place[0].ref(place[1], 'id')}" if place else label
-            if item.id in source:
+            if item.id in self.source:
                 findings.append(
                     Finding(
                         "error",
                         "duplicate-id",
-                        f"id {item.id} is also in {source[item.id]}; ids must be unique across "
-                        "linked workbooks (this one is left out)",
+                        f"id {item.id} is also in {self.source[item.id]}; ids must be unique "
+                        "across linked workbooks (this one is left out)",
                         ref,
                     )
                 )
                 continue
-            source[item.id] = label
-            places[item.id] = ref
+            self.source[item.id] = label
+            self.places[item.id] = ref
             if isinstance(item, Objective):
-                objectives.append(item)
+                self.objectives.append(item)
             else:
-                key_results.append(item)
-        kept = {k.id for k in key_results}
-        checkins.extend(c for c in dplan.checkins if c.kr_id in kept)
+                self.key_results.append(item)
+        kept = {k.id for k in self.key_results}
+        self.checkins.extend(c for c in dplan.checkins if c.kr_id in kept)
         for name, team in department.people.items():
-            people.setdefault(name, team)
-    merged = plan.model_copy(
-        update={
-            "objectives": tuple(objectives),
-            "key_results": tuple(key_results),
-            "checkins": tuple(checkins),
-            # Initiatives and KPIs travel with their workbook's key results.
-            "initiatives": sum((d.plan.initiatives for d in departments), plan.initiatives),
-            "kpis": sum((d.plan.kpis for d in departments), plan.kpis),
-        }
-    )
-    for problem in check_plan(merged):
-        findings.append(
-            Finding(
-                problem.severity, problem.code, problem.message, places.get(problem.item_id or "")
-            )
-        )
-    # Quantified dependencies are summed across the workbooks, as one organisation.
-    books = [cells_of(parsed.rows)]
-    books += [cells_of(d.rows, str(where[t])) for t, d in zip(links, departments, strict=True)]
-    findings.extend(
-        interlock_findings(
-            merged, lambda kr_id, key: next((c for b in books if (c := b(kr_id, key))), None)
-        )
-    )
-    findings.extend(unreadable)
-    notices = [*parsed.notices, *(str(f) for f in unreadable)]
-    return replace(parsed, plan=merged, findings=findings, people=people, notices=notices)
+            self.people.setdefault(name, team)
 
 
 def _unreadable(text: str, exc: OkrError, setting: str) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -34,19 +34,18 @@ FormatOption = Annotated[
         case_sensitive=False,
     ),
 ]
+
+
+def text_option(flag: str, help: str) -> Any:
+    """An option that takes a value and has no default to show: `--flag TEXT`."""
+    return typer.Option(flag, help=help, show_default=False)
+
+
 AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Score as of this date (YYYY-MM-DD) instead of today.",
-        show_default=False,
-    ),
+    str | None, text_option("--as-of", "Score as of this date (YYYY-MM-DD) instead of today.")
 ]
 OwnerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--owner", help="Only this owner's objectives and key results.", show_default=False
-    ),
+    str | None, text_option("--owner", "Only this owner's objectives and key results.")
 ]
 LevelOption = Annotated[
     Level | None,

@@ -61,91 +61,120 @@ def fits(columns: Mapping[str, int]) -> bool:
     return all(key in columns for key in _NEEDED)
 
 
+class _Cells:
+    """The Dashboard's cells while they are built: rows from 2 and columns from 1, as in the
+    sheet, and the number format of the cells that are not in a column's format."""
+
+    def __init__(self, height: int) -> None:
+        self.rows: list[list[Value]] = [[None] * _WIDTH for _ in range(height)]
+        self.formats: dict[tuple[int, int], str] = {}
+
+    def put(self, row: int, col: int, value: Value) -> None:
+        self.rows[row - 2][col - 1] = value
+
+
 def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MIN_SLOTS) -> TabSpec:
     """The Dashboard over these OKR tabs (title, column of each key), in tab order."""
     tabs = [(title, columns) for title, columns in tabs if fits(columns)]
-    last_slot = slots + 1
     last_reg = max(2, len(tabs) + 1)
+    cells = _Cells(max(slots, len(tabs) + 20))
+    company = setting("Company", '""')
+    for n in range(1, slots + 1):
+        _slot_row(cells, n, last_reg, company)
+    _register(cells, tabs)
+    _summary(cells, slots + 1, company)
+    head = 11
+    _tab_lines(cells, tabs, head)
+    _notes(cells, head + 2 + len(tabs))
+    return TabSpec(
+        title=DASHBOARD_TAB,
+        columns=_column_specs(),
+        rows=cells.rows,
+        cell_formats=cells.formats,  # type: ignore[arg-type]
+        emphasized_rows=frozenset({head - 2}),
+        print_columns=max(_SIDE),
+        color="C00000",
+    )
+
+
+def _slot_row(cells: _Cells, n: int, last_reg: int, company: str) -> None:
+    """Slot n of the list: which tab and objective it shows (hidden), then what it shows."""
+    put, r = cells.put, n + 1
 
     def reg(col: int) -> str:
         return f"{_abs(col, 2)}:{_abs(col, last_reg)}"
 
-    rows: list[list[Value]] = [[None] * _WIDTH for _ in range(max(slots, len(tabs) + 20))]
-
-    def put(row: int, col: int, value: Value) -> None:
-        rows[row - 2][col - 1] = value
-
     total = f"SUM({reg(_REG_COUNT)})"
-    company = setting("Company", '""')
-    for n in range(1, slots + 1):
-        r = n + 1
-        put(r, _SLOT, n)
-        put(
-            r,
-            _INDEX,
-            Formula(
-                f'=IF({_rel(_SLOT, r)}>{total},"",'
-                f'COUNTIF({reg(_REG_CUMULATIVE)},"<"&{_rel(_SLOT, r)})+1)'
-            ),
-        )
-        index = _rel(_INDEX, r)
-        put(r, _SHEET, Formula(f'=IF({index}="","",INDEX({reg(_REG_NAME)},{index}))'))
-        put(
-            r,
-            _ORDINAL,
-            Formula(
-                f'=IF({index}="","",{_rel(_SLOT, r)}-INDEX({reg(_REG_CUMULATIVE)},{index})'
-                f"+INDEX({reg(_REG_COUNT)},{index}))"
-            ),
-        )
-        sheet = f'"\'"&SUBSTITUTE({_rel(_SHEET, r)},"\'","\'\'")&"\'!"'
+    put(r, _SLOT, n)
+    put(
+        r,
+        _INDEX,
+        Formula(
+            f'=IF({_rel(_SLOT, r)}>{total},"",'
+            f'COUNTIF({reg(_REG_CUMULATIVE)},"<"&{_rel(_SLOT, r)})+1)'
+        ),
+    )
+    index = _rel(_INDEX, r)
+    put(r, _SHEET, Formula(f'=IF({index}="","",INDEX({reg(_REG_NAME)},{index}))'))
+    put(
+        r,
+        _ORDINAL,
+        Formula(
+            f'=IF({index}="","",{_rel(_SLOT, r)}-INDEX({reg(_REG_CUMULATIVE)},{index})'
+            f"+INDEX({reg(_REG_COUNT)},{index}))"
+        ),
+    )
+    sheet = f'"\'"&SUBSTITUTE({_rel(_SHEET, r)},"\'","\'\'")&"\'!"'
 
-        def letter(key: str, index: str = index) -> str:
-            return f"INDEX({reg(_REG_LETTERS[key])},{index})"
+    def letter(key: str) -> str:
+        return f"INDEX({reg(_REG_LETTERS[key])},{index})"
 
-        number_col = letter("calc_number")
-        put(
-            r,
-            _ROW,
-            Formula(
-                f'=IF({index}="","",IFERROR(MATCH({_rel(_ORDINAL, r)},'
-                f'INDIRECT({sheet}&{number_col}&":"&{number_col}),0),""))'
-            ),
-        )
-        row_ref = _rel(_ROW, r)
+    number_col = letter("calc_number")
+    put(
+        r,
+        _ROW,
+        Formula(
+            f'=IF({index}="","",IFERROR(MATCH({_rel(_ORDINAL, r)},'
+            f'INDIRECT({sheet}&{number_col}&":"&{number_col}),0),""))'
+        ),
+    )
+    row_ref = _rel(_ROW, r)
 
-        def cell(key: str, sheet: str = sheet, row_ref: str = row_ref) -> str:
-            return f"INDIRECT({sheet}&{letter(key)}&{row_ref})"
+    def cell(key: str) -> str:
+        return f"INDIRECT({sheet}&{letter(key)}&{row_ref})"
 
-        def shown(key: str, text: bool = False, row_ref: str = row_ref) -> Formula:
-            value = f'{cell(key)}&""' if text else cell(key)
-            return Formula(f'=IF({row_ref}="","",{value})')
+    def shown(key: str, text: bool = False) -> Formula:
+        value = f'{cell(key)}&""' if text else cell(key)
+        return Formula(f'=IF({row_ref}="","",{value})')
 
-        put(r, _TAB, Formula(f'=IF({row_ref}="","",{_rel(_SHEET, r)})'))
-        put(r, _ID, shown("id", text=True))
-        put(r, _TITLE, shown("title", text=True))
-        owner = f'{cell("owner")}&""'
-        default_owner = f'IF({_rel(_SHEET, r)}="{CORPORATE_TAB}",{company},{_rel(_SHEET, r)})'
-        put(r, _OWNER, Formula(f'=IF({row_ref}="","",IF({owner}="",{default_owner},{owner}))'))
-        put(r, _PROGRESS, shown("progress"))
-        put(r, _BAR, Formula("=" + bar(_rel(_PROGRESS, r))))
-        put(r, _EXPECTED, shown("expected"))
-        put(r, _STATUS, shown("status", text=True))
-        put(r, _DAYS, shown("days_since"))
+    put(r, _TAB, Formula(f'=IF({row_ref}="","",{_rel(_SHEET, r)})'))
+    put(r, _ID, shown("id", text=True))
+    put(r, _TITLE, shown("title", text=True))
+    owner = f'{cell("owner")}&""'
+    default_owner = f'IF({_rel(_SHEET, r)}="{CORPORATE_TAB}",{company},{_rel(_SHEET, r)})'
+    put(r, _OWNER, Formula(f'=IF({row_ref}="","",IF({owner}="",{default_owner},{owner}))'))
+    put(r, _PROGRESS, shown("progress"))
+    put(r, _BAR, Formula("=" + bar(_rel(_PROGRESS, r))))
+    put(r, _EXPECTED, shown("expected"))
+    put(r, _STATUS, shown("status", text=True))
+    put(r, _DAYS, shown("days_since"))
 
+
+def _register(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]]) -> None:
+    """The hidden register: each OKR tab, its objective count and the letters it is read by."""
     for i, (title, columns) in enumerate(tabs):
         r = i + 2
-        put(r, _REG_NAME, title)
-        put(r, _REG_COUNT, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
-        put(r, _REG_CUMULATIVE, Formula(f"=SUM({_abs(_REG_COUNT, 2)}:{_rel(_REG_COUNT, r)})"))
+        cells.put(r, _REG_NAME, title)
+        cells.put(r, _REG_COUNT, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
+        cells.put(r, _REG_CUMULATIVE, Formula(f"=SUM({_abs(_REG_COUNT, 2)}:{_rel(_REG_COUNT, r)})"))
         for key, col in _REG_LETTERS.items():
-            put(r, col, column_letter(columns[key]))
+            cells.put(r, col, column_letter(columns[key]))
 
+
+def _summary(cells: _Cells, last_slot: int, company: str) -> None:
+    """The cycle at a glance, beside the list."""
     progress_range = f"{_abs(_PROGRESS, 2)}:{_abs(_PROGRESS, last_slot)}"
     status_range = f"{_abs(_STATUS, 2)}:{_abs(_STATUS, last_slot)}"
-    stale_after = (
-        f"({setting('Check-in cadence (days)', '7')}+{setting('Stale grace (days)', '3')})"
-    )
     summary: list[tuple[str, Value, str]] = [
         ("Company", Formula(f'={company}&""'), "general"),
         ("Cycle", Formula(f'={setting("Cycle", chr(34) * 2)}&""'), "general"),
@@ -170,14 +199,19 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
             "general",
         ),
     ]
-    formats: dict[tuple[int, int], str] = {}
     for i, (label, value, fmt) in enumerate(summary):
         r = i + 2
-        put(r, _SIDE_LABEL, label)
-        put(r, _SIDE_VALUE, value)
-        formats[(r - 2, _SIDE_VALUE)] = fmt
-    put(7, _SIDE_VALUE + 1, Formula("=" + bar(_abs(_SIDE_VALUE, 7))))
-    head = 11
+        cells.put(r, _SIDE_LABEL, label)
+        cells.put(r, _SIDE_VALUE, value)
+        cells.formats[(r - 2, _SIDE_VALUE)] = fmt
+    cells.put(7, _SIDE_VALUE + 1, Formula("=" + bar(_abs(_SIDE_VALUE, 7))))
+
+
+def _tab_lines(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]], head: int) -> None:
+    """Under the summary, one line per tab: its objectives, key results, and how many lag."""
+    stale_after = (
+        f"({setting('Check-in cadence (days)', '7')}+{setting('Stale grace (days)', '3')})"
+    )
     for col, text in zip(
         _SIDE,
         (
@@ -191,7 +225,7 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         ),
         strict=True,
     ):
-        put(head, col, text)
+        cells.put(head, col, text)
     for i, (title, columns) in enumerate(tabs):
         r = head + 1 + i
 
@@ -203,14 +237,14 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
             ]
             return f"COUNTIFS({','.join(pairs)})"
 
-        put(r, 11, title)
-        put(r, 12, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
-        put(r, 13, Formula("=" + count()))
+        cells.put(r, 11, title)
+        cells.put(r, 12, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
+        cells.put(r, 13, Formula("=" + count()))
         at_risk, off_track = count('status="at risk"'), count('status="off track"')
-        put(r, 14, Formula(f"={at_risk}+{off_track}"))
-        put(r, 15, Formula("=" + count('status="overdue"')))
-        put(r, 16, Formula("=" + count('status="<>done"', f'days_since=">"&{stale_after}')))
-        put(
+        cells.put(r, 14, Formula(f"={at_risk}+{off_track}"))
+        cells.put(r, 15, Formula("=" + count('status="overdue"')))
+        cells.put(r, 16, Formula("=" + count('status="<>done"', f'days_since=">"&{stale_after}')))
+        cells.put(
             r,
             17,
             Formula(
@@ -218,8 +252,10 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
                 f'{_whole(title, columns, "calc_row")},"O"),"")'
             ),
         )
-        formats[(r - 2, 17)] = "percent"
-    note = head + 2 + len(tabs)
+        cells.formats[(r - 2, 17)] = "percent"
+
+
+def _notes(cells: _Cells, row: int) -> None:
     for offset, line in enumerate(
         (
             "Behind: key results at risk or off track.",
@@ -230,9 +266,11 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
             "this tab (delete it first).",
         )
     ):
-        put(note + offset, 11, line)
+        cells.put(row + offset, 11, line)
 
-    specs = [
+
+def _column_specs() -> list[ColumnSpec]:
+    return [
         ColumnSpec("Tab", width=14),
         ColumnSpec("ID", width=10),
         ColumnSpec("Objective", width=40),
@@ -252,15 +290,6 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         ColumnSpec("", width=14),
         *(ColumnSpec(f"Calc {n}", width=8, hidden=True) for n in range(18, _WIDTH + 1)),
     ]
-    return TabSpec(
-        title=DASHBOARD_TAB,
-        columns=specs,
-        rows=rows,
-        cell_formats=formats,  # type: ignore[arg-type]
-        emphasized_rows=frozenset({head - 2}),
-        print_columns=max(_SIDE),
-        color="C00000",
-    )
 
 
 def _whole(title: str, columns: Mapping[str, int], key: str) -> str:

@@ -3,7 +3,8 @@ tables of `status`, `lagging` and `deps`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -11,6 +12,9 @@ from rich.text import Text
 
 from okrsheet.render.tables import number, safe
 from okrsheet.reports import DependencyLink, KPILagRow, KPIRow, StatusReport
+
+#: A KPI row of a report (status or lagging).
+R = TypeVar("R", KPIRow, KPILagRow)
 
 INITIATIVE_STYLES = {"done": "green", "in progress": "cyan", "blocked": "bold red"}
 
@@ -29,8 +33,23 @@ def healthy_range(row: KPIRow) -> str:
 
 
 def kpi_table(rows: Sequence[KPIRow], title: str = "KPIs") -> Table:
+    return _kpis(
+        title,
+        ("Health", "Updated"),
+        rows,
+        lambda row: (health(row), row.updated.isoformat() if row.updated else ""),
+    )
+
+
+def _kpis(
+    title: str,
+    more: Sequence[str],
+    rows: Sequence[R],
+    cells: Callable[[R], Sequence[RenderableType]],
+) -> Table:
+    """A table of KPIs: what each is and its healthy range, then the `more` columns."""
     table = Table(title=title, title_justify="left")
-    for name in ("ID", "KPI", "Owner", "Now", "Healthy", "Health", "Updated"):
+    for name in ("ID", "KPI", "Owner", "Now", "Healthy", *more):
         table.add_column(name, overflow="fold", no_wrap=name == "ID")
     for row in rows:
         table.add_row(
@@ -39,8 +58,7 @@ def kpi_table(rows: Sequence[KPIRow], title: str = "KPIs") -> Table:
             safe(row.owner),
             number(row.current, row.unit),
             healthy_range(row),
-            health(row),
-            row.updated.isoformat() if row.updated else "",
+            *cells(row),
         )
     return table
 
@@ -83,19 +101,9 @@ def with_status_extras(main: RenderableType, report: StatusReport) -> Renderable
 
 
 def kpi_lag_table(rows: Sequence[KPILagRow]) -> Table:
-    table = Table(title="KPIs that need attention", title_justify="left")
-    for name in ("ID", "KPI", "Owner", "Now", "Healthy", "Why"):
-        table.add_column(name, overflow="fold", no_wrap=name == "ID")
-    for row in rows:
-        table.add_row(
-            safe(row.id),
-            safe(row.name),
-            safe(row.owner),
-            number(row.current, row.unit),
-            healthy_range(row),
-            safe("; ".join(row.reasons)),
-        )
-    return table
+    return _kpis(
+        "KPIs that need attention", ("Why",), rows, lambda row: (safe("; ".join(row.reasons)),)
+    )
 
 
 def quantity(link: DependencyLink) -> Text:

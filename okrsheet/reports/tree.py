@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from itertools import islice
 from typing import ClassVar
 
 from okrsheet.model import Plan
@@ -163,30 +164,25 @@ def _flatten(node: TreeNode) -> list[TreeNode]:
     return out
 
 
-def _reaches(objective_id: str, plan: Plan, corporate: Sequence[str]) -> bool:
-    """Whether following 'Aligns to' from this objective ends at a corporate one."""
+def _chain(objective_id: str, plan: Plan) -> Iterator[str]:
+    """The objective, then what it aligns to, and so on up (once round a loop)."""
     parents = {o.id: o.aligns_to for o in plan.objectives}
     seen: set[str] = set()
     node: str | None = objective_id
     while node is not None and node not in seen:
-        if node in corporate:
-            return True
+        yield node
         seen.add(node)
         node = parents.get(node)
-    return False
+
+
+def _reaches(objective_id: str, plan: Plan, corporate: Sequence[str]) -> bool:
+    """Whether following 'Aligns to' from this objective ends at a corporate one."""
+    return any(node in corporate for node in _chain(objective_id, plan))
 
 
 def _has_orphan_ancestor(objective_id: str, plan: Plan, orphans: set[str]) -> bool:
     """An orphan listed under another orphan is not listed again at the top of the branch."""
-    parents = {o.id: o.aligns_to for o in plan.objectives}
-    seen = {objective_id}
-    node = parents.get(objective_id)
-    while node is not None and node not in seen:
-        if node in orphans:
-            return True
-        seen.add(node)
-        node = parents.get(node)
-    return False
+    return any(node in orphans for node in islice(_chain(objective_id, plan), 1, None))
 
 
 def _prune(node: TreeNode, owner: str) -> TreeNode | None:

@@ -33,7 +33,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
@@ -200,6 +200,30 @@ def quota_error(kind: str, limit: int) -> GoogleApiError:
             }
         ],
     )
+
+
+_T = TypeVar("_T")
+
+
+def _clone(value: _T) -> _T:
+    """A deep copy of a JSON value (dicts, lists, scalars), many times faster than
+    copy.deepcopy; anything else is left to copy.deepcopy."""
+    copied: _T = _copy_json(value)
+    return copied
+
+
+def _copy_json(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_json(v) for v in value]
+    if value is None or kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def _bad(message: str) -> GoogleApiError:
@@ -390,12 +414,12 @@ def parse_field_mask(mask: str) -> MaskTree | None:
 def apply_field_mask(obj: Json, tree: MaskTree | None) -> Json:
     """Keep only the selected fields of a JSON value (lists are filtered element by element)."""
     if tree is None or "*" in tree:
-        return copy.deepcopy(obj)
+        return _clone(obj)
     if isinstance(obj, list):
         return [apply_field_mask(item, tree) for item in obj]
     if isinstance(obj, dict):
         return {k: apply_field_mask(obj[k], sub) for k, sub in tree.items() if k in obj}
-    return copy.deepcopy(obj)
+    return _clone(obj)
 
 
 def _select(obj: Json, tree: MaskTree | None) -> Json:
@@ -412,12 +436,12 @@ def _select(obj: Json, tree: MaskTree | None) -> Json:
 def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json:
     """Write semantics of a field mask: listed fields come from ``source``; absent → cleared."""
     if tree is None or not isinstance(source, dict):
-        return copy.deepcopy(source)
+        return _clone(source)
     result = dict(target) if isinstance(target, dict) else {}
     for key, sub in tree.items():
         if sub is None:
             if key in source and source[key] is not None:
-                result[key] = copy.deepcopy(source[key])
+                result[key] = _clone(source[key])
             else:
                 result.pop(key, None)
         else:
@@ -772,19 +796,27 @@ class _Grid:
     values: list[list[Json]]
 
 
-class _FormulaParser:
-    def __init__(self, text: str, resolve: Callable[[str], Json]) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(text):
+@functools.lru_cache(maxsize=1 << 16)
+def _formula_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """The tokens of a formula (without its `=`). A laid-out workbook repeats the same formula
+    texts in every test, so each is split once per process."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        m = _FORMULA_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
             if text[pos:].strip() == "":
                 break
-            m = _FORMULA_TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise FormulaError("ERROR", f"Formula parse error at {text[pos:]!r}")
-            kind = m.lastgroup or "op"
-            self.tokens.append((kind, m.group(kind)))
-            pos = m.end()
+            raise FormulaError("ERROR", f"Formula parse error at {text[pos:]!r}")
+        kind = m.lastgroup or "op"
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    return tuple(tokens)
+
+
+class _FormulaParser:
+    def __init__(self, text: str, resolve: Callable[[str], Json]) -> None:
+        self.tokens = _formula_tokens(text)
         self.i = 0
         self.resolve = resolve
 
@@ -1469,7 +1501,7 @@ class FakeGoogle:
             ss = self.spreadsheets[spreadsheet_id]
             sheet, rng = ss.parse_range(a1)
             self._settle(ss, sheet, rng.r0, rng.r0 + 1, rng.c0, rng.c0 + 1)
-            return copy.deepcopy(sheet.cell(rng.r0, rng.c0) or {})
+            return _clone(sheet.cell(rng.r0, rng.c0) or {})
 
     def set_values(
         self,
@@ -1974,8 +2006,8 @@ class FakeGoogle:
             "locale": locale,
             "autoRecalc": "ON_CHANGE",
             "timeZone": time_zone,
-            "defaultFormat": copy.deepcopy(DEFAULT_FORMAT),
-            "spreadsheetTheme": copy.deepcopy(SPREADSHEET_THEME),
+            "defaultFormat": _clone(DEFAULT_FORMAT),
+            "spreadsheetTheme": _clone(SPREADSHEET_THEME),
         }
         sheets: list[FakeSheet] = []
         for i, spec in enumerate(tabs or [{}]):
@@ -2078,7 +2110,7 @@ class FakeGoogle:
             wanted = [rng for s, rng in ranges if s is sheet] if ranges is not None else None
             if ranges is not None and not wanted:
                 continue
-            entry: dict[str, Json] = {"properties": copy.deepcopy(sheet.properties)}
+            entry: dict[str, Json] = {"properties": _clone(sheet.properties)}
             if include_grid:
                 spans = (
                     [_resolve(sheet, rng) for rng in wanted]
@@ -2089,15 +2121,15 @@ class FakeGoogle:
                     self._grid_data(ss, sheet, *span, cell_keys=cell_keys) for span in spans
                 ]
             if sheet.merges:
-                entry["merges"] = copy.deepcopy(sheet.merges)
+                entry["merges"] = _clone(sheet.merges)
             if sheet.conditional_formats:
-                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+                entry["conditionalFormats"] = _clone(sheet.conditional_formats)
             if sheet.protected_ranges:
-                entry["protectedRanges"] = [copy.deepcopy(p) for p in sheet.protected_ranges]
+                entry["protectedRanges"] = [_clone(p) for p in sheet.protected_ranges]
             if sheet.basic_filter:
-                entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+                entry["basicFilter"] = _clone(sheet.basic_filter)
             sheet_meta = [
-                copy.deepcopy(m)
+                _clone(m)
                 for m in ss.developer_metadata
                 if m["location"].get("sheetId") == sheet.sheet_id
                 and m["location"]["locationType"] == "SHEET"
@@ -2107,14 +2139,14 @@ class FakeGoogle:
             sheets_out.append(entry)
         out: dict[str, Json] = {
             "spreadsheetId": ss.spreadsheet_id,
-            "properties": copy.deepcopy(ss.properties),
+            "properties": _clone(ss.properties),
             "sheets": sheets_out,
         }
         if ss.named_ranges:
-            out["namedRanges"] = copy.deepcopy(ss.named_ranges)
+            out["namedRanges"] = _clone(ss.named_ranges)
         out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{ss.spreadsheet_id}/edit"
         top_meta = [
-            copy.deepcopy(m)
+            _clone(m)
             for m in ss.developer_metadata
             if m["location"]["locationType"] == "SPREADSHEET"
         ]
@@ -2153,9 +2185,9 @@ class FakeGoogle:
         ) -> list[Json]:
             out = []
             for i in range(start, end):
-                item = copy.deepcopy(meta[i])
+                item = _clone(meta[i])
                 located = [
-                    copy.deepcopy(m)
+                    _clone(m)
                     for m in ss.developer_metadata
                     if m["location"]["locationType"] == dimension
                     and m["location"]["dimensionRange"].get("sheetId", 0) == sheet.sheet_id
@@ -2179,18 +2211,18 @@ class FakeGoogle:
             return {}
         if keys is not None and "effectiveFormat" not in keys:
             # The field mask drops everything else anyway: build only what it keeps.
-            return {k: copy.deepcopy(cell[k]) for k in keys if k in cell}
+            return {k: _clone(cell[k]) for k in keys if k in cell}
         out: dict[str, Json] = {}
         for key in ("userEnteredValue", "effectiveValue", "formattedValue", "userEnteredFormat"):
             if key in cell:
-                out[key] = copy.deepcopy(cell[key])
+                out[key] = _clone(cell[key])
         if "userEnteredValue" in cell or "userEnteredFormat" in cell:
             out["effectiveFormat"] = _deep_merge(
                 ss.properties["defaultFormat"], cell.get("userEnteredFormat") or {}
             )
         for key in ("hyperlink", "note", "textFormatRuns", "dataValidation"):
             if key in cell:
-                out[key] = copy.deepcopy(cell[key])
+                out[key] = _clone(cell[key])
         return out
 
     # -- writing values -----------------------------------------------------------------------
@@ -2233,7 +2265,7 @@ class FakeGoogle:
                 if uev is _SKIP:
                     continue
                 cells += 1
-                cell = copy.deepcopy(sheet.cell(r0 + i, c0 + j) or {})
+                cell = _clone(sheet.cell(r0 + i, c0 + j) or {})
                 cell.pop("effectiveValue", None)
                 cell.pop("formattedValue", None)
                 if uev is None:
@@ -2251,12 +2283,13 @@ class FakeGoogle:
             result = action()
             self._touch(ss)
             return result
-        # A pickle round trip is a deep copy, several times faster than copy.deepcopy.
-        snapshot = pickle.loads(pickle.dumps(ss, protocol=pickle.HIGHEST_PROTOCOL))
+        # A pickle is a deep copy, several times faster than copy.deepcopy; it is read back
+        # (the slow half) only when the action fails.
+        snapshot = pickle.dumps(ss, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             result = action()
         except BaseException:
-            ss.__dict__.update(snapshot.__dict__)
+            ss.__dict__.update(pickle.loads(snapshot).__dict__)
             raise
         self._touch(ss)
         return result
@@ -2597,7 +2630,7 @@ class FakeGoogle:
                     value_render=body.get("valueRenderOption") or "FORMATTED_VALUE",
                     datetime_render=body.get("dateTimeRenderOption") or "SERIAL_NUMBER",
                 )
-                entries.append({"valueRange": vr, "dataFilters": [copy.deepcopy(data_filter)]})
+                entries.append({"valueRange": vr, "dataFilters": [_clone(data_filter)]})
         if entries:
             out["valueRanges"] = entries
         return out
@@ -2616,7 +2649,7 @@ class FakeGoogle:
                     rng = A1Range(sheet.title, r0, c0, r1, c1)
                     result = self._update_one(ss, sheet, rng, item, option, touched)
                     result.pop("spreadsheetId", None)
-                    result["dataFilter"] = copy.deepcopy(data_filter)
+                    result["dataFilter"] = _clone(data_filter)
                     responses.append(result)
             return _totals(ss.spreadsheet_id, responses, touched)
 
@@ -2631,8 +2664,8 @@ class FakeGoogle:
             for meta in self._matching_metadata(ss, lookup):
                 matched.append(
                     {
-                        "developerMetadata": copy.deepcopy(meta),
-                        "dataFilters": [copy.deepcopy(data_filter)],
+                        "developerMetadata": _clone(meta),
+                        "dataFilters": [_clone(data_filter)],
                     }
                 )
         return {"matchedDeveloperMetadata": matched} if matched else {}
@@ -2825,10 +2858,10 @@ class FakeGoogle:
                 sheet.properties["gridProperties"][key] = grid[key]
         for key in ("hidden", "tabColor", "tabColorStyle", "rightToLeft"):
             if props.get(key):
-                sheet.properties[key] = copy.deepcopy(props[key])
+                sheet.properties[key] = _clone(props[key])
         ss.sheets.insert(min(index, len(ss.sheets)), sheet)
         ss.reindex()
-        return {"addSheet": {"properties": copy.deepcopy(sheet.properties)}}
+        return {"addSheet": {"properties": _clone(sheet.properties)}}
 
     def _req_deleteSheet(self, ss: FakeSpreadsheet, body: Json) -> Json:
         sheet = _sheet_or_error(ss, body.get("sheetId"))
@@ -2995,7 +3028,7 @@ class FakeGoogle:
             )
             for _ in range(count):
                 sheet.rows.insert(start, [_format_only(c) for c in template])
-                sheet.row_meta.insert(start, copy.deepcopy(meta))
+                sheet.row_meta.insert(start, _clone(meta))
                 while sheet.rows[start] and sheet.rows[start][-1] is None:
                     sheet.rows[start].pop()
             sheet.properties["gridProperties"]["rowCount"] += count
@@ -3018,7 +3051,7 @@ class FakeGoogle:
                 else {"pixelSize": DEFAULT_COLUMN_WIDTH}
             )
             for _ in range(count):
-                sheet.col_meta.insert(start, copy.deepcopy(meta))
+                sheet.col_meta.insert(start, _clone(meta))
             sheet.properties["gridProperties"]["columnCount"] += count
         self._shift(ss, sheet, dimension, start, count)
 
@@ -3178,7 +3211,7 @@ class FakeGoogle:
             for c in range(c0, c1):
                 cell = dict(sheet.cell(r, c) or {})
                 if rule:
-                    cell["dataValidation"] = copy.deepcopy(rule)
+                    cell["dataValidation"] = _clone(rule)
                 else:
                     cell.pop("dataValidation", None)
                 sheet.set_cell(r, c, cell)
@@ -3203,9 +3236,9 @@ class FakeGoogle:
             if spec.get("editors"):
                 raise _bad("Cannot set editors on a warning-only protected range.")
         if spec.get("unprotectedRanges"):
-            stored["unprotectedRanges"] = copy.deepcopy(spec["unprotectedRanges"])
+            stored["unprotectedRanges"] = _clone(spec["unprotectedRanges"])
         stored["requestingUserCanEdit"] = True
-        reply = copy.deepcopy(stored)
+        reply = _clone(stored)
         if not spec.get("warningOnly"):
             reply["editors"] = {}
             owner = next(
@@ -3260,11 +3293,11 @@ class FakeGoogle:
         for gr in ranges:
             _grid(sheet, gr)
         index = int(body.get("index", 0))
-        sheet.conditional_formats.insert(index, copy.deepcopy(rule))
+        sheet.conditional_formats.insert(index, _clone(rule))
         return {}
 
     def _req_createDeveloperMetadata(self, ss: FakeSpreadsheet, body: Json) -> Json:
-        meta = copy.deepcopy(body.get("developerMetadata") or {})
+        meta = _clone(body.get("developerMetadata") or {})
         if not meta.get("metadataKey"):
             raise _bad("developerMetadata.metadataKey is required")
         if meta.get("visibility") not in ("DOCUMENT", "PROJECT"):
@@ -3304,7 +3337,7 @@ class FakeGoogle:
             if k in meta
         }
         ss.developer_metadata.append(ordered)
-        return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(ordered)}}
+        return {"createDeveloperMetadata": {"developerMetadata": _clone(ordered)}}
 
     def _req_updateDeveloperMetadata(self, ss: FakeSpreadsheet, body: Json) -> Json:
         fields = body.get("fields")
@@ -3325,14 +3358,14 @@ class FakeGoogle:
                 merged["location"], merged["metadataId"] = meta["location"], meta["metadataId"]
                 meta.clear()
                 meta.update(merged)
-                changed.append(copy.deepcopy(meta))
+                changed.append(_clone(meta))
         return {"updateDeveloperMetadata": {"developerMetadata": changed}}
 
     def _req_deleteDeveloperMetadata(self, ss: FakeSpreadsheet, body: Json) -> Json:
         lookup = (body.get("dataFilter") or {}).get("developerMetadataLookup") or {}
         doomed = self._matching_metadata(ss, lookup)
         ss.developer_metadata = [m for m in ss.developer_metadata if m not in doomed]
-        return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": copy.deepcopy(doomed)}}
+        return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": _clone(doomed)}}
 
     def _req_updateBorders(self, ss: FakeSpreadsheet, body: Json) -> Json:
         gr = body.get("range") or {}
@@ -3424,7 +3457,7 @@ class FakeGoogle:
         source = _sheet_or_error(ss, body["source"].get("sheetId", 0))
         r0, r1, c0, c1 = _grid(source, body["source"])
         self._settle(ss, source, r0, r1, c0, c1)
-        block = [[copy.deepcopy(source.cell(r, c)) for c in range(c0, c1)] for r in range(r0, r1)]
+        block = [[_clone(source.cell(r, c)) for c in range(c0, c1)] for r in range(r0, r1)]
         gr = body["destination"]
         target = _sheet_or_error(ss, gr.get("sheetId", 0))
         d0 = int(gr.get("startRowIndex", 0))
@@ -3446,14 +3479,14 @@ class FakeGoogle:
         return {}
 
     def _req_addNamedRange(self, ss: FakeSpreadsheet, body: Json) -> Json:
-        named = copy.deepcopy(body.get("namedRange") or {})
+        named = _clone(body.get("namedRange") or {})
         if not named.get("name") or any(n["name"] == named["name"] for n in ss.named_ranges):
             raise _bad(f"Invalid or duplicate named range name: {named.get('name')}")
         sheet = _sheet_or_error(ss, (named.get("range") or {}).get("sheetId", 0))
         _grid(sheet, named.get("range") or {})
         named.setdefault("namedRangeId", str(self._new_int_id()))
         ss.named_ranges.append(named)
-        return {"addNamedRange": {"namedRange": copy.deepcopy(named)}}
+        return {"addNamedRange": {"namedRange": _clone(named)}}
 
     def _req_deleteNamedRange(self, ss: FakeSpreadsheet, body: Json) -> Json:
         before = len(ss.named_ranges)
@@ -3465,7 +3498,7 @@ class FakeGoogle:
         return {}
 
     def _req_setBasicFilter(self, ss: FakeSpreadsheet, body: Json) -> Json:
-        spec = copy.deepcopy(body.get("filter") or {})
+        spec = _clone(body.get("filter") or {})
         gr = spec.get("range") or {}
         sheet = _sheet_or_error(ss, gr.get("sheetId", 0))
         _grid(sheet, gr)
@@ -3525,7 +3558,7 @@ class FakeGoogle:
             if method == "GET":
                 listing = {
                     "kind": "drive#permissionList",
-                    "permissions": copy.deepcopy(self.permissions.get(file_id, [])),
+                    "permissions": _clone(self.permissions.get(file_id, [])),
                 }
                 return 200, apply_field_mask(
                     listing, parse_field_mask(fields)
@@ -3650,19 +3683,19 @@ class FakeGoogle:
                 400, "Only spreadsheets can be copied by this fake.", reason="badRequest"
             )
         new_id = self._new_id()
-        clone = copy.deepcopy(source)
+        clone = _clone(source)
         clone.spreadsheet_id = new_id
         clone.properties["title"] = body.get("name") or f"Copy of {source.title}"
         self.spreadsheets[new_id] = clone
         stamp = self._timestamp()
         self.files[new_id] = {
-            **copy.deepcopy(self.files[file_id]),
+            **_clone(self.files[file_id]),
             "id": new_id,
             "name": clone.title,
             "createdTime": stamp,
             "modifiedTime": stamp,
         }
-        self.permissions[new_id] = copy.deepcopy(self.permissions.get(file_id, []))[:1]
+        self.permissions[new_id] = _clone(self.permissions.get(file_id, []))[:1]
         return _drive_fields(self.files[new_id], fields)
 
     def _drive_list(self, request: FakeRequest, principal: _Principal | None) -> Json:
@@ -3683,7 +3716,7 @@ class FakeGoogle:
         }
         fields = request.param("fields")
         if fields:
-            listing["files"] = copy.deepcopy(files)
+            listing["files"] = _clone(files)
             return apply_field_mask(listing, parse_field_mask(fields))
         return listing
 
@@ -3886,8 +3919,8 @@ def _effective_of(cell: Cell | None) -> Json:
     value = (cell or {}).get("effectiveValue")
     if not isinstance(value, dict) or not value or "errorValue" in value:
         uev = (cell or {}).get("userEnteredValue")
-        return None if not uev or "formulaValue" in uev else copy.deepcopy(uev)
-    return copy.deepcopy(value)
+        return None if not uev or "formulaValue" in uev else _clone(uev)
+    return _clone(value)
 
 
 _REF_PART = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
@@ -3916,9 +3949,11 @@ def shift_formula(formula: str, rows: int, cols: int) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def formula_shifter(formula: str) -> Callable[[int, int], str]:
-    """`shift_formula` for one formula at many offsets: tokenised once, each offset then only
-    moves the references (a repeatCell fills thousands of cells with one formula)."""
+    """`shift_formula` for one formula at many offsets: tokenised once (per process: a laid-out
+    workbook sends the same formulas in every test), each offset then only moves the references
+    (a repeatCell fills thousands of cells with one formula)."""
     if not formula.startswith("="):
         return lambda rows, cols: formula
     pieces: list[str | tuple[str, str, int, str, int]] = ["="]
@@ -3950,21 +3985,34 @@ def formula_shifter(formula: str) -> Callable[[int, int], str]:
             pieces.append(text)
         pos = m.end()
 
+    # Runs of literal text joined: (text before a reference, the reference or None at the end).
+    segments: list[tuple[str, tuple[str, str, int, str, int] | None]] = []
+    literal: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            literal.append(piece)
+        else:
+            segments.append(("".join(literal), piece))
+            literal = []
+    segments.append(("".join(literal), None))
+
     def shifted(rows: int, cols: int) -> str:
         if rows == 0 and cols == 0:
             return formula
         out: list[str] = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
+        for text, ref in segments:
+            out.append(text)
+            if ref is None:
                 continue
-            col_abs, letters, col, row_abs, row = piece
-            col += 0 if col_abs else cols
-            row += 0 if row_abs else rows
+            col_abs, letters, col, row_abs, row = ref
+            if not row_abs:
+                row += rows
+            if cols and not col_abs:
+                col += cols
+                letters = column_letters(col) if col >= 0 else letters
             if col < 0 or row < 0:
                 return shift_formula(formula, rows, cols)  # the #REF! cases
-            name = letters if col_abs or not cols else column_letters(col)
-            out.append(f"{col_abs}{name}{row_abs}{row + 1}")
+            out.append(f"{col_abs}{letters}{row_abs}{row + 1}")
         return "".join(out)
 
     return shifted
@@ -4034,9 +4082,9 @@ def _mirror_colors(fmt: dict[str, Json]) -> None:
         ("foregroundColor", "foregroundColorStyle"),
     ):
         if plain in fmt and style not in fmt:
-            fmt[style] = {"rgbColor": copy.deepcopy(fmt[plain])}
+            fmt[style] = {"rgbColor": _clone(fmt[plain])}
         elif style in fmt and plain not in fmt and "rgbColor" in fmt[style]:
-            fmt[plain] = copy.deepcopy(fmt[style]["rgbColor"])
+            fmt[plain] = _clone(fmt[style]["rgbColor"])
     if isinstance(fmt.get("textFormat"), dict):
         _mirror_colors(fmt["textFormat"])
 
@@ -4055,9 +4103,7 @@ def _stored_cell(cell: Json) -> Cell | None:
 def _format_only(cell: Cell | None) -> Cell | None:
     if not cell:
         return None
-    kept = {
-        k: copy.deepcopy(v) for k, v in cell.items() if k in ("userEnteredFormat", "dataValidation")
-    }
+    kept = {k: _clone(v) for k, v in cell.items() if k in ("userEnteredFormat", "dataValidation")}
     return kept or None
 
 
@@ -4095,12 +4141,12 @@ def _effective(result: Json) -> Json:
 
 
 def _deep_merge(base: Mapping[str, Json], over: Mapping[str, Json]) -> dict[str, Json]:
-    out = copy.deepcopy(dict(base))
+    out = _clone(dict(base))
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = _clone(value)
     return out
 
 

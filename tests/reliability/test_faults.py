@@ -203,19 +203,27 @@ def checkin_ids(tabs: State) -> list[str]:
     return []
 
 
+#: The shop's tabs by the workbook's bytes: read once per test process, not once per case.
+_SEEDS: dict[bytes, dict[str, list[list[Any]]]] = {}
+
+
 def seed(fake: FakeGoogle, shop: Path) -> str:
     """The shop workbook as a spreadsheet, cell for cell (Progress formulas left out)."""
-    tabs: dict[str, list[list[Any]]] = {}
-    for grid in XlsxStore(shop).read().grids:
-        rows = [
-            [None if v == "" or (isinstance(v, str) and v.startswith("=")) else v for v in row]
-            for row in grid.rows
-        ]
-        while rows and not any(v is not None for v in rows[-1]):
-            rows.pop()
-        tabs[grid.title] = rows
+    data = shop.read_bytes()
+    if data not in _SEEDS:
+        tabs: dict[str, list[list[Any]]] = {}
+        for grid in XlsxStore(shop).read().grids:
+            rows = [
+                [None if v == "" or (isinstance(v, str) and v.startswith("=")) else v for v in row]
+                for row in grid.rows
+            ]
+            while rows and not any(v is not None for v in rows[-1]):
+                rows.pop()
+            tabs[grid.title] = rows
+        _SEEDS[data] = tabs
+    copied = {title: [list(row) for row in rows] for title, rows in _SEEDS[data].items()}
     # A small grid keeps the fake quick; appended rows grow it as Google would.
-    return fake.add_spreadsheet(tabs, title="Shop OKRs", row_count=60)
+    return fake.add_spreadsheet(copied, title="Shop OKRs", row_count=60)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from okrsheet.cli.options import (
     check_date_option,
     location_to_write,
     pinned_today,
+    text_option,
     today,
 )
 
@@ -31,19 +32,11 @@ KrIdArgument = Annotated[
 ]
 
 ValueOption = Annotated[
-    str | None,
-    typer.Option(
-        "--value", help="The new value (1,234 / 15% / yes for milestones).", show_default=False
-    ),
+    str | None, text_option("--value", "The new value (1,234 / 15% / yes for milestones).")
 ]
 
 ConfidenceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--confidence",
-        help="How sure you are to hit the target: 0.7, 70% or 7/10.",
-        show_default=False,
-    ),
+    str | None, text_option("--confidence", "How sure you are to hit the target: 0.7, 70% or 7/10.")
 ]
 
 NoteOption = Annotated[
@@ -52,36 +45,22 @@ NoteOption = Annotated[
 
 DayOption = Annotated[
     str | None,
-    typer.Option(
-        "--date",
-        help="Date of the check-in (default today); must fall in the cycle.",
-        show_default=False,
-    ),
+    text_option("--date", "Date of the check-in (default today); must fall in the cycle."),
 ]
 
 ByOption = Annotated[
-    str | None,
-    typer.Option(
-        "--by",
-        help="Who is checking in (default $OKR_AUTHOR, else the KR owner).",
-        show_default=False,
-    ),
+    str | None, text_option("--by", "Who is checking in (default $OKR_AUTHOR, else the KR owner).")
 ]
 
 FromFileOption = Annotated[
     str | None,
-    typer.Option(
-        "--from",
-        help="CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin.",
-        show_default=False,
+    text_option(
+        "--from", "CSV of check-ins: kr_id,value[,confidence,note,date,author]; '-' reads stdin."
     ),
 ]
 
 OwnerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--owner", help="Walk this owner's key results (interactive mode).", show_default=False
-    ),
+    str | None, text_option("--owner", "Walk this owner's key results (interactive mode).")
 ]
 
 
