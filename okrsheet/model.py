@@ -17,6 +17,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from okrsheet import kinds
 from okrsheet import kpis as kpi_rules
 from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
@@ -160,20 +161,9 @@ class KeyResult(_Model):
         kind = info.data.get("kind")
         if start is None or kind is None:
             return value
-        if kind in (KRKind.INCREASE, KRKind.DECREASE) and value == start:
-            raise ValueError(f"the target equals the start ({value:g}): there is nothing to move")
-        if kind is KRKind.INCREASE and value < start:
-            raise ValueError(
-                f"the target ({value:g}) is below the start ({start:g}) but the kind is "
-                "'increase'; use kind 'decrease' or leave the kind blank"
-            )
-        if kind is KRKind.DECREASE and value > start:
-            raise ValueError(
-                f"the target ({value:g}) is above the start ({start:g}) but the kind is "
-                "'decrease'; use kind 'increase' or leave the kind blank"
-            )
-        if kind is KRKind.MILESTONE and (start, value) != (0, 1):
-            raise ValueError("a milestone goes from 0 (not done) to 1 (done)")
+        problem = kind.check(start, value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("current")
@@ -231,11 +221,8 @@ class KeyResult(_Model):
         return self.start_value if self.current is None else self.current
 
 
-def infer_kind(start: float | None, target: float | None) -> KRKind:
-    """Lower-is-better when the target sits below the start."""
-    if start is not None and target is not None and target < start:
-        return KRKind.DECREASE
-    return KRKind.INCREASE
+#: Lower-is-better when the target sits below the start (the kinds table decides).
+infer_kind = kinds.infer
 
 
 @pydantic_dataclass(

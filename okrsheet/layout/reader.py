@@ -48,7 +48,6 @@ from okrsheet.model import (
     CheckIn,
     Cycle,
     KeyResult,
-    KRKind,
     Level,
     Objective,
     Plan,
@@ -598,14 +597,17 @@ class _Reader:
         def parse_date(value: CellValue) -> Any:
             return cells.parse_date(value, order=order)
 
-        kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
-        milestone = kind is KRKind.MILESTONE
+        typed_kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
         start = self._parse(table, row, "start", get("start"), cells.parse_number)
         target = self._parse(table, row, "target", get("target"), cells.parse_number)
-        if milestone:
-            start = 0.0 if start is None else start
-            target = 1.0 if target is None else target
-        current_parser = cells.parse_done if milestone else cells.parse_number
+        if typed_kind is not None:
+            start = typed_kind.default_start if start is None else start
+            target = typed_kind.default_target if target is None else target
+        kind = typed_kind or infer_kind(start, target)
+
+        def current_parser(value: CellValue) -> float | None:
+            return cells.parse_value(value, kind)
+
         fields: dict[str, Any] = {
             "objective_id": self._parse(
                 table, row, "objective_id", get("objective_id"), cells.parse_id
@@ -614,7 +616,7 @@ class _Reader:
             or "",
             "title": cells.parse_text(get("title")),
             "owner": cells.parse_text(get("owner")),
-            "kind": kind or infer_kind(start, target),
+            "kind": kind,
             "start": start,
             "target": target,
             "current": self._parse(table, row, "current", get("current"), current_parser),
