@@ -178,10 +178,7 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     """Every calculated cell of one row, by column key. `first` is the tab's first data row
     (the nearest-objective-above chain starts there), `last` its last prepared row."""
     c = _Row(columns, row)
-    bound = max(CHECKED_ROWS, last)
     cycle_start = f'VLOOKUP("Cycle start",{_SETTINGS},2,FALSE)'
-    on_track = setting("On-track gap", "0.1")
-    at_risk = setting("At-risk gap", "0.25")
     is_kr = f'{c.calc_row}="K"'
     type_text = f'LOWER(TRIM(SUBSTITUTE(SUBSTITUTE({c.type},"-"," "),"_"," ")))'
     kind = f"LOWER({_plain(c.kind)})"
@@ -194,49 +191,7 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     # so the header row above the first is referred to but never used.
     above = f"${column_letter(columns['calc_section'])}{row - 1}"
     previous = f'IF(ROW()<={first},"",{above})'
-    keep = by_kind["holds"]
-    progress = f'IF(NOT({is_kr}),"",IF(NOT(ISNUMBER({c.calc_value})),"",{by_kind["progress"]}))'
-    expected = (
-        f'IF(NOT({is_kr}),"",IF({keep},1,IF(NOT(AND(ISNUMBER({c.calc_due}),'
-        f'ISNUMBER({cycle_start}))),"",IF({c.calc_due}<={cycle_start},'
-        f"IF(TODAY()>={c.calc_due},1,0),MAX(0,MIN(1,(TODAY()-{cycle_start})/"
-        f"({c.calc_due}-{cycle_start})))))))"
-    )
-    met = by_kind["met"]
     recorded = f'TRIM({c.current}&"")<>""'
-    gap = f"({c.calc_expected}-{c.calc_progress})"
-    status = (
-        f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
-        f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
-        f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
-        f'IF(TODAY()>{c.calc_due},"overdue",'
-        f'IF(AND(NOT({recorded}),{by_kind["unpaced"]}),"not started",'
-        f'IF({keep},IF({met},"on track","off track"),'
-        f'IF({by_kind["unpaced"]},"on track",'
-        f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
-        f'IF({gap}<={on_track}+{_EPSILON},"on track",'
-        f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
-    )
-    objective = c.calc_objective
-    mine = f'{c.whole("calc_objective")},{objective},{c.whole("calc_row")},"K"'
-    weights = f"SUMIFS({c.whole('calc_weight')},{mine})"
-
-    def rollup(key: str) -> str:
-        return f'IF({weights}>0,SUMIFS({c.whole(key)},{mine})/{weights},"")'
-
-    worst = '""'
-    for word in reversed(_SEVERITY):
-        worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
-    is_objective = f'{c.calc_row}="O"'
-    checked_range = (
-        f"${column_letter(columns['calc_checked'])}${first}:"
-        f"${column_letter(columns['calc_checked'])}${bound}"
-    )
-    objective_range = (
-        f"${column_letter(columns['calc_objective'])}${first}:"
-        f"${column_letter(columns['calc_objective'])}${bound}"
-    )
-    newest = f"SUMPRODUCT(MAX(({objective_range}={objective})*({checked_range})))"
     cells = {
         "calc_row": (
             f'IF({_words(type_text, _OBJECTIVE_WORDS)},"O",'
@@ -266,14 +221,73 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         "calc_due": f'IF(NOT({is_kr}),"",{_date(c.due, chr(34) * 2)})',
         "calc_checked": f"IF(NOT({is_kr}),0,{_date(c.last_checkin, cycle_start)})",
-        "calc_progress": progress,
-        "calc_expected": expected,
-        "calc_status": status,
+        **_kr_scores(c, by_kind, cycle_start, recorded),
         "calc_wprogress": (f'IF(ISNUMBER({c.calc_weight}),{c.calc_weight}*{c.calc_progress},"")'),
         "calc_wexpected": (
             f"IF(AND(ISNUMBER({c.calc_weight}),ISNUMBER({c.calc_expected})),"
             f'{c.calc_weight}*{c.calc_expected},"")'
         ),
+        **_shown(c, columns, first, max(CHECKED_ROWS, last)),
+    }
+    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
+
+
+def _kr_scores(
+    c: _Row, by_kind: Mapping[str, str], cycle_start: str, recorded: str
+) -> dict[str, str]:
+    """A key result row's progress, expected progress and status (docs/scoring.md)."""
+    is_kr = f'{c.calc_row}="K"'
+    on_track = setting("On-track gap", "0.1")
+    at_risk = setting("At-risk gap", "0.25")
+    keep, met, unpaced = by_kind["holds"], by_kind["met"], by_kind["unpaced"]
+    gap = f"({c.calc_expected}-{c.calc_progress})"
+    return {
+        "calc_progress": (
+            f'IF(NOT({is_kr}),"",IF(NOT(ISNUMBER({c.calc_value})),"",{by_kind["progress"]}))'
+        ),
+        "calc_expected": (
+            f'IF(NOT({is_kr}),"",IF({keep},1,IF(NOT(AND(ISNUMBER({c.calc_due}),'
+            f'ISNUMBER({cycle_start}))),"",IF({c.calc_due}<={cycle_start},'
+            f"IF(TODAY()>={c.calc_due},1,0),MAX(0,MIN(1,(TODAY()-{cycle_start})/"
+            f"({c.calc_due}-{cycle_start})))))))"
+        ),
+        "calc_status": (
+            f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
+            f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
+            f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
+            f'IF(TODAY()>{c.calc_due},"overdue",'
+            f'IF(AND(NOT({recorded}),{unpaced}),"not started",'
+            f'IF({keep},IF({met},"on track","off track"),'
+            f'IF({unpaced},"on track",'
+            f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
+            f'IF({gap}<={on_track}+{_EPSILON},"on track",'
+            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
+        ),
+    }
+
+
+def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[str, str]:
+    """The columns people read: a key result's own figures, an objective's roll-up of its key
+    results (weighted means, the worst status, the newest check-in)."""
+    is_kr, is_objective = f'{c.calc_row}="K"', f'{c.calc_row}="O"'
+    objective = c.calc_objective
+    mine = f'{c.whole("calc_objective")},{objective},{c.whole("calc_row")},"K"'
+    weights = f"SUMIFS({c.whole('calc_weight')},{mine})"
+
+    def rollup(key: str) -> str:
+        return f'IF({weights}>0,SUMIFS({c.whole(key)},{mine})/{weights},"")'
+
+    def rows_of(key: str) -> str:
+        letter = column_letter(columns[key])
+        return f"${letter}${first}:${letter}${bound}"
+
+    worst = '""'
+    for word in reversed(_SEVERITY):
+        worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
+    newest = (
+        f"SUMPRODUCT(MAX(({rows_of('calc_objective')}={objective})*({rows_of('calc_checked')})))"
+    )
+    return {
         "calc_number": (
             f"IF({is_objective},COUNTIF(${column_letter(columns['calc_row'])}${first}:"
             f'{c.calc_row},"O"),"")'
@@ -290,7 +304,6 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             f'TODAY()-{newest},""))'
         ),
     }
-    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
 
 
 def formula_cells(

@@ -390,22 +390,9 @@ class _Reader:
         weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
         if weight is not None:
             fields["weight"] = weight
-        links = self._parse(
-            table, row, "depends_on", get("depends_on"), lambda v: parse_links(v, order=order)
-        )
-        fields["depends_on"] = tuple(link.kr_id for link in links or ())
-        fields["needed_by"] = tuple((x.kr_id, x.needed_by) for x in links or () if x.needed_by)
-        fields["ratios"] = tuple(
-            (x.kr_id, x.ratio, x.same_unit) for x in links or () if x.ratio is not None
-        )
+        fields.update(self._link_fields(table, row, get("depends_on"), order))
         fields["kpi"] = self._parse(table, row, "kpi", get("kpi"), cells.parse_id)
-        if any(f.where == table.ref(row, "start") for f in self.findings[errors_before:]):
-            self.findings[errors_before:] = [
-                Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
-                if f.where == table.ref(row, "start")
-                else f
-                for f in self.findings[errors_before:]
-            ]
+        self._hint_benchmark(table.ref(row, "start"), errors_before)
         if len(self.findings) > errors_before:
             # The row is rejected; still say everything that is wrong with it in one go.
             for key in ("start", "target", "due"):
@@ -425,6 +412,29 @@ class _Reader:
             )
             return None
         return fields
+
+    def _link_fields(
+        self, table: Table, row: int, typed: CellValue, order: cells.DateOrder
+    ) -> dict[str, Any]:
+        """Depends on, with the dates needed by and the quantities (`ID@date`, `ID × 5`)."""
+        links = self._parse(table, row, "depends_on", typed, lambda v: parse_links(v, order=order))
+        return {
+            "depends_on": tuple(link.kr_id for link in links or ()),
+            "needed_by": tuple((x.kr_id, x.needed_by) for x in links or () if x.needed_by),
+            "ratios": tuple(
+                (x.kr_id, x.ratio, x.same_unit) for x in links or () if x.ratio is not None
+            ),
+        }
+
+    def _hint_benchmark(self, start: str, errors_before: int) -> None:
+        """A Start cell that could not be read says how to find a start value."""
+        if any(f.where == start for f in self.findings[errors_before:]):
+            self.findings[errors_before:] = [
+                Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
+                if f.where == start
+                else f
+                for f in self.findings[errors_before:]
+            ]
 
     def _model_errors(self, table: Table, row: int, exc: ValidationError) -> None:
         self.findings.extend(model_errors(table, row, exc))
