@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
@@ -120,6 +120,14 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
+_T = TypeVar("_T")
+
+
+def _known(value: _T | None) -> _T:
+    assert value is not None
+    return value
+
+
 class KeyResult(_Model):
     """A measurable, trackable, time-bound result: start, target and due date are mandatory."""
 
@@ -199,18 +207,15 @@ class KeyResult(_Model):
     # After validation start, target and due are never None; these give typed access.
     @property
     def start_value(self) -> float:
-        assert self.start is not None
-        return self.start
+        return _known(self.start)
 
     @property
     def target_value(self) -> float:
-        assert self.target is not None
-        return self.target
+        return _known(self.target)
 
     @property
     def due_date(self) -> date:
-        assert self.due is not None
-        return self.due
+        return _known(self.due)
 
     @property
     def value(self) -> float:

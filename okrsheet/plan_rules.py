@@ -149,124 +149,85 @@ def _kr_problems(
 
 
 def _link_problems(kr: KeyResult, kr_ids: set[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    for upstream in kr.depends_on:
-        if upstream not in kr_ids:
-            problems.append(
-                Problem(
-                    "error",
-                    "unknown-dependency",
-                    f"depends on {upstream}, which is not a key result in this workbook",
-                    kr.id,
-                    "depends_on",
-                )
-            )
-        elif upstream == kr.id:
-            problems.append(
-                Problem("error", "self-dependency", "depends on itself", kr.id, "depends_on")
-            )
-    return problems
+    """Dependencies on key results that are not there, or on itself."""
+    unknown = "which is not a key result in this workbook"
+    return [
+        Problem("error", "unknown-dependency", f"depends on {up}, {unknown}", kr.id, "depends_on")
+        if up not in kr_ids
+        else Problem("error", "self-dependency", "depends on itself", kr.id, "depends_on")
+        for up in kr.depends_on
+        if up not in kr_ids or up == kr.id
+    ]
 
 
 def _focus_problems(objective: Objective, count: int, settings: Settings) -> list[Problem]:
     """Too few or too many key results for one objective (`count` includes unreadable ones)."""
-    problems: list[Problem] = []
+    low, high = settings.min_krs_per_objective, settings.max_krs_per_objective
     if not count:
-        problems.append(
-            Problem(
-                "warning",
-                "no-key-results",
-                f"objective {objective.id} has no key results: how will you know it is met?",
-                objective.id,
-                "id",
-            )
+        code = "no-key-results"
+        message = f"objective {objective.id} has no key results: how will you know it is met?"
+    elif count < low:
+        code = "few-key-results"
+        message = (
+            f"objective {objective.id} has {count} key result(s); {low} to {high} describe it "
+            "better"
         )
-    elif count < settings.min_krs_per_objective:
-        problems.append(
-            Problem(
-                "warning",
-                "few-key-results",
-                f"objective {objective.id} has {count} key result(s); "
-                f"{settings.min_krs_per_objective} to {settings.max_krs_per_objective} "
-                "describe it better",
-                objective.id,
-                "id",
-            )
+    elif count > high:
+        code = "many-key-results"
+        message = (
+            f"objective {objective.id} has {count} key results; more than {high} dilutes focus"
         )
-    elif count > settings.max_krs_per_objective:
-        problems.append(
-            Problem(
-                "warning",
-                "many-key-results",
-                f"objective {objective.id} has {count} key results; more than "
-                f"{settings.max_krs_per_objective} dilutes focus",
-                objective.id,
-                "id",
-            )
-        )
-    return problems
+    else:
+        return []
+    return [Problem("warning", code, message, objective.id, "id")]
 
 
 def _alignment_problems(objective: Objective, objective_ids: set[str]) -> list[Problem]:
-    problems: list[Problem] = []
+    """A team or individual objective that serves no corporate one (an orphan)."""
     if objective.level is Level.CORPORATE:
-        return problems
+        return []
     if not objective.aligns_to:
-        problems.append(
-            Problem(
-                "warning",
-                "orphan",
-                f"{objective.level} objective {objective.id} aligns to nothing: name the "
-                "objective it serves in 'Aligns to'",
-                objective.id,
-                "aligns_to",
-            )
+        message = (
+            f"{objective.level} objective {objective.id} aligns to nothing: name the "
+            "objective it serves in 'Aligns to'"
         )
     elif objective.aligns_to not in objective_ids:
-        problems.append(
-            Problem(
-                "warning",
-                "orphan",
-                f"objective {objective.id} aligns to {objective.aligns_to}, which does not exist",
-                objective.id,
-                "aligns_to",
-            )
-        )
-    return problems
+        message = f"objective {objective.id} aligns to {objective.aligns_to}, which does not exist"
+    else:
+        return []
+    return [Problem("warning", "orphan", message, objective.id, "aligns_to")]
 
 
 def _owner_problems(plan: Plan) -> list[Problem]:
-    settings = plan.settings
-    problems: list[Problem] = []
+    """Owners with more objectives than the focus limit, at their first objective."""
+    limit = plan.settings.max_objectives_per_owner
     per_owner = Counter(o.owner for o in plan.objectives)
-    for owner, count in sorted(per_owner.items()):
-        if count > settings.max_objectives_per_owner:
-            first = next(o for o in plan.objectives if o.owner == owner)
-            problems.append(
-                Problem(
-                    "warning",
-                    "many-objectives",
-                    f"{owner} has {count} objectives this cycle; more than "
-                    f"{settings.max_objectives_per_owner} dilutes focus",
-                    first.id,
-                    "owner",
-                )
-            )
-    return problems
+    first = {o.owner: o.id for o in reversed(plan.objectives)}
+    return [
+        Problem(
+            "warning",
+            "many-objectives",
+            f"{owner} has {count} objectives this cycle; more than {limit} dilutes focus",
+            first[owner],
+            "owner",
+        )
+        for owner, count in sorted(per_owner.items())
+        if count > limit
+    ]
 
 
 def _checkin_problems(plan: Plan, kr_ids: set[str]) -> list[Problem]:
-    problems: list[Problem] = []
+    """Check-ins of this cycle for a key result (or KPI) the workbook does not have."""
     logged = kr_ids | {k.id for k in plan.kpis}  # a KPI is checked in like a key result
-    for index, checkin in enumerate(plan.checkins):
-        if checkin.kr_id not in logged and checkin.date >= plan.cycle.start:
-            problems.append(
-                Problem(
-                    "warning",
-                    "unknown-checkin-kr",
-                    f"check-in for {checkin.kr_id}, which is not a key result in this workbook",
-                    f"{CHECKIN_KEY_PREFIX}{index}",
-                    "kr_id",
-                )
-            )
-    return problems
+    unknown = "which is not a key result in this workbook"
+    return [
+        Problem(
+            "warning",
+            "unknown-checkin-kr",
+            f"check-in for {checkin.kr_id}, {unknown}",
+            f"{CHECKIN_KEY_PREFIX}{index}",
+            "kr_id",
+        )
+        for index, checkin in enumerate(plan.checkins)
+        if checkin.kr_id not in logged and checkin.date >= plan.cycle.start
+    ]
