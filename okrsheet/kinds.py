@@ -6,6 +6,7 @@ says
 - which words people type for it in the Kind column (`words`, the name included),
 - how far a value has come from the start towards the target (`progress`, unclamped) and when
   the key result is met (`met`),
+- whether its target is a quantity others can need from it, more being more (`counts_up`),
 - how time judges it (`paced`: progress is expected to grow with the calendar and the gap rule
   decides its status; `holds`: a condition to hold all the cycle, expected at 1 and done only
   from its due date on; neither: done or not by its due date, like a milestone),
@@ -63,6 +64,7 @@ class Kind(str, metaclass=_Table):
     met: Callable[[float, float, float], bool]
     paced: bool
     holds: bool
+    counts_up: bool
     check: Callable[[float, float], str | None]
     default_start: float | None
     default_target: float | None
@@ -95,6 +97,7 @@ class Kind(str, metaclass=_Table):
         words: tuple[str, ...] = (),
         paced: bool = False,
         holds: bool = False,
+        counts_up: bool = False,
         check: Callable[[float, float], str | None] = lambda start, target: None,
         default_start: float | None = None,
         default_target: float | None = None,
@@ -107,7 +110,7 @@ class Kind(str, metaclass=_Table):
         kind = str.__new__(cls, name)
         kind.words = tuple(dict.fromkeys((word_key(name), *map(word_key, words))))
         kind.progress, kind.met, kind.check = progress, met, check
-        kind.paced, kind.holds = paced, holds
+        kind.paced, kind.holds, kind.counts_up = paced, holds, counts_up
         kind.default_start, kind.default_target = default_start, default_target
         kind.value_words = dict(value_words or {})
         kind.sheet_progress, kind.sheet_met = sheet_progress, sheet_met
@@ -218,6 +221,7 @@ def _linear_kind(name: str, words: tuple[str, ...]) -> Kind:
         progress=_linear,
         met=lambda value, start, target: _linear(value, start, target) >= 1,
         paced=True,
+        counts_up=name == "increase",
         check=_directional(name == "increase"),
         sheet_progress=(
             f'IF(OR(NOT({_BOTH}),{{t}}={{s}}),"",MAX(0,MIN(1,({{v}}-{{s}})/({{t}}-{{s}}))))'
@@ -242,6 +246,7 @@ def _threshold(name: str, words: tuple[str, ...], above: bool) -> Kind:
         progress=lambda value, start, target: 1.0 if holds(value, start, target) else 0.0,
         met=holds,
         holds=True,
+        counts_up=above,
         sheet_progress=f'IF(NOT(ISNUMBER({{t}})),"",IF({{v}}{compare}{{t}},1,0))',
         sheet_met=f"{{v}}{compare}{{t}}",
         behind=f"{'below' if above else 'above'} the threshold of {{target:g}}",
