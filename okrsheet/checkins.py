@@ -170,7 +170,7 @@ class RetryJournal:
 
 def parse_value(kr: KeyResult | KPI, value: str | float) -> float:
     kind = kr.kind if isinstance(kr, KeyResult) else None
-    parsed = cells.parse_number(value) if kind is None else cells.parse_value(value, kind)
+    parsed = cells.parse_number(value) if kind is None else cells.kind_value(value, kind)
     if parsed is None:
         raise cells.CellValueError("a value is required")
     return parsed

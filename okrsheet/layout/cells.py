@@ -390,7 +390,7 @@ def parse_done(value: CellValue, words: Mapping[str, float] = DONE_WORDS) -> flo
     return found
 
 
-def parse_value(value: CellValue, kind: KRKind) -> float | None:
+def kind_value(value: CellValue, kind: KRKind) -> float | None:
     """A key result's value as its kind reads it: one of its words (a milestone's done/not
     done) for a kind that has them, else a number."""
     return parse_done(value, kind.value_words) if kind.value_words else parse_number(value)

@@ -362,7 +362,7 @@ class _Reader:
         kind = typed_kind or infer_kind(start, target)
 
         def current_parser(value: CellValue) -> float | None:
-            return cells.parse_value(value, kind)
+            return cells.kind_value(value, kind)
 
         fields: dict[str, Any] = {
             "objective_id": self._parse(
