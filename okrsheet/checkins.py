@@ -21,7 +21,7 @@ from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
 from okrsheet.layout.reader import Unreadable
-from okrsheet.model import CheckIn, KeyResult, KRKind, Plan
+from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim
 
@@ -169,8 +169,8 @@ class RetryJournal:
 
 
 def parse_value(kr: KeyResult | KPI, value: str | float) -> float:
-    milestone = isinstance(kr, KeyResult) and kr.kind is KRKind.MILESTONE
-    parsed = cells.parse_done(value) if milestone else cells.parse_number(value)
+    kind = kr.kind if isinstance(kr, KeyResult) else None
+    parsed = cells.parse_number(value) if kind is None else cells.kind_value(value, kind)
     if parsed is None:
         raise cells.CellValueError("a value is required")
     return parsed

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 from okrsheet.model import KeyResult, KRKind, Plan
 
-#: Kinds whose target is a quantity that can be needed from them (higher is more).
-_QUANTITIES = (KRKind.INCREASE, KRKind.KEEP_ABOVE)
-
 
 @dataclass(frozen=True)
 class Need:
@@ -44,7 +41,7 @@ def unchecked_reason(downstream: KeyResult, upstream: KeyResult, same_unit: bool
     for kr in (upstream, downstream):
         if kr.kind is KRKind.MILESTONE:
             return f"{kr.id} is a milestone: done or not, it has no quantity to need"
-        if kr.kind not in _QUANTITIES:
+        if not kr.kind.counts_up:
             return (
                 f"{kr.id} counts down ({kr.kind.value}): a quantity needed from it cannot be "
                 "checked"

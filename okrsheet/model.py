@@ -9,25 +9,29 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from okrsheet import kinds
 from okrsheet import kpis as kpi_rules
 from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
+
+# Re-exported: the plan-wide rules and their findings are part of the model's vocabulary.
+from okrsheet.plan_rules import CHECKIN_KEY_PREFIX as CHECKIN_KEY_PREFIX
+from okrsheet.plan_rules import Problem as Problem
+from okrsheet.plan_rules import Severity as Severity
+from okrsheet.plan_rules import check_plan as check_plan
+from okrsheet.plan_rules import dependency_cycles as dependency_cycles
 
 # Re-exported: the vocabulary belongs to the model.
 from okrsheet.vocab import KRKind as KRKind
 from okrsheet.vocab import Level as Level
 from okrsheet.vocab import Status as Status
-
-#: How a problem names a check-in: by its index in `Plan.checkins`.
-CHECKIN_KEY_PREFIX = "checkin#"
 
 BENCHMARK_HINT = (
     "if this metric has never been tracked, benchmark it first and enter today's value as the start"
@@ -116,6 +120,14 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
+_T = TypeVar("_T")
+
+
+def _known(value: _T | None) -> _T:
+    assert value is not None
+    return value
+
+
 class KeyResult(_Model):
     """A measurable, trackable, time-bound result: start, target and due date are mandatory."""
 
@@ -160,20 +172,9 @@ class KeyResult(_Model):
         kind = info.data.get("kind")
         if start is None or kind is None:
             return value
-        if kind in (KRKind.INCREASE, KRKind.DECREASE) and value == start:
-            raise ValueError(f"the target equals the start ({value:g}): there is nothing to move")
-        if kind is KRKind.INCREASE and value < start:
-            raise ValueError(
-                f"the target ({value:g}) is below the start ({start:g}) but the kind is "
-                "'increase'; use kind 'decrease' or leave the kind blank"
-            )
-        if kind is KRKind.DECREASE and value > start:
-            raise ValueError(
-                f"the target ({value:g}) is above the start ({start:g}) but the kind is "
-                "'decrease'; use kind 'increase' or leave the kind blank"
-            )
-        if kind is KRKind.MILESTONE and (start, value) != (0, 1):
-            raise ValueError("a milestone goes from 0 (not done) to 1 (done)")
+        problem = kind.check(start, value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("current")
@@ -195,35 +196,26 @@ class KeyResult(_Model):
             raise ValueError(f"the weight must be a positive number, not {value:g}")
         return value
 
-    @field_validator("confidence")
+    @field_validator("confidence", "grade")
     @classmethod
-    def _confidence_fraction(cls, value: float | None) -> float | None:
+    def _fraction(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is not None and not 0 <= value <= 1:
-            raise ValueError(f"the confidence must lie between 0 and 1, not {value:g}")
-        return value
-
-    @field_validator("grade")
-    @classmethod
-    def _grade_fraction(cls, value: float | None) -> float | None:
-        if value is not None and not 0 <= value <= 1:
-            raise ValueError(f"the grade must lie between 0.0 and 1.0, not {value:g}")
+            bounds = "0 and 1" if info.field_name == "confidence" else "0.0 and 1.0"
+            raise ValueError(f"the {info.field_name} must lie between {bounds}, not {value:g}")
         return value
 
     # After validation start, target and due are never None; these give typed access.
     @property
     def start_value(self) -> float:
-        assert self.start is not None
-        return self.start
+        return _known(self.start)
 
     @property
     def target_value(self) -> float:
-        assert self.target is not None
-        return self.target
+        return _known(self.target)
 
     @property
     def due_date(self) -> date:
-        assert self.due is not None
-        return self.due
+        return _known(self.due)
 
     @property
     def value(self) -> float:
@@ -231,11 +223,8 @@ class KeyResult(_Model):
         return self.start_value if self.current is None else self.current
 
 
-def infer_kind(start: float | None, target: float | None) -> KRKind:
-    """Lower-is-better when the target sits below the start."""
-    if start is not None and target is not None and target < start:
-        return KRKind.DECREASE
-    return KRKind.INCREASE
+#: Lower-is-better when the target sits below the start (the kinds table decides).
+infer_kind = kinds.infer
 
 
 @pydantic_dataclass(
@@ -311,23 +300,6 @@ def checkin_order(checkin: CheckIn) -> tuple[date, datetime]:
     return (checkin.date, moment)
 
 
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A rule broken by one item (objective, key result, check-in) or by the plan as a whole.
-
-    `item_id` and `field` let the layout point at the exact cell.
-    """
-
-    severity: Severity
-    code: str
-    message: str
-    item_id: str | None = None
-    field: str | None = None
-
-
 def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
     """Hold the key result rows against the check-in log (docs/workbook.md, "One truth").
 
@@ -338,20 +310,9 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
     the fix records in the log), `unapplied-checkin` for a check-in newer than its row (typed
     into the log by hand, which the fix copies to the row). The plan comes back unchanged.
     """
-    latest: dict[str, tuple[int, CheckIn]] = {}
-    ordered = sorted(enumerate(plan.checkins), key=lambda pair: checkin_order(pair[1]))
-    for index, checkin in ordered:
-        # Entries from earlier cycles are history: a carried-over KR starts afresh.
-        if checkin.date >= plan.cycle.start:
-            latest[checkin.kr_id] = (index, checkin)
     problems: list[Problem] = []
-    for kr in plan.key_results:
-        if kr.id not in latest:
-            continue
-        index, entry = latest[kr.id]
-        newer = kr.current is None or kr.last_checkin is None or entry.date > kr.last_checkin
-        same = kr.current is not None and math.isclose(kr.current, entry.value)
-        if newer and not (same and kr.last_checkin == entry.date):
+    for unapplied, kr, index, entry in _disagreements(plan):
+        if unapplied:
             shown = "blank" if kr.current is None else f"{kr.current:g}"
             since = f", Last check-in {kr.last_checkin.isoformat()}" if kr.last_checkin else ""
             problems.append(
@@ -365,7 +326,7 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
                     "value",
                 )
             )
-        elif not newer and not same:
+        else:
             assert kr.current is not None
             problems.append(
                 Problem(
@@ -387,23 +348,36 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
 def unlogged_and_unapplied(plan: Plan) -> tuple[list[KeyResult], dict[str, CheckIn]]:
     """What `okr validate --fix` settles: key results whose typed Current is not in the log,
     and, by KR id, check-ins newer than their row."""
-    latest: dict[str, CheckIn] = {}
-    for checkin in sorted(plan.checkins, key=checkin_order):
-        if checkin.date >= plan.cycle.start:
-            latest[checkin.kr_id] = checkin
     unlogged: list[KeyResult] = []
     unapplied: dict[str, CheckIn] = {}
+    for newer, kr, _, entry in _disagreements(plan):
+        if newer:
+            unapplied[kr.id] = entry
+        else:
+            unlogged.append(kr)
+    return unlogged, unapplied
+
+
+def _disagreements(plan: Plan) -> Iterator[tuple[bool, KeyResult, int, CheckIn]]:
+    """Each key result whose row and newest check-in of the cycle disagree: (True, kr, the
+    check-in's index in the log, check-in) when the check-in is newer than the row, (False,
+    ...) when the row's Current was typed over it and is not in the log."""
+    latest: dict[str, tuple[int, CheckIn]] = {}
+    ordered = sorted(enumerate(plan.checkins), key=lambda pair: checkin_order(pair[1]))
+    for index, checkin in ordered:
+        # Entries from earlier cycles are history: a carried-over KR starts afresh.
+        if checkin.date >= plan.cycle.start:
+            latest[checkin.kr_id] = (index, checkin)
     for kr in plan.key_results:
-        entry = latest.get(kr.id)
-        if entry is None:
+        if kr.id not in latest:
             continue
+        index, entry = latest[kr.id]
         newer = kr.current is None or kr.last_checkin is None or entry.date > kr.last_checkin
         same = kr.current is not None and math.isclose(kr.current, entry.value)
         if newer and not (same and kr.last_checkin == entry.date):
-            unapplied[kr.id] = entry
+            yield True, kr, index, entry
         elif not newer and not same:
-            unlogged.append(kr)
-    return unlogged, unapplied
+            yield False, kr, index, entry
 
 
 def rewind(plan: Plan, day: date) -> Plan:
@@ -437,211 +411,6 @@ def rewind(plan: Plan, day: date) -> Plan:
             "kpis": kpi_rules.as_of(plan.kpis, plan.checkins, day),
         }
     )
-
-
-def dependency_cycles(plan: Plan) -> list[Problem]:
-    """Key results that depend on each other in a circle: none of them can ever start."""
-    graph = {k.id: [d for d in k.depends_on if d != k.id] for k in plan.key_results}
-    seen: set[str] = set()
-    reported: set[frozenset[str]] = set()
-    problems: list[Problem] = []
-
-    def visit(node: str, path: list[str], on_path: set[str]) -> None:
-        for nxt in graph.get(node, []):
-            if nxt not in graph:
-                continue
-            if nxt in on_path:
-                loop = path[path.index(nxt) :]
-                key = frozenset(loop)
-                if key not in reported:
-                    reported.add(key)
-                    first = min(loop)
-                    turn = loop.index(first)
-                    ordered = [*loop[turn:], *loop[:turn], first]
-                    problems.append(
-                        Problem(
-                            "error",
-                            "dependency-cycle",
-                            "dependency cycle: " + " → ".join(ordered),
-                            first,
-                            "depends_on",
-                        )
-                    )
-            elif nxt not in seen:
-                seen.add(nxt)
-                on_path.add(nxt)
-                path.append(nxt)
-                visit(nxt, path, on_path)
-                path.pop()
-                on_path.discard(nxt)
-
-    for start in graph:
-        if start not in seen:
-            seen.add(start)
-            visit(start, [start], {start})
-    return problems
-
-
-def check_plan(
-    plan: Plan,
-    *,
-    unreadable_krs: Mapping[str, str] | None = None,
-    unreadable_objectives: Collection[str] = (),
-) -> list[Problem]:
-    """Rules that span items: ids, alignment, dates inside the cycle, focus limits.
-
-    Key results (id -> objective id) and objectives that exist but could not be read (their own
-    cells are reported where they are) still count as existing: no finding follows from another.
-    """
-    problems: list[Problem] = []
-    settings = plan.settings
-    unreadable_krs = unreadable_krs or {}
-    objective_ids = {o.id for o in plan.objectives} | set(unreadable_objectives)
-    kr_ids = {k.id for k in plan.key_results} | set(unreadable_krs)
-    unread_per_objective = Counter(unreadable_krs.values())
-    kpi_ids = {k.id for k in plan.kpis}
-
-    for kr in plan.key_results:
-        if kr.objective_id not in objective_ids:
-            problems.append(
-                Problem(
-                    "error",
-                    "unknown-objective",
-                    f"key result {kr.id} belongs to objective {kr.objective_id}, "
-                    "which does not exist",
-                    kr.id,
-                    "objective_id",
-                )
-            )
-        if not plan.cycle.contains(kr.due_date):
-            problems.append(
-                Problem(
-                    "error",
-                    "due-outside-cycle",
-                    f"due date {kr.due_date.isoformat()} is outside the cycle {plan.cycle.name} "
-                    f"({plan.cycle.start.isoformat()} to {plan.cycle.end.isoformat()})",
-                    kr.id,
-                    "due",
-                )
-            )
-        if kr.kpi is not None and kr.kpi not in kpi_ids:
-            problems.append(
-                Problem(
-                    "warning",
-                    "unknown-kpi",
-                    f"names KPI {kr.kpi}, which is not on the KPIs tab",
-                    kr.id,
-                    "kpi",
-                )
-            )
-        for upstream in kr.depends_on:
-            if upstream not in kr_ids:
-                problems.append(
-                    Problem(
-                        "error",
-                        "unknown-dependency",
-                        f"depends on {upstream}, which is not a key result in this workbook",
-                        kr.id,
-                        "depends_on",
-                    )
-                )
-            elif upstream == kr.id:
-                problems.append(
-                    Problem("error", "self-dependency", "depends on itself", kr.id, "depends_on")
-                )
-
-    problems.extend(dependency_cycles(plan))
-
-    grouped = plan.krs_by_objective()
-    for objective in plan.objectives:
-        krs = grouped.get(objective.id, ())
-        count = len(krs) + unread_per_objective[objective.id]
-        if not count:
-            problems.append(
-                Problem(
-                    "warning",
-                    "no-key-results",
-                    f"objective {objective.id} has no key results: how will you know it is met?",
-                    objective.id,
-                    "id",
-                )
-            )
-        elif count < settings.min_krs_per_objective:
-            problems.append(
-                Problem(
-                    "warning",
-                    "few-key-results",
-                    f"objective {objective.id} has {count} key result(s); "
-                    f"{settings.min_krs_per_objective} to {settings.max_krs_per_objective} "
-                    "describe it better",
-                    objective.id,
-                    "id",
-                )
-            )
-        elif count > settings.max_krs_per_objective:
-            problems.append(
-                Problem(
-                    "warning",
-                    "many-key-results",
-                    f"objective {objective.id} has {count} key results; more than "
-                    f"{settings.max_krs_per_objective} dilutes focus",
-                    objective.id,
-                    "id",
-                )
-            )
-        if objective.level is Level.CORPORATE:
-            continue
-        if not objective.aligns_to:
-            problems.append(
-                Problem(
-                    "warning",
-                    "orphan",
-                    f"{objective.level} objective {objective.id} aligns to nothing: name the "
-                    "objective it serves in 'Aligns to'",
-                    objective.id,
-                    "aligns_to",
-                )
-            )
-        elif objective.aligns_to not in objective_ids:
-            problems.append(
-                Problem(
-                    "warning",
-                    "orphan",
-                    f"objective {objective.id} aligns to {objective.aligns_to}, "
-                    "which does not exist",
-                    objective.id,
-                    "aligns_to",
-                )
-            )
-
-    per_owner = Counter(o.owner for o in plan.objectives)
-    for owner, count in sorted(per_owner.items()):
-        if count > settings.max_objectives_per_owner:
-            first = next(o for o in plan.objectives if o.owner == owner)
-            problems.append(
-                Problem(
-                    "warning",
-                    "many-objectives",
-                    f"{owner} has {count} objectives this cycle; more than "
-                    f"{settings.max_objectives_per_owner} dilutes focus",
-                    first.id,
-                    "owner",
-                )
-            )
-
-    logged = kr_ids | {k.id for k in plan.kpis}  # a KPI is checked in like a key result
-    for index, checkin in enumerate(plan.checkins):
-        if checkin.kr_id not in logged and checkin.date >= plan.cycle.start:
-            problems.append(
-                Problem(
-                    "warning",
-                    "unknown-checkin-kr",
-                    f"check-in for {checkin.kr_id}, which is not a key result in this workbook",
-                    f"{CHECKIN_KEY_PREFIX}{index}",
-                    "kr_id",
-                )
-            )
-    return problems
 
 
 def duplicate_ids(ids: Iterable[str]) -> list[str]:

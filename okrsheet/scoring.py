@@ -13,7 +13,7 @@ from datetime import date
 from okrsheet.initiatives import InitiativeStatus
 from okrsheet.interlock import Need, amount, needs
 from okrsheet.kpis import KPI
-from okrsheet.model import Cycle, KeyResult, KRKind, Objective, Plan, Settings, Status
+from okrsheet.model import Cycle, KeyResult, Objective, Plan, Settings, Status
 
 
 def _clamp(value: float) -> float:
@@ -22,26 +22,19 @@ def _clamp(value: float) -> float:
 
 def _met(kr: KeyResult, value: float | None = None) -> bool:
     value = kr.value if value is None else value
-    if kr.kind is KRKind.KEEP_ABOVE:
-        return value >= kr.target_value
-    if kr.kind is KRKind.KEEP_BELOW:
-        return value <= kr.target_value
-    return value >= 1 if kr.kind is KRKind.MILESTONE else raw_progress(kr, value) >= 1
+    return kr.kind.met(value, kr.start_value, kr.target_value)
 
 
 def raw_progress(kr: KeyResult, value: float | None = None) -> float:
     """Where the current value (or `value`, e.g. a past check-in's) sits between start and
     target, unclamped.
 
-    Works for both directions: (current - start) / (target - start) is positive when a
-    lower-is-better value goes down. Keep-above/below KRs score 1 while the threshold holds.
+    Each kind says how (okrsheet/kinds.py): (current - start) / (target - start) for both
+    directions (positive when a lower-is-better value goes down); keep-above/below KRs score 1
+    while the threshold holds.
     """
     value = kr.value if value is None else value
-    if kr.kind is KRKind.MILESTONE:
-        return 1.0 if value >= 1 else 0.0
-    if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
-        return 1.0 if _met(kr, value) else 0.0
-    return (value - kr.start_value) / (kr.target_value - kr.start_value)
+    return kr.kind.progress(value, kr.start_value, kr.target_value)
 
 
 def progress(kr: KeyResult, value: float | None = None) -> float:
@@ -58,9 +51,9 @@ def overachievement(kr: KeyResult) -> float:
 def expected_progress(kr: KeyResult, cycle: Cycle, as_of: date) -> float:
     """The elapsed fraction of time from the cycle start to the KR's due date.
 
-    Keep-above/below KRs are expected to hold all the time, so their expectation is 1.
+    Kinds that hold all the time (keep above/below) are expected at 1.
     """
-    if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
+    if kr.kind.holds:
         return 1.0
     begin, due = cycle.start, kr.due_date
     if due <= begin:
@@ -77,16 +70,16 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
     otherwise the gap between expected and actual progress decides: on track up to
     `on_track_gap`, at risk up to `at_risk_gap`, else off track.
     """
-    keep = kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW)
+    keep = kr.kind.holds
     if _met(kr) and (not keep or as_of >= kr.due_date):
         return Status.DONE
     if as_of > kr.due_date:
         return Status.OVERDUE
-    if kr.current is None and (keep or kr.kind is KRKind.MILESTONE):
+    if kr.current is None and not kr.kind.paced:
         return Status.NOT_STARTED
     if keep:
         return Status.ON_TRACK if _met(kr) else Status.OFF_TRACK
-    if kr.kind is KRKind.MILESTONE:
+    if not kr.kind.paced:
         # A milestone is done or not: there is no pace to fall behind before its due date.
         return Status.ON_TRACK
     gap = expected_progress(kr, cycle, as_of) - progress(kr)
@@ -101,7 +94,7 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
 
 def grade(kr: KeyResult) -> float:
     """End-of-cycle grade from 0.0 to 1.0: milestones and thresholds score 0 or 1."""
-    if kr.kind in (KRKind.MILESTONE, KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
+    if not kr.kind.paced:
         return 1.0 if _met(kr) else 0.0
     return round(progress(kr), 2)
 
@@ -285,7 +278,7 @@ def blockers(
 def _late(upstream: KRScore, by: date, cycle: Cycle, as_of: date) -> bool:
     if as_of > by:
         return True
-    if upstream.kr.kind is not KRKind.INCREASE and upstream.kr.kind is not KRKind.DECREASE:
+    if not upstream.kr.kind.paced:
         return False
     elapsed = (as_of - cycle.start).days
     if elapsed <= 0:
@@ -375,9 +368,9 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
     if score.status is Status.OVERDUE:
         reasons.append(("overdue", f"overdue by {-score.days_to_due} day(s)"))
     elif (score.own_status or score.status) in (Status.AT_RISK, Status.OFF_TRACK):
-        if kr.kind in (KRKind.KEEP_ABOVE, KRKind.KEEP_BELOW):
-            side = "below" if kr.kind is KRKind.KEEP_ABOVE else "above"
-            reasons.append(("behind", f"{side} the threshold of {kr.target_value:g}"))
+        if kr.kind.behind is not None:
+            text = kr.kind.behind.format(start=kr.start_value, target=kr.target_value)
+            reasons.append(("behind", text))
         else:
             points = round((score.expected - score.progress) * 100)
             reasons.append(("behind", f"{points} points behind pace"))

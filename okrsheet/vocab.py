@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from okrsheet.kinds import Kind
+
 
 class Level(StrEnum):
     CORPORATE = "corporate"
@@ -9,12 +11,8 @@ class Level(StrEnum):
     INDIVIDUAL = "individual"
 
 
-class KRKind(StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    MILESTONE = "milestone"
-    KEEP_ABOVE = "keep above"
-    KEEP_BELOW = "keep below"
+# The kinds of key result are a table of rules (okrsheet/kinds.py), not a closed enum.
+KRKind = Kind
 
 
 class Status(StrEnum):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Literal
+from typing import Literal, TypeVar
 
+from okrsheet import kinds
+from okrsheet.kinds import DONE_WORDS
 from okrsheet.model import KRKind, Level
 from okrsheet.stores.base import CellValue
 
@@ -343,7 +346,7 @@ def implausible(
     """Why `value` (read from `typed`) cannot be meant for a key result from `start` to
     `target`, or None. On a percent key result, 78 typed without `%` where the start and target
     are fractions (0.85 is 85%) would be 7800%: the answer is "did you mean 78%?"."""
-    if kind is KRKind.MILESTONE:
+    if kind.value_words:  # done or not done: no units to slip
         return None
     with_percent = isinstance(typed, str) and "%" in typed
     largest = max(abs(start), abs(target))
@@ -370,12 +373,8 @@ def implausible(
     return None
 
 
-_TRUE = {"true", "yes", "y", "done", "x", "✓", "✔", "1", "complete", "completed"}
-_FALSE = {"false", "no", "n", "not done", "todo", "0", "open", "pending"}
-
-
-def parse_done(value: CellValue) -> float | None:
-    """A milestone's value: done (1) or not done (0)."""
+def parse_done(value: CellValue, words: Mapping[str, float] = DONE_WORDS) -> float | None:
+    """A milestone's value: done (1) or not done (0), typed as a number or one of `words`."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -385,47 +384,16 @@ def parse_done(value: CellValue) -> float | None:
             return float(value)
         shown = _show(str(value))
         raise CellValueError(f"{shown} is not a milestone value: use 1 (done) or 0 (not done)")
-    text = str(value).strip().casefold()
-    if text in _TRUE:
-        return 1.0
-    if text in _FALSE:
-        return 0.0
-    raise CellValueError(f"{_show(str(value))} is not done/not done (use yes, no, 1 or 0)")
+    found = words.get(str(value).strip().casefold())
+    if found is None:
+        raise CellValueError(f"{_show(str(value))} is not done/not done (use yes, no, 1 or 0)")
+    return found
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
-
-
-_KINDS = {
-    "increase": KRKind.INCREASE,
-    "up": KRKind.INCREASE,
-    "higher is better": KRKind.INCREASE,
-    "decrease": KRKind.DECREASE,
-    "down": KRKind.DECREASE,
-    "reduce": KRKind.DECREASE,
-    "lower is better": KRKind.DECREASE,
-    "milestone": KRKind.MILESTONE,
-    "done not done": KRKind.MILESTONE,
-    "keep above": KRKind.KEEP_ABOVE,
-    "above": KRKind.KEEP_ABOVE,
-    "at least": KRKind.KEEP_ABOVE,
-    "keep below": KRKind.KEEP_BELOW,
-    "below": KRKind.KEEP_BELOW,
-    "at most": KRKind.KEEP_BELOW,
-}
-KIND_CHOICES = tuple(k.value for k in KRKind)
-
-
-def parse_kind(value: CellValue) -> KRKind | None:
-    if is_blank(value):
-        return None
-    kind = _KINDS.get(_key(parse_text(value)))
-    if kind is None:
-        raise CellValueError(
-            f"{_show(parse_text(value))} is not a kind; use one of: {', '.join(KIND_CHOICES)}"
-        )
-    return kind
+def kind_value(value: CellValue, kind: KRKind) -> float | None:
+    """A key result's value as its kind reads it: one of its words (a milestone's done/not
+    done) for a kind that has them, else a number."""
+    return parse_done(value, kind.value_words) if kind.value_words else parse_number(value)
 
 
 _LEVELS = {
@@ -439,17 +407,32 @@ _LEVELS = {
     "person": Level.INDIVIDUAL,
 }
 LEVEL_CHOICES = tuple(level.value for level in Level)
+#: The Kind column's choices when the workbook's columns were laid out (the table may grow).
+KIND_CHOICES = kinds.names()
+
+_Choice = TypeVar("_Choice")
+
+
+def _choice(
+    value: CellValue, find: Callable[[str], _Choice | None], what: str, choices: Sequence[str]
+) -> _Choice | None:
+    """A word from a fixed vocabulary: None when blank, else what `find` makes of it."""
+    if is_blank(value):
+        return None
+    found = find(parse_text(value))
+    if found is None:
+        raise CellValueError(
+            f"{_show(parse_text(value))} is not a {what}; use one of: {', '.join(choices)}"
+        )
+    return found
+
+
+def parse_kind(value: CellValue) -> KRKind | None:
+    return _choice(value, kinds.from_word, "kind", kinds.names())
 
 
 def parse_level(value: CellValue) -> Level | None:
-    if is_blank(value):
-        return None
-    level = _LEVELS.get(_key(parse_text(value)))
-    if level is None:
-        raise CellValueError(
-            f"{_show(parse_text(value))} is not a level; use one of: {', '.join(LEVEL_CHOICES)}"
-        )
-    return level
+    return _choice(value, lambda text: _LEVELS.get(kinds.word_key(text)), "level", LEVEL_CHOICES)
 
 
 def parse_ids(value: CellValue) -> tuple[str, ...]:

@@ -23,17 +23,17 @@ from okrsheet.layout.extra_schema import (
     KPI_COLUMNS,
     KPIS_TAB,
 )
-from okrsheet.layout.reader import (
+from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.layout.tables import (
     Finding,
     Table,
-    _duplicate_headers,
-    _grid_named,
-    _missing_headers,
-    _pydantic_messages,
     find_table,
     tab_ref,
 )
-from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
+from okrsheet.layout.tables import grid_named as _grid_named
+from okrsheet.layout.tables import missing_headers as _missing_headers
+from okrsheet.layout.tables import pydantic_messages as _pydantic_messages
 from okrsheet.model import CheckIn, Cycle, Plan
 from okrsheet.stores.base import CellValue, Change, Grid, RawWorkbook, SetCells, TabSpec, WriteValue
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 
+from okrsheet import kinds
+from okrsheet.kinds import Kind
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
 from okrsheet.stores.base import Formula
@@ -51,15 +53,6 @@ _SETTINGS = f"{tab_ref(SETTINGS_TAB)}!$A:$B"
 #: Words of the Type column (docs/workbook.md), as TRIM leaves them after `-`/`_` become spaces.
 _OBJECTIVE_WORDS = ("objective", "o", "obj")
 _KR_WORDS = ("key result", "kr", "keyresult", "result")
-_KIND_WORDS = {
-    "milestone": ("milestone", "done not done"),
-    "keep above": ("keep above", "above", "at least"),
-    "keep below": ("keep below", "below", "at most"),
-    "decrease": ("decrease", "down", "reduce", "lower is better"),
-    "increase": ("increase", "up", "higher is better"),
-}
-_DONE_WORDS = ("true", "yes", "y", "done", "x", "✓", "✔", "1", "complete", "completed")
-_NOT_DONE_WORDS = ("false", "no", "n", "not done", "todo", "0", "open", "pending")
 #: Worst first, as in scoring._SEVERITY: an objective is as healthy as its least healthy KR.
 _SEVERITY = ("overdue", "off track", "at risk", "on track", "not started", "done")
 _EPSILON = "0.000000001"
@@ -101,6 +94,67 @@ def number(ref: str) -> str:
     return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR(VALUE({cleaned}),"?")))'
 
 
+def _is(kind: str, names: Sequence[str]) -> str:
+    """Whether the kind cell holds one of `names` (FALSE for none)."""
+    tests = [f'{kind}="{name}"' for name in names]
+    if not tests:
+        return "FALSE"
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+
+
+def _by_kind(kind: str, pieces: Mapping[str, str], otherwise: str) -> str:
+    """One expression per kind (kinds with the same one share a test), `otherwise` for none."""
+    shared: dict[str, list[str]] = {}
+    for name, text in pieces.items():
+        shared.setdefault(text, []).append(name)
+    made = otherwise
+    for text, names in reversed(shared.items()):
+        made = f"IF({_is(kind, names)},{text},{made})"
+    return made
+
+
+def _kind_pieces(c: _Row) -> dict[str, str]:
+    """Each kind's rules of the table (okrsheet/kinds.py) written for this row's cells."""
+    v, s, t, p = c.calc_value, c.calc_start, c.calc_target, c.calc_progress
+    every = list(Kind)
+    return {
+        "progress": _by_kind(
+            c.calc_kind, {k.value: k.sheet_progress.format(v=v, s=s, t=t) for k in every}, '""'
+        ),
+        "met": _by_kind(
+            c.calc_kind, {k.value: k.sheet_met.format(v=v, s=s, t=t, p=p) for k in every}, "FALSE"
+        ),
+        "holds": _is(c.calc_kind, [k.value for k in every if k.holds]),
+        "unpaced": _is(c.calc_kind, [k.value for k in every if not k.paced]),
+        "recognised": "".join(
+            f'IF({_words(f"LOWER({_plain(c.kind)})", k.words)},"{k.value}",' for k in every
+        ),
+        "closing": ")" * len(every),
+    }
+
+
+def _worded(c: _Row) -> dict[str, str]:
+    """The value of a key result whose kind reads words (a milestone's yes/no), by kind."""
+    current = f"LOWER(TRIM({c.current}))"
+    found: dict[str, str] = {}
+    for kind in Kind:
+        if not kind.value_words:
+            continue
+        by_value: dict[float, list[str]] = {}
+        for word, value in kind.value_words.items():
+            by_value.setdefault(value, []).append(word)
+        made = '"?"'
+        for value, words in reversed(by_value.items()):
+            made = f"IF({_words(current, words)},{value:g},{made})"
+        yes, no = kind.value_words.get("true", 1.0), kind.value_words.get("false", 0.0)
+        blank = kind.default_start or 0.0
+        found[kind.value] = (
+            f"IF(ISLOGICAL({c.current}),IF({c.current},{yes:g},{no:g}),IF(ISNUMBER({c.current}),"
+            f'{c.current},IF(TRIM({c.current})="",{blank:g},{made})))'
+        )
+    return found
+
+
 def _date(ref: str, default: str) -> str:
     return f"IF(ISNUMBER({ref}),{ref},IFERROR(DATEVALUE(TRIM({ref})),{default}))"
 
@@ -124,14 +178,11 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     """Every calculated cell of one row, by column key. `first` is the tab's first data row
     (the nearest-objective-above chain starts there), `last` its last prepared row."""
     c = _Row(columns, row)
-    bound = max(CHECKED_ROWS, last)
     cycle_start = f'VLOOKUP("Cycle start",{_SETTINGS},2,FALSE)'
-    on_track = setting("On-track gap", "0.1")
-    at_risk = setting("At-risk gap", "0.25")
     is_kr = f'{c.calc_row}="K"'
     type_text = f'LOWER(TRIM(SUBSTITUTE(SUBSTITUTE({c.type},"-"," "),"_"," ")))'
     kind = f"LOWER({_plain(c.kind)})"
-    kinds = "".join(f'IF({_words(kind, words)},"{name}",' for name, words in _KIND_WORDS.items())
+    by_kind = _kind_pieces(c)
     inferred = (
         f"IF(AND(ISNUMBER({c.calc_start}),ISNUMBER({c.calc_target})),"
         f'IF({c.calc_target}<{c.calc_start},"decrease","increase"),"increase")'
@@ -140,66 +191,7 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     # so the header row above the first is referred to but never used.
     above = f"${column_letter(columns['calc_section'])}{row - 1}"
     previous = f'IF(ROW()<={first},"",{above})'
-    done_text = f"LOWER(TRIM({c.current}))"
-    milestone_value = (
-        f"IF(ISLOGICAL({c.current}),IF({c.current},1,0),IF(ISNUMBER({c.current}),{c.current},"
-        f'IF(TRIM({c.current})="",0,IF({_words(done_text, _DONE_WORDS)},1,'
-        f'IF({_words(done_text, _NOT_DONE_WORDS)},0,"?")))))'
-    )
-    keep = f'OR({c.calc_kind}="keep above",{c.calc_kind}="keep below")'
-    v, t, s = c.calc_value, c.calc_target, c.calc_start
-    progress = (
-        f'IF(NOT({is_kr}),"",IF(NOT(ISNUMBER({v})),"",'
-        f'IF({c.calc_kind}="milestone",IF({v}>=1,1,0),IF(NOT(ISNUMBER({t})),"",'
-        f'IF({c.calc_kind}="keep above",IF({v}>={t},1,0),'
-        f'IF({c.calc_kind}="keep below",IF({v}<={t},1,0),'
-        f'IF(OR(NOT(ISNUMBER({s})),{t}={s},{c.calc_kind}="?"),"",'
-        f"MAX(0,MIN(1,({v}-{s})/({t}-{s}))))))))))"
-    )
-    expected = (
-        f'IF(NOT({is_kr}),"",IF({keep},1,IF(NOT(AND(ISNUMBER({c.calc_due}),'
-        f'ISNUMBER({cycle_start}))),"",IF({c.calc_due}<={cycle_start},'
-        f"IF(TODAY()>={c.calc_due},1,0),MAX(0,MIN(1,(TODAY()-{cycle_start})/"
-        f"({c.calc_due}-{cycle_start})))))))"
-    )
-    met = (
-        f'IF({c.calc_kind}="keep above",{v}>={t},IF({c.calc_kind}="keep below",{v}<={t},'
-        f'IF({c.calc_kind}="milestone",{v}>=1,{c.calc_progress}>=1)))'
-    )
     recorded = f'TRIM({c.current}&"")<>""'
-    gap = f"({c.calc_expected}-{c.calc_progress})"
-    status = (
-        f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
-        f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
-        f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
-        f'IF(TODAY()>{c.calc_due},"overdue",'
-        f'IF(AND(NOT({recorded}),OR({keep},{c.calc_kind}="milestone")),"not started",'
-        f'IF({keep},IF({met},"on track","off track"),'
-        f'IF({c.calc_kind}="milestone","on track",'
-        f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
-        f'IF({gap}<={on_track}+{_EPSILON},"on track",'
-        f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
-    )
-    objective = c.calc_objective
-    mine = f'{c.whole("calc_objective")},{objective},{c.whole("calc_row")},"K"'
-    weights = f"SUMIFS({c.whole('calc_weight')},{mine})"
-
-    def rollup(key: str) -> str:
-        return f'IF({weights}>0,SUMIFS({c.whole(key)},{mine})/{weights},"")'
-
-    worst = '""'
-    for word in reversed(_SEVERITY):
-        worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
-    is_objective = f'{c.calc_row}="O"'
-    checked_range = (
-        f"${column_letter(columns['calc_checked'])}${first}:"
-        f"${column_letter(columns['calc_checked'])}${bound}"
-    )
-    objective_range = (
-        f"${column_letter(columns['calc_objective'])}${first}:"
-        f"${column_letter(columns['calc_objective'])}${bound}"
-    )
-    newest = f"SUMPRODUCT(MAX(({objective_range}={objective})*({checked_range})))"
     cells = {
         "calc_row": (
             f'IF({_words(type_text, _OBJECTIVE_WORDS)},"O",'
@@ -211,14 +203,17 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             f'{c.calc_section}),IF({c.calc_row}="O",TRIM({c.id}),""))'
         ),
         "calc_kind": (
-            f'IF(NOT({is_kr}),"",{kinds}IF({kind}="",{inferred},"?")' + ")" * len(_KIND_WORDS) + ")"
+            f'IF(NOT({is_kr}),"",{by_kind["recognised"]}IF({kind}="",{inferred},"?")'
+            + by_kind["closing"]
+            + ")"
         ),
         "calc_start": f'IF(NOT({is_kr}),"",{number(c.start)})',
         "calc_target": f'IF(NOT({is_kr}),"",{number(c.target)})',
         "calc_current": f'IF(NOT({is_kr}),"",{number(c.current)})',
         "calc_value": (
-            f'IF(NOT({is_kr}),"",IF({c.calc_kind}="milestone",{milestone_value},'
-            f"IF({recorded},{c.calc_current},{c.calc_start})))"
+            f'IF(NOT({is_kr}),"",'
+            + _by_kind(c.calc_kind, _worded(c), f"IF({recorded},{c.calc_current},{c.calc_start})")
+            + ")"
         ),
         "calc_weight": (
             f'IF(NOT(ISNUMBER({c.calc_progress})),"",'
@@ -226,14 +221,73 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         "calc_due": f'IF(NOT({is_kr}),"",{_date(c.due, chr(34) * 2)})',
         "calc_checked": f"IF(NOT({is_kr}),0,{_date(c.last_checkin, cycle_start)})",
-        "calc_progress": progress,
-        "calc_expected": expected,
-        "calc_status": status,
+        **_kr_scores(c, by_kind, cycle_start, recorded),
         "calc_wprogress": (f'IF(ISNUMBER({c.calc_weight}),{c.calc_weight}*{c.calc_progress},"")'),
         "calc_wexpected": (
             f"IF(AND(ISNUMBER({c.calc_weight}),ISNUMBER({c.calc_expected})),"
             f'{c.calc_weight}*{c.calc_expected},"")'
         ),
+        **_shown(c, columns, first, max(CHECKED_ROWS, last)),
+    }
+    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
+
+
+def _kr_scores(
+    c: _Row, by_kind: Mapping[str, str], cycle_start: str, recorded: str
+) -> dict[str, str]:
+    """A key result row's progress, expected progress and status (docs/scoring.md)."""
+    is_kr = f'{c.calc_row}="K"'
+    on_track = setting("On-track gap", "0.1")
+    at_risk = setting("At-risk gap", "0.25")
+    keep, met, unpaced = by_kind["holds"], by_kind["met"], by_kind["unpaced"]
+    gap = f"({c.calc_expected}-{c.calc_progress})"
+    return {
+        "calc_progress": (
+            f'IF(NOT({is_kr}),"",IF(NOT(ISNUMBER({c.calc_value})),"",{by_kind["progress"]}))'
+        ),
+        "calc_expected": (
+            f'IF(NOT({is_kr}),"",IF({keep},1,IF(NOT(AND(ISNUMBER({c.calc_due}),'
+            f'ISNUMBER({cycle_start}))),"",IF({c.calc_due}<={cycle_start},'
+            f"IF(TODAY()>={c.calc_due},1,0),MAX(0,MIN(1,(TODAY()-{cycle_start})/"
+            f"({c.calc_due}-{cycle_start})))))))"
+        ),
+        "calc_status": (
+            f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
+            f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
+            f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
+            f'IF(TODAY()>{c.calc_due},"overdue",'
+            f'IF(AND(NOT({recorded}),{unpaced}),"not started",'
+            f'IF({keep},IF({met},"on track","off track"),'
+            f'IF({unpaced},"on track",'
+            f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
+            f'IF({gap}<={on_track}+{_EPSILON},"on track",'
+            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
+        ),
+    }
+
+
+def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[str, str]:
+    """The columns people read: a key result's own figures, an objective's roll-up of its key
+    results (weighted means, the worst status, the newest check-in)."""
+    is_kr, is_objective = f'{c.calc_row}="K"', f'{c.calc_row}="O"'
+    objective = c.calc_objective
+    mine = f'{c.whole("calc_objective")},{objective},{c.whole("calc_row")},"K"'
+    weights = f"SUMIFS({c.whole('calc_weight')},{mine})"
+
+    def rollup(key: str) -> str:
+        return f'IF({weights}>0,SUMIFS({c.whole(key)},{mine})/{weights},"")'
+
+    def rows_of(key: str) -> str:
+        letter = column_letter(columns[key])
+        return f"${letter}${first}:${letter}${bound}"
+
+    worst = '""'
+    for word in reversed(_SEVERITY):
+        worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
+    newest = (
+        f"SUMPRODUCT(MAX(({rows_of('calc_objective')}={objective})*({rows_of('calc_checked')})))"
+    )
+    return {
         "calc_number": (
             f"IF({is_objective},COUNTIF(${column_letter(columns['calc_row'])}${first}:"
             f'{c.calc_row},"O"),"")'
@@ -250,7 +304,6 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             f'TODAY()-{newest},""))'
         ),
     }
-    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
 
 
 def formula_cells(
@@ -262,7 +315,7 @@ def formula_cells(
         return {}
     found: dict[tuple[int, int], Formula] = {}
     wanted = range(first, last + 1) if rows is None else sorted(set(rows))
-    template = _template(tuple(sorted(columns.items())), first, last)
+    template = _template(tuple(sorted(columns.items())), first, last, kinds.names())
     for row in wanted:
         # Every row's formulas are the template's with its own row numbers: one fill per column.
         for key, text in template.items():
@@ -276,6 +329,9 @@ _HERE, _ABOVE = "9999991", "9999990"
 
 
 @functools.lru_cache(maxsize=64)
-def _template(columns: tuple[tuple[str, int], ...], first: int, last: int) -> dict[str, str]:
+def _template(
+    columns: tuple[tuple[str, int], ...], first: int, last: int, kind_names: tuple[str, ...]
+) -> dict[str, str]:
+    """The formulas of one row (cached by the tab's columns and the kinds in the table)."""
     made = row_formulas(dict(columns), int(_HERE), first, last)
     return {key: formula.text for key, formula in made.items()}

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
-import math
-import operator
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from types import NoneType
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-from pydantic_core import ArgsKwargs
+from pydantic import ValidationError
 
-from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.checkin_log import read_checkin_log
 from okrsheet.layout.extra_schema import EXTRA_TABS
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     CALCULATED_KEYS,
     CHECKIN_COLUMNS,
-    CHECKINS_TAB,
     CORPORATE_TAB,
     DASHBOARD_TAB,
     GUIDE_TAB,
@@ -33,14 +25,25 @@ from okrsheet.layout.schema import (
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_TAB,
-    SETTINGS_COLUMNS,
     SETTINGS_TAB,
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
-    Column,
-    find_setting,
     normalize_header,
 )
+from okrsheet.layout.settings_tab import read_settings
+from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
+from okrsheet.layout.tables import Finding as Finding
+from okrsheet.layout.tables import Table as Table
+from okrsheet.layout.tables import cell_ref as cell_ref
+from okrsheet.layout.tables import column_letter as column_letter
+from okrsheet.layout.tables import column_number as _column_number
+from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
+from okrsheet.layout.tables import field_label as _field_label
+from okrsheet.layout.tables import find_table as find_table
+from okrsheet.layout.tables import grid_named as _grid_named
+from okrsheet.layout.tables import missing_headers as _missing_headers
+from okrsheet.layout.tables import model_errors
+from okrsheet.layout.tables import tab_ref as tab_ref
 from okrsheet.model import (
     BENCHMARK_HINT,
     CHECKIN_KEY_PREFIX,
@@ -48,7 +51,6 @@ from okrsheet.model import (
     CheckIn,
     Cycle,
     KeyResult,
-    KRKind,
     Level,
     Objective,
     Plan,
@@ -60,55 +62,6 @@ from okrsheet.model import (
     reconcile,
 )
 from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
-
-HEADER_SCAN_ROWS = 10
-
-
-def column_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def tab_ref(tab: str) -> str:
-    return tab if re.fullmatch(r"[A-Za-z0-9_]+", tab) else "'" + tab.replace("'", "''") + "'"
-
-
-def cell_ref(tab: str, row: int, col: int) -> str:
-    """`Alice!G7`, or `'Bob Smith'!G7` when the tab name needs quoting."""
-    return f"{tab_ref(tab)}!{column_letter(col)}{row}"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem found in the workbook, with the place it is at (`Alice!G7`, `Settings`)."""
-
-    severity: Severity
-    code: str
-    message: str
-    where: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
-
-@dataclass
-class Table:
-    """A tab read as a table: where its header is and which column holds what."""
-
-    title: str
-    header_row: int
-    columns: dict[str, int]
-    extra_columns: dict[int, str] = field(default_factory=dict)
-
-    def col(self, key: str) -> int | None:
-        return self.columns.get(key)
-
-    def ref(self, row: int, key: str) -> str:
-        col = self.columns.get(key) or self.columns.get("id") or 1
-        return cell_ref(self.title, row, col)
 
 
 @dataclass(frozen=True)
@@ -149,99 +102,6 @@ class ParsedWorkbook:
         return [f for f in self.findings if f.severity == "warning"]
 
 
-@functools.cache
-def _header_lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
-    """Every accepted spelling of every header, normalised, to its column."""
-    lookup: dict[str, Column] = {}
-    for column in reversed(columns):
-        for name in (column.header, *column.aliases):
-            lookup[normalize_header(name)] = column
-    return lookup
-
-
-def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -> Table | None:
-    """Find the header row (it may sit below a title row) and map known headers to columns."""
-    lookup = _header_lookup(tuple(columns))
-    for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], start=1):
-        mapping: dict[str, int] = {}
-        extra: dict[int, str] = {}
-        for col, value in enumerate(row, start=1):
-            if is_blank(value):
-                continue
-            text = cells.parse_text(value)
-            column = lookup.get(normalize_header(text))
-            if column is None:
-                extra[col] = text
-            elif column.key not in mapping:
-                mapping[column.key] = col
-            else:
-                extra[col] = text
-        if len(mapping) >= min(min_matches, len(columns)):
-            return Table(grid.title, index, mapping, extra)
-    return None
-
-
-def _duplicate_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
-    findings = []
-    for col, text in table.extra_columns.items():
-        column = next((c for c in columns if c.matches(text)), None)
-        if column is not None:
-            first = table.columns[column.key]
-            findings.append(
-                Finding(
-                    "error",
-                    "duplicate-header",
-                    f"a second {column.header!r} column; the first is "
-                    f"{cell_ref(grid.title, table.header_row, first)}: rename or delete one",
-                    cell_ref(grid.title, table.header_row, col),
-                )
-            )
-    return findings
-
-
-def _missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
-    missing = [c.header for c in columns if c.required and c.key not in table.columns]
-    if not missing:
-        return []
-    return [
-        Finding(
-            "error",
-            "missing-header",
-            f"the header row lacks {', '.join(repr(m) for m in missing)}",
-            f"{tab_ref(grid.title)}!{table.header_row}:{table.header_row}",
-        )
-    ]
-
-
-def _column_number(where: str | None) -> int:
-    """The column of a `Tab!G7` reference as a number, to list a row's problems left to right."""
-    letters = (where or "").rpartition("!")[2].rstrip("0123456789")
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
-
-
-def _pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
-    """(field, message) pairs in words a person understands."""
-    out: list[tuple[str | None, str]] = []
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else None
-        kind = error["type"]
-        if kind == "string_too_short":
-            message = "must not be empty"
-        elif kind == "missing":
-            message = "is missing"
-        else:
-            message = str(error["msg"]).removeprefix("Value error, ")
-        out.append((name, message))
-    return out
-
-
-def _field_label(name: str | None) -> str:
-    return (name or "row").replace("_", " ")
-
-
 class _Reader:
     def __init__(self, raw: RawWorkbook) -> None:
         self.raw = raw
@@ -262,112 +122,7 @@ class _Reader:
     # Settings ---------------------------------------------------------------------------------
 
     def read_settings(self) -> tuple[Settings, Cycle]:
-        grid = _grid_named(self.raw, SETTINGS_TAB)
-        if grid is None:
-            raise InvalidWorkbook(
-                f"the workbook has no {SETTINGS_TAB!r} tab",
-                hint="every okrsheet workbook has one; create a fresh workbook with `okr init`",
-            )
-        table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
-        start_row = table.header_row + 1 if table else 1
-        key_col = table.columns.get("setting", 1) if table else 1
-        value_col = table.columns.get("value", 2) if table else 2
-        values: dict[str, tuple[CellValue, str]] = {}
-        for row in range(start_row, len(grid.rows) + 1):
-            label = grid.cell(row, key_col)
-            if is_blank(label):
-                continue
-            setting = find_setting(cells.parse_text(label))
-            where = cell_ref(grid.title, row, value_col)
-            if setting is None:
-                self.add(
-                    "warning",
-                    "unknown-setting",
-                    f"unknown setting {cells.parse_text(label)!r}; ignored",
-                    cell_ref(grid.title, row, key_col),
-                )
-                continue
-            values[setting.key] = (grid.cell(row, value_col), where)
-
-        def where_of(key: str) -> str:
-            return values[key][1] if key in values else tab_ref(grid.title)
-
-        parsed: dict[str, Any] = {}
-        order: cells.DateOrder = "MDY"
-        raw_order = values.get("date_order", (None, ""))[0]
-        if not is_blank(raw_order):
-            text = cells.parse_text(raw_order).upper().replace("/", "").replace("-", "")
-            if text in ("MDY", "DMY"):
-                order = "MDY" if text == "MDY" else "DMY"
-                parsed["date_order"] = order
-            else:
-                self.add(
-                    "error", "bad-setting", "Date order must be MDY or DMY", where_of("date_order")
-                )
-        parsers: dict[str, Callable[[CellValue], Any]] = {
-            "company": cells.parse_text,
-            "cadence_days": cells.parse_number,
-            "stale_grace_days": cells.parse_number,
-            "on_track_gap": cells.parse_number,
-            "at_risk_gap": cells.parse_number,
-            "low_confidence": cells.parse_confidence,
-            "max_objectives_per_owner": cells.parse_number,
-            "min_krs_per_objective": cells.parse_number,
-            "max_krs_per_objective": cells.parse_number,
-            "linked_workbooks": cells.parse_locations,
-            "time_zone": cells.parse_time_zone,
-        }
-        for key, parse in parsers.items():
-            if key not in values:
-                continue
-            try:
-                value = parse(values[key][0])
-            except CellValueError as exc:
-                self.add("error", "bad-setting", str(exc), where_of(key))
-                continue
-            if value is None or value == "":
-                continue
-            if isinstance(value, float) and key.endswith(("_days", "_owner", "_objective")):
-                if not value.is_integer():
-                    self.add("error", "bad-setting", "must be a whole number", where_of(key))
-                    continue
-                value = int(value)
-            parsed[key] = value
-        try:
-            settings = Settings(**parsed)
-        except ValidationError as exc:
-            for name, message in _pydantic_messages(exc):
-                self.add("error", "bad-setting", message, where_of(name or ""))
-            settings = Settings(date_order=order)
-
-        cycle_fields: dict[str, Any] = {}
-        for key, name in (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end")):
-            raw_value = values.get(key, (None, ""))[0]
-            try:
-                parsed_value = (
-                    cells.parse_text(raw_value)
-                    if key == "cycle"
-                    else cells.parse_date(raw_value, order=order)
-                )
-            except CellValueError as exc:
-                self.add("error", "bad-cycle", str(exc), where_of(key))
-                continue
-            if parsed_value in (None, ""):
-                names = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}
-                self.add("error", "bad-cycle", f"{names[key]} is not set", where_of(key))
-                continue
-            cycle_fields[name] = parsed_value
-        try:
-            cycle = Cycle(**cycle_fields)
-        except ValidationError as exc:
-            for _, message in _pydantic_messages(exc):
-                if "is missing" not in message:
-                    self.add("error", "bad-cycle", message, where_of("cycle_end"))
-            raise InvalidWorkbook(
-                "the cycle in the Settings tab is not usable",
-                details=[str(f) for f in self.findings if f.severity == "error"],
-            ) from None
-        return settings, cycle
+        return read_settings(self.raw, self.findings)
 
     # People -----------------------------------------------------------------------------------
 
@@ -598,14 +353,17 @@ class _Reader:
         def parse_date(value: CellValue) -> Any:
             return cells.parse_date(value, order=order)
 
-        kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
-        milestone = kind is KRKind.MILESTONE
+        typed_kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
         start = self._parse(table, row, "start", get("start"), cells.parse_number)
         target = self._parse(table, row, "target", get("target"), cells.parse_number)
-        if milestone:
-            start = 0.0 if start is None else start
-            target = 1.0 if target is None else target
-        current_parser = cells.parse_done if milestone else cells.parse_number
+        if typed_kind is not None:
+            start = typed_kind.default_start if start is None else start
+            target = typed_kind.default_target if target is None else target
+        kind = typed_kind or infer_kind(start, target)
+
+        def current_parser(value: CellValue) -> float | None:
+            return cells.kind_value(value, kind)
+
         fields: dict[str, Any] = {
             "objective_id": self._parse(
                 table, row, "objective_id", get("objective_id"), cells.parse_id
@@ -614,7 +372,7 @@ class _Reader:
             or "",
             "title": cells.parse_text(get("title")),
             "owner": cells.parse_text(get("owner")),
-            "kind": kind or infer_kind(start, target),
+            "kind": kind,
             "start": start,
             "target": target,
             "current": self._parse(table, row, "current", get("current"), current_parser),
@@ -632,22 +390,9 @@ class _Reader:
         weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
         if weight is not None:
             fields["weight"] = weight
-        links = self._parse(
-            table, row, "depends_on", get("depends_on"), lambda v: parse_links(v, order=order)
-        )
-        fields["depends_on"] = tuple(link.kr_id for link in links or ())
-        fields["needed_by"] = tuple((x.kr_id, x.needed_by) for x in links or () if x.needed_by)
-        fields["ratios"] = tuple(
-            (x.kr_id, x.ratio, x.same_unit) for x in links or () if x.ratio is not None
-        )
+        fields.update(self._link_fields(table, row, get("depends_on"), order))
         fields["kpi"] = self._parse(table, row, "kpi", get("kpi"), cells.parse_id)
-        if any(f.where == table.ref(row, "start") for f in self.findings[errors_before:]):
-            self.findings[errors_before:] = [
-                Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
-                if f.where == table.ref(row, "start")
-                else f
-                for f in self.findings[errors_before:]
-            ]
+        self._hint_benchmark(table.ref(row, "start"), errors_before)
         if len(self.findings) > errors_before:
             # The row is rejected; still say everything that is wrong with it in one go.
             for key in ("start", "target", "due"):
@@ -668,11 +413,31 @@ class _Reader:
             return None
         return fields
 
+    def _link_fields(
+        self, table: Table, row: int, typed: CellValue, order: cells.DateOrder
+    ) -> dict[str, Any]:
+        """Depends on, with the dates needed by and the quantities (`ID@date`, `ID × 5`)."""
+        links = self._parse(table, row, "depends_on", typed, lambda v: parse_links(v, order=order))
+        return {
+            "depends_on": tuple(link.kr_id for link in links or ()),
+            "needed_by": tuple((x.kr_id, x.needed_by) for x in links or () if x.needed_by),
+            "ratios": tuple(
+                (x.kr_id, x.ratio, x.same_unit) for x in links or () if x.ratio is not None
+            ),
+        }
+
+    def _hint_benchmark(self, start: str, errors_before: int) -> None:
+        """A Start cell that could not be read says how to find a start value."""
+        if any(f.where == start for f in self.findings[errors_before:]):
+            self.findings[errors_before:] = [
+                Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
+                if f.where == start
+                else f
+                for f in self.findings[errors_before:]
+            ]
+
     def _model_errors(self, table: Table, row: int, exc: ValidationError) -> None:
-        for name, message in _pydantic_messages(exc):
-            self.add(
-                "error", "invalid", f"{_field_label(name)}: {message}", table.ref(row, name or "id")
-            )
+        self.findings.extend(model_errors(table, row, exc))
 
     def build_krs(
         self, objectives: list[Objective], pending: list[tuple[Table, int, dict[str, Any]]]
@@ -701,129 +466,10 @@ class _Reader:
     # Check-ins --------------------------------------------------------------------------------
 
     def read_checkins(self, settings: Settings) -> tuple[Table | None, list[CheckIn]]:
-        grid = _grid_named(self.raw, CHECKINS_TAB)
-        table = find_table(grid, CHECKIN_COLUMNS) if grid else None
-        if grid is None or table is None:
-            for candidate in self.raw.grids:
-                table = find_table(candidate, CHECKIN_COLUMNS, min_matches=3)
-                if table and not find_table(candidate, OKR_COLUMNS, min_matches=4):
-                    grid = candidate
-                    break
-                table = None
-        if grid is None or table is None:
-            self.add(
-                "warning",
-                "no-checkin-log",
-                f"no {CHECKINS_TAB!r} tab with Date, KR ID and Value headers; "
-                "check-ins cannot be recorded until it exists",
-                None,
-            )
-            return None, []
-        self.findings.extend(
-            _missing_headers(grid, table, CHECKIN_COLUMNS)
-            + _duplicate_headers(grid, table, CHECKIN_COLUMNS)
-        )
-        return table, self._checkin_rows(grid, table, settings)
-
-    def _checkin_rows(self, grid: Grid, table: Table, settings: Settings) -> list[CheckIn]:
-        """The log can hold a hundred thousand rows, so it is read column by column: a column
-        whose cells are all of the plain type a store returns (text, a date, a number) converts
-        in one pass (`_plain_column`); any other goes cell by cell through the same parsers as
-        everywhere else, which name a bad cell. pydantic then validates all rows in one call
-        (row by row only when that call fails, to name the bad cells)."""
-        order = settings.date_order
-        parsers: dict[str, Callable[[CellValue], Any]] = {
-            "date": lambda v: cells.parse_date(v, order=order),
-            "kr_id": cells.parse_text,
-            "value": lambda v: cells.parse_number(v, allow_bool=True),
-            "confidence": cells.parse_confidence,
-            "note": cells.parse_text,
-            "author": cells.parse_text,
-            "recorded_at": cells.parse_datetime,
-            "checkin_id": cells.parse_text,
-        }
-        body = grid.rows[table.header_row :]
-        first = table.header_row + 1
-        width = min(map(len, body), default=0)
-        keys: list[str] = []
-        columns: list[list[Any]] = []
-        # (row offset, column order, key, message): bad cells, then what is missing, row by row.
-        problems: list[tuple[int, int, str, str]] = []
-        missing = len(parsers)  # sorts after every column of its row
-        for position, (key, parse) in enumerate(parsers.items()):
-            if key not in table.columns:
-                continue
-            index = table.columns[key] - 1
-            if index < width:
-                raw = list(map(operator.itemgetter(index), body))
-            else:
-                raw = [r[index] if index < len(r) else None for r in body]
-            values = _plain_column(key, raw)
-            if values is None:
-                values = []
-                for offset, cell in enumerate(raw):
-                    try:
-                        values.append(parse(cell))
-                    except CellValueError as exc:
-                        values.append(None)
-                        problems.append((offset, position, key, str(exc)))
-            keys.append(key)
-            columns.append(values)
-
-        # A blank row is blank in every column: look at the others only where the first is.
-        maybe = [o for o, v in enumerate(columns[0]) if v is None or v == ""] if columns else []
-        blank = {
-            o
-            for o in maybe
-            if all(c[o] is None or c[o] == "" for c in columns)
-            and all(is_blank(v) for v in body[o])
-        }
-        bad = {offset for offset, *_ in problems}
-        first_missing: dict[int, str] = {}
-        for key in ("value", "kr_id", "date"):  # the first missing one of a row is named
-            if key in keys:
-                column = columns[keys.index(key)]
-                for o in (o for o, v in enumerate(column) if v is None or v == ""):
-                    first_missing[o] = key
-        for offset, key in first_missing.items():
-            if offset not in blank and offset not in bad:
-                problems.append((offset, missing, key, f"{_field_label(key)} is missing"))
-                bad.add(offset)
-        for offset, position, key, message in sorted(problems):
-            if offset in blank:
-                continue
-            where = table.ref(first + offset, key)
-            if position == missing:
-                self.add("error", "missing", message, where)
-            else:
-                self.add("error", "bad-cell", f"{_field_label(key)}: {message}", where)
-
-        # Positional arguments for pydantic when the log has every column (built without a
-        # Python call per row), keyword arguments otherwise.
-        records: list[Any]
-        if keys == list(CHECKIN_FIELDS):
-            records = list(map(ArgsKwargs, zip(*columns, strict=True)))
-        else:
-            records = [dict(zip(keys, v, strict=True)) for v in zip(*columns, strict=True)]
-        rows = list(range(first, first + len(body)))
-        if blank or bad:
-            skip = blank | bad
-            records = [r for o, r in enumerate(records) if o not in skip]
-            rows = [row for o, row in enumerate(rows) if o not in skip]
-        try:
-            checkins = _CHECKIN_LIST.validate_python(records)
-        except ValidationError:
-            checkins = []
-            kept = []
-            for record, row in zip(records, rows, strict=True):
-                try:
-                    checkins.append(_CHECKIN.validate_python(record))
-                    kept.append(row)
-                except ValidationError as exc:
-                    self._model_errors(table, row, exc)
-            rows = kept
-        self.log = (table, rows)
-        return checkins
+        table, checkins, rows = read_checkin_log(self.raw, settings, self.findings)
+        if table is not None:
+            self.log = (table, rows)
+        return table, checkins
 
     # Cross-item rules -------------------------------------------------------------------------
 
@@ -846,49 +492,6 @@ class _Reader:
             self.add(problem.severity, problem.code, problem.message, where)
 
 
-_CHECKIN_LIST = TypeAdapter(list[CheckIn])
-_CHECKIN = TypeAdapter(CheckIn)
-
-
-_TEXT_KEYS = frozenset({"kr_id", "note", "author", "checkin_id"})
-
-
-def _plain_column(key: str, column: list[CellValue]) -> list[Any] | None:
-    """A log column converted in one pass when every cell is of the plain type the parser
-    would pass through unchanged (text to strip, a date, a finite number, a confidence within
-    0..1, a date and time, or blank); None when any cell needs the parser."""
-    cells_: list[Any] = column
-    types = set(map(type, cells_))
-    if key in _TEXT_KEYS:
-        return list(map(str.strip, cells_)) if types <= {str} else None
-    if types & {str, NoneType}:
-        if any(type(v) is str and v.strip() for v in cells_):
-            return None  # typed text: the parser reads it
-        cells_ = [None if v is None or type(v) is str else v for v in cells_]
-    present: list[Any] = [v for v in cells_ if v is not None]
-    kinds = set(map(type, present))
-    if key in ("value", "confidence"):
-        if not kinds <= {float} or not all(map(math.isfinite, present)):
-            return None
-        if key == "confidence" and present and not 0 <= min(present) <= max(present) <= 1:
-            return None
-        return [None if v is None else v or 0.0 for v in cells_]  # -0.0 reads as 0.0
-    if key == "date":
-        return cells_ if kinds <= {date} else None
-    if key == "recorded_at":
-        if kinds <= {datetime}:
-            return cells_
-        if kinds <= {date, datetime}:  # a date alone is that day at midnight
-            return [v if v is None or type(v) is datetime else datetime(v.year, v.month, v.day)
-                    for v in cells_]  # fmt: skip
-        return None
-    return None
-
-
-#: The check-in fields in the order of `CheckIn`'s arguments.
-CHECKIN_FIELDS = tuple(f.name for f in dataclasses.fields(CheckIn))
-
-
 def _parse_row_type(value: CellValue) -> str | None:
     if is_blank(value):
         return None
@@ -901,11 +504,6 @@ def _parse_row_type(value: CellValue) -> str | None:
         f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
         f"{TYPE_KEY_RESULT!r}"
     )
-
-
-def _grid_named(raw: RawWorkbook, title: str) -> Grid | None:
-    wanted = normalize_header(title)
-    return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
 
 
 def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:

@@ -74,10 +74,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     last_day = max([row.due, *(p.date for p in points[-1:])])
     span = max(1, (last_day - first_day).days)
     values = [row.start, row.target, *(p.value for p in points)]
-    drawn_forecast = history.forecast_at_due is not None and row.kind in (
-        KRKind.INCREASE,
-        KRKind.DECREASE,
-    )
+    drawn_forecast = history.forecast_at_due is not None and KRKind(row.kind).paced
     if drawn_forecast and history.forecast_at_due is not None:
         values.append(history.forecast_at_due)
     low, high = min(values), max(values)
@@ -98,12 +95,12 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
 
     line = polyline([(x(p.date), y(p.value)) for p in points])
     last = (x(points[-1].date), y(points[-1].value)) if points else None
-    if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
+    if KRKind(row.kind).paced:
         pace = f"{x(cycle_start)},{y(row.start)} {x(row.due)},{y(row.target)}"
         pace_label = "expected pace"
     else:
         pace = f"{x(first_day)},{y(row.target)} {x(last_day)},{y(row.target)}"
-        pace_label = "target" if row.kind == KRKind.MILESTONE else "threshold"
+        pace_label = "threshold" if KRKind(row.kind).holds else "target"
     forecast = forecast_at = None
     if drawn_forecast and history.forecast_at_due is not None and last is not None:
         forecast_at = (x(row.due), y(history.forecast_at_due))
@@ -153,7 +150,7 @@ def describe(kr: PageKR) -> str:
         f"{kr.checkins} check-in(s) from {points[0].date} to {latest.date};"
         f" latest {number(latest.value, row.unit)} ({percent(latest.progress)} of the way).",
     ]
-    if row.kind in (KRKind.INCREASE, KRKind.DECREASE):
+    if KRKind(row.kind).paced:
         parts.append(f"Expected by {history.as_of}: {percent(row.expected)}.")
         if history.forecast_at_due is not None:
             parts.append(

@@ -1,0 +1,157 @@
+"""Reading the Settings tab: company-wide settings and the cycle, each bad cell a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from okrsheet.errors import InvalidWorkbook
+from okrsheet.layout import cells
+from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.schema import SETTINGS_COLUMNS, SETTINGS_TAB, find_setting
+from okrsheet.layout.tables import (
+    Finding,
+    cell_ref,
+    find_table,
+    grid_named,
+    pydantic_messages,
+    tab_ref,
+)
+from okrsheet.model import Cycle, Settings, Severity
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+
+#: How each setting's cell is read (the date order is read first: dates depend on it).
+_PARSERS: dict[str, Callable[[CellValue], Any]] = {
+    "company": cells.parse_text,
+    "cadence_days": cells.parse_number,
+    "stale_grace_days": cells.parse_number,
+    "on_track_gap": cells.parse_number,
+    "at_risk_gap": cells.parse_number,
+    "low_confidence": cells.parse_confidence,
+    "max_objectives_per_owner": cells.parse_number,
+    "min_krs_per_objective": cells.parse_number,
+    "max_krs_per_objective": cells.parse_number,
+    "linked_workbooks": cells.parse_locations,
+    "time_zone": cells.parse_time_zone,
+}
+_CYCLE_FIELDS = (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end"))
+_CYCLE_LABELS = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}
+
+
+class _SettingsTab:
+    """The Settings tab's typed cells by setting key, and the findings about them."""
+
+    def __init__(self, grid: Grid, findings: list[Finding]) -> None:
+        self.title = grid.title
+        self.findings = findings
+        self.values: dict[str, tuple[CellValue, str]] = {}
+        table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+        start_row = table.header_row + 1 if table else 1
+        key_col = table.columns.get("setting", 1) if table else 1
+        value_col = table.columns.get("value", 2) if table else 2
+        for row in range(start_row, len(grid.rows) + 1):
+            label = grid.cell(row, key_col)
+            if is_blank(label):
+                continue
+            setting = find_setting(cells.parse_text(label))
+            if setting is None:
+                self.add(
+                    "unknown-setting",
+                    f"unknown setting {cells.parse_text(label)!r}; ignored",
+                    cell_ref(grid.title, row, key_col),
+                    severity="warning",
+                )
+                continue
+            where = cell_ref(grid.title, row, value_col)
+            self.values[setting.key] = (grid.cell(row, value_col), where)
+
+    def add(self, code: str, message: str, where: str, severity: Severity = "error") -> None:
+        self.findings.append(Finding(severity, code, message, where))
+
+    def raw(self, key: str) -> CellValue:
+        return self.values.get(key, (None, ""))[0]
+
+    def where(self, key: str) -> str:
+        return self.values[key][1] if key in self.values else tab_ref(self.title)
+
+    def date_order(self, parsed: dict[str, Any]) -> cells.DateOrder:
+        raw_order = self.raw("date_order")
+        if is_blank(raw_order):
+            return "MDY"
+        text = cells.parse_text(raw_order).upper().replace("/", "").replace("-", "")
+        if text not in ("MDY", "DMY"):
+            self.add("bad-setting", "Date order must be MDY or DMY", self.where("date_order"))
+            return "MDY"
+        order: cells.DateOrder = "MDY" if text == "MDY" else "DMY"
+        parsed["date_order"] = order
+        return order
+
+    def settings(self) -> tuple[Settings, cells.DateOrder]:
+        parsed: dict[str, Any] = {}
+        order = self.date_order(parsed)
+        for key, parse in _PARSERS.items():
+            if key not in self.values:
+                continue
+            try:
+                value = parse(self.raw(key))
+            except CellValueError as exc:
+                self.add("bad-setting", str(exc), self.where(key))
+                continue
+            if value is None or value == "":
+                continue
+            if isinstance(value, float) and key.endswith(("_days", "_owner", "_objective")):
+                if not value.is_integer():
+                    self.add("bad-setting", "must be a whole number", self.where(key))
+                    continue
+                value = int(value)
+            parsed[key] = value
+        try:
+            return Settings(**parsed), order
+        except ValidationError as exc:
+            for name, message in pydantic_messages(exc):
+                self.add("bad-setting", message, self.where(name or ""))
+            return Settings(date_order=order), order
+
+    def cycle(self, order: cells.DateOrder) -> Cycle:
+        fields: dict[str, Any] = {}
+        for key, name in _CYCLE_FIELDS:
+            try:
+                value: Any = (
+                    cells.parse_text(self.raw(key))
+                    if key == "cycle"
+                    else cells.parse_date(self.raw(key), order=order)
+                )
+            except CellValueError as exc:
+                self.add("bad-cycle", str(exc), self.where(key))
+                continue
+            if value in (None, ""):
+                self.add("bad-cycle", f"{_CYCLE_LABELS[key]} is not set", self.where(key))
+                continue
+            fields[name] = value
+        try:
+            return Cycle(**fields)
+        except ValidationError as exc:
+            for _, message in pydantic_messages(exc):
+                if "is missing" not in message:
+                    self.add("bad-cycle", message, self.where("cycle_end"))
+            raise InvalidWorkbook(
+                "the cycle in the Settings tab is not usable",
+                details=[str(f) for f in self.findings if f.severity == "error"],
+            ) from None
+
+
+def read_settings(raw: RawWorkbook, findings: list[Finding]) -> tuple[Settings, Cycle]:
+    """The Settings tab's settings and cycle; what is wrong in it goes to `findings`.
+
+    Raises `InvalidWorkbook` when there is no Settings tab or no usable cycle."""
+    grid = grid_named(raw, SETTINGS_TAB)
+    if grid is None:
+        raise InvalidWorkbook(
+            f"the workbook has no {SETTINGS_TAB!r} tab",
+            hint="every okrsheet workbook has one; create a fresh workbook with `okr init`",
+        )
+    tab = _SettingsTab(grid, findings)
+    settings, order = tab.settings()
+    return settings, tab.cycle(order)

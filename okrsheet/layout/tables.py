@@ -1,0 +1,172 @@
+"""Tabs read as tables, and the places in them: A1 references, header rows, findings that name
+a cell (`Alice!G7`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from okrsheet.layout import cells
+from okrsheet.layout.cells import is_blank
+from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.model import Severity
+from okrsheet.stores.base import Grid, RawWorkbook
+
+HEADER_SCAN_ROWS = 10
+
+
+def column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def tab_ref(tab: str) -> str:
+    return tab if re.fullmatch(r"[A-Za-z0-9_]+", tab) else "'" + tab.replace("'", "''") + "'"
+
+
+def cell_ref(tab: str, row: int, col: int) -> str:
+    """`Alice!G7`, or `'Bob Smith'!G7` when the tab name needs quoting."""
+    return f"{tab_ref(tab)}!{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found in the workbook, with the place it is at (`Alice!G7`, `Settings`)."""
+
+    severity: Severity
+    code: str
+    message: str
+    where: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class Table:
+    """A tab read as a table: where its header is and which column holds what."""
+
+    title: str
+    header_row: int
+    columns: dict[str, int]
+    extra_columns: dict[int, str] = field(default_factory=dict)
+
+    def col(self, key: str) -> int | None:
+        return self.columns.get(key)
+
+    def ref(self, row: int, key: str) -> str:
+        col = self.columns.get(key) or self.columns.get("id") or 1
+        return cell_ref(self.title, row, col)
+
+
+@functools.cache
+def _header_lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Every accepted spelling of every header, normalised, to its column."""
+    lookup: dict[str, Column] = {}
+    for column in reversed(columns):
+        for name in (column.header, *column.aliases):
+            lookup[normalize_header(name)] = column
+    return lookup
+
+
+def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -> Table | None:
+    """Find the header row (it may sit below a title row) and map known headers to columns."""
+    lookup = _header_lookup(tuple(columns))
+    for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], start=1):
+        mapping: dict[str, int] = {}
+        extra: dict[int, str] = {}
+        for col, value in enumerate(row, start=1):
+            if is_blank(value):
+                continue
+            text = cells.parse_text(value)
+            column = lookup.get(normalize_header(text))
+            if column is None:
+                extra[col] = text
+            elif column.key not in mapping:
+                mapping[column.key] = col
+            else:
+                extra[col] = text
+        if len(mapping) >= min(min_matches, len(columns)):
+            return Table(grid.title, index, mapping, extra)
+    return None
+
+
+def duplicate_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
+    findings = []
+    for col, text in table.extra_columns.items():
+        column = next((c for c in columns if c.matches(text)), None)
+        if column is not None:
+            first = table.columns[column.key]
+            findings.append(
+                Finding(
+                    "error",
+                    "duplicate-header",
+                    f"a second {column.header!r} column; the first is "
+                    f"{cell_ref(grid.title, table.header_row, first)}: rename or delete one",
+                    cell_ref(grid.title, table.header_row, col),
+                )
+            )
+    return findings
+
+
+def missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list[Finding]:
+    missing = [c.header for c in columns if c.required and c.key not in table.columns]
+    if not missing:
+        return []
+    return [
+        Finding(
+            "error",
+            "missing-header",
+            f"the header row lacks {', '.join(repr(m) for m in missing)}",
+            f"{tab_ref(grid.title)}!{table.header_row}:{table.header_row}",
+        )
+    ]
+
+
+def column_number(where: str | None) -> int:
+    """The column of a `Tab!G7` reference as a number, to list a row's problems left to right."""
+    letters = (where or "").rpartition("!")[2].rstrip("0123456789")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
+    """(field, message) pairs in words a person understands."""
+    out: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else None
+        kind = error["type"]
+        if kind == "string_too_short":
+            message = "must not be empty"
+        elif kind == "missing":
+            message = "is missing"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        out.append((name, message))
+    return out
+
+
+def field_label(name: str | None) -> str:
+    return (name or "row").replace("_", " ")
+
+
+def grid_named(raw: RawWorkbook, title: str) -> Grid | None:
+    wanted = normalize_header(title)
+    return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
+
+
+def model_errors(table: Table, row: int, exc: ValidationError) -> list[Finding]:
+    """A row pydantic refused, one finding per field, at the field's cell."""
+    return [
+        Finding("error", "invalid", f"{field_label(name)}: {message}", table.ref(row, name or "id"))
+        for name, message in pydantic_messages(exc)
+    ]
