@@ -333,7 +333,7 @@ def record(
     the check-ins it repeats (see `RetryJournal`); nothing else is ever taken for a repeat.
     """
     requests = [r if r.checkin_id else replace(r, checkin_id=new_checkin_id()) for r in requests]
-    journal = RetryJournal.default(str(location)) if location.is_google else None
+    journal = RetryJournal.default(str(location)) if location.remote else None
     recorded: list[CheckIn] = []
     seen: set[str] | None = None  # the ids the log held before this run (not before a retry)
     ids: list[str] | None = None  # with a journal: the id of each check-in, fixed once

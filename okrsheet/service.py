@@ -439,26 +439,17 @@ def _create(
     new spreadsheet)."""
     store = open_store(location, title=title, share=share, steps=steps)
     store.create(tabs, overwrite=force)
-    return parse_location(store.location) if location.is_google else location
+    return parse_location(store.location) if location.remote else location
 
 
 def share(location: Location, emails: Sequence[str], *, notify: bool = True) -> None:
     """Give each person edit access to a Google Sheets workbook."""
-    if not location.is_google or location.spreadsheet_id == "new":
+    if not location.can_share:
         raise UsageError(
             "only a Google Sheets workbook can be shared (gsheet:ID or its URL)",
             hint="a local .xlsx is shared like any other file",
         )
-    from okrsheet.stores.gsheets import GoogleSheetsStore
-
-    assert location.spreadsheet_id is not None
-    store = GoogleSheetsStore(location.spreadsheet_id, notify=notify)
-    for email in emails:
-        store.share(email)
-    # Shared by hand after `okr init gsheet:new` stopped: it is finished now, so the same
-    # init run again must make a new spreadsheet rather than pick this one up.
-    with contextlib.suppress(OkrError):
-        store.clear_mark()
+    location.backend.share(location, emails, notify=notify)
 
 
 @dataclass

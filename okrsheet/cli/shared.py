@@ -109,15 +109,13 @@ def warn_unreadable(parsed: ParsedWorkbook) -> None:
 
 def tell_where_google_workbook_is(location: Location) -> None:
     """After creating a workbook on Google Sheets: its address, and how to use it from now on."""
-    if not location.is_google:
+    url = location.url
+    if url is None:
         return
     from okrsheet.render import console
-    from okrsheet.stores.gsheets import url_for
 
-    assert location.spreadsheet_id is not None
     console.err().print(
-        f"Open it at {url_for(location.spreadsheet_id)}\n"
-        f"Use it with: export OKR_WORKBOOK={location}",
+        f"Open it at {url}\nUse it with: export OKR_WORKBOOK={location}",
         markup=False,
     )
 

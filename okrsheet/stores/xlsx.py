@@ -14,39 +14,41 @@ import hashlib
 import io
 import os
 import re
-import signal
 import tempfile
 import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
-    AddTab,
-    AppendRows,
     CellValue,
     Change,
     ChangePlanner,
-    DeleteRows,
-    Formula,
     Grid,
     RawWorkbook,
-    SetCells,
     Skim,
     TabSpec,
-    WriteValue,
     note_write,
 )
+from okrsheet.stores.xlsx_files import (
+    _compound_file_kind,
+    _fsync_folder,
+    _keep_metadata,
+    _read_only,
+    _same_file,
+    _short,
+    _signals_held,
+    _umask,
+    open_elsewhere,
+)
+from okrsheet.stores.xlsx_render import _apply, _render_tab, _saver
 
 if TYPE_CHECKING:
-    from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
     from python_calamine import CalamineWorkbook
 
     from okrsheet.stores.xlsx_patch import Package
@@ -55,23 +57,6 @@ LOCK_TIMEOUT_SECONDS = 30.0
 #: How many times a write is planned again on a fresh read when another program saved the
 #: workbook between our read and our write, before giving up with nothing written.
 REPLANS = 3
-
-_NUMBER_FORMATS = {
-    "text": "@",
-    "number": "#,##0.##",
-    "integer": "0",
-    "percent": "0%",
-    "percent1": "0.0%",
-    "currency": '"$"#,##0',
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm:ss",
-    "general": "General",
-}
-_HEADER_FILL = "1F3864"
-_HEADER_FONT = "FFFFFF"
-_EMPHASIS_FILL = "DDEBF7"
-# Rows that receive dropdowns and formats ahead of people typing into them.
-_PREPARED_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -203,13 +188,8 @@ class XlsxStore:
         decompressed."""
         from python_calamine import CalamineWorkbook
 
-        from okrsheet.stores.xlsx_patch import (
-            Package,
-            Unpatchable,
-            needle_patterns,
-            sheet_parts,
-            skim_sheet,
-        )
+        from okrsheet.stores.xlsx_patch import Package, Unpatchable, sheet_parts
+        from okrsheet.stores.xlsx_skim import needle_patterns, skim_sheet
 
         try:
             package = Package(data)
@@ -545,352 +525,3 @@ def _wait_for_lock(fd: int, deadline: float) -> bool:
             return False
         time.sleep(0.05)
     return True
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        held, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
-
-
-def open_elsewhere(target: Path) -> tuple[str, Path, str] | None:
-    """The spreadsheet program that says it has the workbook open, its lock file, and the
-    person it names (or ""): Excel's owner file `~$NAME` (`~$` replacing the first two
-    characters of a long name) or LibreOffice's `.~lock.NAME#`."""
-    name = target.name
-    candidates = [
-        ("LibreOffice", target.with_name(f".~lock.{name}#")),
-        ("Excel", target.with_name(f"~${name}")),
-    ]
-    if len(name) > 2:
-        candidates.append(("Excel", target.with_name(f"~${name[2:]}")))
-    for program, lock_file in candidates:
-        try:
-            data = lock_file.read_bytes()[:512]
-        except FileNotFoundError:
-            continue
-        except OSError:
-            data = b""
-        return program, lock_file, _lock_owner(program, data)
-    return None
-
-
-def _lock_owner(program: str, data: bytes) -> str:
-    if program == "LibreOffice":  # LockUser,host,user,date,path;
-        who = data.decode("utf-8", "replace").split(",")[0]
-    else:  # a length byte, then the name (padded to 54 bytes)
-        who = data[1 : 1 + data[0]].decode("cp1252", "replace") if data and data[0] < 54 else ""
-    return re.sub(r"[^\w .@'-]", "", who).strip()[:60]
-
-
-def _keep_metadata(fd: int, target: Path, old: os.stat_result | None) -> None:
-    """Give the new file the old one's mode, owner, group and extended attributes (ACLs
-    included), as far as we may; a new workbook gets the mode the umask allows."""
-    if old is None:
-        os.fchmod(fd, 0o666 & ~_umask())
-        return
-    os.fchmod(fd, old.st_mode & 0o7777)
-    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
-        try:
-            os.fchown(fd, old.st_uid, old.st_gid)
-        except OSError:  # only root may give a file away; a group we belong to will do
-            with contextlib.suppress(OSError):
-                os.fchown(fd, -1, old.st_gid)
-        os.fchmod(fd, old.st_mode & 0o7777)  # chown clears setuid/setgid bits
-    if hasattr(os, "listxattr"):
-        with contextlib.suppress(OSError):
-            for attribute in os.listxattr(target):
-                with contextlib.suppress(OSError):
-                    os.setxattr(fd, attribute, os.getxattr(target, attribute))
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush the folder's entry for the renamed file to disk (where the system allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the duration (delivered when it ends)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-_COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
-_COMPOUND_SCAN_BYTES = 64 << 20
-
-
-def _compound_file_kind(path: Path) -> str | None:
-    """An OLE compound file holding an encrypted .xlsx (Excel wraps the encrypted package in
-    one, beside an EncryptionInfo stream) or a legacy .xls (a Workbook stream); None for
-    anything else. Only called once reading has failed, so reading the file whole is fine."""
-    try:
-        with path.open("rb") as handle:
-            if handle.read(len(_COMPOUND_FILE_MAGIC)) != _COMPOUND_FILE_MAGIC:
-                return None
-            data = handle.read(_COMPOUND_SCAN_BYTES)
-    except OSError:
-        return None
-    names = ("EncryptionInfo", "EncryptedPackage")
-    if all(name.encode("utf-16-le") in data for name in names):
-        return "encrypted"
-    if any(f"{name}\0".encode("utf-16-le") in data for name in ("Workbook", "Book")):
-        return "legacy"
-    return None
-
-
-def _saver(book: Workbook) -> Callable[[BinaryIO], object]:
-    """openpyxl's save, into memory first: when it is interrupted (Ctrl-C) it leaves its zip
-    open, and that zip must not point at our temporary file once we have closed it (its
-    finalizer would print a traceback on the way out)."""
-
-    def save(handle: BinaryIO) -> None:
-        buffer = io.BytesIO()
-        book.save(buffer)
-        handle.write(buffer.getbuffer())
-
-    return save
-
-
-def _read_only(path: Path) -> bool:
-    """Read-only for us, or marked read-only by its owner: even root (who may write anything)
-    leaves a file alone that someone has protected with chmod a-w."""
-    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
-
-
-# openpyxl rendering ---------------------------------------------------------------------------
-
-
-def _apply(book: Workbook, change: Change) -> None:
-    if isinstance(change, AddTab):
-        index = book.sheetnames.index(change.before) if change.before in book.sheetnames else None
-        _render_tab(book.create_sheet(change.spec.title, index), change.spec)
-        return
-    if change.tab not in book.sheetnames:
-        raise BackendError(f"the tab {change.tab!r} disappeared while writing; nothing was written")
-    sheet = book[change.tab]
-    if isinstance(change, SetCells):
-        for (row, col), value in change.cells.items():
-            _write(sheet.cell(row=row, column=col), value)
-    elif isinstance(change, DeleteRows):
-        # Bottom-up, so each deletion leaves the row numbers above it valid.
-        for row in sorted(set(change.rows), reverse=True):
-            sheet.delete_rows(row)
-    elif isinstance(change, AppendRows):
-        first = row = _last_used_row(sheet) + 1
-        for values in change.rows:
-            for col, value in enumerate(values, start=1):
-                _write(sheet.cell(row=row, column=col), value)
-            row += 1
-        _grow_tables(sheet, first, row - 1)
-
-
-def _grow_tables(sheet: Worksheet, first: int, last: int) -> None:
-    """Tables ending just above appended rows take them in (as in the patch writer)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    for table in sheet.tables.values():
-        low_col, low_row, high_col, high_row = range_boundaries(table.ref)
-        if high_row == first - 1 and last >= first and not table.totalsRowCount:
-            from openpyxl.utils import get_column_letter
-
-            table.ref = f"{get_column_letter(low_col)}{low_row}:{get_column_letter(high_col)}{last}"
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
-
-
-def _last_used_row(sheet: Worksheet) -> int:
-    for row in range(sheet.max_row, 0, -1):
-        if any(cell.value not in (None, "") for cell in sheet[row]):
-            return row
-    return 0
-
-
-def _write(cell: Cell, value: WriteValue) -> None:
-    if isinstance(value, Formula):
-        cell.value = value.text
-        return
-    if not isinstance(value, str):
-        cell.value = value
-    else:
-        from okrsheet.stores.xlsx_patch import escape_text
-
-        cell.value = escape_text(value)  # openpyxl writes text as is: `_x0041_` would read "A"
-        # Text typed by people stays text: never let openpyxl turn "=..." into a formula.
-        cell.data_type = "s"
-        if value[:1] in ("=", "+", "-", "@"):
-            cell.quotePrefix = True
-    if isinstance(value, datetime):
-        if cell.number_format == "General":
-            cell.number_format = _NUMBER_FORMATS["datetime"]
-    elif isinstance(value, date) and cell.number_format == "General":
-        cell.number_format = _NUMBER_FORMATS["date"]
-
-
-def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
-    from openpyxl.formatting.rule import DataBarRule
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    if spec.color:
-        sheet.sheet_properties.tabColor = spec.color
-    first_data_row = 2 if spec.header else 1
-    if spec.header:
-        for col, column in enumerate(spec.columns, start=1):
-            cell = sheet.cell(row=1, column=col, value=column.header)
-            cell.font = Font(bold=True, color=_HEADER_FONT)
-            cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            cell.border = Border(bottom=Side(style="thin"))
-            if column.note:
-                from openpyxl.comments import Comment
-
-                cell.comment = Comment(column.note, "okrsheet", width=300, height=120)
-    for offset, values in enumerate(spec.rows):
-        for col, value in enumerate(values, start=1):
-            if value is not None:  # an empty cell needs no cell object
-                _write(sheet.cell(row=first_data_row + offset, column=col), value)
-
-    for (index, col), name in spec.cell_formats.items():
-        sheet.cell(row=first_data_row + index, column=col).number_format = _NUMBER_FORMATS[name]
-    _fit_row_heights(sheet, spec, first_data_row)
-    for index in spec.emphasized_rows:
-        for col in range(1, len(spec.columns) + 1):
-            cell = sheet.cell(row=first_data_row + index, column=col)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor=_EMPHASIS_FILL)
-    last_row = max(first_data_row + len(spec.rows) - 1, _PREPARED_ROWS)
-    for col, column in enumerate(spec.columns, start=1):
-        letter = get_column_letter(col)
-        sheet.column_dimensions[letter].width = column.width
-        data_range = f"{letter}{first_data_row}:{letter}{last_row}"
-        if column.number_format != "general":
-            fmt = _NUMBER_FORMATS[column.number_format]
-            sheet.column_dimensions[letter].number_format = fmt
-            for row in range(first_data_row, first_data_row + len(spec.rows)):
-                cell = sheet.cell(row=row, column=col)
-                if cell.value is not None and cell.data_type != "s":
-                    cell.number_format = fmt
-        if col in spec.wrap_columns:
-            for row in range(first_data_row, first_data_row + len(spec.rows)):
-                sheet.cell(row=row, column=col).alignment = Alignment(
-                    wrap_text=True, vertical="top"
-                )
-        if column.choices:
-            validation = DataValidation(
-                type="list",
-                formula1='"' + ",".join(column.choices) + '"',
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="warning",
-                errorTitle=column.header,
-                error="Pick one of: " + ", ".join(column.choices),
-            )
-            validation.add(data_range)
-            sheet.add_data_validation(validation)
-        if column.hidden:
-            sheet.column_dimensions[letter].hidden = True
-        if column.status_colors:
-            _status_colors(sheet, data_range)
-        if column.progress_bar:
-            sheet.conditional_formatting.add(
-                data_range,
-                DataBarRule(
-                    start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"
-                ),
-            )
-    # Printed or exported to PDF, a tab fits the page width instead of splitting its columns.
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if spec.header and spec.columns:
-        sheet.freeze_panes = sheet.cell(row=spec.frozen_rows + 1, column=1)
-        sheet.print_title_rows = f"1:{spec.print_title_rows}"
-    if spec.print_columns:
-        # Down to the last typed row: the prepared rows below hold formulas only.
-        typed = [
-            i
-            for i, row in enumerate(spec.rows)
-            if any(v is not None and not isinstance(v, Formula) for v in row)
-        ]
-        last_typed = first_data_row + (typed[-1] if typed else 0)
-        sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
-        if len(spec.columns) > 1:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
-        sheet.row_dimensions[1].height = 30
-
-
-_LINE_HEIGHT = 15
-
-#: Fill and font colours of the status words, in the OKR tabs and on the Dashboard.
-STATUS_COLORS = {
-    "done": ("C6EFCE", "006100"),
-    "on track": ("E2EFDA", "375623"),
-    "not started": ("EDEDED", "595959"),
-    "at risk": ("FFEB9C", "9C5700"),
-    "off track": ("FFC7CE", "9C0006"),
-    "overdue": ("FF9999", "7F0000"),
-}
-
-
-def _status_colors(sheet: Worksheet, data_range: str) -> None:
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
-
-    for word, (fill, font) in STATUS_COLORS.items():
-        sheet.conditional_formatting.add(
-            data_range,
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{word}"'],
-                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
-                font=Font(color=font),
-            ),
-        )
-
-
-def _fit_row_heights(sheet: Worksheet, spec: TabSpec, first_data_row: int) -> None:
-    """Spreadsheet apps do not grow rows for wrapped text they did not lay out themselves;
-    give each row with long wrapped text the height its lines need."""
-    widths = {col: spec.columns[col - 1].width for col in spec.wrap_columns}
-    for index, values in enumerate(spec.rows):
-        lines = 1
-        for col, width in widths.items():
-            value = values[col - 1] if col <= len(values) else None
-            if isinstance(value, str):
-                chars_per_line = max(8, int(width * 1.1))
-                wrapped = sum(-(-max(1, len(part)) // chars_per_line) for part in value.split("\n"))
-                lines = max(lines, wrapped)
-        if lines > 1:
-            sheet.row_dimensions[first_data_row + index].height = _LINE_HEIGHT * lines

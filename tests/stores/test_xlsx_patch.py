@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from okrsheet.layout.cells import date_to_serial
-from okrsheet.stores import xlsx_patch
+from okrsheet.stores import xlsx_zip
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -33,24 +33,21 @@ from okrsheet.stores.base import (
     TabSpec,
     WriteValue,
 )
+from okrsheet.stores.cells import column_letter, serial
 from okrsheet.stores.xlsx import XlsxStore
 from okrsheet.stores.xlsx_patch import (
     CALC_CHAIN_TYPE,
     NS,
-    SHARED_STRINGS_TYPE,
     Package,
     Unpatchable,
     _append_without_parsing,
-    _entries,
-    _serial,
     _Styles,
     changed_tabs,
     column_index,
-    column_letters,
-    needle_patterns,
     patch,
-    skim_sheet,
 )
+from okrsheet.stores.xlsx_skim import SHARED_STRINGS_TYPE, needle_patterns, skim_sheet
+from okrsheet.stores.xlsx_zip import _entries
 
 Q = f"{{{NS}}}"
 DATA = "xl/worksheets/sheet1.xml"
@@ -482,13 +479,13 @@ def test_relative_sheet_targets_are_resolved(book: Path) -> None:
 
 @given(st.integers(min_value=1, max_value=16384))
 def test_column_letters_and_index_round_trip(index: int) -> None:
-    letters = column_letters(index)
+    letters = column_letter(index)
     assert letters.isalpha() and letters.isupper()
     assert column_index(f"{letters}12") == index
 
 
 def test_column_letters_known_values() -> None:
-    assert [column_letters(i) for i in (1, 26, 27, 52, 53, 702, 703, 16384)] == [
+    assert [column_letter(i) for i in (1, 26, 27, 52, 53, 702, 703, 16384)] == [
         "A",
         "Z",
         "AA",
@@ -503,9 +500,9 @@ def test_column_letters_known_values() -> None:
 
 
 def test_serial_numbers_match_spreadsheet_dates() -> None:
-    assert _serial(date(1900, 3, 1)) == 61
-    assert _serial(date(2026, 11, 16)) == date_to_serial(date(2026, 11, 16))
-    assert _serial(datetime(2026, 11, 16, 12, 0)) == date_to_serial(date(2026, 11, 16)) + 0.5
+    assert serial(date(1900, 3, 1)) == 61
+    assert serial(date(2026, 11, 16)) == date_to_serial(date(2026, 11, 16))
+    assert serial(datetime(2026, 11, 16, 12, 0)) == date_to_serial(date(2026, 11, 16)) + 0.5
 
 
 def test_changed_tabs_names_only_cell_changes() -> None:
@@ -631,13 +628,13 @@ def _long_book(path: Path, rows: int) -> Path:
 
 def _segment_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
-    original = xlsx_patch._segment
+    original = xlsx_zip._segment
 
     def spy(data: Any, last: bool = False) -> bytes:
         sizes.append(len(data))
         return original(data, last)
 
-    monkeypatch.setattr(xlsx_patch, "_segment", spy)
+    monkeypatch.setattr(xlsx_zip, "_segment", spy)
     return sizes
 
 

@@ -145,7 +145,7 @@ def init(
     location = service.resolve_location(path or workbook)
     chosen = _cycle(cycle, start, end)
     people_list = _people(people) if people else None
-    if (title or share) and not location.is_google:
+    if (title or share) and not location.titled:
         raise UsageError(
             "--title and --share are for Google Sheets workbooks", option="--title/--share"
         )

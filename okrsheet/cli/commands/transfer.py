@@ -83,13 +83,13 @@ def _move(
 
     src = service.resolve_location(source)
     dst = service.resolve_location(target)
-    if to_google and (src.is_google or not dst.is_google):
+    if to_google and (src.remote or not dst.remote):
         raise UsageError(
             "push copies a local .xlsx to Google Sheets (--to gsheet:ID or gsheet:new)",
             option="--to",
             hint="to copy the other way, use `okr pull`",
         )
-    if not to_google and (not src.is_google or dst.is_google):
+    if not to_google and (not src.remote or dst.remote):
         raise UsageError(
             "pull copies a Google Sheets workbook to a local .xlsx (--to FILE.xlsx)",
             option="--to",

@@ -1,0 +1,146 @@
+"""What the .xlsx store asks of the file system: whose lock file says a workbook is open,
+the old file's mode and owner kept, the folder flushed, signals held during the rename,
+files that are not .xlsx at all told apart."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        held, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
+
+
+def open_elsewhere(target: Path) -> tuple[str, Path, str] | None:
+    """The spreadsheet program that says it has the workbook open, its lock file, and the
+    person it names (or ""): Excel's owner file `~$NAME` (`~$` replacing the first two
+    characters of a long name) or LibreOffice's `.~lock.NAME#`."""
+    name = target.name
+    candidates = [
+        ("LibreOffice", target.with_name(f".~lock.{name}#")),
+        ("Excel", target.with_name(f"~${name}")),
+    ]
+    if len(name) > 2:
+        candidates.append(("Excel", target.with_name(f"~${name[2:]}")))
+    for program, lock_file in candidates:
+        try:
+            data = lock_file.read_bytes()[:512]
+        except FileNotFoundError:
+            continue
+        except OSError:
+            data = b""
+        return program, lock_file, _lock_owner(program, data)
+    return None
+
+
+def _lock_owner(program: str, data: bytes) -> str:
+    if program == "LibreOffice":  # LockUser,host,user,date,path;
+        who = data.decode("utf-8", "replace").split(",")[0]
+    else:  # a length byte, then the name (padded to 54 bytes)
+        who = data[1 : 1 + data[0]].decode("cp1252", "replace") if data and data[0] < 54 else ""
+    return re.sub(r"[^\w .@'-]", "", who).strip()[:60]
+
+
+def _keep_metadata(fd: int, target: Path, old: os.stat_result | None) -> None:
+    """Give the new file the old one's mode, owner, group and extended attributes (ACLs
+    included), as far as we may; a new workbook gets the mode the umask allows."""
+    if old is None:
+        os.fchmod(fd, 0o666 & ~_umask())
+        return
+    os.fchmod(fd, old.st_mode & 0o7777)
+    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, old.st_uid, old.st_gid)
+        except OSError:  # only root may give a file away; a group we belong to will do
+            with contextlib.suppress(OSError):
+                os.fchown(fd, -1, old.st_gid)
+        os.fchmod(fd, old.st_mode & 0o7777)  # chown clears setuid/setgid bits
+    if hasattr(os, "listxattr"):
+        with contextlib.suppress(OSError):
+            for attribute in os.listxattr(target):
+                with contextlib.suppress(OSError):
+                    os.setxattr(fd, attribute, os.getxattr(target, attribute))
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder's entry for the renamed file to disk (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the duration (delivered when it ends)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+_COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_COMPOUND_SCAN_BYTES = 64 << 20
+
+
+def _compound_file_kind(path: Path) -> str | None:
+    """An OLE compound file holding an encrypted .xlsx (Excel wraps the encrypted package in
+    one, beside an EncryptionInfo stream) or a legacy .xls (a Workbook stream); None for
+    anything else. Only called once reading has failed, so reading the file whole is fine."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_COMPOUND_FILE_MAGIC)) != _COMPOUND_FILE_MAGIC:
+                return None
+            data = handle.read(_COMPOUND_SCAN_BYTES)
+    except OSError:
+        return None
+    names = ("EncryptionInfo", "EncryptedPackage")
+    if all(name.encode("utf-16-le") in data for name in names):
+        return "encrypted"
+    if any(f"{name}\0".encode("utf-16-le") in data for name in ("Workbook", "Book")):
+        return "legacy"
+    return None
+
+
+def _read_only(path: Path) -> bool:
+    """Read-only for us, or marked read-only by its owner: even root (who may write anything)
+    leaves a file alone that someone has protected with chmod a-w."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+# openpyxl rendering ---------------------------------------------------------------------------
