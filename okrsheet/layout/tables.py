@@ -15,16 +15,9 @@ from okrsheet.layout.cells import is_blank
 from okrsheet.layout.schema import Column, normalize_header
 from okrsheet.model import Severity
 from okrsheet.stores.base import Grid, RawWorkbook
+from okrsheet.stores.cells import column_letter as column_letter
 
 HEADER_SCAN_ROWS = 10
-
-
-def column_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def tab_ref(tab: str) -> str:
