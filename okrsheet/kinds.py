@@ -139,9 +139,10 @@ class Kind(str, metaclass=_Table):
         """Validated by name against the table, serialised as the name."""
         from pydantic_core import core_schema
 
-        return core_schema.no_info_plain_validator_function(
+        # A string first, then a name of the table (works back to the pydantic-core floor).
+        return core_schema.no_info_after_validator_function(
             _validate,
-            json_schema_input_schema=core_schema.str_schema(),
+            core_schema.str_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(str),
         )
 
