@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +17,13 @@ def round4(value: float | None) -> float | None:
 
 class ReportModel(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def copying(cls, source: object, **fields: Any) -> Self:
+        """This model from `fields`, every other field read from `source`'s attribute of the
+        same name: the row builders name only what they rename or compute."""
+        copied = {name: getattr(source, name) for name in cls.model_fields if name not in fields}
+        return cls(**copied, **fields)
 
 
 #: One flat row of a report, keyed by its report's COLUMNS (what CSV prints).
@@ -44,3 +51,16 @@ class CycleInfo(ReportModel):
 
 def cycle_info(plan: Plan) -> CycleInfo:
     return CycleInfo(name=plan.cycle.name, start=plan.cycle.start, end=plan.cycle.end)
+
+
+class CycleReport(Report):
+    """A report on one cycle of the plan: the company, the cycle and the day it is scored on
+    lead its JSON."""
+
+    company: str
+    cycle: CycleInfo
+    as_of: date
+
+    @classmethod
+    def of(cls, plan: Plan, as_of: date, **fields: Any) -> Self:
+        return cls(company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, **fields)

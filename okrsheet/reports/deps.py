@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from okrsheet.errors import UsageError
 from okrsheet.model import KeyResult, Plan
-from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import Blocker, KRScore, LinkForecast, link_forecasts, score_key_results
 
 
@@ -41,7 +41,7 @@ class DependencyLink(ReportModel):
     check: str = ""
 
 
-class DepsReport(Report):
+class DepsReport(CycleReport):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "direction",
         "downstream",
@@ -61,9 +61,6 @@ class DepsReport(Report):
         "short",
     )
 
-    company: str
-    cycle: CycleInfo
-    as_of: date
     # Whose links: an owner, a team, or everyone.
     who: str | None
     depends_on: list[DependencyLink]
@@ -99,10 +96,9 @@ def deps_report(
             if link.upstream_owner.casefold() in wanted
             and link.downstream_owner.casefold() not in wanted
         ]
-    return DepsReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
+    return DepsReport.of(
+        plan,
+        as_of,
         who=who,
         depends_on=depends_on,
         depended_on_by=depended_on_by,

@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import grade, grade_band, objective_grade
 
 
@@ -35,7 +35,7 @@ class OwnerGradeRow(ReportModel):
     maybe_too_easy: int
 
 
-class GradeReport(Report):
+class GradeReport(CycleReport):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "id",
         "objective_id",
@@ -46,9 +46,6 @@ class GradeReport(Report):
         "band",
     )
 
-    company: str
-    cycle: CycleInfo
-    as_of: date
     provisional: bool
     share_in_band: float | None
     maybe_too_easy: list[str]
@@ -79,10 +76,9 @@ def grade_report(plan: Plan, as_of: date) -> GradeReport:
     for row in krs:
         owners.setdefault(row.owner, []).append(row)
     in_band = [r for r in krs if r.band == "in the band"]
-    return GradeReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
+    return GradeReport.of(
+        plan,
+        as_of,
         provisional=as_of < plan.cycle.end,
         share_in_band=round4(len(in_band) / len(krs)) if krs else None,
         maybe_too_easy=[r.id for r in krs if r.band == "maybe too easy"],

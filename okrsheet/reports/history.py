@@ -102,11 +102,8 @@ def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> 
     recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
     predicted = forecast(recent, kr.due_date)
     predicted_progress = None if predicted is None else round4(progress(kr, predicted))
-    return HistoryReport(
-        id=kr.id,
-        title=kr.title,
-        owner=kr.owner,
-        unit=kr.unit,
+    return HistoryReport.copying(
+        kr,
         start=kr.start_value,
         target=kr.target_value,
         due=kr.due_date,

@@ -6,7 +6,15 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.base import (
+    CycleInfo,
+    CycleReport,
+    Report,
+    ReportModel,
+    Row,
+    cycle_info,
+    round4,
+)
 from okrsheet.reports.status import KPIRow, kpi_row
 from okrsheet.scoring import kpi_lag_reasons, lagging, quiet_owners
 
@@ -34,7 +42,7 @@ class KPILagRow(KPIRow):
     codes: list[str]
 
 
-class LaggingReport(Report):
+class LaggingReport(CycleReport):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "id",
         "title",
@@ -50,9 +58,6 @@ class LaggingReport(Report):
         "why",
     )
 
-    company: str
-    cycle: CycleInfo
-    as_of: date
     lagging: list[LaggingRow]
     # KPIs outside their healthy range or not updated within the cadence.
     kpis: list[KPILagRow] = []
@@ -112,9 +117,7 @@ def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
                     codes=[code for code, _ in reasons],
                 )
             )
-    return LaggingReport(
-        company=plan.settings.company, cycle=cycle_info(plan), as_of=as_of, lagging=rows, kpis=kpis
-    )
+    return LaggingReport.of(plan, as_of, lagging=rows, kpis=kpis)
 
 
 class QuietOwnerRow(ReportModel):

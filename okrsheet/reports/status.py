@@ -9,7 +9,7 @@ from typing import ClassVar
 from okrsheet.initiatives import Initiative, by_key_result
 from okrsheet.kpis import KPI
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import KRScore, ObjectiveScore, kpi_lag_reasons, score_plan
 
 
@@ -25,15 +25,11 @@ class InitiativeRow(ReportModel):
 
 
 def initiative_row(initiative: Initiative, as_of: date) -> InitiativeRow:
-    return InitiativeRow(
-        id=initiative.id,
+    return InitiativeRow.copying(
+        initiative,
         key_result=initiative.kr_id,
-        title=initiative.title,
-        owner=initiative.owner,
         status=initiative.status.value,
-        due=initiative.due,
         overdue=initiative.overdue(as_of),
-        notes=initiative.notes,
     )
 
 
@@ -54,17 +50,9 @@ class KPIRow(ReportModel):
 
 
 def kpi_row(kpi: KPI, plan: Plan, as_of: date) -> KPIRow:
-    return KPIRow(
-        id=kpi.id,
-        name=kpi.name,
-        owner=kpi.owner,
-        current=kpi.current,
-        healthy_from=kpi.healthy_from,
-        healthy_to=kpi.healthy_to,
-        unit=kpi.unit,
-        updated=kpi.updated,
+    return KPIRow.copying(
+        kpi,
         days_since_update=kpi.days_since_update(as_of),
-        healthy=kpi.healthy,
         stale=any(code == "stale" for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of)),
     )
 
@@ -107,7 +95,7 @@ class ObjectiveRow(ReportModel):
     key_results: list[KRRow]
 
 
-class StatusReport(Report):
+class StatusReport(CycleReport):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "objective_id",
         "objective",
@@ -128,9 +116,6 @@ class StatusReport(Report):
         "last_checkin",
     )
 
-    company: str
-    cycle: CycleInfo
-    as_of: date
     objectives: list[ObjectiveRow]
     kpis: list[KPIRow] = []
 
@@ -147,27 +132,19 @@ def kr_row(
     score: KRScore, initiatives: Sequence[Initiative] = (), as_of: date | None = None
 ) -> KRRow:
     kr = score.kr
-    return KRRow(
-        id=kr.id,
-        objective_id=kr.objective_id,
-        title=kr.title,
-        owner=kr.owner,
+    return KRRow.copying(
+        kr,
         kind=kr.kind.value,
         start=kr.start_value,
         target=kr.target_value,
-        current=kr.current,
-        unit=kr.unit,
         due=kr.due_date,
         days_to_due=score.days_to_due,
-        weight=kr.weight,
         confidence=round4(kr.confidence),
         progress=round4(score.progress) or 0.0,
         overachievement=round4(score.overachievement) or 0.0,
         expected=round4(score.expected) or 0.0,
         status=score.status.value,
-        last_checkin=kr.last_checkin,
         blocked_by=[b.sentence() for b in score.blocked_by],
-        kpi=kr.kpi,
         initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )
 
@@ -179,12 +156,9 @@ def objective_row(
 ) -> ObjectiveRow:
     objective = score.objective
     work = initiatives or {}
-    return ObjectiveRow(
-        id=objective.id,
-        title=objective.title,
+    return ObjectiveRow.copying(
+        objective,
         level=objective.level.value,
-        owner=objective.owner,
-        aligns_to=objective.aligns_to,
         progress=round4(score.progress),
         expected=round4(score.expected),
         status=score.status.value if score.status else None,
@@ -194,10 +168,9 @@ def objective_row(
 
 def status_report(plan: Plan, as_of: date) -> StatusReport:
     work = by_key_result(plan.initiatives)
-    return StatusReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
+    return StatusReport.of(
+        plan,
+        as_of,
         objectives=[objective_row(s, work, as_of) for s in score_plan(plan, as_of)],
         kpis=[kpi_row(k, plan, as_of) for k in plan.kpis],
     )

@@ -8,7 +8,7 @@ from itertools import islice
 from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info, round4
+from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import score_plan
 
 
@@ -32,7 +32,7 @@ class TreeNode(ReportModel):
     children: list[TreeNode]
 
 
-class TreeReport(Report):
+class TreeReport(CycleReport):
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "depth",
         "id",
@@ -47,9 +47,6 @@ class TreeReport(Report):
         "aligned_mean_progress",
     )
 
-    company: str
-    cycle: CycleInfo
-    as_of: date
     roots: list[TreeNode]
     # Objectives aligned to nothing, or to an id that does not exist (or that align in a circle).
     orphans: list[TreeNode]
@@ -148,10 +145,9 @@ def tree_report(
     if owner is not None:
         roots = [n for n in (_prune(r, owner) for r in roots) if n is not None]
         orphans = [n for n in (_prune(r, owner) for r in orphans) if n is not None]
-    return TreeReport(
-        company=plan.settings.company,
-        cycle=cycle_info(plan),
-        as_of=as_of,
+    return TreeReport.of(
+        plan,
+        as_of,
         roots=roots,
         orphans=orphans,
     )
