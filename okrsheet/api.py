@@ -72,19 +72,16 @@ class Workbook:
         `cycle` names it (`2026-Q4`, `2026-H2`, `2026`); the default is the current quarter.
         An existing workbook is kept (WorkbookExists) unless `force`."""
         from okrsheet import service
-        from okrsheet.templates import DEFAULT_TEMPLATE, EXAMPLE_TEMPLATE
 
         day = today or date.today()
-        chosen = service.choose_cycle(service.CycleChoice(name=cycle, name_option="cycle"), day)
         _, created = service.init_workbook(
             parse_location(str(location), option="location"),
-            template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
-            cycle=chosen,
-            people=None,
+            cycle=service.choose_cycle(service.CycleChoice(name=cycle, name_option="cycle"), day),
+            today=day,
+            template=template,
             example=example,
             force=force,
             company=company,
-            today=day,
         )
         return cls(str(created))
 

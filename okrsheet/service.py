@@ -365,13 +365,13 @@ def choose_cycle(choice: CycleChoice, today: date) -> Cycle:
 def init_workbook(
     location: Location,
     *,
-    template: str,
     cycle: Cycle,
-    people: list[Person] | None,
-    example: bool,
-    force: bool,
-    company: str | None,
     today: date,
+    template: str | None = None,
+    people: list[Person] | None = None,
+    example: bool = False,
+    force: bool = False,
+    company: str | None = None,
     title: str | None = None,
     share: Sequence[str] = (),
     steps: Callable[[str, int], None] | None = None,
@@ -379,10 +379,17 @@ def init_workbook(
 ) -> tuple[Draft, Location]:
     """Build the workbook from a template and create it; returns the draft and where it now
     lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
-    objectives go to an Ideas tab as wording to start from, never onto the OKR tabs."""
-    from okrsheet.templates import build_draft, ideas_tab, load_template
+    objectives go to an Ideas tab as wording to start from, never onto the OKR tabs. The
+    default template is the blank one, or the example company's with `example`."""
+    from okrsheet.templates import (
+        DEFAULT_TEMPLATE,
+        EXAMPLE_TEMPLATE,
+        build_draft,
+        ideas_tab,
+        load_template,
+    )
 
-    spec = load_template(template)
+    spec = load_template(template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE))
     draft = build_draft(
         spec,
         cycle,

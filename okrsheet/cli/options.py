@@ -41,6 +41,11 @@ def text_option(flag: str, help: str) -> Any:
     return typer.Option(flag, help=help, show_default=False)
 
 
+def flag_option(flag: str, help: str) -> Any:
+    """An on/off switch: `--flag`, off unless given."""
+    return typer.Option(flag, help=help)
+
+
 AsOfOption = Annotated[
     str | None, text_option("--as-of", "Score as of this date (YYYY-MM-DD) instead of today.")
 ]
@@ -100,6 +105,20 @@ def check_date_option(value: str | None, option: str) -> None:
 def as_of_date(value: str | None, order: Literal["MDY", "DMY"] = "MDY") -> date:
     return parse_date_option(value, "--as-of", order) or today()
 
+
+# Where okr creates a Google spreadsheet (init, push): its title and who may edit it.
+TitleOption = Annotated[
+    str | None,
+    text_option(
+        "--title", "For gsheet:new, the new spreadsheet's title (default: '<company> OKRs')."
+    ),
+]
+ShareOption = Annotated[
+    list[str] | None,
+    text_option(
+        "--share", "Give this email edit access to the Google spreadsheet (repeat for several)."
+    ),
+]
 
 ForceOption = Annotated[
     bool,

@@ -160,10 +160,25 @@ def checkin_changes(
         raise InvalidWorkbook(
             f"key result(s) {', '.join(missing)} are no longer in the workbook; nothing was written"
         )
+    by_tab = _rows_take_checkins(located, newest, changes)
+    # Every write tops up the live formulas of the tabs it touches.
+    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
+    changes.extend(refresh_formulas(raw, by_tab, touched=touched))
+    return changes
+
+
+def _rows_take_checkins(
+    located: Mapping[str, tuple[Table, int]],
+    checkins: Mapping[str, CheckIn],
+    changes: list[Change],
+) -> dict[str, dict[tuple[int, int], WriteValue]]:
+    """Each located key result's row takes its check-in: Current, Last check-in and (when
+    given) Confidence, anchored on the row's ID cell. Appends the SetCells to `changes` and
+    returns the cells set, by tab. Check-ins whose row is not located are left alone."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
-    for kr_id, checkin in newest.items():
-        if kr_id in kpis:
+    for kr_id, checkin in checkins.items():
+        if kr_id not in located:
             continue
         table, row = located[kr_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
@@ -176,10 +191,7 @@ def checkin_changes(
             if col is not None:
                 cells_to_set[(row, col)] = value
     changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
-    # Every write tops up the live formulas of the tabs it touches.
-    touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
-    changes.extend(refresh_formulas(raw, by_tab, touched=touched))
-    return changes
+    return by_tab
 
 
 def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> list[Change]:
@@ -189,21 +201,7 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     unlogged, unapplied = unlogged_and_unapplied(plan)
     changes: list[Change] = []
     located = locate_rows(raw, list(unapplied))
-    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
-    anchors: dict[str, dict[int, tuple[int, str]]] = {}
-    for kr_id, entry in unapplied.items():
-        if kr_id not in located:
-            continue
-        table, row = located[kr_id]
-        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
-        values: dict[str, WriteValue] = {"current": entry.value, "last_checkin": entry.date}
-        if entry.confidence is not None:
-            values["confidence"] = entry.confidence
-        for key, value in values.items():
-            col = table.columns.get(key)
-            if col is not None:
-                by_tab.setdefault(table.title, {})[(row, col)] = value
-    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items())
+    _rows_take_checkins(located, unapplied, changes)
     if unlogged:
         day = min(max(today, plan.cycle.start), plan.cycle.end)
         records = [

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from okrsheet.initiatives import STATUS_CHOICES
-from okrsheet.layout.schema import Column, _col
+from okrsheet.layout.schema import UNIT_COLUMN, Column, column, date_column
 
 INITIATIVES_TAB = "Initiatives"
 KPIS_TAB = "KPIs"
 EXTRA_TABS = (INITIATIVES_TAB, KPIS_TAB)
 
 INITIATIVE_COLUMNS: tuple[Column, ...] = (
-    _col("id", "ID", "initiative id", width=10, number_format="text"),
-    _col(
+    column("id", "ID", "initiative id", width=10, number_format="text"),
+    column(
         "kr_id",
         "Key result",
         "kr",
@@ -22,24 +22,24 @@ INITIATIVE_COLUMNS: tuple[Column, ...] = (
         number_format="text",
         note="The ID of the key result this work moves.",
     ),
-    _col("title", "Title", "initiative", "description", "name", required=True, width=44),
-    _col("owner", "Owner", width=16, note="Blank: the key result's owner."),
-    _col(
+    column("title", "Title", "initiative", "description", "name", required=True, width=44),
+    column("owner", "Owner", width=16, note="Blank: the key result's owner."),
+    column(
         "status",
         "Status",
         width=13,
         choices=STATUS_CHOICES,
         note="not started, in progress, done or blocked.",
     ),
-    _col("due", "Due", "due date", "deadline", width=12, number_format="date"),
-    _col("notes", "Notes", "note", "comments", "comment", width=40),
+    date_column("due", "Due", "due date", "deadline"),
+    column("notes", "Notes", "note", "comments", "comment", width=40),
 )
 
 KPI_COLUMNS: tuple[Column, ...] = (
-    _col("id", "ID", "kpi id", required=True, width=10, number_format="text"),
-    _col("name", "KPI", "name", "metric", "title", required=True, width=36),
-    _col("owner", "Owner", width=16),
-    _col(
+    column("id", "ID", "kpi id", required=True, width=10, number_format="text"),
+    column("name", "KPI", "name", "metric", "title", required=True, width=36),
+    column("owner", "Owner", width=16),
+    column(
         "current",
         "Current",
         "value",
@@ -48,16 +48,8 @@ KPI_COLUMNS: tuple[Column, ...] = (
         width=11,
         note="Updated by `okr checkin KPI-ID --value V`, which also logs it in Check-ins.",
     ),
-    _col("healthy_from", "Healthy from", "min", "minimum", "lower", "from", width=12),
-    _col("healthy_to", "Healthy to", "max", "maximum", "upper", "to", width=12),
-    _col("unit", "Unit", "units", width=8),
-    _col(
-        "updated",
-        "Updated",
-        "last update",
-        "last check in",
-        "last checkin",
-        width=12,
-        number_format="date",
-    ),
+    column("healthy_from", "Healthy from", "min", "minimum", "lower", "from", width=12),
+    column("healthy_to", "Healthy to", "max", "maximum", "upper", "to", width=12),
+    UNIT_COLUMN,
+    date_column("updated", "Updated", "last update", "last check in", "last checkin"),
 )

@@ -43,12 +43,20 @@ class Column:
         return wanted == normalize_header(self.header) or wanted in self.aliases
 
 
-def _col(key: str, header: str, *aliases: str, required: bool = False, **spec: object) -> Column:
+def column(key: str, header: str, *aliases: str, required: bool = False, **spec: object) -> Column:
+    """A column: its key, header, the other headers it is recognised by, and its look."""
     return Column(key, ColumnSpec(header, **spec), aliases, required)  # type: ignore[arg-type]
 
 
+def date_column(key: str, header: str, *aliases: str, required: bool = False) -> Column:
+    return column(key, header, *aliases, required=required, width=12, number_format="date")
+
+
+UNIT_COLUMN = column("unit", "Unit", "units", width=8)
+
+
 OKR_COLUMNS: tuple[Column, ...] = (
-    _col(
+    column(
         "type",
         "Type",
         "row type",
@@ -58,8 +66,8 @@ OKR_COLUMNS: tuple[Column, ...] = (
         note="Objective or Key result. Key results belong to the objective named in "
         "'Objective ID', or else to the nearest objective row above them.",
     ),
-    _col("id", "ID", "key", "ref", required=True, width=11, number_format="text"),
-    _col(
+    column("id", "ID", "key", "ref", required=True, width=11, number_format="text"),
+    column(
         "objective_id",
         "Objective ID",
         "objective",
@@ -69,7 +77,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="text",
         note="For key results: the ID of their objective.",
     ),
-    _col(
+    column(
         "title",
         "Title",
         "objective key result",
@@ -78,9 +86,9 @@ OKR_COLUMNS: tuple[Column, ...] = (
         required=True,
         width=48,
     ),
-    _col("level", "Level", width=11, choices=LEVEL_CHOICES),
-    _col("owner", "Owner", width=14),
-    _col(
+    column("level", "Level", width=11, choices=LEVEL_CHOICES),
+    column("owner", "Owner", width=14),
+    column(
         "aligns_to",
         "Aligns to",
         "aligned to",
@@ -90,23 +98,14 @@ OKR_COLUMNS: tuple[Column, ...] = (
         width=11,
         note="For team and individual objectives: the ID of the objective they serve.",
     ),
-    _col("kind", "Kind", "kr kind", "direction", width=12, choices=KIND_CHOICES),
-    _col("start", "Start", "baseline", "start value", "from", required=True, width=11),
-    _col("target", "Target", "goal", "target value", "to", required=True, width=11),
-    _col("current", "Current", "actual", "current value", "latest", "value", width=11),
-    _col("unit", "Unit", "units", width=8),
-    _col(
-        "due",
-        "Due",
-        "due date",
-        "deadline",
-        "by",
-        required=True,
-        width=12,
-        number_format="date",
-    ),
-    _col("weight", "Weight", width=8, number_format="number"),
-    _col(
+    column("kind", "Kind", "kr kind", "direction", width=12, choices=KIND_CHOICES),
+    column("start", "Start", "baseline", "start value", "from", required=True, width=11),
+    column("target", "Target", "goal", "target value", "to", required=True, width=11),
+    column("current", "Current", "actual", "current value", "latest", "value", width=11),
+    UNIT_COLUMN,
+    date_column("due", "Due", "due date", "deadline", "by", required=True),
+    column("weight", "Weight", width=8, number_format="number"),
+    column(
         "confidence",
         "Confidence",
         "conf",
@@ -114,7 +113,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="percent",
         note="How sure the owner is to hit the target: 70%, 0.7 or 7/10.",
     ),
-    _col(
+    column(
         "depends_on",
         "Depends on",
         "dependencies",
@@ -123,7 +122,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         width=14,
         note="IDs of the key results this one needs, separated by commas.",
     ),
-    _col(
+    column(
         "progress",
         "Progress",
         width=11,
@@ -131,7 +130,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         progress_bar=True,
         note="Computed by formula; okr recomputes it and never reads it.",
     ),
-    _col(
+    column(
         "last_checkin",
         "Last check-in",
         "last check in",
@@ -141,9 +140,9 @@ OKR_COLUMNS: tuple[Column, ...] = (
         width=13,
         number_format="date",
     ),
-    _col("grade", "Grade", "score", width=8, number_format="number"),
-    _col("notes", "Notes", "note", "comments", "comment", width=40),
-    _col(
+    column("grade", "Grade", "score", width=8, number_format="number"),
+    column("notes", "Notes", "note", "comments", "comment", width=40),
+    column(
         "kpi",
         "KPI",
         "kpi id",
@@ -152,21 +151,21 @@ OKR_COLUMNS: tuple[Column, ...] = (
         note="Optional: the ID of a KPI (KPIs tab) this key result watches.",
     ),
     # Calculated columns: live formulas for people reading the sheet (okr never reads them).
-    _col(
+    column(
         "expected",
         "Expected",
         width=10,
         number_format="percent",
         note="Computed by formula: the share of the time to the due date that has passed.",
     ),
-    _col(
+    column(
         "status",
         "Status",
         width=12,
         status_colors=True,
         note="Computed by formula, by the same rules as okr status (thresholds from Settings).",
     ),
-    _col(
+    column(
         "days_since",
         "Days since check-in",
         width=11,
@@ -174,7 +173,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
         note="Computed by formula: days since Last check-in (since the cycle start when blank).",
     ),
     *(
-        _col(key, header, width=9, hidden=True)
+        column(key, header, width=9, hidden=True)
         for key, header in (
             ("calc_row", "Calc row"),
             ("calc_section", "Calc section"),
@@ -204,27 +203,27 @@ CALCULATED_KEYS = frozenset(
 )
 
 CHECKIN_COLUMNS: tuple[Column, ...] = (
-    _col("date", "Date", "check in date", required=True, width=12, number_format="date"),
-    _col("kr_id", "KR ID", "kr", "key result", "key result id", required=True, width=12),
-    _col("value", "Value", "new value", required=True, width=11),
-    _col("confidence", "Confidence", "conf", width=11, number_format="percent"),
-    _col("note", "Note", "notes", "comment", width=48),
-    _col("author", "Author", "by", "who", width=14),
-    _col("recorded_at", "Recorded at", "timestamp", width=19, number_format="datetime"),
-    _col("checkin_id", "Check-in ID", "checkin id", width=14, number_format="text"),
+    date_column("date", "Date", "check in date", required=True),
+    column("kr_id", "KR ID", "kr", "key result", "key result id", required=True, width=12),
+    column("value", "Value", "new value", required=True, width=11),
+    column("confidence", "Confidence", "conf", width=11, number_format="percent"),
+    column("note", "Note", "notes", "comment", width=48),
+    column("author", "Author", "by", "who", width=14),
+    column("recorded_at", "Recorded at", "timestamp", width=19, number_format="datetime"),
+    column("checkin_id", "Check-in ID", "checkin id", width=14, number_format="text"),
 )
 
 PEOPLE_COLUMNS: tuple[Column, ...] = (
-    _col("name", "Name", "person", required=True, width=20),
-    _col("team", "Team", "department", width=16),
-    _col("email", "Email", "e mail", width=28),
-    _col("tab", "Tab", "sheet", width=16),
+    column("name", "Name", "person", required=True, width=20),
+    column("team", "Team", "department", width=16),
+    column("email", "Email", "e mail", width=28),
+    column("tab", "Tab", "sheet", width=16),
 )
 
 SETTINGS_COLUMNS: tuple[Column, ...] = (
-    _col("setting", "Setting", "key", "name", required=True, width=28),
-    _col("value", "Value", required=True, width=18),
-    _col("about", "About", "help", "description", width=70),
+    column("setting", "Setting", "key", "name", required=True, width=28),
+    column("value", "Value", required=True, width=18),
+    column("about", "About", "help", "description", width=70),
 )
 
 

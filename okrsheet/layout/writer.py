@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
@@ -37,16 +38,10 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
-from okrsheet.stores.base import (
-    BAR_HEADER,
-    Change,
-    Grid,
-    NumberFormat,
-    RawWorkbook,
-    SetCells,
-    TabSpec,
-    WriteValue,
-)
+from okrsheet.stores.base import BAR_HEADER, SetCells, TabSpec
+
+if TYPE_CHECKING:
+    from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
 
 _FORMULA_ROWS = 1000
 _INVALID_TAB_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
-from okrsheet.reports import (
-    DepsReport,
-    GradeReport,
-    HistoryReport,
-    KRRow,
-    LaggingReport,
-    QuietOwnersReport,
-    StatusReport,
-    TodoReport,
-    TreeNode,
-    TreeReport,
-    ValidationReport,
-)
+
+if TYPE_CHECKING:
+    from okrsheet import reports
 
 STATUS_STYLES = {
     "done": "bold green",
@@ -60,7 +52,7 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip() if unit not in ("$",) else f"${text}"
 
 
-def status_table(report: StatusReport) -> RenderableType:
+def status_table(report: reports.StatusReport) -> RenderableType:
     title = Text.assemble(
         (strip_controls(report.company) + " · " if report.company else "", "bold"),
         (f"{report.cycle.name}", "bold"),
@@ -113,14 +105,14 @@ def status_table(report: StatusReport) -> RenderableType:
     return with_status_extras(table, report)
 
 
-def _due(kr: KRRow) -> Text:
+def _due(kr: reports.KRRow) -> Text:
     days = kr.days_to_due
     if days < 0:
         return Text(f"{-days} d late", style="red")
     return Text("today" if days == 0 else f"{days} d")
 
 
-def findings_table(report: ValidationReport) -> RenderableType:
+def findings_table(report: reports.ValidationReport) -> RenderableType:
     table = Table(show_header=True, expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("Where", no_wrap=True)
@@ -133,7 +125,7 @@ def findings_table(report: ValidationReport) -> RenderableType:
     return table
 
 
-def lagging_table(report: LaggingReport) -> RenderableType:
+def lagging_table(report: reports.LaggingReport) -> RenderableType:
     table = Table(
         title=f"Lagging key results · {report.cycle.name} · as of {report.as_of.isoformat()}",
         title_justify="left",
@@ -161,7 +153,7 @@ def lagging_table(report: LaggingReport) -> RenderableType:
     return table
 
 
-def quiet_owners_table(report: QuietOwnersReport) -> RenderableType:
+def quiet_owners_table(report: reports.QuietOwnersReport) -> RenderableType:
     table = Table(
         title=f"No check-in in the last {report.cadence_days} days · as of {report.as_of}",
         title_justify="left",
@@ -174,7 +166,7 @@ def quiet_owners_table(report: QuietOwnersReport) -> RenderableType:
     return table
 
 
-def grade_table(report: GradeReport) -> RenderableType:
+def grade_table(report: reports.GradeReport) -> RenderableType:
     provisional = " (provisional)" if report.provisional else ""
     krs = Table(
         title=f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}",
@@ -224,7 +216,7 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARK[round((v - low) / (high - low) * (len(SPARK) - 1))] for v in values)
 
 
-def history_table(report: HistoryReport) -> RenderableType:
+def history_table(report: reports.HistoryReport) -> RenderableType:
     head = Text.assemble(
         (strip_controls(f"{report.id}  {report.title}"), "bold"),
         f"\nowner {strip_controls(report.owner)} · from {number(report.start, report.unit)}"
@@ -255,7 +247,7 @@ def history_table(report: HistoryReport) -> RenderableType:
     return Group(head, Text.assemble("Trend: ", spark), table, outlook)
 
 
-def todo_table(report: TodoReport) -> RenderableType:
+def todo_table(report: reports.TodoReport) -> RenderableType:
     table = Table(
         title=f"To do for {strip_controls(report.owner)} · {report.as_of}", title_justify="left"
     )
@@ -268,7 +260,7 @@ def todo_table(report: TodoReport) -> RenderableType:
     return table
 
 
-def _tree_label(node: TreeNode) -> Text:
+def _tree_label(node: reports.TreeNode) -> Text:
     label = Text()
     label.append_text(safe(node.id, "bold"))
     label.append(" ")
@@ -289,7 +281,7 @@ def _tree_label(node: TreeNode) -> Text:
     return label
 
 
-def tree_table(report: TreeReport) -> RenderableType:
+def tree_table(report: reports.TreeReport) -> RenderableType:
     from rich.tree import Tree
 
     tree = Tree(
@@ -299,7 +291,7 @@ def tree_table(report: TreeReport) -> RenderableType:
         )
     )
 
-    def add(parent: Tree, node: TreeNode) -> None:
+    def add(parent: Tree, node: reports.TreeNode) -> None:
         branch = parent.add(_tree_label(node))
         for child in node.children:
             add(branch, child)
@@ -313,7 +305,7 @@ def tree_table(report: TreeReport) -> RenderableType:
     return tree
 
 
-def deps_table(report: DepsReport) -> RenderableType:
+def deps_table(report: reports.DepsReport) -> RenderableType:
     from okrsheet.render.extra import quantity
 
     parts: list[RenderableType] = []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,7 +16,7 @@ from okrsheet.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from datetime import date
 
     from okrsheet.checkins import CheckInRequest
@@ -131,7 +132,8 @@ def checkin(
         if value is not None or confidence is not None:
             raise UsageError("--value and --confidence need a KR_ID", option="--value")
         parsed = service.load(location)
-        requests = _interactive(parsed.plan, owner, day_text, author, parsed.unreadable)
+        with _input_must_last():
+            requests = _walk(parsed.plan, owner, day_text, author, parsed.unreadable)
         if not requests:
             console.err().print("Nothing was written.")
             return
@@ -185,20 +187,16 @@ NO_TERMINAL_HINT = (
 )
 
 
-def _interactive(
-    plan: Plan,
-    owner: str | None,
-    day_text: str,
-    author: str | None,
-    unreadable: Mapping[str, Unreadable],
-) -> list[CheckInRequest]:
-    """Everything that can be refused is checked before the first question."""
+@contextmanager
+def _input_must_last() -> Iterator[None]:
+    """Everything that can be refused is checked before the first question; standard input
+    (a script's pipe) that ends before the last answer is refused as a usage error."""
     import sys
 
     from okrsheet.errors import UsageError
 
     try:
-        return _walk(plan, owner, day_text, author, unreadable)
+        yield
     except typer.Abort:
         if sys.stdin is not None and not sys.stdin.isatty():
             raise UsageError(

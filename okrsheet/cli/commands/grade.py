@@ -1,13 +1,12 @@
 from typing import Annotated
 
-import typer
-
 from okrsheet.cli.options import (
     AsOfOption,
     ForceOption,
     FormatOption,
     WorkbookOption,
     as_of_date,
+    flag_option,
     location_to_write,
 )
 from okrsheet.render import OutputFormat
@@ -15,7 +14,7 @@ from okrsheet.render import OutputFormat
 
 def grade(
     write: Annotated[
-        bool, typer.Option("--write", help="Store the grades in the workbook's Grade column.")
+        bool, flag_option("--write", "Store the grades in the workbook's Grade column.")
     ] = False,
     as_of: AsOfOption = None,
     output_format: FormatOption = OutputFormat.TABLE,

@@ -5,7 +5,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from okrsheet.cli.options import WorkbookOption, parse_date_option, today
+from okrsheet.cli.options import (
+    ShareOption,
+    TitleOption,
+    WorkbookOption,
+    flag_option,
+    parse_date_option,
+    text_option,
+    today,
+)
 
 if TYPE_CHECKING:
     from okrsheet.layout.writer import Person
@@ -18,7 +26,6 @@ PathArgument = Annotated[
         help="Where to create the workbook (default: see --workbook).", show_default=False
     ),
 ]
-
 TemplateOption = Annotated[
     str | None,
     typer.Option(
@@ -28,79 +35,44 @@ TemplateOption = Annotated[
         show_default=False,
     ),
 ]
-
 CycleOption = Annotated[
     str | None,
-    typer.Option(
+    text_option(
         "--cycle",
-        help="Cycle name: 2026-Q4, 2026-T1, 2026-H2, 2026, or next (the next quarter). "
+        "Cycle name: 2026-Q4, 2026-T1, 2026-H2, 2026, or next (the next quarter). "
         "Default: this quarter.",
-        show_default=False,
     ),
 ]
-
-StartOption = Annotated[
-    str | None,
-    typer.Option("--start", help="Cycle start date (with --end).", show_default=False),
-]
-
-EndOption = Annotated[
-    str | None, typer.Option("--end", help="Cycle end date (with --start).", show_default=False)
-]
-
+StartOption = Annotated[str | None, text_option("--start", "Cycle start date (with --end).")]
+EndOption = Annotated[str | None, text_option("--end", "Cycle end date (with --start).")]
 PeopleOption = Annotated[
     str | None,
-    typer.Option(
+    text_option(
         "--people",
-        help="CSV with a header row: name, team (optional), email (optional); '-' reads "
-        "stdin. Its people and teams get tabs; the template's sample people do not.",
-        show_default=False,
+        "CSV with a header row: name, team (optional), email (optional); '-' reads stdin. "
+        "Its people and teams get tabs; the template's sample people do not.",
     ),
 ]
-
 TabsByOption = Annotated[
     str | None,
-    typer.Option(
+    text_option(
         "--tabs",
-        help="With --people: a tab per 'team' (its members share it) or per 'person'. "
+        "With --people: a tab per 'team' (its members share it) or per 'person'. "
         "Default: as the template says.",
-        show_default=False,
     ),
 ]
-
 CompanyOption = Annotated[
-    str | None,
-    typer.Option("--company", help="Company name for the Settings tab.", show_default=False),
+    str | None, text_option("--company", "Company name for the Settings tab.")
 ]
-
 ExampleOption = Annotated[
     bool,
-    typer.Option(
+    flag_option(
         "--example",
-        help="Fill the template's made-up company (its people, objectives and weeks of "
-        "check-in history), to try okr on. Without it, no sample content is written.",
+        "Fill the template's made-up company (its people, objectives and weeks of check-in "
+        "history), to try okr on. Without it, no sample content is written.",
     ),
 ]
-
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing workbook.")]
-
-TitleOption = Annotated[
-    str | None,
-    typer.Option(
-        "--title",
-        help="Google Sheets only: the new spreadsheet's title (default: '<company> OKRs').",
-        show_default=False,
-    ),
-]
-
-ShareOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--share",
-        help="Google Sheets only: give this email edit access (repeat for several).",
-        show_default=False,
-    ),
-]
+ForceOption = Annotated[bool, flag_option("--force", "Replace an existing workbook.")]
 
 
 def init(
@@ -134,11 +106,7 @@ def init(
     from okrsheet.cli.shared import tell_next_commands, tell_where_google_workbook_is
     from okrsheet.errors import UsageError
     from okrsheet.render import console
-    from okrsheet.templates import (
-        DEFAULT_TEMPLATE,
-        EXAMPLE_TEMPLATE,
-        PEOPLE_TABS,
-    )
+    from okrsheet.templates import PEOPLE_TABS
 
     if tabs_by is not None and tabs_by.strip().casefold() not in PEOPLE_TABS:
         raise UsageError(f"{tabs_by!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
@@ -154,14 +122,14 @@ def init(
     with steps() as step:
         draft, location = service.init_workbook(
             location,
-            template=template or (EXAMPLE_TEMPLATE if example else DEFAULT_TEMPLATE),
             cycle=chosen,
+            today=today(),
+            template=template,
             people=people_list,
             people_tabs=tabs_by,
             example=example,
             force=force,
             company=company,
-            today=today(),
             title=title,
             share=share or (),
             steps=step,

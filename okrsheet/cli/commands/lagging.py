@@ -8,19 +8,20 @@ from okrsheet.cli.options import (
     LevelOption,
     OwnerOption,
     WorkbookOption,
+    flag_option,
 )
 from okrsheet.render import OutputFormat
 
 
 def lagging(
     fail: Annotated[
-        bool, typer.Option("--fail", help="Exit 6 when anything is reported (for alerting).")
+        bool, flag_option("--fail", "Exit 6 when anything is reported (for alerting).")
     ] = False,
     missing_checkins: Annotated[
         bool,
-        typer.Option(
+        flag_option(
             "--missing-checkins",
-            help="Instead, list owners with no check-in within the cadence in Settings.",
+            "Instead, list owners with no check-in within the cadence in Settings.",
         ),
     ] = False,
     owner: OwnerOption = None,

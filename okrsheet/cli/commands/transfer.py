@@ -4,25 +4,9 @@ from typing import Annotated
 
 import typer
 
-TitleOption = Annotated[
-    str | None,
-    typer.Option(
-        "--title",
-        help="For gsheet:new, the new spreadsheet's title (default: '<company> OKRs').",
-        show_default=False,
-    ),
-]
-ShareOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--share",
-        help="Give this email edit access to the Google spreadsheet (repeat for several).",
-        show_default=False,
-    ),
-]
-ForceOption = Annotated[
-    bool, typer.Option("--force", help="Replace what the target already holds.")
-]
+from okrsheet.cli.options import ShareOption, TitleOption, flag_option
+
+ForceOption = Annotated[bool, flag_option("--force", "Replace what the target already holds.")]
 
 
 def push(
