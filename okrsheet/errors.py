@@ -21,9 +21,15 @@ class ExitCode(IntEnum):
 
 
 class OkrError(Exception):
-    """Base of every error okrsheet raises on purpose."""
+    """Base of every error okrsheet raises on purpose. Each subclass names its exit code in
+    its class line: `class AuthError(OkrError, exit_code=ExitCode.AUTH)`."""
 
     exit_code = ExitCode.INTERNAL
+
+    def __init_subclass__(cls, *, exit_code: ExitCode | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if exit_code is not None:
+            cls.exit_code = exit_code
 
     def __init__(
         self, message: str, *, hint: str | None = None, details: Sequence[str] = ()
@@ -34,10 +40,8 @@ class OkrError(Exception):
         self.details = list(details)
 
 
-class UsageError(OkrError):
+class UsageError(OkrError, exit_code=ExitCode.USAGE):
     """A bad option or argument value."""
-
-    exit_code = ExitCode.USAGE
 
     def __init__(
         self,
@@ -51,37 +55,25 @@ class UsageError(OkrError):
         self.option = option
 
 
-class InvalidWorkbook(OkrError):
+class InvalidWorkbook(OkrError, exit_code=ExitCode.INVALID_CONTENT):
     """The workbook's content breaks the layout or the OKR rules."""
 
-    exit_code = ExitCode.INVALID_CONTENT
 
-
-class WorkbookUnavailable(OkrError):
+class WorkbookUnavailable(OkrError, exit_code=ExitCode.UNAVAILABLE):
     """The workbook is missing, unreadable, or not a workbook at all."""
 
-    exit_code = ExitCode.UNAVAILABLE
 
-
-class WorkbookExists(OkrError):
+class WorkbookExists(OkrError, exit_code=ExitCode.USAGE):
     """Creating a workbook where one already is, without being told to replace it."""
 
-    exit_code = ExitCode.USAGE
 
-
-class BackendError(OkrError):
+class BackendError(OkrError, exit_code=ExitCode.BACKEND):
     """The storage backend failed: a lock held too long, a save that could not land, an API."""
 
-    exit_code = ExitCode.BACKEND
 
-
-class AuthError(OkrError):
+class AuthError(OkrError, exit_code=ExitCode.AUTH):
     """Not allowed: no or expired credentials, too few scopes, or a spreadsheet not shared."""
 
-    exit_code = ExitCode.AUTH
 
-
-class Aborted(OkrError):
+class Aborted(OkrError, exit_code=ExitCode.ABORTED):
     """The user said no or pressed Ctrl-C; nothing was written."""
-
-    exit_code = ExitCode.ABORTED

@@ -33,12 +33,15 @@ from okrsheet.reports import (
 )
 
 R = TypeVar("R", bound=BaseModel)
-Builder = Callable[[Any, bool], Doc]
+#: A builder adds one report's blocks to a Doc that starts empty.
+Builder = Callable[[Any, Doc, bool], None]
 _BUILDERS: dict[type[BaseModel], Builder] = {}
 
 
-def builds(kind: type[R]) -> Callable[[Callable[[R, bool], Doc]], Callable[[R, bool], Doc]]:
-    def register(function: Callable[[R, bool], Doc]) -> Callable[[R, bool], Doc]:
+def builds(
+    kind: type[R],
+) -> Callable[[Callable[[R, Doc, bool], None]], Callable[[R, Doc, bool], None]]:
+    def register(function: Callable[[R, Doc, bool], None]) -> Callable[[R, Doc, bool], None]:
         _BUILDERS[kind] = function
         return function
 
@@ -47,7 +50,9 @@ def builds(kind: type[R]) -> Callable[[Callable[[R, bool], Doc]], Callable[[R, b
 
 def doc_for(report: BaseModel, *, bars: bool = False) -> Doc:
     """The report as blocks; `bars` draws progress bars (on a terminal) beside percentages."""
-    return _BUILDERS[type(report)](report, bars)
+    doc = Doc()
+    _BUILDERS[type(report)](report, doc, bars)
+    return doc
 
 
 def progress(value: float | None, bars: bool, style: str = "cyan") -> Text:
@@ -74,8 +79,7 @@ def _value(kr: KRRow) -> str:
 
 
 @builds(StatusReport)
-def status_doc(report: StatusReport, bars: bool) -> Doc:
-    doc = Doc()
+def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
     company = f"{report.company} · " if report.company else ""
     doc.heading(
         f"{company}{report.cycle.name} ({report.cycle.start} to {report.cycle.end})"
@@ -116,7 +120,6 @@ def status_doc(report: StatusReport, bars: bool) -> Doc:
         doc.heading("KPIs", level=2)
         for kpi in report.kpis:
             _kpi_entry(doc, kpi)
-    return doc
 
 
 def _initiative_entries(doc: Doc, report: StatusReport) -> None:
@@ -162,8 +165,7 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
 
 
 @builds(LaggingReport)
-def lagging_doc(report: LaggingReport, bars: bool) -> Doc:
-    doc = Doc()
+def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
     owners: dict[str, list[int]] = {}
     for index, row in enumerate(report.lagging):
@@ -189,22 +191,18 @@ def lagging_doc(report: LaggingReport, bars: bool) -> Doc:
             _kpi_entry(doc, kpi, list(kpi.reasons))
     if not report.lagging and not report.kpis:
         doc.paragraph("Nothing lags.")
-    return doc
 
 
 @builds(QuietOwnersReport)
-def quiet_owners_doc(report: QuietOwnersReport, bars: bool) -> Doc:
-    doc = Doc()
+def quiet_owners_doc(report: QuietOwnersReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"No check-in in the last {report.cadence_days} days · as of {report.as_of}")
     for row in report.owners:
         last = f"last check-in {row.last_checkin}" if row.last_checkin else "never this cycle"
         doc.entry(row.owner, "", [last, f"{row.open_key_results} open key result(s)"])
-    return doc
 
 
 @builds(ValidationReport)
-def findings_doc(report: ValidationReport, bars: bool) -> Doc:
-    doc = Doc()
+def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
     for finding in report.findings:
         style = "bold red" if finding.severity == "error" else "yellow"
         doc.entry(
@@ -212,12 +210,10 @@ def findings_doc(report: ValidationReport, bars: bool) -> Doc:
             finding.where or "workbook",
             note=finding.message,
         )
-    return doc
 
 
 @builds(GradeReport)
-def grade_doc(report: GradeReport, bars: bool) -> Doc:
-    doc = Doc()
+def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
     provisional = " (provisional)" if report.provisional else ""
     doc.heading(f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}")
     for objective in report.objectives:
@@ -258,12 +254,10 @@ def grade_doc(report: GradeReport, bars: bool) -> Doc:
                 f"{owner.maybe_too_easy} maybe too easy",
             ],
         )
-    return doc
 
 
 @builds(HistoryReport)
-def history_doc(report: HistoryReport, bars: bool) -> Doc:
-    doc = Doc()
+def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.id}  {report.title}")
     doc.paragraph(
         f"Owner {report.owner} · from {number(report.start, report.unit)}"
@@ -271,7 +265,7 @@ def history_doc(report: HistoryReport, bars: bool) -> Doc:
     )
     if not report.checkins:
         doc.paragraph(Text("No check-ins this cycle.", style="dim"))
-        return doc
+        return
     doc.paragraph(Text("Trend: ") + Text(sparkline([p.value for p in report.checkins]), "cyan"))
     for point in report.checkins:
         doc.entry(
@@ -292,12 +286,10 @@ def history_doc(report: HistoryReport, bars: bool) -> Doc:
             f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
-    return doc
 
 
 @builds(TodoReport)
-def todo_doc(report: TodoReport, bars: bool) -> Doc:
-    doc = Doc()
+def todo_doc(report: TodoReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"To do for {report.owner} · {report.as_of}")
     for item in report.items:
         doc.entry(
@@ -305,7 +297,6 @@ def todo_doc(report: TodoReport, bars: bool) -> Doc:
         )
     if not report.items:
         doc.paragraph("Nothing to do.")
-    return doc
 
 
 def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
@@ -332,8 +323,7 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
 
 
 @builds(TreeReport)
-def tree_doc(report: TreeReport, bars: bool) -> Doc:
-    doc = Doc()
+def tree_doc(report: TreeReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.company or 'OKRs'} · {report.cycle.name} · as of {report.as_of}")
     for root in report.roots:
         _tree_entry(doc, root, 0, bars)
@@ -343,7 +333,6 @@ def tree_doc(report: TreeReport, bars: bool) -> Doc:
             _tree_entry(doc, node, 0, bars)
     if not report.roots and not report.orphans:
         doc.paragraph(Text("No objectives match.", style="dim"))
-    return doc
 
 
 _LINK_STYLES = {"ok": "green", "unknown": "red"}
@@ -366,19 +355,11 @@ def _link_entry(doc: Doc, link: DependencyLink, bars: bool) -> None:
 
 
 @builds(DepsReport)
-def deps_doc(report: DepsReport, bars: bool) -> Doc:
-    doc = Doc()
+def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Dependencies · {report.cycle.name} · as of {report.as_of}")
-    sections = [("Depends on", report.depends_on)]
-    if report.who is not None:
-        sections = [
-            (f"What {report.who} depends on", report.depends_on),
-            (f"Who depends on {report.who}", report.depended_on_by),
-        ]
-    for title, links in sections:
+    for title, links in report.sections():
         doc.heading(title, level=2)
         for link in links:
             _link_entry(doc, link, bars)
         if not links:
             doc.paragraph(Text("(none)", style="dim"))
-    return doc

@@ -309,13 +309,7 @@ def deps_table(report: reports.DepsReport) -> RenderableType:
     from okrsheet.render.extra import quantity
 
     parts: list[RenderableType] = []
-    sections = [("Depends on", report.depends_on)]
-    if report.who is not None:
-        sections = [
-            (f"What {report.who} depends on", report.depends_on),
-            (f"Who depends on {report.who}", report.depended_on_by),
-        ]
-    for title, links in sections:
+    for title, links in report.sections():
         table = Table(title=title, title_justify="left")
         quantified = any(link.ratio is not None for link in links)
         names = ["Key result", "Owner", "Needs", "From", "Needed by", "Upstream", "Link"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -34,13 +34,16 @@ class Report(ReportModel):
     """A whole report: JSON prints the model; CSV prints `rows()` under `COLUMNS`.
 
     The columns and rows are the CSV contract (docs/output.md), kept here beside the model so
-    that they are tested without the command line and shared by every caller."""
+    that they are tested without the command line and shared by every caller. Most reports
+    print one row per item of one list: ROWS names that list; the others override `rows()`."""
 
     COLUMNS: ClassVar[tuple[str, ...]]
+    ROWS: ClassVar[str]
 
-    @abstractmethod
     def rows(self) -> list[Row]:
         """The report as flat rows, each keyed by (a subset of) COLUMNS."""
+        items: Sequence[BaseModel] = getattr(self, self.ROWS)
+        return [item.model_dump(mode="json") for item in items]
 
 
 class CycleInfo(ReportModel):

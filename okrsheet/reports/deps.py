@@ -74,6 +74,16 @@ class DepsReport(CycleReport):
             for link in links
         ]
 
+    def sections(self) -> list[tuple[str, list[DependencyLink]]]:
+        """The links under the titles people read: everything under "Depends on", or for one
+        owner or team, what they depend on and who depends on them."""
+        if self.who is None:
+            return [("Depends on", self.depends_on)]
+        return [
+            (f"What {self.who} depends on", self.depends_on),
+            (f"Who depends on {self.who}", self.depended_on_by),
+        ]
+
 
 def deps_report(
     plan: Plan, as_of: date, *, members: Sequence[str] | None = None, who: str | None = None

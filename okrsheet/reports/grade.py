@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.model import Plan
-from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
+from okrsheet.reports.base import CycleReport, ReportModel, round4
 from okrsheet.scoring import grade, grade_band, objective_grade
 
 
@@ -45,6 +45,8 @@ class GradeReport(CycleReport):
         "grade",
         "band",
     )
+    # One row per key result (objective and owner grades are in the JSON).
+    ROWS = "key_results"
 
     provisional: bool
     share_in_band: float | None
@@ -52,10 +54,6 @@ class GradeReport(CycleReport):
     key_results: list[KRGradeRow]
     objectives: list[ObjectiveGradeRow]
     owners: list[OwnerGradeRow]
-
-    def rows(self) -> list[Row]:
-        """One row per key result (objective and owner grades are in the JSON)."""
-        return [row.model_dump(mode="json") for row in self.key_results]
 
 
 def grade_report(plan: Plan, as_of: date) -> GradeReport:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
-from okrsheet.reports.base import Report, ReportModel, Row, round4
+from okrsheet.reports.base import Report, ReportModel, round4
 from okrsheet.scoring import FORECAST_POINTS, forecast, progress
 
 
@@ -29,6 +29,7 @@ class HistoryReport(Report):
         "author",
         "note",
     )
+    ROWS = "checkins"
 
     id: str
     title: str
@@ -41,9 +42,6 @@ class HistoryReport(Report):
     checkins: list[HistoryPoint]
     forecast_at_due: float | None
     forecast_progress: float | None
-
-    def rows(self) -> list[Row]:
-        return [p.model_dump(mode="json") for p in self.checkins]
 
 
 def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:

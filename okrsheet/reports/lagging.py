@@ -132,14 +132,12 @@ class QuietOwnersReport(Report):
         "last_checkin",
         "open_key_results",
     )
+    ROWS = "owners"
 
     cycle: CycleInfo
     as_of: date
     cadence_days: int
     owners: list[QuietOwnerRow]
-
-    def rows(self) -> list[Row]:
-        return [o.model_dump(mode="json") for o in self.owners]
 
 
 def quiet_owners_report(plan: Plan, as_of: date) -> QuietOwnersReport:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from okrsheet.initiatives import InitiativeStatus
 from okrsheet.model import Plan
-from okrsheet.reports.base import Report, ReportModel, Row
+from okrsheet.reports.base import Report, ReportModel
 from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
 
 
@@ -19,19 +19,14 @@ class TodoItem(ReportModel):
 
 
 class TodoReport(Report):
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "id",
-        "title",
-        "action",
-        "why",
-    )
+    """What one person should do now; in CSV, a row per item with its fields as they are."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = tuple(TodoItem.model_fields)
+    ROWS = "items"
 
     owner: str
     as_of: date
     items: list[TodoItem]
-
-    def rows(self) -> list[Row]:
-        return [item.model_dump(mode="json") for item in self.items]
 
 
 def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:

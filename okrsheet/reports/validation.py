@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from okrsheet.layout import Finding
-from okrsheet.reports.base import Report, ReportModel, Row
+from okrsheet.reports.base import Report, ReportModel
 
 
 class FindingRow(ReportModel):
@@ -17,19 +17,12 @@ class FindingRow(ReportModel):
 
 
 class ValidationReport(Report):
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "severity",
-        "where",
-        "code",
-        "message",
-    )
+    COLUMNS: ClassVar[tuple[str, ...]] = ("severity", "where", "code", "message")
+    ROWS = "findings"
 
     errors: int
     warnings: int
     findings: list[FindingRow]
-
-    def rows(self) -> list[Row]:
-        return [f.model_dump(mode="json") for f in self.findings]
 
 
 def validation_report(findings: Sequence[Finding]) -> ValidationReport:
