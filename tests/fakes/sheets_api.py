@@ -1476,7 +1476,8 @@ class FakeGoogle:
             ss = self.spreadsheets[spreadsheet_id]
             sheet, rng = ss.parse_range(tab_or_range)
             r0, r1, c0, c1 = _resolve(sheet, rng)
-            self._settle(ss, sheet, r0, r1, c0, c1)
+            if value_render_option != "FORMULA":  # formulas as typed need no computing
+                self._settle(ss, sheet, r0, r1, c0, c1)
             out: list[list[Any]] = []
             for r in range(r0, r1):
                 row: list[Any] = []

@@ -155,7 +155,9 @@ State = list[tuple[str, list[list[Any]]]]
 
 
 def state(fake: FakeGoogle, sid: str) -> State:
-    """Every tab's values, in tab order. `Recorded at` is the wall clock of the run: masked.
+    """Every tab's values and formulas as written, in tab order (formulas as their text: the
+    same text on the same values computes the same). `Recorded at` is the wall clock of the
+    run: masked.
     So are the check-in ids a run makes up (each its own, at random): each distinct one is
     numbered in the order it appears, so a duplicate still shows."""
     tabs: State = []
@@ -164,7 +166,11 @@ def state(fake: FakeGoogle, sid: str) -> State:
         last = sheet.last_content_row()
         width = max((len(row) for row in sheet.rows[:last]), default=0)
         rows = (
-            fake.values(sid, f"{quote_title(sheet.title)}!A1:{column_letters(width)}{last}")
+            fake.values(
+                sid,
+                f"{quote_title(sheet.title)}!A1:{column_letters(width)}{last}",
+                value_render_option="FORMULA",
+            )
             if last and width
             else []
         )
