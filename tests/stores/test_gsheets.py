@@ -3,7 +3,6 @@ safety while people edit the sheet between our read and our write."""
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.google_http import QUOTA_WAIT
 from okrsheet.stores.gsheets import SCRATCH_TAB, _Guard, _requests_for, _Sheet
-from tests.conftest import BOT, Google
+from tests.conftest import BOT, Google, Result
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
+from tests.stores.conftest import SHARES
 
 REPORTS = [
     ("status", "-f", "json"),
@@ -83,13 +83,10 @@ def test_a_report_is_one_lean_read(
     assert google.fake.bytes_received() < 100_000
 
 
-def test_a_fresh_150_person_workbook_reads_small(okr: Any, google: Google, tmp_path: Path) -> None:
-    people = tmp_path / "people.csv"
-    people.write_text(
-        "name,team\n" + "".join(f"Person {n:03d},Team {n % 7}\n" for n in range(150)),
-        encoding="utf-8",
-    )
-    assert okr("init", "gsheet:new", "--people", str(people), "--cycle", "2026-Q4").exit_code == 0
+def test_a_fresh_150_person_workbook_reads_small(
+    okr: Any, google: Google, init_150: Result
+) -> None:
+    assert init_150.exit_code == 0, init_150.stderr
     google.fake.reset_calls()
 
     result = okr("status", "-f", "json", "-w", google.location())
@@ -124,30 +121,10 @@ def drive_calls(fake: FakeGoogle) -> list[str]:
 
 
 def test_init_with_150_people_is_three_layout_writes_and_drive_calls_to_make_share_and_finish(
-    okr: Any, google: Google, tmp_path: Path
+    okr: Any, google: Google, init_150: Result
 ) -> None:
-    people = tmp_path / "people.csv"
-    with people.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["name", "team", "email"])
-        for n in range(150):
-            writer.writerow([f"Person {n:03d}", f"Team {n % 7}", f"p{n}@acme.test"])
-    shares = ["ceo@acme.test", "coo@acme.test"]
-
-    result = okr(
-        "init",
-        "gsheet:new",
-        "--people",
-        str(people),
-        "--cycle",
-        "2026-Q4",
-        "--title",
-        "Acme OKRs",
-        "--share",
-        shares[0],
-        "--share",
-        shares[1],
-    )
+    result = init_150
+    shares = SHARES
 
     assert result.exit_code == 0, result.stderr
     # The layout in parts of at most 1.5 MB: three with the calculated columns and the Dashboard.

@@ -3,7 +3,6 @@ the budget, a part that fails for good, the spreadsheet never lost, a rerun that
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,11 @@ import okrsheet.stores.gsheets as gsheets_module
 from okrsheet.stores.google_chunks import BUDGET, chunks, size, split
 from okrsheet.stores.google_http import DRIVE_API
 from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB, UNFINISHED
-from tests.conftest import BOT, Google
+from tests.conftest import BOT, Google, Result
 from tests.fakes.sheets_api import SPREADSHEET_MIME, FakeRequest, raw_session
 
 TWO_MB = 2_000_000
 DRIVE_OFF = "Google Drive API has not been used in project 123 before or it is disabled."
-
-
-def people_csv(path: Path, count: int) -> Path:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["name", "team", "email"])
-        for n in range(count):
-            writer.writerow([f"Person {n:03d}", f"Team {n % 7}", f"p{n}@acme.test"])
-    return path
 
 
 def titles(google: Google, sid: str) -> list[str]:
@@ -65,13 +55,9 @@ def test_updatecells_too_big_for_a_request_is_split_by_rows() -> None:
 
 
 def test_init_with_150_people_sends_no_request_over_2_mb(
-    okr: Any, google: Google, tmp_path: Path
+    okr: Any, google: Google, init_150: Result
 ) -> None:
-    people = people_csv(tmp_path / "people.csv", 150)
-
-    result = okr("init", "gsheet:new", "--people", str(people), "--cycle", "2026-Q4")
-
-    assert result.exit_code == 0, result.stderr
+    assert init_150.exit_code == 0, init_150.stderr
     sent = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
     assert max(sent) < TWO_MB
     sid = google.sheet_id()
