@@ -75,8 +75,14 @@ def chunks(requests: Sequence[dict[str, Any]], budget: int = BUDGET) -> list[lis
     current: list[dict[str, Any]] = []
     weight = _ENVELOPE
     for request in requests:
-        for part in split(request, budget - _ENVELOPE):
-            part_size = size(part) + 1
+        whole = size(request)  # measured once: most requests fit as they are
+        parts = (
+            [(request, whole)]
+            if whole <= budget - _ENVELOPE
+            else [(part, size(part)) for part in split(request, budget - _ENVELOPE)]
+        )
+        for part, measured in parts:
+            part_size = measured + 1
             if current and weight + part_size > budget:
                 out.append(current)
                 current, weight = [], _ENVELOPE

@@ -284,7 +284,7 @@ class GoogleCreation:
         reason = ""
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                self._batch_update(_layout_requests(tabs, existing))
+                self._batch_update(requests)
                 return
             except AmbiguousWrite as exc:
                 reason = exc.reason
@@ -293,6 +293,7 @@ class GoogleCreation:
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
             existing = now
+            requests = _layout_requests(tabs, existing)
             self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",
