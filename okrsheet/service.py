@@ -70,6 +70,9 @@ def store_for(location: Location) -> WorkbookStore:
 
 #: How many objects the last `bulk_load` left frozen (0: none, or someone else froze some).
 _frozen_by_load = 0
+#: Loads that leave fewer new objects than this are not frozen: the collector walks them fast,
+#: and counting frozen objects (`gc.get_freeze_count` walks them all) would cost more.
+FREEZE_FROM = 200_000
 
 
 @contextlib.contextmanager
@@ -78,25 +81,30 @@ def bulk_load() -> Iterator[None]:
 
     A large workbook becomes about a million cells, dicts and models, almost none of them in
     reference cycles; the collector would walk all of them again and again as they pile up (a
-    quarter of the parse time of a 94,000-line log). Afterwards they move to the permanent
-    generation (`gc.freeze`), so the collections that follow skip them too; reference counting
-    still frees them as usual. The next load hands them back to the collector first, so a
-    process that loads again and again keeps at most one load's objects out of its reach.
+    quarter of the parse time of a 94,000-line log). Afterwards, when the load made at least
+    FREEZE_FROM objects, they move to the permanent generation (`gc.freeze`), so the
+    collections that follow skip them too; reference counting still frees them as usual. The
+    next load hands them back to the collector first, so a process that loads again and again
+    keeps at most one load's objects out of its reach. What someone else froze is never thawed.
     """
     global _frozen_by_load
     if not gc.isenabled():  # an enclosing load (or the caller) already paused it
         yield
         return
-    if _frozen_by_load and gc.get_freeze_count() == _frozen_by_load:
+    # Frozen objects freed since only lower the count; more than the load froze means someone
+    # else froze some too, and then nothing is thawed.
+    if _frozen_by_load and gc.get_freeze_count() <= _frozen_by_load:
         gc.unfreeze()
-    mine = gc.get_freeze_count() == 0  # never thaw what someone else froze
+    _frozen_by_load = 0
     gc.disable()
+    before = gc.get_count()[0]
     try:
         yield
     finally:
-        if mine:
+        # With the collector paused, generation 0's count grows by what the load leaves.
+        if gc.get_count()[0] - before >= FREEZE_FROM and gc.get_freeze_count() == 0:
             gc.freeze()
-        _frozen_by_load = gc.get_freeze_count() if mine else 0
+            _frozen_by_load = gc.get_freeze_count()
         gc.enable()
 
 
