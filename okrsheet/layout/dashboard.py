@@ -94,6 +94,7 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         emphasized_rows=frozenset({head - 2}),
         print_columns=max(_SIDE),
         color="C00000",
+        derived=True,
     )
 
 

@@ -107,6 +107,9 @@ class TabSpec:
     print_title_rows: int = 1
     # Only the first this many columns are printed (helper columns past them are not).
     print_columns: int | None = None
+    # Every cell below the header is okr's formula over other tabs (the Dashboard): nothing
+    # there is read back, so a store may leave it out of reads.
+    derived: bool = False
 
 
 @dataclass(frozen=True)

@@ -307,9 +307,12 @@ def _data_requests(
             }
         )
     requests.extend(_fills(sheet_id, filled))
-    if filled:
+    computed = set(_filled_columns(filled))
+    if spec.derived:  # reads need its header row only
+        computed.update(range(1, len(spec.columns) + 1))
+    if computed:
         headers = [column.header for column in spec.columns] + ([BAR_HEADER] if bar else [])
-        requests.extend(_tag_computed(sheet_id, computed_value(_filled_columns(filled), headers)))
+        requests.extend(_tag_computed(sheet_id, computed_value(computed, headers)))
     return requests
 
 
