@@ -54,14 +54,15 @@ def assert_google_text(fake: FakeGoogle, sid: str, tab: str, text: str, at_least
     assert not any(text in f for f in formulas), formulas
 
 
-def type_as_text(path: Path, tab: str, ref: str, text: str) -> None:
-    """What a person typing 'text' (with a leading apostrophe) into a cell leaves in the file."""
+def type_as_text(path: Path, tab: str, cells: dict[str, str]) -> None:
+    """What a person typing 'text' (with a leading apostrophe) into cells leaves in the file."""
     from openpyxl import load_workbook
 
     book = load_workbook(path)
-    cell = book[tab][ref]
-    cell.value = text
-    cell.data_type = "s"
+    for ref, text in cells.items():
+        cell = book[tab][ref]
+        cell.value = text
+        cell.data_type = "s"
     book.save(path)
 
 
@@ -108,8 +109,8 @@ def test_people_names_stay_text_in_xlsx(okr: Any, tmp_path: Path) -> None:
 
 
 def test_titles_stay_text_when_rollover_copies_them_to_the_archive(okr: Any, example: Path) -> None:
-    for row, payload in zip(range(2, 7), PAYLOADS, strict=False):
-        type_as_text(example, "Corporate", f"D{row}", payload)
+    titles = {f"D{row}": payload for row, payload in zip(range(2, 7), PAYLOADS, strict=False)}
+    type_as_text(example, "Corporate", titles)
 
     result = okr("rollover", "--to", "2027-Q1", "-w", str(example))
 
@@ -121,8 +122,8 @@ def test_titles_stay_text_when_rollover_copies_them_to_the_archive(okr: Any, exa
 def test_titles_stay_text_through_push_and_pull(
     okr: Any, google: Google, example: Path, tmp_path: Path
 ) -> None:
-    for row, payload in zip(range(2, 7), PAYLOADS, strict=False):
-        type_as_text(example, "Corporate", f"D{row}", payload)
+    titles = {f"D{row}": payload for row, payload in zip(range(2, 7), PAYLOADS, strict=False)}
+    type_as_text(example, "Corporate", titles)
 
     pushed = okr("push", str(example), "--to", "gsheet:new")
     pulled = okr("pull", google.location(), "--to", str(tmp_path / "back.xlsx"))
@@ -190,13 +191,20 @@ HOSTILE_TITLES = {
 }
 
 
+@pytest.fixture(scope="session")
+def hostile_bytes(example_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The example with titles a spreadsheet would run, typed as text (made once)."""
+    path = tmp_path_factory.mktemp("hostile") / "example.xlsx"
+    path.write_bytes(example_bytes)
+    type_as_text(path, "Corporate", {**HOSTILE_TITLES, "F3": "=owner()"})
+    return path.read_bytes()
+
+
 @pytest.fixture
-def hostile(example: Path) -> Path:
-    """The example with titles a spreadsheet would run, typed as text."""
-    for ref, text in HOSTILE_TITLES.items():
-        type_as_text(example, "Corporate", ref, text)
-    type_as_text(example, "Corporate", "F3", "=owner()")
-    return example
+def hostile(hostile_bytes: bytes, tmp_path: Path) -> Path:
+    path = tmp_path / "example.xlsx"
+    path.write_bytes(hostile_bytes)
+    return path
 
 
 def test_csv_output_defuses_formulas(okr: Any, hostile: Path) -> None:
