@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import init_bytes
+
 #: One objective, three key results, typed into the Corporate tab as a person would.
 SHOP_ROWS: list[list[Any]] = [
     ["Objective", "CORP-1", None, "Become the easiest shop to buy from", "corporate", "Ana Lima"],
@@ -40,12 +42,20 @@ def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
     book.save(path)
 
 
-@pytest.fixture
-def shop(okr: Any, tmp_path: Path) -> Path:
-    path = tmp_path / "shop.xlsx"
-    result = okr("init", str(path), "--cycle", "2026-Q4", "--company", "Shop")
-    assert result.exit_code == 0, result.stderr
+@pytest.fixture(scope="session")
+def shop_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The shop: a blank 2026-Q4 workbook made by the real `okr init`, its rows typed in."""
+    path = tmp_path_factory.mktemp("shop") / "shop.xlsx"
+    init_bytes(path, "--company", "Shop")
     add_rows(path, "Corporate", SHOP_ROWS)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def shop(shop_bytes: bytes, tmp_path: Path) -> Path:
+    """A copy of the shop for this test."""
+    path = tmp_path / "shop.xlsx"
+    path.write_bytes(shop_bytes)
     return path
 
 

@@ -33,8 +33,7 @@ class Shop:
 def shop(request: Any, okr: Any, tmp_path: Path) -> Shop:
     if request.param == "xlsx":
         path = tmp_path / "shop.xlsx"
-        assert okr("init", str(path), "--cycle", "2026-Q4", "--company", "Shop").exit_code == 0
-        add_rows(path, "Corporate", SHOP_ROWS)
+        path.write_bytes(request.getfixturevalue("shop_bytes"))
         return Shop(
             str(path),
             lambda tab, rows: add_rows(path, tab, rows),
