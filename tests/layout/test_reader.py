@@ -163,10 +163,18 @@ def make_draft() -> Draft:
     )
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path = tmp_path / "okr.xlsx"
+@pytest.fixture(scope="module")
+def book_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("reader") / "okr.xlsx"
     XlsxStore(path).create(workbook_tabs(make_draft()), overwrite=False)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def book(book_bytes: bytes, tmp_path: Path) -> Path:
+    """The draft's workbook as okr writes it (made once, copied into each test)."""
+    path = tmp_path / "okr.xlsx"
+    path.write_bytes(book_bytes)
     return path
 
 
