@@ -1046,13 +1046,15 @@ def _call_function(name: str, args: list[Json]) -> Json:
 # ---------------------------------------------------------------------------------------------
 
 Cell = dict[str, Json]
-_STORED_CELL_FIELDS = (
-    "userEnteredValue",
-    "userEnteredFormat",
-    "note",
-    "dataValidation",
-    "textFormatRuns",
-    "hyperlink",
+_STORED_CELL_FIELDS = frozenset(
+    {
+        "userEnteredValue",
+        "userEnteredFormat",
+        "note",
+        "dataValidation",
+        "textFormatRuns",
+        "hyperlink",
+    }
 )
 
 
@@ -1070,6 +1072,12 @@ class FakeSheet:
     basic_filter: dict[str, Json] | None = None
     #: Formula cells written since the last read of them: evaluated when read.
     pending: set[tuple[int, int]] = field(default_factory=set)
+    # What `FakeGoogle._recalc` needs to redo only what changed since it last ran: where the
+    # formula cells were then, the cells set since, and whether cells moved (rows or columns
+    # inserted, deleted or cut off), when it must look at every cell again.
+    formulas: set[tuple[int, int]] = field(default_factory=set, compare=False, repr=False)
+    written: set[tuple[int, int]] = field(default_factory=set, compare=False, repr=False)
+    moved: bool = field(default=True, compare=False, repr=False)
 
     @property
     def sheet_id(self) -> int:
@@ -1095,7 +1103,8 @@ class FakeSheet:
 
     def set_cell(self, r: int, c: int, cell: Cell | None) -> None:
         row = self.rows[r]
-        if cell is not None and not any(k in cell for k in _STORED_CELL_FIELDS):
+        self.written.add((r, c))
+        if cell is not None and cell.keys().isdisjoint(_STORED_CELL_FIELDS):
             cell = None
         if cell is None:
             if c < len(row):
@@ -1108,6 +1117,8 @@ class FakeSheet:
         row[c] = cell
 
     def resize(self, rows: int, cols: int) -> None:
+        if rows < len(self.rows) or cols < len(self.col_meta):
+            self.moved = True  # cells were cut off (growing moves none)
         if rows < len(self.rows):
             del self.rows[rows:]
             del self.row_meta[rows:]
@@ -2677,25 +2688,47 @@ class FakeGoogle:
         """After a write: plain cells get their effective value now; formula cells are marked
         pending and evaluated when something reads them (`_settle`), as a read on Google
         always sees them calculated. Evaluating lazily keeps a workbook of thousands of
-        formulas nobody reads cheap."""
+        formulas nobody reads cheap.
+
+        Only the cells set since the last pass are looked at (every cell of a sheet whose
+        cells moved): the others hold what this pass would give them again. Every formula,
+        on any sheet, is made pending again: it may read what changed."""
         for sheet in ss.sheets:
-            pending: set[tuple[int, int]] = set()
-            for r, row in enumerate(sheet.rows):
-                for c, cell in enumerate(row):
-                    if not cell:
-                        continue
-                    uev = cell.get("userEnteredValue")
-                    if uev is None or "formulaValue" in uev:
-                        cell.pop("effectiveValue", None)
-                        cell.pop("formattedValue", None)
-                        if uev is not None:
-                            pending.add((r, c))
-                        continue
-                    number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
-                    ev = dict(uev)
-                    cell["effectiveValue"] = ev
-                    cell["formattedValue"] = format_value(ev, number_format)
-            sheet.pending = pending
+            if sheet.moved:
+                sheet.formulas = set()
+                spots: Iterable[tuple[int, int, Cell | None]] = (
+                    (r, c, cell) for r, row in enumerate(sheet.rows) for c, cell in enumerate(row)
+                )
+            else:
+                spots = ((r, c, sheet.cell(r, c)) for r, c in sheet.written)
+            formulas = sheet.formulas
+            for r, c, cell in spots:
+                if not cell:
+                    formulas.discard((r, c))
+                    continue
+                uev = cell.get("userEnteredValue")
+                if uev is None or "formulaValue" in uev:
+                    cell.pop("effectiveValue", None)
+                    cell.pop("formattedValue", None)
+                    if uev is not None:
+                        formulas.add((r, c))
+                    else:
+                        formulas.discard((r, c))
+                    continue
+                formulas.discard((r, c))
+                number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
+                ev = dict(uev)
+                cell["effectiveValue"] = ev
+                cell["formattedValue"] = format_value(ev, number_format)
+            rows = sheet.rows
+            for r, c in formulas:  # a formula read since the last pass holds its old value
+                formula_cell = rows[r][c]
+                assert formula_cell is not None
+                formula_cell.pop("effectiveValue", None)
+                formula_cell.pop("formattedValue", None)
+            sheet.pending = set(formulas)
+            sheet.written.clear()
+            sheet.moved = False
 
     def _settle(
         self,
@@ -3019,6 +3052,7 @@ class FakeGoogle:
         count: int,
         inherit_before: bool,
     ) -> None:
+        sheet.moved = True
         if dimension == "ROWS":
             template_index = start - 1 if inherit_before else start
             template = sheet.rows[template_index] if 0 <= template_index < len(sheet.rows) else []
@@ -3072,6 +3106,7 @@ class FakeGoogle:
             )
         if end - start >= size:
             raise _bad(f"You can't delete all the {dimension.lower()} on the sheet.")
+        sheet.moved = True
         if dimension == "ROWS":
             del sheet.rows[start:end]
             del sheet.row_meta[start:end]
