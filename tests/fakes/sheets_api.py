@@ -453,6 +453,115 @@ def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json
     return result
 
 
+class _CellUpdate:
+    """`apply_update_mask(target, source, tree)` for one source cell written over many stored
+    cells, as a repeatCell writes it: the mask is walked and the source's values copied once,
+    not once per cell.
+
+    The cells written share those values, except the dicts the fake changes in place once a
+    cell is stored: `_mirror_colors` adds to a cell's userEnteredFormat and its textFormat, so
+    each cell gets its own copy of those two (`_OWN_COPIES`). Nothing else changes a stored
+    cell's parts in place (a write makes new dicts: `apply_update_mask` copies what it changes,
+    `_write_block` clones the cell), so the sharing of the rest cannot show.
+    """
+
+    __slots__ = ("_own", "_steps", "_value", "_whole")
+
+    def __init__(self, source: Json, tree: MaskTree | None, path: tuple[str, ...] = ()) -> None:
+        #: Without a mask (or a dict to pick from) the source replaces the target whole.
+        self._whole = tree is None or not isinstance(source, dict)
+        self._value: Json = _clone(source) if self._whole else None
+        self._own = _OWN_COPIES.get(path, _shared)
+        #: Per field of the mask, in its order: (name, sub-mask, and either how to merge the
+        #: source's field into the target's, or the value to set (None: clear) and its copier).
+        self._steps: list[tuple[str, MaskTree | None, _CellUpdate | None, Json, _Copier]] = []
+        if tree is None or not isinstance(source, dict):
+            return
+        for key, sub in tree.items():
+            if sub is None:
+                value = source.get(key)
+                own = _OWN_COPIES.get((*path, key), _shared)
+                self._steps.append((key, None, None, None if value is None else _clone(value), own))
+            else:
+                merge = _CellUpdate(source.get(key) or {}, sub, (*path, key))
+                self._steps.append((key, sub, merge, None, _shared))
+
+    def sets(self, key: str) -> bool:
+        """Whether the update sets or clears the whole of a top-level field."""
+        return self._whole or any(name == key and sub is None for name, sub, *_ in self._steps)
+
+    def apply(self, target: Json, override: Mapping[str, Json] | None = None) -> Json:
+        """``apply_update_mask(target, source, tree)``, with ``override`` replacing some of the
+        source's top-level fields (a repeatCell's formula, moved for each cell): its values
+        are stored as they are, not copied."""
+        if self._whole:
+            whole = self._own(self._value)
+            if override:
+                whole.update(override)
+            return whole
+        result = dict(target) if isinstance(target, dict) else {}
+        for key, sub, merge, value, own in self._steps:
+            if override is not None and key in override:
+                given = override[key]
+                if sub is None:
+                    if given is None:
+                        result.pop(key, None)
+                    else:
+                        result[key] = given
+                    continue
+                merged = apply_update_mask(result.get(key) or {}, given or {}, sub)
+            elif merge is None:
+                if value is None:
+                    result.pop(key, None)
+                else:
+                    result[key] = own(value)
+                continue
+            else:
+                merged = merge.apply(result.get(key) or {})
+            if merged:
+                result[key] = merged
+            else:
+                result.pop(key, None)
+        return result
+
+
+_Copier = Callable[[Json], Json]
+
+
+def _shared(value: Json) -> Json:
+    return value
+
+
+def _own_text_format(text: Json) -> Json:
+    return dict(text) if type(text) is dict else text
+
+
+def _own_format(fmt: Json) -> Json:
+    if type(fmt) is not dict:
+        return fmt
+    fmt = dict(fmt)
+    if "textFormat" in fmt:
+        fmt["textFormat"] = _own_text_format(fmt["textFormat"])
+    return fmt
+
+
+def _own_cell(cell: Json) -> Json:
+    if type(cell) is not dict:
+        return cell
+    cell = dict(cell)
+    if "userEnteredFormat" in cell:
+        cell["userEnteredFormat"] = _own_format(cell["userEnteredFormat"])
+    return cell
+
+
+#: What of a value a `_CellUpdate` sets must be copied for each cell, by where it goes in a cell.
+_OWN_COPIES: dict[tuple[str, ...], _Copier] = {
+    (): _own_cell,
+    ("userEnteredFormat",): _own_format,
+    ("userEnteredFormat", "textFormat"): _own_text_format,
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Values: parsing user input, formatting, rendering
 # ---------------------------------------------------------------------------------------------
@@ -3226,14 +3335,25 @@ class FakeGoogle:
         uev = source.get("userEnteredValue")
         formula = uev.get("formulaValue") if isinstance(uev, dict) else None
         shift = formula_shifter(formula) if isinstance(formula, str) else None
+        update = _CellUpdate(source, tree)
+        # What an empty cell becomes is the same for every empty cell of the range (a format
+        # over a whole column, say) but for its moved formula: made once, copied for each.
+        blank = _stored_cell(update.apply({}))
+        copy_blank = shift is None or update.sets("userEnteredValue")
         for r in range(r0, r1):
             for c in range(c0, c1):
-                cell = source
+                current = sheet.cell(r, c)
+                moved = None
                 if shift is not None:
-                    moved = shift(r - r0, c - c0)
-                    cell = {**source, "userEnteredValue": {"formulaValue": moved}}
-                merged = apply_update_mask(sheet.cell(r, c) or {}, cell, tree)
-                sheet.set_cell(r, c, _stored_cell(merged))
+                    moved = {"formulaValue": shift(r - r0, c - c0)}
+                if not current and copy_blank:
+                    cell = _own_cell(blank)
+                    if moved is not None and cell is not None:
+                        cell["userEnteredValue"] = moved
+                else:
+                    given = None if moved is None else {"userEnteredValue": moved}
+                    cell = _stored_cell(update.apply(current or {}, given))
+                sheet.set_cell(r, c, cell)
         return {}
 
     def _req_setDataValidation(self, ss: FakeSpreadsheet, body: Json) -> Json:
@@ -3243,11 +3363,13 @@ class FakeGoogle:
         if rule is not None and not (rule.get("condition") or {}).get("type"):
             raise _bad("rule.condition.type is required")
         r0, r1, c0, c1 = _grid(sheet, gr)
+        # One copy for all the cells: nothing changes a stored rule in place (see _CellUpdate).
+        stored_rule = _clone(rule)
         for r in range(r0, r1):
             for c in range(c0, c1):
                 cell = dict(sheet.cell(r, c) or {})
                 if rule:
-                    cell["dataValidation"] = _clone(rule)
+                    cell["dataValidation"] = stored_rule
                 else:
                     cell.pop("dataValidation", None)
                 sheet.set_cell(r, c, cell)
