@@ -214,16 +214,17 @@ def _clone(value: _T) -> _T:
 
 def _copy_json(value: Any) -> Any:
     kind = type(value)
+    # Scalars are taken as they are without a call each: most values of a cell are scalars.
     if kind is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else _copy_json(v) for k, v in value.items()}
     if kind is list:
-        return [_copy_json(v) for v in value]
-    if value is None or kind in _SCALARS:
+        return [v if type(v) in _SCALARS else _copy_json(v) for v in value]
+    if kind in _SCALARS:
         return value
     return copy.deepcopy(value)
 
 
-_SCALARS = frozenset({str, int, float, bool})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _bad(message: str) -> GoogleApiError:
@@ -1601,8 +1602,10 @@ class FakeGoogle:
             out: list[list[Any]] = []
             for r in range(r0, r1):
                 row: list[Any] = []
-                for c in range(c0, c1):
-                    cell = sheet.cell(r, c)
+                # Past the end of a stored row all is empty, which the trimming below drops.
+                stored = sheet.rows[r] if r < len(sheet.rows) else []
+                for c in range(c0, min(c1, len(stored))):
+                    cell = stored[c]
                     value = render_cell(cell, value_render_option, "SERIAL_NUMBER")
                     if dates and isinstance(value, int | float) and _is_date_format(cell):
                         moment = serial_to_datetime(float(value))
