@@ -22,6 +22,7 @@ import copy
 import csv
 import datetime as dt
 import functools
+import gc
 import gzip
 import io
 import itertools
@@ -214,16 +215,38 @@ def _clone(value: _T) -> _T:
 
 def _copy_json(value: Any) -> Any:
     kind = type(value)
+    # Scalars are taken as they are without a call each: most values of a cell are scalars.
     if kind is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else _copy_json(v) for k, v in value.items()}
     if kind is list:
-        return [_copy_json(v) for v in value]
-    if value is None or kind in _SCALARS:
+        return [v if type(v) in _SCALARS else _copy_json(v) for v in value]
+    if kind in _SCALARS:
         return value
     return copy.deepcopy(value)
 
 
-_SCALARS = frozenset({str, int, float, bool})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the fake answers a request.
+
+    A write makes and drops a great many small dicts (a repeatCell over a column makes one or
+    more per cell); each few hundred of them set off a collection and, every so often, a full
+    one over everything the test process holds, which was a fifth of the time of a test that
+    writes workbooks. The model holds no reference cycles to free; a collection owed runs at
+    the next allocation once the collector is back on. Pausing nests: only the outermost
+    caller turns it back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _bad(message: str) -> GoogleApiError:
@@ -451,6 +474,115 @@ def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json
             else:
                 result.pop(key, None)
     return result
+
+
+class _CellUpdate:
+    """`apply_update_mask(target, source, tree)` for one source cell written over many stored
+    cells, as a repeatCell writes it: the mask is walked and the source's values copied once,
+    not once per cell.
+
+    The cells written share those values, except the dicts the fake changes in place once a
+    cell is stored: `_mirror_colors` adds to a cell's userEnteredFormat and its textFormat, so
+    each cell gets its own copy of those two (`_OWN_COPIES`). Nothing else changes a stored
+    cell's parts in place (a write makes new dicts: `apply_update_mask` copies what it changes,
+    `_write_block` clones the cell), so the sharing of the rest cannot show.
+    """
+
+    __slots__ = ("_own", "_steps", "_value", "_whole")
+
+    def __init__(self, source: Json, tree: MaskTree | None, path: tuple[str, ...] = ()) -> None:
+        #: Without a mask (or a dict to pick from) the source replaces the target whole.
+        self._whole = tree is None or not isinstance(source, dict)
+        self._value: Json = _clone(source) if self._whole else None
+        self._own = _OWN_COPIES.get(path, _shared)
+        #: Per field of the mask, in its order: (name, sub-mask, and either how to merge the
+        #: source's field into the target's, or the value to set (None: clear) and its copier).
+        self._steps: list[tuple[str, MaskTree | None, _CellUpdate | None, Json, _Copier]] = []
+        if tree is None or not isinstance(source, dict):
+            return
+        for key, sub in tree.items():
+            if sub is None:
+                value = source.get(key)
+                own = _OWN_COPIES.get((*path, key), _shared)
+                self._steps.append((key, None, None, None if value is None else _clone(value), own))
+            else:
+                merge = _CellUpdate(source.get(key) or {}, sub, (*path, key))
+                self._steps.append((key, sub, merge, None, _shared))
+
+    def sets(self, key: str) -> bool:
+        """Whether the update sets or clears the whole of a top-level field."""
+        return self._whole or any(name == key and sub is None for name, sub, *_ in self._steps)
+
+    def apply(self, target: Json, override: Mapping[str, Json] | None = None) -> Json:
+        """``apply_update_mask(target, source, tree)``, with ``override`` replacing some of the
+        source's top-level fields (a repeatCell's formula, moved for each cell): its values
+        are stored as they are, not copied."""
+        if self._whole:
+            whole = self._own(self._value)
+            if override:
+                whole.update(override)
+            return whole
+        result = dict(target) if isinstance(target, dict) else {}
+        for key, sub, merge, value, own in self._steps:
+            if override is not None and key in override:
+                given = override[key]
+                if sub is None:
+                    if given is None:
+                        result.pop(key, None)
+                    else:
+                        result[key] = given
+                    continue
+                merged = apply_update_mask(result.get(key) or {}, given or {}, sub)
+            elif merge is None:
+                if value is None:
+                    result.pop(key, None)
+                else:
+                    result[key] = own(value)
+                continue
+            else:
+                merged = merge.apply(result.get(key) or {})
+            if merged:
+                result[key] = merged
+            else:
+                result.pop(key, None)
+        return result
+
+
+_Copier = Callable[[Json], Json]
+
+
+def _shared(value: Json) -> Json:
+    return value
+
+
+def _own_text_format(text: Json) -> Json:
+    return dict(text) if type(text) is dict else text
+
+
+def _own_format(fmt: Json) -> Json:
+    if type(fmt) is not dict:
+        return fmt
+    fmt = dict(fmt)
+    if "textFormat" in fmt:
+        fmt["textFormat"] = _own_text_format(fmt["textFormat"])
+    return fmt
+
+
+def _own_cell(cell: Json) -> Json:
+    if type(cell) is not dict:
+        return cell
+    cell = dict(cell)
+    if "userEnteredFormat" in cell:
+        cell["userEnteredFormat"] = _own_format(cell["userEnteredFormat"])
+    return cell
+
+
+#: What of a value a `_CellUpdate` sets must be copied for each cell, by where it goes in a cell.
+_OWN_COPIES: dict[tuple[str, ...], _Copier] = {
+    (): _own_cell,
+    ("userEnteredFormat",): _own_format,
+    ("userEnteredFormat", "textFormat"): _own_text_format,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1046,13 +1178,15 @@ def _call_function(name: str, args: list[Json]) -> Json:
 # ---------------------------------------------------------------------------------------------
 
 Cell = dict[str, Json]
-_STORED_CELL_FIELDS = (
-    "userEnteredValue",
-    "userEnteredFormat",
-    "note",
-    "dataValidation",
-    "textFormatRuns",
-    "hyperlink",
+_STORED_CELL_FIELDS = frozenset(
+    {
+        "userEnteredValue",
+        "userEnteredFormat",
+        "note",
+        "dataValidation",
+        "textFormatRuns",
+        "hyperlink",
+    }
 )
 
 
@@ -1070,6 +1204,12 @@ class FakeSheet:
     basic_filter: dict[str, Json] | None = None
     #: Formula cells written since the last read of them: evaluated when read.
     pending: set[tuple[int, int]] = field(default_factory=set)
+    # What `FakeGoogle._recalc` needs to redo only what changed since it last ran: where the
+    # formula cells were then, the cells set since, and whether cells moved (rows or columns
+    # inserted, deleted or cut off), when it must look at every cell again.
+    formulas: set[tuple[int, int]] = field(default_factory=set, compare=False, repr=False)
+    written: set[tuple[int, int]] = field(default_factory=set, compare=False, repr=False)
+    moved: bool = field(default=True, compare=False, repr=False)
 
     @property
     def sheet_id(self) -> int:
@@ -1095,7 +1235,8 @@ class FakeSheet:
 
     def set_cell(self, r: int, c: int, cell: Cell | None) -> None:
         row = self.rows[r]
-        if cell is not None and not any(k in cell for k in _STORED_CELL_FIELDS):
+        self.written.add((r, c))
+        if cell is not None and cell.keys().isdisjoint(_STORED_CELL_FIELDS):
             cell = None
         if cell is None:
             if c < len(row):
@@ -1108,6 +1249,8 @@ class FakeSheet:
         row[c] = cell
 
     def resize(self, rows: int, cols: int) -> None:
+        if rows < len(self.rows) or cols < len(self.col_meta):
+            self.moved = True  # cells were cut off (growing moves none)
         if rows < len(self.rows):
             del self.rows[rows:]
             del self.row_meta[rows:]
@@ -1481,8 +1624,10 @@ class FakeGoogle:
             out: list[list[Any]] = []
             for r in range(r0, r1):
                 row: list[Any] = []
-                for c in range(c0, c1):
-                    cell = sheet.cell(r, c)
+                # Past the end of a stored row all is empty, which the trimming below drops.
+                stored = sheet.rows[r] if r < len(sheet.rows) else []
+                for c in range(c0, min(c1, len(stored))):
+                    cell = stored[c]
                     value = render_cell(cell, value_render_option, "SERIAL_NUMBER")
                     if dates and isinstance(value, int | float) and _is_date_format(cell):
                         moment = serial_to_datetime(float(value))
@@ -1523,7 +1668,7 @@ class FakeGoogle:
         self, spreadsheet_id: str, requests_: Sequence[Mapping[str, Json]]
     ) -> list[Json]:
         """Apply batchUpdate requests directly (atomically), without logging a call."""
-        with self._lock:
+        with self._lock, _collector_paused():
             return self._batch_update(self.spreadsheets[spreadsheet_id], list(requests_))
 
     def insert_rows(
@@ -1910,7 +2055,7 @@ class FakeGoogle:
 
     def _dispatch(self, request: FakeRequest, body: Json) -> tuple[int, Json, dict[str, str]]:
         drive = request.host == DRIVE_HOST
-        with self._lock:
+        with self._lock, _collector_paused():
             try:
                 if isinstance(body, _InvalidJson):
                     raise _bad("Invalid JSON payload received. Unexpected token.")
@@ -2677,25 +2822,47 @@ class FakeGoogle:
         """After a write: plain cells get their effective value now; formula cells are marked
         pending and evaluated when something reads them (`_settle`), as a read on Google
         always sees them calculated. Evaluating lazily keeps a workbook of thousands of
-        formulas nobody reads cheap."""
+        formulas nobody reads cheap.
+
+        Only the cells set since the last pass are looked at (every cell of a sheet whose
+        cells moved): the others hold what this pass would give them again. Every formula,
+        on any sheet, is made pending again: it may read what changed."""
         for sheet in ss.sheets:
-            pending: set[tuple[int, int]] = set()
-            for r, row in enumerate(sheet.rows):
-                for c, cell in enumerate(row):
-                    if not cell:
-                        continue
-                    uev = cell.get("userEnteredValue")
-                    if uev is None or "formulaValue" in uev:
-                        cell.pop("effectiveValue", None)
-                        cell.pop("formattedValue", None)
-                        if uev is not None:
-                            pending.add((r, c))
-                        continue
-                    number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
-                    ev = dict(uev)
-                    cell["effectiveValue"] = ev
-                    cell["formattedValue"] = format_value(ev, number_format)
-            sheet.pending = pending
+            if sheet.moved:
+                sheet.formulas = set()
+                spots: Iterable[tuple[int, int, Cell | None]] = (
+                    (r, c, cell) for r, row in enumerate(sheet.rows) for c, cell in enumerate(row)
+                )
+            else:
+                spots = ((r, c, sheet.cell(r, c)) for r, c in sheet.written)
+            formulas = sheet.formulas
+            for r, c, cell in spots:
+                if not cell:
+                    formulas.discard((r, c))
+                    continue
+                uev = cell.get("userEnteredValue")
+                if uev is None or "formulaValue" in uev:
+                    cell.pop("effectiveValue", None)
+                    cell.pop("formattedValue", None)
+                    if uev is not None:
+                        formulas.add((r, c))
+                    else:
+                        formulas.discard((r, c))
+                    continue
+                formulas.discard((r, c))
+                number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
+                ev = dict(uev)
+                cell["effectiveValue"] = ev
+                cell["formattedValue"] = format_value(ev, number_format)
+            rows = sheet.rows
+            for r, c in formulas:  # a formula read since the last pass holds its old value
+                formula_cell = rows[r][c]
+                assert formula_cell is not None
+                formula_cell.pop("effectiveValue", None)
+                formula_cell.pop("formattedValue", None)
+            sheet.pending = set(formulas)
+            sheet.written.clear()
+            sheet.moved = False
 
     def _settle(
         self,
@@ -3019,6 +3186,7 @@ class FakeGoogle:
         count: int,
         inherit_before: bool,
     ) -> None:
+        sheet.moved = True
         if dimension == "ROWS":
             template_index = start - 1 if inherit_before else start
             template = sheet.rows[template_index] if 0 <= template_index < len(sheet.rows) else []
@@ -3072,6 +3240,7 @@ class FakeGoogle:
             )
         if end - start >= size:
             raise _bad(f"You can't delete all the {dimension.lower()} on the sheet.")
+        sheet.moved = True
         if dimension == "ROWS":
             del sheet.rows[start:end]
             del sheet.row_meta[start:end]
@@ -3191,14 +3360,25 @@ class FakeGoogle:
         uev = source.get("userEnteredValue")
         formula = uev.get("formulaValue") if isinstance(uev, dict) else None
         shift = formula_shifter(formula) if isinstance(formula, str) else None
+        update = _CellUpdate(source, tree)
+        # What an empty cell becomes is the same for every empty cell of the range (a format
+        # over a whole column, say) but for its moved formula: made once, copied for each.
+        blank = _stored_cell(update.apply({}))
+        copy_blank = shift is None or update.sets("userEnteredValue")
         for r in range(r0, r1):
             for c in range(c0, c1):
-                cell = source
+                current = sheet.cell(r, c)
+                moved = None
                 if shift is not None:
-                    moved = shift(r - r0, c - c0)
-                    cell = {**source, "userEnteredValue": {"formulaValue": moved}}
-                merged = apply_update_mask(sheet.cell(r, c) or {}, cell, tree)
-                sheet.set_cell(r, c, _stored_cell(merged))
+                    moved = {"formulaValue": shift(r - r0, c - c0)}
+                if not current and copy_blank:
+                    cell = _own_cell(blank)
+                    if moved is not None and cell is not None:
+                        cell["userEnteredValue"] = moved
+                else:
+                    given = None if moved is None else {"userEnteredValue": moved}
+                    cell = _stored_cell(update.apply(current or {}, given))
+                sheet.set_cell(r, c, cell)
         return {}
 
     def _req_setDataValidation(self, ss: FakeSpreadsheet, body: Json) -> Json:
@@ -3208,11 +3388,13 @@ class FakeGoogle:
         if rule is not None and not (rule.get("condition") or {}).get("type"):
             raise _bad("rule.condition.type is required")
         r0, r1, c0, c1 = _grid(sheet, gr)
+        # One copy for all the cells: nothing changes a stored rule in place (see _CellUpdate).
+        stored_rule = _clone(rule)
         for r in range(r0, r1):
             for c in range(c0, c1):
                 cell = dict(sheet.cell(r, c) or {})
                 if rule:
-                    cell["dataValidation"] = _clone(rule)
+                    cell["dataValidation"] = stored_rule
                 else:
                     cell.pop("dataValidation", None)
                 sheet.set_cell(r, c, cell)
