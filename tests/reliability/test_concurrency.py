@@ -185,8 +185,9 @@ def test_the_okr_script_run_by_two_shells_at_once(
 
 
 def rows_of(fake: FakeGoogle, sid: str, tab: str) -> list[dict[str, Any]]:
-    """The rows people typed; the empty rows that hold only okr's prepared formulas aside."""
-    rows = fake.values(sid, f"'{tab}'")
+    """The rows people typed; the empty rows that hold only okr's prepared formulas aside.
+    Calculated cells hold their formulas' text: what is checked here is what was written."""
+    rows = fake.values(sid, f"'{tab}'", value_render_option="FORMULA")
     found = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
     if "Calc row" not in rows[0]:
         return found
@@ -216,7 +217,7 @@ def before_our_write(google: Google, edit: Callable[[FakeGoogle, str], None]) ->
 
 def row_index(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> int:
     """0-based index of the row holding kr_id."""
-    rows = fake.values(sid, f"'{tab}'")
+    rows = fake.values(sid, f"'{tab}'", value_render_option="FORMULA")
     return next(i for i, r in enumerate(rows) if kr_id in r)
 
 

@@ -38,7 +38,8 @@ REPORTS = [
 
 
 def kr_row(fake: FakeGoogle, sid: str, tab: str, kr_id: str) -> dict[str, Any]:
-    rows = fake.values(sid, tab)
+    """A key result's row as written (calculated cells as their formulas' text)."""
+    rows = fake.values(sid, tab, value_render_option="FORMULA")
     header = rows[0]
     id_col = header.index("ID")
     return next(
