@@ -1,8 +1,9 @@
 """A corpus of bad and odd input, each with the outcome it must have.
 
 Every case starts from the --example company for 2026-Q4 (a real .xlsx written by `okr init`),
-changes it the way a person would (openpyxl edits cells, tabs and rows; some cases break the
-file itself or pass odd options), then runs the real `okr` command line. For every case:
+changes it the way a person would (values typed into cells, through the cell patcher okr's own
+writes use; tabs and rows edited with openpyxl; some cases break the file itself or pass odd
+options), then runs the real `okr` command line. For every case:
 
 - the exit code is the documented one (docs/exit-codes.md);
 - the message names the place: a cell (`Sales!J3`, `'Check-ins'!A2`), a header row
@@ -23,6 +24,7 @@ gap, B14 Date order. Check-ins: A Date, B KR ID, C Value, D Confidence, G Record
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import zipfile
@@ -74,19 +76,35 @@ class Case:
 # Edits -----------------------------------------------------------------------------------------
 
 
-def put(tab: str, ref: str, value: Any) -> Edit:
-    def edit(book: Any) -> None:
-        book[tab][ref] = value
+@dataclass(frozen=True)
+class Put:
+    """A value typed into one cell. Alone (or with other Puts) it is typed into the sheet's
+    XML by the cell patcher okr's own writes use, which leaves every other part of the file as
+    it was; beside edits of tabs or rows, openpyxl types it."""
 
-    return edit
+    tab: str
+    ref: str
+    value: Any
+
+    def __call__(self, book: Any) -> None:
+        book[self.tab][self.ref] = self.value
+
+
+@dataclass(frozen=True)
+class Puts:
+    edits: tuple[Edit, ...]
+
+    def __call__(self, book: Any) -> None:
+        for one in self.edits:
+            one(book)
+
+
+def put(tab: str, ref: str, value: Any) -> Edit:
+    return Put(tab, ref, value)
 
 
 def puts(*edits: Edit) -> Edit:
-    def edit(book: Any) -> None:
-        for one in edits:
-            one(book)
-
-    return edit
+    return Puts(edits)
 
 
 def rename(tab: str, new: str) -> Edit:
@@ -1564,12 +1582,39 @@ def test_the_corpus_is_large_and_varied() -> None:
     assert sum(1 for case in CASES if case.warning) >= 8
 
 
-def _edit_workbook(path: Path, edit: Edit) -> None:
-    from openpyxl import load_workbook
+def _typed(edit: Edit) -> list[Put] | None:
+    """The cells an edit types, when that is all it does."""
+    if isinstance(edit, Put):
+        return [edit]
+    if isinstance(edit, Puts):
+        found = [_typed(one) for one in edit.edits]
+        return None if any(f is None for f in found) else [p for f in found if f for p in f]
+    return None
 
-    book = load_workbook(path)
-    edit(book)
-    book.save(path)
+
+def _edit_workbook(path: Path, edit: Edit) -> None:
+    typed = _typed(edit)
+    if typed is None:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        edit(book)
+        book.save(path)
+        return
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from okrsheet.stores.base import Formula, SetCells
+    from okrsheet.stores.xlsx_patch import patch
+
+    cells: dict[str, dict[tuple[int, int], Any]] = {}
+    for one in typed:
+        value = one.value
+        if isinstance(value, str) and value.startswith("="):
+            value = Formula(value)  # what typing a formula leaves
+        cells.setdefault(one.tab, {})[coordinate_to_tuple(one.ref)] = value
+    out = io.BytesIO()
+    patch(str(path), out, [SetCells(tab, values) for tab, values in cells.items()])
+    path.write_bytes(out.getvalue())
 
 
 def _kr(status: dict[str, Any], kr_id: str) -> dict[str, Any]:
