@@ -24,6 +24,7 @@ from okrsheet.stores.google_http import (
 )
 from okrsheet.stores.google_layout import (
     LAYOUT_MARK,
+    TabMemo,
     _fingerprint,
     _laid_out,
     _layout_requests,
@@ -93,7 +94,8 @@ class GoogleCreation:
         and, if there is one, finishes it instead of making another."""
         creating = self.creating
         http = self.http(CREATE_SCOPES if creating or self.share_with else READ_SCOPES)
-        requests = _layout_requests(tabs, {})
+        memo: TabMemo = {}  # the layout is planned again around the tabs found: built once
+        requests = _layout_requests(tabs, {}, memo)
         self._total_steps = 1 + len(chunks(requests, self._chunk_bytes())) + len(self.share_with)
         self._step("Creating the spreadsheet" if creating else f"Reading {self.location}")
         resumed = False
@@ -123,7 +125,7 @@ class GoogleCreation:
                 )
         try:
             if not (resumed and _laid_out(existing, tabs)):
-                self._lay_out(tabs, existing, created=creating)
+                self._lay_out(tabs, existing, created=creating, memo=memo)
             for email in self.share_with:
                 self._step(f"Sharing with {email}")
                 self._share_made(email)
@@ -268,14 +270,19 @@ class GoogleCreation:
             ) from None
 
     def _lay_out(
-        self, tabs: Sequence[TabSpec], existing: dict[str, _Sheet], *, created: bool
+        self,
+        tabs: Sequence[TabSpec],
+        existing: dict[str, _Sheet],
+        *,
+        created: bool,
+        memo: TabMemo | None = None,
     ) -> None:
         """Replace every tab with these: one atomic batchUpdate when it fits the byte budget
         (`google_chunks`), else several (`_lay_out_in_parts`). When the outcome of a batch is
         unknown (a 5xx, a timeout, a lost answer), read the tab list again rather than sending
         it blindly: the batch deletes every tab that was there before, so it landed exactly
         when none is left."""
-        requests = _layout_requests(tabs, existing)
+        requests = _layout_requests(tabs, existing, memo)
         parts = chunks(requests, self._chunk_bytes())
         if len(parts) > 1:
             self._lay_out_in_parts(requests, existing, created=created)
@@ -293,7 +300,7 @@ class GoogleCreation:
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
             existing = now
-            requests = _layout_requests(tabs, existing)
+            requests = _layout_requests(tabs, existing, memo)
             self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",

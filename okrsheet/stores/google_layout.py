@@ -69,8 +69,16 @@ def _marked(tabs: dict[str, _Sheet], mark: int, done: int, total: int) -> bool:
     return found is not None and found.title == f"{LAYOUT_MARK} {done}/{total}"
 
 
-def _layout_requests(tabs: Sequence[TabSpec], existing: dict[str, _Sheet]) -> list[dict[str, Any]]:
-    """Replace whatever tabs the spreadsheet has with these, in one atomic batch."""
+#: A layout's requests per tab, by (position, sheet id): one layout's tabs are built once even
+#: when its requests are planned again around other existing tabs.
+TabMemo = dict[tuple[int, int], list[dict[str, Any]]]
+
+
+def _layout_requests(
+    tabs: Sequence[TabSpec], existing: dict[str, _Sheet], memo: TabMemo | None = None
+) -> list[dict[str, Any]]:
+    """Replace whatever tabs the spreadsheet has with these, in one atomic batch. Pass the
+    same `memo` when planning the same `tabs` again."""
     requests: list[dict[str, Any]] = []
     taken = {s.sheet_id for s in existing.values()}
     # Old tabs whose names the new ones need are renamed first, then deleted at the end.
@@ -88,7 +96,13 @@ def _layout_requests(tabs: Sequence[TabSpec], existing: dict[str, _Sheet]) -> li
         while next_id in taken:
             next_id += 1
         taken.add(next_id)
-        requests.extend(_tab_requests(spec, next_id, position))
+        if memo is None:
+            requests.extend(_tab_requests(spec, next_id, position))
+            continue
+        key = (position, next_id)
+        if key not in memo:
+            memo[key] = _tab_requests(spec, next_id, position)
+        requests.extend(memo[key])
     for sheet in existing.values():
         requests.append({"deleteSheet": {"sheetId": sheet.sheet_id}})
     return requests
