@@ -249,3 +249,25 @@ def gexample(okr: Any, google: Google) -> str:
         fake.permissions.update(permissions)
     fake.reset_calls()
     return google.location()
+
+
+#: Tests that take seconds (a real spreadsheet program, a browser, a terminal, processes
+#: racing, a 150-person workbook). They run first, so that the workers end on short tests
+#: and finish together instead of one waiting on the other's last long test.
+LONG_FIRST = (
+    "tests/cli/test_sheet_agrees.py",
+    "tests/render/test_html_browser.py",
+    "tests/reliability/test_time_zones.py",
+    "tests/cli/test_terminal.py",
+    "tests/reliability/test_properties.py",
+    "tests/reliability/test_concurrency.py",
+    "tests/stores/test_gsheets_scale.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each group is kept

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from okrsheet.stores.base import Formula, SetCells
+from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx_patch import patch
 from tests.conftest import init_bytes
 
 #: One objective, three key results, typed into the Corporate tab as a person would.
@@ -24,22 +28,23 @@ SHOP_ROWS: list[list[Any]] = [
 
 
 def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
-    """Type rows into a tab with openpyxl, the way a person editing in Excel would: on the
-    first rows below the data that hold nothing but okr's prepared formulas."""
-    book = load_workbook(path)
-    sheet = book[tab]
-    row = sheet.max_row
-    while row > 1 and all(
-        c.value is None or (isinstance(c.value, str) and c.value.startswith("="))
-        for c in sheet[row]
-    ):
+    """Type rows into a tab the way a person would in Excel: on the first rows below the data
+    that hold nothing but okr's prepared formulas (whose cells read as empty). The values are
+    typed into the sheet's XML by the cell patcher okr's own writes use; a text starting with
+    = is typed as a formula."""
+    grid = next(g for g in XlsxStore(path).read().grids if g.title == tab)
+    row = len(grid.rows)
+    while row > 1 and all(v in (None, "") for v in grid.rows[row - 1]):
         row -= 1
-    for values in rows:
-        row += 1
+    cells: dict[tuple[int, int], Any] = {}
+    for offset, values in enumerate(rows, start=1):
         for col, value in enumerate(values, start=1):
             if value is not None:
-                sheet.cell(row, col).value = value
-    book.save(path)
+                typed = isinstance(value, str) and value.startswith("=")
+                cells[(row + offset, col)] = Formula(value) if typed else value
+    out = io.BytesIO()
+    patch(str(path), out, [SetCells(tab, cells)])
+    path.write_bytes(out.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,17 @@ def kr(
             start, target, current, None, DUE, 1, 0.8, depends or None]  # fmt: skip
 
 
+#: The workbooks made so far in this test process, by company and rows.
+_MADE: dict[str, bytes] = {}
+
+
 def workbook(okr: Any, path: Path, company: str, tabs: dict[str, list[list[Any]]]) -> Path:
+    """A blank 2026-Q4 workbook for `company` with these rows typed into these tabs (made
+    once per test process, then copied)."""
+    key = repr((company, tabs))
+    if key in _MADE:
+        path.write_bytes(_MADE[key])
+        return path
     assert okr("init", str(path), "--cycle", "2026-Q4", "--company", company).exit_code == 0
     book = load_workbook(path)
     for tab in tabs:
@@ -38,6 +48,7 @@ def workbook(okr: Any, path: Path, company: str, tabs: dict[str, list[list[Any]]
     book.save(path)
     for tab, rows in tabs.items():
         add_rows(path, tab, rows)
+    _MADE[key] = path.read_bytes()
     return path
 
 
