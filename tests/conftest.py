@@ -262,6 +262,7 @@ LONG_FIRST = (
     "tests/reliability/test_properties.py",
     "tests/reliability/test_concurrency.py",
     "tests/stores/test_gsheets_scale.py",
+    "tests/stores/test_gsheets.py",
 )
 
 

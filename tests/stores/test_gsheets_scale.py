@@ -13,7 +13,7 @@ import okrsheet.stores.gsheets as gsheets_module
 from okrsheet.stores.google_chunks import BUDGET, chunks, size, split
 from okrsheet.stores.google_http import DRIVE_API
 from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB, UNFINISHED
-from tests.conftest import BOT, Google, Result
+from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import SPREADSHEET_MIME, FakeRequest, raw_session
 
 TWO_MB = 2_000_000
@@ -52,19 +52,6 @@ def test_updatecells_too_big_for_a_request_is_split_by_rows() -> None:
     packed = chunks([{"addSheet": {}}, request, {"setBasicFilter": {}}], 10_000)
     assert packed[0][0] == {"addSheet": {}} and packed[-1][-1] == {"setBasicFilter": {}}
     assert all(size({"requests": c}) <= 10_000 for c in packed)
-
-
-def test_init_with_150_people_sends_no_request_over_2_mb(
-    okr: Any, google: Google, init_150: Result
-) -> None:
-    assert init_150.exit_code == 0, init_150.stderr
-    sent = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
-    assert max(sent) < TWO_MB
-    sid = google.sheet_id()
-    assert "Person 149" in titles(google, sid)
-    assert not any(t.startswith((LAYOUT_MARK, SETUP_TAB)) for t in titles(google, sid))
-    google.fake.reset_calls()
-    assert okr("validate", "-w", google.location()).exit_code == 0
 
 
 def part_fails(google: Google, number: int, *, undo_fails: bool = False) -> None:
