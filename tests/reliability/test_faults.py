@@ -91,8 +91,9 @@ COMMANDS = {
     "init-new-in-parts": Command(
         ("init", "gsheet:new", "--cycle", "2026-Q4", "--company", "Shop"),
         creates=True,
-        calls=("find", "create", "write", "write", "write", "write", "write", "write", "finish"),
-        chunk_bytes=45_000,
+        # Three parts: a fault at the first, at one in the middle and at the last.
+        calls=("find", "create", "write", "write", "write", "finish"),
+        chunk_bytes=100_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
