@@ -108,7 +108,7 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                     f"expected {percent(kr.expected)}",
                     status_text(kr.status),
                     f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
-                    due(kr.days_to_due),
+                    due(kr.days_to_due) if kr.status != "done" else "",  # done: no countdown
                     Text(strip_controls(kr.owner), "dim") if kr.owner != objective.owner else "",
                 ],
                 depth=1,

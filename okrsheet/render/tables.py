@@ -107,6 +107,8 @@ def status_table(report: reports.StatusReport) -> RenderableType:
 
 def _due(kr: reports.KRRow) -> Text:
     days = kr.days_to_due
+    if kr.status == "done":  # nothing left to count down to, and never late
+        return Text("")
     if days < 0:
         return Text(f"{-days} d late", style="red")
     return Text("today" if days == 0 else f"{days} d")

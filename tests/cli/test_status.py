@@ -246,3 +246,26 @@ def test_unreadable_rows_are_left_out_with_a_warning(okr: Any, shop: Path) -> No
     assert ids == ["CORP-1.1", "CORP-1.2", "CORP-1.3"]
     assert "could not be read" in result.stderr
     assert "okr validate" in result.stderr
+
+
+def test_a_done_milestone_past_its_due_date_is_not_late(
+    okr: Any, shop: Path, monkeypatch: Any
+) -> None:
+    """CORP-1.3 is due 2026-12-15; checked in done, it shows no countdown after that date, in
+    the wide and narrow blocks and on the HTML page. CORP-1.1 (due 2026-12-31, not done) still
+    counts down."""
+    day = okr("checkin", "CORP-1.3", "--value", "done", "--date", "2026-11-16", "-w", str(shop))
+    assert day.exit_code == 0, day.stderr
+    for columns in ("200", "80"):
+        monkeypatch.setenv("COLUMNS", columns)
+
+        result = okr("status", "--as-of", "2026-12-20", "-w", str(shop))
+
+        assert result.exit_code == 0, result.stderr
+        before, done = result.stdout.split("CORP-1.3", 1)  # the last key result's entry
+        assert "done" in done and "late" not in done, result.stdout
+        assert "11 d left" in before, result.stdout  # CORP-1.1 and CORP-1.2
+    page = okr("report", "--as-of", "2026-12-20", "--out", "-", "-w", str(shop))
+    assert page.exit_code == 0, page.stderr
+    assert "due 2026-12-15 (" not in page.stdout  # CORP-1.3: the date, no countdown
+    assert "due 2026-12-31 (in 11 days)" in page.stdout, page.stdout
