@@ -132,6 +132,27 @@ def init_bytes(path: Path, *args: str) -> bytes:
     return path.read_bytes()
 
 
+def type_cells(path: Path, cells: dict[str, dict[tuple[int, int], Any]]) -> None:
+    """Type values into cells of a local workbook, by tab and 1-based (row, column), the way a
+    person would: through the cell patcher okr's own writes use, which rewrites only those
+    sheets' XML. A text starting with = is typed as a formula, as typing one makes it."""
+    import io
+
+    from okrsheet.stores.base import Formula, SetCells
+    from okrsheet.stores.xlsx_patch import patch
+
+    def typed(value: Any) -> Any:
+        return Formula(value) if isinstance(value, str) and value.startswith("=") else value
+
+    changes = [
+        SetCells(tab, {at: typed(value) for at, value in values.items()})
+        for tab, values in cells.items()
+    ]
+    out = io.BytesIO()
+    patch(str(path), out, changes)
+    path.write_bytes(out.getvalue())
+
+
 @dataclass
 class Result:
     exit_code: int

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from okrsheet.stores.base import Formula, SetCells
 from okrsheet.stores.xlsx import XlsxStore
-from okrsheet.stores.xlsx_patch import patch
-from tests.conftest import init_bytes
+from tests.conftest import init_bytes, type_cells
 
 #: One objective, three key results, typed into the Corporate tab as a person would.
 SHOP_ROWS: list[list[Any]] = [
@@ -29,22 +26,19 @@ SHOP_ROWS: list[list[Any]] = [
 
 def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
     """Type rows into a tab the way a person would in Excel: on the first rows below the data
-    that hold nothing but okr's prepared formulas (whose cells read as empty). The values are
-    typed into the sheet's XML by the cell patcher okr's own writes use; a text starting with
-    = is typed as a formula."""
+    that hold nothing but okr's prepared formulas (whose cells read as empty), with
+    `type_cells`."""
     grid = next(g for g in XlsxStore(path).read().grids if g.title == tab)
     row = len(grid.rows)
     while row > 1 and all(v in (None, "") for v in grid.rows[row - 1]):
         row -= 1
-    cells: dict[tuple[int, int], Any] = {}
-    for offset, values in enumerate(rows, start=1):
-        for col, value in enumerate(values, start=1):
-            if value is not None:
-                typed = isinstance(value, str) and value.startswith("=")
-                cells[(row + offset, col)] = Formula(value) if typed else value
-    out = io.BytesIO()
-    patch(str(path), out, [SetCells(tab, cells)])
-    path.write_bytes(out.getvalue())
+    cells = {
+        (row + offset, col): value
+        for offset, values in enumerate(rows, start=1)
+        for col, value in enumerate(values, start=1)
+        if value is not None
+    }
+    type_cells(path, {tab: cells})
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,6 @@ gap, B14 Date order. Check-ins: A Date, B KR ID, C Value, D Confidence, G Record
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 import zipfile
@@ -36,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import type_cells
 from tests.reliability.conftest import assert_no_crash, fingerprint
 
 Edit = Callable[[Any], None]  # receives an openpyxl Workbook
@@ -1603,18 +1603,10 @@ def _edit_workbook(path: Path, edit: Edit) -> None:
         return
     from openpyxl.utils.cell import coordinate_to_tuple
 
-    from okrsheet.stores.base import Formula, SetCells
-    from okrsheet.stores.xlsx_patch import patch
-
     cells: dict[str, dict[tuple[int, int], Any]] = {}
     for one in typed:
-        value = one.value
-        if isinstance(value, str) and value.startswith("="):
-            value = Formula(value)  # what typing a formula leaves
-        cells.setdefault(one.tab, {})[coordinate_to_tuple(one.ref)] = value
-    out = io.BytesIO()
-    patch(str(path), out, [SetCells(tab, values) for tab, values in cells.items()])
-    path.write_bytes(out.getvalue())
+        cells.setdefault(one.tab, {})[coordinate_to_tuple(one.ref)] = one.value
+    type_cells(path, cells)
 
 
 def _kr(status: dict[str, Any], kr_id: str) -> dict[str, Any]:
