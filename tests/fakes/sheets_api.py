@@ -555,26 +555,26 @@ def _shared(value: Json) -> Json:
     return value
 
 
+def _own_dict(value: Json, key: str | None = None, inner: _Copier = _shared) -> Json:
+    """A dict of its own (not the value's nested ones), with `key`'s value copied by `inner`."""
+    if type(value) is not dict:
+        return value
+    value = dict(value)
+    if key is not None and key in value:
+        value[key] = inner(value[key])
+    return value
+
+
 def _own_text_format(text: Json) -> Json:
-    return dict(text) if type(text) is dict else text
+    return _own_dict(text)
 
 
 def _own_format(fmt: Json) -> Json:
-    if type(fmt) is not dict:
-        return fmt
-    fmt = dict(fmt)
-    if "textFormat" in fmt:
-        fmt["textFormat"] = _own_text_format(fmt["textFormat"])
-    return fmt
+    return _own_dict(fmt, "textFormat", _own_text_format)
 
 
 def _own_cell(cell: Json) -> Json:
-    if type(cell) is not dict:
-        return cell
-    cell = dict(cell)
-    if "userEnteredFormat" in cell:
-        cell["userEnteredFormat"] = _own_format(cell["userEnteredFormat"])
-    return cell
+    return _own_dict(cell, "userEnteredFormat", _own_format)
 
 
 #: What of a value a `_CellUpdate` sets must be copied for each cell, by where it goes in a cell.
