@@ -232,3 +232,41 @@ def test_maildir_records_each_new_reply_once(
     third = okr("checkin", "--from-maildir", str(maildir))
     assert third.exit_code == 2 and third.stdout.count("already recorded") == 2
     assert len(log(company)) == count
+
+
+def test_answer_mails_the_owner_what_to_fix_or_what_was_recorded(
+    okr: Any, company: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminder = remind(okr, smtp)["Marcus Webb"]
+    monkeypatch.setenv("OKR_MAIL_URL", mail_url(smtp))
+    sent = len(smtp.received)
+    bad = gmail(reminder, {"SALES-1.1": "SALES-1.1 | lots | 50% |"}, message_id="<bad@x>")
+    Path("bad.eml").write_bytes(bad)
+    result = okr("checkin", "--from-mail", "bad.eml", "--answer")
+    assert result.exit_code == 2
+    answer = smtp.received[sent].message
+    assert smtp.received[sent].rcpt_tos == [EMAILS["Marcus Webb"]]
+    assert answer["In-Reply-To"] == "<bad@x>"
+    assert answer["Subject"] == "Re: Check-in due: 3 key results (2026-Q4)"
+    text = str(answer.get_content())
+    assert "nothing was written" in text
+    words = " ".join(text.split())
+    assert "'SALES-1.1 | lots | 50% |'" in words and "write it as SALES-1.1 | 1250" in words
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+    good = gmail(reminder, {"SALES-1.1": "SALES-1.1 | 66 | 50% |"}, message_id="<good@x>")
+    Path("good.eml").write_bytes(good)
+    assert okr("checkin", "--from-mail", "good.eml", "--answer").exit_code == 0
+    receipt = smtp.received[sent + 1].message
+    assert "SALES-1.1: 66, confidence 50%" in str(receipt.get_content())
+
+    forged = gmail(reminder, {"SALES-1.1": "SALES-1.1 | 1 | |"}, sender="x@evil.example")
+    Path("forged.eml").write_bytes(forged)
+    assert okr("checkin", "--from-mail", "forged.eml", "--answer").exit_code == 2
+    assert len(smtp.received) == sent + 2  # a refused reply gets no answer
+
+    monkeypatch.delenv("OKR_MAIL_URL")
+    unset = okr("checkin", "--from-mail", "good.eml", "--answer")
+    assert unset.exit_code == 2 and "--answer mails through $OKR_MAIL_URL" in unset.stderr
+    both = okr("checkin", "SALES-1.1", "--value", "3", "--from-mail", "good.eml")
+    assert both.exit_code == 2 and "checked in on its own" in both.stderr
