@@ -33,7 +33,7 @@ from okrsheet.layout.reminders_tab import (
 from okrsheet.model import KeyResult, Plan
 from okrsheet.render.text import strip_controls
 from okrsheet.stores import Location, open_store
-from okrsheet.stores.base import Change, DeleteRows, RawWorkbook, Skim
+from okrsheet.stores.base import Change, RawWorkbook, SetCells, Skim, WriteValue
 from okrsheet.vocab import Status
 
 #: The widest line of a reminder's text part (mail reads well at 72-80 columns).
@@ -513,7 +513,8 @@ def remind(
 
 
 def _take_back(location: Location, message_ids: Sequence[str]) -> None:
-    """Delete the Reminders rows of messages that were not delivered."""
+    """Blank the Reminders rows of messages that were not delivered (cells cleared rather than
+    rows deleted: a patch, never a rewrite of the workbook; the next append fills them)."""
     from okrsheet.layout.reminders_tab import reminders_table
 
     wanted = set(message_ids)
@@ -522,10 +523,16 @@ def _take_back(location: Location, message_ids: Sequence[str]) -> None:
         table = reminders_table(raw)
         if table is None:
             return []
-        rows = tuple(r.row for r in read_reminders(raw) if r.message_id in wanted)
+        width = max(table.columns.values())
+        id_col = table.columns["message_id"]
+        rows = [r for r in read_reminders(raw) if r.message_id in wanted]
         if not rows:
             return []
-        return [DeleteRows(table.title, rows, id_column=table.columns.get("message_id"))]
+        cells: dict[tuple[int, int], WriteValue] = {
+            (r.row, col): None for r in rows for col in range(1, width + 1)
+        }
+        anchors = {r.row: (id_col, r.message_id) for r in rows}
+        return [SetCells(table.title, cells, anchors)]
 
     open_store(location).update(planner, skim=_SKIM)
 

@@ -103,7 +103,9 @@ def test_nobody_due_sends_nothing(okr: Any, company: Path, smtp: SmtpServer,
     assert "Tom Alvarez" in result.stderr
 
 
-def test_undelivered_reminders_are_taken_back(okr: Any, company: Path) -> None:
+def test_undelivered_reminders_are_taken_back(
+    okr: Any, company: Path, smtp: SmtpServer
+) -> None:
     from tests.delivery.smtp_server import free_port
 
     down = f"smtp://u:hunter2@127.0.0.1:{free_port()}?timeout=2&starttls=no"
@@ -111,7 +113,11 @@ def test_undelivered_reminders_are_taken_back(okr: Any, company: Path) -> None:
     assert result.exit_code == 5
     assert "3 of 3 reminder(s) could not be sent" in result.stderr
     assert "hunter2" not in result.stdout + result.stderr
-    assert reminders_tab(company)[1:] == []
+    assert not any(any(cell != "" for cell in row) for row in reminders_tab(company)[1:])
+    # The next run sends them, and the tab holds just those three.
+    assert okr("remind", "--to", mail_url(smtp)).exit_code == 0
+    assert len(smtp.received) == 3
+    assert len([r for r in reminders_tab(company)[1:] if r[1]]) == 3
 
 
 def test_mail_url_from_environment_or_config(okr: Any, company: Path, smtp: SmtpServer,
@@ -123,3 +129,28 @@ def test_mail_url_from_environment_or_config(okr: Any, company: Path, smtp: Smtp
     assert len(smtp.received) == 3
     bad = okr("remind", "--to", "smtp://u:pw@h?colour=red")
     assert bad.exit_code == 2 and "pw" not in bad.stderr.replace("smtp://u:***", "")
+
+
+def test_one_read_of_the_workbook(
+    okr: Any, company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsheet.stores.xlsx import XlsxStore
+
+    calls: list[str] = []
+    read, update = XlsxStore.read, XlsxStore._update_once
+
+    def counted_read(self: XlsxStore) -> Any:
+        calls.append("read")
+        return read(self)
+
+    def counted_update(self: XlsxStore, planner: Any, skim: Any) -> Any:
+        calls.append("read and write")
+        return update(self, planner, skim)
+
+    monkeypatch.setattr(XlsxStore, "read", counted_read)
+    monkeypatch.setattr(XlsxStore, "_update_once", counted_update)
+    assert okr("remind", "--dry-run").exit_code == 0
+    assert calls == ["read"]
+    calls.clear()
+    assert okr("remind", "--out", str(tmp_path / "outbox")).exit_code == 0
+    assert calls == ["read and write"]  # the Reminders rows, planned on the one read
