@@ -103,9 +103,7 @@ def test_nobody_due_sends_nothing(okr: Any, company: Path, smtp: SmtpServer,
     assert "Tom Alvarez" in result.stderr
 
 
-def test_undelivered_reminders_are_taken_back(
-    okr: Any, company: Path, smtp: SmtpServer
-) -> None:
+def test_undelivered_reminders_are_taken_back(okr: Any, company: Path, smtp: SmtpServer) -> None:
     from tests.delivery.smtp_server import free_port
 
     down = f"smtp://u:hunter2@127.0.0.1:{free_port()}?timeout=2&starttls=no"
