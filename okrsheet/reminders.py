@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import secrets
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
+from email.utils import formataddr, parseaddr
 
 from okrsheet import scoring
 from okrsheet.delivery import Channel, Message
@@ -43,6 +45,16 @@ BLOCK_START = "--- okr check-in: edit the lines below ---"
 BLOCK_END = "--- end of check-in ---"
 TOKEN_PREFIX = "okr-token:"
 TOKEN_HEADER = "X-Okr-Token"
+
+
+def mail_address(cell: str) -> str:
+    """The one address a People Email cell holds (`ana@acme.com`, `Ana <ana@acme.com>`), or ""
+    when it holds none, or text that is not one."""
+    name, address = parseaddr(cell.strip())
+    del name
+    if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address):
+        return ""
+    return address
 
 
 def hash_token(token: str) -> str:
@@ -333,7 +345,7 @@ def compose(
         f"Check-in due: {count} key result{'s' if count != 1 else ''} ({_clean(plan.cycle.name)})"
     )
     message = Message(
-        to=email,
+        to=formataddr((_clean(owner), email)),
         subject=subject,
         text=compose_text(**args),  # type: ignore[arg-type]
         html=compose_html(**args),  # type: ignore[arg-type]
@@ -424,7 +436,7 @@ def plan_reminders(
     result = RemindResult()
     lags = {lag.score.kr.id: lag for lag in scoring.lagging(plan, day)} if due else {}
     for owner, krs in due.items():
-        email = emails.get(owner.casefold(), "")
+        email = mail_address(emails.get(owner.casefold(), ""))
         if not email:
             result.no_email.append(owner)
             continue

@@ -50,6 +50,12 @@ class ReplyRefused(UsageError):
 _TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"[ \t]*([0-9A-Za-z]+)", re.IGNORECASE)
 _QUOTE = re.compile(r"^((?:[ \t]*>)+)[ \t]?")
 _LINE = re.compile(r"^[\s*•·\-–]*(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{0,63})[ \t]*\|(?P<rest>.*)$")
+#: A line above the quote that may be a check-in written without `|` (`SALES-1.2: 80%`).
+_UNPIPED = re.compile(
+    r"^[\s*•·\-–]*(?P<id>[A-Za-z][A-Za-z0-9_]*-[A-Za-z0-9._-]+)[:=\s]+"
+    r"(?P<rest>(?:[$€£]?\s*-?[\d.,]+|done|not done|yes|no)(?:\W.*)?)$",
+    re.IGNORECASE,
+)
 #: Lines after which everything is the quoted original, even without `>` marks.
 _DIVIDERS = (
     re.compile(r"^\s*on\b.*\bwrote:\s*$", re.IGNORECASE),  # Gmail, Apple Mail
@@ -72,6 +78,8 @@ class ReplyLine:
     #: The 1-based line number in the reply's text, and the line as written.
     number: int
     text: str
+    #: False for a line above the quote that starts with an ID but has no `|` (`SALES-1.2 80%`).
+    piped: bool = True
 
     def where(self) -> str:
         return f"line {self.number} ({self.text.strip()!r})"
@@ -134,6 +142,12 @@ def reply_lines(text: str) -> list[ReplyLine]:
             continue
         match = _LINE.match(content)
         if not match:
+            loose = _UNPIPED.match(content) if depth == 0 and quoted_from is None else None
+            if loose:
+                found.append(
+                    ReplyLine(loose.group("id"), loose.group("rest").strip(), "", "", 0,
+                              index + 1, content, piped=False)
+                )  # fmt: skip
             continue
         fields = [f.strip() for f in match.group("rest").split("|", 2)]
         fields += [""] * (3 - len(fields))
@@ -304,6 +318,13 @@ def screen_reply(raw: RawWorkbook, plan: Plan, reply: Reply, out: Screened) -> l
     by_kr: dict[str, list[ReplyLine]] = {}
     for line in reply.lines:
         key = line.kr_id.casefold()
+        if not line.piped:
+            if key in asked:
+                problems.append(
+                    f"{line.where()}: separate the fields with '|': "
+                    f"{_fix_hint(krs[key], line) if key in krs else 'ID | value | confidence'}"
+                )
+            continue
         if key not in asked:
             if line.rank == 0 and line.value:
                 problems.append(

@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from okrsheet.reminders import BLOCK_END, BLOCK_START, TOKEN_HEADER, hash_token
+from tests.conftest import type_cells
 from tests.delivery.conftest import EMAILS, mail_url
 from tests.delivery.smtp_server import SmtpServer
 
@@ -38,7 +39,7 @@ def test_remind_mails_each_due_owner_once(okr: Any, company: Path, smtp: SmtpSer
     assert result.exit_code == 0, result.stderr
     to = sorted(a for m in smtp.received for a in m.rcpt_tos)
     assert to == sorted([EMAILS["Priya Raman"], EMAILS["Marcus Webb"]])
-    assert "Tom Alvarez" in result.stderr and "no e-mail address" in result.stderr
+    assert "no usable e-mail address in People" in result.stderr and "Tom Alvarez" in result.stderr
     assert "Sent 2 reminder(s)" in result.stdout
     for arrived in smtp.received:
         mail = arrived.message
@@ -152,3 +153,19 @@ def test_one_read_of_the_workbook(
     calls.clear()
     assert okr("remind", "--out", str(tmp_path / "outbox")).exit_code == 0
     assert calls == ["read and write"]  # the Reminders rows, planned on the one read
+
+
+def test_reminders_go_by_personal_mail_only(okr: Any, company: Path) -> None:
+    chat = okr("remind", "--to", "https://hooks.example/T0/B0")
+    assert chat.exit_code == 2 and "reminders are personal mail" in chat.stderr
+
+
+def test_an_address_that_is_not_one_is_listed(okr: Any, company: Path, smtp: SmtpServer) -> None:
+    type_cells(company, {"People": {(3, 3): "marcus at northwind"}})
+    result = okr("remind", "--to", mail_url(smtp))
+    assert result.exit_code == 0
+    assert "Marcus Webb" in result.stderr.split("no usable e-mail address", 1)[1]
+    assert sorted(m.rcpt_tos[0] for m in smtp.received) == sorted(
+        [EMAILS["Priya Raman"], EMAILS["Lena Okafor"]]
+    )
+    assert smtp.received[0].message["To"] == "Priya Raman <priya@northwind.example>"

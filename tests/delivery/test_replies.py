@@ -270,3 +270,12 @@ def test_answer_mails_the_owner_what_to_fix_or_what_was_recorded(
     assert unset.exit_code == 2 and "--answer mails through $OKR_MAIL_URL" in unset.stderr
     both = okr("checkin", "SALES-1.1", "--value", "3", "--from-mail", "good.eml")
     assert both.exit_code == 2 and "checked in on its own" in both.stderr
+
+
+def test_a_line_without_bars_is_named(okr: Any, company: Path, smtp: SmtpServer) -> None:
+    reminder = remind(okr, smtp)["Marcus Webb"]
+    result = feed(okr, gmail(reminder, {"SALES-1.2": "SALES-1.2: 80%, confidence 70%"}))
+    assert result.exit_code == 2
+    assert "separate the fields with '|': write it as SALES-1.2 | 72% | 70% | a note" in (
+        " ".join(result.stderr.split())
+    )

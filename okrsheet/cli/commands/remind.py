@@ -15,6 +15,9 @@ ToOption = Annotated[
         "Default: $OKR_MAIL_URL, else 'mail_url' in ./okr.toml.",
     ),
 ]
+#: Reminders carry each owner's reply token: they go by personal mail only.
+MAIL_SCHEMES = ("smtp", "smtps", "dir")
+
 OutOption = Annotated[
     str | None,
     text_option("--out", "Write one .eml file per owner into this folder instead of sending."),
@@ -60,10 +63,21 @@ def remind(
         raise UsageError("give either --to URL or --out FOLDER, not both", option="--out")
     location = resolve_location(workbook)
     channel = None
+    if to and to.split(":", 1)[0].strip().casefold() not in MAIL_SCHEMES:
+        raise UsageError(
+            "reminders are personal mail: give an smtp://, smtps:// or dir: URL",
+            option="--to",
+            hint="a chat channel would show every owner's reply token to everyone in it",
+        )
     if out:
         channel = channel_for(f"dir:{out}", option="--out")
     else:
         url = configured_url(to, env=ENV_MAIL_URL, key="mail_url")
+        if url is not None and url.split(":", 1)[0].casefold() not in MAIL_SCHEMES:
+            raise UsageError(
+                "reminders are personal mail: the mail URL must be smtp://, smtps:// or dir:",
+                option=ENV_MAIL_URL,
+            )
         if url is not None:
             channel = channel_for(url, option="--to" if to else ENV_MAIL_URL)
         elif not dry_run:
@@ -114,7 +128,8 @@ def _report(result: RemindResult, *, where: str) -> None:
     if result.no_email:
         say(
             err,
-            "no e-mail address in People (fill the Email column): " + ", ".join(result.no_email),
+            "no usable e-mail address in People (fill the Email column): "
+            + ", ".join(result.no_email),
         )
     if result.failed:
         raise BackendError(
