@@ -208,18 +208,20 @@ def test_maildir_records_each_new_reply_once(
         (maildir / sub).mkdir(parents=True)
     marcus = gmail(arrived["Marcus Webb"], {"SALES-1.1": "SALES-1.1 | 80 | 60% |"})
     priya = outlook(arrived["Priya Raman"], {"CORP-1.2": "CORP-1.2 | 79 | 45% |"})
+    later = apple(arrived["Marcus Webb"], {"SALES-1.3": "SALES-1.3 | 6 | 80% |"})
     forged = apple(
         arrived["Marcus Webb"], {"SALES-1.2": "SALES-1.2 | 99% | |"}, sender="x@evil.example"
     )
-    for number, data in enumerate((marcus, priya, forged)):
+    for number, data in enumerate((marcus, priya, later, forged)):
         (maildir / "new" / f"17000000{number}.M1P1.host").write_bytes(data)
     result = okr("checkin", "--from-maildir", str(maildir))
     assert result.exit_code == 2  # the forged one was refused and reported
-    assert "recorded 1 check-in(s) by Marcus Webb" in result.stdout
+    assert result.stdout.count("recorded 1 check-in(s) by Marcus Webb") == 2
     assert "recorded 1 check-in(s) by Priya Raman" in result.stdout
     assert "not from Marcus Webb's address" in result.stderr
     assert kr_row(company, "SALES-1.1") == (80, 0.6)
     assert kr_row(company, "CORP-1.2") == (79, 0.45)
+    assert kr_row(company, "SALES-1.3") == (6, 0.8)
     assert kr_row(company, "SALES-1.2")[0] == pytest.approx(0.7199)
     assert list((maildir / "new").iterdir()) == []
     assert all(p.name.endswith(":2,S") for p in (maildir / "cur").iterdir())
@@ -230,7 +232,7 @@ def test_maildir_records_each_new_reply_once(
     for path in (maildir / "cur").iterdir():
         path.rename(maildir / "new" / path.name.split(":2,")[0])
     third = okr("checkin", "--from-maildir", str(maildir))
-    assert third.exit_code == 2 and third.stdout.count("already recorded") == 2
+    assert third.exit_code == 2 and third.stdout.count("already recorded") == 3
     assert len(log(company)) == count
 
 
