@@ -30,7 +30,7 @@ from email.utils import getaddresses, parseaddr
 from okrsheet import checkins
 from okrsheet.checkins import CheckInRequest
 from okrsheet.delivery import Message
-from okrsheet.errors import UsageError
+from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells
 from okrsheet.layout.reminders_tab import SentReminder, people_emails, read_reminders
 from okrsheet.mailtext import body_text
@@ -334,12 +334,13 @@ def screen_reply(raw: RawWorkbook, plan: Plan, reply: Reply, out: Screened) -> l
             continue
         by_kr.setdefault(key, []).append(line)
     requests: list[CheckInRequest] = []
+    missing: list[str] = []
     for key, kr_id in asked.items():
         kr = krs.get(key)
         lines = by_kr.get(key, [])
         if kr is None:
             if lines:
-                problems.append(f"{lines[0].where()}: {kr_id} is no longer in the workbook")
+                missing.append(f"{lines[0].where()}: {kr_id}")
             continue
         before = prefilled.get(key)
         try:
@@ -387,6 +388,13 @@ def screen_reply(raw: RawWorkbook, plan: Plan, reply: Reply, out: Screened) -> l
                 source=f"{reply.source}: {line.where()}",
                 checkin_id=checkin_id(reply.message_id, kr.id),
             )
+        )
+    if missing:
+        raise InvalidWorkbook(
+            f"{reply.source}: the reply answers key results whose rows cannot be read now "
+            "(deleted, or a cell is broken); nothing was written",
+            details=missing,
+            hint="`okr validate` names the cells; a mailbox keeps the reply unread until then",
         )
     if problems:
         raise UsageError(

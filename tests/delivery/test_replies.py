@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 from okrsheet import service
 from okrsheet.model import CheckIn
 from okrsheet.stores import Location
+from tests.conftest import type_cells
 from tests.delivery.conftest import EMAILS, mail_url
 from tests.delivery.replies import STYLES, apple, gmail, outlook, prefilled
 from tests.delivery.smtp_server import SmtpServer
@@ -281,3 +282,24 @@ def test_a_line_without_bars_is_named(okr: Any, company: Path, smtp: SmtpServer)
     assert "separate the fields with '|': write it as SALES-1.2 | 72% | 70% | a note" in (
         " ".join(result.stderr.split())
     )
+
+
+def test_a_reply_for_a_row_that_cannot_be_read_waits(
+    okr: Any, company: Path, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    arrived = remind(okr, smtp)
+    maildir = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.M1P1.host").write_bytes(
+        gmail(arrived["Marcus Webb"], {"SALES-1.3": "SALES-1.3 | 5 | |"})
+    )
+    (maildir / "new" / "2.M1P1.host").write_bytes(
+        gmail(arrived["Priya Raman"], {"CORP-1.2": "CORP-1.2 | 80 | |"})
+    )
+    type_cells(company, {"Sales": {(5, 10): "TBD"}})  # SALES-1.3's Target
+    result = okr("checkin", "--from-maildir", str(maildir))
+    assert result.exit_code == 3
+    assert "rows cannot be read now" in result.stderr and "SALES-1.3" in result.stderr
+    assert "recorded 1 check-in(s) by Priya Raman" in result.stdout
+    assert [p.name for p in (maildir / "new").iterdir()] == ["1.M1P1.host"]  # left unread

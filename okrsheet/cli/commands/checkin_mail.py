@@ -70,28 +70,43 @@ def _one(location: Location, message: Incoming, channel: Channel | None) -> None
 
 
 def _many(location: Location, incoming: list[Incoming], channel: Channel | None) -> None:
-    from okrsheet.errors import UsageError
-    from okrsheet.render.tables import safe
+    """Each message in turn. A refused reply or one with bad lines is reported and marked
+    seen (exit 2 at the end); one whose key result's row cannot be read now is reported and
+    left unseen, to be read again once the row is fixed (exit 3 at the end)."""
+    from okrsheet.errors import ExitCode, InvalidWorkbook, UsageError
 
-    bad = 0
+    bad = unreadable = 0
     for message in incoming:
         try:
             _one(location, message, channel)
         except UsageError as error:  # refused, or bad lines: reported, not recorded
             bad += 1
-            from okrsheet.render import console
-
-            err = console.err()
-            err.print(safe("error: ", "bold red") + safe(error.message))
-            for line in error.details:
-                err.print(safe(f"  {line}"))
-            if error.hint:
-                err.print(safe(f"hint: {error.hint}", "dim"))
+            _report(error)
+        except InvalidWorkbook as error:
+            unreadable += 1
+            _report(error)
+            continue
         message.done()
     if not incoming:
         _say(True, "No new replies.", err=True)
     if bad:
-        raise typer.Exit(2)
+        raise typer.Exit(int(ExitCode.USAGE))
+    if unreadable:
+        raise typer.Exit(int(ExitCode.INVALID_CONTENT))
+
+
+def _report(error: object) -> None:
+    from okrsheet.errors import OkrError
+    from okrsheet.render import console
+    from okrsheet.render.tables import safe
+
+    assert isinstance(error, OkrError)
+    err = console.err()
+    err.print(safe("error: ", "bold red") + safe(error.message))
+    for line in error.details:
+        err.print(safe(f"  {line}"))
+    if error.hint:
+        err.print(safe(f"hint: {error.hint}", "dim"))
 
 
 def _said_outcome(outcome: object) -> None:
