@@ -3,9 +3,10 @@
 `okr remind` adds its Reminders tab to workbooks that may be large (a full openpyxl rewrite of a
 year's log takes most of a minute) or hold parts openpyxl would drop (charts, images), which it
 then refuses to rewrite. A plain tab of values (text and numbers; no formulas, no dates, no
-per-cell formats) is simple enough to add by hand: a worksheet part with its column widths, a
-frozen header row and the values as inline strings, and its entries in the workbook, its
-relationships and the content types. Anything else stays `Unpatchable` (openpyxl does it).
+formats, choices or hidden columns; header notes are left out) is simple enough to add by
+hand: a worksheet part with its column widths, a frozen header row and the values as inline
+strings, and its entries in the workbook, its relationships and the content types. Anything
+else stays `Unpatchable` (openpyxl does it).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def plain(change: AddTab) -> bool:
     spec = change.spec
     if change.before is not None or spec.cell_formats or spec.emphasized_rows or spec.derived:
         return False
+    if any(
+        c.choices or c.hidden or c.status_colors or c.progress_bar
+        or c.number_format not in ("general", "text")
+        for c in spec.columns
+    ):  # fmt: skip
+        return False  # validation, formats and colours are openpyxl's to draw
     return all(
         value is None or (isinstance(value, str | int | float) and not isinstance(value, Formula))
         for row in spec.rows

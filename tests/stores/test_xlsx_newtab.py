@@ -108,6 +108,8 @@ def test_what_is_not_plain_still_goes_through_openpyxl() -> None:
     assert not plain(AddTab(formula))
     with_format = TabSpec("F", [ColumnSpec("A")], rows=[[1]], cell_formats={(0, 1): "percent"})
     assert not plain(AddTab(with_format))
+    assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", number_format="percent")])))
+    assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", choices=("a", "b"))])))
 
 
 def test_a_tab_that_exists_is_left_to_openpyxl(example: Path) -> None:
