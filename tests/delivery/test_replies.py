@@ -303,3 +303,28 @@ def test_a_reply_for_a_row_that_cannot_be_read_waits(
     assert "rows cannot be read now" in result.stderr and "SALES-1.3" in result.stderr
     assert "recorded 1 check-in(s) by Priya Raman" in result.stdout
     assert [p.name for p in (maildir / "new").iterdir()] == ["1.M1P1.host"]  # left unread
+
+
+def test_the_library_reminds_and_takes_a_reply(company: Path, smtp: SmtpServer) -> None:
+    import datetime as dt
+
+    import okrsheet
+
+    book = okrsheet.Workbook(company)
+    day = dt.date(2026, 11, 20)
+    dry = book.remind(None, today=day)
+    assert dry.dry_run and sorted(o.owner for o in dry.outgoing) == sorted(EMAILS)
+    sent = book.remind(mail_url(smtp), today=day)
+    assert len(sent.outgoing) == 3 and len(smtp.received) == 3 and sent.no_email == ["Tom Alvarez"]
+    reminder = next(a.message for a in smtp.received if a.rcpt_tos == [EMAILS["Lena Okafor"]])
+    reply = outlook(
+        reminder, {"MARKET-1.1": "MARKET-1.1 | 575 | 45% |"}, sender=EMAILS["Lena Okafor"]
+    )
+    outcome = book.check_in_reply(reply, today=day)
+    assert outcome.owner == "Lena Okafor"
+    assert [(c.kr_id, c.value, c.confidence) for c in outcome.recorded] == [
+        ("MARKET-1.1", 575, 0.45)
+    ]
+    assert book.check_in_reply(reply, today=day).recorded == []
+    with pytest.raises(okrsheet.OkrError, match="not from Lena Okafor's address"):
+        book.check_in_reply(outlook(reminder, {}, sender="x@evil.example"), today=day)
