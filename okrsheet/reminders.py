@@ -200,7 +200,7 @@ def compose_text(
     token: str,
 ) -> str:
     first_name = _clean(owner).split(" ")[0] or _clean(owner)
-    out = [f"Hello {first_name},", ""]
+    out = [*_wrap(f"Hello {first_name},"), ""]
     where = f"{cycle} at {_clean(company)}" if company.strip() else cycle
     count = len(lines)
     out += _wrap(

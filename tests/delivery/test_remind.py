@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import html
 import re
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +172,17 @@ def test_an_address_that_is_not_one_is_listed(okr: Any, company: Path, smtp: Smt
         [EMAILS["Priya Raman"], EMAILS["Lena Okafor"]]
     )
     assert smtp.received[0].message["To"] == "Priya Raman <priya@northwind.example>"
+
+
+def test_long_titles_wrap_within_80_columns(okr: Any, company: Path, tmp_path: Path) -> None:
+    long_title = "Grow " + "x" * 120 + " and " + "very long words " * 12 + '=HYPERLINK("a")'
+    type_cells(company, {"Sales": {(3, 4): long_title}})  # SALES-1.1's Title
+    assert okr("remind", "--out", str(tmp_path / "outbox")).exit_code == 0
+    mail = email.message_from_bytes(
+        (tmp_path / "outbox" / f"{EMAILS['Marcus Webb']}.eml").read_bytes(), policy=default
+    )
+    assert isinstance(mail, EmailMessage)
+    text, page = bodies(mail)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "x" * 60 in text and "=HYPERLINK(" in text
+    assert html.escape('=HYPERLINK("a")') in page
