@@ -328,3 +328,12 @@ def test_the_library_reminds_and_takes_a_reply(company: Path, smtp: SmtpServer) 
     assert book.check_in_reply(reply, today=day).recorded == []
     with pytest.raises(okrsheet.OkrError, match="not from Lena Okafor's address"):
         book.check_in_reply(outlook(reminder, {}, sender="x@evil.example"), today=day)
+
+
+def test_an_automatic_reply_is_skipped(okr: Any, company: Path, smtp: SmtpServer) -> None:
+    reminder = remind(okr, smtp)["Marcus Webb"]
+    data = gmail(reminder, {"SALES-1.1": "SALES-1.1 | 1 | |"})
+    auto = b"Auto-Submitted: auto-replied\r\n" + data
+    result = feed(okr, auto)
+    assert result.exit_code == 0 and "automatic reply" in result.stderr
+    assert kr_row(company, "SALES-1.1")[0] == 63
