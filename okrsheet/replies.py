@@ -310,6 +310,13 @@ def screen_reply(raw: RawWorkbook, plan: Plan, reply: Reply, out: Screened) -> l
     to record. Raises `ReplyRefused` (token, sender) or `UsageError` (bad lines)."""
     reminder = _reminder_for(reply, read_reminders(raw))
     _check_sender(reply, reminder, people_emails(raw))
+    sent = reminder.sent_at
+    if sent is not None and sent.date() < plan.cycle.start:
+        raise ReplyRefused(
+            f"{reply.source}: the reply answers a reminder of an earlier cycle (sent "
+            f"{sent.date().isoformat()}, before {plan.cycle.name} began); nothing was written",
+            hint="answer this cycle's reminder, or check in with okr checkin",
+        )
     out.reminder = reminder
     asked = {k.casefold(): k for k in reminder.key_results}
     prefilled = {line.kr_id.casefold(): line for line in reply_lines("\n".join(reminder.prefilled))}

@@ -337,3 +337,15 @@ def test_an_automatic_reply_is_skipped(okr: Any, company: Path, smtp: SmtpServer
     result = feed(okr, auto)
     assert result.exit_code == 0 and "automatic reply" in result.stderr
     assert kr_row(company, "SALES-1.1")[0] == 63
+
+
+def test_a_reply_to_an_earlier_cycles_reminder_is_refused(
+    okr: Any, company: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-09-28")  # the reminder goes out in 2026-Q3...
+    type_cells(company, {"Settings": {(4, 2): "2026-09-01"}})  # (a cycle that started then)
+    reminder = remind(okr, smtp)["Marcus Webb"]
+    type_cells(company, {"Settings": {(4, 2): "2026-10-01"}})  # ...and is answered in Q4
+    monkeypatch.setenv("OKR_TODAY", "2026-11-20")
+    result = feed(okr, gmail(reminder, {"SALES-1.1": "SALES-1.1 | 70 | |"}))
+    assert result.exit_code == 2 and "a reminder of an earlier cycle" in result.stderr
