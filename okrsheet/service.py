@@ -26,7 +26,7 @@ from okrsheet.model import (
     current_quarter,
     cycle_from_name,
 )
-from okrsheet.stores import Location, open_store, parse_location
+from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
@@ -150,7 +150,13 @@ def _load_linked(location: Location) -> ParsedWorkbook | OkrError:
 
 
 def linked_location(base: Location, text: str) -> Location:
-    """A linked workbook's location; a relative path is relative to the linking workbook."""
+    """A linked workbook's location; a relative path is relative to the linking workbook.
+
+    A relative path typed on Windows (`depts\\sales.xlsx`) is read with `/` on macOS and
+    Linux, where a backslash is not a separator, so that one workbook links the same files
+    for people on either."""
+    if os.sep == "/" and "\\" in text and not WINDOWS_PATH.match(text):
+        text = text.replace("\\", "/")
     found = parse_location(text)
     if found.path is not None and not found.path.is_absolute() and base.path is not None:
         found = parse_location(str(base.path.parent / found.path))
