@@ -151,17 +151,16 @@ def test_the_lock_made_of_msvcrt_still_keeps_a_second_writer_out(okr: Any, examp
     # Now a writer that waits gets the lock as soon as the holder lets go of it.
     holder = as_on_windows(HOLD_LOCK, str(example))
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    started = time.monotonic()
     waiter = as_on_windows(
         RUN_COMMANDS, json.dumps([["checkin", "SALES-1.1", "--value", "71", "-w", str(example)]])
     )
-    time.sleep(1.5)
-    assert waiter.poll() is None  # still waiting
+    time.sleep(1.5)  # long enough to start, read the workbook and reach the lock
+    assert waiter.poll() is None  # still waiting,
+    assert fingerprint(example) == before  # with nothing written
     holder.communicate("\n", timeout=30)
     out, err = waiter.communicate(timeout=60)
 
     assert json.loads(out.splitlines()[-1])["codes"] == [0], err
-    assert time.monotonic() - started >= 1.5
     history = okr("history", "SALES-1.1", "-f", "json", "-w", str(example)).json()
     assert history["checkins"][-1]["value"] == 71.0
 
@@ -340,3 +339,24 @@ def test_a_pipe_in_a_legacy_code_page_gets_utf8(monkeypatch: pytest.MonkeyPatch)
 
     assert piped.getvalue() == "Łódź ✓\n".encode()
     assert shown.getvalue() == "?ód? ?\n".encode("cp437")
+
+
+def test_without_pthread_sigmask_ctrl_c_is_held_back_until_the_block_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows cannot block signals: the handlers note Ctrl-C during the rename, and it is
+    raised once the save is recorded."""
+    import signal
+
+    from okrsheet.stores.xlsx_files import _signals_held
+
+    monkeypatch.delattr(signal, "pthread_sigmask")
+    before = signal.getsignal(signal.SIGINT)
+    reached: list[str] = []
+
+    with pytest.raises(KeyboardInterrupt), _signals_held():
+        signal.raise_signal(signal.SIGINT)
+        reached.append("after the signal")  # the rename and its record
+
+    assert reached == ["after the signal"]
+    assert signal.getsignal(signal.SIGINT) is before
