@@ -360,3 +360,22 @@ def test_without_pthread_sigmask_ctrl_c_is_held_back_until_the_block_ends(
 
     assert reached == ["after the signal"]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r", "\n"], ids=["windows", "old-mac", "unix"])
+def test_a_checkin_file_with_any_systems_line_ends_is_read(
+    okr: Any, example: Path, tmp_path: Path, line_end: str
+) -> None:
+    """Excel on Windows saves CSV with CR LF, Excel for Mac's "CSV (Macintosh)" with CR."""
+    rows = ["kr_id,value,note", "SALES-1.1,71,first", 'MARKET-1.1,560,"two' + line_end + 'lines"']
+    updates = tmp_path / "updates.csv"
+    updates.write_bytes((line_end.join(rows) + line_end).encode())
+
+    result = okr("checkin", "--from", str(updates), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    notes = {
+        kr: okr("history", kr, "-f", "json", "-w", str(example)).json()["checkins"][-1]["note"]
+        for kr in ("SALES-1.1", "MARKET-1.1")
+    }
+    assert notes == {"SALES-1.1": "first", "MARKET-1.1": "two" + line_end + "lines"}
