@@ -497,7 +497,17 @@ class XlsxStore:
         while True:
             fd = self._open_lock_file(path)
             try:
-                if not _wait_for_lock(fd, deadline):
+                try:
+                    waited = _wait_for_lock(fd, deadline)
+                except OSError as exc:  # ENOLCK: a network folder whose server keeps no locks
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)  # where nobody can lock, nobody holds it
+                    raise WorkbookUnavailable(
+                        f"cannot lock {self.path} for writing: {_short(exc)}; nothing was written",
+                        hint="its folder may not support file locks (a network share?); "
+                        "move the workbook to a local folder",
+                    ) from exc
+                if not waited:
                     raise BackendError(
                         f"{self.path} is being written by another okr process; "
                         f"gave up after {LOCK_TIMEOUT_SECONDS:.0f} s",

@@ -379,3 +379,31 @@ def test_a_checkin_file_with_any_systems_line_ends_is_read(
         for kr in ("SALES-1.1", "MARKET-1.1")
     }
     assert notes == {"SALES-1.1": "first", "MARKET-1.1": "two" + line_end + "lines"}
+
+
+def test_a_folder_that_keeps_no_locks_is_said_with_nothing_written(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An NFS folder whose server runs no lock manager answers flock with ENOLCK."""
+    import errno
+
+    import okrsheet.stores.xlsx as xlsx_module
+
+    def no_locks(fd: int) -> bool:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    before = fingerprint(example)
+    files = sorted(example.parent.iterdir())
+    monkeypatch.setattr(xlsx_module, "_try_lock", no_locks)
+
+    result = okr("checkin", "SALES-1.1", "--value", "70", "-w", str(example))
+
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: cannot lock {example} for writing: [Errno {errno.ENOLCK}] "
+        f"{os.strerror(errno.ENOLCK)}; nothing was written",
+        "hint: its folder may not support file locks (a network share?); move the workbook to "
+        "a local folder",
+    ]
+    assert fingerprint(example) == before
+    assert sorted(example.parent.iterdir()) == files
