@@ -1,7 +1,7 @@
 """Locking the workbook's lock file against other okr processes, on every system.
 
 Two kinds of lock, chosen by what the system offers (not by its name, so that a system without
-`fcntl` is handled the same wherever it turns up):
+`fcntl` is handled the same wherever it turns up), one entry each in `KINDS`:
 
 - `flock()` (Linux, macOS, the BSDs): the whole file, released when the process dies;
 - `msvcrt.locking()` (Windows): the file's first byte, released by okr before closing (Windows
@@ -21,7 +21,6 @@ import contextlib
 import errno
 import importlib
 import os
-from dataclasses import dataclass
 from types import ModuleType
 
 
@@ -29,31 +28,22 @@ class NoLocking(OSError):
     """This system offers neither flock() nor msvcrt.locking()."""
 
 
-@dataclass(frozen=True)
 class Locking:
-    name: str
-    module: ModuleType
-    #: Whether a file's name can be removed while it is open (POSIX), or only once no process
-    #: has it open (Windows).
-    removes_open_files: bool
+    """One kind of lock, on top of the module (`fcntl`, `msvcrt`) that provides it."""
+
+    #: The module that provides it, imported only when it exists.
+    module_name = ""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
 
     def try_lock(self, fd: int) -> bool:
         """Take the lock on the open file `fd` without waiting; False when another process
-        holds it."""
-        if self.name == "flock":
-            try:
-                self.module.flock(fd, self.module.LOCK_EX | self.module.LOCK_NB)
-            except BlockingIOError:
-                return False
-            return True
-        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks bytes from the current position
-        try:
-            self.module.locking(fd, self.module.LK_NBLCK, 1)
-        except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EDEADLK, errno.EAGAIN):
-                return False
-            raise
-        return True
+        holds it (an OSError when the file system keeps no locks)."""
+        raise NotImplementedError
+
+    def unlock(self, fd: int) -> None:
+        """Let go of the lock before `fd` is closed (where closing alone is not enough)."""
 
     def release(self, fd: int, path: os.PathLike[str]) -> None:
         """Let go of the lock taken on `fd`, close it and remove the lock file at `path`
@@ -62,22 +52,53 @@ class Locking:
         with contextlib.suppress(OSError):  # on Windows, refused while we hold it open
             os.unlink(path)
             removed = True
-        if self.name == "msvcrt":
-            with contextlib.suppress(OSError):
-                os.lseek(fd, 0, os.SEEK_SET)
-                self.module.locking(fd, self.module.LK_UNLCK, 1)
+        with contextlib.suppress(OSError):
+            self.unlock(fd)
         os.close(fd)
-        if not removed and not self.removes_open_files:
+        if not removed:
             with contextlib.suppress(OSError):
                 os.unlink(path)
 
 
+class Flock(Locking):
+    module_name = "fcntl"
+
+    def try_lock(self, fd: int) -> bool:
+        try:
+            self.module.flock(fd, self.module.LOCK_EX | self.module.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+class Msvcrt(Locking):
+    module_name = "msvcrt"
+
+    def try_lock(self, fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks bytes from the current position
+        try:
+            self.module.locking(fd, self.module.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):  # another process holds it
+                return False
+            raise
+        return True
+
+    def unlock(self, fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        self.module.locking(fd, self.module.LK_UNLCK, 1)
+
+
+#: Every kind of lock, in the order they are looked for.
+KINDS: tuple[type[Locking], ...] = (Flock, Msvcrt)
+
+
 def locking() -> Locking:
     """The kind of lock this system offers (NoLocking when it offers none)."""
-    for name, removes_open_files in (("fcntl", True), ("msvcrt", False)):
+    for kind in KINDS:
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(kind.module_name)
         except ImportError:
             continue
-        return Locking("flock" if name == "fcntl" else "msvcrt", module, removes_open_files)
+        return kind(module)
     raise NoLocking("this system offers no file locking (neither flock nor msvcrt)")
