@@ -145,17 +145,21 @@ def _signals_noted(held: list[signal.Signals]) -> Iterator[None]:
         for signum in held:
             previous[signum] = signal.signal(signum, lambda number, _frame: noted.append(number))
     except ValueError:  # not the main thread: Python lets only it set handlers
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        _restore(previous)
         yield
         return
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        _restore(previous)
         if noted:
             signal.raise_signal(noted[0])
+
+
+def _restore(handlers: dict[signal.Signals, Any]) -> None:
+    for signum, handler in handlers.items():
+        # None: a handler set outside Python, which cannot be put back; the default will do.
+        signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 _COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
