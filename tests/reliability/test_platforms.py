@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -264,7 +265,25 @@ def test_a_permission_error_that_is_not_windows_sharing_stays_a_failed_save(
         (r"  c:\okr.xlsm ", r"c:\okr.xlsm"),
     ],
 )
-def test_windows_paths_are_local_files(typed: str, path: str) -> None:
+def test_windows_paths_are_local_files(
+    typed: str, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even beside a backend that takes any `scheme:address` (as a URL-like one would), a
+    drive letter is not a scheme."""
+    import okrsheet.stores as stores
+
+    class AnyScheme(stores.Backend):
+        scheme = "any"
+        remote = True
+
+        def recognise(self, text: str, option: str) -> stores.Location | None:
+            if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+                return stores.Location(scheme=self.scheme, address=text)
+            return None
+
+    monkeypatch.setattr(stores, "BACKENDS", [AnyScheme(), *stores.BACKENDS])
+    assert parse_location("s3:bucket/okr.xlsx").scheme == "any"  # it does take schemes
+
     location = parse_location(typed)
 
     assert (location.scheme, location.remote) == ("xlsx", False)
