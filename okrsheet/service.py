@@ -50,9 +50,20 @@ def resolve_location(
     config = cwd / CONFIG_FILE
     if config.is_file():
         try:
-            settings = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = config.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
             raise UsageError(f"{config} is not valid TOML: {exc}") from exc
+        try:
+            settings = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # In double quotes TOML reads a backslash as an escape: `"C:\Users"` is an error.
+            raise UsageError(
+                f"{config} is not valid TOML: {exc}",
+                hint="write a Windows path in single quotes, workbook = 'C:\\OKR\\okr.xlsx' "
+                "(or with / for \\)"
+                if "\\" in text
+                else None,
+            ) from exc
         value = settings.get("workbook")
         if value is not None:
             if not isinstance(value, str):

@@ -426,3 +426,19 @@ def test_a_folder_that_keeps_no_locks_is_said_with_nothing_written(
     ]
     assert fingerprint(example) == before
     assert sorted(example.parent.iterdir()) == files
+
+
+def test_a_windows_path_in_double_quotes_in_okr_toml_gets_a_hint(okr: Any, tmp_path: Path) -> None:
+    """TOML reads `\\U` in double quotes as an escape; in single quotes the path is as typed."""
+    config = tmp_path / "okr.toml"
+    config.write_text('workbook = "C:\\Users\\ana\\okr.xlsx"\n', encoding="utf-8")
+
+    result = okr("status")
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == (
+        "hint: write a Windows path in single quotes, workbook = 'C:\\OKR\\okr.xlsx' "
+        "(or with / for \\)"
+    )
+    config.write_text("workbook = 'C:\\Users\\ana\\okr.xlsx'\n", encoding="utf-8")
+    assert "not valid TOML" not in okr("status").stderr
