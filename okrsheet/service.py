@@ -26,7 +26,7 @@ from okrsheet.model import (
     current_quarter,
     cycle_from_name,
 )
-from okrsheet.stores import Location, open_store, parse_location
+from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
@@ -50,9 +50,20 @@ def resolve_location(
     config = cwd / CONFIG_FILE
     if config.is_file():
         try:
-            settings = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = config.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
             raise UsageError(f"{config} is not valid TOML: {exc}") from exc
+        try:
+            settings = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # In double quotes TOML reads a backslash as an escape: `"C:\Users"` is an error.
+            raise UsageError(
+                f"{config} is not valid TOML: {exc}",
+                hint="write a Windows path in single quotes, workbook = 'C:\\OKR\\okr.xlsx' "
+                "(or with / for \\)"
+                if "\\" in text
+                else None,
+            ) from exc
         value = settings.get("workbook")
         if value is not None:
             if not isinstance(value, str):
@@ -150,7 +161,13 @@ def _load_linked(location: Location) -> ParsedWorkbook | OkrError:
 
 
 def linked_location(base: Location, text: str) -> Location:
-    """A linked workbook's location; a relative path is relative to the linking workbook."""
+    """A linked workbook's location; a relative path is relative to the linking workbook.
+
+    A relative path typed on Windows (`depts\\sales.xlsx`) is read with `/` on macOS and
+    Linux, where a backslash is not a separator, so that one workbook links the same files
+    for people on either."""
+    if os.sep == "/" and "\\" in text and not WINDOWS_PATH.match(text):
+        text = text.replace("\\", "/")
     found = parse_location(text)
     if found.path is not None and not found.path.is_absolute() and base.path is not None:
         found = parse_location(str(base.path.parent / found.path))

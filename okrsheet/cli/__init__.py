@@ -30,7 +30,7 @@ COMMANDS = (
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
     Entry("share", "share", "Give people edit access to a Google Sheets workbook."),
     Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
-    Entry("completion", "completion", "Print the shell completion script: bash, zsh or fish."),
+    Entry("completion", "completion", "Print tab completion for bash, zsh, fish or PowerShell."),
 )
 #: Set by the completion script (`okr completion SHELL`) when the shell asks what may follow.
 COMPLETE_VAR = "_OKR_COMPLETE"
