@@ -41,16 +41,17 @@ ARCHIVE_READ_COLUMNS = (
 def read_history(raw: RawWorkbook) -> History:
     """Every Archive tab's key results, the cycles oldest first (by the cycle's dates when every
     tab names a cycle `okr` can read, such as 2026-Q3; otherwise in tab order)."""
-    cycles = [
+    read = [
         (grid.title.removeprefix(ARCHIVE_PREFIX).strip(), _results(grid))
         for grid in raw.grids
         if grid.title.startswith(ARCHIVE_PREFIX)
     ]
+    cycles = [(name, results) for name, results in read if results]
     ends = [_end(name) for name, _ in cycles]
     if all(end is not None for end in ends):
         order = sorted(range(len(cycles)), key=lambda i: ends[i] or date.min)
         cycles = [cycles[i] for i in order]
-    return History(tuple((name, tuple(results)) for name, results in cycles if results))
+    return History(tuple((name, tuple(results)) for name, results in cycles))
 
 
 def _end(name: str) -> date | None:

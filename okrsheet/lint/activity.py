@@ -23,6 +23,7 @@ from okrsheet.lint.words import (
     body,
     found,
     normalise,
+    phrases,
     quoted,
 )
 
@@ -31,132 +32,65 @@ _OUTCOME_UNITS = frozenset(
     {"%", "$", "€", "£", "¥", "₹", "days", "day", "hours", "h", "min", "minutes", "ms", "s"}
 )
 
-#: What to measure instead, by the word that gave the activity away (the first that matches).
-_INSTEAD: tuple[tuple[frozenset[str], str], ...] = (
+#: What to measure instead, by the word that gave the activity away (the first row that has it).
+_INSTEAD: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        frozenset({"launch", "ship", "release", "open", "roll out", "deploy", "pilot"}),
+        phrases("launch, ship, release, open, roll out, deploy, pilot"),
         "measure what the launch should change: adoption, conversion, revenue or time saved",
     ),
     (
-        frozenset(
-            {
-                "migrate",
-                "upgrade",
-                "replace",
-                "refactor",
-                "rewrite",
-                "rebuild",
-                "install",
-                "implement",
-                "integrate",
-                "configure",
-                "digitise",
-                "digitize",
-                "set up",
-            }
+        phrases(
+            "migrate, upgrade, replace, refactor, rewrite, rebuild, install, implement, integrate",
+            "configure, digitise, digitize, set up, automate, refit, refurbish, relocate",
         ),
         "measure what the change buys: cost, incidents, speed or errors before and after",
-    ),  # fmt: skip
+    ),
     (
-        frozenset(
-            {
-                "train",
-                "trainings",
-                "training sessions",
-                "workshop",
-                "workshops",
-                "hours of training",
-                "lessons delivered",
-                "courses delivered",
-            }
+        phrases(
+            "train, trainings, training sessions, workshop, workshops, hours of training",
+            "lessons delivered, courses delivered",
         ),
         "measure what the training changes: errors, pass rates or outcomes of the people trained",
     ),  # fmt: skip
     (
-        frozenset(
-            {
-                "post",
-                "posts",
-                "blog posts",
-                "article",
-                "articles",
-                "newsletter",
-                "newsletters",
-                "publish",
-                "write",
-                "webinar",
-                "webinars",
-                "campaign",
-                "campaigns",
-                "case studies",
-                "case study",
-                "promotion",
-                "promotions",
-            }
+        phrases(
+            "post, posts, blog posts, article, articles, newsletter, newsletters, publish",
+            "write, webinar, webinars, campaign, campaigns, case studies, case study",
+            "promotion, promotions",
         ),
         "measure the audience's response: qualified leads, signups, sales or reach that converts",
     ),  # fmt: skip
     (
-        frozenset(
-            {
-                "visit",
-                "visits",
-                "call",
-                "calls",
-                "cold calls",
-                "demo",
-                "demos",
-                "email",
-                "emails",
-                "emails sent",
-                "meeting",
-                "meetings",
-                "touches",
-                "touchpoints",
-                "outreach",
-                "site visits",
-            }
+        phrases(
+            "meeting, meetings, event, events, session, sessions, stand ups, standups",
+            "1:1s, one on ones, hold, host, organise, organize, conduct, attend",
+            "participate, conferences, trade shows",
+        ),
+        "measure what the meetings or events are for: the incidents, delays, decisions or "
+        "sign-ups they should change",
+    ),  # fmt: skip
+    (
+        phrases(
+            "visit, visits, call, calls, cold calls, demo, demos, email, emails",
+            "emails sent, touches, touchpoints, outreach, site visits",
         ),
         "measure what the contacts produce: pipeline, conversion, orders or retained customers",
     ),  # fmt: skip
     (
-        frozenset({"hire", "recruit", "onboard", "interview", "interviews"}),
+        phrases("hire, recruit, onboard, interview, interviews"),
         "measure what the people bring: vacancy rate, coverage, time to fill or output per team",
     ),
     (
-        frozenset(
-            {
-                "features",
-                "features shipped",
-                "releases",
-                "story points",
-                "tasks",
-                "tasks completed",
-                "deliverables",
-                "pull requests",
-                "commits",
-                "tickets closed",
-            }
+        phrases(
+            "features, features shipped, releases, story points, tasks, tasks completed",
+            "deliverables, pull requests, commits, tickets closed",
         ),
         "measure what the work changes for users: usage, retention, speed or errors",
     ),  # fmt: skip
     (
-        frozenset(
-            {
-                "analyse",
-                "analyze",
-                "research",
-                "investigate",
-                "explore",
-                "assess",
-                "evaluate",
-                "review",
-                "audit",
-                "audits",
-                "reviews",
-                "identify",
-                "map",
-            }
+        phrases(
+            "analyse, analyze, research, investigate, explore, assess, evaluate, review",
+            "audit, audits, reviews, identify, map",
         ),
         "measure the decision or change the analysis should lead to, not the analysis itself",
     ),  # fmt: skip

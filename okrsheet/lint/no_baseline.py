@@ -26,7 +26,7 @@ def check(subject: Subject, history: History) -> Iterator[Note]:
         "no-baseline",
         subject.id,
         "start",
-        f"starts at 0, but {quoted(levels)} is a level that exists already",
+        f"starts at 0, but the title names a level that exists already ({quoted(levels)})",
         "measure today's value and make it the start (a start of 0 makes every later "
         "number look like progress)",
     )

@@ -219,7 +219,7 @@ def lint_doc(report: LintReport, doc: Doc, bars: bool) -> None:
     for row in report.findings:
         doc.entry(
             Text(row.code, style="yellow"),
-            f"{row.where or row.id} {row.id}: {row.title}",
+            f"{row.where or 'workbook'} · {row.id} {row.title}",
             note=f"{row.message}; {row.suggestion}",
         )
 
