@@ -23,6 +23,7 @@ from okrsheet.lint.words import (
     body,
     found,
     normalise,
+    opening,
     phrases,
     quoted,
 )
@@ -105,7 +106,7 @@ def check(subject: Subject, history: History) -> Iterator[Note]:
     if found(text, OUTCOME_TERMS):
         return
     words = text.split()
-    verb = next((v for v in ACTIVITY_VERBS if words[: len(v.split())] == v.split()), None)
+    verb = opening(text, ACTIVITY_VERBS)
     if verb in NOUN_VERBS and subject.kind is not Kind.MILESTONE:
         after = words[len(verb.split()) : len(verb.split()) + 1]
         if not after or not (after[0] in VERB_FOLLOWERS or after[0][:1].isdigit()):

@@ -7,6 +7,7 @@ nothing matches by accident.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 _LABEL = re.compile(r"^\s*[^:]{1,30}:\s+(?=\S)")
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower case, every run of characters other than letters, digits, % and : as one space."""
     text = text.casefold().replace("’", "'").replace("'s ", " ")
@@ -28,10 +30,42 @@ def body(title: str) -> str:
     return title
 
 
-def found(text: str, phrases: Iterable[str]) -> list[str]:
+def found(text: str, phrases: tuple[str, ...]) -> list[str]:
     """The phrases that occur in the normalised `text` as whole words, in the order listed."""
-    padded = f" {text} "
-    return [p for p in phrases if f" {p} " in padded]
+    index = _index(phrases)
+    hits = {gram for gram in _grams(text) if gram in index}
+    return sorted(hits, key=index.__getitem__)
+
+
+def opening(text: str, phrases: tuple[str, ...]) -> str | None:
+    """The longest of the phrases the normalised `text` starts with, if any."""
+    index = _index(phrases)
+    words = text.split()
+    for size in range(min(_LONGEST, len(words)), 0, -1):
+        start = " ".join(words[:size])
+        if start in index:
+            return start
+    return None
+
+
+#: The longest phrase of any list, in words.
+_LONGEST = 4
+
+
+@functools.lru_cache(maxsize=64)
+def _index(phrases: tuple[str, ...]) -> dict[str, int]:
+    return {phrase: number for number, phrase in reversed(list(enumerate(phrases)))}
+
+
+@functools.lru_cache(maxsize=8192)
+def _grams(text: str) -> frozenset[str]:
+    """Every run of 1 to 4 consecutive words of the text."""
+    words = text.split()
+    return frozenset(
+        " ".join(words[start : start + size])
+        for size in range(1, _LONGEST + 1)
+        for start in range(len(words) - size + 1)
+    )
 
 
 def first_word(text: str) -> str:
@@ -46,8 +80,10 @@ def quoted(words: Iterable[str]) -> str:
 
 
 def phrases(*groups: str) -> tuple[str, ...]:
-    """Space-separated groups of comma-separated phrases, normalised."""
-    return tuple(normalise(p) for group in groups for p in group.split(",") if p.strip())
+    """Groups of comma-separated phrases, normalised (each at most four words)."""
+    listed = tuple(normalise(p) for group in groups for p in group.split(",") if p.strip())
+    assert all(len(p.split()) <= _LONGEST for p in listed), listed
+    return listed
 
 
 #: Words that name a measure of an outcome: where one appears, the title says what changes.

@@ -14,7 +14,7 @@ from okrsheet.reports import LintReport
 from okrsheet.stores.base import AddTab, RawWorkbook
 from okrsheet.stores.xlsx import XlsxStore
 from tests.cli.conftest import add_rows
-from tests.conftest import init_bytes, type_cells
+from tests.conftest import Google, init_bytes, type_cells
 
 DUE = dt.date(2026, 12, 31)
 
@@ -218,3 +218,27 @@ def test_a_target_below_last_cycle_s_result(okr: Any, tmp_path: Path) -> None:
     found = okr("lint", "-w", str(path), "-f", "json").json()["findings"]
     assert [(f["code"], f["id"]) for f in found] == [("status-quo", "CORP-2.1")]
     assert "asks for less than CORP-1.1 reached in 2026-Q4 (190 opps)" in found[0]["message"]
+
+
+def test_on_google_sheets_the_same_findings(okr: Any, draft: Path, google: Google) -> None:
+    local = okr("lint", "-w", str(draft), "-f", "json").json()
+    pushed = okr("push", str(draft), "--to", "gsheet:new")
+    assert pushed.exit_code == 0, pushed.stderr
+    remote = okr("lint", "-w", google.location(), "-f", "json")
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.json()["findings"] == local["findings"]
+    assert len(local["findings"]) == len(EXPECTED)
+    validated = okr("validate", "-w", google.location(), "-f", "json").json()
+    assert [f["code"] for f in validated["findings"] if f["code"] in LINT_CODES] == [
+        code for code, _, _ in EXPECTED[:3]
+    ]
+
+
+def test_the_library_says_the_same(okr: Any, draft: Path) -> None:
+    from okrsheet import Workbook
+
+    book = Workbook(draft)
+    assert book.lint().model_dump(mode="json") == okr("lint", "-w", str(draft), "-f", "json").json()
+    assert [f.code for f in book.lint(["vague"]).findings] == ["vague"]
+    cli = okr("validate", "-w", str(draft), "-f", "json").json()
+    assert book.validate().model_dump(mode="json") == cli
