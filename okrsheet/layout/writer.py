@@ -379,7 +379,7 @@ GUIDE_TEXT = (
     "Numbers may be typed as $16,000, 15% or 1,234.5; the sheet reads them as okr does.",
     "You may add columns of your own to the right of the last one: okr leaves them alone.",
     "",
-    "With the okr command line: okr validate, okr status, okr checkin, okr lagging.",
+    "With the okr command line: okr validate, okr lint, okr status, okr checkin, okr lagging.",
 )
 
 

@@ -4,7 +4,7 @@ Either the start equals the target on a key result that should move (increase, d
 no kind: `okr validate` refuses these too), or the target asks for less than the same key
 result reached by the end of the last cycle (read from its Archive tab): "Net revenue
 retention" ended 2026-Q3 at 104 % and now aims at 103 %. A key result is the same when it
-has the same ID, or the same title and owner.
+has the same title, and the same ID or the same owner.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def _shown(value: float, unit: str) -> str:
 
 
 def _same(subject: Subject, history: History) -> PastResult | None:
+    """The same key result in the last cycle: the same title, and the same ID or owner (an ID
+    alone may have been given to another key result since)."""
     title = normalise(subject.title)
+    owner = subject.owner.casefold()
     for past in history.last:
-        if past.id == subject.id:
-            return past
-    for past in history.last:
-        if normalise(past.title) == title and past.owner.casefold() == subject.owner.casefold():
+        if normalise(past.title) == title and (
+            past.id == subject.id or past.owner.casefold() == owner
+        ):
             return past
     return None
 

@@ -63,7 +63,8 @@ def test_status_quo_against_the_last_cycle() -> None:
     assert [(n.item_id, n.field) for n in notes] == [("N", "target")]
     assert "asks for less than Y reached in 2026-Q3 (190 leads)" in notes[0].message
     # A key result that counts down asks for worse when its target is above the last result.
-    down = History((("2026-Q3", (past("D", "Ana", 40, 1.0, kind=Kind.DECREASE),)),))
+    closed = past("D", "Ana", 40, 1.0, title="Days to close", kind=Kind.DECREASE)
+    down = History((("2026-Q3", (closed,)),))
     worse = Subject("D", "Days to close", 60, 45, "days", owner="Ana")
     assert "asks for worse than D reached in 2026-Q3 (40 days)" in lint([worse], down)[0].message
 
@@ -118,3 +119,9 @@ def test_tabs_whose_names_are_not_cycles_keep_their_order() -> None:
     second = archive("2026-Q1", {"Type": "Key result", "ID": "B", "Title": "Leads"})
     history = read_history(RawWorkbook([first, second]))
     assert [name for name, _ in history.cycles] == ["spring", "2026-Q1"]
+
+
+def test_an_id_given_to_another_key_result_is_not_the_same_key_result() -> None:
+    history = History((("2026-Q3", (past("S-1.1", "Ana", 2_000_000, 1.0, title="Revenue"),)),))
+    reused = Subject("S-1.1", "Qualified leads", 0, 100, "leads", owner="Ana")
+    assert lint([reused], history, codes=["status-quo"]) == []

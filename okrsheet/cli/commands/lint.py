@@ -16,6 +16,7 @@ def lint(
             "--check",
             help="Make only this check (repeat for more): activity, vague, status-quo, "
             "no-baseline, sandbagging. Default: those the 'KR checks' setting turns on (all).",
+            metavar="CODE",
             show_default=False,
         ),
     ] = None,
