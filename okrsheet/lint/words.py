@@ -98,7 +98,7 @@ OUTCOME_TERMS = phrases(
     "win rate, passed, passing, pass, error rate, errors, abandonment, abandoned",
     "reopened, resolved on first contact, repeat, returning, renewal, renewals, renewed",
     "within budget, on budget, sla, effectiveness, throughput per, lifetime value, ltv",
-    "hold time, handle time",
+    "hold time, handle time, same day, next day, in full",
 )
 
 #: Verbs that open a title describing work to do (Google's playbook: consult, help, analyze,
@@ -182,6 +182,8 @@ MEASURE_TERMS = phrases(
     "number of, count, per, days, hours, minutes, min, seconds, ms, median, average, mean",
     "p90, p95, p99, percentile, time to, cost, revenue, incidents, defects, errors, tickets",
     "complaints, uptime, latency, hours, weeks, within",
+    "accuracy, churn, retention, conversion, margin, yield, occupancy, attendance, turnover",
+    "attrition, arr, mrr, profit, lead time, cycle time, throughput, adoption",
 )
 
 #: Title words saying a level exists already (a start of 0 is then rarely true).
