@@ -5,7 +5,8 @@ Two signs, each named in the message: the title opens with a verb of work ("laun
 the title also names a measure of an outcome ("conversion", "on time", "rate"): "Run the plant
 at 85% OEE effectiveness" is an outcome, "Run 6 webinars" is not. A count of things done is
 cleared too when its unit is a percentage, money or time ("Calls abandoned", in %), or names
-something else that is counted ("New donors recruited through the street campaign", in donors).
+something else that is counted ("New donors recruited through the street campaign", in donors),
+or when the key result asks for fewer of them ("Calls to the help desk per customer", down).
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def check(subject: Subject, history: History) -> Iterator[Note]:
         if not after or not (after[0] in VERB_FOLLOWERS or after[0][:1].isdigit()):
             verb = None  # "Audit findings rated high": a noun here
     unit = subject.unit.strip().casefold()
-    nouns = [] if unit in _OUTCOME_UNITS else found(text, ACTIVITY_NOUNS)
+    # Fewer calls or meetings is a saving, an outcome: only more of them is effort.
+    fewer = subject.kind in (Kind.DECREASE, Kind.KEEP_BELOW)
+    nouns = [] if unit in _OUTCOME_UNITS or fewer else found(text, ACTIVITY_NOUNS)
     if unit:  # the unit says what is counted: a count of donors is not a count of campaigns
         counted = set(normalise(unit).split())
         nouns = [n for n in nouns if counted & set(n.split())]

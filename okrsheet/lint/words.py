@@ -136,8 +136,9 @@ VERB_FOLLOWERS = phrases(
 ACTIVITY_NOUNS = phrases(
     "meeting, meetings, workshop, workshops, webinar, webinars, post, posts, blog posts",
     "article, articles, newsletter, newsletters, call, calls, cold calls, visit, visits",
-    "demo, demos, email, emails, emails sent, event, events, session, sessions, trainings",
-    "training sessions, presentation, presentations, audit, audits, inspections, reviews",
+    "demo, demos, email, emails, emails sent, events held, industry events, trainings",
+    "training sessions, presentation, presentations, audit, audits, inspections",
+    "reviews held, business reviews, quarterly business reviews",
     "walk, walks, stand ups, standups, 1:1s, one on ones, interviews, campaign, campaigns",
     "promotion, promotions, case studies, case study, battle cards, features, features shipped",
     "releases, story points, tickets closed, tasks, tasks completed, deliverables",
