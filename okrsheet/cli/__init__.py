@@ -15,6 +15,7 @@ from okrsheet.cli.lazy import Entry, LazyGroup
 COMMANDS = (
     Entry("init", "init", "Create an OKR workbook: a local .xlsx or Google Sheets."),
     Entry("validate", "validate", "Check every tab and cell; name each problem's cell."),
+    Entry("lint", "lint", "Check that each key result is a measurable outcome, not a task."),
     Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
     Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
     Entry("lagging", "lagging", "Key results behind pace, overdue, stale or low in confidence."),
