@@ -50,7 +50,7 @@ def validate(
             console.err().print(f"Rewrote the live formulas of {fixed.formula_tabs} tab(s).")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
-    report = validation_report(service.load(location).findings)
+    report = validation_report(service.load(location, kr_checks=True).findings)
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
             output_format,
