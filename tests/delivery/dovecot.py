@@ -51,7 +51,7 @@ state_dir = {root}/state
 instance_name = okr-test-{port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {root}/dovecot.log
@@ -92,7 +92,10 @@ service auth-worker {{
 
 
 @contextmanager
-def dovecot(user: str = "okr", password: str = "p@ss/w0rd%") -> Iterator[Imap]:
+def dovecot(
+    user: str = "okr", password: str = "p@ss/w0rd%", *, tls: tuple[Path, Path] | None = None
+) -> Iterator[Imap]:
+    """Dovecot on 127.0.0.1; with `tls` (certificate and key files) it offers STARTTLS."""
     binary = need_dovecot()
     root = Path(tempfile.mkdtemp(prefix="okr-dovecot-"))
     try:
@@ -122,6 +125,9 @@ def dovecot(user: str = "okr", password: str = "p@ss/w0rd%") -> Iterator[Imap]:
                 internal_group=internal_group,
                 login=login,
                 auth_user=auth_user,
+                ssl=(
+                    f"ssl = yes\nssl_cert = <{tls[0]}\nssl_key = <{tls[1]}" if tls else "ssl = no"
+                ),
             )
         )
         process = subprocess.Popen(

@@ -14,7 +14,7 @@ from okrsheet.stores import Location
 from tests.delivery.conftest import EMAILS, mail_url
 from tests.delivery.dovecot import Imap, dovecot
 from tests.delivery.replies import apple, gmail, outlook
-from tests.delivery.smtp_server import SmtpServer
+from tests.delivery.smtp_server import SmtpServer, self_signed
 
 
 def deliver(imap: Imap, *messages: bytes) -> None:
@@ -71,3 +71,22 @@ def test_replies_from_an_imap_folder(
         no_tls = okr("checkin", "--from-imap", url(imap).removesuffix("?starttls=no"))
         assert no_tls.exit_code == 5 and "the password would go in clear" in no_tls.stderr
         assert imap.password not in no_tls.stderr
+
+
+def test_starttls_with_a_certificate_the_machine_trusts(
+    okr: Any, company: Path, smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert okr("remind", "--to", mail_url(smtp)).exit_code == 0
+    marcus = next(a.message for a in smtp.received if a.rcpt_tos == [EMAILS["Marcus Webb"]])
+    _, cert = self_signed(tmp_path)
+    key = tmp_path / "key.pem"
+    for path in (tmp_path, cert, key):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with dovecot(tls=(cert, key)) as imap:
+        deliver(imap, gmail(marcus, {"SALES-1.3": "SALES-1.3 | 6 | 40% |"}))
+        secret = quote(imap.password, safe="")
+        tls_url = f"imap://{imap.user}:{secret}@localhost:{imap.port}/INBOX?starttls=yes"
+        result = okr("checkin", "--from-imap", tls_url)
+        assert result.exit_code == 0, result.stderr
+        assert "recorded 1 check-in(s) by Marcus Webb" in result.stdout
