@@ -3,7 +3,7 @@ lines (Outlook sends HTML only), with quoted parts marked by `> ` as mail progra
 
 The standard library's html.parser does the HTML: block elements end lines, `<br>` breaks one,
 `<blockquote>` quotes what is inside it, `<pre>` keeps its lines, scripts and styles are
-dropped, table cells are set apart by two spaces.
+dropped, table cells are set apart by a space.
 """
 
 from __future__ import annotations
