@@ -17,7 +17,7 @@ import re
 import secrets
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from email.utils import formataddr, parseaddr
 
@@ -547,8 +547,3 @@ def _take_back(location: Location, message_ids: Sequence[str]) -> None:
         return [SetCells(table.title, cells, anchors)]
 
     open_store(location).update(planner, skim=_SKIM)
-
-
-def without_token(outgoing: Outgoing) -> Outgoing:
-    """The reminder with its token blanked (what a dry run may show)."""
-    return replace(outgoing, token="")

@@ -68,12 +68,11 @@ def _cell(ref: str, value: str | int | float | None) -> str:
 
 
 def worksheet_xml(change: AddTab) -> bytes:
-    spec = change.spec
+    spec = change.spec  # wrap_columns needs a cell style: the text is whole either way
     rows: list[Sequence[object]] = []
     if spec.header:
         rows.append([c.header for c in spec.columns])
     rows.extend(spec.rows)
-    wrapped = set(spec.wrap_columns)
     cols = "".join(
         f'<col min="{n}" max="{n}" width="{c.width}" customWidth="1"/>'
         for n, c in enumerate(spec.columns, start=1)
@@ -93,7 +92,6 @@ def worksheet_xml(change: AddTab) -> bytes:
         else ""
     )
     tab_color = f'<sheetPr><tabColor rgb="FF{spec.color}"/></sheetPr>' if spec.color else ""
-    del wrapped  # wrapping needs a cell style; the text is whole either way
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}">{tab_color}'
