@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsheet.layout import ParsedWorkbook
 from okrsheet.model import CheckIn, Plan, filter_plan, rewind
@@ -46,6 +47,10 @@ from okrsheet.reports import (
 )
 from okrsheet.stores import Location, parse_location
 from okrsheet.vocab import Level
+
+if TYPE_CHECKING:
+    from okrsheet.reminders import RemindResult
+    from okrsheet.replies import ReplyOutcome
 
 
 class Workbook:
@@ -117,6 +122,34 @@ class Workbook:
             kr_id=kr_id, value=value, confidence=confidence, note=note, day=day, author=author
         )
         return record(self.location, [request])
+
+    def remind(
+        self,
+        to: str | None,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        today: date | None = None,
+    ) -> RemindResult:
+        """`okr remind`: mail each owner whose key results are due for a check-in, through
+        the mail URL `to` (`smtp://...`, `smtps://...`, `dir:FOLDER`), and record what was
+        sent in the Reminders tab. With `dry_run` (or `to=None`) nothing is sent or written:
+        the result says who would get what. `force` sends again to owners already reminded
+        within the cadence (docs/rhythm.md)."""
+        from okrsheet.delivery import channel_for
+        from okrsheet.reminders import remind
+
+        channel = channel_for(to, option="to") if to is not None else None
+        return remind(self.location, channel, today=today, force=force, dry_run=dry_run)
+
+    def check_in_reply(self, message: bytes, *, today: date | None = None) -> ReplyOutcome:
+        """`okr checkin --from-mail`: record an owner's reply to a reminder (the message's
+        bytes, RFC 5322). A reply without the reminder's token, or not from the owner's
+        address in People, is refused (`UsageError`); nothing of a reply with a bad line is
+        written. A reply recorded before records nothing more."""
+        from okrsheet.replies import read_reply, record_reply
+
+        return record_reply(self.location, read_reply(message), today=today)
 
     def validate(self) -> ValidationReport:
         """`okr validate`: every problem found, with the cell it is in (the key-result checks

@@ -74,3 +74,7 @@ def channel_for(url: str, *, option: str = "--to") -> Channel:
     if scheme not in CHANNELS:
         importlib.import_module(_MODULES[scheme])
     return CHANNELS[scheme](url)
+
+
+register(("smtp", "smtps"), "okrsheet.delivery.smtp")
+register(("dir",), "okrsheet.delivery.directory")
