@@ -79,6 +79,8 @@ def channel_for(url: str, *, option: str = "--to") -> Channel:
     return CHANNELS[scheme](url)
 
 
+register(("smtp", "smtps"), "okrsheet.delivery.smtp")
+register(("dir",), "okrsheet.delivery.directory")
 register(
     ("slack", "slack+https", "slack+http", "teams", "teams+https", "teams+http", "https", "http"),
     "okrsheet.delivery.webhook",
