@@ -10,7 +10,7 @@ import pytest
 import okrsheet.delivery.webhook as webhook
 from okrsheet.delivery import Message, channel_for
 from okrsheet.errors import BackendError, ExitCode, UsageError
-from tests.fakes.webhook import Hook, webhook_server
+from tests.delivery.webhook_server import Hook, webhook_server
 
 SECRET = "s3cr3tT0k3n"
 
