@@ -106,7 +106,7 @@ def test_posted_to_teams_from_the_environment(
 
 
 def test_a_quiet_week_is_still_sent_and_says_so(okr: Any, blank: Path, hook: Hook) -> None:
-    Path("okr.toml").write_text(f'[digest]\nto = "{hook.url("slack+http")}"\n')
+    Path("okr.toml").write_text(f'digest_to = "{hook.url("slack+http")}"\n')
     result = okr("digest", "-w", str(blank))
     assert result.exit_code == 0, result.stderr
     [post] = hook.posts
@@ -163,15 +163,17 @@ def _parts(mail: EmailMessage) -> dict[str, Any]:
     return found
 
 
-def test_mailed_through_smtp_with_the_report_attached(okr: Any, example: Path) -> None:
+def test_mailed_through_smtp_with_the_report_attached(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with smtp_server() as smtp:
+        # The mail server okr remind uses: no --to needed for mail.
         url = f"smtp://{smtp.host}:{smtp.port}?from=okr@northwind.example"
+        monkeypatch.setenv("OKR_MAIL_URL", url)
         result = okr(
             "digest",
             "-w",
             str(example),
-            "--to",
-            url,
             "--recipient",
             "Priya Raman <priya@northwind.example>",
             "--recipient",

@@ -11,8 +11,10 @@ from okrsheet.render import OutputFormat
 if TYPE_CHECKING:
     from okrsheet.delivery import Channel
 
-#: Where the digest goes when --to is not given (then `[digest] to` in ./okr.toml).
+#: Where the digest goes when --to is not given (then `digest_to` in ./okr.toml).
 ENV_TO = "OKR_DIGEST_TO"
+#: The mail server, shared with `okr remind` (then `mail_url` in ./okr.toml).
+ENV_MAIL = "OKR_MAIL_URL"
 
 
 def digest(
@@ -22,15 +24,16 @@ def digest(
             "--to",
             "Send it: smtp://... or smtps://... (mail, with --recipient), slack://..., "
             "teams://... or an https:// JSON webhook. '-' prints it instead. "
-            f"Default: ${ENV_TO}, else 'to' under [digest] in ./okr.toml, else print it.",
+            f"Default: ${ENV_TO}, else digest_to in ./okr.toml; with --recipient, else the "
+            f"mail server in ${ENV_MAIL} or mail_url; else print it.",
         ),
     ] = None,
     recipient: Annotated[
         list[str] | None,
         text_option(
             "--recipient",
-            "A mail address to send it to (repeat for several). Default: 'recipients' "
-            "under [digest] in ./okr.toml.",
+            "A mail address to send it to (repeat for several). Default: digest_recipients "
+            "in ./okr.toml.",
         ),
     ] = None,
     report_url: Annotated[
@@ -65,7 +68,7 @@ def digest(
 
       okr digest --to "$SLACK_HOOK" --report-url https://intranet/okr/report.html
 
-      okr digest --to "$OKR_MAIL" --recipient all@acme.com --attach-report
+      okr digest --recipient all@acme.com --attach-report    (mail through $OKR_MAIL_URL)
 
       0 16 * * FRI  okr digest -w /srv/okr/acme.xlsx
     """
@@ -75,8 +78,8 @@ def digest(
     from okrsheet.render import console
     from okrsheet.reports import digest_report
 
-    destination = _destination(to, os.environ)
     recipients = _recipients(recipient)
+    destination = _destination(to, recipients, os.environ)
     channel = None if destination is None else _channel(destination, recipients, attach_report)
     if channel is None and attach_report:
         from okrsheet.errors import UsageError
@@ -135,7 +138,7 @@ def _print(report: object, output_format: OutputFormat) -> None:
 
 
 def _config() -> dict[str, object]:
-    """The [digest] table of ./okr.toml, or nothing."""
+    """./okr.toml's settings, or nothing (never the workbook: no secret lives there)."""
     import tomllib
     from pathlib import Path
 
@@ -146,28 +149,29 @@ def _config() -> dict[str, object]:
     if not path.is_file():
         return {}
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
-    table = settings.get("digest", {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{path}: [digest] must be a table")
-    return table
 
 
-def _destination(to: str | None, environ: Mapping[str, str]) -> str | None:
-    """--to, else $OKR_DIGEST_TO, else [digest] to in okr.toml; None (or '-') prints."""
+def _setting(environ: Mapping[str, str], env: str, key: str) -> str:
+    """$`env`, else `key` in ./okr.toml, else ''."""
     from okrsheet.errors import UsageError
 
-    if to is not None:
-        value = to.strip()
-    elif environ.get(ENV_TO, "").strip():
-        value = environ[ENV_TO].strip()
-    else:
-        configured = _config().get("to")
-        if configured is not None and not isinstance(configured, str):
-            raise UsageError("okr.toml: 'to' under [digest] must be a string")
-        value = (configured or "").strip()
+    if environ.get(env, "").strip():
+        return environ[env].strip()
+    value = _config().get(key)
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"okr.toml: {key!r} must be a URL in a string")
+    return (value or "").strip()
+
+
+def _destination(to: str | None, recipients: list[str], environ: Mapping[str, str]) -> str | None:
+    """--to, else $OKR_DIGEST_TO, else `digest_to` in okr.toml; for mail recipients, else the
+    mail server `okr remind` uses ($OKR_MAIL_URL, `mail_url`). None (or '-'): print it."""
+    value = to.strip() if to is not None else _setting(environ, ENV_TO, "digest_to")
+    if to is None and not value and recipients:
+        value = _setting(environ, ENV_MAIL, "mail_url")
     return None if value in ("", "-") else value
 
 
@@ -177,11 +181,11 @@ def _recipients(given: list[str] | None) -> list[str]:
     if given:
         found = [r.strip() for r in given if r.strip()]
     else:
-        configured = _config().get("recipients", [])
+        configured = _config().get("digest_recipients", [])
         if isinstance(configured, str):
             configured = [configured]
         if not isinstance(configured, list) or not all(isinstance(r, str) for r in configured):
-            raise UsageError("okr.toml: 'recipients' under [digest] must be a list of addresses")
+            raise UsageError("okr.toml: 'digest_recipients' must be a list of mail addresses")
         found = [r.strip() for r in configured if r.strip()]
     for address in found:
         if "@" not in address or any(c in address for c in "\r\n,;"):
