@@ -113,7 +113,7 @@ def test_behind_and_stale_owners(busy: DigestReport) -> None:
     rows = busy.rows()
     assert [r["section"] for r in rows] == ["win", "win", "behind", "stale owner"]
     assert rows[0]["detail"] == "reached its target"
-    assert rows[1]["detail"] == "+30 points"
+    assert rows[1]["detail"] == "up 30 points"
 
 
 def test_text_lines_fit_78_columns_and_keep_the_link_whole(busy: DigestReport) -> None:

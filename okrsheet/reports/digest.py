@@ -81,7 +81,7 @@ class DigestReport(CycleReport):
         """One row per item of each section, its detail in words."""
         rows: list[Row] = []
         for win in self.wins:
-            what = "reached its target" if win.done else f"+{round(win.gain * 100)} points"
+            what = "reached its target" if win.done else f"up {round(win.gain * 100)} points"
             rows.append(_row("win", win.id, win.title, win.owner, what))
         for lag in self.behind:
             rows.append(_row("behind", lag.id, lag.title, lag.owner, "; ".join(lag.reasons)))
