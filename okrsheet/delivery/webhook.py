@@ -13,7 +13,9 @@ shows more than its scheme and host.
 Each message is one POST of the body its `payloads` carry for the service (`slack`, `teams`,
 `json`), or one made from its subject and text. A 429 or 5xx answer is tried again at most
 RETRIES times, after the Retry-After the service asks for (at most MAX_WAIT seconds) or a short
-backoff; any other failure is a BackendError (exit 5) naming the service's answer.
+backoff, and so is a connection that could not be made; an answer that never came is not (the
+message may have arrived, and a chat has no way to drop a repeat); any other failure is a
+BackendError (exit 5) naming the service's answer.
 """
 
 from __future__ import annotations
@@ -158,11 +160,18 @@ class WebhookChannel:
             try:
                 answer = requests.post(self.hook.url, json=body, timeout=TIMEOUT)
             except requests.RequestException as exc:
-                if last:
+                # A message that may have arrived (the answer timed out) is not sent twice.
+                unsent = isinstance(exc, requests.ConnectionError) and not isinstance(
+                    exc, requests.ReadTimeout
+                )
+                if last or not unsent:
                     reason = self.hook.mask(f"{type(exc).__name__}: {exc}")
+                    verb = "could not reach" if unsent else "got no answer from"
                     raise BackendError(
-                        f"could not reach the {where}: {reason}",
-                        hint="check the network, and that the webhook URL is right",
+                        f"{verb} the {where}: {reason}",
+                        hint="check the network, and that the webhook URL is right"
+                        if unsent
+                        else "it may have arrived: look in the channel before sending again",
                     ) from None
                 pause(BACKOFF[min(attempt, len(BACKOFF) - 1)])
                 continue

@@ -142,6 +142,7 @@ def test_dry_run_sends_nothing(okr: Any, example: Path, hook: Hook) -> None:
         (["--to", "slack+http://127.0.0.1:9/x", "--attach-report"], "carries no files"),
         (["--to", "slack+http://127.0.0.1:9/x", "--recipient", "a@b.c"], "not to addresses"),
         (["--report-url", "javascript:alert(1)"], "--report-url: not a web address"),
+        (["--to", "slack+http://127.0.0.1:9/x", "-f", "json"], "--format: --format is for"),
         (["--to", "smtp://127.0.0.1:1", "--recipient", "a@b.c, d@e.f"], "not one mail address"),
     ],
 )

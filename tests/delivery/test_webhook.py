@@ -25,6 +25,7 @@ def server() -> Iterator[Hook]:
 def hook(server: Hook) -> Hook:
     server.posts.clear()
     server.replies.clear()
+    server.delay = 0.0
     return server
 
 
@@ -129,6 +130,19 @@ def test_an_unreachable_hook_fails_without_showing_the_url(waits: list[float]) -
     assert "could not reach the Slack webhook slack+http://127.0.0.1" in raised.value.message
     assert SECRET not in raised.value.message and "B0002" not in raised.value.message
     assert len(waits) == webhook.RETRIES
+
+
+def test_an_answer_that_never_comes_is_not_sent_again(
+    hook: Hook, waits: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webhook, "TIMEOUT", (5.0, 0.2))
+    hook.delay = 0.6
+    with pytest.raises(BackendError) as raised:
+        channel_for(hook.url("slack+http")).send([message()])
+    assert raised.value.message.startswith("got no answer from the Slack webhook")
+    assert "may have arrived" in (raised.value.hint or "")
+    assert len(hook.posts) == 1 and waits == []
+    assert SECRET not in raised.value.message
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class Hook:
     posts: list[Posted] = field(default_factory=list)
     #: Replies still to give, in order: (status, headers, body).
     replies: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
+    #: Seconds to wait before answering (a slow service).
+    delay: float = 0.0
 
     def url(self, scheme: str, path: str = "/services/T0001/B0002/s3cr3tT0k3n") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
@@ -46,6 +49,7 @@ def webhook_server() -> Iterator[Hook]:
                 body = raw.decode("utf-8", "replace")
             hook.posts.append(Posted(self.path, dict(self.headers.items()), body))
             status, headers, text = hook.replies.pop(0) if hook.replies else (200, {}, "ok")
+            time.sleep(hook.delay)
             data = text.encode()
             self.send_response(status)
             for name, value in headers.items():

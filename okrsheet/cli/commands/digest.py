@@ -87,6 +87,13 @@ def digest(
         raise UsageError(
             "a report is attached to a mail: give --to smtp://...", option="--attach-report"
         )
+    if channel is not None and output_format is not OutputFormat.TABLE:
+        from okrsheet.errors import UsageError
+
+        raise UsageError(
+            "--format is for printing; a digest sent with --to has the forms of its channel",
+            option="--format",
+        )
     link = _report_url(report_url)
     parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     warn_unreadable(parsed)
