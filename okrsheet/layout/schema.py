@@ -16,6 +16,8 @@ CHECKINS_TAB = "Check-ins"
 PEOPLE_TAB = "People"
 #: Objective and key-result wording a template suggests; plain text for people, never read.
 IDEAS_TAB = "Ideas"
+#: What `okr remind` sent (okrsheet/layout/reminders_tab.py); made by its first run.
+REMINDERS_TAB = "Reminders"
 
 TYPE_OBJECTIVE = "Objective"
 TYPE_KEY_RESULT = "Key result"
@@ -304,7 +306,15 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
     ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
+RESERVED_TABS = (
+    GUIDE_TAB,
+    DASHBOARD_TAB,
+    SETTINGS_TAB,
+    CHECKINS_TAB,
+    PEOPLE_TAB,
+    IDEAS_TAB,
+    REMINDERS_TAB,
+)
 ARCHIVE_PREFIX = "Archive "
 
 

@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
 #: Where the digest goes when --to is not given (then `digest_to` in ./okr.toml).
 ENV_TO = "OKR_DIGEST_TO"
-#: The mail server, shared with `okr remind` (then `mail_url` in ./okr.toml).
-ENV_MAIL = "OKR_MAIL_URL"
 
 
 def digest(
@@ -25,7 +23,7 @@ def digest(
             "Send it: smtp://... or smtps://... (mail, with --recipient), slack://..., "
             "teams://... or an https:// JSON webhook. '-' prints it instead. "
             f"Default: ${ENV_TO}, else digest_to in ./okr.toml; with --recipient, else the "
-            f"mail server in ${ENV_MAIL} or mail_url; else print it.",
+            "mail server in $OKR_MAIL_URL or mail_url; else print it.",
         ),
     ] = None,
     recipient: Annotated[
@@ -64,11 +62,11 @@ def digest(
 
     Examples:
 
-      okr digest                                  (print this week's digest)
+      okr digest                            (print this week's digest)
 
-      okr digest --to "$SLACK_HOOK" --report-url https://intranet/okr/report.html
+      okr digest --to "$SLACK_HOOK" --report-url https://acme.com/okr.html
 
-      okr digest --recipient all@acme.com --attach-report    (mail through $OKR_MAIL_URL)
+      okr digest --recipient all@acme.com --attach-report   ($OKR_MAIL_URL)
 
       0 16 * * FRI  okr digest -w /srv/okr/acme.xlsx
     """
@@ -161,25 +159,15 @@ def _config() -> dict[str, object]:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
 
 
-def _setting(environ: Mapping[str, str], env: str, key: str) -> str:
-    """$`env`, else `key` in ./okr.toml, else ''."""
-    from okrsheet.errors import UsageError
-
-    if environ.get(env, "").strip():
-        return environ[env].strip()
-    value = _config().get(key)
-    if value is not None and not isinstance(value, str):
-        raise UsageError(f"okr.toml: {key!r} must be a URL in a string")
-    return (value or "").strip()
-
-
 def _destination(to: str | None, recipients: list[str], environ: Mapping[str, str]) -> str | None:
     """--to, else $OKR_DIGEST_TO, else `digest_to` in okr.toml; for mail recipients, else the
     mail server `okr remind` uses ($OKR_MAIL_URL, `mail_url`). None (or '-'): print it."""
-    value = to.strip() if to is not None else _setting(environ, ENV_TO, "digest_to")
-    if to is None and not value and recipients:
-        value = _setting(environ, ENV_MAIL, "mail_url")
-    return None if value in ("", "-") else value
+    from okrsheet.delivery.config import ENV_MAIL_URL, configured_url
+
+    value = configured_url(to, env=ENV_TO, key="digest_to", environ=environ)
+    if value is None and to is None and recipients:
+        value = configured_url(None, env=ENV_MAIL_URL, key="mail_url", environ=environ)
+    return None if value in (None, "-") else value
 
 
 def _recipients(given: list[str] | None) -> list[str]:
