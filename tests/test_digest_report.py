@@ -138,16 +138,36 @@ def test_slack_escapes_what_a_person_typed(busy: DigestReport) -> None:
     assert all(len(s) <= forms.SLACK_SECTION for s in sections)
 
 
-def test_slack_stays_within_its_limits_on_a_huge_week() -> None:
+def test_a_huge_week_names_ten_per_section_and_counts_the_rest() -> None:
     many = tuple(
         kr(f"BIG-{n}", owner=f"Owner {n}", title="A long title " * 20, current=1)
         for n in range(400)
     )
-    payload = forms.slack(digest_report(quiet_plan(key_results=many), AS_OF))
-    assert len(payload["blocks"]) <= forms.SLACK_BLOCKS
-    texts = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    report = digest_report(quiet_plan(key_results=many), AS_OF)
+    assert len(report.behind) == 400  # the JSON has them all
+    more = "…and 390 more: see the full report."
+
+    slack = forms.slack(report)
+    assert len(slack["blocks"]) <= forms.SLACK_BLOCKS
+    texts = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
     assert all(len(t) <= forms.SLACK_SECTION for t in texts)
-    assert texts[-1] == "_…and more: see the full report._"
+    everything = "\n".join(texts)  # a long section is cut in several blocks
+    assert everything.count("• *BIG-") == forms.SECTION_ITEMS
+    assert everything.count(f"_{more}_") == 2  # behind, and owners with no check-in
+
+    teams = forms.teams(report)
+    assert len(json.dumps(teams)) < 28_000  # what Teams takes in one message
+    assert more in [b["text"] for b in teams["attachments"][0]["content"]["body"]]
+
+    text = forms.text(report)
+    assert text.count(more) == 2 and text.count("BIG-") == forms.SECTION_ITEMS
+    assert more in forms.html(report)
+
+
+def test_slack_keeps_to_its_block_limit_whatever_the_sections() -> None:
+    payload = forms.slack(digest_report(quiet_plan(), AS_OF))
+    assert len(payload["blocks"]) <= forms.SLACK_BLOCKS
+    assert payload["blocks"][-1]["type"] == "context"
 
 
 def test_teams_is_one_adaptive_card_with_a_button(busy: DigestReport) -> None:

@@ -384,6 +384,8 @@ def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
             doc.entry(item.key, item.title, facts, note=item.note, column=section.field)
         if section.empty and not section.items:
             doc.paragraph(section.empty)
+        if section.more:
+            doc.paragraph(Text(section.more_text, style="dim"))
     if report.report_url:
         doc.heading("Full report", level=2)
         doc.paragraph(report.report_url)

@@ -8,7 +8,7 @@ mrkdwn) and a Microsoft Teams message (an Adaptive Card), all worded once by `se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,9 @@ TEXT_WIDTH = 78
 NOTHING_BEHIND = "Nothing behind: every key result is on pace and every owner checked in."
 NONE_BEHIND = "No key result is behind pace."
 NO_WINS = "No key result moved this week."
+#: At most this many items of a section are named in a message: a digest is read in a minute,
+#: and chat services limit a message's size (Slack 50 blocks, Teams about 28 KB).
+SECTION_ITEMS = 10
 #: The file name of the `okr report` page when it is attached.
 REPORT_FILE = "okr-report.html"
 
@@ -50,6 +53,12 @@ class Section:
     items: tuple[Item, ...]
     #: Said instead of items when there are none.
     empty: str = ""
+    #: Items left out past SECTION_ITEMS (the JSON and the full report have them all).
+    more: int = 0
+
+    @property
+    def more_text(self) -> str:
+        return f"…and {self.more} more: see the full report." if self.more else ""
 
 
 def title(report: DigestReport) -> str:
@@ -144,7 +153,11 @@ def sections(report: DigestReport) -> list[Section]:
         ),
         Section("kpis", "KPIs that need attention", kpis),
     ]
-    return [s for s in found if s.items or s.empty]
+    return [
+        replace(s, items=s.items[:SECTION_ITEMS], more=max(0, len(s.items) - SECTION_ITEMS))
+        for s in found
+        if s.items or s.empty
+    ]
 
 
 def _facts(item: Item) -> list[str]:
@@ -254,6 +267,8 @@ def slack(report: DigestReport) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     for part in sections(report):
         lines = [_slack_item(item) for item in part.items] or [slack_escape(part.empty)]
+        if part.more:
+            lines.append(f"_{part.more_text}_")
         body.append({"type": "divider"})
         body.extend(section(chunk) for chunk in _chunks(slack_escape(part.heading), lines))
     tail: list[dict[str, Any]] = []
@@ -298,6 +313,8 @@ def teams(report: DigestReport) -> dict[str, Any]:
             body.append(block(" · ".join(_facts(item)), isSubtle=True, spacing="None"))
             if item.note:
                 body.append(block(strip_controls(item.note), size="Small", spacing="None"))
+        if part.more:
+            body.append(block(part.more_text, isSubtle=True, spacing="Small"))
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

@@ -9,6 +9,7 @@ since the same day a week ago (the plan rewound to that day, as `--as-of` does).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import ClassVar
 
@@ -22,7 +23,7 @@ from okrsheet.reports.lagging import (
     lagging_report,
     quiet_owners_report,
 )
-from okrsheet.scoring import score_key_results
+from okrsheet.scoring import KRScore, score_key_results, score_kr
 from okrsheet.vocab import Status
 
 #: A digest looks back this many days for its wins.
@@ -104,14 +105,16 @@ def digest_report(plan: Plan, as_of: date, *, report_url: str | None = None) -> 
     """The digest of the week ending on `as_of` (the plan as it stood that day)."""
     since = as_of - timedelta(days=WEEK)
     lagging = lagging_report(plan, as_of)
+    now = score_key_results(plan, as_of)
+    counts = Counter(score.status for score in now.values())
     return DigestReport.of(
         plan,
         as_of,
         since=since,
         cadence_days=plan.settings.cadence_days,
-        statuses=_statuses(plan, as_of),
+        statuses={status.value: counts[status] for status in Status if counts[status]},
         key_results=len(plan.key_results),
-        wins=wins(plan, as_of, since),
+        wins=wins(plan, as_of, since, now),
         behind=lagging.lagging,
         stale_owners=quiet_owners_report(plan, as_of).owners,
         interlocks=[
@@ -122,23 +125,39 @@ def digest_report(plan: Plan, as_of: date, *, report_url: str | None = None) -> 
     )
 
 
-def _statuses(plan: Plan, as_of: date) -> dict[str, int]:
-    counts = Counter(score.status for score in score_key_results(plan, as_of).values())
-    return {status.value: counts[status] for status in Status if counts[status]}
+def wins(
+    plan: Plan, as_of: date, since: date, now: Mapping[str, KRScore] | None = None
+) -> list[WinRow]:
+    """Key results done this week (they were not on `since`), then the most improved ones.
 
-
-def wins(plan: Plan, as_of: date, since: date) -> list[WinRow]:
-    """Key results done this week (they were not on `since`), then the most improved ones."""
+    Only a key result with a check-in this week can have moved: those alone are rewound to
+    `since` (a year's log of a large company is not sorted again for the others)."""
     if as_of < plan.cycle.start:
         return []
-    now = score_key_results(plan, as_of)
-    before = score_key_results(rewind(plan, since), since)
+    moved = {c.kr_id for c in plan.checkins if since < c.date <= as_of}
+    if not moved:
+        return []
+    now = score_key_results(plan, as_of) if now is None else now
+    week = plan.model_copy(
+        update={
+            "key_results": tuple(k for k in plan.key_results if k.id in moved),
+            "checkins": tuple(c for c in plan.checkins if c.kr_id in moved),
+            "kpis": (),
+        }
+    )
+    # Done or not, and progress, are a key result's own: blockers change neither.
+    before = {
+        kr.id: score_kr(kr, plan.cycle, since, plan.settings)
+        for kr in rewind(week, since).key_results
+    }
     done: list[WinRow] = []
     improved: list[WinRow] = []
-    for kr_id, score in now.items():
-        then = before.get(kr_id)
-        previous = then.progress if then is not None else 0.0
-        reached = score.status is Status.DONE and (then is None or then.status is not Status.DONE)
+    for kr_id, then in before.items():
+        score = now.get(kr_id)
+        if score is None:
+            continue
+        previous = then.progress
+        reached = score.status is Status.DONE and then.status is not Status.DONE
         gain = score.progress - previous
         if not reached and gain < MIN_GAIN:
             continue
