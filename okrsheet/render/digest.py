@@ -167,7 +167,7 @@ def _facts(item: Item) -> list[str]:
 # --- plain text --------------------------------------------------------------------------
 
 
-def text(report: DigestReport, width: int = TEXT_WIDTH) -> str:
+def text(report: DigestReport, width: int = TEXT_WIDTH, *, attached: bool = False) -> str:
     """The digest as plain text, no line wider than `width` (a link to the full report is
     kept whole on its own line, as a link must be)."""
     from okrsheet.render import blocks, compact
@@ -175,6 +175,8 @@ def text(report: DigestReport, width: int = TEXT_WIDTH) -> str:
     body = blocks.to_text(compact.doc_for(report.model_copy(update={"report_url": None})), width)
     if report.report_url:
         body += f"\nFull report:\n{report.report_url}\n"
+    if attached:
+        body += f"\nThe full report is attached as {REPORT_FILE}: open it in a browser.\n"
     return body
 
 
@@ -342,7 +344,7 @@ def messages(
     in each: the channel sends the one it speaks. `attachment` is the `okr report` page."""
     from okrsheet.delivery import Message
 
-    body = text(report)
+    body = text(report, attached=attachment is not None)
     mail = html(report, attached=attachment is not None)
     payloads = {
         "slack": slack(report),

@@ -197,6 +197,7 @@ def test_mailed_through_smtp_with_the_report_attached(
     text = parts["text/plain"]
     lines_fit(text)
     assert "Wins this week" in text and "TOM-1.1" in text
+    assert text.endswith(f"The full report is attached as {REPORT_FILE}: open it in a browser.\n")
     html = parts["text/html"]
     assert "<script" not in html and "Qualified Nordic opportunities" in html
     report = parts[REPORT_FILE]
