@@ -24,6 +24,7 @@ from okrsheet.layout import ParsedWorkbook
 from okrsheet.model import CheckIn, Plan, filter_plan, rewind
 from okrsheet.reports import (
     DepsReport,
+    DigestReport,
     GradeReport,
     HistoryReport,
     LaggingReport,
@@ -35,6 +36,7 @@ from okrsheet.reports import (
     ValidationReport,
     deps_report,
     deps_scope,
+    digest_report,
     grade_report,
     history_report,
     lagging_report,
@@ -220,6 +222,12 @@ class Workbook:
         day = as_of or _today(parsed.plan)
         members, who = deps_scope(parsed.people, owner=owner, team=team)
         return deps_report(rewind(parsed.plan, day), day, members=members, who=who)
+
+    def digest(self, as_of: date | None = None, *, report_url: str | None = None) -> DigestReport:
+        """`okr digest`: the week for readers (wins, what is behind, stale owners, interlocks
+        at risk, KPIs); `okrsheet.render.digest` words it as text, HTML, Slack or Teams."""
+        plan, day = self._plan_as_of(as_of)
+        return digest_report(plan, day, report_url=report_url)
 
     def _plan_as_of(self, as_of: date | None) -> tuple[Plan, date]:
         plan = self.load().plan

@@ -158,6 +158,7 @@ CSV_RUNS: list[tuple[str, ...]] = [
     ("tree",),
     ("deps",),
     ("lint",),
+    ("digest",),
 ]
 
 

@@ -26,6 +26,7 @@ COMMANDS = (
     Entry("todo", "todo", "What one person should do now."),
     Entry("tree", "tree", "Corporate objectives with everything aligned beneath them."),
     Entry("deps", "deps", "Who depends on whom, and the state of each link."),
+    Entry("digest", "digest", "The week for readers: wins, what is behind, stale owners, KPIs."),
     Entry("report", "report", "A one-page visual report: one HTML file to open, send or print."),
     Entry("templates", "templates", "List the templates `okr init --template` accepts."),
     Entry("push", "transfer", "Copy a local workbook to Google Sheets."),

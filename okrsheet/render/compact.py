@@ -19,6 +19,7 @@ from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import (
     DependencyLink,
     DepsReport,
+    DigestReport,
     GradeReport,
     HistoryReport,
     KPIRow,
@@ -375,3 +376,28 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
             _link_entry(doc, link, bars)
         if not links:
             doc.paragraph(Text("(none)", style="dim"))
+
+
+@builds(DigestReport)
+def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
+    """The digest's sections (render/digest.py words them for every form)."""
+    from okrsheet.render import digest
+
+    doc.heading(digest.title(report))
+    doc.paragraph(digest.summary(report))
+    for section in digest.sections(report):
+        doc.heading(section.heading, level=2)
+        for item in section.items:
+            facts: list[Text | str] = [
+                status_text(fact) if fact in STATUS_STYLES else fact for fact in item.facts
+            ]
+            if item.owner:
+                facts.append(Text(strip_controls(item.owner), "dim"))
+            doc.entry(item.key, item.title, facts, note=item.note, column=section.field)
+        if section.empty and not section.items:
+            doc.paragraph(section.empty)
+        if section.more:
+            doc.paragraph(Text(section.more_text, style="dim"))
+    if report.report_url:
+        doc.heading("Full report", level=2)
+        doc.paragraph(report.report_url)

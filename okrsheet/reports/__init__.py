@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info
 from okrsheet.reports.deps import DependencyLink, DepsReport, deps_report, deps_scope, team_members
+from okrsheet.reports.digest import DigestReport, WinRow, digest_report
 from okrsheet.reports.grade import (
     GradeReport,
     KRGradeRow,
@@ -47,6 +48,7 @@ __all__ = [
     "CycleInfo",
     "DependencyLink",
     "DepsReport",
+    "DigestReport",
     "FindingRow",
     "GradeReport",
     "HistoryPoint",
@@ -74,9 +76,11 @@ __all__ = [
     "TreeNode",
     "TreeReport",
     "ValidationReport",
+    "WinRow",
     "cycle_info",
     "deps_report",
     "deps_scope",
+    "digest_report",
     "grade_report",
     "history_report",
     "history_reports",
