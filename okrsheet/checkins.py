@@ -318,8 +318,12 @@ def record(
     *,
     today: date | None = None,
     clock: Callable[[], datetime] = _now,
+    also: Callable[[RawWorkbook], Sequence[Change]] | None = None,
 ) -> list[CheckIn]:
     """Validate against a fresh read and write the log rows and KR rows in one atomic update.
+
+    `also` adds changes of its own to that same write, planned on the same fresh read (what
+    `okr sync` says in the Synced cells).
 
     `Recorded at` comes from `clock` when the write is planned, under the store's lock: a
     command that waited for another one's write is stamped after it, as it is written after it.
@@ -368,7 +372,8 @@ def record(
         if seen is None:
             seen = logged_ids(raw, checkin_table(raw))
         recorded[:] = [c for c in checkins if c.checkin_id not in seen]
-        return checkin_changes(raw, checkins, logged)
+        changes = checkin_changes(raw, checkins, logged) if checkins else []
+        return [*changes, *(also(raw) if also is not None else ())]
 
     # Of the log, the planner needs the header and whether these ids are in it already: the
     # store may leave its other rows unread (94,000 of them take a second to parse).

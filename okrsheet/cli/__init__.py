@@ -17,6 +17,7 @@ COMMANDS = (
     Entry("validate", "validate", "Check every tab and cell; name each problem's cell."),
     Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
     Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
+    Entry("sync", "sync", "Read each key result's Source; record the numbers that changed."),
     Entry("lagging", "lagging", "Key results behind pace, overdue, stale or low in confidence."),
     Entry("grade", "grade", "Grade the cycle: 0.0-1.0 per key result and objective."),
     Entry("rollover", "rollover", "Start the next cycle: carry unfinished KRs, archive the rest."),
