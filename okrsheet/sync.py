@@ -17,10 +17,10 @@ from pathlib import Path
 from okrsheet.checkins import CheckInRequest, prepare, record
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.reader import find_table
+from okrsheet.layout.reader import ParsedWorkbook, find_table
 from okrsheet.layout.schema import OKR_COLUMNS, SOURCE_COLUMNS
 from okrsheet.layout.source_cells import source_columns
-from okrsheet.layout.tables import Table
+from okrsheet.layout.tables import Finding, Table, cell_ref
 from okrsheet.model import KeyResult, Plan
 from okrsheet.sources import Context, Kind, Source, SourceError, kind_named, parse_source
 from okrsheet.sources.config import MachineConfig, load_config
@@ -92,7 +92,7 @@ def sync(
 ) -> SyncResult:
     """Read every source once (in parallel), then record what changed in one write."""
     config = load_config() if config is None else config
-    raw = open_store(location).read()
+    raw = _read(location)
     parsed = parse_workbook(raw, with_log=False)
     plan = parsed.plan
     day = today or clock().astimezone(cells.time_zone(plan.settings.time_zone)).date()
@@ -127,6 +127,25 @@ def sync(
     result.recorded = len(record(location, requests, today=day, clock=clock, also=say_states))
     result.written = True
     return result
+
+
+def _read(location: Location) -> RawWorkbook:
+    """The workbook without its check-in log's rows (sync needs the rows, not the history): a
+    local store may then skip most of a long log, as a check-in's own read does."""
+    store = open_store(location)
+    if location.remote:
+        return store.read()
+    from okrsheet.layout.changes import looks_like_log
+    from okrsheet.stores.base import Skim
+
+    seen: list[RawWorkbook] = []
+
+    def keep(raw: RawWorkbook) -> list[Change]:
+        seen.append(raw)
+        return []  # nothing to write: this is a read
+
+    store.update(keep, skim=Skim(needles=frozenset(), wanted=looks_like_log))
+    return seen[-1]
 
 
 def _fed_items(plan: Plan, only: str | None) -> list[_Fed]:
@@ -240,3 +259,23 @@ def state_changes(raw: RawWorkbook, states: Mapping[str, str]) -> list[Change]:
 def _next_free_column(table: Table) -> int:
     used = [*table.columns.values(), *table.extra_columns]
     return max(used, default=0) + 1
+
+
+def stale_findings(parsed: ParsedWorkbook, as_of: date) -> list[Finding]:
+    """A warning at the Source cell of each sourced key result that lags because its source's
+    number has not moved for longer than the cadence while it is behind (as `okr lagging`
+    says), for `okr validate`."""
+    from okrsheet.scoring import lagging
+
+    findings: list[Finding] = []
+    for lag in lagging(parsed.plan, as_of):
+        kr = lag.score.kr
+        place = parsed.rows.get(kr.id)
+        for code, sentence in lag.reasons:
+            if code != "source-stale" or place is None:
+                continue
+            table, row = place
+            col = source_columns(table).get("source")
+            where = cell_ref(table.title, row, col) if col else table.ref(row, "id")
+            findings.append(Finding("warning", code, sentence, where))
+    return findings

@@ -307,6 +307,14 @@ def test_a_stale_source_on_a_key_result_behind_is_a_lagging_reason(
 
     reasons = {row["id"]: row["reasons"] for row in lagging.json()["lagging"]}
     assert "source demos.csv!Demos unchanged since 2026-11-16 while behind" in reasons["SALES-1.3"]
+    validate = okr("validate", "-f", "json", "-w", str(path))
+    stale = [f for f in validate.json()["findings"] if f["code"] == "source-stale"]
+    assert {
+        "severity": "warning",
+        "code": "source-stale",
+        "message": "source demos.csv!Demos unchanged since 2026-11-16 while behind",
+        "where": f"Sales!{column_letter(SOURCE_COL)}5",
+    } in stale
 
 
 # What a workbook may not hold ----------------------------------------------------------------
