@@ -212,13 +212,22 @@ def _check_values(
     clock: Callable[[], datetime],
 ) -> None:
     """A number the check-in rules refuse (78 on an 85% target, a day outside the cycle) is
-    that source's failure, not the whole run's."""
-    for outcome in outcomes:
-        if not outcome.changed or outcome.value is None:
-            continue
-        request = CheckInRequest(kr_id=outcome.item_id, value=outcome.value, day=day)
+    that source's failure, not the whole run's. All are checked at once; only when that fails
+    is each checked alone, to say which."""
+    changed = [o for o in outcomes if o.changed and o.value is not None]
+
+    def check(some: Sequence[Outcome]) -> None:
+        requests = [CheckInRequest(kr_id=o.item_id, value=o.value or 0.0, day=day) for o in some]
+        prepare(plan, requests, today=max(day, clock().date()), now=clock())
+
+    try:
+        check(changed)
+        return
+    except UsageError:
+        pass
+    for outcome in changed:
         try:
-            prepare(plan, [request], today=max(day, clock().date()), now=clock())
+            check([outcome])
         except UsageError as exc:
             outcome.error = "; ".join(d.split(": ", 1)[-1] for d in exc.details) or exc.message
             outcome.value = None

@@ -61,13 +61,25 @@ def escape_text(text: str) -> str:
 _LETTERS = re.compile(r"[A-Z]+")
 _F = f"{_Q}f"
 _V = f"{_Q}v"
+#: The cached result of every formula cell of a sheet.
+_CACHED_RESULTS = etree.XPath("//m:c[m:f]/m:v", namespaces={"m": NS})
+
+
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def column_index(ref: str) -> int:
-    letters = _LETTERS.match(ref)
-    if not letters:
+    letters = ref.rstrip("0123456789")
+    if letters and len(letters) <= 3 and _UPPER.issuperset(letters):
+        return _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, letters_to_column(letters))
+    match = _LETTERS.match(ref)
+    if not match:
         raise Unpatchable(f"odd cell reference {ref!r}")
-    return letters_to_column(letters.group())
+    return letters_to_column(match.group())
+
+
+#: Column letters already converted (a sheet has few columns and many cells).
+_COLUMNS: dict[str, int] = {}
 
 
 class _Styles:
@@ -184,14 +196,16 @@ class _Sheet:
             if given is None:
                 row.set("r", str(number))
             self.rows[number] = row
-            col = 0
+            # Only a cell without a reference needs the column of the one before it.
+            col, before = 0, None
             for cell in row.iterfind(f"{_Q}c"):
                 ref = cell.get("r")
                 if ref is None:
-                    col += 1
+                    col = (column_index(before) if before is not None else col) + 1
+                    before = None
                     cell.set("r", f"{column_letter(col)}{number}")
                 else:
-                    col = column_index(ref)
+                    before = ref
         self.widest_written = 1
         # Each row's cells by column, for the rows written to (see `_cells_of`).
         self._cells: dict[int, dict[int, Any]] = {}
@@ -297,20 +311,20 @@ class _Sheet:
     def _holds(cell: Any, formula: Formula) -> bool:
         """Whether the cell is that formula and nothing else (a cached result aside): a
         check-in tops up the live formulas of its tab, most of them already there."""
-        written = cell.find(_F)
-        if written is None or written.attrib or written.text != formula.text.removeprefix("="):
+        size = len(cell)
+        if not 1 <= size <= 2 or cell.get("t") is not None:
             return False
-        if "t" in cell.attrib or "cm" in cell.attrib or "vm" in cell.attrib:
+        written = cell[0]
+        if written.tag != _F or written.text != formula.text.removeprefix("="):
             return False
-        return len(cell) == (1 if cell.find(_V) is None else 2)
+        if size == 2 and cell[1].tag != _V:
+            return False
+        return not written.keys() and cell.get("cm") is None and cell.get("vm") is None
 
     def finish(self) -> bytes:
         # Cached results of formulas may now be stale: drop them so every app recomputes.
-        for formula in self.root.iter(f"{_Q}f"):
-            cell = formula.getparent()
-            cached = cell.find(f"{_Q}v")
-            if cached is not None:
-                cell.remove(cached)
+        for cached in _CACHED_RESULTS(self.root):
+            cached.getparent().remove(cached)
         dimension = self.root.find(f"{_Q}dimension")
         if dimension is not None and self.rows:
             end = dimension.get("ref", "A1").split(":")[-1]

@@ -263,6 +263,10 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
         in flat
     )
     assert "unreadable since 2026-11-16: HTTP 500" in flat
+    assert "unreadable since 2026-11-16: no answer within 0.6 s" in flat
+    assert (
+        "source gone.xlsx!Sheet1!A1 unreadable since 2026-11-16: no workbook at gone.xlsx" in flat
+    )
     assert f"Corporate!{column_letter(SOURCE_COL + 1)}3" in flat
 
     # A day later the failure keeps the day it began; lagging says it without reading again.
@@ -280,6 +284,7 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
         in reasons["CORP-1.1"]
     )
     assert any("unreadable since 2026-11-16: HTTP 404" in r for r in reasons["SALES-1.1"])
+    assert any("unreadable since 2026-11-16: HTTP 404" in r for r in reasons["SALES-1.2"])
 
 
 def test_a_recovered_source_says_so(okr: Any, fed: tuple[Path, Server]) -> None:
@@ -499,3 +504,8 @@ def test_every_kind_feeds_a_google_workbook_and_a_google_source_feeds_it_too(
     lagging = okr("lagging", "-f", "json", "-w", gexample)
     reasons = {row["id"]: row["reasons"] for row in lagging.json()["lagging"]}
     assert any("tab 'Nope' not found" in r for r in reasons.get("CORP-1.2", []))
+    validate = okr("validate", "-f", "json", "-w", gexample)
+    failing = [f for f in validate.json()["findings"] if f["code"] == "source-failing"]
+    assert [f["message"] for f in failing] == [
+        f"source gsheet:{source_id}!Nope!A1 unreadable since 2026-11-16: tab 'Nope' not found"
+    ]
