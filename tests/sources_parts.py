@@ -106,6 +106,10 @@ class Server:
     answers: dict[str, Answer] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
     headers: list[dict[str, str]] = field(default_factory=list)
+    #: The most requests that were being answered at once.
+    most_at_once: int = 0
+    at_once: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -114,6 +118,7 @@ class Server:
         self.answers.clear()
         self.hits.clear()
         self.headers.clear()
+        self.most_at_once = 0
 
 
 def serve() -> Iterator[Server]:
@@ -126,8 +131,15 @@ def serve() -> Iterator[Server]:
             state.hits[path] += 1
             state.headers.append(dict(self.headers.items()))
             answer = state.answers.get(path, Answer(b"not found", 404))
-            if answer.delay:
-                time.sleep(answer.delay)
+            with state.lock:
+                state.at_once += 1
+                state.most_at_once = max(state.most_at_once, state.at_once)
+            try:
+                if answer.delay:
+                    time.sleep(answer.delay)
+            finally:
+                with state.lock:
+                    state.at_once -= 1
             status = answer.status
             if answer.needs is not None and self.headers.get(answer.needs[0]) != answer.needs[1]:
                 status = 401

@@ -31,7 +31,7 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.settings_tab import read_settings
-from okrsheet.layout.source_cells import read_source_cells
+from okrsheet.layout.source_cells import objective_source, read_source_cells
 from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
 from okrsheet.layout.tables import Finding as Finding
 from okrsheet.layout.tables import Table as Table
@@ -249,6 +249,7 @@ class _Reader:
                 self.provisional.add(item_id)
                 self.rows[item_id] = (table, row)
             if row_type == TYPE_OBJECTIVE:
+                objective_source(grid, table, row, self.findings)
                 current_objective = item_id
                 if item_id is None:
                     continue

@@ -60,3 +60,18 @@ def read_source_cells(
             )
         )
     return {"source": source, "source_status": status}
+
+
+def objective_source(grid: Grid, table: Table, row: int, findings: list[Finding]) -> None:
+    """An objective has no number of its own: a Source on its row is a warning, not read."""
+    col = source_columns(table).get("source")
+    if col and cells.parse_text(grid.cell(row, col)):
+        findings.append(
+            Finding(
+                "warning",
+                "bad-source",
+                "Source: an objective takes its progress from its key results; put the Source "
+                "on a key result row (okr sync ignores this one)",
+                cell_ref(table.title, row, col),
+            )
+        )

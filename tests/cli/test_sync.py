@@ -8,6 +8,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,18 @@ def test_a_second_run_with_nothing_changed_writes_nothing(
     assert [e["KR ID"] for e in log(path)][-1] == "SALES-1.1"
 
 
+def test_slow_sources_are_read_at_the_same_time(okr: Any, fed: tuple[Path, Server]) -> None:
+    path, server = fed
+    for name in ("/deals.csv", "/stats.json", "/visitors.json"):
+        server.answers[name] = replace(server.answers[name], delay=0.4)
+
+    result = okr("sync", "-w", str(path))
+
+    assert result.exit_code == 0, result.stderr
+    assert server.most_at_once == 3
+    assert _kpi(path, "KPI-1")["Current"] == 8450
+
+
 def test_dry_run_and_one_kr(okr: Any, fed: tuple[Path, Server]) -> None:
     path, _ = fed
     before = path.read_bytes()
@@ -236,6 +249,7 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
             3: "finance.xlsx!'Profit'!B4",  # the tab was renamed
             4: "finance.xlsx!Other!A1",  # not a number
             7: "gone.xlsx!Sheet1!A1",  # no such file
+            6: "finance.xlsx!'P&L'!B2",  # on an objective: a warning, not read
         },
     )
 
@@ -243,6 +257,7 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
 
     assert result.exit_code == 8
     errors = result.stderr
+    assert "CORP-2:" not in errors  # an objective's Source is never read
     assert "CORP-1.1: source finance.xlsx!'Profit'!B4 unreadable: tab 'Profit' not found" in errors
     assert "CORP-1.2: source finance.xlsx!Other!A1 unreadable: not a number: 'n/a'" in errors
     assert "CORP-2.1: source gone.xlsx!Sheet1!A1 unreadable: no workbook at gone.xlsx" in errors
@@ -268,6 +283,7 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
         "source gone.xlsx!Sheet1!A1 unreadable since 2026-11-16: no workbook at gone.xlsx" in flat
     )
     assert f"Corporate!{column_letter(SOURCE_COL + 1)}3" in flat
+    assert "an objective takes its progress from its key results" in flat
 
     # A day later the failure keeps the day it began; lagging says it without reading again.
     monkeypatch.setenv("OKR_TODAY", "2026-11-17")
