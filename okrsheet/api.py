@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsheet.layout import ParsedWorkbook
 from okrsheet.model import CheckIn, Plan, filter_plan, rewind
@@ -43,6 +44,9 @@ from okrsheet.reports import (
 )
 from okrsheet.stores import Location, parse_location
 from okrsheet.vocab import Level
+
+if TYPE_CHECKING:
+    from okrsheet.sync import SyncResult
 
 
 class Workbook:
@@ -117,7 +121,20 @@ class Workbook:
 
     def validate(self) -> ValidationReport:
         """`okr validate`: every problem found, with the cell it is in."""
-        return validation_report(self.load().findings)
+        from okrsheet.sync import stale_findings
+
+        parsed = self.load()
+        return validation_report([*parsed.findings, *stale_findings(parsed, _today(parsed.plan))])
+
+    def sync(
+        self, *, only: str | None = None, dry_run: bool = False, today: date | None = None
+    ) -> SyncResult:
+        """`okr sync`: read each key result's (and KPI's) Source once and record the numbers
+        that changed, with the Synced cells, in one write (docs/sources.md). `result.failed`
+        lists the sources that could not be read; the others are recorded all the same."""
+        from okrsheet.sync import sync
+
+        return sync(self.location, only=only, dry_run=dry_run, today=today)
 
     def status(
         self,

@@ -301,6 +301,27 @@ def test_a_broken_source_of_each_kind_is_named_everywhere_and_the_others_still_s
     )
     assert any("unreadable since 2026-11-16: HTTP 404" in r for r in reasons["SALES-1.1"])
     assert any("unreadable since 2026-11-16: HTTP 404" in r for r in reasons["SALES-1.2"])
+    # The KPI read well on the first day and not on the second.
+    kpis = {row["id"]: row["reasons"] for row in lagging.json()["kpis"]}
+    assert any("unreadable since 2026-11-17: HTTP 404 Not Found" in r for r in kpis["KPI-1"])
+
+
+def test_a_token_comes_from_the_environment_and_only_to_its_host(
+    okr: Any, fed: tuple[Path, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, server = fed
+    monkeypatch.delenv("METRICS_TOKEN")
+
+    result = okr("sync", "--kr", "KPI-1", "-w", str(path))
+
+    assert result.exit_code == 8
+    assert "the environment variable METRICS_TOKEN (for 127.0.0.1) is not set" in result.stderr
+    assert server.hits == Counter()  # nothing was asked without it
+    write_config(path.parent / "machine.toml", '[sync]\nallow_http = ["127.0.0.1"]\n', monkeypatch)
+    refused = okr("sync", "--kr", "KPI-1", "-w", str(path))
+    assert refused.exit_code == 8
+    assert "unreadable: HTTP 401 Unauthorized" in refused.stderr
+    assert all("X-Api-Token" not in h for h in server.headers)
 
 
 def test_a_recovered_source_says_so(okr: Any, fed: tuple[Path, Server]) -> None:
