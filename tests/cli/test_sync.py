@@ -523,6 +523,9 @@ def test_every_kind_feeds_a_google_workbook_and_a_google_source_feeds_it_too(
     assert result.exit_code == 8  # the Google source naming a missing tab
     assert "CORP-1.2: source" in result.stderr and "tab 'Nope' not found" in result.stderr
     assert fake.count("sheets-write") == 1
+    # The CRM spreadsheet feeds two key results and is read once (a whole read is 2 calls).
+    assert len([c for c in fake.sheets_reads() if source_id in c.path]) == 2
+    assert server.hits == Counter({"/deals.csv": 1, "/stats.json": 1})
     rows = {r[1]: r for r in fake.values(sid, "Sales") if len(r) > 1}
     header = fake.values(sid, "Sales")[0]
     current = header.index("Current")
