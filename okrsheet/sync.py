@@ -58,6 +58,8 @@ class SyncResult:
     reads: dict[str, int] = field(default_factory=dict)
     recorded: int = 0
     written: bool = False
+    #: Why nothing was read at all (today is outside the cycle), for the person.
+    notice: str = ""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -97,6 +99,14 @@ def sync(
     plan = parsed.plan
     day = today or clock().astimezone(cells.time_zone(plan.settings.time_zone)).date()
     fed = _fed_items(plan, only)
+    if not plan.cycle.contains(day):
+        cycle = plan.cycle
+        return SyncResult(
+            [],
+            notice=f"today ({day.isoformat()}) is outside the cycle {cycle.name} "
+            f"({cycle.start.isoformat()} to {cycle.end.isoformat()}): a check-in cannot be "
+            "recorded, so no source was read; `okr rollover` starts the next cycle",
+        )
     base = location.path.parent if location.path is not None else Path.cwd()
     context = Context(base=base.resolve(), config=config, roots=config.roots)
     outcomes, reads = read_all(fed, context)

@@ -214,6 +214,21 @@ def test_slow_sources_are_read_at_the_same_time(okr: Any, fed: tuple[Path, Serve
     assert _kpi(path, "KPI-1")["Current"] == 8450
 
 
+def test_after_the_cycle_nothing_is_read_and_rollover_is_suggested(
+    okr: Any, fed: tuple[Path, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, server = fed
+    before = path.read_bytes()
+    monkeypatch.setenv("OKR_TODAY", "2027-01-04")
+
+    result = okr("sync", "-w", str(path))
+
+    assert result.exit_code == 0
+    assert "outside the cycle 2026-Q4" in result.stderr and "okr rollover" in result.stderr
+    assert server.hits == Counter()
+    assert path.read_bytes() == before
+
+
 def test_dry_run_and_one_kr(okr: Any, fed: tuple[Path, Server]) -> None:
     path, _ = fed
     before = path.read_bytes()

@@ -43,6 +43,9 @@ def sync(
 
     location = location_to_write(workbook, force)
     result = syncing.sync(location, only=kr, dry_run=dry_run, today=pinned_today())
+    if result.notice:
+        console.err().print(f"note: {result.notice}", markup=False, highlight=False)
+        return
     out = console.out()
     for outcome in result.changed:
         before = "blank" if outcome.before is None else f"{outcome.before:,.10g}"
