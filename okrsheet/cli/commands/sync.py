@@ -68,10 +68,17 @@ def sync(
             markup=False,
             highlight=False,
         )
-    elif result.recorded or result.failed:
+    elif result.written:
         err.print(
             f"Recorded {result.recorded} check-in(s) from {len(result.reads)} source(s) in "
             f"{location}; {len(result.failed)} source(s) failed.",
+            markup=False,
+            highlight=False,
+        )
+    elif result.failed:
+        err.print(
+            f"No number changed and nothing new to say: nothing was written; "
+            f"{len(result.failed)} source(s) still fail.",
             markup=False,
             highlight=False,
         )
