@@ -15,6 +15,7 @@ the same one-line messages as the command line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from okrsheet.reports import (
     GradeReport,
     HistoryReport,
     LaggingReport,
+    LintReport,
     QuietOwnersReport,
     StatusReport,
     TodoReport,
@@ -36,6 +38,7 @@ from okrsheet.reports import (
     grade_report,
     history_report,
     lagging_report,
+    lint_report,
     quiet_owners_report,
     status_report,
     todo_report,
@@ -120,11 +123,21 @@ class Workbook:
         return record(self.location, [request])
 
     def validate(self) -> ValidationReport:
-        """`okr validate`: every problem found, with the cell it is in."""
+        """`okr validate`: every problem found, with the cell it is in (the key-result checks
+        the Settings turn on among the warnings)."""
+        from okrsheet import service
         from okrsheet.sync import stale_findings
 
-        parsed = self.load()
+        parsed = service.load(self.location, kr_checks=True)
         return validation_report([*parsed.findings, *stale_findings(parsed, _today(parsed.plan))])
+
+    def lint(self, checks: Sequence[str] | None = None) -> LintReport:
+        """`okr lint`: the key-result quality checks, those the Settings turn on unless
+        `checks` names some (docs/lint.md)."""
+        from okrsheet import service
+
+        plan, codes, findings = service.lint(self.location, only=checks)
+        return lint_report(plan, findings, codes)
 
     def sync(
         self, *, only: str | None = None, dry_run: bool = False, today: date | None = None

@@ -15,6 +15,7 @@ from okrsheet.cli.lazy import Entry, LazyGroup
 COMMANDS = (
     Entry("init", "init", "Create an OKR workbook: a local .xlsx or Google Sheets."),
     Entry("validate", "validate", "Check every tab and cell; name each problem's cell."),
+    Entry("lint", "lint", "Check that each key result is a measurable outcome, not a task."),
     Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
     Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
     Entry("sync", "sync", "Read each key result's Source; record the numbers that changed."),
@@ -31,7 +32,7 @@ COMMANDS = (
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
     Entry("share", "share", "Give people edit access to a Google Sheets workbook."),
     Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
-    Entry("completion", "completion", "Print the shell completion script: bash, zsh or fish."),
+    Entry("completion", "completion", "Print tab completion for bash, zsh, fish or PowerShell."),
 )
 #: Set by the completion script (`okr completion SHELL`) when the shell asks what may follow.
 COMPLETE_VAR = "_OKR_COMPLETE"

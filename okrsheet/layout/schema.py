@@ -302,6 +302,14 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
         ("timezone", "zone", "tz"),
     ),
+    SettingRow(
+        "kr_checks",
+        "KR checks",
+        "Which key-result quality checks `okr validate` and `okr lint` make: all (or blank), "
+        "off, a list of them, or all but a list, e.g. 'all but vague, sandbagging'. The checks: "
+        "activity, vague, status-quo, no-baseline, sandbagging (docs/lint.md).",
+        ("kr check", "lint", "quality checks", "key result checks"),
+    ),
 )
 
 RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)

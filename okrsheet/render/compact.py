@@ -24,6 +24,7 @@ from okrsheet.reports import (
     KPIRow,
     KRRow,
     LaggingReport,
+    LintReport,
     QuietOwnersReport,
     StatusReport,
     TodoReport,
@@ -209,6 +210,17 @@ def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
             Text(finding.severity, style=style),
             finding.where or "workbook",
             note=finding.message,
+        )
+
+
+@builds(LintReport)
+def lint_doc(report: LintReport, doc: Doc, bars: bool) -> None:
+    doc.heading(f"Key result checks · {report.cycle.name} · {len(report.findings)} finding(s)")
+    for row in report.findings:
+        doc.entry(
+            Text(row.code, style="yellow"),
+            f"{row.where or 'workbook'} · {row.id} {row.title}",
+            note=f"{row.message}; {row.suggestion}",
         )
 
 

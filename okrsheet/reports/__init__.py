@@ -25,6 +25,7 @@ from okrsheet.reports.lagging import (
     lagging_report,
     quiet_owners_report,
 )
+from okrsheet.reports.lint import LintReport, LintRow, lint_report
 from okrsheet.reports.status import (
     InitiativeRow,
     KPIRow,
@@ -57,6 +58,8 @@ __all__ = [
     "KRRow",
     "LaggingReport",
     "LaggingRow",
+    "LintReport",
+    "LintRow",
     "ObjectiveGradeRow",
     "ObjectiveRow",
     "OwnerGradeRow",
@@ -77,6 +80,7 @@ __all__ = [
     "grade_report",
     "history_report",
     "history_reports",
+    "lint_report",
     "initiative_row",
     "kpi_row",
     "kr_row",

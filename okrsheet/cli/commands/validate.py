@@ -53,7 +53,7 @@ def validate(
     from okrsheet.cli.options import today as today_
     from okrsheet.sync import stale_findings
 
-    parsed = service.load(location)
+    parsed = service.load(location, kr_checks=True)
     report = validation_report([*parsed.findings, *stale_findings(parsed, today_())])
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
