@@ -94,7 +94,7 @@ def sync(
 ) -> SyncResult:
     """Read every source once (in parallel), then record what changed in one write."""
     config = load_config() if config is None else config
-    raw = _read(location)
+    raw = _read(location, locking=not dry_run)
     parsed = parse_workbook(raw, with_log=False)
     plan = parsed.plan
     day = today or clock().astimezone(cells.time_zone(plan.settings.time_zone)).date()
@@ -139,11 +139,13 @@ def sync(
     return result
 
 
-def _read(location: Location) -> RawWorkbook:
+def _read(location: Location, *, locking: bool) -> RawWorkbook:
     """The workbook without its check-in log's rows (sync needs the rows, not the history): a
-    local store may then skip most of a long log, as a check-in's own read does."""
+    local store may then skip most of a long log, as a check-in's own read does. That read
+    takes the write lock for a moment, so a dry run (which may not write, even a lock file)
+    reads it whole instead."""
     store = open_store(location)
-    if location.remote:
+    if location.remote or not locking:
         return store.read()
     from okrsheet.layout.changes import looks_like_log
     from okrsheet.stores.base import Skim

@@ -18,7 +18,6 @@ hold, a command or a secret, is refused before any kind is asked (`refusal`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -226,5 +225,3 @@ def resolve_path(path_text: str, context: Context) -> Path:
         )
     return resolved
 
-
-Reader = Callable[[str, Context], object]

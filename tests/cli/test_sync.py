@@ -229,11 +229,15 @@ def test_after_the_cycle_nothing_is_read_and_rollover_is_suggested(
     assert path.read_bytes() == before
 
 
-def test_dry_run_and_one_kr(okr: Any, fed: tuple[Path, Server]) -> None:
+def test_dry_run_and_one_kr(
+    okr: Any, fed: tuple[Path, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, _ = fed
     before = path.read_bytes()
 
-    dry = okr("sync", "--dry-run", "-w", str(path))
+    with monkeypatch.context() as patched:  # a dry run never takes the write lock
+        patched.setattr(XlsxStore, "update", lambda *a, **k: pytest.fail("update in a dry run"))
+        dry = okr("sync", "--dry-run", "-w", str(path))
 
     assert dry.exit_code == 0, dry.stderr
     assert "SALES-1.3: 4 -> 5  from demos.csv!Demos" in dry.stdout
