@@ -568,3 +568,16 @@ def test_every_kind_feeds_a_google_workbook_and_a_google_source_feeds_it_too(
     assert [f["message"] for f in failing] == [
         f"source gsheet:{source_id}!Nope!A1 unreadable since 2026-11-16: tab 'Nope' not found"
     ]
+
+
+def test_a_google_source_feeds_a_local_workbook(
+    okr: Any, google: Google, example: Path, machine: Path
+) -> None:
+    source_id = google.fake.add_spreadsheet({"Pipeline": [["Week", "Won"], [1, 70], [2, 77]]})
+    add_sources(example, "Sales", {3: f"gsheet:{source_id}!Pipeline!B:B"})
+
+    result = okr("sync", "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(example, "SALES-1.1", "Sales")["Current"] == 77
+    assert google.fake.count("sheets-write") == 0
