@@ -195,6 +195,8 @@ def read_all(fed: Sequence[_Fed], context: Context) -> tuple[list[Outcome], dict
             return documents[key].read(key[1], context)
         except SourceError as exc:
             return exc
+        except Exception as exc:  # one odd document must not stop the other sources
+            return SourceError(_unexpected(exc))
 
     keys = list(documents)
     with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL_READS, len(keys)))) as pool:
@@ -213,7 +215,21 @@ def read_all(fed: Sequence[_Fed], context: Context) -> tuple[list[Outcome], dict
             outcome.value = kind.number(source, got)
         except SourceError as exc:
             outcome.error = exc.message
+        except Exception as exc:  # as for a read: this source fails, the others go on
+            outcome.error = _unexpected(exc)
     return outcomes, reads
+
+
+def _unexpected(exc: Exception) -> str:
+    """An error no source kind foresaw, in one line (it may be a bug in okr: say what it was)."""
+    from okrsheet.errors import OkrError
+
+    if isinstance(exc, OkrError):
+        return exc.message
+    text = " ".join(str(exc).split())[:200]
+    return (
+        f"unexpected {type(exc).__name__}: {text}" if text else f"unexpected {type(exc).__name__}"
+    )
 
 
 def _check_values(

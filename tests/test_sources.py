@@ -333,3 +333,29 @@ def test_a_wrong_config_is_a_usage_error_naming_the_key(
         load_config({"OKR_CONFIG": str(path)})
     with pytest.raises(UsageError, match="no config file"):
         load_config({"OKR_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_an_unforeseen_error_fails_that_source_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsheet import sync
+    from okrsheet.sources.csv_column import CsvColumn
+
+    (tmp_path / "a.csv").write_text("N\n1\n", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"n": 2}', encoding="utf-8")
+
+    def broken(self: object, document: str, context: Context) -> object:
+        raise RuntimeError("a bug\nin two lines")
+
+    monkeypatch.setattr(CsvColumn, "read", broken)
+    fed = [
+        sync._Fed("A-1", "a.csv!N", None, "", None),
+        sync._Fed("B-1", "b.json#/n", None, "", None),
+    ]
+
+    outcomes, _ = sync.read_all(fed, _context(tmp_path))
+
+    assert [(o.item_id, o.value, o.error) for o in outcomes] == [
+        ("A-1", None, "unexpected RuntimeError: a bug in two lines"),
+        ("B-1", 2, None),
+    ]

@@ -224,4 +224,3 @@ def resolve_path(path_text: str, context: Context) -> Path:
             "in the machine's config to allow it"
         )
     return resolved
-
