@@ -307,6 +307,8 @@ def stale_findings(parsed: ParsedWorkbook, as_of: date) -> list[Finding]:
     from okrsheet.scoring import lagging
 
     findings: list[Finding] = []
+    if not any(kr.source for kr in parsed.plan.key_results):
+        return findings  # nothing sourced: no scoring needed
     for lag in lagging(parsed.plan, as_of):
         kr = lag.score.kr
         place = parsed.rows.get(kr.id)
