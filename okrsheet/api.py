@@ -53,6 +53,7 @@ from okrsheet.vocab import Level
 if TYPE_CHECKING:
     from okrsheet.reminders import RemindResult
     from okrsheet.replies import ReplyOutcome
+    from okrsheet.sync import SyncResult
 
 
 class Workbook:
@@ -157,8 +158,10 @@ class Workbook:
         """`okr validate`: every problem found, with the cell it is in (the key-result checks
         the Settings turn on among the warnings)."""
         from okrsheet import service
+        from okrsheet.sync import stale_findings
 
-        return validation_report(service.load(self.location, kr_checks=True).findings)
+        parsed = service.load(self.location, kr_checks=True)
+        return validation_report([*parsed.findings, *stale_findings(parsed, _today(parsed.plan))])
 
     def lint(self, checks: Sequence[str] | None = None) -> LintReport:
         """`okr lint`: the key-result quality checks, those the Settings turn on unless
@@ -167,6 +170,16 @@ class Workbook:
 
         plan, codes, findings = service.lint(self.location, only=checks)
         return lint_report(plan, findings, codes)
+
+    def sync(
+        self, *, only: str | None = None, dry_run: bool = False, today: date | None = None
+    ) -> SyncResult:
+        """`okr sync`: read each key result's (and KPI's) Source once and record the numbers
+        that changed, with the Synced cells, in one write (docs/sources.md). `result.failed`
+        lists the sources that could not be read; the others are recorded all the same."""
+        from okrsheet.sync import sync
+
+        return sync(self.location, only=only, dry_run=dry_run, today=today)
 
     def status(
         self,

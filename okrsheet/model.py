@@ -156,6 +156,9 @@ class KeyResult(_Model):
     notes: str = ""
     last_checkin: date | None = None
     grade: float | None = None
+    # Where `okr sync` reads the number (the Source column), and what it last found there.
+    source: str = ""
+    source_status: str = ""
 
     @field_validator("start")
     @classmethod

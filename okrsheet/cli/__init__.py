@@ -18,6 +18,7 @@ COMMANDS = (
     Entry("lint", "lint", "Check that each key result is a measurable outcome, not a task."),
     Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
     Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
+    Entry("sync", "sync", "Read each key result's Source; record the numbers that changed."),
     Entry("lagging", "lagging", "Key results behind pace, overdue, stale or low in confidence."),
     Entry("remind", "remind", "Mail each owner whose key results are due for a check-in."),
     Entry("grade", "grade", "Grade the cycle: 0.0-1.0 per key result and objective."),

@@ -332,3 +332,30 @@ def find_setting(label: str) -> SettingRow | None:
         if wanted == normalize_header(row.label) or wanted in row.aliases or wanted == row.key:
             return row
     return None
+
+
+#: Optional columns of OKR tabs and of the KPIs tab, recognised wherever a person adds them
+#: (okr init does not lay them out): where a number comes from, and what `okr sync` last found
+#: there (docs/sources.md).
+SOURCE_COLUMNS: tuple[Column, ...] = (
+    column(
+        "source",
+        "Source",
+        "data source",
+        "number source",
+        "feed",
+        width=36,
+        note="Where okr sync reads this number: finance.xlsx!'P&L'!C14, deals.csv!Amount, "
+        "https://host/path#/total or config:NAME (docs/sources.md).",
+    ),
+    column(
+        "source_status",
+        "Synced",
+        "last synced",
+        "sync status",
+        "source status",
+        width=30,
+        note="Written by okr sync: the day it last brought the number, or since when the "
+        "source has been unreadable and why.",
+    ),
+)
