@@ -29,6 +29,7 @@ from okrsheet.plan_rules import check_plan as check_plan
 from okrsheet.plan_rules import dependency_cycles as dependency_cycles
 
 # Re-exported: the vocabulary belongs to the model.
+from okrsheet.vocab import Commitment as Commitment
 from okrsheet.vocab import KRKind as KRKind
 from okrsheet.vocab import Level as Level
 from okrsheet.vocab import Status as Status
@@ -71,6 +72,8 @@ class Settings(_Model):
     # The zone that says which day a check-in belongs to and what "today" is: an IANA name,
     # "UTC" or "UTC+HH:MM" (see `cells.parse_time_zone`); "" for each computer's own.
     time_zone: str = ""
+    # What an objective with a blank Commitment cell is.
+    default_commitment: Commitment = Commitment.ASPIRATIONAL
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:
@@ -112,6 +115,11 @@ class Objective(_Model):
     owner: Annotated[str, Field(min_length=1)]
     aligns_to: str | None = None
     notes: str = ""
+    # Committed or aspirational as typed; None (blank) means the Settings default.
+    commitment: Commitment | None = None
+
+    def commitment_in(self, settings: Settings) -> Commitment:
+        return self.commitment or settings.default_commitment
 
 
 def _finite(value: float, what: str) -> float:
@@ -154,6 +162,9 @@ class KeyResult(_Model):
     notes: str = ""
     last_checkin: date | None = None
     grade: float | None = None
+    # Whether its objective is committed (expected to reach 1.0): set by the reader from the
+    # objective's Commitment or the Settings default.
+    committed: bool = False
 
     @field_validator("start")
     @classmethod

@@ -27,7 +27,14 @@ from okrsheet.model import (
     cycle_from_name,
 )
 from okrsheet.stores import Location, open_store, parse_location
-from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
+from okrsheet.stores.base import (
+    AppendRows,
+    Change,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WorkbookStore,
+)
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -474,6 +481,7 @@ class Fixed:
     ids: int = 0
     changes: int = 0  # rows given a newer check-in, typed Currents recorded in the log
     formula_tabs: int = 0
+    settings: int = 0  # newer Settings rows added with their defaults
     dashboard: bool = False
 
 
@@ -482,7 +490,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
     from okrsheet.layout.changes import truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
-    from okrsheet.layout.writer import refresh_formulas
+    from okrsheet.layout.writer import missing_settings, refresh_formulas
 
     fixed = Fixed()
 
@@ -490,12 +498,14 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
         ids = assign_missing_ids(raw)
         truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
         formulas = refresh_formulas(raw, add_columns=True)
+        settings = missing_settings(raw)
         dashboard = dashboard_changes(raw)
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
-        return [*ids, *truth, *formulas, *dashboard]
+        fixed.settings = sum(len(c.rows) for c in settings if isinstance(c, AppendRows))
+        return [*ids, *truth, *formulas, *settings, *dashboard]
 
     store_for(location).update(planner)
     return fixed

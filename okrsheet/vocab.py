@@ -22,3 +22,11 @@ class Status(StrEnum):
     OFF_TRACK = "off track"
     OVERDUE = "overdue"
     NOT_STARTED = "not started"
+
+
+class Commitment(StrEnum):
+    """Committed objectives are expected to reach 1.0; aspirational ones stretch, and 0.6-0.7
+    is their sweet spot (docs/scoring.md)."""
+
+    COMMITTED = "committed"
+    ASPIRATIONAL = "aspirational"

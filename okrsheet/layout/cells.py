@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from okrsheet import kinds
 from okrsheet.kinds import DONE_WORDS
-from okrsheet.model import KRKind, Level
+from okrsheet.model import Commitment, KRKind, Level
 from okrsheet.stores.base import CellValue
 
 DateOrder = Literal["MDY", "DMY"]
@@ -407,6 +407,7 @@ _LEVELS = {
     "person": Level.INDIVIDUAL,
 }
 LEVEL_CHOICES = tuple(level.value for level in Level)
+COMMITMENT_CHOICES = tuple(c.value for c in Commitment)
 #: The Kind column's choices when the workbook's columns were laid out (the table may grow).
 KIND_CHOICES = kinds.names()
 
@@ -433,6 +434,17 @@ def parse_kind(value: CellValue) -> KRKind | None:
 
 def parse_level(value: CellValue) -> Level | None:
     return _choice(value, lambda text: _LEVELS.get(kinds.word_key(text)), "level", LEVEL_CHOICES)
+
+
+def parse_commitment(value: CellValue) -> Commitment | None:
+    """Committed or aspirational (blank: the Settings default), as the formulas read it: the
+    word itself, in any case."""
+    return _choice(
+        value,
+        lambda text: next((c for c in Commitment if c.value == text.strip().casefold()), None),
+        "commitment",
+        COMMITMENT_CHOICES,
+    )
 
 
 def parse_ids(value: CellValue) -> tuple[str, ...]:

@@ -94,6 +94,23 @@ def number(ref: str) -> str:
     return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR(VALUE({cleaned}),"?")))'
 
 
+def confidence(ref: str) -> str:
+    """A confidence cell as `okr` reads it: 0.7, 70%, 7 (out of ten) or 7/10; "" when blank."""
+    text = f'TRIM({ref}&"")'
+    slash = f'FIND("/",{text})'
+    top = f"VALUE(TRIM(LEFT({text},{slash}-1)))"
+    bottom = f"VALUE(TRIM(RIGHT({text},LEN({text})-{slash})))"
+    ratio = f'IFERROR({top}/{bottom},"")'
+    typed = f'IFERROR(VALUE({text}),"")'
+    tenths = f"IF(AND(ISNUMBER({typed}),{typed}>1,{typed}<=10),{typed}/10,{typed})"
+    # Out of range is an error okr reports on the cell (the key result is not scored).
+    return (
+        f"IF(ISNUMBER({ref}),IF(AND({ref}>1,{ref}<=10),{ref}/10,{ref}),"
+        f'IF({text}="","",IF(ISNUMBER({slash}),{ratio},'
+        f'IF(ISNUMBER(FIND("%",{text})),{typed},{tenths}))))'
+    )
+
+
 def _is(kind: str, names: Sequence[str]) -> str:
     """Whether the kind cell holds one of `names` (FALSE for none)."""
     tests = [f'{kind}="{name}"' for name in names]
@@ -221,6 +238,12 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         "calc_due": f'IF(NOT({is_kr}),"",{_date(c.due, chr(34) * 2)})',
         "calc_checked": f"IF(NOT({is_kr}),0,{_date(c.last_checkin, cycle_start)})",
+        "calc_committed": _committed(c, columns),
+        "calc_confidence": f'IF(NOT({is_kr}),"",{confidence(c.confidence)})',
+        "calc_wconfidence": (
+            f"IF(AND(ISNUMBER({c.calc_weight}),ISNUMBER({c.calc_confidence})),"
+            f'{c.calc_weight}*{c.calc_confidence},"")'
+        ),
         **_kr_scores(c, by_kind, cycle_start, recorded),
         "calc_wprogress": (f'IF(ISNUMBER({c.calc_weight}),{c.calc_weight}*{c.calc_progress},"")'),
         "calc_wexpected": (
@@ -232,12 +255,30 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
 
 
+def _committed(c: _Row, columns: Mapping[str, int]) -> str:
+    """1 when the row's objective is committed, 0 when aspirational: an objective row reads
+    its own Commitment cell, a key result row its objective's (blank: the Settings default).
+    A tab without the column (made before it existed) follows the default."""
+    typed = setting("Default commitment", '"aspirational"')
+    default = f'IF(LOWER(TRIM({typed}))="committed",1,0)'
+    if "commitment" not in columns:
+        return f'IF(OR({c.calc_row}="O",{c.calc_row}="K"),{default},"")'
+    own = f'LOWER(TRIM({c.commitment}&""))'
+    mine = f'{c.whole("calc_objective")},{c.calc_objective},{c.whole("calc_row")},"O"'
+    return (
+        f'IF({c.calc_row}="O",IF({own}="committed",1,IF({own}="aspirational",0,{default})),'
+        f'IF({c.calc_row}="K",IF(COUNTIFS({mine},{c.whole("commitment")},"committed")>0,1,'
+        f'IF(COUNTIFS({mine},{c.whole("commitment")},"aspirational")>0,0,{default})),""))'
+    )
+
+
 def _kr_scores(
     c: _Row, by_kind: Mapping[str, str], cycle_start: str, recorded: str
 ) -> dict[str, str]:
     """A key result row's progress, expected progress and status (docs/scoring.md)."""
     is_kr = f'{c.calc_row}="K"'
-    on_track = setting("On-track gap", "0.1")
+    # A committed objective's key results are on track only at or ahead of pace.
+    on_track = f"IF({c.calc_committed}=1,0,{setting('On-track gap', '0.1')})"
     at_risk = setting("At-risk gap", "0.25")
     keep, met, unpaced = by_kind["holds"], by_kind["met"], by_kind["unpaced"]
     gap = f"({c.calc_expected}-{c.calc_progress})"
@@ -281,6 +322,12 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
         letter = column_letter(columns[key])
         return f"${letter}${first}:${letter}${bound}"
 
+    confident = f'{mine},{c.whole("calc_confidence")},">=0"'
+    rolled_confidence = (
+        f"IF(SUMIFS({c.whole('calc_weight')},{confident})>0,"
+        f"SUMIFS({c.whole('calc_wconfidence')},{mine})/SUMIFS({c.whole('calc_weight')},"
+        f'{confident}),"")'
+    )
     worst = '""'
     for word in reversed(_SEVERITY):
         worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
@@ -299,6 +346,7 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
             f'IF({is_kr},{c.calc_expected},IF({is_objective},{rollup("calc_wexpected")},""))'
         ),
         "status": f'IF({is_kr},{c.calc_status},IF({is_objective},{worst},""))',
+        "objective_confidence": f'IF({is_objective},{rolled_confidence},"")',
         "days_since": (
             f"IF({is_kr},TODAY()-{c.calc_checked},IF(AND({is_objective},{weights}>0),"
             f'TODAY()-{newest},""))'

@@ -49,6 +49,7 @@ from okrsheet.model import (
     CHECKIN_KEY_PREFIX,
     MISSING,
     CheckIn,
+    Commitment,
     Cycle,
     KeyResult,
     Level,
@@ -324,6 +325,9 @@ class _Reader:
             is_corporate = normalize_header(grid.title) == normalize_header(CORPORATE_TAB)
             owner = (settings.company or grid.title) if is_corporate else grid.title
         aligns = self._parse(table, row, "aligns_to", get("aligns_to"), cells.parse_id)
+        commitment = self._parse(
+            table, row, "commitment", get("commitment"), cells.parse_commitment
+        )
         if len(self.findings) > errors_before:
             return None
         try:
@@ -334,6 +338,7 @@ class _Reader:
                 owner=owner,
                 aligns_to=aligns,
                 notes=cells.parse_text(get("notes")),
+                commitment=commitment,
             )
         except ValidationError as exc:
             self._model_errors(table, row, exc)
@@ -440,13 +445,23 @@ class _Reader:
         self.findings.extend(model_errors(table, row, exc))
 
     def build_krs(
-        self, objectives: list[Objective], pending: list[tuple[Table, int, dict[str, Any]]]
+        self,
+        objectives: list[Objective],
+        pending: list[tuple[Table, int, dict[str, Any]]],
+        settings: Settings,
     ) -> list[KeyResult]:
         owners = {o.id: o.owner for o in objectives}
+        committed = {o.id for o in objectives if o.commitment_in(settings) is Commitment.COMMITTED}
         krs = []
         for table, row, fields in pending:
             if not fields["owner"]:
                 fields["owner"] = owners.get(fields["objective_id"], table.title)
+            # An objective that is missing (or unreadable) leaves the Settings default.
+            fields["committed"] = (
+                fields["objective_id"] in committed
+                if fields["objective_id"] in owners
+                else settings.default_commitment is Commitment.COMMITTED
+            )
             try:
                 krs.append(KeyResult(**fields))
             except ValidationError as exc:
@@ -518,7 +533,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     settings, cycle = reader.read_settings()
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
-    krs = reader.build_krs(objectives, pending)
+    krs = reader.build_krs(objectives, pending, settings)
     checkin_table, checkins = reader.read_checkins(settings) if with_log else (None, [])
     extra = read_extra_tabs(
         raw,

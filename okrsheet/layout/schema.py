@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from okrsheet.layout.cells import KIND_CHOICES, LEVEL_CHOICES
+from okrsheet.layout.cells import COMMITMENT_CHOICES, KIND_CHOICES, LEVEL_CHOICES
 from okrsheet.stores.base import ColumnSpec
 
 GUIDE_TAB = "Guide"
@@ -150,6 +150,16 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="text",
         note="Optional: the ID of a KPI (KPIs tab) this key result watches.",
     ),
+    column(
+        "commitment",
+        "Commitment",
+        "committed",
+        "okr type",
+        width=13,
+        choices=COMMITMENT_CHOICES,
+        note="For objectives: committed (expected to reach 1.0; any shortfall is at risk) or "
+        "aspirational (0.6-0.7 is success). Blank: the Settings default.",
+    ),
     # Calculated columns: live formulas for people reading the sheet (okr never reads them).
     column(
         "expected",
@@ -172,6 +182,13 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="integer",
         note="Computed by formula: days since Last check-in (since the cycle start when blank).",
     ),
+    column(
+        "objective_confidence",
+        "Objective confidence",
+        width=11,
+        number_format="percent",
+        note="Computed by formula on objective rows: its key results' confidences, weighted.",
+    ),
     *(
         column(key, header, width=9, hidden=True)
         for key, header in (
@@ -192,13 +209,20 @@ OKR_COLUMNS: tuple[Column, ...] = (
             ("calc_wprogress", "Calc weighted progress"),
             ("calc_wexpected", "Calc weighted expected"),
             ("calc_number", "Calc number"),
+            ("calc_committed", "Calc committed"),
+            ("calc_confidence", "Calc confidence"),
+            ("calc_wconfidence", "Calc weighted confidence"),
         )
     ),
 )
 
+#: Columns people type into that `okr validate --fix` adds to a tab made before they existed
+#: (after its last column; the reader finds columns by header, wherever they are).
+FIX_ADDS_KEYS = ("commitment",)
+
 #: Columns whose cells are formulas written by okr: never read, and not content of a row.
 CALCULATED_KEYS = frozenset(
-    {"progress", "expected", "status", "days_since"}
+    {"progress", "expected", "status", "days_since", "objective_confidence"}
     | {c.key for c in OKR_COLUMNS if c.key.startswith("calc_")}
 )
 
@@ -301,6 +325,13 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "The time zone that decides which day a check-in belongs to and what today is, for "
         "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
         ("timezone", "zone", "tz"),
+    ),
+    SettingRow(
+        "default_commitment",
+        "Default commitment",
+        "What an objective with a blank Commitment is: aspirational (0.6-0.7 is success) or "
+        "committed (expected to reach 1.0; any shortfall is at risk).",
+        ("commitment",),
     ),
 )
 

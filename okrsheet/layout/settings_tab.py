@@ -35,6 +35,7 @@ _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "max_krs_per_objective": cells.parse_number,
     "linked_workbooks": cells.parse_locations,
     "time_zone": cells.parse_time_zone,
+    "default_commitment": cells.parse_commitment,
 }
 _CYCLE_FIELDS = (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end"))
 _CYCLE_LABELS = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}

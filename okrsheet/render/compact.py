@@ -93,6 +93,10 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                 progress(objective.progress, bars, "bold cyan"),
                 f"expected {percent(objective.expected)}" if objective.expected is not None else "",
                 status_text(objective.status),
+                Text("committed", "magenta") if objective.commitment == "committed" else "",
+                f"confidence {percent(objective.confidence)}"
+                if objective.confidence is not None
+                else "",
                 Text(strip_controls(objective.owner), "dim"),
             ],
             strong=True,
@@ -228,7 +232,9 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         for row in report.key_results:
             if row.objective_id != objective.id:
                 continue
-            style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+            style = "green" if row.band in ("in the band", "met") else ""
+            style = "red" if row.band == "committed miss" else style
+            style = "yellow" if "easy" in row.band else style
             doc.entry(
                 row.id,
                 row.title,
@@ -240,7 +246,12 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
                 depth=1,
             )
     share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
-    doc.paragraph(f"Key results graded 0.6-0.7: {share}")
+    doc.paragraph(f"Aspirational key results graded 0.6-0.7: {share}")
+    if report.committed_misses:
+        doc.paragraph(
+            f"Committed key results short of 1.0: {', '.join(report.committed_misses)}. "
+            "A committed miss needs a reason: why was it missed, and what changes?"
+        )
     doc.heading("By owner", level=2)
     for owner in report.owners:
         doc.entry(

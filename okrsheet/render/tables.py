@@ -73,14 +73,15 @@ def status_table(report: reports.StatusReport) -> RenderableType:
     for objective in report.objectives:
         table.add_row(
             safe(objective.id, "bold"),
-            safe(objective.title, "bold"),
+            safe(objective.title, "bold")
+            + (Text(" · committed", "magenta") if objective.commitment == "committed" else ""),
             safe(objective.owner),
             "",
             "",
             bar(objective.progress, "bold cyan"),
             percent(objective.expected),
             status_text(objective.status),
-            "",
+            percent(objective.confidence),
             "",
             end_section=not objective.key_results,
         )
@@ -177,7 +178,15 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
     for name in ("ID", "Key result", "Owner", "Grade", ""):
         krs.add_column(name, overflow="fold")
     for row in report.key_results:
-        style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+        style = (
+            "green"
+            if row.band in ("in the band", "met")
+            else "red"
+            if row.band == "committed miss"
+            else "yellow"
+            if "easy" in row.band
+            else ""
+        )
         krs.add_row(
             safe(row.id),
             safe(row.title),
@@ -203,7 +212,16 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
             str(owner.maybe_too_easy),
         )
     share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
-    return Group(krs, objectives, owners, Text(f"Key results graded 0.6-0.7: {share}"))
+    lines = [Text(f"Aspirational key results graded 0.6-0.7: {share}")]
+    if report.committed_misses:
+        lines.append(
+            Text(
+                f"Committed key results short of 1.0: {', '.join(report.committed_misses)}. "
+                "A committed miss needs a reason: why was it missed, and what changes?",
+                style="red",
+            )
+        )
+    return Group(krs, objectives, owners, *lines)
 
 
 SPARK = "▁▂▃▄▅▆▇█"

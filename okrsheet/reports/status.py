@@ -76,6 +76,8 @@ class KRRow(ReportModel):
     expected: float
     status: str
     last_checkin: date | None
+    # Whether its objective is committed (expected to reach 1.0; any shortfall is at risk).
+    committed: bool = False
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
     # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
@@ -93,6 +95,10 @@ class ObjectiveRow(ReportModel):
     expected: float | None
     status: str | None
     key_results: list[KRRow]
+    # "committed" or "aspirational" (a blank cell is the Settings default).
+    commitment: str = "aspirational"
+    # The key results' confidences rolled up, weighted; null when none has one.
+    confidence: float | None = None
 
 
 class StatusReport(CycleReport):
@@ -162,6 +168,8 @@ def objective_row(
         progress=round4(score.progress),
         expected=round4(score.expected),
         status=score.status.value if score.status else None,
+        commitment=score.commitment.value,
+        confidence=round4(score.confidence),
         key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
     )
 

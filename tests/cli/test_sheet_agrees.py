@@ -104,7 +104,17 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
     found: list[str] = []
 
     def compare(item: dict[str, Any], row: dict[str, Any], what: str) -> None:
-        for key, header in (("progress", "Progress"), ("expected", "Expected")):
+        pairs = [("progress", "Progress"), ("expected", "Expected")]
+        if what == "objective":
+            pairs.append(("confidence", "Objective confidence"))
+            committed = item["commitment"] == "committed"
+        else:
+            committed = item.get("committed")
+        if what != "Dashboard" and row["Calc committed"] != int(bool(committed)):
+            found.append(
+                f"{what} {item['id']} committed: sheet {row['Calc committed']!r}, CLI {committed}"
+            )
+        for key, header in pairs:
             if not close(row[header], item[key]):
                 found.append(
                     f"{what} {item['id']} {header}: sheet {row[header]!r}, CLI {item[key]}"
@@ -171,6 +181,24 @@ def set_cell(path: Path, tab: str, item_id: str, key: str, value: Any) -> None:
     raise AssertionError(f"{item_id} not on {tab}")
 
 
+def set_setting(path: Path, label: str, value: Any) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Settings"]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 1).value == label:
+            sheet.cell(row, 2).value = value
+            book.save(path)
+            return
+    raise AssertionError(f"no {label} setting")
+
+
+def just_behind(begin: date, end: date, today: date) -> int:
+    """A Current out of 1000 five points behind pace today (or 0 so early in the cycle): on
+    track for an aspirational objective, at risk for a committed one."""
+    elapsed = (today - begin).days / (end - begin).days
+    return max(0, round((elapsed - 0.05) * 1000))
+
+
 def typed_by_hand(okr: Any, folder: Path) -> Path:
     """`okr init --people team.csv`, then objectives and key results typed as people type
     them: text numbers, blank weights, 4+ key results per objective, all five kinds."""
@@ -219,15 +247,23 @@ def typed_by_hand(okr: Any, folder: Path) -> Path:
         path,
         "Ana Lima",
         [
-            {"type": "Objective", "id": "ANA-1", "title": "Close more", "aligns_to": "CORP-1"},
+            {"type": "Objective", "id": "ANA-1", "title": "Close more", "aligns_to": "CORP-1",
+             "commitment": "Committed"},
             {"type": kr, "id": "ANA-1.1", "title": "Deals", "start": 0, "target": 12,
-             "current": 4, "due": end},
+             "current": 4, "due": end, "confidence": "70%"},
             {"type": kr, "id": "ANA-1.2", "objective_id": "ANA-1", "title": "Demos",
-             "start": 0, "target": 30, "current": 29, "due": end},
+             "start": 0, "target": 30, "current": 29, "due": end, "confidence": 0.4,
+             "weight": 3},
             {"type": kr, "id": "ANA-1.3", "title": "Referrals", "start": "0", "target": 5,
-             "current": "5", "due": end},
+             "current": "5", "due": end, "confidence": "7/10"},
             {"type": kr, "id": "ANA-1.4", "title": "Cycle time", "start": 90, "target": 60,
-             "current": "75", "due": begin + timedelta(days=3)},
+             "current": "75", "due": begin + timedelta(days=3), "confidence": 8},
+            {"type": kr, "id": "ANA-1.5", "title": "Calls", "start": 0, "target": 1000,
+             "current": just_behind(begin, end, date.today()), "due": end},
+            {"type": "Objective", "id": "ANA-2", "title": "Learn the product",
+             "commitment": "aspirational"},
+            {"type": kr, "id": "ANA-2.1", "title": "Calls too", "start": 0, "target": 1000,
+             "current": just_behind(begin, end, date.today()), "due": end, "confidence": "6"},
         ],
     )  # fmt: skip
     return path
@@ -257,6 +293,8 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
         result = okr("checkin", kr_id, "--value", value, "-w", str(later))
         assert result.exit_code == 0, result.stderr
     set_cell(later, "Ana Lima", "ANA-1.1", "current", 8)
+    # Blank commitments follow the Settings default: committed here.
+    set_setting(later, "Default commitment", "committed")
     validate = okr("validate", "-w", str(later), "-f", "json").json()
     assert [(f["code"], f["where"]) for f in validate["findings"] if f["code"] == "drift"] == [
         ("drift", f"'Ana Lima'!{openpyxl.utils.get_column_letter(COL['current'])}3")
@@ -272,11 +310,18 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     book = openpyxl.load_workbook(example)
     del book["Dashboard"]
     for tab in ("Corporate", "Sales", "Marketing", "Tom Alvarez"):
-        book[tab].delete_cols(COL["expected"], len(OKR_COLUMNS))
+        book[tab].delete_cols(COL["commitment"], len(OKR_COLUMNS))
+    settings = book["Settings"]
+    for row in range(settings.max_row, 1, -1):
+        if settings.cell(row, 1).value == "Default commitment":
+            settings.delete_rows(row)
     book.save(older)
     repaired = okr("validate", "-w", str(older), "--fix")
     assert repaired.exit_code == 0, repaired.stderr
     assert "Added the Dashboard tab." in repaired.stderr
+    assert "Added 1 newer setting(s)" in repaired.stderr
+    headers = [c.value for c in openpyxl.load_workbook(older)["Sales"][1]]
+    assert "Commitment" in headers and "Objective confidence" in headers
 
     books = [example, by_hand, later, fixed, older]
     statuses = {path: status_of(okr, path) for path in books}
@@ -289,7 +334,16 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
         assert counted >= 15 or path == example
         assert disagreements(recalculated[path], status) == [], path.name
     hand = statuses[by_hand]["objectives"]
-    assert len(hand) == 3 and len(hand[0]["key_results"]) == 5
+    assert len(hand) == 4 and len(hand[0]["key_results"]) == 5
+    # The same pace reads at risk under a committed objective, on track under an aspirational.
+    by_id = {o["id"]: o for o in hand}
+    assert by_id["ANA-1"]["commitment"] == "committed"
+    assert by_id["ANA-1"]["key_results"][4]["status"] == "at risk"
+    assert by_id["ANA-2"]["key_results"][0]["status"] == "on track"
+    assert by_id["ANA-1"]["confidence"] == pytest.approx((0.7 + 0.4 * 3 + 0.7 + 0.8) / 6, abs=1e-4)
+    defaulted = {o["id"]: o["commitment"] for o in statuses[later]["objectives"]}
+    assert defaulted == {"CORP-1": "committed", "CORP-2": "committed", "ANA-1": "committed",
+                         "ANA-2": "aspirational"}  # fmt: skip
     krs = {k["id"]: k for o in hand for k in o["key_results"]}
     assert krs["CORP-1.1"]["current"] == 16000 and krs["CORP-1.2"]["current"] == 0.15
     typed = {k["id"]: k for o in statuses[later]["objectives"] for k in o["key_results"]}

@@ -48,6 +48,8 @@ def validate(
             console.err().print("Brought key result rows and the check-in log into step.")
         if fixed.formula_tabs:
             console.err().print(f"Rewrote the live formulas of {fixed.formula_tabs} tab(s).")
+        if fixed.settings:
+            console.err().print(f"Added {fixed.settings} newer setting(s) with their defaults.")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
     report = validation_report(service.load(location).findings)
