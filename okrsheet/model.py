@@ -144,6 +144,9 @@ class KeyResult(_Model):
     title: Annotated[str, Field(min_length=1)]
     owner: Annotated[str, Field(min_length=1)]
     kind: KRKind
+    # Start typed as "baseline": unknown yet, set by the first check-in. While it is unknown
+    # (no value either), the key result is measuring its baseline and is not scored.
+    baseline: bool = False
     start: Annotated[float | None, Field(validate_default=True)] = None
     target: Annotated[float | None, Field(validate_default=True)] = None
     current: float | None = None
@@ -168,8 +171,10 @@ class KeyResult(_Model):
 
     @field_validator("start")
     @classmethod
-    def _start_required(cls, value: float | None) -> float:
+    def _start_required(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is None:
+            if info.data.get("baseline"):
+                return None
             raise ValueError(MISSING["start"])
         return _finite(value, "the start value")
 
@@ -215,7 +220,13 @@ class KeyResult(_Model):
             raise ValueError(f"the {info.field_name} must lie between {bounds}, not {value:g}")
         return value
 
-    # After validation start, target and due are never None; these give typed access.
+    @property
+    def measuring_baseline(self) -> bool:
+        """Its start is "baseline" and no value has been recorded yet: not scored."""
+        return self.start is None
+
+    # After validation target and due are never None, nor start but while the baseline is
+    # measured; these give typed access.
     @property
     def start_value(self) -> float:
         return _known(self.start)
@@ -230,8 +241,11 @@ class KeyResult(_Model):
 
     @property
     def value(self) -> float:
-        """The latest known value; the start when nothing has been recorded yet."""
-        return self.start_value if self.current is None else self.current
+        """The latest known value; the start when nothing has been recorded yet (the target
+        while the baseline is being measured: never scored, see `scoring`)."""
+        if self.current is not None:
+            return self.current
+        return self.target_value if self.start is None else self.start
 
 
 #: Lower-is-better when the target sits below the start (the kinds table decides).

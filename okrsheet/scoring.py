@@ -21,6 +21,8 @@ def _clamp(value: float) -> float:
 
 
 def _met(kr: KeyResult, value: float | None = None) -> bool:
+    if kr.measuring_baseline:
+        return False
     value = kr.value if value is None else value
     return kr.kind.met(value, kr.start_value, kr.target_value)
 
@@ -33,6 +35,8 @@ def raw_progress(kr: KeyResult, value: float | None = None) -> float:
     directions (positive when a lower-is-better value goes down); keep-above/below KRs score 1
     while the threshold holds.
     """
+    if kr.measuring_baseline:
+        return 0.0  # nothing to measure progress from yet
     value = kr.value if value is None else value
     return kr.kind.progress(value, kr.start_value, kr.target_value)
 
@@ -77,6 +81,8 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
     `on_track_gap` (0 for a key result of a committed objective), at risk up to `at_risk_gap`,
     else off track.
     """
+    if kr.measuring_baseline:
+        return Status.OVERDUE if as_of > kr.due_date else Status.NOT_STARTED
     keep = kr.kind.holds
     if _met(kr) and (not keep or as_of >= kr.due_date):
         return Status.DONE
@@ -115,17 +121,24 @@ def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
     return sum(value * weight for value, weight in pairs) / total
 
 
+def scored(krs: Sequence[KeyResult]) -> list[KeyResult]:
+    """The key results an objective rolls up: all but those still measuring their baseline."""
+    return [k for k in krs if not k.measuring_baseline]
+
+
 def objective_progress(krs: Sequence[KeyResult]) -> float | None:
-    return weighted_mean([(progress(k), k.weight) for k in krs])
+    return weighted_mean([(progress(k), k.weight) for k in scored(krs)])
 
 
 def objective_expected(krs: Sequence[KeyResult], cycle: Cycle, as_of: date) -> float | None:
-    return weighted_mean([(expected_progress(k, cycle, as_of), k.weight) for k in krs])
+    return weighted_mean([(expected_progress(k, cycle, as_of), k.weight) for k in scored(krs)])
 
 
 def objective_confidence(krs: Sequence[KeyResult]) -> float | None:
     """The weighted mean confidence of the key results that have one (None when none has)."""
-    return weighted_mean([(k.confidence, k.weight) for k in krs if k.confidence is not None])
+    return weighted_mean(
+        [(k.confidence, k.weight) for k in scored(krs) if k.confidence is not None]
+    )
 
 
 def objective_grade(krs: Sequence[KeyResult]) -> float | None:

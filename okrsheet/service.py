@@ -342,6 +342,32 @@ def _unreadable(text: str, exc: OkrError, setting: str) -> Finding:
     )
 
 
+def baseline_findings(parsed: ParsedWorkbook, today: date) -> list[Finding]:
+    """A warning at the Start cell of each key result still measuring its baseline two
+    check-in cadences into the cycle: the first value should have been recorded by now."""
+    plan = parsed.plan
+    waited = (min(today, plan.cycle.end) - plan.cycle.start).days
+    limit = 2 * plan.settings.cadence_days
+    if waited <= limit:
+        return []
+    found = []
+    for kr in plan.key_results:
+        place = parsed.rows.get(kr.id)
+        if kr.measuring_baseline and place is not None:
+            table, row = place
+            found.append(
+                Finding(
+                    "warning",
+                    "baseline-unknown",
+                    f"the baseline of {kr.id} is still unknown {waited} days into the cycle "
+                    f"(two check-in cadences are {limit} days): measure it and check it in; "
+                    "the first value becomes the start",
+                    table.ref(row, "start"),
+                )
+            )
+    return found
+
+
 def require_valid_plan(parsed: ParsedWorkbook) -> None:
     """Refuse to write on top of a workbook that has errors."""
     if parsed.errors:

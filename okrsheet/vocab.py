@@ -30,3 +30,7 @@ class Commitment(StrEnum):
 
     COMMITTED = "committed"
     ASPIRATIONAL = "aspirational"
+
+
+#: What a key result's progress reads while its baseline is measured (Start "baseline").
+MEASURING_BASELINE = "measuring the baseline"

@@ -447,6 +447,15 @@ def parse_commitment(value: CellValue) -> Commitment | None:
     )
 
 
+#: The word a Start cell holds while the baseline is unknown (docs/workbook.md, Baselines).
+BASELINE_WORD = "baseline"
+
+
+def is_baseline(value: CellValue) -> bool:
+    """Whether a Start cell says the baseline is not known yet."""
+    return isinstance(value, str) and value.strip().casefold() == BASELINE_WORD
+
+
 def parse_ids(value: CellValue) -> tuple[str, ...]:
     """A list of ids separated by commas, semicolons, spaces or line breaks."""
     if is_blank(value):

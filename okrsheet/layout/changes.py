@@ -160,7 +160,7 @@ def checkin_changes(
         raise InvalidWorkbook(
             f"key result(s) {', '.join(missing)} are no longer in the workbook; nothing was written"
         )
-    by_tab = _rows_take_checkins(located, newest, changes)
+    by_tab = _rows_take_checkins(located, newest, changes, raw)
     # Every write tops up the live formulas of the tabs it touches.
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
     changes.extend(refresh_formulas(raw, by_tab, touched=touched))
@@ -171,9 +171,11 @@ def _rows_take_checkins(
     located: Mapping[str, tuple[Table, int]],
     checkins: Mapping[str, CheckIn],
     changes: list[Change],
+    raw: RawWorkbook,
 ) -> dict[str, dict[tuple[int, int], WriteValue]]:
     """Each located key result's row takes its check-in: Current, Last check-in and (when
-    given) Confidence, anchored on the row's ID cell. Appends the SetCells to `changes` and
+    given) Confidence, anchored on the row's ID cell; a Start that still says "baseline" takes
+    the value too (the first measurement is the start). Appends the SetCells to `changes` and
     returns the cells set, by tab. Check-ins whose row is not located are left alone."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
@@ -186,6 +188,10 @@ def _rows_take_checkins(
         updates: dict[str, WriteValue] = {"current": checkin.value, "last_checkin": checkin.date}
         if checkin.confidence is not None:
             updates["confidence"] = checkin.confidence
+        grid = raw.grid(table.title)
+        start_col = table.columns.get("start")
+        if grid is not None and start_col and cells.is_baseline(grid.cell(row, start_col)):
+            updates["start"] = checkin.value
         for key, value in updates.items():
             col = table.columns.get(key)
             if col is not None:
@@ -201,7 +207,7 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     unlogged, unapplied = unlogged_and_unapplied(plan)
     changes: list[Change] = []
     located = locate_rows(raw, list(unapplied))
-    _rows_take_checkins(located, unapplied, changes)
+    _rows_take_checkins(located, unapplied, changes, raw)
     if unlogged:
         day = min(max(today, plan.cycle.start), plan.cycle.end)
         records = [

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from okrsheet import kinds
 from okrsheet.kinds import Kind
+from okrsheet.layout.cells import BASELINE_WORD
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
 from okrsheet.stores.base import Formula
+from okrsheet.vocab import MEASURING_BASELINE
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
 SPARE_ROWS = 40
@@ -56,6 +58,8 @@ _KR_WORDS = ("key result", "kr", "keyresult", "result")
 #: Worst first, as in scoring._SEVERITY: an objective is as healthy as its least healthy KR.
 _SEVERITY = ("overdue", "off track", "at risk", "on track", "not started", "done")
 _EPSILON = "0.000000001"
+#: What Progress reads while a key result's baseline is being measured (as in `okr status`).
+MEASURING = MEASURING_BASELINE
 
 
 def formulas_fit(columns: Mapping[str, int]) -> bool:
@@ -224,7 +228,12 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             + by_kind["closing"]
             + ")"
         ),
-        "calc_start": f'IF(NOT({is_kr}),"",{number(c.start)})',
+        # A Start of "baseline" is the first value recorded; until there is one, "baseline".
+        "calc_start": (
+            f'IF(NOT({is_kr}),"",IF(LOWER(TRIM({c.start}&""))="{BASELINE_WORD}",'
+            f'IF(ISNUMBER({c.calc_current}),{c.calc_current},"{BASELINE_WORD}"),'
+            f"{number(c.start)}))"
+        ),
         "calc_target": f'IF(NOT({is_kr}),"",{number(c.target)})',
         "calc_current": f'IF(NOT({is_kr}),"",{number(c.current)})',
         "calc_value": (
@@ -293,7 +302,9 @@ def _kr_scores(
             f"({c.calc_due}-{cycle_start})))))))"
         ),
         "calc_status": (
-            f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
+            f'IF(NOT({is_kr}),"",IF({c.calc_start}="{BASELINE_WORD}",'
+            f'IF(AND(ISNUMBER({c.calc_due}),TODAY()>{c.calc_due}),"overdue","not started"),'
+            f"IF(OR(NOT(ISNUMBER({c.calc_progress})),"
             f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
             f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
             f'IF(TODAY()>{c.calc_due},"overdue",'
@@ -302,7 +313,7 @@ def _kr_scores(
             f'IF({unpaced},"on track",'
             f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
             f'IF({gap}<={on_track}+{_EPSILON},"on track",'
-            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
+            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track")))))))))))'
         ),
     }
 
@@ -340,7 +351,8 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
             f'{c.calc_row},"O"),"")'
         ),
         "progress": (
-            f'IF({is_kr},{c.calc_progress},IF({is_objective},{rollup("calc_wprogress")},""))'
+            f'IF({is_kr},IF({c.calc_start}="{BASELINE_WORD}","{MEASURING}",{c.calc_progress}),'
+            f'IF({is_objective},{rollup("calc_wprogress")},""))'
         ),
         "expected": (
             f'IF({is_kr},{c.calc_expected},IF({is_objective},{rollup("calc_wexpected")},""))'

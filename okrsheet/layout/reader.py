@@ -359,7 +359,18 @@ class _Reader:
             return cells.parse_date(value, order=order)
 
         typed_kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
-        start = self._parse(table, row, "start", get("start"), cells.parse_number)
+        # A baseline is measured: it means nothing for a kind whose start is implied.
+        baseline = cells.is_baseline(get("start")) and (
+            typed_kind is None or typed_kind.default_start is None
+        )
+        if baseline:
+            # Unknown yet: the first value recorded is the start (the sheet reads it so too).
+            try:
+                start = cells.parse_number(get("current"))
+            except CellValueError:
+                start = None  # the Current cell's own error is reported below
+        else:
+            start = self._parse(table, row, "start", get("start"), cells.parse_number)
         target = self._parse(table, row, "target", get("target"), cells.parse_number)
         if typed_kind is not None:
             start = typed_kind.default_start if start is None else start
@@ -378,6 +389,7 @@ class _Reader:
             "title": cells.parse_text(get("title")),
             "owner": cells.parse_text(get("owner")),
             "kind": kind,
+            "baseline": baseline and start is None,
             "start": start,
             "target": target,
             "current": self._parse(table, row, "current", get("current"), current_parser),

@@ -31,8 +31,10 @@ from okrsheet.reports import (
     TreeReport,
     ValidationReport,
 )
+from okrsheet.vocab import MEASURING_BASELINE
 
 R = TypeVar("R", bound=BaseModel)
+MEASURING = MEASURING_BASELINE
 #: A builder adds one report's blocks to a Doc that starts empty.
 Builder = Callable[[Any, Doc, bool], None]
 _BUILDERS: dict[type[BaseModel], Builder] = {}
@@ -108,7 +110,9 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                 kr.title,
                 [
                     _value(kr),
-                    progress(kr.progress, bars),
+                    Text(MEASURING, "dim")
+                    if kr.measuring_baseline
+                    else progress(kr.progress, bars),
                     f"expected {percent(kr.expected)}",
                     status_text(kr.status),
                     f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
@@ -267,12 +271,19 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         )
 
 
+def _span(start: float | None, target: float | None, unit: str) -> str:
+    """`from 10 to 20`, or the target alone while the baseline is measured."""
+    if start is None:
+        return f"{MEASURING}, to {number(target, unit)}"
+    return f"from {number(start, unit)} to {number(target, unit)}"
+
+
 @builds(HistoryReport)
 def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.id}  {report.title}")
     doc.paragraph(
-        f"Owner {report.owner} · from {number(report.start, report.unit)}"
-        f" to {number(report.target, report.unit)} by {report.due} · as of {report.as_of}"
+        f"Owner {report.owner} · {_span(report.start, report.target, report.unit)}"
+        f" by {report.due} · as of {report.as_of}"
     )
     if not report.checkins:
         doc.paragraph(Text("No check-ins this cycle.", style="dim"))

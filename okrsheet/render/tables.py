@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
+from okrsheet.vocab import MEASURING_BASELINE
 
 if TYPE_CHECKING:
     from okrsheet import reports
@@ -92,7 +93,7 @@ def status_table(report: reports.StatusReport) -> RenderableType:
                 safe(kr.owner),
                 number(kr.current, kr.unit),
                 number(kr.target, kr.unit),
-                bar(kr.progress),
+                Text(MEASURING_BASELINE, "dim") if kr.measuring_baseline else bar(kr.progress),
                 percent(kr.expected),
                 status_text(kr.status),
                 percent(kr.confidence),
@@ -239,8 +240,13 @@ def sparkline(values: list[float]) -> str:
 def history_table(report: reports.HistoryReport) -> RenderableType:
     head = Text.assemble(
         (strip_controls(f"{report.id}  {report.title}"), "bold"),
-        f"\nowner {strip_controls(report.owner)} · from {number(report.start, report.unit)}"
-        f" to {number(report.target, report.unit)} by {report.due}",
+        f"\nowner {strip_controls(report.owner)} · "
+        + (
+            f"{MEASURING_BASELINE}, to {number(report.target, report.unit)}"
+            if report.start is None
+            else f"from {number(report.start, report.unit)} to {number(report.target, report.unit)}"
+        )
+        + f" by {report.due}",
     )
     spark = Text(sparkline([p.value for p in report.checkins]), style="cyan")
     table = Table(title_justify="left")

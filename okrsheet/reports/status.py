@@ -63,7 +63,8 @@ class KRRow(ReportModel):
     title: str
     owner: str
     kind: str
-    start: float
+    # null while the baseline is being measured (see `measuring_baseline`).
+    start: float | None
     target: float
     current: float | None
     unit: str
@@ -78,6 +79,8 @@ class KRRow(ReportModel):
     last_checkin: date | None
     # Whether its objective is committed (expected to reach 1.0; any shortfall is at risk).
     committed: bool = False
+    # Start "baseline" and no value yet: progress reads "measuring the baseline" (0 here).
+    measuring_baseline: bool = False
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
     # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
@@ -141,7 +144,7 @@ def kr_row(
     return KRRow.copying(
         kr,
         kind=kr.kind.value,
-        start=kr.start_value,
+        start=kr.start,
         target=kr.target_value,
         due=kr.due_date,
         days_to_due=score.days_to_due,
@@ -150,6 +153,7 @@ def kr_row(
         overachievement=round4(score.overachievement) or 0.0,
         expected=round4(score.expected) or 0.0,
         status=score.status.value,
+        measuring_baseline=kr.measuring_baseline,
         blocked_by=[b.sentence() for b in score.blocked_by],
         initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )

@@ -114,6 +114,10 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
             found.append(
                 f"{what} {item['id']} committed: sheet {row['Calc committed']!r}, CLI {committed}"
             )
+        if item.get("measuring_baseline"):
+            pairs.remove(("progress", "Progress"))
+            if row["Progress"] != "measuring the baseline":
+                found.append(f"{what} {item['id']} Progress: sheet {row['Progress']!r}")
         for key, header in pairs:
             if not close(row[header], item[key]):
                 found.append(
@@ -178,6 +182,14 @@ def set_cell(path: Path, tab: str, item_id: str, key: str, value: Any) -> None:
             sheet.cell(row, COL[key]).value = value
             book.save(path)
             return
+    raise AssertionError(f"{item_id} not on {tab}")
+
+
+def cell_of(path: Path, tab: str, item_id: str, key: str) -> Any:
+    sheet = openpyxl.load_workbook(path)[tab]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, COL["id"]).value == item_id:
+            return sheet.cell(row, COL[key]).value
     raise AssertionError(f"{item_id} not on {tab}")
 
 
@@ -264,6 +276,11 @@ def typed_by_hand(okr: Any, folder: Path) -> Path:
              "commitment": "aspirational"},
             {"type": kr, "id": "ANA-2.1", "title": "Calls too", "start": 0, "target": 1000,
              "current": just_behind(begin, end, date.today()), "due": end, "confidence": "6"},
+            # Baselines: unknown yet (not scored), and measured by a Current typed by hand.
+            {"type": kr, "id": "ANA-2.2", "title": "Renewal rate", "start": "baseline",
+             "target": 0.9, "due": end, "confidence": 0.9},
+            {"type": kr, "id": "ANA-2.3", "title": "Upsell rate", "start": " Baseline ",
+             "target": 10, "current": 30, "due": end},
         ],
     )  # fmt: skip
     return path
@@ -289,7 +306,12 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     # After check-ins, and after a person types a newer Current over a checked-in one.
     later = tmp_path / "later.xlsx"
     shutil.copy(by_hand, later)
-    for kr_id, value in (("CORP-1.1", "17000"), ("ANA-1.1", "6"), ("CORP-1.5", "no")):
+    for kr_id, value in (
+        ("CORP-1.1", "17000"),
+        ("ANA-1.1", "6"),
+        ("CORP-1.5", "no"),
+        ("ANA-2.2", "0.7"),  # the first value of a baseline: its start, written in the row
+    ):
         result = okr("checkin", kr_id, "--value", value, "-w", str(later))
         assert result.exit_code == 0, result.stderr
     set_cell(later, "Ana Lima", "ANA-1.1", "current", 8)
@@ -348,3 +370,10 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     assert krs["CORP-1.1"]["current"] == 16000 and krs["CORP-1.2"]["current"] == 0.15
     typed = {k["id"]: k for o in statuses[later]["objectives"] for k in o["key_results"]}
     assert typed["ANA-1.1"]["current"] == 8  # the Current typed after the check-in counts
+    measuring = {k["id"]: (k["start"], k["measuring_baseline"]) for k in krs.values()}
+    assert measuring["ANA-2.2"] == (None, True) and measuring["ANA-2.3"] == (30, False)
+    assert krs["ANA-2.2"]["status"] == "not started" and krs["ANA-2.2"]["progress"] == 0
+    assert krs["ANA-2.3"]["kind"] == "decrease"  # from the measured start, as the sheet reads
+    assert typed["ANA-2.2"]["start"] == 0.7 and not typed["ANA-2.2"]["measuring_baseline"]
+    assert cell_of(later, "Ana Lima", "ANA-2.2", "start") == 0.7  # written by the check-in
+    assert cell_of(by_hand, "Ana Lima", "ANA-2.2", "start") == "baseline"

@@ -23,6 +23,7 @@ def kr(**fields: Any) -> dict[str, Any]:
         "kpi": None,
         "initiatives": [],
         "committed": False,
+        "measuring_baseline": False,
     }
     return base | fields
 

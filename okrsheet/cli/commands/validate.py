@@ -52,7 +52,10 @@ def validate(
             console.err().print(f"Added {fixed.settings} newer setting(s) with their defaults.")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
-    report = validation_report(service.load(location).findings)
+    from okrsheet.cli.options import today as today_
+
+    parsed = service.load(location)
+    report = validation_report([*parsed.findings, *service.baseline_findings(parsed, today_())])
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
             output_format,
