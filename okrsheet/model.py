@@ -32,6 +32,7 @@ from okrsheet.plan_rules import dependency_cycles as dependency_cycles
 from okrsheet.vocab import Commitment as Commitment
 from okrsheet.vocab import KRKind as KRKind
 from okrsheet.vocab import Level as Level
+from okrsheet.vocab import NextCycle as NextCycle
 from okrsheet.vocab import Status as Status
 
 BENCHMARK_HINT = (
@@ -108,6 +109,18 @@ class Cycle(_Model):
         return (self.end - self.start).days
 
 
+class Closing(_Model):
+    """The owner's judgement when a cycle closes (docs/workbook.md, "Closing a cycle"): the
+    final grade (blank until `okr grade --write` proposes the computed one), the reason when
+    it differs from the computed grade, a short retrospective, and carry over or drop."""
+
+    final_grade: Annotated[float | None, Field(ge=0, le=1)] = None
+    reason: str = ""
+    worked: str = ""
+    to_change: str = ""
+    next_cycle: NextCycle | None = None
+
+
 class Objective(_Model):
     id: Annotated[str, Field(min_length=1)]
     title: Annotated[str, Field(min_length=1)]
@@ -117,6 +130,9 @@ class Objective(_Model):
     notes: str = ""
     # Committed or aspirational as typed; None (blank) means the Settings default.
     commitment: Commitment | None = None
+    # The Grade cell (written by `okr grade --write`), and the owner's closing judgement.
+    grade: Annotated[float | None, Field(ge=0, le=1)] = None
+    closing: Closing = Closing()
 
     def commitment_in(self, settings: Settings) -> Commitment:
         return self.commitment or settings.default_commitment
@@ -168,6 +184,7 @@ class KeyResult(_Model):
     # Whether its objective is committed (expected to reach 1.0): set by the reader from the
     # objective's Commitment or the Settings default.
     committed: bool = False
+    closing: Closing = Closing()
 
     @field_validator("start")
     @classmethod

@@ -34,3 +34,11 @@ class Commitment(StrEnum):
 
 #: What a key result's progress reads while its baseline is measured (Start "baseline").
 MEASURING_BASELINE = "measuring the baseline"
+
+
+class NextCycle(StrEnum):
+    """What the owner decided, closing a cycle, for an objective or key result: carry it over
+    into the next cycle or drop it (blank: unfinished ones carry over)."""
+
+    CARRY_OVER = "carry over"
+    DROP = "drop"

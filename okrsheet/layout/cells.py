@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from okrsheet import kinds
 from okrsheet.kinds import DONE_WORDS
-from okrsheet.model import Commitment, KRKind, Level
+from okrsheet.model import Commitment, KRKind, Level, NextCycle
 from okrsheet.stores.base import CellValue
 
 DateOrder = Literal["MDY", "DMY"]
@@ -408,6 +408,17 @@ _LEVELS = {
 }
 LEVEL_CHOICES = tuple(level.value for level in Level)
 COMMITMENT_CHOICES = tuple(c.value for c in Commitment)
+NEXT_CYCLE_CHOICES = tuple(n.value for n in NextCycle)
+_NEXT_CYCLE = {
+    "carry over": NextCycle.CARRY_OVER,
+    "carry": NextCycle.CARRY_OVER,
+    "carried over": NextCycle.CARRY_OVER,
+    "carry forward": NextCycle.CARRY_OVER,
+    "continue": NextCycle.CARRY_OVER,
+    "drop": NextCycle.DROP,
+    "dropped": NextCycle.DROP,
+    "stop": NextCycle.DROP,
+}
 #: The Kind column's choices when the workbook's columns were laid out (the table may grow).
 KIND_CHOICES = kinds.names()
 
@@ -454,6 +465,21 @@ BASELINE_WORD = "baseline"
 def is_baseline(value: CellValue) -> bool:
     """Whether a Start cell says the baseline is not known yet."""
     return isinstance(value, str) and value.strip().casefold() == BASELINE_WORD
+
+
+def parse_next_cycle(value: CellValue) -> NextCycle | None:
+    """Carry over or drop (a few other spellings too); blank is None."""
+    return _choice(
+        value, lambda text: _NEXT_CYCLE.get(kinds.word_key(text)), "choice", NEXT_CYCLE_CHOICES
+    )
+
+
+def parse_grade(value: CellValue) -> float | None:
+    """A grade from 0.0 to 1.0 (70% is 0.7)."""
+    number = parse_number(value)
+    if number is not None and not 0 <= number <= 1:
+        raise CellValueError(f"a grade lies between 0.0 and 1.0, not {number:g}")
+    return number
 
 
 def parse_ids(value: CellValue) -> tuple[str, ...]:

@@ -227,8 +227,15 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     return changes
 
 
-def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[Change]:
-    """Write grades into the Grade column of each objective and KR row, located by id."""
+def grade_changes(
+    raw: RawWorkbook,
+    grades: Mapping[str, float | None],
+    finals: Mapping[str, float | None] | None = None,
+) -> list[Change]:
+    """Write grades into the Grade column of each objective and KR row, located by id, and
+    `finals` into their Final grade cells (the rows whose owner has not judged yet; a tab
+    without the column, made before it existed, is left as it is)."""
+    finals = finals or {}
     located = locate_rows(raw, list(grades))
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
@@ -240,6 +247,9 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
                 hint="add a column headed 'Grade' to it",
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
+        final_col = table.columns.get("final_grade")
+        if item_id in finals and final_col is not None:
+            by_tab[table.title][(row, final_col)] = finals[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
     changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
@@ -266,6 +276,11 @@ ARCHIVE_COLUMNS = (
     "Grade",
     "Outcome",
     "Notes",
+    "Final grade",
+    "Grade reason",
+    "What worked",
+    "What to change",
+    "Next cycle",
 )
 
 
@@ -312,14 +327,19 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 doomed.setdefault(item_table.title, set()).add(item_row)
                 continue
             # A grade belongs to the cycle that ended; it stays in the archive only.
-            updates: dict[str, WriteValue] = {"grade": None}
+            updates: dict[str, WriteValue] = {
+                "grade": None,
+                # So is the judgement of it: the next cycle is judged afresh.
+                **dict.fromkeys(("final_grade", "grade_reason", "worked", "to_change")),
+                "next_cycle": None,
+            }
             if isinstance(item, KeyResult):
-                updates |= {
-                    "start": item.value,
-                    "current": None,
-                    "due": rollover.new.end,
-                    "last_checkin": None,
-                }
+                updates |= {"current": None, "due": rollover.new.end, "last_checkin": None}
+                # Re-baselined where it stopped; but a baseline still being measured, a
+                # milestone or threshold, and a key result reached (carried over by choice:
+                # its owner sets a new target) keep their start.
+                if _rebaselined(item):
+                    updates["start"] = item.value
                 # What was archived is finished: nothing can wait on it any more.
                 still = tuple(d for d in item.depends_on if d in rollover.carried)
                 if still != item.depends_on:
@@ -349,6 +369,12 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     return changes
 
 
+def _rebaselined(kr: KeyResult) -> bool:
+    if kr.start is None or not kr.kind.paced:
+        return False
+    return not kr.kind.met(kr.value, kr.start, kr.target_value)
+
+
 def _archive_row(
     tab: str, item: Objective | KeyResult, rollover: Rollover, goes_on: bool
 ) -> list[WriteValue]:
@@ -375,6 +401,7 @@ def _archive_row(
             grade,
             outcome,
             item.notes or None,
+            *_closing_cells(item),
         ]
     return [
         tab,
@@ -396,11 +423,28 @@ def _archive_row(
         grade,
         outcome,
         item.notes or None,
+        *_closing_cells(item),
+    ]
+
+
+def _closing_cells(item: Objective | KeyResult) -> list[WriteValue]:
+    closing = item.closing
+    return [
+        closing.final_grade,
+        closing.reason or None,
+        closing.worked or None,
+        closing.to_change or None,
+        closing.next_cycle.value if closing.next_cycle else None,
     ]
 
 
 def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
-    formats: dict[str, NumberFormat] = {"Due": "date", "Confidence": "percent", "Grade": "number"}
+    formats: dict[str, NumberFormat] = {
+        "Due": "date",
+        "Confidence": "percent",
+        "Grade": "number",
+        "Final grade": "number",
+    }
     return TabSpec(
         title=title,
         columns=[

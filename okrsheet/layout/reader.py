@@ -49,6 +49,7 @@ from okrsheet.model import (
     CHECKIN_KEY_PREFIX,
     MISSING,
     CheckIn,
+    Closing,
     Commitment,
     Cycle,
     KeyResult,
@@ -328,6 +329,8 @@ class _Reader:
         commitment = self._parse(
             table, row, "commitment", get("commitment"), cells.parse_commitment
         )
+        grade = self._parse(table, row, "grade", get("grade"), cells.parse_grade)
+        closing = self._closing(table, row, get)
         if len(self.findings) > errors_before:
             return None
         try:
@@ -339,10 +342,26 @@ class _Reader:
                 aligns_to=aligns,
                 notes=cells.parse_text(get("notes")),
                 commitment=commitment,
+                grade=grade,
+                closing=closing,
             )
         except ValidationError as exc:
             self._model_errors(table, row, exc)
             return None
+
+    def _closing(self, table: Table, row: int, get: Callable[[str], CellValue]) -> Closing:
+        """The closing judgement of a row (errors go to the findings; the rest is kept)."""
+        return Closing(
+            final_grade=self._parse(
+                table, row, "final_grade", get("final_grade"), cells.parse_grade
+            ),
+            reason=cells.parse_text(get("grade_reason")),
+            worked=cells.parse_text(get("worked")),
+            to_change=cells.parse_text(get("to_change")),
+            next_cycle=self._parse(
+                table, row, "next_cycle", get("next_cycle"), cells.parse_next_cycle
+            ),
+        )
 
     def _kr_fields(
         self,
@@ -403,6 +422,7 @@ class _Reader:
                 table, row, "last_checkin", get("last_checkin"), parse_date
             ),
             "grade": self._parse(table, row, "grade", get("grade"), cells.parse_number),
+            "closing": self._closing(table, row, get),
         }
         weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
         if weight is not None:
@@ -539,6 +559,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history.
     """
+    from okrsheet.closing import closing_problems
     from okrsheet.layout.extra_tabs import interlock_findings, read_extra_tabs
 
     reader = _Reader(raw)
@@ -590,7 +611,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
             }
         )
     plan, drift = reconcile(plan)
-    reader.locate([*problems, *drift])
+    reader.locate([*problems, *drift, *closing_problems(plan)])
     reader.findings.extend(interlock_findings(plan, reader.rows))
     return ParsedWorkbook(
         plan=plan,

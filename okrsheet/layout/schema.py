@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from okrsheet.layout.cells import COMMITMENT_CHOICES, KIND_CHOICES, LEVEL_CHOICES
+from okrsheet.layout.cells import (
+    COMMITMENT_CHOICES,
+    KIND_CHOICES,
+    LEVEL_CHOICES,
+    NEXT_CYCLE_CHOICES,
+)
 from okrsheet.stores.base import ColumnSpec
 
 GUIDE_TAB = "Guide"
@@ -160,6 +165,49 @@ OKR_COLUMNS: tuple[Column, ...] = (
         note="For objectives: committed (expected to reach 1.0; any shortfall is at risk) or "
         "aspirational (0.6-0.7 is success). Blank: the Settings default.",
     ),
+    column(
+        "final_grade",
+        "Final grade",
+        "final score",
+        "judged grade",
+        width=9,
+        number_format="number",
+        note="Closing the cycle: okr grade --write proposes the computed Grade; change it if "
+        "you judge otherwise, and say why in Grade reason.",
+    ),
+    column(
+        "grade_reason",
+        "Grade reason",
+        "reason",
+        "final grade reason",
+        width=30,
+        note="Required when Final grade differs from Grade: why the owner judges it so.",
+    ),
+    column(
+        "worked",
+        "What worked",
+        "retro worked",
+        "went well",
+        width=30,
+        note="Retrospective, on objective rows: what worked this cycle.",
+    ),
+    column(
+        "to_change",
+        "What to change",
+        "retro change",
+        "to improve",
+        width=30,
+        note="Retrospective, on objective rows: what to do differently next cycle.",
+    ),
+    column(
+        "next_cycle",
+        "Next cycle",
+        "carry over",
+        "carry over or drop",
+        width=12,
+        choices=NEXT_CYCLE_CHOICES,
+        note="carry over or drop, for okr rollover; blank: unfinished key results carry over.",
+    ),
     # Calculated columns: live formulas for people reading the sheet (okr never reads them).
     column(
         "expected",
@@ -218,7 +266,7 @@ OKR_COLUMNS: tuple[Column, ...] = (
 
 #: Columns people type into that `okr validate --fix` adds to a tab made before they existed
 #: (after its last column; the reader finds columns by header, wherever they are).
-FIX_ADDS_KEYS = ("commitment",)
+FIX_ADDS_KEYS = ("commitment", "final_grade", "grade_reason", "worked", "to_change", "next_cycle")
 
 #: Columns whose cells are formulas written by okr: never read, and not content of a row.
 CALCULATED_KEYS = frozenset(

@@ -255,6 +255,16 @@ def okr_row(item: Objective | KeyResult) -> list[WriteValue]:
             "notes": item.notes or None,
             "kpi": item.kpi,
         }
+    closing = item.closing
+    values |= {
+        "final_grade": closing.final_grade,
+        "grade_reason": closing.reason or None,
+        "worked": closing.worked or None,
+        "to_change": closing.to_change or None,
+        "next_cycle": closing.next_cycle.value if closing.next_cycle else None,
+    }
+    if isinstance(item, Objective):
+        values["grade"] = item.grade
     return [values.get(column.key) for column in OKR_COLUMNS]
 
 
@@ -389,7 +399,13 @@ GUIDE_TEXT = (
     "a row shows no Progress, `okr validate --fix` puts the formulas back.",
     "A key result needs a Start, a Target and a Due date: it is not a key result unless it has "
     "a number.",
-    "If a metric was never tracked, measure it first and use that as the start.",
+    "If a metric was never tracked, type baseline as its Start: the first check-in measures "
+    "it and becomes the start; until then its progress reads 'measuring the baseline'.",
+    "Commitment (objectives): committed means expected to reach 1.0, so any shortfall is at "
+    "risk; aspirational means 0.6-0.7 is success. Blank: Default commitment in Settings.",
+    "Closing the cycle: okr grade --write fills Grade and proposes it as the Final grade. "
+    "Change the Final grade if you judge otherwise and say why in Grade reason; note What "
+    "worked and What to change; set Next cycle to carry over or drop for okr rollover.",
     "Kind: increase or decrease (worked out from start and target when left blank), milestone "
     "(0 = not done, 1 = done), keep above or keep below a threshold (the target).",
     "Team and individual objectives name the objective they serve in 'Aligns to'.",

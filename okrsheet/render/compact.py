@@ -229,10 +229,17 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         doc.entry(
             Text(strip_controls(objective.id), "bold"),
             objective.title,
-            [grade, Text(strip_controls(objective.owner), "dim")],
+            [
+                grade,
+                *_judgement(objective.final_grade, objective.reason, objective.next_cycle),
+                Text(strip_controls(objective.owner), "dim"),
+            ],
             strong=True,
             gap=True,
         )
+        for label, text in (("what worked", objective.worked), ("to change", objective.to_change)):
+            if text:
+                doc.entry("", f"{label}: {text}", [], depth=1)
         for row in report.key_results:
             if row.objective_id != objective.id:
                 continue
@@ -245,6 +252,7 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
                 [
                     f"grade {row.grade:.2f}",
                     Text(row.band, style=style),
+                    *_judgement(row.final_grade, row.reason, row.next_cycle),
                     Text(strip_controls(row.owner), "dim") if row.owner != objective.owner else "",
                 ],
                 depth=1,
@@ -269,6 +277,16 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
                 f"{owner.maybe_too_easy} maybe too easy",
             ],
         )
+
+
+def _judgement(final: float | None, reason: str, next_cycle: str | None) -> list[str]:
+    """The owner's final grade (with the reason), and carry over or drop."""
+    found = []
+    if final is not None:
+        found.append(f"final {final:.2f}" + (f" ({strip_controls(reason)})" if reason else ""))
+    if next_cycle:
+        found.append(next_cycle)
+    return found
 
 
 def _span(start: float | None, target: float | None, unit: str) -> str:

@@ -176,7 +176,7 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
         title=f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}",
         title_justify="left",
     )
-    for name in ("ID", "Key result", "Owner", "Grade", ""):
+    for name in ("ID", "Key result", "Owner", "Grade", "", "Final", "Reason"):
         krs.add_column(name, overflow="fold")
     for row in report.key_results:
         style = (
@@ -194,13 +194,28 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
             safe(row.owner),
             f"{row.grade:.2f}",
             Text(row.band, style=style),
+            _grade(row.final_grade),
+            safe(row.reason),
         )
     objectives = Table(title="Objectives", title_justify="left")
-    for name in ("ID", "Objective", "Owner", "Grade"):
+    for name in ("ID", "Objective", "Owner", "Grade", "Final", "Reason", "Next cycle"):
         objectives.add_column(name, overflow="fold")
     for objective in report.objectives:
-        shown = "" if objective.grade is None else f"{objective.grade:.2f}"
-        objectives.add_row(safe(objective.id), safe(objective.title), safe(objective.owner), shown)
+        objectives.add_row(
+            safe(objective.id),
+            safe(objective.title),
+            safe(objective.owner),
+            _grade(objective.grade),
+            _grade(objective.final_grade),
+            safe(objective.reason),
+            objective.next_cycle or "",
+        )
+    retro = Table(title="Retrospective", title_justify="left")
+    for name in ("ID", "What worked", "What to change"):
+        retro.add_column(name, overflow="fold")
+    for objective in report.objectives:
+        if objective.worked or objective.to_change:
+            retro.add_row(safe(objective.id), safe(objective.worked), safe(objective.to_change))
     owners = Table(title="By owner", title_justify="left")
     for name in ("Owner", "Key results", "Mean grade", "In 0.6-0.7", "Maybe too easy"):
         owners.add_column(name)
@@ -222,7 +237,12 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
                 style="red",
             )
         )
-    return Group(krs, objectives, owners, *lines)
+    shown = [krs, objectives, *([retro] if retro.row_count else []), owners]
+    return Group(*shown, *lines)
+
+
+def _grade(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 SPARK = "▁▂▃▄▅▆▇█"

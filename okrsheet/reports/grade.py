@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import Plan
+from okrsheet.model import Closing, Plan
 from okrsheet.reports.base import CycleReport, ReportModel, round4
 from okrsheet.scoring import COMMITTED_MISS, grade, grade_band, objective_grade
 
@@ -20,6 +20,10 @@ class KRGradeRow(ReportModel):
     band: str
     # Of a committed objective: expected to reach 1.0 (band "met" or "committed miss").
     committed: bool = False
+    # The owner's judgement (Final grade, Grade reason, Next cycle); null/"" when not given.
+    final_grade: float | None = None
+    reason: str = ""
+    next_cycle: str | None = None
 
 
 class ObjectiveGradeRow(ReportModel):
@@ -30,6 +34,12 @@ class ObjectiveGradeRow(ReportModel):
     commitment: str = "aspirational"
     # A committed objective graded below 1.0: the owner says why (docs/scoring.md).
     committed_miss: bool = False
+    final_grade: float | None = None
+    reason: str = ""
+    # The retrospective: what worked, what to change, carry over or drop.
+    worked: str = ""
+    to_change: str = ""
+    next_cycle: str | None = None
 
 
 class OwnerGradeRow(ReportModel):
@@ -49,6 +59,8 @@ class GradeReport(CycleReport):
         "kind",
         "grade",
         "band",
+        "final_grade",
+        "reason",
     )
     # One row per key result (objective and owner grades are in the JSON).
     ROWS = "key_results"
@@ -63,7 +75,17 @@ class GradeReport(CycleReport):
     owners: list[OwnerGradeRow]
 
 
-def grade_report(plan: Plan, as_of: date) -> GradeReport:
+def _final(closing: Closing, computed: float | None, propose: bool) -> float | None:
+    return computed if closing.final_grade is None and propose else closing.final_grade
+
+
+def _next(closing: Closing) -> str | None:
+    return closing.next_cycle.value if closing.next_cycle else None
+
+
+def grade_report(plan: Plan, as_of: date, *, propose_finals: bool = False) -> GradeReport:
+    """The grades as of `as_of`, with the owners' judgement beside them; `propose_finals`
+    (okr grade --write) shows the computed grade as the final one where none was given."""
     grouped = plan.krs_by_objective()
     krs = [
         KRGradeRow(
@@ -75,6 +97,9 @@ def grade_report(plan: Plan, as_of: date) -> GradeReport:
             grade=grade(k),
             band=grade_band(grade(k), committed=k.committed),
             committed=k.committed,
+            final_grade=_final(k.closing, grade(k), propose_finals),
+            reason=k.closing.reason,
+            next_cycle=_next(k.closing),
         )
         for k in plan.key_results
     ]
@@ -96,6 +121,11 @@ def grade_report(plan: Plan, as_of: date) -> GradeReport:
                 grade=value,
                 commitment=commitment,
                 committed_miss=missed,
+                final_grade=_final(o.closing, value, propose_finals),
+                reason=o.closing.reason,
+                worked=o.closing.worked,
+                to_change=o.closing.to_change,
+                next_cycle=_next(o.closing),
             )
         )
     return GradeReport.of(

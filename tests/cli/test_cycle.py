@@ -42,6 +42,11 @@ def test_grade_json(okr: Any, shop: Path) -> None:
             "grade": 0.68,
             "commitment": "aspirational",
             "committed_miss": False,
+            "final_grade": None,
+            "reason": "",
+            "worked": "",
+            "to_change": "",
+            "next_cycle": None,
         }
     ]
     assert report["owners"][0]["owner"] == "Ana Lima"

@@ -345,7 +345,27 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     headers = [c.value for c in openpyxl.load_workbook(older)["Sales"][1]]
     assert "Commitment" in headers and "Objective confidence" in headers
 
-    books = [example, by_hand, later, fixed, older]
+    # Closing the cycle: grades written, one judged otherwise with its reason and retrospective.
+    graded = tmp_path / "graded.xlsx"
+    shutil.copy(by_hand, graded)
+    assert okr("grade", "--write", "-w", str(graded)).exit_code == 0
+    judgement: tuple[tuple[str, Any], ...] = (
+        ("final_grade", 0.9),
+        ("grade_reason", "deals slipped into January"),
+        ("worked", "pairing on demos"),
+        ("next_cycle", "carry over"),
+    )
+    for key, value in judgement:
+        set_cell(graded, "Ana Lima", "ANA-1", key, value)
+    judged = okr("grade", "-w", str(graded), "-f", "json").json()
+    ana = next(o for o in judged["objectives"] if o["id"] == "ANA-1")
+    assert (ana["grade"], ana["final_grade"]) == (
+        cell_of(graded, "Ana Lima", "ANA-1", "grade"),
+        0.9,
+    )
+    assert okr("validate", "-w", str(graded), "-f", "json").json()["errors"] == 0
+
+    books = [example, by_hand, later, fixed, older, graded]
     statuses = {path: status_of(okr, path) for path in books}
     assert okr("validate", "-w", str(by_hand), "-f", "json").json()["errors"] == 0
     recalculated = recalculate(books, tmp_path / "out")
