@@ -128,3 +128,19 @@ def test_google_measures_the_baseline_too(okr: Any, google: Google, gexample: st
     assert google.fake.values(sid, "Sales")[row - 1][header.index("Start")] in (64, "64")
     after = kr_json(okr, gexample, "SALES-1.1")
     assert after["start"] == 64 and not after["measuring_baseline"]
+
+
+def test_the_report_says_the_baseline_is_being_measured(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    baseline_in(example, "Corporate", "CORP-1.1")
+    page = tmp_path / "report.html"
+
+    made = okr("report", "-w", str(example), "--out", str(page))
+
+    assert made.exit_code == 0, made.stderr
+    html = page.read_text(encoding="utf-8")
+    kr = html[html.index("CORP-1.1</span> Grow") :]
+    kr = kr[: kr.index("</svg>")]
+    assert "measuring the baseline" in kr
+    assert "Measuring the baseline; target" in kr  # the chart's words for screen readers

@@ -180,6 +180,10 @@ def test_a_typed_commitment_changes_status_and_a_bad_one_names_its_cell(
     assert after["objectives"][0]["commitment"] == "committed"
     assert all(k["committed"] for k in after["objectives"][0]["key_results"])
     assert "committed" in table.stdout
+    lagging = okr("lagging", "-w", str(example), "-f", "json").json()["lagging"]
+    flags = {row["committed"] for row in lagging if row["objective_id"] == "SALES-1"}
+    assert flags == {True}
+    assert {row["committed"] for row in lagging if row["objective_id"] == "TOM-1"} == {False}
 
     type_cells(example, {"Sales": {(row, COL["commitment"]): "maybe"}})
     found = okr("validate", "-w", str(example), "-f", "json").json()["findings"]
@@ -218,3 +222,20 @@ def test_google_reads_and_writes_the_commitment(okr: Any, google: Google, gexamp
     status_col = header.index("Calc status")
     assert "Calc committed" in header
     assert any("IF($" in str(r[status_col]) for r in formulas[1:] if len(r) > status_col)
+
+
+def test_the_report_shows_commitment_and_objective_confidence(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "report.html"
+    status = okr("status", "-w", str(example), "-f", "json").json()
+    corp2 = next(o for o in status["objectives"] if o["id"] == "CORP-2")
+
+    made = okr("report", "-w", str(example), "--out", str(page))
+
+    assert made.exit_code == 0, made.stderr
+    html = page.read_text(encoding="utf-8")
+    summary = html[html.index('id="o-CORP-2"') :]
+    summary = summary[: summary.index("</summary>")]
+    assert '<span class="committed">committed</span>' in summary
+    assert f"confidence {round(corp2['confidence'] * 100)}%" in summary
