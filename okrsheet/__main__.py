@@ -14,7 +14,9 @@ def main() -> None:
         sys.stdout.write(f"okr {__version__}\n")
         return
     from okrsheet.cli import main as run
+    from okrsheet.render.console import safe_streams
 
+    safe_streams()
     run()
 
 

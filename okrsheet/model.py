@@ -75,6 +75,8 @@ class Settings(_Model):
     time_zone: str = ""
     # What an objective with a blank Commitment cell is.
     default_commitment: Commitment = Commitment.ASPIRATIONAL
+    # The key-result quality checks to make (okrsheet/lint): None for all of them.
+    kr_checks: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
 from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
@@ -22,11 +23,12 @@ from okrsheet.model import (
     Cycle,
     KeyResult,
     Objective,
+    Plan,
     Settings,
     current_quarter,
     cycle_from_name,
 )
-from okrsheet.stores import Location, open_store, parse_location
+from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import (
     AppendRows,
     Change,
@@ -35,6 +37,9 @@ from okrsheet.stores.base import (
     TabSpec,
     WorkbookStore,
 )
+
+if TYPE_CHECKING:
+    from okrsheet.kr_checks import KRFinding
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -57,9 +62,20 @@ def resolve_location(
     config = cwd / CONFIG_FILE
     if config.is_file():
         try:
-            settings = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = config.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
             raise UsageError(f"{config} is not valid TOML: {exc}") from exc
+        try:
+            settings = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # In double quotes TOML reads a backslash as an escape: `"C:\Users"` is an error.
+            raise UsageError(
+                f"{config} is not valid TOML: {exc}",
+                hint="write a Windows path in single quotes, workbook = 'C:\\OKR\\okr.xlsx' "
+                "(or with / for \\)"
+                if "\\" in text
+                else None,
+            ) from exc
         value = settings.get("workbook")
         if value is not None:
             if not isinstance(value, str):
@@ -115,19 +131,44 @@ def bulk_load() -> Iterator[None]:
         gc.enable()
 
 
-def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
+def load(location: Location, *, linked: bool = True, kr_checks: bool = False) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
-    workbooks its Settings link (each one read, all at once), as one organisation."""
+    workbooks its Settings link (each one read, all at once), as one organisation.
+
+    With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
+    Settings turn on, as warnings (on this workbook's own key results)."""
     with bulk_load():
         raw = store_for(location).read()
         parsed = parse_workbook(raw)
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
     if said:
         parsed = replace(parsed, notices=[*parsed.notices, *said])
+    quality: list[Finding] = []
+    if kr_checks:
+        from okrsheet.kr_checks import validation_warnings
+
+        quality = validation_warnings(raw, parsed)
     links = parsed.plan.settings.linked_workbooks if linked else ()
-    if not links:
-        return parsed
-    return merge_linked(parsed, location, links, setting=_setting_cell(raw, "Linked workbooks"))
+    if links:
+        parsed = merge_linked(
+            parsed, location, links, setting=_setting_cell(raw, "Linked workbooks")
+        )
+    return replace(parsed, findings=[*parsed.findings, *quality]) if quality else parsed
+
+
+def lint(
+    location: Location, *, only: Sequence[str] | None = None
+) -> tuple[Plan, tuple[str, ...], list[KRFinding]]:
+    """`okr lint`: the key-result quality checks on the workbook (one read), those the
+    Settings turn on unless `only` names some; every key result row, also those `okr validate`
+    rejects (their title is still checked). Returns the plan, the checks made and the findings."""
+    from okrsheet.kr_checks import check_workbook, enabled_codes
+
+    with bulk_load():
+        raw = store_for(location).read()
+        parsed = parse_workbook(raw, with_log=False)
+    codes = enabled_codes(parsed, only)
+    return parsed.plan, codes, check_workbook(raw, parsed, codes=codes) if codes else []
 
 
 #: Findings so large that every report says them on stderr, not only `okr validate`: without
@@ -157,7 +198,13 @@ def _load_linked(location: Location) -> ParsedWorkbook | OkrError:
 
 
 def linked_location(base: Location, text: str) -> Location:
-    """A linked workbook's location; a relative path is relative to the linking workbook."""
+    """A linked workbook's location; a relative path is relative to the linking workbook.
+
+    A relative path typed on Windows (`depts\\sales.xlsx`) is read with `/` on macOS and
+    Linux, where a backslash is not a separator, so that one workbook links the same files
+    for people on either."""
+    if os.sep == "/" and "\\" in text and not WINDOWS_PATH.match(text):
+        text = text.replace("\\", "/")
     found = parse_location(text)
     if found.path is not None and not found.path.is_absolute() and base.path is not None:
         found = parse_location(str(base.path.parent / found.path))

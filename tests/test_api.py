@@ -48,6 +48,10 @@ def test_create_check_in_and_report(tmp_path: Path) -> None:
     lagging = book.lagging(TODAY)
     assert isinstance(lagging, okrsheet.Report)
     assert all(row["status"] for row in lagging.rows())
+    # 321 of a target of 180: this week's check-in reached it, the digest's first win.
+    digest = book.digest(TODAY)
+    assert [(w.id, w.done) for w in digest.wins][0] == ("SALES-1.1", True)
+    assert digest.behind == lagging.lagging
 
 
 def test_errors_are_okrsheet_errors(tmp_path: Path) -> None:

@@ -15,22 +15,25 @@ from okrsheet.cli.lazy import Entry, LazyGroup
 COMMANDS = (
     Entry("init", "init", "Create an OKR workbook: a local .xlsx or Google Sheets."),
     Entry("validate", "validate", "Check every tab and cell; name each problem's cell."),
+    Entry("lint", "lint", "Check that each key result is a measurable outcome, not a task."),
     Entry("status", "status", "Progress, expected progress, status and confidence of each KR."),
     Entry("checkin", "checkin", "Record this week's numbers: one KR, a CSV batch, or a prompt."),
     Entry("lagging", "lagging", "Key results behind pace, overdue, stale or low in confidence."),
+    Entry("remind", "remind", "Mail each owner whose key results are due for a check-in."),
     Entry("grade", "grade", "Grade the cycle: 0.0-1.0 per key result and objective."),
     Entry("rollover", "rollover", "Start the next cycle: carry unfinished KRs, archive the rest."),
     Entry("history", "history", "A key result's check-ins this cycle, sparkline and forecast."),
     Entry("todo", "todo", "What one person should do now."),
     Entry("tree", "tree", "Corporate objectives with everything aligned beneath them."),
     Entry("deps", "deps", "Who depends on whom, and the state of each link."),
+    Entry("digest", "digest", "The week for readers: wins, what is behind, stale owners, KPIs."),
     Entry("report", "report", "A one-page visual report: one HTML file to open, send or print."),
     Entry("templates", "templates", "List the templates `okr init --template` accepts."),
     Entry("push", "transfer", "Copy a local workbook to Google Sheets."),
     Entry("pull", "transfer", "Copy a Google Sheets workbook to a local .xlsx file."),
     Entry("share", "share", "Give people edit access to a Google Sheets workbook."),
     Entry("auth", "auth", "Sign in to Google; say which identity okr uses."),
-    Entry("completion", "completion", "Print the shell completion script: bash, zsh or fish."),
+    Entry("completion", "completion", "Print tab completion for bash, zsh, fish or PowerShell."),
 )
 #: Set by the completion script (`okr completion SHELL`) when the shell asks what may follow.
 COMPLETE_VAR = "_OKR_COMPLETE"

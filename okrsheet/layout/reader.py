@@ -25,6 +25,7 @@ from okrsheet.layout.schema import (
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_TAB,
+    REMINDERS_TAB,
     SETTINGS_TAB,
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
@@ -151,7 +152,15 @@ class _Reader:
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
         reserved = {
             normalize_header(t)
-            for t in (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, PEOPLE_TAB, IDEAS_TAB, *EXTRA_TABS)
+            for t in (
+                GUIDE_TAB,
+                DASHBOARD_TAB,
+                SETTINGS_TAB,
+                PEOPLE_TAB,
+                IDEAS_TAB,
+                REMINDERS_TAB,
+                *EXTRA_TABS,
+            )
         }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)

@@ -21,6 +21,8 @@ CHECKINS_TAB = "Check-ins"
 PEOPLE_TAB = "People"
 #: Objective and key-result wording a template suggests; plain text for people, never read.
 IDEAS_TAB = "Ideas"
+#: What `okr remind` sent (okrsheet/layout/reminders_tab.py); made by its first run.
+REMINDERS_TAB = "Reminders"
 
 TYPE_OBJECTIVE = "Objective"
 TYPE_KEY_RESULT = "Key result"
@@ -381,9 +383,25 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "committed (expected to reach 1.0; any shortfall is at risk).",
         ("commitment",),
     ),
+    SettingRow(
+        "kr_checks",
+        "KR checks",
+        "Which key-result quality checks `okr validate` and `okr lint` make: all (or blank), "
+        "off, a list of them, or all but a list, e.g. 'all but vague, sandbagging'. The checks: "
+        "activity, vague, status-quo, no-baseline, sandbagging (docs/lint.md).",
+        ("kr check", "lint", "quality checks", "key result checks"),
+    ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
+RESERVED_TABS = (
+    GUIDE_TAB,
+    DASHBOARD_TAB,
+    SETTINGS_TAB,
+    CHECKINS_TAB,
+    PEOPLE_TAB,
+    IDEAS_TAB,
+    REMINDERS_TAB,
+)
 ARCHIVE_PREFIX = "Archive "
 
 

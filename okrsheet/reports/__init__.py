@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from okrsheet.reports.base import CycleInfo, Report, ReportModel, Row, cycle_info
 from okrsheet.reports.deps import DependencyLink, DepsReport, deps_report, deps_scope, team_members
+from okrsheet.reports.digest import DigestReport, WinRow, digest_report
 from okrsheet.reports.grade import (
     GradeReport,
     KRGradeRow,
@@ -25,6 +26,7 @@ from okrsheet.reports.lagging import (
     lagging_report,
     quiet_owners_report,
 )
+from okrsheet.reports.lint import LintReport, LintRow, lint_report
 from okrsheet.reports.status import (
     InitiativeRow,
     KPIRow,
@@ -46,6 +48,7 @@ __all__ = [
     "CycleInfo",
     "DependencyLink",
     "DepsReport",
+    "DigestReport",
     "FindingRow",
     "GradeReport",
     "HistoryPoint",
@@ -57,6 +60,8 @@ __all__ = [
     "KRRow",
     "LaggingReport",
     "LaggingRow",
+    "LintReport",
+    "LintRow",
     "ObjectiveGradeRow",
     "ObjectiveRow",
     "OwnerGradeRow",
@@ -71,12 +76,15 @@ __all__ = [
     "TreeNode",
     "TreeReport",
     "ValidationReport",
+    "WinRow",
     "cycle_info",
     "deps_report",
     "deps_scope",
+    "digest_report",
     "grade_report",
     "history_report",
     "history_reports",
+    "lint_report",
     "initiative_row",
     "kpi_row",
     "kr_row",

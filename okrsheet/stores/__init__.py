@@ -21,6 +21,10 @@ Steps = Callable[[str, int], None]
 # The browser's URL, also in its multi-account form (`/spreadsheets/u/1/d/ID/edit`).
 _SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _SHEET_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+#: A path as Windows writes it: a drive letter (`C:\Users\ana\okr.xlsx`, `D:/okr.xlsx`) or a
+#: network share (`\\server\share\okr.xlsx`). Always a local file, never a remote backend's
+#: `scheme:address`, on every system.
+WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,8 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
     text = text.strip()
     if not text:
         raise UsageError("the workbook location is empty", option=option)
-    for backend in BACKENDS:
+    backends = [backend_named("xlsx")] if WINDOWS_PATH.match(text) else BACKENDS
+    for backend in backends:
         found = backend.recognise(text, option)
         if found is not None:
             return found

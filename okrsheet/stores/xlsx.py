@@ -42,9 +42,10 @@ from okrsheet.stores.xlsx_files import (
     _same_file,
     _short,
     _signals_held,
-    _umask,
     open_elsewhere,
+    share_lock_file,
 )
+from okrsheet.stores.xlsx_lock import NoLocking, locking
 from okrsheet.stores.xlsx_render import _apply, _render_tab, _saver
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ LOCK_TIMEOUT_SECONDS = 30.0
 #: How many times a write is planned again on a fresh read when another program saved the
 #: workbook between our read and our write, before giving up with nothing written.
 REPLANS = 3
+#: Windows' answer when the workbook is open in a program that keeps others from replacing it:
+#: access denied, sharing violation, lock violation (WinError 5, 32, 33).
+_HELD_OPEN = frozenset({5, 32, 33})
+#: How often, and how far apart, a replace refused so is tried before okr gives up.
+REPLACE_TRIES = 4
+REPLACE_PAUSE_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -398,7 +405,7 @@ class XlsxStore:
             # Ctrl-C is held back from the rename to the record that it happened: an
             # interruption afterwards must not claim that nothing was written.
             with _signals_held():
-                os.replace(tmp, target)
+                self._replace(tmp, target)
                 note_write(str(self.path))
             _fsync_folder(target.parent)
         except OSError as exc:
@@ -406,8 +413,31 @@ class XlsxStore:
                 f"could not save {self.path}: {_short(exc)}; nothing was changed"
             ) from exc
         finally:
-            with contextlib.suppress(FileNotFoundError):
+            # A file another program still holds (a virus scanner, on Windows) cannot go now:
+            # the next save removes it (`_remove_stale_temporary_files`).
+            with contextlib.suppress(OSError):
                 tmp.unlink()
+
+    def _replace(self, tmp: Path, target: Path) -> None:
+        """`os.replace`, with Windows' refusal to replace a file another program holds open
+        (Excel keeps an open workbook so) said as such, once a moment's retries (a virus
+        scanner or a sync client holds a file only briefly) have not helped."""
+        for attempt in range(REPLACE_TRIES):
+            try:
+                os.replace(tmp, target)
+                return
+            except PermissionError as exc:
+                if getattr(exc, "winerror", None) not in _HELD_OPEN:
+                    raise
+                if attempt + 1 < REPLACE_TRIES:
+                    time.sleep(REPLACE_PAUSE_SECONDS)
+                    continue
+                raise WorkbookUnavailable(
+                    f"{self.path} is open in another program, which keeps it from being "
+                    "replaced; nothing was written",
+                    hint=f"close {target.name} in Excel (or the program that has it open), "
+                    "then run again",
+                ) from exc
 
     def _remove_stale_temporary_files(self) -> None:
         # mkstemp's names: the prefix, eight characters of [a-z0-9_], the suffix. Matching
@@ -448,21 +478,36 @@ class XlsxStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """flock() on `.<workbook>.lock` beside the workbook (the link's target, for a link).
+        """A lock on `.<workbook>.lock` beside the workbook (the link's target, for a link):
+        flock() where the system has it, msvcrt.locking() on Windows (see `xlsx_lock`).
 
         The operating system releases it when its process dies, so a lock file left behind by a
         crash never blocks anyone. The file is made with the workbook's mode and group, so that
-        the next person of a shared folder can lock it too (flock needs only to open it, read-only
-        will do), and it is removed when the write is done: a writer that had been waiting on a
-        file removed meanwhile sees that the file it holds is no longer the one at that path, and
-        locks the new one instead.
+        the next person of a shared folder can lock it too (locking needs only to open it,
+        read-only will do), and it is removed when the write is done: a writer that had been
+        waiting on a file removed meanwhile sees that the file it holds is no longer the one at
+        that path, and locks the new one instead.
         """
         path = self.lock_path
+        try:
+            kind = locking()
+        except NoLocking as exc:
+            raise WorkbookUnavailable(f"cannot lock {self.path} for writing: {exc}") from exc
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         while True:
             fd = self._open_lock_file(path)
             try:
-                if not _wait_for_lock(fd, deadline):
+                try:
+                    waited = _wait_for_lock(fd, deadline)
+                except OSError as exc:  # ENOLCK: a network folder whose server keeps no locks
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)  # where nobody can lock, nobody holds it
+                    raise WorkbookUnavailable(
+                        f"cannot lock {self.path} for writing: {_short(exc)}; nothing was written",
+                        hint="its folder may not support file locks (a network share?); "
+                        "move the workbook to a local folder",
+                    ) from exc
+                if not waited:
                     raise BackendError(
                         f"{self.path} is being written by another okr process; "
                         f"gave up after {LOCK_TIMEOUT_SECONDS:.0f} s",
@@ -477,23 +522,27 @@ class XlsxStore:
         try:
             yield
         finally:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            os.close(fd)
+            kind.release(fd, path)
 
     def _open_lock_file(self, path: Path) -> int:
         try:
             like = self.target.stat()
         except OSError:
             like = None
-        flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        # Not inherited by programs okr starts (POSIX's O_CLOEXEC, Windows' O_NOINHERIT), and
+        # never through a symbolic link planted at the lock file's name (where there are any).
+        flags: int = (
+            getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_NOINHERIT", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+        )
         try:
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, 0o600)
             except FileExistsError:
                 try:
                     return os.open(path, os.O_RDWR | flags)
-                except PermissionError:  # another person's: flock works on a read-only file
+                except PermissionError:  # another person's: a read-only file can be locked
                     return os.open(path, os.O_RDONLY | flags)
         except FileNotFoundError:
             return self._open_lock_file(path)  # removed between our two opens: make it anew
@@ -501,22 +550,12 @@ class XlsxStore:
             raise WorkbookUnavailable(
                 f"cannot lock {self.path} for writing: {_short(exc)}"
             ) from exc
-        mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
-        with contextlib.suppress(OSError):
-            if like is not None:
-                os.fchown(fd, -1, like.st_gid)
-            os.fchmod(fd, mode)
+        share_lock_file(fd, like)
         return fd
 
 
 def _try_lock(fd: int) -> bool:
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+    return locking().try_lock(fd)
 
 
 def _wait_for_lock(fd: int, deadline: float) -> bool:

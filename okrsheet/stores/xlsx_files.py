@@ -8,12 +8,9 @@ import contextlib
 import os
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 
 def _same_file(fd: int, path: Path) -> bool:
@@ -54,25 +51,53 @@ def _lock_owner(program: str, data: bytes) -> str:
     return re.sub(r"[^\w .@'-]", "", who).strip()[:60]
 
 
+def posix(name: str) -> Callable[..., Any] | None:
+    """`os.NAME` where the system has it: the POSIX calls that keep a file's mode, owner and
+    extended attributes are missing on Windows (and the extended attributes on macOS too)."""
+    found: Callable[..., Any] | None = getattr(os, name, None)
+    return found
+
+
 def _keep_metadata(fd: int, target: Path, old: os.stat_result | None) -> None:
     """Give the new file the old one's mode, owner, group and extended attributes (ACLs
-    included), as far as we may; a new workbook gets the mode the umask allows."""
-    if old is None:
-        os.fchmod(fd, 0o666 & ~_umask())
+    included), as far as the system has them and we may set them; a new workbook gets the mode
+    the umask allows. Where there are none (Windows), the new file has what the folder gives
+    every new file, as a save by Excel does."""
+    fchmod = posix("fchmod")
+    if fchmod is None:
         return
-    os.fchmod(fd, old.st_mode & 0o7777)
-    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+    if old is None:
+        fchmod(fd, 0o666 & ~_umask())
+        return
+    fchmod(fd, old.st_mode & 0o7777)
+    fchown, geteuid, getegid = posix("fchown"), posix("geteuid"), posix("getegid")
+    ours = (geteuid(), getegid()) if geteuid is not None and getegid is not None else None
+    if fchown is not None and ours is not None and (old.st_uid, old.st_gid) != ours:
         try:
-            os.fchown(fd, old.st_uid, old.st_gid)
+            fchown(fd, old.st_uid, old.st_gid)
         except OSError:  # only root may give a file away; a group we belong to will do
             with contextlib.suppress(OSError):
-                os.fchown(fd, -1, old.st_gid)
-        os.fchmod(fd, old.st_mode & 0o7777)  # chown clears setuid/setgid bits
-    if hasattr(os, "listxattr"):
+                fchown(fd, -1, old.st_gid)
+        fchmod(fd, old.st_mode & 0o7777)  # chown clears setuid/setgid bits
+    listxattr, getxattr, setxattr = posix("listxattr"), posix("getxattr"), posix("setxattr")
+    if listxattr is not None and getxattr is not None and setxattr is not None:
         with contextlib.suppress(OSError):
-            for attribute in os.listxattr(target):
+            for attribute in listxattr(target):
                 with contextlib.suppress(OSError):
-                    os.setxattr(fd, attribute, os.getxattr(target, attribute))
+                    setxattr(fd, attribute, getxattr(target, attribute))
+
+
+def share_lock_file(fd: int, like: os.stat_result | None) -> None:
+    """Give a new lock file the workbook's group and mode (`like`), or the mode the umask
+    allows, so that the next person of a shared folder can lock it too (where the system has
+    modes and groups)."""
+    fchmod, fchown = posix("fchmod"), posix("fchown")
+    mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
+    with contextlib.suppress(OSError):
+        if like is not None and fchown is not None:
+            fchown(fd, -1, like.st_gid)
+        if fchmod is not None:
+            fchmod(fd, mode)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -90,17 +115,51 @@ def _fsync_folder(folder: Path) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the duration (delivered when it ends)."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """Hold SIGINT and SIGTERM back for the duration (delivered when it ends).
+
+    With `pthread_sigmask` (POSIX) they are blocked; without it (Windows), the main thread's
+    handlers are swapped for ones that note the signal, and the first one noted is raised
+    again once the block ends. Elsewhere (another thread) nothing can be held."""
+    held = [signal.SIGINT, signal.SIGTERM]
+    sigmask = getattr(signal, "pthread_sigmask", None)
+    if sigmask is None:
+        with _signals_noted(held):
+            yield
+        return
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):
+        previous = sigmask(getattr(signal, "SIG_BLOCK"), set(held))  # noqa: B009
+    except (ValueError, OSError):
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        sigmask(getattr(signal, "SIG_SETMASK"), previous)  # noqa: B009
+
+
+@contextlib.contextmanager
+def _signals_noted(held: list[signal.Signals]) -> Iterator[None]:
+    noted: list[int] = []
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for signum in held:
+            previous[signum] = signal.signal(signum, lambda number, _frame: noted.append(number))
+    except ValueError:  # not the main thread: Python lets only it set handlers
+        _restore(previous)
+        yield
+        return
+    try:
+        yield
+    finally:
+        _restore(previous)
+        if noted:
+            signal.raise_signal(noted[0])
+
+
+def _restore(handlers: dict[signal.Signals, Any]) -> None:
+    for signum, handler in handlers.items():
+        # None: a handler set outside Python, which cannot be put back; the default will do.
+        signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 _COMPOUND_FILE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")

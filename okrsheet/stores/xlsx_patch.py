@@ -19,8 +19,9 @@ from typing import IO, Any
 
 from lxml import etree
 
-from okrsheet.stores.base import AppendRows, Change, Formula, SetCells, WriteValue
+from okrsheet.stores.base import AddTab, AppendRows, Change, Formula, SetCells, WriteValue
 from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_column, serial
+from okrsheet.stores.xlsx_newtab import add_tabs, plain
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
 from okrsheet.stores.xlsx_zip import Package as Package
@@ -527,8 +528,12 @@ def _grown_tables(package: Package, part: str, first: int, last: int) -> dict[st
 def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     """Write to `target` the workbook at `source` (a path, or a package already read) with
     `changes` applied."""
-    if any(not isinstance(c, SetCells | AppendRows) for c in changes):
-        raise Unpatchable("new tabs or deleted rows need a full rewrite")
+    added = [c for c in changes if isinstance(c, AddTab)]
+    if any(not isinstance(c, SetCells | AppendRows | AddTab) for c in changes):
+        raise Unpatchable("deleted rows need a full rewrite")
+    if added and not all(plain(c) for c in added):
+        raise Unpatchable("new tabs with formulas or formats need a full rewrite")
+    changes = [c for c in changes if not isinstance(c, AddTab)]
     package = source if isinstance(source, Package) else Package.open(source)
     parts = _sheet_parts(package)
     styles = _Styles(package.read("xl/styles.xml"))
@@ -563,6 +568,8 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
         replaced["xl/styles.xml"] = styles.to_bytes()
     replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))
     replaced.update(_without_calc_chain(package))
+    if added:  # a plain tab of values, at the end (see xlsx_newtab)
+        replaced.update(add_tabs(package, added, replaced))
     package.write(target, replaced)
 
 

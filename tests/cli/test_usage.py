@@ -154,6 +154,28 @@ def test_zsh_and_fish_scripts(okr: Any, shell: str, expected: str) -> None:
         assert check.returncode == 0, check.stderr
 
 
+@pytest.mark.parametrize("shell", ["powershell", "pwsh"])
+def test_powershell_script_and_its_protocol(okr: Any, tmp_path: Path, shell: str) -> None:
+    """Windows PowerShell and PowerShell 7: the script registers a completer that asks okr
+    with `complete_powershell`, and okr answers `word:::help` lines."""
+    script = okr("completion", shell)
+    env = shell_env(tmp_path) | {
+        "_OKR_COMPLETE": "complete_powershell",
+        "_TYPER_COMPLETE_ARGS": "okr gr",
+        "_TYPER_COMPLETE_WORD_TO_COMPLETE": "gr",
+    }
+
+    answer = subprocess.run(
+        [okr_script()], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+    assert script.exit_code == 0
+    assert "Register-ArgumentCompleter -Native -CommandName okr" in script.stdout
+    assert '$Env:_OKR_COMPLETE = "complete_powershell"' in script.stdout
+    assert answer.returncode == 0, answer.stderr
+    assert [line.split(":::")[0] for line in answer.stdout.splitlines()] == ["grade"]
+
+
 def test_completion_answers_through_the_protocol_the_script_uses(tmp_path: Path) -> None:
     """What zsh's script asks (`_TYPER_COMPLETE_ARGS`) gets the commands back."""
     env = shell_env(tmp_path) | {"_OKR_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "okr gr"}

@@ -414,7 +414,10 @@ def test_fast_append_to_an_empty_sheet_starts_at_row_one(tmp_path: Path) -> None
     "change",
     [
         DeleteRows("Data", (2,)),
-        AddTab(TabSpec("New", [ColumnSpec("A")])),
+        # A plain tab at the end is patched in (tests/stores/test_xlsx_newtab.py); not one
+        # placed before another, or holding formulas.
+        AddTab(TabSpec("New", [ColumnSpec("A")]), before="Data"),
+        AddTab(TabSpec("New", [ColumnSpec("A")], rows=[[Formula("=1+1")]])),
     ],
 )
 def test_changes_it_does_not_handle_are_unpatchable(book: Path, change: Any) -> None:

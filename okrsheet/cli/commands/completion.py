@@ -8,15 +8,21 @@ class Shell(StrEnum):
     BASH = "bash"
     ZSH = "zsh"
     FISH = "fish"
+    POWERSHELL = "powershell"
+    PWSH = "pwsh"
 
 
 def completion(
-    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", case_sensitive=False)],
+    shell: Annotated[
+        Shell,
+        typer.Argument(help="bash, zsh, fish, powershell or pwsh.", case_sensitive=False),
+    ],
 ) -> None:
     """Print the shell completion script for `okr`; nothing is installed or changed.
 
     Tab then completes commands, options and choices (`okr sta<Tab>`, `--format <Tab>`).
-    Load it in the current shell, or save it where your shell looks for completions.
+    Load it in the current shell, or save it where your shell looks for completions
+    (PowerShell: in your $PROFILE).
 
     Examples:
 
@@ -27,6 +33,10 @@ def completion(
       okr completion zsh > "${fpath[1]}/_okr"              (then restart zsh)
 
       okr completion fish > ~/.config/fish/completions/okr.fish
+
+      okr completion powershell | Out-String | Invoke-Expression
+
+      okr completion pwsh >> $PROFILE                      (PowerShell 7)
     """
     from typer._completion_shared import get_completion_script
 

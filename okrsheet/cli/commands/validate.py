@@ -54,7 +54,7 @@ def validate(
             console.err().print("Added the Dashboard tab.")
     from okrsheet.cli.options import today as today_
 
-    parsed = service.load(location)
+    parsed = service.load(location, kr_checks=True)
     report = validation_report([*parsed.findings, *service.baseline_findings(parsed, today_())])
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
