@@ -561,7 +561,7 @@ class Fixed:
 def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
-    from okrsheet.layout.changes import truth_changes
+    from okrsheet.layout.changes import measured_baselines, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
     from okrsheet.layout.writer import missing_settings, refresh_formulas
 
@@ -569,7 +569,8 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
 
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
-        truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
+        plan = parse_workbook(raw).plan
+        truth = [*truth_changes(raw, plan, today, now), *measured_baselines(raw, plan)]
         formulas = refresh_formulas(raw, add_columns=True)
         settings = missing_settings(raw)
         dashboard = dashboard_changes(raw)

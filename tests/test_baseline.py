@@ -144,3 +144,24 @@ def test_the_report_says_the_baseline_is_being_measured(
     kr = kr[: kr.index("</svg>")]
     assert "measuring the baseline" in kr
     assert "Measuring the baseline; target" in kr  # the chart's words for screen readers
+
+
+def test_a_current_typed_beside_baseline_is_the_start_and_fix_writes_it(
+    okr: Any, example: Path
+) -> None:
+    baseline_in(example, "Corporate", "CORP-1.1")
+    row = kr_row(example, "Corporate", "CORP-1.1")
+    type_cells(example, {"Corporate": {(row, COL["current"]): 2500000}})
+
+    found = okr("validate", "-w", str(example), "-f", "json").json()["findings"]
+    measured = kr_json(okr, str(example), "CORP-1.1")
+
+    letter = openpyxl.utils.get_column_letter(COL["start"])
+    assert [f["where"] for f in found if f["code"] == "baseline-measured"] == [
+        f"Corporate!{letter}{row}"
+    ]
+    assert measured["start"] == 2500000 and measured["progress"] == 0.0
+    assert okr("validate", "-w", str(example), "--fix").exit_code == 0
+    assert start_cell(example, "Corporate", "CORP-1.1") == 2500000
+    type_cells(example, {"Corporate": {(row, COL["current"]): 2750000}})
+    assert kr_json(okr, str(example), "CORP-1.1")["progress"] == 0.5  # the start stayed

@@ -227,6 +227,25 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     return changes
 
 
+def measured_baselines(raw: RawWorkbook, plan: Plan) -> list[Change]:
+    """The Start cells that still say "baseline" beside a typed Current, given that value (the
+    first measurement is the start; `okr validate --fix`)."""
+    located = locate_rows(raw, [k.id for k in plan.key_results if k.start is not None])
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    for kr in plan.key_results:
+        if kr.id not in located:
+            continue
+        table, row = located[kr.id]
+        grid = raw.grid(table.title)
+        col = table.columns.get("start")
+        if grid is None or not col or not cells.is_baseline(grid.cell(row, col)):
+            continue
+        by_tab.setdefault(table.title, {})[(row, col)] = kr.start
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr.id)
+    return [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+
+
 def grade_changes(
     raw: RawWorkbook,
     grades: Mapping[str, float | None],

@@ -273,6 +273,7 @@ class _Reader:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
                     self._check_units(table, row, fields, get("current"))
+                    self._check_measured(table, row, fields, get("start"))
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
@@ -309,6 +310,21 @@ class _Reader:
         )  # fmt: skip
         if problem:
             self.add("warning", "units", f"current: {problem}", table.ref(row, "current"))
+
+    def _check_measured(
+        self, table: Table, row: int, fields: dict[str, Any], typed_start: CellValue
+    ) -> None:
+        """A Start still saying "baseline" beside a typed Current: that value is the start, for
+        now; it must be written into Start before a newer Current moves it."""
+        if fields["start"] is not None and cells.is_baseline(typed_start):
+            self.add(
+                "warning",
+                "baseline-measured",
+                f"Start says baseline and Current holds {fields['start']:g}: that first value "
+                "is the start; `okr validate --fix` writes it into Start (a check-in does so "
+                "itself)",
+                table.ref(row, "start"),
+            )
 
     def _parse(
         self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]
