@@ -178,7 +178,9 @@ def parse_value(kr: KeyResult | KPI, value: str | float) -> float:
 
 def units_problem(kr: KeyResult, value: float, typed: str | float) -> str | None:
     """A value whose units cannot be meant for this key result (78 on an 85% target), or None
-    (see `cells.implausible`)."""
+    (see `cells.implausible`). A first value of a baseline is its start: nothing to hold it to."""
+    if kr.start is None:
+        return None
     return cells.implausible(
         value,
         typed=typed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from okrsheet.closing import carried_over, dropped
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
@@ -32,11 +33,15 @@ def write_grades(location: Location, as_of: date) -> GradeReport:
 
     def planner(raw: RawWorkbook) -> list[Change]:
         plan = rewind(parse_workbook(raw).plan, as_of)
-        report = grade_report(plan, as_of)
+        report = grade_report(plan, as_of, propose_finals=True)
         reports.append(report)
         grades: dict[str, float | None] = {k.id: k.grade for k in report.key_results}
         grades.update({o.id: o.grade for o in report.objectives})
-        return grade_changes(raw, grades)
+        # The computed grade is proposed as the final one where the owner has not judged yet.
+        judged = {o.id for o in plan.objectives if o.closing.final_grade is not None}
+        judged |= {k.id for k in plan.key_results if k.closing.final_grade is not None}
+        finals = {i: g for i, g in grades.items() if i not in judged}
+        return grade_changes(raw, grades, finals)
 
     store_for(location).update(planner)
     return reports[-1]
@@ -60,13 +65,19 @@ def plan_rollover(plan: Plan, new: Cycle) -> Rollover:
             f"({old.name}, from {old.start})",
             option="--to",
         )
-    carried: set[str] = set()
+    # The owner's answer (Next cycle: carry over or drop) decides; blank, unfinished key
+    # results and their objectives go on. A dropped objective takes its key results with it.
+    dropping = {o.id for o in plan.objectives if dropped(o)}
+    carried: set[str] = {o.id for o in plan.objectives if carried_over(o)}
     for kr in plan.key_results:
-        if status(kr, old, old.end, plan.settings) is not Status.DONE:
+        if kr.objective_id in dropping or dropped(kr):
+            continue
+        unfinished = status(kr, old, old.end, plan.settings) is not Status.DONE
+        if unfinished or carried_over(kr):
             carried.update((kr.id, kr.objective_id))
     grouped = plan.krs_by_objective()
     for objective in plan.objectives:
-        if not grouped.get(objective.id):
+        if not grouped.get(objective.id) and objective.id not in dropping:
             carried.add(objective.id)
     grades: dict[str, float | None] = {k.id: grade(k) for k in plan.key_results}
     grades.update({o.id: objective_grade(grouped.get(o.id, ())) for o in plan.objectives})

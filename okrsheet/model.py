@@ -29,8 +29,10 @@ from okrsheet.plan_rules import check_plan as check_plan
 from okrsheet.plan_rules import dependency_cycles as dependency_cycles
 
 # Re-exported: the vocabulary belongs to the model.
+from okrsheet.vocab import Commitment as Commitment
 from okrsheet.vocab import KRKind as KRKind
 from okrsheet.vocab import Level as Level
+from okrsheet.vocab import NextCycle as NextCycle
 from okrsheet.vocab import Status as Status
 
 BENCHMARK_HINT = (
@@ -71,6 +73,8 @@ class Settings(_Model):
     # The zone that says which day a check-in belongs to and what "today" is: an IANA name,
     # "UTC" or "UTC+HH:MM" (see `cells.parse_time_zone`); "" for each computer's own.
     time_zone: str = ""
+    # What an objective with a blank Commitment cell is.
+    default_commitment: Commitment = Commitment.ASPIRATIONAL
     # The key-result quality checks to make (okrsheet/lint): None for all of them.
     kr_checks: tuple[str, ...] | None = None
 
@@ -107,6 +111,18 @@ class Cycle(_Model):
         return (self.end - self.start).days
 
 
+class Closing(_Model):
+    """The owner's judgement when a cycle closes (docs/workbook.md, "Closing a cycle"): the
+    final grade (blank until `okr grade --write` proposes the computed one), the reason when
+    it differs from the computed grade, a short retrospective, and carry over or drop."""
+
+    final_grade: Annotated[float | None, Field(ge=0, le=1)] = None
+    reason: str = ""
+    worked: str = ""
+    to_change: str = ""
+    next_cycle: NextCycle | None = None
+
+
 class Objective(_Model):
     id: Annotated[str, Field(min_length=1)]
     title: Annotated[str, Field(min_length=1)]
@@ -114,6 +130,14 @@ class Objective(_Model):
     owner: Annotated[str, Field(min_length=1)]
     aligns_to: str | None = None
     notes: str = ""
+    # Committed or aspirational as typed; None (blank) means the Settings default.
+    commitment: Commitment | None = None
+    # The Grade cell (written by `okr grade --write`), and the owner's closing judgement.
+    grade: Annotated[float | None, Field(ge=0, le=1)] = None
+    closing: Closing = Closing()
+
+    def commitment_in(self, settings: Settings) -> Commitment:
+        return self.commitment or settings.default_commitment
 
 
 def _finite(value: float, what: str) -> float:
@@ -138,6 +162,9 @@ class KeyResult(_Model):
     title: Annotated[str, Field(min_length=1)]
     owner: Annotated[str, Field(min_length=1)]
     kind: KRKind
+    # Start typed as "baseline": unknown yet, set by the first check-in. While it is unknown
+    # (no value either), the key result is measuring its baseline and is not scored.
+    baseline: bool = False
     start: Annotated[float | None, Field(validate_default=True)] = None
     target: Annotated[float | None, Field(validate_default=True)] = None
     current: float | None = None
@@ -159,11 +186,17 @@ class KeyResult(_Model):
     # Where `okr sync` reads the number (the Source column), and what it last found there.
     source: str = ""
     source_status: str = ""
+    # Whether its objective is committed (expected to reach 1.0): set by the reader from the
+    # objective's Commitment or the Settings default.
+    committed: bool = False
+    closing: Closing = Closing()
 
     @field_validator("start")
     @classmethod
-    def _start_required(cls, value: float | None) -> float:
+    def _start_required(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is None:
+            if info.data.get("baseline"):
+                return None
             raise ValueError(MISSING["start"])
         return _finite(value, "the start value")
 
@@ -209,7 +242,13 @@ class KeyResult(_Model):
             raise ValueError(f"the {info.field_name} must lie between {bounds}, not {value:g}")
         return value
 
-    # After validation start, target and due are never None; these give typed access.
+    @property
+    def measuring_baseline(self) -> bool:
+        """Its start is "baseline" and no value has been recorded yet: not scored."""
+        return self.start is None
+
+    # After validation target and due are never None, nor start but while the baseline is
+    # measured; these give typed access.
     @property
     def start_value(self) -> float:
         return _known(self.start)
@@ -224,8 +263,11 @@ class KeyResult(_Model):
 
     @property
     def value(self) -> float:
-        """The latest known value; the start when nothing has been recorded yet."""
-        return self.start_value if self.current is None else self.current
+        """The latest known value; the start when nothing has been recorded yet (the target
+        while the baseline is being measured: never scored, see `scoring`)."""
+        if self.current is not None:
+            return self.current
+        return self.target_value if self.start is None else self.start
 
 
 #: Lower-is-better when the target sits below the start (the kinds table decides).

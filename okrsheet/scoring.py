@@ -13,7 +13,7 @@ from datetime import date
 from okrsheet.initiatives import InitiativeStatus
 from okrsheet.interlock import Need, amount, needs
 from okrsheet.kpis import KPI
-from okrsheet.model import Cycle, KeyResult, Objective, Plan, Settings, Status
+from okrsheet.model import Commitment, Cycle, KeyResult, Objective, Plan, Settings, Status
 from okrsheet.sources.status import source_lag_reasons
 
 
@@ -22,6 +22,8 @@ def _clamp(value: float) -> float:
 
 
 def _met(kr: KeyResult, value: float | None = None) -> bool:
+    if kr.measuring_baseline:
+        return False
     value = kr.value if value is None else value
     return kr.kind.met(value, kr.start_value, kr.target_value)
 
@@ -34,6 +36,8 @@ def raw_progress(kr: KeyResult, value: float | None = None) -> float:
     directions (positive when a lower-is-better value goes down); keep-above/below KRs score 1
     while the threshold holds.
     """
+    if kr.measuring_baseline:
+        return 0.0  # nothing to measure progress from yet
     value = kr.value if value is None else value
     return kr.kind.progress(value, kr.start_value, kr.target_value)
 
@@ -62,6 +66,12 @@ def expected_progress(kr: KeyResult, cycle: Cycle, as_of: date) -> float:
     return _clamp((as_of - begin).days / (due - begin).days)
 
 
+def on_track_gap_of(kr: KeyResult, settings: Settings) -> float:
+    """How far behind pace a key result may be and still be on track: the Settings gap for an
+    aspirational one, none for a committed one (any expected shortfall is at risk)."""
+    return 0.0 if kr.committed else settings.on_track_gap
+
+
 def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Status:
     """Status by the gap rule (docs/scoring.md).
 
@@ -69,8 +79,11 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
     value was ever recorded and it is still early (for milestones and thresholds: no value yet);
     a milestone is on track until its due date; a threshold is on track while it holds;
     otherwise the gap between expected and actual progress decides: on track up to
-    `on_track_gap`, at risk up to `at_risk_gap`, else off track.
+    `on_track_gap` (0 for a key result of a committed objective), at risk up to `at_risk_gap`,
+    else off track.
     """
+    if kr.measuring_baseline:
+        return Status.OVERDUE if as_of > kr.due_date else Status.NOT_STARTED
     keep = kr.kind.holds
     if _met(kr) and (not keep or as_of >= kr.due_date):
         return Status.DONE
@@ -84,9 +97,10 @@ def status(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> Stat
         # A milestone is done or not: there is no pace to fall behind before its due date.
         return Status.ON_TRACK
     gap = expected_progress(kr, cycle, as_of) - progress(kr)
-    if kr.current is None and gap <= settings.on_track_gap:
+    on_track_gap = on_track_gap_of(kr, settings)
+    if kr.current is None and gap <= on_track_gap:
         return Status.NOT_STARTED
-    if gap <= settings.on_track_gap + 1e-9:
+    if gap <= on_track_gap + 1e-9:
         return Status.ON_TRACK
     if gap <= settings.at_risk_gap + 1e-9:
         return Status.AT_RISK
@@ -108,12 +122,24 @@ def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
     return sum(value * weight for value, weight in pairs) / total
 
 
+def scored(krs: Sequence[KeyResult]) -> list[KeyResult]:
+    """The key results an objective rolls up: all but those still measuring their baseline."""
+    return [k for k in krs if not k.measuring_baseline]
+
+
 def objective_progress(krs: Sequence[KeyResult]) -> float | None:
-    return weighted_mean([(progress(k), k.weight) for k in krs])
+    return weighted_mean([(progress(k), k.weight) for k in scored(krs)])
 
 
 def objective_expected(krs: Sequence[KeyResult], cycle: Cycle, as_of: date) -> float | None:
-    return weighted_mean([(expected_progress(k, cycle, as_of), k.weight) for k in krs])
+    return weighted_mean([(expected_progress(k, cycle, as_of), k.weight) for k in scored(krs)])
+
+
+def objective_confidence(krs: Sequence[KeyResult]) -> float | None:
+    """The weighted mean confidence of the key results that have one (None when none has)."""
+    return weighted_mean(
+        [(k.confidence, k.weight) for k in scored(krs) if k.confidence is not None]
+    )
 
 
 def objective_grade(krs: Sequence[KeyResult]) -> float | None:
@@ -231,6 +257,9 @@ class ObjectiveScore:
     progress: float | None
     expected: float | None
     status: Status | None
+    commitment: Commitment = Commitment.ASPIRATIONAL
+    # Rolled up from its key results' confidences, weighted; None when none has one.
+    confidence: float | None = None
 
 
 def score_kr(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> KRScore:
@@ -334,6 +363,8 @@ def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
                 progress=objective_progress(krs),
                 expected=objective_expected(krs, plan.cycle, as_of),
                 status=objective_status([s.status for s in kr_scores]),
+                commitment=objective.commitment_in(plan.settings),
+                confidence=objective_confidence(krs),
             )
         )
     return scores
@@ -374,7 +405,11 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
             reasons.append(("behind", text))
         else:
             points = round((score.expected - score.progress) * 100)
-            reasons.append(("behind", f"{points} points behind pace"))
+            text = f"{points} points behind pace"
+            if kr.committed:
+                text = text if points else "behind pace"
+                text = f"committed, {text}: expected to reach 1.0"
+            reasons.append(("behind", text))
     idle = days_since_checkin(kr, cycle, as_of)
     if idle > settings.cadence_days + settings.stale_grace_days:
         if kr.last_checkin is None:
@@ -480,8 +515,15 @@ def quiet_owners(plan: Plan, as_of: date) -> list[QuietOwner]:
 GRADE_BAND = (0.6, 0.7)
 
 
-def grade_band(value: float) -> str:
-    """Where a grade sits: 0.6-0.7 is success for an ambitious KR; 1.0 may mean too easy."""
+#: The band of a committed key result that fell short of 1.0: a miss that needs a reason.
+COMMITTED_MISS = "committed miss"
+
+
+def grade_band(value: float, *, committed: bool = False) -> str:
+    """Where a grade sits: 0.6-0.7 is success for an aspirational KR; 1.0 may mean too easy.
+    A committed KR is expected to reach 1.0: it is met, or a committed miss."""
+    if committed:
+        return "met" if value >= 1.0 else COMMITTED_MISS
     low, high = GRADE_BAND
     if value >= 1.0:
         return "maybe too easy"

@@ -29,7 +29,14 @@ from okrsheet.model import (
     cycle_from_name,
 )
 from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
-from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
+from okrsheet.stores.base import (
+    AppendRows,
+    Change,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WorkbookStore,
+)
 
 if TYPE_CHECKING:
     from okrsheet.kr_checks import KRFinding
@@ -382,6 +389,32 @@ def _unreadable(text: str, exc: OkrError, setting: str) -> Finding:
     )
 
 
+def baseline_findings(parsed: ParsedWorkbook, today: date) -> list[Finding]:
+    """A warning at the Start cell of each key result still measuring its baseline two
+    check-in cadences into the cycle: the first value should have been recorded by now."""
+    plan = parsed.plan
+    waited = (min(today, plan.cycle.end) - plan.cycle.start).days
+    limit = 2 * plan.settings.cadence_days
+    if waited <= limit:
+        return []
+    found = []
+    for kr in plan.key_results:
+        place = parsed.rows.get(kr.id)
+        if kr.measuring_baseline and place is not None:
+            table, row = place
+            found.append(
+                Finding(
+                    "warning",
+                    "baseline-unknown",
+                    f"the baseline of {kr.id} is still unknown {waited} days into the cycle "
+                    f"(two check-in cadences are {limit} days): measure it and check it in; "
+                    "the first value becomes the start",
+                    table.ref(row, "start"),
+                )
+            )
+    return found
+
+
 def require_valid_plan(parsed: ParsedWorkbook) -> None:
     """Refuse to write on top of a workbook that has errors."""
     if parsed.errors:
@@ -521,28 +554,32 @@ class Fixed:
     ids: int = 0
     changes: int = 0  # rows given a newer check-in, typed Currents recorded in the log
     formula_tabs: int = 0
+    settings: int = 0  # newer Settings rows added with their defaults
     dashboard: bool = False
 
 
 def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
-    from okrsheet.layout.changes import truth_changes
+    from okrsheet.layout.changes import measured_baselines, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
-    from okrsheet.layout.writer import refresh_formulas
+    from okrsheet.layout.writer import missing_settings, refresh_formulas
 
     fixed = Fixed()
 
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
-        truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
+        plan = parse_workbook(raw).plan
+        truth = [*truth_changes(raw, plan, today, now), *measured_baselines(raw, plan)]
         formulas = refresh_formulas(raw, add_columns=True)
+        settings = missing_settings(raw)
         dashboard = dashboard_changes(raw)
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
-        return [*ids, *truth, *formulas, *dashboard]
+        fixed.settings = sum(len(c.rows) for c in settings if isinstance(c, AppendRows))
+        return [*ids, *truth, *formulas, *settings, *dashboard]
 
     store_for(location).update(planner)
     return fixed

@@ -303,6 +303,7 @@ def _fill_tabs(
                 level=Level(level),
                 owner=spec.get("owner") or title,
                 aligns_to=key_ids.get(str(spec.get("aligns_to", "")), spec.get("aligns_to")),
+                commitment=spec.get("commitment"),
             )
         )
         draft.tabs[title].extend(by_objective.get(objective_id, []))

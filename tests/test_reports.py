@@ -85,7 +85,8 @@ def test_quiet_owner_rows(plan: Plan) -> None:
 def test_grade_rows_are_key_results(plan: Plan) -> None:
     report = reports.grade_report(plan, AS_OF)
     rows = check_rows(report)
-    assert report.COLUMNS == ("id", "objective_id", "title", "owner", "kind", "grade", "band")
+    columns = ("id", "objective_id", "title", "owner", "kind", "grade", "band")
+    assert (*columns, "final_grade", "reason") == report.COLUMNS
     assert [r["id"] for r in rows] == [k.id for k in report.key_results]
 
 

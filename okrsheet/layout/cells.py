@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from okrsheet import kinds
 from okrsheet.kinds import DONE_WORDS
-from okrsheet.model import KRKind, Level
+from okrsheet.model import Commitment, KRKind, Level, NextCycle
 from okrsheet.stores.base import CellValue
 
 DateOrder = Literal["MDY", "DMY"]
@@ -407,6 +407,18 @@ _LEVELS = {
     "person": Level.INDIVIDUAL,
 }
 LEVEL_CHOICES = tuple(level.value for level in Level)
+COMMITMENT_CHOICES = tuple(c.value for c in Commitment)
+NEXT_CYCLE_CHOICES = tuple(n.value for n in NextCycle)
+_NEXT_CYCLE = {
+    "carry over": NextCycle.CARRY_OVER,
+    "carry": NextCycle.CARRY_OVER,
+    "carried over": NextCycle.CARRY_OVER,
+    "carry forward": NextCycle.CARRY_OVER,
+    "continue": NextCycle.CARRY_OVER,
+    "drop": NextCycle.DROP,
+    "dropped": NextCycle.DROP,
+    "stop": NextCycle.DROP,
+}
 #: The Kind column's choices when the workbook's columns were laid out (the table may grow).
 KIND_CHOICES = kinds.names()
 
@@ -433,6 +445,41 @@ def parse_kind(value: CellValue) -> KRKind | None:
 
 def parse_level(value: CellValue) -> Level | None:
     return _choice(value, lambda text: _LEVELS.get(kinds.word_key(text)), "level", LEVEL_CHOICES)
+
+
+def parse_commitment(value: CellValue) -> Commitment | None:
+    """Committed or aspirational (blank: the Settings default), as the formulas read it: the
+    word itself, in any case."""
+    return _choice(
+        value,
+        lambda text: next((c for c in Commitment if c.value == text.strip().casefold()), None),
+        "commitment",
+        COMMITMENT_CHOICES,
+    )
+
+
+#: The word a Start cell holds while the baseline is unknown (docs/workbook.md, Baselines).
+BASELINE_WORD = "baseline"
+
+
+def is_baseline(value: CellValue) -> bool:
+    """Whether a Start cell says the baseline is not known yet."""
+    return isinstance(value, str) and value.strip().casefold() == BASELINE_WORD
+
+
+def parse_next_cycle(value: CellValue) -> NextCycle | None:
+    """Carry over or drop (a few other spellings too); blank is None."""
+    return _choice(
+        value, lambda text: _NEXT_CYCLE.get(kinds.word_key(text)), "choice", NEXT_CYCLE_CHOICES
+    )
+
+
+def parse_grade(value: CellValue) -> float | None:
+    """A grade from 0.0 to 1.0 (70% is 0.7)."""
+    number = parse_number(value)
+    if number is not None and not 0 <= number <= 1:
+        raise CellValueError(f"a grade lies between 0.0 and 1.0, not {number:g}")
+    return number
 
 
 def parse_ids(value: CellValue) -> tuple[str, ...]:

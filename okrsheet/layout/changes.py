@@ -160,7 +160,7 @@ def checkin_changes(
         raise InvalidWorkbook(
             f"key result(s) {', '.join(missing)} are no longer in the workbook; nothing was written"
         )
-    by_tab = _rows_take_checkins(located, newest, changes)
+    by_tab = _rows_take_checkins(located, newest, changes, raw)
     # Every write tops up the live formulas of the tabs it touches.
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
     changes.extend(refresh_formulas(raw, by_tab, touched=touched))
@@ -171,9 +171,11 @@ def _rows_take_checkins(
     located: Mapping[str, tuple[Table, int]],
     checkins: Mapping[str, CheckIn],
     changes: list[Change],
+    raw: RawWorkbook,
 ) -> dict[str, dict[tuple[int, int], WriteValue]]:
     """Each located key result's row takes its check-in: Current, Last check-in and (when
-    given) Confidence, anchored on the row's ID cell. Appends the SetCells to `changes` and
+    given) Confidence, anchored on the row's ID cell; a Start that still says "baseline" takes
+    the value too (the first measurement is the start). Appends the SetCells to `changes` and
     returns the cells set, by tab. Check-ins whose row is not located are left alone."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
@@ -186,6 +188,10 @@ def _rows_take_checkins(
         updates: dict[str, WriteValue] = {"current": checkin.value, "last_checkin": checkin.date}
         if checkin.confidence is not None:
             updates["confidence"] = checkin.confidence
+        grid = raw.grid(table.title)
+        start_col = table.columns.get("start")
+        if grid is not None and start_col and cells.is_baseline(grid.cell(row, start_col)):
+            updates["start"] = checkin.value
         for key, value in updates.items():
             col = table.columns.get(key)
             if col is not None:
@@ -201,7 +207,7 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     unlogged, unapplied = unlogged_and_unapplied(plan)
     changes: list[Change] = []
     located = locate_rows(raw, list(unapplied))
-    _rows_take_checkins(located, unapplied, changes)
+    _rows_take_checkins(located, unapplied, changes, raw)
     if unlogged:
         day = min(max(today, plan.cycle.start), plan.cycle.end)
         records = [
@@ -221,8 +227,34 @@ def truth_changes(raw: RawWorkbook, plan: Plan, today: date, now: datetime) -> l
     return changes
 
 
-def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[Change]:
-    """Write grades into the Grade column of each objective and KR row, located by id."""
+def measured_baselines(raw: RawWorkbook, plan: Plan) -> list[Change]:
+    """The Start cells that still say "baseline" beside a typed Current, given that value (the
+    first measurement is the start; `okr validate --fix`)."""
+    located = locate_rows(raw, [k.id for k in plan.key_results if k.start is not None])
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    for kr in plan.key_results:
+        if kr.id not in located:
+            continue
+        table, row = located[kr.id]
+        grid = raw.grid(table.title)
+        col = table.columns.get("start")
+        if grid is None or not col or not cells.is_baseline(grid.cell(row, col)):
+            continue
+        by_tab.setdefault(table.title, {})[(row, col)] = kr.start
+        anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr.id)
+    return [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+
+
+def grade_changes(
+    raw: RawWorkbook,
+    grades: Mapping[str, float | None],
+    finals: Mapping[str, float | None] | None = None,
+) -> list[Change]:
+    """Write grades into the Grade column of each objective and KR row, located by id, and
+    `finals` into their Final grade cells (the rows whose owner has not judged yet; a tab
+    without the column, made before it existed, is left as it is)."""
+    finals = finals or {}
     located = locate_rows(raw, list(grades))
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
@@ -234,6 +266,9 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
                 hint="add a column headed 'Grade' to it",
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
+        final_col = table.columns.get("final_grade")
+        if item_id in finals and final_col is not None:
+            by_tab[table.title][(row, final_col)] = finals[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
     changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
@@ -260,6 +295,11 @@ ARCHIVE_COLUMNS = (
     "Grade",
     "Outcome",
     "Notes",
+    "Final grade",
+    "Grade reason",
+    "What worked",
+    "What to change",
+    "Next cycle",
 )
 
 
@@ -306,14 +346,19 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                 doomed.setdefault(item_table.title, set()).add(item_row)
                 continue
             # A grade belongs to the cycle that ended; it stays in the archive only.
-            updates: dict[str, WriteValue] = {"grade": None}
+            updates: dict[str, WriteValue] = {
+                "grade": None,
+                # So is the judgement of it: the next cycle is judged afresh.
+                **dict.fromkeys(("final_grade", "grade_reason", "worked", "to_change")),
+                "next_cycle": None,
+            }
             if isinstance(item, KeyResult):
-                updates |= {
-                    "start": item.value,
-                    "current": None,
-                    "due": rollover.new.end,
-                    "last_checkin": None,
-                }
+                updates |= {"current": None, "due": rollover.new.end, "last_checkin": None}
+                # Re-baselined where it stopped; but a baseline still being measured, a
+                # milestone or threshold, and a key result reached (carried over by choice:
+                # its owner sets a new target) keep their start.
+                if _rebaselined(item):
+                    updates["start"] = item.value
                 # What was archived is finished: nothing can wait on it any more.
                 still = tuple(d for d in item.depends_on if d in rollover.carried)
                 if still != item.depends_on:
@@ -343,6 +388,12 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     return changes
 
 
+def _rebaselined(kr: KeyResult) -> bool:
+    if kr.start is None or not kr.kind.paced:
+        return False
+    return not kr.kind.met(kr.value, kr.start, kr.target_value)
+
+
 def _archive_row(
     tab: str, item: Objective | KeyResult, rollover: Rollover, goes_on: bool
 ) -> list[WriteValue]:
@@ -369,6 +420,7 @@ def _archive_row(
             grade,
             outcome,
             item.notes or None,
+            *_closing_cells(item),
         ]
     return [
         tab,
@@ -390,11 +442,28 @@ def _archive_row(
         grade,
         outcome,
         item.notes or None,
+        *_closing_cells(item),
+    ]
+
+
+def _closing_cells(item: Objective | KeyResult) -> list[WriteValue]:
+    closing = item.closing
+    return [
+        closing.final_grade,
+        closing.reason or None,
+        closing.worked or None,
+        closing.to_change or None,
+        closing.next_cycle.value if closing.next_cycle else None,
     ]
 
 
 def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
-    formats: dict[str, NumberFormat] = {"Due": "date", "Confidence": "percent", "Grade": "number"}
+    formats: dict[str, NumberFormat] = {
+        "Due": "date",
+        "Confidence": "percent",
+        "Grade": "number",
+        "Final grade": "number",
+    }
     return TabSpec(
         title=title,
         columns=[

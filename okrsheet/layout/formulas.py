@@ -23,9 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from okrsheet import kinds
 from okrsheet.kinds import Kind
+from okrsheet.layout.cells import BASELINE_WORD
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
 from okrsheet.stores.base import Formula
+from okrsheet.vocab import MEASURING_BASELINE
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
 SPARE_ROWS = 40
@@ -56,6 +58,8 @@ _KR_WORDS = ("key result", "kr", "keyresult", "result")
 #: Worst first, as in scoring._SEVERITY: an objective is as healthy as its least healthy KR.
 _SEVERITY = ("overdue", "off track", "at risk", "on track", "not started", "done")
 _EPSILON = "0.000000001"
+#: What Progress reads while a key result's baseline is being measured (as in `okr status`).
+MEASURING = MEASURING_BASELINE
 
 
 def formulas_fit(columns: Mapping[str, int]) -> bool:
@@ -92,6 +96,23 @@ def number(ref: str) -> str:
     cleaned = f'SUBSTITUTE({cleaned},"(","-")'
     # VALUE reads a trailing % itself: VALUE("15%") is 0.15 in every app.
     return f'IF(ISNUMBER({ref}),{ref},IF(TRIM({ref})="","",IFERROR(VALUE({cleaned}),"?")))'
+
+
+def confidence(ref: str) -> str:
+    """A confidence cell as `okr` reads it: 0.7, 70%, 7 (out of ten) or 7/10; "" when blank."""
+    text = f'TRIM({ref}&"")'
+    slash = f'FIND("/",{text})'
+    top = f"VALUE(TRIM(LEFT({text},{slash}-1)))"
+    bottom = f"VALUE(TRIM(RIGHT({text},LEN({text})-{slash})))"
+    ratio = f'IFERROR({top}/{bottom},"")'
+    typed = f'IFERROR(VALUE({text}),"")'
+    tenths = f"IF(AND(ISNUMBER({typed}),{typed}>1,{typed}<=10),{typed}/10,{typed})"
+    # Out of range is an error okr reports on the cell (the key result is not scored).
+    return (
+        f"IF(ISNUMBER({ref}),IF(AND({ref}>1,{ref}<=10),{ref}/10,{ref}),"
+        f'IF({text}="","",IF(ISNUMBER({slash}),{ratio},'
+        f'IF(ISNUMBER(FIND("%",{text})),{typed},{tenths}))))'
+    )
 
 
 def _is(kind: str, names: Sequence[str]) -> str:
@@ -207,7 +228,12 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
             + by_kind["closing"]
             + ")"
         ),
-        "calc_start": f'IF(NOT({is_kr}),"",{number(c.start)})',
+        # A Start of "baseline" is the first value recorded; until there is one, "baseline".
+        "calc_start": (
+            f'IF(NOT({is_kr}),"",IF(LOWER(TRIM({c.start}&""))="{BASELINE_WORD}",'
+            f'IF(ISNUMBER({c.calc_current}),{c.calc_current},"{BASELINE_WORD}"),'
+            f"{number(c.start)}))"
+        ),
         "calc_target": f'IF(NOT({is_kr}),"",{number(c.target)})',
         "calc_current": f'IF(NOT({is_kr}),"",{number(c.current)})',
         "calc_value": (
@@ -221,6 +247,12 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         "calc_due": f'IF(NOT({is_kr}),"",{_date(c.due, chr(34) * 2)})',
         "calc_checked": f"IF(NOT({is_kr}),0,{_date(c.last_checkin, cycle_start)})",
+        "calc_committed": _committed(c, columns),
+        "calc_confidence": f'IF(NOT({is_kr}),"",{confidence(c.confidence)})',
+        "calc_wconfidence": (
+            f"IF(AND(ISNUMBER({c.calc_weight}),ISNUMBER({c.calc_confidence})),"
+            f'{c.calc_weight}*{c.calc_confidence},"")'
+        ),
         **_kr_scores(c, by_kind, cycle_start, recorded),
         "calc_wprogress": (f'IF(ISNUMBER({c.calc_weight}),{c.calc_weight}*{c.calc_progress},"")'),
         "calc_wexpected": (
@@ -232,12 +264,30 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
     return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
 
 
+def _committed(c: _Row, columns: Mapping[str, int]) -> str:
+    """1 when the row's objective is committed, 0 when aspirational: an objective row reads
+    its own Commitment cell, a key result row its objective's (blank: the Settings default).
+    A tab without the column (made before it existed) follows the default."""
+    typed = setting("Default commitment", '"aspirational"')
+    default = f'IF(LOWER(TRIM({typed}))="committed",1,0)'
+    if "commitment" not in columns:
+        return f'IF(OR({c.calc_row}="O",{c.calc_row}="K"),{default},"")'
+    own = f'LOWER(TRIM({c.commitment}&""))'
+    mine = f'{c.whole("calc_objective")},{c.calc_objective},{c.whole("calc_row")},"O"'
+    return (
+        f'IF({c.calc_row}="O",IF({own}="committed",1,IF({own}="aspirational",0,{default})),'
+        f'IF({c.calc_row}="K",IF(COUNTIFS({mine},{c.whole("commitment")},"committed")>0,1,'
+        f'IF(COUNTIFS({mine},{c.whole("commitment")},"aspirational")>0,0,{default})),""))'
+    )
+
+
 def _kr_scores(
     c: _Row, by_kind: Mapping[str, str], cycle_start: str, recorded: str
 ) -> dict[str, str]:
     """A key result row's progress, expected progress and status (docs/scoring.md)."""
     is_kr = f'{c.calc_row}="K"'
-    on_track = setting("On-track gap", "0.1")
+    # A committed objective's key results are on track only at or ahead of pace.
+    on_track = f"IF({c.calc_committed}=1,0,{setting('On-track gap', '0.1')})"
     at_risk = setting("At-risk gap", "0.25")
     keep, met, unpaced = by_kind["holds"], by_kind["met"], by_kind["unpaced"]
     gap = f"({c.calc_expected}-{c.calc_progress})"
@@ -252,7 +302,9 @@ def _kr_scores(
             f"({c.calc_due}-{cycle_start})))))))"
         ),
         "calc_status": (
-            f'IF(NOT({is_kr}),"",IF(OR(NOT(ISNUMBER({c.calc_progress})),'
+            f'IF(NOT({is_kr}),"",IF({c.calc_start}="{BASELINE_WORD}",'
+            f'IF(AND(ISNUMBER({c.calc_due}),TODAY()>{c.calc_due}),"overdue","not started"),'
+            f"IF(OR(NOT(ISNUMBER({c.calc_progress})),"
             f'NOT(ISNUMBER({c.calc_expected})),NOT(ISNUMBER({c.calc_due}))),"",'
             f'IF(AND({met},OR(NOT({keep}),TODAY()>={c.calc_due})),"done",'
             f'IF(TODAY()>{c.calc_due},"overdue",'
@@ -261,7 +313,7 @@ def _kr_scores(
             f'IF({unpaced},"on track",'
             f'IF(AND(NOT({recorded}),{gap}<={on_track}),"not started",'
             f'IF({gap}<={on_track}+{_EPSILON},"on track",'
-            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track"))))))))))'
+            f'IF({gap}<={at_risk}+{_EPSILON},"at risk","off track")))))))))))'
         ),
     }
 
@@ -281,6 +333,12 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
         letter = column_letter(columns[key])
         return f"${letter}${first}:${letter}${bound}"
 
+    confident = f'{mine},{c.whole("calc_confidence")},">=0"'
+    rolled_confidence = (
+        f"IF(SUMIFS({c.whole('calc_weight')},{confident})>0,"
+        f"SUMIFS({c.whole('calc_wconfidence')},{mine})/SUMIFS({c.whole('calc_weight')},"
+        f'{confident}),"")'
+    )
     worst = '""'
     for word in reversed(_SEVERITY):
         worst = f'IF(COUNTIFS({mine},{c.whole("calc_status")},"{word}")>0,"{word}",{worst})'
@@ -293,12 +351,14 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
             f'{c.calc_row},"O"),"")'
         ),
         "progress": (
-            f'IF({is_kr},{c.calc_progress},IF({is_objective},{rollup("calc_wprogress")},""))'
+            f'IF({is_kr},IF({c.calc_start}="{BASELINE_WORD}","{MEASURING}",{c.calc_progress}),'
+            f'IF({is_objective},{rollup("calc_wprogress")},""))'
         ),
         "expected": (
             f'IF({is_kr},{c.calc_expected},IF({is_objective},{rollup("calc_wexpected")},""))'
         ),
         "status": f'IF({is_kr},{c.calc_status},IF({is_objective},{worst},""))',
+        "objective_confidence": f'IF({is_objective},{rolled_confidence},"")',
         "days_since": (
             f"IF({is_kr},TODAY()-{c.calc_checked},IF(AND({is_objective},{weights}>0),"
             f'TODAY()-{newest},""))'

@@ -51,6 +51,8 @@ from okrsheet.model import (
     CHECKIN_KEY_PREFIX,
     MISSING,
     CheckIn,
+    Closing,
+    Commitment,
     Cycle,
     KeyResult,
     Level,
@@ -275,6 +277,7 @@ class _Reader:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
                     self._check_units(table, row, fields, get("current"))
+                    self._check_measured(table, row, fields, get("start"))
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
@@ -312,6 +315,21 @@ class _Reader:
         if problem:
             self.add("warning", "units", f"current: {problem}", table.ref(row, "current"))
 
+    def _check_measured(
+        self, table: Table, row: int, fields: dict[str, Any], typed_start: CellValue
+    ) -> None:
+        """A Start still saying "baseline" beside a typed Current: that value is the start, for
+        now; it must be written into Start before a newer Current moves it."""
+        if fields["start"] is not None and cells.is_baseline(typed_start):
+            self.add(
+                "warning",
+                "baseline-measured",
+                f"Start says baseline and Current holds {fields['start']:g}: that first value "
+                "is the start; `okr validate --fix` writes it into Start (a check-in does so "
+                "itself)",
+                table.ref(row, "start"),
+            )
+
     def _parse(
         self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]
     ) -> Any:
@@ -337,6 +355,11 @@ class _Reader:
             is_corporate = normalize_header(grid.title) == normalize_header(CORPORATE_TAB)
             owner = (settings.company or grid.title) if is_corporate else grid.title
         aligns = self._parse(table, row, "aligns_to", get("aligns_to"), cells.parse_id)
+        commitment = self._parse(
+            table, row, "commitment", get("commitment"), cells.parse_commitment
+        )
+        grade = self._parse(table, row, "grade", get("grade"), cells.parse_grade)
+        closing = self._closing(table, row, get)
         if len(self.findings) > errors_before:
             return None
         try:
@@ -347,10 +370,27 @@ class _Reader:
                 owner=owner,
                 aligns_to=aligns,
                 notes=cells.parse_text(get("notes")),
+                commitment=commitment,
+                grade=grade,
+                closing=closing,
             )
         except ValidationError as exc:
             self._model_errors(table, row, exc)
             return None
+
+    def _closing(self, table: Table, row: int, get: Callable[[str], CellValue]) -> Closing:
+        """The closing judgement of a row (errors go to the findings; the rest is kept)."""
+        return Closing(
+            final_grade=self._parse(
+                table, row, "final_grade", get("final_grade"), cells.parse_grade
+            ),
+            reason=cells.parse_text(get("grade_reason")),
+            worked=cells.parse_text(get("worked")),
+            to_change=cells.parse_text(get("to_change")),
+            next_cycle=self._parse(
+                table, row, "next_cycle", get("next_cycle"), cells.parse_next_cycle
+            ),
+        )
 
     def _kr_fields(
         self,
@@ -367,7 +407,18 @@ class _Reader:
             return cells.parse_date(value, order=order)
 
         typed_kind = self._parse(table, row, "kind", get("kind"), cells.parse_kind)
-        start = self._parse(table, row, "start", get("start"), cells.parse_number)
+        # A baseline is measured: it means nothing for a kind whose start is implied.
+        baseline = cells.is_baseline(get("start")) and (
+            typed_kind is None or typed_kind.default_start is None
+        )
+        if baseline:
+            # Unknown yet: the first value recorded is the start (the sheet reads it so too).
+            try:
+                start = cells.parse_number(get("current"))
+            except CellValueError:
+                start = None  # the Current cell's own error is reported below
+        else:
+            start = self._parse(table, row, "start", get("start"), cells.parse_number)
         target = self._parse(table, row, "target", get("target"), cells.parse_number)
         if typed_kind is not None:
             start = typed_kind.default_start if start is None else start
@@ -386,6 +437,7 @@ class _Reader:
             "title": cells.parse_text(get("title")),
             "owner": cells.parse_text(get("owner")),
             "kind": kind,
+            "baseline": baseline and start is None,
             "start": start,
             "target": target,
             "current": self._parse(table, row, "current", get("current"), current_parser),
@@ -399,6 +451,7 @@ class _Reader:
                 table, row, "last_checkin", get("last_checkin"), parse_date
             ),
             "grade": self._parse(table, row, "grade", get("grade"), cells.parse_number),
+            "closing": self._closing(table, row, get),
         }
         weight = self._parse(table, row, "weight", get("weight"), cells.parse_number)
         if weight is not None:
@@ -453,13 +506,23 @@ class _Reader:
         self.findings.extend(model_errors(table, row, exc))
 
     def build_krs(
-        self, objectives: list[Objective], pending: list[tuple[Table, int, dict[str, Any]]]
+        self,
+        objectives: list[Objective],
+        pending: list[tuple[Table, int, dict[str, Any]]],
+        settings: Settings,
     ) -> list[KeyResult]:
         owners = {o.id: o.owner for o in objectives}
+        committed = {o.id for o in objectives if o.commitment_in(settings) is Commitment.COMMITTED}
         krs = []
         for table, row, fields in pending:
             if not fields["owner"]:
                 fields["owner"] = owners.get(fields["objective_id"], table.title)
+            # An objective that is missing (or unreadable) leaves the Settings default.
+            fields["committed"] = (
+                fields["objective_id"] in committed
+                if fields["objective_id"] in owners
+                else settings.default_commitment is Commitment.COMMITTED
+            )
             try:
                 krs.append(KeyResult(**fields))
             except ValidationError as exc:
@@ -525,13 +588,14 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history.
     """
+    from okrsheet.closing import closing_problems
     from okrsheet.layout.extra_tabs import interlock_findings, read_extra_tabs
 
     reader = _Reader(raw)
     settings, cycle = reader.read_settings()
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
-    krs = reader.build_krs(objectives, pending)
+    krs = reader.build_krs(objectives, pending, settings)
     checkin_table, checkins = reader.read_checkins(settings) if with_log else (None, [])
     extra = read_extra_tabs(
         raw,
@@ -576,7 +640,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
             }
         )
     plan, drift = reconcile(plan)
-    reader.locate([*problems, *drift])
+    reader.locate([*problems, *drift, *closing_problems(plan)])
     reader.findings.extend(interlock_findings(plan, reader.rows))
     return ParsedWorkbook(
         plan=plan,

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from okrsheet.layout.cells import KIND_CHOICES, LEVEL_CHOICES
+from okrsheet.layout.cells import (
+    COMMITMENT_CHOICES,
+    KIND_CHOICES,
+    LEVEL_CHOICES,
+    NEXT_CYCLE_CHOICES,
+)
 from okrsheet.stores.base import ColumnSpec
 
 GUIDE_TAB = "Guide"
@@ -152,6 +157,59 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="text",
         note="Optional: the ID of a KPI (KPIs tab) this key result watches.",
     ),
+    column(
+        "commitment",
+        "Commitment",
+        "committed",
+        "okr type",
+        width=13,
+        choices=COMMITMENT_CHOICES,
+        note="For objectives: committed (expected to reach 1.0; any shortfall is at risk) or "
+        "aspirational (0.6-0.7 is success). Blank: the Settings default.",
+    ),
+    column(
+        "final_grade",
+        "Final grade",
+        "final score",
+        "judged grade",
+        width=9,
+        number_format="number",
+        note="Closing the cycle: okr grade --write proposes the computed Grade; change it if "
+        "you judge otherwise, and say why in Grade reason.",
+    ),
+    column(
+        "grade_reason",
+        "Grade reason",
+        "reason",
+        "final grade reason",
+        width=30,
+        note="Required when Final grade differs from Grade: why the owner judges it so.",
+    ),
+    column(
+        "worked",
+        "What worked",
+        "retro worked",
+        "went well",
+        width=30,
+        note="Retrospective, on objective rows: what worked this cycle.",
+    ),
+    column(
+        "to_change",
+        "What to change",
+        "retro change",
+        "to improve",
+        width=30,
+        note="Retrospective, on objective rows: what to do differently next cycle.",
+    ),
+    column(
+        "next_cycle",
+        "Next cycle",
+        "carry over",
+        "carry over or drop",
+        width=12,
+        choices=NEXT_CYCLE_CHOICES,
+        note="carry over or drop, for okr rollover; blank: unfinished key results carry over.",
+    ),
     # Calculated columns: live formulas for people reading the sheet (okr never reads them).
     column(
         "expected",
@@ -174,6 +232,13 @@ OKR_COLUMNS: tuple[Column, ...] = (
         number_format="integer",
         note="Computed by formula: days since Last check-in (since the cycle start when blank).",
     ),
+    column(
+        "objective_confidence",
+        "Objective confidence",
+        width=11,
+        number_format="percent",
+        note="Computed by formula on objective rows: its key results' confidences, weighted.",
+    ),
     *(
         column(key, header, width=9, hidden=True)
         for key, header in (
@@ -194,13 +259,20 @@ OKR_COLUMNS: tuple[Column, ...] = (
             ("calc_wprogress", "Calc weighted progress"),
             ("calc_wexpected", "Calc weighted expected"),
             ("calc_number", "Calc number"),
+            ("calc_committed", "Calc committed"),
+            ("calc_confidence", "Calc confidence"),
+            ("calc_wconfidence", "Calc weighted confidence"),
         )
     ),
 )
 
+#: Columns people type into that `okr validate --fix` adds to a tab made before they existed
+#: (after its last column; the reader finds columns by header, wherever they are).
+FIX_ADDS_KEYS = ("commitment", "final_grade", "grade_reason", "worked", "to_change", "next_cycle")
+
 #: Columns whose cells are formulas written by okr: never read, and not content of a row.
 CALCULATED_KEYS = frozenset(
-    {"progress", "expected", "status", "days_since"}
+    {"progress", "expected", "status", "days_since", "objective_confidence"}
     | {c.key for c in OKR_COLUMNS if c.key.startswith("calc_")}
 )
 
@@ -303,6 +375,13 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "The time zone that decides which day a check-in belongs to and what today is, for "
         "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
         ("timezone", "zone", "tz"),
+    ),
+    SettingRow(
+        "default_commitment",
+        "Default commitment",
+        "What an objective with a blank Commitment is: aspirational (0.6-0.7 is success) or "
+        "committed (expected to reach 1.0; any shortfall is at risk).",
+        ("commitment",),
     ),
     SettingRow(
         "kr_checks",

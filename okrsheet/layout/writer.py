@@ -25,6 +25,7 @@ from okrsheet.layout.schema import (
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
+    FIX_ADDS_KEYS,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -35,10 +36,11 @@ from okrsheet.layout.schema import (
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
     Column,
+    find_setting,
     normalize_header,
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
-from okrsheet.stores.base import BAR_HEADER, SetCells, TabSpec
+from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
 
 if TYPE_CHECKING:
     from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
@@ -160,17 +162,42 @@ def refresh_formulas(
 
 
 def completed_columns(grid: Grid, table: Table) -> dict[tuple[int, int], WriteValue]:
-    """Headers for the calculated columns a tab lacks, placed after everything in it; the
+    """Headers for the calculated columns (and the newer typed ones, FIX_ADDS_KEYS) a tab
+    lacks, placed after everything in it; the
     table's column map is extended in place. Nothing when an input column is missing."""
     if not all(key in table.columns for key in INPUT_KEYS):
         return {}
-    missing = [c for c in OKR_COLUMNS if c.key in CALCULATED_KEYS and c.key not in table.columns]
+    wanted = CALCULATED_KEYS | set(FIX_ADDS_KEYS)
+    missing = [c for c in OKR_COLUMNS if c.key in wanted and c.key not in table.columns]
     width = max([len(r) for r in grid.rows] + [max(table.columns.values())])
     headers: dict[tuple[int, int], WriteValue] = {}
     for offset, column in enumerate(missing, start=1):
         table.columns[column.key] = width + offset
         headers[(table.header_row, width + offset)] = column.header
     return headers
+
+
+#: Settings rows `okr validate --fix` adds to a Settings tab made before they existed.
+FIX_ADDS_SETTINGS = ("default_commitment",)
+
+
+def missing_settings(raw: RawWorkbook) -> list[Change]:
+    """The newer Settings rows a workbook lacks, appended with their default values."""
+    grid = raw.grid(SETTINGS_TAB)
+    if grid is None:
+        return []
+    present = {
+        found.key
+        for row in grid.rows
+        if row and (found := find_setting(cells.parse_text(row[0]))) is not None
+    }
+    defaults = Settings()
+    rows: list[list[WriteValue]] = [
+        [r.label, str(getattr(defaults, r.key)), r.about]
+        for r in SETTING_ROWS
+        if r.key in FIX_ADDS_SETTINGS and r.key not in present
+    ]
+    return [AppendRows(SETTINGS_TAB, rows)] if rows else []
 
 
 def dependencies_text(
@@ -205,6 +232,7 @@ def okr_row(item: Objective | KeyResult) -> list[WriteValue]:
             "owner": item.owner,
             "aligns_to": item.aligns_to or None,
             "notes": item.notes or None,
+            "commitment": item.commitment.value if item.commitment else None,
         }
     else:
         values = {
@@ -227,6 +255,16 @@ def okr_row(item: Objective | KeyResult) -> list[WriteValue]:
             "notes": item.notes or None,
             "kpi": item.kpi,
         }
+    closing = item.closing
+    values |= {
+        "final_grade": closing.final_grade,
+        "grade_reason": closing.reason or None,
+        "worked": closing.worked or None,
+        "to_change": closing.to_change or None,
+        "next_cycle": closing.next_cycle.value if closing.next_cycle else None,
+    }
+    if isinstance(item, Objective):
+        values["grade"] = item.grade
     return [values.get(column.key) for column in OKR_COLUMNS]
 
 
@@ -314,6 +352,7 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "date_order": settings.date_order,
         "linked_workbooks": ", ".join(settings.linked_workbooks) or None,
         "time_zone": settings.time_zone or None,
+        "default_commitment": settings.default_commitment.value,
         "kr_checks": _kr_checks_text(settings.kr_checks),
     }
 
@@ -368,7 +407,13 @@ GUIDE_TEXT = (
     "a row shows no Progress, `okr validate --fix` puts the formulas back.",
     "A key result needs a Start, a Target and a Due date: it is not a key result unless it has "
     "a number.",
-    "If a metric was never tracked, measure it first and use that as the start.",
+    "If a metric was never tracked, type baseline as its Start: the first check-in measures "
+    "it and becomes the start; until then its progress reads 'measuring the baseline'.",
+    "Commitment (objectives): committed means expected to reach 1.0, so any shortfall is at "
+    "risk; aspirational means 0.6-0.7 is success. Blank: Default commitment in Settings.",
+    "Closing the cycle: okr grade --write fills Grade and proposes it as the Final grade. "
+    "Change the Final grade if you judge otherwise and say why in Grade reason; note What "
+    "worked and What to change; set Next cycle to carry over or drop for okr rollover.",
     "Kind: increase or decrease (worked out from start and target when left blank), milestone "
     "(0 = not done, 1 = done), keep above or keep below a threshold (the target).",
     "Team and individual objectives name the objective they serve in 'Aligns to'.",

@@ -27,8 +27,9 @@ def check(subject: Subject, history: History) -> Iterator[Note]:
         subject.id,
         "start",
         f"starts at 0, but the title names a level that exists already ({quoted(levels)})",
-        "measure today's value and make it the start (a start of 0 makes every later "
-        "number look like progress)",
+        "measure today's value and make it the start, or type baseline as the start until "
+        "the first check-in measures it (a start of 0 makes every later number look like "
+        "progress)",
     )
 
 

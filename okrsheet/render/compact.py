@@ -33,8 +33,10 @@ from okrsheet.reports import (
     TreeReport,
     ValidationReport,
 )
+from okrsheet.vocab import MEASURING_BASELINE
 
 R = TypeVar("R", bound=BaseModel)
+MEASURING = MEASURING_BASELINE
 #: A builder adds one report's blocks to a Doc that starts empty.
 Builder = Callable[[Any, Doc, bool], None]
 _BUILDERS: dict[type[BaseModel], Builder] = {}
@@ -95,6 +97,10 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                 progress(objective.progress, bars, "bold cyan"),
                 f"expected {percent(objective.expected)}" if objective.expected is not None else "",
                 status_text(objective.status),
+                Text("committed", "magenta") if objective.commitment == "committed" else "",
+                f"confidence {percent(objective.confidence)}"
+                if objective.confidence is not None
+                else "",
                 Text(strip_controls(objective.owner), "dim"),
             ],
             strong=True,
@@ -106,7 +112,9 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                 kr.title,
                 [
                     _value(kr),
-                    progress(kr.progress, bars),
+                    Text(MEASURING, "dim")
+                    if kr.measuring_baseline
+                    else progress(kr.progress, bars),
                     f"expected {percent(kr.expected)}",
                     status_text(kr.status),
                     f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
@@ -234,26 +242,41 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         doc.entry(
             Text(strip_controls(objective.id), "bold"),
             objective.title,
-            [grade, Text(strip_controls(objective.owner), "dim")],
+            [
+                grade,
+                *_judgement(objective.final_grade, objective.reason, objective.next_cycle),
+                Text(strip_controls(objective.owner), "dim"),
+            ],
             strong=True,
             gap=True,
         )
+        for label, text in (("what worked", objective.worked), ("to change", objective.to_change)):
+            if text:
+                doc.entry("", f"{label}: {text}", [], depth=1)
         for row in report.key_results:
             if row.objective_id != objective.id:
                 continue
-            style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+            style = "green" if row.band in ("in the band", "met") else ""
+            style = "red" if row.band == "committed miss" else style
+            style = "yellow" if "easy" in row.band else style
             doc.entry(
                 row.id,
                 row.title,
                 [
                     f"grade {row.grade:.2f}",
                     Text(row.band, style=style),
+                    *_judgement(row.final_grade, row.reason, row.next_cycle),
                     Text(strip_controls(row.owner), "dim") if row.owner != objective.owner else "",
                 ],
                 depth=1,
             )
     share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
-    doc.paragraph(f"Key results graded 0.6-0.7: {share}")
+    doc.paragraph(f"Aspirational key results graded 0.6-0.7: {share}")
+    if report.committed_misses:
+        doc.paragraph(
+            f"Committed key results short of 1.0: {', '.join(report.committed_misses)}. "
+            "A committed miss needs a reason: why was it missed, and what changes?"
+        )
     doc.heading("By owner", level=2)
     for owner in report.owners:
         doc.entry(
@@ -269,12 +292,29 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         )
 
 
+def _judgement(final: float | None, reason: str, next_cycle: str | None) -> list[str]:
+    """The owner's final grade (with the reason), and carry over or drop."""
+    found = []
+    if final is not None:
+        found.append(f"final {final:.2f}" + (f" ({strip_controls(reason)})" if reason else ""))
+    if next_cycle:
+        found.append(next_cycle)
+    return found
+
+
+def _span(start: float | None, target: float | None, unit: str) -> str:
+    """`from 10 to 20`, or the target alone while the baseline is measured."""
+    if start is None:
+        return f"{MEASURING}, to {number(target, unit)}"
+    return f"from {number(start, unit)} to {number(target, unit)}"
+
+
 @builds(HistoryReport)
 def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.id}  {report.title}")
     doc.paragraph(
-        f"Owner {report.owner} · from {number(report.start, report.unit)}"
-        f" to {number(report.target, report.unit)} by {report.due} · as of {report.as_of}"
+        f"Owner {report.owner} · {_span(report.start, report.target, report.unit)}"
+        f" by {report.due} · as of {report.as_of}"
     )
     if not report.checkins:
         doc.paragraph(Text("No check-ins this cycle.", style="dim"))

@@ -69,11 +69,13 @@ def _short(value: float, unit: str) -> str:
 def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     row, history = kr.row, kr.history
     points = history.checkins
+    # A baseline still being measured has no start: its chart is drawn from the target.
+    start = row.target if row.start is None else row.start
     # From the cycle start to the due date, or to the last check-in of a late key result.
     first_day = cycle_start
     last_day = max([row.due, *(p.date for p in points[-1:])])
     span = max(1, (last_day - first_day).days)
-    values = [row.start, row.target, *(p.value for p in points)]
+    values = [start, row.target, *(p.value for p in points)]
     drawn_forecast = history.forecast_at_due is not None and KRKind(row.kind).paced
     if drawn_forecast and history.forecast_at_due is not None:
         values.append(history.forecast_at_due)
@@ -96,7 +98,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     line = polyline([(x(p.date), y(p.value)) for p in points])
     last = (x(points[-1].date), y(points[-1].value)) if points else None
     if KRKind(row.kind).paced:
-        pace = f"{x(cycle_start)},{y(row.start)} {x(row.due)},{y(row.target)}"
+        pace = f"{x(cycle_start)},{y(start)} {x(row.due)},{y(row.target)}"
         pace_label = "expected pace"
     else:
         pace = f"{x(first_day)},{y(row.target)} {x(last_day)},{y(row.target)}"
@@ -111,9 +113,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     if confident:
         conf_last = (x(confident[-1].date), cy(confident[-1].confidence or 0.0))
     today = x(history.as_of) if first_day <= history.as_of <= last_day else None
-    y_labels = tuple(
-        (y(v), _short(v, row.unit)) for v in sorted({row.start, row.target}, reverse=True)
-    )
+    y_labels = tuple((y(v), _short(v, row.unit)) for v in sorted({start, row.target}, reverse=True))
     x_labels = (
         (LEFT, f"{first_day:%d %b}", ""),
         (x(row.due), f"due {row.due:%d %b}", "r"),
@@ -142,6 +142,8 @@ def describe(kr: PageKR) -> str:
     row, history = kr.row, kr.history
     points = history.checkins
     goal = f"From {number(row.start, row.unit)} to {number(row.target, row.unit)} by {row.due}."
+    if row.start is None:
+        goal = f"Measuring the baseline; target {number(row.target, row.unit)} by {row.due}."
     if not points:
         return f"{goal} No check-ins this cycle."
     latest = points[-1]

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from okrsheet.render.text import percent, strip_controls
+from okrsheet.vocab import MEASURING_BASELINE
 
 if TYPE_CHECKING:
     from okrsheet import reports
@@ -73,14 +74,15 @@ def status_table(report: reports.StatusReport) -> RenderableType:
     for objective in report.objectives:
         table.add_row(
             safe(objective.id, "bold"),
-            safe(objective.title, "bold"),
+            safe(objective.title, "bold")
+            + (Text(" · committed", "magenta") if objective.commitment == "committed" else ""),
             safe(objective.owner),
             "",
             "",
             bar(objective.progress, "bold cyan"),
             percent(objective.expected),
             status_text(objective.status),
-            "",
+            percent(objective.confidence),
             "",
             end_section=not objective.key_results,
         )
@@ -91,7 +93,7 @@ def status_table(report: reports.StatusReport) -> RenderableType:
                 safe(kr.owner),
                 number(kr.current, kr.unit),
                 number(kr.target, kr.unit),
-                bar(kr.progress),
+                Text(MEASURING_BASELINE, "dim") if kr.measuring_baseline else bar(kr.progress),
                 percent(kr.expected),
                 status_text(kr.status),
                 percent(kr.confidence),
@@ -194,23 +196,46 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
         title=f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}",
         title_justify="left",
     )
-    for name in ("ID", "Key result", "Owner", "Grade", ""):
+    for name in ("ID", "Key result", "Owner", "Grade", "", "Final", "Reason"):
         krs.add_column(name, overflow="fold")
     for row in report.key_results:
-        style = "green" if row.band == "in the band" else "yellow" if "easy" in row.band else ""
+        style = (
+            "green"
+            if row.band in ("in the band", "met")
+            else "red"
+            if row.band == "committed miss"
+            else "yellow"
+            if "easy" in row.band
+            else ""
+        )
         krs.add_row(
             safe(row.id),
             safe(row.title),
             safe(row.owner),
             f"{row.grade:.2f}",
             Text(row.band, style=style),
+            _grade(row.final_grade),
+            safe(row.reason),
         )
     objectives = Table(title="Objectives", title_justify="left")
-    for name in ("ID", "Objective", "Owner", "Grade"):
+    for name in ("ID", "Objective", "Owner", "Grade", "Final", "Reason", "Next cycle"):
         objectives.add_column(name, overflow="fold")
     for objective in report.objectives:
-        shown = "" if objective.grade is None else f"{objective.grade:.2f}"
-        objectives.add_row(safe(objective.id), safe(objective.title), safe(objective.owner), shown)
+        objectives.add_row(
+            safe(objective.id),
+            safe(objective.title),
+            safe(objective.owner),
+            _grade(objective.grade),
+            _grade(objective.final_grade),
+            safe(objective.reason),
+            objective.next_cycle or "",
+        )
+    retro = Table(title="Retrospective", title_justify="left")
+    for name in ("ID", "What worked", "What to change"):
+        retro.add_column(name, overflow="fold")
+    for objective in report.objectives:
+        if objective.worked or objective.to_change:
+            retro.add_row(safe(objective.id), safe(objective.worked), safe(objective.to_change))
     owners = Table(title="By owner", title_justify="left")
     for name in ("Owner", "Key results", "Mean grade", "In 0.6-0.7", "Maybe too easy"):
         owners.add_column(name)
@@ -223,7 +248,21 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
             str(owner.maybe_too_easy),
         )
     share = "n/a" if report.share_in_band is None else percent(report.share_in_band)
-    return Group(krs, objectives, owners, Text(f"Key results graded 0.6-0.7: {share}"))
+    lines = [Text(f"Aspirational key results graded 0.6-0.7: {share}")]
+    if report.committed_misses:
+        lines.append(
+            Text(
+                f"Committed key results short of 1.0: {', '.join(report.committed_misses)}. "
+                "A committed miss needs a reason: why was it missed, and what changes?",
+                style="red",
+            )
+        )
+    shown = [krs, objectives, *([retro] if retro.row_count else []), owners]
+    return Group(*shown, *lines)
+
+
+def _grade(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -241,8 +280,13 @@ def sparkline(values: list[float]) -> str:
 def history_table(report: reports.HistoryReport) -> RenderableType:
     head = Text.assemble(
         (strip_controls(f"{report.id}  {report.title}"), "bold"),
-        f"\nowner {strip_controls(report.owner)} · from {number(report.start, report.unit)}"
-        f" to {number(report.target, report.unit)} by {report.due}",
+        f"\nowner {strip_controls(report.owner)} · "
+        + (
+            f"{MEASURING_BASELINE}, to {number(report.target, report.unit)}"
+            if report.start is None
+            else f"from {number(report.start, report.unit)} to {number(report.target, report.unit)}"
+        )
+        + f" by {report.due}",
     )
     spark = Text(sparkline([p.value for p in report.checkins]), style="cyan")
     table = Table(title_justify="left")

@@ -35,7 +35,8 @@ class HistoryReport(Report):
     title: str
     owner: str
     unit: str
-    start: float
+    # null while the baseline is being measured (Start "baseline", nothing recorded yet).
+    start: float | None
     target: float
     due: date
     as_of: date
@@ -102,7 +103,7 @@ def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> 
     predicted_progress = None if predicted is None else round4(progress(kr, predicted))
     return HistoryReport.copying(
         kr,
-        start=kr.start_value,
+        start=kr.start,
         target=kr.target_value,
         due=kr.due_date,
         as_of=as_of,

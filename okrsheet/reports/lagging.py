@@ -35,6 +35,8 @@ class LaggingRow(ReportModel):
     last_checkin: date | None
     reasons: list[str]
     codes: list[str]
+    # Of a committed objective: at risk as soon as it falls behind pace.
+    committed: bool = False
 
 
 class KPILagRow(KPIRow):
@@ -104,6 +106,7 @@ def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
                 last_checkin=kr.last_checkin,
                 reasons=list(lag.sentences),
                 codes=list(lag.codes),
+                committed=kr.committed,
             )
         )
     kpis = []

@@ -63,7 +63,8 @@ class KRRow(ReportModel):
     title: str
     owner: str
     kind: str
-    start: float
+    # null while the baseline is being measured (see `measuring_baseline`).
+    start: float | None
     target: float
     current: float | None
     unit: str
@@ -76,6 +77,10 @@ class KRRow(ReportModel):
     expected: float
     status: str
     last_checkin: date | None
+    # Whether its objective is committed (expected to reach 1.0; any shortfall is at risk).
+    committed: bool = False
+    # Start "baseline" and no value yet: progress reads "measuring the baseline" (0 here).
+    measuring_baseline: bool = False
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
     # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
@@ -93,6 +98,10 @@ class ObjectiveRow(ReportModel):
     expected: float | None
     status: str | None
     key_results: list[KRRow]
+    # "committed" or "aspirational" (a blank cell is the Settings default).
+    commitment: str = "aspirational"
+    # The key results' confidences rolled up, weighted; null when none has one.
+    confidence: float | None = None
 
 
 class StatusReport(CycleReport):
@@ -135,7 +144,7 @@ def kr_row(
     return KRRow.copying(
         kr,
         kind=kr.kind.value,
-        start=kr.start_value,
+        start=kr.start,
         target=kr.target_value,
         due=kr.due_date,
         days_to_due=score.days_to_due,
@@ -144,6 +153,7 @@ def kr_row(
         overachievement=round4(score.overachievement) or 0.0,
         expected=round4(score.expected) or 0.0,
         status=score.status.value,
+        measuring_baseline=kr.measuring_baseline,
         blocked_by=[b.sentence() for b in score.blocked_by],
         initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )
@@ -162,6 +172,8 @@ def objective_row(
         progress=round4(score.progress),
         expected=round4(score.expected),
         status=score.status.value if score.status else None,
+        commitment=score.commitment.value,
+        confidence=round4(score.confidence),
         key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
     )
 

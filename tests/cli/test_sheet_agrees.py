@@ -104,7 +104,21 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
     found: list[str] = []
 
     def compare(item: dict[str, Any], row: dict[str, Any], what: str) -> None:
-        for key, header in (("progress", "Progress"), ("expected", "Expected")):
+        pairs = [("progress", "Progress"), ("expected", "Expected")]
+        if what == "objective":
+            pairs.append(("confidence", "Objective confidence"))
+            committed = item["commitment"] == "committed"
+        else:
+            committed = item.get("committed")
+        if what != "Dashboard" and row["Calc committed"] != int(bool(committed)):
+            found.append(
+                f"{what} {item['id']} committed: sheet {row['Calc committed']!r}, CLI {committed}"
+            )
+        if item.get("measuring_baseline"):
+            pairs.remove(("progress", "Progress"))
+            if row["Progress"] != "measuring the baseline":
+                found.append(f"{what} {item['id']} Progress: sheet {row['Progress']!r}")
+        for key, header in pairs:
             if not close(row[header], item[key]):
                 found.append(
                     f"{what} {item['id']} {header}: sheet {row[header]!r}, CLI {item[key]}"
@@ -171,6 +185,32 @@ def set_cell(path: Path, tab: str, item_id: str, key: str, value: Any) -> None:
     raise AssertionError(f"{item_id} not on {tab}")
 
 
+def cell_of(path: Path, tab: str, item_id: str, key: str) -> Any:
+    sheet = openpyxl.load_workbook(path)[tab]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, COL["id"]).value == item_id:
+            return sheet.cell(row, COL[key]).value
+    raise AssertionError(f"{item_id} not on {tab}")
+
+
+def set_setting(path: Path, label: str, value: Any) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Settings"]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 1).value == label:
+            sheet.cell(row, 2).value = value
+            book.save(path)
+            return
+    raise AssertionError(f"no {label} setting")
+
+
+def just_behind(begin: date, end: date, today: date) -> int:
+    """A Current out of 1000 five points behind pace today (or 0 so early in the cycle): on
+    track for an aspirational objective, at risk for a committed one."""
+    elapsed = (today - begin).days / (end - begin).days
+    return max(0, round((elapsed - 0.05) * 1000))
+
+
 def typed_by_hand(okr: Any, folder: Path) -> Path:
     """`okr init --people team.csv`, then objectives and key results typed as people type
     them: text numbers, blank weights, 4+ key results per objective, all five kinds."""
@@ -219,15 +259,28 @@ def typed_by_hand(okr: Any, folder: Path) -> Path:
         path,
         "Ana Lima",
         [
-            {"type": "Objective", "id": "ANA-1", "title": "Close more", "aligns_to": "CORP-1"},
+            {"type": "Objective", "id": "ANA-1", "title": "Close more", "aligns_to": "CORP-1",
+             "commitment": "Committed"},
             {"type": kr, "id": "ANA-1.1", "title": "Deals", "start": 0, "target": 12,
-             "current": 4, "due": end},
+             "current": 4, "due": end, "confidence": "70%"},
             {"type": kr, "id": "ANA-1.2", "objective_id": "ANA-1", "title": "Demos",
-             "start": 0, "target": 30, "current": 29, "due": end},
+             "start": 0, "target": 30, "current": 29, "due": end, "confidence": 0.4,
+             "weight": 3},
             {"type": kr, "id": "ANA-1.3", "title": "Referrals", "start": "0", "target": 5,
-             "current": "5", "due": end},
+             "current": "5", "due": end, "confidence": "7/10"},
             {"type": kr, "id": "ANA-1.4", "title": "Cycle time", "start": 90, "target": 60,
-             "current": "75", "due": begin + timedelta(days=3)},
+             "current": "75", "due": begin + timedelta(days=3), "confidence": 8},
+            {"type": kr, "id": "ANA-1.5", "title": "Calls", "start": 0, "target": 1000,
+             "current": just_behind(begin, end, date.today()), "due": end},
+            {"type": "Objective", "id": "ANA-2", "title": "Learn the product",
+             "commitment": "aspirational"},
+            {"type": kr, "id": "ANA-2.1", "title": "Calls too", "start": 0, "target": 1000,
+             "current": just_behind(begin, end, date.today()), "due": end, "confidence": "6"},
+            # Baselines: unknown yet (not scored), and measured by a Current typed by hand.
+            {"type": kr, "id": "ANA-2.2", "title": "Renewal rate", "start": "baseline",
+             "target": 0.9, "due": end, "confidence": 0.9},
+            {"type": kr, "id": "ANA-2.3", "title": "Upsell rate", "start": " Baseline ",
+             "target": 10, "current": 30, "due": end},
         ],
     )  # fmt: skip
     return path
@@ -253,10 +306,17 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     # After check-ins, and after a person types a newer Current over a checked-in one.
     later = tmp_path / "later.xlsx"
     shutil.copy(by_hand, later)
-    for kr_id, value in (("CORP-1.1", "17000"), ("ANA-1.1", "6"), ("CORP-1.5", "no")):
+    for kr_id, value in (
+        ("CORP-1.1", "17000"),
+        ("ANA-1.1", "6"),
+        ("CORP-1.5", "no"),
+        ("ANA-2.2", "0.7"),  # the first value of a baseline: its start, written in the row
+    ):
         result = okr("checkin", kr_id, "--value", value, "-w", str(later))
         assert result.exit_code == 0, result.stderr
     set_cell(later, "Ana Lima", "ANA-1.1", "current", 8)
+    # Blank commitments follow the Settings default: committed here.
+    set_setting(later, "Default commitment", "committed")
     validate = okr("validate", "-w", str(later), "-f", "json").json()
     assert [(f["code"], f["where"]) for f in validate["findings"] if f["code"] == "drift"] == [
         ("drift", f"'Ana Lima'!{openpyxl.utils.get_column_letter(COL['current'])}3")
@@ -272,13 +332,40 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     book = openpyxl.load_workbook(example)
     del book["Dashboard"]
     for tab in ("Corporate", "Sales", "Marketing", "Tom Alvarez"):
-        book[tab].delete_cols(COL["expected"], len(OKR_COLUMNS))
+        book[tab].delete_cols(COL["commitment"], len(OKR_COLUMNS))
+    settings = book["Settings"]
+    for row in range(settings.max_row, 1, -1):
+        if settings.cell(row, 1).value == "Default commitment":
+            settings.delete_rows(row)
     book.save(older)
     repaired = okr("validate", "-w", str(older), "--fix")
     assert repaired.exit_code == 0, repaired.stderr
     assert "Added the Dashboard tab." in repaired.stderr
+    assert "Added 1 newer setting(s)" in repaired.stderr
+    headers = [c.value for c in openpyxl.load_workbook(older)["Sales"][1]]
+    assert "Commitment" in headers and "Objective confidence" in headers
 
-    books = [example, by_hand, later, fixed, older]
+    # Closing the cycle: grades written, one judged otherwise with its reason and retrospective.
+    graded = tmp_path / "graded.xlsx"
+    shutil.copy(by_hand, graded)
+    assert okr("grade", "--write", "-w", str(graded)).exit_code == 0
+    judgement: tuple[tuple[str, Any], ...] = (
+        ("final_grade", 0.9),
+        ("grade_reason", "deals slipped into January"),
+        ("worked", "pairing on demos"),
+        ("next_cycle", "carry over"),
+    )
+    for key, value in judgement:
+        set_cell(graded, "Ana Lima", "ANA-1", key, value)
+    judged = okr("grade", "-w", str(graded), "-f", "json").json()
+    ana = next(o for o in judged["objectives"] if o["id"] == "ANA-1")
+    assert (ana["grade"], ana["final_grade"]) == (
+        cell_of(graded, "Ana Lima", "ANA-1", "grade"),
+        0.9,
+    )
+    assert okr("validate", "-w", str(graded), "-f", "json").json()["errors"] == 0
+
+    books = [example, by_hand, later, fixed, older, graded]
     statuses = {path: status_of(okr, path) for path in books}
     assert okr("validate", "-w", str(by_hand), "-f", "json").json()["errors"] == 0
     recalculated = recalculate(books, tmp_path / "out")
@@ -289,8 +376,24 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
         assert counted >= 15 or path == example
         assert disagreements(recalculated[path], status) == [], path.name
     hand = statuses[by_hand]["objectives"]
-    assert len(hand) == 3 and len(hand[0]["key_results"]) == 5
+    assert len(hand) == 4 and len(hand[0]["key_results"]) == 5
+    # The same pace reads at risk under a committed objective, on track under an aspirational.
+    by_id = {o["id"]: o for o in hand}
+    assert by_id["ANA-1"]["commitment"] == "committed"
+    assert by_id["ANA-1"]["key_results"][4]["status"] == "at risk"
+    assert by_id["ANA-2"]["key_results"][0]["status"] == "on track"
+    assert by_id["ANA-1"]["confidence"] == pytest.approx((0.7 + 0.4 * 3 + 0.7 + 0.8) / 6, abs=1e-4)
+    defaulted = {o["id"]: o["commitment"] for o in statuses[later]["objectives"]}
+    assert defaulted == {"CORP-1": "committed", "CORP-2": "committed", "ANA-1": "committed",
+                         "ANA-2": "aspirational"}  # fmt: skip
     krs = {k["id"]: k for o in hand for k in o["key_results"]}
     assert krs["CORP-1.1"]["current"] == 16000 and krs["CORP-1.2"]["current"] == 0.15
     typed = {k["id"]: k for o in statuses[later]["objectives"] for k in o["key_results"]}
     assert typed["ANA-1.1"]["current"] == 8  # the Current typed after the check-in counts
+    measuring = {k["id"]: (k["start"], k["measuring_baseline"]) for k in krs.values()}
+    assert measuring["ANA-2.2"] == (None, True) and measuring["ANA-2.3"] == (30, False)
+    assert krs["ANA-2.2"]["status"] == "not started" and krs["ANA-2.2"]["progress"] == 0
+    assert krs["ANA-2.3"]["kind"] == "decrease"  # from the measured start, as the sheet reads
+    assert typed["ANA-2.2"]["start"] == 0.7 and not typed["ANA-2.2"]["measuring_baseline"]
+    assert cell_of(later, "Ana Lima", "ANA-2.2", "start") == 0.7  # written by the check-in
+    assert cell_of(by_hand, "Ana Lima", "ANA-2.2", "start") == "baseline"

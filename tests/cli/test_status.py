@@ -22,6 +22,8 @@ def kr(**fields: Any) -> dict[str, Any]:
         "weight": 1.0,
         "kpi": None,
         "initiatives": [],
+        "committed": False,
+        "measuring_baseline": False,
     }
     return base | fields
 
@@ -46,6 +48,9 @@ def test_status_json_is_exact(okr: Any, shop: Path) -> None:
                 "progress": 0.175,
                 "expected": 0.5594,
                 "status": "off track",
+                "commitment": "aspirational",
+                # weighted: (0.8 + 0.4 + 2 * 0.7) / 4
+                "confidence": 0.65,
                 "key_results": [
                     kr(
                         id="CORP-1.1",

@@ -248,10 +248,13 @@ def test_rollover_changes(example: Path) -> None:
     # The carried KR is re-baselined at its last value, in its current row; the carried
     # objective's old grade is cleared, and so is the dependency on an archived KR.
     assert carried.depends_on == ("MARKET-1.1",)
+    # The closing judgement belongs to the old cycle too.
+    judged = ("final_grade", "grade_reason", "worked", "to_change", "next_cycle")
     assert sets[0] == SetCells(
         "Sales",
         {
             (2, COL["grade"]): None,
+            **{(row, COL[key]): None for row in (2, 3) for key in judged},
             (3, COL["depends_on"]): None,
             (3, COL["start"]): carried.value,
             (3, COL["current"]): None,

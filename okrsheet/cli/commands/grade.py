@@ -14,7 +14,12 @@ from okrsheet.render import OutputFormat
 
 def grade(
     write: Annotated[
-        bool, flag_option("--write", "Store the grades in the workbook's Grade column.")
+        bool,
+        flag_option(
+            "--write",
+            "Store the grades in the Grade column, and propose each as the Final grade where "
+            "the owner has not given one.",
+        ),
     ] = False,
     as_of: AsOfOption = None,
     output_format: FormatOption = OutputFormat.TABLE,
@@ -23,7 +28,10 @@ def grade(
 ) -> None:
     """Grade the cycle: 0.0-1.0 per key result, weighted per objective, summed up per owner.
 
-    0.6-0.7 is success for an ambitious key result; 1.0 is flagged as maybe too easy.
+    0.6-0.7 is success for an aspirational key result; 1.0 is flagged as maybe too easy. A
+    committed objective is expected to reach 1.0: a miss is listed apart, to explain. Beside
+    each computed grade: the owner's Final grade and Grade reason, the retrospective (What
+    worked, What to change) and Next cycle (carry over or drop, which okr rollover follows).
     Before the cycle ends the grades are provisional.
 
     Examples:

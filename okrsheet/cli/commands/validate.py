@@ -48,13 +48,18 @@ def validate(
             console.err().print("Brought key result rows and the check-in log into step.")
         if fixed.formula_tabs:
             console.err().print(f"Rewrote the live formulas of {fixed.formula_tabs} tab(s).")
+        if fixed.settings:
+            console.err().print(f"Added {fixed.settings} newer setting(s) with their defaults.")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
     from okrsheet.cli.options import today as today_
     from okrsheet.sync import stale_findings
 
     parsed = service.load(location, kr_checks=True)
-    report = validation_report([*parsed.findings, *stale_findings(parsed, today_())])
+    today = today_()
+    report = validation_report(
+        [*parsed.findings, *stale_findings(parsed, today), *service.baseline_findings(parsed, today)]
+    )
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
             output_format,
