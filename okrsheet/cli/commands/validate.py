@@ -56,9 +56,13 @@ def validate(
     from okrsheet.sync import stale_findings
 
     parsed = service.load(location, kr_checks=True)
-    today = today_()
+    day = today_()
     report = validation_report(
-        [*parsed.findings, *stale_findings(parsed, today), *service.baseline_findings(parsed, today)]
+        [
+            *parsed.findings,
+            *stale_findings(parsed, day),
+            *service.baseline_findings(parsed, day),
+        ]
     )
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
