@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from okrsheet.layout.schema import OKR_COLUMNS
 from okrsheet.stores.cells import column_letter
 from okrsheet.stores.xlsx import XlsxStore
 from tests.cli.conftest import kr_row, read_tab
@@ -23,7 +24,8 @@ from tests.sources_parts import Answer, Cell, Server, libreoffice_books, serve, 
 Tabs = dict[str, list[list[Cell]]]
 
 #: The first column right of the example's OKR tables (41 columns), and of its KPIs tab.
-SOURCE_COL = 42
+#: Right of the last column `okr init` lays out on an OKR tab.
+SOURCE_COL = len(OKR_COLUMNS) + 1
 KPI_SOURCE_COL = 9
 
 FINANCE: Tabs = {
