@@ -4,6 +4,7 @@ with no hash and no second read of the whole file."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from okrsheet.stores import Location
 def later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """The read happens `seconds` after now (as when a workbook was last saved long ago)."""
     now = time.time_ns()
-    monkeypatch.setattr(xlsx.time, "time_ns", lambda: now + int(seconds * 1e9))
+    monkeypatch.setattr(time, "time_ns", lambda: now + int(seconds * 1e9))
 
 
 class NoHash:
@@ -30,7 +31,7 @@ class NoHash:
 def test_a_settled_file_is_not_hashed(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = example.read_bytes()
     later(monkeypatch, 10)
-    monkeypatch.setattr(xlsx.hashlib, "sha256", NoHash())
+    monkeypatch.setattr(hashlib, "sha256", NoHash())
     snapshot = xlsx._Snapshot.of(example, data)
     assert snapshot.digest is None
     assert snapshot.still(example)
@@ -64,7 +65,7 @@ def test_a_checkin_reads_a_settled_workbook_once(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     later(monkeypatch, 10)
-    monkeypatch.setattr(xlsx.hashlib, "sha256", NoHash())
+    monkeypatch.setattr(hashlib, "sha256", NoHash())
     reads: list[Path] = []
     read_bytes = Path.read_bytes
 
