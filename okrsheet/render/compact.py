@@ -7,7 +7,7 @@ order, and which pieces must stay whole; blocks.py decides where lines break.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from rich.text import Text
@@ -16,33 +16,37 @@ from okrsheet.render.blocks import Doc
 from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
 from okrsheet.render.tables import STATUS_STYLES, bar, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
-from okrsheet.reports import (
-    DependencyLink,
-    DepsReport,
-    GradeReport,
-    HistoryReport,
-    KPIRow,
-    KRRow,
-    LaggingReport,
-    QuietOwnersReport,
-    StatusReport,
-    TodoReport,
-    TreeNode,
-    TreeReport,
-    ValidationReport,
-)
 
-R = TypeVar("R", bound=BaseModel)
+if TYPE_CHECKING:
+    from okrsheet.reports import (
+        DependencyLink,
+        DepsReport,
+        GradeReport,
+        HistoryReport,
+        KPIRow,
+        KRRow,
+        LaggingReport,
+        QuietOwnersReport,
+        StatusReport,
+        TodoReport,
+        TreeNode,
+        TreeReport,
+        ValidationReport,
+    )
+
 #: A builder adds one report's blocks to a Doc that starts empty.
 Builder = Callable[[Any, Doc, bool], None]
-_BUILDERS: dict[type[BaseModel], Builder] = {}
+B = TypeVar("B", bound=Builder)
+#: Each report's builder, by the report's class name: the report modules are not imported
+#: here, so that a command loads only the report it shows.
+_BUILDERS: dict[str, Builder] = {}
 
 
-def builds(
-    kind: type[R],
-) -> Callable[[Callable[[R, Doc, bool], None]], Callable[[R, Doc, bool], None]]:
-    def register(function: Callable[[R, Doc, bool], None]) -> Callable[[R, Doc, bool], None]:
-        _BUILDERS[kind] = function
+def builds(report: str) -> Callable[[B], B]:
+    """Register the builder of the report class named `report`."""
+
+    def register(function: B) -> B:
+        _BUILDERS[report] = function
         return function
 
     return register
@@ -51,7 +55,7 @@ def builds(
 def doc_for(report: BaseModel, *, bars: bool = False) -> Doc:
     """The report as blocks; `bars` draws progress bars (on a terminal) beside percentages."""
     doc = Doc()
-    _BUILDERS[type(report)](report, doc, bars)
+    _BUILDERS[type(report).__name__](report, doc, bars)
     return doc
 
 
@@ -78,7 +82,7 @@ def _value(kr: KRRow) -> str:
     return f"{now} of {target}" if kr.kind == "increase" else f"{now}, target {target}"
 
 
-@builds(StatusReport)
+@builds("StatusReport")
 def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
     company = f"{report.company} · " if report.company else ""
     doc.heading(
@@ -164,7 +168,7 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
     )
 
 
-@builds(LaggingReport)
+@builds("LaggingReport")
 def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
     owners: dict[str, list[int]] = {}
@@ -193,7 +197,7 @@ def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
         doc.paragraph("Nothing lags.")
 
 
-@builds(QuietOwnersReport)
+@builds("QuietOwnersReport")
 def quiet_owners_doc(report: QuietOwnersReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"No check-in in the last {report.cadence_days} days · as of {report.as_of}")
     for row in report.owners:
@@ -201,7 +205,7 @@ def quiet_owners_doc(report: QuietOwnersReport, doc: Doc, bars: bool) -> None:
         doc.entry(row.owner, "", [last, f"{row.open_key_results} open key result(s)"])
 
 
-@builds(ValidationReport)
+@builds("ValidationReport")
 def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
     for finding in report.findings:
         style = "bold red" if finding.severity == "error" else "yellow"
@@ -212,7 +216,7 @@ def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(GradeReport)
+@builds("GradeReport")
 def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
     provisional = " (provisional)" if report.provisional else ""
     doc.heading(f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}")
@@ -256,7 +260,7 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(HistoryReport)
+@builds("HistoryReport")
 def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.id}  {report.title}")
     doc.paragraph(
@@ -288,7 +292,7 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(TodoReport)
+@builds("TodoReport")
 def todo_doc(report: TodoReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"To do for {report.owner} · {report.as_of}")
     for item in report.items:
@@ -322,7 +326,7 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
         _tree_entry(doc, child, depth + 1, bars)
 
 
-@builds(TreeReport)
+@builds("TreeReport")
 def tree_doc(report: TreeReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.company or 'OKRs'} · {report.cycle.name} · as of {report.as_of}")
     for root in report.roots:
@@ -354,7 +358,7 @@ def _link_entry(doc: Doc, link: DependencyLink, bars: bool) -> None:
     )
 
 
-@builds(DepsReport)
+@builds("DepsReport")
 def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Dependencies · {report.cycle.name} · as of {report.as_of}")
     for title, links in report.sections():

@@ -46,7 +46,6 @@ from okrsheet.stores.xlsx_files import (
     share_lock_file,
 )
 from okrsheet.stores.xlsx_lock import NoLocking, locking
-from okrsheet.stores.xlsx_render import _apply, _render_tab, _saver
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -324,6 +323,7 @@ class XlsxStore:
         """The workbook `data` with `changes` applied through openpyxl; refused, with nothing
         written, when openpyxl would drop a part of it that it does not model."""
         from okrsheet.stores.xlsx_keep import lost_in_rewrite
+        from okrsheet.stores.xlsx_render import _apply, _saver
 
         book = self._load_for_write(data)
         for change in changes:
@@ -348,6 +348,8 @@ class XlsxStore:
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         from openpyxl import Workbook
+
+        from okrsheet.stores.xlsx_render import _render_tab, _saver
 
         if self.path.is_dir():
             raise WorkbookUnavailable(f"{self.path} is a directory; give a file name ending .xlsx")
