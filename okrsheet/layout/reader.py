@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrsheet.layout import cells
+from okrsheet.layout.budget import cell_budget
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.checkin_log import read_checkin_log
 from okrsheet.layout.extra_schema import EXTRA_TABS
@@ -565,6 +566,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     plan, drift = reconcile(plan)
     reader.locate([*problems, *drift])
     reader.findings.extend(interlock_findings(plan, reader.rows))
+    reader.findings.extend(cell_budget(raw))
     return ParsedWorkbook(
         plan=plan,
         findings=reader.findings,
