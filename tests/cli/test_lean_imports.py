@@ -4,9 +4,11 @@ fresh process, and the modules it imported listed after it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +74,30 @@ def test_every_report_name_is_still_importable_from_the_package() -> None:
         assert getattr(reports, name) is not None, name
     with pytest.raises(AttributeError):
         _ = reports.no_such_report
+
+
+@pytest.mark.parametrize("command", ["status", "lagging", "checkin", "history"])
+def test_a_commands_help_does_not_load_pydantic(example: Path, command: str) -> None:
+    """Typer builds a pydantic adapter for each option it converts: options left out are
+    left as they are, so `okr CMD --help` costs about what `okr --help` does."""
+    modules = imported(example, command, "--help")
+    assert f"okrsheet.cli.commands.{command}" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")]
+
+
+def test_options_still_convert_when_given(
+    okr: Any, example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsheet.stores.google_auth import CREDENTIALS_ENV
+
+    monkeypatch.delenv(CREDENTIALS_ENV, raising=False)
+    key = tmp_path / "key.json"
+    result = okr("--credentials", str(key), "status", "-w", str(example))
+    assert result.exit_code == 0, result.stderr
+    assert os.environ[CREDENTIALS_ENV] == str(key)
+    result = okr("status", "--format", "json", "--as-of", "2026-11-01", "-w", str(example))
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["as_of"] == "2026-11-01"
+    result = okr("status", "--format", "nonsense", "-w", str(example))
+    assert result.exit_code == 2
+    assert "--format" in result.stderr
