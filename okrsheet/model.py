@@ -305,26 +305,31 @@ def _local(moment: datetime) -> datetime:
         return moment.replace(tzinfo=UTC)
 
 
+def order_keys(checkins: Sequence[CheckIn]) -> list[tuple[date, datetime]]:
+    """`checkin_order` of each check-in, each distinct local time converted once."""
+    local: dict[datetime, datetime] = {}
+    keys: list[tuple[date, datetime]] = []
+    for checkin in checkins:
+        moment = checkin.recorded_at
+        if moment is None:
+            keys.append((checkin.date, _NEVER))
+            continue
+        if moment.tzinfo is None:
+            aware = local.get(moment)
+            if aware is None:
+                aware = local[moment] = _local(moment)
+            moment = aware
+        keys.append((checkin.date, moment))
+    return keys
+
+
 class LogIndex:
     """A log in `checkin_order`, worked out once: reports, `rewind` and `reconcile` each need
     it, and a year's log of a large company is a hundred thousand check-ins."""
 
     def __init__(self, checkins: tuple[CheckIn, ...]) -> None:
         self.checkins = checkins
-        # `checkin_order`'s keys, with each distinct local time converted once.
-        local: dict[datetime, datetime] = {}
-        keys: list[tuple[date, datetime]] = []
-        for checkin in checkins:
-            moment = checkin.recorded_at
-            if moment is None:
-                keys.append((checkin.date, _NEVER))
-                continue
-            if moment.tzinfo is None:
-                aware = local.get(moment)
-                if aware is None:
-                    aware = local[moment] = _local(moment)
-                moment = aware
-            keys.append((checkin.date, moment))
+        keys = order_keys(checkins)
         #: The positions of the check-ins in the log's order (stable: ties keep their rows).
         self.order: list[int] = sorted(range(len(checkins)), key=keys.__getitem__)
         self._by_kr: dict[str, tuple[CheckIn, ...]] | None = None
@@ -416,13 +421,18 @@ def _disagreements(plan: Plan) -> Iterator[tuple[bool, KeyResult, int, CheckIn]]
     """Each key result whose row and newest check-in of the cycle disagree: (True, kr, the
     check-in's index in the log, check-in) when the check-in is newer than the row, (False,
     ...) when the row's Current was typed over it and is not in the log."""
+    # The newest check-in of the cycle of each key result, in one pass (the last one of the
+    # log's order: on equal keys, the one further down).
     latest: dict[str, tuple[int, CheckIn]] = {}
-    checkins = plan.checkins
-    for index in log_index(checkins).order:
-        checkin = checkins[index]
+    newest: dict[str, tuple[date, datetime]] = {}
+    start, checkins = plan.cycle.start, plan.checkins
+    for index, (checkin, key) in enumerate(zip(checkins, order_keys(checkins), strict=True)):
         # Entries from earlier cycles are history: a carried-over KR starts afresh.
-        if checkin.date >= plan.cycle.start:
-            latest[checkin.kr_id] = (index, checkin)
+        if checkin.date >= start:
+            best = newest.get(checkin.kr_id)
+            if best is None or key >= best:
+                newest[checkin.kr_id] = key
+                latest[checkin.kr_id] = (index, checkin)
     for kr in plan.key_results:
         if kr.id not in latest:
             continue

@@ -12,7 +12,17 @@ import pytest
 import okrsheet.model
 from okrsheet.layout import parse_workbook
 from okrsheet.layout.schema import normalize_header
-from okrsheet.model import CheckIn, Cycle, LogIndex, Plan, checkin_order, log_index, rewind
+from okrsheet.model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRKind,
+    LogIndex,
+    Plan,
+    checkin_order,
+    log_index,
+    rewind,
+)
 from okrsheet.stores.xlsx import XlsxStore
 
 CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
@@ -92,3 +102,38 @@ def test_headers_are_normalised_once_each() -> None:
         assert normalize_header("KR-ID") == "kr id"
     info = normalize_header.cache_info()
     assert (info.misses, info.hits) == (2, 1998)
+
+
+def test_status_as_of_today_never_sorts_the_log(
+    example: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the workbook and rewinding it to a day after its last check-in (the usual
+    report) puts nothing in order: the newest check-in of each key result is found in one
+    pass, and nothing is after the day."""
+    built = counting(monkeypatch)
+    parsed = parse_workbook(XlsxStore(example).read())
+    plan = parsed.plan
+    assert plan.checkins
+    rewind(plan, max(c.date for c in plan.checkins))
+    assert built == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_newest_check_in_of_each_key_result_is_the_last_in_order(seed: int) -> None:
+    log = random_log(seed) + (
+        CheckIn(date=date(2026, 9, 30), kr_id="K-0", value=-1.0),  # before the cycle
+    )
+    krs = tuple(
+        KeyResult(
+            id=f"K-{n}", objective_id="O", title="t", owner="a", kind=KRKind.INCREASE,
+            start=0, target=1000,
+            due=CYCLE.end,
+        )
+        for n in range(5)
+    )  # fmt: skip
+    plan = Plan(cycle=CYCLE, key_results=krs, checkins=log)
+    in_cycle = [c for c in sorted(log, key=checkin_order) if c.date >= CYCLE.start]
+    expected = {c.kr_id: c for c in in_cycle}
+    found = {kr.id: (index, entry) for _, kr, index, entry in okrsheet.model._disagreements(plan)}
+    assert {kr: entry for kr, (_, entry) in found.items()} == expected
+    assert all(log[index] is entry for index, entry in found.values())
