@@ -9,6 +9,7 @@ and before it skimmed the log; each lean path is compared with its plain twin in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Iterator
@@ -18,16 +19,19 @@ from typing import Any
 
 import pytest
 
+import okrsheet.checkins
 import okrsheet.model
 import okrsheet.report_page
 import okrsheet.reports.history
 import okrsheet.stores.xlsx
+import okrsheet.stores.xlsx_skim
 from benchmarks.generate import Size, build
 from okrsheet import kpis as kpi_rules
 from okrsheet.checkins import CheckInRequest, record
 from okrsheet.layout.writer import workbook_tabs
 from okrsheet.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.stores import Location
+from okrsheet.stores.base import Skim
 from okrsheet.stores.xlsx import XlsxStore
 
 CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
@@ -267,7 +271,23 @@ def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
     lean.write_bytes(workbook_bytes)
     plain = tmp_path / "plain.xlsx"
     plain.write_bytes(workbook_bytes)
-    written = checkin_bytes(lean)
+    # The lean path as on a large workbook: the log skimmed (this one is small, so any tab
+    # over 1 kB counts as long), the snapshot settled by the file's time stamps alone.
+    monkeypatch.setattr(okrsheet.checkins, "Skim", functools.partial(Skim, min_bytes=1024))
+    skimmed: list[int] = []
+    skim_sheet = okrsheet.stores.xlsx_skim.skim_sheet
+
+    def counted(xml: bytes, patterns: Any, head_rows: int) -> bytes | None:
+        found = skim_sheet(xml, patterns, head_rows)
+        skimmed.append(0 if found is None else len(xml) - len(found))
+        return found
+
+    monkeypatch.setattr(okrsheet.stores.xlsx_skim, "skim_sheet", counted)
+    with monkeypatch.context() as settled:
+        settled.setattr(okrsheet.stores.xlsx, "SETTLED_NS", 0)
+        settled.setattr(hashlib, "sha256", None)  # nothing is hashed
+        written = checkin_bytes(lean)
+    assert skimmed and max(skimmed) > 100_000, "the log was skimmed"
     with monkeypatch.context() as patched:
         use_plain_paths(patched)
         expected = checkin_bytes(plain)
