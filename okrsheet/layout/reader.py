@@ -156,11 +156,9 @@ class _Reader:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
                 continue
-            if find_table(grid, CHECKIN_COLUMNS, min_matches=3) and not find_table(
-                grid, OKR_COLUMNS, min_matches=4
-            ):
-                continue
             table = find_table(grid, OKR_COLUMNS, min_matches=4)
+            if table is None and find_table(grid, CHECKIN_COLUMNS, min_matches=3):
+                continue  # a check-in log (read with the others)
             if table is None:
                 if any(not is_blank(v) for row in grid.rows for v in row):
                     self.add(
