@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ CHECKIN_SECONDS = 1.0
 MEMORY_MB = 200.0
 VISUAL_RATIO = 3.0  # okr report against okr status
 VISUAL_MB = 5.0
+REMIND_SECONDS = 3.0  # okr remind --out DIR, every owner due
 
 CALAMINE_PARSE = """
 import sys
@@ -168,6 +170,7 @@ def local(size: str, runs: int, pycache: str, libreoffice: bool) -> None:
         f"  {'okr report file size':<38} {size_mb:9.2f} MB"
         f"          target <= {VISUAL_MB:g} MB: {ok}"
     )
+    reminders(path, runs, env)
     checkins(size, path, runs, env, libreoffice)
 
 
@@ -288,6 +291,61 @@ def log_lines(path: Path) -> int:
     from python_calamine import CalamineWorkbook
 
     return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Check-ins").to_python()) - 1
+
+
+def reminders(path: Path, runs: int, env: dict[str, str]) -> None:
+    """`okr remind --out DIR` with every owner due: the workbook with an address for each
+    person in People and a one-day cadence, on a day without weekly check-ins. Each run is on
+    a fresh copy, so each composes every message and adds the Reminders tab (the first run's
+    work, the most there is)."""
+    from python_calamine import CalamineWorkbook
+
+    from okrsheet.stores.base import SetCells, WriteValue
+    from okrsheet.stores.xlsx_patch import patch
+
+    book = CalamineWorkbook.from_path(str(path))
+    people = book.get_sheet_by_name("People").to_python()
+    settings = book.get_sheet_by_name("Settings").to_python()
+    cadence = next(n for n, r in enumerate(settings, 1) if str(r[0]).startswith("Check-in cad"))
+    start = next(r[1] for r in settings if r[0] == "Cycle start")
+    assert isinstance(start, date)
+    day = date.fromisoformat(env["OKR_TODAY"])
+    if (day - start).days % 7 == 0:  # the weekly check-ins fall on this day: the day before
+        day -= timedelta(days=1)
+    addresses: dict[tuple[int, int], WriteValue] = {
+        (r, 3): f"person{r - 1:03d}@example.com" for r in range(2, len(people) + 1)
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = Path(tmp) / "due.xlsx"
+        with prepared.open("wb") as out:
+            patch(
+                str(path),
+                out,
+                [SetCells("People", addresses), SetCells("Settings", {(cadence, 2): 1})],
+            )
+        times: list[float] = []
+        messages = 0
+        for n in range(runs):
+            copy = Path(tmp) / f"run-{n}.xlsx"
+            shutil.copy(prepared, copy)
+            outbox = Path(tmp) / f"outbox-{n}"
+            argv = [OKR, "remind", "--out", str(outbox), "-w", str(copy)]
+            began = time.perf_counter()
+            subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                env={**env, "OKR_TODAY": day.isoformat()},
+            )  # fmt: skip
+            times.append(time.perf_counter() - began)
+            messages = len(list(outbox.iterdir()))
+            copy.unlink()
+    seconds = statistics.median(times)
+    ok = "ok" if seconds <= REMIND_SECONDS else "OVER"
+    line(
+        f"okr remind --out DIR ({messages} owners)",
+        seconds,
+        None,
+        f"target <= {REMIND_SECONDS:g} s: {ok}",
+    )
 
 
 def google(size: str) -> None:

@@ -15,16 +15,20 @@ the same one-line messages as the command line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsheet.layout import ParsedWorkbook
 from okrsheet.model import CheckIn, Plan, filter_plan, rewind
 from okrsheet.reports import (
     DepsReport,
+    DigestReport,
     GradeReport,
     HistoryReport,
     LaggingReport,
+    LintReport,
     QuietOwnersReport,
     StatusReport,
     TodoReport,
@@ -32,9 +36,11 @@ from okrsheet.reports import (
     ValidationReport,
     deps_report,
     deps_scope,
+    digest_report,
     grade_report,
     history_report,
     lagging_report,
+    lint_report,
     quiet_owners_report,
     status_report,
     todo_report,
@@ -43,6 +49,11 @@ from okrsheet.reports import (
 )
 from okrsheet.stores import Location, parse_location
 from okrsheet.vocab import Level
+
+if TYPE_CHECKING:
+    from okrsheet.reminders import RemindResult
+    from okrsheet.replies import ReplyOutcome
+    from okrsheet.sync import SyncResult
 
 
 class Workbook:
@@ -115,9 +126,60 @@ class Workbook:
         )
         return record(self.location, [request])
 
+    def remind(
+        self,
+        to: str | None,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        today: date | None = None,
+    ) -> RemindResult:
+        """`okr remind`: mail each owner whose key results are due for a check-in, through
+        the mail URL `to` (`smtp://...`, `smtps://...`, `dir:FOLDER`), and record what was
+        sent in the Reminders tab. With `dry_run` (or `to=None`) nothing is sent or written:
+        the result says who would get what. `force` sends again to owners already reminded
+        within the cadence (docs/rhythm.md)."""
+        from okrsheet.delivery import channel_for
+        from okrsheet.reminders import remind
+
+        channel = channel_for(to, option="to") if to is not None else None
+        return remind(self.location, channel, today=today, force=force, dry_run=dry_run)
+
+    def check_in_reply(self, message: bytes, *, today: date | None = None) -> ReplyOutcome:
+        """`okr checkin --from-mail`: record an owner's reply to a reminder (the message's
+        bytes, RFC 5322). A reply without the reminder's token, or not from the owner's
+        address in People, is refused (`UsageError`); nothing of a reply with a bad line is
+        written. A reply recorded before records nothing more."""
+        from okrsheet.replies import read_reply, record_reply
+
+        return record_reply(self.location, read_reply(message), today=today)
+
     def validate(self) -> ValidationReport:
-        """`okr validate`: every problem found, with the cell it is in."""
-        return validation_report(self.load().findings)
+        """`okr validate`: every problem found, with the cell it is in (the key-result checks
+        the Settings turn on among the warnings)."""
+        from okrsheet import service
+        from okrsheet.sync import stale_findings
+
+        parsed = service.load(self.location, kr_checks=True)
+        return validation_report([*parsed.findings, *stale_findings(parsed, _today(parsed.plan))])
+
+    def lint(self, checks: Sequence[str] | None = None) -> LintReport:
+        """`okr lint`: the key-result quality checks, those the Settings turn on unless
+        `checks` names some (docs/lint.md)."""
+        from okrsheet import service
+
+        plan, codes, findings = service.lint(self.location, only=checks)
+        return lint_report(plan, findings, codes)
+
+    def sync(
+        self, *, only: str | None = None, dry_run: bool = False, today: date | None = None
+    ) -> SyncResult:
+        """`okr sync`: read each key result's (and KPI's) Source once and record the numbers
+        that changed, with the Synced cells, in one write (docs/sources.md). `result.failed`
+        lists the sources that could not be read; the others are recorded all the same."""
+        from okrsheet.sync import sync
+
+        return sync(self.location, only=only, dry_run=dry_run, today=today)
 
     def status(
         self,
@@ -173,6 +235,12 @@ class Workbook:
         day = as_of or _today(parsed.plan)
         members, who = deps_scope(parsed.people, owner=owner, team=team)
         return deps_report(rewind(parsed.plan, day), day, members=members, who=who)
+
+    def digest(self, as_of: date | None = None, *, report_url: str | None = None) -> DigestReport:
+        """`okr digest`: the week for readers (wins, what is behind, stale owners, interlocks
+        at risk, KPIs); `okrsheet.render.digest` words it as text, HTML, Slack or Teams."""
+        plan, day = self._plan_as_of(as_of)
+        return digest_report(plan, day, report_url=report_url)
 
     def _plan_as_of(self, as_of: date | None) -> tuple[Plan, date]:
         plan = self.load().plan

@@ -312,14 +312,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Given a fresh read of the workbook, its plan and the requests: the requests to record.
+Screen = Callable[[RawWorkbook, Plan, Sequence["CheckInRequest"]], Sequence["CheckInRequest"]]
+
+
 def record(
     location: Location,
     requests: Sequence[CheckInRequest],
     *,
     today: date | None = None,
     clock: Callable[[], datetime] = _now,
+    screen: Screen | None = None,
+    also: Callable[[RawWorkbook], Sequence[Change]] | None = None,
 ) -> list[CheckIn]:
     """Validate against a fresh read and write the log rows and KR rows in one atomic update.
+
+    `screen`, when given, sees that fresh read first and says which of the requests to record
+    (a reply by mail is checked against the Reminders tab there); it may raise to refuse all.
+    `also` adds changes of its own to that same write, planned on the same fresh read (what
+    `okr sync` says in the Synced cells).
 
     `Recorded at` comes from `clock` when the write is planned, under the store's lock: a
     command that waited for another one's write is stamped after it, as it is written after it.
@@ -343,9 +354,10 @@ def record(
         parsed = parse_workbook(raw, with_log=False)
         plan = parsed.plan
         now = clock().astimezone(cells.time_zone(plan.settings.time_zone))
+        wanted = requests if screen is None else list(screen(raw, plan, requests))
         try:
             checkins = prepare(
-                plan, requests, today=today or now.date(), now=now, unreadable=parsed.unreadable
+                plan, wanted, today=today or now.date(), now=now, unreadable=parsed.unreadable
             )
         except UsageError as exc:
             if seen is None:
@@ -368,7 +380,8 @@ def record(
         if seen is None:
             seen = logged_ids(raw, checkin_table(raw))
         recorded[:] = [c for c in checkins if c.checkin_id not in seen]
-        return checkin_changes(raw, checkins, logged)
+        changes = checkin_changes(raw, checkins, logged) if checkins else []
+        return [*changes, *(also(raw) if also is not None else ())]
 
     # Of the log, the planner needs the header and whether these ids are in it already: the
     # store may leave its other rows unread (94,000 of them take a second to parse).

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     BACKEND = 5
     LAGGING = 6
     AUTH = 7
+    SOURCE_FAILED = 8
     ABORTED = 130
 
 

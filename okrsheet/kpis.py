@@ -30,6 +30,9 @@ class KPI(BaseModel):
     healthy_to: float | None = None
     unit: str = ""
     updated: date | None = None
+    # Where `okr sync` reads the number (the Source column), and what it last found there.
+    source: str = ""
+    source_status: str = ""
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Self:

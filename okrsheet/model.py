@@ -71,6 +71,8 @@ class Settings(_Model):
     # The zone that says which day a check-in belongs to and what "today" is: an IANA name,
     # "UTC" or "UTC+HH:MM" (see `cells.parse_time_zone`); "" for each computer's own.
     time_zone: str = ""
+    # The key-result quality checks to make (okrsheet/lint): None for all of them.
+    kr_checks: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:
@@ -154,6 +156,9 @@ class KeyResult(_Model):
     notes: str = ""
     last_checkin: date | None = None
     grade: float | None = None
+    # Where `okr sync` reads the number (the Source column), and what it last found there.
+    source: str = ""
+    source_status: str = ""
 
     @field_validator("start")
     @classmethod

@@ -14,6 +14,7 @@ from okrsheet.initiatives import InitiativeStatus
 from okrsheet.interlock import Need, amount, needs
 from okrsheet.kpis import KPI
 from okrsheet.model import Cycle, KeyResult, Objective, Plan, Settings, Status
+from okrsheet.sources.status import source_lag_reasons
 
 
 def _clamp(value: float) -> float:
@@ -380,6 +381,17 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
             reasons.append(("stale", f"no check-in this cycle ({idle} days)"))
         else:
             reasons.append(("stale", f"no check-in for {idle} days"))
+    if kr.source:
+        reasons.extend(
+            source_lag_reasons(
+                kr.source,
+                kr.source_status,
+                behind=bool({"behind", "overdue"} & {code for code, _ in reasons}),
+                last_change=kr.last_checkin,
+                cadence_days=settings.cadence_days,
+                as_of=as_of,
+            )
+        )
     if kr.confidence is not None and kr.confidence < settings.low_confidence:
         floor = f"{settings.low_confidence * 100:.0f}%"
         reasons.append(("low-confidence", f"confidence {kr.confidence * 100:.0f}% (below {floor})"))
@@ -429,6 +441,16 @@ def kpi_lag_reasons(kpi: KPI, settings: Settings, as_of: date) -> tuple[tuple[st
         reasons.append(("stale", "never updated"))
     elif idle > settings.cadence_days + settings.stale_grace_days:
         reasons.append(("stale", f"not updated for {idle} days"))
+    reasons.extend(
+        source_lag_reasons(
+            kpi.source,
+            kpi.source_status,
+            behind=kpi.healthy is False,
+            last_change=kpi.updated,
+            cadence_days=settings.cadence_days,
+            as_of=as_of,
+        )
+    )
     return tuple(reasons)
 
 

@@ -22,6 +22,7 @@ from okrsheet.model import (
     Cycle,
     KeyResult,
     Objective,
+    Plan,
     Settings,
     current_quarter,
     cycle_from_name,
@@ -29,7 +30,8 @@ from okrsheet.model import (
 from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
 
-if TYPE_CHECKING:  # the writer side is imported by the commands that write
+if TYPE_CHECKING:  # (the writer side is imported by the commands that write)
+    from okrsheet.kr_checks import KRFinding
     from okrsheet.layout.writer import Draft, Person
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
@@ -122,19 +124,44 @@ def bulk_load() -> Iterator[None]:
         gc.enable()
 
 
-def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
+def load(location: Location, *, linked: bool = True, kr_checks: bool = False) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
-    workbooks its Settings link (each one read, all at once), as one organisation."""
+    workbooks its Settings link (each one read, all at once), as one organisation.
+
+    With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
+    Settings turn on, as warnings (on this workbook's own key results)."""
     with bulk_load():
         raw = store_for(location).read()
         parsed = parse_workbook(raw)
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
     if said:
         parsed = replace(parsed, notices=[*parsed.notices, *said])
+    quality: list[Finding] = []
+    if kr_checks:
+        from okrsheet.kr_checks import validation_warnings
+
+        quality = validation_warnings(raw, parsed)
     links = parsed.plan.settings.linked_workbooks if linked else ()
-    if not links:
-        return parsed
-    return merge_linked(parsed, location, links, setting=_setting_cell(raw, "Linked workbooks"))
+    if links:
+        parsed = merge_linked(
+            parsed, location, links, setting=_setting_cell(raw, "Linked workbooks")
+        )
+    return replace(parsed, findings=[*parsed.findings, *quality]) if quality else parsed
+
+
+def lint(
+    location: Location, *, only: Sequence[str] | None = None
+) -> tuple[Plan, tuple[str, ...], list[KRFinding]]:
+    """`okr lint`: the key-result quality checks on the workbook (one read), those the
+    Settings turn on unless `only` names some; every key result row, also those `okr validate`
+    rejects (their title is still checked). Returns the plan, the checks made and the findings."""
+    from okrsheet.kr_checks import check_workbook, enabled_codes
+
+    with bulk_load():
+        raw = store_for(location).read()
+        parsed = parse_workbook(raw, with_log=False)
+    codes = enabled_codes(parsed, only)
+    return parsed.plan, codes, check_workbook(raw, parsed, codes=codes) if codes else []
 
 
 #: Findings so large that every report says them on stderr, not only `okr validate`: without

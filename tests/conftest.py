@@ -56,6 +56,8 @@ UNSET = (
     "CLOUDSDK_CONFIG",
     "FORCE_COLOR",
     "XDG_STATE_HOME",
+    "XDG_CONFIG_HOME",
+    "OKR_CONFIG",
 )
 
 

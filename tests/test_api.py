@@ -48,6 +48,10 @@ def test_create_check_in_and_report(tmp_path: Path) -> None:
     lagging = book.lagging(TODAY)
     assert isinstance(lagging, okrsheet.Report)
     assert all(row["status"] for row in lagging.rows())
+    # 321 of a target of 180: this week's check-in reached it, the digest's first win.
+    digest = book.digest(TODAY)
+    assert [(w.id, w.done) for w in digest.wins][0] == ("SALES-1.1", True)
+    assert digest.behind == lagging.lagging
 
 
 def test_errors_are_okrsheet_errors(tmp_path: Path) -> None:
@@ -91,3 +95,22 @@ def test_importing_okrsheet_imports_nothing_else() -> None:
     )
     assert out.stdout.strip() == "['okrsheet']"
     assert set(okrsheet.__all__) <= set(dir(okrsheet))
+
+
+def test_sync_through_the_library(tmp_path: Path) -> None:
+    from tests.conftest import type_cells
+
+    path = tmp_path / "acme.xlsx"
+    book = okrsheet.Workbook.create(path, example=True, cycle="2026-Q4", today=TODAY)
+    (tmp_path / "demos.csv").write_text("Week,Demos\n1,4\n2,5\n", encoding="utf-8")
+    type_cells(path, {"Sales": {(1, 42): "Source", (5, 42): "demos.csv!Demos", (4, 42): "x.csv!A"}})
+
+    dry = book.sync(today=TODAY, dry_run=True)
+    result = book.sync(today=TODAY)
+
+    assert [(o.item_id, o.before, o.value) for o in dry.changed] == [("SALES-1.3", 4, 5)]
+    assert [(o.item_id, o.value) for o in result.changed] == [("SALES-1.3", 5)]
+    assert [(o.item_id, o.error) for o in result.failed] == [("SALES-1.2", "no file at x.csv")]
+    assert result.recorded == 1
+    assert {row["id"]: row for row in book.status(TODAY).rows()}["SALES-1.3"]["current"] == 5
+    assert any(f.code == "source-failing" for f in book.validate().findings)

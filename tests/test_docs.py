@@ -157,6 +157,8 @@ CSV_RUNS: list[tuple[str, ...]] = [
     ("todo", "--owner", "Tom Alvarez"),
     ("tree",),
     ("deps",),
+    ("lint",),
+    ("digest",),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from okrsheet.errors import UsageError
 
@@ -30,6 +30,9 @@ class Message:
     headers: Mapping[str, str] = field(default_factory=dict)
     #: (file name, MIME type, bytes) attachments, e.g. the HTML report.
     attachments: Sequence[tuple[str, str, bytes]] = ()
+    #: Ready bodies for webhook services, by service (`slack`, `teams`, `json`): a webhook
+    #: channel posts the one for its service, or else makes one from `subject` and `text`.
+    payloads: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,11 @@ def channel_for(url: str, *, option: str = "--to") -> Channel:
     if scheme not in CHANNELS:
         importlib.import_module(_MODULES[scheme])
     return CHANNELS[scheme](url)
+
+
+register(("smtp", "smtps"), "okrsheet.delivery.smtp")
+register(("dir",), "okrsheet.delivery.directory")
+register(
+    ("slack", "slack+https", "slack+http", "teams", "teams+https", "teams+http", "https", "http"),
+    "okrsheet.delivery.webhook",
+)

@@ -24,6 +24,7 @@ from okrsheet.layout.extra_schema import (
     KPIS_TAB,
 )
 from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.layout.source_cells import read_source_cells
 from okrsheet.layout.tables import (
     Finding,
     Table,
@@ -225,6 +226,7 @@ def _read_kpis(
             "healthy_to": parse("healthy_to", cells.parse_number),
             "unit": cells.parse_text(get("unit")),
             "updated": parse("updated", lambda v: cells.parse_date(v, order=order)),
+            **read_source_cells(grid, table, row, out.findings),
         }
         if bad:
             out.findings.extend(bad)

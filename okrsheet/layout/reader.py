@@ -26,12 +26,14 @@ from okrsheet.layout.schema import (
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_TAB,
+    REMINDERS_TAB,
     SETTINGS_TAB,
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
     normalize_header,
 )
 from okrsheet.layout.settings_tab import read_settings
+from okrsheet.layout.source_cells import objective_source, read_source_cells
 from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
 from okrsheet.layout.tables import Finding as Finding
 from okrsheet.layout.tables import Table as Table
@@ -150,7 +152,15 @@ class _Reader:
         pending_krs: list[tuple[Table, int, dict[str, Any]]] = []
         reserved = {
             normalize_header(t)
-            for t in (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, PEOPLE_TAB, IDEAS_TAB, *EXTRA_TABS)
+            for t in (
+                GUIDE_TAB,
+                DASHBOARD_TAB,
+                SETTINGS_TAB,
+                PEOPLE_TAB,
+                IDEAS_TAB,
+                REMINDERS_TAB,
+                *EXTRA_TABS,
+            )
         }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
@@ -247,6 +257,7 @@ class _Reader:
                 self.provisional.add(item_id)
                 self.rows[item_id] = (table, row)
             if row_type == TYPE_OBJECTIVE:
+                objective_source(grid, table, row, self.findings)
                 current_objective = item_id
                 if item_id is None:
                     continue
@@ -257,6 +268,8 @@ class _Reader:
                     self._unreadable(item_id, TYPE_OBJECTIVE, get, None, errors_before)
             elif row_type == TYPE_KEY_RESULT:
                 fields = self._kr_fields(table, row, get, current_objective, settings)
+                if fields is not None:
+                    fields.update(read_source_cells(grid, table, row, self.findings))
                 if item_id is not None and fields is not None:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))

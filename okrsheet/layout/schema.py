@@ -17,6 +17,8 @@ CHECKINS_TAB = "Check-ins"
 PEOPLE_TAB = "People"
 #: Objective and key-result wording a template suggests; plain text for people, never read.
 IDEAS_TAB = "Ideas"
+#: What `okr remind` sent (okrsheet/layout/reminders_tab.py); made by its first run.
+REMINDERS_TAB = "Reminders"
 
 TYPE_OBJECTIVE = "Objective"
 TYPE_KEY_RESULT = "Key result"
@@ -306,9 +308,25 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
         ("timezone", "zone", "tz"),
     ),
+    SettingRow(
+        "kr_checks",
+        "KR checks",
+        "Which key-result quality checks `okr validate` and `okr lint` make: all (or blank), "
+        "off, a list of them, or all but a list, e.g. 'all but vague, sandbagging'. The checks: "
+        "activity, vague, status-quo, no-baseline, sandbagging (docs/lint.md).",
+        ("kr check", "lint", "quality checks", "key result checks"),
+    ),
 )
 
-RESERVED_TABS = (GUIDE_TAB, DASHBOARD_TAB, SETTINGS_TAB, CHECKINS_TAB, PEOPLE_TAB, IDEAS_TAB)
+RESERVED_TABS = (
+    GUIDE_TAB,
+    DASHBOARD_TAB,
+    SETTINGS_TAB,
+    CHECKINS_TAB,
+    PEOPLE_TAB,
+    IDEAS_TAB,
+    REMINDERS_TAB,
+)
 ARCHIVE_PREFIX = "Archive "
 
 
@@ -318,3 +336,30 @@ def find_setting(label: str) -> SettingRow | None:
         if wanted == normalize_header(row.label) or wanted in row.aliases or wanted == row.key:
             return row
     return None
+
+
+#: Optional columns of OKR tabs and of the KPIs tab, recognised wherever a person adds them
+#: (okr init does not lay them out): where a number comes from, and what `okr sync` last found
+#: there (docs/sources.md).
+SOURCE_COLUMNS: tuple[Column, ...] = (
+    column(
+        "source",
+        "Source",
+        "data source",
+        "number source",
+        "feed",
+        width=36,
+        note="Where okr sync reads this number: finance.xlsx!'P&L'!C14, deals.csv!Amount, "
+        "https://host/path#/total or config:NAME (docs/sources.md).",
+    ),
+    column(
+        "source_status",
+        "Synced",
+        "last synced",
+        "sync status",
+        "source status",
+        width=30,
+        note="Written by okr sync: the day it last brought the number, or since when the "
+        "source has been unreadable and why.",
+    ),
+)

@@ -22,6 +22,17 @@ from okrsheet.layout.tables import (
 from okrsheet.model import Cycle, Settings, Severity
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
+
+def _kr_checks(value: CellValue) -> tuple[str, ...] | None:
+    """The `KR checks` setting: None for every check (okrsheet/lint parse_checks)."""
+    from okrsheet.lint import parse_checks
+
+    try:
+        return parse_checks(cells.parse_text(value))
+    except ValueError as exc:
+        raise CellValueError(str(exc)) from None
+
+
 #: How each setting's cell is read (the date order is read first: dates depend on it).
 _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "company": cells.parse_text,
@@ -35,7 +46,9 @@ _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "max_krs_per_objective": cells.parse_number,
     "linked_workbooks": cells.parse_locations,
     "time_zone": cells.parse_time_zone,
+    "kr_checks": _kr_checks,
 }
+
 _CYCLE_FIELDS = (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end"))
 _CYCLE_LABELS = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}
 

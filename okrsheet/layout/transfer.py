@@ -18,6 +18,7 @@ from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.extra_schema import INITIATIVE_COLUMNS, INITIATIVES_TAB, KPI_COLUMNS, KPIS_TAB
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.reader import Table, find_table
+from okrsheet.layout.reminders_tab import REMINDER_COLUMNS
 from okrsheet.layout.schema import (
     CALCULATED_KEYS,
     CHECKIN_COLUMNS,
@@ -28,6 +29,7 @@ from okrsheet.layout.schema import (
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_TAB,
+    REMINDERS_TAB,
     SETTINGS_COLUMNS,
     SETTINGS_TAB,
     TYPE_OBJECTIVE,
@@ -77,6 +79,7 @@ _SCHEMAS: dict[str, tuple[Column, ...]] = {
     GUIDE_TAB: (),
     INITIATIVES_TAB: INITIATIVE_COLUMNS,
     KPIS_TAB: KPI_COLUMNS,
+    REMINDERS_TAB: REMINDER_COLUMNS,
 }
 
 

@@ -314,7 +314,15 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "date_order": settings.date_order,
         "linked_workbooks": ", ".join(settings.linked_workbooks) or None,
         "time_zone": settings.time_zone or None,
+        "kr_checks": _kr_checks_text(settings.kr_checks),
     }
+
+
+def _kr_checks_text(codes: tuple[str, ...] | None) -> str:
+    """The `KR checks` setting as people type it (`okrsheet.lint.parse_checks` reads it)."""
+    if codes is None:
+        return "all"
+    return ", ".join(codes) or "off"
 
 
 def settings_tab(settings: Settings, cycle: Cycle) -> TabSpec:
@@ -371,7 +379,7 @@ GUIDE_TEXT = (
     "Numbers may be typed as $16,000, 15% or 1,234.5; the sheet reads them as okr does.",
     "You may add columns of your own to the right of the last one: okr leaves them alone.",
     "",
-    "With the okr command line: okr validate, okr status, okr checkin, okr lagging.",
+    "With the okr command line: okr validate, okr lint, okr status, okr checkin, okr lagging.",
 )
 
 

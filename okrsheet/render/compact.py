@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from okrsheet.reports import (
         DependencyLink,
         DepsReport,
+        DigestReport,
         GradeReport,
         HistoryReport,
         KPIRow,
         KRRow,
         LaggingReport,
+        LintReport,
         QuietOwnersReport,
         StatusReport,
         TodoReport,
@@ -216,6 +218,17 @@ def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
         )
 
 
+@builds("LintReport")
+def lint_doc(report: LintReport, doc: Doc, bars: bool) -> None:
+    doc.heading(f"Key result checks · {report.cycle.name} · {len(report.findings)} finding(s)")
+    for row in report.findings:
+        doc.entry(
+            Text(row.code, style="yellow"),
+            f"{row.where or 'workbook'} · {row.id} {row.title}",
+            note=f"{row.message}; {row.suggestion}",
+        )
+
+
 @builds("GradeReport")
 def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
     provisional = " (provisional)" if report.provisional else ""
@@ -367,3 +380,28 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
             _link_entry(doc, link, bars)
         if not links:
             doc.paragraph(Text("(none)", style="dim"))
+
+
+@builds("DigestReport")
+def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
+    """The digest's sections (render/digest.py words them for every form)."""
+    from okrsheet.render import digest
+
+    doc.heading(digest.title(report))
+    doc.paragraph(digest.summary(report))
+    for section in digest.sections(report):
+        doc.heading(section.heading, level=2)
+        for item in section.items:
+            facts: list[Text | str] = [
+                status_text(fact) if fact in STATUS_STYLES else fact for fact in item.facts
+            ]
+            if item.owner:
+                facts.append(Text(strip_controls(item.owner), "dim"))
+            doc.entry(item.key, item.title, facts, note=item.note, column=section.field)
+        if section.empty and not section.items:
+            doc.paragraph(section.empty)
+        if section.more:
+            doc.paragraph(Text(section.more_text, style="dim"))
+    if report.report_url:
+        doc.heading("Full report", level=2)
+        doc.paragraph(report.report_url)

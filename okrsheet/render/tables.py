@@ -127,6 +127,26 @@ def findings_table(report: reports.ValidationReport) -> RenderableType:
     return table
 
 
+def lint_table(report: reports.LintReport) -> RenderableType:
+    table = Table(
+        title=f"Key result checks · {report.cycle.name} · {len(report.findings)} finding(s)",
+        title_justify="left",
+    )
+    for name in ("Check", "Where", "Key result", "Why", "Instead"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("Check", "Where"))
+    for row in report.findings:
+        key_result = Text(strip_controls(row.id), "bold")
+        key_result.append(" " + strip_controls(row.title))
+        table.add_row(
+            Text(row.code, style="yellow"),
+            safe(row.where),
+            key_result,
+            safe(row.message),
+            safe(row.suggestion, "dim"),
+        )
+    return table
+
+
 def lagging_table(report: reports.LaggingReport) -> RenderableType:
     table = Table(
         title=f"Lagging key results · {report.cycle.name} · as of {report.as_of.isoformat()}",

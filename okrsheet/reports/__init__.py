@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         deps_scope,
         team_members,
     )
+    from okrsheet.reports.digest import DigestReport, WinRow, digest_report
     from okrsheet.reports.grade import (
         GradeReport,
         KRGradeRow,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         lagging_report,
         quiet_owners_report,
     )
+    from okrsheet.reports.lint import LintReport, LintRow, lint_report
     from okrsheet.reports.status import (
         InitiativeRow,
         KPIRow,
@@ -69,6 +71,9 @@ _WHERE = {
     "deps_report": "deps",
     "deps_scope": "deps",
     "team_members": "deps",
+    "DigestReport": "digest",
+    "WinRow": "digest",
+    "digest_report": "digest",
     "GradeReport": "grade",
     "KRGradeRow": "grade",
     "ObjectiveGradeRow": "grade",
@@ -85,6 +90,9 @@ _WHERE = {
     "QuietOwnersReport": "lagging",
     "lagging_report": "lagging",
     "quiet_owners_report": "lagging",
+    "LintReport": "lint",
+    "LintRow": "lint",
+    "lint_report": "lint",
     "InitiativeRow": "status",
     "KPIRow": "kpi_rows",
     "KRRow": "status",
@@ -122,6 +130,7 @@ __all__ = [
     "CycleInfo",
     "DependencyLink",
     "DepsReport",
+    "DigestReport",
     "FindingRow",
     "GradeReport",
     "HistoryPoint",
@@ -133,6 +142,8 @@ __all__ = [
     "KRRow",
     "LaggingReport",
     "LaggingRow",
+    "LintReport",
+    "LintRow",
     "ObjectiveGradeRow",
     "ObjectiveRow",
     "OwnerGradeRow",
@@ -147,12 +158,15 @@ __all__ = [
     "TreeNode",
     "TreeReport",
     "ValidationReport",
+    "WinRow",
     "cycle_info",
     "deps_report",
     "deps_scope",
+    "digest_report",
     "grade_report",
     "history_report",
     "history_reports",
+    "lint_report",
     "initiative_row",
     "kpi_row",
     "kr_row",

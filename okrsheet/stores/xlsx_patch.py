@@ -19,8 +19,9 @@ from typing import IO, Any
 
 from lxml import etree
 
-from okrsheet.stores.base import AppendRows, Change, Formula, SetCells, WriteValue
+from okrsheet.stores.base import AddTab, AppendRows, Change, Formula, SetCells, WriteValue
 from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_column, serial
+from okrsheet.stores.xlsx_newtab import add_tabs, plain
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
 from okrsheet.stores.xlsx_zip import Package as Package
@@ -58,11 +59,28 @@ def escape_text(text: str) -> str:
     return _CARRIAGE_RETURN.sub("_x000D_", escaped)
 
 
+_LETTERS = re.compile(r"[A-Z]+")
+_F = f"{_Q}f"
+_V = f"{_Q}v"
+#: The cached result of every formula cell of a sheet.
+_CACHED_RESULTS = etree.XPath("//m:c[m:f]/m:v", namespaces={"m": NS})
+
+
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def column_index(ref: str) -> int:
-    letters = re.match(r"[A-Z]+", ref)
-    if not letters:
+    letters = ref.rstrip("0123456789")
+    if letters and len(letters) <= 3 and _UPPER.issuperset(letters):
+        return _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, letters_to_column(letters))
+    match = _LETTERS.match(ref)
+    if not match:
         raise Unpatchable(f"odd cell reference {ref!r}")
-    return letters_to_column(letters.group())
+    return letters_to_column(match.group())
+
+
+#: Column letters already converted (a sheet has few columns and many cells).
+_COLUMNS: dict[str, int] = {}
 
 
 class _Styles:
@@ -179,15 +197,19 @@ class _Sheet:
             if given is None:
                 row.set("r", str(number))
             self.rows[number] = row
-            col = 0
+            # Only a cell without a reference needs the column of the one before it.
+            col, before = 0, None
             for cell in row.iterfind(f"{_Q}c"):
                 ref = cell.get("r")
                 if ref is None:
-                    col += 1
+                    col = (column_index(before) if before is not None else col) + 1
+                    before = None
                     cell.set("r", f"{column_letter(col)}{number}")
                 else:
-                    col = column_index(ref)
+                    before = ref
         self.widest_written = 1
+        # Each row's cells by column, for the rows written to (see `_cells_of`).
+        self._cells: dict[int, dict[int, Any]] = {}
         self.column_styles: list[tuple[int, int, int]] = [
             (int(c.get("min", "0")), int(c.get("max", "0")), int(c.get("style", "0")))
             for c in self.root.iterfind(f"{_Q}cols/{_Q}col")
@@ -216,28 +238,36 @@ class _Sheet:
         self.rows[number] = row
         return row
 
+    def _cells_of(self, row_number: int, row: Any) -> dict[int, Any]:
+        """A row's cells by column, indexed on first use: a write of many cells to one row
+        (a check-in's formulas, 41 columns) finds each in one step rather than a scan."""
+        found = self._cells.get(row_number)
+        if found is None:
+            found = {}
+            for cell in row.iterfind(f"{_Q}c"):
+                existing = cell.get("r")
+                if existing is None:
+                    raise Unpatchable("cells without references")
+                found.setdefault(column_index(existing), cell)
+            self._cells[row_number] = found
+        return found
+
     def _cell(self, row_number: int, col: int) -> Any:
         row = self._row(row_number)
-        ref = f"{column_letter(col)}{row_number}"
-        after = None
-        for cell in row.iterfind(f"{_Q}c"):
-            existing = cell.get("r")
-            if existing is None:
-                raise Unpatchable("cells without references")
-            index = column_index(existing)
-            if index == col:
-                return cell
-            if index > col:
-                after = cell
-                break
-        cell = etree.Element(f"{_Q}c", r=ref)
+        cells = self._cells_of(row_number, row)
+        existing = cells.get(col)
+        if existing is not None:
+            return existing
+        later = [c for c in cells if c > col]
+        cell = etree.Element(f"{_Q}c", r=f"{column_letter(col)}{row_number}")
         style = self._column_style(col)
         if style:
             cell.set("s", str(style))
-        if after is not None:
-            after.addprevious(cell)
+        if later:
+            cells[min(later)].addprevious(cell)
         else:
             row.append(cell)
+        cells[col] = cell
         return cell
 
     def _column_style(self, col: int) -> int:
@@ -246,6 +276,8 @@ class _Sheet:
     def set(self, row: int, col: int, value: WriteValue) -> None:
         self.widest_written = max(self.widest_written, col)
         cell = self._cell(row, col)
+        if isinstance(value, Formula) and self._holds(cell, value):
+            return  # the same formula: its cached result goes in `finish`, like every other's
         for child in list(cell):
             cell.remove(child)
         for attr in ("t", "cm", "vm"):
@@ -276,13 +308,24 @@ class _Sheet:
         else:
             etree.SubElement(cell, f"{_Q}v").text = repr(float(value))
 
+    @staticmethod
+    def _holds(cell: Any, formula: Formula) -> bool:
+        """Whether the cell is that formula and nothing else (a cached result aside): a
+        check-in tops up the live formulas of its tab, most of them already there."""
+        size = len(cell)
+        if not 1 <= size <= 2 or cell.get("t") is not None:
+            return False
+        written = cell[0]
+        if written.tag != _F or written.text != formula.text.removeprefix("="):
+            return False
+        if size == 2 and cell[1].tag != _V:
+            return False
+        return not written.keys() and cell.get("cm") is None and cell.get("vm") is None
+
     def finish(self) -> bytes:
         # Cached results of formulas may now be stale: drop them so every app recomputes.
-        for formula in self.root.iter(f"{_Q}f"):
-            cell = formula.getparent()
-            cached = cell.find(f"{_Q}v")
-            if cached is not None:
-                cell.remove(cached)
+        for cached in _CACHED_RESULTS(self.root):
+            cached.getparent().remove(cached)
         dimension = self.root.find(f"{_Q}dimension")
         if dimension is not None and self.rows:
             end = dimension.get("ref", "A1").split(":")[-1]
@@ -527,8 +570,12 @@ def _grown_tables(package: Package, part: str, first: int, last: int) -> dict[st
 def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     """Write to `target` the workbook at `source` (a path, or a package already read) with
     `changes` applied."""
-    if any(not isinstance(c, SetCells | AppendRows) for c in changes):
-        raise Unpatchable("new tabs or deleted rows need a full rewrite")
+    added = [c for c in changes if isinstance(c, AddTab)]
+    if any(not isinstance(c, SetCells | AppendRows | AddTab) for c in changes):
+        raise Unpatchable("deleted rows need a full rewrite")
+    if added and not all(plain(c) for c in added):
+        raise Unpatchable("new tabs with formulas or formats need a full rewrite")
+    changes = [c for c in changes if not isinstance(c, AddTab)]
     package = source if isinstance(source, Package) else Package.open(source)
     parts = _sheet_parts(package)
     styles = _Styles(package.read("xl/styles.xml"))
@@ -563,6 +610,8 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
         replaced["xl/styles.xml"] = styles.to_bytes()
     replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))
     replaced.update(_without_calc_chain(package))
+    if added:  # a plain tab of values, at the end (see xlsx_newtab)
+        replaced.update(add_tabs(package, added, replaced))
     package.write(target, replaced)
 
 

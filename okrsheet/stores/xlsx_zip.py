@@ -192,6 +192,16 @@ class Package:
                 offset += len(header) + len(body)
             if offset > _LIMIT:
                 raise Unpatchable("the workbook is too large for a plain zip")
+        for name, content in replaced.items():  # members new to the package (a new tab)
+            if name in self._by_name or content is None:
+                continue
+            header, body, record = _fresh_member(_new_entry(name), content, offset, compress)
+            target.write(header)
+            target.write(body)
+            records.append(record)
+            offset += len(header) + len(body)
+            if offset > _LIMIT:
+                raise Unpatchable("the workbook is too large for a plain zip")
         directory = b"".join(records)
         comment = self.zip.comment
         target.write(directory)
@@ -225,6 +235,10 @@ class Package:
                         compress_type=info.compress_type,
                         compresslevel=1,
                     )
+            known = set(self.zip.namelist())
+            for name, content in replaced.items():
+                if name not in known and content is not None:
+                    out.writestr(name, bytes(content), compress_type=method, compresslevel=1)
 
 
 _SYNC_MARK = b"\x00\x00\xff\xff"  # what a sync flush ends with: an empty stored block
@@ -314,6 +328,17 @@ def _fresh_member(
         offset,
     )
     return local + name, body, record + name + comment
+
+
+def _new_entry(name: str) -> _Entry:
+    """A member the package does not have yet, stamped 1980-01-01 as zip writers do when
+    reproducible: only its central record is read (by `_fresh_member`)."""
+    encoded = name.encode("utf-8")
+    central = _CENTRAL.pack(
+        b"PK\x01\x02", 20, 0, 20, 0, _UTF8_NAME, zipfile.ZIP_DEFLATED, 0, 0x21, 0, 0, 0,
+        len(encoded), 0, 0, 0, 0, 0, 0,
+    )  # fmt: skip
+    return _Entry(name, central + encoded, 0, slice(0, 0), 0)
 
 
 def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -79,7 +79,7 @@ def test_status_json_is_exact(okr: Any, shop: Path) -> None:
                     ),
                     kr(
                         id="CORP-1.3",
-                        title="Launch the new checkout",
+                        title="Checkout abandonment below 50%",
                         kind="milestone",
                         start=0.0,
                         target=1.0,

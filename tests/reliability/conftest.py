@@ -18,7 +18,7 @@ SHOP_ROWS: list[list[Any]] = [
      0, 100, 50, "orders", "2026-12-31", 1, 0.8],
     ["Key result", "CORP-1.2", "CORP-1", "Days to deliver", None, "Ana Lima", None, "decrease",
      20, 10, 18, "days", "2026-12-31", 1, 0.4],
-    ["Key result", "CORP-1.3", "CORP-1", "Launch the new checkout", None, "Ana Lima", None,
+    ["Key result", "CORP-1.3", "CORP-1", "Checkout abandonment below 50%", None, "Ana Lima", None,
      "milestone", 0, 1, 0, None, "2026-12-15", 1, "70%"],
 ]  # fmt: skip
 

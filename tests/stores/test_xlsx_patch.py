@@ -414,7 +414,10 @@ def test_fast_append_to_an_empty_sheet_starts_at_row_one(tmp_path: Path) -> None
     "change",
     [
         DeleteRows("Data", (2,)),
-        AddTab(TabSpec("New", [ColumnSpec("A")])),
+        # A plain tab at the end is patched in (tests/stores/test_xlsx_newtab.py); not one
+        # placed before another, or holding formulas.
+        AddTab(TabSpec("New", [ColumnSpec("A")]), before="Data"),
+        AddTab(TabSpec("New", [ColumnSpec("A")], rows=[[Formula("=1+1")]])),
     ],
 )
 def test_changes_it_does_not_handle_are_unpatchable(book: Path, change: Any) -> None:
@@ -880,3 +883,32 @@ def test_an_append_after_rows_without_numbers_counts_them(book: Path) -> None:
     rows = XlsxStore(book).read().grids[0].rows
     assert rows[: len(before)] == before
     assert rows[len(before)][:2] == ["appended", 9.0]
+
+
+def test_rewriting_a_formula_that_is_there_keeps_the_cell_and_drops_its_result(
+    book: Path,
+) -> None:
+    with_cached_values(book)
+    before = cell_xml(members(book)[DATA], "D2")
+
+    out = run_patch(
+        book,
+        [SetCells("Data", {(2, 4): Formula("=B2*2"), (3, 4): Formula("=B3*3"), (2, 3): "x"})],
+    )
+
+    kept = cell_xml(members(out)[DATA], "D2")
+    assert kept.get("s") == before.get("s")
+    assert [(c.tag, c.text) for c in kept] == [(f"{Q}f", "B2*2")]  # the cached 99 is gone
+    assert [(c.tag, c.text) for c in cell_xml(members(out)[DATA], "D3")] == [(f"{Q}f", "B3*3")]
+
+
+def test_many_cells_of_one_row_land_in_column_order(book: Path) -> None:
+    columns = [30, 5, 27, 7, 6, 28, 29, 8]
+
+    out = run_patch(book, [SetCells("Data", {(2, c): f"c{c}" for c in columns})])
+
+    row2 = etree.fromstring(members(out)[DATA]).find(f".//{Q}row[@r='2']")
+    refs = [column_index(c.get("r")) for c in row2.iter(f"{Q}c")]
+    assert refs == sorted({1, 2, 3, 4, *columns})
+    values = XlsxStore(out).read().grids[0].rows[1]
+    assert [values[c - 1] for c in columns] == [f"c{c}" for c in columns]

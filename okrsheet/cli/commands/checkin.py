@@ -64,6 +64,33 @@ OwnerOption = Annotated[
     str | None, text_option("--owner", "Walk this owner's key results (interactive mode).")
 ]
 
+FromMailOption = Annotated[
+    str | None,
+    text_option(
+        "--from-mail", "One reply to an `okr remind` message (RFC 5322 file); '-' reads stdin."
+    ),
+]
+FromMaildirOption = Annotated[
+    str | None,
+    text_option("--from-maildir", "Record the unseen replies in this maildir; marks them seen."),
+]
+FromImapOption = Annotated[
+    str | None,
+    text_option(
+        "--from-imap",
+        "Record the unseen replies of an IMAP folder: imaps://USER:PASSWORD@HOST/FOLDER; "
+        "'-' takes $OKR_MAILBOX_URL, else 'mailbox_url' in ./okr.toml. Marks them seen.",
+    ),
+]
+AnswerOption = Annotated[
+    bool,
+    typer.Option(
+        "--answer",
+        help="Mail each owner back what was recorded, or which line to fix "
+        "(through $OKR_MAIL_URL or 'mail_url' in ./okr.toml).",
+    ),
+]
+
 
 def checkin(
     kr_id: KrIdArgument = None,
@@ -74,6 +101,10 @@ def checkin(
     by: ByOption = None,
     from_file: FromFileOption = None,
     owner: OwnerOption = None,
+    from_mail: FromMailOption = None,
+    from_maildir: FromMaildirOption = None,
+    from_imap: FromImapOption = None,
+    answer: AnswerOption = False,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -89,6 +120,10 @@ def checkin(
       okr checkin SALES-1.2 --value 0.78 --confidence 70% --note "Two deals slipped"
 
       okr checkin --from updates.csv
+
+      okr checkin --from-mail reply.eml      (a reply to `okr remind`; see docs/rhythm.md)
+
+      okr checkin --from-imap imaps://okr%40acme.com:PASSWORD@imap.acme.com/INBOX --answer
     """
     import os
 
@@ -97,6 +132,32 @@ def checkin(
     from okrsheet.render import console
 
     location = location_to_write(workbook, force)
+    mail_sources = [
+        (flag, given)
+        for flag, given in (
+            ("--from-mail", from_mail),
+            ("--from-maildir", from_maildir),
+            ("--from-imap", from_imap),
+        )
+        if given is not None
+    ]
+    if mail_sources or answer:
+        others = [kr_id, value, from_file, owner]
+        if len(mail_sources) > 1 or any(o is not None for o in others):
+            flag = mail_sources[-1][0] if mail_sources else "--answer"
+            raise UsageError(
+                "a reply by mail is checked in on its own: give one of --from-mail, "
+                "--from-maildir or --from-imap, without KR_ID, --value, --from or --owner",
+                option=flag,
+            )
+        if not mail_sources:
+            raise UsageError(
+                "--answer goes with --from-mail, --from-maildir or --from-imap", option="--answer"
+            )
+        from okrsheet.cli.commands.checkin_mail import check_in_replies
+
+        check_in_replies(location, *mail_sources[0], answer=answer)
+        return
     author = by or os.environ.get("OKR_AUTHOR") or None
     # A date like 10/11/2026 is read with the workbook's date order, once it has been read.
     day_text = "" if day is None else day.strip()

@@ -50,7 +50,11 @@ def validate(
             console.err().print(f"Rewrote the live formulas of {fixed.formula_tabs} tab(s).")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
-    report = validation_report(service.load(location).findings)
+    from okrsheet.cli.options import today as today_
+    from okrsheet.sync import stale_findings
+
+    parsed = service.load(location, kr_checks=True)
+    report = validation_report([*parsed.findings, *stale_findings(parsed, today_())])
     if report.findings or output_format is not OutputFormat.TABLE:
         emit(
             output_format,

@@ -1,0 +1,117 @@
+"""Reading the Archive tabs (`okr rollover` writes one per finished cycle) as history for the
+key-result checks: what each key result aimed at, where it ended and its grade.
+
+Archive tabs are history: nothing here reports a problem. A cell that cannot be read is taken
+as blank, a tab without a recognisable header row is passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from okrsheet.kinds import Kind
+from okrsheet.layout import cells
+from okrsheet.layout.cells import CellValueError
+from okrsheet.layout.schema import ARCHIVE_PREFIX, column, normalize_header
+from okrsheet.layout.tables import find_table
+from okrsheet.lint import History, PastResult
+from okrsheet.model import cycle_from_name
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+
+#: The columns `okr rollover` writes (layout/changes.py ARCHIVE_COLUMNS) that history needs,
+#: and the spellings a person's own archive may use.
+ARCHIVE_READ_COLUMNS = (
+    column("type", "Type", "row type"),
+    column("id", "ID", "key"),
+    column("objective_id", "Objective ID", "objective", "parent id"),
+    column("title", "Title", "objective key result", "description", "name"),
+    column("owner", "Owner"),
+    column("kind", "Kind", "direction"),
+    column("start", "Start", "baseline"),
+    column("target", "Target", "goal"),
+    column("final", "Final value", "current", "final", "value", "actual"),
+    column("unit", "Unit", "units"),
+    column("grade", "Grade", "score"),
+    column("final_grade", "Final grade"),
+    column("commitment", "Commitment", "committed", "okr type", "ambition"),
+)
+
+
+def read_history(raw: RawWorkbook) -> History:
+    """Every Archive tab's key results, the cycles oldest first (by the cycle's dates when every
+    tab names a cycle `okr` can read, such as 2026-Q3; otherwise in tab order)."""
+    read = [
+        (grid.title.removeprefix(ARCHIVE_PREFIX).strip(), _results(grid))
+        for grid in raw.grids
+        if grid.title.startswith(ARCHIVE_PREFIX)
+    ]
+    cycles = [(name, results) for name, results in read if results]
+    ends = [_end(name) for name, _ in cycles]
+    if all(end is not None for end in ends):
+        order = sorted(range(len(cycles)), key=lambda i: ends[i] or date.min)
+        cycles = [cycles[i] for i in order]
+    return History(tuple((name, tuple(results)) for name, results in cycles))
+
+
+def _end(name: str) -> date | None:
+    try:
+        return cycle_from_name(name).end
+    except ValueError:  # a name okr cannot read as a cycle: keep the tab order
+        return None
+
+
+def _read(value: CellValue, parse: Callable[[CellValue], object]) -> object:
+    try:
+        return parse(value)
+    except CellValueError:
+        return None
+
+
+def _number(value: CellValue) -> float | None:
+    found = _read(value, lambda v: cells.parse_number(v, allow_bool=True))
+    return found if isinstance(found, float) else None
+
+
+def _results(grid: Grid) -> list[PastResult]:
+    table = find_table(grid, ARCHIVE_READ_COLUMNS, min_matches=4)
+    if table is None or "title" not in table.columns or "type" not in table.columns:
+        return []
+    cycle = grid.title.removeprefix(ARCHIVE_PREFIX).strip()
+    results: list[PastResult] = []
+    committed: dict[str, bool] = {}
+    current_objective = ""
+    for row in range(table.header_row + 1, len(grid.rows) + 1):
+
+        def get(key: str, row: int = row) -> CellValue:
+            col = table.columns.get(key)
+            return grid.cell(row, col) if col else None
+
+        row_type = normalize_header(cells.parse_text(get("type")))
+        item_id = cells.parse_text(get("id"))
+        if row_type in ("objective", "o", "obj"):
+            current_objective = item_id
+            commitment = normalize_header(cells.parse_text(get("commitment")))
+            committed[item_id] = commitment.startswith("commit")
+            continue
+        if row_type not in ("key result", "kr", "keyresult", "result") or not item_id:
+            continue
+        objective_id = cells.parse_text(get("objective_id")) or current_objective
+        kind = _read(get("kind"), cells.parse_kind)
+        grade = _number(get("final_grade"))
+        results.append(
+            PastResult(
+                cycle=cycle,
+                id=item_id,
+                title=cells.parse_text(get("title")),
+                owner=cells.parse_text(get("owner")),
+                kind=kind if isinstance(kind, Kind) else None,
+                start=_number(get("start")),
+                target=_number(get("target")),
+                final=_number(get("final")),
+                grade=grade if grade is not None else _number(get("grade")),
+                unit=cells.parse_text(get("unit")),
+                committed=committed.get(objective_id, False),
+            )
+        )
+    return results
