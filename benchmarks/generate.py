@@ -4,6 +4,9 @@
 
 Sizes: small (5 people, one quarter), medium (20 people, one quarter, weekly check-ins),
 large (150 person tabs, 12 KRs each, a year of weekly check-ins: about 94,000 log rows).
+The history axis: large-3y (the same plan with three years of weekly check-ins in its log,
+about 280,000 rows), huge (500 person tabs, a year: about 312,000 rows) and huge-3y (500
+person tabs, three years: about 936,000 rows; building it takes minutes and gigabytes).
 The same seed always gives the same workbook.
 """
 
@@ -27,16 +30,26 @@ class Size:
     objectives_per_person: int
     krs_per_objective: int
     cycle: Cycle
+    #: Years of weekly check-ins in the log, the last one in `cycle`.
+    years: int = 1
 
 
+YEAR = Cycle(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
 SIZES = {
     "small": Size(5, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))),
     "medium": Size(
         20, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
     ),
-    "large": Size(150, 4, 3, Cycle(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))),
+    "large": Size(150, 4, 3, YEAR),
+    "large-3y": Size(150, 4, 3, YEAR, years=3),
+    "huge": Size(500, 4, 3, YEAR),
+    "huge-3y": Size(500, 4, 3, YEAR, years=3),
 }
-AS_OF = {"small": date(2026, 11, 20), "medium": date(2026, 11, 20), "large": date(2026, 12, 31)}
+AS_OF = {
+    "small": date(2026, 11, 20),
+    "medium": date(2026, 11, 20),
+    **{size: date(2026, 12, 31) for size in ("large", "large-3y", "huge", "huge-3y")},
+}
 
 
 def build(size: Size, as_of: date, seed: int = 7) -> Draft:
@@ -86,18 +99,19 @@ def build(size: Size, as_of: date, seed: int = 7) -> Draft:
                 )
         draft.tabs[name] = items
     draft.tabs["Corporate"] = list(corporate)
-    _history(draft, as_of, rng)
+    _history(draft, as_of, rng, size.years)
     return draft
 
 
-def _history(draft: Draft, as_of: date, rng: random.Random) -> None:
+def _history(draft: Draft, as_of: date, rng: random.Random, years: int = 1) -> None:
     cycle = draft.cycle
+    first = cycle.start.replace(year=cycle.start.year - (years - 1))
     for title, items in draft.tabs.items():
         for index, item in enumerate(items):
             if not isinstance(item, KeyResult):
                 continue
             pace = rng.uniform(0.3, 1.2)
-            day, last = cycle.start + timedelta(days=7), None
+            day, last = first + timedelta(days=7), None
             while day <= as_of:
                 elapsed = (day - cycle.start).days / cycle.days
                 value = round(

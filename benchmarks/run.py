@@ -1,6 +1,7 @@
 """Benchmarks: okr's speed, memory and Google API calls, each beside its floor.
 
     python benchmarks/run.py [--sizes small,medium,large] [--runs 5] [--no-google]
+                             [--history large,large-3y] [--libreoffice]
 
 Every timing is the median of several runs of a whole process (start-up included), printed with
 the floor measured in the same run on the same machine, in turns with the commands compared
@@ -12,6 +13,10 @@ folder, even when PYTHONDONTWRITEBYTECODE is set), as it is for any installed co
 it every run compiles okrsheet's sources again, about 0.1 s. The Google figures come from the
 in-process fake of the Sheets API used by the tests (tests/fakes): calls and bytes, not network
 time.
+
+`--history` times `okr status` on workbooks with the same plan and more history (the first is
+the base; see benchmarks/generate.py: large-3y, huge, huge-3y). `--libreoffice` also times a
+check-in on the workbook as LibreOffice saves it (every text in the shared strings part).
 """
 
 from __future__ import annotations
@@ -33,11 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 PYTHON = sys.executable
 OKR = str(Path(sys.executable).parent / "okr")
-TODAY = {"small": "2026-11-20", "medium": "2026-11-20", "large": "2026-12-31"}
+TODAY = {"small": "2026-11-20", "medium": "2026-11-20"}
 
 # Targets (ratios to the floors measured in the same run).
 HELP_RATIO = 8.0
-REPORT_RATIO = 3.0
+REPORT_RATIO = 1.0  # status and lagging against the parse of every sheet
+PAGE_RATIO = 1.5  # okr report (the HTML page) against the same parse
+HISTORY_RATIO = 1.15  # status with more history against status with a year of it
+LIBREOFFICE_RATIO = 1.2  # check-in on a workbook LibreOffice saved against the steady one
 CHECKIN_SECONDS = 1.0
 MEMORY_MB = 200.0
 VISUAL_RATIO = 3.0  # okr report against okr status
@@ -58,6 +66,10 @@ import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
+
+
+def today(size: str) -> str:
+    return TODAY.get(size, "2026-12-31")
 
 
 def timed_together(argvs: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> list[float]:
@@ -108,13 +120,18 @@ def line(label: str, seconds: float, floor: float | None = None, target: str = "
     print(f"  {label:<38} {seconds * 1000:9.0f} ms {ratio}  {target}")
 
 
-def local(size: str, runs: int, pycache: str) -> None:
-    path = workbook(size)
-    env = {**os.environ, "OKR_TODAY": TODAY[size], "NO_COLOR": "1"}
+def environment(size: str, pycache: str) -> dict[str, str]:
+    env = {**os.environ, "OKR_TODAY": today(size), "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = pycache
+    return env
+
+
+def local(size: str, runs: int, pycache: str, libreoffice: bool) -> None:
+    path = workbook(size)
+    env = environment(size, pycache)
     print(f"\n{size}: {path.name}, {path.stat().st_size / 1e6:.1f} MB")
-    flags = (["--help"], ["--version"])
+    flags = (["--help"], ["--version"], ["status", "--help"])
     start, *starts = timed_together(
         [[PYTHON, "-c", "pass"]] + [[OKR, *a] for a in flags], runs, env
     )
@@ -123,12 +140,16 @@ def local(size: str, runs: int, pycache: str) -> None:
         ok = "ok" if seconds <= HELP_RATIO * start else "OVER"
         line(f"okr {' '.join(args)}", seconds, start, f"target <= {HELP_RATIO:g}x start-up: {ok}")
     reports = ("status", "lagging")
-    parse, *reads = timed_together(
-        [[PYTHON, "-c", CALAMINE_PARSE, str(path)]]
-        + [[OKR, c, "--format", "json", "-w", str(path)] for c in reports],
-        runs,
-        env,
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        parse, *reads, drawn = timed_together(
+            [[PYTHON, "-c", CALAMINE_PARSE, str(path)]]
+            + [[OKR, c, "--format", "json", "-w", str(path)] for c in reports]
+            + [[OKR, "report", "--out", str(page), "-w", str(path)]],
+            runs,
+            env,
+        )
+        size_mb = page.stat().st_size / 1e6
     line("python-calamine parse (floor)", parse)
     for command, seconds in zip(reports, reads, strict=True):
         ok = "ok" if seconds <= REPORT_RATIO * parse else "OVER"
@@ -138,75 +159,138 @@ def local(size: str, runs: int, pycache: str) -> None:
             parse,
             f"target <= {REPORT_RATIO:g}x parse: {ok}",
         )
-    visual_report(path, runs, env)
+    ok = "ok" if drawn <= PAGE_RATIO * parse else "OVER"
+    line("okr report --out FILE", drawn, parse, f"target <= {PAGE_RATIO:g}x parse: {ok}")
+    ok = "ok" if drawn <= VISUAL_RATIO * reads[0] else "OVER"
+    print(
+        f"  {'  (against status)':<38} {drawn / reads[0]:20.1f}x  target <= {VISUAL_RATIO:g}x: {ok}"
+    )
+    ok = "ok" if size_mb <= VISUAL_MB else "OVER"
+    print(
+        f"  {'okr report file size':<38} {size_mb:9.2f} MB"
+        f"          target <= {VISUAL_MB:g} MB: {ok}"
+    )
     reminders(path, runs, env)
+    checkins(size, path, runs, env, libreoffice)
+
+
+def checkins(size: str, path: Path, runs: int, env: dict[str, str], libreoffice: bool) -> None:
+    """The steady check-in (the same copy again and again), the first one after another
+    program saved the file (a fresh copy each run), and with `libreoffice` the first one after
+    LibreOffice saved it; timed in turns, so the ratios see the same load."""
     kr = first_kr(size)
+    saved = libreoffice_copy(path) if libreoffice else None
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         shutil.copy(path, copy)
-        times = []
+        steady_copies = [copy]
+        if saved:  # check-ins on one copy LibreOffice saved: steady after its first one
+            steady_copies.append(Path(tmp) / "libreoffice-steady.xlsx")
+            shutil.copy(saved, steady_copies[-1])
+        sources = [path] + ([saved] if saved else [])
+        times: list[list[float]] = [[] for _ in range(len(steady_copies) + len(sources))]
         for n in range(runs + 1):
-            argv = [OKR, "checkin", kr, "--value", str(10 + n), "-w", str(copy)]
-            began = time.perf_counter()
-            subprocess.run(
-                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+            argvs = [
+                [OKR, "checkin", kr, "--value", str(10 + n), "-w", str(c)] for c in steady_copies
+            ]
+            for k, source in enumerate(sources):
+                fresh = Path(tmp) / f"fresh-{k}.xlsx"
+                shutil.copy(source, fresh)
+                argvs.append([OKR, "checkin", kr, "--value", "7", "-w", str(fresh)])
+            for argv, spent in zip(argvs, times, strict=True):
+                began = time.perf_counter()
+                subprocess.run(
+                    argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+                )
+                if n:
+                    spent.append(time.perf_counter() - began)
+        medians = [statistics.median(t) for t in times]
+        steady = medians[0]
+        ok = "ok" if steady <= CHECKIN_SECONDS else "OVER"
+        line(f"okr checkin {kr} --value V", steady, None, f"target <= {CHECKIN_SECONDS:g} s: {ok}")
+        if saved:
+            lo_steady, first, lo_first = medians[1:]
+            ok = "ok" if lo_steady <= LIBREOFFICE_RATIO * steady else "OVER"
+            target = f"target <= {LIBREOFFICE_RATIO:g}x steady: {ok}"
+            line("  (on a workbook LibreOffice saved)", lo_steady, steady, target)
+            line("  (first after a save elsewhere)", first, steady)
+            line("  (first after a LibreOffice save)", lo_first, steady)
+            print(f"  {'    against the first after a save':<38} {lo_first / first:20.2f}x")
+        else:
+            line("  (first after a save elsewhere)", medians[1], steady)
+        peaks = {
+            "status": peak_mb([OKR, "status", "--format", "json", "-w", str(copy)], env),
+            "checkin": peak_mb([OKR, "checkin", kr, "--value", "99", "-w", str(copy)], env),
+        }
+        if saved:
+            fresh = Path(tmp) / "fresh-lo.xlsx"
+            shutil.copy(saved, fresh)
+            peaks["checkin after LibreOffice"] = peak_mb(
+                [OKR, "checkin", kr, "--value", "98", "-w", str(fresh)], env
             )
-            if n:
-                times.append(time.perf_counter() - began)
-        seconds = statistics.median(times)
-        ok = "ok" if seconds <= CHECKIN_SECONDS else "OVER"
-        line(
-            f"okr checkin {kr} --value V", seconds, parse, f"target <= {CHECKIN_SECONDS:g} s: {ok}"
+    for what, peak in peaks.items():
+        ok = "ok" if peak <= MEMORY_MB else "OVER"
+        print(
+            f"  {'peak memory, ' + what:<38} {peak:9.0f} MB"
+            f"          target <= {MEMORY_MB:g} MB: {ok}"
         )
-        # The first check-in after another program saved the file deflates the whole log once
-        # (later ones reuse it): timed on a fresh copy each run, for information.
-        first = []
-        for n in range(runs):
-            fresh = Path(tmp) / f"fresh-{n}.xlsx"
-            shutil.copy(path, fresh)
-            argv = [OKR, "checkin", kr, "--value", "7", "-w", str(fresh)]
-            began = time.perf_counter()
-            subprocess.run(
-                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
-            )
-            first.append(time.perf_counter() - began)
-            fresh.unlink()
-        line("  (first after a save elsewhere)", statistics.median(first), parse)
-        peak = max(
-            peak_mb([OKR, "status", "--format", "json", "-w", str(copy)], env),
-            peak_mb([OKR, "checkin", kr, "--value", "99", "-w", str(copy)], env),
-        )
-    ok = "ok" if peak <= MEMORY_MB else "OVER"
-    print(
-        f"  {'peak memory (status, checkin)':<38} {peak:9.0f} MB"
-        f"          target <= {MEMORY_MB:g} MB: {ok}"
-    )
 
 
-def visual_report(path: Path, runs: int, env: dict[str, str]) -> None:
-    """`okr report` (the HTML page) beside `okr status`: its time and the size of its file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "report.html"
-        status, seconds = timed_together(
+def libreoffice_copy(path: Path) -> Path:
+    """The workbook as LibreOffice saves it (made once, kept beside the generated ones)."""
+    saved = OUT / "libreoffice" / path.name
+    if saved.exists() and saved.stat().st_mtime >= path.stat().st_mtime:
+        return saved
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
             [
-                [OKR, "status", "--format", "json", "-w", str(path)],
-                [OKR, "report", "--out", str(page), "-w", str(path)],
+                "soffice",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(saved.parent),
+                str(path),
             ],
-            runs,
-            env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
         )
-        size = page.stat().st_size / 1e6
-    ok = "ok" if seconds <= VISUAL_RATIO * status else "OVER"
-    line(
-        "okr report --out FILE (vs status)",
-        seconds,
-        status,
-        f"target <= {VISUAL_RATIO:g}x status: {ok}",
+    return saved
+
+
+def history_axis(sizes: Sequence[str], runs: int, pycache: str) -> None:
+    """`okr status` on workbooks with the same plan and more history, against the first."""
+    paths = [workbook(size) for size in sizes]
+    env = environment(sizes[0], pycache)
+    print(f"\nhistory: okr status --format json on {', '.join(sizes)}")
+    parse, *spent = timed_together(
+        [[PYTHON, "-c", CALAMINE_PARSE, str(paths[0])]]
+        + [[OKR, "status", "--format", "json", "-w", str(p)] for p in paths],
+        runs,
+        env,
     )
-    ok = "ok" if size <= VISUAL_MB else "OVER"
-    print(
-        f"  {'okr report file size':<38} {size:9.2f} MB          target <= {VISUAL_MB:g} MB: {ok}"
-    )
+    line(f"python-calamine parse of {sizes[0]} (floor)", parse)
+    base = spent[0]
+    for size, path, seconds in zip(sizes, paths, spent, strict=True):
+        lines = log_lines(path)
+        line(f"okr status, {size} ({lines:,} log lines)", seconds, parse)
+        if path != paths[0]:
+            ok = "ok" if seconds <= HISTORY_RATIO * base else "OVER"
+            print(
+                f"  {'  against ' + sizes[0]:<38} {seconds / base:20.2f}x  "
+                f"target <= {HISTORY_RATIO:g}x: {ok}"
+            )
+        peak = peak_mb([OKR, "status", "--format", "json", "-w", str(path)], env)
+        print(f"  {'  peak memory':<38} {peak:9.0f} MB")
+
+
+def log_lines(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Check-ins").to_python()) - 1
 
 
 def reminders(path: Path, runs: int, env: dict[str, str]) -> None:
@@ -288,7 +372,7 @@ def google(size: str) -> None:
             "name,team\n" + "".join(f"Person {n:03d},Team {n % 7}\n" for n in range(150))
         )
         os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = str(key)
-        os.environ["OKR_TODAY"] = TODAY[size]
+        os.environ["OKR_TODAY"] = today(size)
         gsheets.new_session = lambda creds: authorized_session(fake, creds)  # type: ignore[assignment]
         google_http.pause = lambda seconds: None
         runner = CliRunner()
@@ -350,11 +434,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--google-size", default="large")
     parser.add_argument("--no-google", action="store_true")
+    parser.add_argument("--history", default="", help="e.g. large,large-3y (the first is the base)")
+    parser.add_argument("--libreoffice", action="store_true")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]} on {sys.platform}; median of {args.runs} runs each")
     with tempfile.TemporaryDirectory(prefix="okr-pycache-") as pycache:
-        for size in args.sizes.split(","):
-            local(size, args.runs, pycache)
+        for size in filter(None, args.sizes.split(",")):
+            local(size, args.runs, pycache, args.libreoffice)
+        if args.history:
+            history_axis(args.history.split(","), args.runs, pycache)
     if not args.no_google:
         google(args.google_size)
 

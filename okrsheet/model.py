@@ -325,7 +325,8 @@ class Plan(_Model):
         return {objective_id: tuple(krs) for objective_id, krs in grouped.items()}
 
     def checkins_of(self, kr_id: str) -> tuple[CheckIn, ...]:
-        return tuple(sorted((c for c in self.checkins if c.kr_id == kr_id), key=checkin_order))
+        """A key result's check-ins in the log's order (`checkin_order`)."""
+        return log_index(self.checkins).of(kr_id)
 
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -340,11 +341,69 @@ def checkin_order(checkin: CheckIn) -> tuple[date, datetime]:
     if moment is None:
         return (checkin.date, _NEVER)
     if moment.tzinfo is None:
-        try:
-            moment = moment.astimezone()
-        except (OverflowError, ValueError, OSError):
-            moment = moment.replace(tzinfo=UTC)
+        moment = _local(moment)
     return (checkin.date, moment)
+
+
+def _local(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return moment.replace(tzinfo=UTC)
+
+
+def order_keys(checkins: Sequence[CheckIn]) -> list[tuple[date, datetime]]:
+    """`checkin_order` of each check-in, each distinct local time converted once."""
+    local: dict[datetime, datetime] = {}
+    keys: list[tuple[date, datetime]] = []
+    for checkin in checkins:
+        moment = checkin.recorded_at
+        if moment is None:
+            keys.append((checkin.date, _NEVER))
+            continue
+        if moment.tzinfo is None:
+            aware = local.get(moment)
+            if aware is None:
+                aware = local[moment] = _local(moment)
+            moment = aware
+        keys.append((checkin.date, moment))
+    return keys
+
+
+class LogIndex:
+    """A log in `checkin_order`, worked out once: reports, `rewind` and `reconcile` each need
+    it, and a year's log of a large company is a hundred thousand check-ins."""
+
+    def __init__(self, checkins: tuple[CheckIn, ...]) -> None:
+        self.checkins = checkins
+        keys = order_keys(checkins)
+        #: The positions of the check-ins in the log's order (stable: ties keep their rows).
+        self.order: list[int] = sorted(range(len(checkins)), key=keys.__getitem__)
+        self._by_kr: dict[str, tuple[CheckIn, ...]] | None = None
+
+    def ordered(self) -> list[CheckIn]:
+        return [self.checkins[i] for i in self.order]
+
+    def of(self, kr_id: str) -> tuple[CheckIn, ...]:
+        if self._by_kr is None:
+            grouped: dict[str, list[CheckIn]] = {}
+            for checkin in self.ordered():
+                grouped.setdefault(checkin.kr_id, []).append(checkin)
+            self._by_kr = {kr: tuple(entries) for kr, entries in grouped.items()}
+        return self._by_kr.get(kr_id, ())
+
+
+#: The index of the log last asked for (by identity: a plan and its copies share one tuple).
+_last_index: LogIndex | None = None
+
+
+def log_index(checkins: tuple[CheckIn, ...]) -> LogIndex:
+    """The log's order, sorted at most once for the same log."""
+    global _last_index
+    index = _last_index
+    if index is None or index.checkins is not checkins:
+        index = _last_index = LogIndex(checkins)
+    return index
 
 
 def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
@@ -409,12 +468,18 @@ def _disagreements(plan: Plan) -> Iterator[tuple[bool, KeyResult, int, CheckIn]]
     """Each key result whose row and newest check-in of the cycle disagree: (True, kr, the
     check-in's index in the log, check-in) when the check-in is newer than the row, (False,
     ...) when the row's Current was typed over it and is not in the log."""
+    # The newest check-in of the cycle of each key result, in one pass (the last one of the
+    # log's order: on equal keys, the one further down).
     latest: dict[str, tuple[int, CheckIn]] = {}
-    ordered = sorted(enumerate(plan.checkins), key=lambda pair: checkin_order(pair[1]))
-    for index, checkin in ordered:
+    newest: dict[str, tuple[date, datetime]] = {}
+    start, checkins = plan.cycle.start, plan.checkins
+    for index, (checkin, key) in enumerate(zip(checkins, order_keys(checkins), strict=True)):
         # Entries from earlier cycles are history: a carried-over KR starts afresh.
-        if checkin.date >= plan.cycle.start:
-            latest[checkin.kr_id] = (index, checkin)
+        if checkin.date >= start:
+            best = newest.get(checkin.kr_id)
+            if best is None or key >= best:
+                newest[checkin.kr_id] = key
+                latest[checkin.kr_id] = (index, checkin)
     for kr in plan.key_results:
         if kr.id not in latest:
             continue
@@ -430,12 +495,12 @@ def _disagreements(plan: Plan) -> Iterator[tuple[bool, KeyResult, int, CheckIn]]
 def rewind(plan: Plan, day: date) -> Plan:
     """The plan as it stood on `day`: KRs updated later fall back to their last log entry on or
     before that day (or to no value at all). Used for reports with an explicit as-of date."""
-    history: dict[str, list[CheckIn]] = {}
-    for checkin in sorted(plan.checkins, key=checkin_order):
-        history.setdefault(checkin.kr_id, []).append(checkin)
+    if all(c.date <= day for c in plan.checkins):  # nothing after `day`: one pass, no sort
+        return plan.model_copy(update={"kpis": kpi_rules.as_of(plan.kpis, plan.checkins, day)})
+    index = log_index(plan.checkins)
     rewound: list[KeyResult] = []
     for kr in plan.key_results:
-        entries = history.get(kr.id, [])
+        entries = index.of(kr.id)
         if not entries or entries[-1].date <= day:
             rewound.append(kr)
             continue

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
 from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
-from okrsheet.layout.writer import Draft, Person, assign_missing_ids, workbook_tabs
 from okrsheet.model import (
     CheckIn,
     Cycle,
@@ -38,8 +37,9 @@ from okrsheet.stores.base import (
     WorkbookStore,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the writer side is imported by the commands that write)
     from okrsheet.kr_checks import KRFinding
+    from okrsheet.layout.writer import Draft, Person
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -469,6 +469,7 @@ def init_workbook(
     lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
     objectives go to an Ideas tab as wording to start from, never onto the OKR tabs. The
     default template is the blank one, or the example company's with `example`."""
+    from okrsheet.layout.writer import workbook_tabs
     from okrsheet.templates import (
         DEFAULT_TEMPLATE,
         EXAMPLE_TEMPLATE,
@@ -563,7 +564,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
     from okrsheet.layout.changes import measured_baselines, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
-    from okrsheet.layout.writer import missing_settings, refresh_formulas
+    from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 
     fixed = Fixed()
 
@@ -587,5 +588,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
 
 def fix_ids(location: Location) -> int:
     """Give every objective and KR row without an id one; returns how many were assigned."""
+    from okrsheet.layout.writer import assign_missing_ids
+
     changes = store_for(location).update(assign_missing_ids)
     return sum(len(c.cells) for c in changes if isinstance(c, SetCells))

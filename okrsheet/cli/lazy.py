@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 import typer.main
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 if TYPE_CHECKING:
     from typer import _click  # the Click that this Typer builds on
@@ -38,6 +38,28 @@ def _okr_style(error: UsageError, args: list[str], command: str = "okr") -> Usag
         return translate(error, wants_json(args), command)
     except Exception:  # an error the translation does not know: the framework's own words
         return error
+
+
+class _LeanOption(TyperOption):
+    """An option whose value, when not given, is left as it is (None) without building the
+    framework's converter for it: Typer builds a pydantic adapter per option it converts,
+    and the first one imports pydantic (0.3 s), which `okr CMD --help` never needs."""
+
+    def process_value(self, ctx: _click.Context, value: Any) -> Any:
+        if value is not None or self.required:
+            return super().process_value(ctx, value)
+        value = () if self.multiple or self.nargs == -1 else None
+        if self.callback is not None:
+            value = self.callback(ctx, self, value)
+        return value
+
+
+def _lean(command: _click.Command) -> _click.Command:
+    """The command with its options that are not given left unconverted (`_LeanOption`)."""
+    for param in command.params:
+        if type(param) is TyperOption:
+            param.__class__ = _LeanOption
+    return command
 
 
 @dataclass(frozen=True)
@@ -78,12 +100,19 @@ class LazyGroup(TyperGroup):
         parent: _click.Context | None = None,
         **extra: Any,
     ) -> _click.Context:
+        _lean(self)
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
         except UsageError as error:
             raise _okr_style(error, args) from None
         ctx.meta[_ARGS] = list(args)
         return ctx
+
+    def get_help_option(self, ctx: _click.Context) -> Any:
+        option = super().get_help_option(ctx)
+        if type(option) is TyperOption:
+            option.__class__ = _LeanOption
+        return option
 
     def invoke(self, ctx: _click.Context) -> Any:
         # Mistakes in a command's own options surface here, when the command parses them.
@@ -124,7 +153,7 @@ class LazyGroup(TyperGroup):
         if function is None:  # a group of subcommands: the module's Typer app
             command = typer.main.get_command(module.app)
             command.name, command.short_help = entry.name, entry.summary
-            return command
+            return _lean(command)
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(entry.name, short_help=entry.summary)(type(self).wrap(function))
-        return typer.main.get_command(single)
+        return _lean(typer.main.get_command(single))

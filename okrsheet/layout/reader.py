@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrsheet.layout import cells
+from okrsheet.layout.budget import cell_budget
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.checkin_log import read_checkin_log
 from okrsheet.layout.extra_schema import EXTRA_TABS
@@ -167,11 +168,9 @@ class _Reader:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
                 continue
-            if find_table(grid, CHECKIN_COLUMNS, min_matches=3) and not find_table(
-                grid, OKR_COLUMNS, min_matches=4
-            ):
-                continue
             table = find_table(grid, OKR_COLUMNS, min_matches=4)
+            if table is None and find_table(grid, CHECKIN_COLUMNS, min_matches=3):
+                continue  # a check-in log (read with the others)
             if table is None:
                 if any(not is_blank(v) for row in grid.rows for v in row):
                     self.add(
@@ -642,6 +641,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     plan, drift = reconcile(plan)
     reader.locate([*problems, *drift, *closing_problems(plan)])
     reader.findings.extend(interlock_findings(plan, reader.rows))
+    reader.findings.extend(cell_budget(raw))
     return ParsedWorkbook(
         plan=plan,
         findings=reader.findings,

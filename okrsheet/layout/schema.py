@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,8 +30,11 @@ TYPE_KEY_RESULT = "Key result"
 TYPE_CHOICES = (TYPE_OBJECTIVE, TYPE_KEY_RESULT)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_header(text: str) -> str:
-    """Case, spacing and punctuation do not matter in headers: 'Due date' == 'due-date'."""
+    """Case, spacing and punctuation do not matter in headers: 'Due date' == 'due-date'.
+
+    Cached: a workbook has a few dozen distinct headers, looked up tens of thousands of times."""
     return re.sub(r"[^a-z0-9%]+", " ", text.casefold()).strip()
 
 

@@ -7,7 +7,7 @@ order, and which pieces must stay whole; blocks.py decides where lines break.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from rich.text import Text
@@ -16,37 +16,42 @@ from okrsheet.render.blocks import Doc
 from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
 from okrsheet.render.tables import STATUS_STYLES, bar, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
-from okrsheet.reports import (
-    DependencyLink,
-    DepsReport,
-    DigestReport,
-    GradeReport,
-    HistoryReport,
-    KPIRow,
-    KRRow,
-    LaggingReport,
-    LintReport,
-    QuietOwnersReport,
-    StatusReport,
-    TodoReport,
-    TreeNode,
-    TreeReport,
-    ValidationReport,
-)
+
+if TYPE_CHECKING:
+    from okrsheet.reports import (
+        DependencyLink,
+        DepsReport,
+        DigestReport,
+        GradeReport,
+        HistoryReport,
+        KPIRow,
+        KRRow,
+        LaggingReport,
+        LintReport,
+        QuietOwnersReport,
+        StatusReport,
+        TodoReport,
+        TreeNode,
+        TreeReport,
+        ValidationReport,
+    )
+
 from okrsheet.vocab import MEASURING_BASELINE
 
-R = TypeVar("R", bound=BaseModel)
 MEASURING = MEASURING_BASELINE
 #: A builder adds one report's blocks to a Doc that starts empty.
 Builder = Callable[[Any, Doc, bool], None]
-_BUILDERS: dict[type[BaseModel], Builder] = {}
+B = TypeVar("B", bound=Builder)
+#: Each report's builder, by the report's class name: the report modules are not imported
+#: here, so that a command loads only the report it shows.
+_BUILDERS: dict[str, Builder] = {}
 
 
-def builds(
-    kind: type[R],
-) -> Callable[[Callable[[R, Doc, bool], None]], Callable[[R, Doc, bool], None]]:
-    def register(function: Callable[[R, Doc, bool], None]) -> Callable[[R, Doc, bool], None]:
-        _BUILDERS[kind] = function
+def builds(report: str) -> Callable[[B], B]:
+    """Register the builder of the report class named `report`."""
+
+    def register(function: B) -> B:
+        _BUILDERS[report] = function
         return function
 
     return register
@@ -55,7 +60,7 @@ def builds(
 def doc_for(report: BaseModel, *, bars: bool = False) -> Doc:
     """The report as blocks; `bars` draws progress bars (on a terminal) beside percentages."""
     doc = Doc()
-    _BUILDERS[type(report)](report, doc, bars)
+    _BUILDERS[type(report).__name__](report, doc, bars)
     return doc
 
 
@@ -82,7 +87,7 @@ def _value(kr: KRRow) -> str:
     return f"{now} of {target}" if kr.kind == "increase" else f"{now}, target {target}"
 
 
-@builds(StatusReport)
+@builds("StatusReport")
 def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
     company = f"{report.company} · " if report.company else ""
     doc.heading(
@@ -174,7 +179,7 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
     )
 
 
-@builds(LaggingReport)
+@builds("LaggingReport")
 def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
     owners: dict[str, list[int]] = {}
@@ -203,7 +208,7 @@ def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
         doc.paragraph("Nothing lags.")
 
 
-@builds(QuietOwnersReport)
+@builds("QuietOwnersReport")
 def quiet_owners_doc(report: QuietOwnersReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"No check-in in the last {report.cadence_days} days · as of {report.as_of}")
     for row in report.owners:
@@ -211,7 +216,7 @@ def quiet_owners_doc(report: QuietOwnersReport, doc: Doc, bars: bool) -> None:
         doc.entry(row.owner, "", [last, f"{row.open_key_results} open key result(s)"])
 
 
-@builds(ValidationReport)
+@builds("ValidationReport")
 def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
     for finding in report.findings:
         style = "bold red" if finding.severity == "error" else "yellow"
@@ -222,7 +227,7 @@ def findings_doc(report: ValidationReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(LintReport)
+@builds("LintReport")
 def lint_doc(report: LintReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Key result checks · {report.cycle.name} · {len(report.findings)} finding(s)")
     for row in report.findings:
@@ -233,7 +238,7 @@ def lint_doc(report: LintReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(GradeReport)
+@builds("GradeReport")
 def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
     provisional = " (provisional)" if report.provisional else ""
     doc.heading(f"Grades · {report.cycle.name} · as of {report.as_of}{provisional}")
@@ -309,7 +314,7 @@ def _span(start: float | None, target: float | None, unit: str) -> str:
     return f"from {number(start, unit)} to {number(target, unit)}"
 
 
-@builds(HistoryReport)
+@builds("HistoryReport")
 def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.id}  {report.title}")
     doc.paragraph(
@@ -341,7 +346,7 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
         )
 
 
-@builds(TodoReport)
+@builds("TodoReport")
 def todo_doc(report: TodoReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"To do for {report.owner} · {report.as_of}")
     for item in report.items:
@@ -375,7 +380,7 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
         _tree_entry(doc, child, depth + 1, bars)
 
 
-@builds(TreeReport)
+@builds("TreeReport")
 def tree_doc(report: TreeReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"{report.company or 'OKRs'} · {report.cycle.name} · as of {report.as_of}")
     for root in report.roots:
@@ -407,7 +412,7 @@ def _link_entry(doc: Doc, link: DependencyLink, bars: bool) -> None:
     )
 
 
-@builds(DepsReport)
+@builds("DepsReport")
 def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Dependencies · {report.cycle.name} · as of {report.as_of}")
     for title, links in report.sections():
@@ -418,7 +423,7 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
             doc.paragraph(Text("(none)", style="dim"))
 
 
-@builds(DigestReport)
+@builds("DigestReport")
 def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
     """The digest's sections (render/digest.py words them for every form)."""
     from okrsheet.render import digest

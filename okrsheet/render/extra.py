@@ -4,17 +4,19 @@ tables of `status`, `lagging` and `deps`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from okrsheet.render.tables import number, safe
-from okrsheet.reports import DependencyLink, KPILagRow, KPIRow, StatusReport
+
+if TYPE_CHECKING:
+    from okrsheet.reports import DependencyLink, KPILagRow, KPIRow, StatusReport
 
 #: A KPI row of a report (status or lagging).
-R = TypeVar("R", KPIRow, KPILagRow)
+R = TypeVar("R", "KPIRow", "KPILagRow")
 
 INITIATIVE_STYLES = {"done": "green", "in progress": "cyan", "blocked": "bold red"}
 

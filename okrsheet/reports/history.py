@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import CheckIn, KeyResult, Plan, checkin_order
+from okrsheet.model import CheckIn, KeyResult, Plan, log_index
 from okrsheet.reports.base import Report, ReportModel, round4
 from okrsheet.scoring import FORECAST_POINTS, forecast, progress
 
@@ -64,7 +64,7 @@ def history_reports(
     the forecast follows, and the earlier ones evenly spread with the first kept, so the
     forecast is the same as with every check-in."""
     logs: dict[str, list[CheckIn]] = {}
-    for checkin in sorted(plan.checkins, key=checkin_order):
+    for checkin in log_index(plan.checkins).ordered():
         if plan.cycle.start <= checkin.date <= as_of:
             logs.setdefault(checkin.kr_id, []).append(checkin)
     if max_points is not None:

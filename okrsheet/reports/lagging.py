@@ -15,7 +15,7 @@ from okrsheet.reports.base import (
     cycle_info,
     round4,
 )
-from okrsheet.reports.status import KPIRow, kpi_row
+from okrsheet.reports.kpi_rows import KPIRow, kpi_row
 from okrsheet.scoring import kpi_lag_reasons, lagging, quiet_owners
 
 

@@ -7,10 +7,11 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.initiatives import Initiative, by_key_result
-from okrsheet.kpis import KPI
 from okrsheet.model import Plan
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
-from okrsheet.scoring import KRScore, ObjectiveScore, kpi_lag_reasons, score_plan
+from okrsheet.reports.kpi_rows import KPIRow as KPIRow
+from okrsheet.reports.kpi_rows import kpi_row as kpi_row
+from okrsheet.scoring import KRScore, ObjectiveScore, score_plan
 
 
 class InitiativeRow(ReportModel):
@@ -30,30 +31,6 @@ def initiative_row(initiative: Initiative, as_of: date) -> InitiativeRow:
         key_result=initiative.kr_id,
         status=initiative.status.value,
         overdue=initiative.overdue(as_of),
-    )
-
-
-class KPIRow(ReportModel):
-    id: str
-    name: str
-    owner: str
-    current: float | None
-    healthy_from: float | None
-    healthy_to: float | None
-    unit: str
-    updated: date | None
-    days_since_update: int | None
-    # Inside the healthy range; null without a value or a range.
-    healthy: bool | None
-    # Not updated within the check-in cadence (and its grace days).
-    stale: bool
-
-
-def kpi_row(kpi: KPI, plan: Plan, as_of: date) -> KPIRow:
-    return KPIRow.copying(
-        kpi,
-        days_since_update=kpi.days_since_update(as_of),
-        stale=any(code == "stale" for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of)),
     )
 
 

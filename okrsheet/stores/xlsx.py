@@ -46,7 +46,6 @@ from okrsheet.stores.xlsx_files import (
     share_lock_file,
 )
 from okrsheet.stores.xlsx_lock import NoLocking, locking
-from okrsheet.stores.xlsx_render import _apply, _render_tab, _saver
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -66,33 +65,49 @@ REPLACE_TRIES = 4
 REPLACE_PAUSE_SECONDS = 0.25
 
 
+#: A file whose time stamp is at least this much older than our read of it needs no hash:
+#: any save after the read stamps it anew (3 s is above every file system's resolution, FAT's
+#: 2 s included).
+SETTLED_NS = 3_000_000_000
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What the workbook was when it was read: compared again just before the new file
-    replaces it, so that a save by another program in between is never overwritten."""
+    replaces it, so that a save by another program in between is never overwritten.
+
+    Its device, inode, size and time stamps settle that when the file was last modified well
+    before the read; only a file modified within `SETTLED_NS` of the read is hashed (a save in
+    the same tick of the file system's clock keeps size and time stamps), and read again to
+    compare just before the write."""
 
     device: int
     inode: int
     size: int
     mtime_ns: int
-    digest: bytes
+    ctime_ns: int
+    digest: bytes | None
 
     @classmethod
     def of(cls, path: Path, data: bytes) -> _Snapshot:
         st = path.stat()
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, hashlib.sha256(data).digest())
+        settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) >= SETTLED_NS
+        digest = None if settled else hashlib.sha256(data).digest()
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest)
 
     def still(self, path: Path) -> bool:
         try:
             st = path.stat()
-            if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != (
+            if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != (
                 self.device,
                 self.inode,
                 self.size,
                 self.mtime_ns,
+                self.ctime_ns,
             ):
                 return False
-            # A save within the file system's time stamp resolution keeps size and mtime.
+            if self.digest is None:
+                return True
             return hashlib.sha256(path.read_bytes()).digest() == self.digest
         except OSError:
             return False
@@ -308,6 +323,7 @@ class XlsxStore:
         """The workbook `data` with `changes` applied through openpyxl; refused, with nothing
         written, when openpyxl would drop a part of it that it does not model."""
         from okrsheet.stores.xlsx_keep import lost_in_rewrite
+        from okrsheet.stores.xlsx_render import _apply, _saver
 
         book = self._load_for_write(data)
         for change in changes:
@@ -332,6 +348,8 @@ class XlsxStore:
 
     def create(self, tabs: Sequence[TabSpec], *, overwrite: bool) -> None:
         from openpyxl import Workbook
+
+        from okrsheet.stores.xlsx_render import _render_tab, _saver
 
         if self.path.is_dir():
             raise WorkbookUnavailable(f"{self.path} is a directory; give a file name ending .xlsx")
