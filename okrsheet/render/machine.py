@@ -4,14 +4,12 @@ Markdown is made from a report's blocks (render/blocks.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from okrsheet.render.text import csv_cell
+from okrsheet.render.text import csv_cell, csv_line
 
 Row = Mapping[str, object]
 
@@ -27,9 +25,6 @@ def to_json(report: BaseModel) -> str:
 
 
 def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
-    return buffer.getvalue()
+    lines = [csv_line(list(columns))]
+    lines += [csv_line([csv_cell(row.get(c)) for c in columns]) for row in rows]
+    return "".join(line + "\n" for line in lines)

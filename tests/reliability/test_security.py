@@ -236,6 +236,65 @@ def test_csv_output_keeps_negative_numbers_as_numbers(okr: Any, example: Path) -
     assert [r["start"] for r in rows if r["id"] == "SALES-1.3"] == ["-3"]
 
 
+#: Text that an import splitting on `;` (Excel's default in most of Europe), a tab or a comma
+#: would cut into a cell starting with a formula character.
+SPLIT_PAYLOADS = [
+    "see;=HYPERLINK(A1);x", "a;+1", "a;-1+1", "a;@SUM(1)", "a; =1+1", "a;;=1", 'a;"=1"',
+    "a\t=1+1", "a\t+1", "a\t-1+1", "a\t@SUM(1)", "a\t =2", "a,=1+1", "a, +1", "a,-1+1",
+    "a,@SUM(1)", "x;=cmd|' /C calc'!A0", "line\n=1+1", "two;=1;=2", "fine; no formula here",
+]  # fmt: skip
+
+
+def formula_cells(text: str) -> list[str]:
+    """Cells a spreadsheet would run if it imported the CSV splitting on `;`, a tab or a comma,
+    with quotes honoured (csv) or not (a plain split of each line), and blanks trimmed or not;
+    negative numbers are numbers, not formulas."""
+    pieces: list[str] = []
+    for sep in (",", ";", "\t"):
+        pieces += [c for row in csv.reader(io.StringIO(text), delimiter=sep) for c in row]
+        pieces += [p for line in text.splitlines() for p in line.split(sep)]
+    found = []
+    for piece in pieces:
+        for cell in (piece, piece.strip(), piece.strip(' "')):
+            if cell.startswith(("=", "+", "-", "@")):
+                try:
+                    float(cell)
+                except ValueError:
+                    found.append(cell)
+    return found
+
+
+def test_csv_output_is_safe_whatever_the_import_splits_on(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    titles = dict(zip([f"D{row}" for row in range(2, 10)], SPLIT_PAYLOADS, strict=False))
+    type_as_text(example, "Corporate", titles)
+    updates = tmp_path / "updates.csv"
+    with updates.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [["kr_id", "value", "note"]] + [["CORP-1.2", "80", p] for p in SPLIT_PAYLOADS]
+        )
+    assert okr("checkin", "--from", str(updates), "-w", str(example)).exit_code == 0
+
+    outputs = {
+        "history": okr("history", "CORP-1.2", "-f", "csv", "-w", str(example)),
+        "status": okr("status", "-f", "csv", "-w", str(example)),
+        "grade": okr("grade", "-f", "csv", "-w", str(example)),
+        "lagging": okr("lagging", "-f", "csv", "-w", str(example)),
+    }
+
+    for name, result in outputs.items():
+        assert result.exit_code == 0, (name, result.stderr)
+        assert formula_cells(result.stdout) == [], name
+    # every payload reached a report, and reads back (with `csv`) as one cell of its own text
+    notes = [r["note"] for r in csv.DictReader(io.StringIO(outputs["history"].stdout))]
+    for payload in SPLIT_PAYLOADS:
+        guarded = re.sub(r"([,;\t\n][\s\"]*)([=+\-@])", r"\1'\2", payload)
+        assert guarded in notes, (payload, notes)
+    status = outputs["status"].stdout
+    assert all(csv_field in status for csv_field in ('"see;\'=HYPERLINK(A1);x"', '"a;\'+1"'))
+
+
 @pytest.mark.parametrize(
     "args",
     [
