@@ -519,6 +519,9 @@ def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             modes.append(stat.S_IMODE(os.fstat(self.handle.fileno()).st_mode))
             return int(self.handle.write(text))
 
+        def __getattr__(self, name: str) -> Any:  # flush, fileno, ...
+            return getattr(self.handle, name)
+
         def __enter__(self) -> Spy:
             return self
 
@@ -539,7 +542,8 @@ def test_token_files_are_private_before_the_first_byte_lands(
 
     target = tmp_path / "config" / "gspread" / "authorized_user.json"
     if existing_mode is not None:
-        target.parent.mkdir(parents=True)
+        target.parent.mkdir(parents=True, mode=0o755)
+        target.parent.chmod(0o755)
         target.write_text("{}")
         target.chmod(existing_mode)
     modes = _writes_spy(monkeypatch)
@@ -551,6 +555,5 @@ def test_token_files_are_private_before_the_first_byte_lands(
 
     assert modes and set(modes) == {0o600}
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    if existing_mode is None:
-        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700  # made so, or closed to others
     assert target.read_text() == '{"refresh_token": "1//secret"}'
