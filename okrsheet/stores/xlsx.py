@@ -337,6 +337,9 @@ class XlsxStore:
                     hint="pass --force to replace it",
                 )
             if self.path.exists():
+                # `--force` of init (and pull) means "replace the file", not "whoever has it
+                # open": their next save there would bring the old workbook back.
+                self._refuse_if_open_elsewhere(replacing=True)
                 self._refuse_if_hard_linked()
             book = Workbook()
             book.remove(book.active)
@@ -420,18 +423,22 @@ class XlsxStore:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def _refuse_if_open_elsewhere(self) -> None:
-        if self.force:
+    def _refuse_if_open_elsewhere(self, *, replacing: bool = False) -> None:
+        """Refuse to write a workbook a spreadsheet program's lock file says is open; `force`
+        (the writing commands' `--force`) writes anyway. A whole new workbook replacing it is
+        refused whatever `force` says: there, `--force` only means replacing the file."""
+        if self.force and not replacing:
             return
         found = open_elsewhere(self.target)
         if found is not None:
             program, lock_file, who = found
             by = f" by {who}" if who else ""
+            escape = "" if replacing else ", or pass --force"
             raise WorkbookUnavailable(
                 f"{self.path} is open in {program}{by}; nothing was written (its next save "
                 "there would overwrite this change)",
                 hint=f"close it there and run the command again; if it is open nowhere, delete "
-                f"{lock_file.name} (left by a program that stopped), or pass --force",
+                f"{lock_file.name} (left by a program that stopped){escape}",
             )
 
     def _refuse_if_hard_linked(self) -> None:
