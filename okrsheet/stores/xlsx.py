@@ -38,6 +38,8 @@ from okrsheet.stores.xlsx_files import (
     _compound_file_kind,
     _fsync_folder,
     _keep_metadata,
+    _not_an_xlsx_package,
+    _opendocument,
     _read_only,
     _same_file,
     _short,
@@ -166,21 +168,30 @@ class XlsxStore:
                 f"{self.path} is protected by a password; save an unprotected copy to use it"
             ) from exc
         except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
-            kind = _compound_file_kind(self.path)
-            if kind == "encrypted":
-                raise WorkbookUnavailable(
-                    f"{self.path} is protected by a password; save an unprotected copy to use it"
-                ) from exc
-            if kind == "legacy":
-                raise WorkbookUnavailable(
-                    f"{self.path} is an Excel 97-2003 (.xls) file, not an .xlsx workbook",
-                    hint="open it in Excel or Google Sheets and save it as .xlsx",
-                ) from exc
-            raise WorkbookUnavailable(
-                f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
-                hint="check the path, or create a workbook with `okr init`",
-            ) from exc
+            raise self._unreadable(exc) from exc
         return RawWorkbook(grids)
+
+    def _unreadable(self, exc: BaseException) -> WorkbookUnavailable:
+        """What to say of a file that is not an .xlsx workbook: the same on reads and writes."""
+        kind = _compound_file_kind(self.path)
+        if kind == "encrypted":
+            return WorkbookUnavailable(
+                f"{self.path} is protected by a password; save an unprotected copy to use it"
+            )
+        if kind == "legacy":
+            return WorkbookUnavailable(
+                f"{self.path} is an Excel 97-2003 (.xls) file, not an .xlsx workbook",
+                hint="open it in Excel or Google Sheets and save it as .xlsx",
+            )
+        if _opendocument(self.path):
+            return WorkbookUnavailable(
+                f"{self.path} is an OpenDocument (.ods) spreadsheet, not an .xlsx workbook",
+                hint="open it in LibreOffice and save it as Excel 2007-365 (.xlsx)",
+            )
+        return WorkbookUnavailable(
+            f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
+            hint="check the path, or create a workbook with `okr init`",
+        )
 
     def _read_skimmed(self, skim: Skim, data: bytes) -> tuple[RawWorkbook, Package | None]:
         """A read of `data` with the long tabs `skim` allows read in part (see `Skim`), and the
@@ -274,6 +285,11 @@ class XlsxStore:
             snapshot = _Snapshot.of(target, data)
         except OSError as exc:
             raise WorkbookUnavailable(f"{self.path} cannot be read ({_short(exc)})") from exc
+        # The reader below would take an .xls or an .ods for a workbook (it goes by content);
+        # a read of the file refuses them (it goes by the name), and so does a write.
+        problem = _not_an_xlsx_package(data)
+        if problem is not None:
+            raise self._unreadable(problem) from problem
         package: Package | None = None
         if skim is None:
             raw = self._read_data(data)
@@ -360,7 +376,9 @@ class XlsxStore:
                 return load_workbook(io.BytesIO(data), rich_text=True)
         except Exception as exc:  # openpyxl raises many unrelated types on bad files
             raise WorkbookUnavailable(
-                f"{self.path} could not be opened for writing ({_short(exc)})"
+                f"{self.path} is not a readable .xlsx workbook ({_short(exc)}); nothing was "
+                "written",
+                hint="open it in a spreadsheet program and save it again as .xlsx",
             ) from exc
 
     def _save(

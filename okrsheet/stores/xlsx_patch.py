@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any
@@ -526,7 +528,16 @@ def _grown_tables(package: Package, part: str, first: int, last: int) -> dict[st
 
 def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     """Write to `target` the workbook at `source` (a path, or a package already read) with
-    `changes` applied."""
+    `changes` applied. A package this module cannot parse (a part missing, XML that is not
+    well-formed, such as a prefix without its namespace) is `Unpatchable`: the full rewrite
+    then either manages or says that the file is not a readable workbook."""
+    try:
+        _patch(source, target, changes)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        raise Unpatchable(f"the package cannot be parsed ({exc})") from exc
+
+
+def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     if any(not isinstance(c, SetCells | AppendRows) for c in changes):
         raise Unpatchable("new tabs or deleted rows need a full rewrite")
     package = source if isinstance(source, Package) else Package.open(source)

@@ -221,3 +221,71 @@ def test_rows_appended_under_an_excel_table_grow_the_table(okr: Any, example: Pa
     table = load_workbook(example)["Check-ins"].tables["Log"]
     assert table.ref == f"A1:H{last + 3}"
     assert table.autoFilter is None or table.autoFilter.ref in (None, table.ref)
+
+
+# Files that are not .xlsx workbooks, under an .xlsx name --------------------------------------
+
+WRITES = {
+    "checkin": ("checkin", "SALES-1.1", "--value", "91"),
+    "grade-write": ("grade", "--write"),
+    "rollover": ("rollover", "--to", "2027-Q1"),
+    "validate-fix": ("validate", "--fix"),
+}
+
+
+def _undeclared_prefix(example_bytes: bytes) -> bytes:
+    """The example with an element in workbook.xml whose prefix has no namespace declared."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b"<x14:note/><sheets>", 1)
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def not_xlsx(example_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The example company saved by LibreOffice as .xls and as .ods (to be renamed .xlsx),
+    and with an undeclared prefix in its workbook.xml."""
+    soffice = _soffice()
+    folder = tmp_path_factory.mktemp("not-xlsx")
+    (folder / "example.xlsx").write_bytes(example_bytes)
+    files = {}
+    for ext in ("xls", "ods"):
+        subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation=file://{folder}/profile",
+             "--convert-to", ext, "--outdir", str(folder / "out"), str(folder / "example.xlsx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        files[ext] = (folder / "out" / f"example.{ext}").read_bytes()
+    files["prefix"] = _undeclared_prefix(example_bytes)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods", "prefix"])
+@pytest.mark.parametrize("command", list(WRITES))
+def test_a_write_to_a_file_that_is_not_an_xlsx_workbook_is_refused_cleanly(
+    okr: Any, tmp_path: Path, not_xlsx: dict[str, bytes], kind: str, command: str
+) -> None:
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(not_xlsx[kind])
+
+    read = okr("status", "-w", str(book))
+    result = okr(*WRITES[command], "-w", str(book))
+
+    output = result.stdout + result.stderr
+    assert result.exit_code == 4, output
+    assert "bug in okr" not in output and "unexpected" not in output, output
+    assert "Traceback" not in output
+    assert str(book) in result.stderr
+    assert book.read_bytes() == not_xlsx[kind]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["okr.xlsx"]  # no temporary file
+    if kind != "prefix":  # the same refusal as a read of the file
+        assert read.exit_code == 4
+        assert result.stderr == read.stderr
+        assert {"xls": "Excel 97-2003 (.xls)", "ods": "OpenDocument (.ods)"}[kind] in output
+    else:  # a read gets by (calamine is lenient); a write names the fault in the XML
+        assert "not a readable .xlsx workbook" in output and "x14" in output
+        assert "nothing was written" in output
