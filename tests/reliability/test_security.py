@@ -386,6 +386,44 @@ def test_escape_sequences_in_arguments_are_not_echoed(
     assert "\x1b" not in result.stdout + result.stderr
 
 
+#: A folder name that retitles the terminal window and turns it red, and a file name that
+#: reverses the rest of the line (U+202E).
+HOSTILE_FOLDER = "esc\x1b]0;pwned\x07\x1b[31m"
+HOSTILE_NAME = "ok\u202exslx.xlsx"
+SHOWN_NEVER = "\x1b\x07\u202e"
+
+
+def test_escape_sequences_in_the_workbooks_path_never_reach_the_terminal(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    folder = tmp_path / HOSTILE_FOLDER
+    folder.mkdir()
+    book = folder / HOSTILE_NAME
+    book.write_bytes(example_bytes)
+    page = folder / "page\x1b[2J.html"
+    new = folder / "new\x1b]0;x\x07.xlsx"
+
+    results = {
+        "checkin": okr("checkin", "SALES-1.1", "--value", "91", "-w", str(book)),
+        "grade": okr("grade", "-w", str(book)),
+        "grade-write": okr("grade", "--write", "-w", str(book)),
+        "validate-fix": okr("validate", "--fix", "-w", str(book)),
+        "validate": okr("validate", "-w", str(book)),
+        "report": okr("report", "--out", str(page), "-w", str(book)),
+        "rollover": okr("rollover", "--to", "2027-Q1", "-w", str(book)),
+        "init": okr("init", str(new), "--cycle", "2026-Q4"),
+    }
+
+    for name, result in results.items():
+        assert result.exit_code == 0, (name, result.stderr)
+        shown = result.stdout + result.stderr
+        assert not any(c in shown for c in SHOWN_NEVER), (name, shown)
+    # the path is still named, without its codes (a window title goes with its code)
+    shown_path = tmp_path / "esc" / "okxslx.xlsx"
+    assert f"Recorded 1 check-in(s) in {shown_path}." in results["checkin"].stderr
+    assert "Created " in results["init"].stderr and "new.xlsx" in results["init"].stderr
+
+
 # Secrets ---------------------------------------------------------------------------------------
 
 
