@@ -271,3 +271,120 @@ def test_ctrl_c_just_after_the_rename_says_the_change_was_written(
     assert "nothing was written" not in result.stderr
     assert "the change was written" in result.stderr
     assert _current(example) == 91
+
+
+# The HTML report's file -----------------------------------------------------------------------
+
+# Runs `okr report --out`, pausing half way through writing the page (whichever way it is
+# written: os.write, or a file object from os.fdopen) until the test sends a signal.
+_PAUSED_REPORT = """
+import os, sys, time
+flag = sys.argv[1]
+def pause():
+    open(flag, "w").close()
+    time.sleep(60)
+real_write, real_fdopen = os.write, os.fdopen
+def write(fd, data):
+    if len(data) > 2048:
+        real_write(fd, bytes(data[:1024]))
+        pause()
+    return real_write(fd, data)
+os.write = write
+class Paused:
+    def __init__(self, handle):
+        self.handle = handle
+    def write(self, text):
+        if len(text) > 2048:
+            self.handle.write(text[:1024])
+            self.handle.flush()
+            pause()
+        return self.handle.write(text)
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.handle.close()
+os.fdopen = lambda *a, **k: Paused(real_fdopen(*a, **k))
+from okrsheet.cli import app
+app(sys.argv[2:], prog_name="okr")
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGKILL", "SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_report_killed_while_writing_leaves_no_temporary_file(
+    example: Path, tmp_path: Path, signum: str
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    out.mkdir()
+    page = out / "okr.html"
+    page.write_text("the page of last week")
+    flag = tmp_path / "writing"
+    env = {**os.environ, "OKR_TODAY": "2026-11-16"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_REPORT, str(flag), "report", "--out", str(page),
+         "-w", str(example)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not flag.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), process.communicate()
+
+    process.send_signal(getattr(signal, signum))
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode in (-getattr(signal, signum), 130), (process.returncode, stderr)
+    # after SIGKILL the watchdog the writer forked removes the file, once it sees it died
+    deadline = time.monotonic() + 10
+    while len(list(out.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in out.iterdir()) == ["okr.html"]  # no hidden file left
+    assert page.read_text() == "the page of last week"  # the old page stands, whole
+    assert "Traceback" not in stderr
+
+
+def test_a_temporary_report_file_left_by_a_killed_run_is_removed_by_the_next(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    # where the system has no nameless files, a run killed mid-write leaves its hidden file
+    page = tmp_path / "okr.html"
+    left = tmp_path / ".okr.html.0123456789abcdef.tmp"
+    left.write_text("<html>half a page")
+    an_hour_ago = os.stat(left).st_mtime - 3600
+    os.utime(left, (an_hour_ago, an_hour_ago))
+    fresh = tmp_path / ".okr.html.fedcba9876543210.tmp"  # a write in progress: not touched
+    fresh.write_text("<html>being written")
+
+    result = okr("report", "--out", str(page), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert not left.exists() and fresh.exists()
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_report_is_flushed_to_disk_before_the_rename_and_the_folder_after(
+    okr: Any, example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        events.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    result = okr("report", "--out", str(tmp_path / "okr.html"), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert events == ["fsync file", "rename", "fsync folder"]
