@@ -14,12 +14,12 @@ from okrsheet.render.text import csv_cell, csv_line
 Row = Mapping[str, object]
 
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def to_json(report: BaseModel) -> str:
-    # Bidirectional overrides and isolates would reorder the terminal line they are printed
-    # on; inside a JSON string their \u escapes mean the same characters.
+    # Bidirectional controls (overrides, isolates, marks) would reorder the terminal line
+    # they are printed on; inside a JSON string their \u escapes mean the same characters.
     text = report.model_dump_json(indent=2)
     return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 # ANSI/VT escape sequences and the other C0/C1 control characters, newlines and tabs excepted;
-# and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
-# which reorder the rest of a terminal line (a "Trojan Source" spoof of the columns around).
+# and the bidirectional controls: embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), which reorder the rest of a terminal line (a "Trojan Source" spoof of the
+# columns around), and the marks (U+200E, U+200F, U+061C), which reorder what is next to them.
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_controls(text: str) -> str:
-    """Remove terminal escape sequences, control characters and bidirectional overrides from
+    """Remove terminal escape sequences, control characters and bidirectional controls from
     text a person typed."""
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 

@@ -512,9 +512,12 @@ class XlsxStore:
         except OSError:
             like = None
         flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        # Made with its final mode (the umask set aside for that one call): a process killed
+        # right after making it must not leave a file that others cannot open.
+        mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
         try:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, 0o600)
+                fd = _create_with_mode(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
             except FileExistsError:
                 try:
                     return os.open(path, os.O_RDWR | flags)
@@ -526,12 +529,20 @@ class XlsxStore:
             raise WorkbookUnavailable(
                 f"cannot lock {self.path} for writing: {_short(exc)}"
             ) from exc
-        mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
-        with contextlib.suppress(OSError):
-            if like is not None:
+        if like is not None and os.fstat(fd).st_gid != like.st_gid:
+            with contextlib.suppress(OSError):
                 os.fchown(fd, -1, like.st_gid)
-            os.fchmod(fd, mode)
+                os.fchmod(fd, mode)  # a change of group may clear bits
         return fd
+
+
+def _create_with_mode(path: Path, flags: int, mode: int) -> int:
+    """os.open creating `path` with exactly `mode`, whatever the umask."""
+    mask = os.umask(0)
+    try:
+        return os.open(path, flags, mode)
+    finally:
+        os.umask(mask)
 
 
 def _try_lock(fd: int) -> bool:

@@ -96,6 +96,42 @@ def test_the_lock_file_has_the_workbooks_mode_and_group_and_goes_when_done(
     assert not store.lock_path.exists()
 
 
+# Runs `okr checkin` under a strict umask and kills it the moment its lock file exists.
+_KILLED_AT_THE_LOCK = """
+import os, sys
+real_open = os.open
+def open_then_die(path, flags, *args, **kwargs):
+    fd = real_open(path, flags, *args, **kwargs)
+    if str(path).endswith(".lock") and flags & os.O_CREAT:
+        os._exit(9)
+    return fd
+os.open = open_then_die
+os.umask(0o077)
+from okrsheet.cli import app
+app(sys.argv[1:], prog_name="okr")
+"""
+
+
+def test_a_lock_file_left_by_a_kill_right_after_it_was_made_has_the_workbooks_mode(
+    okr: Any, example: Path
+) -> None:
+    import subprocess
+    import sys
+
+    example.chmod(0o664)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_THE_LOCK, "checkin", "SALES-1.1", "--value", "91",
+         "-w", str(example)],
+        env={**os.environ, "OKR_TODAY": "2026-11-16"}, capture_output=True, timeout=60,
+    )  # fmt: skip
+    lock = XlsxStore(example).lock_path
+
+    assert killed.returncode == 9, killed.stderr
+    assert lock.exists()  # left behind, as a kill leaves it ...
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o664  # ... openable by whoever may write
+    assert okr("checkin", "SALES-1.1", "--value", "91", "-w", str(example)).exit_code == 0
+
+
 def test_a_lock_file_left_by_another_person_does_not_lock_anyone_out(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -387,10 +387,10 @@ def test_escape_sequences_in_arguments_are_not_echoed(
 
 
 #: A folder name that retitles the terminal window and turns it red, and a file name that
-#: reverses the rest of the line (U+202E).
+#: reverses the rest of the line (U+202E) and marks it right-to-left (U+200F, U+061C).
 HOSTILE_FOLDER = "esc\x1b]0;pwned\x07\x1b[31m"
-HOSTILE_NAME = "ok\u202exslx.xlsx"
-SHOWN_NEVER = "\x1b\x07\u202e"
+HOSTILE_NAME = "ok\u202e\u200f\u061cxslx.xlsx"
+SHOWN_NEVER = "\x1b\x07\u202e\u200f\u061c"
 
 
 def test_escape_sequences_in_the_workbooks_path_never_reach_the_terminal(
