@@ -384,11 +384,13 @@ def init_workbook(
     share: Sequence[str] = (),
     steps: Callable[[str, int], None] | None = None,
     people_tabs: str | None = None,
+    time_zone: str = "",
 ) -> tuple[Draft, Location]:
     """Build the workbook from a template and create it; returns the draft and where it now
     lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
     objectives go to an Ideas tab as wording to start from, never onto the OKR tabs. The
-    default template is the blank one, or the example company's with `example`."""
+    default template is the blank one, or the example company's with `example`. `time_zone`
+    goes into Settings (`okr init` gives the creating computer's)."""
     from okrsheet.templates import (
         DEFAULT_TEMPLATE,
         EXAMPLE_TEMPLATE,
@@ -407,6 +409,8 @@ def init_workbook(
         today=today,
         people_tabs=people_tabs,
     )
+    if time_zone:
+        draft.settings = draft.settings.model_copy(update={"time_zone": time_zone})
     tabs = workbook_tabs(draft)
     ideas = None if example else ideas_tab(spec)
     if ideas is not None:
@@ -475,12 +479,15 @@ class Fixed:
     changes: int = 0  # rows given a newer check-in, typed Currents recorded in the log
     formula_tabs: int = 0
     dashboard: bool = False
+    time_zone: str = ""  # the Time zone recorded in Settings, where there was none
 
 
-def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
+def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: str = "") -> Fixed:
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
-    and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
-    from okrsheet.layout.changes import truth_changes
+    and topped up on every OKR tab, the Dashboard added when it is missing, and `time_zone`
+    (`okr validate --fix` gives this computer's) recorded in Settings when the workbook has
+    none (an .xlsx made before `okr init` recorded one); one write."""
+    from okrsheet.layout.changes import time_zone_changes, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
     from okrsheet.layout.writer import refresh_formulas
 
@@ -488,14 +495,17 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
 
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
-        truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
+        plan = parse_workbook(raw).plan
+        truth = truth_changes(raw, plan, today, now)
         formulas = refresh_formulas(raw, add_columns=True)
         dashboard = dashboard_changes(raw)
+        zone = time_zone_changes(raw, time_zone) if not plan.settings.time_zone else []
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
-        return [*ids, *truth, *formulas, *dashboard]
+        fixed.time_zone = time_zone if zone else ""
+        return [*ids, *truth, *formulas, *dashboard, *zone]
 
     store_for(location).update(planner)
     return fixed

@@ -53,6 +53,9 @@ class RawWorkbook:
     grids: list[Grid]
     # What the backend wants a person to know (e.g. nearing Google's size limits).
     notices: list[str] = field(default_factory=list)
+    # The time zone the file itself records, as the backend spells it (a Google spreadsheet's
+    # File > Settings > Time zone); "" when it records none (an .xlsx).
+    time_zone: str = ""
 
     def grid(self, title: str) -> Grid | None:
         return next((g for g in self.grids if g.title == title), None)
