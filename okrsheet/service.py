@@ -433,7 +433,7 @@ def transfer(
     (it has Settings); nothing is written when it is not."""
     from okrsheet.layout.transfer import copy_tabs
 
-    raw = open_store(source).read()
+    raw = open_store(source).read(whole=True)
     parsed = parse_workbook(raw, with_log=False)  # refuses a workbook without Settings
     tabs = copy_tabs(raw)
     title = title or _default_title(parsed.plan.settings)

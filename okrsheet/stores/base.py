@@ -188,6 +188,11 @@ class Skim:
     min_bytes: int = 1 << 20
 
 
+#: Tabs okr makes and never reads back: only their titles matter (a whole copy, `okr push` and
+#: `okr pull`, still reads them). A store may leave their cells out of a read.
+UNREAD_TABS = frozenset({"guide", "dashboard"})
+
+
 class WorkbookStore(Protocol):
     """A backend holding one workbook."""
 
@@ -198,8 +203,9 @@ class WorkbookStore(Protocol):
 
     def exists(self) -> bool: ...
 
-    def read(self) -> RawWorkbook:
-        """Every tab's values, in tab order."""
+    def read(self, *, whole: bool = False) -> RawWorkbook:
+        """Every tab's values, in tab order; those of `UNREAD_TABS` may be left out unless
+        `whole`."""
         ...
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:

@@ -164,7 +164,7 @@ class GoogleSheetsStore(GoogleCreation):
             return False
         return True
 
-    def read(self) -> RawWorkbook:
+    def read(self, *, whole: bool = False) -> RawWorkbook:
         return self._read()[0]
 
     def _meta(self) -> Any:

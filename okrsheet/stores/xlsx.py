@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
+    UNREAD_TABS,
     CellValue,
     Change,
     ChangePlanner,
@@ -97,6 +98,15 @@ class _ChangedMeanwhile(Exception):
     """The workbook changed between our read and our write: plan again on a fresh read."""
 
 
+def _all(title: str) -> bool:
+    return True
+
+
+def _wanted(title: str) -> bool:
+    """A tab whose cells okr reads (not one of `UNREAD_TABS`)."""
+    return title.strip().casefold() not in UNREAD_TABS
+
+
 class XlsxStore:
     """A workbook in a local .xlsx file.
 
@@ -128,24 +138,57 @@ class XlsxStore:
 
     # Reading ---------------------------------------------------------------------------------
 
-    def read(self) -> RawWorkbook:
+    def read(self, *, whole: bool = False) -> RawWorkbook:
         from python_calamine import CalamineWorkbook
 
-        self._check_readable()
-        return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)))
+        from okrsheet.stores.xlsx_zip import Package
 
-    def _read_data(self, data: bytes) -> RawWorkbook:
+        self._check_readable()
+        try:
+            package: Package | None = Package.open(self.path)
+        except (OSError, zipfile.BadZipFile, ValueError):
+            package = None  # not a zip: the reader says what it is
+        read = _all if whole else _wanted
+        if package is not None:
+            try:
+                self._check_bounds(package, read)
+            except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
+                raise self._unreadable(exc) from exc
+            del package
+        return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
+
+    def _read_data(self, data: bytes, package: Package | None = None) -> RawWorkbook:
         """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
         from python_calamine import CalamineWorkbook
 
+        from okrsheet.stores.xlsx_zip import Package
+
+        # A package that cannot be taken apart: the reader says what is wrong with it.
+        with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
+            self._check_bounds(package or Package(data), _wanted)
         return self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
 
+    def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
+        """Refuse a workbook beyond what okr reads (see `xlsx_bounds`), before the reader
+        allocates for it."""
+        from okrsheet.stores.xlsx_bounds import check_package, check_sheets
+        from okrsheet.stores.xlsx_patch import sheet_parts
+
+        check_package(package, str(self.path))
+        parts = sheet_parts(package)
+        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
+
     def _grids(
-        self, open_book: Callable[[], CalamineWorkbook], only: Callable[[str], bool] | None = None
+        self,
+        open_book: Callable[[], CalamineWorkbook],
+        only: Callable[[str], bool] | None = None,
+        read: Callable[[str], bool] | None = None,
     ) -> RawWorkbook:
-        """Every tab of the book `open_book` gives (or those `only` accepts), in tab order."""
+        """Every tab of the book `open_book` gives (or those `only` accepts), in tab order;
+        the cells of those `read` refuses (by default `UNREAD_TABS`) are left out."""
         from python_calamine import CalamineError, PasswordError
 
+        read = read or _wanted
         try:
             book = open_book()
             visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
@@ -157,7 +200,9 @@ class XlsxStore:
                     rows=cast(
                         "list[list[CellValue]]",
                         book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                    ),
+                    )
+                    if read(name)
+                    else [],
                     hidden=not visible.get(name, True),
                 )
                 for name in book.sheet_names
@@ -204,6 +249,7 @@ class XlsxStore:
 
         try:
             package = Package(data)
+            self._check_bounds(package, _wanted)
             names = set(package.namelist())
             long_parts = {
                 title: part
@@ -221,7 +267,7 @@ class XlsxStore:
                 if xml is not None:
                     trimmed[part] = xml
             if not trimmed:
-                return self._read_data(data), package
+                return self._read_data(data, package), package
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):

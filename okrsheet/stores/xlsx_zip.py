@@ -149,7 +149,11 @@ class Package:
             return None
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
         inflate = zlib.decompressobj(-15)
-        data = inflate.decompress(memoryview(self.data)[entry.data]) + inflate.flush()
+        # Never more than the size the directory declares (and one byte to tell): a part
+        # that unpacks to more is refused before it fills the memory.
+        data = inflate.decompress(memoryview(self.data)[entry.data], size + 1)
+        if len(data) <= size:
+            data += inflate.flush()
         if len(data) != size or zlib.crc32(data) != crc or not inflate.eof:
             raise zipfile.BadZipFile(f"bad CRC or size in {name}")
         return data
