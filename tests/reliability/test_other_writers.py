@@ -289,3 +289,67 @@ def test_a_write_to_a_file_that_is_not_an_xlsx_workbook_is_refused_cleanly(
     else:  # a read gets by (calamine is lenient); a write names the fault in the XML
         assert "not a readable .xlsx workbook" in output and "x14" in output
         assert "nothing was written" in output
+
+
+# People's own formulas ------------------------------------------------------------------------
+
+
+def _with_formulas(example_bytes: bytes, tabs: dict[str, dict[str, tuple[str, str]]]) -> bytes:
+    """The example with cells replaced by formulas and the results a spreadsheet program
+    saved with them: {tab: {ref: (formula, cached result)}}."""
+    from okrsheet.stores.xlsx_patch import Package, sheet_parts
+
+    parts = sheet_parts(Package(example_bytes))
+    edits = {parts[tab]: cells for tab, cells in tabs.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            for ref, (formula, cached) in edits.get(info.filename, {}).items():
+                cell = re.compile(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), re.S)
+                new = f'<c r="{ref}"><f>{formula}</f><v>{cached}</v></c>'.encode()
+                data, count = cell.subn(new, data, count=1)
+                assert count == 1, ref
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_peoples_formulas_keep_their_results_through_a_checkin_on_their_tab(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    """A Target typed as =0.8+0.05, one reading another tab, and a KPI's Healthy from typed
+    as =4000*2, saved with their results: after check-ins on those tabs they still read as
+    those numbers (before, the write dropped every cached result of the tab and okr read
+    them as missing: 'the target is missing', exit 3)."""
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(
+        _with_formulas(
+            example_bytes,
+            {
+                "Sales": {"J4": ("0.8+0.05", "0.85"), "J5": ("Corporate!J3*0+6", "6")},
+                "KPIs": {"E2": ("4000*2", "8000")},
+            },
+        )
+    )
+    before = okr("status", "-f", "json", "-w", str(book)).json()
+
+    assert okr("checkin", "SALES-1.1", "--value", "91", "-w", str(book)).exit_code == 0
+    assert okr("checkin", "KPI-1", "--value", "7000", "-w", str(book)).exit_code == 0
+
+    validate = okr("validate", "-w", str(book))
+    assert validate.exit_code == 0, validate.stdout + validate.stderr
+    after = okr("status", "-f", "json", "-w", str(book)).json()
+    targets = {
+        kr["id"]: kr["target"]
+        for o in after["objectives"]
+        for kr in o["key_results"]
+        if kr["id"] in ("SALES-1.2", "SALES-1.3")
+    }
+    assert targets == {"SALES-1.2": 0.85, "SALES-1.3": 6.0}
+    assert len(after["objectives"]) == len(before["objectives"])
+    values = load_workbook(book, data_only=True)
+    assert values["Sales"]["J4"].value == 0.85 and values["KPIs"]["E2"].value == 8000
+    (kpi,) = [k for k in after["kpis"] if k["id"] == "KPI-1"]
+    assert (kpi["current"], kpi["healthy_from"], kpi["healthy"]) == (7000, 8000, False)
+    formulas = load_workbook(book)
+    assert formulas["Sales"]["J4"].value == "=0.8+0.05"  # still the person's formula
