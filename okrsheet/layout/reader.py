@@ -506,6 +506,24 @@ def _parse_row_type(value: CellValue) -> str | None:
     )
 
 
+def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[Finding]:
+    """A finding at a formula cell whose result the file does not hold says so: the value is
+    not missing, it awaits a recalculation in a spreadsheet program."""
+    if not raw.unresolved:
+        return findings
+    waiting = {cell_ref(tab, r, c) for tab, cells in raw.unresolved.items() for r, c in cells}
+    return [
+        dataclasses.replace(
+            f,
+            message="needs recalculation in a spreadsheet program: the cell holds a formula "
+            "whose result was not saved (open the workbook in Excel or LibreOffice and save it)",
+        )
+        if f.where in waiting
+        else f
+        for f in findings
+    ]
+
+
 def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
@@ -567,7 +585,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     reader.findings.extend(interlock_findings(plan, reader.rows))
     return ParsedWorkbook(
         plan=plan,
-        findings=reader.findings,
+        findings=_awaiting_recalculation(reader.findings, raw),
         okr_tables=reader.okr_tables,
         checkin_table=checkin_table,
         people=reader.people,

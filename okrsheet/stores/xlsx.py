@@ -149,13 +149,16 @@ class XlsxStore:
         except (OSError, zipfile.BadZipFile, ValueError):
             package = None  # not a zip: the reader says what it is
         read = _all if whole else _wanted
+        unresolved: dict[str, set[tuple[int, int]]] = {}
         if package is not None:
             try:
-                self._check_bounds(package, read)
+                unresolved = self._check_bounds(package, read)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
             del package
-        return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
+        raw = self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
+        raw.unresolved = unresolved
+        return raw
 
     def _read_data(self, data: bytes, package: Package | None = None) -> RawWorkbook:
         """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
@@ -168,15 +171,17 @@ class XlsxStore:
             self._check_bounds(package or Package(data), _wanted)
         return self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
 
-    def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
+    def _check_bounds(
+        self, package: Package, read: Callable[[str], bool]
+    ) -> dict[str, set[tuple[int, int]]]:
         """Refuse a workbook beyond what okr reads (see `xlsx_bounds`), before the reader
-        allocates for it."""
+        allocates for it; returns the formula cells that hold no result, by tab."""
         from okrsheet.stores.xlsx_bounds import check_package, check_sheets
         from okrsheet.stores.xlsx_patch import sheet_parts
 
         check_package(package, str(self.path))
         parts = sheet_parts(package)
-        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
+        return check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
 
     def _grids(
         self,

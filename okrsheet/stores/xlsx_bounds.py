@@ -47,6 +47,11 @@ _LONG_ROW = re.compile(rb' r="([A-Z]{0,3})([2-9]\d{5}|\d{7,})"')
 _LETTERS = re.compile(rb' r="([A-Z]{2,})(\d+)"')
 _ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a row's (a cell's starts with its column)
 _SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
+# A formula cell with no result: its formula, then no value (or an empty one) before it ends.
+_NO_RESULT = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
+    rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 _STRING_ITEM = re.compile(rb"<(?:\w+:)?si\b")
 
 
@@ -69,12 +74,14 @@ def check_package(package: Package, where: str) -> None:
 
 def check_sheets(
     package: Package, parts: dict[str, str], titles: Iterable[str], where: str
-) -> None:
+) -> dict[str, set[tuple[int, int]]]:
     """Refuse, naming the tab and the cell, a tab among `titles` whose farthest cell lies
     beyond MAX_ROWS or MAX_COLUMNS, or whose rectangle holds more than MAX_CELLS; and a
-    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES."""
+    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES. Returns, by tab, the
+    formula cells that hold no result (see `RawWorkbook.unresolved`)."""
     names = set(package.namelist())
     shared_refs: list[bytes] = []
+    unresolved: dict[str, set[tuple[int, int]]] = {}
     for title in titles:
         part = parts.get(title)
         if part is None or part not in names:
@@ -111,8 +118,14 @@ def check_sheets(
                 )
         if b't="s"' in xml:
             shared_refs.append(xml)
+        if b"<f" in xml or b":f" in xml:
+            unresolved[title] = {
+                (int(row), letters_to_column(letters.decode()))
+                for letters, row in _NO_RESULT.findall(xml)
+            }
     if shared_refs:
         _check_shared_text(package, shared_refs, where)
+    return unresolved
 
 
 def _far_row(xml: bytes) -> tuple[bytes, int] | None:

@@ -353,3 +353,23 @@ def test_peoples_formulas_keep_their_results_through_a_checkin_on_their_tab(
     assert (kpi["current"], kpi["healthy_from"], kpi["healthy"]) == (7000, 8000, False)
     formulas = load_workbook(book)
     assert formulas["Sales"]["J4"].value == "=0.8+0.05"  # still the person's formula
+
+
+def test_a_formula_whose_result_a_write_dropped_needs_recalculation_not_a_value(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    """A Target typed as =K4*1.25 reads the Current a check-in writes: its saved result can
+    no longer stand, so the write drops it. okr then says the cell awaits a recalculation in
+    a spreadsheet program, not that the target is missing."""
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(_with_formulas(example_bytes, {"Sales": {"J4": ("K4*1.25", "0.9")}}))
+    assert okr("validate", "-w", str(book)).exit_code == 0
+
+    assert okr("checkin", "SALES-1.2", "--value", "0.72", "-w", str(book)).exit_code == 0
+
+    result = okr("validate", "-f", "json", "-w", str(book))
+    assert result.exit_code == 3
+    (finding,) = [f for f in result.json()["findings"] if f["where"] == "Sales!J4"]
+    assert "needs recalculation in a spreadsheet program" in finding["message"]
+    assert "missing" not in finding["message"]
+    assert load_workbook(book)["Sales"]["J4"].value == "=K4*1.25"  # the formula stays
