@@ -117,6 +117,7 @@ class XlsxStore:
     def __init__(self, path: Path, *, force: bool = False) -> None:
         self.path = path
         self.force = force
+        self._package: Package | None = None  # the package of the bytes last skimmed
 
     @property
     def location(self) -> str:
@@ -160,16 +161,20 @@ class XlsxStore:
         raw.unresolved = unresolved
         return raw
 
-    def _read_data(self, data: bytes, package: Package | None = None) -> RawWorkbook:
+    def _read_data(self, data: bytes) -> RawWorkbook:
         """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx_zip import Package
 
+        known = self._package if self._package is not None and self._package.data is data else None
+        unresolved: dict[str, set[tuple[int, int]]] = {}
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
-            self._check_bounds(package or Package(data), _wanted)
-        return self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            unresolved = self._check_bounds(known or Package(data), _wanted)
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        raw.unresolved = unresolved
+        return raw
 
     def _check_bounds(
         self, package: Package, read: Callable[[str], bool]
@@ -249,12 +254,14 @@ class XlsxStore:
         decompressed."""
         from python_calamine import CalamineWorkbook
 
+        from okrsheet.stores.xlsx_bounds import check_package
         from okrsheet.stores.xlsx_patch import Package, Unpatchable, sheet_parts
         from okrsheet.stores.xlsx_skim import needle_patterns, skim_sheet
 
         try:
             package = Package(data)
-            self._check_bounds(package, _wanted)
+            self._package = package  # for `_read_data` of the same bytes
+            check_package(package, str(self.path))
             names = set(package.namelist())
             long_parts = {
                 title: part
@@ -272,13 +279,15 @@ class XlsxStore:
                 if xml is not None:
                     trimmed[part] = xml
             if not trimmed:
-                return self._read_data(data, package), package
+                return self._read_data(data), package
+            unresolved = self._check_bounds(package, _wanted)
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
             return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
+        raw.unresolved = unresolved
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {
             g.title
