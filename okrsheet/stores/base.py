@@ -53,10 +53,10 @@ class RawWorkbook:
     grids: list[Grid]
     # What the backend wants a person to know (e.g. nearing Google's size limits).
     notices: list[str] = field(default_factory=list)
-    # Formula cells whose result the file does not hold (a write dropped it, or it was never
-    # computed), by tab: (row, column). They read as blank until a spreadsheet program
-    # recalculates them.
-    unresolved: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    # The formula cells of a tab whose result the file does not hold (a write dropped it, or
+    # it was never computed), as (row, column): they read as blank until a spreadsheet
+    # program recalculates them. Asked only about tabs where a value is found wanting.
+    unresolved: Callable[[str], set[tuple[int, int]]] | None = None
     # The time zone the file itself records, as the backend spells it (a Google spreadsheet's
     # File > Settings > Time zone); "" when it records none (an .xlsx).
     time_zone: str = ""

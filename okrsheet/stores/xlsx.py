@@ -98,6 +98,28 @@ class _ChangedMeanwhile(Exception):
     """The workbook changed between our read and our write: plan again on a fresh read."""
 
 
+def _unresolved(open_package: Callable[[], Package]) -> Callable[[str], set[tuple[int, int]]]:
+    """`RawWorkbook.unresolved` for a package opened when first asked (each tab scanned once)."""
+    from okrsheet.stores.xlsx_bounds import formulas_without_results
+    from okrsheet.stores.xlsx_patch import sheet_parts
+
+    opened: list[Package] = []
+    found: dict[str, set[tuple[int, int]]] = {}
+
+    def unresolved(title: str) -> set[tuple[int, int]]:
+        if title not in found:
+            try:
+                if not opened:
+                    opened.append(open_package())
+                part = sheet_parts(opened[0]).get(title)
+                found[title] = formulas_without_results(opened[0].read(part)) if part else set()
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
+                found[title] = set()
+        return found[title]
+
+    return unresolved
+
+
 def _all(title: str) -> bool:
     return True
 
@@ -150,15 +172,14 @@ class XlsxStore:
         except (OSError, zipfile.BadZipFile, ValueError):
             package = None  # not a zip: the reader says what it is
         read = _all if whole else _wanted
-        unresolved: dict[str, set[tuple[int, int]]] = {}
         if package is not None:
             try:
-                unresolved = self._check_bounds(package, read)
+                self._check_bounds(package, read)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
             del package
         raw = self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
-        raw.unresolved = unresolved
+        raw.unresolved = _unresolved(lambda: Package.open(self.path))
         return raw
 
     def _read_data(self, data: bytes) -> RawWorkbook:
@@ -168,25 +189,22 @@ class XlsxStore:
         from okrsheet.stores.xlsx_zip import Package
 
         known = self._package if self._package is not None and self._package.data is data else None
-        unresolved: dict[str, set[tuple[int, int]]] = {}
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
-            unresolved = self._check_bounds(known or Package(data), _wanted)
+            self._check_bounds(known or Package(data), _wanted)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
-        raw.unresolved = unresolved
+        raw.unresolved = _unresolved(lambda: known or Package(data))
         return raw
 
-    def _check_bounds(
-        self, package: Package, read: Callable[[str], bool]
-    ) -> dict[str, set[tuple[int, int]]]:
+    def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
         """Refuse a workbook beyond what okr reads (see `xlsx_bounds`), before the reader
-        allocates for it; returns the formula cells that hold no result, by tab."""
+        allocates for it."""
         from okrsheet.stores.xlsx_bounds import check_package, check_sheets
         from okrsheet.stores.xlsx_patch import sheet_parts
 
         check_package(package, str(self.path))
         parts = sheet_parts(package)
-        return check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
+        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
 
     def _grids(
         self,
@@ -280,14 +298,16 @@ class XlsxStore:
                     trimmed[part] = xml
             if not trimmed:
                 return self._read_data(data), package
-            unresolved = self._check_bounds(package, _wanted)
+            # A trimmed tab reaches the reader as its head and needle rows only: what lies
+            # beyond them costs nothing there, and its scan would cost the time skimming saves.
+            self._check_bounds(package, lambda t: _wanted(t) and long_parts.get(t) not in trimmed)
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
             return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
-        raw.unresolved = unresolved
+        raw.unresolved = _unresolved(lambda: package)
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {
             g.title

@@ -27,7 +27,7 @@ MAX_ROWS = 250_000
 #: Columns of one tab okr reads (A to ZZ).
 MAX_COLUMNS = 702
 #: Cells of one tab okr reads, blank ones inside its rectangle included.
-MAX_CELLS = 16_000_000
+MAX_CELLS = 20_000_000
 #: What all the parts of the package unpack to, together.
 MAX_UNPACKED_BYTES = 512 << 20
 #: What the shared strings (the text of the cells, each distinct text once) unpack to.
@@ -43,8 +43,10 @@ _HINT = (
 # whose row number is 200,000 or more; the number is then compared in Python. Starting with
 # plain text lets the search skip ahead at the speed of a byte search.
 _LONG_ROW = re.compile(rb' r="([A-Z]{0,3})([2-9]\d{5}|\d{7,})"')
-# A cell in a column of two letters or more (AA, the 27th, or farther).
+# A cell in a column of two letters or more (AA, the 27th, or farther); and one in column CA
+# (the 79th) or farther, short of which no tab within MAX_ROWS can pass MAX_CELLS.
 _LETTERS = re.compile(rb' r="([A-Z]{2,})(\d+)"')
+_WIDE = re.compile(rb' r="(?:[C-Z][A-Z]|[A-Z]{3,})\d')
 _ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a row's (a cell's starts with its column)
 _SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
 # A formula cell with no result: its formula, then no value (or an empty one) before it ends.
@@ -74,14 +76,12 @@ def check_package(package: Package, where: str) -> None:
 
 def check_sheets(
     package: Package, parts: dict[str, str], titles: Iterable[str], where: str
-) -> dict[str, set[tuple[int, int]]]:
+) -> None:
     """Refuse, naming the tab and the cell, a tab among `titles` whose farthest cell lies
     beyond MAX_ROWS or MAX_COLUMNS, or whose rectangle holds more than MAX_CELLS; and a
-    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES. Returns, by tab, the
-    formula cells that hold no result (see `RawWorkbook.unresolved`)."""
+    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES."""
     names = set(package.namelist())
     shared_refs: list[bytes] = []
-    unresolved: dict[str, set[tuple[int, int]]] = {}
     for title in titles:
         part = parts.get(title)
         if part is None or part not in names:
@@ -95,37 +95,43 @@ def check_sheets(
                 f"beyond the {MAX_ROWS:,} rows okr reads on a tab; nothing was read",
                 hint=_HINT,
             )
-        columns, widest = 26, (b"A", 1)
-        for letters, row in set(_LETTERS.findall(xml)):
-            column = letters_to_column(letters.decode())
-            if column > columns:
-                columns, widest = column, (letters, int(row))
-        if columns > MAX_COLUMNS:
-            raise TooLarge(
-                f"{where}: the tab {title!r} reaches column {columns:,} "
-                f"({_ref(title, *widest)}), beyond the {MAX_COLUMNS:,} columns okr reads on a "
-                "tab; nothing was read",
-                hint=_HINT,
-            )
-        if MAX_ROWS * columns > MAX_CELLS:  # wide enough to matter: count its rows
-            numbered = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
-            rows = max(numbered, xml.count(b"<row") + xml.count(b":row "))
-            if rows * columns > MAX_CELLS:
-                raise TooLarge(
-                    f"{where}: the tab {title!r} spans {rows:,} rows and {columns:,} columns, "
-                    f"beyond the {MAX_CELLS:,} cells okr reads on a tab; nothing was read",
-                    hint=_HINT,
-                )
+        if _WIDE.search(xml) is not None:  # wide enough to matter: measure it
+            _check_area(xml, title, where)
         if b't="s"' in xml:
             shared_refs.append(xml)
-        if b"<f" in xml or b":f" in xml:
-            unresolved[title] = {
-                (int(row), letters_to_column(letters.decode()))
-                for letters, row in _NO_RESULT.findall(xml)
-            }
     if shared_refs:
         _check_shared_text(package, shared_refs, where)
-    return unresolved
+
+
+def _check_area(xml: bytes, title: str, where: str) -> None:
+    columns, widest = 26, (b"A", 1)
+    for letters, row in set(_LETTERS.findall(xml)):
+        column = letters_to_column(letters.decode())
+        if column > columns:
+            columns, widest = column, (letters, int(row))
+    if columns > MAX_COLUMNS:
+        raise TooLarge(
+            f"{where}: the tab {title!r} reaches column {columns:,} ({_ref(title, *widest)}), "
+            f"beyond the {MAX_COLUMNS:,} columns okr reads on a tab; nothing was read",
+            hint=_HINT,
+        )
+    numbered = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
+    rows = max(numbered, xml.count(b"<row") + xml.count(b":row "))
+    if rows * columns > MAX_CELLS:
+        raise TooLarge(
+            f"{where}: the tab {title!r} spans {rows:,} rows and {columns:,} columns, beyond "
+            f"the {MAX_CELLS:,} cells okr reads on a tab; nothing was read",
+            hint=_HINT,
+        )
+
+
+def formulas_without_results(xml: bytes) -> set[tuple[int, int]]:
+    """The formula cells of a sheet that hold no result, as (row, column)."""
+    if b"<f" not in xml and b":f" not in xml:
+        return set()
+    return {
+        (int(row), letters_to_column(letters.decode())) for letters, row in _NO_RESULT.findall(xml)
+    }
 
 
 def _far_row(xml: bytes) -> tuple[bytes, int] | None:
