@@ -362,6 +362,7 @@ def test_a_report_killed_while_writing_leaves_no_temporary_file(
     page.write_text("the page of last week")
     flag = tmp_path / "writing"
     env = {**os.environ, "OKR_TODAY": "2026-11-16"}
+
     def as_in_a_terminal() -> None:  # a background job (nohup, `&`) inherits them ignored
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)

@@ -307,6 +307,12 @@ def test_a_google_workbook_uses_the_spreadsheets_time_zone(okr: Any, google: Any
 
     assert okr("checkin", "SALES-1.1", "--value", "91.25", "-w", location).exit_code == 0
     assert _recorded_at_on_google(google, 91.25).endswith("+14:00")
+    fixed = okr("validate", "--fix", "-w", location)  # the spreadsheet has a zone: left so
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "time zone" not in fixed.stderr
+    settings = google.fake.sheet(google.sheet_id(), "Settings").rows
+    zone_row = next(r for r in settings if (r[0] or {}).get("formattedValue") == "Time zone")
+    assert not (zone_row[1] or {}).get("formattedValue")
 
     google.fake.set_values(google.sheet_id(), "Settings!B16", [["UTC-11"]])
     assert okr("validate", "-w", location).exit_code == 0
