@@ -144,6 +144,38 @@ def _records(name: str, text: str, delimiter: str, option: str) -> list[tuple[in
         start = reader.line_num + 1
 
 
+def _stray_quote(text: str, delimiter: str) -> int | None:
+    """The line of the first quote inside a field that does not start with one (`ab"c`),
+    which the csv module lets through as a character; None when there is none. Quoted fields
+    are skipped whole (a `""` inside them is a quote)."""
+    if '"' not in text:
+        return None
+    line, i, n = 1, 0, len(text)
+    at_start = True
+    while i < n:
+        char = text[i]
+        if at_start and char == '"':  # a quoted field: to its closing quote
+            i += 1
+            while i < n:
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    break
+                line += text[i] == "\n"
+                i += 1
+            at_start = False
+        elif char in (delimiter, "\n", "\r"):
+            at_start = True
+            line += char == "\n"
+        elif char == '"':
+            return line
+        else:
+            at_start = False
+        i += 1
+    return None
+
+
 def _first_row(text: str) -> str:
     """The header line (headers hold no line breaks)."""
     return text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
@@ -188,10 +220,17 @@ def read_csv(
         skipped = 1
     else:
         delimiter = sniff(text, known)
+    parsed = _records(name, text, delimiter, option)
+    stray = _stray_quote(text, delimiter)
+    if stray is not None:
+        raise UsageError(
+            f"{name}:{stray + skipped}: the file's quoting is not readable: a quote inside a "
+            "field that does not start with one",
+            option=option,
+            hint='quote a field that holds a quote, and write that quote as "" ("ab""c")',
+        )
     records = [
-        (line + skipped, record)
-        for line, record in _records(name, text, delimiter, option)
-        if any(f.strip() for f in record)
+        (line + skipped, record) for line, record in parsed if any(f.strip() for f in record)
     ]
     accepted = ", ".join(columns)
     if not records:

@@ -464,11 +464,13 @@ def init_workbook(
     share: Sequence[str] = (),
     steps: Callable[[str, int], None] | None = None,
     people_tabs: str | None = None,
+    time_zone: str = "",
 ) -> tuple[Draft, Location]:
     """Build the workbook from a template and create it; returns the draft and where it now
     lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
     objectives go to an Ideas tab as wording to start from, never onto the OKR tabs. The
-    default template is the blank one, or the example company's with `example`."""
+    default template is the blank one, or the example company's with `example`. `time_zone`
+    goes into Settings (`okr init` gives the creating computer's)."""
     from okrsheet.layout.writer import workbook_tabs
     from okrsheet.templates import (
         DEFAULT_TEMPLATE,
@@ -488,6 +490,8 @@ def init_workbook(
         today=today,
         people_tabs=people_tabs,
     )
+    if time_zone:
+        draft.settings = draft.settings.model_copy(update={"time_zone": time_zone})
     tabs = workbook_tabs(draft)
     ideas = None if example else ideas_tab(spec)
     if ideas is not None:
@@ -510,7 +514,7 @@ def transfer(
     (it has Settings); nothing is written when it is not."""
     from okrsheet.layout.transfer import copy_tabs
 
-    raw = open_store(source).read()
+    raw = open_store(source).read(whole=True)
     parsed = parse_workbook(raw, with_log=False)  # refuses a workbook without Settings
     tabs = copy_tabs(raw)
     title = title or _default_title(parsed.plan.settings)
@@ -557,12 +561,15 @@ class Fixed:
     formula_tabs: int = 0
     settings: int = 0  # newer Settings rows added with their defaults
     dashboard: bool = False
+    time_zone: str = ""  # the Time zone recorded in Settings, where there was none
 
 
-def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
+def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: str = "") -> Fixed:
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
-    and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
-    from okrsheet.layout.changes import measured_baselines, truth_changes
+    and topped up on every OKR tab, the Dashboard added when it is missing, and `time_zone`
+    (`okr validate --fix` gives this computer's) recorded in Settings when the workbook has
+    none (an .xlsx made before `okr init` recorded one); one write."""
+    from okrsheet.layout.changes import measured_baselines, time_zone_changes, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
     from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 
@@ -575,15 +582,33 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
         formulas = refresh_formulas(raw, add_columns=True)
         settings = missing_settings(raw)
         dashboard = dashboard_changes(raw)
+        zone = time_zone_changes(raw, time_zone) if not plan.settings.time_zone else []
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
         fixed.settings = sum(len(c.rows) for c in settings if isinstance(c, AppendRows))
-        return [*ids, *truth, *formulas, *settings, *dashboard]
+        fixed.time_zone = time_zone if zone else ""
+        return [*ids, *truth, *formulas, *_one_append(settings, zone), *dashboard]
 
     store_for(location).update(planner)
     return fixed
+
+
+def _one_append(*groups: Sequence[Change]) -> list[Change]:
+    """The changes of `groups`, with the rows they append to the same tab in one append: two
+    appends to one tab in one write would each aim at the same first free row."""
+    merged: dict[str, AppendRows] = {}
+    others: list[Change] = []
+    for change in (c for group in groups for c in group):
+        if isinstance(change, AppendRows) and change.id_column is None:
+            before = merged.get(change.tab)
+            merged[change.tab] = (
+                change if before is None else replace(before, rows=[*before.rows, *change.rows])
+            )
+        else:
+            others.append(change)
+    return [*others, *merged.values()]
 
 
 def fix_ids(location: Location) -> int:

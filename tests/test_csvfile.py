@@ -91,6 +91,28 @@ def test_stray_quote_is_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "data",
+    [b'kr_id,value,note\nS-1,1,ab"c\n', b'kr_id;value;note\nS-1;1;x\nS-2;1;ab"c"\n'],
+    ids=["comma", "semicolon-third-line"],
+)
+def test_a_quote_inside_an_unquoted_field_is_an_error(tmp_path: Path, data: bytes) -> None:
+    message = refused(tmp_path / "s.csv", data)
+
+    line = data.count(b"\n")
+    assert f"s.csv:{line}: the file's quoting is not readable" in message
+    assert "a quote inside a field that does not start with one" in message
+
+
+def test_quotes_inside_quoted_fields_are_fine(tmp_path: Path) -> None:
+    rows = read(tmp_path / "q.csv", b'kr_id,value,note\nS-1,1,"say ""hi"", ok"\nS-2,2,"a\nb"\n')
+
+    assert rows == [
+        (2, {"kr_id": "S-1", "value": "1", "note": 'say "hi", ok'}),
+        (3, {"kr_id": "S-2", "value": "2", "note": "a\nb"}),
+    ]
+
+
+@pytest.mark.parametrize(
     ("data", "expected"),
     [
         (b"kr_id,value,note,Note\nS-1,1,a,b\n", "d.csv:1: column 4 ('Note') repeats column 3"),

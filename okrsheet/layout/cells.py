@@ -292,6 +292,43 @@ def time_zone(name: str | None) -> tzinfo:
     return ZoneInfo(name)
 
 
+_UTC_NAMES = {
+    *("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"),
+    *("Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "Greenwich"),
+}
+
+
+def local_time_zone() -> str:
+    """This computer's time zone, as the Settings tab spells one: its IANA name where the
+    system names one (`TZ=Europe/Berlin`, or what /etc/localtime links to), else its offset
+    from UTC now (`UTC+14:00`, for a POSIX `TZ=<+14>-14`)."""
+    import os
+
+    named = os.environ.get("TZ", "").lstrip(":").strip()
+    if not named and "TZ" not in os.environ:
+        try:
+            link = os.path.realpath("/etc/localtime")
+        except OSError:
+            link = ""
+        named = link.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in link else ""
+    if named in _UTC_NAMES:
+        return "UTC"
+    if named and not _OFFSET.fullmatch(named):  # a POSIX offset's sign is the other way round
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(named)
+            return named
+        except (ValueError, KeyError, OSError):
+            pass
+    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def parse_confidence(value: CellValue) -> float | None:
     """`0.7`, `70%`, `7/10`, or `7` (out of ten)."""
     if is_blank(value):

@@ -20,6 +20,7 @@ from okrsheet.layout.schema import (
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     OKR_COLUMNS,
+    SETTING_ROWS,
     SETTINGS_COLUMNS,
     SETTINGS_TAB,
     TYPE_KEY_RESULT,
@@ -492,6 +493,38 @@ def _formulas_after_delete(raw: RawWorkbook, doomed: Mapping[str, set[int]]) -> 
         if change is not None:
             changes.append(change)
     return changes
+
+
+_TIME_ZONE_ROW = next(r for r in SETTING_ROWS if r.key == "time_zone")
+
+
+def time_zone_changes(raw: RawWorkbook, zone: str) -> list[Change]:
+    """`zone` written into the Settings tab's Time zone, where that cell is blank (or the
+    tab has no Time zone row yet: one is added under the others). A Time zone typed there,
+    even one that cannot be read, is the workbook's own: nothing is changed then."""
+    grid = next(
+        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
+    )
+    if grid is None or not zone:
+        return []
+    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+    first = table.header_row + 1 if table else 1
+    key_col = table.columns.get("setting", 1) if table else 1
+    value_col = table.columns.get("value", 2) if table else 2
+    for row in range(first, len(grid.rows) + 1):
+        label = cells.parse_text(grid.cell(row, key_col))
+        setting = find_setting(label)
+        if setting is not None and setting.key == "time_zone":
+            if not cells.is_blank(grid.cell(row, value_col)):
+                return []
+            return [SetCells(grid.title, {(row, value_col): zone}, {row: (key_col, label)})]
+    row_values: list[WriteValue] = [None] * max(key_col, value_col)
+    row_values[key_col - 1], row_values[value_col - 1] = _TIME_ZONE_ROW.label, zone
+    about = table.columns.get("about") if table else None
+    if about is not None:
+        row_values += [None] * max(0, about - len(row_values))
+        row_values[about - 1] = _TIME_ZONE_ROW.about
+    return [AppendRows(grid.title, [row_values])]
 
 
 def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:

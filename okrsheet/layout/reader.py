@@ -581,6 +581,43 @@ def _parse_row_type(value: CellValue) -> str | None:
     )
 
 
+def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[Finding]:
+    """A finding at a formula cell whose result the file does not hold says so: the value is
+    not missing, it awaits a recalculation in a spreadsheet program."""
+    if raw.unresolved is None or not findings:
+        return findings
+    waiting: dict[str, set[str]] = {}
+
+    def awaits(where: str | None) -> bool:
+        tab = _tab_of(where)
+        if tab is None or raw.unresolved is None:
+            return False
+        if tab not in waiting:
+            waiting[tab] = {cell_ref(tab, r, c) for r, c in raw.unresolved(tab)}
+        return where in waiting[tab]
+
+    return [
+        dataclasses.replace(
+            f,
+            message="needs recalculation in a spreadsheet program: the cell holds a formula "
+            "whose result was not saved (open the workbook in Excel or LibreOffice and save it)",
+        )
+        if awaits(f.where)
+        else f
+        for f in findings
+    ]
+
+
+def _tab_of(where: str | None) -> str | None:
+    """The tab of a cell reference `Sales!J4` or `'Tom''s'!J4`; None for anything else."""
+    if not where or "!" not in where:
+        return None
+    tab, _, cell = where.rpartition("!")
+    if not cell or not cell[0].isalpha() or ":" in cell:
+        return None
+    return tab[1:-1].replace("''", "'") if tab.startswith("'") else tab
+
+
 def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
@@ -644,7 +681,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     reader.findings.extend(cell_budget(raw))
     return ParsedWorkbook(
         plan=plan,
-        findings=reader.findings,
+        findings=_awaiting_recalculation(reader.findings, raw),
         okr_tables=reader.okr_tables,
         checkin_table=checkin_table,
         people=reader.people,

@@ -377,7 +377,9 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "time_zone",
         "Time zone",
         "The time zone that decides which day a check-in belongs to and what today is, for "
-        "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. Blank: each computer's own.",
+        "everyone: e.g. Europe/Berlin, America/New_York or UTC+02:00. okr init records the "
+        "zone of the computer that made the workbook. Blank: a Google spreadsheet's own time "
+        "zone, else each computer's own.",
         ("timezone", "zone", "tz"),
     ),
     SettingRow(

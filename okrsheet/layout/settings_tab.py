@@ -61,6 +61,7 @@ class _SettingsTab:
         self.title = grid.title
         self.findings = findings
         self.values: dict[str, tuple[CellValue, str]] = {}
+        self.failed: set[str] = set()  # settings whose cell could not be read
         table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
         start_row = table.header_row + 1 if table else 1
         key_col = table.columns.get("setting", 1) if table else 1
@@ -112,6 +113,7 @@ class _SettingsTab:
                 value = parse(self.raw(key))
             except CellValueError as exc:
                 self.add("bad-setting", str(exc), self.where(key))
+                self.failed.add(key)
                 continue
             if value is None or value == "":
                 continue
@@ -168,4 +170,12 @@ def read_settings(raw: RawWorkbook, findings: list[Finding]) -> tuple[Settings, 
         )
     tab = _SettingsTab(grid, findings)
     settings, order = tab.settings()
+    if not settings.time_zone and raw.time_zone and "time_zone" not in tab.failed:
+        # A Google spreadsheet records its own time zone: what its formulas' TODAY() uses.
+        try:
+            own = cells.parse_time_zone(raw.time_zone)
+        except CellValueError:
+            own = None
+        if own:
+            settings = settings.model_copy(update={"time_zone": own})
     return settings, tab.cycle(order)

@@ -16,9 +16,12 @@ import contextlib
 import io
 import os
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
+from rich.text import Text
+
+from okrsheet.render.text import strip_controls
 
 #: Off a terminal, without COLUMNS: what reads in a mail.
 MAIL_WIDTH = 80
@@ -32,12 +35,24 @@ def pipe_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) >= 20 else MAIL_WIDTH
 
 
+class _Messages(Console):
+    """The console for messages. They carry text from outside (a workbook's path, names,
+    titles, a Google address): printed as given, never read as markup, and with escape
+    sequences, control characters and bidirectional controls removed, as in error messages,
+    so no message can retitle, recolour or reorder the terminal."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        cleaned = [Text(strip_controls(o)) if isinstance(o, str) else o for o in objects]
+        super().print(*cleaned, **kwargs)
+
+
 def _console(name: str, stream: TextIO, pipe: int | None) -> Console:
     # One console per stream; a redirected sys.stdout (as in tests) gets a new one.
     console = _consoles.get(name)
     if console is None or console.file is not stream:
         is_tty = stream.isatty()
-        console = Console(
+        kind = _Messages if name == "stderr" else Console
+        console = kind(
             file=stream,
             width=None if is_tty else pipe or _UNBOUNDED_WIDTH,
             highlight=False,

@@ -53,6 +53,13 @@ class RawWorkbook:
     grids: list[Grid]
     # What the backend wants a person to know (e.g. nearing Google's size limits).
     notices: list[str] = field(default_factory=list)
+    # The formula cells of a tab whose result the file does not hold (a write dropped it, or
+    # it was never computed), as (row, column): they read as blank until a spreadsheet
+    # program recalculates them. Asked only about tabs where a value is found wanting.
+    unresolved: Callable[[str], set[tuple[int, int]]] | None = None
+    # The time zone the file itself records, as the backend spells it (a Google spreadsheet's
+    # File > Settings > Time zone); "" when it records none (an .xlsx).
+    time_zone: str = ""
 
     def grid(self, title: str) -> Grid | None:
         return next((g for g in self.grids if g.title == title), None)
@@ -185,6 +192,11 @@ class Skim:
     min_bytes: int = 1 << 20
 
 
+#: Tabs okr makes and never reads back: only their titles matter (a whole copy, `okr push` and
+#: `okr pull`, still reads them). A store may leave their cells out of a read.
+UNREAD_TABS = frozenset({"guide", "dashboard"})
+
+
 class WorkbookStore(Protocol):
     """A backend holding one workbook."""
 
@@ -195,8 +207,9 @@ class WorkbookStore(Protocol):
 
     def exists(self) -> bool: ...
 
-    def read(self) -> RawWorkbook:
-        """Every tab's values, in tab order."""
+    def read(self, *, whole: bool = False) -> RawWorkbook:
+        """Every tab's values, in tab order; those of `UNREAD_TABS` may be left out unless
+        `whole`."""
         ...
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:

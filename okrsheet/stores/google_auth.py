@@ -9,8 +9,10 @@ and from where, for messages.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,11 +224,40 @@ def email_from_id_token(id_token: object) -> str | None:
 
 
 def save_private(path: Path, text: str) -> None:
-    """Write a file holding a secret: created owner-only (0600) before any byte lands."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    if hasattr(os, "fchmod"):  # an existing file keeps its old mode through O_CREAT
-        os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    """Write a file holding a secret: a new file, owner-only (0600) before any byte lands, in a
+    folder only its owner may enter (0700, fixed if it was more open), flushed to disk and then
+    renamed over the old one. Whoever held the old file open keeps reading the old bytes:
+    nothing new is ever written into a file someone else may already have opened."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _make_private_folder(folder)
+    tmp = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # the umask may have taken bits away, never added any
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
     os.chmod(path, 0o600)  # where there is no fchmod (Windows)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _make_private_folder(folder: Path) -> None:
+    """Close a token folder to others (gspread's own flow leaves it 0755): a folder of ours
+    becomes 0700. One we do not own is left as it is."""
+    info = folder.stat()
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return
+    if info.st_mode & 0o077:
+        os.chmod(folder, 0o700)

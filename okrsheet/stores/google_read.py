@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 COMPUTED_KEY = "okrsheet.computed"
 #: What the first call asks for: the tabs and which of their columns are computed, not cells.
 META_FIELDS = (
-    "spreadsheetId,properties(title),"
+    "spreadsheetId,properties(title,timeZone),"
     "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataKey,metadataValue))"
 )

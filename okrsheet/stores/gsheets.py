@@ -164,7 +164,7 @@ class GoogleSheetsStore(GoogleCreation):
             return False
         return True
 
-    def read(self) -> RawWorkbook:
+    def read(self, *, whole: bool = False) -> RawWorkbook:
         return self._read()[0]
 
     def _meta(self) -> Any:
@@ -180,7 +180,8 @@ class GoogleSheetsStore(GoogleCreation):
 
     def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
         """The whole workbook in two calls: the tab list, then every tab's values."""
-        tabs = tabs_of(self._meta())
+        meta = self._meta()
+        tabs = tabs_of(meta)
         values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
@@ -204,7 +205,8 @@ class GoogleSheetsStore(GoogleCreation):
             if not scratch and not tab.title.startswith(STAGING_TAB):
                 grids.append(grid)
         self._check_limits(len(grids), total_cells)
-        return RawWorkbook(grids, notices=list(self.notices)), index
+        zone = str(((meta or {}).get("properties") or {}).get("timeZone") or "")
+        return RawWorkbook(grids, notices=list(self.notices), time_zone=zone), index
 
     def _check_limits(self, tabs: int, cells: int) -> None:
         self.notices = []

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 from okrsheet.errors import BackendError, WorkbookExists, WorkbookUnavailable
 from okrsheet.stores.base import (
+    UNREAD_TABS,
     CellValue,
     Change,
     ChangePlanner,
@@ -38,10 +39,13 @@ from okrsheet.stores.xlsx_files import (
     _compound_file_kind,
     _fsync_folder,
     _keep_metadata,
+    _not_an_xlsx_package,
+    _opendocument,
     _read_only,
     _same_file,
     _short,
     _signals_held,
+    _umask,
     open_elsewhere,
     share_lock_file,
 )
@@ -117,6 +121,37 @@ class _ChangedMeanwhile(Exception):
     """The workbook changed between our read and our write: plan again on a fresh read."""
 
 
+def _unresolved(open_package: Callable[[], Package]) -> Callable[[str], set[tuple[int, int]]]:
+    """`RawWorkbook.unresolved` for a package opened when first asked (each tab scanned once)."""
+    from okrsheet.stores.xlsx_bounds import formulas_without_results
+    from okrsheet.stores.xlsx_patch import sheet_parts
+
+    opened: list[Package] = []
+    found: dict[str, set[tuple[int, int]]] = {}
+
+    def unresolved(title: str) -> set[tuple[int, int]]:
+        if title not in found:
+            try:
+                if not opened:
+                    opened.append(open_package())
+                part = sheet_parts(opened[0]).get(title)
+                found[title] = formulas_without_results(opened[0].read(part)) if part else set()
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
+                found[title] = set()
+        return found[title]
+
+    return unresolved
+
+
+def _all(title: str) -> bool:
+    return True
+
+
+def _wanted(title: str) -> bool:
+    """A tab whose cells okr reads (not one of `UNREAD_TABS`)."""
+    return title.strip().casefold() not in UNREAD_TABS
+
+
 class XlsxStore:
     """A workbook in a local .xlsx file.
 
@@ -127,6 +162,7 @@ class XlsxStore:
     def __init__(self, path: Path, *, force: bool = False) -> None:
         self.path = path
         self.force = force
+        self._package: Package | None = None  # the package of the bytes last skimmed
 
     @property
     def location(self) -> str:
@@ -148,24 +184,62 @@ class XlsxStore:
 
     # Reading ---------------------------------------------------------------------------------
 
-    def read(self) -> RawWorkbook:
+    def read(self, *, whole: bool = False) -> RawWorkbook:
         from python_calamine import CalamineWorkbook
 
+        from okrsheet.stores.xlsx_zip import Package
+
         self._check_readable()
-        return self._grids(lambda: CalamineWorkbook.from_path(str(self.path)))
+        try:
+            package: Package | None = Package.open(self.path)
+        except (OSError, zipfile.BadZipFile, ValueError):
+            package = None  # not a zip: the reader says what it is
+        read = _all if whole else _wanted
+        if package is not None:
+            try:
+                self._check_bounds(package, read)
+            except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
+                raise self._unreadable(exc) from exc
+            del package
+        raw = self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
+        raw.unresolved = _unresolved(lambda: Package.open(self.path))
+        return raw
 
     def _read_data(self, data: bytes) -> RawWorkbook:
         """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
         from python_calamine import CalamineWorkbook
 
-        return self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        from okrsheet.stores.xlsx_zip import Package
+
+        known = self._package if self._package is not None and self._package.data is data else None
+        # A package that cannot be taken apart: the reader says what is wrong with it.
+        with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
+            self._check_bounds(known or Package(data), _wanted)
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        raw.unresolved = _unresolved(lambda: known or Package(data))
+        return raw
+
+    def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
+        """Refuse a workbook beyond what okr reads (see `xlsx_bounds`), before the reader
+        allocates for it."""
+        from okrsheet.stores.xlsx_bounds import check_package, check_sheets
+        from okrsheet.stores.xlsx_patch import sheet_parts
+
+        check_package(package, str(self.path))
+        parts = sheet_parts(package)
+        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
 
     def _grids(
-        self, open_book: Callable[[], CalamineWorkbook], only: Callable[[str], bool] | None = None
+        self,
+        open_book: Callable[[], CalamineWorkbook],
+        only: Callable[[str], bool] | None = None,
+        read: Callable[[str], bool] | None = None,
     ) -> RawWorkbook:
-        """Every tab of the book `open_book` gives (or those `only` accepts), in tab order."""
+        """Every tab of the book `open_book` gives (or those `only` accepts), in tab order;
+        the cells of those `read` refuses (by default `UNREAD_TABS`) are left out."""
         from python_calamine import CalamineError, PasswordError
 
+        read = read or _wanted
         try:
             book = open_book()
             visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
@@ -177,7 +251,9 @@ class XlsxStore:
                     rows=cast(
                         "list[list[CellValue]]",
                         book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                    ),
+                    )
+                    if read(name)
+                    else [],
                     hidden=not visible.get(name, True),
                 )
                 for name in book.sheet_names
@@ -188,21 +264,30 @@ class XlsxStore:
                 f"{self.path} is protected by a password; save an unprotected copy to use it"
             ) from exc
         except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
-            kind = _compound_file_kind(self.path)
-            if kind == "encrypted":
-                raise WorkbookUnavailable(
-                    f"{self.path} is protected by a password; save an unprotected copy to use it"
-                ) from exc
-            if kind == "legacy":
-                raise WorkbookUnavailable(
-                    f"{self.path} is an Excel 97-2003 (.xls) file, not an .xlsx workbook",
-                    hint="open it in Excel or Google Sheets and save it as .xlsx",
-                ) from exc
-            raise WorkbookUnavailable(
-                f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
-                hint="check the path, or create a workbook with `okr init`",
-            ) from exc
+            raise self._unreadable(exc) from exc
         return RawWorkbook(grids)
+
+    def _unreadable(self, exc: BaseException) -> WorkbookUnavailable:
+        """What to say of a file that is not an .xlsx workbook: the same on reads and writes."""
+        kind = _compound_file_kind(self.path)
+        if kind == "encrypted":
+            return WorkbookUnavailable(
+                f"{self.path} is protected by a password; save an unprotected copy to use it"
+            )
+        if kind == "legacy":
+            return WorkbookUnavailable(
+                f"{self.path} is an Excel 97-2003 (.xls) file, not an .xlsx workbook",
+                hint="open it in Excel or Google Sheets and save it as .xlsx",
+            )
+        if _opendocument(self.path):
+            return WorkbookUnavailable(
+                f"{self.path} is an OpenDocument (.ods) spreadsheet, not an .xlsx workbook",
+                hint="open it in LibreOffice and save it as Excel 2007-365 (.xlsx)",
+            )
+        return WorkbookUnavailable(
+            f"{self.path} is not a readable .xlsx workbook ({_short(exc)})",
+            hint="check the path, or create a workbook with `okr init`",
+        )
 
     def _read_skimmed(self, skim: Skim, data: bytes) -> tuple[RawWorkbook, Package | None]:
         """A read of `data` with the long tabs `skim` allows read in part (see `Skim`), and the
@@ -210,11 +295,14 @@ class XlsxStore:
         decompressed."""
         from python_calamine import CalamineWorkbook
 
+        from okrsheet.stores.xlsx_bounds import check_package
         from okrsheet.stores.xlsx_patch import Package, Unpatchable, sheet_parts
         from okrsheet.stores.xlsx_skim import needle_patterns, skim_sheet
 
         try:
             package = Package(data)
+            self._package = package  # for `_read_data` of the same bytes
+            check_package(package, str(self.path))
             names = set(package.namelist())
             long_parts = {
                 title: part
@@ -233,12 +321,16 @@ class XlsxStore:
                     trimmed[part] = xml
             if not trimmed:
                 return self._read_data(data), package
+            # A trimmed tab reaches the reader as its head and needle rows only: what lies
+            # beyond them costs nothing there, and its scan would cost the time skimming saves.
+            self._check_bounds(package, lambda t: _wanted(t) and long_parts.get(t) not in trimmed)
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
             return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
+        raw.unresolved = _unresolved(lambda: package)
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {
             g.title
@@ -296,6 +388,11 @@ class XlsxStore:
             snapshot = _Snapshot.of(target, data)
         except OSError as exc:
             raise WorkbookUnavailable(f"{self.path} cannot be read ({_short(exc)})") from exc
+        # The reader below would take an .xls or an .ods for a workbook (it goes by content);
+        # a read of the file refuses them (it goes by the name), and so does a write.
+        problem = _not_an_xlsx_package(data)
+        if problem is not None:
+            raise self._unreadable(problem) from problem
         package: Package | None = None
         if skim is None:
             raw = self._read_data(data)
@@ -362,6 +459,9 @@ class XlsxStore:
                     hint="pass --force to replace it",
                 )
             if self.path.exists():
+                # `--force` of init (and pull) means "replace the file", not "whoever has it
+                # open": their next save there would bring the old workbook back.
+                self._refuse_if_open_elsewhere(replacing=True)
                 self._refuse_if_hard_linked()
             book = Workbook()
             book.remove(book.active)
@@ -382,7 +482,9 @@ class XlsxStore:
                 return load_workbook(io.BytesIO(data), rich_text=True)
         except Exception as exc:  # openpyxl raises many unrelated types on bad files
             raise WorkbookUnavailable(
-                f"{self.path} could not be opened for writing ({_short(exc)})"
+                f"{self.path} is not a readable .xlsx workbook ({_short(exc)}); nothing was "
+                "written",
+                hint="open it in a spreadsheet program and save it again as .xlsx",
             ) from exc
 
     def _save(
@@ -468,18 +570,22 @@ class XlsxStore:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def _refuse_if_open_elsewhere(self) -> None:
-        if self.force:
+    def _refuse_if_open_elsewhere(self, *, replacing: bool = False) -> None:
+        """Refuse to write a workbook a spreadsheet program's lock file says is open; `force`
+        (the writing commands' `--force`) writes anyway. A whole new workbook replacing it is
+        refused whatever `force` says: there, `--force` only means replacing the file."""
+        if self.force and not replacing:
             return
         found = open_elsewhere(self.target)
         if found is not None:
             program, lock_file, who = found
             by = f" by {who}" if who else ""
+            escape = "" if replacing else ", or pass --force"
             raise WorkbookUnavailable(
                 f"{self.path} is open in {program}{by}; nothing was written (its next save "
                 "there would overwrite this change)",
                 hint=f"close it there and run the command again; if it is open nowhere, delete "
-                f"{lock_file.name} (left by a program that stopped), or pass --force",
+                f"{lock_file.name} (left by a program that stopped){escape}",
             )
 
     def _refuse_if_hard_linked(self) -> None:
@@ -554,9 +660,12 @@ class XlsxStore:
             | getattr(os, "O_NOINHERIT", 0)
             | getattr(os, "O_NOFOLLOW", 0)
         )
+        # Made with its final mode (the umask set aside for that one call): a process killed
+        # right after making it must not leave a file that others cannot open.
+        mode = (like.st_mode & 0o666) if like is not None else 0o666 & ~_umask()
         try:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, 0o600)
+                fd = _create_with_mode(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
             except FileExistsError:
                 try:
                     return os.open(path, os.O_RDWR | flags)
@@ -568,8 +677,18 @@ class XlsxStore:
             raise WorkbookUnavailable(
                 f"cannot lock {self.path} for writing: {_short(exc)}"
             ) from exc
-        share_lock_file(fd, like)
+        if like is not None and os.fstat(fd).st_gid != like.st_gid:
+            share_lock_file(fd, like)  # the workbook's group (a change of group may clear bits)
         return fd
+
+
+def _create_with_mode(path: Path, flags: int, mode: int) -> int:
+    """os.open creating `path` with exactly `mode`, whatever the umask."""
+    mask = os.umask(0)
+    try:
+        return os.open(path, flags, mode)
+    finally:
+        os.umask(mask)
 
 
 def _try_lock(fd: int) -> bool:

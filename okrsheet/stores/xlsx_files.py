@@ -5,9 +5,12 @@ files that are not .xlsx at all told apart."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import signal
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -182,6 +185,32 @@ def _compound_file_kind(path: Path) -> str | None:
         return "encrypted"
     if any(f"{name}\0".encode("utf-16-le") in data for name in ("Workbook", "Book")):
         return "legacy"
+    return None
+
+
+def _opendocument(path: Path) -> bool:
+    """An OpenDocument file (.ods, saved by LibreOffice) under another name: a zip whose first
+    member, `mimetype`, names an OpenDocument type. Only called once reading has failed."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            kind = package.read("mimetype")[:100]
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError):
+        return False
+    return kind.startswith(b"application/vnd.oasis.opendocument")
+
+
+def _not_an_xlsx_package(data: bytes) -> Exception | None:
+    """Why `data` cannot be an .xlsx package at all (not a zip, or a zip without the package's
+    relationships, as an .ods has), in the words a read of the file uses; None when it may be
+    one. What a write checks before handing the bytes to a reader that would take an .xls or
+    an .ods for a workbook."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return exc
+    if "_rels/.rels" not in names:
+        return KeyError("File not found '_rels/.rels'")
     return None
 
 

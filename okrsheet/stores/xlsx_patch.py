@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+import zlib
+from collections.abc import Container, Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -63,7 +65,6 @@ _LETTERS = re.compile(r"[A-Z]+")
 _F = f"{_Q}f"
 _V = f"{_Q}v"
 #: The cached result of every formula cell of a sheet.
-_CACHED_RESULTS = etree.XPath("//m:c[m:f]/m:v", namespaces={"m": NS})
 
 
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -322,10 +323,30 @@ class _Sheet:
             return False
         return not written.keys() and cell.get("cm") is None and cell.get("vm") is None
 
-    def finish(self) -> bytes:
-        # Cached results of formulas may now be stale: drop them so every app recomputes.
-        for cached in _CACHED_RESULTS(self.root):
-            cached.getparent().remove(cached)
+    def formulas(self) -> dict[tuple[int, int], Any]:
+        """The formula cells of the sheet by (row, column): their `<f>` elements."""
+        found: dict[tuple[int, int], Any] = {}
+        for number, row in self.rows.items():
+            for cell in row.iterfind(f"{_Q}c"):
+                formula = cell.find(f"{_Q}f")
+                ref = cell.get("r")
+                if formula is not None and ref:
+                    found[(number, column_index(ref))] = formula
+        return found
+
+    def finish(self, stale: Container[tuple[int, int]] | None = None) -> bytes:
+        """The sheet's XML. The cached results of the formulas at `stale` (all, for None)
+        are dropped, so that every program recomputes them; the others keep theirs."""
+        for formula in self.root.iter(f"{_Q}f"):
+            cell = formula.getparent()
+            cached = cell.find(f"{_Q}v")
+            if cached is None:
+                continue
+            ref = cell.get("r", "")
+            if stale is not None and ref and (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0),
+                                              column_index(ref)) not in stale:  # fmt: skip
+                continue
+            cell.remove(cached)
         dimension = self.root.find(f"{_Q}dimension")
         if dimension is not None and self.rows:
             end = dimension.get("ref", "A1").split(":")[-1]
@@ -334,6 +355,130 @@ class _Sheet:
         return bytes(
             etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
         )
+
+
+# Formulas and what they read ------------------------------------------------------------------
+
+_ANY_ROW = 1 << 20
+_ANY_COL = 1 << 14
+# A reference: an optional sheet ('Sales & Partners'! or Plan!), then a cell or a range of
+# cells, whole columns or whole rows.
+_FORMULA_REF = re.compile(
+    r"(?:(?:'((?:[^']|'')+)'|([A-Za-z_][\w.]*))!)?"
+    r"(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)"
+    r"(?![\w(!])"
+)
+_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+_NAME = re.compile(r"[A-Za-z_\\][\w.]*(?!\w)(?!\s*\()")
+# Functions whose result changes without any cell changing, or whose inputs a reading of
+# the formula cannot tell: a formula holding one is always recomputed.
+_VOLATILE = re.compile(
+    r"\b(?:TODAY|NOW|RAND|RANDBETWEEN|RANDARRAY|OFFSET|INDIRECT|CELL|INFO)\s*\(", re.I
+)
+
+
+class _Cells:
+    """Cells of one tab: single cells by column, and rows from `rows_from` on, everywhere."""
+
+    def __init__(self) -> None:
+        self.by_column: dict[int, set[int]] = {}
+        self.rows_from: int | None = None
+
+    def add(self, row: int, col: int) -> None:
+        self.by_column.setdefault(col, set()).add(row)
+
+    def meets(self, top: int, left: int, bottom: int, right: int) -> bool:
+        if self.rows_from is not None and bottom >= self.rows_from:
+            return True
+        if right - left < len(self.by_column):
+            columns: Iterable[int] = range(left, right + 1)
+        else:
+            columns = [c for c in self.by_column if left <= c <= right]
+        for col in columns:
+            rows = self.by_column.get(col)
+            if rows and any(top <= r <= bottom for r in rows):
+                return True
+        return False
+
+
+def _reads(text: str, tab: str) -> list[tuple[str, int, int, int, int]] | None:
+    """The rectangles (tab, top, left, bottom, right) a formula reads, or None when that
+    cannot be told from its text (a defined name, a table, another workbook, a function
+    such as TODAY or INDIRECT)."""
+    if "[" in text or _VOLATILE.search(text):
+        return None
+    bare = _STRING_LITERAL.sub('""', text)
+    found: list[tuple[str, int, int, int, int]] = []
+    for match in _FORMULA_REF.finditer(bare):
+        sheet = match.group(1).replace("''", "'") if match.group(1) else match.group(2) or tab
+        parts = match.group(3).replace("$", "").split(":")
+        corners = [_corner(p) for p in parts]
+        (top, left), (bottom, right) = corners[0], corners[-1]
+        if all(p.isdigit() for p in parts):  # whole rows: every column
+            left, right = 1, _ANY_COL
+        found.append((sheet, min(top, bottom), min(left, right), max(top, bottom),
+                      max(left, right)))  # fmt: skip
+    rest = _FORMULA_REF.sub(" ", bare)
+    names = [n for n in _NAME.findall(rest) if n.upper() not in ("TRUE", "FALSE")]
+    return None if names else found
+
+
+def _corner(text: str) -> tuple[int, int]:
+    """(row, column) of `A1`; a column alone spans every row, a row alone every column."""
+    letters = text.rstrip("0123456789")
+    digits = text[len(letters) :]
+    if not letters:
+        return (int(digits), 1) if digits else (1, 1)
+    column = letters_to_column(letters)
+    return (int(digits), column) if digits else (0, column)
+
+
+def stale_formulas(
+    formulas: dict[str, dict[tuple[int, int], Any]], changed: dict[str, _Cells]
+) -> dict[str, set[tuple[int, int]]]:
+    """The formula cells, among `formulas` (by tab, their `<f>` elements), whose cached
+    result a write of `changed` may have made wrong: those that read a changed cell or a
+    stale formula, and those whose inputs cannot be told. The others keep their results:
+    a person's `=0.8+0.05`, or `=Plan!C4` when okr did not write on Plan."""
+    reads: dict[tuple[str, int, int], list[tuple[str, int, int, int, int]] | None] = {}
+    for tab, cells in formulas.items():
+        for (row, col), formula in cells.items():
+            shared_child = formula.get("t") == "shared" and not (formula.text or "").strip()
+            text = "" if shared_child else (formula.text or "")
+            reads[(tab, row, col)] = None if shared_child else _reads(text, tab)
+    marks = {tab.casefold(): _Cells() for tab in formulas}  # tab names match in any case
+    written = {tab.casefold(): cells for tab, cells in changed.items()}
+    stale: dict[str, set[tuple[int, int]]] = {tab: set() for tab in formulas}
+
+    def is_stale(rectangles: list[tuple[str, int, int, int, int]] | None) -> bool:
+        if rectangles is None:
+            return True
+        for sheet, top, left, bottom, right in rectangles:
+            bottom = bottom or _ANY_ROW
+            top = top or 1
+            for source in (written.get(sheet.casefold()), marks.get(sheet.casefold())):
+                if source is not None and source.meets(top, left, bottom, right):
+                    return True
+        return False
+
+    pending = dict(reads)
+    while True:
+        found = [key for key, rectangles in pending.items() if is_stale(rectangles)]
+        if not found:
+            return stale
+        for tab, row, col in found:
+            del pending[(tab, row, col)]
+            stale[tab].add((row, col))
+            marks[tab.casefold()].add(row, col)
+
+
+def _has_cached_results(xml: bytes) -> bool:
+    """Whether a formula of the sheet holds a cached result (then an append parses the sheet,
+    to drop those it may have made wrong)."""
+    if b"<f" not in xml and b":f" not in xml:
+        return False
+    cached = rb"<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*<(?:\w+:)?v>\s*[^<\s]"
+    return re.search(cached, xml) is not None
 
 
 def _only_appends(changes: Sequence[Change], tab: str) -> bool:
@@ -569,7 +714,16 @@ def _grown_tables(package: Package, part: str, first: int, last: int) -> dict[st
 
 def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     """Write to `target` the workbook at `source` (a path, or a package already read) with
-    `changes` applied."""
+    `changes` applied. A package this module cannot parse (a part missing, XML that is not
+    well-formed, such as a prefix without its namespace) is `Unpatchable`: the full rewrite
+    then either manages or says that the file is not a readable workbook."""
+    try:
+        _patch(source, target, changes)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        raise Unpatchable(f"the package cannot be parsed ({exc})") from exc
+
+
+def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     added = [c for c in changes if isinstance(c, AddTab)]
     if any(not isinstance(c, SetCells | AppendRows | AddTab) for c in changes):
         raise Unpatchable("deleted rows need a full rewrite")
@@ -581,31 +735,46 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
     styles = _Styles(package.read("xl/styles.xml"))
     sheets: dict[str, _Sheet] = {}
     replaced: dict[str, bytes | Splice | None] = {}
+    changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
     for change in changes:
         assert isinstance(change, SetCells | AppendRows)
         part = parts.get(change.tab)
         if part is None:
             raise Unpatchable(f"no worksheet part for {change.tab!r}")
-        if isinstance(change, AppendRows) and _only_appends(changes, change.tab):
+        written = changed.setdefault(change.tab, _Cells())
+        if (
+            isinstance(change, AppendRows)
+            and _only_appends(changes, change.tab)
+            and not _has_cached_results(package.read(part))  # the rows may change them
+        ):
             fast = _append_splice(package.read(part), change.rows, styles)
             if fast is not None:
                 replaced[part] = fast
                 replaced.update(_grown_tables(package, part, *fast.added))
+                written.rows_from = min(written.rows_from or _ANY_ROW, fast.added[0])
                 continue
         sheet = sheets.get(part) or _Sheet(package.read(part), styles)
         sheets[part] = sheet
         if isinstance(change, SetCells):
             for (row, col), value in sorted(change.cells.items()):
                 sheet.set(row, col, value)
+                written.add(row, col)
         else:
             start = sheet.last_used_row() + 1
+            written.rows_from = min(written.rows_from or _ANY_ROW, start)
             for offset, values in enumerate(change.rows):
                 for col, value in enumerate(values, start=1):
                     if value is not None:
                         sheet.set(start + offset, col, value)
             if change.rows:
                 replaced.update(_grown_tables(package, part, start, start + len(change.rows) - 1))
-    replaced.update({part: sheet.finish() for part, sheet in sheets.items()})
+    titles = {part: title for title, part in parts.items()}
+    stale = stale_formulas(
+        {titles[part]: sheet.formulas() for part, sheet in sheets.items()}, changed
+    )
+    replaced.update(
+        {part: sheet.finish(stale.get(titles[part], set())) for part, sheet in sheets.items()}
+    )
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()
     replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))

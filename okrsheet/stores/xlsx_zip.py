@@ -149,10 +149,17 @@ class Package:
         if entry is None or not entry.deflated:
             return None
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
-        # Into a buffer of the size the directory gives: no copy as it grows (a 40 MB log would
-        # otherwise peak at twice its size). A stream that ends early raises zlib.error.
+        stream = memoryview(self.data)[entry.data]
         try:
-            data = zlib.decompress(memoryview(self.data)[entry.data], -15, max(size, 1))
+            if size < _STREAM_CHECK_FROM:
+                data = _inflate_at_most(stream, size)
+            else:
+                # Never more than the size the directory declares: a part that unpacks to more
+                # is refused before it fills the memory (counted in small steps, kept nowhere).
+                # Then into a buffer of that size: no copy as it grows (a 40 MB log would
+                # otherwise peak at twice its size). A stream that ends early raises zlib.error.
+                _check_inflates_to_at_most(stream, size)
+                data = zlib.decompress(stream, -15, max(size, 1))
         except zlib.error as exc:
             raise zipfile.BadZipFile(f"{name} cannot be decompressed ({exc})") from exc
         if len(data) != size or zlib.crc32(data) != crc:
@@ -346,3 +353,39 @@ def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     copy.external_attr = info.external_attr
     copy.create_system = info.create_system
     return copy
+
+
+#: Members declared this large are first inflated in small steps, only to count, then in one
+#: call into a buffer of their size; smaller ones in one bounded step (a copy costs little).
+_STREAM_CHECK_FROM = 4 << 20
+_STEP = 1 << 20
+
+
+def _inflate_at_most(stream: memoryview, size: int) -> bytes:
+    """The stream inflated, reading no more than `size` bytes and one to tell it is longer
+    (which the caller refuses by its size)."""
+    inflate = zlib.decompressobj(-15)
+    data = inflate.decompress(stream, size + 1)
+    if len(data) <= size:
+        data += inflate.flush()
+    if not inflate.eof:
+        raise zlib.error("the stream ends early or goes on past its declared size")
+    return data
+
+
+def _check_inflates_to_at_most(stream: memoryview, size: int) -> None:
+    """Raise zlib.error when the stream inflates to more than `size` bytes (or ends early),
+    holding at most one step of its output at a time."""
+    inflate = zlib.decompressobj(-15)
+    total = 0
+    pending: bytes | memoryview = stream
+    while not inflate.eof:
+        out = inflate.decompress(pending, _STEP)
+        total += len(out)
+        if total > size:
+            raise zlib.error(f"it inflates past its declared {size:,} bytes")
+        pending = inflate.unconsumed_tail
+        if not out and not pending:
+            break
+    if not inflate.eof:
+        raise zlib.error("the stream ends early")

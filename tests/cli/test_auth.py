@@ -126,9 +126,9 @@ def test_a_sign_in_without_the_drive_scope_is_told_to_log_in_again(google: Googl
         )
 
 
-def test_login_saves_the_token_privately_and_names_the_person(
-    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def person_signs_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Any]]:
+    """An OAuth client file, and Google's browser flow replaced by what the person does there:
+    they sign in as ann@acme.test. Returns the client file and the scopes each flow asked."""
     from google.oauth2.credentials import Credentials
     from google_auth_oauthlib.flow import InstalledAppFlow
 
@@ -162,6 +162,13 @@ def test_login_saves_the_token_privately_and_names_the_person(
         return creds
 
     monkeypatch.setattr(InstalledAppFlow, "run_local_server", browser_flow)
+    return client, asked
+
+
+def test_login_saves_the_token_privately_and_names_the_person(
+    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, asked = person_signs_in(tmp_path, monkeypatch)
 
     result = okr("auth", "login", "--client-secrets", str(client), "--no-browser")
 
@@ -175,3 +182,32 @@ def test_login_saves_the_token_privately_and_names_the_person(
     assert "https://www.googleapis.com/auth/drive" not in asked[0]  # never all of Drive
     status = okr("auth", "status")
     assert "user ann@acme.test" in status.stdout
+
+
+def test_login_replaces_an_open_world_readable_token_file_instead_of_writing_into_it(
+    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what gspread's own flow leaves: a 0644 token in a 0755 folder, which another local user
+    # has open (here, a handle of ours stands for theirs)
+    client, _ = person_signs_in(tmp_path, monkeypatch)
+    folder = Path.home() / ".config" / "gspread"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    saved = folder / "authorized_user.json"
+    saved.write_text('{"refresh_token": "1//the-old-one"}')
+    saved.chmod(0o644)
+    old_inode = saved.stat().st_ino
+
+    with saved.open(encoding="utf-8") as theirs:
+        result = okr("auth", "login", "--client-secrets", str(client), "--no-browser")
+        theirs.seek(0)
+        seen_by_them = theirs.read()
+
+    assert result.exit_code == 0, result.stderr
+    assert seen_by_them == '{"refresh_token": "1//the-old-one"}'  # never the new secrets
+    assert "the-refresh-token" not in seen_by_them and "s3cret" not in seen_by_them
+    assert saved.stat().st_ino != old_inode  # a new file, renamed over the old one
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the folder's mode is fixed too
+    assert json.loads(saved.read_text())["refresh_token"] == "1//the-refresh-token"
+    assert sorted(p.name for p in folder.iterdir()) == ["authorized_user.json"]  # no temp left

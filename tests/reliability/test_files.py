@@ -96,6 +96,42 @@ def test_the_lock_file_has_the_workbooks_mode_and_group_and_goes_when_done(
     assert not store.lock_path.exists()
 
 
+# Runs `okr checkin` under a strict umask and kills it the moment its lock file exists.
+_KILLED_AT_THE_LOCK = """
+import os, sys
+real_open = os.open
+def open_then_die(path, flags, *args, **kwargs):
+    fd = real_open(path, flags, *args, **kwargs)
+    if str(path).endswith(".lock") and flags & os.O_CREAT:
+        os._exit(9)
+    return fd
+os.open = open_then_die
+os.umask(0o077)
+from okrsheet.cli import app
+app(sys.argv[1:], prog_name="okr")
+"""
+
+
+def test_a_lock_file_left_by_a_kill_right_after_it_was_made_has_the_workbooks_mode(
+    okr: Any, example: Path
+) -> None:
+    import subprocess
+    import sys
+
+    example.chmod(0o664)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_THE_LOCK, "checkin", "SALES-1.1", "--value", "91",
+         "-w", str(example)],
+        env={**os.environ, "OKR_TODAY": "2026-11-16"}, capture_output=True, timeout=60,
+    )  # fmt: skip
+    lock = XlsxStore(example).lock_path
+
+    assert killed.returncode == 9, killed.stderr
+    assert lock.exists()  # left behind, as a kill leaves it ...
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o664  # ... openable by whoever may write
+    assert okr("checkin", "SALES-1.1", "--value", "91", "-w", str(example)).exit_code == 0
+
+
 def test_a_lock_file_left_by_another_person_does_not_lock_anyone_out(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,3 +307,126 @@ def test_ctrl_c_just_after_the_rename_says_the_change_was_written(
     assert "nothing was written" not in result.stderr
     assert "the change was written" in result.stderr
     assert _current(example) == 91
+
+
+# The HTML report's file -----------------------------------------------------------------------
+
+# Runs `okr report --out`, pausing half way through writing the page (whichever way it is
+# written: os.write, or a file object from os.fdopen) until the test sends a signal.
+_PAUSED_REPORT = """
+import os, sys, time
+flag = sys.argv[1]
+def pause():
+    open(flag, "w").close()
+    time.sleep(60)
+real_write, real_fdopen = os.write, os.fdopen
+def write(fd, data):
+    if len(data) > 2048:
+        real_write(fd, bytes(data[:1024]))
+        pause()
+    return real_write(fd, data)
+os.write = write
+class Paused:
+    def __init__(self, handle):
+        self.handle = handle
+    def write(self, text):
+        if len(text) > 2048:
+            self.handle.write(text[:1024])
+            self.handle.flush()
+            pause()
+        return self.handle.write(text)
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.handle.close()
+os.fdopen = lambda *a, **k: Paused(real_fdopen(*a, **k))
+from okrsheet.cli import app
+app(sys.argv[2:], prog_name="okr")
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGKILL", "SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_report_killed_while_writing_leaves_no_temporary_file(
+    example: Path, tmp_path: Path, signum: str
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    out.mkdir()
+    page = out / "okr.html"
+    page.write_text("the page of last week")
+    flag = tmp_path / "writing"
+    env = {**os.environ, "OKR_TODAY": "2026-11-16"}
+
+    def as_in_a_terminal() -> None:  # a background job (nohup, `&`) inherits them ignored
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_REPORT, str(flag), "report", "--out", str(page),
+         "-w", str(example)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=as_in_a_terminal,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not flag.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), process.communicate()
+
+    process.send_signal(getattr(signal, signum))
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode in (-getattr(signal, signum), 130), (process.returncode, stderr)
+    # after SIGKILL the watchdog the writer forked removes the file, once it sees it died
+    deadline = time.monotonic() + 10
+    while len(list(out.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in out.iterdir()) == ["okr.html"]  # no hidden file left
+    assert page.read_text() == "the page of last week"  # the old page stands, whole
+    assert "Traceback" not in stderr
+
+
+def test_a_temporary_report_file_left_by_a_killed_run_is_removed_by_the_next(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    # where the system has no nameless files, a run killed mid-write leaves its hidden file
+    page = tmp_path / "okr.html"
+    left = tmp_path / ".okr.html.0123456789abcdef.tmp"
+    left.write_text("<html>half a page")
+    an_hour_ago = os.stat(left).st_mtime - 3600
+    os.utime(left, (an_hour_ago, an_hour_ago))
+    fresh = tmp_path / ".okr.html.fedcba9876543210.tmp"  # a write in progress: not touched
+    fresh.write_text("<html>being written")
+
+    result = okr("report", "--out", str(page), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert not left.exists() and fresh.exists()
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_report_is_flushed_to_disk_before_the_rename_and_the_folder_after(
+    okr: Any, example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        events.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    result = okr("report", "--out", str(tmp_path / "okr.html"), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert events == ["fsync file", "rename", "fsync folder"]

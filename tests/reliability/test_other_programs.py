@@ -145,6 +145,37 @@ def test_a_workbook_open_in_a_spreadsheet_program_is_not_written(
     assert _sales_11(okr, example) == 91
 
 
+@pytest.mark.parametrize(
+    ("lock_name", "content", "program", "person"),
+    [
+        (".~lock.example.xlsx#", b"Ana Lima,laptop,ana,01.12.2026 09:12,file:///x;\n",
+         "LibreOffice", "Ana Lima"),
+        ("~$example.xlsx", bytes([8]) + b"Tom Reed" + b" " * 45 + b"\x00" * 110, "Excel",
+         "Tom Reed"),
+    ],
+    ids=["libreoffice", "excel"],
+)  # fmt: skip
+def test_init_force_does_not_replace_a_workbook_open_in_a_spreadsheet_program(
+    okr: Any, example: Path, lock_name: str, content: bytes, program: str, person: str
+) -> None:
+    lock_file = example.parent / lock_name
+    lock_file.write_bytes(content)
+    before = fingerprint(example)
+
+    refused = okr("init", str(example), "--cycle", "2027-Q1", "--force")
+
+    assert refused.exit_code == 4, refused.stderr
+    assert f"is open in {program} by {person}" in refused.stderr
+    assert "nothing was written" in refused.stderr and lock_name in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert fingerprint(example) == before
+    assert [p.name for p in example.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+    lock_file.unlink()  # closed there: now --force replaces it
+    assert okr("init", str(example), "--cycle", "2027-Q1", "--force").exit_code == 0
+    assert fingerprint(example) != before
+
+
 def test_excel_owner_file_of_a_long_name_replaces_its_first_two_characters(
     okr: Any, example: Path
 ) -> None:

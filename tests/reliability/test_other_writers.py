@@ -221,3 +221,155 @@ def test_rows_appended_under_an_excel_table_grow_the_table(okr: Any, example: Pa
     table = load_workbook(example)["Check-ins"].tables["Log"]
     assert table.ref == f"A1:H{last + 3}"
     assert table.autoFilter is None or table.autoFilter.ref in (None, table.ref)
+
+
+# Files that are not .xlsx workbooks, under an .xlsx name --------------------------------------
+
+WRITES = {
+    "checkin": ("checkin", "SALES-1.1", "--value", "91"),
+    "grade-write": ("grade", "--write"),
+    "rollover": ("rollover", "--to", "2027-Q1"),
+    "validate-fix": ("validate", "--fix"),
+}
+
+
+def _undeclared_prefix(example_bytes: bytes) -> bytes:
+    """The example with an element in workbook.xml whose prefix has no namespace declared."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b"<x14:note/><sheets>", 1)
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def not_xlsx(example_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The example company saved by LibreOffice as .xls and as .ods (to be renamed .xlsx),
+    and with an undeclared prefix in its workbook.xml."""
+    soffice = _soffice()
+    folder = tmp_path_factory.mktemp("not-xlsx")
+    (folder / "example.xlsx").write_bytes(example_bytes)
+    files = {}
+    for ext in ("xls", "ods"):
+        subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation=file://{folder}/profile",
+             "--convert-to", ext, "--outdir", str(folder / "out"), str(folder / "example.xlsx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        files[ext] = (folder / "out" / f"example.{ext}").read_bytes()
+    files["prefix"] = _undeclared_prefix(example_bytes)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods", "prefix"])
+@pytest.mark.parametrize("command", list(WRITES))
+def test_a_write_to_a_file_that_is_not_an_xlsx_workbook_is_refused_cleanly(
+    okr: Any, tmp_path: Path, not_xlsx: dict[str, bytes], kind: str, command: str
+) -> None:
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(not_xlsx[kind])
+
+    read = okr("status", "-w", str(book))
+    result = okr(*WRITES[command], "-w", str(book))
+
+    output = result.stdout + result.stderr
+    assert result.exit_code == 4, output
+    assert "bug in okr" not in output and "unexpected" not in output, output
+    assert "Traceback" not in output
+    assert str(book) in result.stderr
+    assert book.read_bytes() == not_xlsx[kind]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["okr.xlsx"]  # no temporary file
+    if kind != "prefix":  # the same refusal as a read of the file
+        assert read.exit_code == 4
+        assert result.stderr == read.stderr
+        assert {"xls": "Excel 97-2003 (.xls)", "ods": "OpenDocument (.ods)"}[kind] in output
+    else:  # a read gets by (calamine is lenient); a write names the fault in the XML
+        assert "not a readable .xlsx workbook" in output and "x14" in output
+        assert "nothing was written" in output
+
+
+# People's own formulas ------------------------------------------------------------------------
+
+
+def _with_formulas(example_bytes: bytes, tabs: dict[str, dict[str, tuple[str, str]]]) -> bytes:
+    """The example with cells replaced by formulas and the results a spreadsheet program
+    saved with them: {tab: {ref: (formula, cached result)}}."""
+    from okrsheet.stores.xlsx_patch import Package, sheet_parts
+
+    parts = sheet_parts(Package(example_bytes))
+    edits = {parts[tab]: cells for tab, cells in tabs.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            for ref, (formula, cached) in edits.get(info.filename, {}).items():
+                cell = re.compile(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), re.S)
+                new = f'<c r="{ref}"><f>{formula}</f><v>{cached}</v></c>'.encode()
+                data, count = cell.subn(new, data, count=1)
+                assert count == 1, ref
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_peoples_formulas_keep_their_results_through_a_checkin_on_their_tab(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    """A Target typed as =0.8+0.05, one reading another tab, and a KPI's Healthy from typed
+    as =4000*2, saved with their results: after check-ins on those tabs they still read as
+    those numbers (before, the write dropped every cached result of the tab and okr read
+    them as missing: 'the target is missing', exit 3)."""
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(
+        _with_formulas(
+            example_bytes,
+            {
+                "Sales": {"J4": ("0.8+0.05", "0.85"), "J5": ("Corporate!J3*0+6", "6")},
+                "KPIs": {"E2": ("4000*2", "8000")},
+            },
+        )
+    )
+    before = okr("status", "-f", "json", "-w", str(book)).json()
+
+    assert okr("checkin", "SALES-1.1", "--value", "91", "-w", str(book)).exit_code == 0
+    assert okr("checkin", "KPI-1", "--value", "7000", "-w", str(book)).exit_code == 0
+
+    validate = okr("validate", "-w", str(book))
+    assert validate.exit_code == 0, validate.stdout + validate.stderr
+    after = okr("status", "-f", "json", "-w", str(book)).json()
+    targets = {
+        kr["id"]: kr["target"]
+        for o in after["objectives"]
+        for kr in o["key_results"]
+        if kr["id"] in ("SALES-1.2", "SALES-1.3")
+    }
+    assert targets == {"SALES-1.2": 0.85, "SALES-1.3": 6.0}
+    assert len(after["objectives"]) == len(before["objectives"])
+    values = load_workbook(book, data_only=True)
+    assert values["Sales"]["J4"].value == 0.85 and values["KPIs"]["E2"].value == 8000
+    (kpi,) = [k for k in after["kpis"] if k["id"] == "KPI-1"]
+    assert (kpi["current"], kpi["healthy_from"], kpi["healthy"]) == (7000, 8000, False)
+    formulas = load_workbook(book)
+    assert formulas["Sales"]["J4"].value == "=0.8+0.05"  # still the person's formula
+
+
+def test_a_formula_whose_result_a_write_dropped_needs_recalculation_not_a_value(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    """A Target typed as =K4*1.25 reads the Current a check-in writes: its saved result can
+    no longer stand, so the write drops it. okr then says the cell awaits a recalculation in
+    a spreadsheet program, not that the target is missing."""
+    book = tmp_path / "okr.xlsx"
+    book.write_bytes(_with_formulas(example_bytes, {"Sales": {"J4": ("K4*1.25", "0.9")}}))
+    assert okr("validate", "-w", str(book)).exit_code == 0
+
+    assert okr("checkin", "SALES-1.2", "--value", "0.72", "-w", str(book)).exit_code == 0
+
+    result = okr("validate", "-f", "json", "-w", str(book))
+    assert result.exit_code == 3
+    (finding,) = [f for f in result.json()["findings"] if f["where"] == "Sales!J4"]
+    assert "needs recalculation in a spreadsheet program" in finding["message"]
+    assert "missing" not in finding["message"]
+    assert load_workbook(book)["Sales"]["J4"].value == "=K4*1.25"  # the formula stays

@@ -236,6 +236,65 @@ def test_csv_output_keeps_negative_numbers_as_numbers(okr: Any, example: Path) -
     assert [r["start"] for r in rows if r["id"] == "SALES-1.3"] == ["-3"]
 
 
+#: Text that an import splitting on `;` (Excel's default in most of Europe), a tab or a comma
+#: would cut into a cell starting with a formula character.
+SPLIT_PAYLOADS = [
+    "see;=HYPERLINK(A1);x", "a;+1", "a;-1+1", "a;@SUM(1)", "a; =1+1", "a;;=1", 'a;"=1"',
+    "a\t=1+1", "a\t+1", "a\t-1+1", "a\t@SUM(1)", "a\t =2", "a,=1+1", "a, +1", "a,-1+1",
+    "a,@SUM(1)", "x;=cmd|' /C calc'!A0", "line\n=1+1", "two;=1;=2", "fine; no formula here",
+]  # fmt: skip
+
+
+def formula_cells(text: str) -> list[str]:
+    """Cells a spreadsheet would run if it imported the CSV splitting on `;`, a tab or a comma,
+    with quotes honoured (csv) or not (a plain split of each line), and blanks trimmed or not;
+    negative numbers are numbers, not formulas."""
+    pieces: list[str] = []
+    for sep in (",", ";", "\t"):
+        pieces += [c for row in csv.reader(io.StringIO(text), delimiter=sep) for c in row]
+        pieces += [p for line in text.splitlines() for p in line.split(sep)]
+    found = []
+    for piece in pieces:
+        for cell in (piece, piece.strip(), piece.strip(' "')):
+            if cell.startswith(("=", "+", "-", "@")):
+                try:
+                    float(cell)
+                except ValueError:
+                    found.append(cell)
+    return found
+
+
+def test_csv_output_is_safe_whatever_the_import_splits_on(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    titles = dict(zip([f"D{row}" for row in range(2, 10)], SPLIT_PAYLOADS, strict=False))
+    type_as_text(example, "Corporate", titles)
+    updates = tmp_path / "updates.csv"
+    with updates.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [["kr_id", "value", "note"]] + [["CORP-1.2", "80", p] for p in SPLIT_PAYLOADS]
+        )
+    assert okr("checkin", "--from", str(updates), "-w", str(example)).exit_code == 0
+
+    outputs = {
+        "history": okr("history", "CORP-1.2", "-f", "csv", "-w", str(example)),
+        "status": okr("status", "-f", "csv", "-w", str(example)),
+        "grade": okr("grade", "-f", "csv", "-w", str(example)),
+        "lagging": okr("lagging", "-f", "csv", "-w", str(example)),
+    }
+
+    for name, result in outputs.items():
+        assert result.exit_code == 0, (name, result.stderr)
+        assert formula_cells(result.stdout) == [], name
+    # every payload reached a report, and reads back (with `csv`) as one cell of its own text
+    notes = [r["note"] for r in csv.DictReader(io.StringIO(outputs["history"].stdout))]
+    for payload in SPLIT_PAYLOADS:
+        guarded = re.sub(r"([,;\t\n][\s\"]*)([=+\-@])", r"\1'\2", payload)
+        assert guarded in notes, (payload, notes)
+    status = outputs["status"].stdout
+    assert all(csv_field in status for csv_field in ('"see;\'=HYPERLINK(A1);x"', '"a;\'+1"'))
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -325,6 +384,44 @@ def test_escape_sequences_in_arguments_are_not_echoed(
 
     assert result.exit_code == 2
     assert "\x1b" not in result.stdout + result.stderr
+
+
+#: A folder name that retitles the terminal window and turns it red, and a file name that
+#: reverses the rest of the line (U+202E) and marks it right-to-left (U+200F, U+061C).
+HOSTILE_FOLDER = "esc\x1b]0;pwned\x07\x1b[31m"
+HOSTILE_NAME = "ok\u202e\u200f\u061cxslx.xlsx"
+SHOWN_NEVER = "\x1b\x07\u202e\u200f\u061c"
+
+
+def test_escape_sequences_in_the_workbooks_path_never_reach_the_terminal(
+    okr: Any, example_bytes: bytes, tmp_path: Path
+) -> None:
+    folder = tmp_path / HOSTILE_FOLDER
+    folder.mkdir()
+    book = folder / HOSTILE_NAME
+    book.write_bytes(example_bytes)
+    page = folder / "page\x1b[2J.html"
+    new = folder / "new\x1b]0;x\x07.xlsx"
+
+    results = {
+        "checkin": okr("checkin", "SALES-1.1", "--value", "91", "-w", str(book)),
+        "grade": okr("grade", "-w", str(book)),
+        "grade-write": okr("grade", "--write", "-w", str(book)),
+        "validate-fix": okr("validate", "--fix", "-w", str(book)),
+        "validate": okr("validate", "-w", str(book)),
+        "report": okr("report", "--out", str(page), "-w", str(book)),
+        "rollover": okr("rollover", "--to", "2027-Q1", "-w", str(book)),
+        "init": okr("init", str(new), "--cycle", "2026-Q4"),
+    }
+
+    for name, result in results.items():
+        assert result.exit_code == 0, (name, result.stderr)
+        shown = result.stdout + result.stderr
+        assert not any(c in shown for c in SHOWN_NEVER), (name, shown)
+    # the path is still named, without its codes (a window title goes with its code)
+    shown_path = tmp_path / "esc" / "okxslx.xlsx"
+    assert f"Recorded 1 check-in(s) in {shown_path}." in results["checkin"].stderr
+    assert "Created " in results["init"].stderr and "new.xlsx" in results["init"].stderr
 
 
 # Secrets ---------------------------------------------------------------------------------------
@@ -460,6 +557,9 @@ def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             modes.append(stat.S_IMODE(os.fstat(self.handle.fileno()).st_mode))
             return int(self.handle.write(text))
 
+        def __getattr__(self, name: str) -> Any:  # flush, fileno, ...
+            return getattr(self.handle, name)
+
         def __enter__(self) -> Spy:
             return self
 
@@ -480,7 +580,8 @@ def test_token_files_are_private_before_the_first_byte_lands(
 
     target = tmp_path / "config" / "gspread" / "authorized_user.json"
     if existing_mode is not None:
-        target.parent.mkdir(parents=True)
+        target.parent.mkdir(parents=True, mode=0o755)
+        target.parent.chmod(0o755)
         target.write_text("{}")
         target.chmod(existing_mode)
     modes = _writes_spy(monkeypatch)
@@ -492,6 +593,5 @@ def test_token_files_are_private_before_the_first_byte_lands(
 
     assert modes and set(modes) == {0o600}
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    if existing_mode is None:
-        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700  # made so, or closed to others
     assert target.read_text() == '{"refresh_token": "1//secret"}'

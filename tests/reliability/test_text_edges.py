@@ -18,7 +18,7 @@ from tests.conftest import TODAY
 from tests.reliability.conftest import fingerprint
 
 #: Right-to-left override, the isolates, and an embedding: each reorders what follows it.
-BIDI = ("\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u202b")
+BIDI = ("\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u202b", "\u200f", "\u061c", "\u200e")
 
 
 def test_an_argument_that_is_not_utf8_is_refused_with_a_clear_message(example: Path) -> None:

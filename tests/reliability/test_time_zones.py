@@ -37,21 +37,38 @@ def _okr(book: Path, tz: str, *args: str, today: str | None = None) -> str:
     return done.stdout
 
 
-def _workbook(tmp_path: Path, time_zone: str | None) -> Path:
-    """The example company, in a cycle around today wherever on Earth today is."""
-    book = tmp_path / "okr.xlsx"
+def _init(book: Path, tz: str) -> None:
+    """The example company, made by `okr init` on a computer in `tz`, in a cycle around today
+    wherever on Earth today is."""
     now = datetime.now(UTC).date()
     start, end = now - timedelta(days=40), now + timedelta(days=40)
-    _okr(book, "UTC", "init", "--example", "--start", start.isoformat(), "--end",
+    _okr(book, tz, "init", "--example", "--start", start.isoformat(), "--end",
          end.isoformat(), "--force", today=now.isoformat())  # fmt: skip
-    if time_zone is not None:
-        workbook = load_workbook(book)
-        settings = workbook["Settings"]
-        row = next(
-            r for r in range(1, settings.max_row + 1) if settings.cell(r, 1).value == "Time zone"
-        )
-        settings.cell(row, 2).value = time_zone
-        workbook.save(book)
+
+
+def _set_time_zone(book: Path, time_zone: str | None) -> None:
+    workbook = load_workbook(book)
+    settings = workbook["Settings"]
+    row = next(
+        r for r in range(1, settings.max_row + 1) if settings.cell(r, 1).value == "Time zone"
+    )
+    settings.cell(row, 2).value = time_zone
+    workbook.save(book)
+
+
+def _time_zone_setting(book: Path) -> Any:
+    settings = load_workbook(book)["Settings"]
+    found = [r[1].value for r in settings.iter_rows() if r[0].value == "Time zone"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _workbook(tmp_path: Path, time_zone: str | None) -> Path:
+    """The example company with this Time zone; None leaves it blank, as workbooks made
+    before `okr init` recorded one have it."""
+    book = tmp_path / "okr.xlsx"
+    _init(book, "UTC")
+    _set_time_zone(book, time_zone)
     return book
 
 
@@ -173,3 +190,131 @@ def test_date_today_is_today_in_the_workbook_time_zone(tmp_path: Path) -> None:
     _, [(day, value, at)] = _newest(book)
     assert value == 222 and str(at).endswith("+14:00")
     assert day.date() == datetime.now(UTC).astimezone(timezone(timedelta(hours=14))).date()
+
+
+def test_a_new_workbook_records_the_creating_computers_zone_so_every_viewer_agrees(
+    tmp_path: Path,
+) -> None:
+    """`okr init` on a computer at UTC+14 records that zone; then UTC+14 and UTC-11 check in
+    a second apart (never the same date on their clocks): both are for today at UTC+14, the
+    later one is the key result's value, and every viewer, wherever, sees it."""
+    book = tmp_path / "okr.xlsx"
+    _init(book, UTC_PLUS_14)
+    assert _time_zone_setting(book) == "UTC+14:00"
+
+    _okr(book, UTC_PLUS_14, "checkin", "SALES-1.1", "--value", "222")
+    time.sleep(1.1)
+    _okr(book, UTC_MINUS_11, "checkin", "SALES-1.1", "--value", "111")
+
+    current, lines = _newest(book)
+    assert [value for _, value, _ in lines] == [222, 111]
+    assert lines[0][0] <= lines[1][0]  # one day (or the later one's, past midnight at +14)
+    assert all(str(at).endswith("+14:00") for _, _, at in lines)
+    assert current == 111
+    viewers = (UTC_PLUS_14, UTC_MINUS_11, UTC_PLUS_9, "UTC", "<-05>5", "<+0530>-5:30")
+    assert [_status_current(book, viewer) for viewer in viewers] == [111] * len(viewers)
+    assert not _validate_mentions_drift(book, UTC_MINUS_11)
+
+
+def test_init_names_the_zone_as_the_computer_does(tmp_path: Path) -> None:
+    for tz, recorded in (
+        ("Europe/Berlin", "Europe/Berlin"),
+        (":America/New_York", "America/New_York"),
+        ("<-11>11", "UTC-11:00"),
+        ("Etc/UTC", "UTC"),
+    ):
+        book = tmp_path / "okr.xlsx"
+        _init(book, tz)
+        assert _time_zone_setting(book) == recorded, tz
+
+
+def _okr_run(book: Path, tz: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
+    env.update(TZ=tz, NO_COLOR="1", COLUMNS="200")
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("okr")), *args, "-w", str(book)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_validate_fix_records_the_computers_zone_in_an_older_workbook_and_says_so(
+    tmp_path: Path,
+) -> None:
+    book = _workbook(tmp_path, None)  # made before init recorded a zone
+
+    done = _okr_run(book, "Asia/Tokyo", "validate", "--fix")
+
+    assert done.returncode == 0, done.stderr
+    assert _time_zone_setting(book) == "Asia/Tokyo"
+    assert "recorded this computer's time zone, Asia/Tokyo" in done.stderr
+    again = _okr_run(book, "Europe/Berlin", "validate", "--fix")  # set now: left alone
+    assert again.returncode == 0, again.stderr
+    assert _time_zone_setting(book) == "Asia/Tokyo"
+    assert "time zone" not in again.stderr
+
+
+def test_validate_fix_adds_the_time_zone_row_to_a_settings_tab_without_one(
+    tmp_path: Path,
+) -> None:
+    book = _workbook(tmp_path, None)
+    workbook = load_workbook(book)
+    settings = workbook["Settings"]
+    row = next(
+        r for r in range(1, settings.max_row + 1) if settings.cell(r, 1).value == "Time zone"
+    )
+    settings.delete_rows(row)
+    workbook.save(book)
+
+    done = _okr_run(book, "America/Sao_Paulo", "validate", "--fix")
+
+    assert done.returncode == 0, done.stderr
+    assert _time_zone_setting(book) == "America/Sao_Paulo"
+    assert _okr_run(book, "UTC", "validate").returncode == 0
+
+
+def test_validate_fix_leaves_a_time_zone_it_cannot_read_to_the_person(tmp_path: Path) -> None:
+    book = _workbook(tmp_path, "Mars/Olympus_Mons")
+
+    done = _okr_run(book, "Asia/Tokyo", "validate", "--fix")
+
+    assert _time_zone_setting(book) == "Mars/Olympus_Mons"
+    assert "not a time zone" in done.stdout + done.stderr
+
+
+def _recorded_at_on_google(google: Any, value: float) -> str:
+    sheet = google.fake.sheet(google.sheet_id(), "Check-ins")
+    header = [(c or {}).get("formattedValue") or "" for c in sheet.rows[0]]
+    column = header.index("Recorded at")
+    for row in sheet.rows[1:]:
+        cells = [(c or {}).get("userEnteredValue", {}) for c in row]
+        if any(c.get("numberValue") == value for c in cells):
+            return str(cells[column].get("stringValue", ""))
+    raise AssertionError(f"no check-in of {value}")
+
+
+def test_a_google_workbook_uses_the_spreadsheets_time_zone(okr: Any, google: Any) -> None:
+    """A Google spreadsheet records its own time zone (what its TODAY() uses); with the
+    Settings' Time zone blank, okr uses it too. A Time zone in Settings still comes first."""
+    result = okr("init", "gsheet:new", "--example", "--cycle", "2026-Q4")
+    assert result.exit_code == 0, result.stderr
+    location = google.location()
+    spreadsheet = google.fake.spreadsheets[google.sheet_id()]
+    assert spreadsheet.properties["timeZone"] == "Etc/GMT"  # what the fake gives a new one
+    settings = google.fake.sheet(google.sheet_id(), "Settings").rows
+    zone_row = next(r for r in settings if (r[0] or {}).get("formattedValue") == "Time zone")
+    assert not (zone_row[1] or {}).get("formattedValue")  # left to the spreadsheet's own
+    spreadsheet.properties["timeZone"] = "Pacific/Kiritimati"  # UTC+14
+
+    assert okr("checkin", "SALES-1.1", "--value", "91.25", "-w", location).exit_code == 0
+    assert _recorded_at_on_google(google, 91.25).endswith("+14:00")
+    fixed = okr("validate", "--fix", "-w", location)  # the spreadsheet has a zone: left so
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "time zone" not in fixed.stderr
+    settings = google.fake.sheet(google.sheet_id(), "Settings").rows
+    zone_row = next(r for r in settings if (r[0] or {}).get("formattedValue") == "Time zone")
+    assert not (zone_row[1] or {}).get("formattedValue")
+
+    google.fake.set_values(google.sheet_id(), "Settings!B16", [["UTC-11"]])
+    assert okr("validate", "-w", location).exit_code == 0
+    assert okr("checkin", "SALES-1.1", "--value", "92.75", "-w", location).exit_code == 0
+    assert _recorded_at_on_google(google, 92.75).endswith("-11:00")

@@ -135,14 +135,14 @@ def cell_xml(xml: bytes, ref: str) -> Any:
 # Formulas and recalculation -------------------------------------------------------------------
 
 
-def test_cached_formula_results_are_dropped_in_patched_sheets_only(book: Path) -> None:
+def test_cached_formula_results_are_dropped_where_the_change_reaches_only(book: Path) -> None:
     with_cached_values(book)
     out = run_patch(book, [SetCells("Data", {(2, 2): 10})])
     after = members(out)
-    for ref in ("D2", "D3"):
-        cell = cell_xml(after[DATA], ref)
-        assert cell.find(f"{Q}f") is not None
-        assert cell.find(f"{Q}v") is None
+    changed, untouched = cell_xml(after[DATA], "D2"), cell_xml(after[DATA], "D3")
+    assert changed.find(f"{Q}f") is not None and changed.find(f"{Q}v") is None  # =B2*2
+    assert untouched.find(f"{Q}f") is not None  # =B3*2: B3 was not written, its result stands
+    assert untouched.findtext(f"{Q}v") == "99"
     # The untouched sheet keeps its cached result: it is copied as it was.
     assert after[OTHER] == members(book)[OTHER]
     assert b"<v>99</v>" in after[OTHER]
@@ -150,6 +150,57 @@ def test_cached_formula_results_are_dropped_in_patched_sheets_only(book: Path) -
     sheet = openpyxl.load_workbook(out)["Data"]
     assert sheet["D2"].value == "=B2*2"
     assert sheet["B2"].value == 10
+
+
+def _formula_cells(book: Path, formulas: dict[str, str]) -> None:
+    """Formulas with cached results in column E of Data, as a spreadsheet program saves them."""
+    xml = members(book)[DATA]
+    for ref, text in formulas.items():
+        row = re.sub(r"^[A-Z]+", "", ref)
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+        cell = f'<c r="{ref}"><f>{escaped}</f><v>7</v></c>'.encode()
+        xml = re.sub(rf'(<row [^>]*r="{row}"[^>]*>.*?)(</row>)'.encode(), rb"\1" + cell + rb"\2",
+                     xml, count=1, flags=re.S)  # fmt: skip
+    rezip(book, {DATA: xml})
+
+
+@pytest.mark.parametrize(
+    ("formula", "kept"),
+    [
+        ("0.8+0.05", True),  # no input at all
+        ('Other!A1&"x"', True),  # another tab, which okr did not write
+        ("B3*2", True),  # a cell of the same tab that okr did not write
+        ("B2*2", False),  # the cell okr wrote
+        ("SUM(B:B)", False),  # a column holding it
+        ("SUM(2:2)", False),  # a row holding it
+        ("D2+1", False),  # a formula whose result is now stale
+        ("TODAY()", False),  # changes by itself
+        ('INDIRECT("B"&3)', False),  # its inputs cannot be told
+        ("Target_Q4*2", False),  # a defined name: its cells cannot be told
+        ('"B2"&B3', True),  # B2 in a string is text, not a cell
+        ("LOG10(B3)", True),  # LOG10 is a function, not column LOG row 10
+    ],
+)
+def test_a_formula_keeps_its_cached_result_unless_the_change_may_reach_it(
+    book: Path, formula: str, kept: bool
+) -> None:
+    with_cached_values(book)
+    _formula_cells(book, {"E3": formula})
+    out = run_patch(book, [SetCells("Data", {(2, 2): 10})])
+
+    cell = cell_xml(members(out)[DATA], "E3")
+    assert cell.find(f"{Q}f") is not None
+    assert (cell.findtext(f"{Q}v") == "7") is kept, formula
+
+
+def test_an_append_reaches_formulas_over_the_rows_it_lands_on(book: Path) -> None:
+    with_cached_values(book)
+    _formula_cells(book, {"E2": "COUNTA(A:A)", "E3": 'A2&"!"'})
+    out = run_patch(book, [AppendRows("Data", [["gamma", 5]])])
+
+    xml = members(out)[DATA]
+    assert cell_xml(xml, "E2").find(f"{Q}v") is None  # counts the new row
+    assert cell_xml(xml, "E3").findtext(f"{Q}v") == "7"  # A2 is where it was
 
 
 def test_full_calc_on_load_is_set(book: Path) -> None:

@@ -30,10 +30,11 @@ def status() -> None:
 
       okr auth status
     """
+    from okrsheet.render.text import strip_controls
     from okrsheet.stores.google_auth import find_credentials
 
     found = find_credentials()
-    typer.echo(f"okr uses the {found.identity.describe()}")
+    typer.echo(strip_controls(f"okr uses the {found.identity.describe()}"))
     if found.identity.kind == "service account":
         typer.echo(
             f"Share each spreadsheet with {found.identity.email} (as Editor) so okr can open it."
@@ -67,8 +68,9 @@ def login(
 
       okr auth login --client-secrets ~/Downloads/client_secret.json
     """
+    from okrsheet.render.text import strip_controls
     from okrsheet.stores.google_auth import client_secrets_file
     from okrsheet.stores.google_auth import login as run_login
 
     identity = run_login(client_secrets or client_secrets_file(), open_browser=not no_browser)
-    typer.echo(f"Signed in: okr now uses the {identity.describe()}")
+    typer.echo(strip_controls(f"Signed in: okr now uses the {identity.describe()}"))

@@ -117,8 +117,11 @@ def init(
         raise UsageError(
             "--title and --share are for Google Sheets workbooks", option="--title/--share"
         )
+    from okrsheet.layout.cells import local_time_zone
     from okrsheet.render.progress import steps
 
+    # A Google spreadsheet records its own time zone (File > Settings), which okr then uses.
+    zone = "" if location.remote else local_time_zone()
     with steps() as step:
         draft, location = service.init_workbook(
             location,
@@ -133,6 +136,7 @@ def init(
             title=title,
             share=share or (),
             steps=step,
+            time_zone=zone,
         )
     tabs = len(draft.tabs)
     console.err().print(

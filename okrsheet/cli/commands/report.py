@@ -97,25 +97,14 @@ def _check_out(name: str) -> str:
 
 
 def _write(name: str, text: str) -> None:
-    """Write whole or not at all: a temporary file beside the target, then renamed over it."""
-    import os
-    import tempfile
+    """Write whole or not at all, leaving no temporary file however the command ends (see
+    `okrsheet.cli.files`)."""
     from pathlib import Path
 
+    from okrsheet.cli.files import write_whole
     from okrsheet.errors import UsageError
 
-    path = Path(name)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(temporary, 0o666 & ~mask)  # as any new file, not mkstemp's owner-only
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(Path(name), text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {name}: {exc.strerror or exc}", option="--out") from None

@@ -41,8 +41,11 @@ def validate(
         from datetime import datetime
 
         from okrsheet.cli.options import today
+        from okrsheet.layout.cells import local_time_zone
 
-        fixed = service.fix_workbook(location, today=today(), now=datetime.now())
+        fixed = service.fix_workbook(
+            location, today=today(), now=datetime.now(), time_zone=local_time_zone()
+        )
         console.err().print(f"Assigned {fixed.ids} ID(s)." if fixed.ids else "No IDs were missing.")
         if fixed.changes:
             console.err().print("Brought key result rows and the check-in log into step.")
@@ -52,6 +55,12 @@ def validate(
             console.err().print(f"Added {fixed.settings} newer setting(s) with their defaults.")
         if fixed.dashboard:
             console.err().print("Added the Dashboard tab.")
+        if fixed.time_zone:
+            console.err().print(
+                f"note: recorded this computer's time zone, {fixed.time_zone}, as the "
+                "workbook's Time zone (Settings), so that everyone's check-ins and reports "
+                "share one today; change it there if the team works in another zone."
+            )
     from okrsheet.cli.options import today as today_
     from okrsheet.sync import stale_findings
 
