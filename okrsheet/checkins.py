@@ -20,6 +20,7 @@ from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.extra_tabs import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
 from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.stores import Location, open_store
@@ -189,6 +190,16 @@ def units_problem(kr: KeyResult, value: float, typed: str | float) -> str | None
     )
 
 
+def kpi_units_problem(kpi: KPI, value: float, typed: str | float) -> str | None:
+    """A value for a percent KPI typed on the 0-100 scale (74 where its healthy range is
+    0.7-0.85, that is 70-85%), or None. A KPI whose bounds are themselves on that scale is
+    left to `okr validate`, which names them."""
+    slips = kpi_percent_points(kpi, value, typed)
+    if "current" not in slips or {"healthy_from", "healthy_to"} & slips.keys():
+        return None
+    return cells.percent_points_message(value, "a percent KPI")
+
+
 def day_problem(plan: Plan, day: date, today: date) -> str | None:
     """Why a check-in cannot be dated `day`, or None when it can."""
     if not plan.cycle.contains(day):
@@ -263,8 +274,10 @@ def _prepare_one(
         value = parse_value(kr, request.value)
     except cells.CellValueError as exc:
         raise _Problem(f"value for {kr.id}: {exc}") from None
-    # A KPI has a healthy range, not a start and a target to measure units against.
-    implausible = units_problem(kr, value, request.value) if isinstance(kr, KeyResult) else None
+    if isinstance(kr, KeyResult):
+        implausible = units_problem(kr, value, request.value)
+    else:
+        implausible = kpi_units_problem(kr, value, request.value)
     if implausible:
         raise _Problem(f"value for {kr.id}: {implausible}")
     try:

@@ -27,7 +27,14 @@ from okrsheet.model import (
     cycle_from_name,
 )
 from okrsheet.stores import Location, open_store, parse_location
-from okrsheet.stores.base import Change, RawWorkbook, SetCells, TabSpec, WorkbookStore
+from okrsheet.stores.base import (
+    Change,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WorkbookStore,
+    WriteValue,
+)
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -475,6 +482,7 @@ class Fixed:
     changes: int = 0  # rows given a newer check-in, typed Currents recorded in the log
     formula_tabs: int = 0
     dashboard: bool = False
+    units: int = 0  # percents typed on the 0-100 scale beside fractions, written as fractions
 
 
 def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
@@ -488,17 +496,48 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
 
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
-        truth = truth_changes(raw, parse_workbook(raw).plan, today, now)
+        units = unit_fixes(parse_workbook(raw).findings)
+        # The rows and the log are settled on the numbers as repaired (a Current of 37 beside
+        # fractions goes to the log as 37%, not 3700%).
+        truth = truth_changes(raw, parse_workbook(_with_cells(raw, units)).plan, today, now)
         formulas = refresh_formulas(raw, add_columns=True)
         dashboard = dashboard_changes(raw)
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
-        return [*ids, *truth, *formulas, *dashboard]
+        fixed.units = sum(len(c.cells) for c in units)
+        return [*ids, *units, *truth, *formulas, *dashboard]
 
     store_for(location).update(planner)
     return fixed
+
+
+def unit_fixes(findings: Sequence[Finding]) -> list[SetCells]:
+    """The cells whose findings carry a sure repair (38 typed for 38% beside fractions), one
+    change per tab."""
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_tab.setdefault(finding.fix.tab, {})[(finding.fix.row, finding.fix.col)] = (
+                finding.fix.value
+            )
+    return [SetCells(tab, cells) for tab, cells in by_tab.items()]
+
+
+def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
+    """`raw` as it reads once `changes` are written (a copy; `raw` is left as it is)."""
+    if not changes:
+        return raw
+    grids = []
+    for grid in raw.grids:
+        cells = {k: v for c in changes if c.tab == grid.title for k, v in c.cells.items()}
+        rows = [list(r) for r in grid.rows] if cells else grid.rows
+        for (row, col), value in cells.items():
+            if isinstance(value, float) and row <= len(rows) and col <= len(rows[row - 1]):
+                rows[row - 1][col - 1] = value
+        grids.append(replace(grid, rows=rows))
+    return replace(raw, grids=grids)
 
 
 def fix_ids(location: Location) -> int:

@@ -373,6 +373,54 @@ def implausible(
     return None
 
 
+#: Without any fraction beside it, a plain number on a percent row is read as percent points
+#: from this size on (5 typed for "5%" is far likelier than 500%).
+_POINTS_ALONE = 5
+
+
+def percent_points(
+    values: Mapping[str, tuple[float | None, CellValue]], unit: str
+) -> dict[str, float]:
+    """The numbers of one percent row (a key result's Start, Target, Current; a KPI's bounds
+    and value) typed on the 0-100 scale where the row reads fractions (0.38 is 38%), each with
+    the fraction it was surely meant as; empty when nothing is off or the intent is unclear.
+
+    `values` maps a field to (number read, cell as typed). A number is a slip when it lies in
+    1-100, was not typed with `%`, and either it is more than ten times the row's largest
+    fraction (Start 0.3, Target 38: "did you mean 38%?"; 108% beside 98% stays) or the row has
+    no fraction at all and its largest number is at least 5 (Start 0, Target 38). A row with a
+    number beyond 100 is left alone: 150 could be meant."""
+    if unit.strip().casefold() not in PERCENT_UNITS:
+        return {}
+    numbers = {k: (v, typed) for k, (v, typed) in values.items() if v is not None}
+    if any(abs(v) > 100 for v, _ in numbers.values()):
+        return {}
+    plain = {
+        k: v for k, (v, typed) in numbers.items() if not (isinstance(typed, str) and "%" in typed)
+    }
+    candidates = {k: v for k, v in plain.items() if 1 < abs(v) <= 100}
+    if not candidates:
+        return {}
+    fractions = [abs(v) for v, _ in numbers.values() if 0 < abs(v) <= 1]
+    if fractions:
+        # v/100 is nearer the row's fractions than v is (on a log scale) past ten times them.
+        slips = {k: v for k, v in candidates.items() if abs(v) > 10 * max(fractions)}
+    elif max(abs(v) for v in candidates.values()) >= _POINTS_ALONE:
+        slips = candidates
+    else:
+        return {}
+    return {k: v / 100 for k, v in slips.items()}
+
+
+def percent_points_message(value: float, what: str = "a percent row") -> str:
+    """`38 on a percent key result is 3800%; did you mean 38%? (write 38% or 0.38)`."""
+    shown = _plain(value)
+    return (
+        f"{shown} on {what} is {_plain(value * 100)}%; "
+        f"did you mean {shown}%? (write {shown}% or {_plain(value / 100)})"
+    )
+
+
 def parse_done(value: CellValue, words: Mapping[str, float] = DONE_WORDS) -> float | None:
     """A milestone's value: done (1) or not done (0), typed as a number or one of `words`."""
     if is_blank(value):

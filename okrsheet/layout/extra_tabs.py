@@ -245,6 +245,8 @@ def _read_kpis(
                 )
             )
             continue
+        # Before the model: 70 beside 0.85 reads as a range that runs backwards.
+        _check_kpi_units(table, row, get, fields, out)
         try:
             kpi = KPI(**fields)
         except ValidationError as exc:
@@ -257,6 +259,45 @@ def _read_kpis(
             continue
         seen[kpi_id] = where
         out.kpis.append(kpi)
+
+
+#: A KPI's numbers, by the column each is typed in.
+_KPI_NUMBERS = ("current", "healthy_from", "healthy_to")
+
+
+def kpi_percent_points(
+    kpi: KPI, value: float | None = None, typed: CellValue = None
+) -> dict[str, float]:
+    """The numbers of a percent KPI typed on the 0-100 scale beside fractions (its bounds,
+    its current value, or a new `value` as `typed`), each with the fraction it meant."""
+    numbers: dict[str, tuple[float | None, CellValue]] = {
+        key: (getattr(kpi, key), getattr(kpi, key)) for key in _KPI_NUMBERS
+    }
+    if value is not None:
+        numbers["current"] = (value, typed)
+    return cells.percent_points(numbers, kpi.unit)
+
+
+def _check_kpi_units(
+    table: Table,
+    row: int,
+    get: Callable[[str], CellValue],
+    fields: Mapping[str, Any],
+    out: ExtraTabs,
+) -> None:
+    slips = cells.percent_points({k: (fields[k], get(k)) for k in _KPI_NUMBERS}, fields["unit"])
+    for key, meant in slips.items():
+        message = cells.percent_points_message(fields[key], "a percent KPI")
+        label = next(c.header for c in KPI_COLUMNS if c.key == key)
+        out.findings.append(
+            Finding(
+                "warning",
+                "units",
+                f"{label}: {message}",
+                table.ref(row, key),
+                table.fix(row, key, meant),
+            )
+        )
 
 
 # Writing ------------------------------------------------------------------------------------

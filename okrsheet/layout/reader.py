@@ -261,7 +261,7 @@ class _Reader:
                 if item_id is not None and fields is not None:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
-                    self._check_units(table, row, fields, get("current"))
+                    self._check_units(table, row, fields, get)
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
@@ -286,14 +286,31 @@ class _Reader:
         )
 
     def _check_units(
-        self, table: Table, row: int, fields: dict[str, Any], typed: CellValue
+        self, table: Table, row: int, fields: dict[str, Any], get: Callable[[str], CellValue]
     ) -> None:
-        """The same units guard as `okr checkin`, on a Current typed into the sheet."""
+        """The same units guard as `okr checkin`, on the Start, Target and Current typed into
+        the sheet: 38 beside fractions on a percent row is 38%, and `--fix` writes 0.38."""
         current, start, target = fields["current"], fields["start"], fields["target"]
-        if current is None or start is None or target is None:
+        if fields["kind"].value_words:  # done or not done: no units to slip
+            return
+        keys = ("start", "target", "current")
+        slips = cells.percent_points({k: (fields[k], get(k)) for k in keys}, fields["unit"])
+        for key in keys:
+            if key in slips:
+                message = cells.percent_points_message(fields[key], "a percent key result")
+                self.findings.append(
+                    Finding(
+                        "warning",
+                        "units",
+                        f"{key}: {message}",
+                        table.ref(row, key),
+                        table.fix(row, key, slips[key]),
+                    )
+                )
+        if slips or current is None or start is None or target is None:
             return
         problem = cells.implausible(
-            current, typed=typed, start=start, target=target, unit=fields["unit"],
+            current, typed=get("current"), start=start, target=target, unit=fields["unit"],
             kind=fields["kind"],
         )  # fmt: skip
         if problem:
