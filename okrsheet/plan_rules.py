@@ -216,6 +216,47 @@ def _owner_problems(plan: Plan) -> list[Problem]:
     ]
 
 
+def people_problems(plan: Plan, people: Collection[str], others: Collection[str]) -> list[Problem]:
+    """Owners of objectives and key results checked against the People tab (when it names
+    anyone): a name with other accents there (`Zoe Muller` for `Zoë Müller`; case and spaces
+    do not count) or not there at all, with the name it most likely means. `others` are
+    owners that need no row (the company, team and tab names a blank Owner falls back to)."""
+    from okrsheet.names import closest_person, find_person, person_key
+
+    if not people:
+        return []
+    quiet = {person_key(o) for o in others}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    items: list[Objective | KeyResult] = [*plan.objectives, *plan.key_results]
+    for item in items:
+        owner = item.owner
+        if not owner or owner in seen:
+            continue
+        listed = find_person(owner, people)
+        if listed is not None and _folded(listed) == _folded(owner):
+            continue  # case and spaces aside, written alike
+        if listed is not None:
+            message = (
+                f"owner {owner!r} is written {listed!r} on the People tab: one person, "
+                "write the name one way"
+            )
+            problems.append(Problem("warning", "owner-spelling", message, item.id, "owner"))
+        elif person_key(owner) not in quiet:
+            guess = closest_person(owner, people)
+            hint = f"; did you mean {guess!r}?" if guess else "; add them to the People tab"
+            message = f"owner {owner!r} is not on the People tab{hint}"
+            problems.append(Problem("warning", "unknown-owner", message, item.id, "owner"))
+        else:
+            continue
+        seen.add(owner)
+    return problems
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
 def _checkin_problems(plan: Plan, kr_ids: set[str]) -> list[Problem]:
     """Check-ins of this cycle for a key result (or KPI) the workbook does not have."""
     logged = kr_ids | {k.id for k in plan.kpis}  # a KPI is checked in like a key result

@@ -10,6 +10,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from okrsheet.model import Plan
+from okrsheet.names import person_key
 from okrsheet.reports import (
     AlignedSummary,
     CycleInfo,
@@ -159,8 +160,8 @@ def _kpi_ids(
     named = {k.kpi for k in shown_krs if k.kpi}
     if whole and members is None:
         return {k.id for k in plan.kpis}
-    wanted = {m.casefold() for m in members or ()}
-    return named | {k.id for k in plan.kpis if k.owner.casefold() in wanted}
+    wanted = {person_key(m) for m in members or ()}
+    return named | {k.id for k in plan.kpis if person_key(k.owner) in wanted}
 
 
 def _branches(
@@ -170,13 +171,13 @@ def _branches(
     above them (marked `context`), still without key results."""
     status = {o.id: o for o in status_report(plan, as_of).objectives}
     tree = tree_report(plan, as_of, objective=objective)
-    wanted = None if members is None else {m.casefold() for m in members}
+    wanted = None if members is None else {person_key(m) for m in members}
 
     def selected(row: ObjectiveRow) -> bool:
         if wanted is None:
             return True
-        return row.owner.casefold() in wanted or any(
-            k.owner.casefold() in wanted for k in row.key_results
+        return person_key(row.owner) in wanted or any(
+            person_key(k.owner) in wanted for k in row.key_results
         )
 
     def build(node: TreeNode) -> PageObjective | None:

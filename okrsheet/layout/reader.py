@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,8 @@ from okrsheet.model import (
     infer_kind,
     reconcile,
 )
+from okrsheet.names import person_key
+from okrsheet.plan_rules import people_problems
 from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
 
 
@@ -523,6 +525,31 @@ def _parse_row_type(value: CellValue) -> str | None:
     )
 
 
+def _as_people_spell(plan: Plan, people: Mapping[str, str]) -> Plan:
+    """Every owner as the People tab writes the name (`Zoe  muller` is Zoë Müller): one
+    person is one owner in every report, filter and group."""
+    if not people:
+        return plan
+    spelled = {person_key(name): name for name in people}
+
+    def fix(items: Sequence[Any]) -> tuple[Any, ...]:
+        out = []
+        for item in items:
+            name = spelled.get(person_key(item.owner)) if item.owner else None
+            changed = name and name != item.owner
+            out.append(item.model_copy(update={"owner": name}) if changed else item)
+        return tuple(out)
+
+    return plan.model_copy(
+        update={
+            "objectives": fix(plan.objectives),
+            "key_results": fix(plan.key_results),
+            "kpis": fix(plan.kpis),
+            "initiatives": fix(plan.initiatives),
+        }
+    )
+
+
 def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
@@ -580,7 +607,10 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
             }
         )
     plan, drift = reconcile(plan)
-    reader.locate([*problems, *drift])
+    others = [settings.company, *reader.people.values(), *(t.title for t in reader.okr_tables)]
+    spelling = people_problems(plan, list(reader.people), others)
+    plan = _as_people_spell(plan, reader.people)
+    reader.locate([*problems, *drift, *spelling])
     reader.findings.extend(interlock_findings(plan, reader.rows))
     return ParsedWorkbook(
         plan=plan,

@@ -294,19 +294,19 @@ def _walk_owner(
 ) -> tuple[str, list[KeyResult]]:
     """Whose key results to walk through (asked for when --owner is not given), and those
     key results; rows that cannot be read are named as left out."""
+    from okrsheet.cli.shared import resolve_owner
     from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.layout.schema import TYPE_KEY_RESULT
     from okrsheet.model import owners
+    from okrsheet.names import same_person
     from okrsheet.render import console, tables
 
     out = console.err()
     names = owners(plan)
     if not names:
         raise UsageError("the workbook has no key results to check in")
-    if owner is not None and owner.casefold() not in {n.casefold() for n in names}:
-        raise UsageError(
-            f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"
-        )
+    if owner is not None:
+        owner = resolve_owner(owner, names)  # as the workbook spells it
     if not _answers_available():
         raise UsageError(NO_TERMINAL, hint=NO_TERMINAL_HINT)
     if owner is None:
@@ -316,11 +316,9 @@ def _walk_owner(
         owner = (
             names[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(names) else answer
         )
-    krs = [k for k in plan.key_results if k.owner.casefold() == owner.casefold()]
+    krs = [k for k in plan.key_results if same_person(k.owner, owner)]
     left_out = [
-        u
-        for u in unreadable.values()
-        if u.kind == TYPE_KEY_RESULT and u.owner.casefold() == owner.casefold()
+        u for u in unreadable.values() if u.kind == TYPE_KEY_RESULT and same_person(u.owner, owner)
     ]
     for broken in left_out:
         out.print(tables.safe(f"Left out: {broken}", "yellow"))
