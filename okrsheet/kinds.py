@@ -250,7 +250,8 @@ def _threshold(name: str, words: tuple[str, ...], above: bool) -> Kind:
         counts_up=above,
         sheet_progress=f'IF(NOT(ISNUMBER({{t}})),"",IF({{v}}{compare}{{t}},1,0))',
         sheet_met=f"{{v}}{compare}{{t}}",
-        behind=f"{'below' if above else 'above'} the threshold of {{target:g}}",
+        # {target} arrives written with its unit (5%, not 0.05).
+        behind=f"{'below' if above else 'above'} the threshold of {{target}}",
     )
 
 

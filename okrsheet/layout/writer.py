@@ -67,6 +67,8 @@ class Draft:
     checkins: list[CheckIn] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
     kpis: list[KPI] = field(default_factory=list)
+    # With a people file: `team` (its members share a tab per team) or `person`.
+    people_tabs: str = ""
 
     @property
     def objectives(self) -> list[Objective]:

@@ -1,0 +1,167 @@
+"""What a new user meets first: the advice after `init --example`, a People CSV with a Team
+column, and the small things of issue 24 point 15 (spacing, units, whole forecasts, a KPI typed
+at set-up, help at 78 columns, `okr` alone, a new workbook's status, the cron mail's header)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.cli.conftest import add_rows
+
+DUE = dt.date(2026, 12, 31)
+
+
+# 24.11 ---------------------------------------------------------------------------------------
+
+
+def test_init_example_near_the_cycle_end_gives_no_cycle_next_advice(
+    okr: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-12-10")  # the last third of 2026-Q4
+
+    example = okr("init", str(tmp_path / "demo.xlsx"), "--example")
+    blank = okr("init", str(tmp_path / "blank.xlsx"))
+
+    assert example.exit_code == 0, example.stderr
+    assert "--cycle next" not in example.stderr  # it would give an example with 0 check-ins
+    assert "--cycle next" in blank.stderr  # a real plan is still offered the next quarter
+
+
+# 24.12 ---------------------------------------------------------------------------------------
+
+
+def people_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "name,team,email\nAna Lima,Sales,\nBo Chen,Sales,\nCy Diaz,Support,\nDee Eng,Support,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def okr_tabs(path: Path) -> list[str]:
+    book = load_workbook(path)
+    header = [c.value for c in book["People"][1]]
+    tab = header.index("Tab")
+    return sorted({row[tab] for row in book["People"].iter_rows(min_row=2, values_only=True)})
+
+
+def test_a_people_csv_with_a_team_column_gives_team_tabs_and_says_so(
+    okr: Any, tmp_path: Path
+) -> None:
+    result = okr("init", str(tmp_path / "t.xlsx"), "--people", str(people_csv(tmp_path)))
+
+    assert result.exit_code == 0, result.stderr
+    assert okr_tabs(tmp_path / "t.xlsx") == ["Sales", "Support"]  # not one tab per person
+    assert "One OKR tab per team" in result.stderr and "--tabs person" in result.stderr
+
+
+def test_tabs_person_still_gives_everyone_a_tab(okr: Any, tmp_path: Path) -> None:
+    result = okr(
+        "init", str(tmp_path / "p.xlsx"), "--people", str(people_csv(tmp_path)), "--tabs", "person"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert okr_tabs(tmp_path / "p.xlsx") == ["Ana Lima", "Bo Chen", "Cy Diaz", "Dee Eng"]
+    assert "One OKR tab per person" in result.stderr
+
+
+# 24.15 ---------------------------------------------------------------------------------------
+
+
+def lagging_reasons(okr: Any, path: Path, *args: str) -> dict[str, list[str]]:
+    result = okr("lagging", "--format", "json", "-w", str(path), *args)
+    data = json.loads(result.stdout)
+    reasons = {row["id"]: row["reasons"] for row in data["lagging"]}
+    reasons.update({row["id"]: row["reasons"] for row in data["kpis"]})
+    return reasons
+
+
+def test_blocked_by_reads_at_26_percent_without_a_space(okr: Any, example: Path) -> None:
+    reasons = " ".join(r for rs in lagging_reasons(okr, example).values() for r in rs)
+    assert "Marketing-qualified leads at 26%" in reasons
+    assert " %" not in reasons
+
+
+def test_a_percent_threshold_is_written_as_a_percent(okr: Any, shop: Path) -> None:
+    add_rows(shop, "Corporate", [
+        ["Key result", "CORP-1.4", "CORP-1", "Refund rate stays low", None, "Ana Lima", None,
+         "keep below", 0, 0.05, 0.08, "%", DUE, 1, 0.6],
+    ])  # fmt: skip
+
+    [why] = [r for r in lagging_reasons(okr, shop)["CORP-1.4"] if "threshold" in r]
+
+    assert why == "above the threshold of 5%"  # not "of 0.05"
+
+
+def test_whole_things_are_forecast_whole(okr: Any, example: Path) -> None:
+    result = okr("history", "SALES-1.1", "--format", "json", "-w", str(example))  # opps
+    forecast = json.loads(result.stdout)["forecast_at_due"]
+    assert forecast is not None and forecast == round(forecast)
+    assert str(round(forecast)) + " opps" in okr("history", "SALES-1.1", "-w", str(example)).stdout
+
+
+def test_a_decreasing_key_result_reads_now_and_target_on_the_report(
+    okr: Any, example: Path
+) -> None:
+    page = okr("report", "--out", "-", "-w", str(example)).stdout
+    assert "now 86 days, target 70 days (from 94 days)" in page
+    assert "86 days of 70 days" not in page
+
+
+def test_a_kpi_typed_at_set_up_is_not_never_updated(
+    okr: Any, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_rows(shop, "KPIs", [["KPI-1", "Stock accuracy", "Ana Lima", 0.99, 0.97, 1, "%"]])
+
+    monkeypatch.setenv("OKR_TODAY", "2026-10-06")  # days into the cycle: nothing to say
+    early = lagging_reasons(okr, shop)
+    monkeypatch.setenv("OKR_TODAY", "2026-11-16")
+    late = lagging_reasons(okr, shop)
+
+    assert "KPI-1" not in early
+    assert late["KPI-1"] == ["not updated this cycle (46 days)"]
+
+
+def test_help_at_78_columns_keeps_each_example_whole(
+    okr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "78")
+
+    text = okr("init", "--help").stdout
+
+    assert 'okr init gsheet:new --title "Acme OKRs" --share lead@acme.com' in text
+    assert "--share <email>" in text and "list[str]" not in text
+
+
+def test_okr_alone_shows_help_and_exits_0(okr: Any) -> None:
+    result = okr()
+
+    assert result.exit_code == 0
+    assert "Commands:" in result.stdout
+
+
+def test_status_of_a_new_workbook_says_where_objectives_are_typed(okr: Any, blank: Path) -> None:
+    result = okr("status", "-w", str(blank))
+
+    assert result.exit_code == 0
+    assert "No objectives yet: type them on the OKR tabs (Corporate)" in result.stderr
+
+
+def test_the_lagging_mail_names_the_company(okr: Any, example: Path) -> None:
+    text = okr("lagging", "-w", str(example)).stdout
+    assert text.splitlines()[0].startswith("Northwind Analytics · Lagging key results")
+
+
+def test_output_docs_say_what_a_pipe_gets(okr: Any, example: Path) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "output.md").read_text(encoding="utf-8")
+    pipes = docs.split("## Terminal, colour and pipes", 1)[1].split("\n## ", 1)[0]
+    assert "400 characters" not in pipes and "blocks layout" in pipes
+    text = okr("status", "-w", str(example)).stdout  # not a terminal: blocks, not a table
+    assert text.startswith("Northwind Analytics") and "│" not in text and "┃" not in text
