@@ -119,7 +119,8 @@ def _kr_problems(
             Problem(
                 "error",
                 "unknown-objective",
-                f"key result {kr.id} belongs to objective {kr.objective_id}, which does not exist",
+                f"key result {kr.id} belongs to objective {kr.objective_id}, which does not exist"
+                + _did_you_mean(kr.objective_id, objective_ids),
                 kr.id,
                 "objective_id",
             )
@@ -251,6 +252,15 @@ def people_problems(plan: Plan, people: Collection[str], others: Collection[str]
             continue
         seen.add(owner)
     return problems
+
+
+def _did_you_mean(typed: str, ids: Collection[str]) -> str:
+    """`; did you mean CORP-1?` for an ID typed close to one that exists, else nothing."""
+    import difflib
+
+    by_folded = {i.casefold(): i for i in ids}
+    close = difflib.get_close_matches(typed.casefold(), list(by_folded), n=1, cutoff=0.7)
+    return f"; did you mean {by_folded[close[0]]}?" if close else ""
 
 
 def _folded(name: str) -> str:

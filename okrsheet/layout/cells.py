@@ -128,7 +128,24 @@ def _parse_number_text(raw: str) -> float:
         if _SUFFIXED.match(text):
             raise CellValueError(f"{_show(raw)}: write the number in full (for example 12000)")
         if re.fullmatch(r"[-+]?\d+,\d{1,2}", text):
-            raise CellValueError(f"{_show(raw)} is ambiguous: use a dot for decimals (1.5)")
+            dotted = text.replace(",", ".")
+            raise CellValueError(
+                f"{_show(raw)} is ambiguous: use a dot for decimals (write {dotted})"
+            )
+        bare = text.lstrip("".join(_CURRENCY)).rstrip("".join(_CURRENCY)).strip()
+        if re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", bare):
+            whole = bare.replace(".", "").replace(",", ".")
+            raise CellValueError(
+                f"{_show(raw)} groups thousands with dots: write {whole} "
+                "(a dot is for decimals only)"
+            )
+        worded = re.fullmatch(r"([-+]?[\d.,]*\d)\s*([^\d\s][^\d]*)", text)
+        if worded and re.search(r"[^\W\d_]", worded[2]):  # a word after the number
+            number, unit = worded[1], worded[2].strip()
+            raise CellValueError(
+                f"{_show(raw)} is not a number: write the number alone ({number}) and "
+                f"{unit!r} in the Unit column"
+            )
         raise CellValueError(f"{_show(raw)} is not a number")
     digits = (match.group("int") or "0").replace(",", "") + (match.group("frac") or "")
     try:
@@ -165,6 +182,9 @@ _MONTHS = {
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_SHORT_YEAR = re.compile(r"^(\d{1,2})([/.])(\d{1,2})([/.])(\d{2})$")
+#: How a date message names the setting to change; the reader puts its cell in place of this.
+DATE_ORDER_SETTING = "Date order on the Settings tab"
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
@@ -217,8 +237,23 @@ def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
     if m := _SLASHED.match(raw):
         first, second, year = int(m[1]), int(m[2]), int(m[3])
         if order == "MDY":
+            if first > 12 >= second:
+                raise CellValueError(
+                    f"{_show(raw)} puts the day first, but Settings say month/day/year: write "
+                    f"{second}/{first}/{year}, or set {DATE_ORDER_SETTING} to DMY"
+                )
             return _build(year, first, second, raw, "month/day/year, as Settings say")
+        if second > 12 >= first:
+            raise CellValueError(
+                f"{_show(raw)} puts the month first, but Settings say day/month/year: write "
+                f"{second}/{first}/{year}, or set {DATE_ORDER_SETTING} to MDY"
+            )
         return _build(year, second, first, raw, "day/month/year, as Settings say")
+    if m := _SHORT_YEAR.match(raw):
+        raise CellValueError(
+            f"{_show(raw)} is not a date with its year in full: write it with 4 digits "
+            f"({m[1]}{m[2]}{m[3]}{m[4]}20{m[5]})"
+        )
     if m := _DAY_MONTH.match(raw):
         month = _MONTHS.get(m[2].casefold())
         if month:

@@ -30,6 +30,7 @@ from okrsheet.layout.tables import (
     find_table,
     tab_ref,
 )
+from okrsheet.layout.tables import column_number as _column_number
 from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
 from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
@@ -147,7 +148,11 @@ def _read_initiatives(
         status = parse("status", lambda v: parse_status(cells.parse_text(v)))
         due = parse("due", lambda v: cells.parse_date(v, order=order))
         if bad:
-            out.findings.extend(bad)
+            # Every problem of the row at once: a bad cell does not hide an unknown key result.
+            known = by_folded.get(kr_id.casefold()) if kr_id else None
+            if kr_id and known is None and kr_id.casefold() not in unreadable:
+                bad.append(_unknown_kr(table, row, kr_id))
+            out.findings.extend(sorted(bad, key=lambda f: _column_number(f.where)))
             continue
         if kr_id is None:
             out.findings.append(
@@ -163,15 +168,7 @@ def _read_initiatives(
         if known is None and kr_id.casefold() in unreadable:
             continue
         if known is None:
-            out.findings.append(
-                Finding(  # a warning: rollover archives finished key results, not their work
-                    "warning",
-                    "unknown-key-result",
-                    f"initiative for {kr_id}, which is not a key result in this workbook; "
-                    "it is left out",
-                    table.ref(row, "kr_id"),
-                )
-            )
+            out.findings.append(_unknown_kr(table, row, kr_id))
             continue
         try:
             initiative = Initiative(
@@ -200,6 +197,15 @@ def _read_initiatives(
                 )
             )
         out.initiatives.append(initiative)
+
+
+def _unknown_kr(table: Table, row: int, kr_id: str) -> Finding:
+    return Finding(  # a warning: rollover archives finished key results, not their work
+        "warning",
+        "unknown-key-result",
+        f"initiative for {kr_id}, which is not a key result in this workbook; it is left out",
+        table.ref(row, "kr_id"),
+    )
 
 
 def _read_kpis(

@@ -30,7 +30,7 @@ from okrsheet.layout.schema import (
     TYPE_OBJECTIVE,
     normalize_header,
 )
-from okrsheet.layout.settings_tab import read_settings
+from okrsheet.layout.settings_tab import read_settings, setting_ref
 from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
 from okrsheet.layout.tables import Finding as Finding
 from okrsheet.layout.tables import Table as Table
@@ -446,11 +446,12 @@ class _Reader:
         }
 
     def _hint_benchmark(self, start: str, errors_before: int) -> None:
-        """A Start cell that could not be read says how to find a start value."""
+        """A Start cell holding a placeholder (TBD, n/a: the start is not known) says how to
+        find a start value; a number written in another way gets only its own advice."""
         if any(f.where == start for f in self.findings[errors_before:]):
             self.findings[errors_before:] = [
                 Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
-                if f.where == start
+                if f.where == start and "placeholder" in f.message
                 else f
                 for f in self.findings[errors_before:]
             ]
@@ -523,6 +524,38 @@ def _parse_row_type(value: CellValue) -> str | None:
         f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
         f"{TYPE_KEY_RESULT!r}"
     )
+
+
+def _place_key(titles: Sequence[str]) -> Callable[[Finding], tuple[int, int, int]]:
+    """Findings in the workbook's order: tab by tab as the tabs stand, then row by row, left
+    to right (a finding about the whole workbook first)."""
+    order = {title: index for index, title in enumerate(titles)}
+
+    def key(finding: Finding) -> tuple[int, int, int]:
+        where = finding.where or ""
+        tab, bang, cell = where.rpartition("!")
+        if not bang:
+            tab, cell = where, ""
+        if tab.startswith("'") and tab.endswith("'"):
+            tab = tab[1:-1].replace("''", "'")
+        digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        row = int(digits) if digits.isdigit() else 0
+        return (order.get(tab, -1), row, _column_number(where) if cell else 0)
+
+    return key
+
+
+def _name_date_order_cell(raw: RawWorkbook, findings: list[Finding]) -> None:
+    """A date typed in the other order names the cell of the setting to change."""
+    if not any(cells.DATE_ORDER_SETTING in f.message for f in findings):
+        return
+    where = f"Date order at {setting_ref(raw, 'date_order')}"
+    findings[:] = [
+        dataclasses.replace(f, message=f.message.replace(cells.DATE_ORDER_SETTING, where))
+        if cells.DATE_ORDER_SETTING in f.message
+        else f
+        for f in findings
+    ]
 
 
 def _as_people_spell(plan: Plan, people: Mapping[str, str]) -> Plan:
@@ -612,6 +645,8 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     plan = _as_people_spell(plan, reader.people)
     reader.locate([*problems, *drift, *spelling])
     reader.findings.extend(interlock_findings(plan, reader.rows))
+    _name_date_order_cell(raw, reader.findings)
+    reader.findings.sort(key=_place_key(raw.titles))
     return ParsedWorkbook(
         plan=plan,
         findings=reader.findings,
