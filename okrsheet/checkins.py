@@ -405,16 +405,17 @@ BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def read_batch(source: str | Path, *, notices: list[str] | None = None) -> list[CheckInRequest]:
     """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author;
-    `-` reads standard input. Dates stay as typed until the workbook's date order is known.
-    Notices (a file read as Windows-1252) go to `notices`."""
+    `-` reads standard input. Dates stay as typed until the workbook's date order is known;
+    numbers are read by the file's convention (decimal commas where `;` separates columns).
+    Notices (a file read as Windows-1252, columns left out) go to `notices`."""
     table = read_csv(source, columns=BATCH_COLUMNS, required=("kr_id", "value"), option="--from")
     if notices is not None:
         notices.extend(table.notices)
     requests = [
         CheckInRequest(
             kr_id=row.get("kr_id").strip(),
-            value=row.get("value").strip(),
-            confidence=row.get("confidence").strip() or None,
+            value=table.number(row.get("value").strip()),
+            confidence=table.number(row.get("confidence").strip()) or None,
             note=row.get("note"),
             day_text=row.get("date").strip(),
             author=row.get("author").strip() or None,

@@ -401,3 +401,25 @@ def test_batch_notes_keep_every_line_separator(okr: Any, shop: Path, tmp_path: P
     assert "Recorded 2 check-in(s)" in result.stderr
     history = okr("history", "CORP-1.1", "-w", str(shop), "-f", "json").json()
     assert [c["note"] for c in history["checkins"]] == [note]
+
+
+def test_a_semicolon_csv_from_excel_in_europe_is_read_with_decimal_commas(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    """Excel in most of Europe saves `;` between columns and decimal commas, and HR or CRM
+    exports bring columns okr does not use: they are left out, named once."""
+    batch = write_csv(
+        tmp_path / "eu.csv",
+        "kr_id;value;confidence;Job title;Region\n"
+        "SALES-1.2;80,5%;0,7;Lead;North\n"
+        "CORP-1.1;2.700.000;0,6;CFO;All\n",
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("okr does not use") == 1
+    assert "'Job title', 'Region'" in result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == pytest.approx(0.805)
+    assert kr_row(example, "CORP-1.1")["Current"] == 2_700_000
+    assert kr_row(example, "CORP-1.1")["Confidence"] == pytest.approx(0.6)

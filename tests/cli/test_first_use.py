@@ -165,3 +165,23 @@ def test_output_docs_say_what_a_pipe_gets(okr: Any, example: Path) -> None:
     assert "400 characters" not in pipes and "blocks layout" in pipes
     text = okr("status", "-w", str(example)).stdout  # not a terminal: blocks, not a table
     assert text.startswith("Northwind Analytics") and "│" not in text and "┃" not in text
+
+
+# 24.8 ----------------------------------------------------------------------------------------
+
+
+def test_an_hr_export_with_extra_columns_is_read_in_one_run(okr: Any, tmp_path: Path) -> None:
+    export = tmp_path / "hr.csv"
+    export.write_text(
+        "Name;Job title;Team;Start date;Email\r\n"
+        "Ana Lima;Buyer;Shop;01.02.2024;ana@example.com\r\n"
+        "Bo Chen;Clerk;Shop;03.04.2025;\r\n",
+        encoding="utf-8",
+    )
+
+    result = okr("init", str(tmp_path / "hr.xlsx"), "--people", str(export))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("okr does not use") == 1
+    assert "'Job title', 'Start date'" in result.stderr
+    assert okr_tabs(tmp_path / "hr.xlsx") == ["Shop"]
