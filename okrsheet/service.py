@@ -483,6 +483,7 @@ class Fixed:
     formula_tabs: int = 0
     dashboard: bool = False
     units: int = 0  # percents typed on the 0-100 scale beside fractions, written as fractions
+    dates: int = 0  # dates typed as text in a locale's form, written as dates
 
 
 def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
@@ -506,7 +507,8 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
         fixed.changes = len(truth)
         fixed.formula_tabs = len(formulas)
         fixed.dashboard = bool(dashboard)
-        fixed.units = sum(len(c.cells) for c in units)
+        fixed.units = sum(1 for c in units for v in c.cells.values() if not isinstance(v, date))
+        fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
         return [*ids, *units, *truth, *formulas, *dashboard]
 
     store_for(location).update(planner)
@@ -514,8 +516,8 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
 
 
 def unit_fixes(findings: Sequence[Finding]) -> list[SetCells]:
-    """The cells whose findings carry a sure repair (38 typed for 38% beside fractions), one
-    change per tab."""
+    """The cells whose findings carry a sure repair (38 typed for 38% beside fractions, a
+    text date written as a date), one change per tab."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     for finding in findings:
         if finding.fix is not None:
@@ -534,7 +536,7 @@ def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
         cells = {k: v for c in changes if c.tab == grid.title for k, v in c.cells.items()}
         rows = [list(r) for r in grid.rows] if cells else grid.rows
         for (row, col), value in cells.items():
-            if isinstance(value, float) and row <= len(rows) and col <= len(rows[row - 1]):
+            if isinstance(value, float | date) and row <= len(rows) and col <= len(rows[row - 1]):
                 rows[row - 1][col - 1] = value
         grids.append(replace(grid, rows=rows))
     return replace(raw, grids=grids)

@@ -189,6 +189,14 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
 
+def locale_bound_date(value: CellValue) -> bool:
+    """A date typed as text in a form whose reading depends on the spreadsheet program's
+    locale (`31/03/2027`, `Mar 31, 2027`): okr reads it by the workbook's Date order, but the
+    sheet's own formulas read it as the program's language would. ISO text (2027-03-31) and
+    real dates are read alike everywhere."""
+    return isinstance(value, str) and bool(value.strip()) and not _ISO.match(value.strip())
+
+
 def serial_to_date(serial: float) -> date:
     if not 1 <= serial <= _MAX_SERIAL:
         raise CellValueError(f"{serial:g} is out of the range of spreadsheet dates")

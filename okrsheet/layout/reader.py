@@ -264,6 +264,7 @@ class _Reader:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
                     self._check_units(table, row, fields, get)
+                    self._check_text_dates(table, row, fields, get)
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
@@ -317,6 +318,31 @@ class _Reader:
         )  # fmt: skip
         if problem:
             self.add("warning", "units", f"current: {problem}", table.ref(row, "current"))
+
+    def _check_text_dates(
+        self, table: Table, row: int, fields: dict[str, Any], get: Callable[[str], CellValue]
+    ) -> None:
+        """Due and Last check-in typed as text in a locale's form: okr reads them by the Date
+        order, the sheet's formulas by the spreadsheet program's language (`31/03/2027` is no
+        date to an English LibreOffice), so the sheet shows no Expected or Status. `--fix`
+        writes the date okr read as a real date."""
+        for key in ("due", "last_checkin"):
+            typed = get(key)
+            if fields.get(key) is None or not cells.locale_bound_date(typed):
+                continue
+            day = fields[key]
+            self.findings.append(
+                Finding(
+                    "warning",
+                    "text-date",
+                    f"{_field_label(key)}: {str(typed).strip()!r} is text, which the sheet's "
+                    f"formulas read by the spreadsheet program's language, not by the Date "
+                    f"order: write it as a date, or run `okr validate --fix` "
+                    f"(it writes {day.isoformat()})",
+                    table.ref(row, key),
+                    table.fix(row, key, day),
+                )
+            )
 
     def _parse(
         self, table: Table, row: int, key: str, value: CellValue, parse: Callable[[CellValue], Any]

@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
@@ -37,7 +38,7 @@ class CellFix:
     tab: str
     row: int
     col: int
-    value: float
+    value: float | date
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Table:
         col = self.columns.get(key) or self.columns.get("id") or 1
         return cell_ref(self.title, row, col)
 
-    def fix(self, row: int, key: str, value: float) -> CellFix | None:
+    def fix(self, row: int, key: str, value: float | date) -> CellFix | None:
         """The repair of one cell of this table, when the table has that column."""
         col = self.columns.get(key)
         return None if col is None else CellFix(self.title, row, col, value)

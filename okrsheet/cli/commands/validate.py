@@ -49,6 +49,8 @@ def validate(
             console.err().print(
                 f"Wrote {fixed.units} percent(s) typed on the 0-100 scale as fractions (38 → 38%)."
             )
+        if fixed.dates:
+            console.err().print(f"Wrote {fixed.dates} date(s) typed as text as real dates.")
         if fixed.changes:
             console.err().print("Brought key result rows and the check-in log into step.")
         if fixed.formula_tabs:
