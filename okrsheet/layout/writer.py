@@ -158,6 +158,10 @@ def refresh_formulas(
         change = tab_formulas(grid, table, touched=rows)
         if change is not None:
             changes.append(change)
+    if changes:
+        from okrsheet.layout.dashboard import dashboard_refresh
+
+        changes.extend(dashboard_refresh(raw))  # no stale result left on the Dashboard
     return changes
 
 
