@@ -367,8 +367,9 @@ def test_guided_walk_asks_again_after_a_units_slip(
     okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OKR_TODAY", "2026-11-16")
-    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos).
-    answers = "-\n78\n78%\n\n\n-\ny\n"
+    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos),
+    # and the KPI KPI-4 (skipped).
+    answers = "-\n78\n78%\n\n\n-\n-\ny\n"
 
     result = okr("checkin", "--owner", "Marcus Webb", "-w", str(example), input=answers)
 
