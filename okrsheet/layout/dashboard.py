@@ -197,7 +197,12 @@ def _summary(cells: _Cells, last_slot: int, company: str) -> None:
             ),
             "integer",
         ),
-        ("Overall progress", Formula(f'=IFERROR(AVERAGE({progress_range}),"")'), "percent"),
+        # Labelled with its definition: the report's overall figure weighs key results.
+        (
+            "Overall progress (mean of objectives)",
+            Formula(f'=IFERROR(AVERAGE({progress_range}),"")'),
+            "percent",
+        ),
         (
             "Objectives behind",
             Formula(

@@ -185,3 +185,16 @@ def test_an_hr_export_with_extra_columns_is_read_in_one_run(okr: Any, tmp_path: 
     assert result.stderr.count("okr does not use") == 1
     assert "'Job title', 'Start date'" in result.stderr
     assert okr_tabs(tmp_path / "hr.xlsx") == ["Shop"]
+
+
+# 24.13 (the overall figures) -----------------------------------------------------------------
+
+
+def test_the_dashboard_and_the_report_label_their_overall_progress(okr: Any, example: Path) -> None:
+    """Mean of objectives on the Dashboard (40% on the example), weighted mean of key results
+    on the report (38%): two definitions, each named where it is shown."""
+    labels = [c.value for c in load_workbook(example)["Dashboard"]["K"] if c.value]
+    page = okr("report", "--out", "-", "-w", str(example)).stdout
+
+    assert "Overall progress (mean of objectives)" in labels
+    assert 'Overall progress <span class="meta">(key results, by weight)</span>' in page
