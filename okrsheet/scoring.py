@@ -370,7 +370,10 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
     elif (score.own_status or score.status) in (Status.AT_RISK, Status.OFF_TRACK):
         if kr.kind.behind is not None:
             text = kr.kind.behind.format(
-                start=amount(kr.start_value, kr.unit), target=amount(kr.target_value, kr.unit)
+                start=kr.start_value,
+                target=kr.target_value,
+                start_text=amount(kr.start_value, kr.unit),
+                target_text=amount(kr.target_value, kr.unit),
             )
             reasons.append(("behind", text))
         else:

@@ -491,6 +491,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
     from okrsheet.layout.changes import truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
+    from okrsheet.layout.schema import DASHBOARD_TAB
     from okrsheet.layout.writer import refresh_formulas
 
     fixed = Fixed()
@@ -505,7 +506,11 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
         dashboard = dashboard_changes(raw)
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
-        fixed.formula_tabs = len(formulas)
+        # The OKR tabs whose formulas were written (the Dashboard's are written by every
+        # local write, and are not a repair).
+        fixed.formula_tabs = len(
+            {c.tab for c in formulas if isinstance(c, SetCells) and c.tab != DASHBOARD_TAB}
+        )
         fixed.dashboard = bool(dashboard)
         fixed.units = sum(1 for c in units for v in c.cells.values() if not isinstance(v, date))
         fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
