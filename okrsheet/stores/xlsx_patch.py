@@ -23,6 +23,7 @@ from okrsheet.stores.base import AppendRows, Change, Formula, SetCells, WriteVal
 from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_column, serial
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
+from okrsheet.stores.xlsx_print import follow_data
 from okrsheet.stores.xlsx_zip import Package as Package
 from okrsheet.stores.xlsx_zip import Splice
 from okrsheet.stores.xlsx_zip import Unpatchable as Unpatchable
@@ -561,7 +562,7 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
     replaced.update({part: sheet.finish() for part, sheet in sheets.items()})
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()
-    replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))
+    replaced["xl/workbook.xml"] = follow_data(_full_calc_on_load(package.read("xl/workbook.xml")))
     replaced.update(_without_calc_chain(package))
     package.write(target, replaced)
 

@@ -27,6 +27,7 @@ from okrsheet.stores.cells import (
     NUMBER_FORMATS,
     STATUS_COLORS,
 )
+from okrsheet.stores.xlsx_print import following_area
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -241,7 +242,15 @@ def _page_setup(sheet: Worksheet, spec: TabSpec, first_data_row: int, last_row: 
             if any(v is not None and not isinstance(v, Formula) for v in row)
         ]
         last_typed = first_data_row + (typed[-1] if typed else 0)
-        sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
+        if len(spec.columns) > 1:
+            # A table: its print area follows the rows people type later (xlsx_print).
+            from openpyxl.utils import quote_sheetname
+            from openpyxl.workbook.defined_name import DefinedName
+
+            area = following_area(quote_sheetname(sheet.title), spec.print_columns)
+            sheet.defined_names["Print_Area"] = DefinedName("Print_Area", attr_text=area)
+        else:
+            sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
         if len(spec.columns) > 1:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
         sheet.row_dimensions[1].height = 30
