@@ -200,6 +200,7 @@ class _Reader:
         # A store's own drawing beside the table (Google's bar) is no content either.
         bar = normalize_header(BAR_HEADER)
         skip |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
+        calculated: list[tuple[int, CellValue]] = []  # each typed row's Calc row cell
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):
@@ -211,6 +212,8 @@ class _Reader:
 
             errors_before = len(self.findings)
             row_type = self._parse(table, row, "type", get("type"), _parse_row_type)
+            if row_type is not None:
+                calculated.append((row, get("calc_row")))
             if row_type is None and len(self.findings) == errors_before:
                 self.add(
                     "error",
@@ -268,6 +271,25 @@ class _Reader:
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
+        self._check_formulas(table, calculated)
+
+    def _check_formulas(self, table: Table, calculated: Sequence[tuple[int, CellValue]]) -> None:
+        """Typed rows without the tab's calculated cells: a row inserted in the sheet gets
+        none, so the sheet shows no Progress or Status for it while okr counts it (53% on the
+        Dashboard, 60% in okr). Seen where the other rows' results were saved by the program
+        (their Calc row reads O or K); `okr validate --fix` writes the formulas."""
+        if "calc_row" not in table.columns or not any(v in ("O", "K") for _, v in calculated):
+            return
+        for row, value in calculated:
+            if is_blank(value):
+                self.add(
+                    "warning",
+                    "no-formulas",
+                    "this row has none of the tab's calculated cells (inserted in the sheet?): "
+                    "the sheet shows no Progress, Expected or Status for it while okr counts "
+                    "it; `okr validate --fix` writes them",
+                    table.ref(row, "progress"),
+                )
 
     def _unreadable(
         self,
