@@ -403,12 +403,16 @@ BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_batch(source: str | Path, *, notices: list[str] | None = None) -> list[CheckInRequest]:
+def read_batch(
+    source: str | Path, *, notices: list[str] | None = None, decimal_comma: bool | None = None
+) -> list[CheckInRequest]:
     """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author;
     `-` reads standard input. Dates stay as typed until the workbook's date order is known;
     numbers are read by the file's convention (decimal commas where `;` separates columns).
     Notices (a file read as Windows-1252, columns left out) go to `notices`."""
     table = read_csv(source, columns=BATCH_COLUMNS, required=("kr_id", "value"), option="--from")
+    if decimal_comma is not None:  # --decimal: chosen, not guessed
+        table.decimal = "," if decimal_comma else "."
     if notices is not None:
         notices.extend(table.notices)
     requests = [

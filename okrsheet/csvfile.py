@@ -59,14 +59,16 @@ class CsvFile:
     columns: list[str]  # the column keys, in the file's order
     rows: list[CsvRow]
     notices: list[str] = field(default_factory=list)
+    # The decimal sign of the file's numbers when chosen (`--decimal`); None: by its separator.
+    decimal: str | None = None
 
     def where(self, line: int) -> str:
         return f"{self.name}:{line}"
 
     @property
     def decimal_comma(self) -> bool:
-        """Semicolons between columns: the convention of the decimal comma."""
-        return self.delimiter == ";"
+        """The decimal comma: chosen, or the convention of a file separated by semicolons."""
+        return self.decimal == "," if self.decimal is not None else self.delimiter == ";"
 
     def number(self, text: str) -> str:
         """A number field as okr reads numbers (a dot for decimals, no grouping), by the

@@ -424,3 +424,21 @@ def test_a_semicolon_csv_from_excel_in_europe_is_read_with_decimal_commas(
     assert kr_row(example, "SALES-1.2", "Sales")["Current"] == pytest.approx(0.805)
     assert kr_row(example, "CORP-1.1")["Current"] == 2_700_000
     assert kr_row(example, "CORP-1.1")["Confidence"] == pytest.approx(0.6)
+
+
+def test_decimal_chooses_the_decimal_sign_when_the_file_does_not_say(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    tabbed = write_csv(tmp_path / "tab.csv", "kr_id\tvalue\nSALES-1.2\t80,5%\n")
+    assert okr("checkin", "--from", str(tabbed), "-w", str(example)).exit_code == 2
+
+    result = okr("checkin", "--from", str(tabbed), "--decimal", "comma", "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == pytest.approx(0.805)
+    semicolons = write_csv(tmp_path / "semi.csv", "kr_id;value\nSALES-1.3;3.500\n")
+    dotted = okr("checkin", "--from", str(semicolons), "--decimal", "dot", "-w", str(example))
+    assert dotted.exit_code == 0, dotted.stderr
+    assert kr_row(example, "SALES-1.3", "Sales")["Current"] == pytest.approx(3.5)
+    wrong = okr("checkin", "--from", str(semicolons), "--decimal", "point", "-w", str(example))
+    assert wrong.exit_code == 2 and "--decimal" in wrong.stderr

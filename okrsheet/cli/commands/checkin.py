@@ -66,6 +66,17 @@ OwnerOption = Annotated[
     str | None, text_option("--owner", "Walk this owner's key results (interactive mode).")
 ]
 
+DecimalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        help="With --from: the decimal sign of the file's numbers, 'comma' (4,5) or 'dot' "
+        "(4.5). Default: comma in a file separated by semicolons, else dot.",
+        show_default=False,
+        metavar="<comma|dot>",
+    ),
+]
+
 
 def checkin(
     kr_id: KrIdArgument = None,
@@ -76,6 +87,7 @@ def checkin(
     by: ByOption = None,
     from_file: FromFileOption = None,
     owner: OwnerOption = None,
+    decimal: DecimalOption = None,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -112,7 +124,8 @@ def checkin(
                 "give either --from FILE or a KR_ID with --value, not both", option="--from"
             )
         notices: list[str] = []
-        requests = checkins.read_batch(from_file, notices=notices)
+        comma = _decimal_comma(decimal)
+        requests = checkins.read_batch(from_file, notices=notices, decimal_comma=comma)
         for notice in notices:
             console.err().print(f"note: {notice}", markup=False, highlight=False)
         if author:
@@ -194,6 +207,18 @@ def _tell_where_they_stand(location: Location, recorded: Sequence[CheckIn]) -> N
                     tables.status_text(kr.status),
                     sep="",
                 )  # fmt: skip
+
+
+def _decimal_comma(decimal: str | None) -> bool | None:
+    """--decimal as a choice of the decimal comma (None: the file's convention)."""
+    from okrsheet.errors import UsageError
+
+    if decimal is None:
+        return None
+    choice = decimal.strip().casefold()
+    if choice not in ("comma", "dot"):
+        raise UsageError(f"{decimal!r} is not 'comma' or 'dot'", option="--decimal")
+    return choice == "comma"
 
 
 def _with_author(request: CheckInRequest, author: str) -> CheckInRequest:
