@@ -36,7 +36,16 @@ from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
 from okrsheet.layout.tables import pydantic_messages as _pydantic_messages
 from okrsheet.model import CheckIn, Cycle, Plan
-from okrsheet.stores.base import CellValue, Change, Grid, RawWorkbook, SetCells, TabSpec, WriteValue
+from okrsheet.stores.base import (
+    CellValue,
+    Change,
+    Grid,
+    NumberFormat,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
 
 
 @dataclass
@@ -337,9 +346,18 @@ def initiatives_tab(initiatives: Sequence[Initiative] = ()) -> TabSpec:
     )
 
 
+#: How a KPI's numbers are shown, by its unit: a percent KPI's fractions as percentages.
+_KPI_FORMATS: dict[str, NumberFormat] = {"%": "percent1", "$": "currency"}
+
+
 def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
     rows: list[list[WriteValue]] = []
-    for kpi in kpis:
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    index = _index(KPI_COLUMNS)
+    for number, kpi in enumerate(kpis):
+        shown = _KPI_FORMATS.get(kpi.unit.strip())
+        if shown:  # 0.76 on a percent KPI reads 76.0%
+            formats.update({(number, index[k]): shown for k in _KPI_NUMBERS})
         values: dict[str, WriteValue] = {
             "id": kpi.id,
             "name": kpi.name,
@@ -355,6 +373,7 @@ def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
         title=KPIS_TAB,
         columns=[c.spec for c in KPI_COLUMNS],
         rows=rows,
+        cell_formats=formats,
         wrap_columns=(_index(KPI_COLUMNS)["name"],),
         color="C0504D",
     )

@@ -198,3 +198,14 @@ def test_the_dashboard_and_the_report_label_their_overall_progress(okr: Any, exa
 
     assert "Overall progress (mean of objectives)" in labels
     assert 'Overall progress <span class="meta">(key results, by weight)</span>' in page
+
+
+def test_the_kpis_tab_shows_a_percent_kpi_as_percentages(example: Path) -> None:
+    sheet = load_workbook(example)["KPIs"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    margin = rows["KPI-3"]  # Gross margin, 70% to 85%: not 0.7 to 0.85 on the tab
+    for column in ("Current", "Healthy from", "Healthy to"):
+        assert "%" in margin[header.index(column)].number_format, column
+    visitors = rows["KPI-1"]  # visits: as typed
+    assert "%" not in visitors[header.index("Current")].number_format
