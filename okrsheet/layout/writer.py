@@ -39,6 +39,7 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import BAR_HEADER, SetCells, TabSpec
+from okrsheet.stores.cells import column_letter
 
 if TYPE_CHECKING:
     from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
@@ -260,6 +261,8 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
         cell_formats=formats,
         emphasized_rows=frozenset(i for i, item in enumerate(items) if isinstance(item, Objective)),
         print_columns=_OKR["days_since"],
+        # An objective typed later in the sheet stands out as okr's own rows do.
+        emphasized_when=f'${column_letter(_OKR["calc_row"])}2="O"',
     )
 
 

@@ -130,6 +130,26 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
     for col, column in enumerate(spec.columns, start=1):
         _render_column(sheet, spec, col, column, first_data_row, last_row)
     _page_setup(sheet, spec, first_data_row, last_row)
+    if spec.emphasized_when and spec.columns:
+        _emphasis_rule(sheet, spec, first_data_row, last_row)
+
+
+def _emphasis_rule(sheet: Worksheet, spec: TabSpec, first: int, last: int) -> None:
+    """Rows typed later that `spec.emphasized_when` marks (objectives) are bold on a light
+    fill, as okr's own are."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    width = spec.print_columns or len(spec.columns)
+    sheet.conditional_formatting.add(
+        f"A{first}:{get_column_letter(width)}{last}",
+        FormulaRule(
+            formula=[str(spec.emphasized_when)],
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor=EMPHASIS_FILL, bgColor=EMPHASIS_FILL),
+        ),
+    )
 
 
 def _render_header(sheet: Worksheet, spec: TabSpec) -> None:

@@ -209,3 +209,27 @@ def test_the_kpis_tab_shows_a_percent_kpi_as_percentages(example: Path) -> None:
         assert "%" in margin[header.index(column)].number_format, column
     visitors = rows["KPI-1"]  # visits: as typed
     assert "%" not in visitors[header.index("Current")].number_format
+
+
+def test_an_objective_typed_later_is_emphasised_like_okrs_own(
+    okr: Any, blank: Path, google: Any
+) -> None:
+    """Rows okr writes are bold on a light fill for objectives; rows typed later get the same
+    from a conditional format on the Calc row code (O), on both backends."""
+    sheet = load_workbook(blank)["Corporate"]
+    rules = [
+        (str(cf.sqref), rule.formula, rule.dxf.font.b)
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+        if rule.type == "expression"
+    ]
+    assert rules == [("A2:X1000", ['$Y2="O"'], True)]
+
+    assert okr("init", "gsheet:new", "--cycle", "2026-Q4").exit_code == 0
+    corporate = google.fake.sheet(google.sheet_id(), "Corporate")
+    formulas = [
+        rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
+        for rule in corporate.conditional_formats
+        if rule.get("booleanRule", {}).get("condition", {}).get("type") == "CUSTOM_FORMULA"
+    ]
+    assert formulas == ['=$Y2="O"']
