@@ -100,6 +100,8 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         columns=_column_specs(),
         rows=cells.rows,
         cell_formats=cells.formats,  # type: ignore[arg-type]
+        # Long objective titles and labels wrap instead of being cut, on screen and in print.
+        wrap_columns=(3, _SIDE_LABEL),
         emphasized_rows=frozenset({head - 2}),
         print_columns=max(_SIDE),
         color="C00000",

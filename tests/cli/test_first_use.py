@@ -233,3 +233,11 @@ def test_an_objective_typed_later_is_emphasised_like_okrs_own(
         if rule.get("booleanRule", {}).get("condition", {}).get("type") == "CUSTOM_FORMULA"
     ]
     assert formulas == ['=$Y2="O"']
+
+
+def test_the_dashboard_wraps_long_titles_instead_of_cutting_them(example: Path) -> None:
+    sheet = load_workbook(example)["Dashboard"]
+    header = [c.value for c in sheet[1]]
+    title = header.index("Objective") + 1
+    assert all(sheet.cell(row, title).alignment.wrap_text for row in range(2, 62))
+    assert sheet.cell(7, 11).alignment.wrap_text  # the labels beside: "Overall progress (...)"
