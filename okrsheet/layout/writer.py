@@ -263,6 +263,11 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
         print_columns=_OKR["days_since"],
         # An objective typed later in the sheet stands out as okr's own rows do.
         emphasized_when=f'${column_letter(_OKR["calc_row"])}2="O"',
+        # A key result typed later with Unit % or $ shows its numbers as such (0.91 as 91.0%).
+        formats_when=tuple(
+            (_OKR["start"], _OKR["current"], f'TRIM(${column_letter(_OKR["unit"])}2)="{unit}"', fmt)
+            for unit, fmt in _UNIT_FORMATS.items()
+        ),
     )
 
 

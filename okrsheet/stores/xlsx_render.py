@@ -16,6 +16,7 @@ from okrsheet.stores.base import (
     ColumnSpec,
     DeleteRows,
     Formula,
+    NumberFormat,
     SetCells,
     TabSpec,
     WriteValue,
@@ -132,6 +133,34 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
     _page_setup(sheet, spec, first_data_row, last_row)
     if spec.emphasized_when and spec.columns:
         _emphasis_rule(sheet, spec, first_data_row, last_row)
+    for first_col, last_col, formula, shown in spec.formats_when:
+        _format_rule(sheet, (first_col, last_col), formula, shown, (first_data_row, last_row))
+
+
+#: Ids for the number formats of conditional formats, far above those of cell formats (164+).
+_DXF_FORMAT_IDS: dict[NumberFormat, int] = {
+    name: 300 + index for index, name in enumerate(NUMBER_FORMATS)
+}
+
+
+def _format_rule(
+    sheet: Worksheet,
+    cols: tuple[int, int],
+    formula: str,
+    shown: NumberFormat,
+    rows: tuple[int, int],
+) -> None:
+    """Cells of rows typed later shown in a number format where `formula` holds."""
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat as OpenpyxlFormat
+    from openpyxl.utils import get_column_letter
+
+    style = DifferentialStyle(
+        numFmt=OpenpyxlFormat(numFmtId=_DXF_FORMAT_IDS[shown], formatCode=NUMBER_FORMATS[shown])
+    )
+    area = f"{get_column_letter(cols[0])}{rows[0]}:{get_column_letter(cols[1])}{rows[1]}"
+    sheet.conditional_formatting.add(area, Rule(type="expression", formula=[formula], dxf=style))
 
 
 def _emphasis_rule(sheet: Worksheet, spec: TabSpec, first: int, last: int) -> None:

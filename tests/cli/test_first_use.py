@@ -221,7 +221,7 @@ def test_an_objective_typed_later_is_emphasised_like_okrs_own(
         (str(cf.sqref), rule.formula, rule.dxf.font.b)
         for cf in sheet.conditional_formatting
         for rule in cf.rules
-        if rule.type == "expression"
+        if rule.type == "expression" and rule.dxf.font is not None
     ]
     assert rules == [("A2:X1000", ['$Y2="O"'], True)]
 
@@ -241,3 +241,19 @@ def test_the_dashboard_wraps_long_titles_instead_of_cutting_them(example: Path) 
     title = header.index("Objective") + 1
     assert all(sheet.cell(row, title).alignment.wrap_text for row in range(2, 62))
     assert sheet.cell(7, 11).alignment.wrap_text  # the labels beside: "Overall progress (...)"
+
+
+def test_a_percent_key_result_typed_later_shows_percentages(blank: Path) -> None:
+    """Rows typed after `okr init` had no number format (0.91 as typed): Start, Target and
+    Current take the Unit's (% or $) by a conditional format (Excel, LibreOffice)."""
+    sheet = load_workbook(blank)["Corporate"]
+    rules = {
+        rule.formula[0]: (str(cf.sqref), rule.dxf.numFmt.formatCode)
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+        if rule.dxf is not None and rule.dxf.numFmt is not None
+    }
+    assert rules == {
+        'TRIM($L2)="%"': ("I2:K1000", "0.0%"),
+        'TRIM($L2)="$"': ("I2:K1000", '"$"#,##0'),
+    }
