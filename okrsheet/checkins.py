@@ -20,6 +20,7 @@ from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.extra_tabs import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
 from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.stores import Location, open_store
@@ -191,6 +192,16 @@ def units_problem(kr: KeyResult, value: float, typed: str | float) -> str | None
     )
 
 
+def kpi_units_problem(kpi: KPI, value: float, typed: str | float) -> str | None:
+    """A value for a percent KPI typed on the 0-100 scale (74 where its healthy range is
+    0.7-0.85, that is 70-85%), or None. A KPI whose bounds are themselves on that scale is
+    left to `okr validate`, which names them."""
+    slips = kpi_percent_points(kpi, value, typed)
+    if "current" not in slips or {"healthy_from", "healthy_to"} & slips.keys():
+        return None
+    return cells.percent_points_message(value, "a percent KPI")
+
+
 def day_problem(plan: Plan, day: date, today: date) -> str | None:
     """Why a check-in cannot be dated `day`, or None when it can."""
     if not plan.cycle.contains(day):
@@ -265,8 +276,10 @@ def _prepare_one(
         value = parse_value(kr, request.value)
     except cells.CellValueError as exc:
         raise _Problem(f"value for {kr.id}: {exc}") from None
-    # A KPI has a healthy range, not a start and a target to measure units against.
-    implausible = units_problem(kr, value, request.value) if isinstance(kr, KeyResult) else None
+    if isinstance(kr, KeyResult):
+        implausible = units_problem(kr, value, request.value)
+    else:
+        implausible = kpi_units_problem(kr, value, request.value)
     if implausible:
         raise _Problem(f"value for {kr.id}: {implausible}")
     try:
@@ -405,18 +418,23 @@ BATCH_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_batch(source: str | Path, *, notices: list[str] | None = None) -> list[CheckInRequest]:
+def read_batch(
+    source: str | Path, *, notices: list[str] | None = None, decimal_comma: bool | None = None
+) -> list[CheckInRequest]:
     """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author;
-    `-` reads standard input. Dates stay as typed until the workbook's date order is known.
-    Notices (a file read as Windows-1252) go to `notices`."""
+    `-` reads standard input. Dates stay as typed until the workbook's date order is known;
+    numbers are read by the file's convention (decimal commas where `;` separates columns).
+    Notices (a file read as Windows-1252, columns left out) go to `notices`."""
     table = read_csv(source, columns=BATCH_COLUMNS, required=("kr_id", "value"), option="--from")
+    if decimal_comma is not None:  # --decimal: chosen, not guessed
+        table.decimal = "," if decimal_comma else "."
     if notices is not None:
         notices.extend(table.notices)
     requests = [
         CheckInRequest(
             kr_id=row.get("kr_id").strip(),
-            value=row.get("value").strip(),
-            confidence=row.get("confidence").strip() or None,
+            value=table.number(row.get("value").strip()),
+            confidence=table.number(row.get("confidence").strip()) or None,
             note=row.get("note"),
             day_text=row.get("date").strip(),
             author=row.get("author").strip() or None,

@@ -11,9 +11,12 @@ Excel saves "CSV" with semicolons where the decimal comma is usual, with a byte-
   a form feed or U+0085 inside a quoted field stays in the field;
 - the delimiter (comma, semicolon or tab) is the one that makes the header row name the most
   known columns, unless a first line `sep=;` (which Excel writes and reads) names it;
-- quoting is strict: an unterminated quote, a stray quote, a field more than the header has, a
-  column named twice or a column nobody knows is an error naming `file:line`. Nothing is
-  silently dropped.
+- quoting is strict: an unterminated quote, a stray quote, a field more than the header has or
+  a column named twice is an error naming `file:line`. Columns okr does not use (an HR export's
+  `Job title`) are left out, and listed once in a notice: nothing is silently dropped;
+- numbers are read by the file's evident convention: a file separated by semicolons is one
+  where the decimal comma is usual, so `91,5%`, `4,0` and `8.500.000` are 91.5%, 4.0 and
+  8500000 there (`CsvFile.number`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,9 +59,42 @@ class CsvFile:
     columns: list[str]  # the column keys, in the file's order
     rows: list[CsvRow]
     notices: list[str] = field(default_factory=list)
+    # The decimal sign of the file's numbers when chosen (`--decimal`); None: by its separator.
+    decimal: str | None = None
 
     def where(self, line: int) -> str:
         return f"{self.name}:{line}"
+
+    @property
+    def decimal_comma(self) -> bool:
+        """The decimal comma: chosen, or the convention of a file separated by semicolons."""
+        return self.decimal == "," if self.decimal is not None else self.delimiter == ";"
+
+    def number(self, text: str) -> str:
+        """A number field as okr reads numbers (a dot for decimals, no grouping), by the
+        file's convention: with decimal commas, `91,5%` is `91.5%` and `8.500.000` is
+        `8500000`. Anything else is returned as it is, for the reader to judge."""
+        if not self.decimal_comma:
+            return text
+        found = _EUROPEAN.fullmatch(text.strip())
+        if found is None:
+            return text
+        return (
+            found["before"]
+            + found["whole"].replace(".", "")
+            + ("." + found["frac"] if found["frac"] else "")
+            + found["after"]
+        )
+
+
+#: A number written with a decimal comma and dots (or spaces) grouping thousands, between an
+#: optional currency sign or percent: `91,5%`, `€ 8.500.000`, `-1.234,50`.
+_EUROPEAN = re.compile(
+    r"(?P<before>[^\d,.]*?)"
+    r"(?P<whole>[-+]?\d{1,3}(?:\.\d{3})+|[-+]?\d+)"
+    r"(?:,(?P<frac>\d+))?"
+    r"(?P<after>\s*%?[^\d,.]*)"
+)
 
 
 def normalize(header: str) -> str:
@@ -237,7 +274,13 @@ def read_csv(
         raise UsageError(f"{name} is empty: it needs a header row ({accepted})", option=option)
     header_line, header = records[0]
     where = f"{name}:{header_line}"
-    keys = _header_keys(header, known, where=where, accepted=accepted, option=option)
+    keys, ignored = _header_keys(header, known, where=where, option=option)
+    if ignored:
+        notices.append(
+            f"{name}: left out the column(s) okr does not use: "
+            + ", ".join(repr(c) for c in ignored)
+            + f" (okr reads {accepted})"
+        )
     missing = [key for key in required if key not in keys]
     if missing:
         raise UsageError(
@@ -251,18 +294,24 @@ def read_csv(
         name=name,
         delimiter=delimiter,
         encoding=encoding,
-        columns=[k for k in keys if k is not None],
+        columns=[k for k in keys if k is not None and k != IGNORED],
         rows=rows,
         notices=notices,
     )
 
 
+#: The key of a column okr does not use: its values are left out.
+IGNORED = "\0ignored"
+
+
 def _header_keys(
-    header: Sequence[str], known: Mapping[str, str], *, where: str, accepted: str, option: str
-) -> list[str | None]:
+    header: Sequence[str], known: Mapping[str, str], *, where: str, option: str
+) -> tuple[list[str | None], list[str]]:
     """The column key of each header cell (None for a blank one, whose column must stay
-    blank); an unknown or repeated column is a usage error naming it."""
+    blank; `IGNORED` for one okr does not use), and the names of those left out; a repeated
+    column is a usage error naming it."""
     keys: list[str | None] = []
+    ignored: list[str] = []
     seen: dict[str, int] = {}
     for position, cell in enumerate(header, start=1):
         if not cell.strip():
@@ -270,10 +319,9 @@ def _header_keys(
             continue
         found = known.get(normalize(cell))
         if found is None:
-            hint = f"the columns are: {accepted}"
-            if len(header) == 1 and any(d in cell for d in DELIMITERS):
-                hint += "; separate them with commas, semicolons or tabs"
-            raise UsageError(f"{where}: unknown column {cell.strip()!r}", option=option, hint=hint)
+            keys.append(IGNORED)
+            ignored.append(cell.strip())
+            continue
         if found in seen:
             raise UsageError(
                 f"{where}: column {position} ({cell.strip()!r}) repeats column {seen[found]}",
@@ -282,7 +330,7 @@ def _header_keys(
             )
         seen[found] = position
         keys.append(found)
-    return keys
+    return keys, ignored
 
 
 def _rows(
@@ -310,7 +358,11 @@ def _rows(
                 f"{_DELIMITER_NAME.get(delimiter, repr(delimiter))}"
             )
             continue
-        fields = {key: value for key, value in zip(keys, record, strict=False) if key is not None}
+        fields = {
+            key: value
+            for key, value in zip(keys, record, strict=False)
+            if key is not None and key != IGNORED
+        }
         rows.append(CsvRow(line=line, fields=fields))
     if problems:
         raise UsageError(

@@ -106,7 +106,8 @@ class Kind(str, metaclass=_Table):
     ) -> Kind:
         """A new kind (not in the table until `register`). `progress(value, start, target)`,
         `met(value, start, target)`, `check(start, target)` gives why they do not fit or None;
-        `behind` is formatted with `start` and `target`."""
+        `behind` is formatted with `start` and `target` (numbers) and `start_text` and
+        `target_text` (written with the unit: 5%, $3,000,000)."""
         kind = str.__new__(cls, name)
         kind.words = tuple(dict.fromkeys((word_key(name), *map(word_key, words))))
         kind.progress, kind.met, kind.check = progress, met, check
@@ -250,7 +251,8 @@ def _threshold(name: str, words: tuple[str, ...], above: bool) -> Kind:
         counts_up=above,
         sheet_progress=f'IF(NOT(ISNUMBER({{t}})),"",IF({{v}}{compare}{{t}},1,0))',
         sheet_met=f"{{v}}{compare}{{t}}",
-        behind=f"{'below' if above else 'above'} the threshold of {{target:g}}",
+        # {target_text} is the target written with its unit (5%, not 0.05).
+        behind=f"{'below' if above else 'above'} the threshold of {{target_text}}",
     )
 
 

@@ -20,6 +20,7 @@ from okrsheet import kinds
 from okrsheet import kpis as kpi_rules
 from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
+from okrsheet.names import person_key
 
 # Re-exported: the plan-wide rules and their findings are part of the model's vocabulary.
 from okrsheet.plan_rules import CHECKIN_KEY_PREFIX as CHECKIN_KEY_PREFIX
@@ -554,9 +555,9 @@ def filter_plan(
             return False
         if owner is None:
             return True
-        wanted = owner.casefold()
-        return objective.owner.casefold() == wanted or any(
-            k.owner.casefold() == wanted for k in grouped.get(objective.id, ())
+        wanted = person_key(owner)
+        return person_key(objective.owner) == wanted or any(
+            person_key(k.owner) == wanted for k in grouped.get(objective.id, ())
         )
 
     objectives = tuple(o for o in plan.objectives if keep(o))
@@ -566,8 +567,8 @@ def filter_plan(
     if owner is not None or level is not None or objective_id is not None:
         # The KPIs the kept key results watch, and the owner's own.
         watched = {k.kpi for k in kept}
-        mine = (owner or "").casefold()
-        kpis = tuple(k for k in kpis if k.id in watched or (mine and k.owner.casefold() == mine))
+        mine = person_key(owner or "")
+        kpis = tuple(k for k in kpis if k.id in watched or (mine and person_key(k.owner) == mine))
     return plan.model_copy(
         update={
             "objectives": objectives,

@@ -119,7 +119,8 @@ def _kr_problems(
             Problem(
                 "error",
                 "unknown-objective",
-                f"key result {kr.id} belongs to objective {kr.objective_id}, which does not exist",
+                f"key result {kr.id} belongs to objective {kr.objective_id}, which does not exist"
+                + _did_you_mean(kr.objective_id, objective_ids),
                 kr.id,
                 "objective_id",
             )
@@ -214,6 +215,56 @@ def _owner_problems(plan: Plan) -> list[Problem]:
         for owner, count in sorted(per_owner.items())
         if count > limit
     ]
+
+
+def people_problems(plan: Plan, people: Collection[str], others: Collection[str]) -> list[Problem]:
+    """Owners of objectives and key results checked against the People tab (when it names
+    anyone): a name with other accents there (`Zoe Muller` for `Zoë Müller`; case and spaces
+    do not count) or not there at all, with the name it most likely means. `others` are
+    owners that need no row (the company, team and tab names a blank Owner falls back to)."""
+    from okrsheet.names import closest_person, find_person, person_key
+
+    if not people:
+        return []
+    quiet = {person_key(o) for o in others}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    items: list[Objective | KeyResult] = [*plan.objectives, *plan.key_results]
+    for item in items:
+        owner = item.owner
+        if not owner or owner in seen:
+            continue
+        listed = find_person(owner, people)
+        if listed is not None and _folded(listed) == _folded(owner):
+            continue  # case and spaces aside, written alike
+        if listed is not None:
+            message = (
+                f"owner {owner!r} is written {listed!r} on the People tab: one person, "
+                "write the name one way"
+            )
+            problems.append(Problem("warning", "owner-spelling", message, item.id, "owner"))
+        elif person_key(owner) not in quiet:
+            guess = closest_person(owner, people)
+            hint = f"; did you mean {guess!r}?" if guess else "; add them to the People tab"
+            message = f"owner {owner!r} is not on the People tab{hint}"
+            problems.append(Problem("warning", "unknown-owner", message, item.id, "owner"))
+        else:
+            continue
+        seen.add(owner)
+    return problems
+
+
+def _did_you_mean(typed: str, ids: Collection[str]) -> str:
+    """`; did you mean CORP-1?` for an ID typed close to one that exists, else nothing."""
+    import difflib
+
+    by_folded = {i.casefold(): i for i in ids}
+    close = difflib.get_close_matches(typed.casefold(), list(by_folded), n=1, cutoff=0.7)
+    return f"; did you mean {by_folded[close[0]]}?" if close else ""
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _checkin_problems(plan: Plan, kr_ids: set[str]) -> list[Problem]:

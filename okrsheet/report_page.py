@@ -10,12 +10,16 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from okrsheet.model import Plan
+from okrsheet.names import person_key
 from okrsheet.reports import (
     AlignedSummary,
     CycleInfo,
     DependencyLink,
     GradeReport,
     HistoryReport,
+    InitiativeRow,
+    KPILagRow,
+    KPIRow,
     KRRow,
     LaggingRow,
     ObjectiveRow,
@@ -24,6 +28,7 @@ from okrsheet.reports import (
     deps_report,
     grade_report,
     history_reports,
+    kpi_row,
     lagging_report,
     status_report,
     tree_report,
@@ -91,6 +96,15 @@ class PageReport(_Page):
     depended_on_by: list[DependencyLink]
     # Only once the cycle has ended; before, grades would be provisional.
     grades: GradeReport | None
+    # The KPIs beside the shown key results (all of them, or the selection's: owned by its
+    # people or named by its key results), with their health, as `okr status` lists them.
+    kpis: list[KPIRow] = []
+    # Those of them out of their healthy range or not updated, with why (as `okr lagging`).
+    kpi_attention: list[KPILagRow] = []
+    # The initiatives of the shown key results, as `okr status` lists them.
+    initiatives: list[InitiativeRow] = []
+    # Those of them blocked or overdue.
+    initiative_attention: list[InitiativeRow] = []
 
 
 def page_report(
@@ -111,7 +125,10 @@ def page_report(
     kr_ids = {k.id for k in shown_krs}
     attach = _chart_attacher(plan, as_of, kr_ids)
     roots, orphans = [attach(n) for n in roots], [attach(n) for n in orphans]
-    lag = [row for row in lagging_report(plan, as_of).lagging if row.id in kr_ids]
+    lagging = lagging_report(plan, as_of)
+    lag = [row for row in lagging.lagging if row.id in kr_ids]
+    kpi_ids = _kpi_ids(plan, shown_krs, members=members, whole=objective is None)
+    initiatives = [i for k in shown_krs for i in k.initiatives]
     depends_on, depended_on_by = _links(plan, as_of, members=members, who=who, kr_ids=kr_ids)
     return PageReport(
         company=plan.settings.company,
@@ -128,7 +145,23 @@ def page_report(
         depends_on=depends_on,
         depended_on_by=depended_on_by,
         grades=_grades(plan, as_of, {n.row.id for n in shown}, kr_ids),
+        kpis=[kpi_row(k, plan, as_of) for k in plan.kpis if k.id in kpi_ids],
+        kpi_attention=[k for k in lagging.kpis if k.id in kpi_ids],
+        initiatives=initiatives,
+        initiative_attention=[i for i in initiatives if i.status == "blocked" or i.overdue],
     )
+
+
+def _kpi_ids(
+    plan: Plan, shown_krs: Sequence[KRRow], *, members: Sequence[str] | None, whole: bool
+) -> set[str]:
+    """The KPIs a page shows: every one on a whole-company page; else those its key results
+    name and, for a selection of people, those they own."""
+    named = {k.kpi for k in shown_krs if k.kpi}
+    if whole and members is None:
+        return {k.id for k in plan.kpis}
+    wanted = {person_key(m) for m in members or ()}
+    return named | {k.id for k in plan.kpis if person_key(k.owner) in wanted}
 
 
 def _branches(
@@ -138,13 +171,13 @@ def _branches(
     above them (marked `context`), still without key results."""
     status = {o.id: o for o in status_report(plan, as_of).objectives}
     tree = tree_report(plan, as_of, objective=objective)
-    wanted = None if members is None else {m.casefold() for m in members}
+    wanted = None if members is None else {person_key(m) for m in members}
 
     def selected(row: ObjectiveRow) -> bool:
         if wanted is None:
             return True
-        return row.owner.casefold() in wanted or any(
-            k.owner.casefold() in wanted for k in row.key_results
+        return person_key(row.owner) in wanted or any(
+            person_key(k.owner) in wanted for k in row.key_results
         )
 
     def build(node: TreeNode) -> PageObjective | None:

@@ -187,7 +187,7 @@ class Blocker:
                 f"{amount(round(link.forecast, digits), unit)} by {link.when.day} {link.when:%b}, "
                 f"{amount(link.need.need, unit)} needed"
             )
-        text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f} %"
+        text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f}%"
         if self.needed_by is not None:
             text += f", needed by {self.needed_by.day} {self.needed_by:%b}"
         return text
@@ -401,7 +401,12 @@ def lag_reasons(score: KRScore, cycle: Cycle, as_of: date, settings: Settings) -
         reasons.append(("overdue", f"overdue by {-score.days_to_due} day(s)"))
     elif (score.own_status or score.status) in (Status.AT_RISK, Status.OFF_TRACK):
         if kr.kind.behind is not None:
-            text = kr.kind.behind.format(start=kr.start_value, target=kr.target_value)
+            text = kr.kind.behind.format(
+                start=kr.start_value,
+                target=kr.target_value,
+                start_text=amount(kr.start_value, kr.unit),
+                target_text=amount(kr.target_value, kr.unit),
+            )
             reasons.append(("behind", text))
         else:
             points = round((score.expected - score.progress) * 100)
@@ -460,9 +465,12 @@ def lagging(plan: Plan, as_of: date) -> list[Lag]:
     return sorted(found, key=lambda lag: (_SEVERITY.index(lag.score.status), -len(lag.reasons)))
 
 
-def kpi_lag_reasons(kpi: KPI, settings: Settings, as_of: date) -> tuple[tuple[str, str], ...]:
+def kpi_lag_reasons(
+    kpi: KPI, settings: Settings, as_of: date, cycle_start: date | None = None
+) -> tuple[tuple[str, str], ...]:
     """Why a KPI needs attention: outside its healthy range, or not updated within the
-    check-in cadence and its grace days (as for a stale key result)."""
+    check-in cadence and its grace days (as for a stale key result). A value typed without an
+    Updated date (at set-up) counts from `cycle_start`, as a key result without check-ins."""
     reasons: list[tuple[str, str]] = []
     if kpi.healthy is False and kpi.current is not None:
         low, high = kpi.healthy_from, kpi.healthy_to
@@ -472,7 +480,12 @@ def kpi_lag_reasons(kpi: KPI, settings: Settings, as_of: date) -> tuple[tuple[st
         elif high is not None:
             reasons.append(("unhealthy", f"{value}, above the healthy {amount(high, kpi.unit)}"))
     idle = kpi.days_since_update(as_of)
-    if idle is None:
+    grace = settings.cadence_days + settings.stale_grace_days
+    if idle is None and kpi.current is not None and cycle_start is not None:
+        since = (as_of - cycle_start).days
+        if since > grace:
+            reasons.append(("stale", f"not updated this cycle ({since} days)"))
+    elif idle is None:
         reasons.append(("stale", "never updated"))
     elif idle > settings.cadence_days + settings.stale_grace_days:
         reasons.append(("stale", f"not updated for {idle} days"))

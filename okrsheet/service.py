@@ -35,6 +35,7 @@ from okrsheet.stores.base import (
     SetCells,
     TabSpec,
     WorkbookStore,
+    WriteValue,
 )
 
 if TYPE_CHECKING:  # (the writer side is imported by the commands that write)
@@ -562,6 +563,8 @@ class Fixed:
     settings: int = 0  # newer Settings rows added with their defaults
     dashboard: bool = False
     time_zone: str = ""  # the Time zone recorded in Settings, where there was none
+    units: int = 0  # percents typed on the 0-100 scale beside fractions, written as fractions
+    dates: int = 0  # dates typed as text in a locale's form, written as dates
 
 
 def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: str = "") -> Fixed:
@@ -571,13 +574,17 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
     none (an .xlsx made before `okr init` recorded one); one write."""
     from okrsheet.layout.changes import measured_baselines, time_zone_changes, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes
+    from okrsheet.layout.schema import DASHBOARD_TAB
     from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 
     fixed = Fixed()
 
     def planner(raw: RawWorkbook) -> list[Change]:
         ids = assign_missing_ids(raw)
-        plan = parse_workbook(raw).plan
+        units = unit_fixes(parse_workbook(raw).findings)
+        # The rows and the log are settled on the numbers as repaired (a Current of 37 beside
+        # fractions goes to the log as 37%, not 3700%).
+        plan = parse_workbook(_with_cells(raw, units)).plan
         truth = [*truth_changes(raw, plan, today, now), *measured_baselines(raw, plan)]
         formulas = refresh_formulas(raw, add_columns=True)
         settings = missing_settings(raw)
@@ -585,11 +592,17 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
         zone = time_zone_changes(raw, time_zone) if not plan.settings.time_zone else []
         fixed.ids = sum(len(c.cells) for c in ids if isinstance(c, SetCells))
         fixed.changes = len(truth)
-        fixed.formula_tabs = len(formulas)
+        # The OKR tabs whose formulas were written (the Dashboard's are written by every
+        # local write, and are not a repair).
+        fixed.formula_tabs = len(
+            {c.tab for c in formulas if isinstance(c, SetCells) and c.tab != DASHBOARD_TAB}
+        )
         fixed.dashboard = bool(dashboard)
         fixed.settings = sum(len(c.rows) for c in settings if isinstance(c, AppendRows))
         fixed.time_zone = time_zone if zone else ""
-        return [*ids, *truth, *formulas, *_one_append(settings, zone), *dashboard]
+        fixed.units = sum(1 for c in units for v in c.cells.values() if not isinstance(v, date))
+        fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
+        return [*ids, *units, *truth, *formulas, *_one_append(settings, zone), *dashboard]
 
     store_for(location).update(planner)
     return fixed
@@ -609,6 +622,33 @@ def _one_append(*groups: Sequence[Change]) -> list[Change]:
         else:
             others.append(change)
     return [*others, *merged.values()]
+
+
+def unit_fixes(findings: Sequence[Finding]) -> list[SetCells]:
+    """The cells whose findings carry a sure repair (38 typed for 38% beside fractions, a
+    text date written as a date), one change per tab."""
+    by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_tab.setdefault(finding.fix.tab, {})[(finding.fix.row, finding.fix.col)] = (
+                finding.fix.value
+            )
+    return [SetCells(tab, cells) for tab, cells in by_tab.items()]
+
+
+def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
+    """`raw` as it reads once `changes` are written (a copy; `raw` is left as it is)."""
+    if not changes:
+        return raw
+    grids = []
+    for grid in raw.grids:
+        cells = {k: v for c in changes if c.tab == grid.title for k, v in c.cells.items()}
+        rows = [list(r) for r in grid.rows] if cells else grid.rows
+        for (row, col), value in cells.items():
+            if isinstance(value, float | date) and row <= len(rows) and col <= len(rows[row - 1]):
+                rows[row - 1][col - 1] = value
+        grids.append(replace(grid, rows=rows))
+    return replace(raw, grids=grids)
 
 
 def fix_ids(location: Location) -> int:

@@ -167,7 +167,13 @@ class _Pending:
 PEOPLE_TABS = ("team", "person")
 
 
-def _people_tabs(template: dict[str, Any], chosen: str | None) -> str:
+def _people_tabs(
+    template: dict[str, Any], chosen: str | None, people: list[Person] | None = None
+) -> str:
+    """`--tabs`, else team tabs for a people file that names teams (a Team column means the
+    client works in teams: 40 people should not get 40 tabs), else the template's choice."""
+    if chosen is None and any(p.team for p in people or ()):
+        return "team"
     mode = (chosen or str(template.get("people_tabs", "person"))).strip().casefold()
     if mode not in PEOPLE_TABS:
         raise UsageError(f"{mode!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
@@ -194,10 +200,10 @@ def build_draft(
     objectives, key results and check-in history). Otherwise the workbook gets the template's
     structure: Corporate and its team tabs (or, with `people`, a tab per team or per person of
     the file, as `people_tabs` or the template says), and nobody the client did not name."""
-    mode = _people_tabs(template, people_tabs)
+    mode = _people_tabs(template, people_tabs, people)
     default_company = template.get("company", "") if example else ""
     settings = Settings(company=company if company is not None else default_company)
-    draft = Draft(cycle=cycle, settings=settings)
+    draft = Draft(cycle=cycle, settings=settings, people_tabs=mode if people else "")
     draft.people = _draft_people(template, people, example=example, mode=mode)
     tab_specs = _tab_specs(template, people, example=example)
     key_ids, pending, objectives = _assign_ids(draft, tab_specs)

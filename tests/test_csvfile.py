@@ -116,7 +116,6 @@ def test_quotes_inside_quoted_fields_are_fine(tmp_path: Path) -> None:
     ("data", "expected"),
     [
         (b"kr_id,value,note,Note\nS-1,1,a,b\n", "d.csv:1: column 4 ('Note') repeats column 3"),
-        (b"kr_id,value,colour\nS-1,1,red\n", "d.csv:1: unknown column 'colour'"),
         (b"kr_id,value\nS-1,1,extra\n", "d.csv:2: 3 fields where the header has 2 columns"),
         (b"kr_id,note\nS-1,x\n", "d.csv:1: the header row lacks 'value'"),
         (b"\n\n", "d.csv is empty"),
@@ -164,3 +163,40 @@ def test_excels_sep_line_names_the_delimiter(tmp_path: Path) -> None:
         (3, {"kr_id": "S-1", "value": "2", "note": "a,b"}),
         (4, {"kr_id": "S-2", "value": "3", "note": ""}),
     ]
+
+
+def test_columns_okr_does_not_use_are_left_out_and_listed_once(tmp_path: Path) -> None:
+    path = tmp_path / "hr.csv"
+    path.write_bytes(b"name,Job title,team,Start date\nAna,Buyer,Shop,2024-01-01\nBo,Clerk,,\n")
+
+    table = read_csv(path, columns={"name": (), "team": ()}, required=("name",), option="--people")
+
+    assert [r.fields for r in table.rows] == [
+        {"name": "Ana", "team": "Shop"},
+        {"name": "Bo", "team": ""},
+    ]
+    [notice] = table.notices
+    assert "'Job title', 'Start date'" in notice and "okr does not use" in notice
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("91,5%", "91.5%"), ("4,0", "4.0"), ("8.500.000", "8500000"), ("€ 1.250,50", "€ 1250.50"),
+     ("0,7", "0.7"), ("12", "12"), ("n/a", "n/a")],
+)  # fmt: skip
+def test_numbers_in_a_semicolon_file_are_read_with_decimal_commas(
+    tmp_path: Path, typed: str, read: str
+) -> None:
+    path = tmp_path / "eu.csv"
+    path.write_text(f"kr_id;value\nS-1;{typed}\n", encoding="utf-8")
+    table = read_csv(path, columns={"kr_id": (), "value": ()}, required=("kr_id",), option="--from")
+
+    assert table.decimal_comma and table.number(table.rows[0].get("value")) == read
+
+
+def test_a_comma_file_keeps_its_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text('kr_id,value\nS-1,"8,500,000"\n', encoding="utf-8")
+    table = read_csv(path, columns={"kr_id": (), "value": ()}, required=("kr_id",), option="--from")
+
+    assert not table.decimal_comma and table.number("8,500,000") == "8,500,000"

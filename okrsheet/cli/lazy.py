@@ -103,6 +103,10 @@ class LazyGroup(TyperGroup):
         _lean(self)
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError as asked:
+            # `okr` alone asks for help: it gets it, and that is no mistake (exit 0).
+            typer.echo(asked.ctx.get_help() if asked.ctx else "")
+            raise typer.Exit(0) from None
         except UsageError as error:
             raise _okr_style(error, args) from None
         ctx.meta[_ARGS] = list(args)
@@ -153,7 +157,27 @@ class LazyGroup(TyperGroup):
         if function is None:  # a group of subcommands: the module's Typer app
             command = typer.main.get_command(module.app)
             command.name, command.short_help = entry.name, entry.summary
-            return _lean(command)
+            return _lean(_whole_examples(command))
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(entry.name, short_help=entry.summary)(type(self).wrap(function))
-        return _lean(typer.main.get_command(single))
+        return _lean(_whole_examples(typer.main.get_command(single)))
+
+
+def keep_examples(text: str) -> str:
+    """Help text whose example lines (the paragraphs after `Examples:`) are never rewrapped:
+    a narrow terminal would split a quoted argument across two lines. Click leaves alone a
+    paragraph that starts with a line holding only \\b."""
+    head, marker, examples = text.partition("Examples:")
+    if not marker:
+        return text
+    paragraphs = examples.strip("\n").split("\n\n")
+    kept = ["\b\n" + p if p.strip() and not p.startswith("\b") else p for p in paragraphs]
+    return head + marker + "\n\n" + "\n\n".join(kept)
+
+
+def _whole_examples(command: _click.Command) -> _click.Command:
+    if command.help:
+        command.help = keep_examples(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _whole_examples(sub)
+    return command

@@ -115,8 +115,11 @@ TitleOption = Annotated[
 ]
 ShareOption = Annotated[
     list[str] | None,
-    text_option(
-        "--share", "Give this email edit access to the Google spreadsheet (repeat for several)."
+    typer.Option(
+        "--share",
+        help="Give this email edit access to the Google spreadsheet (repeat for several).",
+        show_default=False,
+        metavar="<email>",
     ),
 ]
 

@@ -7,6 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from okrsheet.layout import ParsedWorkbook
     from okrsheet.model import Plan
     from okrsheet.stores import Location
@@ -73,17 +75,9 @@ def check_filters(
 ) -> None:
     """A filter naming nobody is a typo, not an empty report: say so, with the choices."""
     from okrsheet.errors import UsageError
-    from okrsheet.model import owners
 
     if owner is not None:
-        extra = {i.owner for i in plan.initiatives} | {k.owner for k in plan.kpis if k.owner}
-        known = sorted(set(owners(plan)) | set(parsed.people) | extra, key=str.casefold)
-        if owner.casefold() not in {name.casefold() for name in known}:
-            raise UsageError(
-                f"no owner named {owner!r} in the workbook",
-                option="--owner",
-                hint="owners: " + (", ".join(known) if known else "none yet"),
-            )
+        resolve_owner(owner, everyone(parsed, plan))
     if objective is not None and objective.casefold() not in {
         o.id.casefold() for o in plan.objectives
     }:
@@ -92,6 +86,33 @@ def check_filters(
             option="--objective",
             hint="`okr status` lists the objectives and their IDs.",
         )
+
+
+def everyone(parsed: ParsedWorkbook, plan: Plan) -> list[str]:
+    """Every name the workbook knows: owners of objectives, key results, initiatives and
+    KPIs, and the People tab."""
+    from okrsheet.model import owners
+
+    extra = {i.owner for i in plan.initiatives} | {k.owner for k in plan.kpis if k.owner}
+    return sorted(set(owners(plan)) | set(parsed.people) | extra, key=str.casefold)
+
+
+def resolve_owner(owner: str, known: Sequence[str]) -> str:
+    """`--owner` as the workbook spells it (case, accents and spaces aside); an unknown name is
+    a usage error worded the same by every command, with the name it most likely means."""
+    from okrsheet.errors import UsageError
+    from okrsheet.names import closest_person, find_person
+
+    found = find_person(owner, known)
+    if found is not None:
+        return found
+    guess = closest_person(owner, known)
+    listed = "owners: " + (", ".join(known) if known else "none yet")
+    raise UsageError(
+        f"no owner named {owner!r} in the workbook",
+        option="--owner",
+        hint=f"did you mean {guess!r}? ({listed})" if guess else listed,
+    )
 
 
 def warn_unreadable(parsed: ParsedWorkbook) -> None:

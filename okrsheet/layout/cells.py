@@ -128,7 +128,24 @@ def _parse_number_text(raw: str) -> float:
         if _SUFFIXED.match(text):
             raise CellValueError(f"{_show(raw)}: write the number in full (for example 12000)")
         if re.fullmatch(r"[-+]?\d+,\d{1,2}", text):
-            raise CellValueError(f"{_show(raw)} is ambiguous: use a dot for decimals (1.5)")
+            dotted = text.replace(",", ".")
+            raise CellValueError(
+                f"{_show(raw)} is ambiguous: use a dot for decimals (write {dotted})"
+            )
+        bare = text.lstrip("".join(_CURRENCY)).rstrip("".join(_CURRENCY)).strip()
+        if re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", bare):
+            whole = bare.replace(".", "").replace(",", ".")
+            raise CellValueError(
+                f"{_show(raw)} groups thousands with dots: write {whole} "
+                "(a dot is for decimals only)"
+            )
+        worded = re.fullmatch(r"([-+]?[\d.,]*\d)\s*([^\d\s][^\d]*)", text)
+        if worded and re.search(r"[^\W\d_]", worded[2]):  # a word after the number
+            number, unit = worded[1], worded[2].strip()
+            raise CellValueError(
+                f"{_show(raw)} is not a number: write the number alone ({number}) and "
+                f"{unit!r} in the Unit column"
+            )
         raise CellValueError(f"{_show(raw)} is not a number")
     digits = (match.group("int") or "0").replace(",", "") + (match.group("frac") or "")
     try:
@@ -165,8 +182,19 @@ _MONTHS = {
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_SHORT_YEAR = re.compile(r"^(\d{1,2})([/.])(\d{1,2})([/.])(\d{2})$")
+#: How a date message names the setting to change; the reader puts its cell in place of this.
+DATE_ORDER_SETTING = "Date order on the Settings tab"
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def locale_bound_date(value: CellValue) -> bool:
+    """A date typed as text in a form whose reading depends on the spreadsheet program's
+    locale (`31/03/2027`, `Mar 31, 2027`): okr reads it by the workbook's Date order, but the
+    sheet's own formulas read it as the program's language would. ISO text (2027-03-31) and
+    real dates are read alike everywhere."""
+    return isinstance(value, str) and bool(value.strip()) and not _ISO.match(value.strip())
 
 
 def serial_to_date(serial: float) -> date:
@@ -217,8 +245,23 @@ def parse_date(value: CellValue, *, order: DateOrder = "MDY") -> date | None:
     if m := _SLASHED.match(raw):
         first, second, year = int(m[1]), int(m[2]), int(m[3])
         if order == "MDY":
+            if first > 12 >= second:
+                raise CellValueError(
+                    f"{_show(raw)} puts the day first, but Settings say month/day/year: write "
+                    f"{second}/{first}/{year}, or set {DATE_ORDER_SETTING} to DMY"
+                )
             return _build(year, first, second, raw, "month/day/year, as Settings say")
+        if second > 12 >= first:
+            raise CellValueError(
+                f"{_show(raw)} puts the month first, but Settings say day/month/year: write "
+                f"{second}/{first}/{year}, or set {DATE_ORDER_SETTING} to MDY"
+            )
         return _build(year, second, first, raw, "day/month/year, as Settings say")
+    if m := _SHORT_YEAR.match(raw):
+        raise CellValueError(
+            f"{_show(raw)} is not a date with its year in full: write it with 4 digits "
+            f"({m[1]}{m[2]}{m[3]}{m[4]}20{m[5]})"
+        )
     if m := _DAY_MONTH.match(raw):
         month = _MONTHS.get(m[2].casefold())
         if month:
@@ -408,6 +451,54 @@ def implausible(
             f"({_plain(start)} to {_plain(target)}): check the units (write the number in full)"
         )
     return None
+
+
+#: Without any fraction beside it, a plain number on a percent row is read as percent points
+#: from this size on (5 typed for "5%" is far likelier than 500%).
+_POINTS_ALONE = 5
+
+
+def percent_points(
+    values: Mapping[str, tuple[float | None, CellValue]], unit: str
+) -> dict[str, float]:
+    """The numbers of one percent row (a key result's Start, Target, Current; a KPI's bounds
+    and value) typed on the 0-100 scale where the row reads fractions (0.38 is 38%), each with
+    the fraction it was surely meant as; empty when nothing is off or the intent is unclear.
+
+    `values` maps a field to (number read, cell as typed). A number is a slip when it lies in
+    1-100, was not typed with `%`, and either it is more than ten times the row's largest
+    fraction (Start 0.3, Target 38: "did you mean 38%?"; 108% beside 98% stays) or the row has
+    no fraction at all and its largest number is at least 5 (Start 0, Target 38). A row with a
+    number beyond 100 is left alone: 150 could be meant."""
+    if unit.strip().casefold() not in PERCENT_UNITS:
+        return {}
+    numbers = {k: (v, typed) for k, (v, typed) in values.items() if v is not None}
+    if any(abs(v) > 100 for v, _ in numbers.values()):
+        return {}
+    plain = {
+        k: v for k, (v, typed) in numbers.items() if not (isinstance(typed, str) and "%" in typed)
+    }
+    candidates = {k: v for k, v in plain.items() if 1 < abs(v) <= 100}
+    if not candidates:
+        return {}
+    fractions = [abs(v) for v, _ in numbers.values() if 0 < abs(v) <= 1]
+    if fractions:
+        # v/100 is nearer the row's fractions than v is (on a log scale) past ten times them.
+        slips = {k: v for k, v in candidates.items() if abs(v) > 10 * max(fractions)}
+    elif max(abs(v) for v in candidates.values()) >= _POINTS_ALONE:
+        slips = candidates
+    else:
+        return {}
+    return {k: v / 100 for k, v in slips.items()}
+
+
+def percent_points_message(value: float, what: str = "a percent row") -> str:
+    """`38 on a percent key result is 3800%; did you mean 38%? (write 38% or 0.38)`."""
+    shown = _plain(value)
+    return (
+        f"{shown} on {what} is {_plain(value * 100)}%; "
+        f"did you mean {shown}%? (write {shown}% or {_plain(value / 100)})"
+    )
 
 
 def parse_done(value: CellValue, words: Mapping[str, float] = DONE_WORDS) -> float | None:

@@ -20,7 +20,16 @@ from collections.abc import Mapping, Sequence
 from okrsheet.layout.formulas import setting
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CORPORATE_TAB, DASHBOARD_TAB, normalize_header
-from okrsheet.stores.base import AddTab, Change, ColumnSpec, Formula, RawWorkbook, TabSpec
+from okrsheet.stores.base import (
+    AddTab,
+    Change,
+    ColumnSpec,
+    Formula,
+    Grid,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+)
 from okrsheet.stores.base import WriteValue as Value
 
 #: Objectives the list has room for; more show once the Dashboard is rebuilt with more room.
@@ -91,6 +100,8 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         columns=_column_specs(),
         rows=cells.rows,
         cell_formats=cells.formats,  # type: ignore[arg-type]
+        # Long objective titles and labels wrap instead of being cut, on screen and in print.
+        wrap_columns=(3, _SIDE_LABEL),
         emphasized_rows=frozenset({head - 2}),
         print_columns=max(_SIDE),
         color="C00000",
@@ -188,7 +199,12 @@ def _summary(cells: _Cells, last_slot: int, company: str) -> None:
             ),
             "integer",
         ),
-        ("Overall progress", Formula(f'=IFERROR(AVERAGE({progress_range}),"")'), "percent"),
+        # Labelled with its definition: the report's overall figure weighs key results.
+        (
+            "Overall progress (mean of objectives)",
+            Formula(f'=IFERROR(AVERAGE({progress_range}),"")'),
+            "percent",
+        ),
         (
             "Objectives behind",
             Formula(
@@ -321,3 +337,37 @@ def dashboard_changes(raw: RawWorkbook) -> list[Change]:
     if guide is None and titles:
         before = titles[0]
     return [AddTab(spec, before=before)]
+
+
+def dashboard_refresh(raw: RawWorkbook) -> list[Change]:
+    """The Dashboard's formulas written again, over the OKR tabs as they are now, by every okr
+    write to a workbook whose Dashboard was read in full (a local file).
+
+    A spreadsheet program keeps the results it saved beside each formula, and LibreOffice
+    shows them again on open without recalculating (despite `fullCalcOnLoad`): after a
+    check-in, the Dashboard of a workbook it saved showed the old per-tab progress. Written
+    again, its cells carry no stale result, so every program computes them afresh; the slots
+    already there are all rewritten, however many the workbook was made with."""
+    from okrsheet.layout.writer import okr_tables
+
+    wanted = normalize_header(DASHBOARD_TAB)
+    grid = next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
+    if grid is None or len(grid.rows) <= 1:  # none, or only its header read (Google)
+        return []
+    tables = okr_tables(raw)
+    if not any(fits(t.columns) for t in tables):
+        return []
+    spec = dashboard_tab([(t.title, t.columns) for t in tables], slots=_slots(grid))
+    cells: dict[tuple[int, int], Value] = {
+        (index, col): value
+        for index, row in enumerate(spec.rows, start=2)
+        for col, value in enumerate(row, start=1)
+        if isinstance(value, Formula)
+    }
+    return [SetCells(grid.title, cells)] if cells else []
+
+
+def _slots(grid: Grid) -> int:
+    """How many objective slots to write: one per row the Dashboard has below its header (at
+    least `MIN_SLOTS`), so that none keeps an old result."""
+    return max(MIN_SLOTS, len(grid.rows) - 1)

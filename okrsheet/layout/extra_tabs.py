@@ -31,12 +31,22 @@ from okrsheet.layout.tables import (
     find_table,
     tab_ref,
 )
+from okrsheet.layout.tables import column_number as _column_number
 from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
 from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
 from okrsheet.layout.tables import pydantic_messages as _pydantic_messages
 from okrsheet.model import CheckIn, Cycle, Plan
-from okrsheet.stores.base import CellValue, Change, Grid, RawWorkbook, SetCells, TabSpec, WriteValue
+from okrsheet.stores.base import (
+    CellValue,
+    Change,
+    Grid,
+    NumberFormat,
+    RawWorkbook,
+    SetCells,
+    TabSpec,
+    WriteValue,
+)
 
 
 @dataclass
@@ -148,7 +158,11 @@ def _read_initiatives(
         status = parse("status", lambda v: parse_status(cells.parse_text(v)))
         due = parse("due", lambda v: cells.parse_date(v, order=order))
         if bad:
-            out.findings.extend(bad)
+            # Every problem of the row at once: a bad cell does not hide an unknown key result.
+            known = by_folded.get(kr_id.casefold()) if kr_id else None
+            if kr_id and known is None and kr_id.casefold() not in unreadable:
+                bad.append(_unknown_kr(table, row, kr_id))
+            out.findings.extend(sorted(bad, key=lambda f: _column_number(f.where)))
             continue
         if kr_id is None:
             out.findings.append(
@@ -164,15 +178,7 @@ def _read_initiatives(
         if known is None and kr_id.casefold() in unreadable:
             continue
         if known is None:
-            out.findings.append(
-                Finding(  # a warning: rollover archives finished key results, not their work
-                    "warning",
-                    "unknown-key-result",
-                    f"initiative for {kr_id}, which is not a key result in this workbook; "
-                    "it is left out",
-                    table.ref(row, "kr_id"),
-                )
-            )
+            out.findings.append(_unknown_kr(table, row, kr_id))
             continue
         try:
             initiative = Initiative(
@@ -201,6 +207,15 @@ def _read_initiatives(
                 )
             )
         out.initiatives.append(initiative)
+
+
+def _unknown_kr(table: Table, row: int, kr_id: str) -> Finding:
+    return Finding(  # a warning: rollover archives finished key results, not their work
+        "warning",
+        "unknown-key-result",
+        f"initiative for {kr_id}, which is not a key result in this workbook; it is left out",
+        table.ref(row, "kr_id"),
+    )
 
 
 def _read_kpis(
@@ -247,6 +262,8 @@ def _read_kpis(
                 )
             )
             continue
+        # Before the model: 70 beside 0.85 reads as a range that runs backwards.
+        _check_kpi_units(table, row, get, fields, out)
         try:
             kpi = KPI(**fields)
         except ValidationError as exc:
@@ -259,6 +276,45 @@ def _read_kpis(
             continue
         seen[kpi_id] = where
         out.kpis.append(kpi)
+
+
+#: A KPI's numbers, by the column each is typed in.
+_KPI_NUMBERS = ("current", "healthy_from", "healthy_to")
+
+
+def kpi_percent_points(
+    kpi: KPI, value: float | None = None, typed: CellValue = None
+) -> dict[str, float]:
+    """The numbers of a percent KPI typed on the 0-100 scale beside fractions (its bounds,
+    its current value, or a new `value` as `typed`), each with the fraction it meant."""
+    numbers: dict[str, tuple[float | None, CellValue]] = {
+        key: (getattr(kpi, key), getattr(kpi, key)) for key in _KPI_NUMBERS
+    }
+    if value is not None:
+        numbers["current"] = (value, typed)
+    return cells.percent_points(numbers, kpi.unit)
+
+
+def _check_kpi_units(
+    table: Table,
+    row: int,
+    get: Callable[[str], CellValue],
+    fields: Mapping[str, Any],
+    out: ExtraTabs,
+) -> None:
+    slips = cells.percent_points({k: (fields[k], get(k)) for k in _KPI_NUMBERS}, fields["unit"])
+    for key, meant in slips.items():
+        message = cells.percent_points_message(fields[key], "a percent KPI")
+        label = next(c.header for c in KPI_COLUMNS if c.key == key)
+        out.findings.append(
+            Finding(
+                "warning",
+                "units",
+                f"{label}: {message}",
+                table.ref(row, key),
+                table.fix(row, key, meant),
+            )
+        )
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -292,9 +348,18 @@ def initiatives_tab(initiatives: Sequence[Initiative] = ()) -> TabSpec:
     )
 
 
+#: How a KPI's numbers are shown, by its unit: a percent KPI's fractions as percentages.
+_KPI_FORMATS: dict[str, NumberFormat] = {"%": "percent1", "$": "currency"}
+
+
 def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
     rows: list[list[WriteValue]] = []
-    for kpi in kpis:
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    index = _index(KPI_COLUMNS)
+    for number, kpi in enumerate(kpis):
+        shown = _KPI_FORMATS.get(kpi.unit.strip())
+        if shown:  # 0.76 on a percent KPI reads 76.0%
+            formats.update({(number, index[k]): shown for k in _KPI_NUMBERS})
         values: dict[str, WriteValue] = {
             "id": kpi.id,
             "name": kpi.name,
@@ -310,6 +375,7 @@ def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
         title=KPIS_TAB,
         columns=[c.spec for c in KPI_COLUMNS],
         rows=rows,
+        cell_formats=formats,
         wrap_columns=(_index(KPI_COLUMNS)["name"],),
         color="C0504D",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from okrsheet.layout.schema import (
     TYPE_OBJECTIVE,
     normalize_header,
 )
-from okrsheet.layout.settings_tab import read_settings
+from okrsheet.layout.settings_tab import read_settings, setting_ref
 from okrsheet.layout.source_cells import objective_source, read_source_cells
 from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
 from okrsheet.layout.tables import Finding as Finding
@@ -66,6 +66,8 @@ from okrsheet.model import (
     infer_kind,
     reconcile,
 )
+from okrsheet.names import person_key
+from okrsheet.plan_rules import people_problems
 from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
 
 
@@ -209,6 +211,7 @@ class _Reader:
         # A store's own drawing beside the table (Google's bar) is no content either.
         bar = normalize_header(BAR_HEADER)
         skip |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
+        calculated: list[tuple[int, CellValue]] = []  # each typed row's Calc row cell
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
             if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):
@@ -220,6 +223,8 @@ class _Reader:
 
             errors_before = len(self.findings)
             row_type = self._parse(table, row, "type", get("type"), _parse_row_type)
+            if row_type is not None:
+                calculated.append((row, get("calc_row")))
             if row_type is None and len(self.findings) == errors_before:
                 self.add(
                     "error",
@@ -275,11 +280,31 @@ class _Reader:
                 if item_id is not None and fields is not None:
                     fields["id"] = item_id
                     pending_krs.append((table, row, fields))
-                    self._check_units(table, row, fields, get("current"))
+                    self._check_units(table, row, fields, get)
+                    self._check_text_dates(table, row, fields, get)
                     self._check_measured(table, row, fields, get("start"))
                 elif item_id is not None:
                     objective_id = cells.parse_text(get("objective_id")) or current_objective
                     self._unreadable(item_id, TYPE_KEY_RESULT, get, objective_id, errors_before)
+        self._check_formulas(table, calculated)
+
+    def _check_formulas(self, table: Table, calculated: Sequence[tuple[int, CellValue]]) -> None:
+        """Typed rows without the tab's calculated cells: a row inserted in the sheet gets
+        none, so the sheet shows no Progress or Status for it while okr counts it (53% on the
+        Dashboard, 60% in okr). Seen where the other rows' results were saved by the program
+        (their Calc row reads O or K); `okr validate --fix` writes the formulas."""
+        if "calc_row" not in table.columns or not any(v in ("O", "K") for _, v in calculated):
+            return
+        for row, value in calculated:
+            if is_blank(value):
+                self.add(
+                    "warning",
+                    "no-formulas",
+                    "this row has none of the tab's calculated cells (inserted in the sheet?): "
+                    "the sheet shows no Progress, Expected or Status for it while okr counts "
+                    "it; `okr validate --fix` writes them",
+                    table.ref(row, "progress"),
+                )
 
     def _unreadable(
         self,
@@ -301,14 +326,36 @@ class _Reader:
         )
 
     def _check_units(
-        self, table: Table, row: int, fields: dict[str, Any], typed: CellValue
+        self, table: Table, row: int, fields: dict[str, Any], get: Callable[[str], CellValue]
     ) -> None:
-        """The same units guard as `okr checkin`, on a Current typed into the sheet."""
+        """The same units guard as `okr checkin`, on the Start, Target and Current typed into
+        the sheet: 38 beside fractions on a percent row is 38%, and `--fix` writes 0.38."""
         current, start, target = fields["current"], fields["start"], fields["target"]
-        if current is None or start is None or target is None:
+        if fields["kind"].value_words:  # done or not done: no units to slip
+            return
+        # A Start still saying `baseline` holds no number typed on a scale.
+        keys = (
+            ("target", "current")
+            if cells.is_baseline(get("start"))
+            else ("start", "target", "current")
+        )
+        slips = cells.percent_points({k: (fields[k], get(k)) for k in keys}, fields["unit"])
+        for key in keys:
+            if key in slips:
+                message = cells.percent_points_message(fields[key], "a percent key result")
+                self.findings.append(
+                    Finding(
+                        "warning",
+                        "units",
+                        f"{key}: {message}",
+                        table.ref(row, key),
+                        table.fix(row, key, slips[key]),
+                    )
+                )
+        if slips or current is None or start is None or target is None:
             return
         problem = cells.implausible(
-            current, typed=typed, start=start, target=target, unit=fields["unit"],
+            current, typed=get("current"), start=start, target=target, unit=fields["unit"],
             kind=fields["kind"],
         )  # fmt: skip
         if problem:
@@ -327,6 +374,31 @@ class _Reader:
                 "is the start; `okr validate --fix` writes it into Start (a check-in does so "
                 "itself)",
                 table.ref(row, "start"),
+            )
+
+    def _check_text_dates(
+        self, table: Table, row: int, fields: dict[str, Any], get: Callable[[str], CellValue]
+    ) -> None:
+        """Due and Last check-in typed as text in a locale's form: okr reads them by the Date
+        order, the sheet's formulas by the spreadsheet program's language (`31/03/2027` is no
+        date to an English LibreOffice), so the sheet shows no Expected or Status. `--fix`
+        writes the date okr read as a real date."""
+        for key in ("due", "last_checkin"):
+            typed = get(key)
+            if fields.get(key) is None or not cells.locale_bound_date(typed):
+                continue
+            day = fields[key]
+            self.findings.append(
+                Finding(
+                    "warning",
+                    "text-date",
+                    f"{_field_label(key)}: {str(typed).strip()!r} is text, which the sheet's "
+                    f"formulas read by the spreadsheet program's language, not by the Date "
+                    f"order: write it as a date, or run `okr validate --fix` "
+                    f"(it writes {day.isoformat()})",
+                    table.ref(row, key),
+                    table.fix(row, key, day),
+                )
             )
 
     def _parse(
@@ -492,11 +564,12 @@ class _Reader:
         }
 
     def _hint_benchmark(self, start: str, errors_before: int) -> None:
-        """A Start cell that could not be read says how to find a start value."""
+        """A Start cell holding a placeholder (TBD, n/a: the start is not known) says how to
+        find a start value; a number written in another way gets only its own advice."""
         if any(f.where == start for f in self.findings[errors_before:]):
             self.findings[errors_before:] = [
                 Finding(f.severity, f.code, f"{f.message}; {BENCHMARK_HINT}", f.where)
-                if f.where == start
+                if f.where == start and "placeholder" in f.message
                 else f
                 for f in self.findings[errors_before:]
             ]
@@ -618,6 +691,63 @@ def _tab_of(where: str | None) -> str | None:
     return tab[1:-1].replace("''", "'") if tab.startswith("'") else tab
 
 
+def _place_key(titles: Sequence[str]) -> Callable[[Finding], tuple[int, int, int]]:
+    """Findings in the workbook's order: tab by tab as the tabs stand, then row by row, left
+    to right (a finding about the whole workbook first)."""
+    order = {title: index for index, title in enumerate(titles)}
+
+    def key(finding: Finding) -> tuple[int, int, int]:
+        where = finding.where or ""
+        tab, bang, cell = where.rpartition("!")
+        if not bang:
+            tab, cell = where, ""
+        if tab.startswith("'") and tab.endswith("'"):
+            tab = tab[1:-1].replace("''", "'")
+        digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        row = int(digits) if digits.isdigit() else 0
+        return (order.get(tab, -1), row, _column_number(where) if cell else 0)
+
+    return key
+
+
+def _name_date_order_cell(raw: RawWorkbook, findings: list[Finding]) -> None:
+    """A date typed in the other order names the cell of the setting to change."""
+    if not any(cells.DATE_ORDER_SETTING in f.message for f in findings):
+        return
+    where = f"Date order at {setting_ref(raw, 'date_order')}"
+    findings[:] = [
+        dataclasses.replace(f, message=f.message.replace(cells.DATE_ORDER_SETTING, where))
+        if cells.DATE_ORDER_SETTING in f.message
+        else f
+        for f in findings
+    ]
+
+
+def _as_people_spell(plan: Plan, people: Mapping[str, str]) -> Plan:
+    """Every owner as the People tab writes the name (`Zoe  muller` is Zoë Müller): one
+    person is one owner in every report, filter and group."""
+    if not people:
+        return plan
+    spelled = {person_key(name): name for name in people}
+
+    def fix(items: Sequence[Any]) -> tuple[Any, ...]:
+        out = []
+        for item in items:
+            name = spelled.get(person_key(item.owner)) if item.owner else None
+            changed = name and name != item.owner
+            out.append(item.model_copy(update={"owner": name}) if changed else item)
+        return tuple(out)
+
+    return plan.model_copy(
+        update={
+            "objectives": fix(plan.objectives),
+            "key_results": fix(plan.key_results),
+            "kpis": fix(plan.kpis),
+            "initiatives": fix(plan.initiatives),
+        }
+    )
+
+
 def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
@@ -676,9 +806,14 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
             }
         )
     plan, drift = reconcile(plan)
-    reader.locate([*problems, *drift, *closing_problems(plan)])
+    others = [settings.company, *reader.people.values(), *(t.title for t in reader.okr_tables)]
+    spelling = people_problems(plan, list(reader.people), others)
+    plan = _as_people_spell(plan, reader.people)
+    reader.locate([*problems, *drift, *spelling, *closing_problems(plan)])
     reader.findings.extend(interlock_findings(plan, reader.rows))
     reader.findings.extend(cell_budget(raw))
+    _name_date_order_cell(raw, reader.findings)
+    reader.findings.sort(key=_place_key(raw.titles))
     return ParsedWorkbook(
         plan=plan,
         findings=_awaiting_recalculation(reader.findings, raw),

@@ -158,6 +158,13 @@ class _SettingsTab:
             ) from None
 
 
+def setting_ref(raw: RawWorkbook, key: str) -> str:
+    """Where a setting's value is typed (`Settings!B9`), or the Settings tab, to name it in
+    a message."""
+    grid = grid_named(raw, SETTINGS_TAB)
+    return _SettingsTab(grid, []).where(key) if grid is not None else SETTINGS_TAB
+
+
 def read_settings(raw: RawWorkbook, findings: list[Finding]) -> tuple[Settings, Cycle]:
     """The Settings tab's settings and cycle; what is wrong in it goes to `findings`.
 

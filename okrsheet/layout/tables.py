@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
@@ -30,13 +31,26 @@ def cell_ref(tab: str, row: int, col: int) -> str:
 
 
 @dataclass(frozen=True)
+class CellFix:
+    """What `okr validate --fix` writes for a finding whose intent is unambiguous: one cell
+    (1-based row and column) of one tab, and its new value."""
+
+    tab: str
+    row: int
+    col: int
+    value: float | date
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A problem found in the workbook, with the place it is at (`Alice!G7`, `Settings`)."""
+    """A problem found in the workbook, with the place it is at (`Alice!G7`, `Settings`), and
+    the cell `okr validate --fix` would write to repair it, when the repair is sure."""
 
     severity: Severity
     code: str
     message: str
     where: str | None = None
+    fix: CellFix | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -57,6 +71,11 @@ class Table:
     def ref(self, row: int, key: str) -> str:
         col = self.columns.get(key) or self.columns.get("id") or 1
         return cell_ref(self.title, row, col)
+
+    def fix(self, row: int, key: str, value: float | date) -> CellFix | None:
+        """The repair of one cell of this table, when the table has that column."""
+        col = self.columns.get(key)
+        return None if col is None else CellFix(self.title, row, col, value)
 
 
 @functools.cache

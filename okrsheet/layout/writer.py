@@ -41,6 +41,7 @@ from okrsheet.layout.schema import (
 )
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
+from okrsheet.stores.cells import column_letter
 
 if TYPE_CHECKING:
     from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
@@ -69,6 +70,8 @@ class Draft:
     checkins: list[CheckIn] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
     kpis: list[KPI] = field(default_factory=list)
+    # With a people file: `team` (its members share a tab per team) or `person`.
+    people_tabs: str = ""
 
     @property
     def objectives(self) -> list[Objective]:
@@ -158,6 +161,10 @@ def refresh_formulas(
         change = tab_formulas(grid, table, touched=rows)
         if change is not None:
             changes.append(change)
+    if changes:
+        from okrsheet.layout.dashboard import dashboard_refresh
+
+        changes.extend(dashboard_refresh(raw))  # no stale result left on the Dashboard
     return changes
 
 
@@ -292,6 +299,13 @@ def okr_tab(title: str, items: Sequence[Objective | KeyResult]) -> TabSpec:
         cell_formats=formats,
         emphasized_rows=frozenset(i for i, item in enumerate(items) if isinstance(item, Objective)),
         print_columns=_OKR["days_since"],
+        # An objective typed later in the sheet stands out as okr's own rows do.
+        emphasized_when=f'${column_letter(_OKR["calc_row"])}2="O"',
+        # A key result typed later with Unit % or $ shows its numbers as such (0.91 as 91.0%).
+        formats_when=tuple(
+            (_OKR["start"], _OKR["current"], f'TRIM(${column_letter(_OKR["unit"])}2)="{unit}"', fmt)
+            for unit, fmt in _UNIT_FORMATS.items()
+        ),
     )
 
 

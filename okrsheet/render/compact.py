@@ -172,7 +172,7 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
             now,
             f"healthy {span}" if span else "",
             health(kpi),
-            f"updated {kpi.updated}" if kpi.updated else "never updated",
+            f"updated {kpi.updated}" if kpi.updated else "no update date",
             Text(strip_controls(kpi.owner), "dim"),
         ],
         note="why: " + "; ".join(why) if why else "",
@@ -181,7 +181,8 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
 
 @builds("LaggingReport")
 def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
-    doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
+    company = f"{strip_controls(report.company)} · " if report.company else ""
+    doc.heading(f"{company}Lagging key results · {report.cycle.name} · as of {report.as_of}")
     owners: dict[str, list[int]] = {}
     for index, row in enumerate(report.lagging):
         owners.setdefault(row.owner, []).append(index)

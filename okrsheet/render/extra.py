@@ -21,10 +21,17 @@ R = TypeVar("R", "KPIRow", "KPILagRow")
 INITIATIVE_STYLES = {"done": "green", "in progress": "cyan", "blocked": "bold red"}
 
 
-def health(row: KPIRow) -> Text:
+def health_word(row: KPIRow) -> str:
+    """`healthy`, `unhealthy`, `no value` or `no range`: the same word on every output."""
     if row.healthy is None:
-        return Text("no value" if row.current is None else "no range", style="dim")
-    return Text("healthy", style="green") if row.healthy else Text("unhealthy", style="red")
+        return "no value" if row.current is None else "no range"
+    return "healthy" if row.healthy else "unhealthy"
+
+
+def health(row: KPIRow) -> Text:
+    style = {"healthy": "green", "unhealthy": "red"}
+    word = health_word(row)
+    return Text(word, style=style.get(word, "dim"))
 
 
 def healthy_range(row: KPIRow) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
+from okrsheet.render.extra import health_word, healthy_range
 from okrsheet.render.tables import number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
@@ -60,6 +61,8 @@ def _short(value: float, unit: str) -> str:
     if unit == "%":
         return f"{value * 100:.3g}%"
     size = abs(value)
+    if size >= 1e15:  # beyond a thousand trillion, a power of ten says it in a few characters
+        return f"{value:.2g}"
     for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= bound:
             return f"{value / bound:.3g}{suffix}"
@@ -79,7 +82,10 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     drawn_forecast = history.forecast_at_due is not None and KRKind(row.kind).paced
     if drawn_forecast and history.forecast_at_due is not None:
         values.append(history.forecast_at_due)
-    low, high = min(values), max(values)
+    # Drawn on a scale where the largest value is 1: a range from -1e308 to 1e308 is wider
+    # than a float holds, so its height would be infinite and every point NaN.
+    scale = max(abs(v) for v in values) or 1.0
+    low, high = min(values) / scale, max(values) / scale
     if high - low < 1e-12:
         low, high = low - 1, high + 1
     pad = (high - low) * 0.06
@@ -90,7 +96,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         return round(LEFT + (RIGHT - LEFT) * (day - first_day).days / span)
 
     def y(value: float) -> int:
-        return round(BOTTOM - (BOTTOM - TOP) * (value - low) / (high - low))
+        return round(BOTTOM - (BOTTOM - TOP) * (value / scale - low) / (high - low))
 
     def cy(fraction: float) -> int:
         return round(CONF_BOTTOM - (CONF_BOTTOM - CONF_TOP) * fraction)
@@ -201,6 +207,8 @@ def environment() -> Environment:
         width=_pct,
         status_class=_class,
         number=number,
+        health=health_word,
+        healthy_range=healthy_range,
     )
     env.globals["zip"] = zip
     return env

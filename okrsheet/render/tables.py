@@ -151,7 +151,10 @@ def lint_table(report: reports.LintReport) -> RenderableType:
 
 def lagging_table(report: reports.LaggingReport) -> RenderableType:
     table = Table(
-        title=f"Lagging key results · {report.cycle.name} · as of {report.as_of.isoformat()}",
+        title=safe(
+            (f"{report.company} · " if report.company else "")
+            + f"Lagging key results · {report.cycle.name} · as of {report.as_of.isoformat()}"
+        ),
         title_justify="left",
     )
     for name in ("ID", "Key result", "Owner", "Progress", "Expected", "Due", "Why"):

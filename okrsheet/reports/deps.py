@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from okrsheet.errors import UsageError
 from okrsheet.model import KeyResult, Plan
+from okrsheet.names import person_key
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import Blocker, KRScore, LinkForecast, link_forecasts, score_key_results
 
@@ -93,18 +94,18 @@ def deps_report(
     links = dependency_links(plan, as_of)
     depends_on, depended_on_by = links, []
     if members is not None:
-        wanted = {m.casefold() for m in members}
+        wanted = {person_key(m) for m in members}
         depends_on = [
             link
             for link in links
-            if link.downstream_owner.casefold() in wanted
-            and link.upstream_owner.casefold() not in wanted
+            if person_key(link.downstream_owner) in wanted
+            and person_key(link.upstream_owner) not in wanted
         ]
         depended_on_by = [
             link
             for link in links
-            if link.upstream_owner.casefold() in wanted
-            and link.downstream_owner.casefold() not in wanted
+            if person_key(link.upstream_owner) in wanted
+            and person_key(link.downstream_owner) not in wanted
         ]
     return DepsReport.of(
         plan,

@@ -100,6 +100,10 @@ def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> 
     ]
     recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
     predicted = forecast(recent, kr.due_date)
+    counted = [kr.start_value, kr.target_value, *(c.value for c in entries)]
+    if predicted is not None and kr.unit != "%" and all(v % 1 == 0 for v in counted):
+        # Whole things (opportunities, customers) are forecast whole: 131 opps, not 131.31.
+        predicted = float(round(predicted))
     predicted_progress = None if predicted is None else round4(progress(kr, predicted))
     return HistoryReport.copying(
         kr,

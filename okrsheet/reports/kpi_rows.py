@@ -30,5 +30,8 @@ def kpi_row(kpi: KPI, plan: Plan, as_of: date) -> KPIRow:
     return KPIRow.copying(
         kpi,
         days_since_update=kpi.days_since_update(as_of),
-        stale=any(code == "stale" for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of)),
+        stale=any(
+            code == "stale"
+            for code, _ in kpi_lag_reasons(kpi, plan.settings, as_of, plan.cycle.start)
+        ),
     )

@@ -111,7 +111,7 @@ def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
         )
     kpis = []
     for kpi in plan.kpis:
-        reasons = kpi_lag_reasons(kpi, plan.settings, as_of)
+        reasons = kpi_lag_reasons(kpi, plan.settings, as_of, plan.cycle.start)
         if reasons and as_of >= plan.cycle.start:
             kpis.append(
                 KPILagRow(

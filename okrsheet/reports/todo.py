@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from okrsheet.initiatives import InitiativeStatus
 from okrsheet.model import Plan
+from okrsheet.names import person_key
 from okrsheet.reports.base import Report, ReportModel
 from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
 
@@ -34,7 +35,7 @@ def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
     confidences."""
     items: list[TodoItem] = []
     for kr in plan.key_results:
-        if kr.owner.casefold() != owner.casefold():
+        if person_key(kr.owner) != person_key(owner):
             continue
         score = score_kr(kr, plan.cycle, as_of, plan.settings)
         if score.status.value == "done":
@@ -54,7 +55,7 @@ def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
                 TodoItem(id=kr.id, title=kr.title, action="set a confidence", why="none recorded")
             )
     for initiative in plan.initiatives:
-        if initiative.owner.casefold() != owner.casefold():
+        if person_key(initiative.owner) != person_key(owner):
             continue
         shown = initiative.id or initiative.kr_id
         if initiative.status is InitiativeStatus.BLOCKED:

@@ -8,6 +8,7 @@ from itertools import islice
 from typing import ClassVar
 
 from okrsheet.model import Plan
+from okrsheet.names import person_key
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.scoring import score_plan
 
@@ -184,6 +185,6 @@ def _has_orphan_ancestor(objective_id: str, plan: Plan, orphans: set[str]) -> bo
 def _prune(node: TreeNode, owner: str) -> TreeNode | None:
     """Keep the branches that hold an objective of this owner (with their ancestors)."""
     kids = [k for k in (_prune(c, owner) for c in node.children) if k is not None]
-    if node.owner.casefold() == owner.casefold() or kids:
+    if person_key(node.owner) == person_key(owner) or kids:
         return node.model_copy(update={"children": kids})
     return None

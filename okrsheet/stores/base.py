@@ -109,6 +109,13 @@ class TabSpec:
     cell_formats: dict[tuple[int, int], NumberFormat] = field(default_factory=dict)
     # Rows (indexes into `rows`) shown in bold with a light fill: objectives above their KRs.
     emphasized_rows: frozenset[int] = frozenset()
+    # The same emphasis for rows typed later: a formula over the first data row (`$Y2="O"`)
+    # that a conditional format applies to every row of the printed columns.
+    emphasized_when: str | None = None
+    # Number formats for rows typed later, by a formula over the first data row: (first and
+    # last 1-based column, formula, format), as `$L2="%"` shows Start to Current as percents.
+    # (A store whose conditional formats cannot set a number format, Google, leaves them out.)
+    formats_when: tuple[tuple[int, int, str, NumberFormat], ...] = ()
     color: str | None = None
     # Rows printed at the top of every page (1-based, counted from the first row).
     print_title_rows: int = 1

@@ -118,6 +118,7 @@ def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str,
         *_sheet_requests(spec, sheet_id, position, rows, cols, bar),
         *_width_requests(spec, sheet_id),
         *_column_requests(spec, sheet_id, first, rows),
+        *_emphasis_requests(spec, sheet_id, first, rows),
         *_header_requests(spec, sheet_id, bar),
         *_data_requests(spec, sheet_id, first, bar),
         *_table_requests(spec, sheet_id, rows, cols),
@@ -373,6 +374,33 @@ def _table_requests(spec: TabSpec, sheet_id: int, rows: int, cols: int) -> list[
             }
         )
     return requests
+
+
+def _emphasis_requests(spec: TabSpec, sheet_id: int, first: int, rows: int) -> list[dict[str, Any]]:
+    """Rows typed later that `spec.emphasized_when` marks (objectives): bold on a light fill."""
+    if not spec.emphasized_when or not spec.columns:
+        return []
+    width = spec.print_columns or len(spec.columns)
+    return [
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [_range(sheet_id, first, rows, 0, width)],
+                    "booleanRule": {
+                        "condition": {
+                            "type": "CUSTOM_FORMULA",
+                            "values": [{"userEnteredValue": f"={spec.emphasized_when}"}],
+                        },
+                        "format": {
+                            "backgroundColor": _rgb(EMPHASIS_FILL),
+                            "textFormat": {"bold": True},
+                        },
+                    },
+                },
+            }
+        }
+    ]
 
 
 def _status_rules(sheet_id: int, grid_range: dict[str, int]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_colu
 from okrsheet.stores.xlsx_newtab import add_tabs, plain
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
+from okrsheet.stores.xlsx_print import follow_data
 from okrsheet.stores.xlsx_zip import Package as Package
 from okrsheet.stores.xlsx_zip import Splice
 from okrsheet.stores.xlsx_zip import Unpatchable as Unpatchable
@@ -777,7 +778,7 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     )
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()
-    replaced["xl/workbook.xml"] = _full_calc_on_load(package.read("xl/workbook.xml"))
+    replaced["xl/workbook.xml"] = follow_data(_full_calc_on_load(package.read("xl/workbook.xml")))
     replaced.update(_without_calc_chain(package))
     if added:  # a plain tab of values, at the end (see xlsx_newtab)
         replaced.update(add_tabs(package, added, replaced))

@@ -16,6 +16,7 @@ from okrsheet.stores.base import (
     ColumnSpec,
     DeleteRows,
     Formula,
+    NumberFormat,
     SetCells,
     TabSpec,
     WriteValue,
@@ -27,6 +28,7 @@ from okrsheet.stores.cells import (
     NUMBER_FORMATS,
     STATUS_COLORS,
 )
+from okrsheet.stores.xlsx_print import following_area
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -129,6 +131,54 @@ def _render_tab(sheet: Worksheet, spec: TabSpec) -> None:
     for col, column in enumerate(spec.columns, start=1):
         _render_column(sheet, spec, col, column, first_data_row, last_row)
     _page_setup(sheet, spec, first_data_row, last_row)
+    if spec.emphasized_when and spec.columns:
+        _emphasis_rule(sheet, spec, first_data_row, last_row)
+    for first_col, last_col, formula, shown in spec.formats_when:
+        _format_rule(sheet, (first_col, last_col), formula, shown, (first_data_row, last_row))
+
+
+#: Ids for the number formats of conditional formats, far above those of cell formats (164+).
+_DXF_FORMAT_IDS: dict[NumberFormat, int] = {
+    name: 300 + index for index, name in enumerate(NUMBER_FORMATS)
+}
+
+
+def _format_rule(
+    sheet: Worksheet,
+    cols: tuple[int, int],
+    formula: str,
+    shown: NumberFormat,
+    rows: tuple[int, int],
+) -> None:
+    """Cells of rows typed later shown in a number format where `formula` holds."""
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat as OpenpyxlFormat
+    from openpyxl.utils import get_column_letter
+
+    style = DifferentialStyle(
+        numFmt=OpenpyxlFormat(numFmtId=_DXF_FORMAT_IDS[shown], formatCode=NUMBER_FORMATS[shown])
+    )
+    area = f"{get_column_letter(cols[0])}{rows[0]}:{get_column_letter(cols[1])}{rows[1]}"
+    sheet.conditional_formatting.add(area, Rule(type="expression", formula=[formula], dxf=style))
+
+
+def _emphasis_rule(sheet: Worksheet, spec: TabSpec, first: int, last: int) -> None:
+    """Rows typed later that `spec.emphasized_when` marks (objectives) are bold on a light
+    fill, as okr's own are."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    width = spec.print_columns or len(spec.columns)
+    sheet.conditional_formatting.add(
+        f"A{first}:{get_column_letter(width)}{last}",
+        FormulaRule(
+            formula=[str(spec.emphasized_when)],
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor=EMPHASIS_FILL, bgColor=EMPHASIS_FILL),
+        ),
+    )
 
 
 def _render_header(sheet: Worksheet, spec: TabSpec) -> None:
@@ -241,7 +291,15 @@ def _page_setup(sheet: Worksheet, spec: TabSpec, first_data_row: int, last_row: 
             if any(v is not None and not isinstance(v, Formula) for v in row)
         ]
         last_typed = first_data_row + (typed[-1] if typed else 0)
-        sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
+        if len(spec.columns) > 1:
+            # A table: its print area follows the rows people type later (xlsx_print).
+            from openpyxl.utils import quote_sheetname
+            from openpyxl.workbook.defined_name import DefinedName
+
+            area = following_area(quote_sheetname(sheet.title), spec.print_columns)
+            sheet.defined_names["Print_Area"] = DefinedName("Print_Area", attr_text=area)
+        else:
+            sheet.print_area = f"A1:{get_column_letter(spec.print_columns)}{last_typed}"
         if len(spec.columns) > 1:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
         sheet.row_dimensions[1].height = 30

@@ -367,8 +367,9 @@ def test_guided_walk_asks_again_after_a_units_slip(
     okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OKR_TODAY", "2026-11-16")
-    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos).
-    answers = "-\n78\n78%\n\n\n-\ny\n"
+    # Marcus Webb owns SALES-1.1 (opportunities), SALES-1.2 (percent) and SALES-1.3 (demos),
+    # and the KPI KPI-4 (skipped).
+    answers = "-\n78\n78%\n\n\n-\n-\ny\n"
 
     result = okr("checkin", "--owner", "Marcus Webb", "-w", str(example), input=answers)
 
@@ -401,3 +402,43 @@ def test_batch_notes_keep_every_line_separator(okr: Any, shop: Path, tmp_path: P
     assert "Recorded 2 check-in(s)" in result.stderr
     history = okr("history", "CORP-1.1", "-w", str(shop), "-f", "json").json()
     assert [c["note"] for c in history["checkins"]] == [note]
+
+
+def test_a_semicolon_csv_from_excel_in_europe_is_read_with_decimal_commas(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    """Excel in most of Europe saves `;` between columns and decimal commas, and HR or CRM
+    exports bring columns okr does not use: they are left out, named once."""
+    batch = write_csv(
+        tmp_path / "eu.csv",
+        "kr_id;value;confidence;Job title;Region\n"
+        "SALES-1.2;80,5%;0,7;Lead;North\n"
+        "CORP-1.1;2.700.000;0,6;CFO;All\n",
+    )
+
+    result = okr("checkin", "--from", str(batch), "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("okr does not use") == 1
+    assert "'Job title', 'Region'" in result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == pytest.approx(0.805)
+    assert kr_row(example, "CORP-1.1")["Current"] == 2_700_000
+    assert kr_row(example, "CORP-1.1")["Confidence"] == pytest.approx(0.6)
+
+
+def test_decimal_chooses_the_decimal_sign_when_the_file_does_not_say(
+    okr: Any, example: Path, tmp_path: Path
+) -> None:
+    tabbed = write_csv(tmp_path / "tab.csv", "kr_id\tvalue\nSALES-1.2\t80,5%\n")
+    assert okr("checkin", "--from", str(tabbed), "-w", str(example)).exit_code == 2
+
+    result = okr("checkin", "--from", str(tabbed), "--decimal", "comma", "-w", str(example))
+
+    assert result.exit_code == 0, result.stderr
+    assert kr_row(example, "SALES-1.2", "Sales")["Current"] == pytest.approx(0.805)
+    semicolons = write_csv(tmp_path / "semi.csv", "kr_id;value\nSALES-1.3;3.500\n")
+    dotted = okr("checkin", "--from", str(semicolons), "--decimal", "dot", "-w", str(example))
+    assert dotted.exit_code == 0, dotted.stderr
+    assert kr_row(example, "SALES-1.3", "Sales")["Current"] == pytest.approx(3.5)
+    wrong = okr("checkin", "--from", str(semicolons), "--decimal", "point", "-w", str(example))
+    assert wrong.exit_code == 2 and "--decimal" in wrong.stderr

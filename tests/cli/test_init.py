@@ -177,8 +177,9 @@ def test_people_file(okr: Any, tmp_path: Path) -> None:
     result = okr("init", "acme.xlsx", "--people", str(people), "--cycle", "2026-Q4")
 
     assert result.exit_code == 0, result.stderr
+    # The file names teams: Alice gets her team's tab, Bob (no team) one of his own.
     assert load_workbook(tmp_path / "acme.xlsx").sheetnames == [
-        "Guide", "Dashboard", "Settings", "Corporate", "Alice Moreau", "Bob Smith", "People",
+        "Guide", "Dashboard", "Settings", "Corporate", "Sales", "Bob Smith", "People",
         "Check-ins", "Initiatives", "KPIs",
     ]  # fmt: skip
     people_rows = read_tab(tmp_path / "acme.xlsx", "People")

@@ -218,7 +218,7 @@ def typed_by_hand(okr: Any, folder: Path) -> Path:
     team = folder / "team.csv"
     team.write_text("name,team\nAna Lima,Sales\nBo Chen,Sales\n", encoding="utf-8")
     path = folder / "team.xlsx"
-    result = okr("init", str(path), "--people", str(team), "--company", "Acme")
+    result = okr("init", str(path), "--people", str(team), "--tabs", "person", "--company", "Acme")
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(path)
     cycle = {r[0].value: r[1].value for r in book["Settings"].iter_rows(min_row=2)}

@@ -71,11 +71,12 @@ def test_checkin_changes_append_to_the_log_and_update_the_kr_rows(example: Path)
         [date(2026, 11, 15), "SALES-1.2", 0.74, None, None, "Marcus", None, None],
     ]
     sets = {c.tab: c.cells for c in changes[1:] if isinstance(c, SetCells) and c.anchors}
-    # The live formulas of the tabs written to are topped up in the same write.
+    # The live formulas of the tabs written to are topped up in the same write, and the
+    # Dashboard's written again (no result a spreadsheet program saved stays behind).
     topped = [c for c in changes if isinstance(c, SetCells) and not c.anchors]
-    assert sorted(c.tab for c in topped) == ["Corporate", "Sales"]
+    assert sorted(c.tab for c in topped) == ["Corporate", "Dashboard", "Sales"]
     assert all(isinstance(v, Formula) for c in topped for v in c.cells.values())
-    assert len(changes) == 5
+    assert len(changes) == 6
     assert sets == {
         "Corporate": {
             (3, COL["current"]): 2_750_000,
@@ -146,8 +147,10 @@ def test_a_back_dated_checkin_goes_to_the_log_only(example: Path) -> None:
     # Same day as the newest logged entry still updates the row.
     same_day = CheckIn(date=date(2026, 11, 12), kr_id="CORP-1.1", value=2)
     changes = checkin_changes(raw, [same_day], logged={"CORP-1.1": date(2026, 11, 12)})
-    # The row's cells, then its tab's live formulas topped up.
-    assert [type(c) for c in changes] == [AppendRows, SetCells, SetCells]
+    # The row's cells, then its tab's live formulas topped up, then the Dashboard's.
+    assert [type(c) for c in changes] == [AppendRows, SetCells, SetCells, SetCells]
+    last = changes[-1]
+    assert isinstance(last, SetCells) and last.tab == "Dashboard"
 
 
 def test_a_checkin_for_a_vanished_kr_writes_nothing(example: Path) -> None:

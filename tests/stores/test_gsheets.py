@@ -144,6 +144,8 @@ def test_init_with_150_people_lays_out_in_three_writes_and_reads_lean(
         "gsheet:new",
         "--people",
         str(people),
+        "--tabs",
+        "person",  # a tab each: the layout at its largest
         "--cycle",
         "2026-Q4",
         "--title",

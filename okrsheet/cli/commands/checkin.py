@@ -16,12 +16,14 @@ from okrsheet.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from datetime import date
 
     from okrsheet.checkins import CheckInRequest
+    from okrsheet.kpis import KPI
     from okrsheet.layout.reader import Unreadable
-    from okrsheet.model import KeyResult, Plan
+    from okrsheet.model import CheckIn, KeyResult, Plan
+    from okrsheet.stores import Location
 
 
 KrIdArgument = Annotated[
@@ -90,6 +92,16 @@ AnswerOption = Annotated[
         "(through $OKR_MAIL_URL or 'mail_url' in ./okr.toml).",
     ),
 ]
+DecimalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal",
+        help="With --from: the decimal sign of the file's numbers, 'comma' (4,5) or 'dot' "
+        "(4.5). Default: comma in a file separated by semicolons, else dot.",
+        show_default=False,
+        metavar="<comma|dot>",
+    ),
+]
 
 
 def checkin(
@@ -105,6 +117,7 @@ def checkin(
     from_maildir: FromMaildirOption = None,
     from_imap: FromImapOption = None,
     answer: AnswerOption = False,
+    decimal: DecimalOption = None,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -171,7 +184,8 @@ def checkin(
                 "give either --from FILE or a KR_ID with --value, not both", option="--from"
             )
         notices: list[str] = []
-        requests = checkins.read_batch(from_file, notices=notices)
+        comma = _decimal_comma(decimal)
+        requests = checkins.read_batch(from_file, notices=notices, decimal_comma=comma)
         for notice in notices:
             console.err().print(f"note: {notice}", markup=False, highlight=False)
         if author:
@@ -204,6 +218,67 @@ def checkin(
     if skipped:
         message += f" {skipped} were already in the log (sent by an earlier run of this command)."
     console.err().print(message)
+    if from_file is None and kr_id is None:
+        _tell_what_happened(parsed.plan, recorded)
+        _tell_where_they_stand(location, recorded)
+
+
+def _tell_what_happened(plan: Plan, recorded: Sequence[CheckIn]) -> None:
+    """A check-in dated before the row's newest one goes to the log only, and a second one
+    for the same day takes the row's place: say so, so that nobody wonders."""
+    from okrsheet.render import console, tables
+
+    rows = {k.id: k for k in plan.key_results}
+    for checkin in recorded:
+        kr = rows.get(checkin.kr_id)
+        if kr is None or kr.last_checkin is None:
+            continue
+        if checkin.date < kr.last_checkin:
+            text = (
+                f"{kr.id}: dated {checkin.date}, before its check-in of {kr.last_checkin}: it "
+                f"is in the log; the row keeps {_shown(kr, kr.current)}"
+            )
+        elif checkin.date == kr.last_checkin:
+            text = (
+                f"{kr.id}: a second check-in for {checkin.date}: the row now says "
+                f"{_shown(kr, checkin.value)} (was {_shown(kr, kr.current)}); both are in the log"
+            )
+        else:
+            continue
+        console.err().print(tables.safe(text))
+
+
+def _tell_where_they_stand(location: Location, recorded: Sequence[CheckIn]) -> None:
+    """After a guided check-in, each key result's progress and status as they are now."""
+    from okrsheet import service
+    from okrsheet.render import console, tables
+    from okrsheet.render.text import percent
+    from okrsheet.reports import status_report
+
+    ids = {c.kr_id for c in recorded}
+    plan = service.load(location).plan
+    report = status_report(plan, pinned_today() or today())
+    for objective in report.objectives:
+        for kr in objective.key_results:
+            if kr.id in ids:
+                console.err().print(
+                    tables.safe(f"  {kr.id}  now {percent(kr.progress)}, expected "
+                                f"{percent(kr.expected)} · "),
+                    tables.status_text(kr.status),
+                    sep="",
+                )  # fmt: skip
+
+
+def _decimal_comma(decimal: str | None) -> bool | None:
+    """--decimal as a choice of the decimal comma (None: the file's convention)."""
+    from okrsheet.errors import UsageError
+
+    if decimal is None:
+        return None
+    choice = decimal.strip().casefold()
+    if choice not in ("comma", "dot"):
+        raise UsageError(f"{decimal!r} is not 'comma' or 'dot'", option="--decimal")
+    return choice == "comma"
 
 
 def _with_author(request: CheckInRequest, author: str) -> CheckInRequest:
@@ -283,6 +358,7 @@ def _walk(
     out = console.err()
     day = _walk_day(plan, day_text)
     owner, krs = _walk_owner(plan, owner, unreadable)
+    kpis = [k for k in plan.kpis if k.owner and _same_person(k.owner, owner)]
     requests: list[checkins.CheckInRequest] = []
     summary = Table(title="About to record", title_justify="left")
     for column in ("KR", "Value", "Confidence", "Note"):
@@ -290,39 +366,95 @@ def _walk(
     out.print(
         f"Check-in for {owner}, {day.isoformat()}: Enter keeps a value, '-' skips a key result."
     )
-    for kr in krs:
-        _show_kr(plan, kr, day)
-        new_value = _ask_value(kr)
-        if new_value is None:
-            continue
-        new_confidence = _ask_confidence(kr)
-        new_note = typer.prompt("  Note", default="", show_default=False, err=True)
-        requests.append(
-            checkins.CheckInRequest(
-                kr_id=kr.id,
-                value=new_value,
-                confidence=new_confidence,
-                note=new_note,
-                day=day,
-                author=author,
-                source=kr.id,
+    try:
+        for kr in krs:
+            _show_kr(plan, kr, day)
+            new_value = _ask_value(kr)
+            if new_value is None:
+                continue
+            new_confidence = _ask_confidence(kr)
+            new_note = typer.prompt("  Note", default="", show_default=False, err=True)
+            requests.append(
+                checkins.CheckInRequest(
+                    kr_id=kr.id,
+                    value=new_value,
+                    confidence=new_confidence,
+                    note=new_note,
+                    day=day,
+                    author=author,
+                    source=kr.id,
+                )
             )
-        )
-        old, new = tables.number(kr.value, kr.unit), tables.number(new_value, kr.unit)
-        shown_value = f"{new} (unchanged)" if new_value == kr.value else f"{old} → {new}"
-        summary.add_row(
-            tables.safe(kr.id),
-            tables.safe(shown_value),
-            percent(new_confidence),
-            tables.safe(new_note),
-        )
+            old, new = _shown(kr, kr.value), _shown(kr, new_value)
+            shown_value = f"{new} (unchanged)" if new_value == kr.value else f"{old} → {new}"
+            summary.add_row(
+                tables.safe(kr.id),
+                tables.safe(shown_value),
+                percent(new_confidence),
+                tables.safe(new_note),
+            )
+        for kpi in kpis:  # the owner's health metrics, updated alike
+            value = _ask_kpi(kpi)
+            if value is None:
+                continue
+            requests.append(
+                checkins.CheckInRequest(
+                    kr_id=kpi.id, value=value, day=day, author=author, source=kpi.id
+                )
+            )
+            old, new = tables.number(kpi.current, kpi.unit), tables.number(value, kpi.unit)
+            unchanged = value == kpi.current
+            summary.add_row(
+                tables.safe(kpi.id),
+                tables.safe(f"{new} (unchanged)" if unchanged else f"{old or 'none'} → {new}"),
+                "",
+                "",
+            )
+    except typer.Abort:
+        # Ctrl-C at a terminal part-way through: what was answered need not be lost.
+        if not (requests and _at_terminal()):
+            raise
+        out.print()
+        out.print(summary)
+        if _confirm(f"Interrupted. Record the {len(requests)} check-in(s) answered so far?"):
+            return requests
+        return []
     if not requests:
         return []
     out.print()
     out.print(summary)
-    if not typer.confirm(f"Record {len(requests)} check-in(s)?", default=True, err=True):
+    if not _confirm(f"Record {len(requests)} check-in(s)?"):
         return []
     return requests
+
+
+def _confirm(question: str) -> bool:
+    return bool(typer.confirm(question, default=True, err=True))
+
+
+def _at_terminal() -> bool:
+    """Questions come from a person at a terminal (a Ctrl-C is theirs), not from a pipe."""
+    import sys
+
+    try:
+        return bool(sys.stdin is not None and sys.stdin.isatty())
+    except ValueError:
+        return False
+
+
+def _same_person(a: str, b: str) -> bool:
+    from okrsheet.names import same_person
+
+    return same_person(a, b)
+
+
+def _shown(kr: KeyResult, value: float | None) -> str:
+    """A value as the walk shows it: a milestone's in words (done, not done)."""
+    from okrsheet.render import tables
+
+    if kr.kind.value_words:
+        return "no value" if value is None else ("done" if value >= 1 else "not done")
+    return tables.number(value, kr.unit)
 
 
 def _walk_day(plan: Plan, day_text: str) -> date:
@@ -355,19 +487,19 @@ def _walk_owner(
 ) -> tuple[str, list[KeyResult]]:
     """Whose key results to walk through (asked for when --owner is not given), and those
     key results; rows that cannot be read are named as left out."""
+    from okrsheet.cli.shared import resolve_owner
     from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.layout.schema import TYPE_KEY_RESULT
     from okrsheet.model import owners
+    from okrsheet.names import same_person
     from okrsheet.render import console, tables
 
     out = console.err()
     names = owners(plan)
     if not names:
         raise UsageError("the workbook has no key results to check in")
-    if owner is not None and owner.casefold() not in {n.casefold() for n in names}:
-        raise UsageError(
-            f"{owner} owns no key results (owners: {', '.join(names)})", option="--owner"
-        )
+    if owner is not None:
+        owner = resolve_owner(owner, names)  # as the workbook spells it
     if not _answers_available():
         raise UsageError(NO_TERMINAL, hint=NO_TERMINAL_HINT)
     if owner is None:
@@ -377,11 +509,9 @@ def _walk_owner(
         owner = (
             names[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(names) else answer
         )
-    krs = [k for k in plan.key_results if k.owner.casefold() == owner.casefold()]
+    krs = [k for k in plan.key_results if same_person(k.owner, owner)]
     left_out = [
-        u
-        for u in unreadable.values()
-        if u.kind == TYPE_KEY_RESULT and u.owner.casefold() == owner.casefold()
+        u for u in unreadable.values() if u.kind == TYPE_KEY_RESULT and same_person(u.owner, owner)
     ]
     for broken in left_out:
         out.print(tables.safe(f"Left out: {broken}", "yellow"))
@@ -408,12 +538,10 @@ def _show_kr(plan: Plan, kr: KeyResult, day: date) -> None:
     out.print()
     out.print(tables.safe(f"{kr.id}  ", "bold") + tables.safe(kr.title, "bold"))
     last = (
-        f"{tables.number(kr.current, kr.unit)} on {kr.last_checkin}"
-        if kr.last_checkin
-        else "no check-in yet"
+        f"{_shown(kr, kr.current)} on {kr.last_checkin}" if kr.last_checkin else "no check-in yet"
     )
     out.print(
-        tables.safe(f"  last: {last} · target {tables.number(kr.target, kr.unit)} · progress "),
+        tables.safe(f"  last: {last} · target {_shown(kr, kr.target)} · progress "),
         tables.bar(score.progress),
         f" vs expected {percent(score.expected)} (",
         tables.status_text(score.status.value),
@@ -429,8 +557,10 @@ def _ask_value(kr: KeyResult) -> float | None:
     from okrsheet.render import console, tables
 
     out = console.err()
+    now = _shown(kr, kr.value)
     while True:
-        raw = typer.prompt("  New value", default="", show_default=False, err=True).strip()
+        raw = typer.prompt(f"  New value [{now}]", default="", show_default=False, err=True)
+        raw = raw.strip()
         if raw == "-":
             return None
         try:
@@ -443,6 +573,38 @@ def _ask_value(kr: KeyResult) -> float | None:
             out.print(tables.safe(f"  {implausible}", "red"))
             continue
         return new_value
+
+
+def _ask_kpi(kpi: KPI) -> float | None:
+    """A KPI's new value, asked until it reads; Enter keeps it as it is (None: skipped, as
+    '-' does, when it has no value yet)."""
+    from okrsheet import checkins
+    from okrsheet.layout.cells import CellValueError, parse_number
+    from okrsheet.render import console, tables
+
+    out = console.err()
+    out.print()
+    now = tables.number(kpi.current, kpi.unit) or "no value yet"
+    out.print(tables.safe(f"{kpi.id}  {kpi.name}", "bold") + tables.safe(f"  (KPI) now {now}"))
+    while True:
+        raw = typer.prompt(f"  New value [{now}]", default="", show_default=False, err=True)
+        raw = raw.strip()
+        if raw == "-" or (raw == "" and kpi.current is None):
+            return None
+        if raw == "":
+            return kpi.current
+        try:
+            value = parse_number(raw)
+        except CellValueError as exc:
+            out.print(tables.safe(f"  {exc}", "red"))
+            continue
+        if value is None:
+            continue
+        slip = checkins.kpi_units_problem(kpi, value, raw)
+        if slip:
+            out.print(tables.safe(f"  {slip}", "red"))
+            continue
+        return value
 
 
 def _ask_confidence(kr: KeyResult) -> float | None:

@@ -55,10 +55,12 @@ PeopleOption = Annotated[
 ]
 TabsByOption = Annotated[
     str | None,
-    text_option(
+    typer.Option(
         "--tabs",
-        "With --people: a tab per 'team' (its members share it) or per 'person'. "
-        "Default: as the template says.",
+        help="With --people: a tab per 'team' (its members share it) or per 'person'. "
+        "Default: per team when the file has a Team column, else as the template says.",
+        show_default=False,
+        metavar="<team|person>",
     ),
 ]
 CompanyOption = Annotated[
@@ -111,7 +113,7 @@ def init(
     if tabs_by is not None and tabs_by.strip().casefold() not in PEOPLE_TABS:
         raise UsageError(f"{tabs_by!r} is not one of: {', '.join(PEOPLE_TABS)}", option="--tabs")
     location = service.resolve_location(path or workbook)
-    chosen = _cycle(cycle, start, end)
+    chosen = _cycle(cycle, start, end, example=example)
     people_list = _people(people) if people else None
     if (title or share) and not location.titled:
         raise UsageError(
@@ -145,13 +147,25 @@ def init(
         f"{len(draft.checkins)} check-in(s).",
         markup=False,
     )
+    if draft.people_tabs == "team":
+        console.err().print(
+            "One OKR tab per team of the people file, shared by its members (people without "
+            "a team get their own); `--tabs person` gives everyone a tab.",
+            markup=False,
+        )
+    elif draft.people_tabs == "person":
+        console.err().print(
+            "One OKR tab per person of the people file; `--tabs team` gives each team one.",
+            markup=False,
+        )
     tell_where_google_workbook_is(location)
     tell_next_commands(location, example=example)
 
 
-def _cycle(cycle: str | None, start: str | None, end: str | None) -> Cycle:
+def _cycle(cycle: str | None, start: str | None, end: str | None, *, example: bool) -> Cycle:
     """--cycle (`next`: the next quarter) or --start/--end, else this quarter; warns when
-    the cycle is nearly over."""
+    the cycle is nearly over, except for the example (whose history runs up to today: the
+    next cycle would have no check-ins to show)."""
     from okrsheet import service
 
     if cycle is not None and cycle.strip().casefold() == "next":
@@ -164,7 +178,8 @@ def _cycle(cycle: str | None, start: str | None, end: str | None) -> Cycle:
         ),
         today(),
     )
-    warn_if_nearly_over(chosen, cycle)
+    if not example:
+        warn_if_nearly_over(chosen, cycle)
     return chosen
 
 

@@ -44,3 +44,12 @@ def status(
     report = status_report(plan, day)
     emit(output_format, report, table=lambda: tables.status_table(report))
     warn_unreadable(parsed)
+    if not parsed.plan.objectives and not parsed.unreadable:
+        from okrsheet.render import console
+
+        tabs = ", ".join(t.title for t in parsed.okr_tables) or "Corporate"
+        console.err().print(
+            f"No objectives yet: type them on the OKR tabs ({tabs}), one row per objective "
+            "with its key results below it (docs/workbook.md); `okr validate` checks them.",
+            markup=False,
+        )

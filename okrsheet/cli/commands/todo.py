@@ -18,9 +18,10 @@ def todo(
 
       okr todo --owner "Lena Okafor"
     """
-    from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
+    from okrsheet.cli.shared import everyone, load_plan_as_of, resolve_owner, warn_unreadable
     from okrsheet.errors import UsageError
     from okrsheet.model import owners
+    from okrsheet.names import find_person
     from okrsheet.render import console, tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import todo_report
@@ -28,13 +29,14 @@ def todo(
     parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
     warn_unreadable(parsed)
     # Owners of key results, and of initiatives alone.
-    known = {o.casefold(): o for o in [*(i.owner for i in plan.initiatives), *owners(plan)]}
-    if owner.casefold() not in known:
+    known = sorted({*(i.owner for i in plan.initiatives), *owners(plan)}, key=str.casefold)
+    if find_person(owner, known) is None and find_person(owner, everyone(parsed, plan)):
         raise UsageError(
-            f"{owner!r} owns nothing in this workbook (owners: {', '.join(known.values())})",
+            f"{owner} owns no key result or initiative in this workbook",
             option="--owner",
+            hint="owners: " + ", ".join(known),
         )
-    owner = known[owner.casefold()]  # as the workbook spells it
+    owner = resolve_owner(owner, known)  # as the workbook spells it
     report = todo_report(plan, owner, day)
     if not report.items and output_format is OutputFormat.TABLE:
         console.err().print(f"Nothing to do for {owner} today.")

@@ -13,7 +13,8 @@ def validate(
         typer.Option(
             "--fix",
             help="Assign IDs to rows that lack one, settle rows and log (one truth), repair "
-            "the live formulas and add the Dashboard tab when missing.",
+            "the live formulas, write percents typed as 38 beside fractions as 38%, and add the "
+            "Dashboard tab when missing.",
         ),
     ] = False,
     output_format: FormatOption = OutputFormat.TABLE,
@@ -47,6 +48,12 @@ def validate(
             location, today=today(), now=datetime.now(), time_zone=local_time_zone()
         )
         console.err().print(f"Assigned {fixed.ids} ID(s)." if fixed.ids else "No IDs were missing.")
+        if fixed.units:
+            console.err().print(
+                f"Wrote {fixed.units} percent(s) typed on the 0-100 scale as fractions (38 → 38%)."
+            )
+        if fixed.dates:
+            console.err().print(f"Wrote {fixed.dates} date(s) typed as text as real dates.")
         if fixed.changes:
             console.err().print("Brought key result rows and the check-in log into step.")
         if fixed.formula_tabs:
