@@ -142,7 +142,13 @@ def checkin_changes(
         log.columns[c.key]: c.spec.number_format for c in CHECKIN_COLUMNS if c.key in log.columns
     }
     changes: list[Change] = [
-        AppendRows(log.title, rows, id_column=log.columns.get("checkin_id"), formats=formats)
+        AppendRows(
+            log.title,
+            rows,
+            id_column=log.columns.get("checkin_id"),
+            formats=formats,
+            header_row=log.header_row,
+        )
     ]
 
     newest: dict[str, CheckIn] = {}
@@ -177,11 +183,13 @@ def _rows_take_checkins(
     returns the cells set, by tab. Check-ins whose row is not located are left alone."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers: dict[str, int] = {}
     for kr_id, checkin in checkins.items():
         if kr_id not in located:
             continue
         table, row = located[kr_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
+        headers[table.title] = table.header_row
         cells_to_set = by_tab.setdefault(table.title, {})
         updates: dict[str, WriteValue] = {"current": checkin.value, "last_checkin": checkin.date}
         if checkin.confidence is not None:
@@ -190,7 +198,11 @@ def _rows_take_checkins(
             col = table.columns.get(key)
             if col is not None:
                 cells_to_set[(row, col)] = value
-    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
+    changes.extend(
+        SetCells(tab, values, anchors[tab], headers[tab])
+        for tab, values in by_tab.items()
+        if values
+    )
     return by_tab
 
 
@@ -226,6 +238,7 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
     located = locate_rows(raw, list(grades))
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers: dict[str, int] = {}
     for item_id, (table, row) in located.items():
         col = table.columns.get("grade")
         if col is None:
@@ -235,7 +248,10 @@ def grade_changes(raw: RawWorkbook, grades: Mapping[str, float | None]) -> list[
             )
         by_tab.setdefault(table.title, {})[(row, col)] = grades[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
-    changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+        headers[table.title] = table.header_row
+    changes: list[Change] = [
+        SetCells(tab, values, anchors[tab], headers[tab]) for tab, values in by_tab.items()
+    ]
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
     return changes + refresh_formulas(raw, by_tab, touched=touched)
 
@@ -292,6 +308,7 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     archive_rows: list[list[WriteValue]] = []
     rebaseline: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers = {table.title: table.header_row for table, _row in located.values()}
     doomed: dict[str, set[int]] = {}
     id_columns = {table.title: table.columns["id"] for table, _row in located.values()}
 
@@ -331,7 +348,9 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                     target[(item_row, col)] = value
 
     changes.extend(
-        SetCells(tab, values, anchors[tab]) for tab, values in rebaseline.items() if values
+        SetCells(tab, values, anchors[tab], headers[tab])
+        for tab, values in rebaseline.items()
+        if values
     )
     changes.extend(
         DeleteRows(tab, tuple(sorted(rows)), id_column=id_columns[tab])
@@ -450,4 +469,4 @@ def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
             anchors[row] = (key_col, label)
     if len(found) != len(values):
         raise InvalidWorkbook("the Settings tab lacks a Cycle, Cycle start or Cycle end row")
-    return SetCells(grid.title, found, anchors)
+    return SetCells(grid.title, found, anchors, table.header_row if table else 0)

@@ -355,7 +355,9 @@ def kpi_checkin_changes(
             col = table.columns.get(key)
             if col is not None:
                 values[(row, col)] = value
-    changes: list[Change] = [SetCells(table.title, values, anchors)] if values else []
+    changes: list[Change] = (
+        [SetCells(table.title, values, anchors, table.header_row)] if values else []
+    )
     return changes, covered
 
 

@@ -123,6 +123,12 @@ class SetCells:
     # lock the workbook between its read and its write (Google) checks these and undoes the
     # whole write if a person moved rows in between; a locking store can ignore them.
     anchors: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # The row holding the tab's column headers (0: none known). Cells are written by column
+    # position, so a store that cannot lock (Google) also checks that the header of every
+    # column written is still the one read there, and undoes the write if a person moved,
+    # inserted or deleted columns in between. (Not part of what is written: two changes
+    # setting the same cells are equal whatever their header row.)
+    header_row: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ class AppendRows:
     # rows do not take the column's format by themselves (Google) gives it to each cell.
     # (Presentation only: two appends of the same rows are equal whatever their formats.)
     formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
+    # The row holding the tab's column headers (0: none known), checked as for `SetCells`.
+    header_row: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

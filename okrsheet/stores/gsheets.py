@@ -289,13 +289,21 @@ class GoogleSheetsStore(GoogleCreation):
                     self._send_fills(later)
                     return changes
             else:
-                undo = check.undo(answer, index)
-                if not undo:
+                verdict = check.verdict(answer)
+                if not verdict:
                     self._send_fills(later)
                     return changes
-                # Someone moved rows between our read and our write: take the whole write
-                # back (one more call, only in this case) and plan again from a fresh read.
-                self._take_back(undo)
+                # Someone moved rows or columns between our read and our write: take the
+                # whole write back (one more call, only in this case; columns moved need a
+                # read first, to see where each now is) and plan again from a fresh read.
+                after = check.answered(answer)
+                if verdict == "columns":
+                    now, _index = self._read()
+                    after = {g.title: _cells_of(g) for g in now.grids}
+                self._take_back(check.undo(after, index))
+                if verdict == "columns":
+                    reason = "columns were moved in the spreadsheet while writing"
+                    continue
             reason = "rows were moved in the spreadsheet while writing"
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason})",
