@@ -24,6 +24,7 @@ from okrsheet.stores.google_cells import (
     _copy_rows,
     _delete_row,
     _quoted,
+    _range,
     _row_of,
     _Sheet,
     _sheet,
@@ -42,6 +43,8 @@ SCRATCH_TAB = "okrsheet-undo"
 
 
 Cells = dict[tuple[int, int], CellValue]
+#: A cell a person typed into between our read and our write: (tab, row, column, value).
+Typed = tuple[str, int, int, CellValue]
 #: By column: the header expected there.
 Headers = dict[int, CellValue]
 
@@ -96,9 +99,79 @@ class _Check:
         self.active = checkable and bool(self.sets)
         if not self.active:
             self.sets, self.appends, self.headers = [], [], {}
+        #: The cells a person may type into that this write overwrites (rows it anchors,
+        #: values not formulas), as (tab, row, column): copied, in the same atomic batch and
+        #: before the write, into a hidden scratch tab, so the answer shows what they held
+        #: just before it.
+        self.kept: list[tuple[str, int, int]] = sorted(
+            {
+                (c.tab, row, col)
+                for c in self.sets
+                for (row, col), planned in c.cells.items()
+                if row in c.anchors and not isinstance(planned, Formula)
+            }
+        )
+        self.scratch_id = 0
+
+    def copies(self, index: dict[str, _Sheet], leftover: _Sheet | None) -> list[dict[str, Any]]:
+        """The first requests of the write: the scratch tab and the copies of `kept`."""
+        if not self.kept or not self.active:
+            return []
+        taken = [s.sheet_id for s in index.values()] + ([leftover.sheet_id] if leftover else [])
+        self.scratch_id = max(taken, default=0) + 1
+        properties = {
+            "sheetId": self.scratch_id,
+            "title": SCRATCH_TAB,
+            "hidden": True,
+            "gridProperties": {"rowCount": len(self.kept), "columnCount": 1},
+        }
+        requests: list[dict[str, Any]] = [{"addSheet": {"properties": properties}}]
+        for number, (tab, row, col) in enumerate(self.kept):
+            source = _range(_sheet(index, tab).sheet_id, row - 1, row, col - 1, col)
+            target = _range(self.scratch_id, number, number + 1, 0, 1)
+            paste = {"source": source, "destination": target, "pasteType": "PASTE_VALUES"}
+            requests.append({"copyPaste": paste})
+        return requests
+
+    def typed(self, answer: Any) -> list[Typed]:
+        """The kept cells a person changed between our read and our write, with what they
+        typed: (tab, row, column, value)."""
+        if not self.kept:
+            return []
+        copied = self.answered(answer).get(SCRATCH_TAB, {})
+        out = []
+        for number, (tab, row, col) in enumerate(self.kept, start=1):
+            grid = self.raw.grid(tab)
+            was = grid.cell(row, col) if grid is not None else None
+            now = copied.get((number, 1))
+            if not _same(was, now):
+                out.append((tab, row, col, now))
+        return out
+
+    def keep(self, typed: Sequence[Typed], index: dict[str, _Sheet]) -> list[dict[str, Any]]:
+        """Requests putting back what a person typed (after the undo of the write)."""
+        by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
+        for tab, row, col, value in typed:
+            by_tab.setdefault(tab, {})[(row, col)] = _writable(value)
+        return [r for tab, v in by_tab.items() for r in _set_cells(_sheet(index, tab).sheet_id, v)]
+
+    def describe(self, cell: Typed) -> str:
+        """`Sales!K4 (Current of SALES-1.2, now 0.9)`."""
+        tab, row, col, value = cell
+        grid = self.raw.grid(tab)
+        header_row = self.headers.get(tab, (0, {}))[0]
+        header = _text(grid.cell(header_row, col)) if grid is not None and header_row else ""
+        item = next(
+            (a[1] for c in self.sets if c.tab == tab for r, a in c.anchors.items() if r == row), ""
+        )
+        what = " of ".join(t for t in (header, item) if t)
+        shown = _text(value) or "emptied"
+        place = tab if tab.replace("_", "").isalnum() and tab.isascii() else _quoted(tab)
+        return f"{place}!{column_letter(col)}{row} ({what}{', ' if what else ''}now {shown})"
 
     def ranges(self) -> list[str]:
-        out = [
+        out = [f"{_quoted(SCRATCH_TAB)}!A1:A{len(self.kept)}"] if self.scratch_id else []
+        out += [
             f"{_quoted(c.tab)}!{column_letter(col)}{row}"
             for c in self.sets
             for row, (col, _text) in sorted(c.anchors.items())
@@ -244,6 +317,15 @@ class _Columns:
         return self.grid.cell(self.read_row, col) if self.grid is not None else None
 
 
+def _same(was: CellValue, now: CellValue) -> bool:
+    """Whether a cell still holds what our read saw (numbers as numbers, dates as the serial
+    numbers both sides read them as)."""
+    numbers = tuple(v for v in (was, now) if isinstance(v, int | float) and not isinstance(v, bool))
+    if len(numbers) == 2:
+        return abs(float(numbers[0]) - float(numbers[1])) <= 1e-9 * max(1.0, abs(numbers[0]))
+    return _text(was) == _text(now)
+
+
 def _copy_format(sheet_id: int, source_row: int, row: int, col: int) -> dict[str, Any]:
     def cell(r: int) -> dict[str, int]:
         return {
@@ -276,6 +358,9 @@ class _Band:
         #: The tab's header row and the columns the write sets there (0, (): none checked).
         self.header_row = 0
         self.columns: tuple[int, ...] = ()
+        #: The cells of rows it anchors that the write sets to values (what a person may
+        #: type into meanwhile), as (row, column).
+        self.kept: frozenset[tuple[int, int]] = frozenset()
 
 
 class _Guard:
@@ -344,6 +429,12 @@ class _Guard:
                 band.columns = tuple(
                     sorted({col for c in sets for _r, col in c.cells} | {band.key})
                 )
+            band.kept = frozenset(
+                (row, col)
+                for c in sets
+                for (row, col), planned in c.cells.items()
+                if row in c.anchors and row <= height and not isinstance(planned, Formula)
+            )
             self.bands.append(band)
             offset += height
         taken = [s.sheet_id for s in index.values()] + ([leftover.sheet_id] if leftover else [])
@@ -375,6 +466,10 @@ class _Guard:
             out.append(
                 f"{_quoted(SCRATCH_TAB)}!{letter}{b.offset + 1}:{letter}{b.offset + b.height}"
             )
+            for col in sorted({col for _row, col in b.kept}):
+                letter = column_letter(col)
+                top, bottom = b.offset + 1, b.offset + b.height
+                out.append(f"{_quoted(SCRATCH_TAB)}!{letter}{top}:{letter}{bottom}")
             if b.header_row and b.columns:
                 row = b.offset + b.header_row
                 first, last = column_letter(b.columns[0]), column_letter(b.columns[-1])
@@ -383,7 +478,8 @@ class _Guard:
 
     def held(self, copied: dict[tuple[int, int], CellValue]) -> bool:
         """Whether the copies (scratch cells by 1-based (row, column)) show every row holding
-        the id our read saw there."""
+        the id our read saw there, every column written under the header it had, and every cell
+        the write sets as our read saw it."""
         for b in self.bands:
             grid = self.raw.grid(b.tab)
             assert grid is not None
@@ -394,6 +490,10 @@ class _Guard:
             row = b.header_row
             for col in b.columns if row else ():
                 if _text(copied.get((b.offset + row, col))) != _text(grid.cell(row, col)):
+                    return False
+            # Nothing a person typed meanwhile into a cell the write sets.
+            for row, col in b.kept:
+                if not _same(copied.get((b.offset + row, col)), grid.cell(row, col)):
                     return False
         return True
 

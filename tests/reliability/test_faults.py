@@ -65,10 +65,15 @@ class Command:
 
 
 COMMANDS = {
-    "checkin": Command(("checkin", "CORP-1.1", "--value", "70", "--note", "fault drill")),
-    "checkin-batch": Command(("checkin", "--from", "updates.csv")),
-    "grade-write": Command(("grade", "--write")),
-    # The second write deletes the scratch tab that let the rollover be checked.
+    # The second write deletes the scratch tab that let the write be checked.
+    "checkin": Command(
+        ("checkin", "CORP-1.1", "--value", "70", "--note", "fault drill"),
+        calls=("read", "read", "write", "write"),
+    ),
+    "checkin-batch": Command(
+        ("checkin", "--from", "updates.csv"), calls=("read", "read", "write", "write")
+    ),
+    "grade-write": Command(("grade", "--write"), calls=("read", "read", "write", "write")),
     "rollover": Command(("rollover", "--to", "2027-Q1"), calls=("read", "read", "write", "write")),
     # The archive tab is laid out hidden first, in parts, then named and shown by the write.
     "rollover-staged": Command(

@@ -192,3 +192,90 @@ def test_a_kpi_checkin_with_a_column_moved_writes_the_right_cells(
     after = by_id(google.fake, sid, "KPIs")
     assert changed(before, after) == {"KPI-1": {"Current", "Updated"}}
     assert after["KPI-1"]["Current"] == 8250
+
+
+# A person types into a cell okr is about to overwrite, between its read and its write -------
+
+
+def cell_of(fake: FakeGoogle, sid: str, tab: str, item: str, header: str) -> str:
+    """The A1 place of an item's cell under a header (items by their ID)."""
+    rows = fake.values(sid, f"'{tab}'")
+    col = list(rows[0]).index(header)
+    row = next(i for i, r in enumerate(rows) if len(r) > 1 and item in r[:2])
+    letter = chr(ord("A") + col)
+    return f"'{tab}'!{letter}{row + 1}"
+
+
+def types(tab: str, item: str, header: str, value: Any) -> Move:
+    def edit(fake: FakeGoogle, sid: str) -> None:
+        fake.set_values(sid, cell_of(fake, sid, tab, item, header), [[value]])
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("args", "tab", "item", "header", "typed"),
+    [
+        (("checkin", "SALES-1.2", "--value", "80%"), "Sales", "SALES-1.2", "Current", 0.9),
+        (("checkin", "SALES-1.2", "--value", "80%"), "Sales", "SALES-1.2", "Last check-in", ""),
+        (("grade", "--write"), "Sales", "SALES-1.1", "Grade", 0.3),
+        (("checkin", "KPI-1", "--value", "8,250"), "KPIs", "KPI-1", "Current", 9100),
+    ],
+    ids=["checkin-current", "checkin-date-cleared", "grade", "kpi-checkin"],
+)
+def test_a_value_typed_into_a_cell_being_written_is_kept_and_said(
+    okr: Any,
+    google: Google,
+    gexample: str,
+    args: tuple[str, ...],
+    tab: str,
+    item: str,
+    header: str,
+    typed: Any,
+) -> None:
+    sid = google.sheet_id()
+    before = by_id(google.fake, sid, tab)
+    log = google.fake.values(sid, "'Check-ins'")
+    place = cell_of(google.fake, sid, tab, item, header).replace("'", "")
+    before_our_write(google, types(tab, item, header, typed))
+
+    result = okr(*args, "-w", gexample)
+
+    assert result.exit_code == 5, result.stderr
+    assert f"{place} ({header} of {item}, now" in result.stderr
+    assert "was kept and nothing was written" in result.stderr
+    expected = {item: {header}} if before[item].get(header, "") != typed else {}
+    assert changed(before, by_id(google.fake, sid, tab)) == expected  # theirs, none of ours
+    assert by_id(google.fake, sid, tab)[item].get(header, "") == typed
+    assert google.fake.values(sid, "'Check-ins'") == log
+    assert "okrsheet-undo" not in [s.title for s in google.fake.spreadsheet(sid).sheets]
+    again = okr(*args, "-w", gexample)  # once seen, running it again records it
+    assert again.exit_code == 0, again.stderr
+
+
+def test_a_checkin_with_nothing_typed_meanwhile_costs_one_more_small_write(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    result = okr("checkin", "SALES-1.2", "--value", "80%", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    writes = google.fake.sheets_writes()
+    assert len(writes) == 2  # the write (with its copies), then the scratch tab deleted
+    assert list(writes[1].body["requests"][0]) == ["deleteSheet"]
+    sid = google.sheet_id()
+    assert "okrsheet-undo" not in [s.title for s in google.fake.spreadsheet(sid).sheets]
+
+
+def test_rollover_plans_again_on_a_current_typed_meanwhile(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    before_our_write(google, types("Sales", "SALES-1.2", "Current", 0.51))
+
+    result = okr("rollover", "--to", "2027-Q1", "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    after = by_id(google.fake, sid, "Sales")
+    assert after["SALES-1.2"]["Start"] == 0.51  # the person's value carried on ...
+    archive = by_id(google.fake, sid, "Archive 2026-Q4")
+    assert archive["SALES-1.2"]["Final value"] == 0.51  # ... and archived
