@@ -8,6 +8,7 @@ from datetime import date
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
+from okrsheet.layout.dashboard import with_room
 from okrsheet.model import Cycle, Plan, rewind
 from okrsheet.reports import GradeReport, grade_report
 from okrsheet.scoring import grade, objective_grade, status
@@ -38,7 +39,7 @@ def write_grades(location: Location, as_of: date) -> GradeReport:
         grades.update({o.id: o.grade for o in report.objectives})
         return grade_changes(raw, grades)
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return reports[-1]
 
 
@@ -114,5 +115,5 @@ def rollover(location: Location, new: Cycle) -> RolloverResult:
         results.append(result)
         return changes
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return results[-1]

@@ -481,7 +481,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
     and topped up on every OKR tab, and the Dashboard added when it is missing; one write."""
     from okrsheet.layout.changes import truth_changes
-    from okrsheet.layout.dashboard import dashboard_changes
+    from okrsheet.layout.dashboard import dashboard_changes, with_room
     from okrsheet.layout.writer import refresh_formulas
 
     fixed = Fixed()
@@ -497,11 +497,13 @@ def fix_workbook(location: Location, *, today: date, now: datetime) -> Fixed:
         fixed.dashboard = bool(dashboard)
         return [*ids, *truth, *formulas, *dashboard]
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return fixed
 
 
 def fix_ids(location: Location) -> int:
     """Give every objective and KR row without an id one; returns how many were assigned."""
-    changes = store_for(location).update(assign_missing_ids)
+    from okrsheet.layout.dashboard import with_room
+
+    changes = store_for(location).update(with_room(assign_missing_ids))
     return sum(len(c.cells) for c in changes if isinstance(c, SetCells))

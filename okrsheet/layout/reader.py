@@ -565,6 +565,9 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     plan, drift = reconcile(plan)
     reader.locate([*problems, *drift])
     reader.findings.extend(interlock_findings(plan, reader.rows))
+    from okrsheet.layout.dashboard import dashboard_findings
+
+    reader.findings.extend(dashboard_findings(raw))
     return ParsedWorkbook(
         plan=plan,
         findings=reader.findings,

@@ -57,7 +57,7 @@ _TAB_COLORS = {
 
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
-    from okrsheet.layout.dashboard import dashboard_tab
+    from okrsheet.layout.dashboard import dashboard_tab, objective_count, slots_for
     from okrsheet.layout.writer import okr_tables
 
     tabs = [_copy_tab(grid) for grid in raw.grids]
@@ -66,7 +66,8 @@ def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     for index, grid in enumerate(raw.grids):
         if normalize_header(grid.title) == wanted:
             tables = [(t.title, t.columns) for t in okr_tables(raw)]
-            tabs[index] = replace(dashboard_tab(tables), title=grid.title)
+            slots = slots_for(objective_count(raw))
+            tabs[index] = replace(dashboard_tab(tables, slots), title=grid.title)
     return tabs
 
 

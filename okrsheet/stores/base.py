@@ -108,8 +108,10 @@ class TabSpec:
     # Only the first this many columns are printed (helper columns past them are not).
     print_columns: int | None = None
     # Every cell below the header is okr's formula over other tabs (the Dashboard): nothing
-    # there is read back, so a store may leave it out of reads.
+    # there is read back, so a store may leave it out of reads ...
     derived: bool = False
+    # ... but these 1-based columns, which hold plain values a planner reads back.
+    read_columns: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

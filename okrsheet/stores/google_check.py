@@ -400,7 +400,9 @@ class _Guard:
         deleted: dict[str, list[int]] = {}
         tabs: list[str] = []
         for change in changes:
-            if isinstance(change, SetCells | DeleteRows) and change.tab not in tabs:
+            derived = isinstance(change, SetCells) and not (change.anchors or change.header_row)
+            if isinstance(change, SetCells | DeleteRows) and change.tab not in tabs and not derived:
+                # (okr's formulas over other tabs, the Dashboard's, are right wherever rows are)
                 tabs.append(change.tab)
             if isinstance(change, SetCells):
                 for col, _text in change.anchors.values():
