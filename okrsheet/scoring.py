@@ -230,6 +230,8 @@ class ObjectiveScore:
     progress: float | None
     expected: float | None
     status: Status | None
+    # The status by its key results' own numbers, as the sheet's Status column shows it.
+    own_status: Status | None = None
 
 
 def score_kr(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> KRScore:
@@ -333,6 +335,7 @@ def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
                 progress=objective_progress(krs),
                 expected=objective_expected(krs, plan.cycle, as_of),
                 status=objective_status([s.status for s in kr_scores]),
+                own_status=objective_status([s.own_status or s.status for s in kr_scores]),
             )
         )
     return scores

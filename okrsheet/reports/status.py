@@ -78,6 +78,9 @@ class KRRow(ReportModel):
     last_checkin: date | None
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
+    # The status by its own numbers, what the sheet's Status column shows: `status` is at
+    # risk instead when `blocked_by` is not empty.
+    own_status: str = ""
     # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
     kpi: str | None = None
     initiatives: list[InitiativeRow] = []
@@ -92,6 +95,8 @@ class ObjectiveRow(ReportModel):
     progress: float | None
     expected: float | None
     status: str | None
+    # Its status by its key results' own statuses: what the sheet and its Dashboard show.
+    own_status: str | None = None
     key_results: list[KRRow]
 
 
@@ -145,6 +150,7 @@ def kr_row(
         expected=round4(score.expected) or 0.0,
         status=score.status.value,
         blocked_by=[b.sentence() for b in score.blocked_by],
+        own_status=(score.own_status or score.status).value,
         initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )
 
@@ -162,6 +168,7 @@ def objective_row(
         progress=round4(score.progress),
         expected=round4(score.expected),
         status=score.status.value if score.status else None,
+        own_status=score.own_status.value if score.own_status else None,
         key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
     )
 
