@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from okrsheet.initiatives import InitiativeStatus
-from okrsheet.interlock import Need, amount, needs
+from okrsheet.interlock import Need, needs
 from okrsheet.kpis import KPI
-from okrsheet.model import Cycle, KeyResult, Objective, Plan, Settings, Status
+from okrsheet.model import Cycle, KeyResult, Objective, Plan, Settings, Status, amount
 
 
 def _clamp(value: float) -> float:

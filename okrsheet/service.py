@@ -112,8 +112,12 @@ def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation."""
     with bulk_load():
-        raw = store_for(location).read()
-        parsed = parse_workbook(raw)
+        store = store_for(location)
+        raw = store.read()
+        try:
+            parsed = parse_workbook(raw)
+        except InvalidWorkbook as exc:
+            raise _not_a_workbook(store, raw) or exc from None
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
     if said:
         parsed = replace(parsed, notices=[*parsed.notices, *said])
@@ -121,6 +125,25 @@ def load(location: Location, *, linked: bool = True) -> ParsedWorkbook:
     if not links:
         return parsed
     return merge_linked(parsed, location, links, setting=_setting_cell(raw, "Linked workbooks"))
+
+
+def _not_a_workbook(store: WorkbookStore, raw: RawWorkbook) -> InvalidWorkbook | None:
+    """`gsheet:ID (Budget 2027) is not an okr workbook` for something with neither a Settings
+    tab nor an OKR tab (another spreadsheet given by mistake); None for a broken workbook."""
+    from okrsheet.layout.schema import SETTINGS_TAB, normalize_header
+    from okrsheet.layout.writer import okr_tables
+
+    settings = normalize_header(SETTINGS_TAB)
+    if any(normalize_header(t) == settings for t in raw.titles) or okr_tables(raw):
+        return None
+    title = getattr(store, "document_title", None)
+    named = f"{store.location} ({title})" if title else str(store.location)
+    tabs = ", ".join(repr(t) for t in raw.titles[:5]) or "none"
+    return InvalidWorkbook(
+        f"{named} is not an okr workbook: it has no {SETTINGS_TAB!r} tab and no OKR tab "
+        f"(its tabs: {tabs}{', ...' if len(raw.titles) > 5 else ''})",
+        hint="check the location; `okr init` makes a new workbook",
+    )
 
 
 #: Findings so large that every report says them on stderr, not only `okr validate`: without

@@ -21,6 +21,22 @@ Steps = Callable[[str, int], None]
 # The browser's URL, also in its multi-account form (`/spreadsheets/u/1/d/ID/edit`).
 _SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _SHEET_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+#: What a person may paste for a spreadsheet that is not one of the forms taken: a bare id,
+#: a URL without its scheme, a Drive link (`open?id=`, `file/d/`).
+_LOOKS_LIKE_SHEET = (
+    re.compile(r"^([A-Za-z0-9_-]{25,})$"),
+    re.compile(r"^(?:https?://)?(?:docs\.google\.com/spreadsheets/(?:u/\d+/)?d/)([A-Za-z0-9_-]+)"),
+    re.compile(r"^(?:https?://)?drive\.google\.com/(?:open\?(?:.*&)?id=|file/d/)([A-Za-z0-9_-]+)"),
+)
+
+
+def _did_you_mean(text: str) -> str | None:
+    """`gsheet:ID` when `text` looks like a spreadsheet given another way."""
+    for pattern in _LOOKS_LIKE_SHEET:
+        found = pattern.match(text)
+        if found and _SHEET_ID.match(found.group(1)):
+            return f"gsheet:{found.group(1)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -190,8 +206,10 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
         found = backend.recognise(text, option)
         if found is not None:
             return found
+    guess = _did_you_mean(text)
     raise UsageError(
-        f"{text!r} is neither an .xlsx file nor a Google Sheets location",
+        f"{text!r} is neither an .xlsx file nor a Google Sheets location"
+        + (f"; did you mean {guess}?" if guess else ""),
         option=option,
         hint="use a path ending in .xlsx, a Google Sheets URL, or gsheet:SPREADSHEET_ID",
     )

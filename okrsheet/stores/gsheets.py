@@ -124,6 +124,8 @@ class GoogleSheetsStore(GoogleCreation):
         self.notify = notify
         self._steps = steps
         self.notices: list[str] = []
+        #: The spreadsheet's own title once read, for messages.
+        self.document_title: str | None = None
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
         self._total_steps = 2 + len(self.share_with)
@@ -181,7 +183,9 @@ class GoogleSheetsStore(GoogleCreation):
 
     def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
         """The whole workbook in two calls: the tab list, then every tab's values."""
-        tabs = tabs_of(self._meta())
+        meta = self._meta()
+        tabs = tabs_of(meta)
+        self.document_title = str((meta or {}).get("properties", {}).get("title") or "") or None
         values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
