@@ -141,12 +141,24 @@ def checkin_changes(
     formats = {
         log.columns[c.key]: c.spec.number_format for c in CHECKIN_COLUMNS if c.key in log.columns
     }
+    # Each Value in its key result's unit (percent, currency), as `okr init` writes the log.
+    from okrsheet.layout.transfer import kr_units
+    from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
+
+    units = kr_units(raw)
+    value_col = log.columns.get("value")
+    cell_formats: dict[tuple[int, int], NumberFormat] = {
+        (index, value_col): UNIT_FORMATS.get(units.get(c.kr_id, ""), "number")
+        for index, c in enumerate(checkins)
+        if value_col is not None
+    }
     changes: list[Change] = [
         AppendRows(
             log.title,
             rows,
             id_column=log.columns.get("checkin_id"),
             formats=formats,
+            cell_formats=cell_formats,
             header_row=log.header_row,
         )
     ]
@@ -413,8 +425,20 @@ def _archive_row(
 
 
 def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
+    from okrsheet.layout.writer import _UNIT_FORMATS
+
     formats: dict[str, NumberFormat] = {"Due": "date", "Confidence": "percent", "Grade": "number"}
+    # Start, Target and Final value in each key result's unit (percent, currency), as on its tab.
+    unit_col = ARCHIVE_COLUMNS.index("Unit")
+    valued = [ARCHIVE_COLUMNS.index(h) + 1 for h in ("Start", "Target", "Final value")]
+    cell_formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, row in enumerate(rows):
+        unit = row[unit_col] if isinstance(row[unit_col], str) else ""
+        if row[1] == TYPE_KEY_RESULT:
+            fmt = _UNIT_FORMATS.get(str(unit), "number")
+            cell_formats.update({(index, col): fmt for col in valued})
     return TabSpec(
+        cell_formats=cell_formats,
         title=title,
         columns=[
             ColumnSpec(

@@ -146,6 +146,9 @@ class AppendRows:
     # rows do not take the column's format by themselves (Google) gives it to each cell.
     # (Presentation only: two appends of the same rows are equal whatever their formats.)
     formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
+    # Formats of single cells, by (index into `rows`, 1-based column), over the column's: a
+    # check-in's Value in its key result's unit (percent, currency).
+    cell_formats: dict[tuple[int, int], NumberFormat] = field(default_factory=dict, compare=False)
     # The row holding the tab's column headers (0: none known), checked as for `SetCells`.
     header_row: int = field(default=0, compare=False)
 
