@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -85,3 +86,19 @@ def test_drift_shows_amounts_as_people_write_them(okr: Any, google: Google, gexa
 
     assert "Current $2,900,000 differs from the newest check-in ($2,635,298" in result.stdout
     assert "e+06" not in result.stdout
+
+
+def test_an_expired_sign_in_without_an_address_names_where_it_comes_from(
+    okr: Any, google: Google, gexample: str, tmp_path: Any
+) -> None:
+    from tests.fakes.sheets_api import FakeGoogle, authorized_user_info
+
+    expired = tmp_path / "authorized_user.json"  # a refresh token this Google does not know
+    expired.write_text(json.dumps(authorized_user_info(FakeGoogle())))
+
+    result = okr("--credentials", str(expired), "status", "-w", gexample)
+
+    assert result.exit_code == 7
+    assert "unknown account" not in result.stderr
+    assert f"the user signed in through --credentials: {expired}" in " ".join(result.stderr.split())
+    assert "okr auth login" in result.stderr
