@@ -279,3 +279,42 @@ def test_rollover_plans_again_on_a_current_typed_meanwhile(
     assert after["SALES-1.2"]["Start"] == 0.51  # the person's value carried on ...
     archive = by_id(google.fake, sid, "Archive 2026-Q4")
     assert archive["SALES-1.2"]["Final value"] == 0.51  # ... and archived
+
+
+def test_validate_fix_keeps_an_id_a_person_types_meanwhile(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    place = cell_of(google.fake, sid, "Sales", "SALES-1.1", "ID").replace("'", "")
+    google.fake.set_values(sid, place, [[""]])  # a key result without an id ...
+    before_our_write(google, lambda fake, s: fake.set_values(s, place, [["SALES-1.7"]]))
+
+    result = okr("validate", "--fix", "-w", gexample)  # ... given one by a person meanwhile
+
+    assert result.exit_code == 5
+    assert f"{place} (ID of Qualified opportunities created, now SALES-1.7)" in result.stderr
+    assert google.fake.values(sid, place) == [["SALES-1.7"]]
+    assert okr("validate", "--fix", "-w", gexample).exit_code == 0
+    assert google.fake.values(sid, place) == [["SALES-1.7"]]
+
+
+def test_columns_moved_before_every_write_end_in_a_refusal_with_nothing_wrong_written(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    sid = google.sheet_id()
+    before = by_id(google.fake, sid, "Sales")
+    log = google.fake.values(sid, "'Check-ins'")
+
+    def keep_moving(fake: FakeGoogle, request: Any) -> None:
+        body = request.body if isinstance(request.body, dict) else {}
+        if request.path.endswith(":batchUpdate") and body.get("responseRanges"):
+            fake.move_columns(sid, "Sales", 9, 10, 11)  # J and K trade places, every time
+
+    google.fake.before_request(keep_moving)
+
+    result = okr("checkin", "SALES-1.2", "--value", "80%", "-w", gexample)
+
+    assert result.exit_code == 5
+    assert "columns were moved" in result.stderr
+    assert changed(before, by_id(google.fake, sid, "Sales")) == {}
+    assert google.fake.values(sid, "'Check-ins'") == log
