@@ -299,9 +299,10 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
             f'IF({is_kr},{c.calc_expected},IF({is_objective},{rollup("calc_wexpected")},""))'
         ),
         "status": f'IF({is_kr},{c.calc_status},IF({is_objective},{worst},""))',
+        # Never below 0: before a cycle starts (after an early rollover) nobody is late yet.
         "days_since": (
-            f"IF({is_kr},TODAY()-{c.calc_checked},IF(AND({is_objective},{weights}>0),"
-            f'TODAY()-{newest},""))'
+            f"IF({is_kr},MAX(0,TODAY()-{c.calc_checked}),IF(AND({is_objective},{weights}>0),"
+            f'MAX(0,TODAY()-{newest}),""))'
         ),
     }
 
