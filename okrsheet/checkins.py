@@ -20,6 +20,7 @@ from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.dashboard import with_room
 from okrsheet.layout.extra_tabs import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
 from okrsheet.model import CheckIn, KeyResult, Plan
@@ -401,7 +402,8 @@ def record(
     # Of the log, the planner needs the header and whether these ids are in it already: the
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
-    open_store(location).update(planner, skim=Skim(needles=needles, wanted=looks_like_log))
+    store = open_store(location)
+    store.update(with_room(planner), skim=Skim(needles=needles, wanted=looks_like_log))
     if journal is not None and ids is not None:
         journal.settle(ids)
     return recorded

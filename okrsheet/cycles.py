@@ -9,6 +9,7 @@ from okrsheet.closing import carried_over, dropped
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
+from okrsheet.layout.dashboard import with_room
 from okrsheet.model import Cycle, Plan, rewind
 from okrsheet.reports import GradeReport, grade_report
 from okrsheet.scoring import grade, objective_grade, status
@@ -43,7 +44,7 @@ def write_grades(location: Location, as_of: date) -> GradeReport:
         finals = {i: g for i, g in grades.items() if i not in judged}
         return grade_changes(raw, grades, finals)
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return reports[-1]
 
 
@@ -125,5 +126,5 @@ def rollover(location: Location, new: Cycle) -> RolloverResult:
         results.append(result)
         return changes
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return results[-1]

@@ -102,15 +102,5 @@ def shortfalls(plan: Plan) -> list[Shortfall]:
     return found
 
 
-def amount(value: float, unit: str = "") -> str:
-    """A quantity as people write it: 1,250 leads, $250,000, 35%."""
-    if unit == "%":
-        return f"{value * 100:,.4g}%"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if unit == "$":
-        return f"${text}"
-    return f"{text} {unit}".strip()
-
-
 def ratio_text(ratio: float, same_unit: bool) -> str:
     return "≥" if same_unit else f"× {ratio:g}"

@@ -407,6 +407,16 @@ def log_index(checkins: tuple[CheckIn, ...]) -> LogIndex:
     return index
 
 
+def amount(value: float, unit: str = "") -> str:
+    """A quantity as people write it: 1,250 leads, $250,000, 35%."""
+    if unit == "%":
+        return f"{value * 100:,.4g}%"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if unit == "$":
+        return f"${text}"
+    return f"{text} {unit}".strip()
+
+
 def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
     """Hold the key result rows against the check-in log (docs/workbook.md, "One truth").
 
@@ -420,13 +430,14 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
     problems: list[Problem] = []
     for unapplied, kr, index, entry in _disagreements(plan):
         if unapplied:
-            shown = "blank" if kr.current is None else f"{kr.current:g}"
+            shown = "blank" if kr.current is None else amount(kr.current, kr.unit)
             since = f", Last check-in {kr.last_checkin.isoformat()}" if kr.last_checkin else ""
             problems.append(
                 Problem(
                     "warning",
                     "unapplied-checkin",
-                    f"this check-in of {kr.id} ({entry.value:g} on {entry.date.isoformat()}) "
+                    f"this check-in of {kr.id} ({amount(entry.value, kr.unit)} on "
+                    f"{entry.date.isoformat()}) "
                     f"is newer than its row (Current {shown}{since}); the row counts, in the "
                     "sheet and in okr, until `okr validate --fix` copies the check-in to it",
                     f"{CHECKIN_KEY_PREFIX}{index}",
@@ -439,8 +450,9 @@ def reconcile(plan: Plan) -> tuple[Plan, list[Problem]]:
                 Problem(
                     "warning",
                     "drift",
-                    f"Current {kr.current:g} differs from the newest check-in "
-                    f"({entry.value:g} on {entry.date.isoformat()}) and is not in the log; "
+                    f"Current {amount(kr.current, kr.unit)} differs from the newest check-in "
+                    f"({amount(entry.value, kr.unit)} on {entry.date.isoformat()}) and is not "
+                    "in the log; "
                     "it counts, in the sheet and in okr; `okr validate --fix` records it as a "
                     "check-in",
                     kr.id,

@@ -11,9 +11,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from okrsheet.initiatives import InitiativeStatus
-from okrsheet.interlock import Need, amount, needs
+from okrsheet.interlock import Need, needs
 from okrsheet.kpis import KPI
-from okrsheet.model import Commitment, Cycle, KeyResult, Objective, Plan, Settings, Status
+from okrsheet.model import (
+    Commitment,
+    Cycle,
+    KeyResult,
+    Objective,
+    Plan,
+    Settings,
+    Status,
+    amount,
+)
 from okrsheet.sources.status import source_lag_reasons
 
 
@@ -260,6 +269,8 @@ class ObjectiveScore:
     commitment: Commitment = Commitment.ASPIRATIONAL
     # Rolled up from its key results' confidences, weighted; None when none has one.
     confidence: float | None = None
+    # The status by its key results' own numbers, as the sheet's Status column shows it.
+    own_status: Status | None = None
 
 
 def score_kr(kr: KeyResult, cycle: Cycle, as_of: date, settings: Settings) -> KRScore:
@@ -365,6 +376,7 @@ def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
                 status=objective_status([s.status for s in kr_scores]),
                 commitment=objective.commitment_in(plan.settings),
                 confidence=objective_confidence(krs),
+                own_status=objective_status([s.own_status or s.status for s in kr_scores]),
             )
         )
     return scores

@@ -139,8 +139,12 @@ def load(location: Location, *, linked: bool = True, kr_checks: bool = False) ->
     With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
     Settings turn on, as warnings (on this workbook's own key results)."""
     with bulk_load():
-        raw = store_for(location).read()
-        parsed = parse_workbook(raw)
+        store = store_for(location)
+        raw = store.read()
+        try:
+            parsed = parse_workbook(raw)
+        except InvalidWorkbook as exc:
+            raise _not_a_workbook(store, raw) or exc from None
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
     if said:
         parsed = replace(parsed, notices=[*parsed.notices, *said])
@@ -170,6 +174,25 @@ def lint(
         parsed = parse_workbook(raw, with_log=False)
     codes = enabled_codes(parsed, only)
     return parsed.plan, codes, check_workbook(raw, parsed, codes=codes) if codes else []
+
+
+def _not_a_workbook(store: WorkbookStore, raw: RawWorkbook) -> InvalidWorkbook | None:
+    """`gsheet:ID (Budget 2027) is not an okr workbook` for something with neither a Settings
+    tab nor an OKR tab (another spreadsheet given by mistake); None for a broken workbook."""
+    from okrsheet.layout.schema import SETTINGS_TAB, normalize_header
+    from okrsheet.layout.writer import okr_tables
+
+    settings = normalize_header(SETTINGS_TAB)
+    if any(normalize_header(t) == settings for t in raw.titles) or okr_tables(raw):
+        return None
+    title = getattr(store, "document_title", None)
+    named = f"{store.location} ({title})" if title else str(store.location)
+    tabs = ", ".join(repr(t) for t in raw.titles[:5]) or "none"
+    return InvalidWorkbook(
+        f"{named} is not an okr workbook: it has no {SETTINGS_TAB!r} tab and no OKR tab "
+        f"(its tabs: {tabs}{', ...' if len(raw.titles) > 5 else ''})",
+        hint="check the location; `okr init` makes a new workbook",
+    )
 
 
 #: Findings so large that every report says them on stderr, not only `okr validate`: without
@@ -571,9 +594,10 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
     """IDs for rows without one, rows and log brought to one story, live formulas repaired
     and topped up on every OKR tab, the Dashboard added when it is missing, and `time_zone`
     (`okr validate --fix` gives this computer's) recorded in Settings when the workbook has
-    none (an .xlsx made before `okr init` recorded one); one write."""
+    none (an .xlsx made before `okr init` recorded one), and room on the Dashboard for every
+    objective; one write."""
     from okrsheet.layout.changes import measured_baselines, time_zone_changes, truth_changes
-    from okrsheet.layout.dashboard import dashboard_changes
+    from okrsheet.layout.dashboard import dashboard_changes, with_room
     from okrsheet.layout.schema import DASHBOARD_TAB
     from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 
@@ -604,7 +628,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
         fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
         return [*ids, *units, *truth, *formulas, *_one_append(settings, zone), *dashboard]
 
-    store_for(location).update(planner)
+    store_for(location).update(with_room(planner))
     return fixed
 
 
@@ -653,7 +677,8 @@ def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
 
 def fix_ids(location: Location) -> int:
     """Give every objective and KR row without an id one; returns how many were assigned."""
+    from okrsheet.layout.dashboard import with_room
     from okrsheet.layout.writer import assign_missing_ids
 
-    changes = store_for(location).update(assign_missing_ids)
+    changes = store_for(location).update(with_room(assign_missing_ids))
     return sum(len(c.cells) for c in changes if isinstance(c, SetCells))

@@ -142,8 +142,26 @@ def checkin_changes(
     formats = {
         log.columns[c.key]: c.spec.number_format for c in CHECKIN_COLUMNS if c.key in log.columns
     }
+    # Each Value in its key result's unit (percent, currency), as `okr init` writes the log.
+    from okrsheet.layout.transfer import kr_units
+    from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
+
+    units = kr_units(raw)
+    value_col = log.columns.get("value")
+    cell_formats: dict[tuple[int, int], NumberFormat] = {
+        (index, value_col): UNIT_FORMATS.get(units.get(c.kr_id, ""), "number")
+        for index, c in enumerate(checkins)
+        if value_col is not None
+    }
     changes: list[Change] = [
-        AppendRows(log.title, rows, id_column=log.columns.get("checkin_id"), formats=formats)
+        AppendRows(
+            log.title,
+            rows,
+            id_column=log.columns.get("checkin_id"),
+            formats=formats,
+            cell_formats=cell_formats,
+            header_row=log.header_row,
+        )
     ]
 
     newest: dict[str, CheckIn] = {}
@@ -180,11 +198,13 @@ def _rows_take_checkins(
     returns the cells set, by tab. Check-ins whose row is not located are left alone."""
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers: dict[str, int] = {}
     for kr_id, checkin in checkins.items():
         if kr_id not in located:
             continue
         table, row = located[kr_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], kr_id)
+        headers[table.title] = table.header_row
         cells_to_set = by_tab.setdefault(table.title, {})
         updates: dict[str, WriteValue] = {"current": checkin.value, "last_checkin": checkin.date}
         if checkin.confidence is not None:
@@ -197,7 +217,11 @@ def _rows_take_checkins(
             col = table.columns.get(key)
             if col is not None:
                 cells_to_set[(row, col)] = value
-    changes.extend(SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items() if values)
+    changes.extend(
+        SetCells(tab, values, anchors[tab], headers[tab])
+        for tab, values in by_tab.items()
+        if values
+    )
     return by_tab
 
 
@@ -259,6 +283,7 @@ def grade_changes(
     located = locate_rows(raw, list(grades))
     by_tab: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers: dict[str, int] = {}
     for item_id, (table, row) in located.items():
         col = table.columns.get("grade")
         if col is None:
@@ -271,7 +296,10 @@ def grade_changes(
         if item_id in finals and final_col is not None:
             by_tab[table.title][(row, final_col)] = finals[item_id]
         anchors.setdefault(table.title, {})[row] = (table.columns["id"], item_id)
-    changes: list[Change] = [SetCells(tab, values, anchors[tab]) for tab, values in by_tab.items()]
+        headers[table.title] = table.header_row
+    changes: list[Change] = [
+        SetCells(tab, values, anchors[tab], headers[tab]) for tab, values in by_tab.items()
+    ]
     touched = {tab: {row for row, _ in cells} for tab, cells in by_tab.items()}
     return changes + refresh_formulas(raw, by_tab, touched=touched)
 
@@ -333,6 +361,7 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
     archive_rows: list[list[WriteValue]] = []
     rebaseline: dict[str, dict[tuple[int, int], WriteValue]] = {}
     anchors: dict[str, dict[int, tuple[int, str]]] = {}
+    headers = {table.title: table.header_row for table, _row in located.values()}
     doomed: dict[str, set[int]] = {}
     id_columns = {table.title: table.columns["id"] for table, _row in located.values()}
 
@@ -377,7 +406,9 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
                     target[(item_row, col)] = value
 
     changes.extend(
-        SetCells(tab, values, anchors[tab]) for tab, values in rebaseline.items() if values
+        SetCells(tab, values, anchors[tab], headers[tab])
+        for tab, values in rebaseline.items()
+        if values
     )
     changes.extend(
         DeleteRows(tab, tuple(sorted(rows)), id_column=id_columns[tab])
@@ -459,13 +490,25 @@ def _closing_cells(item: Objective | KeyResult) -> list[WriteValue]:
 
 
 def _archive_tab(title: str, rows: list[list[WriteValue]]) -> TabSpec:
+    from okrsheet.layout.writer import _UNIT_FORMATS
+
     formats: dict[str, NumberFormat] = {
         "Due": "date",
         "Confidence": "percent",
         "Grade": "number",
         "Final grade": "number",
     }
+    # Start, Target and Final value in each key result's unit (percent, currency), as on its tab.
+    unit_col = ARCHIVE_COLUMNS.index("Unit")
+    valued = [ARCHIVE_COLUMNS.index(h) + 1 for h in ("Start", "Target", "Final value")]
+    cell_formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, row in enumerate(rows):
+        unit = row[unit_col] if isinstance(row[unit_col], str) else ""
+        if row[1] == TYPE_KEY_RESULT:
+            fmt = _UNIT_FORMATS.get(str(unit), "number")
+            cell_formats.update({(index, col): fmt for col in valued})
     return TabSpec(
+        cell_formats=cell_formats,
         title=title,
         columns=[
             ColumnSpec(
@@ -552,4 +595,4 @@ def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
             anchors[row] = (key_col, label)
     if len(found) != len(values):
         raise InvalidWorkbook("the Settings tab lacks a Cycle, Cycle start or Cycle end row")
-    return SetCells(grid.title, found, anchors)
+    return SetCells(grid.title, found, anchors, table.header_row if table else 0)

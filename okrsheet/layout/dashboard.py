@@ -20,9 +20,11 @@ from collections.abc import Mapping, Sequence
 from okrsheet.layout.formulas import setting
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CORPORATE_TAB, DASHBOARD_TAB, normalize_header
+from okrsheet.layout.tables import Finding
 from okrsheet.stores.base import (
     AddTab,
     Change,
+    ChangePlanner,
     ColumnSpec,
     Formula,
     Grid,
@@ -32,8 +34,15 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.base import WriteValue as Value
 
-#: Objectives the list has room for; more show once the Dashboard is rebuilt with more room.
+#: Objectives the list has room for at least; it is made with room for twice the objectives
+#: there are (and 20 more), and every okr write makes more room when people typed more.
 MIN_SLOTS = 60
+
+
+def slots_for(objectives: int) -> int:
+    """The rows of the list for a workbook with this many objectives: room to grow."""
+    return max(MIN_SLOTS, 2 * objectives + 20)
+
 
 #: The OKR tab columns the list reads, in the order of the register's letter columns.
 _READ = ("calc_number", "id", "title", "owner", "progress", "expected", "status", "days_since")
@@ -106,6 +115,8 @@ def dashboard_tab(tabs: Sequence[tuple[str, Mapping[str, int]]], slots: int = MI
         print_columns=max(_SIDE),
         color="C00000",
         derived=True,
+        # The slot numbers are read back: how many objectives the list has room for.
+        read_columns=(_SLOT,),
     )
 
 
@@ -330,7 +341,7 @@ def dashboard_changes(raw: RawWorkbook) -> list[Change]:
             completed_columns(grid, table)
     if not any(fits(t.columns) for t in tables):
         return []
-    spec = dashboard_tab([(t.title, t.columns) for t in tables])
+    spec = dashboard_tab([(t.title, t.columns) for t in tables], slots_for(objective_count(raw)))
     titles = raw.titles
     guide = next((i for i, t in enumerate(titles) if normalize_header(t) == "guide"), None)
     before = titles[guide + 1] if guide is not None and guide + 1 < len(titles) else None
@@ -347,22 +358,30 @@ def dashboard_refresh(raw: RawWorkbook) -> list[Change]:
     shows them again on open without recalculating (despite `fullCalcOnLoad`): after a
     check-in, the Dashboard of a workbook it saved showed the old per-tab progress. Written
     again, its cells carry no stale result, so every program computes them afresh; the slots
-    already there are all rewritten, however many the workbook was made with."""
+    already there are all rewritten, however many the workbook was made with, and when people
+    typed more objectives than it has room for, the list is written with room for them all
+    (what `dashboard_room` would add: a write that carries this needs nothing from it)."""
     from okrsheet.layout.writer import okr_tables
 
-    wanted = normalize_header(DASHBOARD_TAB)
-    grid = next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
-    if grid is None or len(grid.rows) <= 1:  # none, or only its header read (Google)
+    grid = _dashboard_grid(raw)
+    if grid is None or not _read_whole(grid):  # none, or only its slot numbers read (Google)
         return []
     tables = okr_tables(raw)
     if not any(fits(t.columns) for t in tables):
         return []
-    spec = dashboard_tab([(t.title, t.columns) for t in tables], slots=_slots(grid))
+    slots = _slots(grid)
+    numbered = slots_of(grid) or 0
+    objectives = objective_count(raw)
+    if objectives > numbered:
+        slots = max(slots, slots_for(objectives))
+    spec = dashboard_tab([(t.title, t.columns) for t in tables], slots=slots)
     cells: dict[tuple[int, int], Value] = {
         (index, col): value
         for index, row in enumerate(spec.rows, start=2)
         for col, value in enumerate(row, start=1)
+        # The formulas, and the slot numbers of the lines it did not number yet.
         if isinstance(value, Formula)
+        or (col == _SLOT and isinstance(value, int) and value > numbered)
     }
     return [SetCells(grid.title, cells)] if cells else []
 
@@ -371,3 +390,127 @@ def _slots(grid: Grid) -> int:
     """How many objective slots to write: one per row the Dashboard has below its header (at
     least `MIN_SLOTS`), so that none keeps an old result."""
     return max(MIN_SLOTS, len(grid.rows) - 1)
+
+
+def _read_whole(grid: Grid) -> bool:
+    """Whether the Dashboard's cells were read, not only its header and the slot numbers (a
+    Google read leaves its formulas out: Google computes them afresh anyway)."""
+    return any(
+        value not in (None, "")
+        for row in grid.rows[1:]
+        for col, value in enumerate(row, start=1)
+        if col != _SLOT
+    )
+
+
+def objective_count(raw: RawWorkbook) -> int:
+    """The objective rows of the live OKR tabs (readable or not: each needs a line)."""
+    from okrsheet.layout import cells
+    from okrsheet.layout.reader import _parse_row_type
+    from okrsheet.layout.schema import TYPE_OBJECTIVE
+    from okrsheet.layout.writer import okr_tables
+
+    count = 0
+    for table in okr_tables(raw):
+        grid = raw.grid(table.title)
+        assert grid is not None
+        for row in range(table.header_row + 1, len(grid.rows) + 1):
+            try:
+                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
+            except cells.CellValueError:
+                continue
+            count += kind == TYPE_OBJECTIVE
+    return count
+
+
+def _dashboard_grid(raw: RawWorkbook) -> Grid | None:
+    wanted = normalize_header(DASHBOARD_TAB)
+    return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
+
+
+def slots_of(grid: Grid) -> int | None:
+    """How many objectives the Dashboard's list has room for, from its hidden slot numbers
+    (None when they were not read: a spreadsheet made before they were read back)."""
+    numbers = [
+        v
+        for row in grid.rows[1:]
+        if len(row) >= _SLOT
+        for v in (row[_SLOT - 1],)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    return int(max(numbers)) if numbers else None
+
+
+def dashboard_room(raw: RawWorkbook) -> list[Change]:
+    """Lines on the Dashboard for every objective: when people typed more objectives than it
+    has room for (or its room cannot be read), the list is written again with room for
+    twice as many, as `okr init` makes it, and the summary counts every line. Every okr
+    write adds this (see `with_room`); nothing when there is room or no Dashboard."""
+    grid = _dashboard_grid(raw)
+    if grid is None:
+        return []
+    from okrsheet.layout.writer import okr_tables
+
+    tabs = [t for t in okr_tables(raw) if fits(t.columns)]
+    if not tabs:
+        return []
+    objectives = objective_count(raw)
+    have = slots_of(grid)
+    if have is not None and have >= objectives:
+        return []
+    slots = slots_for(objectives)
+    company = setting("Company", '""')
+    built = _Cells(slots)
+    for n in range(1, slots + 1):
+        _slot_row(built, n, max(2, len(tabs) + 1), company)
+    _summary(built, slots + 1, company)
+    written: dict[tuple[int, int], Value] = {}
+    for offset, row in enumerate(built.rows[:slots]):
+        r = offset + 2
+        for col in (*range(_TAB, _DAYS + 1), *range(_SLOT, _ROW + 1)):
+            value = row[col - 1]
+            if isinstance(value, Formula):
+                value = Formula(value.text, fill=True)  # one formula filled down a column
+            elif col == _SLOT and have is None:
+                value = Formula("=ROW()-1", fill=True)
+            written[(r, col)] = value
+    for r in (7, 8):  # Overall progress, Objectives behind: over every line
+        written[(r, _SIDE_VALUE)] = built.rows[r - 2][_SIDE_VALUE - 1]
+    return [SetCells(grid.title, written)]
+
+
+def with_room(planner: ChangePlanner) -> ChangePlanner:
+    """`planner`, and when it writes anything, room on the Dashboard for every objective."""
+
+    def planned(raw: RawWorkbook) -> Sequence[Change]:
+        changes = list(planner(raw))
+        if not changes or any(_on_dashboard(c) for c in changes):
+            # Nothing written, or the Dashboard written whole already (`dashboard_refresh`,
+            # with room for every objective): one writer per write, never two over one cell.
+            return changes
+        return [*changes, *dashboard_room(raw)]
+
+    return planned
+
+
+def _on_dashboard(change: Change) -> bool:
+    return isinstance(change, SetCells) and normalize_header(change.tab) == normalize_header(
+        DASHBOARD_TAB
+    )
+
+
+def dashboard_findings(raw: RawWorkbook) -> list[Finding]:
+    """A warning when the Dashboard lists fewer objectives than the workbook has."""
+    grid = _dashboard_grid(raw)
+    have = slots_of(grid) if grid is not None else None
+    if grid is None or have is None:
+        return []
+    objectives = objective_count(raw)
+    if objectives <= have:
+        return []
+    message = (
+        f"the Dashboard has room for {have} objectives but the workbook has {objectives}: "
+        f"{objectives - have} are not listed and not in its totals; `okr validate --fix` "
+        "(or any okr write) makes room"
+    )
+    return [Finding("warning", "dashboard-short", message, tab_ref(grid.title))]

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrsheet.initiatives import Initiative, parse_status
-from okrsheet.interlock import amount, needs, ratio_text, shortfalls
+from okrsheet.interlock import needs, ratio_text, shortfalls
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells
 from okrsheet.layout.cells import is_blank
@@ -36,7 +36,7 @@ from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
 from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
 from okrsheet.layout.tables import pydantic_messages as _pydantic_messages
-from okrsheet.model import CheckIn, Cycle, Plan
+from okrsheet.model import CheckIn, Cycle, Plan, amount
 from okrsheet.stores.base import (
     CellValue,
     Change,
@@ -423,7 +423,9 @@ def kpi_checkin_changes(
             col = table.columns.get(key)
             if col is not None:
                 values[(row, col)] = value
-    changes: list[Change] = [SetCells(table.title, values, anchors)] if values else []
+    changes: list[Change] = (
+        [SetCells(table.title, values, anchors, table.header_row)] if values else []
+    )
     return changes, covered
 
 

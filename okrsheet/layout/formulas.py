@@ -359,9 +359,10 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
         ),
         "status": f'IF({is_kr},{c.calc_status},IF({is_objective},{worst},""))',
         "objective_confidence": f'IF({is_objective},{rolled_confidence},"")',
+        # Never below 0: before a cycle starts (after an early rollover) nobody is late yet.
         "days_since": (
-            f"IF({is_kr},TODAY()-{c.calc_checked},IF(AND({is_objective},{weights}>0),"
-            f'TODAY()-{newest},""))'
+            f"IF({is_kr},MAX(0,TODAY()-{c.calc_checked}),IF(AND({is_objective},{weights}>0),"
+            f'MAX(0,TODAY()-{newest}),""))'
         ),
     }
 

@@ -227,7 +227,9 @@ OKR_COLUMNS: tuple[Column, ...] = (
         "Status",
         width=12,
         status_colors=True,
-        note="Computed by formula, by the same rules as okr status (thresholds from Settings).",
+        note="Computed by formula from this row's own numbers, by the same rules as okr status "
+        "(thresholds from Settings): its own status, `own_status` in okr status --format json. "
+        "okr status also puts a key result at risk when one it depends on lags (`blocked_by`).",
     ),
     column(
         "days_since",

@@ -9,7 +9,7 @@ way: a cell okr cannot read arrives exactly as it left, for `okr validate` to po
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -59,16 +59,18 @@ _TAB_COLORS = {
 
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
-    from okrsheet.layout.dashboard import dashboard_tab
+    from okrsheet.layout.dashboard import dashboard_tab, objective_count, slots_for
     from okrsheet.layout.writer import okr_tables
 
-    tabs = [_copy_tab(grid) for grid in raw.grids]
+    units = kr_units(raw)
+    tabs = [_copy_tab(grid, units) for grid in raw.grids]
     # The Dashboard is formulas over the OKR tabs: built afresh, never copied as values.
     wanted = normalize_header(DASHBOARD_TAB)
     for index, grid in enumerate(raw.grids):
         if normalize_header(grid.title) == wanted:
             tables = [(t.title, t.columns) for t in okr_tables(raw)]
-            tabs[index] = replace(dashboard_tab(tables), title=grid.title)
+            slots = slots_for(objective_count(raw))
+            tabs[index] = replace(dashboard_tab(tables, slots), title=grid.title)
     return tabs
 
 
@@ -83,13 +85,31 @@ _SCHEMAS: dict[str, tuple[Column, ...]] = {
 }
 
 
-def _copy_tab(grid: Grid) -> TabSpec:
+def kr_units(raw: RawWorkbook) -> dict[str, str]:
+    """Each key result's Unit, by its ID, as typed on the OKR tabs."""
+    from okrsheet.layout.writer import okr_tables
+
+    units: dict[str, str] = {}
+    for table in okr_tables(raw):
+        grid = raw.grid(table.title)
+        id_col, unit_col = table.columns["id"], table.columns.get("unit")
+        if grid is None or unit_col is None:
+            continue
+        for row in grid.rows[table.header_row :]:
+            kr_id = row[id_col - 1] if id_col <= len(row) else None
+            unit = row[unit_col - 1] if unit_col <= len(row) else None
+            if isinstance(kr_id, str) and isinstance(unit, str) and kr_id.strip():
+                units.setdefault(kr_id.strip(), unit.strip())
+    return units
+
+
+def _copy_tab(grid: Grid, units: Mapping[str, str] | None = None) -> TabSpec:
     schema = _SCHEMAS.get(grid.title, OKR_COLUMNS)
     table = find_table(grid, schema, min_matches=2) if schema else None
     if grid.title == GUIDE_TAB and grid.rows:
         table = Table(grid.title, 1, {})
     if table is not None and table.header_row == 1:
-        return _table_tab(grid, table, schema)
+        return _table_tab(grid, table, schema, units or {})
     width = max((len(r) for r in grid.rows), default=0)
     return TabSpec(
         title=grid.title,
@@ -100,7 +120,9 @@ def _copy_tab(grid: Grid) -> TabSpec:
     )
 
 
-def _table_tab(grid: Grid, table: Table, schema: Sequence[Column]) -> TabSpec:
+def _table_tab(
+    grid: Grid, table: Table, schema: Sequence[Column], units: Mapping[str, str]
+) -> TabSpec:
     if grid.title == GUIDE_TAB:
         head = str(grid.rows[0][0] or "") if grid.rows[0] else ""
         return TabSpec(
@@ -137,6 +159,8 @@ def _table_tab(grid: Grid, table: Table, schema: Sequence[Column]) -> TabSpec:
     wrap = tuple(table.columns[k] for k in ("title", "notes", "note") if k in table.columns)
     emphasized: frozenset[int] = frozenset()
     formats: dict[tuple[int, int], NumberFormat] = {}
+    if schema is CHECKIN_COLUMNS:
+        formats = _value_formats(rows, table, units)
     if schema is OKR_COLUMNS:
         _rebuild_progress(rows, table)
         formats = _unit_formats(rows, table)
@@ -172,6 +196,23 @@ def _unit_formats(
         fmt = UNIT_FORMATS.get(str(unit).strip()) if isinstance(unit, str) else None
         if fmt:
             formats.update({(index, col): fmt for col in cols})
+    return formats
+
+
+def _value_formats(
+    rows: list[list[WriteValue]], table: Table, units: Mapping[str, str]
+) -> dict[tuple[int, int], NumberFormat]:
+    """Each check-in's Value shown as its key result's (percent, currency), as `okr init`
+    writes the log."""
+    value_col, kr_col = table.columns.get("value"), table.columns.get("kr_id")
+    if value_col is None or kr_col is None:
+        return {}
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    for index, row in enumerate(rows):
+        kr_id = row[kr_col - 1] if kr_col <= len(row) else None
+        if isinstance(kr_id, str) and kr_id.strip():
+            unit = units.get(kr_id.strip(), "")
+            formats[(index, value_col)] = UNIT_FORMATS.get(unit, "number")
     return formats
 
 

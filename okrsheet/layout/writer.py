@@ -132,7 +132,8 @@ def tab_formulas(
     filled = max(last_filled_row(grid, table) - removed, table.header_row)
     last = filled + SPARE_ROWS
     rows = None if touched is None else [*touched, *range(filled + 1, last + 1)]
-    return SetCells(table.title, dict(formula_cells(table.columns, first, last, rows)))
+    cells: dict[tuple[int, int], WriteValue] = dict(formula_cells(table.columns, first, last, rows))
+    return SetCells(table.title, cells, header_row=table.header_row)
 
 
 def refresh_formulas(
@@ -156,7 +157,7 @@ def refresh_formulas(
         if add_columns:
             headers = completed_columns(grid, table)
             if headers:
-                changes.append(SetCells(table.title, headers))
+                changes.append(SetCells(table.title, headers, header_row=table.header_row))
         rows = None if touched is None else touched.get(table.title, ())
         change = tab_formulas(grid, table, touched=rows)
         if change is not None:
@@ -529,7 +530,7 @@ def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
             # The rows have no id to anchor them yet: a store that checks where its write
             # landed (Google) checks their titles instead.
             anchors = {row: _anchor(grid, table, row) for row, _col in new}
-            changes.append(SetCells(table.title, new, anchors))
+            changes.append(SetCells(table.title, new, anchors, table.header_row))
     return changes
 
 

@@ -60,6 +60,9 @@ class KRRow(ReportModel):
     measuring_baseline: bool = False
     # What this KR depends on that is lagging or late (okr deps has the whole picture).
     blocked_by: list[str] = []
+    # The status by its own numbers, what the sheet's Status column shows: `status` is at
+    # risk instead when `blocked_by` is not empty.
+    own_status: str = ""
     # The KPI it names (KPI column), and the work planned to move it (Initiatives tab).
     kpi: str | None = None
     initiatives: list[InitiativeRow] = []
@@ -74,6 +77,8 @@ class ObjectiveRow(ReportModel):
     progress: float | None
     expected: float | None
     status: str | None
+    # Its status by its key results' own statuses: what the sheet and its Dashboard show.
+    own_status: str | None = None
     key_results: list[KRRow]
     # "committed" or "aspirational" (a blank cell is the Settings default).
     commitment: str = "aspirational"
@@ -132,6 +137,7 @@ def kr_row(
         status=score.status.value,
         measuring_baseline=kr.measuring_baseline,
         blocked_by=[b.sentence() for b in score.blocked_by],
+        own_status=(score.own_status or score.status).value,
         initiatives=[initiative_row(i, as_of or kr.due_date) for i in initiatives],
     )
 
@@ -151,6 +157,7 @@ def objective_row(
         status=score.status.value if score.status else None,
         commitment=score.commitment.value,
         confidence=round4(score.confidence),
+        own_status=score.own_status.value if score.own_status else None,
         key_results=[kr_row(k, work.get(k.kr.id, ()), as_of) for k in score.key_results],
     )
 

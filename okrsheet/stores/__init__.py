@@ -25,6 +25,22 @@ _SHEET_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
 #: network share (`\\server\share\okr.xlsx`). Always a local file, never a remote backend's
 #: `scheme:address`, on every system.
 WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+#: What a person may paste for a spreadsheet that is not one of the forms taken: a bare id,
+#: a URL without its scheme, a Drive link (`open?id=`, `file/d/`).
+_LOOKS_LIKE_SHEET = (
+    re.compile(r"^([A-Za-z0-9_-]{25,})$"),
+    re.compile(r"^(?:https?://)?(?:docs\.google\.com/spreadsheets/(?:u/\d+/)?d/)([A-Za-z0-9_-]+)"),
+    re.compile(r"^(?:https?://)?drive\.google\.com/(?:open\?(?:.*&)?id=|file/d/)([A-Za-z0-9_-]+)"),
+)
+
+
+def _did_you_mean(text: str) -> str | None:
+    """`gsheet:ID` when `text` looks like a spreadsheet given another way."""
+    for pattern in _LOOKS_LIKE_SHEET:
+        found = pattern.match(text)
+        if found and _SHEET_ID.match(found.group(1)):
+            return f"gsheet:{found.group(1)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -195,8 +211,10 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
         found = backend.recognise(text, option)
         if found is not None:
             return found
+    guess = _did_you_mean(text)
     raise UsageError(
-        f"{text!r} is neither an .xlsx file nor a Google Sheets location",
+        f"{text!r} is neither an .xlsx file nor a Google Sheets location"
+        + (f"; did you mean {guess}?" if guess else ""),
         option=option,
         hint="use a path ending in .xlsx, a Google Sheets URL, or gsheet:SPREADSHEET_ID",
     )

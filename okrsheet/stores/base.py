@@ -122,8 +122,10 @@ class TabSpec:
     # Only the first this many columns are printed (helper columns past them are not).
     print_columns: int | None = None
     # Every cell below the header is okr's formula over other tabs (the Dashboard): nothing
-    # there is read back, so a store may leave it out of reads.
+    # there is read back, so a store may leave it out of reads ...
     derived: bool = False
+    # ... but these 1-based columns, which hold plain values a planner reads back.
+    read_columns: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,12 @@ class SetCells:
     # lock the workbook between its read and its write (Google) checks these and undoes the
     # whole write if a person moved rows in between; a locking store can ignore them.
     anchors: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # The row holding the tab's column headers (0: none known). Cells are written by column
+    # position, so a store that cannot lock (Google) also checks that the header of every
+    # column written is still the one read there, and undoes the write if a person moved,
+    # inserted or deleted columns in between. (Not part of what is written: two changes
+    # setting the same cells are equal whatever their header row.)
+    header_row: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,11 @@ class AppendRows:
     # rows do not take the column's format by themselves (Google) gives it to each cell.
     # (Presentation only: two appends of the same rows are equal whatever their formats.)
     formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
+    # Formats of single cells, by (index into `rows`, 1-based column), over the column's: a
+    # check-in's Value in its key result's unit (percent, currency).
+    cell_formats: dict[tuple[int, int], NumberFormat] = field(default_factory=dict, compare=False)
+    # The row holding the tab's column headers (0: none known), checked as for `SetCells`.
+    header_row: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -200,8 +213,10 @@ class Skim:
 
 
 #: Tabs okr makes and never reads back: only their titles matter (a whole copy, `okr push` and
-#: `okr pull`, still reads them). A store may leave their cells out of a read.
-UNREAD_TABS = frozenset({"guide", "dashboard"})
+#: `okr pull`, still reads them). A store may leave their cells out of a read. (The Dashboard
+#: is read, within the same bounds as every tab okr reads: its hidden slot numbers say how
+#: many objectives it has room for.)
+UNREAD_TABS = frozenset({"guide"})
 
 
 class WorkbookStore(Protocol):

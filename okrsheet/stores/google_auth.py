@@ -70,8 +70,9 @@ class Identity:
     source: str  # where the credentials came from
 
     def describe(self) -> str:
-        who = self.email or "an unknown account"
-        return f"{self.kind} {who} (from {self.source})"
+        if not self.email:  # a sign-in that does not say whose it is
+            return f"the {self.kind} signed in through {self.source}"
+        return f"{self.kind} {self.email} (from {self.source})"
 
 
 @dataclass

@@ -155,7 +155,12 @@ class GoogleCreation:
                 idempotent=True,
                 what="Google Drive",
             )
-        except OkrError:
+        except OkrError as exc:
+            say(
+                f"warning: Google Drive could not be searched ({exc.message}); the new "
+                "spreadsheet is made without the mark that lets the same command, run again "
+                "after a failure, find and finish it"
+            )
             return None, False
         files = sorted(answer.get("files") or [], key=lambda f: str(f.get("createdTime", "")))
         return (str(files[-1]["id"]) if files else None), True
@@ -164,49 +169,62 @@ class GoogleCreation:
         """Make the spreadsheet: through Drive, marked unfinished in the same call, when Drive
         can be searched; else through Sheets, unmarked. Returns its one (empty) tab."""
         title = self.title or "OKRs"
-        try:
-            if mark is None:
-                answer = http.call(
-                    "post",
-                    SHEETS_API,
-                    json={
-                        "properties": {"title": title},
-                        "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
-                    },
-                    idempotent=False,
-                    what="a new spreadsheet",
-                )
-                made = str(answer["spreadsheetId"])
-            else:
-                answer = http.call(
-                    "post",
-                    DRIVE_API,
-                    params={"fields": "id"},
-                    json={
-                        "name": title,
-                        "mimeType": SPREADSHEET_MIME,
-                        "appProperties": {UNFINISHED: mark},
-                    },
-                    idempotent=False,
-                    what="a new spreadsheet",
-                )
-                made = str(answer["id"])
-        except AmbiguousWrite as exc:
-            # The answer was lost: a marked spreadsheet that did get made can be found.
-            found = self._find_unfinished(mark)[0] if mark is not None else None
-            if found is None:
-                raise BackendError(
-                    f"could not confirm that Google created the new spreadsheet ({exc.reason}); "
-                    "nothing was laid out",
-                    hint=(
-                        "run the same command again: if Google did make it, that finds it and "
-                        "finishes it"
-                        if mark is not None
-                        else "run the same command again; if an empty spreadsheet titled "
-                        f"{title!r} (one tab, {SETUP_TAB!r}) shows up in Google Drive, delete it"
-                    ),
-                ) from None
-            made = found
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return self._create_once(http, title, mark)
+            except AmbiguousWrite as exc:
+                # The answer was lost: a marked spreadsheet that did get made can be found;
+                # when the search finds none, nothing was made, so making it again is safe.
+                found = self._find_unfinished(mark)[0] if mark is not None else None
+                if found is not None:
+                    return self._made(found, mark)
+                if mark is None or attempt + 1 == WRITE_ATTEMPTS:
+                    raise BackendError(
+                        f"could not confirm that Google created the new spreadsheet "
+                        f"({exc.reason}); nothing was laid out",
+                        hint=(
+                            "run the same command again: if Google did make it, that finds it "
+                            "and finishes it"
+                            if mark is not None
+                            else "run the same command again; if an empty spreadsheet titled "
+                            f"{title!r} (one tab, {SETUP_TAB!r}) shows up in Google Drive, "
+                            "delete it"
+                        ),
+                    ) from None
+                self._pause(attempt)
+        raise AssertionError("unreachable")
+
+    def _create_once(self, http: Http, title: str, mark: str | None) -> dict[str, _Sheet]:
+        """One create call (Sheets, unmarked; Drive, marked)."""
+        if mark is None:
+            answer = http.call(
+                "post",
+                SHEETS_API,
+                json={
+                    "properties": {"title": title},
+                    "sheets": [{"properties": {"title": SETUP_TAB, "sheetId": 0}}],
+                },
+                idempotent=False,
+                what="a new spreadsheet",
+            )
+            made = str(answer["spreadsheetId"])
+        else:
+            answer = http.call(
+                "post",
+                DRIVE_API,
+                params={"fields": "id"},
+                json={
+                    "name": title,
+                    "mimeType": SPREADSHEET_MIME,
+                    "appProperties": {UNFINISHED: mark},
+                },
+                idempotent=False,
+                what="a new spreadsheet",
+            )
+            made = str(answer["id"])
+        return self._made(made, mark)
+
+    def _made(self, made: str, mark: str | None) -> dict[str, _Sheet]:
         self.spreadsheet_id, self._mark = made, mark
         # Said at once, so the spreadsheet is never lost whatever happens next.
         say(f"Created {self.location}: {url_for(self.spreadsheet_id)}")

@@ -199,7 +199,7 @@ class Http:
                     self.retry.wait(delay)
                     continue
                 if status not in RETRY_STATUSES:
-                    raise explain(exc, self.identity, what) from None
+                    raise explain(exc, self.identity, what, method=method, url=url) from None
                 if not idempotent:
                     raise AmbiguousWrite(f"Google answered HTTP {status}") from None
                 last = f"HTTP {status} ({_status_text(exc)})"
@@ -285,8 +285,11 @@ def _reasons(error: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def explain(exc: Any, identity: Identity, what: str) -> Exception:
-    """Turn a Google error into one that says what to do."""
+def explain(
+    exc: Any, identity: Identity, what: str, *, method: str = "get", url: str = ""
+) -> Exception:
+    """Turn a Google error into one that says what to do (`method` and `url`: the request
+    refused, which tells a refused write or share from a spreadsheet that cannot be opened)."""
     error: Mapping[str, Any] = getattr(exc, "error", {}) or {}
     code = int(getattr(exc, "code", 0) or 0)
     message = str(error.get("message") or "")
@@ -344,6 +347,22 @@ def explain(exc: Any, identity: Identity, what: str) -> Exception:
                 "access",
             )
         email = identity.email or "the account okr uses"
+        if "/permissions" in url:
+            # okr shares only what it just made, so the account owns it: the sharing itself
+            # was refused (a policy, a disabled sharing), not the spreadsheet.
+            return AuthError(
+                f"Google refused to share {what} ({message[:200] or 'HTTP 403'})",
+                hint=f"{email} owns it but may not share it: the organisation's policy may "
+                "forbid sharing (or sharing outside its domain); ask its admin, or share it by "
+                "hand from the Share button",
+            )
+        if method.lower() != "get" and ":batchUpdate" in url:
+            return AuthError(
+                f"{identity.describe()} may read {what} but not change it (shared as Viewer "
+                "or Commenter); nothing was written",
+                hint=f"share the spreadsheet with {email} as Editor (Share button in Google "
+                "Sheets), then run the command again",
+            )
         return AuthError(
             f"{identity.describe()} may not open {what}",
             hint=f"share the spreadsheet with {email} as Editor (Share button in Google Sheets)",

@@ -323,8 +323,8 @@ def _data_requests(
         )
     requests.extend(_fills(sheet_id, filled))
     computed = set(_filled_columns(filled))
-    if spec.derived:  # reads need its header row only
-        computed.update(range(1, len(spec.columns) + 1))
+    if spec.derived:  # reads need its header row only (and the columns read back)
+        computed.update(c for c in range(1, len(spec.columns) + 1) if c not in spec.read_columns)
     if computed:
         headers = [column.header for column in spec.columns] + ([BAR_HEADER] if bar else [])
         requests.extend(_tag_computed(sheet_id, computed_value(computed, headers)))

@@ -78,7 +78,8 @@ def _requests_for(
                     "appendCells": {
                         "sheetId": _sheet(index, change.tab).sheet_id,
                         "rows": [
-                            {"values": _formatted(row, change.formats)} for row in change.rows
+                            {"values": _formatted(row, change.formats, change.cell_formats, n)}
+                            for n, row in enumerate(change.rows)
                         ],
                         # Every cell's number format is set (the column's, or the date's), so
                         # a row past the prepared ones looks like the rows above it.
@@ -93,13 +94,18 @@ def _requests_for(
     return requests
 
 
-def _formatted(row: Sequence[WriteValue], formats: dict[int, NumberFormat]) -> list[Any]:
-    """The cells of an appended row, each with its column's number format (a date or a
-    time keeps its own when the column has none)."""
+def _formatted(
+    row: Sequence[WriteValue],
+    formats: dict[int, NumberFormat],
+    cell_formats: dict[tuple[int, int], NumberFormat] | None = None,
+    index: int = 0,
+) -> list[Any]:
+    """The cells of an appended row, each with its own number format (`cell_formats`), else
+    its column's (a date or a time keeps its own when the column has none)."""
     cells = []
     for col, value in enumerate(row, start=1):
         cell = _cell(value)
-        named = formats.get(col, "general")
+        named = (cell_formats or {}).get((index, col)) or formats.get(col, "general")
         if named != "general":
             cell["userEnteredFormat"] = {"numberFormat": _number_format(named)}
         cells.append(cell)

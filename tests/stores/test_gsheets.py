@@ -103,7 +103,8 @@ def test_a_checkin_is_one_read_and_one_write(okr: Any, google: Google, gexample:
 
     assert result.exit_code == 0, result.stderr
     assert google.fake.count("sheets-read") == READ
-    assert google.fake.count("sheets-write") == 1
+    # One write, then one small call deleting the scratch tab it was checked with.
+    assert google.fake.count("sheets-write") == 2
     row = kr_row(google.fake, google.sheet_id(), "Sales", "SALES-1.1")
     assert row["Current"] == 70
     assert row["Confidence"] == 0.6
@@ -303,9 +304,10 @@ def test_a_row_inserted_between_read_and_write_does_not_misplace_the_write(
         len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 77])
         == 1
     )
-    # Noticed in the write's own answer, taken back, planned again from a fresh read.
+    # Noticed in the write's own answer, taken back, planned again from a fresh read; the
+    # scratch tab holding the copy of the cells written is deleted after the write.
     assert google.fake.count("sheets-read") == 2 * READ
-    assert google.fake.count("sheets-write") == 3
+    assert google.fake.count("sheets-write") == 4
 
 
 def test_rows_sorted_between_read_and_write(okr: Any, google: Google, gexample: str) -> None:
@@ -447,7 +449,8 @@ def test_a_lost_answer_after_the_write_landed_is_not_sent_again(
     result = okr("checkin", "SALES-1.1", "--value", "65", "-w", gexample)
 
     assert result.exit_code == 0, result.stderr
-    assert google.fake.count("sheets-write") == 1  # the re-read saw it landed
+    # The re-read saw it landed: only its scratch tab is left to delete.
+    assert google.fake.count("sheets-write") == 2
     assert (
         len([r for r in log_rows(google.fake, google.sheet_id(), "SALES-1.1") if r["Value"] == 65])
         == 1
@@ -557,10 +560,10 @@ def test_nearing_googles_limits_is_a_warning(okr: Any, google: Google, gexample:
 @pytest.mark.parametrize(
     ("args", "writes"),
     [
-        (("grade", "--write"), 1),
-        # The second write deletes the scratch tab that let the rollover be checked.
+        # The second write deletes the scratch tab that let the write be checked.
+        (("grade", "--write"), 2),
         (("rollover", "--to", "2027-Q1"), 2),
-        (("checkin", "--from", "updates.csv"), 1),
+        (("checkin", "--from", "updates.csv"), 2),
     ],
     ids=lambda a: a[0] if isinstance(a, tuple) else str(a),
 )
@@ -743,6 +746,8 @@ def test_a_write_over_the_budget_sends_its_filled_formulas_after_it(
     first, *rest = [w.body["requests"] for w in writes]
     # The write itself holds no formulas: they follow, each call within the budget.
     assert not [r for r in first if "formulaValue" in str(r.get("repeatCell", ""))]
+    *rest, scratch = rest  # the scratch tab the write was checked with goes last
+    assert scratch == [{"deleteSheet": {"sheetId": scratch[0]["deleteSheet"]["sheetId"]}}]
     assert all("formulaValue" in str(r) for part in rest for r in part)
     sent = [e.request_bytes for e in google.fake.exchanges if e.request.kind == "sheets-write"]
     assert max(sent[1:]) <= budget
