@@ -115,6 +115,13 @@ class _Check:
 
     def copies(self, index: dict[str, _Sheet], leftover: _Sheet | None) -> list[dict[str, Any]]:
         """The first requests of the write: the scratch tab and the copies of `kept`."""
+        # A cell beyond the tab's grid (a column this write adds, such as Synced) held
+        # nothing anyone could type into: there is nothing to copy, and Google refuses it.
+        self.kept = [
+            (tab, row, col)
+            for tab, row, col in self.kept
+            if tab not in index or (row <= index[tab].rows and col <= index[tab].cols)
+        ]
         if not self.kept or not self.active:
             return []
         taken = [s.sheet_id for s in index.values()] + ([leftover.sheet_id] if leftover else [])
