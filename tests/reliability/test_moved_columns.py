@@ -132,8 +132,10 @@ def test_grade_write_with_a_column_moved_writes_grades_only(
 
     assert result.exit_code == 0, result.stderr
     after = by_id(google.fake, sid, "Sales")
-    assert {h for hs in changed(before, after).values() for h in hs} == {"Grade"}
+    # The computed Grade, and the Final grade it proposes where that was blank.
+    assert {h for hs in changed(before, after).values() for h in hs} == {"Grade", "Final grade"}
     assert all(isinstance(r["Grade"], float) for r in after.values())
+    assert all(r["Final grade"] == r["Grade"] for r in after.values())
 
 
 @pytest.mark.parametrize("move", list(MOVES))
