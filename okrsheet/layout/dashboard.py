@@ -20,7 +20,12 @@ from collections.abc import Mapping, Sequence
 from okrsheet.layout.formulas import setting
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CORPORATE_TAB, DASHBOARD_TAB, normalize_header
-from okrsheet.layout.tables import Finding
+from okrsheet.layout.slots import (
+    SLOT_COLUMN,
+    dashboard_grid,
+    objective_count,
+    slots_of,
+)
 from okrsheet.stores.base import (
     AddTab,
     Change,
@@ -53,7 +58,7 @@ _TAB, _ID, _TITLE, _OWNER, _PROGRESS, _BAR, _EXPECTED, _STATUS, _DAYS = range(1,
 _SIDE_LABEL, _SIDE_VALUE = 11, 12
 _SIDE = range(11, 18)
 # Hidden helper columns.
-_SLOT, _INDEX, _SHEET, _ORDINAL, _ROW = range(18, 23)
+_SLOT, _INDEX, _SHEET, _ORDINAL, _ROW = range(SLOT_COLUMN, SLOT_COLUMN + 5)
 _REG_NAME, _REG_COUNT, _REG_CUMULATIVE = 23, 24, 25
 _REG_LETTERS = {key: 26 + i for i, key in enumerate(_READ)}
 _WIDTH = _REG_LETTERS[_READ[-1]]
@@ -363,7 +368,7 @@ def dashboard_refresh(raw: RawWorkbook) -> list[Change]:
     (what `dashboard_room` would add: a write that carries this needs nothing from it)."""
     from okrsheet.layout.writer import okr_tables
 
-    grid = _dashboard_grid(raw)
+    grid = dashboard_grid(raw)
     if grid is None or not _read_whole(grid):  # none, or only its slot numbers read (Google)
         return []
     tables = okr_tables(raw)
@@ -403,50 +408,12 @@ def _read_whole(grid: Grid) -> bool:
     )
 
 
-def objective_count(raw: RawWorkbook) -> int:
-    """The objective rows of the live OKR tabs (readable or not: each needs a line)."""
-    from okrsheet.layout import cells
-    from okrsheet.layout.reader import _parse_row_type
-    from okrsheet.layout.schema import TYPE_OBJECTIVE
-    from okrsheet.layout.writer import okr_tables
-
-    count = 0
-    for table in okr_tables(raw):
-        grid = raw.grid(table.title)
-        assert grid is not None
-        for row in range(table.header_row + 1, len(grid.rows) + 1):
-            try:
-                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
-            except cells.CellValueError:
-                continue
-            count += kind == TYPE_OBJECTIVE
-    return count
-
-
-def _dashboard_grid(raw: RawWorkbook) -> Grid | None:
-    wanted = normalize_header(DASHBOARD_TAB)
-    return next((g for g in raw.grids if normalize_header(g.title) == wanted), None)
-
-
-def slots_of(grid: Grid) -> int | None:
-    """How many objectives the Dashboard's list has room for, from its hidden slot numbers
-    (None when they were not read: a spreadsheet made before they were read back)."""
-    numbers = [
-        v
-        for row in grid.rows[1:]
-        if len(row) >= _SLOT
-        for v in (row[_SLOT - 1],)
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    ]
-    return int(max(numbers)) if numbers else None
-
-
 def dashboard_room(raw: RawWorkbook) -> list[Change]:
     """Lines on the Dashboard for every objective: when people typed more objectives than it
     has room for (or its room cannot be read), the list is written again with room for
     twice as many, as `okr init` makes it, and the summary counts every line. Every okr
     write adds this (see `with_room`); nothing when there is room or no Dashboard."""
-    grid = _dashboard_grid(raw)
+    grid = dashboard_grid(raw)
     if grid is None:
         return []
     from okrsheet.layout.writer import okr_tables
@@ -497,20 +464,3 @@ def _on_dashboard(change: Change) -> bool:
     return isinstance(change, SetCells) and normalize_header(change.tab) == normalize_header(
         DASHBOARD_TAB
     )
-
-
-def dashboard_findings(raw: RawWorkbook) -> list[Finding]:
-    """A warning when the Dashboard lists fewer objectives than the workbook has."""
-    grid = _dashboard_grid(raw)
-    have = slots_of(grid) if grid is not None else None
-    if grid is None or have is None:
-        return []
-    objectives = objective_count(raw)
-    if objectives <= have:
-        return []
-    message = (
-        f"the Dashboard has room for {have} objectives but the workbook has {objectives}: "
-        f"{objectives - have} are not listed and not in its totals; `okr validate --fix` "
-        "(or any okr write) makes room"
-    )
-    return [Finding("warning", "dashboard-short", message, tab_ref(grid.title))]

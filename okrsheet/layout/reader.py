@@ -812,7 +812,7 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     reader.locate([*problems, *drift, *spelling, *closing_problems(plan)])
     reader.findings.extend(interlock_findings(plan, reader.rows))
     reader.findings.extend(cell_budget(raw))
-    from okrsheet.layout.dashboard import dashboard_findings
+    from okrsheet.layout.slots import dashboard_findings
 
     reader.findings.extend(dashboard_findings(raw))
     _name_date_order_cell(raw, reader.findings)

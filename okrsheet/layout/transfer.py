@@ -59,7 +59,8 @@ _TAB_COLORS = {
 
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
-    from okrsheet.layout.dashboard import dashboard_tab, objective_count, slots_for
+    from okrsheet.layout.dashboard import dashboard_tab, slots_for
+    from okrsheet.layout.slots import objective_count
     from okrsheet.layout.writer import okr_tables
 
     units = kr_units(raw)
