@@ -152,6 +152,12 @@ def _wanted(title: str) -> bool:
     return title.strip().casefold() not in UNREAD_TABS
 
 
+def _wanted_for_writing(title: str) -> bool:
+    """A tab whose cells a write plans on: those okr reads, and the Dashboard, whose formulas
+    every write rewrites over as many rows as it has (none may keep a stale result)."""
+    return _wanted(title) or title.strip().casefold() == "dashboard"
+
+
 class XlsxStore:
     """A workbook in a local .xlsx file.
 
@@ -214,8 +220,10 @@ class XlsxStore:
         known = self._package if self._package is not None and self._package.data is data else None
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
-            self._check_bounds(known or Package(data), _wanted)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            self._check_bounds(known or Package(data), _wanted_for_writing)
+        raw = self._grids(
+            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), read=_wanted_for_writing
+        )
         raw.unresolved = _unresolved(lambda: known or Package(data))
         return raw
 
@@ -323,13 +331,15 @@ class XlsxStore:
                 return self._read_data(data), package
             # A trimmed tab reaches the reader as its head and needle rows only: what lies
             # beyond them costs nothing there, and its scan would cost the time skimming saves.
-            self._check_bounds(package, lambda t: _wanted(t) and long_parts.get(t) not in trimmed)
+            self._check_bounds(
+                package, lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed
+            )
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
             return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=_wanted_for_writing)
         raw.unresolved = _unresolved(lambda: package)
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from okrsheet.layout.schema import OKR_COLUMNS
+from okrsheet.stores.cells import column_letter
 from tests.cli.conftest import add_rows
 
 DUE = dt.date(2026, 12, 31)
@@ -223,7 +225,9 @@ def test_an_objective_typed_later_is_emphasised_like_okrs_own(
         for rule in cf.rules
         if rule.type == "expression" and rule.dxf.font is not None
     ]
-    assert rules == [("A2:X1000", ['$Y2="O"'], True)]
+    keys = [c.key for c in OKR_COLUMNS]
+    last, code = (column_letter(keys.index(k) + 1) for k in ("days_since", "calc_row"))
+    assert rules == [(f"A2:{last}1000", [f'${code}2="O"'], True)]
 
     assert okr("init", "gsheet:new", "--cycle", "2026-Q4").exit_code == 0
     corporate = google.fake.sheet(google.sheet_id(), "Corporate")
@@ -232,7 +236,7 @@ def test_an_objective_typed_later_is_emphasised_like_okrs_own(
         for rule in corporate.conditional_formats
         if rule.get("booleanRule", {}).get("condition", {}).get("type") == "CUSTOM_FORMULA"
     ]
-    assert formulas == ['=$Y2="O"']
+    assert formulas == [f'=${code}2="O"']
 
 
 def test_the_dashboard_wraps_long_titles_instead_of_cutting_them(example: Path) -> None:

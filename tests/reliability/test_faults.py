@@ -93,7 +93,7 @@ COMMANDS = {
         creates=True,
         # Three parts: a fault at the first, at one in the middle and at the last.
         calls=("find", "create", "write", "write", "write", "finish"),
-        chunk_bytes=100_000,
+        chunk_bytes=130_000,
     ),
     "push-new": Command(
         ("push", "shop.xlsx", "--to", "gsheet:new", "--title", "Shop OKRs"),
