@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         KPIRow,
         KRRow,
         LaggingReport,
+        LaggingRow,
         LintReport,
         QuietOwnersReport,
         StatusReport,
@@ -120,7 +121,7 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                     Text(MEASURING, "dim")
                     if kr.measuring_baseline
                     else progress(kr.progress, bars),
-                    f"expected {percent(kr.expected)}",
+                    "" if kr.measuring_baseline else f"expected {percent(kr.expected)}",
                     status_text(kr.status),
                     f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
                     due(kr.days_to_due) if kr.status != "done" else "",  # done: no countdown
@@ -179,6 +180,17 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
     )
 
 
+def _pace(row: LaggingRow, bars: bool) -> list[Text | str]:
+    """Progress and expected progress, or "measuring the baseline" while there is no start to
+    measure progress from (no pace either, as in `okr status`)."""
+    if row.measuring_baseline:
+        return [Text(MEASURING, "dim")]
+    return [
+        progress(row.progress, bars, STATUS_STYLES.get(row.status, "cyan")),
+        f"expected {percent(row.expected)}",
+    ]
+
+
 @builds("LaggingReport")
 def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
     doc.heading(f"Lagging key results · {report.cycle.name} · as of {report.as_of}")
@@ -193,8 +205,7 @@ def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
                 row.id,
                 row.title,
                 [
-                    progress(row.progress, bars, STATUS_STYLES.get(row.status, "cyan")),
-                    f"expected {percent(row.expected)}",
+                    *_pace(row, bars),
                     status_text(row.status),
                     f"due {row.due}",
                 ],

@@ -16,6 +16,7 @@ from okrsheet.render.extra import healthy_range, quantity
 from okrsheet.render.tables import number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import DependencyLink, DigestReport, WinRow
+from okrsheet.vocab import MEASURING_BASELINE
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -111,7 +112,9 @@ def sections(report: DigestReport) -> list[Section]:
         Item(
             row.id,
             row.title,
-            (percent(row.progress), f"expected {percent(row.expected)}", row.status),
+            (MEASURING_BASELINE, row.status)
+            if row.measuring_baseline
+            else (percent(row.progress), f"expected {percent(row.expected)}", row.status),
             row.owner,
             "why: " + "; ".join(row.reasons),
             row.status,

@@ -1,0 +1,115 @@
+"""A key result still measuring its baseline reads the same in every command: "measuring the
+baseline", never a 0 % of progress nor a pace it cannot have; and its first value, checked in
+or synced, becomes its start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from okrsheet.layout.schema import OKR_COLUMNS
+from okrsheet.stores.base import Change, DeleteRows, SetCells
+from okrsheet.stores.xlsx import XlsxStore
+from tests.cli.conftest import kr_row
+from tests.conftest import type_cells
+
+COL = {c.key: i for i, c in enumerate(OKR_COLUMNS, start=1)}
+MEASURING = "measuring the baseline"
+
+
+def measuring(path: Path, tab: str, kr_id: str) -> None:
+    """Make a key result one whose baseline is unknown, as a person plans it: Start typed as
+    "baseline", no Current, no Last check-in and nothing in the log."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    row = next(
+        r
+        for r, values in enumerate(book[tab].iter_rows(values_only=True), start=1)
+        if values[COL["id"] - 1] == kr_id
+    )
+    logged = tuple(
+        r
+        for r, values in enumerate(book["Check-ins"].iter_rows(values_only=True), start=1)
+        if values[1] == kr_id
+    )
+    book.close()
+    blank = {(row, COL["current"]): None, (row, COL["last_checkin"]): None}
+    changes: list[Change] = [
+        SetCells(tab, {(row, COL["start"]): "baseline", **blank}),
+        DeleteRows("Check-ins", logged, id_column=2),
+    ]
+    XlsxStore(path).update(lambda raw: changes)
+
+
+def kr_json(okr: Any, path: Path, kr_id: str) -> dict[str, Any]:
+    report = okr("status", "-w", str(path), "-f", "json").json()
+    return next(k for o in report["objectives"] for k in o["key_results"] if k["id"] == kr_id)
+
+
+def block(text: str, kr_id: str) -> str:
+    """The lines of a text report from the key result's own up to the next entry's."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(kr_id))
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if not lines[i].strip() or re.match(r"\s*[A-Z]+-[0-9]|\S", lines[i])
+        ),
+        len(lines),
+    )
+    return " ".join(line.strip() for line in lines[start:end])
+
+
+def test_status_lagging_digest_and_todo_say_measuring_the_baseline(okr: Any, example: Path) -> None:
+    measuring(example, "Corporate", "CORP-1.3")
+    w = ("-w", str(example))
+    assert kr_json(okr, example, "CORP-1.3")["measuring_baseline"] is True
+
+    status = block(okr("status", *w, "--objective", "CORP-1").stdout, "CORP-1.3")
+    lagging = okr("lagging", *w)
+    digest = okr("digest", "--to", "-", *w)
+    todo = okr("todo", "--owner", "Priya Raman", *w)
+    lag_json = okr("lagging", *w, "-f", "json").json()
+
+    # Behind on nothing but its silence: no progress to show, and no pace to fall behind.
+    for shown in (status, block(lagging.stdout, "CORP-1.3"), block(digest.stdout, "CORP-1.3")):
+        assert MEASURING in shown, shown
+        assert not re.search(r"(?<![\d.])0%", shown) and "expected" not in shown, shown
+    row = next(r for r in lag_json["lagging"] if r["id"] == "CORP-1.3")
+    assert row["measuring_baseline"] is True and row["status"] == "not started"
+    # The other key results keep their figures.
+    assert "expected" in block(lagging.stdout, "CORP-1.2")
+    # What to do: measure it, whatever the cadence says.
+    assert f"check in: {MEASURING}" in " ".join(todo.stdout.split())
+
+
+def test_a_synced_first_value_becomes_the_start(okr: Any, example: Path) -> None:
+    measuring(example, "Corporate", "CORP-1.3")
+    (example.parent / "rates.csv").write_text("Week,Win rate\n1,0.19\n2,0.2\n", encoding="utf-8")
+    source = len(OKR_COLUMNS) + 1
+    row = next(
+        r
+        for r, values in enumerate(
+            openpyxl.load_workbook(example)["Corporate"].iter_rows(values_only=True), start=1
+        )
+        if values[COL["id"] - 1] == "CORP-1.3"
+    )
+    type_cells(example, {"Corporate": {(1, source): "Source", (row, source): "rates.csv!Win rate"}})
+
+    dry = okr("sync", "--dry-run", "-w", str(example))
+    synced = okr("sync", "-w", str(example))
+
+    assert dry.exit_code == 0 and synced.exit_code == 0, synced.stderr
+    cells = kr_row(example, "CORP-1.3")
+    assert cells["Start"] == 0.2 and cells["Current"] == 0.2  # the same write set both
+    after = kr_json(okr, example, "CORP-1.3")
+    assert after["measuring_baseline"] is False and after["start"] == 0.2
+    assert after["progress"] == 0.0
+    # A second run finds nothing new: the start stays the first value.
+    (example.parent / "rates.csv").write_text("Week,Win rate\n1,0.19\n2,0.23\n", encoding="utf-8")
+    assert okr("sync", "-w", str(example)).exit_code == 0
+    assert kr_row(example, "CORP-1.3")["Start"] == 0.2
+    assert kr_row(example, "CORP-1.3")["Current"] == 0.23
