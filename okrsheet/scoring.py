@@ -187,7 +187,7 @@ class Blocker:
                 f"{amount(round(link.forecast, digits), unit)} by {link.when.day} {link.when:%b}, "
                 f"{amount(link.need.need, unit)} needed"
             )
-        text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f} %"
+        text = f"blocked by {up.kr.owner}: {up.kr.id} {up.kr.title} at {up.progress * 100:.0f}%"
         if self.needed_by is not None:
             text += f", needed by {self.needed_by.day} {self.needed_by:%b}"
         return text

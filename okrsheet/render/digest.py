@@ -84,10 +84,14 @@ def summary(report: DigestReport) -> str:
 
 
 def _win(win: WinRow) -> Item:
-    # `1 of 3 customers`, `$12,979 of $11,000`, `21.34% of 25%`
-    unit = win.unit if win.unit in ("$", "%") else ""
-    now = number(win.current, unit) if win.current is not None else ""
-    value = f"{now} of {number(win.target, win.unit)}" if now else ""
+    # `1 of 3 customers`, `21.34% of 25%`; counting down, as `okr status` says it:
+    # `$12,979, target $11,000`, `85 days, target 70 days`; a milestone's 1 of 1 says nothing.
+    up = win.kind == "increase"
+    unit = win.unit if win.unit in ("$", "%") or not up else ""
+    shown = win.current is not None and win.kind != "milestone"
+    now = number(win.current, unit) if shown else ""
+    target = number(win.target, win.unit)
+    value = (f"{now} of {target}" if up else f"{now}, target {target}") if now else ""
     moved = "target reached" if win.done else f"+{round(win.gain * 100)} points this week"
     return Item(win.id, win.title, (value, percent(win.progress), moved), win.owner, "", win.status)
 

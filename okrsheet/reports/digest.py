@@ -52,6 +52,8 @@ class WinRow(ReportModel):
     unit: str
     status: str
     done: bool
+    # increase, decrease, ...: `85 days, target 70 days` reads right where `85 of 70` does not.
+    kind: str = "increase"
 
 
 class DigestReport(CycleReport):
@@ -175,6 +177,7 @@ def wins(
             unit=kr.unit,
             status=score.status.value,
             done=reached,
+            kind=kr.kind.value,
         )
         (done if reached else improved).append(row)
     improved.sort(key=lambda row: -row.gain)

@@ -132,7 +132,7 @@ def test_a_lagging_upstream_flags_its_downstream_chain(okr: Any, tmp_path: Path)
     # SALES-1.1 is on pace itself (52 %) but needs MARKET-1.1 (10 %, off track) by 1 Dec.
     assert krs["SALES-1.1"]["status"] == "at risk"
     assert krs["SALES-1.1"]["blocked_by"] == [
-        "blocked by Mia: MARKET-1.1 Result MARKET-1.1 at 10 %, needed by 1 Dec"
+        "blocked by Mia: MARKET-1.1 Result MARKET-1.1 at 10%, needed by 1 Dec"
     ]
     # LOST-1.1 depends on SALES-1.1, now at risk: the chain carries on.
     assert krs["LOST-1.1"]["status"] == "at risk"

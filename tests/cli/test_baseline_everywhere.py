@@ -1,6 +1,6 @@
 """A key result still measuring its baseline reads the same in every command: "measuring the
 baseline", never a 0 % of progress nor a pace it cannot have; and its first value, checked in
-or synced, becomes its start."""
+or synced, becomes its start. And a digest win counting down reads as `okr status` reads it."""
 
 from __future__ import annotations
 
@@ -113,3 +113,15 @@ def test_a_synced_first_value_becomes_the_start(okr: Any, example: Path) -> None
     assert okr("sync", "-w", str(example)).exit_code == 0
     assert kr_row(example, "CORP-1.3")["Start"] == 0.2
     assert kr_row(example, "CORP-1.3")["Current"] == 0.23
+
+
+def test_a_win_counting_down_reads_as_okr_status_reads_it(okr: Any, example: Path) -> None:
+    """`$12,979, target $11,000`, as `okr status` says it, not `$12,979 of $11,000`."""
+    w = ("-w", str(example))
+    digest = block(okr("digest", "--to", "-", *w).stdout, "MARKET-1.2")
+    status = block(okr("status", *w, "--objective", "MARKET-1").stdout, "MARKET-1.2")
+    wins = okr("digest", "--to", "-", *w, "-f", "json").json()["wins"]
+
+    assert "$12,979, target $11,000" in digest and "$12,979, target $11,000" in status
+    assert next(win["kind"] for win in wins if win["id"] == "MARKET-1.2") == "decrease"
+    assert "1 of 3 customers" in block(okr("digest", "--to", "-", *w).stdout, "TOM-1.2")

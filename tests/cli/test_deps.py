@@ -75,7 +75,7 @@ def test_deps_csv_has_one_row_per_link_with_its_state(okr: Any, plan: Path) -> N
     late = next(r for r in rows if r["link"] == "late")
     assert late["needed_by"] == "2026-11-10" and late["upstream_owner"] == "Mia"
     assert late["upstream_progress"] == "0"
-    assert late["why"] == "blocked by Mia: MARKET-1.1 Launch the campaign at 0 %, needed by 10 Nov"
+    assert late["why"] == "blocked by Mia: MARKET-1.1 Launch the campaign at 0%, needed by 10 Nov"
 
 
 def test_deps_csv_by_owner_splits_needs_and_needed_by(okr: Any, plan: Path) -> None:
