@@ -280,13 +280,13 @@ def sparkline(values: list[float]) -> str:
 def history_table(report: reports.HistoryReport) -> RenderableType:
     head = Text.assemble(
         (strip_controls(f"{report.id}  {report.title}"), "bold"),
-        f"\nowner {strip_controls(report.owner)} · "
+        f"\nOwner {strip_controls(report.owner)} · "
         + (
             f"{MEASURING_BASELINE}, to {number(report.target, report.unit)}"
             if report.start is None
             else f"from {number(report.start, report.unit)} to {number(report.target, report.unit)}"
         )
-        + f" by {report.due}",
+        + f" by {report.due} · as of {report.as_of}",
     )
     spark = Text(sparkline([p.value for p in report.checkins]), style="cyan")
     table = Table(title_justify="left")

@@ -125,3 +125,27 @@ def test_a_win_counting_down_reads_as_okr_status_reads_it(okr: Any, example: Pat
     assert "$12,979, target $11,000" in digest and "$12,979, target $11,000" in status
     assert next(win["kind"] for win in wins if win["id"] == "MARKET-1.2") == "decrease"
     assert "1 of 3 customers" in block(okr("digest", "--to", "-", *w).stdout, "TOM-1.2")
+
+
+def test_a_history_without_check_ins_heads_as_one_with_them(example: Path) -> None:
+    """The table (a wide terminal) and the compact text (a narrow one, a pipe) head a key
+    result's history alike, with or without check-ins."""
+    from rich.console import Console
+
+    from okrsheet import service
+    from okrsheet.render import blocks, compact, tables
+    from okrsheet.reports.history import history_report
+    from okrsheet.stores import Location
+    from tests.conftest import TODAY
+
+    measuring(example, "Corporate", "CORP-1.3")
+    plan = service.load(Location(path=example)).plan
+    for kr_id in ("CORP-1.3", "CORP-1.1"):
+        report = history_report(plan, kr_id, TODAY)
+        assert report is not None
+        console = Console(width=200, record=True, color_system=None)
+        console.print(tables.history_table(report))
+        table_head = console.export_text().splitlines()[1]
+        text_head = blocks.to_text(compact.doc_for(report), 200).splitlines()
+        assert table_head in text_head, (table_head, text_head)
+        assert table_head.startswith("Owner Priya Raman · ") and f"as of {TODAY}" in table_head
