@@ -260,6 +260,7 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
             objective.title,
             [
                 grade,
+                Text("committed", "magenta") if objective.commitment == "committed" else "",
                 *_judgement(objective.final_grade, objective.reason, objective.next_cycle),
                 Text(strip_controls(objective.owner), "dim"),
             ],
@@ -372,6 +373,7 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
     facts: list[Text | str] = [
         progress(node.progress, bars, STATUS_STYLES.get(node.status or "", "cyan")),
         status_text(node.status),
+        Text("committed", "magenta") if node.commitment == "committed" else "",
         Text(strip_controls(node.owner), "dim"),
     ]
     if node.aligned.objectives:

@@ -223,7 +223,8 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
     for objective in report.objectives:
         objectives.add_row(
             safe(objective.id),
-            safe(objective.title),
+            safe(objective.title)
+            + (Text(" · committed", "magenta") if objective.commitment == "committed" else ""),
             safe(objective.owner),
             _grade(objective.grade),
             _grade(objective.final_grade),
@@ -335,6 +336,8 @@ def _tree_label(node: reports.TreeNode) -> Text:
     label.append_text(bar(node.progress, STATUS_STYLES.get(node.status or "", "cyan")))
     label.append("  ")
     label.append_text(status_text(node.status))
+    if node.commitment == "committed":
+        label.append("  committed", style="magenta")
     label.append("  ")
     label.append_text(safe(node.owner, "dim"))
     if node.aligned.objectives:

@@ -149,3 +149,17 @@ def test_a_history_without_check_ins_heads_as_one_with_them(example: Path) -> No
         text_head = blocks.to_text(compact.doc_for(report), 200).splitlines()
         assert table_head in text_head, (table_head, text_head)
         assert table_head.startswith("Owner Priya Raman · ") and f"as of {TODAY}" in table_head
+
+
+def test_a_committed_objective_is_marked_in_status_tree_and_grade(okr: Any, example: Path) -> None:
+    """CORP-2 is committed in the example: every view of objectives says so, and only of it."""
+    w = ("-w", str(example))
+    for command in (("status",), ("tree",), ("grade",)):
+        shown = okr(*command, *w).stdout
+        assert "committed" in block(shown, "CORP-2"), command
+        assert "committed" not in block(shown, "CORP-1"), command
+    nodes = okr("tree", *w, "-f", "json").json()["roots"]
+    assert {n["id"]: n["commitment"] for n in nodes} == {
+        "CORP-1": "aspirational",
+        "CORP-2": "committed",
+    }
