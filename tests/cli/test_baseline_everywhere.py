@@ -163,3 +163,13 @@ def test_a_committed_objective_is_marked_in_status_tree_and_grade(okr: Any, exam
         "CORP-1": "aspirational",
         "CORP-2": "committed",
     }
+
+
+def test_the_report_page_lists_a_baseline_as_measuring(okr: Any, example: Path) -> None:
+    measuring(example, "Corporate", "CORP-1.3")
+    type_cells(example, {"Corporate": {(5, COL["confidence"]): 0.3}})  # low: it lags
+    page = example.parent / "r.html"
+    assert okr("report", "--out", str(page), "-w", str(example)).exit_code == 0
+    rows = re.findall(r"<tr>.*?</tr>", page.read_text(encoding="utf-8"), re.S)
+    lagging = next(row for row in rows if "CORP-1.3" in row and "confidence 30%" in row)
+    assert MEASURING in lagging and "0% /" not in lagging
