@@ -173,3 +173,11 @@ def test_the_report_page_lists_a_baseline_as_measuring(okr: Any, example: Path) 
     rows = re.findall(r"<tr>.*?</tr>", page.read_text(encoding="utf-8"), re.S)
     lagging = next(row for row in rows if "CORP-1.3" in row and "confidence 30%" in row)
     assert MEASURING in lagging and "0% /" not in lagging
+
+
+def test_the_report_page_words_a_decrease_as_status_does(okr: Any, example: Path) -> None:
+    page = example.parent / "r.html"
+    assert okr("report", "--out", str(page), "-w", str(example)).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "now 86 days, target 70 days (from 94 days)" in text  # CORP-1.2, decrease
+    assert "now 63 opps of 180 opps (from 0 opps)" in text  # SALES-1.1, increase
