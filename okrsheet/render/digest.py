@@ -78,9 +78,18 @@ def summary(report: DigestReport) -> str:
     """`15 key results: 7 on track, 7 at risk, 1 off track.`"""
     if not report.key_results:
         return "No key results this cycle yet."
-    counts = ", ".join(f"{n} {status}" for status, n in report.statuses.items())
+    counts = ", ".join(
+        f"{n} {status}" + _measuring(report, status) for status, n in report.statuses.items()
+    )
     noun = "key result" if report.key_results == 1 else "key results"
     return f"{report.key_results} {noun}: {counts}."
+
+
+def _measuring(report: DigestReport, status: str) -> str:
+    """` (1 measuring the baseline)` after the not started ones, when some are."""
+    if status != "not started" or not report.measuring_baseline:
+        return ""
+    return f" ({report.measuring_baseline} {MEASURING_BASELINE})"
 
 
 def _win(win: WinRow) -> Item:

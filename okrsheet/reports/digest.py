@@ -67,6 +67,8 @@ class DigestReport(CycleReport):
     # How many key results have each status today (only the statuses present).
     statuses: dict[str, int]
     key_results: int
+    # Of the `not started` ones, those still measuring their baseline.
+    measuring_baseline: int = 0
     wins: list[WinRow]
     behind: list[LaggingRow]
     stale_owners: list[QuietOwnerRow]
@@ -116,6 +118,7 @@ def digest_report(plan: Plan, as_of: date, *, report_url: str | None = None) -> 
         cadence_days=plan.settings.cadence_days,
         statuses={status.value: counts[status] for status in Status if counts[status]},
         key_results=len(plan.key_results),
+        measuring_baseline=sum(1 for kr in plan.key_results if kr.measuring_baseline),
         wins=wins(plan, as_of, since, now),
         behind=lagging.lagging,
         stale_owners=quiet_owners_report(plan, as_of).owners,

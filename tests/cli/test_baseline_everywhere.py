@@ -78,6 +78,7 @@ def test_status_lagging_digest_and_todo_say_measuring_the_baseline(okr: Any, exa
     for shown in (status, block(lagging.stdout, "CORP-1.3"), block(digest.stdout, "CORP-1.3")):
         assert MEASURING in shown, shown
         assert not re.search(r"(?<![\d.])0%", shown) and "expected" not in shown, shown
+    assert "1 not started (1 measuring the baseline)" in " ".join(digest.stdout.split())
     row = next(r for r in lag_json["lagging"] if r["id"] == "CORP-1.3")
     assert row["measuring_baseline"] is True and row["status"] == "not started"
     # The other key results keep their figures.
