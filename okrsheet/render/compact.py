@@ -14,7 +14,7 @@ from rich.text import Text
 
 from okrsheet.render.blocks import Doc
 from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
-from okrsheet.render.tables import STATUS_STYLES, bar, number, sparkline, status_text
+from okrsheet.render.tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
 
 if TYPE_CHECKING:
@@ -353,7 +353,7 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
         doc.paragraph(Text("Forecast: not enough check-ins this cycle to see a trend.", "dim"))
     else:
         doc.paragraph(
-            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
 

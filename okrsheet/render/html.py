@@ -9,7 +9,7 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from okrsheet.render.tables import number
+from okrsheet.render.tables import estimate, number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
 from okrsheet.vocab import KRKind
@@ -156,7 +156,7 @@ def describe(kr: PageKR) -> str:
         parts.append(f"Expected by {history.as_of}: {percent(row.expected)}.")
         if history.forecast_at_due is not None:
             parts.append(
-                f"Forecast at {row.due}: {number(history.forecast_at_due, row.unit)}"
+                f"Forecast at {row.due}: {estimate(history.forecast_at_due, row.unit)}"
                 f" ({percent(history.forecast_progress)})."
             )
     confidences = [p.confidence for p in points if p.confidence is not None]

@@ -53,6 +53,12 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip() if unit not in ("$",) else f"${text}"
 
 
+def estimate(value: float, unit: str = "") -> str:
+    """A forecast, no more precise than a trend line is: whole units from 100 up (`$2,906,065`,
+    not `$2,906,065.32`), as `number` below that."""
+    return number(round(value) if unit != "%" and abs(value) >= 100 else value, unit)
+
+
 def status_table(report: reports.StatusReport) -> RenderableType:
     title = Text.assemble(
         (strip_controls(report.company) + " · " if report.company else "", "bold"),
@@ -306,7 +312,7 @@ def history_table(report: reports.HistoryReport) -> RenderableType:
         outlook = Text("Forecast: not enough check-ins this cycle to see a trend.", style="dim")
     else:
         outlook = Text(
-            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
     if not report.checkins:

@@ -182,3 +182,9 @@ def test_the_report_page_words_a_decrease_as_status_does(okr: Any, example: Path
     text = page.read_text(encoding="utf-8")
     assert "now 86 days, target 70 days (from 94 days)" in text  # CORP-1.2, decrease
     assert "now 63 opps of 180 opps (from 0 opps)" in text  # SALES-1.1, increase
+
+
+def test_a_forecast_is_no_more_precise_than_a_trend(okr: Any, example: Path) -> None:
+    shown = " ".join(okr("history", "CORP-1.1", "-w", str(example)).stdout.split())
+    forecast = re.search(r"Forecast at 2026-12-31: (\S+) ", shown)
+    assert forecast is not None and re.fullmatch(r"\$[\d,]+", forecast[1]), shown
