@@ -60,12 +60,15 @@ def _text(value: str) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell(ref: str, value: object, number_format: NumberFormat, style_for: StyleFor) -> str:
+def _cell(
+    ref: str, value: object, number_format: NumberFormat, style_for: StyleFor, text_style: int = 0
+) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        style = f' s="{text_style}"' if text_style else ""
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, date):
@@ -81,7 +84,9 @@ def _no_styles(number_format: NumberFormat) -> int:
     raise Unpatchable(f"a column formatted as {number_format} needs a full rewrite")
 
 
-def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles) -> bytes:
+def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles, header_style: int = 0) -> bytes:
+    """The new tab's worksheet part; its header cells get the cell style `header_style`
+    (0: none), such as the header of the workbook's other tabs has."""
     spec = change.spec  # wrap_columns needs a cell style: the text is whole either way
     rows: list[Sequence[object]] = []
     if spec.header:
@@ -101,6 +106,7 @@ def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles) -> bytes:
                 value,
                 "general" if header or col > len(formats) else formats[col - 1],
                 style_for,
+                header_style if header else 0,
             )
             for col, value in enumerate(values, start=1)
         )
@@ -128,6 +134,7 @@ def add_tabs(
     changes: Sequence[AddTab],
     replaced: Mapping[str, bytes | Splice | None],
     style_for: StyleFor = _no_styles,
+    header_style: int = 0,
 ) -> dict[str, bytes]:
     """The package members that add these tabs at the end: their worksheets, and the workbook,
     its relationships and the content types as `replaced` (else the package) has them; a
@@ -166,7 +173,7 @@ def add_tabs(
         rel_ids.add(rel_id)
         sheet_id = max(ids, default=0) + 1
         ids.append(sheet_id)
-        out[part] = worksheet_xml(change, style_for)
+        out[part] = worksheet_xml(change, style_for, header_style)
         etree.SubElement(
             rels,
             f"{{{PKG_REL_NS}}}Relationship",

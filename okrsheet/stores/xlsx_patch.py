@@ -269,6 +269,14 @@ class _Sheet:
         self.rows = moved
         self._cells.clear()
 
+    def header_style(self) -> int:
+        """The cell style of A1 when it holds text (a header), else 0."""
+        first = self.rows.get(1)
+        cell = first.find(f"{_Q}c") if first is not None else None
+        if cell is None or cell.get("r", "A1") != "A1" or cell.get("t") not in ("s", "inlineStr"):
+            return 0
+        return int(cell.get("s", "0") or 0)
+
     def last_used_row(self) -> int:
         for number in sorted(self.rows, reverse=True):
             for cell in self.rows[number].iterfind(f"{_Q}c"):
@@ -882,7 +890,10 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         def style_for(number_format: NumberFormat) -> int:
             return styles.date_style(NUMBER_FORMATS[number_format])
 
-        replaced.update(add_tabs(package, added, replaced, style_for))
+        # Its header looks like the header of the tabs this write changes (okr's own tabs:
+        # the first row's style, as the workbook has it).
+        header = next((s.header_style() for s in sheets.values() if s.header_style()), 0)
+        replaced.update(add_tabs(package, added, replaced, style_for, header))
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()
     package.write(target, replaced)

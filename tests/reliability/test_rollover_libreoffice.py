@@ -70,6 +70,7 @@ def _cycle_view(status: dict[str, Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 def test_rollover_of_a_workbook_saved_by_libreoffice_keeps_its_parts(
     okr: Any, tmp_path: Path, saved_by_libreoffice: bytes, example_bytes: bytes
 ) -> None:
@@ -105,6 +106,9 @@ def test_rollover_of_a_workbook_saved_by_libreoffice_keeps_its_parts(
     archive = load_workbook(book)["Archive 2026-Q4"]
     dues = [row[13] for row in archive.iter_rows(min_row=2) if row[13].value is not None]
     assert dues and all(cell.is_date for cell in dues)
+    sales_header = load_workbook(book)["Sales"]["A1"]
+    assert archive["A1"].font.b and archive["A1"].font.b == sales_header.font.b
+    assert archive["A1"].fill.fgColor.rgb == sales_header.fill.fgColor.rgb
 
     # LibreOffice opens the result, and what it saves reads the same in okr.
     again = _convert(_soffice(), book, tmp_path / "again")
