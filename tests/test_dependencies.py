@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-FIRST_PARTY = {"okrsheet", "tests"}
+FIRST_PARTY = {"okrsheet", "tests", "benchmarks"}
 
 
 def canonical(name: str) -> str:

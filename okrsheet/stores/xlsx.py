@@ -124,7 +124,7 @@ class _ChangedMeanwhile(Exception):
 def _unresolved(open_package: Callable[[], Package]) -> Callable[[str], set[tuple[int, int]]]:
     """`RawWorkbook.unresolved` for a package opened when first asked (each tab scanned once)."""
     from okrsheet.stores.xlsx_bounds import formulas_without_results
-    from okrsheet.stores.xlsx_patch import sheet_parts
+    from okrsheet.stores.xlsx_parts import sheet_parts
 
     opened: list[Package] = []
     found: dict[str, set[tuple[int, int]]] = {}
@@ -230,7 +230,7 @@ class XlsxStore:
         """Refuse a workbook beyond what okr reads (see `xlsx_bounds`), before the reader
         allocates for it."""
         from okrsheet.stores.xlsx_bounds import check_package, check_sheets
-        from okrsheet.stores.xlsx_patch import sheet_parts
+        from okrsheet.stores.xlsx_parts import sheet_parts
 
         check_package(package, str(self.path))
         parts = sheet_parts(package)
@@ -243,7 +243,7 @@ class XlsxStore:
         read piece by piece; a tab that is not, or that cannot be cut, is left to `_grids`."""
         from python_calamine import CalamineError, CalamineWorkbook
 
-        from okrsheet.stores.xlsx_patch import sheet_parts
+        from okrsheet.stores.xlsx_parts import sheet_parts
         from okrsheet.stores.xlsx_sparse import pieces
 
         try:

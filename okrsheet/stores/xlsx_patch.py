@@ -34,6 +34,8 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_column, serial
 from okrsheet.stores.xlsx_newtab import add_tabs, plain
+from okrsheet.stores.xlsx_parts import sheet_parts as sheet_parts
+from okrsheet.stores.xlsx_parts import sheet_parts_of
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
 from okrsheet.stores.xlsx_zip import Package as Package
@@ -666,26 +668,6 @@ def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str |
     return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
 
 
-def _sheet_parts(package: Package) -> dict[str, str]:
-    """Tab title -> the zip member holding its worksheet."""
-    workbook = etree.fromstring(package.read("xl/workbook.xml"), _PARSER)
-    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"), _PARSER)
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels.iterfind(f"{{{PKG_REL_NS}}}Relationship")
-    }
-    parts = {}
-    for sheet in workbook.iterfind(f"{_Q}sheets/{_Q}sheet"):
-        target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
-        path = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join("xl", target))
-        )
-        parts[sheet.get("name", "")] = path
-    return parts
-
-
 _ANCHOR = re.compile(rb"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor)\b")
 _COMMENT_REF = re.compile(rb'<(?:\w+:)?(?:comment|threadedComment)\b[^>]*?\bref="([^"]+)"')
 
@@ -718,15 +700,6 @@ def _anchored_below(package: Package, part: str, first: int) -> str | None:
         if any(_bottom_row(ref.decode()) >= first for ref in _COMMENT_REF.findall(data)):
             return "comments"
     return None
-
-
-def sheet_parts(package: Package) -> dict[str, str]:
-    """Tab title -> the zip member holding its worksheet; empty for a package this module
-    cannot make sense of (the caller then does without)."""
-    try:
-        return _sheet_parts(package)
-    except (KeyError, etree.XMLSyntaxError):
-        return {}
 
 
 def _without_calc_chain(package: Package) -> dict[str, bytes | None]:
@@ -831,7 +804,7 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         raise Unpatchable("new tabs with formulas, choices or colours need a full rewrite")
     changes = [c for c in changes if not isinstance(c, AddTab)]
     package = source if isinstance(source, Package) else Package.open(source)
-    parts = _sheet_parts(package)
+    parts = sheet_parts_of(package)
     styles = _Styles(package.read("xl/styles.xml"))
     sheets: dict[str, _Sheet] = {}
     replaced: dict[str, bytes | Splice | None] = {}

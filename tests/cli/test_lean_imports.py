@@ -21,7 +21,9 @@ from okrsheet.__main__ import main
 main()
 """
 
-#: The writer side: laying out workbooks, formulas, patching and rendering .xlsx files.
+#: The writer side: laying out workbooks, formulas, patching and rendering .xlsx files. (The
+#: zip package itself, `xlsx_zip`, is read too: the size bounds are checked on it before any
+#: sheet is parsed.)
 WRITERS = (
     "okrsheet.layout.writer",
     "okrsheet.layout.formulas",
@@ -29,7 +31,6 @@ WRITERS = (
     "okrsheet.layout.dashboard",
     "okrsheet.stores.xlsx_render",
     "okrsheet.stores.xlsx_patch",
-    "okrsheet.stores.xlsx_zip",
     "okrsheet.report_page",
     "openpyxl",
 )

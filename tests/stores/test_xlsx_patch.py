@@ -970,9 +970,9 @@ def test_an_append_after_rows_without_numbers_counts_them(book: Path) -> None:
     assert rows[len(before)][:2] == ["appended", 9.0]
 
 
-def test_rewriting_a_formula_that_is_there_keeps_the_cell_and_drops_its_result(
-    book: Path,
-) -> None:
+def test_rewriting_a_formula_that_is_there_keeps_the_cell_and_its_result(book: Path) -> None:
+    """The same formula written again over inputs no write touched: its saved result is still
+    right, and kept (people's programs show it without recalculating)."""
     with_cached_values(book)
     before = cell_xml(members(book)[DATA], "D2")
 
@@ -983,8 +983,17 @@ def test_rewriting_a_formula_that_is_there_keeps_the_cell_and_drops_its_result(
 
     kept = cell_xml(members(out)[DATA], "D2")
     assert kept.get("s") == before.get("s")
-    assert [(c.tag, c.text) for c in kept] == [(f"{Q}f", "B2*2")]  # the cached 99 is gone
+    assert [(c.tag, c.text) for c in kept] == [(f"{Q}f", "B2*2"), (f"{Q}v", "99")]
     assert [(c.tag, c.text) for c in cell_xml(members(out)[DATA], "D3")] == [(f"{Q}f", "B3*3")]
+
+
+def test_rewriting_a_formula_whose_input_changed_drops_its_result(book: Path) -> None:
+    with_cached_values(book)
+
+    out = run_patch(book, [SetCells("Data", {(2, 4): Formula("=B2*2"), (2, 2): 7})])
+
+    kept = cell_xml(members(out)[DATA], "D2")
+    assert [(c.tag, c.text) for c in kept] == [(f"{Q}f", "B2*2")]  # the cached 99 is gone
 
 
 def test_many_cells_of_one_row_land_in_column_order(book: Path) -> None:
