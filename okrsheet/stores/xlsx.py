@@ -407,6 +407,7 @@ class XlsxStore:
             full = self._grids(
                 lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
                 only=unwanted.__contains__,
+                read=_wanted_for_writing,
             )
             rows = {g.title: g.rows for g in full.grids}
             for grid in raw.grids:
