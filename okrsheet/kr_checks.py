@@ -14,6 +14,7 @@ from okrsheet.layout import Finding, ParsedWorkbook, cells
 from okrsheet.layout.archive import read_history
 from okrsheet.layout.schema import TYPE_KEY_RESULT
 from okrsheet.lint import CODES, Subject, lint
+from okrsheet.model import Commitment
 from okrsheet.stores.base import CellValue, RawWorkbook
 
 #: The checks that read finished cycles from the Archive tabs.
@@ -61,6 +62,7 @@ def check_workbook(
             typed_kind=kr.kind,
             owner=kr.owner,
             objective_id=kr.objective_id,
+            committed=kr.committed,
         )
         for kr in parsed.plan.key_results
     ]
@@ -73,7 +75,10 @@ def check_workbook(
         ]
     chosen = tuple(codes) if codes is not None else CODES
     # Only the checks that compare with finished cycles need the Archive tabs.
-    history = read_history(raw) if set(chosen) & _HISTORY_CODES else None
+    settings = parsed.plan.settings
+    history = (
+        read_history(raw, settings.default_commitment) if set(chosen) & _HISTORY_CODES else None
+    )
     notes = lint(
         subjects,
         history,
@@ -137,6 +142,11 @@ def _unreadable_subject(
         kind = cells.parse_kind(get("kind"))
     except cells.CellValueError:
         kind = None
+    objective = parsed.plan.objective(objective_id) if objective_id else None
+    settings = parsed.plan.settings
+    committed = (
+        objective.commitment_in(settings) if objective else settings.default_commitment
+    ) is Commitment.COMMITTED
     return Subject(
         id=item_id,
         title=title,
@@ -146,4 +156,5 @@ def _unreadable_subject(
         typed_kind=kind,
         owner=owner,
         objective_id=objective_id,
+        committed=committed,
     )

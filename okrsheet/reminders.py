@@ -36,7 +36,7 @@ from okrsheet.model import KeyResult, Plan
 from okrsheet.render.text import strip_controls
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, Skim, WriteValue
-from okrsheet.vocab import Status
+from okrsheet.vocab import MEASURING_BASELINE, Status
 
 #: The widest line of a reminder's text part (mail reads well at 72-80 columns).
 WIDTH = 76
@@ -102,9 +102,12 @@ def value_text(value: float, kr: KeyResult) -> str:
 
 
 def reply_line(kr: KeyResult) -> str:
-    """The prefilled line of a key result: `ID | value | confidence | note`."""
+    """The prefilled line of a key result: `ID | value | confidence | note`; the value is left
+    empty while the baseline is measured (there is no value yet, and the first one becomes the
+    start: a number prefilled there would be taken for it)."""
     confidence = "" if kr.confidence is None else f"{kr.confidence * 100:.0f}%"
-    return f"{kr.id} | {value_text(kr.value, kr)} | {confidence} |"
+    value = "" if kr.measuring_baseline else value_text(kr.value, kr)
+    return f"{kr.id} | {value} | {confidence} |"
 
 
 # Composing -------------------------------------------------------------------------------------
@@ -190,6 +193,20 @@ def kr_lines(plan: Plan, krs: Sequence[KeyResult], as_of: date) -> list[KRLine]:
     return out
 
 
+def _pace(line: KRLine) -> str:
+    """`40% of 55% expected`, or what to do while the baseline is measured."""
+    if line.kr.measuring_baseline:
+        return f"{MEASURING_BASELINE}: the first value you send becomes the start"
+    return f"{line.progress:.0%} of {line.expected:.0%} expected"
+
+
+def _standing(line: KRLine) -> str:
+    """`at risk (progress 40%, expected 55%)`, or the baseline still to measure."""
+    if line.kr.measuring_baseline:
+        return _pace(line) if line.status == Status.NOT_STARTED else f"{line.status}, {_pace(line)}"
+    return f"{line.status} (progress {line.progress:.0%}, expected {line.expected:.0%})"
+
+
 def compose_text(
     *,
     owner: str,
@@ -212,23 +229,23 @@ def compose_text(
         kr = line.kr
         out += _wrap(_clean(kr.title), indent="    ", first=f"{kr.id}  ")
         last = kr.last_checkin.isoformat() if kr.last_checkin else "never"
-        out += _wrap(
-            f"last {_value(kr)} (checked in: {last}); target {_target(kr)} "
-            f"by {kr.due_date.isoformat()}",
-            indent="    ",
+        now = (
+            "no value yet"
+            if kr.current is None and kr.last_checkin is None
+            else f"last {_value(kr)} (checked in: {last})"
         )
-        out += _wrap(
-            f"status: {line.status} (progress {line.progress:.0%}, expected {line.expected:.0%})",
-            indent="    ",
-        )
+        out += _wrap(f"{now}; target {_target(kr)} by {kr.due_date.isoformat()}", indent="    ")
+        out += _wrap(f"status: {_standing(line)}", indent="    ")
         for reason in line.reasons:
             out += _wrap(_clean(reason), indent="      ", first="    - ")
         out.append("")
     out += _wrap(
-        "To check in, reply to this message. Change the numbers on the lines below: "
-        "ID | value | confidence | note (confidence and note may be left empty). A line "
-        "left as it is, or deleted, records nothing. Reply above the quoted text or edit "
-        "the lines inside it; keep the okr-token line."
+        # No wrapped line may start with `ID |`: a reply that keeps this text unquoted would
+        # have it read as a check-in line.
+        "To check in, reply to this message and change the numbers on the lines below. Each "
+        "line reads: ID | value | confidence | note (confidence and note may be left "
+        "empty). A line left as it is, or deleted, records nothing. Reply above the quoted "
+        "text or edit the lines inside it; keep the okr-token line."
     )
     out += ["", BLOCK_START]
     out += [reply_line(line.kr) for line in lines]
@@ -282,7 +299,7 @@ def compose_html(
             f'<td style="{cell};white-space:nowrap">'
             f"{e(kr.last_checkin.isoformat() if kr.last_checkin else 'never')}</td>"
             f'<td style="{cell};white-space:nowrap;color:{colour}"><b>{e(line.status)}</b>'
-            f"<br>{line.progress:.0%} of {line.expected:.0%} expected</td>"
+            f"<br>{e(_pace(line))}</td>"
             "</tr>"
         )
     head = "".join(

@@ -494,7 +494,8 @@ def init_workbook(
     lives (for `gsheet:new`, the new spreadsheet's id). Without `example`, the template's
     objectives go to an Ideas tab as wording to start from, never onto the OKR tabs. The
     default template is the blank one, or the example company's with `example`. `time_zone`
-    goes into Settings (`okr init` gives the creating computer's)."""
+    (`okr init` gives the creating computer's) goes into Settings; a new Google spreadsheet
+    gets it as its own time zone instead, which okr uses while Settings leaves it blank."""
     from okrsheet.layout.writer import workbook_tabs
     from okrsheet.templates import (
         DEFAULT_TEMPLATE,
@@ -514,14 +515,23 @@ def init_workbook(
         today=today,
         people_tabs=people_tabs,
     )
-    if time_zone:
+    if time_zone and not location.remote:
         draft.settings = draft.settings.model_copy(update={"time_zone": time_zone})
     tabs = workbook_tabs(draft)
     ideas = None if example else ideas_tab(spec)
     if ideas is not None:
         tabs.insert(1, ideas)  # after the Guide
     title = title or _default_title(draft.settings)
-    return draft, _create(location, tabs, force=force, title=title, share=share, steps=steps)
+    made = _create(
+        location,
+        tabs,
+        force=force,
+        title=title,
+        share=share,
+        steps=steps,
+        time_zone=time_zone if location.remote else "",
+    )
+    return draft, made
 
 
 def transfer(
@@ -558,10 +568,11 @@ def _create(
     title: str | None,
     share: Sequence[str],
     steps: Callable[[str, int], None] | None,
+    time_zone: str = "",
 ) -> Location:
     """Create a workbook with these tabs; returns where it now lives (for `gsheet:new`, the
-    new spreadsheet)."""
-    store = open_store(location, title=title, share=share, steps=steps)
+    new spreadsheet, whose own time zone becomes `time_zone`)."""
+    store = open_store(location, title=title, share=share, steps=steps, time_zone=time_zone)
     store.create(tabs, overwrite=force)
     return parse_location(store.location) if location.remote else location
 

@@ -16,7 +16,7 @@ from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.schema import ARCHIVE_PREFIX, column, normalize_header
 from okrsheet.layout.tables import find_table
 from okrsheet.lint import History, PastResult
-from okrsheet.model import cycle_from_name
+from okrsheet.model import Commitment, cycle_from_name
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 #: The columns `okr rollover` writes (layout/changes.py ARCHIVE_COLUMNS) that history needs,
@@ -34,15 +34,19 @@ ARCHIVE_READ_COLUMNS = (
     column("unit", "Unit", "units"),
     column("grade", "Grade", "score"),
     column("final_grade", "Final grade"),
-    column("commitment", "Commitment", "committed", "okr type", "ambition"),
+    column("commitment", "Commitment"),
 )
 
 
-def read_history(raw: RawWorkbook) -> History:
+def read_history(raw: RawWorkbook, default: Commitment = Commitment.ASPIRATIONAL) -> History:
     """Every Archive tab's key results, the cycles oldest first (by the cycle's dates when every
-    tab names a cycle `okr` can read, such as 2026-Q3; otherwise in tab order)."""
+    tab names a cycle `okr` can read, such as 2026-Q3; otherwise in tab order).
+
+    A key result is committed as its Commitment cell says, else as its objective's says (the
+    words the OKR tabs take: committed, aspirational); where neither says, as `default` (the
+    workbook's Default commitment setting)."""
     read = [
-        (grid.title.removeprefix(ARCHIVE_PREFIX).strip(), _results(grid))
+        (grid.title.removeprefix(ARCHIVE_PREFIX).strip(), _results(grid, default))
         for grid in raw.grids
         if grid.title.startswith(ARCHIVE_PREFIX)
     ]
@@ -73,13 +77,18 @@ def _number(value: CellValue) -> float | None:
     return found if isinstance(found, float) else None
 
 
-def _results(grid: Grid) -> list[PastResult]:
+def _commitment(value: CellValue) -> Commitment | None:
+    found = _read(value, cells.parse_commitment)
+    return found if isinstance(found, Commitment) else None
+
+
+def _results(grid: Grid, default: Commitment) -> list[PastResult]:
     table = find_table(grid, ARCHIVE_READ_COLUMNS, min_matches=4)
     if table is None or "title" not in table.columns or "type" not in table.columns:
         return []
     cycle = grid.title.removeprefix(ARCHIVE_PREFIX).strip()
     results: list[PastResult] = []
-    committed: dict[str, bool] = {}
+    commitments: dict[str, Commitment | None] = {}
     current_objective = ""
     for row in range(table.header_row + 1, len(grid.rows) + 1):
 
@@ -91,14 +100,14 @@ def _results(grid: Grid) -> list[PastResult]:
         item_id = cells.parse_text(get("id"))
         if row_type in ("objective", "o", "obj"):
             current_objective = item_id
-            commitment = normalize_header(cells.parse_text(get("commitment")))
-            committed[item_id] = commitment.startswith("commit")
+            commitments[item_id] = _commitment(get("commitment"))
             continue
         if row_type not in ("key result", "kr", "keyresult", "result") or not item_id:
             continue
         objective_id = cells.parse_text(get("objective_id")) or current_objective
         kind = _read(get("kind"), cells.parse_kind)
         grade = _number(get("final_grade"))
+        commitment = _commitment(get("commitment")) or commitments.get(objective_id) or default
         results.append(
             PastResult(
                 cycle=cycle,
@@ -111,7 +120,7 @@ def _results(grid: Grid) -> list[PastResult]:
                 final=_number(get("final")),
                 grade=grade if grade is not None else _number(get("grade")),
                 unit=cells.parse_text(get("unit")),
-                committed=committed.get(objective_id, False),
+                committed=commitment is Commitment.COMMITTED,
             )
         )
     return results

@@ -37,10 +37,12 @@ from okrsheet.layout.writer import (
 )
 from okrsheet.model import (
     CheckIn,
+    Commitment,
     Cycle,
     KeyResult,
     Objective,
     Plan,
+    Settings,
     unlogged_and_unapplied,
 )
 from okrsheet.stores.base import (
@@ -329,6 +331,9 @@ ARCHIVE_COLUMNS = (
     "What worked",
     "What to change",
     "Next cycle",
+    # Committed or aspirational as the cycle had it (a blank cell read through the Settings
+    # default): the key-result checks tell the two apart in finished cycles.
+    "Commitment",
 )
 
 
@@ -371,7 +376,9 @@ def rollover_changes(raw: RawWorkbook, plan: Plan, rollover: Rollover) -> list[C
         for item in items:
             item_table, item_row = located[item.id]
             goes_on = item.id in rollover.carried
-            archive_rows.append(_archive_row(item_table.title, item, rollover, goes_on))
+            archive_rows.append(
+                _archive_row(item_table.title, item, rollover, goes_on, plan.settings)
+            )
             if not goes_on:
                 doomed.setdefault(item_table.title, set()).add(item_row)
                 continue
@@ -427,7 +434,7 @@ def _rebaselined(kr: KeyResult) -> bool:
 
 
 def _archive_row(
-    tab: str, item: Objective | KeyResult, rollover: Rollover, goes_on: bool
+    tab: str, item: Objective | KeyResult, rollover: Rollover, goes_on: bool, settings: Settings
 ) -> list[WriteValue]:
     outcome = f"carried to {rollover.new.name}" if goes_on else "archived"
     grade = rollover.grades.get(item.id)
@@ -453,7 +460,9 @@ def _archive_row(
             outcome,
             item.notes or None,
             *_closing_cells(item),
+            item.commitment_in(settings).value,
         ]
+    committed = Commitment.COMMITTED if item.committed else Commitment.ASPIRATIONAL
     return [
         tab,
         TYPE_KEY_RESULT,
@@ -466,7 +475,8 @@ def _archive_row(
         item.kind.value,
         item.start,
         item.target,
-        item.value,
+        # A baseline never measured ended with no value (`value` would be its target).
+        None if item.measuring_baseline else item.value,
         item.unit or None,
         item.due,
         item.weight,
@@ -475,6 +485,7 @@ def _archive_row(
         outcome,
         item.notes or None,
         *_closing_cells(item),
+        committed.value,
     ]
 
 

@@ -1,10 +1,11 @@
 """The Dashboard tab: the whole cycle at a glance, in live formulas over the OKR tabs.
 
 It lists every objective of every OKR tab, in tab order, with owner, progress (and a text bar
-that every spreadsheet app draws), expected progress, status and days since the last
-check-in; beside it the cycle, the days left, the overall progress, and one line per tab (a
-person or a team) with how many key results are behind, overdue or stale. Everything is a
-formula, so it is right the moment someone types, without running okr.
+that every spreadsheet app draws), expected progress, status, days since the last check-in
+and confidence (the tab's Objective confidence); beside it the cycle, the days left, the
+overall progress, and one line per tab (a person or a team) with how many key results are
+behind, overdue or stale. Everything is a formula, so it is right the moment someone types,
+without running okr.
 
 The list finds the n-th objective through the hidden `Calc number` column of the OKR tabs
 (1, 2, 3... down the objective rows of each tab) and a hidden register of the OKR tabs with
@@ -50,17 +51,32 @@ def slots_for(objectives: int) -> int:
 
 
 #: The OKR tab columns the list reads, in the order of the register's letter columns.
-_READ = ("calc_number", "id", "title", "owner", "progress", "expected", "status", "days_since")
-_NEEDED = ("calc_row", *_READ)
+_READ = (
+    "calc_number",
+    "id",
+    "title",
+    "owner",
+    "progress",
+    "expected",
+    "status",
+    "days_since",
+    "objective_confidence",
+)
+#: Read when the tab has it (a tab from before objective confidences shows the column blank).
+_OPTIONAL = frozenset({"objective_confidence"})
+_NEEDED = ("calc_row", *(key for key in _READ if key not in _OPTIONAL))
 
 # Visible columns (1-based).
-_TAB, _ID, _TITLE, _OWNER, _PROGRESS, _BAR, _EXPECTED, _STATUS, _DAYS = range(1, 10)
-_SIDE_LABEL, _SIDE_VALUE = 11, 12
-_SIDE = range(11, 18)
+_TAB, _ID, _TITLE, _OWNER, _PROGRESS, _BAR, _EXPECTED, _STATUS, _DAYS, _CONFIDENCE = range(1, 11)
+# Beside the list, after a narrow gap: the summary, then a line per tab.
+_SIDE = range(_CONFIDENCE + 2, _CONFIDENCE + 9)
+_SIDE_LABEL, _SIDE_VALUE = _SIDE[0], _SIDE[1]
 # Hidden helper columns.
-_SLOT, _INDEX, _SHEET, _ORDINAL, _ROW = range(SLOT_COLUMN, SLOT_COLUMN + 5)
-_REG_NAME, _REG_COUNT, _REG_CUMULATIVE = 23, 24, 25
-_REG_LETTERS = {key: 26 + i for i, key in enumerate(_READ)}
+_SLOT, _INDEX, _SHEET, _ORDINAL, _ROW = range(_SIDE[-1] + 1, _SIDE[-1] + 6)
+_REG_NAME, _REG_COUNT, _REG_CUMULATIVE = range(_ROW + 1, _ROW + 4)
+_REG_LETTERS = {key: _REG_CUMULATIVE + 1 + i for i, key in enumerate(_READ)}
+# The slot numbers are read on their own (layout/slots.py), by their column.
+assert _SLOT == SLOT_COLUMN, (_SLOT, SLOT_COLUMN)
 _WIDTH = _REG_LETTERS[_READ[-1]]
 
 _FULL, _EMPTY = "█", "░"
@@ -186,6 +202,9 @@ def _slot_row(cells: _Cells, n: int, last_reg: int, company: str) -> None:
     put(r, _EXPECTED, shown("expected"))
     put(r, _STATUS, shown("status", text=True))
     put(r, _DAYS, shown("days_since"))
+    # Blank where the tab has no Objective confidence column (its register letter is blank).
+    confidence = f'IF({letter("objective_confidence")}="","",{cell("objective_confidence")})'
+    put(r, _CONFIDENCE, Formula(f'=IF({row_ref}="","",{confidence})'))
 
 
 def _register(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]]) -> None:
@@ -196,7 +215,7 @@ def _register(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]]) -> N
         cells.put(r, _REG_COUNT, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
         cells.put(r, _REG_CUMULATIVE, Formula(f"=SUM({_abs(_REG_COUNT, 2)}:{_rel(_REG_COUNT, r)})"))
         for key, col in _REG_LETTERS.items():
-            cells.put(r, col, column_letter(columns[key]))
+            cells.put(r, col, column_letter(columns[key]) if key in columns else "")
 
 
 def _summary(cells: _Cells, last_slot: int, company: str) -> None:
@@ -237,7 +256,7 @@ def _summary(cells: _Cells, last_slot: int, company: str) -> None:
         cells.put(r, _SIDE_LABEL, label)
         cells.put(r, _SIDE_VALUE, value)
         cells.formats[(r - 2, _SIDE_VALUE)] = fmt
-    cells.put(7, _SIDE_VALUE + 1, Formula("=" + bar(_abs(_SIDE_VALUE, 7))))
+    cells.put(7, _SIDE_VALUE + 1, Formula("=" + bar(_abs(_SIDE_VALUE, 7))))  # Overall progress
 
 
 def _tab_lines(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]], head: int) -> None:
@@ -270,22 +289,24 @@ def _tab_lines(cells: _Cells, tabs: Sequence[tuple[str, Mapping[str, int]]], hea
             ]
             return f"COUNTIFS({','.join(pairs)})"
 
-        cells.put(r, 11, title)
-        cells.put(r, 12, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
-        cells.put(r, 13, Formula("=" + count()))
+        tab, objectives, krs, behind, overdue, stale, mean = _SIDE
+        cells.put(r, tab, title)
+        cells.put(r, objectives, Formula(f'=COUNTIF({_whole(title, columns, "calc_row")},"O")'))
+        cells.put(r, krs, Formula("=" + count()))
         at_risk, off_track = count('status="at risk"'), count('status="off track"')
-        cells.put(r, 14, Formula(f"={at_risk}+{off_track}"))
-        cells.put(r, 15, Formula("=" + count('status="overdue"')))
-        cells.put(r, 16, Formula("=" + count('status="<>done"', f'days_since=">"&{stale_after}')))
+        cells.put(r, behind, Formula(f"={at_risk}+{off_track}"))
+        cells.put(r, overdue, Formula("=" + count('status="overdue"')))
+        stale_count = count('status="<>done"', f'days_since=">"&{stale_after}')
+        cells.put(r, stale, Formula("=" + stale_count))
         cells.put(
             r,
-            17,
+            mean,
             Formula(
                 f"=IFERROR(AVERAGEIFS({_whole(title, columns, 'progress')},"
                 f'{_whole(title, columns, "calc_row")},"O"),"")'
             ),
         )
-        cells.formats[(r - 2, 17)] = "percent"
+        cells.formats[(r - 2, mean)] = "percent"
 
 
 def _notes(cells: _Cells, row: int) -> None:
@@ -299,7 +320,7 @@ def _notes(cells: _Cells, row: int) -> None:
             "this tab (delete it first).",
         )
     ):
-        cells.put(row + offset, 11, line)
+        cells.put(row + offset, _SIDE_LABEL, line)
 
 
 def _column_specs() -> list[ColumnSpec]:
@@ -313,6 +334,7 @@ def _column_specs() -> list[ColumnSpec]:
         ColumnSpec("Expected", width=9, number_format="percent"),
         ColumnSpec("Status", width=11, status_colors=True),
         ColumnSpec("Days since check-in", width=10, number_format="integer"),
+        ColumnSpec("Confidence", width=11, number_format="percent"),
         ColumnSpec("", width=2),
         ColumnSpec("This cycle", width=20),
         ColumnSpec("", width=18),
@@ -321,7 +343,7 @@ def _column_specs() -> list[ColumnSpec]:
         ColumnSpec("", width=9),
         ColumnSpec("", width=8),
         ColumnSpec("", width=14),
-        *(ColumnSpec(f"Calc {n}", width=8, hidden=True) for n in range(18, _WIDTH + 1)),
+        *(ColumnSpec(f"Calc {n}", width=8, hidden=True) for n in range(_SLOT, _WIDTH + 1)),
     ]
 
 

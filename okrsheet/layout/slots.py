@@ -18,7 +18,7 @@ from okrsheet.layout.tables import Finding
 from okrsheet.stores.base import Grid, RawWorkbook
 
 #: The Dashboard's hidden column of slot numbers (1, 2, 3... one per line of its list).
-SLOT_COLUMN = 18
+SLOT_COLUMN = 19
 
 
 def dashboard_grid(raw: RawWorkbook) -> Grid | None:

@@ -30,6 +30,8 @@ class Subject:
     typed_kind: Kind | None = None
     owner: str = ""
     objective_id: str = ""
+    #: Its objective is committed (expected to reach 1.0), as the plan reads it.
+    committed: bool = False
 
     @property
     def kind(self) -> Kind:

@@ -3,8 +3,9 @@
 Read from the Archive tabs: in each of the last `CYCLES` finished cycles the owner had at least
 `MIN_RESULTS` aspirational key results, and every one was graded 1.0 (or, without a grade,
 reached its target). Ambitious targets land around 0.6-0.7; always hitting them says the
-targets are safe. Committed objectives are expected to reach 1.0 and do not count. The note
-sits on the owner's first key result of this cycle.
+targets are safe. Committed objectives are expected to reach 1.0 and do not count, in the
+finished cycles as in this one: the note sits on the owner's first key result of an
+aspirational objective this cycle, and an owner with only committed ones this cycle gets none.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def check_all(subjects: Sequence[Subject], history: History) -> Iterator[Note]:
     seen: set[str] = set()
     for subject in subjects:
         owner = subject.owner.casefold()
-        if not owner or owner in seen:
+        if not owner or owner in seen or subject.committed:
             continue
         seen.add(owner)
         counts = [_full_cycle(results, owner) for _, results in recent]

@@ -39,10 +39,12 @@ def _same(subject: Subject, history: History) -> PastResult | None:
 
 def check(subject: Subject, history: History) -> Iterator[Note]:
     start, target = subject.start, subject.target
-    if start is None or target is None:
+    if target is None:
         return
     kind = subject.typed_kind
-    if start == target and (kind is None or kind in _MOVES):
+    # A start still to be measured (`baseline`) equals nothing; last cycle's result still
+    # says what the target must beat.
+    if start is not None and start == target and (kind is None or kind in _MOVES):
         yield Note(
             "status-quo",
             subject.id,
@@ -53,11 +55,13 @@ def check(subject: Subject, history: History) -> Iterator[Note]:
         )
         return
     past = _same(subject, history)
-    if past is None or past.final is None or subject.kind not in _MOVES:
+    if past is None or past.final is None:
         return
-    if past.kind is not None and past.kind is not subject.kind:
+    # Without a start the direction is the typed kind's, else the one last cycle had.
+    moves = subject.kind if start is not None or kind is not None else past.kind
+    if moves not in _MOVES or (past.kind is not None and past.kind is not moves):
         return
-    up = subject.kind is Kind.INCREASE
+    up = moves is Kind.INCREASE
     if (target < past.final) if up else (target > past.final):
         yield Note(
             "status-quo",

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from okrsheet.render.blocks import Doc
 from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
-from okrsheet.render.tables import STATUS_STYLES, bar, number, sparkline, status_text
+from okrsheet.render.tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         KPIRow,
         KRRow,
         LaggingReport,
+        LaggingRow,
         LintReport,
         QuietOwnersReport,
         StatusReport,
@@ -120,7 +121,7 @@ def status_doc(report: StatusReport, doc: Doc, bars: bool) -> None:
                     Text(MEASURING, "dim")
                     if kr.measuring_baseline
                     else progress(kr.progress, bars),
-                    f"expected {percent(kr.expected)}",
+                    "" if kr.measuring_baseline else f"expected {percent(kr.expected)}",
                     status_text(kr.status),
                     f"confidence {percent(kr.confidence)}" if kr.confidence is not None else "",
                     due(kr.days_to_due) if kr.status != "done" else "",  # done: no countdown
@@ -179,6 +180,17 @@ def _kpi_entry(doc: Doc, kpi: KPIRow, why: list[str] | None = None) -> None:
     )
 
 
+def _pace(row: LaggingRow, bars: bool) -> list[Text | str]:
+    """Progress and expected progress, or "measuring the baseline" while there is no start to
+    measure progress from (no pace either, as in `okr status`)."""
+    if row.measuring_baseline:
+        return [Text(MEASURING, "dim")]
+    return [
+        progress(row.progress, bars, STATUS_STYLES.get(row.status, "cyan")),
+        f"expected {percent(row.expected)}",
+    ]
+
+
 @builds("LaggingReport")
 def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
     company = f"{strip_controls(report.company)} · " if report.company else ""
@@ -194,8 +206,7 @@ def lagging_doc(report: LaggingReport, doc: Doc, bars: bool) -> None:
                 row.id,
                 row.title,
                 [
-                    progress(row.progress, bars, STATUS_STYLES.get(row.status, "cyan")),
-                    f"expected {percent(row.expected)}",
+                    *_pace(row, bars),
                     status_text(row.status),
                     f"due {row.due}",
                 ],
@@ -250,6 +261,7 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
             objective.title,
             [
                 grade,
+                Text("committed", "magenta") if objective.commitment == "committed" else "",
                 *_judgement(objective.final_grade, objective.reason, objective.next_cycle),
                 Text(strip_controls(objective.owner), "dim"),
             ],
@@ -342,7 +354,7 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
         doc.paragraph(Text("Forecast: not enough check-ins this cycle to see a trend.", "dim"))
     else:
         doc.paragraph(
-            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
 
@@ -362,6 +374,7 @@ def _tree_entry(doc: Doc, node: TreeNode, depth: int, bars: bool) -> None:
     facts: list[Text | str] = [
         progress(node.progress, bars, STATUS_STYLES.get(node.status or "", "cyan")),
         status_text(node.status),
+        Text("committed", "magenta") if node.commitment == "committed" else "",
         Text(strip_controls(node.owner), "dim"),
     ]
     if node.aligned.objectives:

@@ -16,6 +16,7 @@ from okrsheet.render.extra import healthy_range, quantity
 from okrsheet.render.tables import number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import DependencyLink, DigestReport, WinRow
+from okrsheet.vocab import MEASURING_BASELINE
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -77,16 +78,29 @@ def summary(report: DigestReport) -> str:
     """`15 key results: 7 on track, 7 at risk, 1 off track.`"""
     if not report.key_results:
         return "No key results this cycle yet."
-    counts = ", ".join(f"{n} {status}" for status, n in report.statuses.items())
+    counts = ", ".join(
+        f"{n} {status}" + _measuring(report, status) for status, n in report.statuses.items()
+    )
     noun = "key result" if report.key_results == 1 else "key results"
     return f"{report.key_results} {noun}: {counts}."
 
 
+def _measuring(report: DigestReport, status: str) -> str:
+    """` (1 measuring the baseline)` after the not started ones, when some are."""
+    if status != "not started" or not report.measuring_baseline:
+        return ""
+    return f" ({report.measuring_baseline} {MEASURING_BASELINE})"
+
+
 def _win(win: WinRow) -> Item:
-    # `1 of 3 customers`, `$12,979 of $11,000`, `21.34% of 25%`
-    unit = win.unit if win.unit in ("$", "%") else ""
-    now = number(win.current, unit) if win.current is not None else ""
-    value = f"{now} of {number(win.target, win.unit)}" if now else ""
+    # `1 of 3 customers`, `21.34% of 25%`; counting down, as `okr status` says it:
+    # `$12,979, target $11,000`, `85 days, target 70 days`; a milestone's 1 of 1 says nothing.
+    up = win.kind == "increase"
+    unit = win.unit if win.unit in ("$", "%") or not up else ""
+    shown = win.current is not None and win.kind != "milestone"
+    now = number(win.current, unit) if shown else ""
+    target = number(win.target, win.unit)
+    value = (f"{now} of {target}" if up else f"{now}, target {target}") if now else ""
     moved = "target reached" if win.done else f"+{round(win.gain * 100)} points this week"
     return Item(win.id, win.title, (value, percent(win.progress), moved), win.owner, "", win.status)
 
@@ -111,7 +125,9 @@ def sections(report: DigestReport) -> list[Section]:
         Item(
             row.id,
             row.title,
-            (percent(row.progress), f"expected {percent(row.expected)}", row.status),
+            (MEASURING_BASELINE, row.status)
+            if row.measuring_baseline
+            else (percent(row.progress), f"expected {percent(row.expected)}", row.status),
             row.owner,
             "why: " + "; ".join(row.reasons),
             row.status,

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from okrsheet.render.extra import health_word, healthy_range
-from okrsheet.render.tables import number
+from okrsheet.render.tables import estimate, number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
 from okrsheet.vocab import KRKind
@@ -162,7 +162,7 @@ def describe(kr: PageKR) -> str:
         parts.append(f"Expected by {history.as_of}: {percent(row.expected)}.")
         if history.forecast_at_due is not None:
             parts.append(
-                f"Forecast at {row.due}: {number(history.forecast_at_due, row.unit)}"
+                f"Forecast at {row.due}: {estimate(history.forecast_at_due, row.unit)}"
                 f" ({percent(history.forecast_progress)})."
             )
     confidences = [p.confidence for p in points if p.confidence is not None]

@@ -53,6 +53,12 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip() if unit not in ("$",) else f"${text}"
 
 
+def estimate(value: float, unit: str = "") -> str:
+    """A forecast, no more precise than a trend line is: whole units from 100 up (`$2,906,065`,
+    not `$2,906,065.32`), as `number` below that."""
+    return number(round(value) if unit != "%" and abs(value) >= 100 else value, unit)
+
+
 def status_table(report: reports.StatusReport) -> RenderableType:
     title = Text.assemble(
         (strip_controls(report.company) + " · " if report.company else "", "bold"),
@@ -226,7 +232,8 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
     for objective in report.objectives:
         objectives.add_row(
             safe(objective.id),
-            safe(objective.title),
+            safe(objective.title)
+            + (Text(" · committed", "magenta") if objective.commitment == "committed" else ""),
             safe(objective.owner),
             _grade(objective.grade),
             _grade(objective.final_grade),
@@ -283,13 +290,13 @@ def sparkline(values: list[float]) -> str:
 def history_table(report: reports.HistoryReport) -> RenderableType:
     head = Text.assemble(
         (strip_controls(f"{report.id}  {report.title}"), "bold"),
-        f"\nowner {strip_controls(report.owner)} · "
+        f"\nOwner {strip_controls(report.owner)} · "
         + (
             f"{MEASURING_BASELINE}, to {number(report.target, report.unit)}"
             if report.start is None
             else f"from {number(report.start, report.unit)} to {number(report.target, report.unit)}"
         )
-        + f" by {report.due}",
+        + f" by {report.due} · as of {report.as_of}",
     )
     spark = Text(sparkline([p.value for p in report.checkins]), style="cyan")
     table = Table(title_justify="left")
@@ -308,7 +315,7 @@ def history_table(report: reports.HistoryReport) -> RenderableType:
         outlook = Text("Forecast: not enough check-ins this cycle to see a trend.", style="dim")
     else:
         outlook = Text(
-            f"Forecast at {report.due}: {number(report.forecast_at_due, report.unit)} "
+            f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
     if not report.checkins:
@@ -338,6 +345,8 @@ def _tree_label(node: reports.TreeNode) -> Text:
     label.append_text(bar(node.progress, STATUS_STYLES.get(node.status or "", "cyan")))
     label.append("  ")
     label.append_text(status_text(node.status))
+    if node.commitment == "committed":
+        label.append("  committed", style="magenta")
     label.append("  ")
     label.append_text(safe(node.owner, "dim"))
     if node.aligned.objectives:

@@ -52,6 +52,8 @@ class WinRow(ReportModel):
     unit: str
     status: str
     done: bool
+    # increase, decrease, ...: `85 days, target 70 days` reads right where `85 of 70` does not.
+    kind: str = "increase"
 
 
 class DigestReport(CycleReport):
@@ -65,6 +67,8 @@ class DigestReport(CycleReport):
     # How many key results have each status today (only the statuses present).
     statuses: dict[str, int]
     key_results: int
+    # Of the `not started` ones, those still measuring their baseline.
+    measuring_baseline: int = 0
     wins: list[WinRow]
     behind: list[LaggingRow]
     stale_owners: list[QuietOwnerRow]
@@ -114,6 +118,7 @@ def digest_report(plan: Plan, as_of: date, *, report_url: str | None = None) -> 
         cadence_days=plan.settings.cadence_days,
         statuses={status.value: counts[status] for status in Status if counts[status]},
         key_results=len(plan.key_results),
+        measuring_baseline=sum(1 for kr in plan.key_results if kr.measuring_baseline),
         wins=wins(plan, as_of, since, now),
         behind=lagging.lagging,
         stale_owners=quiet_owners_report(plan, as_of).owners,
@@ -175,6 +180,7 @@ def wins(
             unit=kr.unit,
             status=score.status.value,
             done=reached,
+            kind=kr.kind.value,
         )
         (done if reached else improved).append(row)
     improved.sort(key=lambda row: -row.gain)

@@ -100,7 +100,12 @@ def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> 
     ]
     recent = [(p.date, p.value) for p in points[-FORECAST_POINTS:]]
     predicted = forecast(recent, kr.due_date)
-    counted = [kr.start_value, kr.target_value, *(c.value for c in entries)]
+    # A start still being measured (`baseline`) is no number yet: it does not count here.
+    counted = [
+        *(() if kr.start is None else (kr.start_value,)),
+        kr.target_value,
+        *(c.value for c in entries),
+    ]
     if predicted is not None and kr.unit != "%" and all(v % 1 == 0 for v in counted):
         # Whole things (opportunities, customers) are forecast whole: 131 opps, not 131.31.
         predicted = float(round(predicted))

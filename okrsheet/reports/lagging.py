@@ -37,6 +37,9 @@ class LaggingRow(ReportModel):
     codes: list[str]
     # Of a committed objective: at risk as soon as it falls behind pace.
     committed: bool = False
+    # Start "baseline" and no value yet: not scored, its progress reads "measuring the
+    # baseline" (0 here), as in `okr status`.
+    measuring_baseline: bool = False
 
 
 class KPILagRow(KPIRow):
@@ -107,6 +110,7 @@ def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
                 reasons=list(lag.sentences),
                 codes=list(lag.codes),
                 committed=kr.committed,
+                measuring_baseline=kr.measuring_baseline,
             )
         )
     kpis = []

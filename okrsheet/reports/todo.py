@@ -10,6 +10,7 @@ from okrsheet.model import Plan
 from okrsheet.names import person_key
 from okrsheet.reports.base import Report, ReportModel
 from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
+from okrsheet.vocab import MEASURING_BASELINE
 
 
 class TodoItem(ReportModel):
@@ -41,7 +42,11 @@ def todo_report(plan: Plan, owner: str, as_of: date) -> TodoReport:
         if score.status.value == "done":
             continue
         idle = days_since_checkin(kr, plan.cycle, as_of)
-        if idle >= plan.settings.cadence_days:
+        if kr.measuring_baseline:
+            # Nothing is scored until it is measured: that is the first thing to do.
+            why = f"{MEASURING_BASELINE} (the first value checked in becomes the start)"
+            items.append(TodoItem(id=kr.id, title=kr.title, action="check in", why=why))
+        elif idle >= plan.settings.cadence_days:
             when = f"last check-in {idle} days ago" if kr.last_checkin else "no check-in yet"
             items.append(TodoItem(id=kr.id, title=kr.title, action="check in", why=when))
         lag = lag_reasons(score, plan.cycle, as_of, plan.settings)

@@ -31,6 +31,8 @@ class TreeNode(ReportModel):
     status: str | None
     aligned: AlignedSummary
     children: list[TreeNode]
+    # committed or aspirational, as in `okr status` (a blank cell: the Settings default).
+    commitment: str = "aspirational"
 
 
 class TreeReport(CycleReport):
@@ -121,6 +123,7 @@ def tree_report(
                 mean_progress=round4(sum(progresses) / len(progresses)) if progresses else None,
             ),
             children=kids,
+            commitment=o.commitment_in(plan.settings).value,
         )
 
     corporate = [o.id for o in plan.objectives if o.level.value == "corporate"]

@@ -100,7 +100,13 @@ class Backend:
         raise NotImplementedError
 
     def open(
-        self, location: Location, *, title: str | None, share: Sequence[str], steps: Steps | None
+        self,
+        location: Location,
+        *,
+        title: str | None,
+        share: Sequence[str],
+        steps: Steps | None,
+        time_zone: str = "",
     ) -> WorkbookStore:
         raise NotImplementedError
 
@@ -129,7 +135,13 @@ class LocalXlsx(Backend):
         return Location(path=path)
 
     def open(
-        self, location: Location, *, title: str | None, share: Sequence[str], steps: Steps | None
+        self,
+        location: Location,
+        *,
+        title: str | None,
+        share: Sequence[str],
+        steps: Steps | None,
+        time_zone: str = "",
     ) -> WorkbookStore:
         from okrsheet.stores.xlsx import XlsxStore
 
@@ -162,11 +174,19 @@ class GoogleSheets(Backend):
         return Location(scheme=self.scheme, address=spreadsheet_id)
 
     def open(
-        self, location: Location, *, title: str | None, share: Sequence[str], steps: Steps | None
+        self,
+        location: Location,
+        *,
+        title: str | None,
+        share: Sequence[str],
+        steps: Steps | None,
+        time_zone: str = "",
     ) -> WorkbookStore:
         from okrsheet.stores.gsheets import GoogleSheetsStore
 
-        return GoogleSheetsStore(location.address, title=title, share_with=share, steps=steps)
+        return GoogleSheetsStore(
+            location.address, title=title, share_with=share, steps=steps, time_zone=time_zone
+        )
 
     def url(self, location: Location) -> str | None:
         from okrsheet.stores.google_create import url_for
@@ -226,7 +246,11 @@ def open_store(
     title: str | None = None,
     share: Sequence[str] = (),
     steps: Steps | None = None,
+    time_zone: str = "",
 ) -> WorkbookStore:
-    """The store for a location; `title`, `share` and `steps` (told each step of a long
-    creation and how many there are) matter only when creating a remote workbook."""
-    return location.backend.open(location, title=title, share=share, steps=steps)
+    """The store for a location; `title`, `share`, `steps` (told each step of a long
+    creation and how many there are) and `time_zone` (the new spreadsheet's own, as the
+    Settings tab spells one) matter only when creating a remote workbook."""
+    return location.backend.open(
+        location, title=title, share=share, steps=steps, time_zone=time_zone
+    )

@@ -47,11 +47,34 @@ def url_for(spreadsheet_id: str) -> str:
     return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
 
 
+def google_time_zone(zone: str) -> str:
+    """A time zone as the Settings tab spells it (`Europe/Berlin`, `UTC`, `UTC+14:00`) as a
+    spreadsheet's `timeZone` takes it: an IANA name as it is, UTC as `Etc/GMT`, and a fixed
+    offset as Google's custom zone (`GMT+14:00`)."""
+    if zone == "UTC":
+        return "Etc/GMT"
+    if zone.startswith(("UTC+", "UTC-")):
+        return "GMT" + zone[3:]
+    return zone
+
+
+def time_zone_request(zone: str) -> dict[str, Any]:
+    """The request that sets a spreadsheet's own time zone (File > Settings), which its
+    TODAY() and okr's dates then follow."""
+    return {
+        "updateSpreadsheetProperties": {
+            "properties": {"timeZone": google_time_zone(zone)},
+            "fields": "timeZone",
+        }
+    }
+
+
 class GoogleCreation:
     """Creating, laying out and sharing a spreadsheet (mixed into `GoogleSheetsStore`)."""
 
     spreadsheet_id: str
     title: str | None
+    time_zone: str
     share_with: tuple[str, ...]
     notify: bool
     _total_steps: int
@@ -300,7 +323,10 @@ class GoogleCreation:
         unknown (a 5xx, a timeout, a lost answer), read the tab list again rather than sending
         it blindly: the batch deletes every tab that was there before, so it landed exactly
         when none is left."""
-        requests = _layout_requests(tabs, existing, memo)
+        # A spreadsheet okr made gets this computer's time zone in the same write as its
+        # layout (a spreadsheet that was there keeps the one its owner chose).
+        zone = [time_zone_request(self.time_zone)] if created and self.time_zone else []
+        requests = zone + _layout_requests(tabs, existing, memo)
         parts = chunks(requests, self._chunk_bytes())
         if len(parts) > 1:
             self._lay_out_in_parts(requests, existing, created=created)
@@ -318,7 +344,7 @@ class GoogleCreation:
             if before and not before & {s.sheet_id for s in now.values()}:
                 return
             existing = now
-            requests = _layout_requests(tabs, existing, memo)
+            requests = zone + _layout_requests(tabs, existing, memo)
             self._pause(attempt)
         raise BackendError(
             f"could not confirm the write to {self.location} ({reason}); nothing was laid out",

@@ -117,9 +117,13 @@ class GoogleSheetsStore(GoogleCreation):
         share_with: Sequence[str] = (),
         notify: bool = True,
         steps: Callable[[str, int], None] | None = None,
+        time_zone: str = "",
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
         self.title = title
+        #: The time zone a spreadsheet this store creates gets (its File > Settings), as the
+        #: Settings tab spells one; "" leaves Google's default.
+        self.time_zone = time_zone
         self.share_with = tuple(share_with)
         self.notify = notify
         self._steps = steps

@@ -152,6 +152,12 @@ def _wanted(title: str) -> bool:
     return title.strip().casefold() not in UNREAD_TABS
 
 
+def _wanted_for_writing(title: str) -> bool:
+    """A tab whose cells a write plans on: those okr reads, and the Dashboard, whose formulas
+    every write rewrites over as many rows as it has (none may keep a stale result)."""
+    return _wanted(title) or title.strip().casefold() == "dashboard"
+
+
 class XlsxStore:
     """A workbook in a local .xlsx file.
 
@@ -195,13 +201,17 @@ class XlsxStore:
         except (OSError, zipfile.BadZipFile, ValueError):
             package = None  # not a zip: the reader says what it is
         read = _all if whole else _wanted
+        sparse: dict[str, list[list[CellValue]]] = {}
         if package is not None:
             try:
                 self._check_bounds(package, read)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
+            sparse = self._sparse_rows(package, read)
             del package
-        raw = self._grids(lambda: CalamineWorkbook.from_path(str(self.path)), read=read)
+        raw = self._grids(
+            lambda: CalamineWorkbook.from_path(str(self.path)), read=read, sparse=sparse
+        )
         raw.unresolved = _unresolved(lambda: Package.open(self.path))
         return raw
 
@@ -212,10 +222,17 @@ class XlsxStore:
         from okrsheet.stores.xlsx_zip import Package
 
         known = self._package if self._package is not None and self._package.data is data else None
+        sparse: dict[str, list[list[CellValue]]] = {}
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
-            self._check_bounds(known or Package(data), _wanted)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            package = known or Package(data)
+            self._check_bounds(package, _wanted_for_writing)
+            sparse = self._sparse_rows(package, _wanted_for_writing)
+        raw = self._grids(
+            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
+            read=_wanted_for_writing,
+            sparse=sparse,
+        )
         raw.unresolved = _unresolved(lambda: known or Package(data))
         return raw
 
@@ -229,14 +246,60 @@ class XlsxStore:
         parts = sheet_parts(package)
         check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
 
+    def _sparse_rows(
+        self, package: Package, read: Callable[[str], bool]
+    ) -> dict[str, list[list[CellValue]]]:
+        """The rows of each tab `read` accepts whose cells lie far apart (see `xlsx_sparse`),
+        read piece by piece; a tab that is not, or that cannot be cut, is left to `_grids`."""
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        from okrsheet.stores.xlsx_parts import sheet_parts
+        from okrsheet.stores.xlsx_sparse import pieces
+
+        try:
+            names = set(package.namelist())
+            cut = {
+                title: found
+                for title, part in sheet_parts(package).items()
+                if read(title) and part in names
+                for found in [pieces(package.read(part))]
+                if found is not None
+            }
+            if not cut:
+                return {}
+            parts = sheet_parts(package)
+            rows: dict[str, list[list[CellValue]]] = {title: [] for title in cut}
+            for index in range(max(len(p) for p in cut.values())):
+                now = {title: p[index] for title, p in cut.items() if index < len(p)}
+                buffer = io.BytesIO()
+                package.write(
+                    buffer, {parts[t]: xml for t, (_, xml) in now.items()}, compress=False
+                )
+                buffer.seek(0)
+                book = CalamineWorkbook.from_filelike(buffer)
+                for title, (before, _xml) in now.items():
+                    found = rows[title]
+                    found.extend([] for _ in range(before - len(found)))
+                    found.extend(
+                        cast(
+                            "list[list[CellValue]]",
+                            book.get_sheet_by_name(title).to_python(skip_empty_area=False),
+                        )
+                    )
+            return rows
+        except (CalamineError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
+            return {}  # read whole: the reader says what is wrong, if anything
+
     def _grids(
         self,
         open_book: Callable[[], CalamineWorkbook],
         only: Callable[[str], bool] | None = None,
         read: Callable[[str], bool] | None = None,
+        sparse: dict[str, list[list[CellValue]]] | None = None,
     ) -> RawWorkbook:
         """Every tab of the book `open_book` gives (or those `only` accepts), in tab order;
-        the cells of those `read` refuses (by default `UNREAD_TABS`) are left out."""
+        the cells of those `read` refuses (by default `UNREAD_TABS`) are left out, and those
+        of a tab in `sparse` are its rows as read there."""
         from python_calamine import CalamineError, PasswordError
 
         read = read or _wanted
@@ -248,12 +311,13 @@ class XlsxStore:
                     title=name,
                     # Empty cells stay "" and times of day stay as they are: the layout
                     # treats "" as blank and parses any other type through its text.
-                    rows=cast(
+                    rows=[]
+                    if not read(name)
+                    else (sparse or {}).get(name)
+                    or cast(
                         "list[list[CellValue]]",
                         book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                    )
-                    if read(name)
-                    else [],
+                    ),
                     hidden=not visible.get(name, True),
                 )
                 for name in book.sheet_names
@@ -323,13 +387,15 @@ class XlsxStore:
                 return self._read_data(data), package
             # A trimmed tab reaches the reader as its head and needle rows only: what lies
             # beyond them costs nothing there, and its scan would cost the time skimming saves.
-            self._check_bounds(package, lambda t: _wanted(t) and long_parts.get(t) not in trimmed)
+            self._check_bounds(
+                package, lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed
+            )
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
             return self._read_data(data), None  # the plain read says what is wrong, if anything
         buffer.seek(0)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer))
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=_wanted_for_writing)
         raw.unresolved = _unresolved(lambda: package)
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {
@@ -341,6 +407,7 @@ class XlsxStore:
             full = self._grids(
                 lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
                 only=unwanted.__contains__,
+                read=_wanted_for_writing,
             )
             rows = {g.title: g.rows for g in full.grids}
             for grid in raw.grids:

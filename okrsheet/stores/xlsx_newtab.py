@@ -5,20 +5,23 @@ year's log takes most of a minute) or hold parts openpyxl would drop (charts, im
 then refuses to rewrite. A plain tab of values (text and numbers; no formulas, no dates, no
 formats, choices or hidden columns; header notes are left out) is simple enough to add by
 hand: a worksheet part with its column widths, a frozen header row and the values as inline
-strings, and its entries in the workbook, its relationships and the content types. Anything
-else stays `Unpatchable` (openpyxl does it).
+strings, and its entries in the workbook, its relationships and the content types. Columns
+may carry a number format (a date, a percentage: `okr rollover`'s archive tab), given by a
+cell style the caller finds or adds in styles.xml; dates are written as serial numbers there.
+Anything else stays `Unpatchable` (openpyxl does it).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 
 from lxml import etree
 
-from okrsheet.stores.base import AddTab, Formula
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.base import AddTab, Formula, NumberFormat
+from okrsheet.stores.cells import column_letter, serial
 from okrsheet.stores.xlsx_zip import Package, Splice, Unpatchable
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -32,21 +35,22 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def plain(change: AddTab) -> bool:
-    """Whether the tab is one this module can add: at the end, values only."""
+    """Whether the tab is one this module can add: at the end, values only (dates too)."""
     spec = change.spec
     if change.before is not None or spec.cell_formats or spec.emphasized_rows or spec.derived:
         return False
-    if any(
-        c.choices or c.hidden or c.status_colors or c.progress_bar
-        or c.number_format not in ("general", "text")
-        for c in spec.columns
-    ):  # fmt: skip
-        return False  # validation, formats and colours are openpyxl's to draw
+    if any(c.choices or c.hidden or c.status_colors or c.progress_bar for c in spec.columns):
+        return False  # validation and colours are openpyxl's to draw
     return all(
-        value is None or (isinstance(value, str | int | float) and not isinstance(value, Formula))
+        value is None
+        or (isinstance(value, str | int | float | date) and not isinstance(value, Formula))
         for row in spec.rows
         for value in row
     )
+
+
+#: The cell style (an index into styles.xml's cellXfs) showing a number format.
+StyleFor = Callable[[NumberFormat], int]
 
 
 def _text(value: str) -> str:
@@ -56,18 +60,33 @@ def _text(value: str) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell(ref: str, value: str | int | float | None) -> str:
+def _cell(
+    ref: str, value: object, number_format: NumberFormat, style_for: StyleFor, text_style: int = 0
+) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        style = f' s="{text_style}"' if text_style else ""
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    return f'<c r="{ref}"><v>{float(value)!r}</v></c>'
+    if isinstance(value, date):
+        if number_format not in ("date", "datetime"):
+            number_format = "datetime" if isinstance(value, datetime) else "date"
+        return f'<c r="{ref}" s="{style_for(number_format)}"><v>{serial(value)!r}</v></c>'
+    assert isinstance(value, int | float)
+    style = "" if number_format in ("general", "text") else f' s="{style_for(number_format)}"'
+    return f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
 
 
-def worksheet_xml(change: AddTab) -> bytes:
+def _no_styles(number_format: NumberFormat) -> int:
+    raise Unpatchable(f"a column formatted as {number_format} needs a full rewrite")
+
+
+def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles, header_style: int = 0) -> bytes:
+    """The new tab's worksheet part; its header cells get the cell style `header_style`
+    (0: none), such as the header of the workbook's other tabs has."""
     spec = change.spec  # wrap_columns needs a cell style: the text is whole either way
     rows: list[Sequence[object]] = []
     if spec.header:
@@ -78,9 +97,17 @@ def worksheet_xml(change: AddTab) -> bytes:
         for n, c in enumerate(spec.columns, start=1)
     )
     body = []
+    formats = [c.number_format for c in spec.columns]
     for number, values in enumerate(rows, start=1):
+        header = spec.header and number == 1
         cells = "".join(
-            _cell(f"{column_letter(col)}{number}", value)  # type: ignore[arg-type]
+            _cell(
+                f"{column_letter(col)}{number}",
+                value,
+                "general" if header or col > len(formats) else formats[col - 1],
+                style_for,
+                header_style if header else 0,
+            )
             for col, value in enumerate(values, start=1)
         )
         body.append(f'<row r="{number}">{cells}</row>')
@@ -106,9 +133,12 @@ def add_tabs(
     package: Package,
     changes: Sequence[AddTab],
     replaced: Mapping[str, bytes | Splice | None],
+    style_for: StyleFor = _no_styles,
+    header_style: int = 0,
 ) -> dict[str, bytes]:
     """The package members that add these tabs at the end: their worksheets, and the workbook,
-    its relationships and the content types as `replaced` (else the package) has them."""
+    its relationships and the content types as `replaced` (else the package) has them; a
+    column's number format is the cell style `style_for` gives."""
 
     def current(name: str) -> bytes:
         given = replaced.get(name)
@@ -143,7 +173,7 @@ def add_tabs(
         rel_ids.add(rel_id)
         sheet_id = max(ids, default=0) + 1
         ids.append(sheet_id)
-        out[part] = worksheet_xml(change)
+        out[part] = worksheet_xml(change, style_for, header_style)
         etree.SubElement(
             rels,
             f"{{{PKG_REL_NS}}}Relationship",

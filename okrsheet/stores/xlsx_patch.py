@@ -10,6 +10,7 @@ the store falls back to openpyxl.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import posixpath
 import re
@@ -21,7 +22,16 @@ from typing import IO, Any
 
 from lxml import etree
 
-from okrsheet.stores.base import AddTab, AppendRows, Change, Formula, SetCells, WriteValue
+from okrsheet.stores.base import (
+    AddTab,
+    AppendRows,
+    Change,
+    DeleteRows,
+    Formula,
+    NumberFormat,
+    SetCells,
+    WriteValue,
+)
 from okrsheet.stores.cells import NUMBER_FORMATS, column_letter, letters_to_column, serial
 from okrsheet.stores.xlsx_newtab import add_tabs, plain
 from okrsheet.stores.xlsx_parts import sheet_parts as sheet_parts
@@ -220,6 +230,56 @@ class _Sheet:
             if c.get("style")
         ]
 
+    def delete_rows(self, doomed: Iterable[int]) -> None:
+        """Remove whole rows, moving the rows below them up (their cells, styles, heights
+        and formulas' text as they are, as a spreadsheet program's "delete rows" moves them;
+        a formula is not rewritten, as openpyxl does not rewrite it either).
+
+        What is anchored to rows below the first one deleted and would be left pointing at
+        the wrong row is `Unpatchable`: merged cells, shared formulas, hyperlinks, tables
+        (see `_anchored_below`). Conditional formats and validations keep their ranges: they
+        cover whole columns of okr's tabs, which stay whole."""
+        gone = sorted(set(doomed))
+        if not gone:
+            return
+        first = gone[0]
+        for merged in self.root.iterfind(f"{_Q}mergeCells/{_Q}mergeCell"):
+            if _bottom_row(merged.get("ref", "")) >= first:
+                raise Unpatchable("merged cells below deleted rows need a full rewrite")
+        for link in self.root.iterfind(f"{_Q}hyperlinks/{_Q}hyperlink"):
+            if _bottom_row(link.get("ref", "")) >= first:
+                raise Unpatchable("hyperlinks below deleted rows need a full rewrite")
+        if self.root.find(f"{_Q}tableParts/{_Q}tablePart") is not None:
+            raise Unpatchable("a tab with tables needs a full rewrite to delete rows")
+        for formula in self.root.iter(_F):
+            if formula.get("t") == "shared":
+                raise Unpatchable("shared formulas need a full rewrite to delete rows")
+        moved: dict[int, Any] = {}
+        for number in sorted(self.rows):
+            row = self.rows[number]
+            if number in gone:
+                self.data.remove(row)
+                continue
+            shift = bisect.bisect_left(gone, number)
+            if shift:
+                new = number - shift
+                row.set("r", str(new))
+                for cell in row.iterfind(f"{_Q}c"):
+                    ref = cell.get("r", "")
+                    cell.set("r", f"{ref.rstrip('0123456789')}{new}")
+                number = new
+            moved[number] = row
+        self.rows = moved
+        self._cells.clear()
+
+    def header_style(self) -> int:
+        """The cell style of A1 when it holds text (a header), else 0."""
+        first = self.rows.get(1)
+        cell = first.find(f"{_Q}c") if first is not None else None
+        if cell is None or cell.get("r", "A1") != "A1" or cell.get("t") not in ("s", "inlineStr"):
+            return 0
+        return int(cell.get("s", "0") or 0)
+
     def last_used_row(self) -> int:
         for number in sorted(self.rows, reverse=True):
             for cell in self.rows[number].iterfind(f"{_Q}c"):
@@ -360,6 +420,12 @@ class _Sheet:
         )
 
 
+def _bottom_row(ref: str) -> int:
+    """The last row of a reference such as `A2:C9` (0 when it names none)."""
+    digits = ref.split(":")[-1].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ").replace("$", "")
+    return int(digits) if digits.isdigit() else 0
+
+
 # Formulas and what they read ------------------------------------------------------------------
 
 _ANY_ROW = 1 << 20
@@ -485,7 +551,9 @@ def _has_cached_results(xml: bytes) -> bool:
 
 
 def _only_appends(changes: Sequence[Change], tab: str) -> bool:
-    mine = [c for c in changes if isinstance(c, SetCells | AppendRows) and c.tab == tab]
+    mine = [
+        c for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows) and c.tab == tab
+    ]
     return len(mine) == 1 and isinstance(mine[0], AppendRows)
 
 
@@ -601,6 +669,40 @@ def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str |
     return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
 
 
+_ANCHOR = re.compile(rb"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor)\b")
+_COMMENT_REF = re.compile(rb'<(?:\w+:)?(?:comment|threadedComment)\b[^>]*?\bref="([^"]+)"')
+
+
+def _anchored_below(package: Package, part: str, first: int) -> str | None:
+    """What of the worksheet `part` sits on a row from `first` down in parts of its own
+    (comments, notes, drawn shapes, charts, images), which deleting rows above it would leave
+    on the wrong row; None when nothing does (header notes on row 1 stay where they are)."""
+    rels_name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if rels_name not in set(package.namelist()):
+        return None
+    rels = etree.fromstring(package.read(rels_name), _PARSER)
+    for rel in rels.iterfind(f"{{{PKG_REL_NS}}}Relationship"):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        if rel.get("TargetMode") == "External" or kind not in (
+            "comments",
+            "threadedComment",
+            "drawing",
+        ):
+            continue
+        target = rel.get("Target", "")
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+        )
+        data = package.read(name)
+        if kind == "drawing" and _ANCHOR.search(data):
+            return "drawn shapes, charts or images"
+        if any(_bottom_row(ref.decode()) >= first for ref in _COMMENT_REF.findall(data)):
+            return "comments"
+    return None
+
+
 def _without_calc_chain(package: Package) -> dict[str, bytes | None]:
     """Excel rebuilds calcChain.xml; a stale one (a formula cell now holding a value) makes it
     'repair' the file, so the chain is dropped along with its references."""
@@ -699,10 +801,8 @@ def patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -
 
 def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) -> None:
     added = [c for c in changes if isinstance(c, AddTab)]
-    if any(not isinstance(c, SetCells | AppendRows | AddTab) for c in changes):
-        raise Unpatchable("deleted rows need a full rewrite")
     if added and not all(plain(c) for c in added):
-        raise Unpatchable("new tabs with formulas or formats need a full rewrite")
+        raise Unpatchable("new tabs with formulas, choices or colours need a full rewrite")
     changes = [c for c in changes if not isinstance(c, AddTab)]
     package = source if isinstance(source, Package) else Package.open(source)
     parts = sheet_parts_of(package)
@@ -711,7 +811,7 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     replaced: dict[str, bytes | Splice | None] = {}
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
     for change in changes:
-        assert isinstance(change, SetCells | AppendRows)
+        assert isinstance(change, SetCells | AppendRows | DeleteRows)
         part = parts.get(change.tab)
         if part is None:
             raise Unpatchable(f"no worksheet part for {change.tab!r}")
@@ -729,7 +829,15 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 continue
         sheet = sheets.get(part) or _Sheet(package.read(part), styles)
         sheets[part] = sheet
-        if isinstance(change, SetCells):
+        if isinstance(change, DeleteRows):
+            if change.rows:
+                below = _anchored_below(package, part, min(change.rows))
+                if below is not None:
+                    raise Unpatchable(f"{below} below deleted rows need a full rewrite")
+                sheet.delete_rows(change.rows)
+                # Every row from the first one deleted on holds other cells now.
+                written.rows_from = min(written.rows_from or _ANY_ROW, min(change.rows))
+        elif isinstance(change, SetCells):
             for (row, col), value in sorted(change.cells.items()):
                 sheet.set(row, col, value)
                 written.add(row, col)
@@ -749,14 +857,21 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     replaced.update(
         {part: sheet.finish(stale.get(titles[part], set())) for part, sheet in sheets.items()}
     )
-    if styles.changed:
-        replaced["xl/styles.xml"] = styles.to_bytes()
     replaced["xl/workbook.xml"] = follow_data(_full_calc_on_load(package.read("xl/workbook.xml")))
     replaced.update(_without_calc_chain(package))
     if added:  # a plain tab of values, at the end (see xlsx_newtab)
-        replaced.update(add_tabs(package, added, replaced))
+
+        def style_for(number_format: NumberFormat) -> int:
+            return styles.date_style(NUMBER_FORMATS[number_format])
+
+        # Its header looks like the header of the tabs this write changes (okr's own tabs:
+        # the first row's style, as the workbook has it).
+        header = next((s.header_style() for s in sheets.values() if s.header_style()), 0)
+        replaced.update(add_tabs(package, added, replaced, style_for, header))
+    if styles.changed:
+        replaced["xl/styles.xml"] = styles.to_bytes()
     package.write(target, replaced)
 
 
 def changed_tabs(changes: Iterable[Change]) -> set[str]:
-    return {c.tab for c in changes if isinstance(c, SetCells | AppendRows)}
+    return {c.tab for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows)}

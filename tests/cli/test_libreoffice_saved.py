@@ -26,10 +26,14 @@ from tests.cli.test_sheet_agrees import (
 def tab_means(path: Path) -> dict[str, float | None]:
     """The Dashboard's Mean progress of each tab, as LibreOffice computed or kept it."""
     sheet = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+    rows = list(sheet.iter_rows(values_only=True))
+    # The per-tab lines beside the list: found by their header, wherever the columns are.
+    top, row = next((n, r) for n, r in enumerate(rows) if "Tab (person or team)" in r)
+    name, mean_at = row.index("Tab (person or team)"), row.index("Mean progress")
     means: dict[str, float | None] = {}
-    for row in sheet.iter_rows(min_row=2, values_only=True):
-        title, mean = row[10], row[16]
-        if isinstance(title, str) and title != "Tab (person or team)":
+    for line in rows[top + 1 :]:
+        title, mean = line[name], line[mean_at]
+        if isinstance(title, str):
             means[title] = mean if isinstance(mean, float | int) else None
     return means
 

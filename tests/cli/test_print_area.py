@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from okrsheet.layout.schema import OKR_COLUMNS
 from okrsheet.stores.xlsx_print import follow_data, following_area
 from tests.cli.conftest import SHOP_ROWS, add_rows
 from tests.cli.test_sheet_agrees import SOFFICE, recalculate
@@ -35,12 +36,16 @@ def names(path: Path) -> dict[tuple[str, str], str]:
     }
 
 
+#: An OKR tab prints its columns up to Days since check-in (the hidden helpers are left out).
+PRINTED = [c.key for c in OKR_COLUMNS].index("days_since") + 1
+
+
 def with_fixed_area(path: Path, tab: str, area: str) -> None:
     """The workbook as okr init wrote it before: the tab's print area fixed to `area`."""
     with zipfile.ZipFile(path) as book:
         data = {n: book.read(n) for n in book.namelist()}
     xml = data["xl/workbook.xml"].decode()
-    formula = following_area(f"'{tab}'", 24)
+    formula = following_area(f"'{tab}'", PRINTED)
     for written in (formula, formula.replace('"', "&quot;")):
         xml = xml.replace(f">{written}<", f">'{tab}'!{area}<")
     data["xl/workbook.xml"] = xml.encode()
@@ -52,7 +57,7 @@ def with_fixed_area(path: Path, tab: str, area: str) -> None:
 def test_init_gives_tables_a_print_area_that_follows_the_data(shop: Path) -> None:
     found = names(shop)
 
-    assert found[("_xlnm.Print_Area", "Corporate")] == following_area("'Corporate'", 24)
+    assert found[("_xlnm.Print_Area", "Corporate")] == following_area("'Corporate'", PRINTED)
     assert found[("_xlnm.Print_Titles", "Corporate")] == "'Corporate'!$1:$1"  # kept
     sheet = openpyxl.load_workbook(shop)["Corporate"]
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage

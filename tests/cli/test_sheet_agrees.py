@@ -105,8 +105,10 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
 
     def compare(item: dict[str, Any], row: dict[str, Any], what: str) -> None:
         pairs = [("progress", "Progress"), ("expected", "Expected")]
-        if what == "objective":
-            pairs.append(("confidence", "Objective confidence"))
+        if what in ("objective", "Dashboard"):
+            pairs.append(
+                ("confidence", "Objective confidence" if what == "objective" else "Confidence")
+            )
             committed = item["commitment"] == "committed"
         else:
             committed = item.get("committed")

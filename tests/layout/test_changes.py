@@ -43,7 +43,7 @@ Q1 = cycle_from_name("2027-Q1")
 
 
 def read(path: Path) -> RawWorkbook:
-    return XlsxStore(path).read()
+    return XlsxStore(path).read(whole=True)  # as a write reads it: the Dashboard too
 
 
 def log_rows(path: Path) -> int:

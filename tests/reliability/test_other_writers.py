@@ -151,10 +151,22 @@ def test_a_checkin_on_a_libreoffice_workbook_without_row_numbers_keeps_every_par
 def test_a_full_rewrite_that_would_lose_parts_is_refused_with_nothing_written(
     okr: Any, tmp_path: Path, libreoffice_bytes: bytes
 ) -> None:
-    """A rollover adds a tab, which only the full (openpyxl) writer does: it would drop the
-    chart and the data bars, so it refuses."""
+    """A rollover that drops a row of the tab holding the chart: the chart's anchor would be
+    left on the wrong row, so only the full (openpyxl) writer could delete the row, and it
+    would drop the chart and the data bars: it refuses."""
+    from okrsheet.stores.base import SetCells
+    from okrsheet.stores.xlsx import XlsxStore
+
     book = tmp_path / "okr.xlsx"
     book.write_bytes(libreoffice_bytes)
+
+    def drop_sales_1(raw: Any) -> list[SetCells]:
+        rows = next(g for g in raw.grids if g.title == "Sales").rows
+        column = rows[0].index("Next cycle") + 1
+        row = next(n for n, r in enumerate(rows, start=1) if r[1] == "SALES-1")
+        return [SetCells("Sales", {(row, column): "drop"})]
+
+    XlsxStore(book).update(drop_sales_1)
     before = fingerprint(book)
 
     result = okr("rollover", "--to", "2027-Q1", "-w", str(book))

@@ -12,10 +12,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 #: POSIX TZ strings (no time zone database needed): a name in <>, then the offset with
@@ -292,14 +294,72 @@ def _recorded_at_on_google(google: Any, value: float) -> str:
     raise AssertionError(f"no check-in of {value}")
 
 
-def test_a_google_workbook_uses_the_spreadsheets_time_zone(okr: Any, google: Any) -> None:
+def _time_zones_sent(google: Any) -> list[Any]:
+    """The `timeZone` of every spreadsheet property update okr sent to the API."""
+    return [
+        request["updateSpreadsheetProperties"]["properties"]["timeZone"]
+        for call in google.fake.calls
+        if call.method == "POST" and call.path.endswith(":batchUpdate")
+        for request in (call.body or {}).get("requests", [])
+        if "updateSpreadsheetProperties" in request
+    ]
+
+
+@pytest.fixture
+def computer_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Moves this process to another time zone (`TZ`), as okr run there would be."""
+
+    def move(tz: str) -> None:
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+
+    yield move
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_new_google_spreadsheet_gets_the_creating_computers_time_zone(
+    okr: Any, google: Any, computer_zone: Callable[[str], None]
+) -> None:
+    """`okr init gsheet:new` sets the new spreadsheet's own time zone (File > Settings) to the
+    creating computer's, in the same write as its layout, as `okr init` records it in Settings
+    for an .xlsx: two check-ins from both sides of the date line then date alike."""
+    for tz, sent in (
+        ("Asia/Tokyo", "Asia/Tokyo"),
+        ("<+14>-14", "GMT+14:00"),  # a fixed offset: Google's custom zone
+        ("Etc/UTC", "Etc/GMT"),
+    ):
+        google.fake.calls.clear()
+        computer_zone(tz)
+        result = okr("init", "gsheet:new", "--example", "--cycle", "2026-Q4")
+        assert result.exit_code == 0, result.stderr
+        assert _time_zones_sent(google) == [sent], tz
+        assert google.fake.spreadsheets[google.sheet_id()].properties["timeZone"] == sent
+    location = google.location()  # made at UTC+14
+    settings = google.fake.sheet(google.sheet_id(), "Settings").rows
+    zone_row = next(r for r in settings if (r[0] or {}).get("formattedValue") == "Time zone")
+    assert not (zone_row[1] or {}).get("formattedValue")  # the spreadsheet's own is used
+    computer_zone("<-11>11")  # another computer, at UTC-11
+    assert okr("checkin", "SALES-1.1", "--value", "93.5", "-w", location).exit_code == 0
+    assert _recorded_at_on_google(google, 93.5).endswith("+00:00")
+    google.fake.calls.clear()
+    google.fake.spreadsheets[google.sheet_id()].properties["timeZone"] = "Pacific/Kiritimati"
+    assert okr("checkin", "SALES-1.1", "--value", "94.5", "-w", location).exit_code == 0
+    assert _recorded_at_on_google(google, 94.5).endswith("+14:00")
+    assert _time_zones_sent(google) == []  # a check-in never changes the spreadsheet's zone
+
+
+def test_a_google_workbook_uses_the_spreadsheets_time_zone(
+    okr: Any, google: Any, monkeypatch: Any
+) -> None:
     """A Google spreadsheet records its own time zone (what its TODAY() uses); with the
     Settings' Time zone blank, okr uses it too. A Time zone in Settings still comes first."""
+    monkeypatch.setenv("TZ", "Etc/UTC")
     result = okr("init", "gsheet:new", "--example", "--cycle", "2026-Q4")
     assert result.exit_code == 0, result.stderr
     location = google.location()
     spreadsheet = google.fake.spreadsheets[google.sheet_id()]
-    assert spreadsheet.properties["timeZone"] == "Etc/GMT"  # what the fake gives a new one
+    assert spreadsheet.properties["timeZone"] == "Etc/GMT"  # the creating computer's: UTC
     settings = google.fake.sheet(google.sheet_id(), "Settings").rows
     zone_row = next(r for r in settings if (r[0] or {}).get("formattedValue") == "Time zone")
     assert not (zone_row[1] or {}).get("formattedValue")  # left to the spreadsheet's own

@@ -72,7 +72,13 @@ class _MemoryBackend(Backend):
         return Location(scheme=self.scheme, address=text.removeprefix("memory:"))
 
     def open(
-        self, location: Location, *, title: str | None, share: Sequence[str], steps: Steps | None
+        self,
+        location: Location,
+        *,
+        title: str | None,
+        share: Sequence[str],
+        steps: Steps | None,
+        time_zone: str = "",
     ) -> WorkbookStore:
         return _Memory(location)  # type: ignore[return-value]
 

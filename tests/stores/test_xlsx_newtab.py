@@ -108,7 +108,9 @@ def test_what_is_not_plain_still_goes_through_openpyxl() -> None:
     assert not plain(AddTab(formula))
     with_format = TabSpec("F", [ColumnSpec("A")], rows=[[1]], cell_formats={(0, 1): "percent"})
     assert not plain(AddTab(with_format))
-    assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", number_format="percent")])))
+    assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", choices=("x", "y"))])))
+    # A column's number format is a cell style the patcher finds or adds.
+    assert plain(AddTab(TabSpec("F", [ColumnSpec("A", number_format="percent")])))
     assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", choices=("a", "b"))])))
 
 

@@ -464,7 +464,6 @@ def test_fast_append_to_an_empty_sheet_starts_at_row_one(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     "change",
     [
-        DeleteRows("Data", (2,)),
         # A plain tab at the end is patched in (tests/stores/test_xlsx_newtab.py); not one
         # placed before another, or holding formulas.
         AddTab(TabSpec("New", [ColumnSpec("A")]), before="Data"),
@@ -474,6 +473,41 @@ def test_fast_append_to_an_empty_sheet_starts_at_row_one(tmp_path: Path) -> None
 def test_changes_it_does_not_handle_are_unpatchable(book: Path, change: Any) -> None:
     with pytest.raises(Unpatchable):
         patch(str(book), io.BytesIO(), [SetCells("Data", {(2, 1): "x"}), change])
+
+
+def test_deleted_rows_go_and_the_rows_below_move_up_with_their_cells(book: Path) -> None:
+    """`okr rollover` deletes rows by patching (every other part of the file stays): the
+    rows below move up with their cells, styles and formulas' text, as in a spreadsheet
+    program, and cells set after the deletion land on the rows as they are then."""
+    store = XlsxStore(book)
+    store.update(lambda raw: [AppendRows("Data", [["gamma", 5], ["delta", 6]])])
+    before = etree.fromstring(members(book)[DATA])
+    style = cell_xml(members(book)[DATA], "C3").get("s")
+
+    out = run_patch(book, [DeleteRows("Data", (2, 4)), SetCells("Data", {(3, 1): "set"})])
+
+    rows = XlsxStore(out).read().grids[0].rows
+    assert [r[0] for r in rows] == ["Name", "beta", "set"]
+    assert rows[1][1:3] == [4, date(2026, 1, 3)]
+    moved = cell_xml(members(out)[DATA], "C2")
+    assert moved.get("s") == style  # the date's style came up with it
+    formula = cell_xml(members(out)[DATA], "D2").find(f"{Q}f")
+    assert formula is not None and formula.text == "B3*2"  # as openpyxl leaves it
+    root = etree.fromstring(members(out)[DATA])
+    numbers = [int(r.get("r")) for r in root.iter(f"{Q}row")]
+    assert numbers == sorted(set(numbers)) and max(numbers) == 3
+    assert len(list(root.iter(f"{Q}row"))) == len(list(before.iter(f"{Q}row"))) - 2
+    assert root.find(f"{Q}dimension").get("ref").endswith("3")
+
+
+def test_deleting_rows_above_merged_cells_is_unpatchable(book: Path) -> None:
+    xml = members(book)[DATA].replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A3:B3"/></mergeCells>'
+    )
+    rezip(book, {DATA: xml})
+    with pytest.raises(Unpatchable):
+        patch(str(book), io.BytesIO(), [DeleteRows("Data", (2,))])
+    patch(str(book), io.BytesIO(), [DeleteRows("Data", (4,))])  # below them: nothing moves
 
 
 def test_an_unknown_tab_is_unpatchable(book: Path) -> None:
@@ -566,7 +600,7 @@ def test_changed_tabs_names_only_cell_changes() -> None:
         DeleteRows("C", (1,)),
         AddTab(TabSpec("D", [])),
     ]
-    assert changed_tabs(changes) == {"A", "B"}
+    assert changed_tabs(changes) == {"A", "B", "C"}
 
 
 # The zip package: raw copies, odd packages ------------------------------------------------------

@@ -122,8 +122,9 @@ def init(
     from okrsheet.layout.cells import local_time_zone
     from okrsheet.render.progress import steps
 
-    # A Google spreadsheet records its own time zone (File > Settings), which okr then uses.
-    zone = "" if location.remote else local_time_zone()
+    # Recorded in Settings; a new Google spreadsheet gets it as its own time zone (File >
+    # Settings), which okr then uses, as the spreadsheet's TODAY() does.
+    zone = local_time_zone()
     with steps() as step:
         draft, location = service.init_workbook(
             location,
