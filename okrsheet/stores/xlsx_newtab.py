@@ -37,7 +37,7 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def plain(change: AddTab) -> bool:
     """Whether the tab is one this module can add: at the end, values only (dates too)."""
     spec = change.spec
-    if change.before is not None or spec.cell_formats or spec.emphasized_rows or spec.derived:
+    if change.before is not None or spec.emphasized_rows or spec.derived:
         return False
     if any(c.choices or c.hidden or c.status_colors or c.progress_bar for c in spec.columns):
         return False  # validation and colours are openpyxl's to draw
@@ -98,13 +98,22 @@ def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles, header_style
     )
     body = []
     formats = [c.number_format for c in spec.columns]
+    first_data = 2 if spec.header else 1
     for number, values in enumerate(rows, start=1):
         header = spec.header and number == 1
+
+        def format_of(col: int, number: int = number, header: bool = header) -> NumberFormat:
+            if header:
+                return "general"
+            # A cell's own format (a key result's unit on an archive row), else its column's.
+            own = spec.cell_formats.get((number - first_data, col))
+            return own or ("general" if col > len(formats) else formats[col - 1])
+
         cells = "".join(
             _cell(
                 f"{column_letter(col)}{number}",
                 value,
-                "general" if header or col > len(formats) else formats[col - 1],
+                format_of(col),
                 style_for,
                 header_style if header else 0,
             )
@@ -181,7 +190,11 @@ def add_tabs(
             Type=WORKSHEET_TYPE,
             Target=posixpath.relpath(part, "xl"),
         )
-        sheet = etree.SubElement(sheets, f"{{{NS}}}sheet", name=title, sheetId=str(sheet_id))
+        # Spelled `r:id`, as every program writes it: older readers (python-calamine before 0.6)
+        # look for that very name, not for the namespace under another prefix.
+        sheet = etree.SubElement(
+            sheets, f"{{{NS}}}sheet", nsmap={"r": REL_NS}, name=title, sheetId=str(sheet_id)
+        )
         sheet.set(f"{{{REL_NS}}}id", rel_id)
         etree.SubElement(
             types, f"{{{TYPES_NS}}}Override", PartName=f"/{part}", ContentType=WORKSHEET_CONTENT

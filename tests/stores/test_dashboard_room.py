@@ -41,7 +41,7 @@ def dashboard_list(rows: list[list[Any]]) -> list[dict[str, Any]]:
 
 
 def side(rows: list[list[Any]], label: str) -> Any:
-    return next(r[11] for r in rows if len(r) > 11 and r[10] == label)
+    return next(r[i + 1] for r in rows for i, v in enumerate(r[:-1]) if v == label)
 
 
 def formulas(rows: list[list[Any]]) -> dict[tuple[int, int], str]:

@@ -64,6 +64,10 @@ def test_a_plain_tab_is_patched_in(example: Path, monkeypatch: pytest.MonkeyPatc
     assert any(n.startswith("xl/charts/") for n in after)
     new = set(after) - set(before)
     assert len(new) == 1 and new.pop().startswith("xl/worksheets/sheet")
+    # The new tab's entry is spelled `r:id`, as older readers (python-calamine 0.5) require.
+    listed = after["xl/workbook.xml"].decode()
+    assert '<sheet xmlns:r="' in listed or "xmlns:r=" in listed.split("<sheets")[0]
+    assert 'name="Reminders"' in listed and " r:id=" in listed.split('name="Reminders"')[1][:200]
 
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Reminders").to_python()
     assert rows == [
@@ -106,8 +110,9 @@ def test_what_is_not_plain_still_goes_through_openpyxl() -> None:
     assert not plain(AddTab(SPEC, before="People"))
     formula = TabSpec("F", [ColumnSpec("A")], rows=[[Formula("=1+1")]])
     assert not plain(AddTab(formula))
+    # A cell's own number format (an archive row in its key result's unit) is a style too.
     with_format = TabSpec("F", [ColumnSpec("A")], rows=[[1]], cell_formats={(0, 1): "percent"})
-    assert not plain(AddTab(with_format))
+    assert plain(AddTab(with_format))
     assert not plain(AddTab(TabSpec("F", [ColumnSpec("A", choices=("x", "y"))])))
     # A column's number format is a cell style the patcher finds or adds.
     assert plain(AddTab(TabSpec("F", [ColumnSpec("A", number_format="percent")])))
