@@ -30,14 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import OKR, TODAY, workbook  # type: ignore[import-not-found]  # noqa: E402
 
 from okrsheet.layout import cells  # noqa: E402
+from okrsheet.layout.schema import OKR_COLUMNS  # noqa: E402
 from okrsheet.stores.base import Change, ColumnSpec, SetCells, TabSpec, WriteValue  # noqa: E402
 from okrsheet.stores.xlsx import XlsxStore  # noqa: E402
 from okrsheet.stores.xlsx_patch import patch  # noqa: E402
 
 TARGET_SECONDS = 5.0
 BOOKS = 10
-#: The first column right of an OKR tab's table (41 columns): the Source column.
-SOURCE_COL = 42
+#: The first column right of an OKR tab's table: the Source column.
+SOURCE_COL = len(OKR_COLUMNS) + 1
 
 
 def feed(path: Path, folder: Path) -> int:
