@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OKR, TODAY, workbook  # type: ignore[import-not-found]  # noqa: E402
+from run import OKR, today, workbook  # type: ignore[import-not-found]  # noqa: E402
 
 from okrsheet.layout import cells  # noqa: E402
 from okrsheet.layout.schema import OKR_COLUMNS  # noqa: E402
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     large = workbook("large")
-    env = {**os.environ, "OKR_TODAY": TODAY["large"], "NO_COLOR": "1"}
+    env = {**os.environ, "OKR_TODAY": today("large"), "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory(prefix="okr-sync-") as tmp:
         folder = Path(tmp)
