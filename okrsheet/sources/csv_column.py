@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass
 
 from okrsheet.errors import UsageError
-from okrsheet.sources import Context, Source, SourceError, is_url, resolve_path
+from okrsheet.sources import (
+    Context,
+    Source,
+    SourceError,
+    file_or_url_bytes,
+    locate_file_or_url,
+)
 
 _SOURCE = re.compile(
     r"^(?:csv:)?(?P<doc>.+?)!(?P<sum>sum\()?\s*(?:'(?P<quoted>(?:[^']|'')+)'|(?P<bare>[^'\[\]()]+?))"
@@ -71,26 +77,12 @@ class CsvColumn:
         return Source(text, self.name, match["doc"].strip(), detail)
 
     def locate(self, source: Source, context: Context) -> str:
-        if is_url(source.document):
-            return source.document
-        return str(resolve_path(source.document, context))
+        return locate_file_or_url(source.document, context)
 
     def read(self, document: str, context: Context) -> object:
         from okrsheet.csvfile import decode
 
-        if is_url(document):
-            from okrsheet.sources.http import get
-
-            data = get(document, context)
-        else:
-            from pathlib import Path
-
-            try:
-                data = Path(document).read_bytes()
-            except FileNotFoundError:
-                raise SourceError(f"no file at {Path(document).name}") from None
-            except OSError as exc:
-                raise SourceError(f"cannot read {Path(document).name}: {exc.strerror}") from None
+        data = file_or_url_bytes(document, context)
         try:
             text, _, _ = decode("the file", data, option="Source")
         except UsageError as exc:

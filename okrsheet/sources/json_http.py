@@ -13,7 +13,14 @@ import json
 import math
 import re
 
-from okrsheet.sources import Context, Source, SourceError, is_url, resolve_path
+from okrsheet.sources import (
+    Context,
+    Source,
+    SourceError,
+    file_or_url_bytes,
+    is_url,
+    locate_file_or_url,
+)
 
 _SOURCE = re.compile(r"^(?:json:)?(?P<doc>[^#]+)#(?P<pointer>/.*)?$", re.IGNORECASE)
 
@@ -42,22 +49,10 @@ class JsonPointer:
         return Source(text, self.name, doc, match["pointer"])
 
     def locate(self, source: Source, context: Context) -> str:
-        if is_url(source.document):
-            return source.document
-        return str(resolve_path(source.document, context))
+        return locate_file_or_url(source.document, context)
 
     def read(self, document: str, context: Context) -> object:
-        if is_url(document):
-            from okrsheet.sources.http import get
-
-            data = get(document, context)
-        else:
-            from pathlib import Path
-
-            try:
-                data = Path(document).read_bytes()
-            except OSError as exc:
-                raise SourceError(f"cannot read {Path(document).name}: {exc.strerror}") from None
+        data = file_or_url_bytes(document, context)
         try:
             return json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
