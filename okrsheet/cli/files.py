@@ -24,6 +24,8 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from okrsheet.stores.xlsx_files import fsync_folder
+
 #: A hidden temporary file this old is no write's in progress: the next write removes it.
 STALE_AFTER_SECONDS = 60.0
 
@@ -48,7 +50,7 @@ def write_whole(path: Path, data: bytes) -> None:
         signal.signal(ended.signum, signal.SIG_DFL)
         os.kill(os.getpid(), ended.signum)
         raise SystemExit(128 + ended.signum) from None  # where the signal did not end us
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
 def _write_and_rename(path: Path, data: bytes) -> None:
@@ -179,16 +181,3 @@ def _terminations_unwind() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)  # type: ignore[arg-type]
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush the folder's entry for the renamed file to disk (where the system allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)

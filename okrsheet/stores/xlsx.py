@@ -37,7 +37,6 @@ from okrsheet.stores.base import (
 )
 from okrsheet.stores.xlsx_files import (
     _compound_file_kind,
-    _fsync_folder,
     _keep_metadata,
     _not_an_xlsx_package,
     _opendocument,
@@ -49,6 +48,7 @@ from okrsheet.stores.xlsx_files import (
     open_elsewhere,
     share_lock_file,
 )
+from okrsheet.stores.xlsx_files import fsync_folder as _fsync_folder
 from okrsheet.stores.xlsx_lock import NoLocking, locking
 
 if TYPE_CHECKING:

@@ -103,7 +103,7 @@ def share_lock_file(fd: int, like: os.stat_result | None) -> None:
             fchmod(fd, mode)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Flush the folder's entry for the renamed file to disk (where the system allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
