@@ -32,7 +32,7 @@ from okrsheet.layout.reminders_tab import (
     read_reminders,
     reminder_changes,
 )
-from okrsheet.model import KeyResult, Plan
+from okrsheet.model import KeyResult, Plan, amount
 from okrsheet.render.text import strip_controls
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, Skim, WriteValue
@@ -136,14 +136,7 @@ class Outgoing:
 
 
 def _amount(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no value yet"
-    if unit == "%":
-        return f"{value * 100:,.4g}%"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if unit == "$":
-        return f"${text}"
-    return f"{text} {unit}".strip()
+    return "no value yet" if value is None else amount(value, unit)
 
 
 def _value(kr: KeyResult) -> str:
