@@ -10,20 +10,10 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from okrsheet.errors import ExitCode, OkrError
+from okrsheet.errors import EXIT_CODES, OkrError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_CODES = {
-    ExitCode.USAGE: "usage",
-    ExitCode.INVALID_CONTENT: "invalid-content",
-    ExitCode.UNAVAILABLE: "workbook-unavailable",
-    ExitCode.BACKEND: "backend-failure",
-    ExitCode.AUTH: "not-allowed",
-    ExitCode.ABORTED: "aborted",
-    ExitCode.INTERNAL: "internal",
-}
 
 
 def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
@@ -34,7 +24,7 @@ def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
     if json_output:
         envelope = {
             "error": {
-                "code": _CODES.get(error.exit_code, "internal"),
+                "code": EXIT_CODES[error.exit_code].envelope or "internal",
                 "exit_code": int(error.exit_code),
                 "message": error.message,
                 "details": details,

@@ -1,0 +1,115 @@
+"""The parts of the docs made from the code, with cog (https://cog.readthedocs.io): the command
+reference in docs/commands.md is every command's `--help`, and the exit-code and JSON error
+tables in docs/exit-codes.md and docs/output.md are `okrsheet.errors.EXIT_CODES`.
+
+Each page holds its cog code in an HTML comment and the output below it. After changing a
+command, an option, a help text or an exit code, regenerate them from the project folder:
+
+    .venv/bin/cog -r -I . docs/commands.md docs/exit-codes.md docs/output.md
+
+tests/test_docs.py runs `cog --check` on them and fails, saying this, when one is out of date.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import typer.main
+from typer.testing import CliRunner
+
+from okrsheet.cli import COMMANDS, app
+from okrsheet.errors import EXIT_CODES, ExitCode, OkrError
+
+#: The pages that hold cog code, from the project folder.
+PAGES = ("docs/commands.md", "docs/exit-codes.md", "docs/output.md")
+#: How to bring them up to date.
+REGENERATE = "run: .venv/bin/cog -r -I . " + " ".join(PAGES)
+#: The width the reference is rendered at, whatever the terminal running cog.
+WIDTH = 80
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command as typed after `okr`, in the order `okr --help` lists them:
+    `("status",)`, `("auth", "login")`, ..."""
+    paths: list[tuple[str, ...]] = []
+    for entry in COMMANDS:
+        module = import_module(f"okrsheet.cli.commands.{entry.module}")
+        if hasattr(module, entry.name):
+            paths.append((entry.name,))
+        else:  # a group of subcommands
+            group = typer.main.get_command(module.app)
+            paths.extend((entry.name, sub) for sub in getattr(group, "commands", {}))
+    return paths
+
+
+def group_paths() -> list[tuple[str, ...]]:
+    """The commands that are groups of subcommands: `("auth",)`."""
+    return sorted({path[:1] for path in command_paths() if len(path) > 1})
+
+
+def help_text(path: tuple[str, ...], width: int = WIDTH) -> str:
+    """`okr PATH --help` as printed at `width` columns, without colour."""
+    env = {"COLUMNS": str(width), "NO_COLOR": "1", "TERM": "dumb", "OKR_WORKBOOK": None}
+    result = CliRunner().invoke(app, [*path, "--help"], env=env, prog_name="okr")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def command_reference() -> str:
+    """Markdown: a section per command and subcommand with its `--help`, in `okr --help`'s
+    order (a group before its subcommands)."""
+    paths: list[tuple[str, ...]] = [()]
+    for path in command_paths():
+        if len(path) > 1 and path[:1] not in paths:
+            paths.append(path[:1])
+        paths.append(path)
+    parts = []
+    for path in paths:
+        name = " ".join(("okr", *path))
+        text = "\n".join(line.rstrip() for line in help_text(path).strip("\n").splitlines())
+        parts.append(f"## {name}\n\n```text\n{text}\n```\n")
+    return "\n".join(parts)
+
+
+def exit_code_table() -> str:
+    """Markdown: docs/exit-codes.md's table of every exit code."""
+    rows = ["| code | name | meaning |", "| --- | --- | --- |"]
+    rows += [f"| {int(code)} | {doc.name} | {doc.meaning} |" for code, doc in EXIT_CODES.items()]
+    return "\n".join(rows) + "\n"
+
+
+def error_classes() -> dict[ExitCode, list[str]]:
+    """The `OkrError` classes of `okrsheet.errors` by the exit code each ends with."""
+    import okrsheet.errors as errors
+
+    found: dict[ExitCode, list[str]] = {}
+    for name, value in vars(errors).items():
+        if isinstance(value, type) and issubclass(value, OkrError):
+            found.setdefault(value.exit_code, []).append(name)
+    return found
+
+
+def envelope_table() -> str:
+    """Markdown: each `code` of the JSON error envelope, its exit code and the errors that end
+    with it (docs/output.md)."""
+    classes = error_classes()
+    rows = ["| `code` | `exit_code` | raised as (`okrsheet.errors`) |", "| --- | --- | --- |"]
+    for code, doc in EXIT_CODES.items():
+        if doc.envelope:
+            if code is ExitCode.INTERNAL:
+                raised = "any other exception: a bug"
+            else:
+                raised = ", ".join(f"`{name}`" for name in classes.get(code, []))
+            rows.append(f"| `{doc.envelope}` | {int(code)} | {raised} |")
+    carried = [str(int(code)) for code, doc in EXIT_CODES.items() if doc.envelope]
+    findings = [
+        f"{int(code)} ({doc.name})"
+        for code, doc in EXIT_CODES.items()
+        if doc.envelope is None and code is not ExitCode.OK
+    ]
+    note = (
+        f"So `exit_code` is {', '.join(carried[:-1])} or {carried[-1]}. Exit codes "
+        f"{' and '.join(findings)} end a command that did its work and found something: they "
+        "come with its report, never with an envelope."
+    )
+    return "\n".join(rows) + "\n\n" + note + "\n"
