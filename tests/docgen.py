@@ -12,7 +12,10 @@ tests/test_docs.py runs `cog --check` on them and fails, saying this, when one i
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from importlib import import_module
+from pathlib import Path
 
 import typer.main
 from typer.testing import CliRunner
@@ -113,3 +116,44 @@ def envelope_table() -> str:
         "come with its report, never with an envelope."
     )
     return "\n".join(rows) + "\n\n" + note + "\n"
+
+
+#: The day the docs' example outputs are as of (the tests' pinned today), in the example
+#: company's 2026-Q4.
+EXAMPLE_DAY = "2026-11-16"
+
+
+@functools.cache
+def example_bytes() -> bytes:
+    """The example company as `okr init --example --cycle 2026-Q4` writes it on EXAMPLE_DAY."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "example.xlsx"
+        args = ["init", str(path), "--example", "--cycle", "2026-Q4"]
+        result = CliRunner().invoke(app, args, env=_example_env(folder), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return path.read_bytes()
+
+
+def _example_env(folder: str) -> dict[str, str | None]:
+    unset = ("OKR_WORKBOOK", "OKR_AUTHOR", "OKR_CONFIG", "XDG_CONFIG_HOME", "FORCE_COLOR")
+    return {
+        **dict.fromkeys(unset),
+        "HOME": folder,
+        "OKR_TODAY": EXAMPLE_DAY,
+        "COLUMNS": str(WIDTH),
+        "NO_COLOR": "1",
+    }
+
+
+def report_excerpt(args: list[str], lines: int) -> str:
+    """A fenced `text` block: the first `lines` lines `okr ARGS` prints on the example company,
+    off a terminal at 80 columns, then `...`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "example.xlsx"
+        path.write_bytes(example_bytes())
+        result = CliRunner().invoke(
+            app, [*args, "-w", str(path)], env=_example_env(folder), catch_exceptions=False
+        )
+    assert result.exit_code == 0, result.output
+    shown = [line.rstrip() for line in result.stdout.splitlines()[:lines]]
+    return "```text\n" + "\n".join(shown) + "\n...\n```\n"

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import re
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,43 @@ def test_the_cli_prints_the_envelope_the_docs_show(
 
     assert exited.value.exit_code == envelope["exit_code"] == int(cls.exit_code)
     assert envelope_table()[envelope["code"]] == envelope["exit_code"], envelope
+
+
+def json_keys(value: Any) -> set[str]:
+    """Every key of a JSON document, at any depth."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in json_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in json_keys(v)}
+    return set()
+
+
+def model_fields(command: str) -> set[str]:
+    """The fields of the report models in `okrsheet.reports.<command>`."""
+    from pydantic import BaseModel
+
+    module = import_module(f"okrsheet.reports.{'validation' if command == 'validate' else command}")
+    return {
+        field
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, BaseModel)
+        and value.__module__ == module.__name__
+        for field in value.model_fields
+    }
+
+
+@pytest.mark.parametrize("command", sorted({run[0] for run in CSV_RUNS}))
+def test_every_key_a_json_example_shows_is_in_the_real_output(
+    okr: Any, example: Path, command: str
+) -> None:
+    section = OUTPUT.split(f"\n## {command}\n", 1)[1].split("\n## ", 1)[0]
+    shown = {k for block in re.findall(r"```json\n(.*?)```", section, re.S)
+             for k in re.findall(r'"(\w+)":', block)}  # fmt: skip
+    real = model_fields(command)  # a list that is empty on the example shows no keys
+    for args in (run for run in CSV_RUNS if run[0] == command):
+        result = okr(*args, "-f", "json", "-w", str(example))
+        assert result.exit_code == 0, result.stderr
+        real |= json_keys(result.json())
+
+    assert not shown - real, f"okr {command} --format json has no {sorted(shown - real)}"

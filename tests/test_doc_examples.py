@@ -1,0 +1,220 @@
+"""Every shell example in README.md and docs/*.md runs, and exits as the docs say.
+
+The convention, for whoever writes docs: each ```sh (or bash, console, shell) block is run, one
+line a command (a line ending in `\\` goes on; `$ ` before a command is dropped), in a fresh
+folder holding the example company as `okr.xlsx`, `example.xlsx` and `acme.xlsx` (2026-Q4, as
+of the tests' pinned today). `okr` lines run in-process; other lines (`printf ...`) in bash with
+`okr` on the PATH; `export NAME=VALUE` sets a variable for the lines after it. Each command must
+exit 0, unless an HTML comment on the line before the block says otherwise:
+
+- `<!-- exit: 0 3 -->`: the exit code of each command in turn (text may follow the codes);
+- `<!-- run on the Google fake -->`: on the tests' in-process Google Sheets, `gsheet:1AbC...`
+  standing for the spreadsheet the block made;
+- `<!-- synopsis -->`: not run, but every option it names must be one the command has;
+- `<!-- not run: REASON -->`: not run, for the reason given (an account, a mail server, the
+  benchmarks); NOT_RUN below counts them per page, so a new one is a decision.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from okrsheet.cli import app
+from tests import docgen
+
+ROOT = Path(__file__).resolve().parent.parent
+SHELLS = {"sh", "bash", "console", "shell"}
+#: The pages whose shell blocks are examples (the command reference is --help, generated).
+PAGES = [ROOT / "README.md"] + [
+    p for p in sorted((ROOT / "docs").glob("*.md")) if p.name != "commands.md"
+]
+#: Blocks that are not run, per page: each says why in its marker.
+NOT_RUN = {
+    "README.md": 2,  # the set-up lines: they install the project, run the whole suite
+    "docs/exit-codes.md": 1,  # mails the team through `mail`
+    "docs/performance.md": 2,  # the benchmarks: minutes, and workbooks they build first
+    "docs/reliability.md": 1,  # runs a part of the test suite
+    "docs/rhythm.md": 1,  # replies to reminders: a saved reply, a maildir, an IMAP server
+}
+#: Stands for the spreadsheet an example made on Google.
+SPREADSHEET = "gsheet:1AbC..."
+#: What a shell would have to interpret: such lines go to bash.
+SHELL_SYNTAX = re.compile(r"[|;&`$]|<\(")
+
+
+@dataclass(frozen=True)
+class Block:
+    page: str
+    line: int
+    lang: str
+    marker: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.page}:{self.line}"
+
+    def commands(self) -> list[str]:
+        """The block's commands: continued lines joined, comment-only lines left out."""
+        joined = re.sub(r"\\\n\s*", " ", self.text)
+        found = []
+        for line in joined.splitlines():
+            line = line.strip()
+            line = line[2:] if line.startswith("$ ") else line
+            if line and not line.startswith("#"):
+                found.append(line)
+        return found
+
+
+def shell_blocks() -> list[Block]:
+    """Every fenced shell block of the README and docs, with the HTML comment before it."""
+    blocks = []
+    for path in PAGES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        index = 0
+        while index < len(lines):
+            fence = re.match(r"^(\s*)```(\w+)\s*$", lines[index])
+            if not fence:
+                index += 1
+                continue
+            indent, lang = fence.groups()
+            end = index + 1
+            while lines[end].strip() != "```":
+                end += 1
+            if lang in SHELLS:
+                before = next((s.strip() for s in reversed(lines[:index]) if s.strip()), "")
+                marker = re.fullmatch(r"<!-- (.+?) -->", before)
+                body = "\n".join(line.removeprefix(indent) for line in lines[index + 1 : end])
+                page = str(path.relative_to(ROOT))
+                cog = marker and "[[[" in marker.group(1)
+                text = marker.group(1) if marker and not cog else ""
+                blocks.append(Block(page, index + 1, lang, text, body + "\n"))
+            index = end + 1
+    return blocks
+
+
+BLOCKS = shell_blocks()
+RUN = [b for b in BLOCKS if b.marker == "" or b.marker.startswith(("exit:", "run on the Google"))]
+SYNOPSES = [b for b in BLOCKS if b.marker == "synopsis"]
+SKIPPED = [b for b in BLOCKS if b.marker.startswith("not run:")]
+
+
+def test_every_shell_block_is_run_checked_or_says_why_not() -> None:
+    assert len(BLOCKS) == len(RUN) + len(SYNOPSES) + len(SKIPPED), [
+        f"{b.name}: unknown marker <!-- {b.marker} -->"
+        for b in BLOCKS
+        if b not in RUN + SYNOPSES + SKIPPED
+    ]
+    assert len(RUN) >= 7 and len(SYNOPSES) >= 8
+    counted: dict[str, int] = {}
+    for block in SKIPPED:
+        assert block.marker.removeprefix("not run:").strip(), f"{block.name}: no reason given"
+        counted[block.page] = counted.get(block.page, 0) + 1
+    listing = "\n".join(f"{b.name}: {b.marker}" for b in SKIPPED)
+    assert counted == NOT_RUN, f"the examples not run changed:\n{listing}"
+
+
+def expected_codes(block: Block, commands: list[str]) -> list[int]:
+    if not block.marker.startswith("exit:"):
+        return [0] * len(commands)
+    codes = re.match(r"exit:((?:\s+\d+)+)", block.marker)
+    assert codes, f"{block.name}: write <!-- exit: CODE CODE ... -->"
+    listed = [int(code) for code in codes.group(1).split()]
+    assert len(listed) == len(commands), f"{block.name}: {len(commands)} commands, codes {listed}"
+    return listed
+
+
+def run_in_process(tokens: list[str], folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`okr ARGS [> FILE] [< FILE]`, with `NAME=VALUE` before it, through the Typer app."""
+    while re.fullmatch(r"[A-Z_]+=.*", tokens[0]):
+        name, value = tokens.pop(0).split("=", 1)
+        monkeypatch.setenv(name, value)
+    assert tokens[0] == "okr", tokens
+    args, given, out = tokens[1:], None, None
+    if "<" in args:
+        at = args.index("<")
+        given = (folder / args[at + 1]).read_text(encoding="utf-8")
+        del args[at : at + 2]
+    if ">" in args:
+        at = args.index(">")
+        out = folder / args[at + 1]
+        del args[at : at + 2]
+    result = CliRunner().invoke(app, args, input=given, catch_exceptions=False)
+    if out is not None and str(out) != "/dev/null":
+        out.write_text(result.stdout, encoding="utf-8")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_in_bash(command: str, folder: Path) -> Any:
+    bash = shutil.which("bash")
+    assert bash, "bash is needed to run the docs' shell examples"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    done = subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", command],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("block", RUN, ids=lambda b: b.name)
+def test_the_example_runs(
+    block: Block,
+    example_bytes: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    for name in ("okr.xlsx", "example.xlsx", "acme.xlsx"):
+        (tmp_path / name).write_bytes(example_bytes)
+    google = request.getfixturevalue("google") if "Google" in block.marker else None
+    commands = block.commands()
+    expected = expected_codes(block, commands)
+
+    for command, code in zip(commands, expected, strict=True):
+        if google is not None and SPREADSHEET in command:
+            command = command.replace(SPREADSHEET, google.location())
+        tokens = shlex.split(command, comments=True)
+        if command == "source .venv/bin/activate":
+            continue  # okr is at hand: it runs in-process
+        if tokens[0] == "export":
+            for assignment in tokens[1:]:
+                monkeypatch.setenv(*assignment.split("=", 1))
+            continue
+        if tokens[0] == "okr" or re.match(r"[A-Z_]+=", tokens[0]):
+            if not SHELL_SYNTAX.search(command.split("#", 1)[0]):
+                exit_code, stdout, stderr = run_in_process(tokens, tmp_path, monkeypatch)
+            else:
+                exit_code, stdout, stderr = run_in_bash(command, tmp_path)
+        else:
+            exit_code, stdout, stderr = run_in_bash(command, tmp_path)
+
+        assert exit_code == code, (
+            f"{block.name}: `{command}` exited {exit_code}, not {code}\n{stdout}\n{stderr}"
+        )
+
+
+def help_options(command: str) -> set[str]:
+    text = docgen.help_text((command,), width=200)
+    return set(re.findall(r"(?<![\w-])(--[\w-]+|-\w)\b", text.split("\nOptions:\n", 1)[1]))
+
+
+@pytest.mark.parametrize("block", SYNOPSES, ids=lambda b: b.name)
+def test_the_synopsis_names_only_options_the_command_has(block: Block) -> None:
+    for line in block.commands():
+        tokens = line.split()
+        assert tokens[0] == "okr", line
+        named = set(re.findall(r"(?<![\w-])(--[\w-]+|-\w)\b", line))
+        unknown = named - help_options(tokens[1])
+
+        assert named and not unknown, f"{block.name}: okr {tokens[1]} has no {sorted(unknown)}"
