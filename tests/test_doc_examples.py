@@ -13,10 +13,15 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
 - `<!-- synopsis -->`: not run, but every option it names must be one the command has;
 - `<!-- not run: REASON -->`: not run, for the reason given (an account, a mail server, the
   benchmarks); NOT_RUN below counts them per page, so a new one is a decision.
+
+Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
+options it has; and the examples in docs/exit-codes.md's tables that run as written exit with
+their section's code.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -204,8 +209,10 @@ def test_the_example_runs(
         )
 
 
-def help_options(command: str) -> set[str]:
-    text = docgen.help_text((command,), width=200)
+@functools.cache
+def help_options(path: tuple[str, ...]) -> set[str]:
+    """The options `okr PATH --help` lists, short and long."""
+    text = docgen.help_text(path, width=200)
     return set(re.findall(r"(?<![\w-])(--[\w-]+|-\w)\b", text.split("\nOptions:\n", 1)[1]))
 
 
@@ -215,6 +222,97 @@ def test_the_synopsis_names_only_options_the_command_has(block: Block) -> None:
         tokens = line.split()
         assert tokens[0] == "okr", line
         named = set(re.findall(r"(?<![\w-])(--[\w-]+|-\w)\b", line))
-        unknown = named - help_options(tokens[1])
+        unknown = named - help_options((tokens[1],))
 
         assert named and not unknown, f"{block.name}: okr {tokens[1]} has no {sorted(unknown)}"
+
+
+#: Command lines the docs show on purpose as mistakes (exit-codes.md) or half typed.
+MISTAKES = {"okr status --bogus", "okr statsu", "okr sta<Tab>"}
+
+
+def command_lines() -> list[tuple[str, str, bool]]:
+    """Every `okr ...` the README and docs show, inline (True) or on any line, in a block or
+    in prose (False): (page, text, inline)."""
+    found = []
+    for path in PAGES:
+        text = path.read_text(encoding="utf-8")
+        page = str(path.relative_to(ROOT))
+        found += [(page, span, True) for span in re.findall(r"`(okr [^`\n]*)`", text)]
+        lines = [line.strip() for line in text.splitlines() if " okr " in f" {line}"]
+        found += [(page, line, False) for line in lines]
+    return found
+
+
+def test_every_command_line_in_the_docs_names_a_command_and_its_options() -> None:
+    commands = {path[0]: path for path in docgen.command_paths()}
+    groups = {path[0] for path in docgen.group_paths()}
+    subcommands = set(docgen.command_paths())
+    lines = command_lines()
+    wrong = []
+    for page, line, inline in lines:
+        for match in re.finditer(r"\bokr ([a-z][\w<>-]*)(?: ([a-z]+))?([^|;&`]*)", line):
+            name, sub, rest = match.groups()
+            typed = match.group(0).strip()
+            if any(typed.startswith(mistake) for mistake in MISTAKES):
+                continue
+            if name not in commands:
+                if inline and match.start() == 0:
+                    wrong.append(f"{page}: {typed}: no command {name}")
+                continue
+            path = (name, sub) if name in groups and sub else (name,)
+            if name in groups and path not in subcommands:
+                continue  # `okr auth` alone, or prose after it
+            named = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*|-[a-zA-Z])\b", rest.split("#")[0]))
+            unknown = named - help_options(path) - {"-h", "--help"}
+            if unknown:
+                wrong.append(f"{page}: {typed}: no {sorted(unknown)}")
+
+    assert len(lines) > 300
+    assert not wrong, "\n".join(wrong)
+
+
+#: The files beside the example company (okr.xlsx) for the exit-code examples.
+FILES = {"notes.txt": "not a workbook\n", "missing.xlsx": None}
+
+
+def exit_code_rows() -> list[tuple[str, int]]:
+    """The example commands of docs/exit-codes.md's tables that run as written on the example
+    company (a first cell that is one `okr ...` with no placeholder), with their section's
+    exit code."""
+    rows = []
+    text = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        code = re.match(r"(\d+): ", section)
+        if not code:
+            continue
+        for cell in re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE):
+            if re.search(r"\.\.\.|[A-Z]{3,}|<", cell.removeprefix("OKR_TODAY=")):
+                continue  # a placeholder: NAME, FILE, URL, ...
+            if set(re.findall(r"[\w-]+\.(?:xlsx|csv|eml|txt)\b", cell)) - set(FILES):
+                continue  # about a file the row describes (broken, locked, a reply)
+            rows.append((cell, int(code.group(1))))
+    return rows
+
+
+EXIT_CODE_ROWS = exit_code_rows()
+
+
+@pytest.mark.parametrize(("command", "code"), EXIT_CODE_ROWS, ids=[c for c, _ in EXIT_CODE_ROWS])
+def test_the_exit_code_tables_examples_exit_with_their_code(
+    command: str, code: int, example_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "okr.xlsx").write_bytes(example_bytes)
+    for name, content in FILES.items():
+        if content is not None:
+            (tmp_path / name).write_text(content, encoding="utf-8")
+
+    exit_code, stdout, stderr = run_in_process(shlex.split(command), tmp_path, monkeypatch)
+
+    assert exit_code == code, f"`{command}` exited {exit_code}, not {code}: {stderr}"
+    assert stderr.startswith("error: "), stderr
+
+
+def test_the_exit_code_tables_have_examples_that_run() -> None:
+    assert len(EXIT_CODE_ROWS) >= 15, EXIT_CODE_ROWS
+    assert {code for _, code in EXIT_CODE_ROWS} >= {2, 4}
