@@ -15,8 +15,9 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
   benchmarks); NOT_RUN below counts them per page, so a new one is a decision.
 
 Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
-options it has; and the examples in docs/exit-codes.md's tables that run as written exit with
-their section's code.
+options it has; the examples in docs/exit-codes.md's tables that run as written exit with
+their section's code; and the examples of every command's `--help` (docs/commands.md) run,
+but for the few HELP_NOT_RUN names.
 """
 
 from __future__ import annotations
@@ -316,3 +317,98 @@ def test_the_exit_code_tables_examples_exit_with_their_code(
 def test_the_exit_code_tables_have_examples_that_run() -> None:
     assert len(EXIT_CODE_ROWS) >= 15, EXIT_CODE_ROWS
     assert {code for _, code in EXIT_CODE_ROWS} >= {2, 4}
+
+
+#: Examples of `--help` that are not run, by a pattern of their text, and why.
+HELP_NOT_RUN = {
+    r"PASSWORD|\$SLACK_HOOK|--recipient": "needs a mail server or a webhook",
+    r"checkin --owner": "asks its questions at a terminal",
+    r"--from-mail": "needs a reply to a reminder",
+    r"auth login": "signs in at Google in a browser",
+}
+#: Help examples that end otherwise than 0 on the example company, and why.
+HELP_EXIT = {
+    "okr validate --strict --format json": 3,  # the example company has a warning
+    "okr sync --kr SALES-1.2": 2,  # and no key result with a Source
+    "okr lagging -w acme.xlsx --fail": 6,  # and key results that lag
+}
+
+
+def runnable(example: str) -> str:
+    """The okr command an example runs: a crontab line's, in the folder it changes to; the
+    script `okr completion` prints, without installing it."""
+    if re.match(r"[\d*]", example):  # m h dom mon dow  command
+        command = example.split(None, 5)[5].split("&&")[-1].strip()
+        return command.removeprefix(".venv/bin/").replace("/srv/okr/", "")
+    completion = re.search(r"okr completion \w+", example)
+    return completion.group(0) if completion else example
+
+
+#: Input files some examples name, beside the workbooks.
+INPUTS = {
+    "updates.csv": "kr_id,value,confidence,note\nSALES-1.1,70,60%,Two new partners\n",
+    "team.csv": "name,team,email\nAna Lima,Sales,ana@acme.com\nBo Chen,Product,bo@acme.com\n",
+}
+
+
+def help_examples() -> list[tuple[str, str]]:
+    """Every example of every command's `--help`, without its note in brackets:
+    (command, example)."""
+    found = []
+    for path in docgen.command_paths():
+        text = docgen.help_text(path, width=200)
+        section = re.search(r"\n  Examples?:\n(.*?)\n(?=\S)", text, re.S)
+        assert section, f"okr {' '.join(path)} --help has no examples"
+        for line in section.group(1).splitlines():
+            example = re.sub(r"\s{2,}\(.*\)$", "", line.strip())
+            if example:
+                found.append((" ".join(path), example))
+    return found
+
+
+HELP_EXAMPLES = help_examples()
+HELP_RUN = [
+    (command, example)
+    for command, example in HELP_EXAMPLES
+    if not any(re.search(pattern, example) for pattern in HELP_NOT_RUN)
+]
+
+
+def test_most_help_examples_run() -> None:
+    assert {command for command, _ in HELP_EXAMPLES} == {
+        " ".join(path) for path in docgen.command_paths()
+    }
+    not_run = [e for c, e in HELP_EXAMPLES if (c, e) not in HELP_RUN]
+    assert len(HELP_RUN) >= 50, f"{len(HELP_RUN)} of {len(HELP_EXAMPLES)}"
+    assert len(not_run) == 7, "\n".join(not_run)
+
+
+@pytest.mark.parametrize(("command", "example"), HELP_RUN, ids=[e for _, e in HELP_RUN])
+def test_the_help_example_runs(
+    command: str,
+    example: str,
+    example_bytes: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    for name, content in INPUTS.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    if command != "init":  # init makes its workbook
+        for name in ("okr.xlsx", "example.xlsx", "acme.xlsx"):
+            (tmp_path / name).write_bytes(example_bytes)
+    if "gsheet:" in example or command.startswith("auth"):
+        google = request.getfixturevalue("google")
+        if SPREADSHEET in example:  # one to name: the example company, pushed
+            (tmp_path / "made.xlsx").write_bytes(example_bytes)
+            made = run_in_process(
+                ["okr", "push", "made.xlsx", "--to", "gsheet:new"], tmp_path, monkeypatch
+            )
+            assert made[0] == 0, made
+            example = example.replace(SPREADSHEET, google.location())
+
+    example = runnable(example)
+    exit_code, stdout, stderr = run_in_process(shlex.split(example), tmp_path, monkeypatch)
+
+    expected = HELP_EXIT.get(example, 0)
+    assert exit_code == expected, f"okr {command} --help: `{example}` exited {exit_code}\n{stderr}"
