@@ -412,3 +412,19 @@ def test_the_help_example_runs(
 
     expected = HELP_EXIT.get(example, 0)
     assert exit_code == expected, f"okr {command} --help: `{example}` exited {exit_code}\n{stderr}"
+
+
+def test_the_library_examples_command_lines_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/library.md names the command each call matches (`# \\`okr ...\\``): they run, in
+    turn, on the workbook the first makes (tests/test_api.py runs the Python)."""
+    text = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
+    example = text.split("```python\n", 1)[1].split("```", 1)[0]
+    commands = re.findall(r"^# `(okr [^`]+)`", example, re.MULTILINE)
+    assert len(commands) >= 4 and commands[0].startswith("okr init acme.xlsx")
+    monkeypatch.setenv("OKR_WORKBOOK", "acme.xlsx")
+
+    for command in commands:
+        exit_code, stdout, stderr = run_in_process(shlex.split(command), tmp_path, monkeypatch)
+        assert exit_code == 0, f"docs/library.md: `{command}` exited {exit_code}\n{stderr}"
