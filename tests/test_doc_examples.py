@@ -1,7 +1,8 @@
 """Every shell example in README.md and docs/*.md runs, and exits as the docs say.
 
 The convention, for whoever writes docs: each ```sh (or bash, console, shell) block is run, one
-line a command (a line ending in `\\` goes on; `$ ` before a command is dropped), in a fresh
+line a command (a line ending in `\\` goes on; `$ ` before a command is dropped), and each
+```crontab block, the commands of each line as if in the folder it changes to, in a fresh
 folder holding the example company as `okr.xlsx`, `example.xlsx` and `acme.xlsx` (2026-Q4, as
 of the tests' pinned today). `okr` lines run in-process; other lines (`printf ...`) in bash with
 `okr` on the PATH; `export NAME=VALUE` sets a variable for the lines after it. Each command must
@@ -40,18 +41,18 @@ from okrsheet.cli import app
 from tests import docgen
 
 ROOT = Path(__file__).resolve().parent.parent
-SHELLS = {"sh", "bash", "console", "shell"}
+SHELLS = {"sh", "bash", "console", "shell", "crontab"}
 #: The pages whose shell blocks are examples (the command reference is --help, generated).
 PAGES = [ROOT / "README.md"] + [
     p for p in sorted((ROOT / "docs").glob("*.md")) if p.name != "commands.md"
 ]
 #: Blocks that are not run, per page: each says why in its marker.
 NOT_RUN = {
-    "README.md": 2,  # the set-up lines: they install the project, run the whole suite
+    "README.md": 3,  # the set-up lines (they install the project, run the whole suite); mail
     "docs/exit-codes.md": 1,  # mails the team through `mail`
     "docs/performance.md": 2,  # the benchmarks: minutes, and workbooks they build first
     "docs/reliability.md": 1,  # runs a part of the test suite
-    "docs/rhythm.md": 1,  # replies to reminders: a saved reply, a maildir, an IMAP server
+    "docs/rhythm.md": 3,  # mail: a saved reply, a maildir, an IMAP server, a mail server
 }
 #: Stands for the spreadsheet an example made on Google.
 SPREADSHEET = "gsheet:1AbC..."
@@ -78,9 +79,24 @@ class Block:
         for line in joined.splitlines():
             line = line.strip()
             line = line[2:] if line.startswith("$ ") else line
-            if line and not line.startswith("#"):
+            if not line or line.startswith("#"):
+                continue
+            if self.lang == "crontab":  # m h dom mon dow  command: in the folder it goes to
+                found += cron_commands(line)
+            else:
                 found.append(line)
         return found
+
+
+def cron_commands(line: str) -> list[str]:
+    """The commands of a crontab line, run in the folder it changes to (`cd /srv/okr`),
+    `.venv/bin/okr` as `okr`."""
+    commands = line.split(None, 5)[5].split("&&")
+    return [
+        command.strip().replace(".venv/bin/okr", "okr").replace("/srv/okr/", "")
+        for command in commands
+        if not command.strip().startswith("cd ")
+    ]
 
 
 def shell_blocks() -> list[Block]:
@@ -337,9 +353,8 @@ HELP_EXIT = {
 def runnable(example: str) -> str:
     """The okr command an example runs: a crontab line's, in the folder it changes to; the
     script `okr completion` prints, without installing it."""
-    if re.match(r"[\d*]", example):  # m h dom mon dow  command
-        command = example.split(None, 5)[5].split("&&")[-1].strip()
-        return command.removeprefix(".venv/bin/").replace("/srv/okr/", "")
+    if re.match(r"[\d*]", example):  # a crontab line
+        return cron_commands(example)[-1]
     completion = re.search(r"okr completion \w+", example)
     return completion.group(0) if completion else example
 
