@@ -13,9 +13,11 @@ tests/test_docs.py runs `cog --check` on them and fails, saying this, when one i
 from __future__ import annotations
 
 import functools
+import re
 import tempfile
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import typer.main
 from typer.testing import CliRunner
@@ -58,15 +60,47 @@ def help_text(path: tuple[str, ...], width: int = WIDTH) -> str:
     return result.stdout
 
 
-def command_reference() -> str:
-    """Markdown: a section per command and subcommand with its `--help`, in `okr --help`'s
-    order (a group before its subcommands)."""
+def renderer() -> str:
+    """What renders `--help`: its layout (metavars, spacing) changes between Typer releases."""
+    return f"Typer {typer.__version__}"
+
+
+def command(path: tuple[str, ...]) -> Any:
+    """The command-line framework's command object for `okr PATH`."""
+    found: Any = typer.main.get_command(app)
+    context = typer.Context(found, info_name="okr")
+    for name in path:
+        found = found.get_command(context, name)
+    return found
+
+
+def help_content(path: tuple[str, ...]) -> list[str]:
+    """What `okr PATH --help` says whatever renders it: each paragraph of the command's text,
+    each option's names and each option's and argument's help, whitespace folded."""
+    found = command(path)
+    texts = [p for p in re.split(r"\n\s*\n", found.help or "") if p.strip()]
+    for param in found.params:
+        texts += [name for name in param.opts if name.startswith("-")]
+        texts.append(getattr(param, "help", None) or "")
+    return [" ".join(text.replace("\b", "").split()) for text in texts if text]
+
+
+def reference_paths() -> list[tuple[str, ...]]:
+    """`okr`, then every command, a group before its subcommands."""
     paths: list[tuple[str, ...]] = [()]
     for path in command_paths():
         if len(path) > 1 and path[:1] not in paths:
             paths.append(path[:1])
         paths.append(path)
-    parts = []
+    return paths
+
+
+def command_reference() -> str:
+    """Markdown: a section per command and subcommand with its `--help`, in `okr --help`'s
+    order (a group before its subcommands)."""
+    paths = reference_paths()
+    note = "other releases lay the same text out a little differently"
+    parts = [f"As rendered by {renderer()} ({note}).\n"]
     for path in paths:
         name = " ".join(("okr", *path))
         text = "\n".join(line.rstrip() for line in help_text(path).strip("\n").splitlines())

@@ -327,7 +327,7 @@ def test_the_exit_code_tables_examples_exit_with_their_code(
     exit_code, stdout, stderr = run_in_process(shlex.split(command), tmp_path, monkeypatch)
 
     assert exit_code == code, f"`{command}` exited {exit_code}, not {code}: {stderr}"
-    assert stderr.startswith("error: "), stderr
+    assert stderr.lstrip().startswith("error: "), stderr
 
 
 def test_the_exit_code_tables_have_examples_that_run() -> None:
