@@ -283,3 +283,18 @@ def test_every_key_a_json_example_shows_is_in_the_real_output(
         real |= json_keys(result.json())
 
     assert not shown - real, f"okr {command} --format json has no {sorted(shown - real)}"
+
+
+@pytest.mark.parametrize("command", sorted({run[0] for run in CSV_RUNS}))
+def test_every_csv_header_shown_is_a_real_one(okr: Any, example: Path, command: str) -> None:
+    """A ```csv example's header is the one `okr COMMAND -f csv` prints, columns in order."""
+    section = OUTPUT.split(f"\n## {command}\n", 1)[1].split("\n## ", 1)[0]
+    shown = re.findall(r"```csv\n(.+)\n", section)
+    real = set()
+    for args in (run for run in CSV_RUNS if run[0] == command):
+        result = okr(*args, "-f", "csv", "-w", str(example))
+        assert result.exit_code == 0, result.stderr
+        real.add(result.stdout.splitlines()[0])
+
+    for header in shown:
+        assert header in real, f"okr {command} -f csv prints {sorted(real)}, not {header!r}"
