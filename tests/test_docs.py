@@ -298,3 +298,8 @@ def test_every_csv_header_shown_is_a_real_one(okr: Any, example: Path, command: 
 
     for header in shown:
         assert header in real, f"okr {command} -f csv prints {sorted(real)}, not {header!r}"
+
+
+def test_the_exit_code_sections_come_in_the_codes_order() -> None:
+    sections = [int(code) for code in re.findall(r"^## (\d+): ", EXIT_CODES, re.MULTILINE)]
+    assert sections == sorted(code.value for code in ExitCode), sections
