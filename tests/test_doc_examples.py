@@ -446,3 +446,30 @@ def test_the_library_examples_command_lines_run(
     for command in commands:
         exit_code, stdout, stderr = run_in_process(shlex.split(command), tmp_path, monkeypatch)
         assert exit_code == 0, f"docs/library.md: `{command}` exited {exit_code}\n{stderr}"
+
+
+def test_lint_md_shows_what_okr_lint_prints(tmp_path: Path) -> None:
+    """docs/lint.md's example findings are what `okr lint` prints for those key results."""
+    import datetime as dt
+
+    from tests.cli.conftest import add_rows
+    from tests.conftest import init_bytes
+
+    text = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
+    shown = text.split("```text\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "hospital.xlsx"
+    init_bytes(path, "--company", "Hospital")
+    due = dt.date(2026, 12, 31)
+    add_rows(path, "Corporate", [
+        ["Objective", "CORP-1", None, "Make every stay safe", "corporate", "Ana Lima"],
+        ["Key result", "CORP-1.1", "CORP-1", "Hold monthly patient safety meetings", None,
+         "Ana Lima", None, None, 0, 12, 3, "meetings", due, 1, 0.8],
+        ["Key result", "CORP-1.2", "CORP-1", "Improve patient experience", None, "Ana Lima",
+         None, None, 0, 10, 7, None, due, 1, 0.5],
+    ])  # fmt: skip
+
+    result = CliRunner().invoke(app, ["lint", "-w", str(path)], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.stderr
+    printed = " ".join(result.stdout.split("\n", 1)[1].split())
+    assert " ".join(shown.split()) == printed
