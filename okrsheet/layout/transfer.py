@@ -60,8 +60,8 @@ _TAB_COLORS = {
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
     from okrsheet.layout.dashboard import dashboard_tab, slots_for
+    from okrsheet.layout.okr_tabs import okr_tables
     from okrsheet.layout.slots import objective_count
-    from okrsheet.layout.writer import okr_tables
 
     units = kr_units(raw)
     tabs = [_copy_tab(grid, units) for grid in raw.grids]
@@ -88,7 +88,7 @@ _SCHEMAS: dict[str, tuple[Column, ...]] = {
 
 def kr_units(raw: RawWorkbook) -> dict[str, str]:
     """Each key result's Unit, by its ID, as typed on the OKR tabs."""
-    from okrsheet.layout.writer import okr_tables
+    from okrsheet.layout.okr_tabs import okr_tables
 
     units: dict[str, str] = {}
     for table in okr_tables(raw):
