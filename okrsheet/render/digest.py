@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from okrsheet.render.digest_words import NOTHING_BEHIND as NOTHING_BEHIND
 from okrsheet.render.digest_words import REPORT_FILE as REPORT_FILE
 from okrsheet.render.digest_words import SECTION_ITEMS as SECTION_ITEMS
-from okrsheet.render.digest_words import Item, sections, subject, summary, title
+from okrsheet.render.digest_words import Item, summary, title
+from okrsheet.render.digest_words import sections as sections
+from okrsheet.render.digest_words import subject as subject
 from okrsheet.render.text import strip_controls
 from okrsheet.reports import DigestReport
 
