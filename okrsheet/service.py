@@ -87,10 +87,6 @@ def resolve_location(
     return Location(path=Path(DEFAULT_WORKBOOK))
 
 
-def store_for(location: Location) -> WorkbookStore:
-    return open_store(location)
-
-
 def load(location: Location, *, linked: bool = True, kr_checks: bool = False) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation.
@@ -98,7 +94,7 @@ def load(location: Location, *, linked: bool = True, kr_checks: bool = False) ->
     With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
     Settings turn on, as warnings (on this workbook's own key results)."""
     with bulk_load():
-        store = store_for(location)
+        store = open_store(location)
         raw = store.read()
         try:
             parsed = parse_workbook(raw)
@@ -129,7 +125,7 @@ def lint(
     from okrsheet.kr_checks import check_workbook, enabled_codes
 
     with bulk_load():
-        raw = store_for(location).read()
+        raw = open_store(location).read()
         parsed = parse_workbook(raw, with_log=False)
     codes = enabled_codes(parsed, only)
     return parsed.plan, codes, check_workbook(raw, parsed, codes=codes) if codes else []
@@ -598,7 +594,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
         fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
         return [*ids, *units, *truth, *formulas, *_one_append(settings, zone), *dashboard]
 
-    store_for(location).update(with_room(planner))
+    open_store(location).update(with_room(planner))
     return fixed
 
 
@@ -643,12 +639,3 @@ def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
                 rows[row - 1][col - 1] = value
         grids.append(replace(grid, rows=rows))
     return replace(raw, grids=grids)
-
-
-def fix_ids(location: Location) -> int:
-    """Give every objective and KR row without an id one; returns how many were assigned."""
-    from okrsheet.layout.dashboard import with_room
-    from okrsheet.layout.writer import assign_missing_ids
-
-    changes = store_for(location).update(with_room(assign_missing_ids))
-    return sum(len(c.cells) for c in changes if isinstance(c, SetCells))
