@@ -70,6 +70,8 @@ __len__
 
 # A documented exit code (docs/exit-codes.md) that okr ends with by returning normally.
 OK
+# What an exit code means: read by the generator of docs/exit-codes.md's table (tests/docgen.py).
+_.meaning
 # A cache key: `_template`'s results differ with the kinds in the table, which it does not read.
 kind_names
 
