@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal, Self, TypeVar
 
@@ -536,11 +535,6 @@ def rewind(plan: Plan, day: date) -> Plan:
             "kpis": kpi_rules.as_of(plan.kpis, plan.checkins, day),
         }
     )
-
-
-def duplicate_ids(ids: Iterable[str]) -> list[str]:
-    counts = Counter(ids)
-    return sorted(i for i, n in counts.items() if n > 1)
 
 
 def owners(plan: Plan) -> list[str]:

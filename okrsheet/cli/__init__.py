@@ -90,7 +90,7 @@ def _root(
 
 def main() -> None:
     if COMPLETE_VAR in os.environ:  # the shell asks for completions: register its protocol
-        from typer._completion_classes import completion_init
+        from okrsheet.cli.framework import completion_init
 
         completion_init()
     app(prog_name="okr", complete_var=COMPLETE_VAR)  # also under `python -m okrsheet`

@@ -106,12 +106,9 @@ def _refuse_undecodable(values: dict[str, object]) -> None:
 def _spelled(name: str) -> str:
     """How the person typed the parameter `name`: `--note`, or `KR_ID` for an argument."""
     label = "--" + name.replace("_", "-")
-    try:
-        from typer._click.globals import get_current_context  # the Click inside Typer
+    from okrsheet.cli.framework import current_context
 
-        context = get_current_context(silent=True)
-    except ImportError:  # pragma: no cover - another Typer
-        context = None
+    context = current_context()
     params = context.command.params if context is not None else []
     for param in params:
         if param.name == name:

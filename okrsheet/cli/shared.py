@@ -15,21 +15,6 @@ if TYPE_CHECKING:
     from okrsheet.vocab import Level
 
 
-def load_plan(
-    workbook: str | None,
-    *,
-    as_of: date,
-    owner: str | None = None,
-    level: Level | None = None,
-    objective: str | None = None,
-) -> tuple[ParsedWorkbook, Plan]:
-    """Read the workbook once, as it stood on `as_of`, and keep what the filters select."""
-    parsed, plan, _ = load_plan_as_of(
-        workbook, as_of=as_of, owner=owner, level=level, objective=objective
-    )
-    return parsed, plan
-
-
 def load_plan_as_of(
     workbook: str | None,
     *,
@@ -38,9 +23,9 @@ def load_plan_as_of(
     level: Level | None = None,
     objective: str | None = None,
 ) -> tuple[ParsedWorkbook, Plan, date]:
-    """`load_plan` for `--as-of` as typed: a slashed date is read with the workbook's date
-    order, so the workbook is read first (a date no order can read is refused before that).
-    Also returns the day."""
+    """The workbook read once, as it stood on `--as-of` as typed, and what the filters select.
+    A slashed date is read with the workbook's date order, so the workbook is read first (a
+    date no order can read is refused before that). Also returns the day."""
     from okrsheet import service
     from okrsheet.cli.options import as_of_date, check_date_option
     from okrsheet.model import filter_plan, rewind

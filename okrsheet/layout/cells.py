@@ -627,34 +627,6 @@ def parse_locations(value: CellValue) -> tuple[str, ...]:
     return tuple(p.strip() for p in re.split(r"[,;\n]+", parse_text(value)) if p.strip())
 
 
-def parse_dependencies(
-    value: CellValue, *, order: DateOrder = "MDY"
-) -> tuple[tuple[str, date | None], ...]:
-    """Key results this one depends on, each optionally with the date it is needed by:
-    `MARKET-1.1@2026-11-15, PROD-2.1` (ids separated by commas, semicolons or line breaks;
-    spaces too when no date is given)."""
-    if is_blank(value):
-        return ()
-    found: list[tuple[str, date | None]] = []
-    for item in re.split(r"[,;\n]+", parse_text(value)):
-        item = item.strip()
-        if not item:
-            continue
-        if "@" not in item:
-            found.extend((part, None) for part in item.split() if part)
-            continue
-        kr_id, _, when = item.partition("@")
-        kr_id = kr_id.strip()
-        if not _ID.match(kr_id):
-            raise CellValueError(f"{_show(kr_id)} is not a key result id (in {_show(item)})")
-        try:
-            needed = parse_date(when.strip(), order=order)
-        except CellValueError as exc:
-            raise CellValueError(f"the date after {kr_id}@ is not readable: {exc}") from None
-        found.append((kr_id, needed))
-    return tuple(found)
-
-
 def parse_id(value: CellValue) -> str | None:
     if is_blank(value):
         return None

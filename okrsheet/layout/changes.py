@@ -14,6 +14,7 @@ from datetime import date, datetime
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.extra_tabs import kpi_checkin_changes
+from okrsheet.layout.okr_tabs import okr_tables
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
@@ -31,7 +32,6 @@ from okrsheet.layout.schema import (
 from okrsheet.layout.writer import (
     checkin_row,
     dependencies_text,
-    okr_tables,
     refresh_formulas,
     tab_formulas,
 )

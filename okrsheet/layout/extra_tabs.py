@@ -23,7 +23,7 @@ from okrsheet.layout.extra_schema import (
     KPI_COLUMNS,
     KPIS_TAB,
 )
-from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.layout.schema import Column
 from okrsheet.layout.source_cells import read_source_cells
 from okrsheet.layout.tables import (
     Finding,
@@ -427,10 +427,6 @@ def kpi_checkin_changes(
         [SetCells(table.title, values, anchors, table.header_row)] if values else []
     )
     return changes, covered
-
-
-def is_extra_tab(title: str) -> bool:
-    return normalize_header(title) in {normalize_header(t) for t in (INITIATIVES_TAB, KPIS_TAB)}
 
 
 # Plans that interlock -----------------------------------------------------------------------

@@ -45,7 +45,7 @@ from okrsheet.layout.tables import field_label as _field_label
 from okrsheet.layout.tables import find_table as find_table
 from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
-from okrsheet.layout.tables import model_errors
+from okrsheet.layout.tables import model_errors, parse_row_type
 from okrsheet.layout.tables import tab_ref as tab_ref
 from okrsheet.model import (
     BENCHMARK_HINT,
@@ -222,7 +222,7 @@ class _Reader:
                 return grid.cell(row, col) if col else None
 
             errors_before = len(self.findings)
-            row_type = self._parse(table, row, "type", get("type"), _parse_row_type)
+            row_type = self._parse(table, row, "type", get("type"), parse_row_type)
             if row_type is not None:
                 calculated.append((row, get("calc_row")))
             if row_type is None and len(self.findings) == errors_before:
@@ -638,20 +638,6 @@ class _Reader:
                 table, row = located
                 where = table.ref(row, problem.field or "id")
             self.add(problem.severity, problem.code, problem.message, where)
-
-
-def _parse_row_type(value: CellValue) -> str | None:
-    if is_blank(value):
-        return None
-    key = normalize_header(cells.parse_text(value))
-    if key in ("objective", "o", "obj"):
-        return TYPE_OBJECTIVE
-    if key in ("key result", "kr", "keyresult", "result"):
-        return TYPE_KEY_RESULT
-    raise CellValueError(
-        f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
-        f"{TYPE_KEY_RESULT!r}"
-    )
 
 
 def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[Finding]:

@@ -12,10 +12,10 @@ from datetime import date
 from pydantic import ValidationError
 
 from okrsheet.layout import cells
-from okrsheet.layout.cells import is_blank
-from okrsheet.layout.schema import Column, normalize_header
+from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.schema import TYPE_KEY_RESULT, TYPE_OBJECTIVE, Column, normalize_header
 from okrsheet.model import Severity
-from okrsheet.stores.base import Grid, RawWorkbook
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 from okrsheet.stores.cells import column_letter as column_letter
 
 HEADER_SCAN_ROWS = 10
@@ -182,3 +182,18 @@ def model_errors(table: Table, row: int, exc: ValidationError) -> list[Finding]:
         Finding("error", "invalid", f"{field_label(name)}: {message}", table.ref(row, name or "id"))
         for name, message in pydantic_messages(exc)
     ]
+
+
+def parse_row_type(value: CellValue) -> str | None:
+    """`objective` or `key result` as a Type cell says it (also `O`, `KR`...); None when blank."""
+    if is_blank(value):
+        return None
+    key = normalize_header(cells.parse_text(value))
+    if key in ("objective", "o", "obj"):
+        return TYPE_OBJECTIVE
+    if key in ("key result", "kr", "keyresult", "result"):
+        return TYPE_KEY_RESULT
+    raise CellValueError(
+        f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
+        f"{TYPE_KEY_RESULT!r}"
+    )

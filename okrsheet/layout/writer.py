@@ -12,20 +12,14 @@ from okrsheet.initiatives import Initiative
 from okrsheet.kpis import KPI
 from okrsheet.layout import cells
 from okrsheet.layout.extra_tabs import extra_tabs
-from okrsheet.layout.formulas import INPUT_KEYS, SPARE_ROWS, formula_cells, formulas_fit
+from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.links import Link, links_text
-from okrsheet.layout.reader import (
-    Table,
-    _parse_row_type,
-    find_table,
-)
+from okrsheet.layout.okr_tabs import completed_columns, okr_tables
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
-    FIX_ADDS_KEYS,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -39,6 +33,7 @@ from okrsheet.layout.schema import (
     find_setting,
     normalize_header,
 )
+from okrsheet.layout.tables import Table, parse_row_type
 from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
 from okrsheet.stores.cells import column_letter
@@ -167,22 +162,6 @@ def refresh_formulas(
 
         changes.extend(dashboard_refresh(raw))  # no stale result left on the Dashboard
     return changes
-
-
-def completed_columns(grid: Grid, table: Table) -> dict[tuple[int, int], WriteValue]:
-    """Headers for the calculated columns (and the newer typed ones, FIX_ADDS_KEYS) a tab
-    lacks, placed after everything in it; the
-    table's column map is extended in place. Nothing when an input column is missing."""
-    if not all(key in table.columns for key in INPUT_KEYS):
-        return {}
-    wanted = CALCULATED_KEYS | set(FIX_ADDS_KEYS)
-    missing = [c for c in OKR_COLUMNS if c.key in wanted and c.key not in table.columns]
-    width = max([len(r) for r in grid.rows] + [max(table.columns.values())])
-    headers: dict[tuple[int, int], WriteValue] = {}
-    for offset, column in enumerate(missing, start=1):
-        table.columns[column.key] = width + offset
-        headers[(table.header_row, width + offset)] = column.header
-    return headers
 
 
 #: Settings rows `okr validate --fix` adds to a Settings tab made before they existed.
@@ -478,18 +457,6 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
 # Changes to an existing workbook ----------------------------------------------------------------
 
 
-def okr_tables(raw: RawWorkbook) -> list[Table]:
-    """The live OKR tabs; archived cycles are history and never written to."""
-    tables = []
-    for grid in raw.grids:
-        if grid.title.startswith(ARCHIVE_PREFIX):
-            continue
-        table = find_table(grid, OKR_COLUMNS, min_matches=4)
-        if table is not None and "type" in table.columns and "id" in table.columns:
-            tables.append(table)
-    return tables
-
-
 def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
     """IDs for objective and KR rows that lack one; nothing else is touched."""
     tables = okr_tables(raw)
@@ -512,7 +479,7 @@ def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
         new: dict[tuple[int, int], WriteValue] = {}
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             try:
-                row_type = _parse_row_type(grid.cell(row, table.columns["type"]))
+                row_type = parse_row_type(grid.cell(row, table.columns["type"]))
             except cells.CellValueError:
                 continue
             current = cells.parse_text(grid.cell(row, table.columns["id"]))

@@ -439,8 +439,8 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
 
 @builds("DigestReport")
 def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
-    """The digest's sections (render/digest.py words them for every form)."""
-    from okrsheet.render import digest
+    """The digest's sections (worded once for every form, render/digest_words.py)."""
+    from okrsheet.render import digest_words as digest
 
     doc.heading(digest.title(report))
     doc.paragraph(digest.summary(report))

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from okrsheet.render.tables import number, safe
+from okrsheet.render.pieces import number, safe
 
 if TYPE_CHECKING:
     from okrsheet.reports import DependencyLink, KPILagRow, KPIRow, StatusReport

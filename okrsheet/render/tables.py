@@ -8,6 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from okrsheet.render.pieces import number as number
+from okrsheet.render.pieces import safe as safe
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.vocab import MEASURING_BASELINE
 
@@ -25,11 +27,6 @@ STATUS_STYLES = {
 BAR_WIDTH = 10
 
 
-def safe(text: str | None, style: str = "") -> Text:
-    """User text as a Rich Text: never parsed as markup, control sequences removed."""
-    return Text(strip_controls(text or ""), style=style)
-
-
 def bar(value: float | None, style: str = "cyan") -> Text:
     if value is None:
         return Text("")
@@ -42,15 +39,6 @@ def bar(value: float | None, style: str = "cyan") -> Text:
 
 def status_text(status: str | None) -> Text:
     return Text(status or "", style=STATUS_STYLES.get(status or "", ""))
-
-
-def number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return ""
-    if unit == "%":
-        return f"{value * 100:.4g}%"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    return f"{text} {unit}".strip() if unit not in ("$",) else f"${text}"
 
 
 def estimate(value: float, unit: str = "") -> str:

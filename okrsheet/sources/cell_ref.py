@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from okrsheet.layout import cells
-from okrsheet.sources import SourceError
+from okrsheet.sources.base import SourceError
 from okrsheet.stores.base import CellValue, RawWorkbook
 
 _REF = re.compile(

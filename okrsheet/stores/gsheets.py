@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from okrsheet.errors import BackendError, OkrError, WorkbookUnavailable
@@ -104,6 +104,34 @@ def new_session(credentials: Credentials) -> requests.Session:
     from google.auth.transport.requests import AuthorizedSession
 
     return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+
+
+@dataclass
+class _Tries:
+    """What one try of a write leaves the next: why it did not stand (said if none does), and
+    the checked write whose answer was lost (`_Guard`), to be kept or taken back."""
+
+    reason: str = ""
+    lost: _Guard | None = None
+
+
+@dataclass(frozen=True)
+class _WriteRead:
+    """The workbook a write is planned on, its tabs by title, and a scratch tab left over."""
+
+    raw: RawWorkbook
+    index: dict[str, _Sheet]
+    scratch: _Sheet | None
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A write sent: Google's answer, what checks it, and the filled formulas left for after."""
+
+    answer: Any
+    guard: _Guard
+    check: _Check
+    later: list[dict[str, Any]]
 
 
 class GoogleSheetsStore(GoogleCreation):
@@ -233,100 +261,138 @@ class GoogleSheetsStore(GoogleCreation):
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
         """Read, plan, write in one atomic batchUpdate (one read holds every tab, so `skim`
-        saves nothing here). If the write fails in a way that leaves
-        unknown whether it landed, read again and plan again: planners skip what already
-        landed (check-ins carry ids), so trying again never doubles anything.
+        saves nothing here), then verify from the answer that the write landed on the rows it
+        was planned for. If the write fails in a way that leaves unknown whether it landed,
+        or rows or columns moved under it, read again and plan again: planners skip what
+        already landed (check-ins carry ids), so trying again never doubles anything.
 
         A write that deletes rows or adds tabs (a rollover) costs one more small call when it
         lands: deleting the scratch tab that let it be checked (see `_Guard`)."""
-        reason = ""
-        lost: _Guard | None = None  # a checked write whose answer was lost
+        tries = _Tries()
         for attempt in range(WRITE_ATTEMPTS):
             if attempt:
                 self._pause(attempt - 1)
-            raw, index = self._read()
-            scratch = index.pop(SCRATCH_TAB, None)
-            staged = [index.pop(t) for t in list(index) if t.startswith(STAGING_TAB)]
-            if staged:  # left by a write that never happened: hidden, never read
-                self._drop_tabs([t.sheet_id for t in staged])
-            if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
-                # That write landed, and its copy of the rows it changed is still here: check
-                # it from this read as it would have been from the answer.
-                assert scratch.grid is not None
-                copied, scratch = _cells_of(scratch.grid), None
-                if not self._settle(lost, copied):
-                    lost = None
-                    reason = "rows were moved in the spreadsheet while writing"
-                    continue
-            lost = None
-            changes = list(planner(raw))
+            read = self._read_for_write(tries)
+            if read is None:
+                continue
+            changes = list(planner(read.raw))
             if not changes:
-                if scratch is not None:
-                    self._drop_scratch(scratch.sheet_id)
+                if read.scratch is not None:
+                    self._drop_scratch(read.scratch.sheet_id)
                 return changes
-            guard = _Guard(changes, raw, index, leftover=scratch)
-            check = _Check(changes, raw)
-            requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
-            body = _requests_for(changes, guard.index, guard.added)
-            if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
-                body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
-            requests += guard.copies() + check.copies(index, scratch) + body
-            later: list[dict[str, Any]] = []
-            if size(requests) > CHUNK_BYTES and _fills_last(requests):
-                # Filled formulas are derived and idempotent: past the budget they follow
-                # the write in calls of their own, so the write itself stays one request.
-                later = [r for r in requests if _is_fill(r)]
-                requests = [r for r in requests if not _is_fill(r)]
-            try:
-                answer = self._batch_update(
-                    requests, response_ranges=check.ranges() + guard.ranges()
-                )
-            except AmbiguousWrite as exc:
-                reason = exc.reason
-                lost = guard if guard.active else None
-                continue
-            except BackendError as exc:
-                # The answer's ranges name tabs by title and the requests name them by id: a
-                # tab renamed or deleted (or cut shorter) since our read makes Google refuse
-                # the whole request (nothing applied). Read again and plan again.
-                if not any(m in exc.message for m in _RESHAPED):
-                    raise
-                reason = "a tab was renamed or deleted while writing"
-                continue
-            if guard.active:
-                after = _cells_by_tab((answer or {}).get("updatedSpreadsheet", {}))
-                if self._settle(guard, after.get(SCRATCH_TAB, {})):
-                    self._send_fills(later)
-                    return changes
-            else:
-                verdict = check.verdict(answer)
-                typed = [] if verdict else check.typed(answer)
-                if not verdict and not typed:
-                    self._send_fills(later)
-                    if check.scratch_id:
-                        self._drop_scratch(check.scratch_id)
-                    return changes
-                # Someone moved rows or columns between our read and our write: take the
-                # whole write back (one more call, only in this case; columns moved need a
-                # read first, to see where each now is) and plan again from a fresh read.
-                after = check.answered(answer)
-                if verdict == "columns":
-                    now, _index = self._read()
-                    after = {g.title: _cells_of(g) for g in now.grids}
-                undo = check.undo(after, index) + check.keep(typed, index)
-                if check.scratch_id:
-                    undo.append({"deleteSheet": {"sheetId": check.scratch_id}})
-                self._take_back(undo)
-                if typed:
-                    raise self._typed_meanwhile(check, typed)
-                if verdict == "columns":
-                    reason = "columns were moved in the spreadsheet while writing"
-                    continue
-            reason = "rows were moved in the spreadsheet while writing"
+            sent = self._send(changes, read, tries)
+            if sent is not None and self._verify(sent, read, tries):
+                return changes
         raise BackendError(
-            f"could not confirm the write to {self.location} ({reason})",
+            f"could not confirm the write to {self.location} ({tries.reason})",
             hint="run the same command again: it is safe, what already landed is not repeated",
         )
+
+    def _read_for_write(self, tries: _Tries) -> _WriteRead | None:
+        """The workbook as a write plans on it, with the scratch tab a checked write left and
+        none of the staging tabs of a write that never happened (deleted). When the last try's
+        answer was lost and its scratch tab is here, that write landed: it is kept, or, if its
+        rows moved, taken back, and then None (plan again from a fresh read)."""
+        raw, index = self._read()
+        scratch = index.pop(SCRATCH_TAB, None)
+        staged = [index.pop(t) for t in list(index) if t.startswith(STAGING_TAB)]
+        if staged:  # left by a write that never happened: hidden, never read
+            self._drop_tabs([t.sheet_id for t in staged])
+        lost, tries.lost = tries.lost, None
+        if lost is not None and scratch is not None and scratch.sheet_id == lost.scratch_id:
+            # That write landed, and its copy of the rows it changed is still here: check it
+            # from this read as it would have been from the answer.
+            assert scratch.grid is not None
+            copied, scratch = _cells_of(scratch.grid), None
+            if not self._settle(lost, copied):
+                tries.reason = "rows were moved in the spreadsheet while writing"
+                return None
+        return _WriteRead(raw, index, scratch)
+
+    def _send(self, changes: list[Change], read: _WriteRead, tries: _Tries) -> _Sent | None:
+        """Send the write as one batchUpdate whose answer shows the cells to check; None when
+        it must be planned again (its answer lost, or a tab renamed or deleted meanwhile)."""
+        guard = _Guard(changes, read.raw, read.index, leftover=read.scratch)
+        check = _Check(changes, read.raw)
+        requests, later = self._write_requests(changes, read, guard, check)
+        try:
+            answer = self._batch_update(requests, response_ranges=check.ranges() + guard.ranges())
+        except AmbiguousWrite as exc:
+            tries.reason = exc.reason
+            tries.lost = guard if guard.active else None
+            return None
+        except BackendError as exc:
+            # The answer's ranges name tabs by title and the requests name them by id: a tab
+            # renamed or deleted (or cut shorter) since our read makes Google refuse the whole
+            # request (nothing applied). Read again and plan again.
+            if not any(m in exc.message for m in _RESHAPED):
+                raise
+            tries.reason = "a tab was renamed or deleted while writing"
+            return None
+        return _Sent(answer, guard, check, later)
+
+    def _write_requests(
+        self, changes: list[Change], read: _WriteRead, guard: _Guard, check: _Check
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The write's requests (the leftover scratch tab deleted, the copies that let it be
+        checked, the changes), and the filled formulas left for after it when it is too big."""
+        scratch = read.scratch
+        requests = [{"deleteSheet": {"sheetId": scratch.sheet_id}}] if scratch else []
+        body = _requests_for(changes, guard.index, guard.added)
+        if any(isinstance(c, AddTab) for c in changes) and size(body) > CHUNK_BYTES:
+            body = self._stage_tabs(changes, guard, taken=scratch.sheet_id if scratch else 0)
+        requests += guard.copies() + check.copies(read.index, scratch) + body
+        if size(requests) > CHUNK_BYTES and _fills_last(requests):
+            # Filled formulas are derived and idempotent: past the budget they follow the
+            # write in calls of their own, so the write itself stays one request.
+            return [r for r in requests if not _is_fill(r)], [r for r in requests if _is_fill(r)]
+        return requests, []
+
+    def _verify(self, sent: _Sent, read: _WriteRead, tries: _Tries) -> bool:
+        """Whether the write stands: it landed on the rows and columns it was planned for and
+        nobody typed into its cells meanwhile. Otherwise it is taken back whole, and False
+        (plan again), or a BackendError naming the cells someone typed into."""
+        guard, check, answer = sent.guard, sent.check, sent.answer
+        tries.reason = "rows were moved in the spreadsheet while writing"
+        if guard.active:
+            after = _cells_by_tab((answer or {}).get("updatedSpreadsheet", {}))
+            if not self._settle(guard, after.get(SCRATCH_TAB, {})):
+                return False
+            self._send_fills(sent.later)
+            return True
+        verdict = check.verdict(answer)
+        typed = [] if verdict else check.typed(answer)
+        if not verdict and not typed:
+            self._send_fills(sent.later)
+            if check.scratch_id:
+                self._drop_scratch(check.scratch_id)
+            return True
+        self._take_back_moved(check, answer, verdict, typed, read.index)
+        if typed:
+            raise self._typed_meanwhile(check, typed)
+        if verdict == "columns":
+            tries.reason = "columns were moved in the spreadsheet while writing"
+        return False
+
+    def _take_back_moved(
+        self,
+        check: _Check,
+        answer: Any,
+        verdict: str,
+        typed: list[Typed],
+        index: dict[str, _Sheet],
+    ) -> None:
+        """Someone moved rows or columns between our read and our write, or typed into its
+        cells: take the whole write back (one more call, only in this case; columns moved
+        need a read first, to see where each now is)."""
+        after = check.answered(answer)
+        if verdict == "columns":
+            now, _index = self._read()
+            after = {g.title: _cells_of(g) for g in now.grids}
+        undo = check.undo(after, index) + check.keep(typed, index)
+        if check.scratch_id:
+            undo.append({"deleteSheet": {"sheetId": check.scratch_id}})
+        self._take_back(undo)
 
     def _typed_meanwhile(self, check: _Check, typed: list[Typed]) -> BackendError:
         """A person typed into a cell this write was setting: their value was put back and

@@ -575,13 +575,6 @@ def rows_span(xml: bytes) -> tuple[int, int] | None:
     return start, end
 
 
-def _append_without_parsing(
-    xml: bytes, rows: Sequence[Sequence[WriteValue]], styles: _Styles
-) -> bytes | None:
-    splice = _append_splice(xml, rows, styles)
-    return None if splice is None else bytes(splice)
-
-
 def _append_splice(
     xml: bytes, rows: Sequence[Sequence[WriteValue]], styles: _Styles
 ) -> Splice | None:
@@ -871,7 +864,3 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     if styles.changed:
         replaced["xl/styles.xml"] = styles.to_bytes()
     package.write(target, replaced)
-
-
-def changed_tabs(changes: Iterable[Change]) -> set[str]:
-    return {c.tab for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows)}

@@ -319,7 +319,7 @@ def test_a_linked_workbook_google_will_not_open_is_a_warning_and_the_report_goes
     status = okr("status", "-f", "json", "-w", str(corporate))
 
     assert status.exit_code == 0, status.stderr
-    assert lagging.exit_code in (0, 6), lagging.stderr  # 6: something lags, as without links
+    assert lagging.exit_code == 0, lagging.stderr  # 6 only with --fail
     assert f"warning: Settings!B{row}: the linked workbook gsheet:{other}" in status.stderr
     assert "may not open" in status.stderr
     assert status.json()["objectives"]
@@ -453,7 +453,7 @@ def test_reports_warn_when_the_checkins_tab_was_deleted(
 
     result = okr(command, "-f", "json", "-w", gexample)
 
-    assert result.exit_code in (0, 6), result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "warning: no 'Check-ins' tab" in result.stderr
 
 
@@ -462,7 +462,7 @@ def test_reads_in_one_process_ask_google_for_one_token(
 ) -> None:
     """The guided check-in reads twice (to ask, then to write): one sign-in serves both."""
     assert okr("status", "-f", "json", "-w", gexample).exit_code == 0
-    assert okr("lagging", "-f", "json", "-w", gexample).exit_code in (0, 6)
+    assert okr("lagging", "-f", "json", "-w", gexample).exit_code == 0
 
     assert google.fake.count("token") == 1
     assert google.fake.count("sheets-read") == 4
