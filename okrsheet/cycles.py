@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from okrsheet.closing import carried_over, dropped
+from okrsheet.domain.closing import carried_over, dropped
+from okrsheet.domain.model import Cycle, Plan, rewind
+from okrsheet.domain.scoring import grade, objective_grade, status
+from okrsheet.domain.vocab import Status
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
 from okrsheet.layout.dashboard import with_room
-from okrsheet.model import Cycle, Plan, rewind
 from okrsheet.reports import GradeReport, grade_report
-from okrsheet.scoring import grade, objective_grade, status
 from okrsheet.service import require_valid_plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook
-from okrsheet.vocab import Status
 
 
 def days_left_if_nearly_over(cycle: Cycle, today: date) -> int | None:

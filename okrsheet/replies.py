@@ -30,11 +30,11 @@ from email.utils import getaddresses, parseaddr
 from okrsheet import checkins
 from okrsheet.checkins import CheckInRequest
 from okrsheet.delivery import Message
+from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells
 from okrsheet.layout.reminders_tab import SentReminder, people_emails, read_reminders
 from okrsheet.mailtext import body_text
-from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.reminders import TOKEN_PREFIX, hash_token
 from okrsheet.stores import Location
 from okrsheet.stores.base import RawWorkbook

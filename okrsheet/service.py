@@ -13,10 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
-from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
-from okrsheet.memory import bulk_load
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,
@@ -26,6 +23,9 @@ from okrsheet.model import (
     current_quarter,
     cycle_from_name,
 )
+from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
+from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
+from okrsheet.memory import bulk_load
 from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import (
     AppendRows,
@@ -199,8 +199,8 @@ def merge_linked(
     A linked workbook that cannot be read (gone, not shared, Google down, not a workbook) is
     left out with a warning naming the `setting` cell that links it, so that one department's
     problem does not stop every corporate report; `okr validate --strict` fails on it."""
-    from okrsheet.layout.extra_tabs import cells_of, interlock_findings
-    from okrsheet.model import check_plan
+    from okrsheet.domain.model import check_plan
+    from okrsheet.layout.interlock_cells import cells_of, interlock_findings
 
     where, departments, unreadable = _read_linked(base, links, setting)
     merging = _Merging.of(parsed, base)
@@ -271,8 +271,8 @@ def _read_linked(
 
 def _local_findings(one: ParsedWorkbook) -> list[Finding]:
     """A workbook's own findings, less the cross-item ones (checked again across all)."""
-    from okrsheet.layout.extra_tabs import INTERLOCK_CODES
-    from okrsheet.model import check_plan
+    from okrsheet.domain.model import check_plan
+    from okrsheet.layout.interlock_cells import INTERLOCK_CODES
 
     spanning = {(p.code, p.message) for p in check_plan(one.plan)}
     return [

@@ -140,7 +140,7 @@ def type_cells(path: Path, cells: dict[str, dict[tuple[int, int], Any]]) -> None
     import io
 
     from okrsheet.stores.base import Formula, SetCells
-    from okrsheet.stores.xlsx_patch import patch
+    from okrsheet.stores.xlsx.patch import patch
 
     def typed(value: Any) -> Any:
         return Formula(value) if isinstance(value, str) and value.startswith("=") else value
@@ -266,8 +266,8 @@ def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick_google_auth: N
     """Google Sheets on the fake: real gspread and google-auth code, no network, no sleeping.
 
     A service account key is passed the way a person would (GOOGLE_APPLICATION_CREDENTIALS)."""
-    import okrsheet.stores.google_http as google_http
-    import okrsheet.stores.gsheets as gsheets
+    import okrsheet.stores.google.http as google_http
+    import okrsheet.stores.google.store as gsheets
 
     fake = FakeGoogle()
     key_file = tmp_path / "service-account.json"

@@ -1,4 +1,5 @@
-"""Unit tests for okrsheet.model (and okrsheet.vocab): validation rules and plan-wide checks."""
+"""Unit tests for okrsheet.domain.model (and okrsheet.domain.vocab): validation rules and
+plan-wide checks."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from okrsheet import vocab
-from okrsheet.model import (
+from okrsheet.domain import vocab
+from okrsheet.domain.model import (
     BENCHMARK_HINT,
     CheckIn,
     Cycle,

@@ -83,7 +83,7 @@ def _root(
     (a URL or gsheet:ID). Start with `okr init --example demo.xlsx` and `okr status -w demo.xlsx`.
     """
     if credentials is not None:
-        from okrsheet.stores.google_auth import CREDENTIALS_ENV
+        from okrsheet.stores.google.auth import CREDENTIALS_ENV
 
         os.environ[CREDENTIALS_ENV] = str(credentials)
 

@@ -18,7 +18,7 @@ R = TypeVar("R")
 
 def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
     from okrsheet.render import console
-    from okrsheet.render.tables import safe
+    from okrsheet.render.rich_tables import safe
 
     details = error.details
     if json_output:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from okrsheet.domain.model import Plan
+    from okrsheet.domain.vocab import Level
     from okrsheet.layout import ParsedWorkbook
-    from okrsheet.model import Plan
     from okrsheet.stores import Location
-    from okrsheet.vocab import Level
 
 
 def load_plan_as_of(
@@ -28,7 +28,7 @@ def load_plan_as_of(
     date no order can read is refused before that). Also returns the day."""
     from okrsheet import service
     from okrsheet.cli.options import as_of_date, check_date_option
-    from okrsheet.model import filter_plan, rewind
+    from okrsheet.domain.model import filter_plan, rewind
 
     if not isinstance(as_of, date):
         check_date_option(as_of, "--as-of")
@@ -76,7 +76,7 @@ def check_filters(
 def everyone(parsed: ParsedWorkbook, plan: Plan) -> list[str]:
     """Every name the workbook knows: owners of objectives, key results, initiatives and
     KPIs, and the People tab."""
-    from okrsheet.model import owners
+    from okrsheet.domain.model import owners
 
     extra = {i.owner for i in plan.initiatives} | {k.owner for k in plan.kpis if k.owner}
     return sorted(set(owners(plan)) | set(parsed.people) | extra, key=str.casefold)
@@ -85,8 +85,8 @@ def everyone(parsed: ParsedWorkbook, plan: Plan) -> list[str]:
 def resolve_owner(owner: str, known: Sequence[str]) -> str:
     """`--owner` as the workbook spells it (case, accents and spaces aside); an unknown name is
     a usage error worded the same by every command, with the name it most likely means."""
+    from okrsheet.domain.names import closest_person, find_person
     from okrsheet.errors import UsageError
-    from okrsheet.names import closest_person, find_person
 
     found = find_person(owner, known)
     if found is not None:

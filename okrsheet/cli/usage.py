@@ -63,7 +63,7 @@ class OkrUsageError(typer.BadParameter):
 
     def show(self, file: IO[Any] | None = None) -> None:
         from okrsheet.render import console
-        from okrsheet.render.tables import safe
+        from okrsheet.render.rich_tables import safe
 
         if self.json_output:
             envelope = {

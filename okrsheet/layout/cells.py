@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal, TypeVar
 
-from okrsheet import kinds
-from okrsheet.kinds import DONE_WORDS
-from okrsheet.model import Commitment, KRKind, Level, NextCycle
+from okrsheet.domain import kinds
+from okrsheet.domain.kinds import DONE_WORDS
+from okrsheet.domain.model import Commitment, KRKind, Level, NextCycle
 from okrsheet.stores.base import CellValue
 
 DateOrder = Literal["MDY", "DMY"]

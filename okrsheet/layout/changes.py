@@ -11,9 +11,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from okrsheet.domain.model import (
+    CheckIn,
+    Commitment,
+    Cycle,
+    KeyResult,
+    Objective,
+    Plan,
+    Settings,
+    unlogged_and_unapplied,
+)
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
-from okrsheet.layout.extra_tabs import kpi_checkin_changes
+from okrsheet.layout.kpis_tab import kpi_checkin_changes
 from okrsheet.layout.okr_tabs import okr_tables
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.schema import (
@@ -34,16 +44,6 @@ from okrsheet.layout.writer import (
     dependencies_text,
     refresh_formulas,
     tab_formulas,
-)
-from okrsheet.model import (
-    CheckIn,
-    Commitment,
-    Cycle,
-    KeyResult,
-    Objective,
-    Plan,
-    Settings,
-    unlogged_and_unapplied,
 )
 from okrsheet.stores.base import (
     AddTab,

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ArgsKwargs
 
+from okrsheet.domain.model import CheckIn, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.schema import CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS
@@ -26,7 +27,6 @@ from okrsheet.layout.tables import (
     missing_headers,
     model_errors,
 )
-from okrsheet.model import CheckIn, Settings
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 #: The check-in fields in the order of `CheckIn`'s arguments.

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from okrsheet.domain.model import (
+    BENCHMARK_HINT,
+    CHECKIN_KEY_PREFIX,
+    MISSING,
+    CheckIn,
+    Closing,
+    Commitment,
+    Cycle,
+    KeyResult,
+    Level,
+    Objective,
+    Plan,
+    Problem,
+    Settings,
+    Severity,
+    check_plan,
+    infer_kind,
+    reconcile,
+)
+from okrsheet.domain.names import person_key
+from okrsheet.domain.plan_rules import people_problems
 from okrsheet.layout import cells
 from okrsheet.layout.budget import cell_budget
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.checkin_log import read_checkin_log
-from okrsheet.layout.extra_schema import EXTRA_TABS
+from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS, _read_initiatives
+from okrsheet.layout.kpis_tab import KPI_COLUMNS, _read_kpis
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
@@ -33,6 +55,7 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.settings_tab import read_settings, setting_ref
+from okrsheet.layout.side_tabs import EXTRA_TABS, INITIATIVES_TAB, KPIS_TAB, ExtraTabs, _table
 from okrsheet.layout.source_cells import objective_source, read_source_cells
 from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
 from okrsheet.layout.tables import Finding as Finding
@@ -47,28 +70,12 @@ from okrsheet.layout.tables import grid_named as _grid_named
 from okrsheet.layout.tables import missing_headers as _missing_headers
 from okrsheet.layout.tables import model_errors, parse_row_type
 from okrsheet.layout.tables import tab_ref as tab_ref
-from okrsheet.model import (
-    BENCHMARK_HINT,
-    CHECKIN_KEY_PREFIX,
-    MISSING,
-    CheckIn,
-    Closing,
-    Commitment,
-    Cycle,
-    KeyResult,
-    Level,
-    Objective,
-    Plan,
-    Problem,
-    Settings,
-    Severity,
-    check_plan,
-    infer_kind,
-    reconcile,
+from okrsheet.stores.base import (
+    BAR_HEADER,
+    CellValue,
+    Grid,
+    RawWorkbook,
 )
-from okrsheet.names import person_key
-from okrsheet.plan_rules import people_problems
-from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
 
 
 @dataclass(frozen=True)
@@ -740,8 +747,8 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history.
     """
-    from okrsheet.closing import closing_problems
-    from okrsheet.layout.extra_tabs import interlock_findings, read_extra_tabs
+    from okrsheet.domain.closing import closing_problems
+    from okrsheet.layout.interlock_cells import interlock_findings
 
     reader = _Reader(raw)
     settings, cycle = reader.read_settings()
@@ -813,3 +820,29 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         notices=list(raw.notices),
         unreadable=unreadable,
     )
+
+
+def read_extra_tabs(
+    raw: RawWorkbook,
+    *,
+    cycle: Cycle,
+    order: cells.DateOrder,
+    kr_owners: Mapping[str, str],
+    taken_ids: Mapping[str, str],
+    unreadable_krs: Collection[str] = (),
+) -> ExtraTabs:
+    """Initiatives and KPIs, with a finding per unusable cell. `kr_owners` maps every key
+    result's ID to its owner; `taken_ids` maps the IDs of objectives and key results to the
+    cell they sit in (a KPI may not share one). An initiative of a key result whose row could
+    not be read (`unreadable_krs`) is left out without a finding of its own: the row's cells
+    are reported where they are."""
+    out = ExtraTabs()
+    grid = _grid_named(raw, INITIATIVES_TAB)
+    table = _table(grid, INITIATIVE_COLUMNS, out.findings) if grid else None
+    if grid is not None and table is not None:
+        _read_initiatives(grid, table, out, cycle, order, kr_owners, unreadable_krs)
+    grid = _grid_named(raw, KPIS_TAB)
+    table = _table(grid, KPI_COLUMNS, out.findings) if grid else None
+    if grid is not None and table is not None:
+        _read_kpis(grid, table, out, order, taken_ids)
+    return out

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from okrsheet.domain.model import Cycle, Settings, Severity
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
@@ -19,7 +20,6 @@ from okrsheet.layout.tables import (
     pydantic_messages,
     tab_ref,
 )
-from okrsheet.model import Cycle, Settings, Severity
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 

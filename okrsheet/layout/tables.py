@@ -11,12 +11,12 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from okrsheet.domain.model import Severity
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.schema import TYPE_KEY_RESULT, TYPE_OBJECTIVE, Column, normalize_header
-from okrsheet.model import Severity
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
-from okrsheet.stores.cells import column_letter as column_letter
+from okrsheet.stores.primitives import column_letter as column_letter
 
 HEADER_SCAN_ROWS = 10
 

@@ -15,8 +15,9 @@ from datetime import date, datetime
 
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
-from okrsheet.layout.extra_schema import INITIATIVE_COLUMNS, INITIATIVES_TAB, KPI_COLUMNS, KPIS_TAB
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
+from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS
+from okrsheet.layout.kpis_tab import KPI_COLUMNS
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.reminders_tab import REMINDER_COLUMNS
 from okrsheet.layout.schema import (
@@ -37,6 +38,7 @@ from okrsheet.layout.schema import (
     find_setting,
     normalize_header,
 )
+from okrsheet.layout.side_tabs import INITIATIVES_TAB, KPIS_TAB
 from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
 from okrsheet.stores.base import (
     BAR_HEADER,

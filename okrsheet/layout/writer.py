@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from okrsheet.initiatives import Initiative
-from okrsheet.kpis import KPI
+from okrsheet.domain.initiatives import Initiative
+from okrsheet.domain.kpis import KPI
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.layout import cells
-from okrsheet.layout.extra_tabs import extra_tabs
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.links import Link, links_text
 from okrsheet.layout.okr_tabs import completed_columns, okr_tables
@@ -34,12 +34,16 @@ from okrsheet.layout.schema import (
     normalize_header,
 )
 from okrsheet.layout.tables import Table, parse_row_type
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.primitives import column_letter
 
 if TYPE_CHECKING:
     from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
+
+
+from okrsheet.layout.initiatives_tab import initiatives_tab
+from okrsheet.layout.kpis_tab import kpis_tab
+from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
 
 _FORMULA_ROWS = 1000
 _INVALID_TAB_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -517,3 +521,7 @@ def _next_id(stem: str, taken: set[str]) -> str:
         n += 1
     taken.add(f"{stem}{n}")
     return f"{stem}{n}"
+
+
+def extra_tabs(initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()) -> list[TabSpec]:
+    return [initiatives_tab(initiatives), kpis_tab(kpis)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from okrsheet.kinds import Kind, infer
+from okrsheet.domain.kinds import Kind, infer
 
 
 @dataclass(frozen=True)

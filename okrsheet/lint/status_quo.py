@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsheet.kinds import Kind
+from okrsheet.domain.kinds import Kind
 from okrsheet.lint.base import History, Note, PastResult, Rule, Subject
 from okrsheet.lint.words import normalise
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from okrsheet.render.extra import healthy_range, quantity
+from okrsheet.domain.vocab import MEASURING_BASELINE
+from okrsheet.render.interlock import quantity
+from okrsheet.render.kpis import healthy_range
 from okrsheet.render.pieces import number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.reports import DependencyLink, DigestReport, WinRow
-from okrsheet.vocab import MEASURING_BASELINE
 
 NOTHING_BEHIND = "Nothing behind: every key result is on pace and every owner checked in."
 NONE_BEHIND = "No key result is behind pace."

@@ -1,4 +1,4 @@
-"""The smallest pieces of okr's Rich tables, shared by every one of them (render/tables.py, the
+"""The smallest pieces of okr's Rich tables, shared by every one of them (render/rich_tables.py, the
 initiative and KPI sections, the digest): text a person typed made safe to show, and a
 number with its unit."""
 

@@ -93,6 +93,6 @@ def _number(value: CellValue, *, strict: bool) -> float | None:
 
 
 def _letters(col: int) -> str:
-    from okrsheet.stores.cells import column_letter
+    from okrsheet.stores.primitives import column_letter
 
     return column_letter(col)

@@ -143,7 +143,7 @@ class LocalXlsx(Backend):
         steps: Steps | None,
         time_zone: str = "",
     ) -> WorkbookStore:
-        from okrsheet.stores.xlsx import XlsxStore
+        from okrsheet.stores.xlsx.store import XlsxStore
 
         assert location.path is not None
         return XlsxStore(location.path, force=location.force)
@@ -182,14 +182,14 @@ class GoogleSheets(Backend):
         steps: Steps | None,
         time_zone: str = "",
     ) -> WorkbookStore:
-        from okrsheet.stores.gsheets import GoogleSheetsStore
+        from okrsheet.stores.google.store import GoogleSheetsStore
 
         return GoogleSheetsStore(
             location.address, title=title, share_with=share, steps=steps, time_zone=time_zone
         )
 
     def url(self, location: Location) -> str | None:
-        from okrsheet.stores.google_create import url_for
+        from okrsheet.stores.google.create import url_for
 
         return url_for(location.address)
 
@@ -199,7 +199,7 @@ class GoogleSheets(Backend):
     def share(self, location: Location, emails: Sequence[str], *, notify: bool) -> None:
         import contextlib
 
-        from okrsheet.stores.gsheets import GoogleSheetsStore
+        from okrsheet.stores.google.store import GoogleSheetsStore
 
         store = GoogleSheetsStore(location.address, notify=notify)
         for email in emails:

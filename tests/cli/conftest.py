@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.conftest import type_cells
 
 

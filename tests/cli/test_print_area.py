@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.xlsx_print import follow_data, following_area
+from okrsheet.stores.xlsx.print_area import follow_data, following_area
 from tests.cli.conftest import add_rows
 from tests.cli.test_sheet_agrees import SOFFICE, recalculate
 from tests.conftest import SHOP_ROWS, type_cells

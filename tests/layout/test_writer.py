@@ -12,6 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okrsheet.domain.model import (
+    CheckIn,
+    KeyResult,
+    KRKind,
+    Level,
+    Objective,
+    Settings,
+    cycle_from_name,
+)
 from okrsheet.layout import parse_workbook
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit, number, row_formulas
 from okrsheet.layout.okr_tabs import okr_tables
@@ -37,11 +46,10 @@ from okrsheet.layout.writer import (
     settings_tab,
     workbook_tabs,
 )
-from okrsheet.model import CheckIn, KeyResult, KRKind, Level, Objective, Settings, cycle_from_name
 from okrsheet.service import fix_workbook
 from okrsheet.stores import Location
 from okrsheet.stores.base import CellValue, Formula, Grid, RawWorkbook, SetCells
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = cycle_from_name("2026-Q4")
 TODAY = date(2026, 10, 15)

@@ -21,9 +21,8 @@ from okrsheet.stores.base import (
     SetCells,
     TabSpec,
 )
-from okrsheet.stores.cells import column_letter
-from okrsheet.stores.google_http import QUOTA_WAIT
-from okrsheet.stores.gsheets import (
+from okrsheet.stores.google.http import QUOTA_WAIT
+from okrsheet.stores.google.store import (
     LAYOUT_MARK,
     SCRATCH_TAB,
     SETUP_TAB,
@@ -31,6 +30,7 @@ from okrsheet.stores.gsheets import (
     _requests_for,
     _Sheet,
 )
+from okrsheet.stores.primitives import column_letter
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
 
@@ -413,7 +413,7 @@ def test_a_write_waits_for_the_quota_too(okr: Any, google: Google, gexample: str
 def test_the_quota_wait_is_said_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from okrsheet.stores import google_http
+    from okrsheet.stores.google import http as google_http
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -731,7 +731,7 @@ def test_the_multi_account_url_form_names_the_spreadsheet(
 def test_a_write_over_the_budget_sends_its_filled_formulas_after_it(
     okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import okrsheet.stores.gsheets as gsheets
+    import okrsheet.stores.google.store as gsheets
 
     budget = 30_000
     monkeypatch.setattr(gsheets, "CHUNK_BYTES", budget)

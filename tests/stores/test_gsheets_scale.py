@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-import okrsheet.stores.gsheets as gsheets_module
-from okrsheet.stores.google_chunks import BUDGET, chunks, size, split
-from okrsheet.stores.google_http import DRIVE_API
-from okrsheet.stores.gsheets import LAYOUT_MARK, SETUP_TAB, UNFINISHED
+import okrsheet.stores.google.store as gsheets_module
+from okrsheet.stores.google.chunks import BUDGET, chunks, size, split
+from okrsheet.stores.google.http import DRIVE_API
+from okrsheet.stores.google.store import LAYOUT_MARK, SETUP_TAB, UNFINISHED
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import SPREADSHEET_MIME, FakeRequest, raw_session
 
@@ -471,7 +471,7 @@ def test_reads_in_one_process_ask_google_for_one_token(
 def test_a_rollover_too_big_for_one_request_stages_its_archive_and_ends_the_same(
     okr: Any, google: Google, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from okrsheet.stores.gsheets import STAGING_TAB
+    from okrsheet.stores.google.store import STAGING_TAB
 
     def rolled(budget: int) -> tuple[list[tuple[str, bool, list[list[Any]]]], list[int]]:
         monkeypatch.setattr(gsheets_module, "CHUNK_BYTES", budget)

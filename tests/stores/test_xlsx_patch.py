@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from okrsheet.layout.cells import date_to_serial
-from okrsheet.stores import xlsx_zip
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -33,9 +32,10 @@ from okrsheet.stores.base import (
     TabSpec,
     WriteValue,
 )
-from okrsheet.stores.cells import column_letter, serial
-from okrsheet.stores.xlsx import XlsxStore
-from okrsheet.stores.xlsx_patch import (
+from okrsheet.stores.primitives import column_letter, serial
+from okrsheet.stores.xlsx import package as xlsx_zip
+from okrsheet.stores.xlsx.package import _entries
+from okrsheet.stores.xlsx.patch import (
     CALC_CHAIN_TYPE,
     NS,
     Package,
@@ -45,8 +45,8 @@ from okrsheet.stores.xlsx_patch import (
     column_index,
     patch,
 )
-from okrsheet.stores.xlsx_skim import SHARED_STRINGS_TYPE, needle_patterns, skim_sheet
-from okrsheet.stores.xlsx_zip import _entries
+from okrsheet.stores.xlsx.skim import SHARED_STRINGS_TYPE, needle_patterns, skim_sheet
+from okrsheet.stores.xlsx.store import XlsxStore
 
 Q = f"{{{NS}}}"
 DATA = "xl/worksheets/sheet1.xml"

@@ -47,7 +47,8 @@ def lint(
     from okrsheet import service
     from okrsheet.errors import ExitCode, UsageError
     from okrsheet.lint import CODES
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import lint_report
 
