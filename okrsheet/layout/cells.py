@@ -17,12 +17,11 @@ from okrsheet.domain import kinds
 from okrsheet.domain.kinds import DONE_WORDS
 from okrsheet.domain.model import Commitment, KRKind, Level, NextCycle
 from okrsheet.stores.base import CellValue
+from okrsheet.stores.primitives import EPOCH
 
 DateOrder = Literal["MDY", "DMY"]
 
-# Spreadsheet serial day numbers count from 1899-12-30 (the Lotus 1-2-3 leap-year quirk).
-_EPOCH = date(1899, 12, 30)
-_MAX_SERIAL = (date(9999, 12, 31) - _EPOCH).days
+_MAX_SERIAL = (date(9999, 12, 31) - EPOCH).days
 
 
 class CellValueError(ValueError):
@@ -200,11 +199,11 @@ def locale_bound_date(value: CellValue) -> bool:
 def serial_to_date(serial: float) -> date:
     if not 1 <= serial <= _MAX_SERIAL:
         raise CellValueError(f"{serial:g} is out of the range of spreadsheet dates")
-    return _EPOCH + timedelta(days=int(serial))
+    return EPOCH + timedelta(days=int(serial))
 
 
 def date_to_serial(day: date) -> int:
-    return (day - _EPOCH).days
+    return (day - EPOCH).days
 
 
 def _build(year: int, month: int, day: int, raw: str, how: str) -> date:

@@ -17,6 +17,7 @@ from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.schema import TYPE_KEY_RESULT, TYPE_OBJECTIVE, Column, normalize_header
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 from okrsheet.stores.primitives import column_letter as column_letter
+from okrsheet.stores.primitives import letters_to_column
 
 HEADER_SCAN_ROWS = 10
 
@@ -145,10 +146,7 @@ def missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list
 def column_number(where: str | None) -> int:
     """The column of a `Tab!G7` reference as a number, to list a row's problems left to right."""
     letters = (where or "").rpartition("!")[2].rstrip("0123456789")
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
+    return letters_to_column(letters.upper())
 
 
 def pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
