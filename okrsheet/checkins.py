@@ -20,7 +20,8 @@ from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
+from okrsheet.layout.checkin_log import looks_like_log
 from okrsheet.layout.dashboard import with_room
 from okrsheet.layout.kpis_tab import kpi_percent_points
 from okrsheet.layout.reader import Unreadable

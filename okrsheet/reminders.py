@@ -27,7 +27,7 @@ from okrsheet.domain.model import KeyResult, Plan, amount
 from okrsheet.domain.vocab import MEASURING_BASELINE, Status
 from okrsheet.errors import BackendError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import looks_like_log
+from okrsheet.layout.checkin_log import looks_like_log
 from okrsheet.layout.reminders_tab import (
     SentReminder,
     people_emails,

@@ -147,7 +147,7 @@ def _read(location: Location, *, locking: bool) -> RawWorkbook:
     store = open_store(location)
     if location.remote or not locking:
         return store.read()
-    from okrsheet.layout.changes import looks_like_log
+    from okrsheet.layout.checkin_log import looks_like_log
     from okrsheet.stores.base import Skim
 
     seen: list[RawWorkbook] = []

@@ -33,14 +33,13 @@ from okrsheet.domain.plan_rules import people_problems
 from okrsheet.layout import cells
 from okrsheet.layout.budget import cell_budget
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.checkin_log import read_checkin_log
+from okrsheet.layout.checkin_log import looks_like_log, read_checkin_log
 from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS, _read_initiatives
 from okrsheet.layout.kpis_tab import KPI_COLUMNS, _read_kpis
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     CALCULATED_KEYS,
-    CHECKIN_COLUMNS,
     CORPORATE_TAB,
     DASHBOARD_TAB,
     GUIDE_TAB,
@@ -177,9 +176,9 @@ class _Reader:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
                 continue
-            table = find_table(grid, OKR_COLUMNS, min_matches=4)
-            if table is None and find_table(grid, CHECKIN_COLUMNS, min_matches=3):
+            if looks_like_log(grid):
                 continue  # a check-in log (read with the others)
+            table = find_table(grid, OKR_COLUMNS, min_matches=4)
             if table is None:
                 if any(not is_blank(v) for row in grid.rows for v in row):
                     self.add(

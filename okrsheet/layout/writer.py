@@ -30,9 +30,9 @@ from okrsheet.layout.schema import (
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
     Column,
-    find_setting,
     normalize_header,
 )
+from okrsheet.layout.settings_tab import settings_cells
 from okrsheet.layout.tables import Table, parse_row_type
 from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
 from okrsheet.stores.primitives import column_letter
@@ -174,21 +174,17 @@ FIX_ADDS_SETTINGS = ("default_commitment",)
 
 def missing_settings(raw: RawWorkbook) -> list[Change]:
     """The newer Settings rows a workbook lacks, appended with their default values."""
-    grid = raw.grid(SETTINGS_TAB)
-    if grid is None:
+    found = settings_cells(raw)
+    if found is None:
         return []
-    present = {
-        found.key
-        for row in grid.rows
-        if row and (found := find_setting(cells.parse_text(row[0]))) is not None
-    }
+    present = {setting.key for _, _, setting in found.rows if setting is not None}
     defaults = Settings()
     rows: list[list[WriteValue]] = [
         [r.label, str(getattr(defaults, r.key)), r.about]
         for r in SETTING_ROWS
         if r.key in FIX_ADDS_SETTINGS and r.key not in present
     ]
-    return [AppendRows(SETTINGS_TAB, rows)] if rows else []
+    return [AppendRows(found.grid.title, rows)] if rows else []
 
 
 def dependencies_text(
