@@ -1,13 +1,16 @@
-"""Spreadsheet primitives every backend shares: column letters, serial dates, number formats.
+"""Spreadsheet primitives every backend shares: column letters, serial dates, number formats,
+and what a cell can hold of a value (`cell_value`, `date_text`).
 
 One home for each, so the .xlsx files, Google's requests and the layout's references agree.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
+from decimal import Decimal
 
-from okrsheet.stores.base import NumberFormat
+from okrsheet.stores.base import NumberFormat, WriteValue
 
 #: Day 0 of spreadsheet serial dates (Excel's 1900 system as Google and LibreOffice count it).
 EPOCH = date(1899, 12, 30)
@@ -51,6 +54,29 @@ def serial(value: date | datetime) -> float:
     if isinstance(value, datetime):
         days += (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     return days
+
+
+def cell_value(value: WriteValue | Decimal) -> WriteValue:
+    """What a cell can hold of a value, the same on every backend; each backend's encoder
+    applies this first and then writes the result in its own format. No cell holds NaN or an
+    infinity (they are written as an empty cell), a Decimal is a number, and a time with an
+    offset from UTC is the wall-clock time it says (what a sheet shows). Text stays text:
+    every encoder writes `=1+1` as the text it is, never as a formula."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def date_text(value: date) -> str:
+    """A date (or a time) written into a cell formatted as text: the text a person would type
+    there (`2026-11-02`, `2026-11-02 09:30:00`), so that the cell keeps its format."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    return value.isoformat()
 
 
 # The look both backends give a workbook: header and emphasis fills (RGB hex), header text.

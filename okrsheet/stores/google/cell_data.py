@@ -3,7 +3,6 @@ small requests every write and layout is made of (`_Sheet` is what a write knows
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from okrsheet.stores.base import (
     WriteValue,
 )
 from okrsheet.stores.google.read import COMPUTED_KEY
-from okrsheet.stores.primitives import NUMBER_FORMATS, serial
+from okrsheet.stores.primitives import NUMBER_FORMATS, cell_value, serial
 
 # Google's number format type for each named format; the pattern is the shared code.
 _TYPES: dict[NumberFormat, str] = {
@@ -159,7 +158,9 @@ def _delete_row(sheet_id: int, row: int) -> dict[str, Any]:
 
 
 def _cell(value: WriteValue) -> dict[str, Any]:
-    """CellData for one value: text stays text, never a formula."""
+    """CellData for one value: `cell_value` first, as on every backend; text stays text,
+    never a formula."""
+    value = cell_value(value)
     if value is None:
         return {}
     if isinstance(value, Formula):
@@ -167,10 +168,7 @@ def _cell(value: WriteValue) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, int | float):
-        number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            return {}
-        return {"userEnteredValue": {"numberValue": number}}
+        return {"userEnteredValue": {"numberValue": float(value)}}
     if isinstance(value, datetime):
         return {
             "userEnteredValue": {"numberValue": serial(value)},

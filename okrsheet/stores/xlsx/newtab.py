@@ -21,7 +21,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from okrsheet.stores.base import AddTab, Formula, NumberFormat
-from okrsheet.stores.primitives import column_letter, serial
+from okrsheet.stores.primitives import cell_value, column_letter, date_text, serial
 from okrsheet.stores.xlsx.package import Package, Splice, Unpatchable
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -63,8 +63,11 @@ def _text(value: str) -> str:
 def _cell(
     ref: str, value: object, number_format: NumberFormat, style_for: StyleFor, text_style: int = 0
 ) -> str:
+    value = cell_value(value)  # type: ignore[arg-type]
     if value is None or value == "":
         return ""
+    if isinstance(value, date) and number_format == "text":
+        value = date_text(value)  # a date in a text column goes in as its text
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         style = f' s="{text_style}"' if text_style else ""

@@ -27,6 +27,8 @@ from okrsheet.stores.primitives import (
     HEADER_FONT,
     NUMBER_FORMATS,
     STATUS_COLORS,
+    cell_value,
+    date_text,
 )
 from okrsheet.stores.xlsx.print_area import following_area
 
@@ -99,7 +101,13 @@ def _last_used_row(sheet: Worksheet) -> int:
     return 0
 
 
-def _write(cell: Cell, value: WriteValue) -> None:
+def _write(cell: Cell, value: WriteValue, *, text_cell: bool = False) -> None:
+    """One value into a cell through openpyxl: `cell_value` first, as on every backend; text
+    stays text, and a date in a cell formatted as text (or about to be: `text_cell`) goes in
+    as its text (`date_text`)."""
+    value = cell_value(value)
+    if isinstance(value, date) and (text_cell or cell.number_format == "@"):
+        value = date_text(value)
     if isinstance(value, Formula):
         cell.value = value.text
         return
@@ -200,10 +208,12 @@ def _render_rows(sheet: Worksheet, spec: TabSpec, first_data_row: int) -> None:
     """The rows' values, each cell's own number format, row heights, emphasized rows."""
     from openpyxl.styles import Font, PatternFill
 
+    text = {n for n, c in enumerate(spec.columns, start=1) if c.number_format == "text"}
     for offset, values in enumerate(spec.rows):
         for col, value in enumerate(values, start=1):
             if value is not None:  # an empty cell needs no cell object
-                _write(sheet.cell(row=first_data_row + offset, column=col), value)
+                cell = sheet.cell(row=first_data_row + offset, column=col)
+                _write(cell, value, text_cell=col in text)
 
     for (index, col), name in spec.cell_formats.items():
         sheet.cell(row=first_data_row + index, column=col).number_format = NUMBER_FORMATS[name]

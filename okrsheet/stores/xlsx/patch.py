@@ -32,7 +32,14 @@ from okrsheet.stores.base import (
     SetCells,
     WriteValue,
 )
-from okrsheet.stores.primitives import NUMBER_FORMATS, column_letter, letters_to_column, serial
+from okrsheet.stores.primitives import (
+    NUMBER_FORMATS,
+    cell_value,
+    column_letter,
+    date_text,
+    letters_to_column,
+    serial,
+)
 from okrsheet.stores.xlsx.newtab import add_tabs, plain
 from okrsheet.stores.xlsx.package import Package as Package
 from okrsheet.stores.xlsx.package import Splice
@@ -346,31 +353,21 @@ class _Sheet:
             cell.remove(child)
         for attr in ("t", "cm", "vm"):
             cell.attrib.pop(attr, None)
-        if value is None:
-            return
-        if isinstance(value, Formula):
-            etree.SubElement(cell, f"{_Q}f").text = _escape_illegal(value.text.removeprefix("="))
-        elif isinstance(value, str):
+        kind, text, style, preserve = _encode(value, int(cell.get("s", "0")), self.styles)
+        if kind == "f":
+            etree.SubElement(cell, f"{_Q}f").text = text
+        elif kind == "s":
             cell.set("t", "inlineStr")
-            text = etree.SubElement(etree.SubElement(cell, f"{_Q}is"), f"{_Q}t")
-            text.text = escape_text(value)
-            if value != value.strip() or "\n" in value:
-                text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        elif isinstance(value, bool):
-            cell.set("t", "b")
-            etree.SubElement(cell, f"{_Q}v").text = "1" if value else "0"
-        elif isinstance(value, date):
-            style = int(cell.get("s", "0"))
-            if self.styles.is_text(style):  # a cell formatted as text gets the date as text
-                self.set(row, col, value.isoformat(sep=" ") if isinstance(value, datetime)
-                         else value.isoformat())  # fmt: skip
-                return
-            etree.SubElement(cell, f"{_Q}v").text = repr(serial(value))
-            if not self.styles.is_date(style):
-                code = NUMBER_FORMATS["datetime" if isinstance(value, datetime) else "date"]
-                cell.set("s", str(self.styles.dated(style, code)))
-        else:
-            etree.SubElement(cell, f"{_Q}v").text = repr(float(value))
+            element = etree.SubElement(etree.SubElement(cell, f"{_Q}is"), f"{_Q}t")
+            element.text = text
+            if preserve:
+                element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        elif kind:
+            if kind == "b":
+                cell.set("t", "b")
+            etree.SubElement(cell, f"{_Q}v").text = text
+            if style != int(cell.get("s", "0")):
+                cell.set("s", str(style))
 
     @staticmethod
     def _holds(cell: Any, formula: Formula) -> bool:
@@ -641,25 +638,47 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str | None:
-    s = f' s="{style}"' if style else ""
+def _encode(value: WriteValue, style: int, styles: _Styles) -> tuple[str, str, int, bool]:
+    """A value as a cell of the .xlsx holds it, for every cell the patcher writes (set on a row
+    or in an appended one): (kind, escaped text, cell style, whether to keep spaces). The kind
+    is "" (blank), "f" (formula), "s" (inline text), "b" (boolean) or "n" (number or date).
+    `cell_value` first, as on every backend; a date in a cell formatted as text goes in as its
+    text (`date_text`), elsewhere as a serial number under a date format."""
+    value = cell_value(value)
     if value is None:
-        return ""
+        return "", "", style, False
     if isinstance(value, Formula):
-        return (
-            f'<c r="{ref}"{s}><f>{_escape(_escape_illegal(value.text.removeprefix("=")))}</f></c>'
-        )
+        return "f", _escape_illegal(value.text.removeprefix("=")), style, False
+    if isinstance(value, date) and styles.is_text(style):
+        value = date_text(value)
     if isinstance(value, str):
-        text = _escape(escape_text(value))
-        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return "s", escape_text(value), style, value != value.strip() or "\n" in value
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        return "b", "1" if value else "0", style, False
     if isinstance(value, date):
         if not styles.is_date(style):
-            return None
-        return f'<c r="{ref}"{s}><v>{serial(value)!r}</v></c>'
-    return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
+            code = NUMBER_FORMATS["datetime" if isinstance(value, datetime) else "date"]
+            style = styles.dated(style, code)
+        return "n", repr(serial(value)), style, False
+    return "n", repr(float(value)), style, False
+
+
+def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str | None:
+    """A cell of an appended row; None for a date whose column has no date style to borrow
+    (the parser gives the cell one)."""
+    plain = cell_value(value)
+    if isinstance(plain, date) and not (styles.is_date(style) or styles.is_text(style)):
+        return None
+    kind, text, style, preserve = _encode(plain, style, styles)
+    s = f' s="{style}"' if style else ""
+    if kind == "f":
+        return f'<c r="{ref}"{s}><f>{_escape(text)}</f></c>'
+    if kind == "s":
+        space = ' xml:space="preserve"' if preserve else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    if kind == "b":
+        return f'<c r="{ref}"{s} t="b"><v>{text}</v></c>'
+    return f'<c r="{ref}"{s}><v>{text}</v></c>' if kind else ""
 
 
 _ANCHOR = re.compile(rb"<(?:\w+:)?(?:twoCellAnchor|oneCellAnchor)\b")
