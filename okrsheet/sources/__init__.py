@@ -17,6 +17,8 @@ hold, a command or a secret, is refused before any kind is asked (`refusal`).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 
 from okrsheet.sources.base import Context as Context
@@ -30,15 +32,26 @@ from okrsheet.sources.documents import file_or_url_bytes as file_or_url_bytes
 from okrsheet.sources.documents import locate_file_or_url as locate_file_or_url
 
 
-def kinds() -> tuple[Kind, ...]:
-    """Every kind, in the order a Source cell is offered to them."""
-    from okrsheet.sources.command import COMMAND
-    from okrsheet.sources.csv_column import CSV_COLUMN
-    from okrsheet.sources.gsheet_cell import GSHEET_CELL
-    from okrsheet.sources.json_http import JSON_POINTER
-    from okrsheet.sources.xlsx_cell import XLSX_CELL
+#: Every kind, in the order a Source cell is offered to them: `module:NAME` of its instance,
+#: imported on first use. A new kind is one module and one line here.
+KINDS = (
+    "okrsheet.sources.command:COMMAND",
+    "okrsheet.sources.gsheet_cell:GSHEET_CELL",
+    "okrsheet.sources.json_http:JSON_POINTER",
+    "okrsheet.sources.csv_column:CSV_COLUMN",
+    "okrsheet.sources.xlsx_cell:XLSX_CELL",
+)
 
-    return (COMMAND, GSHEET_CELL, JSON_POINTER, CSV_COLUMN, XLSX_CELL)
+
+@functools.cache
+def kinds() -> tuple[Kind, ...]:
+    """Every kind in `KINDS`, in its order."""
+    found = []
+    for entry in KINDS:
+        module, _, name = entry.partition(":")
+        kind: Kind = getattr(importlib.import_module(module), name)
+        found.append(kind)
+    return tuple(found)
 
 
 def kind_named(name: str) -> Kind:
