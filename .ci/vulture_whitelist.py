@@ -82,3 +82,13 @@ checkin_order
 date_to_serial
 # `register`'s inverse, for a program (or a test) that adds a key-result kind for a while.
 unregister
+
+# Registry members named by "module:NAME" strings: the source kinds in sources.KINDS and the
+# backends in stores.BACKEND_CLASSES are imported by name when first used.
+COMMAND
+CSV_COLUMN
+GSHEET_CELL
+JSON_POINTER
+XLSX_CELL
+GoogleSheets
+LocalXlsx

@@ -31,7 +31,6 @@ from okrsheet.sources.base import split_last as split_last
 from okrsheet.sources.documents import file_or_url_bytes as file_or_url_bytes
 from okrsheet.sources.documents import locate_file_or_url as locate_file_or_url
 
-
 #: Every kind, in the order a Source cell is offered to them: `module:NAME` of its instance,
 #: imported on first use. A new kind is one module and one line here.
 KINDS = (
