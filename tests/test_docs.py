@@ -148,6 +148,7 @@ CSV_RUNS: list[tuple[str, ...]] = [
     ("deps",),
     ("lint",),
     ("digest",),
+    ("sync",),
 ]
 
 

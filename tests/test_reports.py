@@ -160,6 +160,6 @@ def test_every_report_has_columns() -> None:
         and issubclass(getattr(reports, name), reports.Report)
         and getattr(reports, name) is not reports.Report
     ]
-    assert len(classes) == 11
+    assert len(classes) == 12
     for cls in classes:
         assert cls.COLUMNS and len(set(cls.COLUMNS)) == len(cls.COLUMNS), cls

@@ -542,6 +542,9 @@ GRADE_BAND = (0.6, 0.7)
 
 #: The band of a committed key result that fell short of 1.0: a miss that needs a reason.
 COMMITTED_MISS = "committed miss"
+#: The band of a key result whose baseline was never measured: its 0 is not a result to learn
+#: from (or a committed miss) but a number nobody has checked in yet.
+NOT_MEASURED = "baseline not measured"
 
 
 def grade_band(value: float, *, committed: bool = False) -> str:

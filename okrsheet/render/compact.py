@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         LintReport,
         QuietOwnersReport,
         StatusReport,
+        SyncReport,
         TodoReport,
         TreeNode,
         TreeReport,
@@ -283,8 +284,8 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
                 row.id,
                 row.title,
                 [
-                    f"grade {row.grade:.2f}",
-                    Text(row.band, style=style),
+                    "no grade" if row.measuring_baseline else f"grade {row.grade:.2f}",
+                    Text(row.band, style="yellow" if row.measuring_baseline else style),
                     *_judgement(row.final_grade, row.reason, row.next_cycle),
                     Text(strip_controls(row.owner), "dim") if row.owner != objective.owner else "",
                 ],
@@ -359,6 +360,25 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
             f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
+
+
+@builds("SyncReport")
+def sync_doc(report: SyncReport, doc: Doc, bars: bool) -> None:
+    would = "would change" if report.dry_run else "changed"
+    doc.heading(
+        f"Sync · {report.changed} {would} · {report.unchanged} unchanged · {report.failed} failed"
+    )
+    if report.notice:
+        doc.paragraph(report.notice)
+    for row in report.results:
+        old = "blank" if row.old is None else f"{row.old:,.10g}"
+        if row.status == "failed":
+            facts: list[Text | str] = [Text("failed", "bold red")]
+        elif row.status == "changed":
+            facts = [f"{old} → {row.new:,.10g}", "recorded" if row.written else would]
+        else:
+            facts = [f"{old}, unchanged"]
+        doc.entry(Text(strip_controls(row.id), "bold"), row.source, facts, note=row.reason or "")
 
 
 @builds("TodoReport")

@@ -15,7 +15,7 @@ from okrsheet.reports import DependencyLink, DigestReport, WinRow
 
 NOTHING_BEHIND = "Nothing behind: every key result is on pace and every owner checked in."
 NONE_BEHIND = "No key result is behind pace."
-NO_WINS = "No key result moved this week."
+NO_WINS = "No key result reached its target or moved on track this week."
 #: At most this many items of a section are named in a message: a digest is read in a minute,
 #: and chat services limit a message's size (Slack 50 blocks, Teams about 28 KB).
 SECTION_ITEMS = 10
@@ -90,6 +90,7 @@ def _win(win: WinRow) -> Item:
     target = number(win.target, win.unit)
     value = (f"{now} of {target}" if up else f"{now}, target {target}") if now else ""
     moved = "target reached" if win.done else f"+{round(win.gain * 100)} points this week"
+    moved = f"now on track, {moved}" if win.became_on_track else moved
     return Item(win.id, win.title, (value, percent(win.progress), moved), win.owner, "", win.status)
 
 

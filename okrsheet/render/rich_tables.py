@@ -209,8 +209,8 @@ def grade_table(report: reports.GradeReport) -> RenderableType:
             safe(row.id),
             safe(row.title),
             safe(row.owner),
-            f"{row.grade:.2f}",
-            Text(row.band, style=style),
+            "–" if row.measuring_baseline else f"{row.grade:.2f}",
+            Text(row.band, style="yellow" if row.measuring_baseline else style),
             _grade(row.final_grade),
             safe(row.reason),
         )

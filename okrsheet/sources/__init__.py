@@ -6,7 +6,8 @@ A Source cell names one number outside the workbook (docs/sources.md):
   `gsheet:ID!Pipeline!B7` or a Google Sheets URL followed by `!Tab!A1`;
 - a column of a CSV file or URL: `deals.csv!Amount`, `deals.csv!Amount[Region=EMEA]`,
   `deals.csv!sum(Amount)[Stage=Won]`;
-- a number in JSON, by a JSON pointer: `https://api.example.com/stats#/data/signups`;
+- a number in JSON, by a JSON pointer or a JSONPath: `https://api.example.com/stats#/data/signups`,
+  `https://api.example.com/stats#$.data.signups`;
 - a source the machine's own config file defines (a command): `config:NAME`.
 
 Each kind is one entry in `KINDS`, in its own module: it recognises its syntax (pure, no I/O:
@@ -59,7 +60,8 @@ def kind_named(name: str) -> Kind:
 
 SYNTAX_HINT = (
     "write a workbook cell (finance.xlsx!'P&L'!C14, gsheet:ID!Tab!B7), a CSV column "
-    "(deals.csv!Amount[Region=EMEA]), a JSON pointer (https://host/path#/data/total) or "
+    "(deals.csv!Amount[Region=EMEA]), a JSON pointer or JSONPath (https://host/path#/data/total, "
+    "#$.data.total) or "
     "config:NAME; see docs/sources.md"
 )
 

@@ -5,7 +5,9 @@ year's log takes most of a minute) or hold parts openpyxl would drop (charts, im
 then refuses to rewrite. A plain tab of values (text and numbers; no formulas, no dates, no
 formats, choices or hidden columns; header notes are left out) is simple enough to add by
 hand: a worksheet part with its column widths, a frozen header row and the values as inline
-strings, and its entries in the workbook, its relationships and the content types. Columns
+strings, the print setup of every other tab (landscape, fit to the page width, the header row
+printed on each page), and its entries in the workbook, its relationships and the content
+types. Columns
 may carry a number format (a date, a percentage: `okr rollover`'s archive tab), given by a
 cell style the caller finds or adds in styles.xml; dates are written as serial numbers there.
 Anything else stays `Unpatchable` (openpyxl does it).
@@ -130,15 +132,44 @@ def worksheet_xml(change: AddTab, style_for: StyleFor = _no_styles, header_style
         if frozen
         else ""
     )
-    tab_color = f'<sheetPr><tabColor rgb="FF{spec.color}"/></sheetPr>' if spec.color else ""
+    tab_color = f'<tabColor rgb="FF{spec.color}"/>' if spec.color else ""
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}">{tab_color}'
+        f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}">'
+        f'<sheetPr>{tab_color}<pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData></worksheet>"
+        f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>{_PRINTED}</worksheet>"
     )
     return xml.encode("utf-8")
+
+
+#: Printed or exported to PDF, a tab fits the page width, as every tab okr lays out does
+#: (xlsx_render's page setup, with openpyxl's default margins).
+_PRINTED = (
+    '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+)
+#: What may come between `sheets` and `definedNames` in workbook.xml.
+_BEFORE_NAMES = ("sheets", "functionGroups", "externalReferences")
+
+
+def _print_titles(workbook: etree._Element, index: int, change: AddTab) -> None:
+    """The new tab's header rows printed at the top of each page (`_xlnm.Print_Titles`, local
+    to the sheet at 0-based `index`), as on the other tabs."""
+    spec = change.spec
+    if not spec.header or spec.print_title_rows < 1:
+        return
+    names = workbook.find(f"{{{NS}}}definedNames")
+    if names is None:
+        names = etree.Element(f"{{{NS}}}definedNames")
+        after = [child for child in workbook if etree.QName(child).localname in _BEFORE_NAMES]
+        after[-1].addnext(names)
+    quoted = "'" + spec.title.replace("'", "''") + "'"
+    name = etree.SubElement(
+        names, f"{{{NS}}}definedName", name="_xlnm.Print_Titles", localSheetId=str(index)
+    )
+    name.text = f"{quoted}!$1:${spec.print_title_rows}"
 
 
 def add_tabs(
@@ -199,6 +230,7 @@ def add_tabs(
             sheets, f"{{{NS}}}sheet", nsmap={"r": REL_NS}, name=title, sheetId=str(sheet_id)
         )
         sheet.set(f"{{{REL_NS}}}id", rel_id)
+        _print_titles(workbook, len(sheets) - 1, change)
         etree.SubElement(
             types, f"{{{TYPES_NS}}}Override", PartName=f"/{part}", ContentType=WORKSHEET_CONTENT
         )
