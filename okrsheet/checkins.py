@@ -21,7 +21,7 @@ from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
-from okrsheet.layout.checkin_log import looks_like_log
+from okrsheet.layout.checkin_log import looks_like_log, named_as_log
 from okrsheet.layout.dashboard import with_room
 from okrsheet.layout.kpis_tab import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
@@ -404,7 +404,8 @@ def record(
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
     store = open_store(location)
-    store.update(with_room(planner), skim=Skim(needles=needles, wanted=looks_like_log))
+    skim = Skim(needles=needles, wanted=looks_like_log, titles=named_as_log)
+    store.update(with_room(planner), skim=skim)
     if journal is not None and ids is not None:
         journal.settle(ids)
     return recorded

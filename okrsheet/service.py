@@ -87,17 +87,32 @@ def resolve_location(
     return Location(path=Path(DEFAULT_WORKBOOK))
 
 
-def load(location: Location, *, linked: bool = True, kr_checks: bool = False) -> ParsedWorkbook:
+def load(
+    location: Location,
+    *,
+    linked: bool = True,
+    kr_checks: bool = False,
+    log_until: date | None = None,
+) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation.
 
     With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
-    Settings turn on, as warnings (on this workbook's own key results)."""
+    Settings turn on, as warnings (on this workbook's own key results). With `log_until`, a
+    long check-in log may be read only as far as a report as of that day or later needs it
+    (`layout.checkin_log.LogNeed`): `status` and `lagging`, not `history` nor the report page,
+    which show the log itself; bad cells in the lines left unread are not counted."""
     with bulk_load():
         store = open_store(location)
-        raw = store.read()
+        if log_until is None:
+            raw = store.read()
+        else:
+            from okrsheet.layout.checkin_log import looks_like_log, named_as_log
+            from okrsheet.stores.base import Deferred
+
+            raw = store.read(deferred=Deferred(wanted=looks_like_log, titles=named_as_log))
         try:
-            parsed = parse_workbook(raw)
+            parsed = parse_workbook(raw, log_until=log_until)
         except InvalidWorkbook as exc:
             raise _not_a_workbook(store, raw) or exc from None
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]

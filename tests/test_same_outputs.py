@@ -23,15 +23,19 @@ import okrsheet.checkins
 import okrsheet.domain.model
 import okrsheet.report_page
 import okrsheet.reports.history
+import okrsheet.stores.base
+import okrsheet.stores.xlsx.defer
 import okrsheet.stores.xlsx.skim
 import okrsheet.stores.xlsx.store
 from benchmarks.generate import Size, build
 from okrsheet.checkins import CheckInRequest, record
 from okrsheet.domain import kpis as kpi_rules
+from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.layout.writer import workbook_tabs
 from okrsheet.stores import Location
-from okrsheet.stores.base import Skim
+from okrsheet.stores.base import AppendRows, Deferred, Skim, WriteValue
+from okrsheet.stores.xlsx.patch import patch
 from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
@@ -141,6 +145,12 @@ def use_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
         return plain_update(self, planner)
 
     monkeypatch.setattr(XlsxStore, "update", update_without_skim)
+    plain_read = XlsxStore.read
+
+    def read_whole_log(self: XlsxStore, *, whole: bool = False, deferred: Any = None) -> Any:
+        return plain_read(self, whole=whole)
+
+    monkeypatch.setattr(XlsxStore, "read", read_whole_log)
 
 
 # The workbook ---------------------------------------------------------------------------------
@@ -197,9 +207,39 @@ def workbook_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
         ),
     ]
     draft.checkins.extend(extra)
+    # For the reports that read the log only as far as they need: KPIs whose value comes from
+    # an early line of the log, a quantified link that follows its upstream's trend, a key
+    # result whose check-ins stopped early, and dates typed as text.
+    draft.kpis = [
+        KPI(id="KPI-1", name="Pipeline", owner=first.owner, current=5, updated=date(2026, 10, 1)),
+        KPI(id="KPI-2", name="Churn", owner=first.owner, healthy_to=3),
+    ]
+    draft.checkins += [
+        CheckIn(date=date(2026, 10, 8), kr_id="KPI-1", value=40, checkin_id="k-1"),
+        CheckIn(date=date(2026, 10, 15), kr_id="KPI-2", value=9, checkin_id="k-2"),
+    ]
+    rising = [k for k in krs[6:] if k.target_value > k.start_value > 0]
+    down, upstream, quiet = rising[0], rising[1], krs[7]
+    tab = next(t for t, items in draft.tabs.items() if down in items)
+    draft.tabs[tab] = [
+        i.model_copy(update={"depends_on": (upstream.id,), "ratios": ((upstream.id, 40.0, False),)})
+        if i == down
+        else i
+        for i in draft.tabs[tab]
+    ]
+    draft.checkins = [
+        c for c in draft.checkins if c.kr_id != quiet.id or c.date < date(2026, 10, 20)
+    ]
     path = tmp_path_factory.mktemp("same") / "bench.xlsx"
     XlsxStore(path).create(workbook_tabs(draft), overwrite=True)
-    return path.read_bytes()
+    typed: list[list[WriteValue]] = [
+        ["11/12/2026", krs[8].id, 17, 0.5, "typed as text", "", "", "t-1"],
+        ["2026-11-25", krs[9].id, 18, None, "typed, after the as-of day", "", "", "t-2"],
+    ]
+    out = path.with_name("typed.xlsx")
+    with out.open("wb") as sink:
+        patch(str(path), sink, [AppendRows("Check-ins", typed)])
+    return out.read_bytes()
 
 
 COMMANDS: list[list[str]] = [
@@ -207,6 +247,12 @@ COMMANDS: list[list[str]] = [
     for command in ("status", "lagging", "grade")
     for output in ("json", "csv")
     for when in ([], ["--as-of", "2026-11-10"], ["--as-of", "2026-12-31"])
+] + [
+    ["status", "--format", "json", *when]
+    for when in (["--as-of", "2026-11-26"], ["--as-of", "11/30/2026"], ["--as-of", "2025-12-01"])
+] + [
+    ["lagging", "--missing-checkins", "--format", "json"],
+    ["status", "--owner", "Person 001", "--format", "json"],
 ] + [
     ["history", kr, "--format", output, *when]
     for kr in ("P001-1.1", "P001-1.3")
@@ -250,7 +296,25 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     workbook = tmp_path / "bench.xlsx"
     workbook.write_bytes(workbook_bytes)
     monkeypatch.setenv("OKR_TODAY", AS_OF.isoformat())
+    # The lean path as on a large workbook: a log over 1 kB counts as long, and status and
+    # lagging read of it only the lines they need.
+    monkeypatch.setattr(
+        okrsheet.stores.base, "Deferred", functools.partial(Deferred, min_bytes=1024)
+    )
+    picked: list[tuple[int, int]] = []
+    pick = okrsheet.stores.xlsx.defer.pick
+
+    def counted(package: Any, xml: bytes, head_end: int, wanted: Any) -> Any:
+        found = pick(package, xml, head_end, wanted)
+        picked.append((xml.count(b"<row"), -1 if found is None else len(found[2])))
+        return found
+
+    monkeypatch.setattr(okrsheet.stores.xlsx.defer, "pick", counted)
     lean = outputs(okr, workbook)
+    # Most reports read a few lines of the log (those of the KPIs, of the link's upstream, the
+    # typed ones and those after the day); as of a day before the last line, all of it.
+    assert picked and all(0 <= kept < 40 for rows, kept in picked[:1])
+    assert sum(kept >= 0 for _, kept in picked) >= 8
     with monkeypatch.context() as plain:
         use_plain_paths(plain)
         assert okrsheet.domain.model.rewind is plain_rewind
@@ -262,6 +326,11 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     assert "not yet on its row" in lean["history P001-1.3 --format csv --as-of 2026-11-30"]
     assert lean["status --format json --as-of 2026-11-10"] != lean["status --format json"]
     assert "unapplied-checkin" in lean["validate --format json"]
+    # What only the lines read in part can tell: the KPI's value from the log, the upstream's
+    # trend, the quiet owner.
+    status = lean["status --format json"]
+    assert '"current": 40.0' in status and "short upstream" in status
+    assert lean["status --format json --as-of 2026-11-26"] != status
 
 
 def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(

@@ -22,17 +22,30 @@ def load_plan_as_of(
     owner: str | None = None,
     level: Level | None = None,
     objective: str | None = None,
+    skim_log: bool = False,
 ) -> tuple[ParsedWorkbook, Plan, date]:
-    """The workbook read once, as it stood on `--as-of` as typed, and what the filters select.
-    A slashed date is read with the workbook's date order, so the workbook is read first (a
-    date no order can read is refused before that). Also returns the day."""
+    """`load_plan` for `--as-of` as typed: a slashed date is read with the workbook's date
+    order, so the workbook is read first (a date no order can read is refused before that).
+    Also returns the day. `skim_log`: the report needs of the check-in log only what can
+    change it as of the day (`service.load`'s `log_until`), not its history."""
+    import contextlib
+    import re
+
     from okrsheet import service
     from okrsheet.cli.options import as_of_date, check_date_option
     from okrsheet.domain.model import filter_plan, rewind
+    from okrsheet.errors import UsageError
 
     if not isinstance(as_of, date):
         check_date_option(as_of, "--as-of")
-    parsed = service.load(service.resolve_location(workbook))
+    until = None  # a day on or before the one the report is as of, when known before the read
+    if skim_log:
+        if isinstance(as_of, date):
+            until = as_of
+        elif as_of is None or re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", as_of):
+            with contextlib.suppress(UsageError):  # said after the read, as without it
+                until = as_of_date(as_of)  # the workbook's time zone only moves it later
+    parsed = service.load(service.resolve_location(workbook), log_until=until)
     day = as_of if isinstance(as_of, date) else as_of_date(as_of, parsed.plan.settings.date_order)
     day = _in_workbook_zone(day, parsed.plan)
     plan = rewind(parsed.plan, day)

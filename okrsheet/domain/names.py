@@ -4,12 +4,15 @@ person. No I/O; the reader, the filters and the commands compare owners through 
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable
 
 
+@functools.lru_cache(maxsize=8192)
 def person_key(name: str) -> str:
-    """What two spellings of one person's name share: no accents, no case, single spaces."""
+    """What two spellings of one person's name share: no accents, no case, single spaces.
+    (Cached: a workbook compares each owner with every name on its People tab.)"""
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split())

@@ -229,13 +229,15 @@ def people_problems(plan: Plan, people: Collection[str], others: Collection[str]
     quiet = {person_key(o) for o in others}
     problems: list[Problem] = []
     seen: set[str] = set()
+    alike: set[str] = set()  # owners found written alike (each owner is looked up once)
     items: list[Objective | KeyResult] = [*plan.objectives, *plan.key_results]
     for item in items:
         owner = item.owner
-        if not owner or owner in seen:
+        if not owner or owner in seen or owner in alike:
             continue
         listed = find_person(owner, people)
         if listed is not None and _folded(listed) == _folded(owner):
+            alike.add(owner)
             continue  # case and spaces aside, written alike
         if listed is not None:
             message = (

@@ -6,6 +6,7 @@ import dataclasses
 import math
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import NoneType
 from typing import Any
@@ -26,13 +27,34 @@ from okrsheet.layout.tables import (
     missing_headers,
     model_errors,
 )
-from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook, RowsWanted
 
 #: The check-in fields in the order of `CheckIn`'s arguments.
 CHECKIN_FIELDS = tuple(f.name for f in dataclasses.fields(CheckIn))
 
 #: (row offset, column order, key, message): a bad cell, or a missing one (after every column).
 _Problem = tuple[int, int, str, str]
+
+
+@dataclass(frozen=True)
+class LogNeed:
+    """What a report needs of the check-in log when it asks for less than all of it: every
+    line dated after `until` (when there is one, the whole log is read after all: the plan is
+    then rewound, which needs the history) or whose date is not a plain date, and every line
+    of `ids` (KPIs take their value from the log; quantified links follow their upstream's
+    trend). The rest of the log cannot change such a report, as of `until` or later."""
+
+    until: date
+    ids: frozenset[str]
+
+
+def named_as_log(title: str) -> bool:
+    """Whether a tab's title is the check-in log's (a log named otherwise is found too, by
+    its headers, but a read in part looks for it under its name)."""
+    return normalize_header(title) == _LOG_TITLE
+
+
+_LOG_TITLE = normalize_header(CHECKINS_TAB)
 
 
 def looks_like_log(head: Grid) -> bool:
@@ -48,9 +70,8 @@ def looks_like_log(head: Grid) -> bool:
 def find_checkin_log(raw: RawWorkbook) -> tuple[Grid, Table] | None:
     """The check-in log: the tab named Check-ins (in any case and spacing) when it looks like
     a log, else the first tab that does; None when no tab does."""
-    wanted = normalize_header(CHECKINS_TAB)
-    named = [g for g in raw.grids if normalize_header(g.title) == wanted]
-    others = [g for g in raw.grids if normalize_header(g.title) != wanted]
+    named = [g for g in raw.grids if named_as_log(g.title)]
+    others = [g for g in raw.grids if not named_as_log(g.title)]
     for grid in named + others:
         if looks_like_log(grid):
             table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)
@@ -60,12 +81,13 @@ def find_checkin_log(raw: RawWorkbook) -> tuple[Grid, Table] | None:
 
 
 def read_checkin_log(
-    raw: RawWorkbook, settings: Settings, findings: list[Finding]
+    raw: RawWorkbook, settings: Settings, findings: list[Finding], need: LogNeed | None = None
 ) -> tuple[Table | None, list[CheckIn], list[int]]:
     """The log's table, its check-ins and the row each was read from; what is wrong in it goes
-    to `findings` (a workbook without a log gets a warning)."""
-    found = find_checkin_log(raw)
-    if found is None:
+    to `findings` (a workbook without a log gets a warning). With `need`, a log the store
+    read in part (`RawWorkbook.rows_of`) is read only as far as `need` says."""
+    located = find_checkin_log(raw)
+    if located is None:
         findings.append(
             Finding(
                 "warning",
@@ -76,12 +98,29 @@ def read_checkin_log(
             )
         )
         return None, [], []
-    grid, table = found
+    grid, table = located
     findings.extend(
         missing_headers(grid, table, CHECKIN_COLUMNS)
         + duplicate_headers(grid, table, CHECKIN_COLUMNS)
     )
-    checkins, rows = _checkin_rows(grid, table, settings, findings)
+    rows_of = raw.rows_of.pop(grid.title, None)
+    if rows_of is None:
+        checkins, rows = _checkin_rows(grid, table, settings, findings)
+        return table, checkins, rows
+    date_column = table.columns.get("date")
+    asked = (
+        None
+        if need is None or date_column is None
+        else RowsWanted(needles=need.ids, date_column=date_column, until=need.until)
+    )
+    grid.rows = rows_of(asked)
+    found: list[Finding] = []
+    checkins, rows = _checkin_rows(grid, table, settings, found)
+    if asked is not None and any(c.date > asked.until for c in checkins):
+        grid.rows = rows_of(None)  # a line after the day: the report rewinds, read it all
+        found = []
+        checkins, rows = _checkin_rows(grid, table, settings, found)
+    findings.extend(found)
     return table, checkins, rows
 
 
@@ -109,6 +148,11 @@ def _checkin_rows(
     (row by row only when that call fails, to name the bad cells)."""
     body = grid.rows[table.header_row :]
     first = table.header_row + 1
+    numbers: Sequence[int] = range(first, first + len(body))
+    if not all(body):  # rows left empty (`[]`: a log read in part) hold nothing: skip them
+        kept = [o for o, r in enumerate(body) if r]
+        body = [body[o] for o in kept]
+        numbers = [first + o for o in kept]
     parsers = _parsers(settings)
     keys, columns, problems = _read_columns(body, table, parsers)
     blank = _blank_offsets(body, columns)
@@ -116,7 +160,7 @@ def _checkin_rows(
     for offset, position, key, message in sorted(problems):
         if offset in blank:
             continue
-        where = table.ref(first + offset, key)
+        where = table.ref(numbers[offset], key)
         if position == len(parsers):
             findings.append(Finding("error", "missing", message, where))
         else:
@@ -129,7 +173,7 @@ def _checkin_rows(
         records = list(map(ArgsKwargs, zip(*columns, strict=True)))
     else:
         records = [dict(zip(keys, v, strict=True)) for v in zip(*columns, strict=True)]
-    rows = list(range(first, first + len(body)))
+    rows = list(numbers)
     if blank or bad:
         skip = blank | bad
         records = [r for o, r in enumerate(records) if o not in skip]

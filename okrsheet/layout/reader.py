@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,7 +35,7 @@ from okrsheet.domain.plan_rules import people_problems
 from okrsheet.layout import cells
 from okrsheet.layout.budget import cell_budget
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.checkin_log import looks_like_log, read_checkin_log
+from okrsheet.layout.checkin_log import LogNeed, looks_like_log, read_checkin_log
 from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS, _read_initiatives
 from okrsheet.layout.kpis_tab import KPI_COLUMNS, _read_kpis
 from okrsheet.layout.links import parse_links
@@ -619,8 +621,10 @@ class _Reader:
 
     # Check-ins --------------------------------------------------------------------------------
 
-    def read_checkins(self, settings: Settings) -> tuple[Table | None, list[CheckIn]]:
-        table, checkins, rows = read_checkin_log(self.raw, settings, self.findings)
+    def read_checkins(
+        self, settings: Settings, need: LogNeed | None = None
+    ) -> tuple[Table | None, list[CheckIn]]:
+        table, checkins, rows = read_checkin_log(self.raw, settings, self.findings, need)
         if table is not None:
             self.log = (table, rows)
         return table, checkins
@@ -651,15 +655,22 @@ def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[F
     not missing, it awaits a recalculation in a spreadsheet program."""
     if raw.unresolved is None or not findings:
         return findings
-    waiting: dict[str, set[str]] = {}
+    grids = {g.title: g for g in raw.grids}
 
     def awaits(where: str | None) -> bool:
         tab = _tab_of(where)
-        if tab is None or raw.unresolved is None:
+        if tab is None or where is None or raw.unresolved is None:
             return False
-        if tab not in waiting:
-            waiting[tab] = {cell_ref(tab, r, c) for r, c in raw.unresolved(tab)}
-        return where in waiting[tab]
+        # The finding's cell as (row, column), compared with the tab's unresolved cells (a
+        # tab holds thousands of formulas: naming each of them would cost more).
+        cell = _CELL.fullmatch(where.rpartition("!")[2])
+        if cell is None:
+            return False
+        row, column = int(cell[2]), _column_number(cell[1])
+        grid = grids.get(tab)
+        if grid is not None and not is_blank(grid.cell(row, column)):
+            return False  # it holds a value: a formula there has its result
+        return cell_ref(tab, row, column) == where and (row, column) in raw.unresolved(tab)
 
     return [
         dataclasses.replace(
@@ -671,6 +682,9 @@ def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[F
         else f
         for f in findings
     ]
+
+
+_CELL = re.compile(r"([A-Z]{1,3})([1-9][0-9]*)")
 
 
 def _tab_of(where: str | None) -> str | None:
@@ -740,11 +754,14 @@ def _as_people_spell(plan: Plan, people: Mapping[str, str]) -> Plan:
     )
 
 
-def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook:
+def parse_workbook(
+    raw: RawWorkbook, *, with_log: bool = True, log_until: date | None = None
+) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
-    check-in needs the plan, not a hundred thousand lines of history.
+    check-in needs the plan, not a hundred thousand lines of history. `log_until` reads of a
+    log the store read in part only what a report as of that day or later needs (`LogNeed`).
     """
     from okrsheet.domain.closing import closing_problems
     from okrsheet.layout.interlock_cells import interlock_findings
@@ -754,7 +771,6 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
     krs = reader.build_krs(objectives, pending, settings)
-    checkin_table, checkins = reader.read_checkins(settings) if with_log else (None, [])
     extra = read_extra_tabs(
         raw,
         cycle=cycle,
@@ -763,6 +779,11 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         taken_ids={i: t.ref(r, "id") for i, (t, r) in reader.rows.items()},
         unreadable_krs=[u.id for u in reader.unreadable.values() if u.kind == TYPE_KEY_RESULT],
     )
+    need = None
+    if log_until is not None:  # the lines the report cannot do without (see `LogNeed`)
+        upstream = {up for kr in krs for up, *_ in kr.ratios}
+        need = LogNeed(log_until, frozenset({k.id for k in extra.kpis} | upstream))
+    checkin_table, checkins = reader.read_checkins(settings, need) if with_log else (None, [])
     reader.findings.extend(extra.findings)
     plan = Plan(
         cycle=cycle,

@@ -6,7 +6,7 @@ atomically. It knows nothing about OKRs; `okrsheet.layout` turns grids into a pl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
@@ -56,10 +56,16 @@ class RawWorkbook:
     # The formula cells of a tab whose result the file does not hold (a write dropped it, or
     # it was never computed), as (row, column): they read as blank until a spreadsheet
     # program recalculates them. Asked only about tabs where a value is found wanting.
-    unresolved: Callable[[str], set[tuple[int, int]]] | None = None
+    unresolved: Callable[[str], Container[tuple[int, int]]] | None = None
     # The time zone the file itself records, as the backend spells it (a Google spreadsheet's
     # File > Settings > Time zone); "" when it records none (an .xlsx).
     time_zone: str = ""
+    # Long tabs a read left in part (see `Deferred`), by title: the grid holds the tab's first
+    # rows; this gives its rows as `Grid.rows` would hold them, those a reader asks for (the
+    # others empty, `[]`) or, for None, every one.
+    rows_of: dict[str, Callable[[RowsWanted | None], list[list[CellValue]]]] = field(
+        default_factory=dict
+    )
 
     def grid(self, title: str) -> Grid | None:
         return next((g for g in self.grids if g.title == title), None)
@@ -210,6 +216,35 @@ class Skim:
     wanted: Callable[[Grid], bool]
     head_rows: int = 50
     min_bytes: int = 1 << 20
+    # Only tabs whose title this accepts (a long tab whose head `wanted` refuses is read again
+    # in full: in a workbook LibreOffice saved, the Dashboard is long).
+    titles: Callable[[str], bool] = lambda title: True
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Long tabs a read may leave for later (`RawWorkbook.rows_of`): a tab whose sheet is over
+    `min_bytes` and whose first `head_rows` rows make `wanted` say yes reaches the reader as
+    those rows; the reader then asks for the rows it needs (`RowsWanted`). A store that reads
+    the whole workbook in one call anyway (Google) ignores it."""
+
+    wanted: Callable[[Grid], bool]
+    # Only tabs whose title this accepts (a long tab that is not wanted is read twice).
+    titles: Callable[[str], bool] = lambda title: True
+    head_rows: int = 50
+    min_bytes: int = 1 << 20
+
+
+@dataclass(frozen=True)
+class RowsWanted:
+    """The rows of a long tab a reader asks for: every row where one of `needles` occurs in a
+    cell's text (whole or in part, as for `Skim`), and every row whose cell in the 1-based
+    `date_column` is anything but a date on or before `until` (a later date, text, blank, ...).
+    A store may give more rows than asked (all of them, when it cannot tell)."""
+
+    needles: frozenset[str]
+    date_column: int
+    until: date
 
 
 #: Tabs okr makes and never reads back: only their titles matter (a whole copy, `okr push` and
@@ -229,9 +264,9 @@ class WorkbookStore(Protocol):
 
     def exists(self) -> bool: ...
 
-    def read(self, *, whole: bool = False) -> RawWorkbook:
+    def read(self, *, whole: bool = False, deferred: Deferred | None = None) -> RawWorkbook:
         """Every tab's values, in tab order; those of `UNREAD_TABS` may be left out unless
-        `whole`."""
+        `whole`; with `deferred`, long tabs may be read in part (see `Deferred`)."""
         ...
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:

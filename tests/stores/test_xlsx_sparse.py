@@ -41,3 +41,22 @@ def test_a_long_empty_stretch_cuts_the_tab_and_renumbers_what_follows() -> None:
 def test_rows_without_numbers_are_read_whole() -> None:
     xml = _sheet(_row(1), "<row><c><v>1</v></c></row>", _row(200_000))
     assert pieces(xml) is None
+
+
+def test_a_long_tab_is_cut_the_same_whether_told_fast_or_row_by_row() -> None:
+    """A long log (every row filled) is told whole in a few passes; the rows without a value
+    that make a long stretch are still found, and prefixed tags are looked at row by row."""
+    dense = [_row(n) for n in range(1, 3 * GAP_ROWS)]
+    assert pieces(_sheet(*dense)) is None
+    styled = [_row(n, None) for n in range(3, 3 + GAP_ROWS + 1)]  # present, but no value
+    cut = pieces(_sheet(_row(1), _row(2), *styled, _row(4 + GAP_ROWS)))
+    assert cut is not None and len(cut) == 2 and cut[1][0] == 3 + GAP_ROWS
+    prefixed = (
+        _sheet(_row(1), _row(3 + GAP_ROWS))
+        .replace(b"<row", b"<x:row")
+        .replace(b"</row", b"</x:row")
+        .replace(b"<c ", b"<x:c ")
+        .replace(b"<v>", b"<x:v>")
+        .replace(b"</v>", b"</x:v>")
+    )
+    assert pieces(prefixed) is not None

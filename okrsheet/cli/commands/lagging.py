@@ -50,7 +50,9 @@ def lagging(
     from okrsheet.render.emit import emit
     from okrsheet.reports import lagging_report, quiet_owners_report
 
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, owner=owner, level=level)
+    parsed, plan, day = load_plan_as_of(
+        workbook, as_of=as_of, owner=owner, level=level, skim_log=True
+    )
     warn_unreadable(parsed)
     if missing_checkins:
         quiet = quiet_owners_report(plan, day)

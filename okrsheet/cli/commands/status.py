@@ -39,7 +39,7 @@ def status(
     from okrsheet.reports import status_report
 
     parsed, plan, day = load_plan_as_of(
-        workbook, as_of=as_of, owner=owner, level=level, objective=objective
+        workbook, as_of=as_of, owner=owner, level=level, objective=objective, skim_log=True
     )
     report = status_report(plan, day)
     emit(output_format, report, table=lambda: tables.status_table(report))

@@ -28,7 +28,16 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from okrsheet.errors import BackendError, OkrError, WorkbookUnavailable
-from okrsheet.stores.base import AddTab, CellValue, Change, ChangePlanner, Grid, RawWorkbook, Skim
+from okrsheet.stores.base import (
+    AddTab,
+    CellValue,
+    Change,
+    ChangePlanner,
+    Deferred,
+    Grid,
+    RawWorkbook,
+    Skim,
+)
 from okrsheet.stores.google.auth import READ_SCOPES, Identity, find_credentials
 from okrsheet.stores.google.cell_data import _cells_by_tab, _cells_of, _fills_last, _is_fill, _Sheet
 from okrsheet.stores.google.check import APPEND_SLACK, SCRATCH_TAB, Typed, _Check, _Guard
@@ -189,7 +198,8 @@ class GoogleSheetsStore(GoogleCreation):
             return False
         return True
 
-    def read(self, *, whole: bool = False) -> RawWorkbook:
+    def read(self, *, whole: bool = False, deferred: Deferred | None = None) -> RawWorkbook:
+        # One call returns every tab's values: nothing is left for later.
         return self._read()[0]
 
     def _meta(self) -> Any:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from okrsheet.errors import WorkbookUnavailable
-from okrsheet.stores.primitives import letters_to_column
+from okrsheet.stores.primitives import column_letter, letters_to_column
 
 if TYPE_CHECKING:
     from okrsheet.stores.xlsx.package import Package
@@ -47,6 +47,8 @@ _LONG_ROW = re.compile(rb' r="([A-Z]{0,3})([2-9]\d{5}|\d{7,})"')
 # (the 79th) or farther, short of which no tab within MAX_ROWS can pass MAX_CELLS.
 _LETTERS = re.compile(rb' r="([A-Z]{2,})(\d+)"')
 _WIDE = re.compile(rb' r="(?:[C-Z][A-Z]|[A-Z]{3,})\d')
+# Either of the two above, in one pattern (group 2 is the row number of a long one).
+_FAR_OR_WIDE = re.compile(rb' r="(?:([A-Z]{0,3})([2-9]\d{5}|\d{7,})"|(?:[C-Z][A-Z]|[A-Z]{3,})\d)')
 _ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a row's (a cell's starts with its column)
 _SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
 # A formula cell with no result: its formula, then no value (or an empty one) before it ends.
@@ -87,7 +89,7 @@ def check_sheets(
         if part is None or part not in names:
             continue
         xml = package.read(part)
-        far = _far_row(xml)
+        far, wide = _scan(xml)
         if far is not None:
             letters, row = far
             raise TooLarge(
@@ -95,7 +97,7 @@ def check_sheets(
                 f"beyond the {MAX_ROWS:,} rows okr reads on a tab; nothing was read",
                 hint=_HINT,
             )
-        if _WIDE.search(xml) is not None:  # wide enough to matter: measure it
+        if wide:  # wide enough to matter: measure it
             _check_area(xml, title, where)
         if b't="s"' in xml:
             shared_refs.append(xml)
@@ -125,6 +127,33 @@ def _check_area(xml: bytes, title: str, where: str) -> None:
         )
 
 
+class FormulasWithoutResults:
+    """The formula cells of a sheet that hold no result, asked cell by cell: a cell is looked
+    up where its element is (`<c r="F2"`), without scanning the whole sheet, unless the sheet
+    uses prefixed tags (then it is scanned once, `formulas_without_results`)."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.formulas = b"<f" in xml or b":f" in xml
+        self.scanned = formulas_without_results(xml) if b":c " in xml else None
+
+    def __contains__(self, cell: object) -> bool:
+        if not self.formulas or not isinstance(cell, tuple) or len(cell) != 2:
+            return False
+        if self.scanned is not None:
+            return cell in self.scanned
+        row, column = cell
+        letters = column_letter(column).encode()
+        opening = b'<c r="%s%d"' % (letters, row)
+        at = self.xml.find(opening)
+        while at >= 0:
+            found = _NO_RESULT.match(self.xml, at)
+            if found is not None and found.group(1) == letters and int(found.group(2)) == row:
+                return True
+            at = self.xml.find(opening, at + 1)
+        return False
+
+
 def formulas_without_results(xml: bytes) -> set[tuple[int, int]]:
     """The formula cells of a sheet that hold no result, as (row, column)."""
     if b"<f" not in xml and b":f" not in xml:
@@ -132,6 +161,19 @@ def formulas_without_results(xml: bytes) -> set[tuple[int, int]]:
     return {
         (int(row), letters_to_column(letters.decode())) for letters, row in _NO_RESULT.findall(xml)
     }
+
+
+def _scan(xml: bytes) -> tuple[tuple[bytes, int] | None, bool]:
+    """`_far_row` and whether `_WIDE` occurs, in one pass over the sheet for the usual one
+    (narrow, within MAX_ROWS): a long log is tens of megabytes. At the first wide cell, the
+    two are looked for apart, as before."""
+    for found in _FAR_OR_WIDE.finditer(xml):
+        letters = found.group(1)
+        if letters is None or len(letters) > 2 or (len(letters) == 2 and letters >= b"C"):
+            return _far_row(xml), True  # a wide cell
+        if int(found.group(2)) > MAX_ROWS:
+            return _far_row(xml), _WIDE.search(xml) is not None
+    return None, False
 
 
 def _far_row(xml: bytes) -> tuple[bytes, int] | None:

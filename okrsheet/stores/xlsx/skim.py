@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from lxml import etree
 
+from okrsheet.stores.xlsx.defer import row_end as _row_end
 from okrsheet.stores.xlsx.package import Package
 from okrsheet.stores.xlsx.patch import _PARSER, PKG_REL_NS
 
@@ -57,19 +58,6 @@ def needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | N
             patterns.append(b"<v>%d</v>" % index)
             at = table.find(needle, at + len(needle))
     return patterns
-
-
-def _row_end(xml: bytes, row: int, limit: int) -> int | None:
-    """Where the <row> element starting at `row` ends, or None if it does not look like one."""
-    if not xml[row + 4 : row + 5].isspace() and xml[row + 4 : row + 5] not in (b">", b"/"):
-        return None
-    tag_end = xml.find(b">", row, limit)
-    if tag_end < 0:
-        return None
-    if xml[tag_end - 1 : tag_end] == b"/":
-        return tag_end + 1
-    close = xml.find(b"</row>", tag_end, limit)
-    return None if close < 0 else close + 6
 
 
 def _occurrences(xml: bytes, patterns: Sequence[bytes], start: int, stop: int) -> Iterator[int]:

@@ -10,6 +10,7 @@ concurrent writer can never leave half a workbook.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -18,7 +19,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -29,8 +30,10 @@ from okrsheet.stores.base import (
     CellValue,
     Change,
     ChangePlanner,
+    Deferred,
     Grid,
     RawWorkbook,
+    RowsWanted,
     Skim,
     TabSpec,
     note_write,
@@ -121,26 +124,36 @@ class _ChangedMeanwhile(Exception):
     """The workbook changed between our read and our write: plan again on a fresh read."""
 
 
-def _unresolved(open_package: Callable[[], Package]) -> Callable[[str], set[tuple[int, int]]]:
-    """`RawWorkbook.unresolved` for a package opened when first asked (each tab scanned once)."""
-    from okrsheet.stores.xlsx.bounds import formulas_without_results
+def _unresolved(
+    open_package: Callable[[], Package],
+) -> Callable[[str], Container[tuple[int, int]]]:
+    """`RawWorkbook.unresolved` for a package opened when first asked (each tab read once,
+    each cell looked up where it is)."""
+    from okrsheet.stores.xlsx.bounds import FormulasWithoutResults
     from okrsheet.stores.xlsx.parts import sheet_parts
 
-    opened: list[Package] = []
-    found: dict[str, set[tuple[int, int]]] = {}
+    opened: list[tuple[Package, dict[str, str]]] = []
+    found: dict[str, Container[tuple[int, int]]] = {}
 
-    def unresolved(title: str) -> set[tuple[int, int]]:
+    def unresolved(title: str) -> Container[tuple[int, int]]:
         if title not in found:
             try:
                 if not opened:
-                    opened.append(open_package())
-                part = sheet_parts(opened[0]).get(title)
-                found[title] = formulas_without_results(opened[0].read(part)) if part else set()
+                    package = open_package()
+                    opened.append((package, sheet_parts(package)))
+                part = opened[0][1].get(title)
+                found[title] = FormulasWithoutResults(opened[0][0].read(part)) if part else set()
             except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
                 found[title] = set()
         return found[title]
 
     return unresolved
+
+
+def _book_of(data: bytes) -> CalamineWorkbook:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
 def _all(title: str) -> bool:
@@ -190,7 +203,7 @@ class XlsxStore:
 
     # Reading ---------------------------------------------------------------------------------
 
-    def read(self, *, whole: bool = False) -> RawWorkbook:
+    def read(self, *, whole: bool = False, deferred: Deferred | None = None) -> RawWorkbook:
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx.package import Package
@@ -202,18 +215,126 @@ class XlsxStore:
             package = None  # not a zip: the reader says what it is
         read = _all if whole else _wanted
         sparse: dict[str, list[list[CellValue]]] = {}
+        heads: dict[str, tuple[str, bytes, bytes, int]] = {}
+        path = str(self.path)
+        open_book: Callable[[], CalamineWorkbook] = functools.partial(
+            CalamineWorkbook.from_path, path
+        )
         if package is not None:
+            if deferred is not None and not whole:
+                heads = self._heads(package, deferred, read)
+            if heads:
+                buffer = io.BytesIO()
+                try:
+                    package.write(buffer, {p: h for p, _, h, _ in heads.values()}, compress=False)
+                    # The package with its long tabs cut to their heads.
+                    open_book = functools.partial(_book_of, buffer.getvalue())
+                except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
+                    heads = {}  # read whole: the reader says what is wrong, if anything
+            now = (lambda t: read(t) and t not in heads) if heads else read
             try:
-                self._check_bounds(package, read)
+                self._check_bounds(package, now)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
-            sparse = self._sparse_rows(package, read)
+            sparse = self._sparse_rows(package, now)
             del package
-        raw = self._grids(
-            lambda: CalamineWorkbook.from_path(str(self.path)), read=read, sparse=sparse
-        )
+        raw = self._grids(open_book, read=read, sparse=sparse)
         raw.unresolved = _unresolved(lambda: Package.open(self.path))
+        if heads:
+            self._defer(raw, heads, deferred)
         return raw
+
+    def _heads(
+        self, package: Package, deferred: Deferred, read: Callable[[str], bool]
+    ) -> dict[str, tuple[str, bytes, bytes, int]]:
+        """The long tabs `deferred` may leave for later: by title, (part, its XML, the XML of
+        its head rows only, where those end)."""
+        from okrsheet.stores.xlsx.defer import head
+        from okrsheet.stores.xlsx.parts import sheet_parts
+
+        heads: dict[str, tuple[str, bytes, bytes, int]] = {}
+        try:
+            names = set(package.namelist())
+            for title, part in sheet_parts(package).items():
+                if (
+                    read(title)
+                    and deferred.titles(title)
+                    and part in names
+                    and package.size(part) > deferred.min_bytes
+                ):
+                    xml = package.read(part)
+                    cut = head(xml, deferred.head_rows)
+                    if cut is not None:
+                        heads[title] = (part, xml, *cut)
+        except (zipfile.BadZipFile, zlib.error, KeyError, ValueError):
+            return {}  # read whole: the reader says what is wrong, if anything
+        return heads
+
+    def _defer(
+        self,
+        raw: RawWorkbook,
+        heads: dict[str, tuple[str, bytes, bytes, int]],
+        deferred: Deferred | None,
+    ) -> None:
+        """Give each long tab read in part its `rows_of` (or, when its head does not make
+        `deferred` say yes, all its rows now)."""
+        assert deferred is not None
+        for grid in raw.grids:
+            if grid.title not in heads:
+                continue
+            part, xml, _, head_end = heads[grid.title]
+            rows_of = self._rows_of(grid.title, part, xml, head_end)
+            if deferred.wanted(Grid(grid.title, grid.rows[: deferred.head_rows])):
+                raw.rows_of[grid.title] = rows_of
+            else:
+                grid.rows = rows_of(None)
+
+    def _rows_of(
+        self, title: str, part: str, xml: bytes, head_end: int
+    ) -> Callable[[RowsWanted | None], list[list[CellValue]]]:
+        """`RawWorkbook.rows_of` for a long tab read in part (see `stores.xlsx.defer`)."""
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        from okrsheet.stores.xlsx.defer import pick
+        from okrsheet.stores.xlsx.package import Package
+
+        def every_row() -> list[list[CellValue]]:
+            package = Package.open(self.path)
+            self._check_bounds(package, title.__eq__)
+            sparse = self._sparse_rows(package, title.__eq__)
+            del package
+            book = lambda: CalamineWorkbook.from_path(str(self.path))  # noqa: E731
+            return self._grids(book, only=title.__eq__, read=_all, sparse=sparse).grids[0].rows
+
+        def rows_of(wanted: RowsWanted | None) -> list[list[CellValue]]:
+            if wanted is None:
+                return every_row()
+            try:
+                package = Package.open(self.path)
+                picked = pick(package, xml, head_end, wanted)
+                if picked is None:
+                    return every_row()
+                trimmed, last, numbers = picked
+                buffer = io.BytesIO()
+                package.write(buffer, {part: trimmed}, compress=False)
+                del package
+                buffer.seek(0)
+                got = cast(
+                    "list[list[CellValue]]",
+                    CalamineWorkbook.from_filelike(buffer)
+                    .get_sheet_by_name(title)
+                    .to_python(skip_empty_area=False),
+                )
+            except (CalamineError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
+                return every_row()  # the whole read says what is wrong, if anything
+            rows: list[list[CellValue]] = got[:last]
+            rows.extend([] for _ in range(last - len(rows)))
+            for position, number in enumerate(numbers, start=last):
+                rows.extend([] for _ in range(number - 1 - len(rows)))
+                rows.append(got[position] if position < len(got) else [])
+            return rows
+
+        return rows_of
 
     def _read_data(self, data: bytes) -> RawWorkbook:
         """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
@@ -371,7 +492,7 @@ class XlsxStore:
             long_parts = {
                 title: part
                 for title, part in sheet_parts(package).items()
-                if part in names and package.size(part) > skim.min_bytes
+                if skim.titles(title) and part in names and package.size(part) > skim.min_bytes
             }
             patterns = needle_patterns(package, skim.needles) if long_parts else None
             trimmed: dict[str, bytes | None] = {}
