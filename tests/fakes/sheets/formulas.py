@@ -1,5 +1,17 @@
 """Formulas: evaluation of the functions okr writes, the way Google documents them, and
-references moved with their cells."""
+references moved with their cells.
+
+A formula is parsed once into a tree, then evaluated with Google's rules: text that reads as a
+number is a number in arithmetic; comparisons order numbers < text < booleans and compare text
+without case; a blank cell is the other side's empty value (and a reference to one is blank,
+not 0); IF and IFERROR evaluate only the branch they take; a range keeps its cells' errors as
+values (COUNTIF skips them, SUM raises them); operators work element by element inside
+SUMPRODUCT; TODAY() is today in the spreadsheet's time zone. A function Google has that the
+fake does not compute (SPARKLINE draws a chart) answers an error whose message starts with
+`NOT_EVALUATED`, never a made-up value; a name Google does not know is `#NAME?`.
+
+`tests/fakes/test_formulas.py` checks every function okr writes is here and compares the
+values with LibreOffice's for the same workbooks."""
 
 from __future__ import annotations
 
@@ -1296,7 +1308,7 @@ def python_of(ev: Json) -> Json:
 
 
 def effective(result: Json) -> Json:
-    """A formula's value as the API's effectiveValue."""
+    """A formula's value as the API's effectiveValue; None for a blank result."""
     if isinstance(result, FormulaError):
         return {"errorValue": {"type": result.kind, "message": result.message}}
     if isinstance(result, bool):
@@ -1305,8 +1317,8 @@ def effective(result: Json) -> Json:
         if isinstance(result, float) and not math.isfinite(result):
             return {"errorValue": {"type": "NUM", "message": "Result is not a finite number."}}
         return {"numberValue": result}
-    if result is None:
-        return {"numberValue": 0}
+    if result is None:  # `=A1` of a blank A1: blank, not 0 (unlike Excel and LibreOffice)
+        return None
     return {"stringValue": str(result)}
 
 
@@ -1339,6 +1351,10 @@ class _Settling:
         if not cell:
             return
         ev = effective(result)
+        if ev is None:  # a blank result: the cell has no value, as on Google
+            cell.pop("effectiveValue", None)
+            cell.pop("formattedValue", None)
+            return
         number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
         cell["effectiveValue"] = ev
         cell["formattedValue"] = format_value(ev, number_format)
@@ -1356,8 +1372,8 @@ class _Settling:
         key = (target.sheet_id, r, c)
         if key in self.memo:
             return self.memo[key]
-        if (r, c) not in target.pending and "effectiveValue" in cell:
-            return python_of(cell["effectiveValue"])
+        if (r, c) not in target.pending:  # settled (a blank result has no effectiveValue)
+            return python_of(cell.get("effectiveValue"))
         if key in self.visiting:
             return FormulaError("REF", "Circular dependency detected.")
         self.visiting.add(key)
