@@ -479,6 +479,8 @@ def evaluate(text: str, ctx: Context) -> Json:
         return err
     except RecursionError:
         return FormulaError("REF", "Circular dependency detected.")
+    except (ValueError, IndexError, OverflowError, TypeError, ZeroDivisionError) as err:
+        return not_evaluated(f"{type(err).__name__} in the fake's evaluator ({err})")
 
 
 class _Evaluator:
@@ -1386,16 +1388,16 @@ class _Settling:
         return result
 
     def resolve(self, target: FakeSheet, text: str) -> Json:
-        title, cells = _split_sheet(text.replace("$", ""))
+        try:
+            title, cells = _split_sheet(text.replace("$", ""))
+            a0, b0, a1, b1 = _parse_cells(cells or "")
+        except (GoogleApiError, ValueError) as err:
+            raise FormulaError("REF", f"'{text}' is not a valid reference.") from err
         if title is not None:
             found = self.ss.sheet_by_title(title)
             if found is None:
                 raise FormulaError("REF", f"Unresolved sheet name '{title}'.")
             target = found
-        try:
-            a0, b0, a1, b1 = _parse_cells(cells or "")
-        except GoogleApiError as err:
-            raise FormulaError("REF", f"'{text}' is not a valid reference.") from err
         a1 = a1 if a1 is not None else target.row_count
         b1 = b1 if b1 is not None else target.column_count
         if a1 - a0 == 1 and b1 - b0 == 1:

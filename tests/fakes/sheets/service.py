@@ -9,9 +9,11 @@ import gzip
 import io
 import itertools
 import json
+import math
 import pickle
 import random
 import re
+import struct
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -818,6 +820,12 @@ class FakeGoogle:
             return 200, self._values_batch_update_by_filter(ss, body)
         if tail == "/developerMetadata:search" and method == "POST":
             return 200, self._search_metadata(ss, body)
+        dm = re.match(r"^/developerMetadata/(\d+)$", tail)
+        if dm and method == "GET":  # spreadsheets.developerMetadata.get
+            found = [m for m in ss.developer_metadata if m["metadataId"] == int(dm.group(1))]
+            if not found:
+                raise GoogleApiError(404)
+            return 200, self._masked(_clone(found[0]), request)
         vm = re.match(r"^/values/(.+)$", tail)
         if vm:
             encoded = vm.group(1)
@@ -1089,8 +1097,9 @@ class FakeGoogle:
         option: str,
         bound: tuple[int | None, int | None] = (None, None),
         range_text: str = "",
-    ) -> tuple[int, int, int]:
-        """Write a ValueRange's rows at (r0, c0); returns (rows, columns, cells) updated."""
+    ) -> tuple[int, int, list[tuple[int, int]]]:
+        """Write a ValueRange's rows at (r0, c0); returns the rows and columns it spans and the
+        cells written in it (a JSON null leaves its cell alone, and is not counted)."""
         if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
             raise _values_type_error(data)
         if option not in ("RAW", "USER_ENTERED"):
@@ -1111,12 +1120,12 @@ class FakeGoogle:
         parsed = [[parse_input(v, option, ss.properties["locale"]) for v in row] for row in data]
         if r0 + n_rows > sheet.row_count or c0 + n_cols > sheet.column_count:
             sheet.resize(max(sheet.row_count, r0 + n_rows), max(sheet.column_count, c0 + n_cols))
-        cells = 0
+        cells: list[tuple[int, int]] = []
         for i, row in enumerate(parsed):
             for j, (uev, fmt) in enumerate(row):
                 if uev is _SKIP:
                     continue
-                cells += 1
+                cells.append((i, j))
                 cell = _clone(sheet.cell(r0 + i, c0 + j) or {})
                 cell.pop("effectiveValue", None)
                 cell.pop("formattedValue", None)
@@ -1267,7 +1276,12 @@ class FakeGoogle:
         if n_rows and n_cols:
             updated = (rng.r0, rng.r0 + n_rows, rng.c0, rng.c0 + n_cols)
             out["updatedRange"] = a1_range(sheet.title, *updated)
-            out.update(updatedRows=n_rows, updatedColumns=n_cols, updatedCells=cells)
+            # Counted as Google counts them: the rows, columns and cells actually written.
+            out.update(
+                updatedRows=len({r for r, _ in cells}),
+                updatedColumns=len({c for _, c in cells}),
+                updatedCells=len(cells),
+            )
             for r in range(n_rows):
                 touched.add((sheet.sheet_id, "r", rng.r0 + r))
             for c in range(n_cols):
@@ -1719,6 +1733,14 @@ class FakeGoogle:
                 grid.pop(key, None)
         if not updated.get("hidden"):
             updated.pop("hidden", None)
+        for key in ("hideGridlines", "rowGroupControlAfter", "columnGroupControlAfter"):
+            if not grid.get(key):
+                grid.pop(key, None)  # false is not answered (recorded)
+        for key in ("tabColor", "tabColorStyle"):
+            if key in updated:
+                updated[key] = _stored_color(updated[key])
+                if not updated[key]:
+                    del updated[key]
         if updated.get("hidden") and all(
             s.properties.get("hidden") for s in ss.sheets if s is not sheet
         ):
@@ -2125,20 +2147,18 @@ class FakeGoogle:
             stored["unprotectedRanges"] = _clone(spec["unprotectedRanges"])
         stored["requestingUserCanEdit"] = True
         reply = _clone(stored)
-        if not spec.get("warningOnly"):
-            reply["editors"] = {}
-            owner = next(
-                (
-                    p["emailAddress"]
-                    for p in self.permissions.get(ss.spreadsheet_id, [])
-                    if p.get("role") == "owner"
-                ),
-                None,
-            )
-            users = sorted(
-                {*(spec.get("editors") or {}).get("users", []), *([owner] if owner else [])}
-            )
-            stored["editors"] = {"users": users}
+        reply["editors"] = {}  # in the reply, even of a warning-only range (recorded)
+        # Stored with the owner as its editor, even when warning-only (recorded).
+        owner = next(
+            (
+                p["emailAddress"]
+                for p in self.permissions.get(ss.spreadsheet_id, [])
+                if p.get("role") == "owner"
+            ),
+            None,
+        )
+        users = sorted({*(spec.get("editors") or {}).get("users", []), *([owner] if owner else [])})
+        stored["editors"] = {"users": users}
         sheet.protected_ranges.append(stored)
         return {"addProtectedRange": {"protectedRange": reply}}
 
@@ -2267,9 +2287,7 @@ class FakeGoogle:
         gr = body.get("range") or {}
         sheet = _sheet_or_error(ss, gr.get("sheetId", 0))
         r0, r1, c0, c1 = _grid(sheet, gr)
-        sheet.merges.append(
-            _grid_range_json(sheet.sheet_id, r0, r1, c0, c1) | {"sheetId": sheet.sheet_id}
-        )
+        sheet.merges.append(_grid_range_json(sheet.sheet_id, r0, r1, c0, c1))
         return {}
 
     def _req_unmergeCells(self, ss: FakeSpreadsheet, body: Json) -> Json:
@@ -2415,7 +2433,8 @@ class FakeGoogle:
         spec = _clone(body.get("filter") or {})
         gr = spec.get("range") or {}
         sheet = _sheet_or_error(ss, gr.get("sheetId", 0))
-        _grid(sheet, gr)
+        # Stored with its bounds spelt out, as Google answers it (recorded).
+        spec["range"] = _grid_range_json(sheet.sheet_id, *_grid(sheet, gr))
         sheet.basic_filter = spec
         return {}
 
@@ -3074,3 +3093,25 @@ def _drive_query_matches(meta: Mapping[str, Json], clauses: Sequence[str], me: s
         if not ok:
             return False
     return True
+
+
+def _stored_color(color: Json) -> Json:
+    """A color as Google keeps it: 8 bits a component, read back as a 32-bit float printed to 8
+    digits, zero components and cleared parts left out (recorded: blue 0.5 reads back as
+    0.49803922, green 0 not at all; an rgbColor set to null clears the color)."""
+    if not isinstance(color, dict):
+        return color
+    out: dict[str, Json] = {}
+    for key, value in color.items():
+        if isinstance(value, dict):
+            inner = _stored_color(value)
+            if inner:
+                out[key] = inner
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            level = math.floor(float(value) * 255 + 1e-6) / 255 if key != "alpha" else value
+            single = struct.unpack("f", struct.pack("f", float(level)))[0]
+            if single:
+                out[key] = _num(float(f"{single:.8g}"))
+        elif value is not None:
+            out[key] = value
+    return out
