@@ -441,3 +441,25 @@ def test_formulas_follow_rows_inserted_and_deleted_above_them() -> None:
         ["=SUM(A1:A3)", "=#REF!*10"]
     ]
     assert fake.values(sid, "Sheet1!A4:B4") == [[13, "#REF!"]]
+
+
+def test_formulas_follow_columns_moved() -> None:
+    fake = FakeGoogle()
+    sid = fake.add_spreadsheet({"Sheet1": [["a", 1, "=B1*2", "=SUM(B:B)"], ["b", 2]]})
+    # Column B dragged to the end (before E): B becomes D, C and D move left one.
+    fake.batch_update(
+        sid,
+        [
+            {
+                "moveDimension": {
+                    "source": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1,
+                               "endIndex": 2},
+                    "destinationIndex": 4,
+                }
+            }
+        ],
+    )  # fmt: skip
+    assert fake.values(sid, "Sheet1!A1:D1", value_render_option="FORMULA") == [
+        ["a", "=D1*2", "=SUM(D:D)", 1]
+    ]
+    assert fake.values(sid, "Sheet1!A1:D1") == [["a", 2, 3, 1]]

@@ -23,7 +23,7 @@ import math
 import re
 import sys
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -1436,16 +1436,49 @@ def settle(
 _ENDPOINT = re.compile(r"^(\$?)([A-Za-z]{0,3})(\$?)(\d*)$")
 
 
-def restructured(
-    formula: str, on_sheet: bool, title: str, rows: bool, start: int, count: int
-) -> str:
-    """A formula after `count` rows (`rows`) or columns were inserted (count > 0) or deleted
-    (count < 0) at 0-based `start` of sheet `title`, as Google rewrites every formula that refers
-    to it: references past the change move, a range spanning it grows or shrinks, a reference
-    to a deleted cell (or a range wholly deleted) becomes `#REF!`. `on_sheet`: the formula is on
-    that sheet (its references without a sheet name are to it). References spelt out in text
-    (INDIRECT's) are not rewritten, as on Google. Text the fake cannot tokenise is kept."""
-    if not formula.startswith("=") or count == 0:
+#: How a change of rows or columns moves a reference's first and last index: to new ones, or
+#: None when what it pointed at is gone (`#REF!`).
+Change = Callable[[int, int], "tuple[int, int] | None"]
+
+
+def inserted_or_deleted(start: int, count: int) -> Change:
+    """`count` rows or columns inserted (count > 0) or deleted (count < 0) at 0-based `start`:
+    what is past the change moves, a range spanning it grows or shrinks, a reference to a
+    deleted cell (or a range wholly deleted) is lost."""
+
+    def change(first: int, last: int) -> tuple[int, int] | None:
+        if count > 0:
+            return (first + count if first >= start else first), (
+                last + count if last >= start else last
+            )
+        end = start - count  # deleted: [start, end)
+        if start <= first and last < end:
+            return None
+        return (
+            first if first < start else (start if first < end else first + count),
+            last if last < start else (start - 1 if last < end else last + count),
+        )
+
+    return change
+
+
+def reordered(where: Mapping[int, int]) -> Change:
+    """Rows or columns moved (`where[old] = new`): a reference follows its cells; a range's
+    ends follow theirs (and stay in order)."""
+
+    def change(first: int, last: int) -> tuple[int, int] | None:
+        a, b = where.get(first, first), where.get(last, last)
+        return (a, b) if a <= b else (b, a)
+
+    return change
+
+
+def restructured(formula: str, on_sheet: bool, title: str, rows: bool, change: Change) -> str:
+    """A formula after rows (`rows`) or columns of sheet `title` changed, as Google rewrites
+    every formula that refers to them (see `Change`). `on_sheet`: the formula is on that sheet
+    (its references without a sheet name are to it). References spelt out in text (INDIRECT's)
+    are not rewritten, as on Google. Text the fake cannot tokenise is kept."""
+    if not formula.startswith("="):
         return formula
     out, pos = ["="], 1
     while pos < len(formula):
@@ -1460,15 +1493,13 @@ def restructured(
         out.append(formula[pos : m.start(kind)])
         is_call = formula[m.end() :].lstrip().startswith("(")
         if kind in ("ref", "cols") and not is_call:
-            text = _restructured_ref(text, on_sheet, title, rows, start, count)
+            text = _restructured_ref(text, on_sheet, title, rows, change)
         out.append(text)
         pos = m.end()
     return "".join(out)
 
 
-def _restructured_ref(
-    ref: str, on_sheet: bool, title: str, rows: bool, start: int, count: int
-) -> str:
+def _restructured_ref(ref: str, on_sheet: bool, title: str, rows: bool, change: Change) -> str:
     sheet, bang, cells = ref.rpartition("!")
     if bang:
         try:
@@ -1479,34 +1510,25 @@ def _restructured_ref(
             return ref
     elif not on_sheet:
         return ref
-    ends = cells.split(":")
-    parts = [_ENDPOINT.match(e) for e in ends]
-    if any(p is None for p in parts):
-        return ref
+    parts = [_ENDPOINT.match(e) for e in cells.split(":")]
     matched = [p for p in parts if p is not None]
-    # The index each endpoint holds in the dimension that changed (None: a whole row/column).
+    if len(matched) != len(parts):
+        return ref
+    # The index each end holds in the dimension that changed (None: a whole row or column).
     indexes: list[int | None] = []
     for p in matched:
         if rows:
             indexes.append(int(p.group(4)) - 1 if p.group(4) else None)
         else:
             indexes.append(column_index(p.group(2)) if p.group(2) else None)
-    if any(i is None for i in indexes):
-        return ref  # A:A under a row change (or 1:1 under a column change) stays
     first, last = indexes[0], indexes[-1]
-    assert first is not None and last is not None
-    if count > 0:
-        moved = [i + count if i >= start else i for i in (first, last)]
-    else:
-        end = start - count  # deleted: [start, end)
-        if start <= first and last < end:
-            return "#REF!"
-        moved = [
-            first if first < start else (start if first < end else first + count),
-            last if last < start else (start - 1 if last < end else last + count),
-        ]
+    if first is None or last is None:
+        return ref  # A:A under a row change (or 1:1 under a column change) stays
+    new = change(first, last)
+    if new is None:
+        return "#REF!"
     made = []
-    for p, index in zip(matched, moved if len(matched) == 2 else moved[:1], strict=True):
+    for p, index in zip(matched, new if len(matched) == 2 else new[:1], strict=True):
         col_abs, letters, row_abs, digits = p.groups()
         if rows:
             digits = str(index + 1)

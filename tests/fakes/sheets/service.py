@@ -57,7 +57,10 @@ from tests.fakes.sheets.common import (
     quota_error,
 )
 from tests.fakes.sheets.formulas import (
+    Change,
     formula_shifter,
+    inserted_or_deleted,
+    reordered,
     restructured,
     settle,
     shift_formula,
@@ -1922,7 +1925,7 @@ class FakeGoogle:
     def _req_moveDimension(self, ss: FakeSpreadsheet, body: Json) -> Json:
         """Move rows or columns ``[start, end)`` so that they sit before ``destinationIndex``
         (counted before the move), as dragging a column header does. Cells, sizes and
-        dimension metadata move with them; formulas keep their text."""
+        dimension metadata move with them; formulas that refer to them follow, as on Google."""
         source = body.get("source") or {}
         sheet = _sheet_or_error(ss, source.get("sheetId", 0))
         dimension = source.get("dimension")
@@ -1952,6 +1955,7 @@ class FakeGoogle:
                     moved.pop()
                 sheet.rows[r] = moved
             sheet.col_meta = [sheet.col_meta[old] for old in order]
+        _rewrite_formulas(ss, sheet, dimension, reordered(where))
         for meta in ss.developer_metadata:
             dr = meta["location"].get("dimensionRange")
             if (
@@ -2016,20 +2020,7 @@ class FakeGoogle:
         def with_sheet(gr: dict[str, Json]) -> dict[str, Json]:
             return gr if "sheetId" in gr else {**gr, "sheetId": 0}
 
-        # Formulas on every sheet that refer to this one are rewritten, as on Google.
-        for other in ss.sheets:
-            for line in other.rows:
-                for cell in line:
-                    typed = (cell or {}).get("userEnteredValue") or {}
-                    if "formulaValue" in typed:
-                        typed["formulaValue"] = restructured(
-                            typed["formulaValue"],
-                            other is sheet,
-                            sheet.title,
-                            dimension == "ROWS",
-                            start,
-                            count,
-                        )
+        _rewrite_formulas(ss, sheet, dimension, inserted_or_deleted(start, count))
 
         kept = []
         for prot in sheet.protected_ranges:
@@ -3115,3 +3106,22 @@ def _stored_color(color: Json) -> Json:
         elif value is not None:
             out[key] = value
     return out
+
+
+def _rewrite_formulas(
+    ss: FakeSpreadsheet, sheet: FakeSheet, dimension: str, change: Change
+) -> None:
+    """Every formula of the spreadsheet that refers to `sheet`, rewritten after its rows or
+    columns changed, as Google does."""
+    for other in ss.sheets:
+        for line in other.rows:
+            for cell in line:
+                typed = (cell or {}).get("userEnteredValue") or {}
+                if "formulaValue" in typed:
+                    typed["formulaValue"] = restructured(
+                        typed["formulaValue"],
+                        other is sheet,
+                        sheet.title,
+                        dimension == "ROWS",
+                        change,
+                    )
