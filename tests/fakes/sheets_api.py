@@ -22,7 +22,10 @@ The package, by concern:
 - ``sheets/values.py``: what users type (USER_ENTERED), number and date formats, rendering;
 - ``sheets/formulas.py``: formula evaluation and references moved with their cells;
 - ``sheets/model.py``: spreadsheets, sheets and cells in memory;
-- ``sheets/service.py``: the API methods (Sheets, Drive, tokens) over the model;
+- ``sheets/calls.py``: requests as tests see them (calls made, faults, hooks);
+- ``sheets/service.py``: the API's entry point, tokens, and the Sheets methods over the model;
+- ``sheets/batch_update.py``: ``spreadsheets.batchUpdate`` and each request kind it takes;
+- ``sheets/drive.py``: Drive files, their ``appProperties``, search and permissions;
 - ``sheets/transport.py``: the requests adapter and client helpers (credentials, sessions).
 """
 
@@ -32,6 +35,12 @@ from tests.fakes.sheets.a1 import (
     column_index,
     column_letters,
     quote_title,
+)
+from tests.fakes.sheets.calls import (
+    Call,
+    Exchange,
+    FakeRequest,
+    Hook,
 )
 from tests.fakes.sheets.common import (
     APP_PROPERTIES_PER_APP,
@@ -74,13 +83,7 @@ from tests.fakes.sheets.model import (
     FakeSpreadsheet,
     new_sheet,
 )
-from tests.fakes.sheets.service import (
-    Call,
-    Exchange,
-    FakeGoogle,
-    FakeRequest,
-    Hook,
-)
+from tests.fakes.sheets.service import FakeGoogle
 from tests.fakes.sheets.transport import (
     FakeAdapter,
     authorized_session,

@@ -427,20 +427,27 @@ def test_a_function_google_draws_answers_not_evaluated() -> None:
 
 def test_formulas_follow_rows_inserted_and_deleted_above_them() -> None:
     fake = FakeGoogle()
-    sid = fake.add_spreadsheet({"Sheet1": [[1], [2], [3], ["=SUM(A1:A3)", "=A3*10"]]})
-    other = fake.add_spreadsheet({"Sheet1": [[0]]})
-    fake.set_values(sid, "Sheet1!C1", [["=Sheet1!A3+0"]])
-    del other
+    sid = fake.add_spreadsheet(
+        {
+            "Sheet1": [[1], [2], [3], ["=SUM(A1:A3)", "=A3*10", '=INDIRECT("A3")']],
+            "Summary": [["=SUM(Sheet1!A1:A3)", "=SUM(Sheet1!A:A)"]],
+        }
+    )
     fake.insert_rows(sid, "Sheet1", 1, [[10]])  # a row typed between A1 and A2
-    assert fake.values(sid, "Sheet1!A5:B5", value_render_option="FORMULA") == [
-        ["=SUM(A1:A4)", "=A4*10"]
+    # References move, on the sheet and from others; text INDIRECT reads does not (as Google).
+    assert fake.values(sid, "Sheet1!A5:C5", value_render_option="FORMULA") == [
+        ["=SUM(A1:A4)", "=A4*10", '=INDIRECT("A3")']
     ]
-    assert fake.values(sid, "Sheet1!A5:B5") == [[16, 30]]
+    assert fake.values(sid, "Sheet1!A5:C5") == [[16, 30, 2]]
+    assert fake.values(sid, "Summary", value_render_option="FORMULA") == [
+        ["=SUM(Sheet1!A1:A4)", "=SUM(Sheet1!A:A)"]
+    ]
     fake.delete_rows(sid, "Sheet1", 3, 4)  # the row of the 3: references to it are lost
     assert fake.values(sid, "Sheet1!A4:B4", value_render_option="FORMULA") == [
         ["=SUM(A1:A3)", "=#REF!*10"]
     ]
     assert fake.values(sid, "Sheet1!A4:B4") == [[13, "#REF!"]]
+    assert fake.values(sid, "Summary") == [[13, 26]]
 
 
 def test_formulas_follow_columns_moved() -> None:

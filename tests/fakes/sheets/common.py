@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -224,3 +225,17 @@ def _bad(message: str) -> GoogleApiError:
 
 class NetworkBlockedError(requests.exceptions.ConnectionError):
     """Raised for any request to a host the fake does not serve: tests must never go online."""
+
+
+@dataclass
+class _Raw:
+    content: bytes
+    content_type: str
+
+
+def _check_enum(name: str, value: str, allowed: Sequence[str], type_name: str) -> None:
+    if value not in allowed:
+        raise _bad(
+            f"Invalid value at '{name}' (type.googleapis.com/google.apps.sheets.v4.{type_name}), "
+            f'"{value}"'
+        )

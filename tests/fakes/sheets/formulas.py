@@ -563,8 +563,9 @@ _FUNCTIONS: dict[str, _Function] = {}
 _LAZY: dict[str, Callable[[_Evaluator, tuple[Node, ...]], Json]] = {}
 
 #: Google Sheets functions the fake knows of but does not evaluate (their cells answer
-#: `NOT_EVALUATED`, not `#NAME?`): SPARKLINE draws a chart in its cell, IMPORT* and GOOGLE*
-#: read the web.
+#: `NOT_EVALUATED`, not `#NAME?`, which Google would not give): SPARKLINE and IMAGE draw in
+#: their cell, IMPORT* and GOOGLE* read the web, NOW and RAND* change by themselves, and the
+#: array functions okr does not write.
 _KNOWN_ELSEWHERE = frozenset(
     {"SPARKLINE", "IMAGE", "IMPORTXML", "IMPORTHTML", "IMPORTDATA", "IMPORTRANGE", "IMPORTFEED",
      "GOOGLEFINANCE", "GOOGLETRANSLATE", "HYPERLINK", "ARRAYFORMULA", "QUERY", "FILTER", "SORT",

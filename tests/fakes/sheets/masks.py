@@ -110,3 +110,23 @@ def apply_update_mask(target: Json, source: Json, tree: MaskTree | None) -> Json
             else:
                 result.pop(key, None)
     return result
+
+
+def _trim_grid(result: Json) -> None:
+    """Drop empty trailing cells/rows of masked grid data, like the real API does."""
+    for sheet in result.get("sheets", []) if isinstance(result, dict) else []:
+        for data in sheet.get("data", []) if isinstance(sheet, dict) else []:
+            rows = data.get("rowData")
+            if rows is None:
+                continue
+            for row in rows:
+                values = row.get("values")
+                if values is not None:
+                    while values and not values[-1]:
+                        values.pop()
+                    if not values:
+                        del row["values"]
+            while rows and not rows[-1]:
+                rows.pop()
+            if not rows:
+                del data["rowData"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tests.fakes.sheets.a1 import A1Range, _parse_cells, _split_sheet, column_letters, quote_title
 from tests.fakes.sheets.common import DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT, Json, _bad, _clone
@@ -341,3 +342,31 @@ def _grid_range_json(
         if value is not None:
             out[key] = value
     return out
+
+
+def _sheet_or_error(ss: FakeSpreadsheet, sheet_id: Any, prefix: str = "") -> FakeSheet:
+    sheet = ss.sheet_by_id(int(sheet_id or 0))
+    if sheet is None:
+        raise _bad(f"{prefix}No grid with id: {sheet_id}")
+    return sheet
+
+
+def _check_inside(sheet: FakeSheet, r0: int, r1: int, c0: int, c1: int) -> None:
+    if r0 < 0 or c0 < 0 or r1 > sheet.row_count or c1 > sheet.column_count:
+        last = f"{column_letters(max(c1 - 1, 0))}{max(r1, 1)}"
+        raise _bad(
+            f"Range ({quote_title(sheet.title)}!{last}) exceeds grid limits. "
+            f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
+        )
+
+
+def _grid(sheet: FakeSheet, gr: Mapping[str, Json], _prefix: str = "") -> tuple[int, int, int, int]:
+    """A GridRange (open ends allowed) → checked half-open (r0, r1, c0, c1)."""
+    r0 = int(gr.get("startRowIndex", 0))
+    r1 = int(gr.get("endRowIndex", sheet.row_count))
+    c0 = int(gr.get("startColumnIndex", 0))
+    c1 = int(gr.get("endColumnIndex", sheet.column_count))
+    if r1 < r0 or c1 < c0:
+        raise _bad("Invalid range: end index before start index")
+    _check_inside(sheet, r0, r1, c0, c1)
+    return r0, r1, c0, c1
