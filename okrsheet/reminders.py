@@ -21,22 +21,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from email.utils import formataddr, parseaddr
 
-from okrsheet import scoring
 from okrsheet.delivery import Channel, Message
+from okrsheet.domain import scoring
+from okrsheet.domain.model import KeyResult, Plan, amount
+from okrsheet.domain.vocab import MEASURING_BASELINE, Status
 from okrsheet.errors import BackendError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import looks_like_log
+from okrsheet.layout.checkin_log import looks_like_log
 from okrsheet.layout.reminders_tab import (
     SentReminder,
     people_emails,
     read_reminders,
     reminder_changes,
 )
-from okrsheet.model import KeyResult, Plan, amount
 from okrsheet.render.text import strip_controls
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, Skim, WriteValue
-from okrsheet.vocab import MEASURING_BASELINE, Status
 
 #: The widest line of a reminder's text part (mail reads well at 72-80 columns).
 WIDTH = 76
@@ -107,7 +107,8 @@ def reply_line(kr: KeyResult) -> str:
     start: a number prefilled there would be taken for it)."""
     confidence = "" if kr.confidence is None else f"{kr.confidence * 100:.0f}%"
     value = "" if kr.measuring_baseline else value_text(kr.value, kr)
-    return f"{kr.id} | {value} | {confidence} |"
+    # An empty field is one space between its bars (`| |`), not two.
+    return kr.id + " |" + "".join(f" {field} |" if field else " |" for field in (value, confidence))
 
 
 # Composing -------------------------------------------------------------------------------------
@@ -388,6 +389,8 @@ class RemindResult:
     #: Reminders the channel could not deliver (their rows were taken back).
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     dry_run: bool = False
+    #: Why nobody is due at all, in words ("" when someone is).
+    none_due: str = ""
 
 
 def _reminded_recently(
@@ -443,7 +446,7 @@ def plan_reminders(
     emails = people_emails(raw)
     sent = read_reminders(raw)
     ours = {message_id for _, message_id in ids.by_owner.values()}
-    result = RemindResult()
+    result = RemindResult(none_due="" if due else _why_none_due(plan, day))
     lags = {lag.score.kr.id: lag for lag in scoring.lagging(plan, day)} if due else {}
     for owner, krs in due.items():
         email = mail_address(emails.get(owner.casefold(), ""))
@@ -477,6 +480,19 @@ def plan_reminders(
             )
         )
     return result
+
+
+def _why_none_due(plan: Plan, day: date) -> str:
+    cycle = plan.cycle
+    if not cycle.contains(day):
+        return (
+            f"today ({day.isoformat()}) is outside the cycle {cycle.name} "
+            f"({cycle.start.isoformat()} to {cycle.end.isoformat()})"
+        )
+    return (
+        f"every key result is done or had a check-in within the "
+        f"{plan.settings.cadence_days}-day cadence"
+    )
 
 
 def _now() -> datetime:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan, Settings
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Objective, Plan, Settings
+from okrsheet.domain.vocab import KRKind, Level
 from okrsheet.render import digest as forms
 from okrsheet.reports import DigestReport, digest_report
-from okrsheet.vocab import KRKind, Level
 
 Q4 = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
 AS_OF = date(2026, 11, 16)
@@ -94,6 +94,42 @@ def test_wins_are_reached_this_week_first_then_most_improved(quiet: DigestReport
     assert "CORP-1.3" not in {w.id for w in quiet.wins}
 
 
+def test_a_key_result_that_moved_but_is_still_behind_is_no_win() -> None:
+    """Wins are news to celebrate: a target reached, or on track now (those that got there this
+    week first); moving a little while falling behind pace is under Behind, not a win."""
+    plan = quiet_plan(
+        key_results=(
+            kr("SLOW-1", current=30, last_checkin=date(2026, 11, 14)),
+            kr("STEADY-1", current=85, last_checkin=date(2026, 11, 15)),
+        )
+    )
+    plan = plan.model_copy(
+        update={
+            "checkins": (
+                *plan.checkins,
+                log("SLOW-1", "2026-11-01", 20),  # 20 -> 30: +10 points, still far behind pace
+                log("SLOW-1", "2026-11-14", 30),
+                log("STEADY-1", "2026-11-01", 45),  # on track a week ago, and still
+                log("STEADY-1", "2026-11-15", 85),
+            )
+        }
+    )
+
+    report = digest_report(plan, AS_OF)
+
+    wins = [(w.id, w.done, w.became_on_track) for w in report.wins]
+    # CORP-1.1 was behind a week ago (20%) and is on track now (50%): it comes before STEADY-1,
+    # which moved more but was on track already.
+    assert wins == [
+        ("CORP-1.2", True, False),
+        ("CORP-1.1", False, True),
+        ("STEADY-1", False, False),
+    ]
+    assert "SLOW-1" in {row.id for row in report.behind}
+    assert "50 of 100 orders · 50% · now on track, +30 points this week" in forms.text(report)
+    assert any(r["detail"] == "now on track, up 30 points" for r in report.rows())
+
+
 def test_a_quiet_week_says_nothing_is_behind(quiet: DigestReport) -> None:
     assert quiet.nothing_behind
     assert quiet.behind == [] and quiet.stale_owners == [] and quiet.interlocks == []
@@ -113,7 +149,7 @@ def test_behind_and_stale_owners(busy: DigestReport) -> None:
     rows = busy.rows()
     assert [r["section"] for r in rows] == ["win", "win", "behind", "stale owner"]
     assert rows[0]["detail"] == "reached its target"
-    assert rows[1]["detail"] == "up 30 points"
+    assert rows[1]["detail"] == "now on track, up 30 points"
 
 
 def test_text_lines_fit_78_columns_and_keep_the_link_whole(busy: DigestReport) -> None:

@@ -213,6 +213,34 @@ def test_json_pointers(tmp_path: Path) -> None:
         number("stats.json#/data/text")
 
 
+def test_jsonpaths_take_exactly_one_number(tmp_path: Path) -> None:
+    (tmp_path / "teams.json").write_text(
+        '{"data": {"total": 42}, "teams": [{"name": "Sales", "open": 7},'
+        ' {"name": "Ops", "open": "1,200"}, {"name": "Legal", "open": null}]}'
+    )
+    kind = kind_named("json")
+    context = _context(tmp_path)
+
+    def number(text: str) -> float:
+        source = parse_source(text)
+        return kind.number(source, kind.read(kind.locate(source, context), context))
+
+    assert parse_source("teams.json#$.data.total").detail == "$.data.total"
+    assert number("teams.json#$.data.total") == 42
+    assert number("teams.json#$.teams[?@.name == 'Sales'].open") == 7
+    assert number("teams.json#$.teams[1].open") == 1200  # a text that reads as a number
+    assert number("teams.json#/data/total") == 42  # a pointer still starts with /
+    with pytest.raises(SourceError, match=r"\$.data.none matches nothing in the JSON"):
+        number("teams.json#$.data.none")
+    with pytest.raises(SourceError, match=r"matches 3 values \(7, '1,200', null\); a source takes"):
+        number("teams.json#$..open")
+    with pytest.raises(SourceError, match="holds null, not a number"):
+        number("teams.json#$.teams[?@.name == 'Legal'].open")
+    # A path that does not parse is refused with the cell, before anything is read.
+    with pytest.raises(SourceError, match=r"^\$.teams\[\[ is not a JSONPath: "):
+        parse_source("https://api.example.com/teams#$.teams[[")
+
+
 def test_local_sources_stay_in_the_allowed_folders(tmp_path: Path) -> None:
     book = tmp_path / "okr"
     book.mkdir()

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from rich.text import Text
 
 from okrsheet.render.blocks import Doc
-from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
-from okrsheet.render.tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
+from okrsheet.render.initiatives import INITIATIVE_STYLES
+from okrsheet.render.interlock import quantity
+from okrsheet.render.kpis import health, healthy_range
+from okrsheet.render.rich_tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
 
 if TYPE_CHECKING:
@@ -31,13 +33,14 @@ if TYPE_CHECKING:
         LintReport,
         QuietOwnersReport,
         StatusReport,
+        SyncReport,
         TodoReport,
         TreeNode,
         TreeReport,
         ValidationReport,
     )
 
-from okrsheet.vocab import MEASURING_BASELINE
+from okrsheet.domain.vocab import MEASURING_BASELINE
 
 MEASURING = MEASURING_BASELINE
 #: A builder adds one report's blocks to a Doc that starts empty.
@@ -281,8 +284,8 @@ def grade_doc(report: GradeReport, doc: Doc, bars: bool) -> None:
                 row.id,
                 row.title,
                 [
-                    f"grade {row.grade:.2f}",
-                    Text(row.band, style=style),
+                    "no grade" if row.measuring_baseline else f"grade {row.grade:.2f}",
+                    Text(row.band, style="yellow" if row.measuring_baseline else style),
                     *_judgement(row.final_grade, row.reason, row.next_cycle),
                     Text(strip_controls(row.owner), "dim") if row.owner != objective.owner else "",
                 ],
@@ -357,6 +360,25 @@ def history_doc(report: HistoryReport, doc: Doc, bars: bool) -> None:
             f"Forecast at {report.due}: {estimate(report.forecast_at_due, report.unit)} "
             f"({percent(report.forecast_progress)} of the way), from the recent trend."
         )
+
+
+@builds("SyncReport")
+def sync_doc(report: SyncReport, doc: Doc, bars: bool) -> None:
+    would = "would change" if report.dry_run else "changed"
+    doc.heading(
+        f"Sync · {report.changed} {would} · {report.unchanged} unchanged · {report.failed} failed"
+    )
+    if report.notice:
+        doc.paragraph(report.notice)
+    for row in report.results:
+        old = "blank" if row.old is None else f"{row.old:,.10g}"
+        if row.status == "failed":
+            facts: list[Text | str] = [Text("failed", "bold red")]
+        elif row.status == "changed":
+            facts = [f"{old} → {row.new:,.10g}", "recorded" if row.written else would]
+        else:
+            facts = [f"{old}, unchanged"]
+        doc.entry(Text(strip_controls(row.id), "bold"), row.source, facts, note=row.reason or "")
 
 
 @builds("TodoReport")
@@ -439,8 +461,8 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
 
 @builds("DigestReport")
 def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
-    """The digest's sections (render/digest.py words them for every form)."""
-    from okrsheet.render import digest
+    """The digest's sections (worded once for every form, render/digest_words.py)."""
+    from okrsheet.render import digest_words as digest
 
     doc.heading(digest.title(report))
     doc.paragraph(digest.summary(report))

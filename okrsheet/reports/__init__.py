@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         objective_row,
         status_report,
     )
+    from okrsheet.reports.sync import SyncReport, SyncRow, sync_report
     from okrsheet.reports.todo import TodoItem, TodoReport, todo_report
     from okrsheet.reports.tree import AlignedSummary, TreeNode, TreeReport, tree_report
     from okrsheet.reports.validation import FindingRow, ValidationReport, validation_report
@@ -103,6 +104,9 @@ _WHERE = {
     "kr_row": "status",
     "objective_row": "status",
     "status_report": "status",
+    "SyncReport": "sync",
+    "SyncRow": "sync",
+    "sync_report": "sync",
     "TodoItem": "todo",
     "TodoReport": "todo",
     "todo_report": "todo",
@@ -153,6 +157,8 @@ __all__ = [
     "ReportModel",
     "Row",
     "StatusReport",
+    "SyncReport",
+    "SyncRow",
     "TodoItem",
     "TodoReport",
     "TreeNode",
@@ -174,6 +180,7 @@ __all__ = [
     "objective_row",
     "quiet_owners_report",
     "status_report",
+    "sync_report",
     "team_members",
     "todo_report",
     "tree_report",

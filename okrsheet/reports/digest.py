@@ -2,8 +2,10 @@
 interlocks fall short and which KPIs are unhealthy, in one report.
 
 Every figure comes from the other reports (lagging, quiet owners, dependencies) or from the
-check-in log: a win is a key result that reached its target this week, or that moved the most
-since the same day a week ago (the plan rewound to that day, as `--as-of` does).
+check-in log: a win is a key result that reached its target this week, or one on track now
+that moved the most since the same day a week ago (the plan rewound to that day, as `--as-of`
+does), those that got on track this week first. A key result that moved but is still behind
+pace is not a win: it is under Behind.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import ClassVar
 
-from okrsheet.model import Plan, rewind
+from okrsheet.domain.model import Plan, rewind
+from okrsheet.domain.scoring import KRScore, score_key_results, score_kr
+from okrsheet.domain.vocab import Status
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.reports.deps import DependencyLink, dependency_links
 from okrsheet.reports.lagging import (
@@ -23,12 +27,10 @@ from okrsheet.reports.lagging import (
     lagging_report,
     quiet_owners_report,
 )
-from okrsheet.scoring import KRScore, score_key_results, score_kr
-from okrsheet.vocab import Status
 
 #: A digest looks back this many days for its wins.
 WEEK = 7
-#: At most this many key results are named as most improved.
+#: At most this many key results are named as most improved (on track now).
 MOST_IMPROVED = 5
 #: A key result must have moved at least this much (a percentage point) to count as a win.
 MIN_GAIN = 0.01
@@ -37,7 +39,8 @@ INTERLOCK_STATES = ("short", "late", "lagging")
 
 
 class WinRow(ReportModel):
-    """A key result that reached its target this week (`done`), or one that moved the most."""
+    """A key result that reached its target this week (`done`), or one on track now that moved
+    the most (`became_on_track` when it was not on track a week ago)."""
 
     id: str
     title: str
@@ -54,6 +57,8 @@ class WinRow(ReportModel):
     done: bool
     # increase, decrease, ...: `85 days, target 70 days` reads right where `85 of 70` does not.
     kind: str = "increase"
+    # Behind (or not started) a week ago, on track now.
+    became_on_track: bool = False
 
 
 class DigestReport(CycleReport):
@@ -87,6 +92,7 @@ class DigestReport(CycleReport):
         rows: list[Row] = []
         for win in self.wins:
             what = "reached its target" if win.done else f"up {round(win.gain * 100)} points"
+            what = f"now on track, {what}" if win.became_on_track else what
             rows.append(_row("win", win.id, win.title, win.owner, what))
         for lag in self.behind:
             rows.append(_row("behind", lag.id, lag.title, lag.owner, "; ".join(lag.reasons)))
@@ -133,7 +139,9 @@ def digest_report(plan: Plan, as_of: date, *, report_url: str | None = None) -> 
 def wins(
     plan: Plan, as_of: date, since: date, now: Mapping[str, KRScore] | None = None
 ) -> list[WinRow]:
-    """Key results done this week (they were not on `since`), then the most improved ones.
+    """Key results done this week (they were not on `since`), then the most improved of those
+    on track now: first those that were not on track on `since`. One that moved but is still
+    behind pace is no win (the digest lists it under Behind).
 
     Only a key result with a check-in this week can have moved: those alone are rewound to
     `since` (a year's log of a large company is not sorted again for the others)."""
@@ -164,7 +172,7 @@ def wins(
         previous = then.progress
         reached = score.status is Status.DONE and then.status is not Status.DONE
         gain = score.progress - previous
-        if not reached and gain < MIN_GAIN:
+        if not reached and (gain < MIN_GAIN or score.status is not Status.ON_TRACK):
             continue
         kr = score.kr
         row = WinRow(
@@ -181,7 +189,8 @@ def wins(
             status=score.status.value,
             done=reached,
             kind=kr.kind.value,
+            became_on_track=not reached and then.status is not Status.ON_TRACK,
         )
         (done if reached else improved).append(row)
-    improved.sort(key=lambda row: -row.gain)
+    improved.sort(key=lambda row: (not row.became_on_track, -row.gain))
     return done + improved[:MOST_IMPROVED]

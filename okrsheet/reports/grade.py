@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import Closing, Plan
+from okrsheet.domain.model import Closing, KeyResult, Plan
+from okrsheet.domain.scoring import COMMITTED_MISS, NOT_MEASURED, grade, grade_band, objective_grade
 from okrsheet.reports.base import CycleReport, ReportModel, round4
-from okrsheet.scoring import COMMITTED_MISS, grade, grade_band, objective_grade
 
 
 class KRGradeRow(ReportModel):
@@ -20,6 +20,8 @@ class KRGradeRow(ReportModel):
     band: str
     # Of a committed objective: expected to reach 1.0 (band "met" or "committed miss").
     committed: bool = False
+    # Start "baseline" and no value ever checked in: grade 0, band "baseline not measured".
+    measuring_baseline: bool = False
     # The owner's judgement (Final grade, Grade reason, Next cycle); null/"" when not given.
     final_grade: float | None = None
     reason: str = ""
@@ -75,6 +77,10 @@ class GradeReport(CycleReport):
     owners: list[OwnerGradeRow]
 
 
+def _band(kr: KeyResult) -> str:
+    return NOT_MEASURED if kr.measuring_baseline else grade_band(grade(kr), committed=kr.committed)
+
+
 def _final(closing: Closing, computed: float | None, propose: bool) -> float | None:
     return computed if closing.final_grade is None and propose else closing.final_grade
 
@@ -95,15 +101,17 @@ def grade_report(plan: Plan, as_of: date, *, propose_finals: bool = False) -> Gr
             owner=k.owner,
             kind=k.kind.value,
             grade=grade(k),
-            band=grade_band(grade(k), committed=k.committed),
+            band=_band(k),
             committed=k.committed,
+            measuring_baseline=k.measuring_baseline,
             final_grade=_final(k.closing, grade(k), propose_finals),
             reason=k.closing.reason,
             next_cycle=_next(k.closing),
         )
         for k in plan.key_results
     ]
-    aspirational = [r for r in krs if not r.committed]
+    # A baseline never measured is in no band: it counts in neither share.
+    aspirational = [r for r in krs if not r.committed and not r.measuring_baseline]
     owners: dict[str, list[KRGradeRow]] = {}
     for row in krs:
         owners.setdefault(row.owner, []).append(row)

@@ -33,7 +33,7 @@ def test_the_reminder_asks_for_the_baseline_and_the_reply_sets_the_start(
     text = " ".join(text_of(reminder).split())
     page = text_of(reminder, "html")
 
-    assert prefilled(reminder)["CORP-1.3"] == "CORP-1.3 |  | 83% |"
+    assert prefilled(reminder)["CORP-1.3"] == "CORP-1.3 | | 83% |"  # one space, as typed
     assert prefilled(reminder)["CORP-1.2"].startswith("CORP-1.2 | 86 |")  # the others keep theirs
     assert f"status: {MEASURING}: the first value you send becomes the start" in text
     assert "no value yet; target 25%" in text

@@ -62,3 +62,24 @@ def test_dividers_start_the_quote() -> None:
         assert [line.rank for line in reply_lines(text)] == [0, 1], divider
     # A From: line alone (no Sent: below it) is not Outlook's block.
     assert [line.rank for line in reply_lines("From: the team\nSALES-1.2 | 1 | |")] == [0]
+
+
+def test_a_prefilled_line_has_one_space_in_an_empty_field_and_reads_back() -> None:
+    from datetime import date
+
+    from okrsheet.domain.model import KeyResult
+    from okrsheet.reminders import reply_line
+
+    def kr(**fields: object) -> KeyResult:
+        base: dict[str, object] = {"id": "A-1", "objective_id": "A", "title": "Orders"}
+        base |= {"owner": "Ana", "kind": "increase", "target": 10.0, "due": date(2026, 12, 31)}
+        return KeyResult.model_validate(base | fields)
+
+    lines = [
+        reply_line(kr(baseline=True, confidence=0.83)),  # no value while measuring the baseline
+        reply_line(kr(start=0.0, current=5.0)),  # no confidence given yet
+    ]
+
+    assert lines == ["A-1 | | 83% |", "A-1 | 5 | |"]
+    read = reply_lines("\n".join(lines))
+    assert [(r.value, r.confidence, r.note) for r in read] == [("", "83%", ""), ("5", "", "")]

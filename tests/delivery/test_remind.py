@@ -107,6 +107,35 @@ def test_nobody_due_sends_nothing(okr: Any, company: Path, smtp: SmtpServer,
     assert "Tom Alvarez" in result.stderr
 
 
+def test_a_dry_run_that_would_send_nothing_says_why(
+    okr: Any, company: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_TODAY", "2026-11-16")  # only Tom is due, and he has no address
+    skipped = okr("remind", "--dry-run")
+    assert skipped.exit_code == 0, skipped.stderr
+    assert skipped.stdout.strip() == (
+        "Nobody would get a reminder: of the 1 owner(s) due, 1 without an e-mail address "
+        "(listed below)."
+    )
+    assert "no usable e-mail address in People (fill the Email column): Tom Alvarez" in (
+        skipped.stderr
+    )
+
+    Path("tom.csv").write_text("kr_id,value\nTOM-1.1,30\n")
+    assert okr("checkin", "--from", "tom.csv").exit_code == 0
+    nobody = okr("remind", "--dry-run")
+    assert nobody.exit_code == 0, nobody.stderr
+    assert nobody.stdout.strip() == (
+        "Nobody would get a reminder: every key result is done or had a check-in within the "
+        "7-day cadence."
+    )
+    assert nobody.stderr == ""
+
+    monkeypatch.setenv("OKR_TODAY", "2027-01-10")
+    after = okr("remind", "--dry-run")
+    assert "today (2027-01-10) is outside the cycle 2026-Q4" in after.stdout
+
+
 def test_undelivered_reminders_are_taken_back(okr: Any, company: Path, smtp: SmtpServer) -> None:
     from tests.delivery.smtp_server import free_port
 
@@ -136,7 +165,7 @@ def test_mail_url_from_environment_or_config(okr: Any, company: Path, smtp: Smtp
 def test_one_read_of_the_workbook(
     okr: Any, company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from okrsheet.stores.xlsx import XlsxStore
+    from okrsheet.stores.xlsx.store import XlsxStore
 
     calls: list[str] = []
     read, update = XlsxStore.read, XlsxStore._update_once

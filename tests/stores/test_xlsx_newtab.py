@@ -16,9 +16,9 @@ from openpyxl.chart import BarChart, Reference
 from python_calamine import CalamineWorkbook
 
 from okrsheet.stores.base import AddTab, AppendRows, ColumnSpec, Formula, RawWorkbook, TabSpec
-from okrsheet.stores.xlsx import XlsxStore
-from okrsheet.stores.xlsx_newtab import add_tabs, plain
-from okrsheet.stores.xlsx_zip import Package, Unpatchable
+from okrsheet.stores.xlsx.newtab import add_tabs, plain
+from okrsheet.stores.xlsx.package import Package, Unpatchable
+from okrsheet.stores.xlsx.store import XlsxStore
 
 SPEC = TabSpec(
     title="Reminders",
@@ -103,6 +103,54 @@ def test_libreoffice_opens_the_patched_workbook(example: Path, tmp_path: Path) -
     saved = CalamineWorkbook.from_path(str(out / example.name))
     assert saved.sheet_names[-1] == "Reminders"
     assert saved.get_sheet_by_name("Reminders").to_python()[1][1] == "Ana <&> _x0041_ Lima"
+    # LibreOffice keeps the print setup it was given.
+    assert print_setup(out / example.name, "Reminders") == ("landscape", 1, 0, True, "$1:$1")
+
+
+def print_setup(path: Path, tab: str) -> tuple[object, ...]:
+    sheet = openpyxl.load_workbook(path)[tab]
+    page = sheet.page_setup
+    fit = sheet.sheet_properties.pageSetUpPr
+    return (
+        page.orientation,
+        page.fitToWidth,
+        page.fitToHeight,
+        fit.fitToPage if fit else None,
+        sheet.print_title_rows,
+    )
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on the live print areas
+def test_the_rollover_archive_prints_as_the_other_tabs_do(okr: Any, example: Path) -> None:
+    """Landscape, fit to the page width, its header row on every page: like Check-ins."""
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as patched:
+        patched.setenv("OKR_TODAY", "2027-01-04")
+        patched.setattr(XlsxStore, "_rewritten", lambda *a: pytest.fail("patched, not rewritten"))
+        result = okr("rollover", "--to", "2027-Q1", "-y", "-w", str(example))
+    assert result.exit_code == 0, result.stderr
+
+    archive = print_setup(example, "Archive 2026-Q4")
+    assert archive == print_setup(example, "Check-ins") == ("landscape", 1, 0, True, "$1:$1")
+    assert openpyxl.load_workbook(example)["Archive 2026-Q4"].sheet_properties.tabColor is not None
+
+
+def test_print_titles_go_into_a_workbook_that_has_no_defined_names(tmp_path: Path) -> None:
+    path = tmp_path / "bare.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Only"
+    book.save(tmp_path / "saved.xlsx")
+    parts = members(tmp_path / "saved.xlsx")  # openpyxl writes an empty <definedNames/>
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<definedNames/>", b"")
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    assert b"definedNames" not in members(path)["xl/workbook.xml"]
+
+    XlsxStore(path).update(lambda raw: [AddTab(SPEC)])
+
+    assert print_setup(path, "Reminders") == ("landscape", 1, 0, True, "$1:$1")
+    assert print_setup(path, "Only")[4] is None  # the other tab is left as it was
 
 
 def test_what_is_not_plain_still_goes_through_openpyxl() -> None:

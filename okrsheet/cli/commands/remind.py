@@ -113,6 +113,8 @@ def _report(result: RemindResult, *, where: str) -> None:
     if result.dry_run:
         for o in result.outgoing:
             say(out, f"would send to {o.owner} <{o.email}>: {', '.join(o.record.key_results)}")
+        if not result.outgoing:
+            say(out, f"Nobody would get a reminder: {_why_nobody(result)}.")
     elif delivered:
         say(out, f"Sent {len(delivered)} reminder(s) through {where}:")
         for o in delivered:
@@ -136,3 +138,16 @@ def _report(result: RemindResult, *, where: str) -> None:
             f"{len(result.failed)} of {len(result.outgoing)} reminder(s) could not be sent; "
             "the next run tries them again"
         )
+
+
+def _why_nobody(result: RemindResult) -> str:
+    """Why a run sends nothing: nobody due, or everyone due is skipped (the lists follow)."""
+    if result.none_due:
+        return result.none_due
+    due = len(result.no_email) + len(result.reminded)
+    skipped = []
+    if result.no_email:
+        skipped.append(f"{len(result.no_email)} without an e-mail address")
+    if result.reminded:
+        skipped.append(f"{len(result.reminded)} reminded within the cadence already")
+    return f"of the {due} owner(s) due, " + " and ".join(skipped) + " (listed below)"

@@ -4,12 +4,14 @@ import typer
 
 from okrsheet.cli.options import (
     ForceOption,
+    FormatOption,
     WorkbookOption,
     flag_option,
     location_to_write,
     pinned_today,
     text_option,
 )
+from okrsheet.render import OutputFormat
 
 
 def sync(
@@ -17,6 +19,7 @@ def sync(
         bool, flag_option("--dry-run", "Say what would change; write nothing.")
     ] = False,
     kr: Annotated[str | None, text_option("--kr", "Sync this key result (or KPI) only.")] = None,
+    output_format: FormatOption = OutputFormat.TABLE,
     workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -26,6 +29,8 @@ def sync(
     each number that changed (author sync:<source>; confidence stays the owner's), and each
     Synced cell says what was found, all in one write. Nothing changed: nothing is written and
     nothing is printed. A source that fails does not stop the others; the command then exits 8.
+    With --format json or csv, every sourced key result is listed: its source, the old and the
+    new number, changed, unchanged or failed (and why), and whether a check-in was written.
     Sources and the machine's config: docs/sources.md.
 
     Examples:
@@ -33,6 +38,8 @@ def sync(
       okr sync --dry-run
 
       okr sync --kr SALES-1.2
+
+      okr sync --dry-run --format json
 
       0 6 * * *  cd /srv/okr && .venv/bin/okr sync -w acme.xlsx
     """
@@ -43,11 +50,17 @@ def sync(
 
     location = location_to_write(workbook, force)
     result = syncing.sync(location, only=kr, dry_run=dry_run, today=pinned_today())
+    if output_format is not OutputFormat.TABLE:
+        from okrsheet.render.emit import emit
+        from okrsheet.reports import sync_report
+
+        report = sync_report(result, dry_run=dry_run)
+        emit(output_format, report, table=lambda: "")
     if result.notice:
         console.err().print(f"note: {result.notice}", markup=False, highlight=False)
         return
     out = console.out()
-    for outcome in result.changed:
+    for outcome in result.changed if output_format is OutputFormat.TABLE else ():
         before = "blank" if outcome.before is None else f"{outcome.before:,.10g}"
         out.print(
             f"{outcome.item_id}: {before} -> {outcome.value:,.10g}  from {outcome.source}",
