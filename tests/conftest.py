@@ -318,6 +318,7 @@ def gexample(okr: Any, google: Google) -> str:
 #: and finish together instead of one waiting on the other's last long test.
 LONG_FIRST = (
     "tests/cli/test_sheet_agrees.py",
+    "tests/fakes/test_formulas.py",
     "tests/render/test_html_browser.py",
     "tests/reliability/test_time_zones.py",
     "tests/cli/test_terminal.py",

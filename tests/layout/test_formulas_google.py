@@ -1,8 +1,8 @@
 """Google Sheets gets the same live formulas as the .xlsx file, through the real store on the
-in-process fake. What the fake cannot tell (whether Google parses and evaluates them as
-LibreOffice does) is checked offline only: the functions are all in Google's function list
-(tests/layout/test_writer.py) and LibreOffice evaluates the very same text
-(tests/cli/test_sheet_agrees.py)."""
+in-process fake. The functions are all in Google's function list (tests/layout/test_writer.py),
+LibreOffice evaluates the very same text (tests/cli/test_sheet_agrees.py), and the fake, which
+evaluates them as Google documents, computes what LibreOffice computes for every formula cell
+(tests/fakes/test_formulas.py)."""
 
 from __future__ import annotations
 
