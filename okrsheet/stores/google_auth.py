@@ -167,6 +167,34 @@ def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
     )
 
 
+#: The spreadsheet `check` asks for: none has this id, so Google answers 404 to credentials it
+#: accepts (after giving them a token), 401 or a refused token to others. Nothing is read.
+PROBE_ID = "okr-auth-status-check"
+
+
+def check(found: Found) -> None:
+    """Ask Google once whether it takes these credentials: a token is fetched for them (a
+    person's sign-in refreshed, a service account's key signed) and sent with a Sheets request
+    for a spreadsheet that does not exist. Returns when Google accepted them; raises
+    `AuthError` (exit 7) when it refused them (a sign-in expired or revoked, a key deleted),
+    `BackendError` (exit 5) when Google could not be reached. Never prints a token."""
+    from okrsheet.errors import WorkbookUnavailable
+    from okrsheet.stores.google_http import SHEETS_API, Http
+    from okrsheet.stores.gsheets import new_session
+
+    http = Http(new_session(found.credentials), found.identity)
+    try:
+        http.call(
+            "get",
+            f"{SHEETS_API}/{PROBE_ID}",
+            params={"fields": "spreadsheetId"},
+            idempotent=True,
+            what="the credentials check",
+        )
+    except WorkbookUnavailable:
+        return  # the 404 of credentials Google accepts
+
+
 def _application_default(scopes: Sequence[str]) -> Found:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
