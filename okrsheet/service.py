@@ -142,7 +142,7 @@ def load(location: Location, *, linked: bool = True, kr_checks: bool = False) ->
         store = store_for(location)
         raw = store.read()
         try:
-            parsed = parse_workbook(raw)
+            parsed = parse_workbook(raw, thorough=kr_checks)
         except InvalidWorkbook as exc:
             raise _not_a_workbook(store, raw) or exc from None
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]

@@ -261,7 +261,15 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         **_shown(c, columns, first, max(CHECKED_ROWS, last)),
     }
-    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
+    return {key: _formula(key, "=" + text) for key, text in cells.items()}
+
+
+#: The calculated column okr reads back: a typed row without its result has no formulas.
+READ_BACK = "calc_row"
+
+
+def _formula(key: str, text: str) -> Formula:
+    return Formula(text, fill=True, read=key == READ_BACK)
 
 
 def _committed(c: _Row, columns: Mapping[str, int]) -> str:
@@ -381,7 +389,7 @@ def formula_cells(
         # Every row's formulas are the template's with its own row numbers: one fill per column.
         for key, text in template.items():
             made = text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1))
-            found[(row, columns[key])] = Formula(made, fill=True)
+            found[(row, columns[key])] = _formula(key, made)
     return found
 
 
