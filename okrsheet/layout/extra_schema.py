@@ -52,4 +52,13 @@ KPI_COLUMNS: tuple[Column, ...] = (
     column("healthy_to", "Healthy to", "max", "maximum", "upper", "to", width=12),
     UNIT_COLUMN,
     date_column("updated", "Updated", "last update", "last check in", "last checkin"),
+    column(
+        "health",
+        "Health",
+        width=11,
+        note="Computed by formula, as okr status judges it: healthy (inside the healthy range, "
+        "ends included), unhealthy, no value or no range.",
+    ),
 )
+#: The KPIs tab's column computed by formula (never read: okr computes health itself).
+KPI_CALCULATED = frozenset({"health"})

@@ -404,3 +404,32 @@ def _template(
     """The formulas of one row (cached by the tab's columns and the kinds in the table)."""
     made = row_formulas(dict(columns), int(_HERE), first, last)
     return {key: formula.text for key, formula in made.items()}
+
+
+#: The cells the KPIs tab's Health formula reads.
+KPI_INPUTS = ("id", "current", "healthy_from", "healthy_to")
+
+
+def kpi_health(columns: Mapping[str, int], row: int) -> Formula:
+    """A KPI row's health as `okr status` words it (okrsheet/render/extra.py `health_word`):
+    blank without an ID, `no value` without a Current, `no range` without either bound,
+    `unhealthy` outside the range (its ends are inside), else `healthy`; blank while a number
+    cannot be read (okr reports that cell)."""
+    c = _Row(columns, row)
+    current, low, high = number(c.current), number(c.healthy_from), number(c.healthy_to)
+    text = (
+        f'=IF(TRIM({c.id}&"")="","",IF({current}="","no value",'
+        f'IF(AND({low}="",{high}=""),"no range",'
+        f'IF(OR({current}="?",{low}="?",{high}="?"),"",'
+        f'IF(AND(ISNUMBER({low}),{current}<{low}),"unhealthy",'
+        f'IF(AND(ISNUMBER({high}),{current}>{high}),"unhealthy","healthy"))))))'
+    )
+    return Formula(text, fill=True)
+
+
+def kpi_cells(columns: Mapping[str, int], first: int, last: int) -> dict[tuple[int, int], Formula]:
+    """The Health cells of KPI rows `first`..`last`, keyed by (row, column); none when the tab
+    lacks a column the formula reads."""
+    if not all(key in columns for key in (*KPI_INPUTS, "health")):
+        return {}
+    return {(row, columns["health"]): kpi_health(columns, row) for row in range(first, last + 1)}
