@@ -126,6 +126,7 @@ def type_in_libreoffice(source: Path, target: Path, steps: list[dict[str, Any]])
     above row 5 and types into it; {"tab": ..., "row": 5, "cells": ...} types over row 5. A
     string is typed as a person types it (LibreOffice reads numbers and dates in it)."""
     assert SOFFICE is not None and UNO_PYTHON is not None
+    target.parent.mkdir(parents=True, exist_ok=True)
     script = target.parent / "type_in_libreoffice.py"
     script.write_text(_SCRIPT, encoding="utf-8")
     profile = (target.parent / "uno-profile").as_uri()
