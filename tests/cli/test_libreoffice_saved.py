@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from okrsheet.stores.cells import column_letter
 from tests.cli.libreoffice_typing import needs_libreoffice_typing, type_in_libreoffice
 from tests.cli.test_sheet_agrees import (
     COL,
@@ -91,7 +92,7 @@ def _setting_row(path: Path, label: str) -> int:
 
 
 def _letter(key: str) -> str:
-    return openpyxl.utils.get_column_letter(COL[key])
+    return column_letter(COL[key])
 
 
 @needs_libreoffice_typing
@@ -115,7 +116,7 @@ def test_a_workbook_typed_in_libreoffice_then_changed_by_okr_agrees_with_okr(
     kpi_header = [c.value for c in openpyxl.load_workbook(made)["KPIs"][1]]
 
     def kpi(title: str) -> str:
-        return openpyxl.utils.get_column_letter(kpi_header.index(title) + 1)
+        return column_letter(kpi_header.index(title) + 1)
 
     new_kr = {
         "type": "Key result", "id": "SALES-1.8", "objective_id": "SALES-1",
