@@ -121,3 +121,45 @@ def test_a_google_workbook_okr_wrote_has_no_such_finding(
 ) -> None:
     found = okr("validate", "-f", "json", "-w", gexample).json()["findings"]
     assert [f for f in found if f["code"] == "no-formulas"] == []
+
+
+def test_a_spreadsheet_that_left_calc_row_out_of_reads_reads_it_after_fix(
+    okr: Any, google: Google, gexample: str
+) -> None:
+    """A spreadsheet laid out before the Calc row was read back has it recorded among the
+    columns reads leave out; the next write of the formulas (`validate --fix`) records it
+    anew, after which an inserted row is named."""
+    from okrsheet.stores.google_read import COMPUTED_KEY, computed_value
+
+    sid = google.sheet_id()
+    spreadsheet = google.fake.spreadsheet(sid)
+    sheet_id = google.fake.sheet(sid, "Sales").sheet_id
+    [meta] = [
+        m for m in spreadsheet.developer_metadata
+        if m.get("metadataKey") == COMPUTED_KEY
+        and m.get("location", {}).get("sheetId") == sheet_id
+    ]  # fmt: skip
+    header = google.fake.values(sid, "Sales")[0]
+    listed, _, _ = str(meta["metadataValue"]).partition(";")
+    recorded = set()
+    for part in listed.split(","):
+        first, _, last = part.partition("-")
+        recorded.update(range(int(first), int(last or first) + 1))
+    calc_row = header.index("Calc row") + 1
+    assert calc_row not in recorded  # read back since
+    meta["metadataValue"] = computed_value(recorded | {calc_row}, header)  # as it was before
+    typed = {
+        "type": "Key result", "id": "SALES-1.9", "objective_id": "SALES-1",
+        "title": "Partner deals", "owner": "Marcus Webb", "start": 0, "target": 10,
+        "current": 6, "due": "2026-12-31",
+    }  # fmt: skip
+    insert_typed_row(google, "Sales", 4, typed)
+    found = okr("validate", "-f", "json", "-w", gexample).json()["findings"]
+    assert [f for f in found if f["code"] == "no-formulas"] == []  # Calc row left unread
+
+    assert okr("validate", "--fix", "-w", gexample).exit_code == 0
+    insert_typed_row(google, "Sales", 4, {**typed, "id": "SALES-1.8"})
+
+    found = okr("validate", "-f", "json", "-w", gexample).json()["findings"]
+    [named] = [f for f in found if f["code"] == "no-formulas"]
+    assert named["where"] == f"Sales!{column_letter(COL['progress'])}4"
