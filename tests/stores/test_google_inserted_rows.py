@@ -141,7 +141,7 @@ def test_a_spreadsheet_that_left_calc_row_out_of_reads_reads_it_after_fix(
     ]  # fmt: skip
     header = google.fake.values(sid, "Sales")[0]
     listed, _, _ = str(meta["metadataValue"]).partition(";")
-    recorded = set()
+    recorded: set[int] = set()
     for part in listed.split(","):
         first, _, last = part.partition("-")
         recorded.update(range(int(first), int(last or first) + 1))
