@@ -167,9 +167,10 @@ def _from_file(path: Path, label: str, scopes: Sequence[str]) -> Found:
     )
 
 
-#: The spreadsheet `check` asks for: none has this id, so Google answers 404 to credentials it
-#: accepts (after giving them a token), 401 or a refused token to others. Nothing is read.
-PROBE_ID = "okr-auth-status-check"
+#: The spreadsheet `check` asks for: shaped like an id (44 letters, digits, `-`), none has it,
+#: so Google answers 404 to credentials it accepts (after giving them a token), 401 or a
+#: refused token to others. Nothing is read.
+PROBE_ID = "okr-auth-status-check-" + "0" * 22
 
 
 def check(found: Found) -> None:
@@ -193,6 +194,10 @@ def check(found: Found) -> None:
         )
     except WorkbookUnavailable:
         return  # the 404 of credentials Google accepts
+    except AuthError as exc:
+        if exc.message.startswith(f"{found.identity.describe()} may not open"):
+            return  # a 403 names who asked: Google took the credentials, not the made-up id
+        raise
 
 
 def _application_default(scopes: Sequence[str]) -> Found:

@@ -79,6 +79,21 @@ def test_status_checks_that_google_accepts_the_credentials(okr: Any, google: Goo
     assert seen == [("token", 200), ("sheets-read", 404)]  # one token, one request, nothing read
 
 
+def test_status_takes_a_403_on_the_made_up_spreadsheet_as_accepted_credentials(
+    okr: Any, google: Google
+) -> None:
+    """Google may answer 403 rather than 404 for a spreadsheet nobody has: it still named
+    who asked, so it took the credentials."""
+    google.fake.fail_next(
+        403, match=lambda r: r.kind == "sheets-read", message="The caller does not have permission"
+    )
+
+    result = okr("auth", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Google accepts these credentials" in result.stdout
+
+
 def test_status_of_an_expired_or_revoked_sign_in_exits_7(
     okr: Any, google: Google, monkeypatch: pytest.MonkeyPatch
 ) -> None:
