@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from okrsheet.closing import carried_over, dropped
+from okrsheet.domain.closing import carried_over, dropped
+from okrsheet.domain.model import Cycle, Plan, rewind
+from okrsheet.domain.scoring import grade, objective_grade, status
+from okrsheet.domain.vocab import Status
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.changes import Rollover, archive_title, grade_changes, rollover_changes
 from okrsheet.layout.dashboard import with_room
-from okrsheet.model import Cycle, Plan, rewind
 from okrsheet.reports import GradeReport, grade_report
-from okrsheet.scoring import grade, objective_grade, status
-from okrsheet.service import require_valid_plan, store_for
-from okrsheet.stores import Location
+from okrsheet.service import require_valid_plan
+from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook
-from okrsheet.vocab import Status
 
 
 def days_left_if_nearly_over(cycle: Cycle, today: date) -> int | None:
@@ -44,7 +44,7 @@ def write_grades(location: Location, as_of: date) -> GradeReport:
         finals = {i: g for i, g in grades.items() if i not in judged}
         return grade_changes(raw, grades, finals)
 
-    store_for(location).update(with_room(planner))
+    open_store(location).update(with_room(planner))
     return reports[-1]
 
 
@@ -106,7 +106,7 @@ def _result(
 
 def preview_rollover(location: Location, new: Cycle) -> RolloverResult:
     """`rollover` without writing: one read, the same checks, the same decisions."""
-    raw = store_for(location).read()
+    raw = open_store(location).read()
     result, _changes = _result(raw, parse_workbook(raw), new)
     return result
 
@@ -126,5 +126,5 @@ def rollover(location: Location, new: Cycle) -> RolloverResult:
         results.append(result)
         return changes
 
-    store_for(location).update(with_room(planner))
+    open_store(location).update(with_room(planner))
     return results[-1]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.stores.google_auth import email_from_id_token, save_private
+from okrsheet.stores.google.auth import email_from_id_token, save_private
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, authorized_user_info, service_account_info
 
@@ -157,7 +157,7 @@ def test_status_without_the_fake_reaches_no_network_with_no_check(
     assert "user ann@acme.test" in offline.stdout and "accepts" not in offline.stdout
     assert no_network == []
 
-    import okrsheet.stores.google_http as google_http
+    import okrsheet.stores.google.http as google_http
 
     monkeypatch.setattr(google_http, "pause", lambda seconds: None)
     checked = okr("--credentials", str(tmp_path / "user.json"), "auth", "status")
@@ -224,8 +224,8 @@ def test_the_signed_in_email_is_read_from_the_id_token() -> None:
 
 def test_a_sign_in_without_the_drive_scope_is_told_to_log_in_again(google: Google) -> None:
     from okrsheet.errors import AuthError
-    from okrsheet.stores.google_auth import Identity
-    from okrsheet.stores.google_http import DRIVE_API, Http
+    from okrsheet.stores.google.auth import Identity
+    from okrsheet.stores.google.http import DRIVE_API, Http
     from tests.fakes.sheets_api import raw_session
 
     sid = google.fake.add_spreadsheet({"Sheet1": []})

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.primitives import column_letter
 from tests.cli.libreoffice_typing import needs_libreoffice_typing, type_in_libreoffice
 from tests.cli.test_sheet_agrees import (
     COL,

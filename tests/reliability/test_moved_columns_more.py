@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.primitives import column_letter
 from tests.conftest import Google
 from tests.reliability.test_concurrency import before_our_write, log_of
 from tests.reliability.test_moved_columns import MOVES, by_id, cell_of, changed, types

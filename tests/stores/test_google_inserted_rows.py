@@ -14,8 +14,8 @@ import pytest
 
 from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.cells import column_letter
-from okrsheet.stores.google_http import SHEETS_API
+from okrsheet.stores.google.http import SHEETS_API
+from okrsheet.stores.primitives import column_letter
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import quote_title, raw_session
 
@@ -129,7 +129,7 @@ def test_a_spreadsheet_that_left_calc_row_out_of_reads_reads_it_after_fix(
     """A spreadsheet laid out before the Calc row was read back has it recorded among the
     columns reads leave out; the next write of the formulas (`validate --fix`) records it
     anew, after which an inserted row is named."""
-    from okrsheet.stores.google_read import COMPUTED_KEY, computed_value
+    from okrsheet.stores.google.read import COMPUTED_KEY, computed_value
 
     sid = google.sheet_id()
     spreadsheet = google.fake.spreadsheet(sid)

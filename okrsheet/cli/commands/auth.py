@@ -41,15 +41,16 @@ def status(
 
       okr auth status
 
-      okr auth status --no-check    # offline: only say which identity
+      okr auth status --no-check
     """
     from okrsheet.render.text import strip_controls
-    from okrsheet.stores.google_auth import check, find_credentials
+    from okrsheet.stores.google.auth import find_credentials
+    from okrsheet.stores.google.store import check_credentials
 
     found = find_credentials()
     typer.echo(strip_controls(f"okr uses the {found.identity.describe()}"))
     if not no_check:
-        check(found)
+        check_credentials(found)
         typer.echo("Google accepts these credentials (checked just now).")
     if found.identity.kind == "service account":
         typer.echo(
@@ -85,8 +86,8 @@ def login(
       okr auth login --client-secrets ~/Downloads/client_secret.json
     """
     from okrsheet.render.text import strip_controls
-    from okrsheet.stores.google_auth import client_secrets_file
-    from okrsheet.stores.google_auth import login as run_login
+    from okrsheet.stores.google.auth import client_secrets_file
+    from okrsheet.stores.google.auth import login as run_login
 
     identity = run_login(client_secrets or client_secrets_file(), open_browser=not no_browser)
     typer.echo(strip_controls(f"Signed in: okr now uses the {identity.describe()}"))
