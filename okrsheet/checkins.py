@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from okrsheet.csvfile import read_csv
+from okrsheet.csvfile import comma_number, read_csv
 from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
@@ -43,6 +43,9 @@ class CheckInRequest:
     day_text: str = ""
     author: str | None = None
     source: str = ""
+    # A CSV's value and confidence as typed, in a file that does not settle its decimal sign:
+    # the workbook's `Decimal sign` setting says how to read them.
+    decimal_open: bool = False
     # Given once, before any write is tried: a retried write recognises what already landed.
     checkin_id: str = ""
 
@@ -274,6 +277,12 @@ def _prepare_one(
 ) -> CheckIn:
     """One request as a check-in, or the first `_Problem` with it."""
     day = _day_of(plan, request, today)
+    if request.decimal_open and plan.settings.decimal_sign == "comma":
+        request = replace(
+            request,
+            value=comma_number(str(request.value)),
+            confidence=comma_number(str(request.confidence)) if request.confidence else None,
+        )
     try:
         value = parse_value(kr, request.value)
     except cells.CellValueError as exc:
@@ -427,7 +436,8 @@ def read_batch(
 ) -> list[CheckInRequest]:
     """A CSV with a header row: kr_id, value, and optionally confidence, note, date, author;
     `-` reads standard input. Dates stay as typed until the workbook's date order is known;
-    numbers are read by the file's convention (decimal commas where `;` separates columns).
+    numbers are read by `decimal_comma` (`--decimal`), else by the file's convention (decimal
+    commas where `;` separates columns), else by the workbook's `Decimal sign` setting.
     Notices (a file read as Windows-1252, columns left out) go to `notices`."""
     table = read_csv(source, columns=BATCH_COLUMNS, required=("kr_id", "value"), option="--from")
     if decimal_comma is not None:  # --decimal: chosen, not guessed
@@ -443,6 +453,7 @@ def read_batch(
             day_text=row.get("date").strip(),
             author=row.get("author").strip() or None,
             source=table.where(row.line),
+            decimal_open=not table.decimal_evident,
         )
         for row in table.rows
     ]

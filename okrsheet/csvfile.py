@@ -70,21 +70,31 @@ class CsvFile:
         """The decimal comma: chosen, or the convention of a file separated by semicolons."""
         return self.decimal == "," if self.decimal is not None else self.delimiter == ";"
 
+    @property
+    def decimal_evident(self) -> bool:
+        """Whether the decimal sign is settled: chosen (`--decimal`), or told by semicolons.
+        Otherwise a workbook's `Decimal sign` setting may still choose it."""
+        return self.decimal is not None or self.delimiter == ";"
+
     def number(self, text: str) -> str:
         """A number field as okr reads numbers (a dot for decimals, no grouping), by the
         file's convention: with decimal commas, `91,5%` is `91.5%` and `8.500.000` is
         `8500000`. Anything else is returned as it is, for the reader to judge."""
-        if not self.decimal_comma:
-            return text
-        found = _EUROPEAN.fullmatch(text.strip())
-        if found is None:
-            return text
-        return (
-            found["before"]
-            + found["whole"].replace(".", "")
-            + ("." + found["frac"] if found["frac"] else "")
-            + found["after"]
-        )
+        return comma_number(text) if self.decimal_comma else text
+
+
+def comma_number(text: str) -> str:
+    """A number written with a decimal comma as okr reads numbers: `91,5%` is `91.5%`,
+    `8.500.000` is `8500000`; anything else as it is."""
+    found = _EUROPEAN.fullmatch(text.strip())
+    if found is None:
+        return text
+    return (
+        found["before"]
+        + found["whole"].replace(".", "")
+        + ("." + found["frac"] if found["frac"] else "")
+        + found["after"]
+    )
 
 
 #: A number written with a decimal comma and dots (or spaces) grouping thousands, between an

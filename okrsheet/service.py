@@ -112,7 +112,7 @@ def load(
 
             raw = store.read(deferred=Deferred(wanted=looks_like_log, titles=named_as_log))
         try:
-            parsed = parse_workbook(raw, log_until=log_until)
+            parsed = parse_workbook(raw, log_until=log_until, thorough=kr_checks)
         except InvalidWorkbook as exc:
             raise _not_a_workbook(store, raw) or exc from None
     said = [str(f) for f in parsed.findings if f.code in _SAID_BY_REPORTS]
@@ -579,6 +579,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
     objective; one write."""
     from okrsheet.layout.changes import measured_baselines, time_zone_changes, truth_changes
     from okrsheet.layout.dashboard import dashboard_changes, with_room
+    from okrsheet.layout.kpis_tab import kpi_health_changes
     from okrsheet.layout.schema import DASHBOARD_TAB
     from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 
@@ -592,6 +593,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
         plan = parse_workbook(_with_cells(raw, units)).plan
         truth = [*truth_changes(raw, plan, today, now), *measured_baselines(raw, plan)]
         formulas = refresh_formulas(raw, add_columns=True)
+        formulas += kpi_health_changes(raw, add_column=True)
         settings = missing_settings(raw)
         dashboard = dashboard_changes(raw)
         zone = time_zone_changes(raw, time_zone) if not plan.settings.time_zone else []

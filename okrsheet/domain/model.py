@@ -77,6 +77,9 @@ class Settings(_Model):
     default_commitment: Commitment = Commitment.ASPIRATIONAL
     # The key-result quality checks to make (okrsheet/lint): None for all of them.
     kr_checks: tuple[str, ...] | None = None
+    # The decimal sign of the numbers in a CSV file okr imports whose separator does not say
+    # it (`okr checkin --from`): "comma", "dot", or "" for the file's convention.
+    decimal_sign: Literal["", "comma", "dot"] = ""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Self:

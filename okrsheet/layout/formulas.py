@@ -25,8 +25,8 @@ from okrsheet.domain import kinds
 from okrsheet.domain.kinds import Kind
 from okrsheet.domain.vocab import MEASURING_BASELINE
 from okrsheet.layout.cells import BASELINE_WORD
-from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
+from okrsheet.layout.tables import column_letter, tab_ref
 from okrsheet.stores.base import Formula
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
@@ -261,7 +261,15 @@ def row_formulas(columns: Mapping[str, int], row: int, first: int, last: int) ->
         ),
         **_shown(c, columns, first, max(CHECKED_ROWS, last)),
     }
-    return {key: Formula("=" + text, fill=True) for key, text in cells.items()}
+    return {key: _formula(key, "=" + text) for key, text in cells.items()}
+
+
+#: The calculated column okr reads back: a typed row without its result has no formulas.
+READ_BACK = "calc_row"
+
+
+def _formula(key: str, text: str) -> Formula:
+    return Formula(text, fill=True, read=key == READ_BACK)
 
 
 def _committed(c: _Row, columns: Mapping[str, int]) -> str:
@@ -381,7 +389,7 @@ def formula_cells(
         # Every row's formulas are the template's with its own row numbers: one fill per column.
         for key, text in template.items():
             made = text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1))
-            found[(row, columns[key])] = Formula(made, fill=True)
+            found[(row, columns[key])] = _formula(key, made)
     return found
 
 
@@ -396,3 +404,32 @@ def _template(
     """The formulas of one row (cached by the tab's columns and the kinds in the table)."""
     made = row_formulas(dict(columns), int(_HERE), first, last)
     return {key: formula.text for key, formula in made.items()}
+
+
+#: The cells the KPIs tab's Health formula reads.
+KPI_INPUTS = ("id", "current", "healthy_from", "healthy_to")
+
+
+def kpi_health(columns: Mapping[str, int], row: int) -> Formula:
+    """A KPI row's health as `okr status` words it (okrsheet/render/extra.py `health_word`):
+    blank without an ID, `no value` without a Current, `no range` without either bound,
+    `unhealthy` outside the range (its ends are inside), else `healthy`; blank while a number
+    cannot be read (okr reports that cell)."""
+    c = _Row(columns, row)
+    current, low, high = number(c.current), number(c.healthy_from), number(c.healthy_to)
+    text = (
+        f'=IF(TRIM({c.id}&"")="","",IF({current}="","no value",'
+        f'IF(AND({low}="",{high}=""),"no range",'
+        f'IF(OR({current}="?",{low}="?",{high}="?"),"",'
+        f'IF(AND(ISNUMBER({low}),{current}<{low}),"unhealthy",'
+        f'IF(AND(ISNUMBER({high}),{current}>{high}),"unhealthy","healthy"))))))'
+    )
+    return Formula(text, fill=True)
+
+
+def kpi_cells(columns: Mapping[str, int], first: int, last: int) -> dict[tuple[int, int], Formula]:
+    """The Health cells of KPI rows `first`..`last`, keyed by (row, column); none when the tab
+    lacks a column the formula reads."""
+    if not all(key in columns for key in (*KPI_INPUTS, "health")):
+        return {}
+    return {(row, columns["health"]): kpi_health(columns, row) for row in range(first, last + 1)}

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn
 from okrsheet.layout import cells
+from okrsheet.layout.cells import is_blank
 from okrsheet.layout.schema import UNIT_COLUMN, Column, column, date_column
 from okrsheet.layout.side_tabs import (
     KPIS_TAB,
@@ -51,6 +52,13 @@ KPI_COLUMNS: tuple[Column, ...] = (
     column("healthy_to", "Healthy to", "max", "maximum", "upper", "to", width=12),
     UNIT_COLUMN,
     date_column("updated", "Updated", "last update", "last check in", "last checkin"),
+    column(
+        "health",
+        "Health",
+        width=11,
+        note="Computed by formula, as okr status judges it: healthy (inside the healthy range, "
+        "ends included), unhealthy, no value or no range.",
+    ),
 )
 
 
@@ -176,6 +184,14 @@ def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
             "updated": kpi.updated,
         }
         rows.append([values.get(c.key) for c in KPI_COLUMNS])
+    from okrsheet.layout.formulas import SPARE_ROWS, kpi_cells
+    from okrsheet.stores.primitives import column_letter
+
+    # Health by formula on every row, and on prepared rows below for KPIs typed later.
+    rows += [[None] * len(KPI_COLUMNS) for _ in range(SPARE_ROWS)]
+    for (row, col), formula in kpi_cells(index, 2, len(rows) + 1).items():
+        rows[row - 2][col - 1] = formula
+    unit = column_letter(index["unit"])
     return TabSpec(
         title=KPIS_TAB,
         columns=[c.spec for c in KPI_COLUMNS],
@@ -183,7 +199,40 @@ def kpis_tab(kpis: Sequence[KPI] = ()) -> TabSpec:
         cell_formats=formats,
         wrap_columns=(_index(KPI_COLUMNS)["name"],),
         color="C0504D",
+        # A KPI typed later with Unit % or $ shows its numbers as such (0.76 as 76.0%).
+        formats_when=tuple(
+            (index["current"], index["healthy_to"], f'TRIM(${unit}2)="{sign}"', shown)
+            for sign, shown in _KPI_FORMATS.items()
+        ),
     )
+
+
+def kpi_health_changes(raw: RawWorkbook, *, add_column: bool = False) -> list[Change]:
+    """The KPIs tab's Health formulas, rewritten from its first row to `SPARE_ROWS` past its
+    last KPI; with `add_column` (`okr validate --fix`), a tab made before the column existed
+    gets it, headed after its last column."""
+    from okrsheet.layout.formulas import KPI_INPUTS, SPARE_ROWS, kpi_cells
+
+    grid = _grid_named(raw, KPIS_TAB)
+    table = find_table(grid, KPI_COLUMNS, min_matches=2) if grid else None
+    if grid is None or table is None or not all(k in table.columns for k in KPI_INPUTS):
+        return []
+    written: dict[tuple[int, int], WriteValue] = {}
+    columns = dict(table.columns)
+    if "health" not in columns:
+        if not add_column:
+            return []
+        columns["health"] = max([len(r) for r in grid.rows] + list(columns.values())) + 1
+        written[(table.header_row, columns["health"])] = "Health"
+    id_col = columns["id"]
+    typed = [
+        r
+        for r in range(table.header_row + 1, len(grid.rows) + 1)
+        if not is_blank(grid.cell(r, id_col))
+    ]
+    last = max([table.header_row, *typed]) + SPARE_ROWS
+    written.update(kpi_cells(columns, table.header_row + 1, last))
+    return [SetCells(table.title, written, header_row=table.header_row)]
 
 
 # A KPI check-in ------------------------------------------------------------------------------

@@ -118,8 +118,10 @@ class ParsedWorkbook:
 
 
 class _Reader:
-    def __init__(self, raw: RawWorkbook) -> None:
+    def __init__(self, raw: RawWorkbook, *, thorough: bool = False) -> None:
         self.raw = raw
+        # `okr validate`: also the checks that read more of the file than the plan needs.
+        self.thorough = thorough
         self.findings: list[Finding] = []
         self.rows: dict[str, tuple[Table, int]] = {}
         self.log: tuple[Table, list[int]] | None = None  # the log's table and each check-in's row
@@ -299,20 +301,36 @@ class _Reader:
     def _check_formulas(self, table: Table, calculated: Sequence[tuple[int, CellValue]]) -> None:
         """Typed rows without the tab's calculated cells: a row inserted in the sheet gets
         none, so the sheet shows no Progress or Status for it while okr counts it (53% on the
-        Dashboard, 60% in okr). Seen where the other rows' results were saved by the program
-        (their Calc row reads O or K); `okr validate --fix` writes the formulas."""
-        if "calc_row" not in table.columns or not any(v in ("O", "K") for _, v in calculated):
+        Dashboard, 60% in okr); `okr validate --fix` writes the formulas.
+
+        A row has them when its Calc row cell holds a result (O or K, saved by a spreadsheet
+        program or computed by Google; even an error), or when that cell is a formula whose result
+        the file does not hold (an .xlsx okr wrote and no program recalculated since: found
+        by `okr validate` only, as it reads each tab's XML again). Told apart only in a tab
+        that has the formulas at all."""
+        if "calc_row" not in table.columns:
             return
-        for row, value in calculated:
-            if is_blank(value):
-                self.add(
-                    "warning",
-                    "no-formulas",
-                    "this row has none of the tab's calculated cells (inserted in the sheet?): "
-                    "the sheet shows no Progress, Expected or Status for it while okr counts "
-                    "it; `okr validate --fix` writes them",
-                    table.ref(row, "progress"),
-                )
+        blank = [row for row, value in calculated if is_blank(value)]
+        if not blank:
+            return
+        col = table.columns["calc_row"]
+        unresolved = (
+            self.raw.unresolved(table.title)
+            if self.raw.unresolved is not None and self.thorough
+            else None
+        )
+        waiting = {row for row in blank if (row, col) in unresolved} if unresolved else set()
+        if not waiting and all(is_blank(v) for _, v in calculated):
+            return  # no row shows that the tab has the formulas: nothing to tell apart
+        for row in (row for row in blank if row not in waiting):
+            self.add(
+                "warning",
+                "no-formulas",
+                "this row has none of the tab's calculated cells (inserted in the sheet?): "
+                "the sheet shows no Progress, Expected or Status for it while okr counts "
+                "it; `okr validate --fix` writes them",
+                table.ref(row, "progress"),
+            )
 
     def _unreadable(
         self,
@@ -755,18 +773,24 @@ def _as_people_spell(plan: Plan, people: Mapping[str, str]) -> Plan:
 
 
 def parse_workbook(
-    raw: RawWorkbook, *, with_log: bool = True, log_until: date | None = None
+    raw: RawWorkbook,
+    *,
+    with_log: bool = True,
+    log_until: date | None = None,
+    thorough: bool = False,
 ) -> ParsedWorkbook:
     """Read every tab; raise `InvalidWorkbook` only when no plan can be built at all.
 
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history. `log_until` reads of a
     log the store read in part only what a report as of that day or later needs (`LogNeed`).
+    `thorough` (`okr validate`) adds the findings that read more of the file than the plan
+    needs (rows without formulas in an .xlsx no spreadsheet program has recalculated).
     """
     from okrsheet.domain.closing import closing_problems
     from okrsheet.layout.interlock_cells import interlock_findings
 
-    reader = _Reader(raw)
+    reader = _Reader(raw, thorough=thorough)
     settings, cycle = reader.read_settings()
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)

@@ -399,6 +399,14 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "activity, vague, status-quo, no-baseline, sandbagging (docs/lint.md).",
         ("kr check", "lint", "quality checks", "key result checks"),
     ),
+    SettingRow(
+        "decimal_sign",
+        "Decimal sign",
+        "The decimal sign of the numbers in a CSV file of check-ins (okr checkin --from) "
+        "separated by commas or tabs: comma (4,5) or dot (4.5). Blank: a dot. A file separated "
+        "by semicolons always has decimal commas; --decimal on the command wins over this.",
+        ("decimal", "decimal mark", "decimal separator", "decimal point"),
+    ),
 )
 
 RESERVED_TABS = (

@@ -34,6 +34,20 @@ def _kr_checks(value: CellValue) -> tuple[str, ...] | None:
         raise CellValueError(str(exc)) from None
 
 
+def parse_decimal_sign(value: CellValue) -> str:
+    """The `Decimal sign` setting: "comma", "dot", or "" (blank) for the file's convention."""
+    if is_blank(value):
+        return ""
+    text = cells.parse_text(value).strip().casefold()
+    if text in ("comma", ",", "decimal comma"):
+        return "comma"
+    if text in ("dot", ".", "point", "period", "decimal point"):
+        return "dot"
+    raise CellValueError(
+        f"{cells.parse_text(value)!r} is not a decimal sign: write comma, dot or leave it blank"
+    )
+
+
 #: How each setting's cell is read (the date order is read first: dates depend on it).
 _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "company": cells.parse_text,
@@ -49,6 +63,7 @@ _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "time_zone": cells.parse_time_zone,
     "default_commitment": cells.parse_commitment,
     "kr_checks": _kr_checks,
+    "decimal_sign": parse_decimal_sign,
 }
 
 _CYCLE_FIELDS = (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end"))

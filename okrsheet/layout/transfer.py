@@ -128,8 +128,8 @@ def _table_tab(
 ) -> TabSpec:
     """A tab okr knows, carried with the formats, widths and dropdowns `okr init` gives its
     columns: its header read against the schema, its cells typed by column, and, per tab,
-    what that tab adds (Settings' cycle dates, the log's value formats, the OKR tabs' live
-    formulas, unit formats and objective rows)."""
+    what that tab adds (Settings' cycle dates, the log's value formats, the KPIs' Health
+    formulas, the OKR tabs' live formulas, unit formats and objective rows)."""
     if grid.title == GUIDE_TAB:
         return _guide_tab(grid)
     grid = _without_bar(grid)
@@ -148,6 +148,8 @@ def _table_tab(
         _type_cycle_dates(rows, body)
     elif schema is CHECKIN_COLUMNS:
         formats = _value_formats(rows, table, units)
+    elif schema is KPI_COLUMNS:
+        _rebuild_health(rows, table)
     elif schema is OKR_COLUMNS:
         _rebuild_progress(rows, table)
         formats = _unit_formats(rows, table)
@@ -275,6 +277,26 @@ def _rebuild_progress(rows: list[list[WriteValue]], table: Table) -> None:
     while len(rows) < last - 1:
         rows.append([None] * width)
     for (row_number, col), formula in formula_cells(columns, 2, last).items():
+        rows[row_number - 2][col - 1] = formula
+
+
+def _rebuild_health(rows: list[list[WriteValue]], table: Table) -> None:
+    """The KPIs tab's Health formulas, rebuilt for the rows as they are (and prepared rows)."""
+    from okrsheet.layout.formulas import SPARE_ROWS, kpi_cells
+
+    columns = table.columns
+    if "health" not in columns or "id" not in columns:
+        return
+    typed = [
+        i for i, row in enumerate(rows) if len(row) >= columns["id"] and row[columns["id"] - 1]
+    ]
+    last = (typed[-1] + 2 if typed else 1) + SPARE_ROWS
+    width = max([len(r) for r in rows] + [max(columns.values())])
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    while len(rows) < last - 1:
+        rows.append([None] * width)
+    for (row_number, col), formula in kpi_cells(columns, 2, last).items():
         rows[row_number - 2][col - 1] = formula
 
 

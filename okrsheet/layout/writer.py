@@ -169,7 +169,7 @@ def refresh_formulas(
 
 
 #: Settings rows `okr validate --fix` adds to a Settings tab made before they existed.
-FIX_ADDS_SETTINGS = ("default_commitment",)
+FIX_ADDS_SETTINGS = ("default_commitment", "decimal_sign")
 
 
 def missing_settings(raw: RawWorkbook) -> list[Change]:
@@ -180,7 +180,7 @@ def missing_settings(raw: RawWorkbook) -> list[Change]:
     present = {setting.key for _, _, setting in found.rows if setting is not None}
     defaults = Settings()
     rows: list[list[WriteValue]] = [
-        [r.label, str(getattr(defaults, r.key)), r.about]
+        [r.label, str(getattr(defaults, r.key)) or None, r.about]
         for r in SETTING_ROWS
         if r.key in FIX_ADDS_SETTINGS and r.key not in present
     ]
@@ -348,6 +348,7 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "time_zone": settings.time_zone or None,
         "default_commitment": settings.default_commitment.value,
         "kr_checks": _kr_checks_text(settings.kr_checks),
+        "decimal_sign": settings.decimal_sign or None,
     }
 
 

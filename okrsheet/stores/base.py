@@ -22,10 +22,13 @@ class Formula:
     `fill` marks a computed column's formulas: in consecutive rows of one column, filled
     formulas are one formula filled down (each is the one above with its relative row numbers
     moved by one; `$`-anchored parts stay), and the column holds nothing a person types. A
-    store may write such a run as one fill and need not read the column's values back."""
+    store may write such a run as one fill and need not read the column's values back, unless
+    `read` says the layer above reads them (a row without its result is a row without the
+    formulas: one a person inserted)."""
 
     text: str
     fill: bool = False
+    read: bool = False
 
 
 # What a store accepts for one cell: a `str` is text, never a formula.

@@ -15,6 +15,25 @@ from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, authorized_user_info, service_account_info
 
 
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """No test here reaches the network: Google is the in-process fake or nothing. Any socket
+    connection or name lookup fails (and is counted), so a call that went out would show."""
+    import socket
+
+    tried: list[object] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        tried.append(args[1:2] or args[:1])
+        raise OSError("the network is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return tried
+
+
 def test_status_names_the_service_account_and_no_secret(okr: Any, google: Google) -> None:
     result = okr("auth", "status")
 
@@ -27,7 +46,7 @@ def test_status_names_the_service_account_and_no_secret(okr: Any, google: Google
 def test_credentials_option_comes_first(okr: Any, google: Google, tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     other.write_text(
-        json.dumps(service_account_info(FakeGoogle(), "second@p.iam.gserviceaccount.com"))
+        json.dumps(service_account_info(google.fake, "second@p.iam.gserviceaccount.com"))
     )
 
     result = okr("--credentials", str(other), "auth", "status")
@@ -36,16 +55,115 @@ def test_credentials_option_comes_first(okr: Any, google: Google, tmp_path: Path
     assert "second@p.iam.gserviceaccount.com" in result.stdout and "--credentials" in result.stdout
 
 
-def test_gspread_files_are_found_in_order(okr: Any, tmp_path: Path) -> None:
+def test_gspread_files_are_found_in_order(
+    okr: Any, google: Google, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS")
     folder = Path.home() / ".config" / "gspread"
     folder.mkdir(parents=True)
-    user = {**authorized_user_info(FakeGoogle()), "account": "ann@acme.test"}
+    user = {**authorized_user_info(google.fake, "ann@acme.test"), "account": "ann@acme.test"}
     (folder / "authorized_user.json").write_text(json.dumps(user))
     assert "user ann@acme.test" in okr("auth", "status").stdout
 
-    robot = service_account_info(FakeGoogle(), "robot@p.iam.gserviceaccount.com")
+    robot = service_account_info(google.fake, "robot@p.iam.gserviceaccount.com")
     (folder / "service_account.json").write_text(json.dumps(robot))
     assert "robot@p.iam.gserviceaccount.com" in okr("auth", "status").stdout
+
+
+def test_status_checks_that_google_accepts_the_credentials(okr: Any, google: Google) -> None:
+    result = okr("auth", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Google accepts these credentials" in result.stdout
+    seen = [(e.request.kind, e.status) for e in google.fake.exchanges]
+    assert seen == [("token", 200), ("sheets-read", 404)]  # one token, one request, nothing read
+
+
+def test_status_takes_a_403_on_the_made_up_spreadsheet_as_accepted_credentials(
+    okr: Any, google: Google
+) -> None:
+    """Google may answer 403 rather than 404 for a spreadsheet nobody has: it still named
+    who asked, so it took the credentials."""
+    google.fake.fail_next(
+        403, match=lambda r: r.kind == "sheets-read", message="The caller does not have permission"
+    )
+
+    result = okr("auth", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Google accepts these credentials" in result.stdout
+
+
+def test_status_of_an_expired_or_revoked_sign_in_exits_7(
+    okr: Any, google: Google, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh token Google no longer takes: it answers `invalid_grant` to both an expired
+    and a revoked sign-in, and so does okr, with what to do."""
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS")
+    folder = Path.home() / ".config" / "gspread"
+    folder.mkdir(parents=True)
+    stale = {**authorized_user_info(FakeGoogle(), "ann@acme.test"), "account": "ann@acme.test"}
+    (folder / "authorized_user.json").write_text(json.dumps(stale))
+
+    result = okr("auth", "status")
+
+    assert result.exit_code == 7
+    assert "okr uses the user ann@acme.test" in result.stdout
+    said = " ".join(result.stderr.split())
+    assert "Google refused the credentials of user ann@acme.test" in said
+    assert "the sign-in has expired or was revoked" in said
+    assert "okr auth login" in said
+    assert "accepts" not in result.stdout
+    assert stale["refresh_token"] not in result.stdout + result.stderr
+    assert "1//" not in result.stdout + result.stderr
+
+
+def test_status_of_a_deleted_service_account_key_exits_7(
+    okr: Any, google: Google, tmp_path: Path
+) -> None:
+    deleted = tmp_path / "old-key.json"  # a key this Google does not know (deleted)
+    deleted.write_text(
+        json.dumps(service_account_info(FakeGoogle(), "old@p.iam.gserviceaccount.com"))
+    )
+
+    result = okr("--credentials", str(deleted), "auth", "status")
+
+    assert result.exit_code == 7
+    said = " ".join(result.stderr.split())
+    assert "the key was deleted or disabled" in said
+    assert "PRIVATE KEY" not in result.stdout + result.stderr
+
+
+def test_status_when_google_cannot_be_reached_exits_5(okr: Any, google: Google) -> None:
+    google.fake.fail_next(503, times=100)
+
+    result = okr("auth", "status")
+
+    assert result.exit_code == 5
+    assert "did not answer for the credentials check" in " ".join(result.stderr.split())
+
+
+def test_status_without_the_fake_reaches_no_network_with_no_check(
+    okr: Any, tmp_path: Path, no_network: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--no-check` says who without asking Google; without it, the blocked network is the
+    proof that the check is a real request (it fails as Google being unreachable)."""
+    user = {**authorized_user_info(FakeGoogle(), "ann@acme.test"), "account": "ann@acme.test"}
+    (tmp_path / "user.json").write_text(json.dumps(user))
+
+    offline = okr("--credentials", str(tmp_path / "user.json"), "auth", "status", "--no-check")
+
+    assert offline.exit_code == 0, offline.stderr
+    assert "user ann@acme.test" in offline.stdout and "accepts" not in offline.stdout
+    assert no_network == []
+
+    import okrsheet.stores.google.http as google_http
+
+    monkeypatch.setattr(google_http, "pause", lambda seconds: None)
+    checked = okr("--credentials", str(tmp_path / "user.json"), "auth", "status")
+    assert checked.exit_code == 5  # the check went for the network, which is blocked here
+    assert no_network != []
+    assert user["refresh_token"] not in checked.stdout + checked.stderr
 
 
 def test_no_credentials_anywhere(okr: Any) -> None:
@@ -180,7 +298,7 @@ def test_login_saves_the_token_privately_and_names_the_person(
     assert json.loads(saved.read_text())["account"] == "ann@acme.test"
     assert "https://www.googleapis.com/auth/drive.file" in asked[0]
     assert "https://www.googleapis.com/auth/drive" not in asked[0]  # never all of Drive
-    status = okr("auth", "status")
+    status = okr("auth", "status", "--no-check")  # the token is Google's own: not on the fake
     assert "user ann@acme.test" in status.stdout
 
 

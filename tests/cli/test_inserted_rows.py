@@ -1,6 +1,7 @@
 """A row inserted in the sheet has none of the tab's formulas (issue 24 point 9): the sheet
 shows no Progress or Status for it while okr counts it, so the Dashboard and the CLI disagree.
-`validate` names such rows, and after `validate --fix` LibreOffice agrees with okr."""
+`validate` names such rows, whoever saved the file last (LibreOffice, or okr and no program
+since), and after `validate --fix` LibreOffice agrees with okr."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from lxml import etree
 
 from okrsheet.layout.schema import OKR_COLUMNS
 from okrsheet.stores.primitives import column_letter
 from okrsheet.stores.xlsx.patch import Package, sheet_parts
+from tests.cli.libreoffice_typing import needs_libreoffice_typing, type_in_libreoffice
 from tests.cli.test_sheet_agrees import (
     SOFFICE,
     disagreements,
@@ -98,3 +101,71 @@ def test_a_workbook_okr_wrote_last_has_no_such_finding(okr: Any, example: Path) 
     """Without results saved by a program (okr writes none), nothing can be told apart."""
     found = json.loads(okr("validate", "-f", "json", "-w", str(example)).stdout)["findings"]
     assert [f for f in found if f["code"] == "no-formulas"] == []
+
+
+def test_a_row_typed_by_openpyxl_into_a_workbook_okr_wrote_is_named(
+    okr: Any, example: Path
+) -> None:
+    """A workbook okr wrote holds its formulas without results until a spreadsheet program
+    recalculates it: a typed row is told apart by having no formula at all."""
+    book = openpyxl.load_workbook(example)
+    sheet = book["Sales"]
+    row = sheet.max_row + 3  # below the prepared rows, which have the formulas
+    typed = {
+        "type": "Key result", "id": "SALES-1.9", "objective_id": "SALES-1",
+        "title": "Partner deals", "owner": "Marcus Webb", "start": 0, "target": 10,
+        "current": 6, "due": dt.datetime(2026, 12, 31),
+    }  # fmt: skip
+    for key, value in typed.items():
+        sheet.cell(row, COL[key]).value = value
+    book.save(example)
+
+    found = json.loads(okr("validate", "-f", "json", "-w", str(example)).stdout)["findings"]
+
+    [named] = [f for f in found if f["code"] == "no-formulas"]
+    assert named["where"] == f"Sales!{column_letter(COL['progress'])}{row}"
+    assert okr("validate", "--fix", "-w", str(example)).exit_code == 0
+    again = json.loads(okr("validate", "-f", "json", "-w", str(example)).stdout)["findings"]
+    assert [f for f in again if f["code"] == "no-formulas"] == []
+    formulas = openpyxl.load_workbook(example)["Sales"]
+    assert str(formulas.cell(row, COL["progress"]).value).startswith("=")
+
+
+@needs_libreoffice_typing
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_row_inserted_in_libreoffice_is_named_and_agrees_after_fix(
+    okr: Any,
+    tmp_path: Path,
+    real_today: None,  # noqa: F811
+) -> None:
+    made = tmp_path / "made" / "acme.xlsx"
+    made.parent.mkdir()
+    assert okr("init", str(made), "--example").exit_code == 0
+    end = status_of(okr, made)["cycle"]["end"]
+    sales = openpyxl.load_workbook(made)["Sales"]
+    before = next(r for r in range(2, sales.max_row) if sales.cell(r, 2).value == "SALES-1.2")
+    typed = {
+        "type": "Key result", "id": "SALES-1.9", "objective_id": "SALES-1",
+        "title": "Partner deals", "owner": "Marcus Webb", "start": 0, "target": 10,
+        "current": 6, "due": end,
+    }  # fmt: skip
+    inserted = tmp_path / "inserted.xlsx"
+    type_in_libreoffice(made, inserted, [{
+        "tab": "Sales", "before": before,
+        "cells": {column_letter(COL[k]): v for k, v in typed.items()},
+    }])  # fmt: skip
+
+    found = json.loads(okr("validate", "-f", "json", "-w", str(inserted)).stdout)["findings"]
+
+    [named] = [f for f in found if f["code"] == "no-formulas"]
+    assert named["where"] == f"Sales!{column_letter(COL['progress'])}{before}"
+    fixed = tmp_path / "fixed.xlsx"
+    shutil.copy(inserted, fixed)
+    assert okr("validate", "--fix", "-w", str(fixed)).exit_code == 0
+    statuses = {p: status_of(okr, p) for p in (inserted, fixed)}
+    krs = {k["id"] for o in statuses[fixed]["objectives"] for k in o["key_results"]}
+    assert "SALES-1.9" in krs
+    done = recalculate([inserted, fixed], tmp_path / "out")
+
+    assert any("SALES-1" in d for d in disagreements(done[inserted], statuses[inserted]))
+    assert disagreements(done[fixed], statuses[fixed]) == []

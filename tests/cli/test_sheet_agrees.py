@@ -161,7 +161,37 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
     extra = set(board) - {o["id"] for o in status["objectives"]}
     if extra:
         found.append(f"the Dashboard lists {sorted(extra)}, which okr does not")
+    found += kpi_disagreements(recalculated, status)
     return found
+
+
+def health_word(kpi: dict[str, Any]) -> str:
+    """A KPI's health in the CLI's words (okrsheet/render/extra.py), from its JSON."""
+    if kpi["healthy"] is None:
+        return "no value" if kpi["current"] is None else "no range"
+    return "healthy" if kpi["healthy"] else "unhealthy"
+
+
+def kpi_disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
+    """Each KPI whose Health on the KPIs tab differs from `okr status`, named."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(recalculated, data_only=True)
+    if "KPIs" not in book.sheetnames:
+        return [f"no KPIs tab, and okr lists {len(status['kpis'])} KPIs"] if status["kpis"] else []
+    rows = list(book["KPIs"].iter_rows(values_only=True))
+    header = list(rows[0])
+    if "Health" not in header:
+        return ["the KPIs tab has no Health column"]
+    at, health = header.index("ID"), header.index("Health")
+    sheet = {str(r[at]): r[health] for r in rows[1:] if r[at] not in (None, "")}
+    found = [
+        f"KPI {k['id']} Health: sheet {sheet.get(k['id'])!r}, CLI {health_word(k)!r}"
+        for k in status["kpis"]
+        if sheet.get(k["id"]) != health_word(k)
+    ]
+    extra = set(sheet) - {k["id"] for k in status["kpis"]}
+    return [*found, *([f"the KPIs tab lists {sorted(extra)}, which okr does not"] if extra else [])]
 
 
 def type_rows(path: Path, tab: str, rows: list[dict[str, Any]]) -> None:
@@ -337,6 +367,8 @@ def test_sheet_and_cli_agree_on_every_row(okr: Any, tmp_path: Path, real_today: 
     del book["Dashboard"]
     for tab in ("Corporate", "Sales", "Marketing", "Tom Alvarez"):
         book[tab].delete_cols(COL["commitment"], len(OKR_COLUMNS))
+    kpis = book["KPIs"]
+    kpis.delete_cols([c.value for c in kpis[1]].index("Health") + 1)  # made before Health
     settings = book["Settings"]
     for row in range(settings.max_row, 1, -1):
         if settings.cell(row, 1).value == "Default commitment":

@@ -214,3 +214,41 @@ def test_screenshots_at_phone_and_laptop_widths(made: Made, width: int) -> None:
     run_chromium(f"--window-size={width + 20},7000", f"--screenshot={target}", frame.as_uri())
 
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_needs_attention_reads_on_a_phone(made: Made) -> None:
+    """At 390 px the "Needs attention" table was about 3 screens wide, its Why column off
+    screen and its rows about 380 px tall (issue 24 point 7): every cell, Why included, now
+    lies within the screen, and each row (a card) is short: under 300 px, but for SALES-1.1,
+    whose title this page makes a paragraph long."""
+    report = made.page.read_text(encoding="utf-8")
+    frame = made.page.with_name("frame-rows-390.html")
+    script = """
+    document.getElementById('f').addEventListener('load', e => {
+      const table = e.target.contentDocument.querySelector('table.list');
+      const rows = [...table.querySelectorAll('tbody tr')];
+      const heights = rows.filter(r => !r.textContent.includes('SALES-1.1'))
+        .map(r => Math.round(r.getBoundingClientRect().height));
+      const right = Math.max(...[...table.querySelectorAll('td')]
+        .map(c => Math.round(c.getBoundingClientRect().right)));
+      const why = [...table.querySelectorAll('td[data-label="Why"]')]
+        .every(c => c.getBoundingClientRect().right <= 390 && c.getBoundingClientRect().width > 0);
+      document.body.dataset.rows = rows.length + ' ' + right + ' ' + why + ' ' + heights.join(',');
+    });"""
+    frame.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body style='margin:0'>"
+        f'<iframe id="f" width="390" height="7000" srcdoc="{html.escape(report)}"></iframe>'
+        f"<script>{script}</script></body></html>",
+        encoding="utf-8",
+    )
+
+    dom = run_chromium("--window-size=410,1000", "--dump-dom", frame.as_uri())
+
+    found = re.search(r'data-rows="(\d+) (\d+) (true|false) ([\d,]+)"', dom)
+    assert found, dom[-500:]
+    rows, right, why = int(found[1]), int(found[2]), found[3]
+    heights = [int(h) for h in found[4].split(",")]
+    assert rows >= 5  # the example's lagging key results
+    assert right <= 390, f"a cell reaches {right} px on a 390 px screen"
+    assert why == "true"  # every Why on screen
+    assert max(heights) < 300, heights

@@ -19,22 +19,39 @@ app = typer.Typer(
 
 @app.command("status")
 @handle_errors
-def status() -> None:
-    """Say which Google identity okr will use, and where its credentials come from.
+def status(
+    no_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-check",
+            help="Only say which identity okr would use; do not ask Google whether it takes it.",
+        ),
+    ] = False,
+) -> None:
+    """Say which Google identity okr uses, and check that Google accepts it.
 
     Looks in this order: --credentials FILE, GOOGLE_APPLICATION_CREDENTIALS, gspread's
     service_account.json, the file `okr auth login` writes (gspread's authorized_user.json), then
-    Application Default Credentials. Prints an email address, never a key or token.
+    Application Default Credentials. Then asks Google for a token once (one small request):
+    exit 0 when the credentials work, 7 when Google refused them (a sign-in that expired or
+    was revoked, a deleted key), 5 when Google could not be reached. Prints an email address,
+    never a key or token.
 
-    Example:
+    Examples:
 
       okr auth status
+
+      okr auth status --no-check
     """
     from okrsheet.render.text import strip_controls
     from okrsheet.stores.google.auth import find_credentials
+    from okrsheet.stores.google.store import check_credentials
 
     found = find_credentials()
     typer.echo(strip_controls(f"okr uses the {found.identity.describe()}"))
+    if not no_check:
+        check_credentials(found)
+        typer.echo("Google accepts these credentials (checked just now).")
     if found.identity.kind == "service account":
         typer.echo(
             f"Share each spreadsheet with {found.identity.email} (as Editor) so okr can open it."

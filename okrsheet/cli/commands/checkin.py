@@ -97,7 +97,8 @@ DecimalOption = Annotated[
     typer.Option(
         "--decimal",
         help="With --from: the decimal sign of the file's numbers, 'comma' (4,5) or 'dot' "
-        "(4.5). Default: comma in a file separated by semicolons, else dot.",
+        "(4.5). Default: comma in a file separated by semicolons, else the Settings tab's "
+        "Decimal sign, else dot.",
         show_default=False,
         metavar="<comma|dot>",
     ),

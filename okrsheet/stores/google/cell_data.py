@@ -214,7 +214,17 @@ def _fills_last(requests: Sequence[dict[str, Any]]) -> bool:
 
 
 def _filled_columns(cells: Mapping[tuple[int, int], WriteValue]) -> frozenset[int]:
-    return frozenset(c for (_r, c), v in cells.items() if isinstance(v, Formula) and v.fill)
+    """The columns of filled formulas whose values reads may leave out."""
+    return frozenset(
+        c for (_r, c), v in cells.items() if isinstance(v, Formula) and v.fill and not v.read
+    )
+
+
+def _read_columns(cells: Mapping[tuple[int, int], WriteValue]) -> frozenset[int]:
+    """The columns of filled formulas whose values reads bring back (`Formula.read`)."""
+    return frozenset(
+        c for (_r, c), v in cells.items() if isinstance(v, Formula) and v.fill and v.read
+    )
 
 
 def _fills(sheet_id: int, cells: Mapping[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:

@@ -267,8 +267,12 @@ def _refresh_failed(exc: BaseException, identity: Identity) -> AuthError:
     reason = str(exc.args[0]) if exc.args else "the token could not be refreshed"
     if identity.kind == "user":
         hint = "sign in again with `okr auth login`"
+        verdict = "the sign-in has expired or was revoked"
     else:
         hint = "check that the service account key is still valid (keys can be deleted)"
+        verdict = "the key was deleted or disabled, or is not this account's"
+    if "invalid_grant" in reason:  # Google's word for a sign-in or key it no longer takes
+        reason = f"{verdict} ({reason})"
     return AuthError(
         f"Google refused the credentials of {identity.describe()}: {reason}", hint=hint
     )

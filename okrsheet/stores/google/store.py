@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from okrsheet.errors import BackendError, OkrError, WorkbookUnavailable
+from okrsheet.errors import AuthError, BackendError, OkrError, WorkbookUnavailable
 from okrsheet.stores.base import (
     AddTab,
     CellValue,
@@ -38,7 +38,7 @@ from okrsheet.stores.base import (
     RawWorkbook,
     Skim,
 )
-from okrsheet.stores.google.auth import READ_SCOPES, Identity, find_credentials
+from okrsheet.stores.google.auth import READ_SCOPES, Found, Identity, find_credentials
 from okrsheet.stores.google.cell_data import _cells_by_tab, _cells_of, _fills_last, _is_fill, _Sheet
 from okrsheet.stores.google.check import APPEND_SLACK, SCRATCH_TAB, Typed, _Check, _Guard
 from okrsheet.stores.google.chunks import BUDGET, chunks, size
@@ -103,6 +103,35 @@ def new_session(credentials: Credentials) -> requests.Session:
     from google.auth.transport.requests import AuthorizedSession
 
     return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+
+
+#: The spreadsheet `check` asks for: shaped like an id (44 letters, digits, `-`), none has it,
+#: so Google answers 404 to credentials it accepts (after giving them a token), 401 or a
+#: refused token to others. Nothing is read.
+PROBE_ID = "okr-auth-status-check-" + "0" * 22
+
+
+def check_credentials(found: Found) -> None:
+    """Ask Google once whether it takes these credentials: a token is fetched for them (a
+    person's sign-in refreshed, a service account's key signed) and sent with a Sheets request
+    for a spreadsheet that does not exist. Returns when Google accepted them; raises
+    `AuthError` (exit 7) when it refused them (a sign-in expired or revoked, a key deleted),
+    `BackendError` (exit 5) when Google could not be reached. Never prints a token."""
+    http = Http(new_session(found.credentials), found.identity)
+    try:
+        http.call(
+            "get",
+            f"{SHEETS_API}/{PROBE_ID}",
+            params={"fields": "spreadsheetId"},
+            idempotent=True,
+            what="the credentials check",
+        )
+    except WorkbookUnavailable:
+        return  # the 404 of credentials Google accepts
+    except AuthError as exc:
+        if exc.message.startswith(f"{found.identity.describe()} may not open"):
+            return  # a 403 names who asked: Google took the credentials, not the made-up id
+        raise
 
 
 @dataclass

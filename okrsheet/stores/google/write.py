@@ -22,6 +22,7 @@ from okrsheet.stores.google.cell_data import (
     _filled_columns,
     _fills,
     _number_format,
+    _read_columns,
     _Sheet,
     _sheet,
     _tag_computed,
@@ -138,8 +139,9 @@ def _record_computed(
     reads leave their values out; again when a write fills a column not recorded yet, or the
     recorded columns no longer sit under the headers they had."""
     filled = _filled_columns(cells)
-    columns = sheet.computed | filled
-    if not filled or (sheet.recorded and columns == sheet.computed):
+    # A column recorded before its values were read back (the Calc row) leaves the record.
+    columns = (sheet.computed - _read_columns(cells)) | filled
+    if not columns or (sheet.recorded and columns == sheet.computed):
         return [], sheet
     header = list(sheet.header)
     for (row, col), value in cells.items():  # headers this write puts in row 1
