@@ -63,7 +63,11 @@ from okrsheet.stores.base import (
 def checkin_table(raw: RawWorkbook) -> Table:
     wanted = normalize_header(CHECKINS_TAB)
     named = [g for g in raw.grids if normalize_header(g.title) == wanted]
-    others = [g for g in raw.grids if normalize_header(g.title) != wanted]
+    others = [
+        g
+        for g in raw.grids
+        if normalize_header(g.title) != wanted and not g.title.startswith(ARCHIVE_PREFIX)
+    ]
     for grid in named + others:
         table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)
         if table is not None and not find_table(grid, OKR_COLUMNS, min_matches=4):
@@ -578,6 +582,42 @@ def time_zone_changes(raw: RawWorkbook, zone: str) -> list[Change]:
     if about is not None:
         row_values += [None] * max(0, about - len(row_values))
         row_values[about - 1] = _TIME_ZONE_ROW.about
+    return [AppendRows(grid.title, [row_values])]
+
+
+_ARCHIVE_ROW = next(r for r in SETTING_ROWS if r.key == "archive_workbooks")
+
+
+def archive_workbook_changes(raw: RawWorkbook, location: str) -> list[Change]:
+    """The Settings tab's Archive workbooks ending with `location` (added after those listed,
+    or a row added under the others when the tab has none); nothing when it is the last."""
+    grid = next(
+        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
+    )
+    if grid is None:
+        return []
+    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+    first = table.header_row + 1 if table else 1
+    key_col = table.columns.get("setting", 1) if table else 1
+    value_col = table.columns.get("value", 2) if table else 2
+    for row in range(first, len(grid.rows) + 1):
+        label = cells.parse_text(grid.cell(row, key_col))
+        setting = find_setting(label)
+        if setting is not None and setting.key == "archive_workbooks":
+            try:
+                listed = list(cells.parse_locations(grid.cell(row, value_col)))
+            except cells.CellValueError:
+                listed = []
+            if listed and listed[-1] == location:
+                return []
+            text = ", ".join([*(i for i in listed if i != location), location])
+            return [SetCells(grid.title, {(row, value_col): text}, {row: (key_col, label)})]
+    row_values: list[WriteValue] = [None] * max(key_col, value_col)
+    row_values[key_col - 1], row_values[value_col - 1] = _ARCHIVE_ROW.label, location
+    about = table.columns.get("about") if table else None
+    if about is not None:
+        row_values += [None] * max(0, about - len(row_values))
+        row_values[about - 1] = _ARCHIVE_ROW.about
     return [AppendRows(grid.title, [row_values])]
 
 

@@ -15,7 +15,7 @@ from pydantic_core import ArgsKwargs
 
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.schema import CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS
+from okrsheet.layout.schema import ARCHIVE_PREFIX, CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS
 from okrsheet.layout.tables import (
     Finding,
     Table,
@@ -45,6 +45,8 @@ def read_checkin_log(
     table = find_table(grid, CHECKIN_COLUMNS) if grid else None
     if grid is None or table is None:
         for candidate in raw.grids:
+            if candidate.title.startswith(ARCHIVE_PREFIX):
+                continue  # an archived cycle's check-ins (layout/log_archive.py)
             table = find_table(candidate, CHECKIN_COLUMNS, min_matches=3)
             if table and not find_table(candidate, OKR_COLUMNS, min_matches=4):
                 grid = candidate
@@ -67,6 +69,16 @@ def read_checkin_log(
     )
     checkins, rows = _checkin_rows(grid, table, settings, findings)
     return table, checkins, rows
+
+
+def read_log_grid(grid: Grid, settings: Settings) -> list[CheckIn]:
+    """The readable check-ins of a tab laid out as the log (an archived one): what cannot be
+    read is passed over."""
+    table = find_table(grid, CHECKIN_COLUMNS)
+    if table is None:
+        return []
+    checkins, _rows = _checkin_rows(grid, table, settings, [])
+    return checkins
 
 
 def _parsers(settings: Settings) -> dict[str, Callable[[CellValue], Any]]:
