@@ -5,6 +5,7 @@ cells, quarter after quarter, and every past check-in stays reachable by `okr hi
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +51,28 @@ def test_a_company_rolled_over_quarter_after_quarter_keeps_within_the_budget(
     assert len({q.archive for q in found.quarters}) == 2  # a new one once the first filled
     assert found.reachable
     assert found.history_checked == 3
+
+
+def test_google_tabs_are_made_close_to_their_rows_and_grow_as_check_ins_come(
+    okr: Any, google: Google, gexample: str, tmp_path: Path
+) -> None:
+    fake, sid = google.fake, gexample.removeprefix("gsheet:")
+    log = fake.sheet(sid, "Check-ins")
+    used = log.last_content_row()
+    assert log.row_count == used + 5  # the rows, and a margin of 5 (was at least 200)
+    assert fake.sheet(sid, "Initiatives").row_count == 20  # at least 20
+    values = list(range(84, 76, -1))  # CORP-1.2 (a decrease from 85) each day of a week
+    updates = tmp_path / "updates.csv"
+    updates.write_text(
+        "kr_id,value,date\n"
+        + "".join(f"CORP-1.2,{v},2026-11-{5 + n:02d}\n" for n, v in enumerate(values))
+    )
+
+    result = okr("checkin", "--from", str(updates), "-w", gexample)
+
+    assert result.exit_code == 0, result.stderr
+    assert log.last_content_row() == used + len(values)  # past the margin: the grid grew
+    assert log.row_count >= used + len(values)
+    history = okr("history", "CORP-1.2", "-w", gexample, "-f", "json").json()
+    shown = {(c["date"], c["value"]) for c in history["checkins"]}
+    assert {(f"2026-11-{5 + n:02d}", float(v)) for n, v in enumerate(values)} <= shown
