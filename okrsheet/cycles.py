@@ -29,7 +29,7 @@ from okrsheet.layout.log_archive import (
 from okrsheet.model import Cycle, Plan, cycle_from_name, rewind
 from okrsheet.reports import GradeReport, HistoryReport, grade_report
 from okrsheet.scoring import grade, objective_grade, status
-from okrsheet.service import require_valid_plan, store_for
+from okrsheet.service import archive_raws, require_valid_plan, store_for
 from okrsheet.stores import Location
 from okrsheet.stores.base import AddTab, Change, Grid, RawWorkbook
 from okrsheet.vocab import Status
@@ -262,11 +262,7 @@ def past_history(
     from okrsheet.model import log_index
     from okrsheet.reports.history import past_history_report
 
-    raws = [store_for(location).read()]
-    for text in plan.settings.archive_workbooks:
-        archive = store_for(archive_location(location, text))
-        if archive.exists():
-            raws.append(archive.read())
+    raws = [store_for(location).read(), *archive_raws(location, plan.settings)]
     found: dict[str, Grid] = {}
     for raw in raws:
         found.update(archived_cycles(raw))

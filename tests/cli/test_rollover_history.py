@@ -15,7 +15,7 @@ from okrsheet.stores import parse_location
 from okrsheet.stores.base import AppendRows, RawWorkbook
 from okrsheet.stores.xlsx import XlsxStore
 from tests.cli.conftest import read_tab
-from tests.conftest import Google
+from tests.conftest import Google, type_cells
 
 KR = "CORP-1.1"
 
@@ -188,3 +188,17 @@ def google_bot() -> str:
     from tests.conftest import BOT
 
     return BOT
+
+
+def test_lint_compares_with_the_cycles_in_the_archive_workbook(okr: Any, example: Path) -> None:
+    w = str(example)
+    rolled = okr("rollover", "--to", "2027-Q1", "--yes", "--archive-to", "a.xlsx", "-w", w)
+    assert rolled.exit_code == 0, rolled.stderr
+    row = next(n for n, r in enumerate(read_tab(example, "Corporate"), 1) if r[1] == KR)
+    target = read_tab(example, "Corporate")[0].index("Target") + 1
+    type_cells(example, {"Corporate": {(row, target): 2_500_000}})  # below where it ended
+
+    found = okr("lint", "-w", w, "--check", "status-quo", "-f", "json").json()["findings"]
+
+    assert [(f["id"], f["code"]) for f in found] == [(KR, "status-quo")]
+    assert "reached in 2026-Q4" in found[0]["message"]
