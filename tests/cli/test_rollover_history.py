@@ -202,3 +202,19 @@ def test_lint_compares_with_the_cycles_in_the_archive_workbook(okr: Any, example
 
     assert [(f["id"], f["code"]) for f in found] == [(KR, "status-quo")]
     assert "reached in 2026-Q4" in found[0]["message"]
+
+
+def test_a_rollover_warns_when_its_archive_workbook_nears_googles_limit(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsheet.layout import budget
+
+    monkeypatch.setattr(budget, "GOOGLE_MAX_CELLS", 1_000)
+
+    rolled = okr(
+        "rollover", "--to", "2027-Q1", "--yes", "--archive-to", "a.xlsx", "-w", str(example)
+    )
+
+    assert rolled.exit_code == 0, rolled.stderr
+    assert "warning: the archive workbook " in rolled.stderr
+    assert "give the next rollover a new one" in rolled.stderr
