@@ -429,12 +429,23 @@ def google(size: str) -> None:
 #: Check-in peak memory on the `million` workbook (1,001,520 log lines).
 MILLION_MB = 250.0
 
+#: okr with the bound on what it unpacks lifted: the `million` workbook unpacks to about 720 MB,
+#: past the 512 MB okr reads (stores/xlsx_bounds.py), which would refuse it unread.
+LIFTED = """
+import sys
+import okrsheet.stores.xlsx_bounds as bounds
+bounds.MAX_UNPACKED_BYTES = 1 << 30
+from okrsheet.__main__ import main
+sys.argv[0] = "okr"
+main()
+"""
+
 
 def memory_million(pycache: str) -> None:
     """Peak memory (the child's max resident set size) of one check-in, and of a rollover
     that moves the old cycle's check-ins out of the live log, on the `million` workbook
     (benchmarks/generate.py: 535 people, three years of weekly check-ins), each on a fresh
-    copy."""
+    copy, with okr's bound on unpacked bytes lifted (`LIFTED`)."""
     path = workbook("million")
     env = environment("million", pycache)
     kr = first_kr("million")
@@ -445,7 +456,8 @@ def memory_million(pycache: str) -> None:
         copy = Path(tmp) / path.name
         shutil.copy(path, copy)
         began = time.perf_counter()
-        peak = peak_mb([OKR, "checkin", kr, "--value", "99", "-w", str(copy)], env)
+        okr = [PYTHON, "-c", LIFTED]
+        peak = peak_mb([*okr, "checkin", kr, "--value", "99", "-w", str(copy)], env)
         spent = time.perf_counter() - began
         ok = "ok" if peak <= MILLION_MB else "OVER"
         print(
@@ -454,7 +466,7 @@ def memory_million(pycache: str) -> None:
         )
         shutil.copy(path, copy)
         began = time.perf_counter()
-        peak = peak_mb([OKR, "rollover", "--to", "2027-Q1", "--yes", "-w", str(copy)], env)
+        peak = peak_mb([*okr, "rollover", "--to", "2027", "--yes", "-w", str(copy)], env)
         spent = time.perf_counter() - began
         print(
             f"  {'peak memory, rollover':<38} {peak:9.0f} MB"
