@@ -146,7 +146,7 @@ def _result(
     )
     if move is not None:
         result.moved_checkins = len(move.rows)
-        changes.extend(move_changes(move, log_archive_title(plan.cycle), here=here))
+        changes.extend(move_changes(raw, move, log_archive_title(plan.cycle), here=here))
     return result, changes, move
 
 

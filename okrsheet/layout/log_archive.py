@@ -158,11 +158,12 @@ def log_archive_tab(title: str, move: LogMove) -> TabSpec:
     return TabSpec(title=title, columns=columns, rows=list(move.values), color="A5A5A5")
 
 
-def move_changes(move: LogMove, title: str, *, here: bool) -> list[Change]:
-    """The rows leave the live log; with `here`, into an archive tab of this workbook."""
+def move_changes(raw: RawWorkbook, move: LogMove, title: str, *, here: bool) -> list[Change]:
+    """The rows leave the live log; with `here`, into an archive tab of this workbook (the
+    rows it lacks, should a tab of that name be there already)."""
     changes: list[Change] = [DeleteRows(move.tab, move.rows, id_column=move.id_column)]
     if here:
-        changes.append(AddTab(log_archive_tab(title, move)))
+        changes.extend(archive_log_changes(raw, title, move))
     return changes
 
 
