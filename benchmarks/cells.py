@@ -62,6 +62,7 @@ class Quarter:
 class Run:
     people: int
     person_tab_cells: int
+    made: int = 0  # live cells as `okr init`'s layout made the spreadsheet
     quarters: list[Quarter] = field(default_factory=list)
     reachable: bool = False
     history_checked: int = 0
@@ -142,6 +143,19 @@ def parts(fake: FakeGoogle, sid: str) -> dict[str, int]:
     return found
 
 
+def layout_cells(people: int) -> dict[str, int]:
+    """The cells of each tab as okr's Google layout requests make them for PEOPLE, without
+    sending them anywhere: the same count the fake shows after creating the spreadsheet,
+    in seconds at any size."""
+    from okrsheet.stores.google_layout import _tab_requests
+
+    found: dict[str, int] = {}
+    for index, tab in enumerate(workbook_tabs(company(people))):
+        grid = _tab_requests(tab, index + 1, index)[0]["addSheet"]["properties"]["gridProperties"]
+        found[tab.title] = int(grid["rowCount"]) * int(grid["columnCount"])
+    return found
+
+
 def person_tab_cells(fake: FakeGoogle, sid: str) -> int:
     return sum(
         s.row_count * s.column_count
@@ -202,7 +216,7 @@ def simulate(
     store = GoogleSheetsStore("new")
     store.create(workbook_tabs(company(people)), overwrite=False)
     sid = list(fake.spreadsheets)[-1]
-    run = Run(people, person_tab_cells(fake, sid))
+    run = Run(people, person_tab_cells(fake, sid), live_cells(fake, sid))
     say(
         f"  made: {live_cells(fake, sid):,} cells "
         f"({run.person_tab_cells / people:,.0f} a person tab)"
@@ -311,7 +325,24 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--quarters", type=int, default=8)
     parser.add_argument("--every", type=int, default=1, help="weeks between check-ins")
+    parser.add_argument(
+        "--layout",
+        action="store_true",
+        help="only count the cells okr's layout makes for --people (no fake; seconds)",
+    )
     args = parser.parse_args()
+    if args.layout:
+        tabs = layout_cells(args.people)
+        made = sum(tabs.values())
+        log = tabs["Check-ins"]
+        after = made - log + 8  # a rollover leaves the log its header row
+        full = after + args.people * 12 * 13 * 8  # a quarter of weekly check-ins
+        ok = "ok" if full < TARGET_CELLS else "OVER"
+        print(f"layout: {args.people} people, {made:,} cells as made")
+        print(f"  person tabs {sum(c for t, c in tabs.items() if t.startswith('Person ')):,}")
+        print(f"  after a rollover: {after:,}; at a quarter's end, weekly check-ins: {full:,}")
+        print(f"  target < {TARGET_CELLS:,}: {ok}")
+        return
     print(f"cell budget: {args.people} people, {args.quarters} quarterly rollovers (Sheets fake)")
     began = time.perf_counter()
     fake = FakeGoogle()

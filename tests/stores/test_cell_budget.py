@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.cells import TARGET_CELLS, live_cells, simulate
+from benchmarks.cells import TARGET_CELLS, layout_cells, live_cells, simulate
 from tests.conftest import Google
 
 #: Cells a person may take in the live spreadsheet at a quarter's end, its weekly check-ins
@@ -45,6 +45,11 @@ def test_a_company_rolled_over_quarter_after_quarter_keeps_within_the_budget(
         # The rollover takes the quarter's log away: what is left does not grow.
         assert quarter.after <= quarter.peak - quarter.logged * 8 + 8 * 20
     assert found.quarters[-1].after == found.quarters[0].after
+    # What the layout asks for is what the spreadsheet gets (benchmarks/cells.py --layout
+    # counts 1,000 people that way), and a rollover leaves the log its header row.
+    tabs = layout_cells(PEOPLE)
+    assert found.made == sum(tabs.values())
+    assert found.quarters[-1].after == found.made - tabs["Check-ins"] + 8
     assert live_cells(google.fake, sid) == found.quarters[-1].after
     assert found.person_tab_cells / PEOPLE <= 3_300
     # Every past check-in is in an archive, and `okr history --cycle` shows each quarter.
