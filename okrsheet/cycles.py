@@ -255,8 +255,9 @@ def past_history(
     """`okr history` for a cycle rolled over already: the key result as its Archive tab
     recorded it, and its check-ins from the archived logs (this workbook's and the archive
     workbook's its Settings name), with the live log's stragglers. The cycle is the one
-    named, else the archived one that contains `as_of`. None when it has no such key result;
-    `UsageError` when no archived cycle fits."""
+    named, else the archived one that contains `as_of`. None when it has no such key result,
+    or when no archived cycle contains `as_of`; `UsageError` when no archived cycle has the
+    name asked."""
     from okrsheet.layout.archive import archived_cycles, archived_key_result
     from okrsheet.layout.log_archive import archived_checkins
     from okrsheet.model import log_index
@@ -271,13 +272,11 @@ def past_history(
         name = next((n for n in found if n.casefold() == cycle_name.strip().casefold()), None)
     else:
         name = next((n for n, c in cycles.items() if c and c.start <= as_of <= c.end), None)
+    if name is None and cycle_name is None:
+        return None
     if name is None:
         known = ", ".join(sorted(found)) or "none"
-        asked = repr(cycle_name) if cycle_name is not None else f"holding {as_of}"
-        raise UsageError(
-            f"no archived cycle {asked} (archived: {known})",
-            option="--cycle" if cycle_name is not None else "--as-of",
-        )
+        raise UsageError(f"no archived cycle {cycle_name!r} (archived: {known})", option="--cycle")
     cycle = cycles[name]
     kr = archived_key_result(found[name], kr_id, cycle.end if cycle else None)
     if kr is None:

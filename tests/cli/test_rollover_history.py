@@ -218,3 +218,11 @@ def test_a_rollover_warns_when_its_archive_workbook_nears_googles_limit(
     assert rolled.exit_code == 0, rolled.stderr
     assert "warning: the archive workbook " in rolled.stderr
     assert "give the next rollover a new one" in rolled.stderr
+
+
+def test_a_day_before_the_cycle_with_no_archive_holding_it_shows_this_cycle(
+    okr: Any, example: Path
+) -> None:
+    before = history(okr, str(example), "--as-of", "2026-09-30")  # nothing rolled over yet
+
+    assert before["checkins"] == [] and before["due"] == "2026-12-31"

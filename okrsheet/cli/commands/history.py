@@ -46,12 +46,15 @@ def history(
 
         location = service.resolve_location(workbook)
         past = cycles.past_history(location, parsed.plan, kr_id, asked, day)
-        if past is None:
+        if past is not None:
+            emit(output_format, past, table=lambda: tables.history_table(past))
+            return
+        if asked is not None:
             raise UsageError(
-                f"no key result with ID {kr_id!r} in the archived cycle", option="KR_ID"
+                f"no key result with ID {kr_id!r} in the archived cycle {asked}", option="KR_ID"
             )
-        emit(output_format, past, table=lambda: tables.history_table(past))
-        return
+        # A day before this cycle that no archive holds (or a key result it lacks): this
+        # cycle's history, as before any rollover.
     report = history_report(plan, kr_id, day)
     if report is None:
         broken = {i.casefold(): u for i, u in parsed.unreadable.items()}.get(kr_id.casefold())
