@@ -376,15 +376,6 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         ("linked", "departments", "department workbooks"),
     ),
     SettingRow(
-        "archive_workbooks",
-        "Archive workbooks",
-        "Where `okr rollover` moves each finished cycle (its Archive tab and its check-ins): "
-        ".xlsx paths (relative to this file) or Google Sheets URLs / gsheet:ID, separated by "
-        "commas; rollover writes to the last, history reads them all. Blank: into this "
-        "workbook's own Archive tabs.",
-        ("archive", "archive to", "archive workbook"),
-    ),
-    SettingRow(
         "time_zone",
         "Time zone",
         "The time zone that decides which day a check-in belongs to and what today is, for "
@@ -407,6 +398,15 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "off, a list of them, or all but a list, e.g. 'all but vague, sandbagging'. The checks: "
         "activity, vague, status-quo, no-baseline, sandbagging (docs/lint.md).",
         ("kr check", "lint", "quality checks", "key result checks"),
+    ),
+    SettingRow(
+        "archive_workbooks",
+        "Archive workbooks",
+        "Where `okr rollover` moves each finished cycle (its Archive tab and its check-ins): "
+        ".xlsx paths (relative to this file) or Google Sheets URLs / gsheet:ID, separated by "
+        "commas; rollover writes to the last, history reads them all. Blank: into this "
+        "workbook's own Archive tabs.",
+        ("archive", "archive to", "archive workbook"),
     ),
 )
 
