@@ -31,9 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from okrsheet.domain.model import Cycle, KeyResult, KRKind, Level, Objective, Settings  # noqa: E402
 from okrsheet.layout.writer import Draft, Person, workbook_tabs  # noqa: E402
-from okrsheet.model import Cycle, KeyResult, KRKind, Level, Objective, Settings  # noqa: E402
-from okrsheet.stores.google_check import _Guard  # noqa: E402
+from okrsheet.stores.google.check import _Guard  # noqa: E402
 from tests.fakes.sheets_api import (  # noqa: E402
     FakeGoogle,
     authorized_session,
@@ -147,7 +147,7 @@ def layout_cells(people: int) -> dict[str, int]:
     """The cells of each tab as okr's Google layout requests make them for PEOPLE, without
     sending them anywhere: the same count the fake shows after creating the spreadsheet,
     in seconds at any size."""
-    from okrsheet.stores.google_layout import _tab_requests
+    from okrsheet.stores.google.layout import _tab_requests
 
     found: dict[str, int] = {}
     for index, tab in enumerate(workbook_tabs(company(people))):
@@ -179,8 +179,8 @@ def wire(fake: FakeGoogle, folder: Path) -> Callable[..., Any]:
     output)."""
     from typer.testing import CliRunner
 
-    import okrsheet.stores.google_http as google_http
-    import okrsheet.stores.gsheets as gsheets
+    import okrsheet.stores.google.http as google_http
+    import okrsheet.stores.google.store as gsheets
     from okrsheet.cli import app
 
     key = folder / "key.json"
@@ -211,7 +211,7 @@ def simulate(
 ) -> tuple[Run, str]:
     """The whole run on `fake`, `okr(*args, today=day)` running okr's commands against it;
     returns its figures and the live spreadsheet's id."""
-    from okrsheet.stores.gsheets import GoogleSheetsStore
+    from okrsheet.stores.google.store import GoogleSheetsStore
 
     store = GoogleSheetsStore("new")
     store.create(workbook_tabs(company(people)), overwrite=False)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
 from okrsheet.layout.writer import Draft, Person, workbook_tabs
-from okrsheet.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def first_kr(size: str) -> str:
 
     from generate import AS_OF, SIZES, build  # type: ignore[import-not-found]
 
-    from okrsheet.model import KeyResult
+    from okrsheet.domain.model import KeyResult
 
     draft = build(SIZES[size], AS_OF[size])
     last_tab = list(draft.tabs.values())[-1]
@@ -303,7 +303,7 @@ def reminders(path: Path, runs: int, env: dict[str, str]) -> None:
     from python_calamine import CalamineWorkbook
 
     from okrsheet.stores.base import SetCells, WriteValue
-    from okrsheet.stores.xlsx_patch import patch
+    from okrsheet.stores.xlsx.patch import patch
 
     book = CalamineWorkbook.from_path(str(path))
     people = book.get_sheet_by_name("People").to_python()
@@ -358,8 +358,8 @@ def google(size: str) -> None:
     os.environ["NO_GCE_CHECK"] = "true"
     from typer.testing import CliRunner
 
-    import okrsheet.stores.google_http as google_http
-    import okrsheet.stores.gsheets as gsheets
+    import okrsheet.stores.google.http as google_http
+    import okrsheet.stores.google.store as gsheets
     from okrsheet.cli import app
     from tests.fakes.sheets_api import FakeGoogle, authorized_session, service_account_info
 
@@ -430,10 +430,10 @@ def google(size: str) -> None:
 MILLION_MB = 250.0
 
 #: okr with the bound on what it unpacks lifted: the `million` workbook unpacks to about 720 MB,
-#: past the 512 MB okr reads (stores/xlsx_bounds.py), which would refuse it unread.
+#: past the 512 MB okr reads (stores/xlsx/bounds.py), which would refuse it unread.
 LIFTED = """
 import sys
-import okrsheet.stores.xlsx_bounds as bounds
+import okrsheet.stores.xlsx.bounds as bounds
 bounds.MAX_UNPACKED_BYTES = 1 << 30
 from okrsheet.__main__ import main
 sys.argv[0] = "okr"

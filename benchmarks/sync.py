@@ -32,8 +32,8 @@ from run import OKR, today, workbook  # type: ignore[import-not-found]  # noqa: 
 from okrsheet.layout import cells  # noqa: E402
 from okrsheet.layout.schema import OKR_COLUMNS  # noqa: E402
 from okrsheet.stores.base import Change, ColumnSpec, SetCells, TabSpec, WriteValue  # noqa: E402
-from okrsheet.stores.xlsx import XlsxStore  # noqa: E402
-from okrsheet.stores.xlsx_patch import patch  # noqa: E402
+from okrsheet.stores.xlsx.patch import patch  # noqa: E402
+from okrsheet.stores.xlsx.store import XlsxStore  # noqa: E402
 
 TARGET_SECONDS = 5.0
 BOOKS = 10

@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from okrsheet.api import Workbook
+    from okrsheet.domain.model import CheckIn, Plan
     from okrsheet.errors import ExitCode, OkrError, UsageError
     from okrsheet.layout import ParsedWorkbook
-    from okrsheet.model import CheckIn, Plan
     from okrsheet.reports import Report
 
 #: Each exported name and the module it lives in.
@@ -29,8 +29,8 @@ _EXPORTS = {
     "OkrError": "okrsheet.errors",
     "UsageError": "okrsheet.errors",
     "ParsedWorkbook": "okrsheet.layout",
-    "CheckIn": "okrsheet.model",
-    "Plan": "okrsheet.model",
+    "CheckIn": "okrsheet.domain.model",
+    "Plan": "okrsheet.domain.model",
     "Report": "okrsheet.reports",
 }
 

@@ -13,8 +13,11 @@ def main() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
         sys.stdout.write(f"okr {__version__}\n")
         return
+    from okrsheet import memory
     from okrsheet.cli import main as run
     from okrsheet.render.console import safe_streams
+
+    memory.freeze_large_loads = True  # one short run: a large load is frozen (memory.py)
 
     safe_streams()
     run()

@@ -20,8 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from okrsheet.domain.model import CheckIn, Plan, filter_plan, rewind
+from okrsheet.domain.vocab import Level
 from okrsheet.layout import ParsedWorkbook
-from okrsheet.model import CheckIn, Plan, filter_plan, rewind
 from okrsheet.reports import (
     DepsReport,
     DigestReport,
@@ -48,7 +49,6 @@ from okrsheet.reports import (
     validation_report,
 )
 from okrsheet.stores import Location, parse_location
-from okrsheet.vocab import Level
 
 if TYPE_CHECKING:
     from okrsheet.reminders import RemindResult

@@ -16,14 +16,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from okrsheet.csvfile import read_csv
+from okrsheet.domain.kpis import KPI
+from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
-from okrsheet.kpis import KPI
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids, looks_like_log
+from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
+from okrsheet.layout.checkin_log import looks_like_log
 from okrsheet.layout.dashboard import with_room
-from okrsheet.layout.extra_tabs import kpi_percent_points
+from okrsheet.layout.kpis_tab import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
-from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim
 

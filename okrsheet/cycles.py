@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from okrsheet.closing import carried_over, dropped
+from okrsheet.domain.closing import carried_over, dropped
+from okrsheet.domain.model import Cycle, Plan, cycle_from_name, rewind
+from okrsheet.domain.scoring import grade, objective_grade, status
+from okrsheet.domain.vocab import Status
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook, parse_workbook
 from okrsheet.layout.budget import archive_budget
@@ -26,13 +29,10 @@ from okrsheet.layout.log_archive import (
     log_to_move,
     move_changes,
 )
-from okrsheet.model import Cycle, Plan, cycle_from_name, rewind
 from okrsheet.reports import GradeReport, HistoryReport, grade_report
-from okrsheet.scoring import grade, objective_grade, status
-from okrsheet.service import archive_raws, require_valid_plan, store_for
-from okrsheet.stores import Location
+from okrsheet.service import archive_raws, require_valid_plan
+from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import AddTab, Change, Grid, RawWorkbook
-from okrsheet.vocab import Status
 
 
 def days_left_if_nearly_over(cycle: Cycle, today: date) -> int | None:
@@ -60,7 +60,7 @@ def write_grades(location: Location, as_of: date) -> GradeReport:
         finals = {i: g for i, g in grades.items() if i not in judged}
         return grade_changes(raw, grades, finals)
 
-    store_for(location).update(with_room(planner))
+    open_store(location).update(with_room(planner))
     return reports[-1]
 
 
@@ -152,7 +152,7 @@ def _result(
 
 def preview_rollover(location: Location, new: Cycle) -> RolloverResult:
     """`rollover` without writing: one read, the same checks, the same decisions."""
-    raw = store_for(location).read()
+    raw = open_store(location).read()
     parsed = parse_workbook(raw)
     result, _changes, _move = _result(raw, parsed, new)
     result.archive_workbook = (parsed.plan.settings.archive_workbooks or ("",))[-1]
@@ -186,7 +186,7 @@ def rollover(location: Location, new: Cycle, *, archive_to: str | None = None) -
         return changes
 
     try:
-        store_for(location).update(with_room(planner))
+        open_store(location).update(with_room(planner))
     except _Elsewhere as elsewhere:  # the Settings name an archive workbook: nothing written
         return _rollover_elsewhere(location, new, elsewhere.location)
     return results[-1]
@@ -205,7 +205,7 @@ def archive_location(location: Location, text: str) -> Location:
 
 
 def _rollover_elsewhere(location: Location, new: Cycle, archive_to: str) -> RolloverResult:
-    store = store_for(location)
+    store = open_store(location)
     raw = store.read()
     parsed = parse_workbook(raw)
     result, changes, move = _result(raw, parsed, new)
@@ -213,7 +213,7 @@ def _rollover_elsewhere(location: Location, new: Cycle, archive_to: str) -> Roll
         c.spec for c in changes if isinstance(c, AddTab) and c.spec.title == result.archive_tab
     )
     log_title = log_archive_title(parsed.plan.cycle)
-    archive = store_for(archive_location(location, archive_to))
+    archive = open_store(archive_location(location, archive_to))
     if archive.exists():
 
         def archive_planner(held: RawWorkbook) -> list[Change]:
@@ -258,12 +258,12 @@ def past_history(
     named, else the archived one that contains `as_of`. None when it has no such key result,
     or when no archived cycle contains `as_of`; `UsageError` when no archived cycle has the
     name asked."""
+    from okrsheet.domain.model import log_index
     from okrsheet.layout.archive import archived_cycles, archived_key_result
     from okrsheet.layout.log_archive import archived_checkins
-    from okrsheet.model import log_index
     from okrsheet.reports.history import past_history_report
 
-    raws = [store_for(location).read(), *archive_raws(location, plan.settings)]
+    raws = [open_store(location).read(), *archive_raws(location, plan.settings)]
     found: dict[str, Grid] = {}
     for raw in raws:
         found.update(archived_cycles(raw))

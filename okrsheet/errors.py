@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -19,6 +20,65 @@ class ExitCode(IntEnum):
     AUTH = 7
     SOURCE_FAILED = 8
     ABORTED = 130
+
+
+class ExitCodeDoc(NamedTuple):
+    """What an exit code means, as docs/exit-codes.md's table says it (generated from here)."""
+
+    name: str
+    meaning: str
+    #: `code` in the JSON error envelope (docs/output.md); None when no error ends with it
+    #: (a command exits with it on its own: a finding, not a failure).
+    envelope: str | None
+
+
+#: One row per exit code: the docs' table and the JSON error envelope are made from it.
+EXIT_CODES: dict[ExitCode, ExitCodeDoc] = {
+    ExitCode.OK: ExitCodeDoc("ok", "the command did what was asked", None),
+    ExitCode.INTERNAL: ExitCodeDoc(
+        "internal error", "something unexpected went wrong: a bug in `okr`", "internal"
+    ),
+    ExitCode.USAGE: ExitCodeDoc(
+        "usage",
+        "a bad option, argument, date, ID, owner or input file; nothing was written",
+        "usage",
+    ),
+    ExitCode.INVALID_CONTENT: ExitCodeDoc(
+        "invalid workbook content",
+        "the workbook's content breaks the layout or the OKR rules",
+        "invalid-content",
+    ),
+    ExitCode.UNAVAILABLE: ExitCodeDoc(
+        "workbook missing or unavailable",
+        "no workbook at that place, or it cannot be read or written",
+        "workbook-unavailable",
+    ),
+    ExitCode.BACKEND: ExitCodeDoc(
+        "backend failure",
+        "the storage failed: the workbook stayed locked by another `okr`, or saving failed",
+        "backend-failure",
+    ),
+    ExitCode.LAGGING: ExitCodeDoc(
+        "lagging found", "`okr lagging --fail` found something to report", None
+    ),
+    ExitCode.AUTH: ExitCodeDoc(
+        "not allowed",
+        "Google refused who `okr` signs in as: no credentials, a revoked key, an expired "
+        "sign-in, missing permission (scope), or the spreadsheet is not shared with that account",
+        "not-allowed",
+    ),
+    ExitCode.SOURCE_FAILED: ExitCodeDoc(
+        "source failed",
+        "`okr sync`: at least one source could not be read; every other number was recorded",
+        None,
+    ),
+    ExitCode.ABORTED: ExitCodeDoc(
+        "aborted",
+        "interrupted (Ctrl-C) or input ended at a prompt; nothing was written, unless the "
+        "message says the save had landed",
+        "aborted",
+    ),
+}
 
 
 class OkrError(Exception):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from okrsheet.domain.model import Commitment
 from okrsheet.layout import Finding, ParsedWorkbook, cells
 from okrsheet.layout.archive import read_history
 from okrsheet.layout.schema import TYPE_KEY_RESULT
 from okrsheet.lint import CODES, Subject, lint
-from okrsheet.model import Commitment
 from okrsheet.stores.base import CellValue, RawWorkbook
 
 #: The checks that read finished cycles from the Archive tabs.

@@ -21,22 +21,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from email.utils import formataddr, parseaddr
 
-from okrsheet import scoring
 from okrsheet.delivery import Channel, Message
+from okrsheet.domain import scoring
+from okrsheet.domain.model import KeyResult, Plan, amount
+from okrsheet.domain.vocab import MEASURING_BASELINE, Status
 from okrsheet.errors import BackendError
 from okrsheet.layout import cells, parse_workbook
-from okrsheet.layout.changes import looks_like_log
+from okrsheet.layout.checkin_log import looks_like_log
 from okrsheet.layout.reminders_tab import (
     SentReminder,
     people_emails,
     read_reminders,
     reminder_changes,
 )
-from okrsheet.model import KeyResult, Plan, amount
 from okrsheet.render.text import strip_controls
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, SetCells, Skim, WriteValue
-from okrsheet.vocab import MEASURING_BASELINE, Status
 
 #: The widest line of a reminder's text part (mail reads well at 72-80 columns).
 WIDTH = 76

@@ -30,11 +30,11 @@ from email.utils import getaddresses, parseaddr
 from okrsheet import checkins
 from okrsheet.checkins import CheckInRequest
 from okrsheet.delivery import Message
+from okrsheet.domain.model import CheckIn, KeyResult, Plan
 from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells
 from okrsheet.layout.reminders_tab import SentReminder, people_emails, read_reminders
 from okrsheet.mailtext import body_text
-from okrsheet.model import CheckIn, KeyResult, Plan
 from okrsheet.reminders import TOKEN_PREFIX, hash_token
 from okrsheet.stores import Location
 from okrsheet.stores.base import RawWorkbook
@@ -96,7 +96,6 @@ class Reply:
     lines: tuple[ReplyLine, ...]
     source: str
     auto: bool = False
-    in_reply_to: tuple[str, ...] = ()
 
 
 def _quote_depth(line: str) -> tuple[int, str]:
@@ -179,9 +178,6 @@ def read_reply(data: bytes, *, source: str = "the reply") -> Reply:
         message_id = "<sha256-" + hashlib.sha256(data).hexdigest()[:32] + "@okr>"
     auto = str(mail.get("Auto-Submitted", "no")).strip().casefold() not in ("", "no")
     tokens = tuple(dict.fromkeys(t.casefold() for t in _TOKEN.findall(text)))
-    refs = tuple(str(mail.get("In-Reply-To", "")).split()) + tuple(
-        str(mail.get("References", "")).split()
-    )
     return Reply(
         sender=sender,
         message_id=message_id,
@@ -190,7 +186,6 @@ def read_reply(data: bytes, *, source: str = "the reply") -> Reply:
         lines=tuple(reply_lines(text)),
         source=source,
         auto=auto,
-        in_reply_to=refs,
     )
 
 

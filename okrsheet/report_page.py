@@ -9,8 +9,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from okrsheet.model import Plan
-from okrsheet.names import person_key
+from okrsheet.domain.model import Plan
+from okrsheet.domain.names import person_key
+from okrsheet.domain.scoring import weighted_mean
 from okrsheet.reports import (
     AlignedSummary,
     CycleInfo,
@@ -33,7 +34,6 @@ from okrsheet.reports import (
     status_report,
     tree_report,
 )
-from okrsheet.scoring import weighted_mean
 
 #: At most this many check-ins per key result are kept for its chart, so that a year of weekly
 #: check-ins for a large company stays a small file.

@@ -5,19 +5,15 @@ Commands call these functions and render what they return; a script can call the
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
-from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,
@@ -27,6 +23,9 @@ from okrsheet.model import (
     current_quarter,
     cycle_from_name,
 )
+from okrsheet.errors import InvalidWorkbook, OkrError, UsageError
+from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
+from okrsheet.memory import bulk_load
 from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import (
     AppendRows,
@@ -88,50 +87,6 @@ def resolve_location(
     return Location(path=Path(DEFAULT_WORKBOOK))
 
 
-def store_for(location: Location) -> WorkbookStore:
-    return open_store(location)
-
-
-#: How many objects the last `bulk_load` left frozen (0: none, or someone else froze some).
-_frozen_by_load = 0
-#: Loads that leave fewer new objects than this are not frozen: the collector walks them fast,
-#: and counting frozen objects (`gc.get_freeze_count` walks them all) would cost more.
-FREEZE_FROM = 200_000
-
-
-@contextlib.contextmanager
-def bulk_load() -> Iterator[None]:
-    """Pause Python's cycle collector while a workbook is read and parsed.
-
-    A large workbook becomes about a million cells, dicts and models, almost none of them in
-    reference cycles; the collector would walk all of them again and again as they pile up (a
-    quarter of the parse time of a 94,000-line log). Afterwards, when the load made at least
-    FREEZE_FROM objects, they move to the permanent generation (`gc.freeze`), so the
-    collections that follow skip them too; reference counting still frees them as usual. The
-    next load hands them back to the collector first, so a process that loads again and again
-    keeps at most one load's objects out of its reach. What someone else froze is never thawed.
-    """
-    global _frozen_by_load
-    if not gc.isenabled():  # an enclosing load (or the caller) already paused it
-        yield
-        return
-    # Frozen objects freed since only lower the count; more than the load froze means someone
-    # else froze some too, and then nothing is thawed.
-    if _frozen_by_load and gc.get_freeze_count() <= _frozen_by_load:
-        gc.unfreeze()
-    _frozen_by_load = 0
-    gc.disable()
-    before = gc.get_count()[0]
-    try:
-        yield
-    finally:
-        # With the collector paused, generation 0's count grows by what the load leaves.
-        if gc.get_count()[0] - before >= FREEZE_FROM and gc.get_freeze_count() == 0:
-            gc.freeze()
-            _frozen_by_load = gc.get_freeze_count()
-        gc.enable()
-
-
 def load(location: Location, *, linked: bool = True, kr_checks: bool = False) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation.
@@ -139,7 +94,7 @@ def load(location: Location, *, linked: bool = True, kr_checks: bool = False) ->
     With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
     Settings turn on, as warnings (on this workbook's own key results)."""
     with bulk_load():
-        store = store_for(location)
+        store = open_store(location)
         raw = store.read()
         try:
             parsed = parse_workbook(raw)
@@ -172,7 +127,7 @@ def lint(
     from okrsheet.kr_checks import check_workbook, enabled_codes
 
     with bulk_load():
-        raw = store_for(location).read()
+        raw = open_store(location).read()
         parsed = parse_workbook(raw, with_log=False)
     codes = enabled_codes(parsed, only)
 
@@ -191,7 +146,7 @@ def archive_raws(
     found: list[RawWorkbook] = []
     for text in settings.archive_workbooks:
         try:
-            store = store_for(linked_location(location, text))
+            store = open_store(linked_location(location, text))
             if store.exists():
                 found.append(store.read())
         except OkrError:
@@ -203,8 +158,8 @@ def archive_raws(
 def _not_a_workbook(store: WorkbookStore, raw: RawWorkbook) -> InvalidWorkbook | None:
     """`gsheet:ID (Budget 2027) is not an okr workbook` for something with neither a Settings
     tab nor an OKR tab (another spreadsheet given by mistake); None for a broken workbook."""
+    from okrsheet.layout.okr_tabs import okr_tables
     from okrsheet.layout.schema import SETTINGS_TAB, normalize_header
-    from okrsheet.layout.writer import okr_tables
 
     settings = normalize_header(SETTINGS_TAB)
     if any(normalize_header(t) == settings for t in raw.titles) or okr_tables(raw):
@@ -268,8 +223,8 @@ def merge_linked(
     A linked workbook that cannot be read (gone, not shared, Google down, not a workbook) is
     left out with a warning naming the `setting` cell that links it, so that one department's
     problem does not stop every corporate report; `okr validate --strict` fails on it."""
-    from okrsheet.layout.extra_tabs import cells_of, interlock_findings
-    from okrsheet.model import check_plan
+    from okrsheet.domain.model import check_plan
+    from okrsheet.layout.interlock_cells import cells_of, interlock_findings
 
     where, departments, unreadable = _read_linked(base, links, setting)
     merging = _Merging.of(parsed, base)
@@ -340,8 +295,8 @@ def _read_linked(
 
 def _local_findings(one: ParsedWorkbook) -> list[Finding]:
     """A workbook's own findings, less the cross-item ones (checked again across all)."""
-    from okrsheet.layout.extra_tabs import INTERLOCK_CODES
-    from okrsheet.model import check_plan
+    from okrsheet.domain.model import check_plan
+    from okrsheet.layout.interlock_cells import INTERLOCK_CODES
 
     spanning = {(p.code, p.message) for p in check_plan(one.plan)}
     return [
@@ -663,7 +618,7 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
         fixed.dates = sum(1 for c in units for v in c.cells.values() if isinstance(v, date))
         return [*ids, *units, *truth, *formulas, *_one_append(settings, zone), *dashboard]
 
-    store_for(location).update(with_room(planner))
+    open_store(location).update(with_room(planner))
     return fixed
 
 
@@ -708,12 +663,3 @@ def _with_cells(raw: RawWorkbook, changes: Sequence[SetCells]) -> RawWorkbook:
                 rows[row - 1][col - 1] = value
         grids.append(replace(grid, rows=rows))
     return replace(raw, grids=grids)
-
-
-def fix_ids(location: Location) -> int:
-    """Give every objective and KR row without an id one; returns how many were assigned."""
-    from okrsheet.layout.dashboard import with_room
-    from okrsheet.layout.writer import assign_missing_ids
-
-    changes = store_for(location).update(with_room(assign_missing_ids))
-    return sum(len(c.cells) for c in changes if isinstance(c, SetCells))

@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from okrsheet.checkins import CheckInRequest, prepare, record
+from okrsheet.domain.model import KeyResult, Plan
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.reader import ParsedWorkbook, find_table
 from okrsheet.layout.schema import ARCHIVE_PREFIX, OKR_COLUMNS, SOURCE_COLUMNS
 from okrsheet.layout.source_cells import source_columns
 from okrsheet.layout.tables import Finding, Table, cell_ref
-from okrsheet.model import KeyResult, Plan
 from okrsheet.sources import Context, Kind, Source, SourceError, kind_named, parse_source
 from okrsheet.sources.config import MachineConfig, load_config
 from okrsheet.sources.status import SourceState, next_state, read_state
@@ -147,7 +147,7 @@ def _read(location: Location, *, locking: bool) -> RawWorkbook:
     store = open_store(location)
     if location.remote or not locking:
         return store.read()
-    from okrsheet.layout.changes import looks_like_log
+    from okrsheet.layout.checkin_log import looks_like_log
     from okrsheet.stores.base import Skim
 
     seen: list[RawWorkbook] = []
@@ -264,8 +264,9 @@ def _check_values(
 def state_changes(raw: RawWorkbook, states: Mapping[str, str]) -> list[Change]:
     """The Synced cells to write, found by ID on the fresh read; a tab with a Source column but
     no Synced column gets one, after its last column."""
-    from okrsheet.layout.extra_schema import KPI_COLUMNS, KPIS_TAB
+    from okrsheet.layout.kpis_tab import KPI_COLUMNS
     from okrsheet.layout.schema import normalize_header
+    from okrsheet.layout.side_tabs import KPIS_TAB
 
     changes: list[Change] = []
     for grid in raw.grids:
@@ -304,7 +305,7 @@ def stale_findings(parsed: ParsedWorkbook, as_of: date) -> list[Finding]:
     """A warning at the Source cell of each sourced key result that lags because its source's
     number has not moved for longer than the cadence while it is behind (as `okr lagging`
     says), for `okr validate`."""
-    from okrsheet.scoring import lagging
+    from okrsheet.domain.scoring import lagging
 
     findings: list[Finding] = []
     if not any(kr.source for kr in parsed.plan.key_results):

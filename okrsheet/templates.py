@@ -14,16 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrsheet.csvfile import read_csv
-from okrsheet.errors import InvalidWorkbook, UsageError
-from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
-    CORPORATE_TAB,
-    IDEAS_TAB,
-    RESERVED_TABS,
-    normalize_header,
-)
-from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,
@@ -33,8 +24,18 @@ from okrsheet.model import (
     Settings,
     infer_kind,
 )
+from okrsheet.errors import InvalidWorkbook, UsageError
+from okrsheet.example_initiatives_kpis import add_example_extras
+from okrsheet.layout.links import parse_links
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CORPORATE_TAB,
+    IDEAS_TAB,
+    RESERVED_TABS,
+    normalize_header,
+)
+from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
 from okrsheet.stores.base import ColumnSpec, TabSpec, WriteValue
-from okrsheet.template_extras import add_example_extras, dependency_fields
 
 DEFAULT_TEMPLATE = "blank"
 #: okr's own tabs: a person's tab may not take one of these names.
@@ -421,3 +422,18 @@ def _round(value: float, scale: float) -> float:
     magnitude = abs(scale) or 1.0
     digits = max(0, 3 - int(math.floor(math.log10(magnitude))))
     return round(value, digits)
+
+
+def dependency_fields(spec: dict[str, Any], key_ids: dict[str, str]) -> dict[str, Any]:
+    """A template key result's `depends_on` entries (keys or IDs, each optionally with a
+    quantity: `"mql × 5"`) as the key result's fields."""
+    links = [link for entry in spec.get("depends_on", []) for link in parse_links(str(entry))]
+    resolve = {link.kr_id: key_ids.get(link.kr_id, link.kr_id) for link in links}
+    return {
+        "depends_on": tuple(resolve[link.kr_id] for link in links),
+        "ratios": tuple(
+            (resolve[link.kr_id], link.ratio, link.same_unit)
+            for link in links
+            if link.ratio is not None
+        ),
+    }

@@ -86,23 +86,22 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _no_sleeping_in_google_auth(monkeypatch: pytest.MonkeyPatch) -> None:
-    """google-auth backs off between token-endpoint retries with time.sleep: not in tests."""
+@pytest.fixture
+def quick_google_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-auth as the Google tests run it (the `google` fixture asks for this), by two
+    patches of its private modules that the tests of anything else never need:
+
+    - no sleeping: it backs off between token-endpoint retries with time.sleep;
+    - each private key parsed once: it parses the service account's PEM key on every command
+      run (about 45 ms, most of the time of a run against the fake), and the same key gives
+      the same key object."""
     from types import SimpleNamespace
 
+    from cryptography.hazmat.primitives import serialization
     from google.auth import _exponential_backoff
+    from google.auth.crypt import _cryptography_rsa
 
     monkeypatch.setattr(_exponential_backoff, "time", SimpleNamespace(sleep=lambda _s: None))
-
-
-@pytest.fixture(autouse=True)
-def _parse_each_private_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """google-auth parses the service account's PEM key on every command run (about 45 ms,
-    most of the time of a run against the fake). The same key gives the same key object, so
-    parse each key once."""
-    from cryptography.hazmat.primitives import serialization
-    from google.auth.crypt import _cryptography_rsa
 
     class _Serialization:
         def __getattr__(self, name: str) -> Any:
@@ -141,7 +140,7 @@ def type_cells(path: Path, cells: dict[str, dict[tuple[int, int], Any]]) -> None
     import io
 
     from okrsheet.stores.base import Formula, SetCells
-    from okrsheet.stores.xlsx_patch import patch
+    from okrsheet.stores.xlsx.patch import patch
 
     def typed(value: Any) -> Any:
         return Formula(value) if isinstance(value, str) and value.startswith("=") else value
@@ -153,6 +152,46 @@ def type_cells(path: Path, cells: dict[str, dict[tuple[int, int], Any]]) -> None
     out = io.BytesIO()
     patch(str(path), out, changes)
     path.write_bytes(out.getvalue())
+
+
+#: A tiny shop, typed into the Corporate tab as a person would: one objective and three key
+#: results whose every figure can be checked on paper.
+SHOP_ROWS: list[list[Any]] = [
+    ["Objective", "CORP-1", None, "Become the easiest shop to buy from", "corporate", "Ana Lima"],
+    ["Key result", "CORP-1.1", "CORP-1", "Orders per week", None, "Ana Lima", None, None,
+     0, 100, 50, "orders", dt.date(2026, 12, 31), 1, 0.8],
+    ["Key result", "CORP-1.2", "CORP-1", "Days to deliver", None, "Ana Lima", None, None,
+     20, 10, 18, "days", dt.date(2026, 12, 31), 1, 0.4],
+    ["Key result", "CORP-1.3", "CORP-1", "Checkout abandonment below 50%", None, "Ana Lima", None,
+     "milestone", 0, 1, 0, None, dt.date(2026, 12, 15), 2, "70%"],
+]  # fmt: skip
+
+
+def type_with_openpyxl(path: Path, tab: str, rows: list[list[Any]]) -> None:
+    """Type rows into a tab with another program than okr (openpyxl), as a person would: on
+    the first rows below the data, where okr's prepared formulas stand but nothing is typed."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book[tab]
+    row = sheet.max_row
+    while row > 1 and all(c.value is None or c.data_type == "f" for c in sheet[row]):
+        row -= 1
+    for offset, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row + offset, column, value)
+    book.save(path)
+
+
+@pytest.fixture(scope="session")
+def shop_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The shop: a blank 2026-Q4 workbook made by the real `okr init`, its rows typed in with
+    openpyxl (not okr's own writer: a writer bug its reader tolerates would go unseen)."""
+    path = tmp_path_factory.mktemp("shop") / "shop.xlsx"
+    init_bytes(path, "--company", "Shop")
+    type_with_openpyxl(path, "Corporate", SHOP_ROWS)
+    return path.read_bytes()
 
 
 @dataclass
@@ -223,12 +262,12 @@ class Google:
 
 
 @pytest.fixture
-def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Google:
+def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quick_google_auth: None) -> Google:
     """Google Sheets on the fake: real gspread and google-auth code, no network, no sleeping.
 
     A service account key is passed the way a person would (GOOGLE_APPLICATION_CREDENTIALS)."""
-    import okrsheet.stores.google_http as google_http
-    import okrsheet.stores.gsheets as gsheets
+    import okrsheet.stores.google.http as google_http
+    import okrsheet.stores.google.store as gsheets
 
     fake = FakeGoogle()
     key_file = tmp_path / "service-account.json"

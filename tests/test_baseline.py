@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from okrsheet.domain.model import Cycle, KeyResult, KRKind, Settings, Status
+from okrsheet.domain.scoring import grade, objective_progress, progress, status
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.model import Cycle, KeyResult, KRKind, Settings, Status
-from okrsheet.scoring import grade, objective_progress, progress, status
 from tests.conftest import Google, type_cells
 
 COL = {c.key: i for i, c in enumerate(OKR_COLUMNS, start=1)}

@@ -10,8 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.model import (
+from okrsheet.domain.model import (
     Commitment,
     Cycle,
     KeyResult,
@@ -22,8 +21,7 @@ from okrsheet.model import (
     Settings,
     Status,
 )
-from okrsheet.reports import grade_report
-from okrsheet.scoring import (
+from okrsheet.domain.scoring import (
     COMMITTED_MISS,
     grade_band,
     lag_reasons,
@@ -32,6 +30,8 @@ from okrsheet.scoring import (
     score_plan,
     status,
 )
+from okrsheet.layout.schema import OKR_COLUMNS
+from okrsheet.reports import grade_report
 from tests.conftest import Google, type_cells
 
 START = date(2026, 1, 1)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Plan, Settings
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Objective, Plan, Settings
+from okrsheet.domain.vocab import KRKind, Level
 from okrsheet.render import digest as forms
 from okrsheet.reports import DigestReport, digest_report
-from okrsheet.vocab import KRKind, Level
 
 Q4 = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
 AS_OF = date(2026, 11, 16)

@@ -18,12 +18,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from okrsheet import kinds
-from okrsheet.kinds import Kind
+from okrsheet.domain import kinds
+from okrsheet.domain.kinds import Kind
+from okrsheet.domain.model import KeyResult
+from okrsheet.domain.scoring import grade, progress
 from okrsheet.layout import cells
 from okrsheet.layout.formulas import row_formulas
-from okrsheet.model import KeyResult
-from okrsheet.scoring import grade, progress
 from tests.cli.test_sheet_agrees import COL, SOFFICE, disagreements, recalculate, type_rows
 
 BOTH = "AND(ISNUMBER({s}),ISNUMBER({t}))"

@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-import okrsheet.model
-from okrsheet.layout import parse_workbook
-from okrsheet.layout.schema import normalize_header
-from okrsheet.model import (
+import okrsheet.domain.model
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,
@@ -23,7 +21,9 @@ from okrsheet.model import (
     log_index,
     rewind,
 )
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.layout import parse_workbook
+from okrsheet.layout.schema import normalize_header
+from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
 
@@ -64,7 +64,7 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         real(self, checkins)
 
     monkeypatch.setattr(LogIndex, "__init__", init)
-    monkeypatch.setattr(okrsheet.model, "_last_index", None)
+    monkeypatch.setattr(okrsheet.domain.model, "_last_index", None)
     return built
 
 
@@ -134,6 +134,8 @@ def test_the_newest_check_in_of_each_key_result_is_the_last_in_order(seed: int) 
     plan = Plan(cycle=CYCLE, key_results=krs, checkins=log)
     in_cycle = [c for c in sorted(log, key=checkin_order) if c.date >= CYCLE.start]
     expected = {c.kr_id: c for c in in_cycle}
-    found = {kr.id: (index, entry) for _, kr, index, entry in okrsheet.model._disagreements(plan)}
+    found = {
+        kr.id: (index, entry) for _, kr, index, entry in okrsheet.domain.model._disagreements(plan)
+    }
     assert {kr: entry for kr, (_, entry) in found.items()} == expected
     assert all(log[index] is entry for index, entry in found.values())

@@ -1,4 +1,5 @@
-"""Unit tests for okrsheet.model (and okrsheet.vocab): validation rules and plan-wide checks."""
+"""Unit tests for okrsheet.domain.model (and okrsheet.domain.vocab): validation rules and
+plan-wide checks."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from okrsheet import vocab
-from okrsheet.model import (
+from okrsheet.domain import vocab
+from okrsheet.domain.model import (
     BENCHMARK_HINT,
     CheckIn,
     Cycle,
@@ -25,7 +26,6 @@ from okrsheet.model import (
     checkin_order,
     current_quarter,
     cycle_from_name,
-    duplicate_ids,
     filter_plan,
     infer_kind,
     next_cycle_name,
@@ -450,11 +450,6 @@ def test_plan_lookups() -> None:
     assert plan.krs_by_objective() == {"O1": (k1,), "O2": (k2,)}
     assert plan.checkins_of("KR1") == (c_early, c_late)
     assert plan.checkins_of("KR2") == ()
-
-
-def test_duplicate_ids() -> None:
-    assert duplicate_ids(["O1", "O2", "O1", "KR3", "KR3", "KR3"]) == ["KR3", "O1"]
-    assert duplicate_ids(["O1", "O2"]) == []
 
 
 # --------------------------------------------------------------------------- reconcile

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from okrsheet.cli import COMMANDS as TABLE
@@ -32,6 +34,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert setup_commands()[1] in ci.splitlines()
     for check in ("ruff check", "ruff format --check", "mypy --strict okrsheet"):
         assert check in ci
+    assert ".venv/bin/vulture" in ci.splitlines()
+
+
+def test_vulture_finds_no_dead_code() -> None:
+    """Every name in okrsheet is used, or listed with its reason in .ci/vulture_whitelist.py."""
+    done = subprocess.run(
+        [sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
 
 
 def test_readme_names_every_command() -> None:

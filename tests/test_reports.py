@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from okrsheet import reports, service
+from okrsheet.domain.model import Plan, cycle_from_name, rewind
 from okrsheet.errors import UsageError
 from okrsheet.layout import ParsedWorkbook
-from okrsheet.model import Plan, cycle_from_name, rewind
 from okrsheet.render import machine
 from okrsheet.stores import Location
 from okrsheet.templates import EXAMPLE_TEMPLATE

@@ -20,19 +20,19 @@ from typing import Any
 import pytest
 
 import okrsheet.checkins
-import okrsheet.model
+import okrsheet.domain.model
 import okrsheet.report_page
 import okrsheet.reports.history
-import okrsheet.stores.xlsx
-import okrsheet.stores.xlsx_skim
+import okrsheet.stores.xlsx.skim
+import okrsheet.stores.xlsx.store
 from benchmarks.generate import Size, build
-from okrsheet import kpis as kpi_rules
 from okrsheet.checkins import CheckInRequest, record
+from okrsheet.domain import kpis as kpi_rules
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.layout.writer import workbook_tabs
-from okrsheet.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.stores import Location
 from okrsheet.stores.base import Skim
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
 AS_OF = date(2026, 11, 20)
@@ -129,12 +129,12 @@ class PlainSnapshot:
 
 
 def use_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(okrsheet.model, "rewind", plain_rewind)
-    monkeypatch.setattr(okrsheet.model, "_disagreements", plain_disagreements)
-    monkeypatch.setattr(okrsheet.model.Plan, "checkins_of", plain_checkins_of)
+    monkeypatch.setattr(okrsheet.domain.model, "rewind", plain_rewind)
+    monkeypatch.setattr(okrsheet.domain.model, "_disagreements", plain_disagreements)
+    monkeypatch.setattr(okrsheet.domain.model.Plan, "checkins_of", plain_checkins_of)
     monkeypatch.setattr(okrsheet.reports.history, "history_reports", plain_history_reports)
     monkeypatch.setattr(okrsheet.report_page, "history_reports", plain_history_reports)
-    monkeypatch.setattr(okrsheet.stores.xlsx, "_Snapshot", PlainSnapshot)
+    monkeypatch.setattr(okrsheet.stores.xlsx.store, "_Snapshot", PlainSnapshot)
     plain_update = XlsxStore.update
 
     def update_without_skim(self: XlsxStore, planner: Any, *, skim: Any = None) -> Any:
@@ -253,7 +253,7 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     lean = outputs(okr, workbook)
     with monkeypatch.context() as plain:
         use_plain_paths(plain)
-        assert okrsheet.model.rewind is plain_rewind
+        assert okrsheet.domain.model.rewind is plain_rewind
         before = outputs(okr, workbook)
     assert lean.keys() == before.keys()
     for key, said in before.items():
@@ -275,16 +275,16 @@ def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
     # over 1 kB counts as long), the snapshot settled by the file's time stamps alone.
     monkeypatch.setattr(okrsheet.checkins, "Skim", functools.partial(Skim, min_bytes=1024))
     skimmed: list[int] = []
-    skim_sheet = okrsheet.stores.xlsx_skim.skim_sheet
+    skim_sheet = okrsheet.stores.xlsx.skim.skim_sheet
 
     def counted(xml: bytes, patterns: Any, head_rows: int) -> bytes | None:
         found = skim_sheet(xml, patterns, head_rows)
         skimmed.append(0 if found is None else len(xml) - len(found))
         return found
 
-    monkeypatch.setattr(okrsheet.stores.xlsx_skim, "skim_sheet", counted)
+    monkeypatch.setattr(okrsheet.stores.xlsx.skim, "skim_sheet", counted)
     with monkeypatch.context() as settled:
-        settled.setattr(okrsheet.stores.xlsx, "SETTLED_NS", 0)
+        settled.setattr(okrsheet.stores.xlsx.store, "SETTLED_NS", 0)
         settled.setattr(hashlib, "sha256", None)  # nothing is hashed
         written = checkin_bytes(lean)
     assert skimmed and max(skimmed) > 100_000, "the log was skimmed"
@@ -297,6 +297,6 @@ def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
 
 def test_the_plain_paths_are_the_ones_replaced() -> None:
     """The names this test swaps are still the ones the code calls (else it compares nothing)."""
-    assert callable(okrsheet.model._disagreements)
+    assert callable(okrsheet.domain.model._disagreements)
     assert callable(okrsheet.reports.history._history)
-    assert hasattr(okrsheet.stores.xlsx._Snapshot, "still")
+    assert hasattr(okrsheet.stores.xlsx.store._Snapshot, "still")

@@ -1,4 +1,4 @@
-"""Unit tests for okrsheet.scoring: progress, pace, status, grades and the lagging report.
+"""Unit tests for okrsheet.domain.scoring: progress, pace, status, grades and the lagging report.
 
 Every date is fixed; nothing here depends on today.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,
@@ -21,7 +21,7 @@ from okrsheet.model import (
     Settings,
     Status,
 )
-from okrsheet.scoring import (
+from okrsheet.domain.scoring import (
     GRADE_BAND,
     Lag,
     days_since_checkin,

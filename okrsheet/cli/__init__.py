@@ -83,14 +83,14 @@ def _root(
     (a URL or gsheet:ID). Start with `okr init --example demo.xlsx` and `okr status -w demo.xlsx`.
     """
     if credentials is not None:
-        from okrsheet.stores.google_auth import CREDENTIALS_ENV
+        from okrsheet.stores.google.auth import CREDENTIALS_ENV
 
         os.environ[CREDENTIALS_ENV] = str(credentials)
 
 
 def main() -> None:
     if COMPLETE_VAR in os.environ:  # the shell asks for completions: register its protocol
-        from typer._completion_classes import completion_init
+        from okrsheet.cli.framework import completion_init
 
         completion_init()
     app(prog_name="okr", complete_var=COMPLETE_VAR)  # also under `python -m okrsheet`

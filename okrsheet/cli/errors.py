@@ -10,31 +10,21 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from okrsheet.errors import ExitCode, OkrError
+from okrsheet.errors import EXIT_CODES, OkrError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_CODES = {
-    ExitCode.USAGE: "usage",
-    ExitCode.INVALID_CONTENT: "invalid-content",
-    ExitCode.UNAVAILABLE: "workbook-unavailable",
-    ExitCode.BACKEND: "backend-failure",
-    ExitCode.AUTH: "not-allowed",
-    ExitCode.ABORTED: "aborted",
-    ExitCode.INTERNAL: "internal",
-}
-
 
 def fail(error: OkrError, *, json_output: bool = False) -> NoReturn:
     from okrsheet.render import console
-    from okrsheet.render.tables import safe
+    from okrsheet.render.rich_tables import safe
 
     details = error.details
     if json_output:
         envelope = {
             "error": {
-                "code": _CODES.get(error.exit_code, "internal"),
+                "code": EXIT_CODES[error.exit_code].envelope or "internal",
                 "exit_code": int(error.exit_code),
                 "message": error.message,
                 "details": details,
@@ -116,12 +106,9 @@ def _refuse_undecodable(values: dict[str, object]) -> None:
 def _spelled(name: str) -> str:
     """How the person typed the parameter `name`: `--note`, or `KR_ID` for an argument."""
     label = "--" + name.replace("_", "-")
-    try:
-        from typer._click.globals import get_current_context  # the Click inside Typer
+    from okrsheet.cli.framework import current_context
 
-        context = get_current_context(silent=True)
-    except ImportError:  # pragma: no cover - another Typer
-        context = None
+    context = current_context()
     params = context.command.params if context is not None else []
     for param in params:
         if param.name == name:

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from okrsheet.stores.xlsx_files import fsync_folder
+from okrsheet.stores.xlsx.files import fsync_folder
 
 #: A hidden temporary file this old is no write's in progress: the next write removes it.
 STALE_AFTER_SECONDS = 60.0

@@ -11,24 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 import typer.main
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup, TyperOption
 
-if TYPE_CHECKING:
-    from typer import _click  # the Click that this Typer builds on
-
+from okrsheet.cli.framework import Command, Context, HelpFormatter, UsageError, is_a
 
 _ARGS = "okr.args"  # the command line, kept in the context for error messages
 
 
-def _okr_style(error: UsageError, args: list[str], command: str = "okr") -> UsageError:
+def _okr_style(error: Exception, args: list[str], command: str = "okr") -> Exception:
     """A usage error in okr's one-line style (cli/usage.py); help asked by an empty command
     line stays help."""
-    if isinstance(error, NoArgsIsHelpError):
+    if is_a(error, "NoArgsIsHelpError"):
         return error
     from okrsheet.cli.usage import OkrUsageError, translate, wants_json
 
@@ -45,7 +42,7 @@ class _LeanOption(TyperOption):
     framework's converter for it: Typer builds a pydantic adapter per option it converts,
     and the first one imports pydantic (0.3 s), which `okr CMD --help` never needs."""
 
-    def process_value(self, ctx: _click.Context, value: Any) -> Any:
+    def process_value(self, ctx: Context, value: Any) -> Any:
         if value is not None or self.required:
             return super().process_value(ctx, value)
         value = () if self.multiple or self.nargs == -1 else None
@@ -54,7 +51,7 @@ class _LeanOption(TyperOption):
         return value
 
 
-def _lean(command: _click.Command) -> _click.Command:
+def _lean(command: Command) -> Command:
     """The command with its options that are not given left unconverted (`_LeanOption`)."""
     for param in command.params:
         if type(param) is TyperOption:
@@ -97,28 +94,29 @@ class LazyGroup(TyperGroup):
         self,
         info_name: str | None,
         args: list[str],
-        parent: _click.Context | None = None,
+        parent: Context | None = None,
         **extra: Any,
-    ) -> _click.Context:
+    ) -> Context:
         _lean(self)
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
-        except NoArgsIsHelpError as asked:
-            # `okr` alone asks for help: it gets it, and that is no mistake (exit 0).
-            typer.echo(asked.ctx.get_help() if asked.ctx else "")
-            raise typer.Exit(0) from None
         except UsageError as error:
+            if is_a(error, "NoArgsIsHelpError"):
+                # `okr` alone asks for help: it gets it, and that is no mistake (exit 0).
+                asked: Any = error
+                typer.echo(asked.ctx.get_help() if asked.ctx else "")
+                raise typer.Exit(0) from None
             raise _okr_style(error, args) from None
         ctx.meta[_ARGS] = list(args)
         return ctx
 
-    def get_help_option(self, ctx: _click.Context) -> Any:
+    def get_help_option(self, ctx: Context) -> Any:
         option = super().get_help_option(ctx)
         if type(option) is TyperOption:
             option.__class__ = _LeanOption
         return option
 
-    def invoke(self, ctx: _click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         # Mistakes in a command's own options surface here, when the command parses them.
         try:
             return super().invoke(ctx)
@@ -128,8 +126,8 @@ class LazyGroup(TyperGroup):
             raise _okr_style(error, args, f"okr {name}" if name else "okr") from None
 
     def resolve_command(
-        self, ctx: _click.Context, args: list[str]
-    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in self.entries:
             from okrsheet.cli.usage import unknown_command, wants_json
@@ -137,21 +135,21 @@ class LazyGroup(TyperGroup):
             raise unknown_command(name, self.entries, ctx, wants_json(ctx.meta.get(_ARGS, [])))
         return super().resolve_command(ctx, args)
 
-    def list_commands(self, ctx: _click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(self.entries)
 
-    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         entry = self.entries.get(cmd_name)
         if entry is not None and cmd_name not in self.commands:
             self.commands[cmd_name] = self._build(entry)
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # The listing comes from the table: nothing is imported to show it.
         with formatter.section("Commands"):
             formatter.write_dl([(e.name, e.summary) for e in self.entries.values()])
 
-    def _build(self, entry: Entry) -> _click.Command:
+    def _build(self, entry: Entry) -> Command:
         module = import_module(f"{self.package}.{entry.module}")
         function = getattr(module, entry.name, None)
         if function is None:  # a group of subcommands: the module's Typer app
@@ -175,7 +173,7 @@ def keep_examples(text: str) -> str:
     return head + marker + "\n\n" + "\n\n".join(kept)
 
 
-def _whole_examples(command: _click.Command) -> _click.Command:
+def _whole_examples(command: Command) -> Command:
     if command.help:
         command.help = keep_examples(command.help)
     for sub in getattr(command, "commands", {}).values():

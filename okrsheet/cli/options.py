@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from okrsheet.domain.vocab import Level
 from okrsheet.errors import UsageError
 from okrsheet.render import OutputFormat
-from okrsheet.vocab import Level
 
 if TYPE_CHECKING:
     from okrsheet.stores import Location

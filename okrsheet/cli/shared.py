@@ -9,25 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from okrsheet.domain.model import Plan
+    from okrsheet.domain.vocab import Level
     from okrsheet.layout import ParsedWorkbook
-    from okrsheet.model import Plan
     from okrsheet.stores import Location
-    from okrsheet.vocab import Level
-
-
-def load_plan(
-    workbook: str | None,
-    *,
-    as_of: date,
-    owner: str | None = None,
-    level: Level | None = None,
-    objective: str | None = None,
-) -> tuple[ParsedWorkbook, Plan]:
-    """Read the workbook once, as it stood on `as_of`, and keep what the filters select."""
-    parsed, plan, _ = load_plan_as_of(
-        workbook, as_of=as_of, owner=owner, level=level, objective=objective
-    )
-    return parsed, plan
 
 
 def load_plan_as_of(
@@ -38,12 +23,12 @@ def load_plan_as_of(
     level: Level | None = None,
     objective: str | None = None,
 ) -> tuple[ParsedWorkbook, Plan, date]:
-    """`load_plan` for `--as-of` as typed: a slashed date is read with the workbook's date
-    order, so the workbook is read first (a date no order can read is refused before that).
-    Also returns the day."""
+    """The workbook read once, as it stood on `--as-of` as typed, and what the filters select.
+    A slashed date is read with the workbook's date order, so the workbook is read first (a
+    date no order can read is refused before that). Also returns the day."""
     from okrsheet import service
     from okrsheet.cli.options import as_of_date, check_date_option
-    from okrsheet.model import filter_plan, rewind
+    from okrsheet.domain.model import filter_plan, rewind
 
     if not isinstance(as_of, date):
         check_date_option(as_of, "--as-of")
@@ -91,7 +76,7 @@ def check_filters(
 def everyone(parsed: ParsedWorkbook, plan: Plan) -> list[str]:
     """Every name the workbook knows: owners of objectives, key results, initiatives and
     KPIs, and the People tab."""
-    from okrsheet.model import owners
+    from okrsheet.domain.model import owners
 
     extra = {i.owner for i in plan.initiatives} | {k.owner for k in plan.kpis if k.owner}
     return sorted(set(owners(plan)) | set(parsed.people) | extra, key=str.casefold)
@@ -100,8 +85,8 @@ def everyone(parsed: ParsedWorkbook, plan: Plan) -> list[str]:
 def resolve_owner(owner: str, known: Sequence[str]) -> str:
     """`--owner` as the workbook spells it (case, accents and spaces aside); an unknown name is
     a usage error worded the same by every command, with the name it most likely means."""
+    from okrsheet.domain.names import closest_person, find_person
     from okrsheet.errors import UsageError
-    from okrsheet.names import closest_person, find_person
 
     found = find_person(owner, known)
     if found is not None:

@@ -13,10 +13,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from typer._click import echo
-from typer._click.core import Context, Parameter
-from typer._click.exceptions import BadParameter, MissingParameter, NoSuchOption, UsageError
+import typer
 
+from okrsheet.cli.framework import Context, Parameter, is_a
 from okrsheet.errors import ExitCode
 
 #: Options people type from other tools, and what okr calls them.
@@ -42,8 +41,11 @@ OPTION_ALIASES = {
 COMMAND_OPTIONS = {"-w", "--workbook", "-f", "--format", "--as-of", "--owner", "--level"}
 
 
-class OkrUsageError(UsageError):
-    """A usage error shown as `error: ...` and `hint: ...`, with the usage exit code."""
+class OkrUsageError(typer.BadParameter):
+    """A usage error shown as `error: ...` and `hint: ...`, with the usage exit code.
+
+    Built on `typer.BadParameter`, the one usage error Typer publishes, so that Typer shows it
+    (`show`) and exits with its code like any other mistake on the command line."""
 
     exit_code = int(ExitCode.USAGE)
 
@@ -61,7 +63,7 @@ class OkrUsageError(UsageError):
 
     def show(self, file: IO[Any] | None = None) -> None:
         from okrsheet.render import console
-        from okrsheet.render.tables import safe
+        from okrsheet.render.rich_tables import safe
 
         if self.json_output:
             envelope = {
@@ -72,7 +74,7 @@ class OkrUsageError(UsageError):
                     "details": [],
                 }
             }
-            echo(json.dumps(envelope, indent=2))
+            typer.echo(json.dumps(envelope, indent=2))
         stderr = console.err()
         stderr.print(safe("error: ", "bold red") + safe(self.message))
         if self.hint:
@@ -108,15 +110,16 @@ def unknown_command(
     return OkrUsageError(f"no command named {name!r}", hint=hint, ctx=ctx, json_output=json_output)
 
 
-def translate(error: UsageError, json_output: bool, command: str = "okr") -> OkrUsageError:
+def translate(mistake: Exception, json_output: bool, command: str = "okr") -> OkrUsageError:
     """The framework's usage error as okr's: its message in okr's words, with a hint.
 
     `command` names the command when the error does not say which (a value missing at the end
     of the line)."""
+    error: Any = mistake  # Click's UsageError, whose class Typer does not publish
     ctx = error.ctx
     where = ctx.command_path if ctx is not None else command
     help_hint = f"`{where} --help` lists the options, with examples."
-    if isinstance(error, NoSuchOption):
+    if is_a(error, "NoSuchOption"):
         option = error.option_name
         alias = OPTION_ALIASES.get(option.split("=", 1)[0])
         if alias is not None:
@@ -131,10 +134,10 @@ def translate(error: UsageError, json_output: bool, command: str = "okr") -> Okr
         return OkrUsageError(
             f"{where} has no option {option}", hint=hint, ctx=ctx, json_output=json_output
         )
-    if isinstance(error, MissingParameter) and error.param is not None:
+    if is_a(error, "MissingParameter") and error.param is not None:
         kind, name = _named(error.param)
         message = f"missing {kind} {name}"
-    elif isinstance(error, BadParameter) and error.param is not None:
+    elif isinstance(error, typer.BadParameter) and error.param is not None:
         message = f"{_named(error.param)[1]}: {error.message.removeprefix('Value error, ')}"
     else:
         message = error.format_message().strip()

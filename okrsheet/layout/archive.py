@@ -12,13 +12,13 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from okrsheet.kinds import Kind
+from okrsheet.domain.kinds import Kind
+from okrsheet.domain.model import Commitment, KeyResult, cycle_from_name
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.schema import ARCHIVE_PREFIX, column, normalize_header
 from okrsheet.layout.tables import find_table
 from okrsheet.lint import History, PastResult
-from okrsheet.model import Commitment, KeyResult, cycle_from_name
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 #: The columns `okr rollover` writes (layout/changes.py ARCHIVE_COLUMNS) that history needs,

@@ -13,16 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Literal, TypeVar
 
-from okrsheet import kinds
-from okrsheet.kinds import DONE_WORDS
-from okrsheet.model import Commitment, KRKind, Level, NextCycle
+from okrsheet.domain import kinds
+from okrsheet.domain.kinds import DONE_WORDS
+from okrsheet.domain.model import Commitment, KRKind, Level, NextCycle
 from okrsheet.stores.base import CellValue
+from okrsheet.stores.primitives import EPOCH
 
 DateOrder = Literal["MDY", "DMY"]
 
-# Spreadsheet serial day numbers count from 1899-12-30 (the Lotus 1-2-3 leap-year quirk).
-_EPOCH = date(1899, 12, 30)
-_MAX_SERIAL = (date(9999, 12, 31) - _EPOCH).days
+_MAX_SERIAL = (date(9999, 12, 31) - EPOCH).days
 
 
 class CellValueError(ValueError):
@@ -200,11 +199,11 @@ def locale_bound_date(value: CellValue) -> bool:
 def serial_to_date(serial: float) -> date:
     if not 1 <= serial <= _MAX_SERIAL:
         raise CellValueError(f"{serial:g} is out of the range of spreadsheet dates")
-    return _EPOCH + timedelta(days=int(serial))
+    return EPOCH + timedelta(days=int(serial))
 
 
 def date_to_serial(day: date) -> int:
-    return (day - _EPOCH).days
+    return (day - EPOCH).days
 
 
 def _build(year: int, month: int, day: int, raw: str, how: str) -> date:
@@ -625,34 +624,6 @@ def parse_locations(value: CellValue) -> tuple[str, ...]:
     if is_blank(value):
         return ()
     return tuple(p.strip() for p in re.split(r"[,;\n]+", parse_text(value)) if p.strip())
-
-
-def parse_dependencies(
-    value: CellValue, *, order: DateOrder = "MDY"
-) -> tuple[tuple[str, date | None], ...]:
-    """Key results this one depends on, each optionally with the date it is needed by:
-    `MARKET-1.1@2026-11-15, PROD-2.1` (ids separated by commas, semicolons or line breaks;
-    spaces too when no date is given)."""
-    if is_blank(value):
-        return ()
-    found: list[tuple[str, date | None]] = []
-    for item in re.split(r"[,;\n]+", parse_text(value)):
-        item = item.strip()
-        if not item:
-            continue
-        if "@" not in item:
-            found.extend((part, None) for part in item.split() if part)
-            continue
-        kr_id, _, when = item.partition("@")
-        kr_id = kr_id.strip()
-        if not _ID.match(kr_id):
-            raise CellValueError(f"{_show(kr_id)} is not a key result id (in {_show(item)})")
-        try:
-            needed = parse_date(when.strip(), order=order)
-        except CellValueError as exc:
-            raise CellValueError(f"the date after {kr_id}@ is not readable: {exc}") from None
-        found.append((kr_id, needed))
-    return tuple(found)
 
 
 def parse_id(value: CellValue) -> str | None:

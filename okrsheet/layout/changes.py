@@ -11,31 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from okrsheet.errors import InvalidWorkbook
-from okrsheet.layout import cells
-from okrsheet.layout.extra_tabs import kpi_checkin_changes
-from okrsheet.layout.reader import Table, find_table
-from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
-    CHECKIN_COLUMNS,
-    CHECKINS_TAB,
-    OKR_COLUMNS,
-    SETTING_ROWS,
-    SETTINGS_COLUMNS,
-    SETTINGS_TAB,
-    TYPE_KEY_RESULT,
-    TYPE_OBJECTIVE,
-    find_setting,
-    normalize_header,
-)
-from okrsheet.layout.writer import (
-    checkin_row,
-    dependencies_text,
-    okr_tables,
-    refresh_formulas,
-    tab_formulas,
-)
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Commitment,
     Cycle,
@@ -45,13 +21,34 @@ from okrsheet.model import (
     Settings,
     unlogged_and_unapplied,
 )
+from okrsheet.errors import InvalidWorkbook
+from okrsheet.layout import cells
+from okrsheet.layout.checkin_log import find_checkin_log
+from okrsheet.layout.kpis_tab import kpi_checkin_changes
+from okrsheet.layout.okr_tabs import okr_tables
+from okrsheet.layout.reader import Table
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    SETTING_ROWS,
+    SETTINGS_TAB,
+    TYPE_KEY_RESULT,
+    TYPE_OBJECTIVE,
+)
+from okrsheet.layout.settings_tab import settings_cells
+from okrsheet.layout.writer import (
+    checkin_row,
+    dependencies_text,
+    refresh_formulas,
+    tab_formulas,
+)
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
     Change,
     ColumnSpec,
     DeleteRows,
-    Grid,
     NumberFormat,
     RawWorkbook,
     SetCells,
@@ -61,29 +58,13 @@ from okrsheet.stores.base import (
 
 
 def checkin_table(raw: RawWorkbook) -> Table:
-    wanted = normalize_header(CHECKINS_TAB)
-    named = [g for g in raw.grids if normalize_header(g.title) == wanted]
-    others = [
-        g
-        for g in raw.grids
-        if normalize_header(g.title) != wanted and not g.title.startswith(ARCHIVE_PREFIX)
-    ]
-    for grid in named + others:
-        table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)
-        if table is not None and not find_table(grid, OKR_COLUMNS, min_matches=4):
-            return table
+    """The check-in log's table (`find_checkin_log`); InvalidWorkbook when there is none."""
+    found = find_checkin_log(raw)
+    if found is not None:
+        return found[1]
     raise InvalidWorkbook(
         f"the workbook has no {CHECKINS_TAB!r} tab with Date, KR ID and Value headers",
         hint="restore the tab (see docs/workbook.md) before recording check-ins",
-    )
-
-
-def looks_like_log(head: Grid) -> bool:
-    """Whether a tab's first rows make it a check-in log rather than an OKR tab (as for
-    `checkin_table`)."""
-    return (
-        find_table(head, CHECKIN_COLUMNS, min_matches=3) is not None
-        and find_table(head, OKR_COLUMNS, min_matches=4) is None
     )
 
 
@@ -560,29 +541,21 @@ def time_zone_changes(raw: RawWorkbook, zone: str) -> list[Change]:
     """`zone` written into the Settings tab's Time zone, where that cell is blank (or the
     tab has no Time zone row yet: one is added under the others). A Time zone typed there,
     even one that cannot be read, is the workbook's own: nothing is changed then."""
-    grid = next(
-        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
-    )
-    if grid is None or not zone:
+    found = settings_cells(raw)
+    if found is None or not zone:
         return []
-    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
-    first = table.header_row + 1 if table else 1
-    key_col = table.columns.get("setting", 1) if table else 1
-    value_col = table.columns.get("value", 2) if table else 2
-    for row in range(first, len(grid.rows) + 1):
-        label = cells.parse_text(grid.cell(row, key_col))
-        setting = find_setting(label)
-        if setting is not None and setting.key == "time_zone":
-            if not cells.is_blank(grid.cell(row, value_col)):
-                return []
-            return [SetCells(grid.title, {(row, value_col): zone}, {row: (key_col, label)})]
+    for row in found.rows_of("time_zone")[:1]:
+        if not cells.is_blank(found.grid.cell(row, found.value_col)):
+            return []
+        anchor = {row: (found.key_col, found.label(row))}
+        return [SetCells(found.grid.title, {(row, found.value_col): zone}, anchor)]
+    key_col, value_col, about = found.key_col, found.value_col, found.about_col
     row_values: list[WriteValue] = [None] * max(key_col, value_col)
     row_values[key_col - 1], row_values[value_col - 1] = _TIME_ZONE_ROW.label, zone
-    about = table.columns.get("about") if table else None
     if about is not None:
         row_values += [None] * max(0, about - len(row_values))
         row_values[about - 1] = _TIME_ZONE_ROW.about
-    return [AppendRows(grid.title, [row_values])]
+    return [AppendRows(found.grid.title, [row_values])]
 
 
 _ARCHIVE_ROW = next(r for r in SETTING_ROWS if r.key == "archive_workbooks")
@@ -591,59 +564,43 @@ _ARCHIVE_ROW = next(r for r in SETTING_ROWS if r.key == "archive_workbooks")
 def archive_workbook_changes(raw: RawWorkbook, location: str) -> list[Change]:
     """The Settings tab's Archive workbooks ending with `location` (added after those listed,
     or a row added under the others when the tab has none); nothing when it is the last."""
-    grid = next(
-        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
-    )
-    if grid is None:
+    found = settings_cells(raw)
+    if found is None:
         return []
-    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
-    first = table.header_row + 1 if table else 1
-    key_col = table.columns.get("setting", 1) if table else 1
-    value_col = table.columns.get("value", 2) if table else 2
-    for row in range(first, len(grid.rows) + 1):
-        label = cells.parse_text(grid.cell(row, key_col))
-        setting = find_setting(label)
-        if setting is not None and setting.key == "archive_workbooks":
-            try:
-                listed = list(cells.parse_locations(grid.cell(row, value_col)))
-            except cells.CellValueError:
-                listed = []
-            if listed and listed[-1] == location:
-                return []
-            text = ", ".join([*(i for i in listed if i != location), location])
-            return [SetCells(grid.title, {(row, value_col): text}, {row: (key_col, label)})]
+    for row in found.rows_of("archive_workbooks")[:1]:
+        try:
+            listed = list(cells.parse_locations(found.grid.cell(row, found.value_col)))
+        except cells.CellValueError:
+            listed = []
+        if listed and listed[-1] == location:
+            return []
+        text = ", ".join([*(i for i in listed if i != location), location])
+        anchor = {row: (found.key_col, found.label(row))}
+        return [SetCells(found.grid.title, {(row, found.value_col): text}, anchor)]
+    key_col, value_col, about = found.key_col, found.value_col, found.about_col
     row_values: list[WriteValue] = [None] * max(key_col, value_col)
     row_values[key_col - 1], row_values[value_col - 1] = _ARCHIVE_ROW.label, location
-    about = table.columns.get("about") if table else None
     if about is not None:
         row_values += [None] * max(0, about - len(row_values))
         row_values[about - 1] = _ARCHIVE_ROW.about
-    return [AppendRows(grid.title, [row_values])]
+    return [AppendRows(found.grid.title, [row_values])]
 
 
 def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
-    grid = next(
-        (g for g in raw.grids if normalize_header(g.title) == normalize_header(SETTINGS_TAB)), None
-    )
-    if grid is None:
+    found = settings_cells(raw)
+    if found is None:
         raise InvalidWorkbook(f"the workbook has no {SETTINGS_TAB!r} tab")
-    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
-    first = table.header_row + 1 if table else 1
-    key_col = table.columns.get("setting", 1) if table else 1
-    value_col = table.columns.get("value", 2) if table else 2
     values: dict[str, WriteValue] = {
         "cycle": cycle.name,
         "cycle_start": cycle.start,
         "cycle_end": cycle.end,
     }
-    found: dict[tuple[int, int], WriteValue] = {}
+    cells_set: dict[tuple[int, int], WriteValue] = {}
     anchors: dict[int, tuple[int, str]] = {}
-    for row in range(first, len(grid.rows) + 1):
-        label = cells.parse_text(grid.cell(row, key_col))
-        setting = find_setting(label)
+    for row, label, setting in found.rows:
         if setting is not None and setting.key in values:
-            found[(row, value_col)] = values[setting.key]
-            anchors[row] = (key_col, label)
-    if len(found) != len(values):
+            cells_set[(row, found.value_col)] = values[setting.key]
+            anchors[row] = (found.key_col, label)
+    if len(cells_set) != len(values):
         raise InvalidWorkbook("the Settings tab lacks a Cycle, Cycle start or Cycle end row")
-    return SetCells(grid.title, found, anchors, table.header_row if table else 0)
+    return SetCells(found.grid.title, cells_set, anchors, found.header_row)

@@ -13,20 +13,25 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ArgsKwargs
 
+from okrsheet.domain.model import CheckIn, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.schema import ARCHIVE_PREFIX, CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    OKR_COLUMNS,
+    normalize_header,
+)
 from okrsheet.layout.tables import (
     Finding,
     Table,
     duplicate_headers,
     field_label,
     find_table,
-    grid_named,
     missing_headers,
     model_errors,
 )
-from okrsheet.model import CheckIn, Settings
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 #: The check-in fields in the order of `CheckIn`'s arguments.
@@ -36,23 +41,42 @@ CHECKIN_FIELDS = tuple(f.name for f in dataclasses.fields(CheckIn))
 _Problem = tuple[int, int, str, str]
 
 
+def looks_like_log(head: Grid) -> bool:
+    """Whether a tab's first rows make it a check-in log rather than an OKR tab: three of the
+    log's headers, and not four of an OKR tab's. The one test of what a log is, for the
+    reader, the writers and the skim of a long log."""
+    return (
+        find_table(head, CHECKIN_COLUMNS, min_matches=3) is not None
+        and find_table(head, OKR_COLUMNS, min_matches=4) is None
+    )
+
+
+def find_checkin_log(raw: RawWorkbook) -> tuple[Grid, Table] | None:
+    """The check-in log: the tab named Check-ins (in any case and spacing) when it looks like
+    a log, else the first tab that does; None when no tab does."""
+    wanted = normalize_header(CHECKINS_TAB)
+    named = [g for g in raw.grids if normalize_header(g.title) == wanted]
+    # (never an archived cycle's check-ins, layout/log_archive.py: they look like a log too)
+    others = [
+        g
+        for g in raw.grids
+        if normalize_header(g.title) != wanted and not g.title.startswith(ARCHIVE_PREFIX)
+    ]
+    for grid in named + others:
+        if looks_like_log(grid):
+            table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)
+            assert table is not None
+            return grid, table
+    return None
+
+
 def read_checkin_log(
     raw: RawWorkbook, settings: Settings, findings: list[Finding]
 ) -> tuple[Table | None, list[CheckIn], list[int]]:
     """The log's table, its check-ins and the row each was read from; what is wrong in it goes
     to `findings` (a workbook without a log gets a warning)."""
-    grid = grid_named(raw, CHECKINS_TAB)
-    table = find_table(grid, CHECKIN_COLUMNS) if grid else None
-    if grid is None or table is None:
-        for candidate in raw.grids:
-            if candidate.title.startswith(ARCHIVE_PREFIX):
-                continue  # an archived cycle's check-ins (layout/log_archive.py)
-            table = find_table(candidate, CHECKIN_COLUMNS, min_matches=3)
-            if table and not find_table(candidate, OKR_COLUMNS, min_matches=4):
-                grid = candidate
-                break
-            table = None
-    if grid is None or table is None:
+    found = find_checkin_log(raw)
+    if found is None:
         findings.append(
             Finding(
                 "warning",
@@ -63,6 +87,7 @@ def read_checkin_log(
             )
         )
         return None, [], []
+    grid, table = found
     findings.extend(
         missing_headers(grid, table, CHECKIN_COLUMNS)
         + duplicate_headers(grid, table, CHECKIN_COLUMNS)

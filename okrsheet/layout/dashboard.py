@@ -354,12 +354,12 @@ def _whole(title: str, columns: Mapping[str, int], key: str) -> str:
 
 def dashboard_changes(raw: RawWorkbook) -> list[Change]:
     """The Dashboard tab for a workbook that has none (`okr validate --fix`), after the Guide."""
-    from okrsheet.layout.writer import okr_tables
+    from okrsheet.layout.okr_tabs import okr_tables
 
     wanted = normalize_header(DASHBOARD_TAB)
     if any(normalize_header(title) == wanted for title in raw.titles):
         return []
-    from okrsheet.layout.writer import completed_columns
+    from okrsheet.layout.okr_tabs import completed_columns
 
     tables = okr_tables(raw)
     for table in tables:  # as they will be once the fix adds the calculated columns
@@ -388,7 +388,7 @@ def dashboard_refresh(raw: RawWorkbook) -> list[Change]:
     already there are all rewritten, however many the workbook was made with, and when people
     typed more objectives than it has room for, the list is written with room for them all
     (what `dashboard_room` would add: a write that carries this needs nothing from it)."""
-    from okrsheet.layout.writer import okr_tables
+    from okrsheet.layout.okr_tabs import okr_tables
 
     grid = dashboard_grid(raw)
     if grid is None or not _read_whole(grid):  # none, or only its slot numbers read (Google)
@@ -438,7 +438,7 @@ def dashboard_room(raw: RawWorkbook) -> list[Change]:
     grid = dashboard_grid(raw)
     if grid is None:
         return []
-    from okrsheet.layout.writer import okr_tables
+    from okrsheet.layout.okr_tabs import okr_tables
 
     tabs = [t for t in okr_tables(raw) if fits(t.columns)]
     if not tabs:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 
-from okrsheet import kinds
-from okrsheet.kinds import Kind
+from okrsheet.domain import kinds
+from okrsheet.domain.kinds import Kind
+from okrsheet.domain.vocab import MEASURING_BASELINE
 from okrsheet.layout.cells import BASELINE_WORD
 from okrsheet.layout.reader import column_letter, tab_ref
 from okrsheet.layout.schema import CALCULATED_KEYS, SETTINGS_TAB
 from okrsheet.stores.base import Formula
-from okrsheet.vocab import MEASURING_BASELINE
 
 #: Empty rows given formulas beyond the last filled row of a tab; every okr write tops them up.
 SPARE_ROWS = 40
@@ -135,7 +135,7 @@ def _by_kind(kind: str, pieces: Mapping[str, str], otherwise: str) -> str:
 
 
 def _kind_pieces(c: _Row) -> dict[str, str]:
-    """Each kind's rules of the table (okrsheet/kinds.py) written for this row's cells."""
+    """Each kind's rules of the table (okrsheet/domain/kinds.py) written for this row's cells."""
     v, s, t, p = c.calc_value, c.calc_start, c.calc_target, c.calc_progress
     every = list(Kind)
     return {

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from okrsheet.domain.model import CheckIn, Cycle, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.checkin_log import read_log_grid
 from okrsheet.layout.schema import ARCHIVE_PREFIX, CHECKIN_COLUMNS, CHECKINS_TAB, normalize_header
 from okrsheet.layout.tables import Table, find_table
-from okrsheet.model import CheckIn, Cycle, Settings
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,

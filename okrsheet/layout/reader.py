@@ -3,51 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from okrsheet.layout import cells
-from okrsheet.layout.budget import cell_budget
-from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.checkin_log import read_checkin_log
-from okrsheet.layout.extra_schema import EXTRA_TABS
-from okrsheet.layout.links import parse_links
-from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
-    CALCULATED_KEYS,
-    CHECKIN_COLUMNS,
-    CORPORATE_TAB,
-    DASHBOARD_TAB,
-    GUIDE_TAB,
-    IDEAS_TAB,
-    OKR_COLUMNS,
-    PEOPLE_COLUMNS,
-    PEOPLE_TAB,
-    REMINDERS_TAB,
-    SETTINGS_TAB,
-    TYPE_KEY_RESULT,
-    TYPE_OBJECTIVE,
-    normalize_header,
-)
-from okrsheet.layout.settings_tab import read_settings, setting_ref
-from okrsheet.layout.source_cells import objective_source, read_source_cells
-from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
-from okrsheet.layout.tables import Finding as Finding
-from okrsheet.layout.tables import Table as Table
-from okrsheet.layout.tables import cell_ref as cell_ref
-from okrsheet.layout.tables import column_letter as column_letter
-from okrsheet.layout.tables import column_number as _column_number
-from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
-from okrsheet.layout.tables import field_label as _field_label
-from okrsheet.layout.tables import find_table as find_table
-from okrsheet.layout.tables import grid_named as _grid_named
-from okrsheet.layout.tables import missing_headers as _missing_headers
-from okrsheet.layout.tables import model_errors
-from okrsheet.layout.tables import tab_ref as tab_ref
-from okrsheet.model import (
+from okrsheet.domain.model import (
     BENCHMARK_HINT,
     CHECKIN_KEY_PREFIX,
     MISSING,
@@ -66,9 +28,53 @@ from okrsheet.model import (
     infer_kind,
     reconcile,
 )
-from okrsheet.names import person_key
-from okrsheet.plan_rules import people_problems
-from okrsheet.stores.base import BAR_HEADER, CellValue, Grid, RawWorkbook
+from okrsheet.domain.names import person_key
+from okrsheet.domain.plan_rules import people_problems
+from okrsheet.layout import cells
+from okrsheet.layout.budget import cell_budget
+from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.checkin_log import looks_like_log, read_checkin_log
+from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS, _read_initiatives
+from okrsheet.layout.kpis_tab import KPI_COLUMNS, _read_kpis
+from okrsheet.layout.links import parse_links
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CALCULATED_KEYS,
+    CORPORATE_TAB,
+    DASHBOARD_TAB,
+    GUIDE_TAB,
+    IDEAS_TAB,
+    OKR_COLUMNS,
+    PEOPLE_COLUMNS,
+    PEOPLE_TAB,
+    REMINDERS_TAB,
+    SETTINGS_TAB,
+    TYPE_KEY_RESULT,
+    TYPE_OBJECTIVE,
+    normalize_header,
+)
+from okrsheet.layout.settings_tab import read_settings, setting_ref
+from okrsheet.layout.side_tabs import EXTRA_TABS, INITIATIVES_TAB, KPIS_TAB, ExtraTabs, _table
+from okrsheet.layout.source_cells import objective_source, read_source_cells
+from okrsheet.layout.tables import HEADER_SCAN_ROWS as HEADER_SCAN_ROWS
+from okrsheet.layout.tables import Finding as Finding
+from okrsheet.layout.tables import Table as Table
+from okrsheet.layout.tables import cell_ref as cell_ref
+from okrsheet.layout.tables import column_letter as column_letter
+from okrsheet.layout.tables import column_number as _column_number
+from okrsheet.layout.tables import duplicate_headers as _duplicate_headers
+from okrsheet.layout.tables import field_label as _field_label
+from okrsheet.layout.tables import find_table as find_table
+from okrsheet.layout.tables import grid_named as _grid_named
+from okrsheet.layout.tables import missing_headers as _missing_headers
+from okrsheet.layout.tables import model_errors, parse_row_type
+from okrsheet.layout.tables import tab_ref as tab_ref
+from okrsheet.stores.base import (
+    BAR_HEADER,
+    CellValue,
+    Grid,
+    RawWorkbook,
+)
 
 
 @dataclass(frozen=True)
@@ -170,9 +176,9 @@ class _Reader:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
                 continue
-            table = find_table(grid, OKR_COLUMNS, min_matches=4)
-            if table is None and find_table(grid, CHECKIN_COLUMNS, min_matches=3):
+            if looks_like_log(grid):
                 continue  # a check-in log (read with the others)
+            table = find_table(grid, OKR_COLUMNS, min_matches=4)
             if table is None:
                 if any(not is_blank(v) for row in grid.rows for v in row):
                     self.add(
@@ -222,7 +228,7 @@ class _Reader:
                 return grid.cell(row, col) if col else None
 
             errors_before = len(self.findings)
-            row_type = self._parse(table, row, "type", get("type"), _parse_row_type)
+            row_type = self._parse(table, row, "type", get("type"), parse_row_type)
             if row_type is not None:
                 calculated.append((row, get("calc_row")))
             if row_type is None and len(self.findings) == errors_before:
@@ -640,20 +646,6 @@ class _Reader:
             self.add(problem.severity, problem.code, problem.message, where)
 
 
-def _parse_row_type(value: CellValue) -> str | None:
-    if is_blank(value):
-        return None
-    key = normalize_header(cells.parse_text(value))
-    if key in ("objective", "o", "obj"):
-        return TYPE_OBJECTIVE
-    if key in ("key result", "kr", "keyresult", "result"):
-        return TYPE_KEY_RESULT
-    raise CellValueError(
-        f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
-        f"{TYPE_KEY_RESULT!r}"
-    )
-
-
 def _awaiting_recalculation(findings: list[Finding], raw: RawWorkbook) -> list[Finding]:
     """A finding at a formula cell whose result the file does not hold says so: the value is
     not missing, it awaits a recalculation in a spreadsheet program."""
@@ -754,8 +746,8 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
     `with_log=False` leaves the check-in log out (the KR rows' own values stand): recording a
     check-in needs the plan, not a hundred thousand lines of history.
     """
-    from okrsheet.closing import closing_problems
-    from okrsheet.layout.extra_tabs import interlock_findings, read_extra_tabs
+    from okrsheet.domain.closing import closing_problems
+    from okrsheet.layout.interlock_cells import interlock_findings
 
     reader = _Reader(raw)
     settings, cycle = reader.read_settings()
@@ -827,3 +819,29 @@ def parse_workbook(raw: RawWorkbook, *, with_log: bool = True) -> ParsedWorkbook
         notices=list(raw.notices),
         unreadable=unreadable,
     )
+
+
+def read_extra_tabs(
+    raw: RawWorkbook,
+    *,
+    cycle: Cycle,
+    order: cells.DateOrder,
+    kr_owners: Mapping[str, str],
+    taken_ids: Mapping[str, str],
+    unreadable_krs: Collection[str] = (),
+) -> ExtraTabs:
+    """Initiatives and KPIs, with a finding per unusable cell. `kr_owners` maps every key
+    result's ID to its owner; `taken_ids` maps the IDs of objectives and key results to the
+    cell they sit in (a KPI may not share one). An initiative of a key result whose row could
+    not be read (`unreadable_krs`) is left out without a finding of its own: the row's cells
+    are reported where they are."""
+    out = ExtraTabs()
+    grid = _grid_named(raw, INITIATIVES_TAB)
+    table = _table(grid, INITIATIVE_COLUMNS, out.findings) if grid else None
+    if grid is not None and table is not None:
+        _read_initiatives(grid, table, out, cycle, order, kr_owners, unreadable_krs)
+    grid = _grid_named(raw, KPIS_TAB)
+    table = _table(grid, KPI_COLUMNS, out.findings) if grid else None
+    if grid is not None and table is not None:
+        _read_kpis(grid, table, out, order, taken_ids)
+    return out

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from okrsheet.domain.model import Cycle, Settings, Severity
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.schema import SETTINGS_COLUMNS, SETTINGS_TAB, find_setting
+from okrsheet.layout.schema import SETTINGS_COLUMNS, SETTINGS_TAB, SettingRow, find_setting
 from okrsheet.layout.tables import (
     Finding,
     cell_ref,
@@ -19,7 +21,6 @@ from okrsheet.layout.tables import (
     pydantic_messages,
     tab_ref,
 )
-from okrsheet.model import Cycle, Settings, Severity
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
 
 
@@ -55,6 +56,52 @@ _CYCLE_FIELDS = (("cycle", "name"), ("cycle_start", "start"), ("cycle_end", "end
 _CYCLE_LABELS = {"cycle": "Cycle", "cycle_start": "Cycle start", "cycle_end": "Cycle end"}
 
 
+@dataclass(frozen=True)
+class SettingsCells:
+    """Where the Settings tab keeps its settings: the one scan of it that reading and writing
+    settings share. The header row is 0 for a tab without one (labels in A, values in B)."""
+
+    grid: Grid
+    header_row: int
+    key_col: int
+    value_col: int
+    about_col: int | None
+    #: (row, its label as typed, the setting the label names or None), for each labelled row.
+    rows: tuple[tuple[int, str, SettingRow | None], ...]
+
+    def rows_of(self, key: str) -> list[int]:
+        """The rows of a setting (a setting typed twice has two)."""
+        return [row for row, _, setting in self.rows if setting and setting.key == key]
+
+    def label(self, row: int) -> str:
+        return next(label for r, label, _ in self.rows if r == row)
+
+
+def settings_cells(raw: RawWorkbook) -> SettingsCells | None:
+    """The Settings tab's cells, or None for a workbook without one."""
+    grid = grid_named(raw, SETTINGS_TAB)
+    return _scan(grid) if grid is not None else None
+
+
+def _scan(grid: Grid) -> SettingsCells:
+    table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
+    key_col = table.columns.get("setting", 1) if table else 1
+    rows = []
+    for row in range(table.header_row + 1 if table else 1, len(grid.rows) + 1):
+        label = grid.cell(row, key_col)
+        if not is_blank(label):
+            text = cells.parse_text(label)
+            rows.append((row, text, find_setting(text)))
+    return SettingsCells(
+        grid,
+        table.header_row if table else 0,
+        key_col,
+        table.columns.get("value", 2) if table else 2,
+        table.columns.get("about") if table else None,
+        tuple(rows),
+    )
+
+
 class _SettingsTab:
     """The Settings tab's typed cells by setting key, and the findings about them."""
 
@@ -63,25 +110,18 @@ class _SettingsTab:
         self.findings = findings
         self.values: dict[str, tuple[CellValue, str]] = {}
         self.failed: set[str] = set()  # settings whose cell could not be read
-        table = find_table(grid, SETTINGS_COLUMNS, min_matches=2)
-        start_row = table.header_row + 1 if table else 1
-        key_col = table.columns.get("setting", 1) if table else 1
-        value_col = table.columns.get("value", 2) if table else 2
-        for row in range(start_row, len(grid.rows) + 1):
-            label = grid.cell(row, key_col)
-            if is_blank(label):
-                continue
-            setting = find_setting(cells.parse_text(label))
+        found = _scan(grid)
+        for row, label, setting in found.rows:
             if setting is None:
                 self.add(
                     "unknown-setting",
-                    f"unknown setting {cells.parse_text(label)!r}; ignored",
-                    cell_ref(grid.title, row, key_col),
+                    f"unknown setting {label!r}; ignored",
+                    cell_ref(grid.title, row, found.key_col),
                     severity="warning",
                 )
                 continue
-            where = cell_ref(grid.title, row, value_col)
-            self.values[setting.key] = (grid.cell(row, value_col), where)
+            where = cell_ref(grid.title, row, found.value_col)
+            self.values[setting.key] = (grid.cell(row, found.value_col), where)
 
     def add(self, code: str, message: str, where: str, severity: Severity = "error") -> None:
         self.findings.append(Finding(severity, code, message, where))

@@ -6,7 +6,6 @@ Dashboard's formulas and the writer, which only writes need."""
 from __future__ import annotations
 
 from okrsheet.layout import cells
-from okrsheet.layout.reader import _parse_row_type, find_table, tab_ref
 from okrsheet.layout.schema import (
     ARCHIVE_PREFIX,
     DASHBOARD_TAB,
@@ -14,7 +13,7 @@ from okrsheet.layout.schema import (
     TYPE_OBJECTIVE,
     normalize_header,
 )
-from okrsheet.layout.tables import Finding
+from okrsheet.layout.tables import Finding, find_table, parse_row_type, tab_ref
 from okrsheet.stores.base import Grid, RawWorkbook
 
 #: The Dashboard's hidden column of slot numbers (1, 2, 3... one per line of its list).
@@ -34,10 +33,10 @@ def objective_count(raw: RawWorkbook) -> int:
             continue
         table = find_table(grid, OKR_COLUMNS, min_matches=4)
         if table is None or "type" not in table.columns or "id" not in table.columns:
-            continue  # as `writer.okr_tables`
+            continue  # as `okr_tabs.okr_tables`
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             try:
-                kind = _parse_row_type(grid.cell(row, table.columns["type"]))
+                kind = parse_row_type(grid.cell(row, table.columns["type"]))
             except cells.CellValueError:
                 continue
             count += kind == TYPE_OBJECTIVE

@@ -11,12 +11,13 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from okrsheet.domain.model import Severity
 from okrsheet.layout import cells
-from okrsheet.layout.cells import is_blank
-from okrsheet.layout.schema import Column, normalize_header
-from okrsheet.model import Severity
-from okrsheet.stores.base import Grid, RawWorkbook
-from okrsheet.stores.cells import column_letter as column_letter
+from okrsheet.layout.cells import CellValueError, is_blank
+from okrsheet.layout.schema import TYPE_KEY_RESULT, TYPE_OBJECTIVE, Column, normalize_header
+from okrsheet.stores.base import CellValue, Grid, RawWorkbook
+from okrsheet.stores.primitives import column_letter as column_letter
+from okrsheet.stores.primitives import letters_to_column
 
 HEADER_SCAN_ROWS = 10
 
@@ -145,10 +146,7 @@ def missing_headers(grid: Grid, table: Table, columns: Sequence[Column]) -> list
 def column_number(where: str | None) -> int:
     """The column of a `Tab!G7` reference as a number, to list a row's problems left to right."""
     letters = (where or "").rpartition("!")[2].rstrip("0123456789")
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
+    return letters_to_column(letters.upper())
 
 
 def pydantic_messages(exc: ValidationError) -> list[tuple[str | None, str]]:
@@ -182,3 +180,18 @@ def model_errors(table: Table, row: int, exc: ValidationError) -> list[Finding]:
         Finding("error", "invalid", f"{field_label(name)}: {message}", table.ref(row, name or "id"))
         for name, message in pydantic_messages(exc)
     ]
+
+
+def parse_row_type(value: CellValue) -> str | None:
+    """`objective` or `key result` as a Type cell says it (also `O`, `KR`...); None when blank."""
+    if is_blank(value):
+        return None
+    key = normalize_header(cells.parse_text(value))
+    if key in ("objective", "o", "obj"):
+        return TYPE_OBJECTIVE
+    if key in ("key result", "kr", "keyresult", "result"):
+        return TYPE_KEY_RESULT
+    raise CellValueError(
+        f"{cells.parse_text(value)!r} is not a row type; use {TYPE_OBJECTIVE!r} or "
+        f"{TYPE_KEY_RESULT!r}"
+    )

@@ -15,8 +15,9 @@ from datetime import date, datetime
 
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
-from okrsheet.layout.extra_schema import INITIATIVE_COLUMNS, INITIATIVES_TAB, KPI_COLUMNS, KPIS_TAB
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
+from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS
+from okrsheet.layout.kpis_tab import KPI_COLUMNS
 from okrsheet.layout.reader import Table, find_table
 from okrsheet.layout.reminders_tab import REMINDER_COLUMNS
 from okrsheet.layout.schema import (
@@ -37,6 +38,7 @@ from okrsheet.layout.schema import (
     find_setting,
     normalize_header,
 )
+from okrsheet.layout.side_tabs import INITIATIVES_TAB, KPIS_TAB
 from okrsheet.layout.writer import _UNIT_FORMATS as UNIT_FORMATS
 from okrsheet.stores.base import (
     BAR_HEADER,
@@ -60,8 +62,8 @@ _TAB_COLORS = {
 def copy_tabs(raw: RawWorkbook) -> list[TabSpec]:
     """Every tab of `raw`, as tabs to create in another store."""
     from okrsheet.layout.dashboard import dashboard_tab, slots_for
+    from okrsheet.layout.okr_tabs import okr_tables
     from okrsheet.layout.slots import objective_count
-    from okrsheet.layout.writer import okr_tables
 
     units = kr_units(raw)
     tabs = [_copy_tab(grid, units) for grid in raw.grids]
@@ -88,7 +90,7 @@ _SCHEMAS: dict[str, tuple[Column, ...]] = {
 
 def kr_units(raw: RawWorkbook) -> dict[str, str]:
     """Each key result's Unit, by its ID, as typed on the OKR tabs."""
-    from okrsheet.layout.writer import okr_tables
+    from okrsheet.layout.okr_tabs import okr_tables
 
     units: dict[str, str] = {}
     for table in okr_tables(raw):
@@ -124,20 +126,71 @@ def _copy_tab(grid: Grid, units: Mapping[str, str] | None = None) -> TabSpec:
 def _table_tab(
     grid: Grid, table: Table, schema: Sequence[Column], units: Mapping[str, str]
 ) -> TabSpec:
+    """A tab okr knows, carried with the formats, widths and dropdowns `okr init` gives its
+    columns: its header read against the schema, its cells typed by column, and, per tab,
+    what that tab adds (Settings' cycle dates, the log's value formats, the OKR tabs' live
+    formulas, unit formats and objective rows)."""
     if grid.title == GUIDE_TAB:
-        head = str(grid.rows[0][0] or "") if grid.rows[0] else ""
-        return TabSpec(
-            title=grid.title,
-            columns=[ColumnSpec(head, width=110)],
-            rows=[[_plain(v) for v in row] for row in grid.rows[1:]],
-            wrap_columns=(1,),
-            color="FFC000",
-        )
+        return _guide_tab(grid)
+    grid = _without_bar(grid)
+    body = grid.rows[1:]
+    columns = _known_columns(grid.rows[0] if grid.rows else [], schema, body)
+    rows = [
+        [
+            _typed(row[i] if i < len(row) else None, column.number_format)
+            for i, column in enumerate(columns)
+        ]
+        for row in body
+    ]
+    emphasized: frozenset[int] = frozenset()
+    formats: dict[tuple[int, int], NumberFormat] = {}
+    if schema is SETTINGS_COLUMNS:
+        _type_cycle_dates(rows, body)
+    elif schema is CHECKIN_COLUMNS:
+        formats = _value_formats(rows, table, units)
+    elif schema is OKR_COLUMNS:
+        _rebuild_progress(rows, table)
+        formats = _unit_formats(rows, table)
+        emphasized = _objective_rows(rows, table)
+    wrap = tuple(table.columns[k] for k in ("title", "notes", "note") if k in table.columns)
+    return TabSpec(
+        title=grid.title,
+        columns=columns,
+        rows=rows,
+        emphasized_rows=emphasized,
+        color=_TAB_COLORS.get(grid.title),
+        wrap_columns=wrap,
+        cell_formats=formats,
+    )
+
+
+def _guide_tab(grid: Grid) -> TabSpec:
+    """The Guide: one wide column of wrapped text under its heading."""
+    head = str(grid.rows[0][0] or "") if grid.rows[0] else ""
+    return TabSpec(
+        title=grid.title,
+        columns=[ColumnSpec(head, width=110)],
+        rows=[[_plain(v) for v in row] for row in grid.rows[1:]],
+        wrap_columns=(1,),
+        color="FFC000",
+    )
+
+
+def _without_bar(grid: Grid) -> Grid:
+    """The tab without the progress-bar column a store draws itself (and the one it is copied
+    to draws again)."""
     header = grid.rows[0] if grid.rows else []
-    if BAR_HEADER in header:  # the store's own drawing, rebuilt by a store that draws it
-        cut = header.index(BAR_HEADER)
-        grid = Grid(grid.title, [row[:cut] + row[cut + 1 :] for row in grid.rows], grid.hidden)
-        header = grid.rows[0]
+    if BAR_HEADER not in header:
+        return grid
+    cut = header.index(BAR_HEADER)
+    return Grid(grid.title, [row[:cut] + row[cut + 1 :] for row in grid.rows], grid.hidden)
+
+
+def _known_columns(
+    header: Sequence[CellValue], schema: Sequence[Column], body: Sequence[Sequence[CellValue]]
+) -> list[ColumnSpec]:
+    """One column per header cell, with its schema column's format when okr knows the header
+    (also by an alias), then plain columns as far as the widest row reaches."""
     known = {normalize_header(name): c for c in schema for name in (c.header, *c.aliases)}
     known.update({normalize_header(c.header): c for c in schema})
     columns: list[ColumnSpec] = []
@@ -145,41 +198,29 @@ def _table_tab(
         text = "" if value is None else str(value)
         column = known.get(normalize_header(text)) if text else None
         columns.append(replace(column.spec, header=text) if column else ColumnSpec(text, width=14))
-    body = grid.rows[1:]
     width = max([len(columns), *(len(r) for r in body)])
-    columns += [ColumnSpec("", width=14) for _ in range(width - len(columns))]
-    rows = [
-        [_typed(row[i] if i < len(row) else None, columns[i].number_format) for i in range(width)]
-        for row in body
-    ]
-    if schema is SETTINGS_COLUMNS:
-        for row, source in zip(rows, body, strict=True):
-            setting = find_setting(row[0]) if row and isinstance(row[0], str) else None
-            if setting is not None and setting.key in ("cycle_start", "cycle_end") and len(row) > 1:
-                row[1] = _typed(source[1] if len(source) > 1 else None, "date")
-    wrap = tuple(table.columns[k] for k in ("title", "notes", "note") if k in table.columns)
-    emphasized: frozenset[int] = frozenset()
-    formats: dict[tuple[int, int], NumberFormat] = {}
-    if schema is CHECKIN_COLUMNS:
-        formats = _value_formats(rows, table, units)
-    if schema is OKR_COLUMNS:
-        _rebuild_progress(rows, table)
-        formats = _unit_formats(rows, table)
-        type_col = table.columns.get("type")
-        if type_col:
-            emphasized = frozenset(
-                i
-                for i, row in enumerate(rows)
-                if str(row[type_col - 1] or "").strip().casefold() == TYPE_OBJECTIVE.casefold()
-            )
-    return TabSpec(
-        title=grid.title,
-        columns=columns,
-        rows=rows,
-        emphasized_rows=emphasized,
-        color=_TAB_COLORS.get(grid.title),
-        wrap_columns=(1,) if grid.title == GUIDE_TAB else wrap,
-        cell_formats=formats,
+    return columns + [ColumnSpec("", width=14) for _ in range(width - len(columns))]
+
+
+def _type_cycle_dates(rows: list[list[WriteValue]], body: Sequence[Sequence[CellValue]]) -> None:
+    """The Settings' cycle start and end as dates (their Value column holds other settings'
+    values too, so it has no date format of its own)."""
+    for row, source in zip(rows, body, strict=True):
+        setting = find_setting(row[0]) if row and isinstance(row[0], str) else None
+        if setting is not None and setting.key in ("cycle_start", "cycle_end") and len(row) > 1:
+            row[1] = _typed(source[1] if len(source) > 1 else None, "date")
+
+
+def _objective_rows(rows: list[list[WriteValue]], table: Table) -> frozenset[int]:
+    """The rows of objectives (shown emphasized), by their Type cell."""
+    type_col = table.columns.get("type")
+    if not type_col:
+        return frozenset()
+    objective = TYPE_OBJECTIVE.casefold()
+    return frozenset(
+        i
+        for i, row in enumerate(rows)
+        if str(row[type_col - 1] or "").strip().casefold() == objective
     )
 
 

@@ -8,24 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from okrsheet.initiatives import Initiative
-from okrsheet.kpis import KPI
+from okrsheet.domain.initiatives import Initiative
+from okrsheet.domain.kpis import KPI
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Objective, Settings
 from okrsheet.layout import cells
-from okrsheet.layout.extra_tabs import extra_tabs
-from okrsheet.layout.formulas import INPUT_KEYS, SPARE_ROWS, formula_cells, formulas_fit
+from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit
 from okrsheet.layout.links import Link, links_text
-from okrsheet.layout.reader import (
-    Table,
-    _parse_row_type,
-    find_table,
-)
+from okrsheet.layout.okr_tabs import completed_columns, okr_tables
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     CALCULATED_KEYS,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     CORPORATE_TAB,
-    FIX_ADDS_KEYS,
     GUIDE_TAB,
     OKR_COLUMNS,
     PEOPLE_COLUMNS,
@@ -36,15 +30,20 @@ from okrsheet.layout.schema import (
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
     Column,
-    find_setting,
     normalize_header,
 )
-from okrsheet.model import CheckIn, Cycle, KeyResult, Objective, Settings
+from okrsheet.layout.settings_tab import settings_cells
+from okrsheet.layout.tables import Table, parse_row_type
 from okrsheet.stores.base import BAR_HEADER, AppendRows, SetCells, TabSpec
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.primitives import column_letter
 
 if TYPE_CHECKING:
     from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
+
+
+from okrsheet.layout.initiatives_tab import initiatives_tab
+from okrsheet.layout.kpis_tab import kpis_tab
+from okrsheet.stores.base import Change, Grid, NumberFormat, RawWorkbook, WriteValue
 
 _FORMULA_ROWS = 1000
 _INVALID_TAB_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -169,43 +168,23 @@ def refresh_formulas(
     return changes
 
 
-def completed_columns(grid: Grid, table: Table) -> dict[tuple[int, int], WriteValue]:
-    """Headers for the calculated columns (and the newer typed ones, FIX_ADDS_KEYS) a tab
-    lacks, placed after everything in it; the
-    table's column map is extended in place. Nothing when an input column is missing."""
-    if not all(key in table.columns for key in INPUT_KEYS):
-        return {}
-    wanted = CALCULATED_KEYS | set(FIX_ADDS_KEYS)
-    missing = [c for c in OKR_COLUMNS if c.key in wanted and c.key not in table.columns]
-    width = max([len(r) for r in grid.rows] + [max(table.columns.values())])
-    headers: dict[tuple[int, int], WriteValue] = {}
-    for offset, column in enumerate(missing, start=1):
-        table.columns[column.key] = width + offset
-        headers[(table.header_row, width + offset)] = column.header
-    return headers
-
-
 #: Settings rows `okr validate --fix` adds to a Settings tab made before they existed.
 FIX_ADDS_SETTINGS = ("default_commitment",)
 
 
 def missing_settings(raw: RawWorkbook) -> list[Change]:
     """The newer Settings rows a workbook lacks, appended with their default values."""
-    grid = raw.grid(SETTINGS_TAB)
-    if grid is None:
+    found = settings_cells(raw)
+    if found is None:
         return []
-    present = {
-        found.key
-        for row in grid.rows
-        if row and (found := find_setting(cells.parse_text(row[0]))) is not None
-    }
+    present = {setting.key for _, _, setting in found.rows if setting is not None}
     defaults = Settings()
     rows: list[list[WriteValue]] = [
         [r.label, str(getattr(defaults, r.key)), r.about]
         for r in SETTING_ROWS
         if r.key in FIX_ADDS_SETTINGS and r.key not in present
     ]
-    return [AppendRows(SETTINGS_TAB, rows)] if rows else []
+    return [AppendRows(found.grid.title, rows)] if rows else []
 
 
 def dependencies_text(
@@ -479,18 +458,6 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
 # Changes to an existing workbook ----------------------------------------------------------------
 
 
-def okr_tables(raw: RawWorkbook) -> list[Table]:
-    """The live OKR tabs; archived cycles are history and never written to."""
-    tables = []
-    for grid in raw.grids:
-        if grid.title.startswith(ARCHIVE_PREFIX):
-            continue
-        table = find_table(grid, OKR_COLUMNS, min_matches=4)
-        if table is not None and "type" in table.columns and "id" in table.columns:
-            tables.append(table)
-    return tables
-
-
 def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
     """IDs for objective and KR rows that lack one; nothing else is touched."""
     tables = okr_tables(raw)
@@ -513,7 +480,7 @@ def assign_missing_ids(raw: RawWorkbook) -> list[Change]:
         new: dict[tuple[int, int], WriteValue] = {}
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             try:
-                row_type = _parse_row_type(grid.cell(row, table.columns["type"]))
+                row_type = parse_row_type(grid.cell(row, table.columns["type"]))
             except cells.CellValueError:
                 continue
             current = cells.parse_text(grid.cell(row, table.columns["id"]))
@@ -551,3 +518,7 @@ def _next_id(stem: str, taken: set[str]) -> str:
         n += 1
     taken.add(f"{stem}{n}")
     return f"{stem}{n}"
+
+
+def extra_tabs(initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()) -> list[TabSpec]:
+    return [initiatives_tab(initiatives), kpis_tab(kpis)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsheet.kinds import Kind
-from okrsheet.lint import History, Note, Rule, Subject
+from okrsheet.domain.kinds import Kind
+from okrsheet.lint.base import History, Note, Rule, Subject
 from okrsheet.lint.words import LEVEL_TERMS, NEW_TERMS, found, normalise, quoted
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from okrsheet.lint import History, Note, PastResult, Rule, Subject
+from okrsheet.lint.base import History, Note, PastResult, Rule, Subject
 
 #: How many finished cycles in a row, and how many key results in each, before it is a pattern.
 CYCLES = 2

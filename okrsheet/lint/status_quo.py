@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsheet.kinds import Kind
-from okrsheet.lint import History, Note, PastResult, Rule, Subject
+from okrsheet.domain.kinds import Kind
+from okrsheet.lint.base import History, Note, PastResult, Rule, Subject
 from okrsheet.lint.words import normalise
 
 _MOVES = (Kind.INCREASE, Kind.DECREASE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okrsheet.lint import History, Note, Rule, Subject
+from okrsheet.lint.base import History, Note, Rule, Subject
 from okrsheet.lint.words import (
     ABSTRACT_NOUNS,
     COMPARATIVES,

@@ -68,11 +68,6 @@ def _grams(text: str) -> frozenset[str]:
     )
 
 
-def first_word(text: str) -> str:
-    words = text.split()
-    return words[0] if words else ""
-
-
 def quoted(words: Iterable[str]) -> str:
     """'launch' and 'webinars', for a message."""
     shown = [f"'{w}'" for w in dict.fromkeys(words)]

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from rich.text import Text
 
 from okrsheet.render.blocks import Doc
-from okrsheet.render.extra import INITIATIVE_STYLES, health, healthy_range, quantity
-from okrsheet.render.tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
+from okrsheet.render.initiatives import INITIATIVE_STYLES
+from okrsheet.render.interlock import quantity
+from okrsheet.render.kpis import health, healthy_range
+from okrsheet.render.rich_tables import STATUS_STYLES, bar, estimate, number, sparkline, status_text
 from okrsheet.render.text import percent, strip_controls
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
         ValidationReport,
     )
 
-from okrsheet.vocab import MEASURING_BASELINE
+from okrsheet.domain.vocab import MEASURING_BASELINE
 
 MEASURING = MEASURING_BASELINE
 #: A builder adds one report's blocks to a Doc that starts empty.
@@ -439,8 +441,8 @@ def deps_doc(report: DepsReport, doc: Doc, bars: bool) -> None:
 
 @builds("DigestReport")
 def digest_doc(report: DigestReport, doc: Doc, bars: bool) -> None:
-    """The digest's sections (render/digest.py words them for every form)."""
-    from okrsheet.render import digest
+    """The digest's sections (worded once for every form, render/digest_words.py)."""
+    from okrsheet.render import digest_words as digest
 
     doc.heading(digest.title(report))
     doc.paragraph(digest.summary(report))

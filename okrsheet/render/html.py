@@ -9,11 +9,11 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from okrsheet.render.extra import health_word, healthy_range
-from okrsheet.render.tables import estimate, number
+from okrsheet.domain.vocab import KRKind
+from okrsheet.render.kpis import health_word, healthy_range
+from okrsheet.render.rich_tables import estimate, number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
-from okrsheet.vocab import KRKind
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
-from okrsheet.model import Plan
+from okrsheet.domain.model import Plan
 
 
 def round4(value: float | None) -> float | None:

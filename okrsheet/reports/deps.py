@@ -6,11 +6,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import ClassVar
 
+from okrsheet.domain.model import KeyResult, Plan
+from okrsheet.domain.names import person_key
+from okrsheet.domain.scoring import (
+    Blocker,
+    KRScore,
+    LinkForecast,
+    link_forecasts,
+    score_key_results,
+)
 from okrsheet.errors import UsageError
-from okrsheet.model import KeyResult, Plan
-from okrsheet.names import person_key
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
-from okrsheet.scoring import Blocker, KRScore, LinkForecast, link_forecasts, score_key_results
 
 
 class DependencyLink(ReportModel):

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import ClassVar
 
-from okrsheet.model import Plan, rewind
+from okrsheet.domain.model import Plan, rewind
+from okrsheet.domain.scoring import KRScore, score_key_results, score_kr
+from okrsheet.domain.vocab import Status
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.reports.deps import DependencyLink, dependency_links
 from okrsheet.reports.lagging import (
@@ -23,8 +25,6 @@ from okrsheet.reports.lagging import (
     lagging_report,
     quiet_owners_report,
 )
-from okrsheet.scoring import KRScore, score_key_results, score_kr
-from okrsheet.vocab import Status
 
 #: A digest looks back this many days for its wins.
 WEEK = 7

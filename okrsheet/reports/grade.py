@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import Closing, Plan
+from okrsheet.domain.model import Closing, Plan
+from okrsheet.domain.scoring import COMMITTED_MISS, grade, grade_band, objective_grade
 from okrsheet.reports.base import CycleReport, ReportModel, round4
-from okrsheet.scoring import COMMITTED_MISS, grade, grade_band, objective_grade
 
 
 class KRGradeRow(ReportModel):

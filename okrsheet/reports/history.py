@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import CheckIn, KeyResult, Plan, log_index
+from okrsheet.domain.model import CheckIn, KeyResult, Plan, log_index
+from okrsheet.domain.scoring import FORECAST_POINTS, forecast, progress
 from okrsheet.reports.base import Report, ReportModel, round4
-from okrsheet.scoring import FORECAST_POINTS, forecast, progress
 
 
 class HistoryPoint(ReportModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from okrsheet.kpis import KPI
-from okrsheet.model import Plan
+from okrsheet.domain.kpis import KPI
+from okrsheet.domain.model import Plan
+from okrsheet.domain.scoring import kpi_lag_reasons
 from okrsheet.reports.base import ReportModel
-from okrsheet.scoring import kpi_lag_reasons
 
 
 class KPIRow(ReportModel):

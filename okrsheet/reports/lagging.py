@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.model import Plan
+from okrsheet.domain.model import Plan
+from okrsheet.domain.scoring import kpi_lag_reasons, lagging, quiet_owners
 from okrsheet.reports.base import (
     CycleInfo,
     CycleReport,
@@ -16,7 +17,6 @@ from okrsheet.reports.base import (
     round4,
 )
 from okrsheet.reports.kpi_rows import KPIRow, kpi_row
-from okrsheet.scoring import kpi_lag_reasons, lagging, quiet_owners
 
 
 class LaggingRow(ReportModel):

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, ClassVar
 from okrsheet.reports.base import CycleInfo, Report, ReportModel, cycle_info
 
 if TYPE_CHECKING:
+    from okrsheet.domain.model import Plan
     from okrsheet.kr_checks import KRFinding
-    from okrsheet.model import Plan
 
 
 class LintRow(ReportModel):

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.initiatives import Initiative, by_key_result
-from okrsheet.model import Plan
+from okrsheet.domain.initiatives import Initiative, by_key_result
+from okrsheet.domain.model import Plan
+from okrsheet.domain.scoring import KRScore, ObjectiveScore, score_plan
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
 from okrsheet.reports.kpi_rows import KPIRow as KPIRow
 from okrsheet.reports.kpi_rows import kpi_row as kpi_row
-from okrsheet.scoring import KRScore, ObjectiveScore, score_plan
 
 
 class InitiativeRow(ReportModel):

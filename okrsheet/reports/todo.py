@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.initiatives import InitiativeStatus
-from okrsheet.model import Plan
-from okrsheet.names import person_key
+from okrsheet.domain.initiatives import InitiativeStatus
+from okrsheet.domain.model import Plan
+from okrsheet.domain.names import person_key
+from okrsheet.domain.scoring import days_since_checkin, lag_reasons, score_kr
+from okrsheet.domain.vocab import MEASURING_BASELINE
 from okrsheet.reports.base import Report, ReportModel
-from okrsheet.scoring import days_since_checkin, lag_reasons, score_kr
-from okrsheet.vocab import MEASURING_BASELINE
 
 
 class TodoItem(ReportModel):

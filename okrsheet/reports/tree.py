@@ -7,10 +7,10 @@ from datetime import date
 from itertools import islice
 from typing import ClassVar
 
-from okrsheet.model import Plan
-from okrsheet.names import person_key
+from okrsheet.domain.model import Plan
+from okrsheet.domain.names import person_key
+from okrsheet.domain.scoring import score_plan
 from okrsheet.reports.base import CycleReport, ReportModel, Row, round4
-from okrsheet.scoring import score_plan
 
 
 class AlignedSummary(ReportModel):

@@ -17,77 +17,40 @@ hold, a command or a secret, is refused before any kind is asked (`refusal`).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:
-    from okrsheet.sources.config import MachineConfig
+from okrsheet.sources.base import Context as Context
+from okrsheet.sources.base import Kind as Kind
+from okrsheet.sources.base import Source as Source
+from okrsheet.sources.base import SourceError as SourceError
+from okrsheet.sources.base import is_url as is_url
+from okrsheet.sources.base import resolve_path as resolve_path
+from okrsheet.sources.base import split_last as split_last
+from okrsheet.sources.documents import file_or_url_bytes as file_or_url_bytes
+from okrsheet.sources.documents import locate_file_or_url as locate_file_or_url
 
-
-class SourceError(Exception):
-    """A source that could not give its number, in words for the sheet (`tab 'P&L' not found`)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Context:
-    """What reading a source needs besides its text: the folder relative paths start from, the
-    folders local sources may be read in, and the machine's config."""
-
-    base: Path
-    config: MachineConfig
-    roots: tuple[Path, ...] = ()
+#: Every kind, in the order a Source cell is offered to them: `module:NAME` of its instance,
+#: imported on first use. A new kind is one module and one line here.
+KINDS = (
+    "okrsheet.sources.command:COMMAND",
+    "okrsheet.sources.gsheet_cell:GSHEET_CELL",
+    "okrsheet.sources.json_http:JSON_POINTER",
+    "okrsheet.sources.csv_column:CSV_COLUMN",
+    "okrsheet.sources.xlsx_cell:XLSX_CELL",
+)
 
 
-@dataclass(frozen=True)
-class Source:
-    """A Source cell as understood: its kind, what to read once (`document`) and what to take
-    out of it (`detail`, the kind's own)."""
-
-    text: str
-    kind: str
-    #: The place read once for every source that names it (a path, a URL, a spreadsheet id).
-    document: str
-    detail: object = field(default=None, compare=False)
-
-
-class Kind(Protocol):
-    """One kind of source: its syntax, one read of a document, and a number out of it."""
-
-    name: str
-
-    def parse(self, text: str) -> Source | None:
-        """The source `text` names in this kind's syntax; None when it is not this kind's.
-        Raises SourceError when it is this kind's but malformed."""
-        ...
-
-    def locate(self, source: Source, context: Context) -> str:
-        """The document as it will be read (a resolved path, the URL): one read per value."""
-        ...
-
-    def read(self, document: str, context: Context) -> object:
-        """Read the document once; raise SourceError when it cannot be read."""
-        ...
-
-    def number(self, source: Source, document: object) -> float:
-        """The source's number in a document `read` returned; SourceError when there is none."""
-        ...
-
-
+@functools.cache
 def kinds() -> tuple[Kind, ...]:
-    """Every kind, in the order a Source cell is offered to them."""
-    from okrsheet.sources.command import COMMAND
-    from okrsheet.sources.csv_column import CSV_COLUMN
-    from okrsheet.sources.gsheet_cell import GSHEET_CELL
-    from okrsheet.sources.json_http import JSON_POINTER
-    from okrsheet.sources.xlsx_cell import XLSX_CELL
-
-    return (COMMAND, GSHEET_CELL, JSON_POINTER, CSV_COLUMN, XLSX_CELL)
+    """Every kind in `KINDS`, in its order."""
+    found = []
+    for entry in KINDS:
+        module, _, name = entry.partition(":")
+        kind: Kind = getattr(importlib.import_module(module), name)
+        found.append(kind)
+    return tuple(found)
 
 
 def kind_named(name: str) -> Kind:
@@ -195,51 +158,3 @@ def _looks_like_shell(text: str) -> bool:
 
 
 # Addresses shared by the kinds ---------------------------------------------------------------
-
-
-def split_last(text: str, marker: str) -> tuple[str, str] | None:
-    """`text` cut at the first `marker` that is followed by more text: (before, after)."""
-    index = text.find(marker)
-    if index <= 0 or index + len(marker) >= len(text):
-        return None
-    return text[:index], text[index + len(marker) :]
-
-
-def is_url(text: str) -> bool:
-    return bool(re.match(r"^https?://", text, re.IGNORECASE))
-
-
-def resolve_path(path_text: str, context: Context) -> Path:
-    """A local source's path, relative to the workbook's folder, which must lie in that folder
-    or in one of the config's `roots` (a workbook anyone can edit must not read the cron host's
-    private files)."""
-    path = Path(path_text).expanduser()
-    if not path.is_absolute():
-        path = context.base / path
-    resolved = path.resolve()
-    allowed = (context.base.resolve(), *(r.resolve() for r in context.roots))
-    if not any(resolved.is_relative_to(root) for root in allowed):
-        raise SourceError(
-            f"{path_text} is outside the workbook's folder; list its folder under [sync] roots "
-            "in the machine's config to allow it"
-        )
-    return resolved
-
-
-def locate_file_or_url(document: str, context: Context) -> str:
-    """A source document that is an https URL or a local file, as it will be read."""
-    return document if is_url(document) else str(resolve_path(document, context))
-
-
-def file_or_url_bytes(document: str, context: Context) -> bytes:
-    """The bytes of a located document: fetched (`sources.http`), or read from the file."""
-    if is_url(document):
-        from okrsheet.sources.http import get
-
-        return get(document, context)
-    try:
-        return Path(document).read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"no file at {Path(document).name}") from None
-    except OSError as exc:
-        raise SourceError(f"cannot read {Path(document).name}: {exc.strerror}") from None

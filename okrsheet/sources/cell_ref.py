@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 
 from okrsheet.layout import cells
-from okrsheet.sources import SourceError
+from okrsheet.sources.base import SourceError
 from okrsheet.stores.base import CellValue, RawWorkbook
+from okrsheet.stores.primitives import letters_to_column
 
 _REF = re.compile(
     r"^(?:'(?P<quoted>(?:[^']|'')+)'|(?P<bare>[^'!]+))!"
@@ -34,10 +35,7 @@ class CellRange:
 
 
 def _col(letters: str) -> int:
-    number = 0
-    for letter in letters.lstrip("$").upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
+    return letters_to_column(letters.lstrip("$").upper())
 
 
 def parse_range(text: str) -> CellRange | None:
@@ -93,6 +91,6 @@ def _number(value: CellValue, *, strict: bool) -> float | None:
 
 
 def _letters(col: int) -> str:
-    from okrsheet.stores.cells import column_letter
+    from okrsheet.stores.primitives import column_letter
 
     return column_letter(col)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from okrsheet.sources import Context, Source, SourceError
+from okrsheet.sources.base import Context, Source, SourceError
 
 _NAME = re.compile(r"^config:(?P<name>[A-Za-z0-9_.-]+)$")
 _LAST_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")

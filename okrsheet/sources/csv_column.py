@@ -19,13 +19,8 @@ import re
 from dataclasses import dataclass
 
 from okrsheet.errors import UsageError
-from okrsheet.sources import (
-    Context,
-    Source,
-    SourceError,
-    file_or_url_bytes,
-    locate_file_or_url,
-)
+from okrsheet.sources.base import Context, Source, SourceError
+from okrsheet.sources.documents import file_or_url_bytes, locate_file_or_url
 
 _SOURCE = re.compile(
     r"^(?:csv:)?(?P<doc>.+?)!(?P<sum>sum\()?\s*(?:'(?P<quoted>(?:[^']|'')+)'|(?P<bare>[^'\[\]()]+?))"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from okrsheet.errors import OkrError
-from okrsheet.sources import Context, Source, SourceError
+from okrsheet.sources.base import Context, Source, SourceError
 from okrsheet.sources.cell_ref import CellRange, last_number, parse_range
 
 _ID = re.compile(r"^gsheet:(?P<id>[A-Za-z0-9_-]{10,})!(?P<ref>.+)$")

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from okrsheet.sources import Context, SourceError
+from okrsheet.sources.base import Context, SourceError
 
 #: The most bytes a source document may have.
 MAX_BYTES = 20 * 1024 * 1024

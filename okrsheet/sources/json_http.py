@@ -13,14 +13,8 @@ import json
 import math
 import re
 
-from okrsheet.sources import (
-    Context,
-    Source,
-    SourceError,
-    file_or_url_bytes,
-    is_url,
-    locate_file_or_url,
-)
+from okrsheet.sources.base import Context, Source, SourceError, is_url
+from okrsheet.sources.documents import file_or_url_bytes, locate_file_or_url
 
 _SOURCE = re.compile(r"^(?:json:)?(?P<doc>[^#]+)#(?P<pointer>/.*)?$", re.IGNORECASE)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from okrsheet.errors import OkrError
-from okrsheet.sources import Context, Source, SourceError, resolve_path
+from okrsheet.sources.base import Context, Source, SourceError, resolve_path
 from okrsheet.sources.cell_ref import CellRange, last_number, parse_range
 
 _BOOK = re.compile(r"^(?P<path>.+?\.(?:xlsx|xlsm))!(?P<ref>.+)$", re.IGNORECASE)

@@ -2,45 +2,28 @@
 
 Each backend says which location strings are its own and what it can do (remote, needs
 credentials, can share, takes a title); callers ask the location, never which backend it is.
-A new backend is one entry in the table. Backend modules are imported only when a workbook
-needs them.
+A new backend is one module and one line in the table (`BACKEND_CLASSES`): its `Backend` says
+which locations are its own and opens its store, whose modules are imported only when a
+workbook needs them (docs/architecture.md).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okrsheet.errors import OkrError, UsageError
+from okrsheet.errors import UsageError
 from okrsheet.stores.base import WorkbookStore
 
 Steps = Callable[[str, int], None]
 
-# The browser's URL, also in its multi-account form (`/spreadsheets/u/1/d/ID/edit`).
-_SHEETS_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
-_SHEET_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
 #: A path as Windows writes it: a drive letter (`C:\Users\ana\okr.xlsx`, `D:/okr.xlsx`) or a
 #: network share (`\\server\share\okr.xlsx`). Always a local file, never a remote backend's
 #: `scheme:address`, on every system.
 WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
-#: What a person may paste for a spreadsheet that is not one of the forms taken: a bare id,
-#: a URL without its scheme, a Drive link (`open?id=`, `file/d/`).
-_LOOKS_LIKE_SHEET = (
-    re.compile(r"^([A-Za-z0-9_-]{25,})$"),
-    re.compile(r"^(?:https?://)?(?:docs\.google\.com/spreadsheets/(?:u/\d+/)?d/)([A-Za-z0-9_-]+)"),
-    re.compile(r"^(?:https?://)?drive\.google\.com/(?:open\?(?:.*&)?id=|file/d/)([A-Za-z0-9_-]+)"),
-)
-
-
-def _did_you_mean(text: str) -> str | None:
-    """`gsheet:ID` when `text` looks like a spreadsheet given another way."""
-    for pattern in _LOOKS_LIKE_SHEET:
-        found = pattern.match(text)
-        if found and _SHEET_ID.match(found.group(1)):
-            return f"gsheet:{found.group(1)}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -113,6 +96,10 @@ class Backend:
     def describe(self, location: Location) -> str:
         return f"{self.scheme}:{location.address}"
 
+    def did_you_mean(self, text: str) -> str | None:
+        """A location of this backend that `text` looks like, given another way."""
+        return None
+
     def url(self, location: Location) -> str | None:
         return None
 
@@ -123,99 +110,36 @@ class Backend:
         raise UsageError(f"{location} cannot be shared")
 
 
-class LocalXlsx(Backend):
-    """A local .xlsx file (the default)."""
-
-    scheme = "xlsx"
-
-    def recognise(self, text: str, option: str) -> Location | None:
-        path = Path(text).expanduser()
-        if path.suffix.lower() not in (".xlsx", ".xlsm") and not path.is_dir():
-            return None
-        return Location(path=path)
-
-    def open(
-        self,
-        location: Location,
-        *,
-        title: str | None,
-        share: Sequence[str],
-        steps: Steps | None,
-        time_zone: str = "",
-    ) -> WorkbookStore:
-        from okrsheet.stores.xlsx import XlsxStore
-
-        assert location.path is not None
-        return XlsxStore(location.path, force=location.force)
-
-    def describe(self, location: Location) -> str:
-        return str(location.path)
+#: Every backend, in the order location strings are offered to them, the local file last:
+#: `module:Class` of its `Backend`, imported on first use. A new backend is one module (its
+#: `Backend` and its store) and one line here.
+BACKEND_CLASSES = (
+    "okrsheet.stores.google.backend:GoogleSheets",
+    "okrsheet.stores.xlsx.backend:LocalXlsx",
+)
 
 
-class GoogleSheets(Backend):
-    """A Google Sheets spreadsheet: `gsheet:ID`, its browser URL, or `gsheet:new`."""
-
-    scheme = "gsheet"
-    remote = True
-    needs_credentials = True
-    titled = True
-
-    def recognise(self, text: str, option: str) -> Location | None:
-        url = _SHEETS_URL.match(text)
-        if url:
-            return Location(scheme=self.scheme, address=url.group(1))
-        if not text.startswith("gsheet:"):
-            return None
-        spreadsheet_id = text.removeprefix("gsheet:")
-        if spreadsheet_id != "new" and not _SHEET_ID.match(spreadsheet_id):
-            raise UsageError(
-                f"{spreadsheet_id!r} is not a Google Sheets spreadsheet id", option=option
-            )
-        return Location(scheme=self.scheme, address=spreadsheet_id)
-
-    def open(
-        self,
-        location: Location,
-        *,
-        title: str | None,
-        share: Sequence[str],
-        steps: Steps | None,
-        time_zone: str = "",
-    ) -> WorkbookStore:
-        from okrsheet.stores.gsheets import GoogleSheetsStore
-
-        return GoogleSheetsStore(
-            location.address, title=title, share_with=share, steps=steps, time_zone=time_zone
-        )
-
-    def url(self, location: Location) -> str | None:
-        from okrsheet.stores.google_create import url_for
-
-        return url_for(location.address)
-
-    def can_share(self, location: Location) -> bool:
-        return location.address != "new"
-
-    def share(self, location: Location, emails: Sequence[str], *, notify: bool) -> None:
-        import contextlib
-
-        from okrsheet.stores.gsheets import GoogleSheetsStore
-
-        store = GoogleSheetsStore(location.address, notify=notify)
-        for email in emails:
-            store.share(email)
-        # Shared by hand after `okr init gsheet:new` stopped: it is finished now, so the same
-        # init run again must make a new spreadsheet rather than pick this one up.
-        with contextlib.suppress(OkrError):
-            store.clear_mark()
+def __getattr__(name: str) -> list[Backend]:
+    """`BACKENDS`, an instance of each of `BACKEND_CLASSES`, made on first use."""
+    if name != "BACKENDS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _backends()
 
 
-#: Every backend, in the order location strings are offered to them; the local file last.
-BACKENDS: list[Backend] = [GoogleSheets(), LocalXlsx()]
+def _backends() -> list[Backend]:
+    made = globals().get("BACKENDS")
+    if made is None:
+        made = []
+        for entry in BACKEND_CLASSES:
+            module, _, name = entry.partition(":")
+            made.append(getattr(importlib.import_module(module), name)())
+        globals()["BACKENDS"] = made
+    backends: list[Backend] = made
+    return backends
 
 
 def backend_named(scheme: str) -> Backend:
-    for backend in BACKENDS:
+    for backend in _backends():
         if backend.scheme == scheme:
             return backend
     raise UsageError(f"no workbook backend is called {scheme!r}")
@@ -226,12 +150,12 @@ def parse_location(text: str, *, option: str = "--workbook") -> Location:
     text = text.strip()
     if not text:
         raise UsageError("the workbook location is empty", option=option)
-    backends = [backend_named("xlsx")] if WINDOWS_PATH.match(text) else BACKENDS
+    backends = [backend_named("xlsx")] if WINDOWS_PATH.match(text) else _backends()
     for backend in backends:
         found = backend.recognise(text, option)
         if found is not None:
             return found
-    guess = _did_you_mean(text)
+    guess = next((g for b in backends if (g := b.did_you_mean(text)) is not None), None)
     raise UsageError(
         f"{text!r} is neither an .xlsx file nor a Google Sheets location"
         + (f"; did you mean {guess}?" if guess else ""),

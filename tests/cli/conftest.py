@@ -1,27 +1,15 @@
-"""A tiny, hand-typed workbook whose every figure can be checked on paper."""
+"""The shop (tests/conftest.py) for each test, and typing rows into a workbook."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from okrsheet.stores.xlsx import XlsxStore
-from tests.conftest import init_bytes, type_cells
-
-#: One objective, three key results, typed into the Corporate tab as a person would.
-SHOP_ROWS: list[list[Any]] = [
-    ["Objective", "CORP-1", None, "Become the easiest shop to buy from", "corporate", "Ana Lima"],
-    ["Key result", "CORP-1.1", "CORP-1", "Orders per week", None, "Ana Lima", None, None,
-     0, 100, 50, "orders", dt.date(2026, 12, 31), 1, 0.8],
-    ["Key result", "CORP-1.2", "CORP-1", "Days to deliver", None, "Ana Lima", None, None,
-     20, 10, 18, "days", dt.date(2026, 12, 31), 1, 0.4],
-    ["Key result", "CORP-1.3", "CORP-1", "Checkout abandonment below 50%", None, "Ana Lima", None,
-     "milestone", 0, 1, 0, None, dt.date(2026, 12, 15), 2, "70%"],
-]  # fmt: skip
+from okrsheet.stores.xlsx.store import XlsxStore
+from tests.conftest import type_cells
 
 
 def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
@@ -39,15 +27,6 @@ def add_rows(path: Path, tab: str, rows: list[list[Any]]) -> None:
         if value is not None
     }
     type_cells(path, {tab: cells})
-
-
-@pytest.fixture(scope="session")
-def shop_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The shop: a blank 2026-Q4 workbook made by the real `okr init`, its rows typed in."""
-    path = tmp_path_factory.mktemp("shop") / "shop.xlsx"
-    init_bytes(path, "--company", "Shop")
-    add_rows(path, "Corporate", SHOP_ROWS)
-    return path.read_bytes()
 
 
 @pytest.fixture

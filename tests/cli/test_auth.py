@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.stores.google_auth import email_from_id_token, save_private
+from okrsheet.stores.google.auth import email_from_id_token, save_private
 from tests.conftest import BOT, Google
 from tests.fakes.sheets_api import FakeGoogle, authorized_user_info, service_account_info
 
@@ -106,8 +106,8 @@ def test_the_signed_in_email_is_read_from_the_id_token() -> None:
 
 def test_a_sign_in_without_the_drive_scope_is_told_to_log_in_again(google: Google) -> None:
     from okrsheet.errors import AuthError
-    from okrsheet.stores.google_auth import Identity
-    from okrsheet.stores.google_http import DRIVE_API, Http
+    from okrsheet.stores.google.auth import Identity
+    from okrsheet.stores.google.http import DRIVE_API, Http
     from tests.fakes.sheets_api import raw_session
 
     sid = google.fake.add_spreadsheet({"Sheet1": []})

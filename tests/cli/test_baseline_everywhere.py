@@ -12,7 +12,7 @@ import openpyxl
 
 from okrsheet.layout.schema import OKR_COLUMNS
 from okrsheet.stores.base import Change, DeleteRows, SetCells
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.cli.conftest import kr_row
 from tests.conftest import type_cells
 
@@ -134,7 +134,8 @@ def test_a_history_without_check_ins_heads_as_one_with_them(example: Path) -> No
     from rich.console import Console
 
     from okrsheet import service
-    from okrsheet.render import blocks, compact, tables
+    from okrsheet.render import blocks, compact
+    from okrsheet.render import rich_tables as tables
     from okrsheet.reports.history import history_report
     from okrsheet.stores import Location
     from tests.conftest import TODAY

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.cells import column_letter
+from okrsheet.stores.primitives import column_letter
 from tests.cli.conftest import add_rows
 
 DUE = dt.date(2026, 12, 31)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.cli.conftest import SHOP_ROWS, add_rows, read_tab
-from tests.conftest import Google
+from tests.cli.conftest import add_rows, read_tab
+from tests.conftest import SHOP_ROWS, Google
 from tests.stores.test_gsheets import READ
 
 INITIATIVE_HEADER = ["ID", "Key result", "Title", "Owner", "Status", "Due", "Notes"]

@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.cells import column_letter
-from okrsheet.stores.xlsx_patch import Package, sheet_parts
+from okrsheet.stores.primitives import column_letter
+from okrsheet.stores.xlsx.patch import Package, sheet_parts
 from tests.cli.test_sheet_agrees import (
     SOFFICE,
     disagreements,

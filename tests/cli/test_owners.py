@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.names import closest_person, person_key
+from okrsheet.domain.names import closest_person, person_key
 from tests.cli.conftest import add_rows
 
 DUE = dt.date(2026, 12, 31)

@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.xlsx_print import follow_data, following_area
-from tests.cli.conftest import SHOP_ROWS, add_rows
+from okrsheet.stores.xlsx.print_area import follow_data, following_area
+from tests.cli.conftest import add_rows
 from tests.cli.test_sheet_agrees import SOFFICE, recalculate
-from tests.conftest import type_cells
+from tests.conftest import SHOP_ROWS, type_cells
 
 
 def names(path: Path) -> dict[tuple[str, str], str]:
@@ -54,22 +54,23 @@ def with_fixed_area(path: Path, tab: str, area: str) -> None:
             out.writestr(name, content)
 
 
-def test_init_gives_tables_a_print_area_that_follows_the_data(shop: Path) -> None:
-    found = names(shop)
+def test_init_gives_tables_a_print_area_that_follows_the_data(blank: Path) -> None:
+    found = names(blank)
 
     assert found[("_xlnm.Print_Area", "Corporate")] == following_area("'Corporate'", PRINTED)
     assert found[("_xlnm.Print_Titles", "Corporate")] == "'Corporate'!$1:$1"  # kept
-    sheet = openpyxl.load_workbook(shop)["Corporate"]
+    sheet = openpyxl.load_workbook(blank)["Corporate"]
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
-def test_validate_fix_turns_a_fixed_print_area_into_one_that_follows(okr: Any, shop: Path) -> None:
-    with_fixed_area(shop, "Corporate", "$A$1:$X$2")
-    assert names(shop)[("_xlnm.Print_Area", "Corporate")] == "'Corporate'!$A$1:$X$2"
+def test_validate_fix_turns_a_fixed_print_area_into_one_that_follows(okr: Any, blank: Path) -> None:
+    add_rows(blank, "Corporate", SHOP_ROWS)
+    with_fixed_area(blank, "Corporate", "$A$1:$X$2")
+    assert names(blank)[("_xlnm.Print_Area", "Corporate")] == "'Corporate'!$A$1:$X$2"
 
-    assert okr("validate", "--fix", "-w", str(shop)).exit_code == 0
+    assert okr("validate", "--fix", "-w", str(blank)).exit_code == 0
 
-    assert names(shop)[("_xlnm.Print_Area", "Corporate")].startswith("OFFSET('Corporate'!$A$1")
+    assert names(blank)[("_xlnm.Print_Area", "Corporate")].startswith("OFFSET('Corporate'!$A$1")
 
 
 def test_follow_data_leaves_other_print_areas_alone() -> None:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from okrsheet import cycles
+from okrsheet.domain.model import cycle_from_name
 from okrsheet.layout import log_archive
-from okrsheet.model import cycle_from_name
 from okrsheet.stores import parse_location
 from okrsheet.stores.base import AppendRows, RawWorkbook
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.cli.conftest import read_tab
 from tests.conftest import Google, type_cells
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.stores.cells import column_letter
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.primitives import column_letter
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.cli.conftest import kr_row, read_tab
 from tests.conftest import TODAY, Google, init_bytes, type_cells
 from tests.sources_parts import Answer, Cell, Server, libreoffice_books, serve, write_config

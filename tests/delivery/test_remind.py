@@ -136,7 +136,7 @@ def test_mail_url_from_environment_or_config(okr: Any, company: Path, smtp: Smtp
 def test_one_read_of_the_workbook(
     okr: Any, company: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from okrsheet.stores.xlsx import XlsxStore
+    from okrsheet.stores.xlsx.store import XlsxStore
 
     calls: list[str] = []
     read, update = XlsxStore.read, XlsxStore._update_once

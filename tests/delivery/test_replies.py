@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from okrsheet import service
-from okrsheet.model import CheckIn
+from okrsheet.domain.model import CheckIn
 from okrsheet.stores import Location
 from tests.conftest import type_cells
 from tests.delivery.conftest import EMAILS, mail_url

@@ -10,7 +10,7 @@ import pytest
 from okrsheet.layout import budget
 from okrsheet.layout.budget import GOOGLE_MAX_CELLS, archive_budget, cell_budget, workbook_cells
 from okrsheet.stores.base import Grid, RawWorkbook
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 
 def wide(title: str, rows: int, cols: int) -> Grid:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from okrsheet.domain.model import KRKind, Level
 from okrsheet.layout.cells import (
     KIND_CHOICES,
     LEVEL_CHOICES,
@@ -30,7 +31,6 @@ from okrsheet.layout.cells import (
     parse_text,
     serial_to_date,
 )
-from okrsheet.model import KRKind, Level
 
 # --------------------------------------------------------------------------- blanks
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from okrsheet.domain.model import CheckIn, cycle_from_name
 from okrsheet.errors import InvalidWorkbook
 from okrsheet.layout import parse_workbook
 from okrsheet.layout.changes import (
@@ -25,7 +26,6 @@ from okrsheet.layout.changes import (
 from okrsheet.layout.formulas import SPARE_ROWS, row_formulas
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import OKR_COLUMNS
-from okrsheet.model import CheckIn, cycle_from_name
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -35,7 +35,7 @@ from okrsheet.stores.base import (
     RawWorkbook,
     SetCells,
 )
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 COL = {c.key: i for i, c in enumerate(OKR_COLUMNS, start=1)}
 Q4 = cycle_from_name("2026-Q4")

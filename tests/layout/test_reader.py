@@ -10,12 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from okrsheet.errors import InvalidWorkbook
-from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
-from okrsheet.layout.reader import column_letter, find_table, tab_ref
-from okrsheet.layout.schema import OKR_COLUMNS, normalize_header
-from okrsheet.layout.writer import Draft, Person, workbook_tabs
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     KeyResult,
     KRKind,
@@ -24,10 +19,15 @@ from okrsheet.model import (
     Settings,
     cycle_from_name,
 )
+from okrsheet.errors import InvalidWorkbook
+from okrsheet.layout import Finding, ParsedWorkbook, cell_ref, parse_workbook
+from okrsheet.layout.reader import column_letter, find_table, tab_ref
+from okrsheet.layout.schema import OKR_COLUMNS, normalize_header
+from okrsheet.layout.writer import Draft, Person, workbook_tabs
 from okrsheet.service import init_workbook
 from okrsheet.stores import Location
 from okrsheet.stores.base import Grid, RawWorkbook
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = cycle_from_name("2026-Q4")
 # Column letters of the layout `okr init` writes.

@@ -4,7 +4,7 @@ and ids for rows that lack them."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -12,8 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okrsheet.domain.model import (
+    CheckIn,
+    KeyResult,
+    KRKind,
+    Level,
+    Objective,
+    Settings,
+    cycle_from_name,
+)
 from okrsheet.layout import parse_workbook
 from okrsheet.layout.formulas import SPARE_ROWS, formula_cells, formulas_fit, number, row_formulas
+from okrsheet.layout.okr_tabs import okr_tables
 from okrsheet.layout.reader import column_letter
 from okrsheet.layout.schema import (
     CALCULATED_KEYS,
@@ -31,19 +41,19 @@ from okrsheet.layout.writer import (
     id_prefix,
     okr_row,
     okr_tab,
-    okr_tables,
     people_tab,
     safe_tab_title,
     settings_tab,
     workbook_tabs,
 )
-from okrsheet.model import CheckIn, KeyResult, KRKind, Level, Objective, Settings, cycle_from_name
-from okrsheet.service import fix_ids
+from okrsheet.service import fix_workbook
 from okrsheet.stores import Location
 from okrsheet.stores.base import CellValue, Formula, Grid, RawWorkbook, SetCells
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 CYCLE = cycle_from_name("2026-Q4")
+TODAY = date(2026, 10, 15)
+NOW = datetime(2026, 10, 15, 9, 0, tzinfo=UTC)
 COL = {c.key: i for i, c in enumerate(OKR_COLUMNS, start=1)}
 HEADER = [c.header for c in OKR_COLUMNS]
 
@@ -365,7 +375,7 @@ def test_assign_missing_ids_changes_nothing_when_all_have_ids() -> None:
     assert assign_missing_ids(raw) == []
 
 
-def test_fix_ids_on_a_real_workbook(tmp_path: Path) -> None:
+def test_fixing_assigns_missing_ids_on_a_real_workbook(tmp_path: Path) -> None:
     path = tmp_path / "okr.xlsx"
     draft = Draft(
         cycle=CYCLE,
@@ -389,7 +399,7 @@ def test_fix_ids_on_a_real_workbook(tmp_path: Path) -> None:
     # are errors, since assigning them leaves the KR under its objective.
     assert {f.code for f in before.errors} == {"missing-id"}
 
-    assert fix_ids(Location(path=path)) == 2
+    assert fix_workbook(Location(path=path), today=TODAY, now=NOW).ids == 2
     parsed = parse_workbook(XlsxStore(path).read())
     assert parsed.errors == []
     assert [o.id for o in parsed.plan.objectives] == ["ANN-1"]
@@ -397,7 +407,7 @@ def test_fix_ids_on_a_real_workbook(tmp_path: Path) -> None:
     assert {k.objective_id for k in parsed.plan.key_results} == {"ANN-1"}
     assert openpyxl.load_workbook(path)["Ann Lee"]["U3"].value == "keep"
     # A second run has nothing to do.
-    assert fix_ids(Location(path=path)) == 0
+    assert fix_workbook(Location(path=path), today=TODAY, now=NOW).ids == 0
 
 
 def test_headers_of_the_layout_are_their_own_aliases() -> None:

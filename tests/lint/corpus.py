@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okrsheet.kinds import from_word
+from okrsheet.domain.kinds import from_word
 from okrsheet.lint import Note, Subject, lint
 
 HERE = Path(__file__).parent

@@ -12,7 +12,7 @@ import pytest
 from okrsheet.layout.changes import ARCHIVE_COLUMNS, _archive_tab
 from okrsheet.reports import LintReport
 from okrsheet.stores.base import AddTab, RawWorkbook
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.cli.conftest import add_rows
 from tests.conftest import Google, init_bytes, type_cells
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from okrsheet.kinds import Kind
+from okrsheet.domain.kinds import Kind
+from okrsheet.domain.model import Commitment
 from okrsheet.layout.archive import read_history
 from okrsheet.layout.schema import OKR_COLUMNS
 from okrsheet.lint import History, PastResult, Subject, lint
-from okrsheet.model import Commitment
 from okrsheet.stores.base import Grid, RawWorkbook
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.conftest import type_cells
 from tests.lint.test_cli import EXPECTED, _archive, _past, draft, draft_bytes
 from tests.lint.test_rules import HEADER, archive

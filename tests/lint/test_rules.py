@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.kinds import Kind
+from okrsheet.domain.kinds import Kind
 from okrsheet.layout.archive import read_history
 from okrsheet.lint import CODES, RULES, History, PastResult, Subject, lint, parse_checks
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook

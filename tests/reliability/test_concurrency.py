@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from okrsheet.stores.gsheets import SCRATCH_TAB, serial
+from okrsheet.stores.google.store import SCRATCH_TAB, serial
 from tests.conftest import TODAY, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest
 from tests.reliability.conftest import fingerprint
@@ -118,7 +118,7 @@ def test_a_checkin_that_waited_for_the_lock_does_not_leave_the_row_behind_the_lo
 
     from okrsheet import checkins
     from okrsheet.stores import Location
-    from okrsheet.stores.xlsx import XlsxStore
+    from okrsheet.stores.xlsx.store import XlsxStore
 
     book = tmp_path / "okr.xlsx"
     book.write_bytes(example_bytes)
@@ -566,8 +566,8 @@ def test_a_writer_that_gives_up_waiting_for_the_lock_writes_nothing(
     okr: Any, tmp_path: Path, example_bytes: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another process holds the workbook's lock (a long save): we wait, then say so."""
-    import okrsheet.stores.xlsx as xlsx_module
-    from okrsheet.stores.xlsx import XlsxStore
+    import okrsheet.stores.xlsx.store as xlsx_module
+    from okrsheet.stores.xlsx.store import XlsxStore
 
     book = tmp_path / "okr.xlsx"
     book.write_bytes(example_bytes)

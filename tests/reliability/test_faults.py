@@ -35,10 +35,10 @@ from typing import Any
 
 import pytest
 
-import okrsheet.stores.gsheets as gsheets_module
-import okrsheet.stores.xlsx as xlsx_module
-from okrsheet.stores.gsheets import UNFINISHED, WRITE_ATTEMPTS
-from okrsheet.stores.xlsx import XlsxStore
+import okrsheet.stores.google.store as gsheets_module
+import okrsheet.stores.xlsx.store as xlsx_module
+from okrsheet.stores.google.store import UNFINISHED, WRITE_ATTEMPTS
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.conftest import TODAY, Google
 from tests.fakes.sheets_api import FakeGoogle, FakeRequest, column_letters, quote_title
 from tests.reliability.conftest import assert_no_crash, fingerprint
@@ -544,7 +544,7 @@ def test_a_save_that_dies_half_way_leaves_the_workbook_as_it_was(
             def replace(*args: Any, **kwargs: Any) -> None:
                 raise OSError(28, "No space left on device")
 
-            patch.setattr("okrsheet.stores.xlsx.os.replace", replace)
+            patch.setattr("okrsheet.stores.xlsx.store.os.replace", replace)
             expected = 5
         else:
             real_mkstemp, real_fdopen, temporary = tempfile.mkstemp, os.fdopen, set()
@@ -558,8 +558,8 @@ def test_a_save_that_dies_half_way_leaves_the_workbook_as_it_was(
                 handle = real_fdopen(fd, *args, **kwargs)
                 return HalfWritten(handle, KeyboardInterrupt) if fd in temporary else handle
 
-            patch.setattr("okrsheet.stores.xlsx.tempfile.mkstemp", mkstemp)
-            patch.setattr("okrsheet.stores.xlsx.os.fdopen", fdopen)
+            patch.setattr("okrsheet.stores.xlsx.store.tempfile.mkstemp", mkstemp)
+            patch.setattr("okrsheet.stores.xlsx.store.os.fdopen", fdopen)
             expected = 130
 
         result = okr(*LOCAL[name], "-w", str(shop))

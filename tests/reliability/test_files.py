@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-import okrsheet.stores.xlsx as xlsx_module
-from okrsheet.stores.xlsx import XlsxStore
+import okrsheet.stores.xlsx.store as xlsx_module
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.reliability.conftest import fingerprint
 
 

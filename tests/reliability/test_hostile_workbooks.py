@@ -1,6 +1,6 @@
 """Small workbooks that ask for a great deal of memory: okr reads only the tabs it needs, and
 refuses, with a clear message and in little memory, a workbook beyond its documented bounds
-(okrsheet/stores/xlsx_bounds.py, docs/reliability.md) instead of aborting with a backtrace.
+(okrsheet/stores/xlsx/bounds.py, docs/reliability.md) instead of aborting with a backtrace.
 
 Each command runs in a process of its own, which reports the most memory it held."""
 
@@ -174,7 +174,7 @@ def test_a_stray_cell_far_down_a_tab_okr_reads_costs_only_its_row(
 def test_the_rows_around_a_far_stray_cell_read_as_they_are(book: Any) -> None:
     """The tab is cut in pieces around the empty stretch, and put back together: every row
     before it reads as before, and the stray cell is named at its own place."""
-    from okrsheet.stores.xlsx import XlsxStore
+    from okrsheet.stores.xlsx.store import XlsxStore
 
     whole = {g.title: g.rows for g in XlsxStore(book({})).read().grids}
     path = book({"Sales": _stray("C200000", "stray")})
@@ -275,7 +275,7 @@ def test_one_long_shared_string_in_a_few_cells_is_read(
 def test_a_package_that_unpacks_beyond_the_bound_is_refused(
     okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from okrsheet.stores import xlsx_bounds
+    from okrsheet.stores.xlsx import bounds as xlsx_bounds
 
     monkeypatch.setattr(xlsx_bounds, "MAX_UNPACKED_BYTES", 1 << 20)  # the example's is 1.5 MB
 
@@ -286,7 +286,7 @@ def test_a_package_that_unpacks_beyond_the_bound_is_refused(
 
 
 def test_a_part_that_unpacks_to_more_than_it_declares_stops_at_the_declared_size() -> None:
-    from okrsheet.stores.xlsx_zip import Package
+    from okrsheet.stores.xlsx.package import Package
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:

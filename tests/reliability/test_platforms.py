@@ -75,7 +75,7 @@ print(json.dumps({"codes": codes, "locking": CALLS}))
 #: Holds the workbook's lock as a writing okr does, until a line arrives on stdin.
 HOLD_LOCK = r"""
 from pathlib import Path
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 with XlsxStore(Path(sys.argv[1]))._locked():
     print("held", flush=True)
@@ -137,7 +137,7 @@ def test_the_lock_made_of_msvcrt_still_keeps_a_second_writer_out(okr: Any, examp
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         waiter = as_on_windows(
-            "import okrsheet.stores.xlsx as x; x.LOCK_TIMEOUT_SECONDS = 1.0\n" + RUN_COMMANDS,
+            "import okrsheet.stores.xlsx.store as x; x.LOCK_TIMEOUT_SECONDS = 1.0\n" + RUN_COMMANDS,
             json.dumps([["checkin", "SALES-1.1", "--value", "70", "-w", str(example)]]),
         )
         out, err = waiter.communicate(timeout=60)
@@ -187,7 +187,7 @@ def sharing_violation(workbook: Path, calls: list[str]) -> Any:
 def test_a_workbook_excel_holds_open_is_refused_with_nothing_written(
     okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import okrsheet.stores.xlsx as xlsx_module
+    import okrsheet.stores.xlsx.store as xlsx_module
 
     monkeypatch.setattr(xlsx_module, "REPLACE_PAUSE_SECONDS", 0.01)
     before = fingerprint(example)
@@ -213,7 +213,7 @@ def test_a_sharing_violation_that_passes_is_waited_out(
     okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A virus scanner or a sync client holds a new file only for a moment."""
-    import okrsheet.stores.xlsx as xlsx_module
+    import okrsheet.stores.xlsx.store as xlsx_module
 
     monkeypatch.setattr(xlsx_module, "REPLACE_PAUSE_SECONDS", 0.01)
     calls: list[str] = []
@@ -367,7 +367,7 @@ def test_without_pthread_sigmask_ctrl_c_is_held_back_until_the_block_ends(
     raised once the save is recorded."""
     import signal
 
-    from okrsheet.stores.xlsx_files import _signals_held
+    from okrsheet.stores.xlsx.files import _signals_held
 
     monkeypatch.delattr(signal, "pthread_sigmask")
     before = signal.getsignal(signal.SIGINT)
@@ -406,7 +406,7 @@ def test_a_folder_that_keeps_no_locks_is_said_with_nothing_written(
     """An NFS folder whose server runs no lock manager answers flock with ENOLCK."""
     import errno
 
-    import okrsheet.stores.xlsx as xlsx_module
+    import okrsheet.stores.xlsx.store as xlsx_module
 
     def no_locks(fd: int) -> bool:
         raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from okrsheet.domain.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.writer import Draft, Person, workbook_tabs
-from okrsheet.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 
 FAST = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from okrsheet.stores.xlsx_keep import lost_in_rewrite
+from okrsheet.stores.xlsx.keep import lost_in_rewrite
 
 _CF_RULE = re.compile(rb"<x14:cfRule\b")
 

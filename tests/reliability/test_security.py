@@ -567,7 +567,7 @@ def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             self.handle.close()
 
     monkeypatch.setattr(
-        "okrsheet.stores.google_auth.os.fdopen", lambda fd, *a, **k: Spy(real(fd, *a, **k))
+        "okrsheet.stores.google.auth.os.fdopen", lambda fd, *a, **k: Spy(real(fd, *a, **k))
     )
     return modes
 
@@ -576,7 +576,7 @@ def _writes_spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_token_files_are_private_before_the_first_byte_lands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing_mode: int | None
 ) -> None:
-    from okrsheet.stores.google_auth import save_private
+    from okrsheet.stores.google.auth import save_private
 
     target = tmp_path / "config" / "gspread" / "authorized_user.json"
     if existing_mode is not None:

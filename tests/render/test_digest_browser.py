@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from okrsheet import service
-from okrsheet.model import rewind
+from okrsheet.domain.model import rewind
 from okrsheet.render import digest as forms
 from okrsheet.reports import digest_report
 from tests.conftest import TODAY

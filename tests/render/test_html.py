@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from okrsheet import service
-from okrsheet.model import (
+from okrsheet.domain.model import (
     CheckIn,
     Cycle,
     KeyResult,

@@ -20,10 +20,11 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 
 from okrsheet import reports, service
-from okrsheet.model import Plan, rewind
-from okrsheet.render import blocks, compact, tables
+from okrsheet.domain.model import Plan, rewind
+from okrsheet.render import blocks, compact
+from okrsheet.render import rich_tables as tables
 from okrsheet.render.emit import show
-from okrsheet.render.tables import number
+from okrsheet.render.rich_tables import number
 from okrsheet.render.text import percent
 
 AS_OF = date(2026, 11, 16)

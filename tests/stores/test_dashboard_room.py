@@ -15,7 +15,7 @@ import pytest
 from benchmarks.generate import AS_OF, SIZES, build
 from okrsheet.layout.writer import workbook_tabs
 from okrsheet.stores.base import Change, RawWorkbook, SetCells
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx.store import XlsxStore
 from tests.conftest import Google
 
 BEHIND = ("at risk", "off track", "overdue")

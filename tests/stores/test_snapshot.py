@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import okrsheet.stores.xlsx as xlsx
+import okrsheet.stores.xlsx.store as xlsx
 from okrsheet.checkins import CheckInRequest, record
 from okrsheet.stores import Location
 

@@ -20,6 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
 from okrsheet import checkins
+from okrsheet.domain.model import CheckIn
 from okrsheet.errors import (
     BackendError,
     ExitCode,
@@ -28,9 +29,7 @@ from okrsheet.errors import (
     WorkbookUnavailable,
 )
 from okrsheet.layout.changes import checkin_changes
-from okrsheet.model import CheckIn
-from okrsheet.stores import Location, xlsx_patch
-from okrsheet.stores import xlsx as xlsx_module
+from okrsheet.stores import Location
 from okrsheet.stores.base import (
     AddTab,
     AppendRows,
@@ -44,7 +43,9 @@ from okrsheet.stores.base import (
     TabSpec,
     WriteValue,
 )
-from okrsheet.stores.xlsx import XlsxStore
+from okrsheet.stores.xlsx import patch as xlsx_patch
+from okrsheet.stores.xlsx import store as xlsx_module
+from okrsheet.stores.xlsx.store import XlsxStore
 
 # Text a person might type that a spreadsheet would otherwise run as a formula.
 DANGEROUS = ['=HYPERLINK("http://x","y")', '=IMPORTXML(A1,"//a")', "+1", "-1+1", "@SUM(1)"]
@@ -316,7 +317,7 @@ def test_failing_replace_leaves_the_original_and_no_temp_file(
     def broken_replace(src: Any, dst: Any) -> None:
         raise OSError("disk said no")
 
-    monkeypatch.setattr("okrsheet.stores.xlsx.os.replace", broken_replace)
+    monkeypatch.setattr("okrsheet.stores.xlsx.store.os.replace", broken_replace)
     with pytest.raises(BackendError, match="nothing was changed"):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
@@ -381,7 +382,7 @@ def test_failing_fsync_is_a_backend_error(book: Path, monkeypatch: pytest.Monkey
     def broken_fsync(fd: int) -> None:
         raise OSError("fsync failed")
 
-    monkeypatch.setattr("okrsheet.stores.xlsx.os.fsync", broken_fsync)
+    monkeypatch.setattr("okrsheet.stores.xlsx.store.os.fsync", broken_fsync)
     with pytest.raises(BackendError):
         XlsxStore(book).update(lambda raw: [AppendRows("Other", [["x"]])])
     assert book.read_bytes() == before
@@ -398,7 +399,7 @@ def test_temp_file_that_cannot_be_created_is_an_okr_error(
     def no_temp(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", str(book.parent))
 
-    monkeypatch.setattr("okrsheet.stores.xlsx.tempfile.mkstemp", no_temp)
+    monkeypatch.setattr("okrsheet.stores.xlsx.store.tempfile.mkstemp", no_temp)
     with pytest.raises(OkrError):
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert book.read_bytes() == before
@@ -828,7 +829,7 @@ def test_read_only_workbook_is_refused_when_the_os_says_so(
             return False
         return real_access(path, mode, **kwargs)
 
-    monkeypatch.setattr("okrsheet.stores.xlsx.os.access", access)
+    monkeypatch.setattr("okrsheet.stores.xlsx.store.os.access", access)
     with pytest.raises(OkrError, match="read-only; nothing was written") as info:
         XlsxStore(book).update(lambda raw: [SetCells("Data", {(2, 1): "x"})])
     assert isinstance(info.value, WorkbookUnavailable)

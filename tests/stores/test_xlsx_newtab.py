@@ -16,9 +16,9 @@ from openpyxl.chart import BarChart, Reference
 from python_calamine import CalamineWorkbook
 
 from okrsheet.stores.base import AddTab, AppendRows, ColumnSpec, Formula, RawWorkbook, TabSpec
-from okrsheet.stores.xlsx import XlsxStore
-from okrsheet.stores.xlsx_newtab import add_tabs, plain
-from okrsheet.stores.xlsx_zip import Package, Unpatchable
+from okrsheet.stores.xlsx.newtab import add_tabs, plain
+from okrsheet.stores.xlsx.package import Package, Unpatchable
+from okrsheet.stores.xlsx.store import XlsxStore
 
 SPEC = TabSpec(
     title="Reminders",

@@ -1,8 +1,8 @@
-"""Cutting a tab whose cells lie far apart into pieces read apart (okrsheet/stores/xlsx_sparse)."""
+"""Cutting a tab whose cells lie far apart into pieces read apart (okrsheet/stores/xlsx/sparse)."""
 
 from __future__ import annotations
 
-from okrsheet.stores.xlsx_sparse import GAP_ROWS, pieces
+from okrsheet.stores.xlsx.sparse import GAP_ROWS, pieces
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from okrsheet.stores.xlsx_zip import Package
+from okrsheet.stores.xlsx.package import Package
 
 
 def package(member: bytes) -> bytes:

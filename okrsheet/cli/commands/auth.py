@@ -31,7 +31,7 @@ def status() -> None:
       okr auth status
     """
     from okrsheet.render.text import strip_controls
-    from okrsheet.stores.google_auth import find_credentials
+    from okrsheet.stores.google.auth import find_credentials
 
     found = find_credentials()
     typer.echo(strip_controls(f"okr uses the {found.identity.describe()}"))
@@ -69,8 +69,8 @@ def login(
       okr auth login --client-secrets ~/Downloads/client_secret.json
     """
     from okrsheet.render.text import strip_controls
-    from okrsheet.stores.google_auth import client_secrets_file
-    from okrsheet.stores.google_auth import login as run_login
+    from okrsheet.stores.google.auth import client_secrets_file
+    from okrsheet.stores.google.auth import login as run_login
 
     identity = run_login(client_secrets or client_secrets_file(), open_browser=not no_browser)
     typer.echo(strip_controls(f"Signed in: okr now uses the {identity.describe()}"))

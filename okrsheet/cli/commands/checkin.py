@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from datetime import date
 
     from okrsheet.checkins import CheckInRequest
-    from okrsheet.kpis import KPI
+    from okrsheet.domain.kpis import KPI
+    from okrsheet.domain.model import CheckIn, KeyResult, Plan
     from okrsheet.layout.reader import Unreadable
-    from okrsheet.model import CheckIn, KeyResult, Plan
     from okrsheet.stores import Location
 
 
@@ -226,7 +226,8 @@ def checkin(
 def _tell_what_happened(plan: Plan, recorded: Sequence[CheckIn]) -> None:
     """A check-in dated before the row's newest one goes to the log only, and a second one
     for the same day takes the row's place: say so, so that nobody wonders."""
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
 
     rows = {k.id: k for k in plan.key_results}
     for checkin in recorded:
@@ -251,7 +252,8 @@ def _tell_what_happened(plan: Plan, recorded: Sequence[CheckIn]) -> None:
 def _tell_where_they_stand(location: Location, recorded: Sequence[CheckIn]) -> None:
     """After a guided check-in, each key result's progress and status as they are now."""
     from okrsheet import service
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.text import percent
     from okrsheet.reports import status_report
 
@@ -352,7 +354,8 @@ def _walk(
     from rich.table import Table
 
     from okrsheet import checkins
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.text import percent
 
     out = console.err()
@@ -443,14 +446,14 @@ def _at_terminal() -> bool:
 
 
 def _same_person(a: str, b: str) -> bool:
-    from okrsheet.names import same_person
+    from okrsheet.domain.names import same_person
 
     return same_person(a, b)
 
 
 def _shown(kr: KeyResult, value: float | None) -> str:
     """A value as the walk shows it: a milestone's in words (done, not done)."""
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
 
     if kr.kind.value_words:
         return "no value" if value is None else ("done" if value >= 1 else "not done")
@@ -488,11 +491,12 @@ def _walk_owner(
     """Whose key results to walk through (asked for when --owner is not given), and those
     key results; rows that cannot be read are named as left out."""
     from okrsheet.cli.shared import resolve_owner
+    from okrsheet.domain.model import owners
+    from okrsheet.domain.names import same_person
     from okrsheet.errors import InvalidWorkbook, UsageError
     from okrsheet.layout.schema import TYPE_KEY_RESULT
-    from okrsheet.model import owners
-    from okrsheet.names import same_person
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
 
     out = console.err()
     names = owners(plan)
@@ -529,8 +533,9 @@ def _walk_owner(
 
 def _show_kr(plan: Plan, kr: KeyResult, day: date) -> None:
     """A key result as it stands, before its questions."""
-    from okrsheet import scoring
-    from okrsheet.render import console, tables
+    from okrsheet.domain import scoring
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.text import percent
 
     out = console.err()
@@ -554,7 +559,8 @@ def _ask_value(kr: KeyResult) -> float | None:
     """The new value, asked until it reads; Enter keeps the current one, '-' (None) skips."""
     from okrsheet import checkins
     from okrsheet.layout.cells import CellValueError
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
 
     out = console.err()
     now = _shown(kr, kr.value)
@@ -580,7 +586,8 @@ def _ask_kpi(kpi: KPI) -> float | None:
     '-' does, when it has no value yet)."""
     from okrsheet import checkins
     from okrsheet.layout.cells import CellValueError, parse_number
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
 
     out = console.err()
     out.print()
@@ -610,7 +617,8 @@ def _ask_kpi(kpi: KPI) -> float | None:
 def _ask_confidence(kr: KeyResult) -> float | None:
     """The new confidence, asked until it reads; Enter keeps the current one."""
     from okrsheet.layout.cells import CellValueError, parse_confidence
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.text import percent
 
     out = console.err()

@@ -98,7 +98,7 @@ def _many(location: Location, incoming: list[Incoming], channel: Channel | None)
 def _report(error: object) -> None:
     from okrsheet.errors import OkrError
     from okrsheet.render import console
-    from okrsheet.render.tables import safe
+    from okrsheet.render.rich_tables import safe
 
     assert isinstance(error, OkrError)
     err = console.err()

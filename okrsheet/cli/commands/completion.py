@@ -38,8 +38,7 @@ def completion(
 
       okr completion pwsh >> $PROFILE                      (PowerShell 7)
     """
-    from typer._completion_shared import get_completion_script
-
     from okrsheet.cli import COMPLETE_VAR
+    from okrsheet.cli.framework import completion_script
 
-    typer.echo(get_completion_script(prog_name="okr", complete_var=COMPLETE_VAR, shell=shell))
+    typer.echo(completion_script(prog_name="okr", complete_var=COMPLETE_VAR, shell=shell))

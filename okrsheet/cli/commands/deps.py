@@ -34,7 +34,7 @@ def deps(
       okr deps --team Sales --format md
     """
     from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import deps_report, deps_scope
 

@@ -43,7 +43,8 @@ def grade(
     from okrsheet import cycles
     from okrsheet.cli.options import check_date_option, today
     from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import grade_report
     from okrsheet.service import load

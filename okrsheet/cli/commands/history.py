@@ -32,7 +32,7 @@ def history(
     """
     from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.errors import InvalidWorkbook, UsageError
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import history_report
 

@@ -16,8 +16,8 @@ from okrsheet.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from okrsheet.domain.model import Cycle
     from okrsheet.layout.writer import Person
-    from okrsheet.model import Cycle
 
 
 PathArgument = Annotated[
@@ -197,7 +197,7 @@ def _people(source: str) -> list[Person]:
 
 
 def next_quarter_name(day: date) -> str:
-    from okrsheet.model import current_quarter, next_cycle_name
+    from okrsheet.domain.model import current_quarter, next_cycle_name
 
     name = next_cycle_name(current_quarter(day))
     assert name is not None  # a quarter always has a next one

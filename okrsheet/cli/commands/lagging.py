@@ -46,7 +46,7 @@ def lagging(
     """
     from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
     from okrsheet.errors import ExitCode
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import lagging_report, quiet_owners_report
 

@@ -33,8 +33,8 @@ def lint(
     whose key results all reached 1.0 in each of the last two cycles. Offline, no AI service;
     docs/lint.md lists every rule with examples. `okr validate` shows the same as warnings.
 
-    When nothing is found, stdout stays empty (JSON prints an empty list) and stderr says so.
-    Writes nothing.
+    When nothing is found, the table prints nothing and stderr says so (JSON: an empty list;
+    Markdown: the title; CSV: the header). Writes nothing.
 
     Examples:
 
@@ -47,7 +47,8 @@ def lint(
     from okrsheet import service
     from okrsheet.errors import ExitCode, UsageError
     from okrsheet.lint import CODES
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import lint_report
 

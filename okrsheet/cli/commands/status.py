@@ -34,7 +34,7 @@ def status(
       okr status --format json > status.json
     """
     from okrsheet.cli.shared import load_plan_as_of, warn_unreadable
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import status_report
 

@@ -19,10 +19,11 @@ def todo(
       okr todo --owner "Lena Okafor"
     """
     from okrsheet.cli.shared import everyone, load_plan_as_of, resolve_owner, warn_unreadable
+    from okrsheet.domain.model import owners
+    from okrsheet.domain.names import find_person
     from okrsheet.errors import UsageError
-    from okrsheet.model import owners
-    from okrsheet.names import find_person
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import todo_report
 

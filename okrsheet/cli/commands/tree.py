@@ -37,7 +37,7 @@ def tree(
       okr tree --owner "Marcus Webb"      (the branches that hold their objectives)
     """
     from okrsheet.cli.shared import check_filters, load_plan_as_of, warn_unreadable
-    from okrsheet.render import tables
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import tree_report
 

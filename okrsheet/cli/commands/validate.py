@@ -33,7 +33,8 @@ def validate(
     """
     from okrsheet import service
     from okrsheet.errors import ExitCode
-    from okrsheet.render import console, tables
+    from okrsheet.render import console
+    from okrsheet.render import rich_tables as tables
     from okrsheet.render.emit import emit
     from okrsheet.reports import validation_report
 

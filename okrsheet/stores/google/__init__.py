@@ -1,0 +1,1 @@
+"""The Google Sheets backend: `store.GoogleSheetsStore` and the parts it is made of."""

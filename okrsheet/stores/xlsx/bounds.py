@@ -1,0 +1,188 @@
+"""How big a workbook okr agrees to read, checked on the package before the reader sees it.
+
+The reader (calamine) holds each tab it reads as a dense rectangle from A1 to its farthest
+cell, and gives every cell that refers to a shared string a copy of it. So a small file can
+ask for a great deal of memory: one stray cell at XFD1048576 asks for 17 billion cells, and a
+200 MB string shared by a thousand cells for 200 GB. Before a tab is read, its XML is scanned
+(at the speed of a byte search) for its farthest row and column; the shared strings for the
+longest one; the zip directory for what the parts unpack to. What is beyond these bounds is
+refused, naming the tab and the cell, with nothing read and nothing written. The bounds are
+listed in docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from okrsheet.errors import WorkbookUnavailable
+from okrsheet.stores.primitives import letters_to_column
+
+if TYPE_CHECKING:
+    from okrsheet.stores.xlsx.package import Package
+
+#: Rows of one tab okr reads (the check-in log included: 250,000 check-ins).
+MAX_ROWS = 250_000
+#: Columns of one tab okr reads (A to ZZ).
+MAX_COLUMNS = 702
+#: Cells of one tab okr reads, blank ones inside its rectangle included.
+MAX_CELLS = 20_000_000
+#: What all the parts of the package unpack to, together.
+MAX_UNPACKED_BYTES = 512 << 20
+#: What the shared strings (the text of the cells, each distinct text once) unpack to.
+MAX_SHARED_STRINGS_BYTES = 128 << 20
+#: The text of the cells of the tabs okr reads, as the shared strings they refer to spell it.
+MAX_SHARED_TEXT_BYTES = 256 << 20
+
+_HINT = (
+    "delete what is there (in Excel or LibreOffice, Ctrl+End goes to the last cell of a tab), "
+    "or copy the OKR tabs into a new workbook"
+)
+# A row or cell reference (` r="..."`: rows' and cells' only, `ref=` and `r:id=` differ)
+# whose row number is 200,000 or more; the number is then compared in Python. Starting with
+# plain text lets the search skip ahead at the speed of a byte search.
+_LONG_ROW = re.compile(rb' r="([A-Z]{0,3})([2-9]\d{5}|\d{7,})"')
+# A cell in a column of two letters or more (AA, the 27th, or farther); and one in column CA
+# (the 79th) or farther, short of which no tab within MAX_ROWS can pass MAX_CELLS.
+_LETTERS = re.compile(rb' r="([A-Z]{2,})(\d+)"')
+_WIDE = re.compile(rb' r="(?:[C-Z][A-Z]|[A-Z]{3,})\d')
+_ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a row's (a cell's starts with its column)
+_SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
+# A formula cell with no result: its formula, then no value (or an empty one) before it ends.
+_NO_RESULT = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)'
+    rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_STRING_ITEM = re.compile(rb"<(?:\w+:)?si\b")
+
+
+class TooLarge(WorkbookUnavailable):
+    """The workbook is beyond what okr reads (see the module's bounds)."""
+
+
+def check_package(package: Package, where: str) -> None:
+    """Refuse a package whose parts unpack to more than MAX_UNPACKED_BYTES (as its zip
+    directory declares them; a part that unpacks to more than it declares is refused by
+    `Package.read`)."""
+    total = sum(package.size(name) for name in package.namelist())
+    if total > MAX_UNPACKED_BYTES:
+        raise TooLarge(
+            f"{where} unpacks to {total / (1 << 20):,.0f} MB, beyond the "
+            f"{MAX_UNPACKED_BYTES >> 20:,} MB okr reads; nothing was read",
+            hint=_HINT,
+        )
+
+
+def check_sheets(
+    package: Package, parts: dict[str, str], titles: Iterable[str], where: str
+) -> None:
+    """Refuse, naming the tab and the cell, a tab among `titles` whose farthest cell lies
+    beyond MAX_ROWS or MAX_COLUMNS, or whose rectangle holds more than MAX_CELLS; and a
+    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES."""
+    names = set(package.namelist())
+    shared_refs: list[bytes] = []
+    for title in titles:
+        part = parts.get(title)
+        if part is None or part not in names:
+            continue
+        xml = package.read(part)
+        far = _far_row(xml)
+        if far is not None:
+            letters, row = far
+            raise TooLarge(
+                f"{where}: the tab {title!r} reaches row {row:,} ({_ref(title, letters, row)}), "
+                f"beyond the {MAX_ROWS:,} rows okr reads on a tab; nothing was read",
+                hint=_HINT,
+            )
+        if _WIDE.search(xml) is not None:  # wide enough to matter: measure it
+            _check_area(xml, title, where)
+        if b't="s"' in xml:
+            shared_refs.append(xml)
+    if shared_refs:
+        _check_shared_text(package, shared_refs, where)
+
+
+def _check_area(xml: bytes, title: str, where: str) -> None:
+    columns, widest = 26, (b"A", 1)
+    for letters, row in set(_LETTERS.findall(xml)):
+        column = letters_to_column(letters.decode())
+        if column > columns:
+            columns, widest = column, (letters, int(row))
+    if columns > MAX_COLUMNS:
+        raise TooLarge(
+            f"{where}: the tab {title!r} reaches column {columns:,} ({_ref(title, *widest)}), "
+            f"beyond the {MAX_COLUMNS:,} columns okr reads on a tab; nothing was read",
+            hint=_HINT,
+        )
+    numbered = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
+    rows = max(numbered, xml.count(b"<row") + xml.count(b":row "))
+    if rows * columns > MAX_CELLS:
+        raise TooLarge(
+            f"{where}: the tab {title!r} spans {rows:,} rows and {columns:,} columns, beyond "
+            f"the {MAX_CELLS:,} cells okr reads on a tab; nothing was read",
+            hint=_HINT,
+        )
+
+
+def formulas_without_results(xml: bytes) -> set[tuple[int, int]]:
+    """The formula cells of a sheet that hold no result, as (row, column)."""
+    if b"<f" not in xml and b":f" not in xml:
+        return set()
+    return {
+        (int(row), letters_to_column(letters.decode())) for letters, row in _NO_RESULT.findall(xml)
+    }
+
+
+def _far_row(xml: bytes) -> tuple[bytes, int] | None:
+    """The first reference beyond MAX_ROWS: a cell's, else a row's (then its first cell's)."""
+    for found in _LONG_ROW.finditer(xml):
+        row = int(found.group(2))
+        if row <= MAX_ROWS:
+            continue
+        if not found.group(1):  # a row: name its first cell, if it has one
+            cell = _LONG_ROW.search(xml, found.end())
+            if cell is not None and cell.group(1) and int(cell.group(2)) == row:
+                return cell.group(1), row
+        return found.group(1), row
+    return None
+
+
+def _ref(title: str, letters: bytes, row: int) -> str:
+    sheet = title if re.fullmatch(r"\w+", title) else "'" + title.replace("'", "''") + "'"
+    return f"{sheet}!{(letters or b'A').decode()}{row}"
+
+
+def _check_shared_text(package: Package, sheets: list[bytes], where: str) -> None:
+    """The text the cells of these sheets take from the shared strings, bounded: first by
+    (cells referring) x (longest string), which is enough for any ordinary workbook; when
+    that is over the bound, exactly, string by string."""
+    part = next((n for n in package.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+    if part is None:
+        return
+    if package.size(part) > MAX_SHARED_STRINGS_BYTES:
+        raise TooLarge(
+            f"{where}: its shared strings unpack to {package.size(part) / (1 << 20):,.0f} MB, "
+            f"beyond the {MAX_SHARED_STRINGS_BYTES >> 20:,} MB okr reads; nothing was read",
+            hint="shorten the longest texts, or copy the OKR tabs into a new workbook",
+        )
+    strings = package.read(part)
+    starts = [m.start() for m in _STRING_ITEM.finditer(strings)]
+    if not starts:
+        return
+    lengths = [b - a for a, b in zip(starts, [*starts[1:], len(strings)], strict=True)]
+    references = sum(xml.count(b't="s"') for xml in sheets)
+    if references * max(lengths) <= MAX_SHARED_TEXT_BYTES:
+        return
+    total = 0
+    for xml in sheets:
+        for index in _SHARED_CELL.findall(xml):
+            number = int(index)
+            total += lengths[number] if number < len(lengths) else 0
+    if total > MAX_SHARED_TEXT_BYTES:
+        raise TooLarge(
+            f"{where}: its cells' text comes to {total / (1 << 20):,.0f} MB (the same long "
+            f"text repeated in many cells), beyond the {MAX_SHARED_TEXT_BYTES >> 20:,} MB okr "
+            "reads; nothing was read",
+            hint="shorten the text that is repeated, or copy the OKR tabs into a new workbook",
+        )
