@@ -6,7 +6,8 @@ Sizes: small (5 people, one quarter), medium (20 people, one quarter, weekly che
 large (150 person tabs, 12 KRs each, a year of weekly check-ins: about 94,000 log rows).
 The history axis: large-3y (the same plan with three years of weekly check-ins in its log,
 about 280,000 rows), huge (500 person tabs, a year: about 312,000 rows) and huge-3y (500
-person tabs, three years: about 936,000 rows; building it takes minutes and gigabytes).
+person tabs, three years: about 936,000 rows; building it takes minutes and gigabytes) and
+million (535 person tabs, three years: 1,001,520 rows, for the check-in memory target).
 The same seed always gives the same workbook.
 """
 
@@ -44,11 +45,13 @@ SIZES = {
     "large-3y": Size(150, 4, 3, YEAR, years=3),
     "huge": Size(500, 4, 3, YEAR),
     "huge-3y": Size(500, 4, 3, YEAR, years=3),
+    # The check-in memory target's workbook: 535 person tabs, three years, 1,001,520 log lines.
+    "million": Size(535, 4, 3, YEAR, years=3),
 }
 AS_OF = {
     "small": date(2026, 11, 20),
     "medium": date(2026, 11, 20),
-    **{size: date(2026, 12, 31) for size in ("large", "large-3y", "huge", "huge-3y")},
+    **{size: date(2026, 12, 31) for size in ("large", "large-3y", "huge", "huge-3y", "million")},
 }
 
 

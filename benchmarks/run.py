@@ -1,7 +1,7 @@
 """Benchmarks: okr's speed, memory and Google API calls, each beside its floor.
 
     python benchmarks/run.py [--sizes small,medium,large] [--runs 5] [--no-google]
-                             [--history large,large-3y] [--libreoffice]
+                             [--history large,large-3y] [--libreoffice] [--memory-million]
 
 Every timing is the median of several runs of a whole process (start-up included), printed with
 the floor measured in the same run on the same machine, in turns with the commands compared
@@ -17,6 +17,8 @@ time.
 `--history` times `okr status` on workbooks with the same plan and more history (the first is
 the base; see benchmarks/generate.py: large-3y, huge, huge-3y). `--libreoffice` also times a
 check-in on the workbook as LibreOffice saves it (every text in the shared strings part).
+`--memory-million` measures the peak memory of a check-in and of a rollover on the `million`
+workbook (1,001,520 log lines). benchmarks/cells.py counts Google's cells over 8 rollovers.
 """
 
 from __future__ import annotations
@@ -424,6 +426,54 @@ def google(size: str) -> None:
         )
 
 
+#: Check-in peak memory on the `million` workbook (1,001,520 log lines).
+MILLION_MB = 250.0
+
+#: okr with the bound on what it unpacks lifted: the `million` workbook unpacks to about 720 MB,
+#: past the 512 MB okr reads (stores/xlsx/bounds.py), which would refuse it unread.
+LIFTED = """
+import sys
+import okrsheet.stores.xlsx.bounds as bounds
+bounds.MAX_UNPACKED_BYTES = 1 << 30
+from okrsheet.__main__ import main
+sys.argv[0] = "okr"
+main()
+"""
+
+
+def memory_million(pycache: str) -> None:
+    """Peak memory (the child's max resident set size) of one check-in, and of a rollover
+    that moves the old cycle's check-ins out of the live log, on the `million` workbook
+    (benchmarks/generate.py: 535 people, three years of weekly check-ins), each on a fresh
+    copy, with okr's bound on unpacked bytes lifted (`LIFTED`)."""
+    path = workbook("million")
+    env = environment("million", pycache)
+    kr = first_kr("million")
+    print(
+        f"\nmillion: {path.name}, {path.stat().st_size / 1e6:.1f} MB, {log_lines(path):,} log lines"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy(path, copy)
+        began = time.perf_counter()
+        okr = [PYTHON, "-c", LIFTED]
+        peak = peak_mb([*okr, "checkin", kr, "--value", "99", "-w", str(copy)], env)
+        spent = time.perf_counter() - began
+        ok = "ok" if peak <= MILLION_MB else "OVER"
+        print(
+            f"  {'peak memory, checkin':<38} {peak:9.0f} MB"
+            f"          target <= {MILLION_MB:g} MB: {ok} ({spent:.1f} s)"
+        )
+        shutil.copy(path, copy)
+        began = time.perf_counter()
+        peak = peak_mb([*okr, "rollover", "--to", "2027", "--yes", "-w", str(copy)], env)
+        spent = time.perf_counter() - began
+        print(
+            f"  {'peak memory, rollover':<38} {peak:9.0f} MB"
+            f"          ({spent:.1f} s; {log_lines(copy):,} log lines left live)"
+        )
+
+
 def kb(size: int, width: int = 6) -> str:
     return f"{size / 1e3:>{width}.0f} kB"
 
@@ -436,6 +486,11 @@ def main() -> None:
     parser.add_argument("--no-google", action="store_true")
     parser.add_argument("--history", default="", help="e.g. large,large-3y (the first is the base)")
     parser.add_argument("--libreoffice", action="store_true")
+    parser.add_argument(
+        "--memory-million",
+        action="store_true",
+        help="check-in peak memory on a workbook of 1,000,000 log lines (made on first use)",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]} on {sys.platform}; median of {args.runs} runs each")
     with tempfile.TemporaryDirectory(prefix="okr-pycache-") as pycache:
@@ -443,6 +498,8 @@ def main() -> None:
             local(size, args.runs, pycache, args.libreoffice)
         if args.history:
             history_axis(args.history.split(","), args.runs, pycache)
+        if args.memory_million:
+            memory_million(pycache)
     if not args.no_google:
         google(args.google_size)
 

@@ -7,7 +7,7 @@ The rules themselves are in okrsheet/lint (no I/O); `okr lint` shows every findi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from okrsheet.domain.model import Commitment
@@ -48,10 +48,12 @@ def check_workbook(
     *,
     codes: Iterable[str] | None = None,
     unreadable: bool = True,
+    archives: Callable[[], Sequence[RawWorkbook]] | None = None,
 ) -> list[KRFinding]:
     """Every finding of the chosen checks (all when None) on the workbook's key results, in
     workbook order. With `unreadable`, rows `okr validate` rejects get the checks their cells
-    allow (the title's, and the start and target when they could be read)."""
+    allow (the title's, and the start and target when they could be read). `archives` gives
+    the archive workbooks the Settings name (read only when a check needs history)."""
     subjects = [
         Subject(
             id=kr.id,
@@ -76,9 +78,10 @@ def check_workbook(
     chosen = tuple(codes) if codes is not None else CODES
     # Only the checks that compare with finished cycles need the Archive tabs.
     settings = parsed.plan.settings
-    history = (
-        read_history(raw, settings.default_commitment) if set(chosen) & _HISTORY_CODES else None
-    )
+    history = None
+    if set(chosen) & _HISTORY_CODES:
+        grids = [g for r in (raw, *(archives() if archives else ())) for g in r.grids]
+        history = read_history(RawWorkbook(grids), settings.default_commitment)
     notes = lint(
         subjects,
         history,
@@ -104,7 +107,11 @@ def check_workbook(
     return found
 
 
-def validation_warnings(raw: RawWorkbook, parsed: ParsedWorkbook) -> list[Finding]:
+def validation_warnings(
+    raw: RawWorkbook,
+    parsed: ParsedWorkbook,
+    archives: Callable[[], Sequence[RawWorkbook]] | None = None,
+) -> list[Finding]:
     """The findings as `okr validate` warnings, for the checks the Settings turn on; rows
     that already have errors are left to those errors."""
     codes = enabled_codes(parsed)
@@ -112,7 +119,7 @@ def validation_warnings(raw: RawWorkbook, parsed: ParsedWorkbook) -> list[Findin
         return []
     return [
         Finding("warning", f.code, f"{f.message}; {f.suggestion}", f.where)
-        for f in check_workbook(raw, parsed, codes=codes, unreadable=False)
+        for f in check_workbook(raw, parsed, codes=codes, unreadable=False, archives=archives)
     ]
 
 

@@ -122,7 +122,9 @@ def load(
     if kr_checks:
         from okrsheet.kr_checks import validation_warnings
 
-        quality = validation_warnings(raw, parsed)
+        quality = validation_warnings(
+            raw, parsed, lambda: archive_raws(location, parsed.plan.settings, quiet=True)
+        )
     links = parsed.plan.settings.linked_workbooks if linked else ()
     if links:
         parsed = merge_linked(
@@ -143,7 +145,29 @@ def lint(
         raw = open_store(location).read()
         parsed = parse_workbook(raw, with_log=False)
     codes = enabled_codes(parsed, only)
-    return parsed.plan, codes, check_workbook(raw, parsed, codes=codes) if codes else []
+
+    def archives() -> list[RawWorkbook]:
+        return archive_raws(location, parsed.plan.settings, quiet=True)
+
+    found = check_workbook(raw, parsed, codes=codes, archives=archives) if codes else []
+    return parsed.plan, codes, found
+
+
+def archive_raws(
+    location: Location, settings: Settings, *, quiet: bool = False
+) -> list[RawWorkbook]:
+    """The archive workbooks the Settings name (`okr rollover --archive-to`), each read once;
+    those that do not exist are passed over, and with `quiet` those that cannot be read."""
+    found: list[RawWorkbook] = []
+    for text in settings.archive_workbooks:
+        try:
+            store = open_store(linked_location(location, text))
+            if store.exists():
+                found.append(store.read())
+        except OkrError:
+            if not quiet:
+                raise
+    return found
 
 
 def _not_a_workbook(store: WorkbookStore, raw: RawWorkbook) -> InvalidWorkbook | None:

@@ -349,6 +349,7 @@ HELP_EXIT = {
     "okr validate --strict --format json": 3,  # the example company has a warning
     "okr sync --kr SALES-1.2": 2,  # and no key result with a Source
     "okr lagging -w acme.xlsx --fail": 6,  # and key results that lag
+    "okr history SALES-1.2 --cycle 2026-Q3": 2,  # and no cycle rolled over yet
 }
 
 

@@ -70,6 +70,9 @@ class Settings(_Model):
     date_order: Literal["MDY", "DMY"] = "MDY"
     # Department workbooks read together with this one (paths or Google locations).
     linked_workbooks: tuple[str, ...] = ()
+    # Where `okr rollover` moves finished cycles (paths or Google locations; it writes to the
+    # last, history reads them all); none: this workbook's own Archive tabs.
+    archive_workbooks: tuple[str, ...] = ()
     # The zone that says which day a check-in belongs to and what "today" is: an IANA name,
     # "UTC" or "UTC+HH:MM" (see `cells.parse_time_zone`); "" for each computer's own.
     time_zone: str = ""

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from pydantic import ValidationError
+
 from okrsheet.domain.kinds import Kind
-from okrsheet.domain.model import Commitment, cycle_from_name
+from okrsheet.domain.model import Commitment, KeyResult, cycle_from_name
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
 from okrsheet.layout.schema import ARCHIVE_PREFIX, column, normalize_header
@@ -35,6 +37,7 @@ ARCHIVE_READ_COLUMNS = (
     column("grade", "Grade", "score"),
     column("final_grade", "Final grade"),
     column("commitment", "Commitment"),
+    column("due", "Due"),
 )
 
 
@@ -124,3 +127,51 @@ def _results(grid: Grid, default: Commitment) -> list[PastResult]:
             )
         )
     return results
+
+
+def archived_cycles(raw: RawWorkbook) -> dict[str, Grid]:
+    """The Archive tabs of finished cycles (not their check-in tabs), by cycle name."""
+    from okrsheet.layout.log_archive import is_log_archive
+
+    return {
+        grid.title.removeprefix(ARCHIVE_PREFIX).strip(): grid
+        for grid in raw.grids
+        if grid.title.startswith(ARCHIVE_PREFIX) and not is_log_archive(grid.title)
+    }
+
+
+def archived_key_result(grid: Grid, kr_id: str, due: date | None = None) -> KeyResult | None:
+    """A key result as an Archive tab recorded it at the end of its cycle (its final value as
+    its current one), or None when the tab has no readable row with that ID."""
+    table = find_table(grid, ARCHIVE_READ_COLUMNS, min_matches=4)
+    if table is None or "id" not in table.columns:
+        return None
+    for row in range(table.header_row + 1, len(grid.rows) + 1):
+
+        def get(key: str, row: int = row) -> CellValue:
+            col = table.columns.get(key)
+            return grid.cell(row, col) if col else None
+
+        item_id = cells.parse_text(get("id"))
+        if item_id.casefold() != kr_id.casefold() or not cells.parse_text(get("kind")):
+            continue
+        kind = _read(get("kind"), cells.parse_kind)
+        recorded = _read(get("due"), cells.parse_date)
+        if not isinstance(kind, Kind):
+            return None
+        try:
+            return KeyResult(
+                id=item_id,
+                objective_id=cells.parse_text(get("objective_id")) or "-",
+                title=cells.parse_text(get("title")) or item_id,
+                owner=cells.parse_text(get("owner")) or "-",
+                kind=kind,
+                start=_number(get("start")),
+                target=_number(get("target")),
+                current=_number(get("final")),
+                unit=cells.parse_text(get("unit")),
+                due=recorded if isinstance(recorded, date) else due,
+            )
+        except ValidationError:
+            return None
+    return None

@@ -28,10 +28,31 @@ def cell_budget(raw: RawWorkbook) -> list[Finding]:
             "warning",
             "cell-budget",
             f"the workbook has {cells:,} cells, {cells / GOOGLE_MAX_CELLS:.0%} of the "
-            f"{GOOGLE_MAX_CELLS:,} a Google spreadsheet can hold{biggest}: give each department "
-            "a workbook of its own (listed under Linked workbooks in the Settings tab), and "
-            "start the next year in a new workbook, keeping this one as its archive "
+            f"{GOOGLE_MAX_CELLS:,} a Google spreadsheet can hold{biggest}: move finished "
+            "cycles into an archive workbook (`okr rollover --to NEXT --archive-to "
+            "gsheet:ID`, kept under Archive workbooks in the Settings tab), and give each "
+            "department a workbook of its own (listed under Linked workbooks) "
             "(docs/performance.md, Cell budget)",
+            None,
+        )
+    ]
+
+
+def archive_budget(raw: RawWorkbook, location: str) -> list[Finding]:
+    """A warning when an archive workbook uses `WARN_SHARE` of Google's cell limit or more:
+    the next rollover should go to a new one."""
+    cells = workbook_cells(raw)
+    if cells < GOOGLE_MAX_CELLS * WARN_SHARE:
+        return []
+    return [
+        Finding(
+            "warning",
+            "cell-budget",
+            f"the archive workbook {location} has {cells:,} cells, "
+            f"{cells / GOOGLE_MAX_CELLS:.0%} of the {GOOGLE_MAX_CELLS:,} a Google spreadsheet "
+            "can hold: give the next rollover a new one (`okr rollover --to NEXT --archive-to "
+            "gsheet:NEW_ID`); history keeps reading every workbook listed under Archive "
+            "workbooks",
             None,
         )
     ]

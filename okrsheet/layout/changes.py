@@ -558,6 +558,34 @@ def time_zone_changes(raw: RawWorkbook, zone: str) -> list[Change]:
     return [AppendRows(found.grid.title, [row_values])]
 
 
+_ARCHIVE_ROW = next(r for r in SETTING_ROWS if r.key == "archive_workbooks")
+
+
+def archive_workbook_changes(raw: RawWorkbook, location: str) -> list[Change]:
+    """The Settings tab's Archive workbooks ending with `location` (added after those listed,
+    or a row added under the others when the tab has none); nothing when it is the last."""
+    found = settings_cells(raw)
+    if found is None:
+        return []
+    for row in found.rows_of("archive_workbooks")[:1]:
+        try:
+            listed = list(cells.parse_locations(found.grid.cell(row, found.value_col)))
+        except cells.CellValueError:
+            listed = []
+        if listed and listed[-1] == location:
+            return []
+        text = ", ".join([*(i for i in listed if i != location), location])
+        anchor = {row: (found.key_col, found.label(row))}
+        return [SetCells(found.grid.title, {(row, found.value_col): text}, anchor)]
+    key_col, value_col, about = found.key_col, found.value_col, found.about_col
+    row_values: list[WriteValue] = [None] * max(key_col, value_col)
+    row_values[key_col - 1], row_values[value_col - 1] = _ARCHIVE_ROW.label, location
+    if about is not None:
+        row_values += [None] * max(0, about - len(row_values))
+        row_values[about - 1] = _ARCHIVE_ROW.about
+    return [AppendRows(found.grid.title, [row_values])]
+
+
 def _settings_for(raw: RawWorkbook, cycle: Cycle) -> SetCells:
     found = settings_cells(raw)
     if found is None:

@@ -17,7 +17,13 @@ from pydantic_core import ArgsKwargs
 from okrsheet.domain.model import CheckIn, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
-from okrsheet.layout.schema import CHECKIN_COLUMNS, CHECKINS_TAB, OKR_COLUMNS, normalize_header
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    OKR_COLUMNS,
+    normalize_header,
+)
 from okrsheet.layout.tables import (
     Finding,
     Table,
@@ -71,7 +77,10 @@ def find_checkin_log(raw: RawWorkbook) -> tuple[Grid, Table] | None:
     """The check-in log: the tab named Check-ins (in any case and spacing) when it looks like
     a log, else the first tab that does; None when no tab does."""
     named = [g for g in raw.grids if named_as_log(g.title)]
-    others = [g for g in raw.grids if not named_as_log(g.title)]
+    # (never an archived cycle's check-ins, layout/log_archive.py: they look like a log too)
+    others = [
+        g for g in raw.grids if not named_as_log(g.title) and not g.title.startswith(ARCHIVE_PREFIX)
+    ]
     for grid in named + others:
         if looks_like_log(grid):
             table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)
@@ -122,6 +131,16 @@ def read_checkin_log(
         checkins, rows = _checkin_rows(grid, table, settings, found)
     findings.extend(found)
     return table, checkins, rows
+
+
+def read_log_grid(grid: Grid, settings: Settings) -> list[CheckIn]:
+    """The readable check-ins of a tab laid out as the log (an archived one): what cannot be
+    read is passed over."""
+    table = find_table(grid, CHECKIN_COLUMNS)
+    if table is None:
+        return []
+    checkins, _rows = _checkin_rows(grid, table, settings, [])
+    return checkins
 
 
 def _parsers(settings: Settings) -> dict[str, Callable[[CellValue], Any]]:

@@ -407,6 +407,15 @@ SETTING_ROWS: tuple[SettingRow, ...] = (
         "by semicolons always has decimal commas; --decimal on the command wins over this.",
         ("decimal", "decimal mark", "decimal separator", "decimal point"),
     ),
+    SettingRow(
+        "archive_workbooks",
+        "Archive workbooks",
+        "Where `okr rollover` moves each finished cycle (its Archive tab and its check-ins): "
+        ".xlsx paths (relative to this file) or Google Sheets URLs / gsheet:ID, separated by "
+        "commas; rollover writes to the last, history reads them all. Blank: into this "
+        "workbook's own Archive tabs.",
+        ("archive", "archive to", "archive workbook"),
+    ),
 )
 
 RESERVED_TABS = (

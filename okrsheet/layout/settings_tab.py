@@ -60,6 +60,7 @@ _PARSERS: dict[str, Callable[[CellValue], Any]] = {
     "min_krs_per_objective": cells.parse_number,
     "max_krs_per_objective": cells.parse_number,
     "linked_workbooks": cells.parse_locations,
+    "archive_workbooks": cells.parse_locations,
     "time_zone": cells.parse_time_zone,
     "default_commitment": cells.parse_commitment,
     "kr_checks": _kr_checks,

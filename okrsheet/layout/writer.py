@@ -345,6 +345,7 @@ def settings_values(settings: Settings, cycle: Cycle) -> dict[str, WriteValue]:
         "max_krs_per_objective": settings.max_krs_per_objective,
         "date_order": settings.date_order,
         "linked_workbooks": ", ".join(settings.linked_workbooks) or None,
+        "archive_workbooks": ", ".join(settings.archive_workbooks) or None,
         "time_zone": settings.time_zone or None,
         "default_commitment": settings.default_commitment.value,
         "kr_checks": _kr_checks_text(settings.kr_checks),

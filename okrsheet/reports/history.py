@@ -54,6 +54,14 @@ def history_report(plan: Plan, kr_id: str, as_of: date) -> HistoryReport | None:
     return _history(plan, kr, plan.checkins_of(kr.id), as_of)
 
 
+def past_history_report(
+    plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date
+) -> HistoryReport:
+    """`history_report` of a key result of a finished cycle (`plan.cycle` is that cycle), from
+    the check-ins its archive holds, in order."""
+    return _history(plan, kr, log, as_of)
+
+
 def history_reports(
     plan: Plan, as_of: date, *, max_points: int | None = None
 ) -> dict[str, HistoryReport]:

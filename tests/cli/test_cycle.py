@@ -92,8 +92,11 @@ def test_rollover_carries_and_archives(okr: Any, shop: Path) -> None:
     assert krs["CORP-1.1"]["due"] == "2027-03-31"
     assert krs["CORP-1.2"]["start"] == 18.0
     assert okr("validate", "-w", str(shop), "-f", "json").json()["errors"] == 0
-    # The check-in log keeps its history.
-    assert len([r for r in read_tab(shop, "Check-ins")[1:] if r[1]]) == 2
+    # The old cycle's check-ins left the live log for its archive.
+    assert not [r for r in read_tab(shop, "Check-ins")[1:] if r[1]]
+    moved = read_tab(shop, "Archive 2026-Q4 check-ins")
+    assert [r[1] for r in moved[1:] if r[1]] == ["CORP-1.1", "CORP-1.3"]
+    assert "2 check-in(s) moved out of the live log" in result.stderr
 
 
 def test_rollover_twice_is_refused(okr: Any, shop: Path) -> None:

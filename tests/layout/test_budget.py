@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from okrsheet.layout import budget
-from okrsheet.layout.budget import GOOGLE_MAX_CELLS, cell_budget, workbook_cells
+from okrsheet.layout.budget import GOOGLE_MAX_CELLS, archive_budget, cell_budget, workbook_cells
 from okrsheet.stores.base import Grid, RawWorkbook
 from okrsheet.stores.xlsx.store import XlsxStore
 
@@ -35,7 +35,19 @@ def test_a_warning_from_eighty_percent_says_what_to_do() -> None:
     assert "8,002,500 cells, 80% of the 10,000,000" in finding.message
     assert "'Check-ins' (1,000,000 rows)" in finding.message
     assert "Linked workbooks" in finding.message
+    assert "okr rollover --to NEXT --archive-to gsheet:ID" in finding.message
+    assert "Archive workbooks" in finding.message
     assert GOOGLE_MAX_CELLS == 10_000_000
+
+
+def test_an_archive_workbook_nearly_full_says_to_give_the_next_rollover_a_new_one() -> None:
+    assert archive_budget(RawWorkbook([wide("Archive 2026-Q4 check-ins", 999_999, 8)]), "a") == []
+    full = RawWorkbook([wide("Archive 2026-Q4 check-ins", 1_000_000, 8)])
+
+    [finding] = archive_budget(full, "gsheet:abc")
+
+    assert finding.message.startswith("the archive workbook gsheet:abc has 8,000,000 cells, 80%")
+    assert "okr rollover --to NEXT --archive-to gsheet:NEW_ID" in finding.message
 
 
 def test_validate_says_it(okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,15 @@ def rollover(
             "--dry-run", help="Print what would be carried, archived and created; write nothing."
         ),
     ] = False,
+    archive_to: Annotated[
+        str | None,
+        typer.Option(
+            "--archive-to",
+            help="Move the old cycle (its Archive tab and check-ins) into this workbook (an "
+            ".xlsx path, made if missing, or gsheet:ID) instead of this one's own tabs; it is "
+            "added to Settings › Archive workbooks, where the next rollovers go too.",
+        ),
+    ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on a terminal.")
     ] = False,
@@ -42,8 +51,10 @@ def rollover(
     """Start the next cycle: unfinished key results go on, finished ones are archived.
 
     Carried key results keep their IDs and start again from their last value; the whole old
-    cycle (final values and grades) is kept readable in a tab named 'Archive <cycle>'. The
-    check-in log keeps its history.
+    cycle (final values and grades) is kept readable in a tab named 'Archive <cycle>', and
+    its check-ins move out of the live log into 'Archive <cycle> check-ins', so that the live
+    workbook holds one cycle (`okr history KR --cycle 2026-Q4` still shows them). With
+    --archive-to, or an Archive workbook in Settings, both tabs go to that workbook instead.
 
     Examples:
 
@@ -52,6 +63,8 @@ def rollover(
       okr rollover --to 2027-Q1
 
       okr rollover --to 2027-S1 --start 2027-01-04 --end 2027-06-27
+
+      okr rollover --to 2027-Q1 --archive-to okr-archive.xlsx
     """
     from okrsheet import cycles, service
     from okrsheet.render import console
@@ -78,14 +91,20 @@ def rollover(
         if not typer.confirm("Roll over now?", default=plan.old.end < today(), err=True):
             out.print("Nothing was written.")
             return
-        result = cycles.rollover(location, new)
+        result = cycles.rollover(location, new, archive_to=archive_to)
     else:
-        result = cycles.rollover(location, new)
+        result = cycles.rollover(location, new, archive_to=archive_to)
         _warn_if_early(result)
+    for notice in result.notices:
+        out.print(f"warning: {notice}", markup=False, highlight=False)
+    where = f" of {result.archive_workbook}" if result.archive_workbook else ""
     out.print(
         f"Rolled over from {result.old.name} to {result.new.name} "
         f"({result.new.start} to {result.new.end}): {len(result.carried)} item(s) carried, "
-        f"{len(result.archived)} archived; the old cycle is in the tab {result.archive_tab!r}."
+        f"{len(result.archived)} archived; the old cycle is in the tab {result.archive_tab!r}"
+        f"{where}, and {result.moved_checkins} check-in(s) moved out of the live log.",
+        markup=False,
+        highlight=False,
     )
 
 
@@ -117,6 +136,9 @@ def _describe(plan: RolloverResult) -> str:
         f"{plan.new.end}):\n"
         f"  carry   {len(plan.carried)}: {ids(plan.carried)}\n"
         f"  archive {len(plan.archived)}: {ids(plan.archived)}\n"
-        f"  create  the tab {plan.archive_tab!r} (the whole old cycle, with grades); Settings "
-        f"move to {plan.new.name}"
+        f"  create  the tab {plan.archive_tab!r} (the whole old cycle, with grades)"
+        f"{' in ' + plan.archive_workbook if plan.archive_workbook else ''}; Settings "
+        f"move to {plan.new.name}\n"
+        f"  move    {plan.moved_checkins} check-in(s) dated before {plan.new.start} out of the "
+        f"live log"
     )

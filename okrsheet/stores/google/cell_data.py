@@ -3,7 +3,7 @@ small requests every write and layout is made of (`_Sheet` is what a write knows
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -141,17 +141,29 @@ def _writable(value: CellValue) -> WriteValue:
     return str(value)
 
 
-def _delete_row(sheet_id: int, row: int) -> dict[str, Any]:
+def _delete_row(sheet_id: int, row: int, last: int | None = None) -> dict[str, Any]:
+    """Delete a row (1-based), or the rows from it to `last`."""
     return {
         "deleteDimension": {
             "range": {
                 "sheetId": sheet_id,
                 "dimension": "ROWS",
                 "startIndex": row - 1,
-                "endIndex": row,
+                "endIndex": row if last is None else last,
             }
         }
     }
+
+
+def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Rows (1-based) as runs of adjacent ones, (first, last), in ascending order."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 # Writing helpers ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from okrsheet.stores.google.cell_data import (
     _sheet,
     _text,
     _writable,
+    row_runs,
 )
 from okrsheet.stores.google.write import _set_cells
 from okrsheet.stores.primitives import column_letter
@@ -509,12 +510,12 @@ class _Guard:
     def undo(self) -> list[dict[str, Any]]:
         requests: list[dict[str, Any]] = []
         for b in self.bands:
-            for row in b.deleted:  # ascending: each goes back where it was
+            for row, last in row_runs(b.deleted):  # ascending: each goes back where it was
                 dim = {
                     "sheetId": b.sheet_id,
                     "dimension": "ROWS",
                     "startIndex": row - 1,
-                    "endIndex": row,
+                    "endIndex": last,
                 }
                 requests.append({"insertDimension": {"range": dim, "inheritFromBefore": row > 1}})
             requests.append(_copy_rows(self.scratch_id, b.offset, b.sheet_id, 0, b.height, b.width))

@@ -29,7 +29,11 @@ from okrsheet.stores.primitives import EMPHASIS_FILL, HEADER_FILL, STATUS_COLORS
 #: A hidden tab that says how many parts of a layout in several parts have landed.
 LAYOUT_MARK = "okrsheet-layout"
 _WHITE = {"red": 1.0, "green": 1.0, "blue": 1.0}
-_PREPARED_ROWS = 200
+#: Google counts every cell of a tab's grid against its limit (docs/performance.md, Cell
+#: budget), empty ones too: a tab is made as tall as its rows (an OKR tab's include its spare
+#: rows with formulas) plus this margin, at least `_MIN_ROWS`; writes grow it as they need.
+_MARGIN_ROWS = 5
+_MIN_ROWS = 20
 
 
 def _laid_out(existing: dict[str, _Sheet], tabs: Sequence[TabSpec]) -> bool:
@@ -107,7 +111,7 @@ def _layout_requests(
 def _tab_requests(spec: TabSpec, sheet_id: int, position: int) -> list[dict[str, Any]]:
     """Everything one tab needs: the sheet, its values and formats, widths, dropdowns, filter."""
     first = 1 if spec.header else 0  # 0-based index of the first data row
-    rows = max(_PREPARED_ROWS, first + len(spec.rows) + 50)
+    rows = max(_MIN_ROWS, first + len(spec.rows) + _MARGIN_ROWS)
     bar = _bar_column(spec)
     cols = max(len(spec.columns) + (1 if bar else 0), 1)
     return [

@@ -26,6 +26,7 @@ from okrsheet.stores.google.cell_data import (
     _Sheet,
     _sheet,
     _tag_computed,
+    row_runs,
 )
 from okrsheet.stores.google.layout import _tab_requests
 from okrsheet.stores.google.read import COMPUTED_KEY, computed_value
@@ -87,8 +88,10 @@ def _requests_for(
             )
         elif isinstance(change, DeleteRows):
             sheet_id = _sheet(index, change.tab).sheet_id
-            for row in sorted(set(change.rows), reverse=True):  # bottom-up keeps numbers valid
-                requests.append(_delete_row(sheet_id, row))
+            # One request per run of adjacent rows (a rollover moves a quarter's check-ins),
+            # bottom-up: the rows above keep their numbers.
+            for top, bottom in reversed(row_runs(change.rows)):
+                requests.append(_delete_row(sheet_id, top, bottom))
     return requests
 
 

@@ -262,9 +262,10 @@ class _Sheet:
             if formula.get("t") == "shared":
                 raise Unpatchable("shared formulas need a full rewrite to delete rows")
         moved: dict[int, Any] = {}
+        doomed_rows = set(gone)  # (a rollover deletes a quarter's check-ins: a set, not a scan)
         for number in sorted(self.rows):
             row = self.rows[number]
-            if number in gone:
+            if number in doomed_rows:
                 self.data.remove(row)
                 continue
             shift = bisect.bisect_left(gone, number)
