@@ -22,9 +22,9 @@ from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
 from okrsheet.layout.checkin_log import looks_like_log, named_as_log
-from okrsheet.layout.dashboard import with_room
 from okrsheet.layout.kpis_tab import kpi_percent_points
 from okrsheet.layout.reader import Unreadable
+from okrsheet.layout.results import with_room
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim
 

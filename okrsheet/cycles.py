@@ -19,7 +19,6 @@ from okrsheet.layout.changes import (
     grade_changes,
     rollover_changes,
 )
-from okrsheet.layout.dashboard import with_room
 from okrsheet.layout.log_archive import (
     LogMove,
     archive_log_changes,
@@ -29,6 +28,7 @@ from okrsheet.layout.log_archive import (
     log_to_move,
     move_changes,
 )
+from okrsheet.layout.results import with_room
 from okrsheet.reports import GradeReport, HistoryReport, grade_report
 from okrsheet.service import archive_raws, require_valid_plan
 from okrsheet.stores import Location, open_store

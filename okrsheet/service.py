@@ -567,6 +567,10 @@ def _create(
     """Create a workbook with these tabs; returns where it now lives (for `gsheet:new`, the
     new spreadsheet, whose own time zone becomes `time_zone`)."""
     store = open_store(location, title=title, share=share, steps=steps, time_zone=time_zone)
+    if not location.remote:  # a local file keeps its formulas' results: okr gives its own
+        from okrsheet.layout.results import tabs_with_results
+
+        tabs = tabs_with_results(tabs)
     store.create(tabs, overwrite=force)
     return parse_location(store.location) if location.remote else location
 
@@ -602,8 +606,9 @@ def fix_workbook(location: Location, *, today: date, now: datetime, time_zone: s
     none (an .xlsx made before `okr init` recorded one), and room on the Dashboard for every
     objective; one write."""
     from okrsheet.layout.changes import measured_baselines, time_zone_changes, truth_changes
-    from okrsheet.layout.dashboard import dashboard_changes, with_room
+    from okrsheet.layout.dashboard import dashboard_changes
     from okrsheet.layout.kpis_tab import kpi_health_changes
+    from okrsheet.layout.results import with_room
     from okrsheet.layout.schema import DASHBOARD_TAB
     from okrsheet.layout.writer import assign_missing_ids, missing_settings, refresh_formulas
 

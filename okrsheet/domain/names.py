@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)  # owners are compared with every person, on every tab
 def person_key(name: str) -> str:
     """What two spellings of one person's name share: no accents, no case, single spaces.
     (Cached: a workbook compares each owner with every name on its People tab.)"""

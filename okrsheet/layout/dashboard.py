@@ -30,7 +30,6 @@ from okrsheet.layout.slots import (
 from okrsheet.stores.base import (
     AddTab,
     Change,
-    ChangePlanner,
     ColumnSpec,
     Formula,
     Grid,
@@ -434,7 +433,7 @@ def dashboard_room(raw: RawWorkbook) -> list[Change]:
     """Lines on the Dashboard for every objective: when people typed more objectives than it
     has room for (or its room cannot be read), the list is written again with room for
     twice as many, as `okr init` makes it, and the summary counts every line. Every okr
-    write adds this (see `with_room`); nothing when there is room or no Dashboard."""
+    write adds this (see `layout.results.with_room`); nothing when there is room or no Dashboard."""
     grid = dashboard_grid(raw)
     if grid is None:
         return []
@@ -468,21 +467,7 @@ def dashboard_room(raw: RawWorkbook) -> list[Change]:
     return [SetCells(grid.title, written)]
 
 
-def with_room(planner: ChangePlanner) -> ChangePlanner:
-    """`planner`, and when it writes anything, room on the Dashboard for every objective."""
-
-    def planned(raw: RawWorkbook) -> Sequence[Change]:
-        changes = list(planner(raw))
-        if not changes or any(_on_dashboard(c) for c in changes):
-            # Nothing written, or the Dashboard written whole already (`dashboard_refresh`,
-            # with room for every objective): one writer per write, never two over one cell.
-            return changes
-        return [*changes, *dashboard_room(raw)]
-
-    return planned
-
-
-def _on_dashboard(change: Change) -> bool:
+def on_dashboard(change: Change) -> bool:
     return isinstance(change, SetCells) and normalize_header(change.tab) == normalize_header(
         DASHBOARD_TAB
     )

@@ -376,15 +376,21 @@ def _shown(c: _Row, columns: Mapping[str, int], first: int, bound: int) -> dict[
 
 
 def formula_cells(
-    columns: Mapping[str, int], first: int, last: int, rows: Iterable[int] | None = None
+    columns: Mapping[str, int],
+    first: int,
+    last: int,
+    rows: Iterable[int] | None = None,
+    keys: Iterable[str] | None = None,
 ) -> dict[tuple[int, int], Formula]:
-    """The calculated cells of rows `first`..`last` of a tab (or of just `rows` among them),
-    keyed by (row, column)."""
+    """The calculated cells of rows `first`..`last` of a tab (or of just `rows` among them;
+    of the columns `keys` only, when given), keyed by (row, column)."""
     if not formulas_fit(columns):
         return {}
     found: dict[tuple[int, int], Formula] = {}
     wanted = range(first, last + 1) if rows is None else sorted(set(rows))
     template = _template(tuple(sorted(columns.items())), first, last, kinds.names())
+    if keys is not None:
+        template = {key: template[key] for key in keys if key in template}
     for row in wanted:
         # Every row's formulas are the template's with its own row numbers: one fill per column.
         for key, text in template.items():

@@ -29,6 +29,10 @@ class Formula:
     text: str
     fill: bool = False
     read: bool = False
+    #: What the formula computes to, when the tool knows it for certain: a store that keeps
+    #: results beside formulas (an .xlsx) writes it as the cached result, so that a reader
+    #: that does not calculate sees it. None: not known (no result is written).
+    result: str | float | bool | None = field(default=None, compare=False)
 
 
 # What a store accepts for one cell: a `str` is text, never a formula.
@@ -69,6 +73,9 @@ class RawWorkbook:
     rows_of: dict[str, Callable[[RowsWanted | None], list[list[CellValue]]]] = field(
         default_factory=dict
     )
+    # Whether the backend keeps each formula's result in the file (an .xlsx): a write then
+    # gives okr's own formulas their results (`Formula.result`).
+    keeps_results: bool = False
 
     def grid(self, title: str) -> Grid | None:
         return next((g for g in self.grids if g.title == title), None)

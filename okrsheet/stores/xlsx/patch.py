@@ -83,6 +83,7 @@ def escape_text(text: str) -> str:
 
 _LETTERS = re.compile(r"[A-Z]+")
 _F = f"{_Q}f"
+_C = f"{_Q}c"
 _V = f"{_Q}v"
 #: The cached result of every formula cell of a sheet.
 
@@ -92,6 +93,9 @@ _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 def column_index(ref: str) -> int:
     letters = ref.rstrip("0123456789")
+    known = _COLUMNS.get(letters)  # only valid letters are ever cached
+    if known is not None:
+        return known
     if letters and len(letters) <= 3 and _UPPER.issuperset(letters):
         return _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, letters_to_column(letters))
     match = _LETTERS.match(ref)
@@ -197,6 +201,28 @@ class _Styles:
         )
 
 
+def result_xml(result: str | float | bool) -> tuple[str | None, str]:
+    """A formula's result as a cell stores it beside the formula: its type (`t`) and `<v>`
+    text. Text is `str`; a number is written so that it reads back as the same double."""
+    if isinstance(result, bool):
+        return "b", "1" if result else "0"
+    if isinstance(result, str):
+        return "str", escape_text(result)
+    return None, repr(float(result))
+
+
+def _give_result(cell: Any, result: str | float | bool) -> None:
+    """`result` as the cached result of the formula cell `cell` (its `<f>` already there)."""
+    for old in cell.findall(_V):
+        cell.remove(old)
+    kind, text = result_xml(result)
+    if kind is None:
+        cell.attrib.pop("t", None)
+    else:
+        cell.set("t", kind)
+    etree.SubElement(cell, _V).text = text
+
+
 class _Sheet:
     """One worksheet's XML with an index of its rows."""
 
@@ -229,6 +255,11 @@ class _Sheet:
                 else:
                     before = ref
         self.widest_written = 1
+        # The formula cells this write set that hold no old result: nothing of theirs can
+        # be stale (the formulas reading them learn of the write from its cells).
+        self.settled: set[Any] = set()
+        # The formula cells this write gave a result (`Formula.result`): kept by `finish`.
+        self.valued: set[Any] = set()
         # Each row's cells by column, for the rows written to (see `_cells_of`).
         self._cells: dict[int, dict[int, Any]] = {}
         self.column_styles: list[tuple[int, int, int]] = [
@@ -349,7 +380,15 @@ class _Sheet:
         self.widest_written = max(self.widest_written, col)
         cell = self._cell(row, col)
         if isinstance(value, Formula) and self._holds(cell, value):
-            return  # the same formula: its cached result goes in `finish`, like every other's
+            if value.result is not None:
+                _give_result(cell, value.result)
+                self.settled.add(cell)
+                self.valued.add(cell)
+            # The same formula: its cached result goes in `finish`, like every other's.
+            elif len(cell) == 1 or not (cell[1].text or "").strip():
+                self.settled.add(cell)
+            return
+        self.valued.discard(cell)
         for child in list(cell):
             cell.remove(child)
         for attr in ("t", "cm", "vm"):
@@ -357,6 +396,11 @@ class _Sheet:
         kind, text, style, preserve = _encode(value, int(cell.get("s", "0")), self.styles)
         if kind == "f":
             etree.SubElement(cell, f"{_Q}f").text = text
+            self.settled.add(cell)
+            result = value.result if isinstance(value, Formula) else None
+            if result is not None:
+                _give_result(cell, result)
+                self.valued.add(cell)
         elif kind == "s":
             cell.set("t", "inlineStr")
             element = etree.SubElement(etree.SubElement(cell, f"{_Q}is"), f"{_Q}t")
@@ -375,7 +419,7 @@ class _Sheet:
         """Whether the cell is that formula and nothing else (a cached result aside): a
         check-in tops up the live formulas of its tab, most of them already there."""
         size = len(cell)
-        if not 1 <= size <= 2 or cell.get("t") is not None:
+        if not 1 <= size <= 2 or cell.get("t") not in (None, "n", "str", "b", "e"):
             return False
         written = cell[0]
         if written.tag != _F or written.text != formula.text.removeprefix("="):
@@ -387,12 +431,15 @@ class _Sheet:
     def formulas(self) -> dict[tuple[int, int], Any]:
         """The formula cells of the sheet by (row, column): their `<f>` elements."""
         found: dict[tuple[int, int], Any] = {}
-        for number, row in self.rows.items():
-            for cell in row.iterfind(f"{_Q}c"):
-                formula = cell.find(f"{_Q}f")
-                ref = cell.get("r")
-                if formula is not None and ref:
-                    found[(number, column_index(ref))] = formula
+        settled = self.settled
+        for formula in self.data.iter(_F):
+            cell = formula.getparent()
+            if cell in settled or cell.tag != _C:
+                continue
+            ref = cell.get("r")
+            if ref:
+                letters = ref.rstrip("0123456789")
+                found[(int(ref[len(letters) :] or 0), column_index(letters))] = formula
         return found
 
     def finish(self, stale: Container[tuple[int, int]] | None = None) -> bytes:
@@ -401,7 +448,10 @@ class _Sheet:
         for formula in self.root.iter(f"{_Q}f"):
             cell = formula.getparent()
             cached = cell.find(f"{_Q}v")
-            if cached is None:
+            if cached is None or cell in self.valued:
+                continue
+            if not (cached.text or "").strip():
+                cell.remove(cached)  # an empty result is none
                 continue
             ref = cell.get("r", "")
             if stale is not None and ref and (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0),
@@ -463,9 +513,24 @@ class _Cells:
             columns = [c for c in self.by_column if left <= c <= right]
         for col in columns:
             rows = self.by_column.get(col)
-            if rows and any(top <= r <= bottom for r in rows):
+            if not rows:
+                continue
+            if top == bottom:
+                if top in rows:
+                    return True
+            elif bottom - top < len(rows):
+                if any(r in rows for r in range(top, bottom + 1)):
+                    return True
+            elif any(top <= r <= bottom for r in rows):
                 return True
         return False
+
+    def holds(self, row: int, col: int) -> bool:
+        """Whether the write set the cell (row, col)."""
+        if self.rows_from is not None and row >= self.rows_from:
+            return True
+        rows = self.by_column.get(col)
+        return rows is not None and row in rows
 
 
 def _reads(text: str, tab: str) -> list[tuple[str, int, int, int, int]] | None:
@@ -500,43 +565,170 @@ def _corner(text: str) -> tuple[int, int]:
     return (int(digits), column) if digits else (0, column)
 
 
+_Rect = tuple[str, int, int, int, int]
+#: Row numbers no sheet reaches, standing in for a formula's own row and the row above it.
+_HERE, _ABOVE = 9_999_991, 9_999_990
+_STAND_INS = ("9999991", "9999990")
+#: Standing in for the formula's own tab while a pattern is read.
+_OWN_TAB = "\x03"
+#: What a formula's text reads, by its text with its own row number (and the one above)
+#: taken out: okr's computed columns repeat one formula down every row of every tab, so
+#: most formulas parse nothing.
+_READS_BY_PATTERN: dict[str, list[_Rect] | None] = {}
+#: The same by the whole text and its row: a tab's formulas are the same on every tab.
+_READS_BY_TEXT: dict[tuple[int, str], list[_Rect] | None] = {}
+_UNKNOWN: list[_Rect] = []
+_ROW_NUMBERS: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+#: A rectangle this many columns wide or wider is looked at for every stale cell of its tab.
+_WIDE = 64
+
+
+def _reads_at(text: str, tab: str, row: int) -> list[_Rect] | None:
+    """`_reads(text, tab)` for a formula at `row`, through a cache keyed by the text with every
+    whole number equal to `row` (or `row - 1`) replaced: `=$B7*$C6` on row 7 and `=$B8*$C7`
+    on row 8 share one parse, on every tab. The parse of the pattern (the rows as `_HERE` and
+    `_ABOVE`) gives them back wherever the rows were, and only there; a pattern where one
+    lands elsewhere (in a tab's name) is parsed as it is, every time."""
+    if any(n in text for n in _STAND_INS) or "\x00" in text or "\x02" in text:
+        return _reads(text, tab)
+    known = _READS_BY_TEXT.get((row, text), _UNKNOWN)
+    if known is not _UNKNOWN:
+        return _placed(known, tab, row)
+    numbers = _ROW_NUMBERS.get(row)
+    if numbers is None:
+        numbers = _ROW_NUMBERS.setdefault(
+            row,
+            (re.compile(rf"(?<![\d.]){row}(?!\d)"), re.compile(rf"(?<![\d.]){row - 1}(?!\d)")),
+        )
+    pattern = numbers[1].sub("\x02", numbers[0].sub("\x00", text))
+    try:
+        found = _READS_BY_PATTERN[pattern]
+    except KeyError:
+        standing = pattern.replace("\x00", _STAND_INS[0]).replace("\x02", _STAND_INS[1])
+        found = _reads(standing, _OWN_TAB)
+        if found is not None and any(
+            sheet != _OWN_TAB and any(n in sheet for n in (*_STAND_INS, _OWN_TAB))
+            for sheet, *_ in found
+        ):
+            found = _UNCACHED  # a stand-in in a tab's name: that name needs the real number
+        if len(_READS_BY_PATTERN) > 50_000:
+            _READS_BY_PATTERN.clear()
+        _READS_BY_PATTERN[pattern] = found
+    if found is _UNCACHED:
+        return _reads(text, tab)
+    if len(_READS_BY_TEXT) > 50_000:
+        _READS_BY_TEXT.clear()
+    _READS_BY_TEXT[(row, text)] = found
+    return _placed(found, tab, row)
+
+
+def _placed(found: list[_Rect] | None, tab: str, row: int) -> list[_Rect] | None:
+    """A pattern's reads for a formula on `tab` at `row`."""
+    if found is None:
+        return None
+    here = {_HERE: row, _ABOVE: row - 1}
+    return [
+        (
+            tab if sheet == _OWN_TAB else sheet,
+            here.get(top, top),
+            left,
+            here.get(bottom, bottom),
+            right,
+        )  # fmt: skip
+        for sheet, top, left, bottom, right in found
+    ]
+
+
+_UNCACHED: list[_Rect] = []
+
+
+def _result_of(formula: Any) -> str:
+    """The cached result beside a formula's `<f>` as its text ("" for none, or an empty one)."""
+    result = formula.getnext()
+    return "" if result is None or result.tag != _V else (result.text or "").strip()
+
+
 def stale_formulas(
     formulas: dict[str, dict[tuple[int, int], Any]], changed: dict[str, _Cells]
 ) -> dict[str, set[tuple[int, int]]]:
     """The formula cells, among `formulas` (by tab, their `<f>` elements), whose cached
     result a write of `changed` may have made wrong: those that read a changed cell or a
     stale formula, and those whose inputs cannot be told. The others keep their results:
-    a person's `=0.8+0.05`, or `=Plan!C4` when okr did not write on Plan."""
-    reads: dict[tuple[str, int, int], list[tuple[str, int, int, int, int]] | None] = {}
-    for tab, cells in formulas.items():
-        for (row, col), formula in cells.items():
-            shared_child = formula.get("t") == "shared" and not (formula.text or "").strip()
-            text = "" if shared_child else (formula.text or "")
-            reads[(tab, row, col)] = None if shared_child else _reads(text, tab)
-    marks = {tab.casefold(): _Cells() for tab in formulas}  # tab names match in any case
+    a person's `=0.8+0.05`, or `=Plan!C4` when okr did not write on Plan.
+
+    One pass finds the formulas that read a changed cell; then each stale cell makes stale
+    the formulas that read it, through an index of what every other formula reads (by tab,
+    column and row), until none is left: each formula is looked at a bounded number of
+    times, however long the chains of formulas reading formulas."""
     written = {tab.casefold(): cells for tab, cells in changed.items()}
     stale: dict[str, set[tuple[int, int]]] = {tab: set() for tab in formulas}
+    if not any(_result_of(f) for cells in formulas.values() for f in cells.values()):
+        return stale  # no formula holds a result: none to drop (a file no program saved)
+    names = {tab.casefold(): tab for tab in formulas}  # tab names match in any case
+    # What the formulas not yet stale read: single cells, runs of rows in one column, and
+    # wide rectangles; each entry names its reader (tab, row, column).
+    points: dict[tuple[str, int, int], list[tuple[str, int, int]]] = {}
+    runs: dict[tuple[str, int], list[tuple[int, int, tuple[str, int, int]]]] = {}
+    wide: dict[str, list[tuple[_Rect, tuple[str, int, int]]]] = {}
+    queue: list[tuple[str, int, int]] = []
 
-    def is_stale(rectangles: list[tuple[str, int, int, int, int]] | None) -> bool:
-        if rectangles is None:
-            return True
-        for sheet, top, left, bottom, right in rectangles:
-            bottom = bottom or _ANY_ROW
-            top = top or 1
-            for source in (written.get(sheet.casefold()), marks.get(sheet.casefold())):
+    def mark(tab: str, row: int, col: int) -> None:
+        cells = stale[tab]
+        if (row, col) not in cells:
+            cells.add((row, col))
+            queue.append((tab, row, col))
+
+    for tab, cells in formulas.items():
+        own = written.get(tab.casefold())
+        for (row, col), formula in cells.items():
+            if own is not None and own.holds(row, col) and not _result_of(formula):
+                # Written by this write with no old result kept: nothing of it to drop, and
+                # the formulas reading it find it among `written`.
+                continue
+            shared_child = formula.get("t") == "shared" and not (formula.text or "").strip()
+            rectangles = None if shared_child else _reads_at(formula.text or "", tab, row)
+            if rectangles is None:
+                mark(tab, row, col)
+                continue
+            reader = (tab, row, col)
+            for sheet, top, left, bottom, right in rectangles:
+                bottom = bottom or _ANY_ROW
+                top = top or 1
+                key = sheet.casefold()
+                source = written.get(key)
                 if source is not None and source.meets(top, left, bottom, right):
-                    return True
-        return False
-
-    pending = dict(reads)
-    while True:
-        found = [key for key, rectangles in pending.items() if is_stale(rectangles)]
-        if not found:
-            return stale
-        for tab, row, col in found:
-            del pending[(tab, row, col)]
-            stale[tab].add((row, col))
-            marks[tab.casefold()].add(row, col)
+                    mark(tab, row, col)
+                    break
+                if key not in names:
+                    continue  # a tab no formula sits on: nothing there turns stale
+                if right - left + 1 >= _WIDE:
+                    wide.setdefault(key, []).append(((key, top, left, bottom, right), reader))
+                elif top == bottom:
+                    for column in range(left, right + 1):
+                        points.setdefault((key, top, column), []).append(reader)
+                else:
+                    for column in range(left, right + 1):
+                        runs.setdefault((key, column), []).append((top, bottom, reader))
+    while queue:
+        tab, row, col = queue.pop()
+        key = tab.casefold()
+        for reader in points.pop((key, row, col), ()):
+            mark(*reader)
+        run = runs.get((key, col))
+        if run:
+            left_over = []
+            for top, bottom, reader in run:
+                if (reader[1], reader[2]) in stale[reader[0]]:
+                    continue
+                if top <= row <= bottom:
+                    mark(*reader)
+                else:
+                    left_over.append((top, bottom, reader))
+            runs[(key, col)] = left_over
+        for (_, top, left, bottom, right), reader in wide.get(key, ()):
+            if top <= row <= bottom and left <= col <= right:
+                mark(*reader)
+    return stale
 
 
 def _has_cached_results(xml: bytes) -> bool:
@@ -673,7 +865,13 @@ def _cell_xml(ref: str, value: WriteValue, style: int, styles: _Styles) -> str |
     kind, text, style, preserve = _encode(plain, style, styles)
     s = f' s="{style}"' if style else ""
     if kind == "f":
-        return f'<c r="{ref}"{s}><f>{_escape(text)}</f></c>'
+        formula = f"<f>{_escape(text)}</f>"
+        result = plain.result if isinstance(plain, Formula) else None
+        if result is None:
+            return f'<c r="{ref}"{s}>{formula}</c>'
+        result_kind, result_text = result_xml(result)
+        typed = f' t="{result_kind}"' if result_kind else ""
+        return f'<c r="{ref}"{s}{typed}>{formula}<v>{_escape(result_text)}</v></c>'
     if kind == "s":
         space = ' xml:space="preserve"' if preserve else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'

@@ -31,11 +31,14 @@ from okrsheet.stores.base import (
     Change,
     ChangePlanner,
     Deferred,
+    Formula,
     Grid,
     RawWorkbook,
     RowsWanted,
+    SetCells,
     Skim,
     TabSpec,
+    WriteValue,
     note_write,
 )
 from okrsheet.stores.xlsx.files import (
@@ -242,6 +245,7 @@ class XlsxStore:
         raw.unresolved = _unresolved(lambda: Package.open(self.path))
         if heads:
             self._defer(raw, heads, deferred)
+        raw.keeps_results = True
         return raw
 
     def _heads(
@@ -355,6 +359,7 @@ class XlsxStore:
             sparse=sparse,
         )
         raw.unresolved = _unresolved(lambda: known or Package(data))
+        raw.keeps_results = True
         return raw
 
     def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
@@ -518,6 +523,7 @@ class XlsxStore:
         buffer.seek(0)
         raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=_wanted_for_writing)
         raw.unresolved = _unresolved(lambda: package)
+        raw.keeps_results = True
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
         unwanted = {
             g.title
@@ -600,7 +606,7 @@ class XlsxStore:
             source = package if package is not None else Package(data)
             self._save(lambda handle: patch(source, handle, changes), expect=snapshot)
         except Unpatchable:
-            content = self._rewritten(data, changes)
+            content = _with_results(self._rewritten(data, changes), changes)
             self._save(lambda handle: handle.write(content), expect=snapshot)
         return changes
 
@@ -655,7 +661,17 @@ class XlsxStore:
             book.remove(book.active)
             for spec in tabs:
                 _render_tab(book.create_sheet(spec.title), spec)
-            self._save(_saver(book))
+            results = [
+                SetCells(spec.title, {(r, c): v for (r, c), v in _spec_cells(spec)})
+                for spec in tabs
+            ]
+            if not any(cells.cells for cells in results):
+                self._save(_saver(book))
+                return
+            buffer = io.BytesIO()
+            _saver(book)(buffer)
+            content = _with_results(buffer.getvalue(), results)
+            self._save(lambda handle: handle.write(content))
 
     def _load_for_write(self, data: bytes) -> Workbook:
         import warnings
@@ -889,3 +905,37 @@ def _wait_for_lock(fd: int, deadline: float) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def _spec_cells(spec: TabSpec) -> Iterator[tuple[tuple[int, int], WriteValue]]:
+    """The formula cells of a new tab that carry a result, by (row, column) in the sheet."""
+    top = 2 if spec.header else 1
+    for index, row in enumerate(spec.rows):
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, Formula) and value.result is not None:
+                yield (index + top, col), value
+
+
+def _with_results(content: bytes, changes: Sequence[Change]) -> bytes:
+    """A workbook openpyxl wrote (it writes formulas without results) with the results the
+    changes' formulas carry written beside them, by the patcher."""
+    from okrsheet.stores.xlsx.patch import Package, Unpatchable, patch
+
+    given = []
+    for change in changes:
+        if isinstance(change, SetCells):
+            cells: dict[tuple[int, int], WriteValue] = {
+                key: value
+                for key, value in change.cells.items()
+                if isinstance(value, Formula) and value.result is not None
+            }
+            if cells:
+                given.append(SetCells(change.tab, cells))
+    if not given:
+        return content
+    buffer = io.BytesIO()
+    try:
+        patch(Package(content), buffer, given)
+    except Unpatchable:
+        return content  # the results are a convenience: a program computes them anyway
+    return buffer.getvalue()
