@@ -111,53 +111,66 @@ def pick_streamed(
         rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
     )
     either = _either(patterns)
+    counted = [0]  # rows scanned
+    kept: dict[int, bytes] = {}
+
+    def scan(xml: bytes, start: int, stop: int) -> bool:
+        """Keep the rows asked for among the whole rows in `xml[start:stop]`, scanned where
+        they lie (a copy would cost as much as a scan); False to read every row."""
+        if xml.find(b":row", start, stop) >= 0:
+            return False  # prefixed tags
+        count = xml.count(b"<row", start, stop)
+        if count != xml.count(b'<row r="', start, stop):
+            return False  # a row without its number first: read as it is
+        counted[0] += count
+        starts: dict[int, int] = {}
+        for found in dated.finditer(xml, start, stop):
+            if starts.setdefault(int(found[1]), found.start()) != found.start():
+                return False  # two rows of one number: read as they are
+        for found in () if either is None else either.finditer(xml, start, stop):
+            at = xml.rfind(b"<row", start, found.start())
+            number = _number_at(xml, at)
+            if number is None or starts.setdefault(number, at) != at:
+                return False
+        for number, at in starts.items():
+            end = row_end(xml, at, stop)
+            if end is None or number in kept:
+                return False
+            kept[number] = xml[at:end]
+        return True
+
     top: bytes | None = None
     last = 0
-    rows = 0
-    kept: dict[int, bytes] = {}
-    buffer = b""
+    pending = b""  # what came and is not scanned yet: a row cut short, or the sheet's end
+    ending = False  # `</sheetData>` came (or may have): the rest is taken whole
     for chunk in _ended(chunks):
         final = not chunk
-        buffer += chunk
         if top is None:
-            if len(buffer) <= head_end and not final:
+            pending += chunk
+            if len(pending) <= head_end and not final:
                 continue
-            if len(buffer) < head_end:
+            if len(pending) < head_end:
                 return None
-            top = _DIMENSION.sub(b"", buffer[:head_end], count=1)  # a reader may size by it
-            last = _number_at(buffer, buffer.rfind(b"<row", 0, head_end)) or 0
-            buffer = buffer[head_end:]
-        close = buffer.rfind(b"</sheetData>")
-        if close >= 0:
+            top = _DIMENSION.sub(b"", pending[:head_end], count=1)  # a reader may size by it
+            last = _number_at(pending, pending.rfind(b"<row", 0, head_end)) or 0
+            chunk, pending = pending[head_end:], b""  # the rest, as if it came alone
+        ending = ending or b"</sheetData>" in chunk or b"</sheetData>" in pending[-11:] + chunk[:11]
+        first = -1 if ending else chunk.find(b"<row")
+        if first < 0 or final:
+            pending += chunk
             if not final:
-                continue  # the rest is the end of the sheet: take it whole
-            cut = close
-        elif final:
-            return None
-        else:
-            cut = buffer.rfind(b"<row")  # rows before it are whole
-            if cut <= 0:
                 continue
-        body = buffer[:cut]
-        if b":row" in body:
-            return None  # prefixed tags
-        count = body.count(b"<row")
-        if count != body.count(b'<row r="'):
-            return None  # a row without its number first: read as it is
-        rows += count
-        keep = {int(n) for n in dated.findall(body)}
-        for at in [] if either is None else [m.start() for m in either.finditer(body)]:
-            number = _number_at(body, body.rfind(b"<row", 0, at))
-            if number is None:
+            close = pending.rfind(b"</sheetData>")
+            if close < 0 or not scan(pending, 0, close):
                 return None
-            keep.add(number)
-        for number in sorted(keep):
-            start = _find_row(body, number, 0, len(body))
-            end = None if start is None else row_end(body, start, len(body))
-            if start is None or end is None or number in kept:
-                return None
-            kept[number] = body[start:end]
-        buffer = buffer[cut:]
+            pending = pending[close:]
+            break
+        joined = pending + chunk[:first]  # the row cut short, now whole
+        cut = chunk.rfind(b"<row")  # the rows before it are whole
+        if not scan(joined, 0, len(joined)) or not scan(chunk, first, cut):
+            return None
+        pending = chunk[cut:]
+    rows = counted[0]
     if top is None or not rows or 2 * len(kept) > rows:
         return None  # most rows: reading them all costs no more
     numbers = sorted(kept)
@@ -167,7 +180,7 @@ def pick_streamed(
         _renumber(kept[number], number - index)
         for index, number in enumerate(numbers, start=last + 1)
     ]
-    return b"".join([top, *body_rows, buffer]), last, numbers
+    return b"".join([top, *body_rows, pending]), last, numbers
 
 
 def _ended(chunks: Iterable[bytes]) -> Iterator[bytes]:
