@@ -24,6 +24,7 @@ from okrsheet.stores.xlsx.sparse import _renumber
 PLAIN_NEEDLE = re.compile(r"[A-Za-z0-9._-]+")
 _ANY_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SHARED_ITEM = re.compile(rb"<si[\s/>]")
 
@@ -111,7 +112,7 @@ def pick_streamed(
         rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
     )
     either = _either(patterns)
-    counted = [0]  # rows scanned
+    scanned = [0, 0, 0]  # bytes of rows scanned, whether a row was, bytes of the rows kept
     kept: dict[int, bytes] = {}
 
     def scan(xml: bytes, start: int, stop: int) -> bool:
@@ -119,10 +120,11 @@ def pick_streamed(
         they lie (a copy would cost as much as a scan); False to read every row."""
         if xml.find(b":row", start, stop) >= 0:
             return False  # prefixed tags
-        count = xml.count(b"<row", start, stop)
-        if count != xml.count(b'<row r="', start, stop):
+        if _UNNUMBERED_ROW.search(xml, start, stop) is not None:
             return False  # a row without its number first: read as it is
-        counted[0] += count
+        scanned[0] += stop - start
+        if not scanned[1] and xml.find(b"<row", start, stop) >= 0:
+            scanned[1] = 1
         starts: dict[int, int] = {}
         for found in dated.finditer(xml, start, stop):
             if starts.setdefault(int(found[1]), found.start()) != found.start():
@@ -137,6 +139,7 @@ def pick_streamed(
             if end is None or number in kept:
                 return False
             kept[number] = xml[at:end]
+            scanned[2] += end - at
         return True
 
     top: bytes | None = None
@@ -170,9 +173,8 @@ def pick_streamed(
         if not scan(joined, 0, len(joined)) or not scan(chunk, first, cut):
             return None
         pending = chunk[cut:]
-    rows = counted[0]
-    if top is None or not rows or 2 * len(kept) > rows:
-        return None  # most rows: reading them all costs no more
+    if top is None or not scanned[1] or 2 * scanned[2] > scanned[0]:
+        return None  # most of the rows: reading them all costs no more
     numbers = sorted(kept)
     if numbers and numbers[0] <= last:
         return None
