@@ -13,7 +13,7 @@ that is not plain text) reads every row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from okrsheet.stores.base import RowsWanted
 from okrsheet.stores.primitives import column_letter, serial
@@ -24,6 +24,7 @@ from okrsheet.stores.xlsx.sparse import _renumber
 PLAIN_NEEDLE = re.compile(r"[A-Za-z0-9._-]+")
 _ANY_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SHARED_ITEM = re.compile(rb"<si[\s/>]")
 
@@ -65,56 +66,131 @@ def head(xml: bytes, head_rows: int) -> tuple[bytes, int] | None:
     return _DIMENSION.sub(b"", xml[:end], count=1) + xml[close:], end
 
 
+def head_of(chunks: Iterable[bytes], head_rows: int) -> tuple[bytes, int] | None:
+    """`head` of a sheet given as its inflated `chunks`, reading only as many of them as its
+    first rows take (what follows the rows is left out of the head: a reader of cell values
+    does not need it); None when the sheet is unusual or has no more rows than that."""
+    tail = b"</sheetData></worksheet>"
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        if b"</sheetData>" in buffer:
+            continue  # a short sheet: told whole, as `head` tells it
+        # None while the head rows are not all whole or no row follows them yet.
+        cut = head(buffer + tail, head_rows)
+        if cut is not None:
+            return cut
+    return head(buffer, head_rows)
+
+
 def pick(
     package: Package, xml: bytes, head_end: int, wanted: RowsWanted
 ) -> tuple[bytes, int, list[int]] | None:
     """The sheet with its head and the rows `wanted` asks for, numbered on from the head's
     last row, that row's number, and the number each row asked for has in `xml`; None to read
     every row."""
+    return pick_streamed(package, [xml], head_end, wanted)
+
+
+def pick_streamed(
+    package: Package, chunks: Iterable[bytes], head_end: int, wanted: RowsWanted
+) -> tuple[bytes, int, list[int]] | None:
+    """`pick` of a sheet given as its inflated `chunks` (see `Package.chunks`), scanned as
+    they come: only the rows asked for are kept, so a long log costs its inflating and one
+    scan, and never the memory of its whole XML."""
     if wanted.date_column < 1 or _date1904(package):
         return None
     patterns = _needle_patterns(package, wanted.needles)
-    close = xml.rfind(b"</sheetData>")
-    if patterns is None or close < head_end:
+    if patterns is None:
         return None
-    rows = xml.count(b"<row", head_end, close)
-    if not rows or xml.count(b'<row r="', head_end, close) != rows:
-        return None  # a row without its number first: read as it is
     # Every row but those whose first cell is a plain number in the date column below the
     # day after `until` (a date on or before it), in one pass that yields only those rows.
     letters = column_letter(wanted.date_column).encode()
     bound = int(serial(wanted.until)) + 1
-    keep = {
-        int(n)
-        for n in re.compile(
-            rb'<row r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?(?: t="n")?>'
-            rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
-        ).findall(xml, head_end, close)
-    }
-    for at in _occurrences(xml, patterns, head_end, close):
-        number = _number_at(xml, xml.rfind(b"<row", head_end, at))
-        if number is None:
+    dated = re.compile(
+        rb'<row r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?(?: t="n")?>'
+        rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
+    )
+    either = _either(patterns)
+    scanned = [0, 0, 0]  # bytes of rows scanned, whether a row was, bytes of the rows kept
+    kept: dict[int, bytes] = {}
+
+    def scan(xml: bytes, start: int, stop: int) -> bool:
+        """Keep the rows asked for among the whole rows in `xml[start:stop]`, scanned where
+        they lie (a copy would cost as much as a scan); False to read every row."""
+        if xml.find(b":row", start, stop) >= 0:
+            return False  # prefixed tags
+        if _UNNUMBERED_ROW.search(xml, start, stop) is not None:
+            return False  # a row without its number first: read as it is
+        scanned[0] += stop - start
+        if not scanned[1] and xml.find(b"<row", start, stop) >= 0:
+            scanned[1] = 1
+        starts: dict[int, int] = {}
+        for found in dated.finditer(xml, start, stop):
+            if starts.setdefault(int(found[1]), found.start()) != found.start():
+                return False  # two rows of one number: read as they are
+        for found in () if either is None else either.finditer(xml, start, stop):
+            at = xml.rfind(b"<row", start, found.start())
+            number = _number_at(xml, at)
+            if number is None or starts.setdefault(number, at) != at:
+                return False
+        for number, at in starts.items():
+            end = row_end(xml, at, stop)
+            if end is None or number in kept:
+                return False
+            kept[number] = xml[at:end]
+            scanned[2] += end - at
+        return True
+
+    top: bytes | None = None
+    last = 0
+    pending = b""  # what came and is not scanned yet: a row cut short, or the sheet's end
+    ending = False  # `</sheetData>` came (or may have): the rest is taken whole
+    for chunk in _ended(chunks):
+        final = not chunk
+        if top is None:
+            pending += chunk
+            if len(pending) <= head_end and not final:
+                continue
+            if len(pending) < head_end:
+                return None
+            top = _DIMENSION.sub(b"", pending[:head_end], count=1)  # a reader may size by it
+            last = _number_at(pending, pending.rfind(b"<row", 0, head_end)) or 0
+            chunk, pending = pending[head_end:], b""  # the rest, as if it came alone
+        ending = ending or b"</sheetData>" in chunk or b"</sheetData>" in pending[-11:] + chunk[:11]
+        first = -1 if ending else chunk.find(b"<row")
+        if first < 0 or final:
+            pending += chunk
+            if not final:
+                continue
+            close = pending.rfind(b"</sheetData>")
+            if close < 0 or not scan(pending, 0, close):
+                return None
+            pending = pending[close:]
+            break
+        joined = pending + chunk[:first]  # the row cut short, now whole
+        cut = chunk.rfind(b"<row")  # the rows before it are whole
+        if not scan(joined, 0, len(joined)) or not scan(chunk, first, cut):
             return None
-        keep.add(number)
-    if 2 * len(keep) > rows:
-        return None  # most rows: reading them all costs no more
-    last = _number_at(xml, xml.rfind(b"<row", 0, head_end)) or 0
-    kept = sorted(keep)
-    if kept and kept[0] <= last:
+        pending = chunk[cut:]
+    if top is None or not scanned[1] or 2 * scanned[2] > scanned[0]:
+        return None  # most of the rows: reading them all costs no more
+    numbers = sorted(kept)
+    if numbers and numbers[0] <= last:
         return None
-    body: list[bytes] = []
-    at = head_end
-    for index, number in enumerate(kept, start=last + 1):
-        start = _find_row(xml, number, at, close)
-        if start is None:  # rows out of order: look from the top
-            start = _find_row(xml, number, head_end, close)
-        end = None if start is None else row_end(xml, start, close)
-        if start is None or end is None:
-            return None
-        body.append(_renumber(xml[start:end], number - index))
-        at = end
-    top = _DIMENSION.sub(b"", xml[:head_end], count=1)  # a reader may size the tab by it
-    return b"".join([top, *body, xml[close:]]), last, kept
+    body_rows = [
+        _renumber(kept[number], number - index)
+        for index, number in enumerate(numbers, start=last + 1)
+    ]
+    return b"".join([top, *body_rows, pending]), last, numbers
+
+
+def _ended(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks that are not empty, then an empty one to say the sheet ended."""
+    for chunk in chunks:
+        if chunk:
+            yield chunk
+    yield b""
 
 
 def _find_row(xml: bytes, number: int, start: int, stop: int) -> int | None:
@@ -185,9 +261,9 @@ def _needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | 
     return patterns
 
 
-def _occurrences(xml: bytes, patterns: list[bytes], start: int, stop: int) -> Iterable[int]:
+def _either(patterns: list[bytes]) -> re.Pattern[bytes] | None:
+    """One pattern for any of `patterns` (None for none)."""
     if not patterns:
-        return []
+        return None
     longest_first = sorted(set(patterns), key=len, reverse=True)
-    either = re.compile(b"|".join(map(re.escape, longest_first)))
-    return [m.start() for m in either.finditer(xml, start, stop)]
+    return re.compile(b"|".join(map(re.escape, longest_first)))

@@ -8,7 +8,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -49,6 +49,7 @@ _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _UTF8_NAME = 0x800
 _DESCRIPTOR = 0x08
+_CHUNK = 4 << 20  # `Package.chunks`: large enough that a scan's cost per piece is nothing
 _LIMIT = 0xFFFFFFFF  # past this a zip needs zip64 records, which `Package.write` leaves to zipfile
 
 
@@ -140,6 +141,36 @@ class Package:
         if found is None:
             found = self._members[name] = self._inflate(name) or self.zip.read(name)
         return found
+
+    def chunks(self, name: str, step: int = _CHUNK) -> Iterator[bytes]:
+        """A member's content in pieces of at most `step` bytes, inflated as they are asked
+        for and kept nowhere: a long sheet can be scanned without holding it whole. Checked
+        against the size and CRC the directory declares, as `read` checks it; a fault raises
+        zipfile.BadZipFile after the pieces before it."""
+        entry = self._by_name.get(name)
+        if name in self._members or entry is None or not entry.deflated:
+            yield self.read(name)
+            return
+        crc, _, size = struct.unpack_from("<3L", entry.central, 16)
+        inflate = zlib.decompressobj(-15)
+        pending: bytes | memoryview = memoryview(self.data)[entry.data]
+        total = check = 0
+        try:
+            while not inflate.eof:
+                out = inflate.decompress(pending, step)
+                pending = inflate.unconsumed_tail
+                if not out and not pending:
+                    raise zlib.error("the stream ends early")
+                total += len(out)
+                if total > size:
+                    raise zlib.error(f"it inflates past its declared {size:,} bytes")
+                check = zlib.crc32(out, check)
+                if out:
+                    yield out
+        except zlib.error as exc:
+            raise zipfile.BadZipFile(f"{name} cannot be decompressed ({exc})") from exc
+        if total != size or check != crc:
+            raise zipfile.BadZipFile(f"bad CRC or size in {name}")
 
     def _inflate(self, name: str) -> bytes | None:
         """A deflated member in one call to zlib (zipfile inflates in small steps: a fifth

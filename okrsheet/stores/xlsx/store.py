@@ -70,6 +70,8 @@ REPLANS = 3
 #: Windows' answer when the workbook is open in a program that keeps others from replacing it:
 #: access denied, sharing violation, lock violation (WinError 5, 32, 33).
 _HELD_OPEN = frozenset({5, 32, 33})
+#: How much of a long tab is inflated at a time while looking for its head rows.
+_HEAD_STEP = 1 << 16
 #: How often, and how far apart, a replace refused so is tried before okr gives up.
 REPLACE_TRIES = 4
 REPLACE_PAUSE_SECONDS = 0.25
@@ -218,7 +220,7 @@ class XlsxStore:
             package = None  # not a zip: the reader says what it is
         read = _all if whole else _wanted
         sparse: dict[str, list[list[CellValue]]] = {}
-        heads: dict[str, tuple[str, bytes, bytes, int]] = {}
+        heads: dict[str, tuple[str, bytes, int]] = {}
         path = str(self.path)
         open_book: Callable[[], CalamineWorkbook] = functools.partial(
             CalamineWorkbook.from_path, path
@@ -229,7 +231,7 @@ class XlsxStore:
             if heads:
                 buffer = io.BytesIO()
                 try:
-                    package.write(buffer, {p: h for p, _, h, _ in heads.values()}, compress=False)
+                    package.write(buffer, {p: h for p, h, _ in heads.values()}, compress=False)
                     # The package with its long tabs cut to their heads.
                     open_book = functools.partial(_book_of, buffer.getvalue())
                 except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
@@ -250,13 +252,13 @@ class XlsxStore:
 
     def _heads(
         self, package: Package, deferred: Deferred, read: Callable[[str], bool]
-    ) -> dict[str, tuple[str, bytes, bytes, int]]:
+    ) -> dict[str, tuple[str, bytes, int]]:
         """The long tabs `deferred` may leave for later: by title, (part, its XML, the XML of
         its head rows only, where those end)."""
-        from okrsheet.stores.xlsx.defer import head
+        from okrsheet.stores.xlsx.defer import head_of
         from okrsheet.stores.xlsx.parts import sheet_parts
 
-        heads: dict[str, tuple[str, bytes, bytes, int]] = {}
+        heads: dict[str, tuple[str, bytes, int]] = {}
         try:
             names = set(package.namelist())
             for title, part in sheet_parts(package).items():
@@ -266,10 +268,10 @@ class XlsxStore:
                     and part in names
                     and package.size(part) > deferred.min_bytes
                 ):
-                    xml = package.read(part)
-                    cut = head(xml, deferred.head_rows)
+                    # Only as much of the sheet as its head takes is inflated now.
+                    cut = head_of(package.chunks(part, _HEAD_STEP), deferred.head_rows)
                     if cut is not None:
-                        heads[title] = (part, xml, *cut)
+                        heads[title] = (part, *cut)
         except (zipfile.BadZipFile, zlib.error, KeyError, ValueError):
             return {}  # read whole: the reader says what is wrong, if anything
         return heads
@@ -277,7 +279,7 @@ class XlsxStore:
     def _defer(
         self,
         raw: RawWorkbook,
-        heads: dict[str, tuple[str, bytes, bytes, int]],
+        heads: dict[str, tuple[str, bytes, int]],
         deferred: Deferred | None,
     ) -> None:
         """Give each long tab read in part its `rows_of` (or, when its head does not make
@@ -286,20 +288,20 @@ class XlsxStore:
         for grid in raw.grids:
             if grid.title not in heads:
                 continue
-            part, xml, _, head_end = heads[grid.title]
-            rows_of = self._rows_of(grid.title, part, xml, head_end)
+            part, _, head_end = heads[grid.title]
+            rows_of = self._rows_of(grid.title, part, head_end)
             if deferred.wanted(Grid(grid.title, grid.rows[: deferred.head_rows])):
                 raw.rows_of[grid.title] = rows_of
             else:
                 grid.rows = rows_of(None)
 
     def _rows_of(
-        self, title: str, part: str, xml: bytes, head_end: int
+        self, title: str, part: str, head_end: int
     ) -> Callable[[RowsWanted | None], list[list[CellValue]]]:
         """`RawWorkbook.rows_of` for a long tab read in part (see `stores.xlsx.defer`)."""
         from python_calamine import CalamineError, CalamineWorkbook
 
-        from okrsheet.stores.xlsx.defer import pick
+        from okrsheet.stores.xlsx.defer import pick_streamed
         from okrsheet.stores.xlsx.package import Package
 
         def every_row() -> list[list[CellValue]]:
@@ -315,7 +317,8 @@ class XlsxStore:
                 return every_row()
             try:
                 package = Package.open(self.path)
-                picked = pick(package, xml, head_end, wanted)
+                # The sheet inflated piece by piece, only the rows asked for kept.
+                picked = pick_streamed(package, package.chunks(part), head_end, wanted)
                 if picked is None:
                     return every_row()
                 trimmed, last, numbers = picked
