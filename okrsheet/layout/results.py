@@ -256,7 +256,11 @@ class _Results:
         from okrsheet.layout.writer import last_filled_row
 
         first = table.header_row + 1
-        last = max(last_filled_row(grid, table), table.header_row) + SPARE_ROWS
+        # Down to the tab's last objective or key result (and the spare rows after it), not to
+        # a stray cell typed far below: that would give a million cells their formulas.
+        items = [n for t, n in self.parsed.rows.values() if t.title == table.title]
+        filled = min(last_filled_row(grid, table), max(items, default=table.header_row))
+        last = max(filled, table.header_row) + SPARE_ROWS
         made = formula_cells(table.columns, first, last, keys=SHOWN)
         shown = {table.columns[key]: key for key in SHOWN if key in table.columns}
         out: dict[tuple[int, int], Formula] = {}

@@ -160,7 +160,7 @@ def test_validate_fix_grows_a_google_dashboard_that_people_outgrew(
 def dashboard_writers(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[SetCells]]:
     """Record the Dashboard cells each of the two writers plans: the rewrite every local write
     makes (`dashboard_refresh`) and the room every okr write adds (`dashboard_room`)."""
-    from okrsheet.layout import dashboard
+    from okrsheet.layout import dashboard, results
 
     seen: dict[str, list[SetCells]] = {"refresh": [], "room": []}
     for name, writer in (
@@ -173,7 +173,10 @@ def dashboard_writers(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[SetCell
             seen[name].extend(c for c in changes if isinstance(c, SetCells))
             return changes
 
-        monkeypatch.setattr(dashboard, f"dashboard_{name}", recorded)
+        # Both modules that call the writers (`results.with_room` adds the room and the fresh
+        # Dashboard beside okr's results) hold them under these names.
+        for module in (dashboard, results):
+            monkeypatch.setattr(module, f"dashboard_{name}", recorded)
     return seen
 
 
