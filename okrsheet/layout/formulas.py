@@ -417,7 +417,7 @@ KPI_INPUTS = ("id", "current", "healthy_from", "healthy_to")
 
 
 def kpi_health(columns: Mapping[str, int], row: int) -> Formula:
-    """A KPI row's health as `okr status` words it (okrsheet/render/extra.py `health_word`):
+    """A KPI row's health as `okr status` words it (okrsheet/render/kpis.py `health_word`):
     blank without an ID, `no value` without a Current, `no range` without either bound,
     `unhealthy` outside the range (its ends are inside), else `healthy`; blank while a number
     cannot be read (okr reports that cell)."""

@@ -795,7 +795,7 @@ def parse_workbook(
     reader.read_people()
     objectives, pending = reader.read_okr_tabs(settings)
     krs = reader.build_krs(objectives, pending, settings)
-    extra = read_extra_tabs(
+    extra = read_side_tabs(
         raw,
         cycle=cycle,
         order=settings.date_order,
@@ -866,7 +866,7 @@ def parse_workbook(
     )
 
 
-def read_extra_tabs(
+def read_side_tabs(
     raw: RawWorkbook,
     *,
     cycle: Cycle,

@@ -452,7 +452,7 @@ def workbook_tabs(draft: Draft) -> list[TabSpec]:
         if isinstance(item, KeyResult)
     }
     tabs += [people_tab(draft.people), checkins_tab(draft.checkins, units)]
-    tabs += extra_tabs(draft.initiatives, draft.kpis)
+    tabs += side_tab_specs(draft.initiatives, draft.kpis)
     return tabs
 
 
@@ -521,5 +521,5 @@ def _next_id(stem: str, taken: set[str]) -> str:
     return f"{stem}{n}"
 
 
-def extra_tabs(initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()) -> list[TabSpec]:
+def side_tab_specs(initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()) -> list[TabSpec]:
     return [initiatives_tab(initiatives), kpis_tab(kpis)]

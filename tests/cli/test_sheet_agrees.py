@@ -166,7 +166,7 @@ def disagreements(recalculated: Path, status: dict[str, Any]) -> list[str]:
 
 
 def health_word(kpi: dict[str, Any]) -> str:
-    """A KPI's health in the CLI's words (okrsheet/render/extra.py), from its JSON."""
+    """A KPI's health in the CLI's words (okrsheet/render/kpis.py), from its JSON."""
     if kpi["healthy"] is None:
         return "no value" if kpi["current"] is None else "no range"
     return "healthy" if kpi["healthy"] else "unhealthy"

@@ -158,7 +158,7 @@ def test_developer_metadata_as_the_reference_documents(
 ) -> None:
     sid = fake.add_spreadsheet({"Sheet1": [["ID"], ["O1"], ["O2"]], "Two": [["x"]]})
     two = fake.sheet(sid, "Two").sheet_id
-    # okr's own: a sheet-level tag (stores/google_cells.py), and a row's.
+    # okr's own: a sheet-level tag (stores/google/cell_data.py), and a row's.
     replies = batch_update(
         session,
         sid,
@@ -236,7 +236,7 @@ def test_batch_get_by_data_filter_as_the_reference_documents(
         {"Sheet1": [["ID", "Value"], ["O1", 1.5], ["O2", True]], "Empty": []}
     )
     empty = fake.sheet(sid, "Empty").sheet_id
-    # okr's read (stores/google_read.py): one gridRange per tab, unformatted, serial dates.
+    # okr's read (stores/google/read.py): one gridRange per tab, unformatted, serial dates.
     answer = session.post(
         f"{SHEETS}/{sid}/values:batchGetByDataFilter",
         json={
