@@ -521,5 +521,7 @@ def _next_id(stem: str, taken: set[str]) -> str:
     return f"{stem}{n}"
 
 
-def side_tab_specs(initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()) -> list[TabSpec]:
+def side_tab_specs(
+    initiatives: Sequence[Initiative] = (), kpis: Sequence[KPI] = ()
+) -> list[TabSpec]:
     return [initiatives_tab(initiatives), kpis_tab(kpis)]
