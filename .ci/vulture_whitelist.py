@@ -92,3 +92,6 @@ JSON_POINTER
 XLSX_CELL
 GoogleSheets
 LocalXlsx
+
+# The whole-sheet pick the tests compare the streamed one with (tests/stores/test_xlsx_defer*.py).
+pick

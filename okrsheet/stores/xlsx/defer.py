@@ -193,15 +193,6 @@ def _ended(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield b""
 
 
-def _find_row(xml: bytes, number: int, start: int, stop: int) -> int | None:
-    """Where the row numbered `number` starts, looked for from `start` on."""
-    at = xml.find(b'<row r="%d"' % number, start, stop)
-    if at >= 0:
-        return at
-    found = re.compile(rb'<row\b[^>]*?\sr="%d"' % number).search(xml, start, stop)
-    return None if found is None else found.start()
-
-
 def _number_at(xml: bytes, at: int) -> int | None:
     """The number of the row whose tag starts at `at` (None without one)."""
     if at < 0:
