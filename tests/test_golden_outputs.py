@@ -59,17 +59,22 @@ def slug(key: str) -> str:
 
 #: The moments a workbook says it was created and saved (the time it was written).
 STAMPS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+#: The program docProps/app.xml names as the writer: openpyxl puts its own version there.
+WRITER = re.compile(rb"(<Application>)[^<]*(</Application>)")
 
 
 def parts(data: bytes) -> dict[str, str]:
     """Each part of a workbook (a zip) by name, in order, as the SHA-256 of its bytes (with
-    the times it was written taken out of docProps/core.xml)."""
+    the times it was written taken out of docProps/core.xml, and the writing library's version
+    out of docProps/app.xml: it differs between the versions pyproject.toml allows)."""
     found: dict[str, str] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for info in zf.infolist():
             part = zf.read(info)
             if info.filename == "docProps/core.xml":
                 part = STAMPS.sub(rb"\1WRITTEN\2", part)
+            if info.filename == "docProps/app.xml":
+                part = WRITER.sub(rb"\1WRITER\2", part)
             found[info.filename] = hashlib.sha256(part).hexdigest()
     return found
 
