@@ -238,18 +238,26 @@ def _needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | 
         return None
     if not shared or not wanted:
         return patterns
-    table = package.read(shared[0])
+    found = shared_indexes(package.read(shared[0]), wanted)
+    return None if found is None else patterns + found
+
+
+def shared_indexes(table: bytes, wanted: Iterable[bytes]) -> list[bytes] | None:
+    """`<v>N</v>` for each shared string N of the sharedStrings part `table` that contains one
+    of `wanted` (as a cell holding it spells it); None when the strings cannot be told apart
+    (a prefixed part, or a needle before the first string)."""
     if b"<x:" in table[:400]:
         return None
+    found: list[bytes] = []
     for needle in wanted:
         at = table.find(needle)
         while at >= 0:
             index = len(_SHARED_ITEM.findall(table, 0, at)) - 1
             if index < 0:
                 return None
-            patterns.append(b"<v>%d</v>" % index)
+            found.append(b"<v>%d</v>" % index)
             at = table.find(needle, at + len(needle))
-    return patterns
+    return found
 
 
 def _either(patterns: list[bytes]) -> re.Pattern[bytes] | None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from lxml import etree
 
 from okrsheet.stores.xlsx.defer import row_end as _row_end
+from okrsheet.stores.xlsx.defer import shared_indexes
 from okrsheet.stores.xlsx.package import Package
 from okrsheet.stores.xlsx.patch import _PARSER, PKG_REL_NS
 
@@ -31,7 +32,6 @@ def shared_strings_part(package: Package) -> str | None:
     return None
 
 
-_SHARED_ITEM = re.compile(rb"<si[\s/>]")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']""")
 
 
@@ -46,18 +46,8 @@ def needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | N
     part = shared_strings_part(package)
     if part is None or part not in package.namelist():
         return patterns
-    table = package.read(part)
-    if b"<x:" in table[:400]:
-        return None
-    for needle in wanted:
-        at = table.find(needle)
-        while at >= 0:
-            index = len(_SHARED_ITEM.findall(table, 0, at)) - 1
-            if index < 0:
-                return None
-            patterns.append(b"<v>%d</v>" % index)
-            at = table.find(needle, at + len(needle))
-    return patterns
+    found = shared_indexes(package.read(part), wanted)
+    return None if found is None else patterns + found
 
 
 def _occurrences(xml: bytes, patterns: Sequence[bytes], start: int, stop: int) -> Iterator[int]:
