@@ -1181,7 +1181,15 @@ def shift_formula(formula: str, rows: int, cols: int) -> str:
     """A formula as Google pastes it ``rows`` down and ``cols`` right: relative references
     move, ``$``-anchored parts stay, a reference pushed off the sheet becomes ``#REF!``.
     Text the fake cannot tokenise is left as it was."""
-    if not formula.startswith("=") or (rows == 0 and cols == 0):
+    if rows == 0 and cols == 0:
+        return formula
+    return _each_reference(formula, ("ref",), lambda ref: _shift_ref(ref, rows, cols))
+
+
+def _each_reference(formula: str, kinds: tuple[str, ...], rewrite: Callable[[str], str]) -> str:
+    """`formula` with each reference token of `kinds` passed through `rewrite` (a function's
+    name, such as LOG10, is not a reference); text the fake cannot tokenise is kept as it is."""
+    if not formula.startswith("="):
         return formula
     out, pos = ["="], 1
     while pos < len(formula):
@@ -1194,8 +1202,8 @@ def shift_formula(formula: str, rows: int, cols: int) -> str:
         kind = m.lastgroup or "op"
         text = m.group(kind)
         out.append(formula[pos : m.start(kind)])
-        is_call = formula[m.end() :].lstrip().startswith("(")  # LOG10( is a function
-        out.append(_shift_ref(text, rows, cols) if kind == "ref" and not is_call else text)
+        is_call = formula[m.end() :].lstrip().startswith("(")
+        out.append(rewrite(text) if kind in kinds and not is_call else text)
         pos = m.end()
     return "".join(out)
 
@@ -1479,25 +1487,11 @@ def restructured(formula: str, on_sheet: bool, title: str, rows: bool, change: C
     every formula that refers to them (see `Change`). `on_sheet`: the formula is on that sheet
     (its references without a sheet name are to it). References spelt out in text (INDIRECT's)
     are not rewritten, as on Google. Text the fake cannot tokenise is kept."""
-    if not formula.startswith("="):
-        return formula
-    out, pos = ["="], 1
-    while pos < len(formula):
-        if formula[pos:].strip() == "":
-            out.append(formula[pos:])
-            break
-        m = _FORMULA_TOKEN.match(formula, pos)
-        if not m or m.end() == pos:
-            return formula
-        kind = m.lastgroup or "op"
-        text = m.group(kind)
-        out.append(formula[pos : m.start(kind)])
-        is_call = formula[m.end() :].lstrip().startswith("(")
-        if kind in ("ref", "cols") and not is_call:
-            text = _restructured_ref(text, on_sheet, title, rows, change)
-        out.append(text)
-        pos = m.end()
-    return "".join(out)
+    return _each_reference(
+        formula,
+        ("ref", "cols"),
+        lambda ref: _restructured_ref(ref, on_sheet, title, rows, change),
+    )
 
 
 def _restructured_ref(ref: str, on_sheet: bool, title: str, rows: bool, change: Change) -> str:
