@@ -339,8 +339,9 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     assert lean["status --format json --as-of 2026-11-26"] != status
 
 
+@pytest.mark.parametrize("step", [None, 4096])
 def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
-    workbook_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workbook_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: int | None
 ) -> None:
     lean = tmp_path / "lean.xlsx"
     lean.write_bytes(workbook_bytes)
@@ -350,14 +351,16 @@ def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
     # over 1 kB counts as long), the snapshot settled by the file's time stamps alone.
     monkeypatch.setattr(okrsheet.checkins, "Skim", functools.partial(Skim, min_bytes=1024))
     skimmed: list[int] = []
-    skim_sheet = okrsheet.stores.xlsx.skim.skim_sheet
+    skim_stream = okrsheet.stores.xlsx.skim.skim_stream
 
-    def counted(xml: bytes, patterns: Any, head_rows: int) -> bytes | None:
-        found = skim_sheet(xml, patterns, head_rows)
-        skimmed.append(0 if found is None else len(xml) - len(found))
+    def counted(package: Any, part: str, patterns: Any, head_rows: int) -> Any:
+        found = skim_stream(package, part, patterns, head_rows)
+        skimmed.append(0 if found is None else package.size(part) - len(found[0]))
         return found
 
-    monkeypatch.setattr(okrsheet.stores.xlsx.skim, "skim_sheet", counted)
+    monkeypatch.setattr(okrsheet.stores.xlsx.skim, "skim_stream", counted)
+    if step is not None:  # the log inflated and scanned in small pieces, never held whole
+        monkeypatch.setattr(okrsheet.stores.xlsx.skim, "STEP", step)
     with monkeypatch.context() as settled:
         settled.setattr(okrsheet.stores.xlsx.store, "SETTLED_NS", 0)
         settled.setattr(hashlib, "sha256", None)  # nothing is hashed

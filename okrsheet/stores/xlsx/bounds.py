@@ -13,7 +13,7 @@ listed in docs/reliability.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from okrsheet.errors import WorkbookUnavailable
@@ -77,18 +77,27 @@ def check_package(package: Package, where: str) -> None:
 
 
 def check_sheets(
-    package: Package, parts: dict[str, str], titles: Iterable[str], where: str
+    package: Package,
+    parts: dict[str, str],
+    titles: Iterable[str],
+    where: str,
+    *,
+    keep: bool = True,
 ) -> None:
     """Refuse, naming the tab and the cell, a tab among `titles` whose farthest cell lies
     beyond MAX_ROWS or MAX_COLUMNS, or whose rectangle holds more than MAX_CELLS; and a
-    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES."""
+    workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES. Unless `keep`, the
+    sheets are inflated one at a time and not kept in `package` (for a read that needs
+    none of them again: hundreds of person tabs come to hundreds of megabytes)."""
     names = set(package.namelist())
-    shared_refs: list[bytes] = []
+    read = package.read if keep else package.peek
+    shared_refs: list[str] = []
+    references = 0
     for title in titles:
         part = parts.get(title)
         if part is None or part not in names:
             continue
-        xml = package.read(part)
+        xml = read(part)
         far, wide = _scan(xml)
         if far is not None:
             letters, row = far
@@ -100,9 +109,10 @@ def check_sheets(
         if wide:  # wide enough to matter: measure it
             _check_area(xml, title, where)
         if b't="s"' in xml:
-            shared_refs.append(xml)
+            shared_refs.append(part)
+            references += xml.count(b't="s"')
     if shared_refs:
-        _check_shared_text(package, shared_refs, where)
+        _check_shared_text(package, shared_refs, references, read, where)
 
 
 def _check_area(xml: bytes, title: str, where: str) -> None:
@@ -195,7 +205,13 @@ def _ref(title: str, letters: bytes, row: int) -> str:
     return f"{sheet}!{(letters or b'A').decode()}{row}"
 
 
-def _check_shared_text(package: Package, sheets: list[bytes], where: str) -> None:
+def _check_shared_text(
+    package: Package,
+    sheets: list[str],
+    references: int,
+    read: Callable[[str], bytes],
+    where: str,
+) -> None:
     """The text the cells of these sheets take from the shared strings, bounded: first by
     (cells referring) x (longest string), which is enough for any ordinary workbook; when
     that is over the bound, exactly, string by string."""
@@ -213,12 +229,11 @@ def _check_shared_text(package: Package, sheets: list[bytes], where: str) -> Non
     if not starts:
         return
     lengths = [b - a for a, b in zip(starts, [*starts[1:], len(strings)], strict=True)]
-    references = sum(xml.count(b't="s"') for xml in sheets)
     if references * max(lengths) <= MAX_SHARED_TEXT_BYTES:
         return
     total = 0
-    for xml in sheets:
-        for index in _SHARED_CELL.findall(xml):
+    for part in sheets:
+        for index in _SHARED_CELL.findall(read(part)):
             number = int(index)
             total += lengths[number] if number < len(lengths) else 0
     if total > MAX_SHARED_TEXT_BYTES:

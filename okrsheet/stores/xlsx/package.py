@@ -8,7 +8,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -17,18 +17,50 @@ class Unpatchable(Exception):
     """The change needs a full rewrite (new tabs, deleted rows, an unusual package)."""
 
 
+class Outline:
+    """A long member known by its two ends, its middle left compressed in the package: what
+    lies before `start` (`head`), what lies from `end` on (`rest`), and of what lies between,
+    its length and CRC. `middle()` inflates the middle again, piece by piece, for a write that
+    must deflate it anew; nothing ever holds it whole.
+
+    A check-in appends a row to a check-in log of hundreds of megabytes: it needs the log's
+    ends, the CRC of the rest, and (unless an earlier append left the rows deflated on their
+    own, see `_deflate`) one more pass of inflating and deflating, straight into the file."""
+
+    __slots__ = ("crc", "end", "head", "middle", "rest", "start")
+
+    def __init__(
+        self,
+        head: bytes,
+        rest: bytes,
+        start: int,
+        end: int,
+        crc: int,
+        middle: Callable[[], Iterator[bytes | memoryview]],
+    ) -> None:
+        self.head = head
+        self.rest = rest
+        self.start = start
+        self.end = end
+        self.crc = crc
+        self.middle = middle
+
+
 class Splice:
     """A member's new content: `before`, then `source[start:end]` as it was, then `inserted`,
     then the rest of `source` from `end` on.
 
     An append to a long sheet changes only what lies around its rows; keeping the rows as a
     slice of the old content spares copying tens of megabytes, and lets `Package.write` reuse
-    them still deflated (see `_deflate`).
+    them still deflated (see `_deflate`). The source is the old content, or its `Outline` when
+    only its ends were kept.
     """
 
     __slots__ = ("added", "before", "end", "inserted", "source", "start")
 
-    def __init__(self, before: bytes, source: bytes, start: int, end: int, inserted: bytes) -> None:
+    def __init__(
+        self, before: bytes, source: bytes | Outline, start: int, end: int, inserted: bytes
+    ) -> None:
         self.before = before
         self.source = source
         self.start = start
@@ -37,11 +69,78 @@ class Splice:
         self.added = (0, 0)  # the first and last row numbers of the rows appended
 
     def pieces(self) -> tuple[bytes, memoryview, bytes, memoryview]:
-        view = memoryview(self.source)
+        """The four parts of the content, each as it is in memory (an outline's middle is
+        inflated and joined here: the slow way, for a write that does not deflate)."""
+        source = self.source
+        if isinstance(source, Outline):
+            assert (self.start, self.end) == (source.start, source.end)
+            rows = memoryview(b"".join(source.middle()))
+            return self.before, rows, self.inserted, memoryview(source.rest)
+        view = memoryview(source)
         return self.before, view[self.start : self.end], self.inserted, view[self.end :]
+
+    def ends(self) -> tuple[bytes | memoryview, bytes | memoryview]:
+        """What the old content holds before the rows and from their end on."""
+        if isinstance(self.source, Outline):
+            return self.source.head, self.source.rest
+        view = memoryview(self.source)
+        return view[: self.start], view[self.end :]
+
+    def size_and_crc(self) -> tuple[int, int]:
+        """The new content's length and CRC-32, without inflating an outline's middle."""
+        source = self.source
+        if not isinstance(source, Outline):
+            pieces = self.pieces()
+            crc = 0
+            for piece in pieces:
+                crc = zlib.crc32(piece, crc)
+            return sum(len(piece) for piece in pieces), crc
+        rows = source.end - source.start
+        crc = crc32_combine(zlib.crc32(self.before), source.crc, rows)
+        crc = zlib.crc32(source.rest, zlib.crc32(self.inserted, crc))
+        return len(self.before) + rows + len(self.inserted) + len(source.rest), crc
 
     def __bytes__(self) -> bytes:
         return b"".join(self.pieces())
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total = 0
+    row = 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, matrix[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32 of A followed by B from the CRC-32 of A, that of B and the length of B (zlib's
+    crc32_combine, which Python's zlib does not offer): B need not be at hand."""
+    if length2 <= 0:
+        return crc1
+    odd = [0xEDB88320, *(1 << n for n in range(31))]  # one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four
+    while True:
+        even = _gf2_square(odd)  # eight: a zero byte, then 2, 8, ... of them
+        if length2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+        odd = _gf2_square(even)
+        if length2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+    return crc1 ^ crc2
 
 
 _EOCD = struct.Struct("<4s4H2LH")
@@ -122,6 +221,8 @@ class Package:
         self.data = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self._members: dict[str, bytes] = {}
+        #: Long members scanned piece by piece and known by their ends (see `Outline`).
+        self.outlines: dict[str, Outline] = {}
         self._entries = _entries(data)
         self._by_name = {e.name: e for e in self._entries or ()}
 
@@ -142,6 +243,11 @@ class Package:
             found = self._members[name] = self._inflate(name) or self.zip.read(name)
         return found
 
+    def peek(self, name: str) -> bytes:
+        """`read`, without keeping what it inflates."""
+        found = self._members.get(name)
+        return found if found is not None else self._inflate(name) or self.zip.read(name)
+
     def chunks(self, name: str, step: int = _CHUNK) -> Iterator[bytes]:
         """A member's content in pieces of at most `step` bytes, inflated as they are asked
         for and kept nowhere: a long sheet can be scanned without holding it whole. Checked
@@ -153,13 +259,21 @@ class Package:
             return
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
         inflate = zlib.decompressobj(-15)
-        pending: bytes | memoryview = memoryview(self.data)[entry.data]
+        stream = memoryview(self.data)[entry.data]
+        # The compressed bytes are fed a little at a time: what zlib leaves unconsumed when
+        # `step` is reached comes back as a copy, which must stay small.
+        feed = max(step // 4, 1 << 16)
+        at = 0
+        pending: bytes | memoryview = b""
         total = check = 0
         try:
             while not inflate.eof:
+                if not pending and at < len(stream):
+                    pending = stream[at : at + feed]
+                    at += feed
                 out = inflate.decompress(pending, step)
                 pending = inflate.unconsumed_tail
-                if not out and not pending:
+                if not out and not pending and at >= len(stream):
                     raise zlib.error("the stream ends early")
                 total += len(out)
                 if total > size:
@@ -171,6 +285,17 @@ class Package:
             raise zipfile.BadZipFile(f"{name} cannot be decompressed ({exc})") from exc
         if total != size or check != crc:
             raise zipfile.BadZipFile(f"bad CRC or size in {name}")
+
+    def span(
+        self, name: str, start: int, end: int, step: int = _CHUNK
+    ) -> Iterator[bytes | memoryview]:
+        """`read(name)[start:end]` in pieces, inflated as they are asked for (see `chunks`)."""
+        at = 0
+        for chunk in self.chunks(name, step):
+            if at + len(chunk) > start and at < end:
+                view = memoryview(chunk)
+                yield view[max(start - at, 0) : min(end - at, len(chunk))]
+            at += len(chunk)
 
     def _inflate(self, name: str) -> bytes | None:
         """A deflated member in one call to zlib (zipfile inflates in small steps: a fifth
@@ -223,21 +348,21 @@ class Package:
                 if content is None:
                     continue
                 old = data[entry.data] if entry.deflated else None
-                header, body, record = _fresh_member(entry, content, offset, compress, old)
-                target.write(header)
-                target.write(body)
+                written, record = _put(
+                    target, *_fresh_member(entry, content, offset, compress, old)
+                )
                 records.append(record)
-                offset += len(header) + len(body)
+                offset += written
             if offset > _LIMIT:
                 raise Unpatchable("the workbook is too large for a plain zip")
         for name, content in replaced.items():  # members new to the package (a new tab)
             if name in self._by_name or content is None:
                 continue
-            header, body, record = _fresh_member(_new_entry(name), content, offset, compress)
-            target.write(header)
-            target.write(body)
+            written, record = _put(
+                target, *_fresh_member(_new_entry(name), content, offset, compress)
+            )
             records.append(record)
-            offset += len(header) + len(body)
+            offset += written
             if offset > _LIMIT:
                 raise Unpatchable("the workbook is too large for a plain zip")
         directory = b"".join(records)
@@ -290,7 +415,12 @@ def _segment(data: bytes | memoryview, last: bool = False) -> bytes:
     return deflate.compress(data) + deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
-def _deflate(content: bytes | Splice, old: memoryview | None) -> bytes:
+#: A member's deflated data as pieces to write one after another: a list when every piece is
+#: at hand (its length known before the local header is written), else pieces as they come.
+_Body = list[bytes | memoryview] | Iterator[bytes]
+
+
+def _deflate(content: bytes | Splice, old: memoryview | None) -> _Body:
     """Raw deflate at level 1 (several times faster than the default, a few percent larger).
 
     A splice is deflated in segments: what comes before the rows, the rows, the rows it
@@ -298,27 +428,49 @@ def _deflate(content: bytes | Splice, old: memoryview | None) -> bytes:
     to end as one stream. When the member was written that way before (by an earlier append),
     `old`, its deflated bytes, starts with the first segment and ends with the last, and what
     lies between them is the rows, already deflated: they are reused as they are, and a
-    check-in deflates a few hundred bytes instead of a 40 MB log.
+    check-in deflates a few hundred bytes instead of a 40 MB log. Rows that must be deflated
+    anew from an `Outline` are inflated and deflated as they are written, piece by piece.
     """
     if isinstance(content, bytes):
-        return _segment(content, last=True)
-    before, rows, inserted, rest = content.pieces()
+        return [_segment(content, last=True)]
+    head, rest = content.ends()
     ending = _segment(rest, last=True)
     kept = None
     if old is not None:
-        opening = _segment(content.source[: content.start])
+        opening = _segment(head)
         if len(opening) + len(ending) <= len(old) and old[: len(opening)] == opening:
             middle = old[len(opening) : len(old) - len(ending)]
             if old[len(old) - len(ending) :] == ending and middle[-4:] == _SYNC_MARK:
                 kept = middle
-    return b"".join(
-        (
-            _segment(before),
-            _segment(rows) if kept is None else kept,
-            _segment(inserted) if inserted else b"",
-            ending,
-        )
-    )
+    before = _segment(content.before)
+    inserted = _segment(content.inserted) if content.inserted else b""
+    if kept is not None:
+        return [before, kept, inserted, ending]
+    source = content.source
+    if isinstance(source, Outline):
+        return _streamed(before, source.middle(), inserted, ending)
+    return [before, _segment(memoryview(source)[content.start : content.end]), inserted, ending]
+
+
+def _streamed(
+    before: bytes, rows: Iterable[bytes | memoryview], inserted: bytes, ending: bytes
+) -> Iterator[bytes]:
+    """`before`, the rows deflated as `_segment` deflates them (zlib's output does not depend
+    on how its input is cut), `inserted` and `ending`, as they come."""
+    yield before
+    deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+    for piece in rows:
+        out = deflate.compress(piece)
+        if out:
+            yield out
+    yield deflate.flush(zlib.Z_SYNC_FLUSH)
+    if inserted:
+        yield inserted
+    yield ending
+
+
+#: Given a member's compressed size: its local header and its central directory record.
+_Headers = Callable[[int], tuple[bytes, bytes]]
 
 
 def _fresh_member(
@@ -327,45 +479,86 @@ def _fresh_member(
     offset: int,
     compress: bool,
     deflated_before: memoryview | None = None,
-) -> tuple[bytes, bytes, bytes]:
-    """A member's new local header, its data, and its central directory record: the name,
-    time stamp, comment and attributes of the old one, the new content. `deflated_before`:
-    the member's deflated bytes as the file holds them, for `_deflate` to reuse."""
+) -> tuple[_Headers, _Body]:
+    """A member's new headers (its local header and its central directory record, once its
+    compressed size is known) and its data: the name, time stamp, comment and attributes of
+    the old one, the new content. `deflated_before`: the member's deflated bytes as the file
+    holds them, for `_deflate` to reuse."""
     old = _CENTRAL.unpack_from(entry.central)
     made_by, system, flags, stamp_time, stamp_date = old[1], old[2], old[5], old[7], old[8]
     name_len, extra_len, comment_len, internal, external = *old[12:15], *old[16:18]
     name = entry.central[_CENTRAL.size : _CENTRAL.size + name_len]
     comment = entry.central[_CENTRAL.size + name_len + extra_len :]
     assert len(comment) == comment_len
-    pieces = content.pieces() if isinstance(content, Splice) else (content,)
-    size = sum(len(piece) for piece in pieces)
-    crc = 0
-    for piece in pieces:
-        crc = zlib.crc32(piece, crc)
+    if isinstance(content, Splice):
+        size, crc = content.size_and_crc()
+    else:
+        size, crc = len(content), zlib.crc32(content)
+    body: _Body
     if compress:
         body, method = _deflate(content, deflated_before), zipfile.ZIP_DEFLATED
     else:
-        body, method = bytes(content), zipfile.ZIP_STORED
+        body, method = [bytes(content)], zipfile.ZIP_STORED
     flags &= _UTF8_NAME
-    if len(body) > _LIMIT or size > _LIMIT:
-        raise Unpatchable("a worksheet is too large for a plain zip")
-    fields = (flags, method, stamp_time, stamp_date, crc, len(body), size, len(name))
-    local = _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0)
-    record = _CENTRAL.pack(
-        b"PK\x01\x02",
-        made_by,
-        system,
-        20,
-        0,
-        *fields,
-        0,
-        len(comment),
-        0,
-        internal,
-        external,
-        offset,
-    )
-    return local + name, body, record + name + comment
+
+    def headers(compressed: int) -> tuple[bytes, bytes]:
+        if compressed > _LIMIT or size > _LIMIT:
+            raise Unpatchable("a worksheet is too large for a plain zip")
+        fields = (flags, method, stamp_time, stamp_date, crc, compressed, size, len(name))
+        local = _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0)
+        record = _CENTRAL.pack(
+            b"PK\x01\x02",
+            made_by,
+            system,
+            20,
+            0,
+            *fields,
+            0,
+            len(comment),
+            0,
+            internal,
+            external,
+            offset,
+        )
+        return local + name, record + name + comment
+
+    return headers, body
+
+
+def _put(target: IO[bytes], headers: _Headers, body: _Body) -> tuple[int, bytes]:
+    """Write a member's local header and data to `target`: how many bytes that took, and its
+    central directory record. Data that comes piece by piece goes straight to a target that
+    can seek (its local header written again once the compressed size is known), and is
+    gathered first for one that cannot."""
+    if not isinstance(body, list):
+        if _seekable(target):
+            local, _ = headers(0)
+            at = target.tell()
+            target.write(local)
+            size = 0
+            for piece in body:
+                target.write(piece)
+                size += len(piece)
+            end = target.tell()
+            local, record = headers(size)
+            target.seek(at)
+            target.write(local)
+            target.seek(end)
+            return len(local) + size, record
+        body = list(body)
+    size = sum(len(piece) for piece in body)
+    local, record = headers(size)
+    target.write(local)
+    for part in body:
+        target.write(part)
+    return len(local) + size, record
+
+
+def _seekable(target: IO[bytes]) -> bool:
+    try:
+        return bool(target.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _new_entry(name: str) -> _Entry:

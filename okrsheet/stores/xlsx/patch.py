@@ -49,6 +49,7 @@ from okrsheet.stores.xlsx.parts import sheet_parts_of
 
 # Package and Unpatchable are part of what this module offers (the store and tests use them).
 from okrsheet.stores.xlsx.print_area import follow_data
+from okrsheet.stores.xlsx.skim import NEAR_END, LongSheet, has_cached_results
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -731,13 +732,10 @@ def stale_formulas(
     return stale
 
 
-def _has_cached_results(xml: bytes) -> bool:
+def _has_cached_results(xml: bytes | LongSheet) -> bool:
     """Whether a formula of the sheet holds a cached result (then an append parses the sheet,
     to drop those it may have made wrong)."""
-    if b"<f" not in xml and b":f" not in xml:
-        return False
-    cached = rb"<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*<(?:\w+:)?v>\s*[^<\s]"
-    return re.search(cached, xml) is not None
+    return xml.results if isinstance(xml, LongSheet) else has_cached_results(xml)
 
 
 def _only_appends(changes: Sequence[Change], tab: str) -> bool:
@@ -766,33 +764,40 @@ def rows_span(xml: bytes) -> tuple[int, int] | None:
 
 
 def _append_splice(
-    xml: bytes, rows: Sequence[Sequence[WriteValue]], styles: _Styles
+    xml: bytes | LongSheet, rows: Sequence[Sequence[WriteValue]], styles: _Styles
 ) -> Splice | None:
     """Append rows to a long sheet (the check-in log) by text insertion before </sheetData>.
 
     Parsing a sheet of 100,000 rows costs seconds; appending needs only its last row number
     and its column styles, and both sit at the ends of the XML: nothing here reads the rows in
-    between, nor copies them. Returns None when the sheet is unusual (prefixed tags, a last row
-    without values, a date with no date style to borrow), and the caller parses it instead.
+    between, nor copies them (a `LongSheet` is the sheet known by those ends alone). Returns
+    None when the sheet is unusual (prefixed tags, a last row without values, a date with no
+    date style to borrow), and the caller parses it instead.
     """
-    span = rows_span(xml)
-    if span is None:
-        return None  # no rows yet (<sheetData/>), or an odd sheet: let the parser decide
-    start, end = span
-    found = list(_LAST_ROW.finditer(xml, max(start, end - 200_000), end))
+    if isinstance(xml, LongSheet):
+        start, end = xml.start, xml.end
+        near_end, any_row, head = xml.near_end, xml.rows, xml.head
+    else:
+        span = rows_span(xml)
+        if span is None:
+            return None  # no rows yet (<sheetData/>), or an odd sheet: let the parser decide
+        start, end = span
+        near_end, head = xml[max(start, end - NEAR_END) : end], xml[:start]
+        any_row = xml.find(b"<row", start, end) >= 0
+    found = list(_LAST_ROW.finditer(near_end))
     last = found[-1] if found else None
     if last is None:
-        if b"<row" in xml[start:end]:
+        if any_row:
             return None  # rows exist but lie far before the end: let the parser decide
         last_number = 0
     else:
-        tail = xml[last.start() : end]
+        tail = near_end[last.start() :]
         if b"<v>" not in tail and b"<is>" not in tail and b"<f" not in tail:
             return None
-        if xml.find(b"<row", last.end(), end) >= 0:
+        if near_end.find(b"<row", last.end()) >= 0:
             return None  # rows without numbers after it: their numbers come from counting
         last_number = int(last.group(1))
-    head = xml[:start]  # everything before the rows: <dimension>, <cols>, views
+    # `head`: everything before the rows: <dimension>, <cols>, views
     col_styles: dict[int, int] = {}
     for match in _COL.finditer(head):
         attrs = dict(_ATTR.findall(match.group(1)))
@@ -1027,12 +1032,16 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         if part is None:
             raise Unpatchable(f"no worksheet part for {change.tab!r}")
         written = changed.setdefault(change.tab, _Cells())
+        # A long sheet the read skimmed is known by its ends: its XML is not inflated again.
+        known = package.outlines.get(part)
         if (
             isinstance(change, AppendRows)
             and _only_appends(changes, change.tab)
-            and not _has_cached_results(package.read(part))  # the rows may change them
+            and not _has_cached_results(  # the rows may change them
+                xml := known if isinstance(known, LongSheet) else package.read(part)
+            )
         ):
-            fast = _append_splice(package.read(part), change.rows, styles)
+            fast = _append_splice(xml, change.rows, styles)
             if fast is not None:
                 replaced[part] = fast
                 replaced.update(_grown_tables(package, part, *fast.added))

@@ -120,7 +120,11 @@ class _Snapshot:
                 return False
             if self.digest is None:
                 return True
-            return hashlib.sha256(path.read_bytes()).digest() == self.digest
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:  # a piece at a time: the workbook is in memory already
+                for piece in iter(functools.partial(handle.read, 1 << 20), b""):
+                    digest.update(piece)
+            return digest.digest() == self.digest
         except OSError:
             return False
 
@@ -365,15 +369,17 @@ class XlsxStore:
         raw.keeps_results = True
         return raw
 
-    def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
+    def _check_bounds(
+        self, package: Package, read: Callable[[str], bool], *, keep: bool = True
+    ) -> None:
         """Refuse a workbook beyond what okr reads (see `stores/xlsx/bounds`), before the reader
-        allocates for it."""
+        allocates for it; unless `keep`, the sheets scanned are not kept in `package`."""
         from okrsheet.stores.xlsx.bounds import check_package, check_sheets
         from okrsheet.stores.xlsx.parts import sheet_parts
 
         check_package(package, str(self.path))
         parts = sheet_parts(package)
-        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path))
+        check_sheets(package, parts, [t for t in parts if read(t)], str(self.path), keep=keep)
 
     def _sparse_rows(
         self, package: Package, read: Callable[[str], bool]
@@ -490,7 +496,7 @@ class XlsxStore:
 
         from okrsheet.stores.xlsx.bounds import check_package
         from okrsheet.stores.xlsx.patch import Package, Unpatchable, sheet_parts
-        from okrsheet.stores.xlsx.skim import needle_patterns, skim_sheet
+        from okrsheet.stores.xlsx.skim import needle_patterns, skim_stream
 
         try:
             package = Package(data)
@@ -505,19 +511,27 @@ class XlsxStore:
             patterns = needle_patterns(package, skim.needles) if long_parts else None
             trimmed: dict[str, bytes | None] = {}
             for part in long_parts.values():
-                xml = (
+                # Inflated and scanned piece by piece: the sheet is never held whole; the
+                # write that follows appends to it knowing its ends (`package.outlines`).
+                found = (
                     None
                     if patterns is None
-                    else skim_sheet(package.read(part), patterns, skim.head_rows)
+                    else skim_stream(package, part, patterns, skim.head_rows)
                 )
-                if xml is not None:
-                    trimmed[part] = xml
+                if found is not None:
+                    trimmed[part], outline = found
+                    if outline is not None:
+                        package.outlines[part] = outline
             if not trimmed:
                 return self._read_data(data), package
             # A trimmed tab reaches the reader as its head and needle rows only: what lies
             # beyond them costs nothing there, and its scan would cost the time skimming saves.
+            # The others are scanned one at a time and not kept: the write reads again the
+            # few it changes.
             self._check_bounds(
-                package, lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed
+                package,
+                lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed,
+                keep=False,
             )
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
