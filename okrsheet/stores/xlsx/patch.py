@@ -1047,7 +1047,8 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 replaced.update(_grown_tables(package, part, *fast.added))
                 written.rows_from = min(written.rows_from or _ANY_ROW, fast.added[0])
                 continue
-        sheet = sheets.get(part) or _Sheet(package.read(part), styles)
+        # (Its XML is not kept: the parsed tree holds it, and a Dashboard is megabytes.)
+        sheet = sheets.get(part) or _Sheet(package.peek(part), styles)
         sheets[part] = sheet
         if isinstance(change, DeleteRows):
             if change.rows:
