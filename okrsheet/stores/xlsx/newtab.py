@@ -24,7 +24,7 @@ from lxml import etree
 
 from okrsheet.stores.base import AddTab, Formula, NumberFormat
 from okrsheet.stores.primitives import cell_value, column_letter, date_text, serial
-from okrsheet.stores.xlsx.package import Package, Splice, Unpatchable
+from okrsheet.stores.xlsx.package import Content, Package, Unpatchable
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -175,7 +175,7 @@ def _print_titles(workbook: etree._Element, index: int, change: AddTab) -> None:
 def add_tabs(
     package: Package,
     changes: Sequence[AddTab],
-    replaced: Mapping[str, bytes | Splice | None],
+    replaced: Mapping[str, Content | None],
     style_for: StyleFor = _no_styles,
     header_style: int = 0,
 ) -> dict[str, bytes]:

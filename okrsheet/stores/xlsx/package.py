@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 
 class Unpatchable(Exception):
@@ -102,6 +102,30 @@ class Splice:
 
     def __bytes__(self) -> bytes:
         return b"".join(self.pieces())
+
+
+class Serialized:
+    """A member's new content, written by `produce` to a file-like object as it is made: a
+    large sheet's tree goes straight into the deflater and the file, never held as bytes
+    (see `_put_serialized`)."""
+
+    __slots__ = ("produce",)
+
+    def __init__(self, produce: Callable[[_Sink], object]) -> None:
+        self.produce = produce
+
+    def __bytes__(self) -> bytes:
+        buffer = io.BytesIO()
+        self.produce(buffer)
+        return buffer.getvalue()
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+#: What `Package.write` takes as a member's new content.
+Content = bytes | Splice | Serialized
 
 
 def _gf2_times(matrix: list[int], vector: int) -> int:
@@ -325,7 +349,7 @@ class Package:
     def write(
         self,
         target: IO[bytes],
-        replaced: Mapping[str, bytes | Splice | None],
+        replaced: Mapping[str, Content | None],
         *,
         compress: bool = True,
     ) -> None:
@@ -348,9 +372,7 @@ class Package:
                 if content is None:
                     continue
                 old = data[entry.data] if entry.deflated else None
-                written, record = _put(
-                    target, *_fresh_member(entry, content, offset, compress, old)
-                )
+                written, record = _put_member(target, entry, content, offset, compress, old)
                 records.append(record)
                 offset += written
             if offset > _LIMIT:
@@ -358,9 +380,7 @@ class Package:
         for name, content in replaced.items():  # members new to the package (a new tab)
             if name in self._by_name or content is None:
                 continue
-            written, record = _put(
-                target, *_fresh_member(_new_entry(name), content, offset, compress)
-            )
+            written, record = _put_member(target, _new_entry(name), content, offset, compress)
             records.append(record)
             offset += written
             if offset > _LIMIT:
@@ -375,7 +395,7 @@ class Package:
     def _write_with_zipfile(
         self,
         target: IO[bytes],
-        replaced: Mapping[str, bytes | Splice | None],
+        replaced: Mapping[str, Content | None],
         *,
         compress: bool,
     ) -> None:
@@ -473,35 +493,18 @@ def _streamed(
 _Headers = Callable[[int], tuple[bytes, bytes]]
 
 
-def _fresh_member(
-    entry: _Entry,
-    content: bytes | Splice,
-    offset: int,
-    compress: bool,
-    deflated_before: memoryview | None = None,
-) -> tuple[_Headers, _Body]:
-    """A member's new headers (its local header and its central directory record, once its
-    compressed size is known) and its data: the name, time stamp, comment and attributes of
-    the old one, the new content. `deflated_before`: the member's deflated bytes as the file
-    holds them, for `_deflate` to reuse."""
+def _member_headers(entry: _Entry, offset: int, method: int) -> Callable[..., tuple[bytes, bytes]]:
+    """Given a member's compressed size, size and CRC: its new local header and central
+    directory record, with the name, time stamp, comment and attributes of the old one."""
     old = _CENTRAL.unpack_from(entry.central)
     made_by, system, flags, stamp_time, stamp_date = old[1], old[2], old[5], old[7], old[8]
     name_len, extra_len, comment_len, internal, external = *old[12:15], *old[16:18]
     name = entry.central[_CENTRAL.size : _CENTRAL.size + name_len]
     comment = entry.central[_CENTRAL.size + name_len + extra_len :]
     assert len(comment) == comment_len
-    if isinstance(content, Splice):
-        size, crc = content.size_and_crc()
-    else:
-        size, crc = len(content), zlib.crc32(content)
-    body: _Body
-    if compress:
-        body, method = _deflate(content, deflated_before), zipfile.ZIP_DEFLATED
-    else:
-        body, method = [bytes(content)], zipfile.ZIP_STORED
     flags &= _UTF8_NAME
 
-    def headers(compressed: int) -> tuple[bytes, bytes]:
+    def headers(compressed: int, size: int, crc: int) -> tuple[bytes, bytes]:
         if compressed > _LIMIT or size > _LIMIT:
             raise Unpatchable("a worksheet is too large for a plain zip")
         fields = (flags, method, stamp_time, stamp_date, crc, compressed, size, len(name))
@@ -522,7 +525,94 @@ def _fresh_member(
         )
         return local + name, record + name + comment
 
-    return headers, body
+    return headers
+
+
+def _fresh_member(
+    entry: _Entry,
+    content: Content,
+    offset: int,
+    compress: bool,
+    deflated_before: memoryview | None = None,
+) -> tuple[_Headers, _Body]:
+    """A member's new headers (its local header and its central directory record, once its
+    compressed size is known) and its data. `deflated_before`: the member's deflated bytes as
+    the file holds them, for `_deflate` to reuse."""
+    if isinstance(content, Serialized):
+        content = bytes(content)
+    if isinstance(content, Splice):
+        size, crc = content.size_and_crc()
+    else:
+        size, crc = len(content), zlib.crc32(content)
+    body: _Body
+    if compress:
+        body, method = _deflate(content, deflated_before), zipfile.ZIP_DEFLATED
+    else:
+        body, method = [bytes(content)], zipfile.ZIP_STORED
+    made = _member_headers(entry, offset, method)
+    return (lambda compressed: made(compressed, size, crc)), body
+
+
+def _put_member(
+    target: IO[bytes],
+    entry: _Entry,
+    content: Content,
+    offset: int,
+    compress: bool,
+    deflated_before: memoryview | None = None,
+) -> tuple[int, bytes]:
+    """Write a member anew to `target`: how many bytes that took, and its central directory
+    record."""
+    if isinstance(content, Serialized) and compress and _seekable(target):
+        return _put_serialized(target, entry, content, offset)
+    return _put(target, *_fresh_member(entry, content, offset, compress, deflated_before))
+
+
+class _Deflating:
+    """A file-like object that deflates what is written to it into `target`, as `_segment`
+    deflates the whole (zlib's output does not depend on how its input is cut), counting its
+    size and CRC as it goes."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self.size = self.crc = self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        out = self.deflate.compress(data)
+        if out:
+            self.target.write(out)
+            self.written += len(out)
+        return len(data)
+
+    def finish(self) -> int:
+        out = self.deflate.flush(zlib.Z_FINISH)
+        self.target.write(out)
+        self.written += len(out)
+        return self.written
+
+
+def _put_serialized(
+    target: IO[bytes], entry: _Entry, content: Serialized, offset: int
+) -> tuple[int, bytes]:
+    """Write a member whose content is made as it is written (`Serialized`) to a target that
+    can seek: deflated as it comes, its local header written again once its sizes and CRC
+    are known."""
+    made = _member_headers(entry, offset, zipfile.ZIP_DEFLATED)
+    local, _ = made(0, 0, 0)
+    at = target.tell()
+    target.write(local)
+    sink = _Deflating(target)
+    content.produce(sink)
+    compressed = sink.finish()
+    end = target.tell()
+    local, record = made(compressed, sink.size, sink.crc)
+    target.seek(at)
+    target.write(local)
+    target.seek(end)
+    return len(local) + compressed, record
 
 
 def _put(target: IO[bytes], headers: _Headers, body: _Body) -> tuple[int, bytes]:

@@ -41,8 +41,8 @@ from okrsheet.stores.primitives import (
     serial,
 )
 from okrsheet.stores.xlsx.newtab import add_tabs, plain
+from okrsheet.stores.xlsx.package import Content, Serialized, Splice
 from okrsheet.stores.xlsx.package import Package as Package
-from okrsheet.stores.xlsx.package import Splice
 from okrsheet.stores.xlsx.package import Unpatchable as Unpatchable
 from okrsheet.stores.xlsx.parts import sheet_parts as sheet_parts
 from okrsheet.stores.xlsx.parts import sheet_parts_of
@@ -443,7 +443,7 @@ class _Sheet:
                 found[(int(ref[len(letters) :] or 0), column_index(letters))] = formula
         return found
 
-    def finish(self, stale: Container[tuple[int, int]] | None = None) -> bytes:
+    def finish(self, stale: Container[tuple[int, int]] | None = None) -> Serialized:
         """The sheet's XML. The cached results of the formulas at `stale` (all, for None)
         are dropped, so that every program recomputes them; the others keep theirs."""
         for formula in self.root.iter(f"{_Q}f"):
@@ -464,9 +464,14 @@ class _Sheet:
             end = dimension.get("ref", "A1").split(":")[-1]
             widest = max(column_index(end), self.widest_written)
             dimension.set("ref", f"A1:{column_letter(widest)}{max(self.rows)}")
-        return bytes(
-            etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        )
+        root = self.root
+
+        def produce(sink: Any) -> None:  # the sheet written as it is serialized, a piece at a time
+            etree.ElementTree(root).write(
+                sink, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+
+        return Serialized(produce)
 
 
 def _bottom_row(ref: str) -> int:
@@ -1024,7 +1029,7 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     parts = sheet_parts_of(package)
     styles = _Styles(package.read("xl/styles.xml"))
     sheets: dict[str, _Sheet] = {}
-    replaced: dict[str, bytes | Splice | None] = {}
+    replaced: dict[str, Content | None] = {}
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
     for change in changes:
         assert isinstance(change, SetCells | AppendRows | DeleteRows)
