@@ -17,7 +17,7 @@ import pytest
 from okrsheet.stores.base import AppendRows, Change, RawWorkbook, Skim, WriteValue
 from okrsheet.stores.xlsx import package as xlsx_zip
 from okrsheet.stores.xlsx import skim as xlsx_skim
-from okrsheet.stores.xlsx.package import Package, crc32_combine
+from okrsheet.stores.xlsx.package import Package, Serialized, crc32_combine
 from okrsheet.stores.xlsx.patch import _append_splice, _Styles, rows_span
 from okrsheet.stores.xlsx.skim import (
     NEAR_END,
@@ -268,3 +268,23 @@ def test_the_chunks_of_a_member_need_no_copy_of_the_rest_of_it(log_bytes: bytes)
     assert pieces > 100
     assert peak < compressed / 2 + 3 * 4096, (peak, compressed)
     assert xlsx_zip._CHUNK > 4096
+
+
+def test_a_serialized_member_is_the_member_its_bytes_make(log_bytes: bytes) -> None:
+    """A sheet's tree written as it is serialized, to a file or to a target that cannot seek,
+    gives the package its bytes would."""
+    package = Package(log_bytes)
+    other = "xl/worksheets/sheet2.xml"
+    content = package.read(other).replace(b"<v>", b"<v> ")
+
+    def produce(sink: Any) -> None:
+        for at in range(0, len(content), 7):
+            sink.write(content[at : at + 7])
+
+    expected = io.BytesIO()
+    package.write(expected, {other: content})
+    for target in (io.BytesIO(), _OneWay()):
+        package.write(target, {other: Serialized(produce)})  # type: ignore[arg-type]
+        written = target.getvalue() if isinstance(target, io.BytesIO) else bytes(target.written)
+        assert written == expected.getvalue()
+    assert members(io.BytesIO(expected.getvalue()))[other] == content
