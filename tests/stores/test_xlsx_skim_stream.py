@@ -8,6 +8,7 @@ import os
 import tracemalloc
 import zipfile
 import zlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,7 @@ def test_an_append_known_by_the_ends_writes_the_bytes_of_the_whole(
     assert PART not in package._members
 
 
-def _append(n: int) -> Any:
+def _append(n: int) -> Callable[[RawWorkbook], list[Change]]:
     def plan(raw: RawWorkbook) -> list[Change]:
         log = raw.grid("Log")
         assert log is not None and log.rows[0] == ["When", "Id", "N"]
@@ -288,3 +289,54 @@ def test_a_serialized_member_is_the_member_its_bytes_make(log_bytes: bytes) -> N
         written = target.getvalue() if isinstance(target, io.BytesIO) else bytes(target.written)
         assert written == expected.getvalue()
     assert members(io.BytesIO(expected.getvalue()))[other] == content
+
+
+def test_a_hollow_package_reads_and_writes_what_it_held(log_bytes: bytes, tmp_path: Path) -> None:
+    """A package that let go of the file's bytes reads them again from the file: its members,
+    their pieces, and a write that copies some and changes others, as when it held them."""
+    path = tmp_path / "log.xlsx"
+    path.write_bytes(log_bytes)
+    held = Package(log_bytes)
+    hollow = Package(log_bytes)
+    assert hollow.hollow(lambda: path.open("rb")) and hollow.data == b""
+    assert not hollow.hollow(lambda: path.open("rb"))  # once
+    assert hollow.namelist() == held.namelist()
+    assert hollow.read(PART) == held.read(PART)
+    assert b"".join(hollow.chunks("xl/styles.xml", 100)) == held.read("xl/styles.xml")
+    assert b"".join(hollow.span(PART, 10, 100_000, 4096)) == held.read(PART)[10:100_000]
+    changed = {"xl/worksheets/sheet2.xml": held.read("xl/worksheets/sheet2.xml") + b" "}
+    expected, written = io.BytesIO(), io.BytesIO()
+    held.write(expected, changed)
+    hollow.write(written, changed)
+    assert written.getvalue() == expected.getvalue()
+
+
+def test_a_save_elsewhere_while_a_hollow_check_in_writes_means_a_fresh_plan(
+    log_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write reads the log's deflated bytes from the file again: when another program
+    saved the workbook meanwhile, the check-in is planned again on what it saved, and both
+    rows are kept."""
+    monkeypatch.setattr(xlsx_skim, "STEP", 4096)
+    path = tmp_path / "log.xlsx"
+    path.write_bytes(log_bytes)
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(log_bytes)
+    XlsxStore(other).update(_append(7))  # what the other program will have saved
+    rezip(other, {})  # (as another program deflates it: nothing of ours to reuse)
+    plans = []
+
+    def plan(raw: RawWorkbook) -> list[Change]:
+        plans.append(len(raw.grids))
+        if len(plans) == 1:
+            os.replace(other, path)  # saved elsewhere between our read and our write
+        return _append(1)(raw)
+
+    XlsxStore(path).update(plan, skim=Skim(frozenset({"id-new-1"}), lambda head: True, 3, 0))
+    assert len(plans) == 2
+    log = XlsxStore(path).read().grid("Log")
+    assert log is not None and [row[1] for row in log.rows[-3:]] == [
+        "id-19999",
+        "id-new-7",
+        "id-new-1",
+    ]

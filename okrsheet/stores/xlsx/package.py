@@ -5,12 +5,13 @@ deflated (see `Splice` and `_deflate`)."""
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 
 class Unpatchable(Exception):
@@ -235,6 +236,87 @@ def _entries(data: bytes) -> list[_Entry] | None:
     return entries if pos == at else None
 
 
+class _Gap:
+    """The bytes of a package file with those from `start` to `stop` left in the file (see
+    `Package.hollow`): they are read from it again, a piece at a time, when asked for."""
+
+    def __init__(self, data: bytes, start: int, stop: int, reopen: Callable[[], IO[bytes]]) -> None:
+        view = memoryview(data)
+        self.front = bytes(view[:start])
+        self.back = bytes(view[stop:])
+        self.start = start
+        self.stop = stop
+        self.size = len(data)
+        self.reopen = reopen
+
+    def pieces(self, start: int, stop: int, step: int = _CHUNK) -> Iterator[bytes | memoryview]:
+        if start < self.start:
+            yield memoryview(self.front)[start : min(stop, self.start)]
+        if start < self.stop and self.start < stop:
+            at, end = max(start, self.start), min(stop, self.stop)
+            with self.reopen() as handle:
+                handle.seek(at)
+                while at < end:
+                    piece = handle.read(min(step, end - at))
+                    if not piece:
+                        raise zipfile.BadZipFile("the workbook is shorter than it was")
+                    at += len(piece)
+                    yield piece
+        if stop > self.stop:
+            yield memoryview(self.back)[max(start, self.stop) - self.stop : stop - self.stop]
+
+    def read(self, start: int, stop: int) -> bytes:
+        return b"".join(self.pieces(start, max(start, min(stop, self.size))))
+
+
+class _GapFile(io.RawIOBase):
+    """A `_Gap` as a file that zipfile can read."""
+
+    def __init__(self, gap: _Gap) -> None:
+        super().__init__()
+        self.gap = gap
+        self.at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.at, io.SEEK_END: self.gap.size}[whence]
+        self.at = max(base + offset, 0)
+        return self.at
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.gap.read(self.at, self.at + len(buffer))
+        buffer[: len(data)] = data
+        self.at += len(data)
+        return len(data)
+
+
+class _Stored:
+    """A member's compressed bytes left in the file (see `Package.hollow`), read as asked."""
+
+    def __init__(self, gap: _Gap, start: int, stop: int) -> None:
+        self.gap = gap
+        self.start = start
+        self.stop = stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, index: slice) -> bytes:
+        start, stop, _ = index.indices(len(self))
+        return self.gap.read(self.start + start, self.start + stop)
+
+    def pieces(self, start: int, stop: int) -> Iterator[bytes | memoryview]:
+        return self.gap.pieces(self.start + start, self.start + stop)
+
+
 class Package:
     """An .xlsx file read once: its members decompressed on demand (each once), and a writer
     that copies every member not given anew exactly as the file holds it, compressed bytes
@@ -249,6 +331,45 @@ class Package:
         self.outlines: dict[str, Outline] = {}
         self._entries = _entries(data)
         self._by_name = {e.name: e for e in self._entries or ()}
+        self._gap: _Gap | None = None  # see `hollow`
+
+    def hollow(self, reopen: Callable[[], IO[bytes]]) -> bool:
+        """Let go of the file's bytes, read again from `reopen()` (the file they came from), a
+        piece at a time, when they are needed: a check-in on a workbook of a million log lines
+        then holds neither its 52 MB of deflated log nor the 15 MB of its other members while it
+        plans and writes (what it inflated stays: see `read`). False (and nothing changed) for a
+        package that is not a plain zip."""
+        if self._entries is None or self._gap is not None:
+            return False
+        self._gap = _Gap(self.data, 0, len(self.data), reopen)
+        self.zip = zipfile.ZipFile(_GapFile(self._gap))
+        self.data = b""
+        return True
+
+    def _pieces(self, start: int, stop: int, step: int = _CHUNK) -> Iterator[bytes | memoryview]:
+        """The file's bytes from `start` to `stop`, a piece of at most `step` bytes at a time."""
+        if self._gap is not None:
+            yield from self._gap.pieces(start, stop, step)
+            return
+        view = memoryview(self.data)
+        for at in range(start, stop, step):
+            yield view[at : min(at + step, stop)]
+
+    def _region(self, start: int, stop: int) -> memoryview:
+        """The file's bytes from `start` to `stop`."""
+        if self._gap is not None:
+            return memoryview(self._gap.read(start, stop))
+        return memoryview(self.data)[start:stop]
+
+    def _stored(self, entry: _Entry) -> memoryview | _Stored:
+        """A member's compressed bytes, or what reads them when they are left in the file."""
+        if (
+            self._gap is not None
+            and self._gap.start < entry.data.stop
+            and entry.data.start < self._gap.stop
+        ):
+            return _Stored(self._gap, entry.data.start, entry.data.stop)
+        return memoryview(self.data)[entry.data]
 
     @classmethod
     def open(cls, path: str | Path) -> Package:
@@ -283,21 +404,20 @@ class Package:
             return
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
         inflate = zlib.decompressobj(-15)
-        stream = memoryview(self.data)[entry.data]
         # The compressed bytes are fed a little at a time: what zlib leaves unconsumed when
         # `step` is reached comes back as a copy, which must stay small.
-        feed = max(step // 4, 1 << 16)
-        at = 0
+        stream = self._pieces(entry.data.start, entry.data.stop, max(step // 4, 1 << 16))
+        fed = False  # the last of the compressed bytes were given to zlib
         pending: bytes | memoryview = b""
         total = check = 0
         try:
             while not inflate.eof:
-                if not pending and at < len(stream):
-                    pending = stream[at : at + feed]
-                    at += feed
+                if not pending and not fed:
+                    pending = next(stream, b"")
+                    fed = not pending
                 out = inflate.decompress(pending, step)
                 pending = inflate.unconsumed_tail
-                if not out and not pending and at >= len(stream):
+                if not out and not pending and fed:
                     raise zlib.error("the stream ends early")
                 total += len(out)
                 if total > size:
@@ -329,7 +449,7 @@ class Package:
         if entry is None or not entry.deflated:
             return None
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
-        stream = memoryview(self.data)[entry.data]
+        stream = self._region(entry.data.start, entry.data.stop)
         try:
             if size < _STREAM_CHECK_FROM:
                 data = _inflate_at_most(stream, size)
@@ -359,19 +479,19 @@ class Package:
         if self._entries is None:
             self._write_with_zipfile(target, replaced, compress=compress)
             return
-        data = memoryview(self.data)
         records: list[bytes] = []
         offset = 0
         for entry in self._entries:
             if entry.name not in replaced:
-                target.write(data[entry.start : entry.end])
+                for piece in self._pieces(entry.start, entry.end):
+                    target.write(piece)
                 records.append(entry.central[:42] + struct.pack("<L", offset) + entry.central[46:])
                 offset += entry.end - entry.start
             else:
                 content = replaced[entry.name]
                 if content is None:
                     continue
-                old = data[entry.data] if entry.deflated else None
+                old = self._stored(entry) if entry.deflated else None
                 written, record = _put_member(target, entry, content, offset, compress, old)
                 records.append(record)
                 offset += written
@@ -437,10 +557,10 @@ def _segment(data: bytes | memoryview, last: bool = False) -> bytes:
 
 #: A member's deflated data as pieces to write one after another: a list when every piece is
 #: at hand (its length known before the local header is written), else pieces as they come.
-_Body = list[bytes | memoryview] | Iterator[bytes]
+_Body = list[bytes | memoryview] | Iterator[bytes | memoryview]
 
 
-def _deflate(content: bytes | Splice, old: memoryview | None) -> _Body:
+def _deflate(content: bytes | Splice, old: memoryview | _Stored | None) -> _Body:
     """Raw deflate at level 1 (several times faster than the default, a few percent larger).
 
     A splice is deflated in segments: what comes before the rows, the rows, the rows it
@@ -458,14 +578,21 @@ def _deflate(content: bytes | Splice, old: memoryview | None) -> _Body:
     kept = None
     if old is not None:
         opening = _segment(head)
-        if len(opening) + len(ending) <= len(old) and old[: len(opening)] == opening:
-            middle = old[len(opening) : len(old) - len(ending)]
-            if old[len(old) - len(ending) :] == ending and middle[-4:] == _SYNC_MARK:
-                kept = middle
+        start, end = len(opening), len(old) - len(ending)
+        if (
+            end - start >= len(_SYNC_MARK)
+            and old[:start] == opening
+            and old[end:] == ending
+            and old[end - len(_SYNC_MARK) : end] == _SYNC_MARK
+        ):
+            kept = (start, end)
     before = _segment(content.before)
     inserted = _segment(content.inserted) if content.inserted else b""
-    if kept is not None:
-        return [before, kept, inserted, ending]
+    if kept is not None and isinstance(old, memoryview):
+        return [before, old[kept[0] : kept[1]], inserted, ending]
+    if kept is not None and isinstance(old, _Stored):
+        pieces: Iterator[bytes | memoryview] = old.pieces(*kept)
+        return itertools.chain([before], pieces, [inserted, ending])
     source = content.source
     if isinstance(source, Outline):
         return _streamed(before, source.middle(), inserted, ending)
@@ -533,7 +660,7 @@ def _fresh_member(
     content: Content,
     offset: int,
     compress: bool,
-    deflated_before: memoryview | None = None,
+    deflated_before: memoryview | _Stored | None = None,
 ) -> tuple[_Headers, _Body]:
     """A member's new headers (its local header and its central directory record, once its
     compressed size is known) and its data. `deflated_before`: the member's deflated bytes as
@@ -559,7 +686,7 @@ def _put_member(
     content: Content,
     offset: int,
     compress: bool,
-    deflated_before: memoryview | None = None,
+    deflated_before: memoryview | _Stored | None = None,
 ) -> tuple[int, bytes]:
     """Write a member anew to `target`: how many bytes that took, and its central directory
     record."""

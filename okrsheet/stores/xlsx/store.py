@@ -609,6 +609,10 @@ class XlsxStore:
             raw = self._read_data(data)
         else:
             raw, package = self._read_skimmed(skim, data)
+            if package is not None and _hollow(package, target):
+                # The file's bytes stay in the file until the write reads them again (the
+                # snapshot says whether they are still the ones read).
+                data = b""
         changes = list(planner(raw))
         del raw  # a long log's cells are not needed to write
         if not changes:
@@ -623,7 +627,10 @@ class XlsxStore:
             source = package if package is not None else Package(data)
             self._save(lambda handle: patch(source, handle, changes), expect=snapshot)
         except Unpatchable:
-            content = _with_results(self._rewritten(data, changes), changes)
+            if not data and not snapshot.still(target):
+                raise _ChangedMeanwhile from None  # what the write read again had changed
+            whole = data or target.read_bytes()
+            content = _with_results(self._rewritten(whole, changes), changes)
             self._save(lambda handle: handle.write(content), expect=snapshot)
         return changes
 
@@ -901,6 +908,12 @@ class XlsxStore:
         if like is not None and os.fstat(fd).st_gid != like.st_gid:
             share_lock_file(fd, like)  # the workbook's group (a change of group may clear bits)
         return fd
+
+
+def _hollow(package: Package, target: Path) -> bool:
+    """Let `package` go of the file's bytes when it knows a long tab by its ends (see
+    `Package.hollow`): whether it did."""
+    return bool(package.outlines) and package.hollow(lambda: target.open("rb"))
 
 
 def _create_with_mode(path: Path, flags: int, mode: int) -> int:
