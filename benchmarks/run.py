@@ -466,7 +466,12 @@ def memory_million(pycache: str) -> None:
         )
         shutil.copy(path, copy)
         began = time.perf_counter()
-        peak = peak_mb([*okr, "rollover", "--to", "2027", "--yes", "-w", str(copy)], env)
+        try:
+            peak = peak_mb([*okr, "rollover", "--to", "2027", "--yes", "-w", str(copy)], env)
+        except subprocess.CalledProcessError:
+            # A rollover reads the whole log: past the rows okr reads on a tab, it refuses.
+            print(f"  {'rollover':<38} refused (the log is past the rows okr reads on a tab)")
+            return
         spent = time.perf_counter() - began
         print(
             f"  {'peak memory, rollover':<38} {peak:9.0f} MB"
