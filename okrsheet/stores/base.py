@@ -229,6 +229,22 @@ class Skim:
     # Only tabs whose title this accepts (a long tab whose head `wanted` refuses is read again
     # in full: in a workbook LibreOffice saved, the Dashboard is long).
     titles: Callable[[str], bool] = lambda title: True
+    # Keep this read for the next `update` of the same store: when the workbook has not changed
+    # by then and that update's skim `covers` nothing more, it plans on this read instead of
+    # reading again (`okr sync` reads the workbook, reads its sources, then records).
+    keep: bool = False
+
+    def covers(self, other: Skim) -> bool:
+        """Whether a read made with this skim holds every row a read with `other` would."""
+        return (
+            self.wanted is other.wanted
+            and self.titles is other.titles
+            and self.head_rows >= other.head_rows
+            and self.min_bytes >= other.min_bytes
+            # A row holding one of the other's needles holds one of these: each of them is in
+            # it, whole or in part (`okr sync` reads with one id that starts all of its own).
+            and all(any(mine in theirs for mine in self.needles) for theirs in other.needles)
+        )
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,17 @@ deflated (see `Splice` and `_deflate`)."""
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 class Unpatchable(Exception):
@@ -211,6 +216,24 @@ class Package:
             self._write_with_zipfile(target, replaced, compress=compress)
             return
         data = memoryview(self.data)
+        # What each replaced member becomes, deflated several at once (see `in_parallel`).
+        fresh = [
+            (entry.name, content, data[entry.data] if entry.deflated else None)
+            for entry in self._entries
+            if (content := replaced.get(entry.name)) is not None
+        ]
+        fresh += [
+            (name, content, None)
+            for name, content in replaced.items()
+            if name not in self._by_name and content is not None
+        ]
+        packed = dict(
+            zip(
+                (name for name, _, _ in fresh),
+                in_parallel(lambda one: _packed(one[1], compress, one[2]), fresh),
+                strict=True,
+            )
+        )
         records: list[bytes] = []
         offset = 0
         for entry in self._entries:
@@ -222,8 +245,9 @@ class Package:
                 content = replaced[entry.name]
                 if content is None:
                     continue
-                old = data[entry.data] if entry.deflated else None
-                header, body, record = _fresh_member(entry, content, offset, compress, old)
+                header, body, record = _fresh_member(
+                    entry, content, offset, compress, packed=packed[entry.name]
+                )
                 target.write(header)
                 target.write(body)
                 records.append(record)
@@ -233,7 +257,9 @@ class Package:
         for name, content in replaced.items():  # members new to the package (a new tab)
             if name in self._by_name or content is None:
                 continue
-            header, body, record = _fresh_member(_new_entry(name), content, offset, compress)
+            header, body, record = _fresh_member(
+                _new_entry(name), content, offset, compress, packed=packed[name]
+            )
             target.write(header)
             target.write(body)
             records.append(record)
@@ -327,25 +353,21 @@ def _fresh_member(
     offset: int,
     compress: bool,
     deflated_before: memoryview | None = None,
+    packed: _Packed | None = None,
 ) -> tuple[bytes, bytes, bytes]:
     """A member's new local header, its data, and its central directory record: the name,
     time stamp, comment and attributes of the old one, the new content. `deflated_before`:
-    the member's deflated bytes as the file holds them, for `_deflate` to reuse."""
+    the member's deflated bytes as the file holds them, for `_deflate` to reuse; `packed`:
+    what `_packed` made of the content already."""
     old = _CENTRAL.unpack_from(entry.central)
     made_by, system, flags, stamp_time, stamp_date = old[1], old[2], old[5], old[7], old[8]
     name_len, extra_len, comment_len, internal, external = *old[12:15], *old[16:18]
     name = entry.central[_CENTRAL.size : _CENTRAL.size + name_len]
     comment = entry.central[_CENTRAL.size + name_len + extra_len :]
     assert len(comment) == comment_len
-    pieces = content.pieces() if isinstance(content, Splice) else (content,)
-    size = sum(len(piece) for piece in pieces)
-    crc = 0
-    for piece in pieces:
-        crc = zlib.crc32(piece, crc)
-    if compress:
-        body, method = _deflate(content, deflated_before), zipfile.ZIP_DEFLATED
-    else:
-        body, method = bytes(content), zipfile.ZIP_STORED
+    crc, size, body, method = (
+        _packed(content, compress, deflated_before) if packed is None else packed
+    )
     flags &= _UTF8_NAME
     if len(body) > _LIMIT or size > _LIMIT:
         raise Unpatchable("a worksheet is too large for a plain zip")
@@ -366,6 +388,37 @@ def _fresh_member(
         offset,
     )
     return local + name, body, record + name + comment
+
+
+#: A member's content as the zip holds it: its CRC, its size, its data and how it is stored.
+_Packed = tuple[int, int, bytes, int]
+
+
+def _packed(content: bytes | Splice, compress: bool, deflated_before: memoryview | None) -> _Packed:
+    """The CRC and size of `content`, and its data, deflated (see `_deflate`) or stored."""
+    pieces = content.pieces() if isinstance(content, Splice) else (content,)
+    size = sum(len(piece) for piece in pieces)
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    if compress:
+        return crc, size, _deflate(content, deflated_before), zipfile.ZIP_DEFLATED
+    return crc, size, bytes(content), zipfile.ZIP_STORED
+
+
+def in_parallel(work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """`work` done on each item, in order, several at once when there are many: for work
+    that spends its time in C code that lets other threads run meanwhile (zlib, lxml's
+    parser and serialiser), such as the 150 tabs a sync rewrites."""
+    workers = min(PARALLEL_WORKERS, os.cpu_count() or 1, len(items) // 4)
+    if workers < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, items))
+
+
+#: At most this many threads for `in_parallel`.
+PARALLEL_WORKERS = 4
 
 
 def _new_entry(name: str) -> _Entry:
