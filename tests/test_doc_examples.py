@@ -24,8 +24,9 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
 
 Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
 options it has; the examples in docs/exit-codes.md's tables that run as written exit with
-their section's code; and the examples of every command's `--help` (docs/commands.md) run,
-but for the few HELP_NOT_RUN names.
+their section's code; and the examples of every command's `--help` (docs/commands.md) run
+(those that mail, read replies or post to a webhook against the test's servers, as above), but
+for the few HELP_NOT_RUN names.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -51,11 +52,11 @@ from okrsheet.cli import app
 from tests import docgen
 from tests.conftest import type_cells
 from tests.delivery.conftest import DAY, EMAILS, PEOPLE_ROWS
-from tests.delivery.dovecot import dovecot
+from tests.delivery.dovecot import Imap, dovecot
 from tests.delivery.replies import gmail
-from tests.delivery.smtp_server import SmtpServer, smtp_server
+from tests.delivery.smtp_server import Arrived, SmtpServer, smtp_server
 from tests.delivery.test_imap import deliver, url
-from tests.delivery.webhook_server import webhook_server
+from tests.delivery.webhook_server import Hook, webhook_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELLS = {"sh", "bash", "console", "shell", "crontab"}
@@ -304,82 +305,139 @@ def _reminded(smtp: SmtpServer, owner: str) -> EmailMessage:
     return [a.message for a in smtp.received if a.rcpt_tos == [EMAILS[owner]]][-1]
 
 
+#: The owners' answers to their reminders: (owner, the KR line they change).
+ANSWERS = {
+    "Marcus Webb": {"SALES-1.3": "SALES-1.3 | 5 | 35% | two new reps"},
+    "Priya Raman": {"CORP-1.2": "CORP-1.2 | 81 | 40% |"},
+    "Lena Okafor": {"MARKET-1.1": "MARKET-1.1 | 560 | 70% |"},
+}
+#: Stands for the mail server an example names: the test's SMTP server.
+MAIL_SERVER = re.compile(r"smtps://okr%40acme\.com:PASSWORD@mail\.acme\.com")
+
+
+@dataclass
+class MailPlace:
+    """A cron machine's folder (`okr.toml` naming the servers the test started) and home."""
+
+    folder: Path
+    home: Path
+    smtp: SmtpServer
+    imap: Imap | None
+    hook: Hook | None
+    stands_for: dict[str, Callable[[], str]]
+    replies: int = 0
+
+    def answer(self, command: str) -> None:
+        """After a reminder, its owner replies (by IMAP, to the mailbox okr reads)."""
+        if " remind" in command and self.imap is not None:
+            deliver(self.imap, gmail(_reminded(self.smtp, "Marcus Webb"), ANSWERS["Marcus Webb"]))
+            self.replies += 1
+
+    def replies_waiting(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Each owner reminded, and their replies where an example reads them: Marcus's saved
+        as reply.eml, Priya's in ~/Maildir, Lena's in the mailbox."""
+        reminded = run_in_process(["okr", "remind"], self.folder, monkeypatch)
+        assert reminded[0] == 0, reminded
+        mails = {owner: gmail(_reminded(self.smtp, owner), e) for owner, e in ANSWERS.items()}
+        (self.folder / "reply.eml").write_bytes(mails["Marcus Webb"])
+        for sub in ("new", "cur", "tmp"):
+            (self.home / "Maildir" / sub).mkdir(parents=True)
+        (self.home / "Maildir" / "new" / "1.M1P1.host").write_bytes(mails["Priya Raman"])
+        if self.imap is not None:
+            deliver(self.imap, mails["Lena Okafor"])
+        self.replies = 3 if self.imap is not None else 2
+
+    def check(self, text: str, said: str, arrived: list[Arrived]) -> None:
+        """What the commands of `text` did reached the servers: reminders, answers, digests;
+        and each reply made (or read) was recorded once."""
+        if re.search(r"--from-(mail|maildir|imap)", text):
+            assert said.count("recorded 1 check-in(s) by") >= 1, said
+        assert said.count("recorded 1 check-in(s) by") <= self.replies, said
+        if " remind" in text:  # every owner with an address and something due
+            assert {a.rcpt_tos[0] for a in arrived} >= set(EMAILS.values())
+        if "--answer" in text:  # the owner hears back what was recorded
+            answers = [a.message for a in arrived if a.message["In-Reply-To"]]
+            assert len(answers) == 1 and answers[0]["To"] in EMAILS.values(), answers
+        if self.hook is not None and " digest" in text:  # it reached the channel, with the link
+            assert len(self.hook.posts) == 1
+            link = re.search(r"--report-url (\S+)", text)
+            assert link and link.group(1) in str(self.hook.posts[0].body)
+        if " report " in text and "-o " in text:
+            assert (self.home / "www" / "okr" / "report.html").stat().st_size > 10_000
+        if "--recipient" in text:
+            (digest,) = [a.message for a in arrived if a.rcpt_tos == ["all@acme.com"]]
+            assert [p.get_filename() for p in digest.iter_attachments()] == ["okr-report.html"]
+
+
+@contextlib.contextmanager
+def mail_place(
+    example_bytes: bytes,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    mailbox: bool,
+    webhook: bool,
+    digest_to: bool = False,
+) -> Iterator[MailPlace]:
+    """The example company (owners with addresses) in HOME/okr, the current folder, on a day
+    every owner is due; a mail server, and a mailbox and a webhook if asked, named in its
+    okr.toml (the webhook as `digest_to` if asked, and in $SLACK_HOOK)."""
+    folder = home / "okr"
+    folder.mkdir()
+    for name in ("okr.xlsx", "example.xlsx", "acme.xlsx"):
+        (folder / name).write_bytes(example_bytes)
+        type_cells(folder / name, {"People": {(r, 3): EMAILS[n] for n, r in PEOPLE_ROWS.items()}})
+    (home / "www" / "okr").mkdir(parents=True)
+    monkeypatch.setenv("OKR_TODAY", DAY)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(folder)
+    with contextlib.ExitStack() as servers:
+        smtp = servers.enter_context(smtp_server())
+        mail_url = f"smtp://{smtp.host}:{smtp.port}?from=okr@northwind.example"
+        config = [f'mail_url = "{mail_url}"']
+        published = str(home / "www") + "/"
+        stands_for: dict[str, Callable[[], str]] = {
+            re.escape(PUBLISHED): lambda: published,
+            MAIL_SERVER.pattern: lambda: mail_url,
+        }
+        imap = servers.enter_context(dovecot()) if mailbox else None
+        if imap is not None:
+            mailbox_url = url(imap)
+            config.append(f'mailbox_url = "{mailbox_url}"')
+            stands_for[MAILBOX.pattern] = lambda: mailbox_url
+        hook = servers.enter_context(webhook_server()) if webhook else None
+        if hook is not None:
+            monkeypatch.setenv("SLACK_HOOK", hook.url("slack+http"))
+            if digest_to:
+                config.append(f'digest_to = "{hook.url("slack+http")}"')
+        (folder / "okr.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
+        yield MailPlace(folder, home, smtp, imap, hook, stands_for)
+
+
 @pytest.mark.parametrize("block", MAILED, ids=lambda b: b.name)
 def test_the_mail_example_runs(
     block: Block, example_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A mail, mailbox or webhook example, against servers the test starts: what it sent is
-    what arrived there, and each reply an owner sent is recorded."""
+    what arrived there, and each reply an owner sent is recorded once."""
     text = block.text
-    folder = tmp_path / "okr"
-    folder.mkdir()
-    for name in ("okr.xlsx", "example.xlsx", "acme.xlsx"):
-        (folder / name).write_bytes(example_bytes)
-        type_cells(folder / name, {"People": {(r, 3): EMAILS[n] for n, r in PEOPLE_ROWS.items()}})
-    monkeypatch.setenv("OKR_TODAY", DAY)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(folder)
-    with contextlib.ExitStack() as servers:
-        smtp = servers.enter_context(smtp_server())
-        config = [f'mail_url = "smtp://{smtp.host}:{smtp.port}?from=okr@northwind.example"']
-        published = str(tmp_path / "www") + "/"
-        stands_for: dict[str, Callable[[], str]] = {re.escape(PUBLISHED): lambda: published}
-        imap = servers.enter_context(dovecot()) if "mailbox" in block.marker else None
-        if imap is not None:
-            mailbox = url(imap)
-            config.append(f'mailbox_url = "{mailbox}"')
-            stands_for[MAILBOX.pattern] = lambda: mailbox
-        hook = servers.enter_context(webhook_server()) if "webhook" in block.marker else None
-        if hook is not None:
-            config.append(f'digest_to = "{hook.url("slack+http")}"')
-        (folder / "okr.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
-        (tmp_path / "www" / "okr").mkdir(parents=True)
-
-        replies = 0
-
-        def answer(command: str) -> None:
-            """After a reminder, its owner replies (by IMAP, to the mailbox okr reads)."""
-            nonlocal replies
-            if " remind" in command and imap is not None:
-                marcus = _reminded(smtp, "Marcus Webb")
-                deliver(imap, gmail(marcus, {"SALES-1.3": "SALES-1.3 | 5 | 35% | two new reps"}))
-                replies += 1
-
+    with mail_place(
+        example_bytes,
+        tmp_path,
+        monkeypatch,
+        mailbox="mailbox" in block.marker,
+        webhook="webhook" in block.marker,
+        digest_to=True,
+    ) as place:
         if "remind" not in text and re.search(r"--from-(mail|maildir|imap)", text):
-            # Replies waiting where the block reads them: each owner answered once.
-            reminded = run_in_process(["okr", "remind"], folder, monkeypatch)
-            assert reminded[0] == 0, reminded
-            edits = {
-                "Marcus Webb": {"SALES-1.3": "SALES-1.3 | 5 | 35% | two new reps"},
-                "Priya Raman": {"CORP-1.2": "CORP-1.2 | 81 | 40% |"},
-                "Lena Okafor": {"MARKET-1.1": "MARKET-1.1 | 560 | 70% |"},
-            }
-            mails = {owner: gmail(_reminded(smtp, owner), e) for owner, e in edits.items()}
-            (folder / "reply.eml").write_bytes(mails["Marcus Webb"])
-            for sub in ("new", "cur", "tmp"):
-                (tmp_path / "Maildir" / sub).mkdir(parents=True)
-            (tmp_path / "Maildir" / "new" / "1.M1P1.host").write_bytes(mails["Priya Raman"])
-            assert imap is not None
-            deliver(imap, mails["Lena Okafor"])
-            replies = 3
-        before = len(smtp.received)
+            place.replies_waiting(monkeypatch)
+        before = len(place.smtp.received)
 
-        outputs = run_block(block, folder, monkeypatch, stands_for, after=answer)
+        outputs = run_block(block, place.folder, monkeypatch, place.stands_for, after=place.answer)
 
         said = "\n".join(outputs)
-        arrived = smtp.received[before:]
-        assert said.count("recorded 1 check-in(s) by") == replies, said
-        if " remind" in text:  # every owner with an address and something due
-            assert {a.rcpt_tos[0] for a in arrived} >= set(EMAILS.values())
-        if "--answer" in text:  # the owner hears back what was recorded
-            answers = [a.message for a in arrived if a.message["In-Reply-To"]]
-            assert [a["To"] for a in answers] == [EMAILS["Marcus Webb"]], answers
-        if hook is not None:  # the digest reached the channel, with the link to the page
-            assert len(hook.posts) == 1 and "intranet.acme.com/okr" in str(hook.posts[0].body)
-            assert (tmp_path / "www" / "okr" / "report.html").stat().st_size > 10_000
-        if "--recipient" in text:
-            (digest,) = [a.message for a in arrived if a.rcpt_tos == ["all@acme.com"]]
-            assert [p.get_filename() for p in digest.iter_attachments()] == ["okr-report.html"]
+        assert said.count("recorded 1 check-in(s) by") == place.replies, said
+        place.check(text, said, place.smtp.received[before:])
 
 
 def test_what_the_examples_not_run_name_exists() -> None:
@@ -572,11 +630,12 @@ def test_the_exit_code_tables_have_examples_that_run() -> None:
 
 #: Examples of `--help` that are not run, by a pattern of their text, and why.
 HELP_NOT_RUN = {
-    r"PASSWORD|\$SLACK_HOOK|--recipient": "needs a mail server or a webhook",
     r"checkin --owner": "asks its questions at a terminal",
-    r"--from-mail": "needs a reply to a reminder",
     r"auth login": "signs in at Google in a browser",
 }
+#: Examples of `--help` that mail, read a mailbox or post to a webhook: they run against the
+#: test's servers (test_the_mail_help_example_runs).
+HELP_MAIL = r"PASSWORD|\$SLACK_HOOK|--recipient|--from-mail"
 #: Help examples that end otherwise than 0 on the example company, and why.
 HELP_EXIT = {
     "okr validate --strict --format json": 3,  # the example company has a warning
@@ -619,10 +678,11 @@ def help_examples() -> list[tuple[str, str]]:
 
 
 HELP_EXAMPLES = help_examples()
+HELP_MAILED = [(c, e) for c, e in HELP_EXAMPLES if re.search(HELP_MAIL, e)]
 HELP_RUN = [
     (command, example)
     for command, example in HELP_EXAMPLES
-    if not any(re.search(pattern, example) for pattern in HELP_NOT_RUN)
+    if not any(re.search(pattern, example) for pattern in [*HELP_NOT_RUN, HELP_MAIL])
 ]
 
 
@@ -630,9 +690,10 @@ def test_most_help_examples_run() -> None:
     assert {command for command, _ in HELP_EXAMPLES} == {
         " ".join(path) for path in docgen.command_paths()
     }
-    not_run = [e for c, e in HELP_EXAMPLES if (c, e) not in HELP_RUN]
+    not_run = [e for c, e in HELP_EXAMPLES if (c, e) not in HELP_RUN + HELP_MAILED]
     assert len(HELP_RUN) >= 50, f"{len(HELP_RUN)} of {len(HELP_EXAMPLES)}"
-    assert len(not_run) == 7, "\n".join(not_run)
+    assert len(HELP_MAILED) == 5, HELP_MAILED
+    assert len(not_run) == 2, "\n".join(not_run)
 
 
 @pytest.mark.parametrize(("command", "example"), HELP_RUN, ids=[e for _, e in HELP_RUN])
@@ -664,6 +725,31 @@ def test_the_help_example_runs(
 
     expected = HELP_EXIT.get(example, 0)
     assert exit_code == expected, f"okr {command} --help: `{example}` exited {exit_code}\n{stderr}"
+
+
+@pytest.mark.parametrize(("command", "example"), HELP_MAILED, ids=[e for _, e in HELP_MAILED])
+def test_the_mail_help_example_runs(
+    command: str,
+    example: str,
+    example_bytes: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An example of `--help` that mails, reads replies or posts to a webhook, against servers
+    the test starts (the mail server and the mailbox it names stand for them)."""
+    reads = re.search(r"--from-(mail|imap)", example) is not None
+    with mail_place(
+        example_bytes, tmp_path, monkeypatch, mailbox="imap" in example, webhook="HOOK" in example
+    ) as place:
+        if reads:
+            place.replies_waiting(monkeypatch)
+        before = len(place.smtp.received)
+        block = Block(f"okr {command} --help", 0, "sh", "", example + "\n")
+
+        (said,) = run_block(block, place.folder, monkeypatch, place.stands_for)
+
+        assert said.count("recorded 1 check-in(s) by") == (1 if reads else 0), said
+        place.check(example, said, place.smtp.received[before:])
 
 
 def test_the_library_examples_command_lines_run(
