@@ -14,13 +14,15 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
 - `<!-- run with ... of the test -->`: with a mail server (aiosmtpd), a mailbox (Dovecot) or a
   webhook the test starts on 127.0.0.1, named in `okr.toml` as a cron machine's would be, and
   the owners' addresses typed into People (test_the_mail_example_runs): `imaps://...@imap...`
-  stands for the test's mailbox, `/var/www/` for a folder of the test, and an owner answers
+  stands for the test's mailbox, `smtps://...@mail...` for its mail server, `/var/www/` for a
+  folder of the test, and an owner answers
   each reminder (a reply saved as `reply.eml`, in `~/Maildir` and in the mailbox); what
   reached the servers is checked, not only the exit codes;
 - `<!-- run with a stand-in for mail ... -->`: `mail` is a script that keeps what it was given;
 - `<!-- synopsis -->`: not run, but every option it names must be one the command has;
-- `<!-- not run: REASON -->`: not run, for the reason given (an account, a mail server, the
-  benchmarks); NOT_RUN below counts them per page, so a new one is a decision.
+- `<!-- not run: REASON -->`: not run, for the reason given (installing the project, the
+  benchmarks); NOT_RUN below counts them per page, so a new one is a decision, and what can be
+  checked of them is (test_the_set_up_lines_are_the_ones_ci_runs, test_the_benchmark_lines_...).
 
 Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
 options it has; the examples in docs/exit-codes.md's tables that run as written exit with
