@@ -135,7 +135,7 @@ def _by_kind(kind: str, pieces: Mapping[str, str], otherwise: str) -> str:
 
 
 def _kind_pieces(c: _Row) -> dict[str, str]:
-    """Each kind's rules of the table (okrsheet/domain/kinds.py) written for this row's cells."""
+    """Each kind's rules of the table (okrsheet/domain/kinds/) written for this row's cells."""
     v, s, t, p = c.calc_value, c.calc_start, c.calc_target, c.calc_progress
     every = list(Kind)
     return {

@@ -161,6 +161,11 @@ class SetCells:
     # inserted or deleted columns in between. (Not part of what is written: two changes
     # setting the same cells are equal whatever their header row.)
     header_row: int = field(default=0, compare=False)
+    # The number format of 1-based columns, as the tab was made with, where the planner knows
+    # it: a store that cannot see a cell's format without another read (Google) writes a date
+    # into a "text" column as its text (`date_text`), as a local file does from the cell's own
+    # format. (Presentation only, as for `AppendRows.formats`.)
+    formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
