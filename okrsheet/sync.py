@@ -94,6 +94,18 @@ def sync(
     clock: Callable[[], datetime] = _now,
 ) -> SyncResult:
     """Read every source once (in parallel), then record what changed in one write."""
+    with bulk_load():  # the workbook's read, its parse, the plan and the write: as a load
+        return _sync(location, only, dry_run, today, config, clock)
+
+
+def _sync(
+    location: Location,
+    only: str | None,
+    dry_run: bool,
+    today: date | None,
+    config: MachineConfig | None,
+    clock: Callable[[], datetime],
+) -> SyncResult:
     config = load_config() if config is None else config
     store = open_store(location)
     # The check-in ids of this run all start with one id, fixed before the read: the read,
@@ -168,8 +180,7 @@ def _read(store: WorkbookStore, location: Location, *, run: str, locking: bool) 
         seen.append(raw)
         return []  # nothing to write: this is a read
 
-    with bulk_load():
-        store.update(keep, skim=replace(RECORD_SKIM, needles=frozenset({run}), keep=True))
+    store.update(keep, skim=replace(RECORD_SKIM, needles=frozenset({run}), keep=True))
     return seen[-1]
 
 
