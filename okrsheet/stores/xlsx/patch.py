@@ -59,7 +59,15 @@ _Q = f"{{{NS}}}"
 # Built-in number formats that show dates.
 _BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _TEXT_FORMAT = 49  # the built-in `@`
-_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
+#: How okr parses a part: no entities resolved, no `xml:id` index (nothing looks elements up
+#: by id, and building the index is a third of the parse of a sheet).
+PARSER_OPTIONS = {
+    "huge_tree": True,
+    "remove_blank_text": False,
+    "resolve_entities": False,
+    "collect_ids": False,
+}
+_PARSER = etree.XMLParser(**PARSER_OPTIONS)
 # XML 1.0 cannot hold these; Excel stores them as _xHHHH_.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -542,9 +550,7 @@ def _parse_part(package: Package) -> Callable[[str], Any]:
     def parse(part: str) -> Any:
         parser = getattr(local, "parser", None)
         if parser is None:
-            parser = local.parser = etree.XMLParser(
-                huge_tree=True, remove_blank_text=False, resolve_entities=False
-            )
+            parser = local.parser = etree.XMLParser(**PARSER_OPTIONS)
         return etree.fromstring(package.read(part), parser)
 
     return parse
