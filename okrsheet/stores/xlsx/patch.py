@@ -124,6 +124,22 @@ def column_index(ref: str) -> int:
 _COLUMNS: dict[str, int] = {}
 
 
+def cell_position(ref: str) -> tuple[int, int]:
+    """A cell reference's (row, column): `AB12` is (12, 28). Tabs laid out alike use the
+    same references, so each is converted once (up to `_POSITIONS_KEPT` of them)."""
+    known = _POSITIONS.get(ref)
+    if known is None:
+        letters = ref.rstrip("0123456789")
+        known = (int(ref[len(letters) :] or 0), column_index(letters or ref))
+        if len(_POSITIONS) < _POSITIONS_KEPT:
+            _POSITIONS[ref] = known
+    return known
+
+
+_POSITIONS: dict[str, tuple[int, int]] = {}
+_POSITIONS_KEPT = 1 << 16
+
+
 class _Styles:
     """Just enough of styles.xml to find or add a date style."""
 
@@ -375,11 +391,11 @@ class _Sheet:
         found = self._cells.get(row_number)
         if found is None:
             found = {}
-            for cell in row.iterfind(f"{_Q}c"):
+            for cell in row.iterfind(_C):
                 existing = cell.get("r")
                 if existing is None:
                     raise Unpatchable("cells without references")
-                found.setdefault(column_index(existing), cell)
+                found.setdefault(cell_position(existing)[1], cell)
             self._cells[row_number] = found
         return found
 
@@ -505,8 +521,7 @@ class _Sheet:
                 continue
             ref = cell.get("r")
             if ref:
-                letters = ref.rstrip("0123456789")
-                found[(int(ref[len(letters) :] or 0), column_index(letters))] = formula
+                found[cell_position(ref)] = formula
         return found
 
     def finish(self, stale: Collection[tuple[int, int]] | None = None) -> _Sheet:
