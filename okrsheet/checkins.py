@@ -23,10 +23,11 @@ from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
 from okrsheet.layout.checkin_log import looks_like_log, named_as_log
 from okrsheet.layout.kpis_tab import kpi_percent_points
-from okrsheet.layout.reader import Unreadable
+from okrsheet.layout.reader import ParsedWorkbook, Unreadable
 from okrsheet.layout.results import with_room
+from okrsheet.memory import bulk_load
 from okrsheet.stores import Location, open_store
-from okrsheet.stores.base import Change, RawWorkbook, Skim
+from okrsheet.stores.base import Change, RawWorkbook, Skim, WorkbookStore
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,11 @@ def _now() -> datetime:
 Screen = Callable[[RawWorkbook, Plan, Sequence["CheckInRequest"]], Sequence["CheckInRequest"]]
 
 
+#: What `record` reads of a long check-in log: its head, and the rows holding the ids it
+#: records (`needles`, given per write).
+RECORD_SKIM = Skim(needles=frozenset(), wanted=looks_like_log, titles=named_as_log)
+
+
 def record(
     location: Location,
     requests: Sequence[CheckInRequest],
@@ -350,13 +356,18 @@ def record(
     clock: Callable[[], datetime] = _now,
     screen: Screen | None = None,
     also: Callable[[RawWorkbook], Sequence[Change]] | None = None,
+    store: WorkbookStore | None = None,
+    known: tuple[RawWorkbook, ParsedWorkbook] | None = None,
 ) -> list[CheckIn]:
     """Validate against a fresh read and write the log rows and KR rows in one atomic update.
 
     `screen`, when given, sees that fresh read first and says which of the requests to record
     (a reply by mail is checked against the Reminders tab there); it may raise to refuse all.
     `also` adds changes of its own to that same write, planned on the same fresh read (what
-    `okr sync` says in the Synced cells).
+    `okr sync` says in the Synced cells). `store`, when given, is the location's store, opened
+    by the caller (which may have kept a read of it for this write: see `RECORD_SKIM`), and
+    `known` that read with its parse (`parse_workbook(raw, with_log=False)`), used when the
+    store hands the planner that very read.
 
     `Recorded at` comes from `clock` when the write is planned, under the store's lock: a
     command that waited for another one's write is stamped after it, as it is written after it.
@@ -377,7 +388,10 @@ def record(
 
     def planner(raw: RawWorkbook) -> list[Change]:
         nonlocal seen, ids
-        parsed = parse_workbook(raw, with_log=False)
+        if known is not None and known[0] is raw:
+            parsed = known[1]
+        else:
+            parsed = parse_workbook(raw, with_log=False)
         plan = parsed.plan
         now = clock().astimezone(cells.time_zone(plan.settings.time_zone))
         wanted = requests if screen is None else list(screen(raw, plan, requests))
@@ -412,9 +426,9 @@ def record(
     # Of the log, the planner needs the header and whether these ids are in it already: the
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
-    store = open_store(location)
-    skim = Skim(needles=needles, wanted=looks_like_log, titles=named_as_log)
-    store.update(with_room(planner), skim=skim)
+    store = open_store(location) if store is None else store
+    with bulk_load():  # a read, a plan and a write of as many objects as a load
+        store.update(with_room(planner), skim=replace(RECORD_SKIM, needles=needles))
     if journal is not None and ids is not None:
         journal.settle(ids)
     return recorded

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from okrsheet.checkins import CheckInRequest, prepare, record
+from okrsheet.checkins import RECORD_SKIM, CheckInRequest, new_checkin_id, prepare, record
 from okrsheet.domain.model import KeyResult, Plan
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
@@ -22,11 +22,12 @@ from okrsheet.layout.reader import ParsedWorkbook, find_table
 from okrsheet.layout.schema import ARCHIVE_PREFIX, OKR_COLUMNS, SOURCE_COLUMNS
 from okrsheet.layout.source_cells import source_columns
 from okrsheet.layout.tables import Finding, Table, cell_ref
+from okrsheet.memory import bulk_load
 from okrsheet.sources import Context, Kind, Source, SourceError, kind_named, parse_source
 from okrsheet.sources.config import MachineConfig, load_config
 from okrsheet.sources.status import SourceState, next_state, read_state
 from okrsheet.stores import Location, open_store
-from okrsheet.stores.base import Change, RawWorkbook, SetCells, WriteValue
+from okrsheet.stores.base import Change, RawWorkbook, SetCells, WorkbookStore, WriteValue
 
 #: How many sources are read at once (HTTP requests, Google reads, files).
 PARALLEL_READS = 8
@@ -93,8 +94,24 @@ def sync(
     clock: Callable[[], datetime] = _now,
 ) -> SyncResult:
     """Read every source once (in parallel), then record what changed in one write."""
+    with bulk_load():  # the workbook's read, its parse, the plan and the write: as a load
+        return _sync(location, only, dry_run, today, config, clock)
+
+
+def _sync(
+    location: Location,
+    only: str | None,
+    dry_run: bool,
+    today: date | None,
+    config: MachineConfig | None,
+    clock: Callable[[], datetime],
+) -> SyncResult:
     config = load_config() if config is None else config
-    raw = _read(location, locking=not dry_run)
+    store = open_store(location)
+    # The check-in ids of this run all start with one id, fixed before the read: the read,
+    # kept for the write, then holds every log row that may hold one of them already.
+    run = new_checkin_id()
+    raw = _read(store, location, run=run, locking=not dry_run)
     parsed = parse_workbook(raw, with_log=False)
     plan = parsed.plan
     day = today or clock().astimezone(cells.time_zone(plan.settings.time_zone)).date()
@@ -123,8 +140,9 @@ def sync(
             note=f"synced from {o.source}",
             author=f"sync:{o.source}",
             day=day,
+            checkin_id=f"{run}-{n}",
         )
-        for o in outcomes
+        for n, o in enumerate(outcomes, start=1)
         if o.changed and o.value is not None
     ]
     states = {o.item_id: o.state.text() for o in outcomes if o.state is not None}
@@ -134,29 +152,35 @@ def sync(
     def say_states(fresh: RawWorkbook) -> list[Change]:
         return state_changes(fresh, states)
 
-    result.recorded = len(record(location, requests, today=day, clock=clock, also=say_states))
+    recorded = record(
+        location,
+        requests,
+        today=day,
+        clock=clock,
+        also=say_states,
+        store=store,
+        known=(raw, parsed),
+    )
+    result.recorded = len(recorded)
     result.written = True
     return result
 
 
-def _read(location: Location, *, locking: bool) -> RawWorkbook:
-    """The workbook without its check-in log's rows (sync needs the rows, not the history): a
-    local store may then skip most of a long log, as a check-in's own read does. That read
-    takes the write lock for a moment, so a dry run (which may not write, even a lock file)
-    reads it whole instead."""
-    store = open_store(location)
+def _read(store: WorkbookStore, location: Location, *, run: str, locking: bool) -> RawWorkbook:
+    """The workbook without most of its check-in log's rows (sync needs the rows, not the
+    history): a local store may then skip most of a long log, as a check-in's own read does,
+    and keep this read for the write (`Skim.keep`), which needs no read of its own when the
+    file has not changed meanwhile. That read takes the write lock for a moment, so a dry run
+    (which may not write, even a lock file) reads it whole instead."""
     if location.remote or not locking:
         return store.read()
-    from okrsheet.layout.checkin_log import looks_like_log
-    from okrsheet.stores.base import Skim
-
     seen: list[RawWorkbook] = []
 
     def keep(raw: RawWorkbook) -> list[Change]:
         seen.append(raw)
         return []  # nothing to write: this is a read
 
-    store.update(keep, skim=Skim(needles=frozenset(), wanted=looks_like_log))
+    store.update(keep, skim=replace(RECORD_SKIM, needles=frozenset({run}), keep=True))
     return seen[-1]
 
 

@@ -11,18 +11,29 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
 - `<!-- exit: 0 3 -->`: the exit code of each command in turn (text may follow the codes);
 - `<!-- run on the Google fake -->`: on the tests' in-process Google Sheets, `gsheet:1AbC...`
   standing for the spreadsheet the block made;
+- `<!-- run with ... of the test -->`: with a mail server (aiosmtpd), a mailbox (Dovecot) or a
+  webhook the test starts on 127.0.0.1, named in `okr.toml` as a cron machine's would be, and
+  the owners' addresses typed into People (test_the_mail_example_runs): `imaps://...@imap...`
+  stands for the test's mailbox, `smtps://...@mail...` for its mail server, `/var/www/` for a
+  folder of the test, and an owner answers
+  each reminder (a reply saved as `reply.eml`, in `~/Maildir` and in the mailbox); what
+  reached the servers is checked, not only the exit codes;
+- `<!-- run with a stand-in for mail ... -->`: `mail` is a script that keeps what it was given;
 - `<!-- synopsis -->`: not run, but every option it names must be one the command has;
-- `<!-- not run: REASON -->`: not run, for the reason given (an account, a mail server, the
-  benchmarks); NOT_RUN below counts them per page, so a new one is a decision.
+- `<!-- not run: REASON -->`: not run, for the reason given (installing the project, the
+  benchmarks); NOT_RUN below counts them per page, so a new one is a decision, and what can be
+  checked of them is (test_the_set_up_lines_are_the_ones_ci_runs, test_the_benchmark_lines_...).
 
 Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
 options it has; the examples in docs/exit-codes.md's tables that run as written exit with
-their section's code; and the examples of every command's `--help` (docs/commands.md) run,
-but for the few HELP_NOT_RUN names.
+their section's code; and the examples of every command's `--help` (docs/commands.md) run
+(those that mail, read replies or post to a webhook against the test's servers, as above), but
+for the few HELP_NOT_RUN names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -30,7 +41,9 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +52,13 @@ from typer.testing import CliRunner
 
 from okrsheet.cli import app
 from tests import docgen
+from tests.conftest import type_cells
+from tests.delivery.conftest import DAY, EMAILS, PEOPLE_ROWS
+from tests.delivery.dovecot import Imap, dovecot
+from tests.delivery.replies import gmail
+from tests.delivery.smtp_server import Arrived, SmtpServer, smtp_server
+from tests.delivery.test_imap import deliver, url
+from tests.delivery.webhook_server import Hook, webhook_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELLS = {"sh", "bash", "console", "shell", "crontab"}
@@ -48,14 +68,17 @@ PAGES = [ROOT / "README.md"] + [
 ]
 #: Blocks that are not run, per page: each says why in its marker.
 NOT_RUN = {
-    "README.md": 3,  # the set-up lines (they install the project, run the whole suite); mail
-    "docs/exit-codes.md": 1,  # mails the team through `mail`
+    # The set-up lines: they install the project, run the whole suite (checked against .ci/run).
+    "README.md": 2,
     "docs/performance.md": 2,  # the benchmarks: minutes, and workbooks they build first
     "docs/reliability.md": 1,  # runs a part of the test suite
-    "docs/rhythm.md": 3,  # mail: a saved reply, a maildir, an IMAP server, a mail server
 }
 #: Stands for the spreadsheet an example made on Google.
 SPREADSHEET = "gsheet:1AbC..."
+#: Stands for the mailbox an example reads: the test's IMAP server.
+MAILBOX = re.compile(r"imaps://okr%40acme\.com:PASSWORD@imap\.acme\.com/INBOX")
+#: Where an example publishes the report page: a folder of the test.
+PUBLISHED = "/var/www/"
 #: What a shell would have to interpret: such lines go to bash.
 SHELL_SYNTAX = re.compile(r"[|;&`$]|<\(")
 
@@ -127,18 +150,23 @@ def shell_blocks() -> list[Block]:
 
 
 BLOCKS = shell_blocks()
-RUN = [b for b in BLOCKS if b.marker == "" or b.marker.startswith(("exit:", "run on the Google"))]
+RUN = [
+    b
+    for b in BLOCKS
+    if b.marker == "" or b.marker.startswith(("exit:", "run on the Google", "run with a stand-in"))
+]
+MAILED = [b for b in BLOCKS if b.marker.startswith("run with") and b.marker.endswith("the test")]
 SYNOPSES = [b for b in BLOCKS if b.marker == "synopsis"]
 SKIPPED = [b for b in BLOCKS if b.marker.startswith("not run:")]
 
 
 def test_every_shell_block_is_run_checked_or_says_why_not() -> None:
-    assert len(BLOCKS) == len(RUN) + len(SYNOPSES) + len(SKIPPED), [
+    assert len(BLOCKS) == len(RUN) + len(MAILED) + len(SYNOPSES) + len(SKIPPED), [
         f"{b.name}: unknown marker <!-- {b.marker} -->"
         for b in BLOCKS
-        if b not in RUN + SYNOPSES + SKIPPED
+        if b not in RUN + MAILED + SYNOPSES + SKIPPED
     ]
-    assert len(RUN) >= 11 and len(SYNOPSES) >= 8
+    assert len(RUN) >= 12 and len(MAILED) >= 5 and len(SYNOPSES) >= 8
     counted: dict[str, int] = {}
     for block in SKIPPED:
         assert block.marker.removeprefix("not run:").strip(), f"{block.name}: no reason given"
@@ -158,12 +186,13 @@ def expected_codes(block: Block, commands: list[str]) -> list[int]:
 
 
 def run_in_process(tokens: list[str], folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """`okr ARGS [> FILE] [< FILE]`, with `NAME=VALUE` before it, through the Typer app."""
+    """`okr ARGS [> FILE] [< FILE]`, with `NAME=VALUE` before it, through the Typer app (`~`
+    is the home folder, as a shell makes it)."""
     while re.fullmatch(r"[A-Z_]+=.*", tokens[0]):
         name, value = tokens.pop(0).split("=", 1)
         monkeypatch.setenv(name, value)
     assert tokens[0] == "okr", tokens
-    args, given, out = tokens[1:], None, None
+    args, given, out = [os.path.expanduser(t) for t in tokens[1:]], None, None
     if "<" in args:
         at = args.index("<")
         given = (folder / args[at + 1]).read_text(encoding="utf-8")
@@ -178,15 +207,66 @@ def run_in_process(tokens: list[str], folder: Path, monkeypatch: pytest.MonkeyPa
     return result.exit_code, result.stdout, result.stderr
 
 
-def run_in_bash(command: str, folder: Path) -> Any:
+def run_in_bash(command: str, folder: Path, first_on_path: Path | None = None) -> Any:
     bash = shutil.which("bash")
     assert bash, "bash is needed to run the docs' shell examples"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"}
+    path = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
+    if first_on_path is not None:
+        path = f"{first_on_path}{os.pathsep}{path}"
+    env = {**os.environ, "PATH": path}
     done = subprocess.run(
         [bash, "--norc", "--noprofile", "-c", command],
         cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     return done.returncode, done.stdout, done.stderr
+
+
+def run_block(
+    block: Block,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stands_for: dict[str, Callable[[], str]] | None = None,
+    first_on_path: Path | None = None,
+    after: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Run the block's commands in `folder`, each exiting as the block says, with each text of
+    `stands_for` (a pattern) replaced by what it stands for here (asked when a command names
+    it); `after(command)` is called after each. The output of each command, stdout then stderr."""
+    commands = block.commands()
+    expected = expected_codes(block, commands)
+    outputs = []
+    for command, code in zip(commands, expected, strict=True):
+        for pattern, here in (stands_for or {}).items():
+            if re.search(pattern, command):
+                command = re.sub(pattern, here().replace("\\", "\\\\"), command)
+        tokens = shlex.split(command, comments=True)
+        if command == "source .venv/bin/activate":
+            continue  # okr is at hand: it runs in-process
+        if tokens[0] == "export":
+            for assignment in tokens[1:]:
+                monkeypatch.setenv(*assignment.split("=", 1))
+            continue
+        if (tokens[0] == "okr" or re.match(r"[A-Z_]+=", tokens[0])) and not SHELL_SYNTAX.search(
+            command.split("#", 1)[0]
+        ):
+            exit_code, stdout, stderr = run_in_process(tokens, folder, monkeypatch)
+        else:
+            exit_code, stdout, stderr = run_in_bash(command, folder, first_on_path)
+
+        assert exit_code == code, (
+            f"{block.name}: `{command}` exited {exit_code}, not {code}\n{stdout}\n{stderr}"
+        )
+        outputs.append(stdout + stderr)
+        if after is not None:
+            after(command)
+    return outputs
+
+
+#: A stand-in for `mail`: it keeps its arguments and the message it was given, in the folder.
+MAIL_STAND_IN = """#!/bin/sh
+printf '%s\n' "$@" > mail.args
+cat > mail.message
+"""
 
 
 @pytest.mark.parametrize("block", RUN, ids=lambda b: b.name)
@@ -201,31 +281,244 @@ def test_the_example_runs(
         (tmp_path / name).write_bytes(example_bytes)
     # What the server of sources.md's cron line holds (the blocks make their other files).
     (tmp_path / ".metrics-token").write_text(INPUTS[".metrics-token"], encoding="utf-8")
-    google = request.getfixturevalue("google") if "Google" in block.marker else None
-    commands = block.commands()
-    expected = expected_codes(block, commands)
+    stands_for: dict[str, Callable[[], str]] = {}
+    if "Google" in block.marker:
+        google = request.getfixturevalue("google")
+        stands_for[re.escape(SPREADSHEET)] = google.location
+    stand_ins = None
+    if "stand-in for mail" in block.marker:
+        stand_ins = tmp_path / "bin"
+        stand_ins.mkdir()
+        (stand_ins / "mail").write_text(MAIL_STAND_IN, encoding="utf-8")
+        (stand_ins / "mail").chmod(0o755)
 
-    for command, code in zip(commands, expected, strict=True):
-        if google is not None and SPREADSHEET in command:
-            command = command.replace(SPREADSHEET, google.location())
-        tokens = shlex.split(command, comments=True)
-        if command == "source .venv/bin/activate":
-            continue  # okr is at hand: it runs in-process
-        if tokens[0] == "export":
-            for assignment in tokens[1:]:
-                monkeypatch.setenv(*assignment.split("=", 1))
+    run_block(block, tmp_path, monkeypatch, stands_for, stand_ins)
+
+    if stand_ins is not None:  # what `mail` was given, when it was called
+        args = (tmp_path / "mail.args").read_text(encoding="utf-8").splitlines()
+        assert args[0] == "-s" and args[-1].endswith("@example.com"), args
+        sent = (tmp_path / "mail.message").read_text(encoding="utf-8")
+        assert sent == (tmp_path / "lagging.md").read_text(encoding="utf-8")
+        assert "Lagging key results" in sent and "TOM-1.1" in sent
+
+
+def _reminded(smtp: SmtpServer, owner: str) -> EmailMessage:
+    """The last reminder that reached an owner."""
+    return [a.message for a in smtp.received if a.rcpt_tos == [EMAILS[owner]]][-1]
+
+
+#: The owners' answers to their reminders: (owner, the KR line they change).
+ANSWERS = {
+    "Marcus Webb": {"SALES-1.3": "SALES-1.3 | 5 | 35% | two new reps"},
+    "Priya Raman": {"CORP-1.2": "CORP-1.2 | 81 | 40% |"},
+    "Lena Okafor": {"MARKET-1.1": "MARKET-1.1 | 560 | 70% |"},
+}
+#: Stands for the mail server an example names: the test's SMTP server.
+MAIL_SERVER = re.compile(r"smtps://okr%40acme\.com:PASSWORD@mail\.acme\.com")
+
+
+@dataclass
+class MailPlace:
+    """A cron machine's folder (`okr.toml` naming the servers the test started) and home."""
+
+    folder: Path
+    home: Path
+    smtp: SmtpServer
+    imap: Imap | None
+    hook: Hook | None
+    stands_for: dict[str, Callable[[], str]]
+    replies: int = 0
+
+    def answer(self, command: str) -> None:
+        """After a reminder, its owner replies (by IMAP, to the mailbox okr reads)."""
+        if " remind" in command and self.imap is not None:
+            deliver(self.imap, gmail(_reminded(self.smtp, "Marcus Webb"), ANSWERS["Marcus Webb"]))
+            self.replies += 1
+
+    def replies_waiting(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Each owner reminded, and their replies where an example reads them: Marcus's saved
+        as reply.eml, Priya's in ~/Maildir, Lena's in the mailbox."""
+        reminded = run_in_process(["okr", "remind"], self.folder, monkeypatch)
+        assert reminded[0] == 0, reminded
+        mails = {owner: gmail(_reminded(self.smtp, owner), e) for owner, e in ANSWERS.items()}
+        (self.folder / "reply.eml").write_bytes(mails["Marcus Webb"])
+        for sub in ("new", "cur", "tmp"):
+            (self.home / "Maildir" / sub).mkdir(parents=True)
+        (self.home / "Maildir" / "new" / "1.M1P1.host").write_bytes(mails["Priya Raman"])
+        if self.imap is not None:
+            deliver(self.imap, mails["Lena Okafor"])
+        self.replies = 3 if self.imap is not None else 2
+
+    def check(self, text: str, said: str, arrived: list[Arrived]) -> None:
+        """What the commands of `text` did reached the servers: reminders, answers, digests;
+        and each reply made (or read) was recorded once."""
+        if re.search(r"--from-(mail|maildir|imap)", text):
+            assert said.count("recorded 1 check-in(s) by") >= 1, said
+        assert said.count("recorded 1 check-in(s) by") <= self.replies, said
+        if " remind" in text:  # every owner with an address and something due
+            assert {a.rcpt_tos[0] for a in arrived} >= set(EMAILS.values())
+        if "--answer" in text:  # the owner hears back what was recorded
+            answers = [a.message for a in arrived if a.message["In-Reply-To"]]
+            assert len(answers) == 1 and answers[0]["To"] in EMAILS.values(), answers
+        if self.hook is not None and " digest" in text:  # it reached the channel, with the link
+            assert len(self.hook.posts) == 1
+            link = re.search(r"--report-url (\S+)", text)
+            assert link and link.group(1) in str(self.hook.posts[0].body)
+        if " report " in text and "-o " in text:
+            assert (self.home / "www" / "okr" / "report.html").stat().st_size > 10_000
+        if "--recipient" in text:
+            (digest,) = [a.message for a in arrived if a.rcpt_tos == ["all@acme.com"]]
+            assert [p.get_filename() for p in digest.iter_attachments()] == ["okr-report.html"]
+
+
+@contextlib.contextmanager
+def mail_place(
+    example_bytes: bytes,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    mailbox: bool,
+    webhook: bool,
+    digest_to: bool = False,
+) -> Iterator[MailPlace]:
+    """The example company (owners with addresses) in HOME/okr, the current folder, on a day
+    every owner is due; a mail server, and a mailbox and a webhook if asked, named in its
+    okr.toml (the webhook as `digest_to` if asked, and in $SLACK_HOOK)."""
+    folder = home / "okr"
+    folder.mkdir()
+    for name in ("okr.xlsx", "example.xlsx", "acme.xlsx"):
+        (folder / name).write_bytes(example_bytes)
+        type_cells(folder / name, {"People": {(r, 3): EMAILS[n] for n, r in PEOPLE_ROWS.items()}})
+    (home / "www" / "okr").mkdir(parents=True)
+    monkeypatch.setenv("OKR_TODAY", DAY)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(folder)
+    with contextlib.ExitStack() as servers:
+        smtp = servers.enter_context(smtp_server())
+        mail_url = f"smtp://{smtp.host}:{smtp.port}?from=okr@northwind.example"
+        config = [f'mail_url = "{mail_url}"']
+        published = str(home / "www") + "/"
+        stands_for: dict[str, Callable[[], str]] = {
+            re.escape(PUBLISHED): lambda: published,
+            MAIL_SERVER.pattern: lambda: mail_url,
+        }
+        imap = servers.enter_context(dovecot()) if mailbox else None
+        if imap is not None:
+            mailbox_url = url(imap)
+            config.append(f'mailbox_url = "{mailbox_url}"')
+            stands_for[MAILBOX.pattern] = lambda: mailbox_url
+        hook = servers.enter_context(webhook_server()) if webhook else None
+        if hook is not None:
+            monkeypatch.setenv("SLACK_HOOK", hook.url("slack+http"))
+            if digest_to:
+                config.append(f'digest_to = "{hook.url("slack+http")}"')
+        (folder / "okr.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
+        yield MailPlace(folder, home, smtp, imap, hook, stands_for)
+
+
+@pytest.mark.parametrize("block", MAILED, ids=lambda b: b.name)
+def test_the_mail_example_runs(
+    block: Block, example_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mail, mailbox or webhook example, against servers the test starts: what it sent is
+    what arrived there, and each reply an owner sent is recorded once."""
+    text = block.text
+    with mail_place(
+        example_bytes,
+        tmp_path,
+        monkeypatch,
+        mailbox="mailbox" in block.marker,
+        webhook="webhook" in block.marker,
+        digest_to=True,
+    ) as place:
+        if "remind" not in text and re.search(r"--from-(mail|maildir|imap)", text):
+            place.replies_waiting(monkeypatch)
+        before = len(place.smtp.received)
+
+        outputs = run_block(block, place.folder, monkeypatch, place.stands_for, after=place.answer)
+
+        said = "\n".join(outputs)
+        assert said.count("recorded 1 check-in(s) by") == place.replies, said
+        place.check(text, said, place.smtp.received[before:])
+
+
+def test_what_the_examples_not_run_name_exists() -> None:
+    """Each script, folder or test file of the project a block not run names is there."""
+    named = {
+        path
+        for block in SKIPPED
+        for path in re.findall(r"(?<![\w/.])((?:benchmarks|tests|\.ci)/[\w./-]*\w)", block.text)
+        if not path.startswith("benchmarks/out/")  # what the benchmarks build
+    }
+    assert {"tests/reliability", "benchmarks/run.py", "benchmarks/cells.py"} <= named
+    assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
+
+
+def _not_run(page: str, needle: str) -> Block:
+    (block,) = [b for b in SKIPPED if b.page == page and needle in b.text]
+    return block
+
+
+def test_the_set_up_lines_are_the_ones_ci_runs(example_bytes: bytes, tmp_path: Path) -> None:
+    """The README's set-up lines install the project (not done here): the test line is the one
+    `.ci/run` runs, the try-it line installs the same way without the test extras, and what it
+    does once installed runs (with this environment's `okr` as `.venv/bin/okr`)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    ci_test = ci[ci.index("# The README's test command (pytest exits 5 when it collects no tests: "
+                          "that fails here too).") + 1]  # fmt: skip
+    tests = _not_run("README.md", "pytest")
+    assert tests.commands() == [ci_test]
+    try_it = _not_run("README.md", "--example").commands()
+    assert len(try_it) == 1
+    steps = try_it[0].split(" && ")
+    assert " && ".join(steps[:2]) == ci_test.rsplit(" && ", 1)[0].replace("'.[test]'", ".")
+    for command in (try_it[0], ci_test):
+        assert subprocess.run(["bash", "-n", "-c", command], check=False).returncode == 0
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
+    code, stdout, stderr = run_in_bash(" && ".join(steps[2:]), tmp_path)
+    assert code == 0, stderr
+    assert "SALES-1.2" in stdout and (tmp_path / "example.xlsx").exists()
+
+
+def _script_options(script: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, script, "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return set(re.findall(r"(?<![\w-])(--[\w-]+)", done.stdout))
+
+
+def test_the_benchmark_lines_name_scripts_options_and_commands_that_exist() -> None:
+    """docs/performance.md's benchmark lines are not run (minutes each, on workbooks they build
+    first): each names a script of benchmarks/ and only options it has, and the profiled
+    commands only options okr has, on a workbook size benchmarks/generate.py builds."""
+    blocks = [b for b in SKIPPED if b.page == "docs/performance.md"]
+    lines = [line for b in blocks for line in b.commands()]
+    checked = 0
+    for line in lines:
+        tokens = shlex.split(line.split("#", 1)[0])
+        tokens = [t for t in tokens if not re.fullmatch(r"[A-Z_]+=.*", t)]
+        if tokens[:3] == ["python3", "-m", "venv"]:  # the README's test install
+            assert line == _not_run("README.md", "pytest").text.strip().rsplit(" && ", 1)[0]
             continue
-        if tokens[0] == "okr" or re.match(r"[A-Z_]+=", tokens[0]):
-            if not SHELL_SYNTAX.search(command.split("#", 1)[0]):
-                exit_code, stdout, stderr = run_in_process(tokens, tmp_path, monkeypatch)
-            else:
-                exit_code, stdout, stderr = run_in_bash(command, tmp_path)
+        if tokens[:1] == ["cp"]:
+            continue
+        assert tokens[0] == ".venv/bin/python", line
+        if tokens[1:3] == ["-m", "cProfile"]:
+            okr = tokens[tokens.index(".venv/bin/okr") + 1 :]
+            named = {t for t in okr if t.startswith("-")}
+            assert named <= help_options((okr[0],)), line
+            assert "benchmarks/out/large.xlsx" in line or "/tmp/copy.xlsx" in line, line
         else:
-            exit_code, stdout, stderr = run_in_bash(command, tmp_path)
-
-        assert exit_code == code, (
-            f"{block.name}: `{command}` exited {exit_code}, not {code}\n{stdout}\n{stderr}"
-        )
+            script = tokens[1]
+            assert (ROOT / script).is_file(), line
+            named = {t for t in tokens[2:] if t.startswith("--")}
+            assert named <= _script_options(script), line
+        checked += 1
+    assert checked >= 6, lines
+    generate = (ROOT / "benchmarks" / "generate.py").read_text(encoding="utf-8")
+    assert '"large": Size(' in generate and '"large-3y"' in generate
 
 
 @functools.cache
@@ -339,11 +632,12 @@ def test_the_exit_code_tables_have_examples_that_run() -> None:
 
 #: Examples of `--help` that are not run, by a pattern of their text, and why.
 HELP_NOT_RUN = {
-    r"PASSWORD|\$SLACK_HOOK|--recipient": "needs a mail server or a webhook",
     r"checkin --owner": "asks its questions at a terminal",
-    r"--from-mail": "needs a reply to a reminder",
     r"auth login": "signs in at Google in a browser",
 }
+#: Examples of `--help` that mail, read a mailbox or post to a webhook: they run against the
+#: test's servers (test_the_mail_help_example_runs).
+HELP_MAIL = r"PASSWORD|\$SLACK_HOOK|--recipient|--from-mail"
 #: Help examples that end otherwise than 0 on the example company, and why.
 HELP_EXIT = {
     "okr validate --strict --format json": 3,  # the example company has a warning
@@ -386,10 +680,11 @@ def help_examples() -> list[tuple[str, str]]:
 
 
 HELP_EXAMPLES = help_examples()
+HELP_MAILED = [(c, e) for c, e in HELP_EXAMPLES if re.search(HELP_MAIL, e)]
 HELP_RUN = [
     (command, example)
     for command, example in HELP_EXAMPLES
-    if not any(re.search(pattern, example) for pattern in HELP_NOT_RUN)
+    if not any(re.search(pattern, example) for pattern in [*HELP_NOT_RUN, HELP_MAIL])
 ]
 
 
@@ -397,9 +692,10 @@ def test_most_help_examples_run() -> None:
     assert {command for command, _ in HELP_EXAMPLES} == {
         " ".join(path) for path in docgen.command_paths()
     }
-    not_run = [e for c, e in HELP_EXAMPLES if (c, e) not in HELP_RUN]
+    not_run = [e for c, e in HELP_EXAMPLES if (c, e) not in HELP_RUN + HELP_MAILED]
     assert len(HELP_RUN) >= 50, f"{len(HELP_RUN)} of {len(HELP_EXAMPLES)}"
-    assert len(not_run) == 7, "\n".join(not_run)
+    assert len(HELP_MAILED) == 5, HELP_MAILED
+    assert len(not_run) == 2, "\n".join(not_run)
 
 
 @pytest.mark.parametrize(("command", "example"), HELP_RUN, ids=[e for _, e in HELP_RUN])
@@ -431,6 +727,31 @@ def test_the_help_example_runs(
 
     expected = HELP_EXIT.get(example, 0)
     assert exit_code == expected, f"okr {command} --help: `{example}` exited {exit_code}\n{stderr}"
+
+
+@pytest.mark.parametrize(("command", "example"), HELP_MAILED, ids=[e for _, e in HELP_MAILED])
+def test_the_mail_help_example_runs(
+    command: str,
+    example: str,
+    example_bytes: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An example of `--help` that mails, reads replies or posts to a webhook, against servers
+    the test starts (the mail server and the mailbox it names stand for them)."""
+    reads = re.search(r"--from-(mail|imap)", example) is not None
+    with mail_place(
+        example_bytes, tmp_path, monkeypatch, mailbox="imap" in example, webhook="HOOK" in example
+    ) as place:
+        if reads:
+            place.replies_waiting(monkeypatch)
+        before = len(place.smtp.received)
+        block = Block(f"okr {command} --help", 0, "sh", "", example + "\n")
+
+        (said,) = run_block(block, place.folder, monkeypatch, place.stands_for)
+
+        assert said.count("recorded 1 check-in(s) by") == (1 if reads else 0), said
+        place.check(example, said, place.smtp.received[before:])
 
 
 def test_the_library_examples_command_lines_run(

@@ -9,6 +9,7 @@ and before it skimmed the log; each lean path is compared with its plain twin in
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import math
@@ -34,7 +35,7 @@ from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.layout.writer import workbook_tabs
 from okrsheet.stores import Location
-from okrsheet.stores.base import AppendRows, Deferred, Skim, WriteValue
+from okrsheet.stores.base import AppendRows, Deferred, WriteValue
 from okrsheet.stores.xlsx.patch import patch
 from okrsheet.stores.xlsx.store import XlsxStore
 
@@ -349,7 +350,8 @@ def test_a_checkin_writes_the_same_bytes_through_the_lean_and_the_plain_paths(
     plain.write_bytes(workbook_bytes)
     # The lean path as on a large workbook: the log skimmed (this one is small, so any tab
     # over 1 kB counts as long), the snapshot settled by the file's time stamps alone.
-    monkeypatch.setattr(okrsheet.checkins, "Skim", functools.partial(Skim, min_bytes=1024))
+    skim = dataclasses.replace(okrsheet.checkins.RECORD_SKIM, min_bytes=1024)
+    monkeypatch.setattr(okrsheet.checkins, "RECORD_SKIM", skim)
     skimmed: list[int] = []
     skim_stream = okrsheet.stores.xlsx.skim.skim_stream
 

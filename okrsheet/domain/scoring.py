@@ -41,7 +41,7 @@ def raw_progress(kr: KeyResult, value: float | None = None) -> float:
     """Where the current value (or `value`, e.g. a past check-in's) sits between start and
     target, unclamped.
 
-    Each kind says how (okrsheet/domain/kinds.py): (current - start) / (target - start) for both
+    Each kind says how (okrsheet/domain/kinds/): (current - start) / (target - start) for both
     directions (positive when a lower-is-better value goes down); keep-above/below KRs score 1
     while the threshold holds.
     """

@@ -11,7 +11,7 @@ class Level(StrEnum):
     INDIVIDUAL = "individual"
 
 
-# The kinds of key result are a table of rules (okrsheet/domain/kinds.py), not a closed enum.
+# The kinds of key result are a table of rules (okrsheet/domain/kinds/), not a closed enum.
 KRKind = Kind
 
 

@@ -135,7 +135,7 @@ def _by_kind(kind: str, pieces: Mapping[str, str], otherwise: str) -> str:
 
 
 def _kind_pieces(c: _Row) -> dict[str, str]:
-    """Each kind's rules of the table (okrsheet/domain/kinds.py) written for this row's cells."""
+    """Each kind's rules of the table (okrsheet/domain/kinds/) written for this row's cells."""
     v, s, t, p = c.calc_value, c.calc_start, c.calc_target, c.calc_progress
     every = list(Kind)
     return {
@@ -388,15 +388,32 @@ def formula_cells(
         return {}
     found: dict[tuple[int, int], Formula] = {}
     wanted = range(first, last + 1) if rows is None else sorted(set(rows))
-    template = _template(tuple(sorted(columns.items())), first, last, kinds.names())
+    layout = (tuple(sorted(columns.items())), first, last, kinds.names())
+    chosen = None if keys is None else tuple(keys)
+    for row in wanted:
+        found.update(_row_cells(layout, row, chosen))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_cells(
+    layout: tuple[tuple[tuple[str, int], ...], int, int, tuple[str, ...]],
+    row: int,
+    keys: tuple[str, ...] | None,
+) -> dict[tuple[int, int], Formula]:
+    """The calculated cells of one row (see `formula_cells`): tabs laid out alike (150 person
+    tabs) share them, as a `Formula` does not change."""
+    template = _template(*layout)
     if keys is not None:
         template = {key: template[key] for key in keys if key in template}
-    for row in wanted:
-        # Every row's formulas are the template's with its own row numbers: one fill per column.
-        for key, text in template.items():
-            made = text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1))
-            found[(row, columns[key])] = _formula(key, made)
-    return found
+    columns = dict(layout[0])
+    # Every row's formulas are the template's with its own row numbers: one fill per column.
+    return {
+        (row, columns[key]): _formula(
+            key, text.replace(_HERE, str(row)).replace(_ABOVE, str(row - 1))
+        )
+        for key, text in template.items()
+    }
 
 
 # Row numbers no real tab reaches, stand-ins for "this row" and "the row above".

@@ -175,16 +175,17 @@ def apply(raw: RawWorkbook, changes: Sequence[Change]) -> RawWorkbook:
             continue
         if isinstance(change, SetCells):
             touched: set[int] = set()
+            rows = grid.rows
             for (row, col), value in change.cells.items():
-                while len(grid.rows) < row:
-                    grid.rows.append([])
                 if row not in touched:
-                    grid.rows[row - 1] = list(grid.rows[row - 1])
+                    if len(rows) < row:
+                        rows.extend([] for _ in range(row - len(rows)))
+                    rows[row - 1] = list(rows[row - 1])
                     touched.add(row)
-                line = grid.rows[row - 1]
-                while len(line) < col:
-                    line.append(None)
-                line[col - 1] = _plain(value)
+                line = rows[row - 1]
+                if len(line) < col:
+                    line.extend([None] * (col - len(line)))
+                line[col - 1] = None if isinstance(value, Formula) else value
         elif isinstance(change, AppendRows):
             last = len(grid.rows)
             while last and all(cells.is_blank(v) for v in grid.rows[last - 1]):

@@ -91,6 +91,25 @@ def _header_lookup(columns: tuple[Column, ...]) -> dict[str, Column]:
 
 def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -> Table | None:
     """Find the header row (it may sit below a title row) and map known headers to columns."""
+    # One command looks a tab up a dozen times (reader, planner, results): what was found is
+    # kept with the grid, and holds while the rows it was found in are as they were.
+    head = (grid.title, tuple(tuple(row) for row in grid.rows[:HEADER_SCAN_ROWS]))
+    key = (tuple(columns), min_matches)
+    kept: dict[object, tuple[object, Table | None]] = grid.__dict__.setdefault(_FOUND, {})
+    found = kept.get(key)
+    if found is None or found[0] != head:
+        found = kept[key] = (head, _find_table(grid, columns, min_matches))
+    table = found[1]
+    if table is None:
+        return None
+    return Table(table.title, table.header_row, dict(table.columns), dict(table.extra_columns))
+
+
+#: The attribute of a `Grid` under which `find_table` keeps what it found.
+_FOUND = "_okrsheet_tables"
+
+
+def _find_table(grid: Grid, columns: Sequence[Column], min_matches: int) -> Table | None:
     lookup = _header_lookup(tuple(columns))
     for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS], start=1):
         mapping: dict[str, int] = {}

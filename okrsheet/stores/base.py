@@ -161,6 +161,11 @@ class SetCells:
     # inserted or deleted columns in between. (Not part of what is written: two changes
     # setting the same cells are equal whatever their header row.)
     header_row: int = field(default=0, compare=False)
+    # The number format of 1-based columns, as the tab was made with, where the planner knows
+    # it: a store that cannot see a cell's format without another read (Google) writes a date
+    # into a "text" column as its text (`date_text`), as a local file does from the cell's own
+    # format. (Presentation only, as for `AppendRows.formats`.)
+    formats: dict[int, NumberFormat] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -229,6 +234,22 @@ class Skim:
     # Only tabs whose title this accepts (a long tab whose head `wanted` refuses is read again
     # in full: in a workbook LibreOffice saved, the Dashboard is long).
     titles: Callable[[str], bool] = lambda title: True
+    # Keep this read for the next `update` of the same store: when the workbook has not changed
+    # by then and that update's skim `covers` nothing more, it plans on this read instead of
+    # reading again (`okr sync` reads the workbook, reads its sources, then records).
+    keep: bool = False
+
+    def covers(self, other: Skim) -> bool:
+        """Whether a read made with this skim holds every row a read with `other` would."""
+        return (
+            self.wanted is other.wanted
+            and self.titles is other.titles
+            and self.head_rows >= other.head_rows
+            and self.min_bytes >= other.min_bytes
+            # A row holding one of the other's needles holds one of these: each of them is in
+            # it, whole or in part (`okr sync` reads with one id that starts all of its own).
+            and all(any(mine in theirs for mine in self.needles) for theirs in other.needles)
+        )
 
 
 @dataclass(frozen=True)

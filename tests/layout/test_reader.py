@@ -648,6 +648,22 @@ def test_normalize_header_ignores_case_spacing_and_punctuation() -> None:
     assert normalize_header("Confidence %") == "confidence %"
 
 
+def test_find_table_finds_again_when_the_header_rows_change_in_place() -> None:
+    grid = Grid("T", [["Type", "ID", "Title", "Owner"], ["Objective", "O-1", "Grow", "Ana"]])
+    first = find_table(grid, OKR_COLUMNS, min_matches=4)
+    assert first is not None and first.columns["owner"] == 4
+    first.columns["owner"] = 99  # a caller extending its copy changes nothing kept
+    again = find_table(grid, OKR_COLUMNS, min_matches=4)
+    assert again is not None and again.columns["owner"] == 4
+    grid.rows[0] = ["Colour", "Type", "ID", "Title", "Owner"]  # a column inserted, in place
+    moved = find_table(grid, OKR_COLUMNS, min_matches=4)
+    assert moved is not None and moved.columns["owner"] == 5
+    assert moved.extra_columns == {1: "Colour"}
+    grid.title = "Renamed"
+    renamed = find_table(grid, OKR_COLUMNS, min_matches=4)
+    assert renamed is not None and renamed.title == "Renamed"
+
+
 def test_find_table_needs_enough_known_headers() -> None:
     grid = Grid("T", [["Type", "Notes"], [], ["Type", "ID", "Title", "Start", "Whatever"]])
     table = find_table(grid, OKR_COLUMNS, min_matches=4)

@@ -65,9 +65,6 @@ VALUES: list[tuple[str, Any, str, CellValue]] = [
      MOMENT.replace(tzinfo=timezone(timedelta(hours=-5))), "text", "2026-11-02 09:30:00"),
 ]  # fmt: skip
 
-#: The one difference, kept in view: a date written into a cell formatted as text on Google.
-GOOGLE_DATES_IN_TEXT_CELLS = ("date in a text cell", "datetime with a time zone in a text cell")
-
 COLUMNS = [
     ColumnSpec("Name", width=30),
     ColumnSpec("Text", number_format="text"),
@@ -100,14 +97,16 @@ def set_cells(store: WorkbookStore) -> str:
         (n, TEXT_COL if where == "text" else GENERAL_COL): value
         for n, (_, value, where, _) in enumerate(VALUES, start=2)
     }
-    store.update(lambda raw: [SetCells("Values", cells)])
+    # The column's format as the planner knows it: a local file sees it in the cell's style,
+    # Google (whose write cannot see a cell's format without another read) is told.
+    store.update(lambda raw: [SetCells("Values", cells, formats={TEXT_COL: "text"})])
     return "Values"
 
 
 def append_rows(store: WorkbookStore) -> str:
     store.create([spec([])], overwrite=True)
     rows = [row_of(name, value, where) for name, value, where, _ in VALUES]
-    store.update(lambda raw: [AppendRows("Values", rows)])
+    store.update(lambda raw: [AppendRows("Values", rows, formats={TEXT_COL: "text"})])
     return "Values"
 
 
@@ -159,10 +158,6 @@ def check(found: dict[str, CellValue], writer: str, backend: str) -> None:
     for name, value, _, expected in VALUES:
         if writer == "add-tab" and isinstance(value, bool):
             continue  # a tab with booleans is laid out by openpyxl: "lay-out" covers it
-        if backend == "google" and name in GOOGLE_DATES_IN_TEXT_CELLS:
-            # Google's write cannot see a cell's format without one more read: it writes the
-            # date as a date (the cell gets a date format), which reads back as that date.
-            expected = value.replace(tzinfo=None) if isinstance(value, datetime) else value
         got = as_okr_reads(found.get(name), expected)
         same = type(got) is type(expected) or {type(got), type(expected)} <= {int, float}
         if not (same and got == expected):
@@ -183,6 +178,48 @@ def test_every_value_means_the_same_on_google(writer: str, google: Google) -> No
     WRITERS[writer](created)
     store = open_store(parse_location(google.location()))
     check(read_back(store, "Values"), writer, "google")
+
+
+def _request_for(google: Google, a1_col: int, row: int) -> tuple[Any, str]:
+    """The CellData the last write sent for one cell (0-based column), and its field mask."""
+    for call in reversed(google.fake.sheets_writes()):
+        for request in call.body.get("requests", []):
+            update = request.get("updateCells")
+            if not update:
+                continue
+            start = update["start"]
+            for r, row_data in enumerate(update["rows"], start=start.get("rowIndex", 0)):
+                for c, cell in enumerate(row_data["values"], start=start.get("columnIndex", 0)):
+                    if (r, c) == (row - 1, a1_col):
+                        return cell, update["fields"]
+    raise AssertionError(f"no updateCells wrote row {row}, column {a1_col + 1}")
+
+
+def test_a_date_set_in_a_text_column_on_google_is_sent_as_its_text(google: Google) -> None:
+    """At the HTTP layer: the date of a text column goes as a string and leaves the cell's text
+    format alone; a date in a general column goes as a serial number with a date format."""
+    set_cells(open_store(parse_location("gsheet:new"), title="Values"))
+    names = [name for name, *_ in VALUES]
+    text_row = names.index("date in a text cell") + 2
+    date_row = names.index("date") + 2
+
+    sent, fields = _request_for(google, TEXT_COL - 1, text_row)
+    assert (sent, fields) == (
+        {"userEnteredValue": {"stringValue": "2026-11-02"}},
+        "userEnteredValue",
+    )
+    sent, fields = _request_for(google, GENERAL_COL - 1, date_row)
+    assert sent["userEnteredValue"] == {"numberValue": (DAY - EPOCH).days}
+    assert sent["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
+    assert fields == "userEnteredValue,userEnteredFormat.numberFormat"
+
+    sid = google.sheet_id()
+    stored = google.fake.cell(sid, f"Values!B{text_row}")
+    assert stored["effectiveValue"] == {"stringValue": "2026-11-02"}
+    assert stored["userEnteredFormat"]["numberFormat"]["type"] == "TEXT"
+    assert google.fake.cell(sid, f"Values!C{date_row}")["effectiveValue"] == {
+        "numberValue": (DAY - EPOCH).days
+    }
 
 
 def test_the_one_rule_every_encoder_applies_first() -> None:

@@ -3,7 +3,7 @@ file lock, formula safety, hand-made additions that must survive, and the errors
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import os
 import subprocess
 import sys
@@ -39,7 +39,6 @@ from okrsheet.stores.base import (
     Grid,
     RawWorkbook,
     SetCells,
-    Skim,
     TabSpec,
     WriteValue,
 )
@@ -717,7 +716,8 @@ def test_untouched_sheets_are_copied_byte_for_byte_by_a_checkin(
 def _skim_everything(monkeypatch: pytest.MonkeyPatch) -> list[RawWorkbook]:
     """Make every tab "long" for the check-in's skim (the example's log is short), and keep
     what the planner was given."""
-    monkeypatch.setattr(checkins, "Skim", functools.partial(Skim, head_rows=3, min_bytes=0))
+    skim = dataclasses.replace(checkins.RECORD_SKIM, head_rows=3, min_bytes=0)
+    monkeypatch.setattr(checkins, "RECORD_SKIM", skim)
     given: list[RawWorkbook] = []
     original = XlsxStore._read_skimmed
 

@@ -16,7 +16,7 @@ from okrsheet.stores.base import (
     WriteValue,
 )
 from okrsheet.stores.google.read import COMPUTED_KEY
-from okrsheet.stores.primitives import NUMBER_FORMATS, cell_value, serial
+from okrsheet.stores.primitives import NUMBER_FORMATS, cell_value, date_text, serial
 
 # Google's number format type for each named format; the pattern is the shared code.
 _TYPES: dict[NumberFormat, str] = {
@@ -169,12 +169,15 @@ def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
 # Writing helpers ------------------------------------------------------------------------------
 
 
-def _cell(value: WriteValue) -> dict[str, Any]:
-    """CellData for one value: `cell_value` first, as on every backend; text stays text,
-    never a formula."""
+def _cell(value: WriteValue, number_format: NumberFormat = "general") -> dict[str, Any]:
+    """CellData for one value in a cell of that number format: `cell_value` first, as on
+    every backend; text stays text, never a formula; a date in a cell formatted as text goes
+    in as the text a person types there (`date_text`), leaving the cell's format alone."""
     value = cell_value(value)
     if value is None:
         return {}
+    if number_format == "text" and isinstance(value, date):
+        return {"userEnteredValue": {"stringValue": date_text(value)}}
     if isinstance(value, Formula):
         return {"userEnteredValue": {"formulaValue": value.text}}
     if isinstance(value, bool):

@@ -334,10 +334,10 @@ def _data_requests(
 def _data_cell(spec: TabSpec, offset: int, col: int, value: WriteValue) -> dict[str, Any]:
     """One typed cell of a laid-out row with its format: the cell's own number format, else
     its value's (a date), else its column's; emphasis and wrapping."""
-    cell = _cell(value)
-    fmt: dict[str, Any] = dict(cell.get("userEnteredFormat", {}))
     named = spec.cell_formats.get((offset, col))
     spec_column = spec.columns[col - 1] if col <= len(spec.columns) else None
+    cell = _cell(value, named or (spec_column.number_format if spec_column else "general"))
+    fmt: dict[str, Any] = dict(cell.get("userEnteredFormat", {}))
     if named is not None and named != "general":
         fmt["numberFormat"] = _number_format(named)
     elif "numberFormat" not in fmt and spec_column and spec_column.number_format != "general":

@@ -68,7 +68,7 @@ def _requests_for(
                     )
             if sheet.rows and rows > sheet.rows or sheet.cols and cols > sheet.cols:
                 index[change.tab] = sheet = sheet.grown(rows, cols)
-            requests.extend(_set_cells(sheet.sheet_id, change.cells))
+            requests.extend(_set_cells(sheet.sheet_id, change.cells, change.formats))
             recorded, index[change.tab] = _record_computed(sheet, change.cells)
             requests.extend(recorded)
         elif isinstance(change, AppendRows):
@@ -105,33 +105,42 @@ def _formatted(
     its column's (a date or a time keeps its own when the column has none)."""
     cells = []
     for col, value in enumerate(row, start=1):
-        cell = _cell(value)
         named = (cell_formats or {}).get((index, col)) or formats.get(col, "general")
+        cell = _cell(value, named)
         if named != "general":
             cell["userEnteredFormat"] = {"numberFormat": _number_format(named)}
         cells.append(cell)
     return cells
 
 
-def _set_cells(sheet_id: int, cells: dict[tuple[int, int], WriteValue]) -> list[dict[str, Any]]:
+def _set_cells(
+    sheet_id: int,
+    cells: dict[tuple[int, int], WriteValue],
+    formats: Mapping[int, NumberFormat] | None = None,
+) -> list[dict[str, Any]]:
     """One updateCells per run of adjacent cells in a row; dates apart, since they also set a
-    number format and the other cells must keep theirs. Filled formulas go as one repeatCell
-    per run of rows in a column (`_fills`)."""
+    number format and the other cells must keep theirs (a date in a column `formats` says is
+    text is its text, and keeps the cell's format). Filled formulas go as one repeatCell per
+    run of rows in a column (`_fills`)."""
+    formats = formats or {}
     requests: list[dict[str, Any]] = []
     by_row: dict[int, list[int]] = {}
     for (row, col), value in cells.items():
         if not (isinstance(value, Formula) and value.fill):
             by_row.setdefault(row, []).append(col)
+
+    def dated(row: int, col: int) -> bool:
+        return isinstance(cells[(row, col)], date) and formats.get(col) != "text"
+
     for row, cols in sorted(by_row.items()):
         run: list[int] = []
         for col in sorted(cols):
-            dated = isinstance(cells[(row, col)], date)
-            if run and (col != run[-1] + 1 or dated != isinstance(cells[(row, run[0])], date)):
-                requests.append(_update_run(sheet_id, row, run, cells))
+            if run and (col != run[-1] + 1 or dated(row, col) != dated(row, run[0])):
+                requests.append(_update_run(sheet_id, row, run, cells, formats, dated(row, run[0])))
                 run = []
             run.append(col)
         if run:
-            requests.append(_update_run(sheet_id, row, run, cells))
+            requests.append(_update_run(sheet_id, row, run, cells, formats, dated(row, run[0])))
     return requests + _fills(sheet_id, cells)
 
 
@@ -165,13 +174,17 @@ def _record_computed(
 
 
 def _update_run(
-    sheet_id: int, row: int, cols: list[int], cells: dict[tuple[int, int], WriteValue]
+    sheet_id: int,
+    row: int,
+    cols: list[int],
+    cells: dict[tuple[int, int], WriteValue],
+    formats: Mapping[int, NumberFormat],
+    dated: bool,
 ) -> dict[str, Any]:
-    dated = isinstance(cells[(row, cols[0])], date)
     return {
         "updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": cols[0] - 1},
-            "rows": [{"values": [_cell(cells[(row, c)]) for c in cols]}],
+            "rows": [{"values": [_cell(cells[(row, c)], formats.get(c, "general")) for c in cols]}],
             "fields": "userEnteredValue,userEnteredFormat.numberFormat"
             if dated
             else "userEnteredValue",

@@ -14,9 +14,10 @@ import bisect
 import copy
 import posixpath
 import re
+import threading
 import zipfile
 import zlib
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -41,7 +42,7 @@ from okrsheet.stores.primitives import (
     serial,
 )
 from okrsheet.stores.xlsx.newtab import add_tabs, plain
-from okrsheet.stores.xlsx.package import Content, Serialized, Splice
+from okrsheet.stores.xlsx.package import Content, Serialized, Splice, in_parallel
 from okrsheet.stores.xlsx.package import Package as Package
 from okrsheet.stores.xlsx.package import Unpatchable as Unpatchable
 from okrsheet.stores.xlsx.parts import sheet_parts as sheet_parts
@@ -59,7 +60,15 @@ _Q = f"{{{NS}}}"
 # Built-in number formats that show dates.
 _BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _TEXT_FORMAT = 49  # the built-in `@`
-_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
+#: How okr parses a part: no entities resolved, no `xml:id` index (nothing looks elements up
+#: by id, and building the index is a third of the parse of a sheet).
+PARSER_OPTIONS = {
+    "huge_tree": True,
+    "remove_blank_text": False,
+    "resolve_entities": False,
+    "collect_ids": False,
+}
+_PARSER = etree.XMLParser(**PARSER_OPTIONS)
 # XML 1.0 cannot hold these; Excel stores them as _xHHHH_.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -90,6 +99,13 @@ _V = f"{_Q}v"
 
 
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+#: Whether a sheet has a row or a cell without its reference (`r`).
+_WITHOUT_REFERENCES = etree.XPath(
+    "boolean(m:row[not(@r)] | m:row/m:c[not(@r)])", namespaces={"m": NS}
+)
+#: The cached results (`<v>`) of a sheet's formula cells; those that are empty or blank.
+_RESULTS = etree.XPath("m:row/m:c[m:f]/m:v", namespaces={"m": NS})
+_EMPTY_RESULTS = etree.XPath("m:row/m:c/m:v[not(normalize-space())][../m:f]", namespaces={"m": NS})
 
 
 def column_index(ref: str) -> int:
@@ -107,6 +123,22 @@ def column_index(ref: str) -> int:
 
 #: Column letters already converted (a sheet has few columns and many cells).
 _COLUMNS: dict[str, int] = {}
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """A cell reference's (row, column): `AB12` is (12, 28). Tabs laid out alike use the
+    same references, so each is converted once (up to `_POSITIONS_KEPT` of them)."""
+    known = _POSITIONS.get(ref)
+    if known is None:
+        letters = ref.rstrip("0123456789")
+        known = (int(ref[len(letters) :] or 0), column_index(letters or ref))
+        if len(_POSITIONS) < _POSITIONS_KEPT:
+            _POSITIONS[ref] = known
+    return known
+
+
+_POSITIONS: dict[str, tuple[int, int]] = {}
+_POSITIONS_KEPT = 1 << 16
 
 
 class _Styles:
@@ -212,6 +244,15 @@ def result_xml(result: str | float | bool) -> tuple[str | None, str]:
     return None, repr(float(result))
 
 
+def _holds_result(cell: Any, result: str | float | bool) -> bool:
+    """Whether the formula cell `cell` (its `<f>` and nothing else but a `<v>`) already
+    holds `result` as its cached result, as `_give_result` would write it."""
+    if len(cell) != 2:
+        return False
+    kind, text = result_xml(result)
+    return cell.get("t") == kind and cell[1].text == text and not cell[1].keys()
+
+
 def _give_result(cell: Any, result: str | float | bool) -> None:
     """`result` as the cached result of the formula cell `cell` (its `<f>` already there)."""
     for old in cell.findall(_V):
@@ -227,16 +268,19 @@ def _give_result(cell: Any, result: str | float | bool) -> None:
 class _Sheet:
     """One worksheet's XML with an index of its rows."""
 
-    def __init__(self, xml: bytes, styles: _Styles) -> None:
-        self.root = etree.fromstring(xml, _PARSER)
+    def __init__(self, xml: bytes | Any, styles: _Styles) -> None:
+        """`xml`: the sheet's XML, or its root already parsed (see `_parsed_sheets`)."""
+        self.root = etree.fromstring(xml, _PARSER) if isinstance(xml, bytes) else xml
         self.styles = styles
         data = self.root.find(f"{_Q}sheetData")
         if data is None:
             raise Unpatchable("a worksheet without sheetData")
         self.data = data
         self.rows: dict[int, Any] = {}
+        if not _WITHOUT_REFERENCES(data):  # the usual case: every row and cell numbered
+            self.rows = {int(row.get("r")): row for row in data.iterfind(f"{_Q}row")}
         number = 0
-        for row in data.iterfind(f"{_Q}row"):
+        for row in () if self.rows else data.iterfind(f"{_Q}row"):
             # `r` is optional: a row without one follows the row before it, and a cell
             # without one the cell before it. Some writers leave them out; the numbers are
             # written in, which changes nothing for a reader and lets cells be found.
@@ -348,11 +392,11 @@ class _Sheet:
         found = self._cells.get(row_number)
         if found is None:
             found = {}
-            for cell in row.iterfind(f"{_Q}c"):
+            for cell in row.iterfind(_C):
                 existing = cell.get("r")
                 if existing is None:
                     raise Unpatchable("cells without references")
-                found.setdefault(column_index(existing), cell)
+                found.setdefault(cell_position(existing)[1], cell)
             self._cells[row_number] = found
         return found
 
@@ -376,6 +420,45 @@ class _Sheet:
 
     def _column_style(self, col: int) -> int:
         return next((s for low, high, s in self.column_styles if low <= col <= high), 0)
+
+    def set_cells(self, cells: Iterable[tuple[tuple[int, int], WriteValue]]) -> None:
+        """`set` for each cell, in order; the common case, a formula already in its cell
+        (a write tops up its tabs' formulas), is told in one step, and a cached result
+        already as given is left as it is."""
+        rows, index, settled, valued = self.rows, self._cells, self.settled, self.valued
+        widest = self.widest_written
+        plain = (None, "n", "str", "b", "e")
+        for (row, col), value in cells:
+            if isinstance(value, Formula) and row in rows:
+                found = index.get(row)
+                cell = (found if found is not None else self._cells_of(row, rows[row])).get(col)
+                # `_holds`, written out: the formula alone in its cell (a result aside).
+                size = 0 if cell is None else len(cell)
+                if (
+                    cell is not None
+                    and (size == 1 or (size == 2 and cell[1].tag == _V))
+                    and cell[0].tag == _F
+                    and cell[0].text == value.text[1:]
+                    and value.text[:1] == "="
+                    and cell.get("t") in plain
+                    and not cell[0].keys()
+                    and cell.get("cm") is None
+                    and cell.get("vm") is None
+                ):
+                    widest = max(widest, col)
+                    result = value.result
+                    if result is not None:
+                        if not _holds_result(cell, result):
+                            _give_result(cell, result)
+                        settled.add(cell)
+                        valued.add(cell)
+                    elif size == 1 or not (cell[1].text or "").strip():
+                        settled.add(cell)
+                    continue
+            self.widest_written = widest
+            self.set(row, col, value)
+            widest = self.widest_written
+        self.widest_written = widest
 
     def set(self, row: int, col: int, value: WriteValue) -> None:
         self.widest_written = max(self.widest_written, col)
@@ -439,39 +522,65 @@ class _Sheet:
                 continue
             ref = cell.get("r")
             if ref:
-                letters = ref.rstrip("0123456789")
-                found[(int(ref[len(letters) :] or 0), column_index(letters))] = formula
+                found[cell_position(ref)] = formula
         return found
 
-    def finish(self, stale: Container[tuple[int, int]] | None = None) -> Serialized:
-        """The sheet's XML. The cached results of the formulas at `stale` (all, for None)
-        are dropped, so that every program recomputes them; the others keep theirs."""
-        for formula in self.root.iter(f"{_Q}f"):
-            cell = formula.getparent()
-            cached = cell.find(f"{_Q}v")
-            if cached is None or cell in self.valued:
+    def finish(self, stale: Collection[tuple[int, int]] | None = None) -> _Sheet:
+        """The sheet made ready for `to_bytes`. The cached results of the formulas at
+        `stale` (all, for None) are dropped, so that every program recomputes them; the others
+        keep theirs. An empty result is none: it goes too."""
+        valued = self.valued
+        doomed = _EMPTY_RESULTS(self.data) if stale is not None else _RESULTS(self.data)
+        for cached in doomed:
+            cell = cached.getparent()
+            if cell not in valued:
+                cell.remove(cached)
+        for row, col in stale or ():
+            element = self.rows.get(row)
+            cell = None if element is None else self._cells_of(row, element).get(col)
+            if cell is None or cell in valued or cell.find(_F) is None:
                 continue
-            if not (cached.text or "").strip():
-                cell.remove(cached)  # an empty result is none
-                continue
-            ref = cell.get("r", "")
-            if stale is not None and ref and (int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0),
-                                              column_index(ref)) not in stale:  # fmt: skip
-                continue
-            cell.remove(cached)
+            cached = cell.find(_V)
+            if cached is not None:
+                cell.remove(cached)
         dimension = self.root.find(f"{_Q}dimension")
         if dimension is not None and self.rows:
             end = dimension.get("ref", "A1").split(":")[-1]
             widest = max(column_index(end), self.widest_written)
             dimension.set("ref", f"A1:{column_letter(widest)}{max(self.rows)}")
-        root = self.root
+        return self
 
-        def produce(sink: Any) -> None:  # the sheet written as it is serialized, a piece at a time
-            etree.ElementTree(root).write(
-                sink, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
+    def to_bytes(self) -> bytes:
+        """The sheet's XML as it stands (after `finish`)."""
+        return bytes(
+            etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        )
 
-        return Serialized(produce)
+    def write_to(self, sink: Any) -> None:
+        """`to_bytes` written to `sink` a piece at a time, as it is serialized (the same bytes:
+        lxml writes a tree to a file as it writes it to a string)."""
+        etree.ElementTree(self.root).write(
+            sink, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
+
+
+#: A sheet whose part is larger than this is serialized as it is written (`Serialized`).
+SERIALIZED_FROM = 1 << 20
+
+
+def _parse_part(package: Package) -> Callable[[str], Any]:
+    """A function parsing a sheet of `package` into its root element; it may run in several
+    threads at once (each has its own parser: lxml lets a parser's work run beside other
+    threads only in the thread that made it)."""
+    local = threading.local()
+
+    def parse(part: str) -> Any:
+        parser = getattr(local, "parser", None)
+        if parser is None:
+            parser = local.parser = etree.XMLParser(**PARSER_OPTIONS)
+        return etree.fromstring(package.peek(part), parser)
+
+    return parse
 
 
 def _bottom_row(ref: str) -> int:
@@ -1031,6 +1140,13 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     sheets: dict[str, _Sheet] = {}
     replaced: dict[str, Content | None] = {}
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
+    # The sheets the changes set cells on, parsed before the first is changed.
+    parts_to_parse = list(
+        dict.fromkeys(
+            parts[c.tab] for c in changes if isinstance(c, SetCells | DeleteRows) and c.tab in parts
+        )
+    )
+    roots: dict[str, Any] = {}
     for change in changes:
         assert isinstance(change, SetCells | AppendRows | DeleteRows)
         part = parts.get(change.tab)
@@ -1052,8 +1168,15 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 replaced.update(_grown_tables(package, part, *fast.added))
                 written.rows_from = min(written.rows_from or _ANY_ROW, fast.added[0])
                 continue
-        # (Its XML is not kept: the parsed tree holds it, and a Dashboard is megabytes.)
-        sheet = sheets.get(part) or _Sheet(package.peek(part), styles)
+        if not sheets and len(parts_to_parse) > 1:  # parsed several at once: see `in_parallel`
+            roots = dict(
+                zip(parts_to_parse, in_parallel(_parse_part(package), parts_to_parse), strict=True)
+            )
+        sheet = sheets.get(part)
+        if sheet is None:
+            root = roots.pop(part, None)
+            # (Its XML is not kept: the parsed tree holds it, and a Dashboard is megabytes.)
+            sheet = _Sheet(package.peek(part) if root is None else root, styles)
         sheets[part] = sheet
         if isinstance(change, DeleteRows):
             if change.rows:
@@ -1064,8 +1187,9 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 # Every row from the first one deleted on holds other cells now.
                 written.rows_from = min(written.rows_from or _ANY_ROW, min(change.rows))
         elif isinstance(change, SetCells):
-            for (row, col), value in sorted(change.cells.items()):
-                sheet.set(row, col, value)
+            ordered = sorted(change.cells.items())
+            sheet.set_cells(ordered)
+            for (row, col), _ in ordered:
                 written.add(row, col)
         else:
             start = sheet.last_used_row() + 1
@@ -1080,8 +1204,18 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     stale = stale_formulas(
         {titles[part]: sheet.formulas() for part, sheet in sheets.items()}, changed
     )
+    finished = [sheet.finish(stale.get(titles[part], set())) for part, sheet in sheets.items()]
+    # A long sheet (a Dashboard of hundreds of people) is serialized as it is written, never
+    # held as bytes; the others several at once.
+    long = {part for part in sheets if package.size(part) > SERIALIZED_FROM}
+    replaced.update({part: Serialized(sheets[part].write_to) for part in long})
+    short = [sheet for part, sheet in zip(sheets, finished, strict=True) if part not in long]
     replaced.update(
-        {part: sheet.finish(stale.get(titles[part], set())) for part, sheet in sheets.items()}
+        zip(
+            (part for part in sheets if part not in long),
+            in_parallel(_Sheet.to_bytes, short),
+            strict=True,
+        )
     )
     replaced["xl/workbook.xml"] = follow_data(_full_calc_on_load(package.read("xl/workbook.xml")))
     replaced.update(_without_calc_chain(package))

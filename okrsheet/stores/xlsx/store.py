@@ -84,6 +84,22 @@ SETTLED_NS = 3_000_000_000
 
 
 @dataclass(frozen=True)
+class _Kept:
+    """A read kept for the next update of the same store (`Skim.keep`)."""
+
+    skim: Skim
+    data: bytes
+    snapshot: _Snapshot
+    raw: RawWorkbook
+    package: Package | None
+
+    def covers(self, skim: Skim, target: Path) -> bool:
+        """Whether an update with `skim` may plan on this read: it holds every row that
+        update's own read would, and the file is still what was read."""
+        return self.skim.covers(skim) and self.snapshot.still(target)
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     """What the workbook was when it was read: compared again just before the new file
     replaces it, so that a save by another program in between is never overwritten.
@@ -191,6 +207,7 @@ class XlsxStore:
         self.path = path
         self.force = force
         self._package: Package | None = None  # the package of the bytes last skimmed
+        self._kept: _Kept | None = None  # a read kept for the next update (`Skim.keep`)
 
     @property
     def location(self) -> str:
@@ -594,26 +611,35 @@ class XlsxStore:
     def _update_once(self, planner: ChangePlanner, skim: Skim | None) -> Sequence[Change]:
         self._check_readable()
         target = self.target
-        try:
-            data = target.read_bytes()
-            snapshot = _Snapshot.of(target, data)
-        except OSError as exc:
-            raise WorkbookUnavailable(f"{self.path} cannot be read ({_short(exc)})") from exc
-        # The reader below would take an .xls or an .ods for a workbook (it goes by content);
-        # a read of the file refuses them (it goes by the name), and so does a write.
-        problem = _not_an_xlsx_package(data)
-        if problem is not None:
-            raise self._unreadable(problem) from problem
+        kept, self._kept = self._kept, None  # a kept read serves one update, at most
         package: Package | None = None
-        if skim is None:
-            raw = self._read_data(data)
+        if kept is not None and skim is not None and kept.covers(skim, target):
+            data, snapshot, raw, package = kept.data, kept.snapshot, kept.raw, kept.package
         else:
-            raw, package = self._read_skimmed(skim, data)
-            if package is not None and _hollow(package, target):
-                # The file's bytes stay in the file until the write reads them again (the
-                # snapshot says whether they are still the ones read).
-                data = b""
+            try:
+                data = target.read_bytes()
+                snapshot = _Snapshot.of(target, data)
+            except OSError as exc:
+                raise WorkbookUnavailable(f"{self.path} cannot be read ({_short(exc)})") from exc
+            # The reader below would take an .xls or an .ods for a workbook (it goes by
+            # content); a read of the file refuses them (it goes by the name), and so does a
+            # write.
+            problem = _not_an_xlsx_package(data)
+            if problem is not None:
+                raise self._unreadable(problem) from problem
+            if skim is None:
+                raw = self._read_data(data)
+            else:
+                raw, package = self._read_skimmed(skim, data)
+                if package is not None and _hollow(package, target):
+                    # The file's bytes stay in the file until the write reads them again (the
+                    # snapshot says whether they are still the ones read).
+                    data = b""
+            if skim is not None and skim.keep:
+                self._kept = _Kept(skim, data, snapshot, raw, package)
         changes = list(planner(raw))
+        if changes:
+            self._kept = None  # this write changes the file: nothing to keep
         del raw  # a long log's cells are not needed to write
         if not changes:
             return changes

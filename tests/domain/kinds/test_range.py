@@ -25,6 +25,7 @@ from okrsheet.domain.scoring import grade, progress
 from okrsheet.layout import cells
 from okrsheet.layout.formulas import row_formulas
 from tests.cli.test_sheet_agrees import COL, SOFFICE, disagreements, recalculate, type_rows
+from tests.domain.kinds.sheet import python_says, sheet_says
 
 BOTH = "AND(ISNUMBER({s}),ISNUMBER({t}))"
 
@@ -190,3 +191,9 @@ def test_the_sheet_and_okr_agree_on_range_rows(
     copied = shutil.copy(path, tmp_path / "copy.xlsx")
     recalculated = recalculate([Path(copied)], out)[Path(copied)]
     assert disagreements(recalculated, status.json()) == []
+
+
+def test_the_range_formulas_say_in_the_sheet_what_its_rules_say(range_kind: Kind) -> None:
+    cases = [(19, 20, 30), (20, 20, 30), (25, 20, 30), (30, 20, 30), (31, 20, 30)]
+    assert sheet_says(range_kind, cases) == python_says(range_kind, cases)
+    assert [met for _, met in sheet_says(range_kind, cases)] == [False, True, True, True, False]
