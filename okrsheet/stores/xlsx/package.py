@@ -142,6 +142,12 @@ class Package:
             found = self._members[name] = self._inflate(name) or self.zip.read(name)
         return found
 
+    def hold(self, name: str, content: bytes) -> None:
+        """Let `read` give `content` for the member `name` from now on (a view of it for a
+        reader, such as its values only); `write` still copies the file's own bytes of it
+        unless given anew, and `size` still says what the file declares."""
+        self._members[name] = content
+
     def chunks(self, name: str, step: int = _CHUNK) -> Iterator[bytes]:
         """A member's content in pieces of at most `step` bytes, inflated as they are asked
         for and kept nowhere: a long sheet can be scanned without holding it whole. Checked

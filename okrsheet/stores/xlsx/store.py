@@ -228,20 +228,23 @@ class XlsxStore:
         if package is not None:
             if deferred is not None and not whole:
                 heads = self._heads(package, deferred, read)
-            if heads:
-                buffer = io.BytesIO()
-                try:
-                    package.write(buffer, {p: h for p, h, _ in heads.values()}, compress=False)
-                    # The package with its long tabs cut to their heads.
-                    open_book = functools.partial(_book_of, buffer.getvalue())
-                except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
-                    heads = {}  # read whole: the reader says what is wrong, if anything
             now = (lambda t: read(t) and t not in heads) if heads else read
             try:
+                values = self._values_only(package, now)
                 self._check_bounds(package, now)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
             sparse = self._sparse_rows(package, now)
+            replaced = {**values, **{p: h for p, h, _ in heads.values()}}
+            if replaced:
+                buffer = io.BytesIO()
+                try:
+                    # The package with its long tabs cut to their heads and its formulas left
+                    # out, stored: the reader neither inflates nor lexes what it does not read.
+                    package.write(buffer, replaced, compress=False)
+                    open_book = functools.partial(_book_of, buffer.getvalue())
+                except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
+                    heads = {}  # read whole: the reader says what is wrong, if anything
             del package
         raw = self._grids(open_book, read=read, sparse=sparse)
         raw.unresolved = _unresolved(lambda: Package.open(self.path))
@@ -364,6 +367,26 @@ class XlsxStore:
         raw.unresolved = _unresolved(lambda: known or Package(data))
         raw.keeps_results = True
         return raw
+
+    def _values_only(self, package: Package, read: Callable[[str], bool]) -> dict[str, bytes]:
+        """The XML of each tab `read` accepts that holds formulas, without them (see
+        `stores/xlsx/values`), by part; `package` gives it from now on (the bounds are checked
+        and the sparse tabs cut on what the reader reads). The package's size is checked
+        first, before anything is inflated."""
+        from okrsheet.stores.xlsx.bounds import check_package
+        from okrsheet.stores.xlsx.parts import sheet_parts
+        from okrsheet.stores.xlsx.values import without_formulas
+
+        check_package(package, str(self.path))
+        names = set(package.namelist())
+        values: dict[str, bytes] = {}
+        for title, part in sheet_parts(package).items():
+            if read(title) and part in names and part not in values:
+                stripped = without_formulas(package.read(part))
+                if stripped is not None:
+                    package.hold(part, stripped)
+                    values[part] = stripped
+        return values
 
     def _check_bounds(self, package: Package, read: Callable[[str], bool]) -> None:
         """Refuse a workbook beyond what okr reads (see `stores/xlsx/bounds`), before the reader
