@@ -24,7 +24,6 @@ from okrsheet.stores.xlsx.sparse import _renumber
 PLAIN_NEEDLE = re.compile(r"[A-Za-z0-9._-]+")
 _ANY_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SHARED_ITEM = re.compile(rb"<si[\s/>]")
 
@@ -107,9 +106,10 @@ def pick_streamed(
     # day after `until` (a date on or before it), in one pass that yields only those rows.
     letters = column_letter(wanted.date_column).encode()
     bound = int(serial(wanted.until)) + 1
+    # A row without its number first matches too (its group 1 is None): read every row.
     dated = re.compile(
-        rb'<row r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?(?: t="n")?>'
-        rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
+        rb'<row(?: r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?(?: t="n")?>'
+        rb"\s*<v>(?:" + _below(bound) + rb')(?:\.\d+)?</v>)|(?! r="))'
     )
     either = _either(patterns)
     scanned = [0, 0, 0]  # bytes of rows scanned, whether a row was, bytes of the rows kept
@@ -120,13 +120,13 @@ def pick_streamed(
         they lie (a copy would cost as much as a scan); False to read every row."""
         if xml.find(b":row", start, stop) >= 0:
             return False  # prefixed tags
-        if _UNNUMBERED_ROW.search(xml, start, stop) is not None:
-            return False  # a row without its number first: read as it is
         scanned[0] += stop - start
         if not scanned[1] and xml.find(b"<row", start, stop) >= 0:
             scanned[1] = 1
         starts: dict[int, int] = {}
         for found in dated.finditer(xml, start, stop):
+            if found[1] is None:
+                return False  # a row without its number first: read as it is
             if starts.setdefault(int(found[1]), found.start()) != found.start():
                 return False  # two rows of one number: read as they are
         for found in () if either is None else either.finditer(xml, start, stop):

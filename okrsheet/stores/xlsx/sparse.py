@@ -64,9 +64,13 @@ def pieces(xml: bytes) -> list[tuple[int, bytes]] | None:
     worksheet of its rows numbered from 1; the first piece keeps its numbers). None when the
     rows holding values have no empty stretch longer than `GAP_ROWS` (or more than
     `MAX_PIECES` of them, or rows without numbers): then the tab is read whole."""
+    last = xml.rfind(b"<row ")
+    found = _PLAIN_ROW_NUMBER.match(xml, last) if last >= 0 else None
+    if found is not None and int(found[1]) <= GAP_ROWS and xml.find(b":row", last) < 0:
+        return None  # the common case, told from the last row alone
     tail = _LAST_ROW.findall(xml, max(0, len(xml) - (1 << 16)))
     if tail and int(tail[-1]) <= GAP_ROWS:
-        return None  # the common case, told from the end of the file alone
+        return None  # told from the end of the file alone
     data = _SHEET_DATA.search(xml)
     end = _SHEET_DATA_END.search(xml, data.end()) if data else None
     if data is None or end is None:
