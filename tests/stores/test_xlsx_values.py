@@ -10,7 +10,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from okrsheet.stores.xlsx.store import XlsxStore
-from okrsheet.stores.xlsx.values import without_formulas
+from okrsheet.stores.xlsx.values import without_empty_tail, without_formulas
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -109,3 +109,48 @@ def test_a_read_gives_the_values_of_the_file_as_it_is(tmp_path: Path) -> None:
     # The file itself is untouched: its formulas are still there for the writer.
     with zipfile.ZipFile(path) as book:
         assert b"<f>B1*2</f>" in book.read("xl/worksheets/sheet1.xml")
+
+
+# Rows a reader takes as nothing, below the values: an okr person tab's prepared rows (an
+# empty result, an empty styled cell, an empty numeric cell), a self-closing row.
+EMPTY_TAIL = (
+    '<row r="7"><c r="C7" s="3"><v></v></c><c r="D7" s="2" t="n"></c><c r="E7"/></row>'
+    '<row r="8" spans="1:6"><c r="A8" t="s"><v></v></c></row><row r="9"/>'
+)
+
+
+def _with_rows(rows: str) -> str:
+    return SHEET.replace("</sheetData>", rows + "</sheetData>")
+
+
+def test_the_rows_a_reader_takes_as_nothing_are_cut_from_the_end_only() -> None:
+    xml = _with_rows(EMPTY_TAIL).encode()
+    cut = without_empty_tail(xml)
+    assert cut is not None
+    assert b'<row r="7"' not in cut and b'<row r="9"/>' not in cut
+    assert b'<row r="6">' in cut and cut.endswith(b"</sheetData><filters/></worksheet>")
+    # The empty rows above a row with a value stay (only the end is cut).
+    assert (
+        without_empty_tail(
+            _with_rows(EMPTY_TAIL + '<row r="10"><c r="A10"><v>1</v></c></row>').encode()
+        )
+        is None
+    )
+    # An empty text result and an empty inline string are read as cells: they stay.
+    for kept in ('<c r="B9" t="str"><v></v></c>', '<c r="B9" t="inlineStr"><is><t></t></is></c>'):
+        rows = EMPTY_TAIL.replace('<row r="9"/>', f'<row r="9">{kept}</row>')
+        tail = without_empty_tail(_with_rows(rows).encode())
+        assert tail is None or kept.encode() in tail
+    assert without_empty_tail(b"<worksheet/>") is None
+
+
+def test_a_tab_read_without_its_empty_tail_has_the_values_of_the_file(tmp_path: Path) -> None:
+    for rows in (
+        EMPTY_TAIL,
+        EMPTY_TAIL.replace('<row r="9"/>', '<row r="9"><c r="F9" t="str"><v></v></c></row>'),
+        EMPTY_TAIL.replace('<row r="9"/>', '<row r="9"><c r="F9" t="d"><v></v></c></row>'),
+    ):
+        path = tmp_path / "book.xlsx"
+        _xlsx(path, _with_rows(rows))
+        (grid,) = XlsxStore(path).read().grids
+        assert grid.rows == _as_calamine_reads(path), rows

@@ -212,6 +212,7 @@ class XlsxStore:
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx.package import Package
+        from okrsheet.stores.xlsx.values import without_empty_tail
 
         self._check_readable()
         try:
@@ -235,7 +236,10 @@ class XlsxStore:
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
             sparse = self._sparse_rows(package, now)
-            replaced = {**values, **{p: h for p, h, _ in heads.values()}}
+            replaced = {
+                **{part: without_empty_tail(xml) or xml for part, xml in values.items()},
+                **{p: h for p, h, _ in heads.values()},
+            }
             if replaced:
                 buffer = io.BytesIO()
                 try:

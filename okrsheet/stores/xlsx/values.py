@@ -25,3 +25,28 @@ def without_formulas(xml: bytes) -> bytes | None:
     if b"<f" not in xml:
         return None
     return _FORMULA.sub(b"", xml)
+
+
+# A row a reader takes as nothing: each cell empty, or with an empty result of a type the
+# reader passes over (an empty text result, `t="str"`, or inline string counts: not here).
+_EMPTY_ROW = re.compile(
+    rb"<row\b[^>]*/>|<row\b[^>]*>"
+    rb'(?:<c r="[A-Z]{1,3}\d+"(?: s="\d+")?(?: t="[nsbe]")?(?:/>|>(?:<v></v>)?</c>))*</row>'
+)
+
+
+def without_empty_tail(xml: bytes) -> bytes | None:
+    """`xml` without the rows at the end of its sheet data that hold nothing a reader takes
+    (a person tab's spare rows, prepared below its key results, once their formulas are cut
+    out: half of what is left); None when there are none. Each row is looked at once, from
+    the last one back. For the reader only: the bounds are checked on every row."""
+    close = xml.rfind(b"</sheetData>")
+    if close < 0:
+        return None
+    cut = close
+    while True:
+        row = xml.rfind(b"<row", 0, cut)
+        if row < 0 or _EMPTY_ROW.fullmatch(xml, row, cut) is None:
+            break
+        cut = row
+    return None if cut == close else xml[:cut] + xml[close:]
