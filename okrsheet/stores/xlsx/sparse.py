@@ -92,10 +92,10 @@ def pieces(xml: bytes) -> list[tuple[int, bytes]] | None:
     data = _SHEET_DATA.search(xml)
     if data is None:
         return None
-    close = xml.rfind(b"</sheetData>", data.end())  # told from the end: no scan of the rows
+    last = xml.rfind(b"</sheetData>", data.end())  # told from the end: no scan of the rows
     end = (
-        _SHEET_DATA_END.search(xml, close)
-        if close >= 0 and xml.find(b"</sheetData>", data.end(), close) < 0
+        _SHEET_DATA_END.search(xml, last)
+        if last >= 0 and xml.find(b"</sheetData>", data.end(), last) < 0
         else _SHEET_DATA_END.search(xml, data.end())
     )
     if end is None:
