@@ -141,3 +141,23 @@ def test_a_member_in_pieces_is_its_content_checked_as_a_read_checks_it() -> None
     struct.pack_into("<L", data, at + 24, 10)  # declared to unpack to 10 bytes
     with pytest.raises(zipfile.BadZipFile, match="past its declared"):
         b"".join(Package(bytes(data)).chunks(PART, 100))
+
+
+def test_page_breaks_after_the_rows_are_not_taken_for_rows_wherever_the_pieces_split() -> None:
+    """The end of the rows is looked for after each piece's last row only: a `<rowBreaks>`
+    after them (which starts like a row) is still told apart, in every split."""
+    sheet = SHEET.replace(
+        b"</sheetData>",
+        b'</sheetData><rowBreaks count="1" manualBreakCount="1">'
+        b'<brk id="20" max="16383" man="1"/></rowBreaks>',
+    )
+    package = _package(sheet)
+    cut = head(sheet, 2)
+    assert cut is not None
+    whole = pick(package, sheet, cut[1], WANTED)
+    assert whole is not None and whole[2] == [17, 29, 40, 50, 61]
+    assert whole[0].endswith(b"</rowBreaks><pageMargins" + sheet.split(b"<pageMargins")[1])
+    for size in (1, 3, 11, 12, 13, 64, 257, len(sheet)):
+        for offset in range(0, min(size, 40), 5):
+            streamed = pick_streamed(package, _split(sheet, size, offset), cut[1], WANTED)
+            assert streamed == whole, (size, offset)

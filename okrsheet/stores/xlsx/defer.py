@@ -157,7 +157,12 @@ def pick_streamed(
             top = _DIMENSION.sub(b"", pending[:head_end], count=1)  # a reader may size by it
             last = _number_at(pending, pending.rfind(b"<row", 0, head_end)) or 0
             chunk, pending = pending[head_end:], b""  # the rest, as if it came alone
-        ending = ending or b"</sheetData>" in chunk or b"</sheetData>" in pending[-11:] + chunk[:11]
+        # `</sheetData>` follows the last row: looked for from there, not through the chunk.
+        ending = (
+            ending
+            or chunk.find(b"</sheetData>", max(0, chunk.rfind(b"</row>"))) >= 0
+            or b"</sheetData>" in pending[-11:] + chunk[:11]
+        )
         first = -1 if ending else chunk.find(b"<row")
         if first < 0 or final:
             pending += chunk
