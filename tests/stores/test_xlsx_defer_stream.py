@@ -161,3 +161,31 @@ def test_page_breaks_after_the_rows_are_not_taken_for_rows_wherever_the_pieces_s
         for offset in range(0, min(size, 40), 5):
             streamed = pick_streamed(package, _split(sheet, size, offset), cut[1], WANTED)
             assert streamed == whole, (size, offset)
+
+
+def test_a_member_is_inflated_a_slice_at_a_time_and_a_cut_stream_is_refused() -> None:
+    """The compressed bytes are fed in slices: a long member comes in pieces of about a
+    slice's worth of XML (not one piece of `step`), the same bytes; a stream cut short is
+    refused, wherever the cut falls."""
+    rows = "".join(_row(n, date(2026, 10, 1 + n % 20)) for n in range(2, 40_000))
+    sheet = SHEET.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+    package = _package(sheet)
+    pieces = list(package.chunks(PART))
+    assert len(pieces) > 3 and b"".join(pieces) == sheet
+
+    data = bytearray(package.data)
+    at = data.rfind(b"PK\x01\x02")
+    compressed = struct.unpack_from("<L", data, at + 20)[0]
+    start = data.index(PART.encode()) - 30  # the local header: 30 bytes, then the name
+    assert data[start : start + 4] == b"PK\x03\x04"
+    body = start + 30 + len(PART)  # the member's data, after its local header (no extra)
+    for keep in (10, compressed // 2, compressed - 4):
+        cut = (
+            bytes(data[: body + keep]) + bytes(compressed - keep) + bytes(data[body + compressed :])
+        )
+        with pytest.raises(zipfile.BadZipFile):
+            b"".join(Package(cut).chunks(PART))
+        short = bytearray(data)  # the directory says the stream is shorter: it ends early
+        struct.pack_into("<L", short, at + 20, keep)
+        with pytest.raises(zipfile.BadZipFile, match="ends early"):
+            b"".join(Package(bytes(short)).chunks(PART))

@@ -66,6 +66,7 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _UTF8_NAME = 0x800
 _DESCRIPTOR = 0x08
 _CHUNK = 4 << 20  # `Package.chunks`: large enough that a scan's cost per piece is nothing
+_FEED = 32 << 10  # `Package.chunks`: compressed bytes inflated at a time (about 0.35 MB of XML)
 _LIMIT = 0xFFFFFFFF  # past this a zip needs zip64 records, which `Package.write` leaves to zipfile
 
 
@@ -175,13 +176,20 @@ class Package:
             return
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
         inflate = _inflater.decompressobj(-15)
-        pending: bytes | memoryview = memoryview(self.data)[entry.data]
+        stream = memoryview(self.data)[entry.data]
+        # The compressed bytes are fed a slice at a time: the pieces stay small enough to be
+        # scanned while still in the processor's cache, and what a piece leaves unconsumed
+        # (copied on each call) is at most a slice.
+        fed = 0
+        pending: bytes | memoryview = b""
         total = check = 0
         try:
             while not inflate.eof:
+                if not pending and fed < len(stream):
+                    pending, fed = stream[fed : fed + _FEED], fed + _FEED
                 out = inflate.decompress(pending, step)
                 pending = inflate.unconsumed_tail
-                if not out and not pending:
+                if not out and not pending and fed >= len(stream):
                     raise zlib.error("the stream ends early")
                 total += len(out)
                 if total > size:
