@@ -189,3 +189,20 @@ def test_a_member_is_inflated_a_slice_at_a_time_and_a_cut_stream_is_refused() ->
         struct.pack_into("<L", short, at + 20, keep)
         with pytest.raises(zipfile.BadZipFile, match="ends early"):
             b"".join(Package(bytes(short)).chunks(PART))
+
+
+def test_rows_are_told_from_text_that_spells_row_and_prefixed_tags_read_whole() -> None:
+    """The scan looks for `row` and tells a row's tag from the text around it: words in the
+    cells (growth, arrow, x:rowing) change nothing; a prefixed row tag reads every row."""
+    cut = head(SHEET, 2)
+    assert cut is not None
+    plain = pick(_package(SHEET), SHEET, cut[1], WANTED)
+    assert plain is not None
+    worded = SHEET.replace(b"<t>P001-1.1</t>", b"<t>growth, arrow; x:rowing row r=</t>")
+    found = pick_streamed(_package(worded), _split(worded, 97), cut[1], WANTED)
+    assert found is not None and found[1:] == plain[1:]
+    for tag in (b'<x:row r="33">', b'<ns0:row r="33" spans="1:3">'):
+        prefixed = SHEET.replace(b'<row r="33">', tag)
+        assert pick_streamed(_package(prefixed), _split(prefixed, 97), cut[1], WANTED) is None
+    closing = SHEET.replace(b'</row><row r="34">', b'</x:row><row r="34">')  # a closing tag
+    assert pick_streamed(_package(closing), _split(closing, 97), cut[1], WANTED) is None
