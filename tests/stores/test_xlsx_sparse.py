@@ -83,4 +83,11 @@ def test_a_log_is_told_dense_in_one_pass_as_row_by_row() -> None:
     assert told(_row(1), inline) == (True, True)
     later = f'<row spans="1:2" r="{3 + GAP_ROWS}"><c r="B9"><v>1</v></c></row>'
     assert told(_row(1), later) == (None, False)
+    prefixed = f'<x:row r="{3 + GAP_ROWS}"><x:c r="B9"><x:v>1</x:v></x:c></x:row>'
+    assert told(_row(1), prefixed) == (None, False)
+    assert told(_row(1), "<row><c><v>1</v></c></row>") == (None, False)  # no number
+    worded = '<row r="2"><c r="A2" t="inlineStr"><is><t>growth, arrow</t></is></c></row>'
+    assert told(_row(1), worded, _row(3)) == (True, True)
+    colon = worded.replace("growth", "x:row")  # taken for a prefixed tag: row by row
+    assert told(_row(1), colon, _row(3)) == (None, False)
     assert pieces(_sheet(*gap)) is not None and pieces(_sheet(*log)) is None

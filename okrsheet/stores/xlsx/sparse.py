@@ -43,19 +43,21 @@ def _rows(xml: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, boo
         yield int(number.group(1)), match.start(), stop, holds
 
 
-# A row numbered first, and whether its first cell holds a value ("v" or "is"; "" when it
-# does not, or cannot be told so: then the row is looked at as `_dense` does).
-_ROW_FIRST_VALUE = re.compile(rb'<row r="(\d+)"[^>]*>\s*(?:<c\b[^>]*>\s*<(v|is)>)?')
+# Every row tag, with its number when it comes first and whether its first cell holds a value
+# ("v" or "is"; "" when it does not, or cannot be told so, and for a row without its number
+# first or a prefixed tag: then the rows are looked at as `_dense` does). The search is for
+# `row`, then what comes before it is told (a row's tag, a prefixed one, or text).
+_ROW_FIRST_VALUE = re.compile(
+    rb'row(?:(?<=<row)(?: r="(\d+)"[^>]*>\s*(?:<c\b[^>]*>\s*<(v|is)>)?)?|(?<=:row)\b)'
+)
 
 
 def _dense_at_once(xml: bytes, start: int, end: int) -> bool | None:
     """`_dense` of the rows between `start` and `end` of `xml`, told in one pass without
     copying them when every row is numbered first and its first cell holds a value (a check-in
     log: a hundred thousand rows); None when it cannot be told so."""
-    if xml.find(b":row", start, end) >= 0:
-        return None
     found = _ROW_FIRST_VALUE.findall(xml, start, end)
-    if len(found) != xml.count(b"<row", start, end) or not all(v for _, v in found):
+    if not all(v for _, v in found):
         return None
     holding = [int(n) for n, _ in found]
     return all(b - a - 1 <= GAP_ROWS for a, b in zip(holding, holding[1:], strict=False))
@@ -93,11 +95,7 @@ def pieces(xml: bytes) -> list[tuple[int, bytes]] | None:
     if data is None:
         return None
     last = xml.rfind(b"</sheetData>", data.end())  # told from the end: no scan of the rows
-    end = (
-        _SHEET_DATA_END.search(xml, last)
-        if last >= 0 and xml.find(b"</sheetData>", data.end(), last) < 0
-        else _SHEET_DATA_END.search(xml, data.end())
-    )
+    end = _SHEET_DATA_END.search(xml, last if last >= 0 else data.end())
     if end is None:
         return None
     dense = _dense_at_once(xml, data.end(), end.start())
