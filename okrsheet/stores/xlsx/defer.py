@@ -26,6 +26,7 @@ _ANY_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SHARED_ITEM = re.compile(rb"<si[\s/>]")
+_DATE1904 = re.compile(rb"""\sdate1904\s*=\s*["']\s*([^"'\s]*)\s*["']""")
 
 
 def row_end(xml: bytes, row: int, limit: int) -> int | None:
@@ -226,11 +227,14 @@ def _below(bound: int) -> bytes:
 
 
 def _date1904(package: Package) -> bool:
-    """Whether the workbook counts dates from 1904 (or cannot be told): read every row."""
+    """Whether the workbook counts dates from 1904 (or cannot be told): read every row. An
+    attribute that says it does not (`date1904="false"`, as LibreOffice writes it) is told."""
     try:
-        return b"date1904" in package.read("xl/workbook.xml")
+        xml = package.read("xl/workbook.xml")
     except KeyError:
         return True
+    said = _DATE1904.findall(xml)
+    return len(said) != xml.count(b"date1904") or any(v not in (b"false", b"0") for v in said)
 
 
 def _needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | None:
