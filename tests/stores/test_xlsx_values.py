@@ -154,3 +154,31 @@ def test_a_tab_read_without_its_empty_tail_has_the_values_of_the_file(tmp_path: 
         _xlsx(path, _with_rows(rows))
         (grid,) = XlsxStore(path).read().grids
         assert grid.rows == _as_calamine_reads(path), rows
+
+
+def test_a_benchmark_workbook_reads_the_same_as_calamine_reads_the_file(tmp_path: Path) -> None:
+    """A workbook okr laid out (person tabs of formulas over their rows and spare rows, the
+    Dashboard, the log): every tab a report reads has the values of the file as it is, though
+    the reader was given its formulas and empty end cut out."""
+    from datetime import date
+
+    from benchmarks.generate import Size, build
+    from okrsheet.domain.model import Cycle
+    from okrsheet.layout.writer import workbook_tabs
+
+    cycle = Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))
+    path = tmp_path / "bench.xlsx"
+    draft = build(Size(4, 2, 3, cycle), date(2026, 11, 20))
+    XlsxStore(path).create(workbook_tabs(draft), overwrite=True)
+    with zipfile.ZipFile(path) as package:
+        sheets = [package.read(n) for n in package.namelist() if "worksheets/sheet" in n]
+    assert sum(xml.count(b"<f>") for xml in sheets) > 1000  # the cut had something to cut
+    tails = [without_empty_tail(without_formulas(xml) or xml) for xml in sheets]
+    assert sum(tail is not None for tail in tails) >= 4  # the person tabs' spare rows
+    raw = XlsxStore(path).read()
+    book = CalamineWorkbook.from_path(str(path))
+    read = [g for g in raw.grids if g.rows]
+    assert len(read) >= 8
+    for grid in read:
+        expected = book.get_sheet_by_name(grid.title).to_python(skip_empty_area=False)
+        assert grid.rows == [list(row) for row in expected], grid.title
