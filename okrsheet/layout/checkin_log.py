@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -169,9 +170,9 @@ def _checkin_rows(
     first = table.header_row + 1
     numbers: Sequence[int] = range(first, first + len(body))
     if not all(body):  # rows left empty (`[]`: a log read in part) hold nothing: skip them
-        kept = [o for o, r in enumerate(body) if r]
-        body = [body[o] for o in kept]
-        numbers = [first + o for o in kept]
+        kept = list(itertools.compress(range(first, first + len(body)), body))
+        body = list(itertools.compress(body, body))
+        numbers = kept
     parsers = _parsers(settings)
     keys, columns, problems = _read_columns(body, table, parsers)
     blank = _blank_offsets(body, columns)

@@ -180,9 +180,11 @@ class _Reader:
             name = normalize_header(grid.title)
             if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
                 continue
-            if looks_like_log(grid):
-                continue  # a check-in log (read with the others)
+            # A tab with an OKR header row is never a log (`looks_like_log`): the log's
+            # headers are looked for only on a tab without one.
             table = find_table(grid, OKR_COLUMNS, min_matches=4)
+            if table is None and looks_like_log(grid):
+                continue  # a check-in log (read with the others)
             if table is None:
                 if any(not is_blank(v) for row in grid.rows for v in row):
                     self.add(

@@ -93,10 +93,11 @@ def _thin(log: list[CheckIn], limit: int) -> list[CheckIn]:
 
 def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> HistoryReport:
     entries = [c for c in log if plan.cycle.start <= c.date <= as_of]
-    # The log was validated when it was read: building each point unchecked keeps a year of
-    # check-ins for every key result (the visual report) fast.
+    # Validated as built: pydantic's validator (compiled) costs about half what building a
+    # point unchecked (`model_construct`, in Python) does, on a year of check-ins of every key
+    # result (the visual report).
     points = [
-        HistoryPoint.model_construct(
+        HistoryPoint(
             date=c.date,
             value=c.value,
             confidence=c.confidence,

@@ -24,6 +24,11 @@ CELLS = [
     b'<row r="199999">',
     b'<c r="AZ9"/>',
     b'<c r="BZ200001"/>',
+    # The letters taken whole: four of them, three before a far row, a far row without any.
+    b'<c r="ABCD5"/>',
+    b'<c r="ABC250001"/>',
+    b'<c r="XFD1048576"/>',
+    b'<row r="2000000">',
 ]
 
 

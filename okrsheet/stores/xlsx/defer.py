@@ -24,9 +24,9 @@ from okrsheet.stores.xlsx.sparse import _renumber
 PLAIN_NEEDLE = re.compile(r"[A-Za-z0-9._-]+")
 _ANY_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SHARED_ITEM = re.compile(rb"<si[\s/>]")
+_DATE1904 = re.compile(rb"""\sdate1904\s*=\s*["']\s*([^"'\s]*)\s*["']""")
 
 
 def row_end(xml: bytes, row: int, limit: int) -> int | None:
@@ -107,9 +107,12 @@ def pick_streamed(
     # day after `until` (a date on or before it), in one pass that yields only those rows.
     letters = column_letter(wanted.date_column).encode()
     bound = int(serial(wanted.until)) + 1
+    # A row without its number first matches too, and so does a prefixed row tag (`<x:row`):
+    # their group 1 is None, and every row is read. The search is for `row`, then what comes
+    # before it is told: the one pass over the log finds all three.
     dated = re.compile(
-        rb'<row r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?(?: t="n")?>'
-        rb"\s*<v>(?:" + _below(bound) + rb")(?:\.\d+)?</v>)"
+        rb'row(?:(?<=<row)(?: r="(\d+)"[^>]*+>(?!\s*<c r="' + letters + rb'\1"(?: s="\d+")?'
+        rb'(?: t="n")?>\s*<v>(?:' + _below(bound) + rb')(?:\.\d+)?</v>)|(?! r="))|(?<=:row)\b)'
     )
     either = _either(patterns)
     scanned = [0, 0, 0]  # bytes of rows scanned, whether a row was, bytes of the rows kept
@@ -118,16 +121,15 @@ def pick_streamed(
     def scan(xml: bytes, start: int, stop: int) -> bool:
         """Keep the rows asked for among the whole rows in `xml[start:stop]`, scanned where
         they lie (a copy would cost as much as a scan); False to read every row."""
-        if xml.find(b":row", start, stop) >= 0:
-            return False  # prefixed tags
-        if _UNNUMBERED_ROW.search(xml, start, stop) is not None:
-            return False  # a row without its number first: read as it is
         scanned[0] += stop - start
         if not scanned[1] and xml.find(b"<row", start, stop) >= 0:
             scanned[1] = 1
         starts: dict[int, int] = {}
         for found in dated.finditer(xml, start, stop):
-            if starts.setdefault(int(found[1]), found.start()) != found.start():
+            if found[1] is None:
+                return False  # a row without its number first, or prefixed tags
+            at = found.start() - 1  # where its `<row` starts
+            if starts.setdefault(int(found[1]), at) != at:
                 return False  # two rows of one number: read as they are
         for found in () if either is None else either.finditer(xml, start, stop):
             at = xml.rfind(b"<row", start, found.start())
@@ -157,7 +159,12 @@ def pick_streamed(
             top = _DIMENSION.sub(b"", pending[:head_end], count=1)  # a reader may size by it
             last = _number_at(pending, pending.rfind(b"<row", 0, head_end)) or 0
             chunk, pending = pending[head_end:], b""  # the rest, as if it came alone
-        ending = ending or b"</sheetData>" in chunk or b"</sheetData>" in pending[-11:] + chunk[:11]
+        # `</sheetData>` follows the last row: looked for from there, not through the chunk.
+        ending = (
+            ending
+            or chunk.find(b"</sheetData>", max(0, chunk.rfind(b"</row>"))) >= 0
+            or b"</sheetData>" in pending[-11:] + chunk[:11]
+        )
         first = -1 if ending else chunk.find(b"<row")
         if first < 0 or final:
             pending += chunk
@@ -204,7 +211,9 @@ def _number_at(xml: bytes, at: int) -> int | None:
 def _below(bound: int) -> bytes:
     """A pattern for the whole numbers written in plain digits that are below `bound` (> 0):
     negative ones, those with fewer digits, and those with as many whose first differing
-    digit is lower (`46388`: `-\\d+|\\d{1,4}|[0-3]\\d{4}|4[0-5]\\d{3}|...`)."""
+    digit is lower (`46388`: `4638[0-7]|463[0-7]\\d{1}|...|[0-3]\\d{4}|\\d{1,4}|-\\d+`).
+    The closest to `bound` come first: a log's dates are, and each row is told in fewer
+    steps (a fifth of the scan's time)."""
     digits = str(bound).encode()
     choices = [rb"-\d+"]
     if len(digits) > 1:
@@ -214,15 +223,18 @@ def _below(bound: int) -> bytes:
             rest = len(digits) - index - 1
             lower = b"[0-%c]" % (digit - 1)
             choices.append(digits[:index] + lower + (rb"\d{%d}" % rest if rest else b""))
-    return b"|".join(choices)
+    return b"|".join(reversed(choices))
 
 
 def _date1904(package: Package) -> bool:
-    """Whether the workbook counts dates from 1904 (or cannot be told): read every row."""
+    """Whether the workbook counts dates from 1904 (or cannot be told): read every row. An
+    attribute that says it does not (`date1904="false"`, as LibreOffice writes it) is told."""
     try:
-        return b"date1904" in package.read("xl/workbook.xml")
+        xml = package.read("xl/workbook.xml")
     except KeyError:
         return True
+    said = _DATE1904.findall(xml)
+    return len(said) != xml.count(b"date1904") or any(v not in (b"false", b"0") for v in said)
 
 
 def _needle_patterns(package: Package, needles: Iterable[str]) -> list[bytes] | None:

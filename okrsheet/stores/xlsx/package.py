@@ -4,6 +4,7 @@ deflated (see `Splice` and `_deflate`)."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
 import os
@@ -13,10 +14,25 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any, Protocol, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+
+def _fast_zlib() -> ModuleType:
+    """zlib-ng: it inflates a deflate stream to the same bytes as zlib in about half the time
+    (a 40 MB log: 0.035 s instead of 0.065 s), with the same interface; zlib without it."""
+    try:
+        return importlib.import_module("zlib_ng.zlib_ng")
+    except ImportError:  # pragma: no cover - a platform without its wheels
+        return zlib
+
+
+_inflater = _fast_zlib()
+#: What a failed inflate raises: zlib's error, or zlib-ng's (raised again as zlib's).
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, _inflater.error)
 
 
 class Unpatchable(Exception):
@@ -179,6 +195,7 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _UTF8_NAME = 0x800
 _DESCRIPTOR = 0x08
 _CHUNK = 4 << 20  # `Package.chunks`: large enough that a scan's cost per piece is nothing
+_FEED = 32 << 10  # `Package.chunks`: compressed bytes inflated at a time (about 0.35 MB of XML)
 _LIMIT = 0xFFFFFFFF  # past this a zip needs zip64 records, which `Package.write` leaves to zipfile
 
 
@@ -398,6 +415,12 @@ class Package:
         found = self._members.get(name)
         return found if found is not None else self._inflate(name) or self.zip.read(name)
 
+    def hold(self, name: str, content: bytes) -> None:
+        """Let `read` give `content` for the member `name` from now on (a view of it for a
+        reader, such as its values only); `write` still copies the file's own bytes of it
+        unless given anew, and `size` still says what the file declares."""
+        self._members[name] = content
+
     def chunks(self, name: str, step: int = _CHUNK) -> Iterator[bytes]:
         """A member's content in pieces of at most `step` bytes, inflated as they are asked
         for and kept nowhere: a long sheet can be scanned without holding it whole. Checked
@@ -408,10 +431,11 @@ class Package:
             yield self.read(name)
             return
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
-        inflate = zlib.decompressobj(-15)
-        # The compressed bytes are fed a little at a time: what zlib leaves unconsumed when
-        # `step` is reached comes back as a copy, which must stay small.
-        stream = self._pieces(entry.data.start, entry.data.stop, max(step // 4, 1 << 16))
+        inflate = _inflater.decompressobj(-15)
+        # The compressed bytes are fed a slice at a time: what zlib leaves unconsumed when
+        # `step` is reached comes back as a copy, which must stay small, and the pieces stay
+        # small enough to be scanned while still in the processor's cache.
+        stream = self._pieces(entry.data.start, entry.data.stop, _FEED)
         fed = False  # the last of the compressed bytes were given to zlib
         pending: bytes | memoryview = b""
         total = check = 0
@@ -427,10 +451,10 @@ class Package:
                 total += len(out)
                 if total > size:
                     raise zlib.error(f"it inflates past its declared {size:,} bytes")
-                check = zlib.crc32(out, check)
+                check = _inflater.crc32(out, check)
                 if out:
                     yield out
-        except zlib.error as exc:
+        except _INFLATE_ERRORS as exc:
             raise zipfile.BadZipFile(f"{name} cannot be decompressed ({exc})") from exc
         if total != size or check != crc:
             raise zipfile.BadZipFile(f"bad CRC or size in {name}")
@@ -462,12 +486,13 @@ class Package:
                 # Never more than the size the directory declares: a part that unpacks to more
                 # is refused before it fills the memory (counted in small steps, kept nowhere).
                 # Then into a buffer of that size: no copy as it grows (a 40 MB log would
-                # otherwise peak at twice its size). A stream that ends early raises zlib.error.
+                # otherwise peak at twice its size; zlib-ng's buffer grows, so zlib does this).
+                # A stream that ends early raises zlib.error.
                 _check_inflates_to_at_most(stream, size)
                 data = zlib.decompress(stream, -15, max(size, 1))
-        except zlib.error as exc:
+        except _INFLATE_ERRORS as exc:
             raise zipfile.BadZipFile(f"{name} cannot be decompressed ({exc})") from exc
-        if len(data) != size or zlib.crc32(data) != crc:
+        if len(data) != size or _inflater.crc32(data) != crc:
             raise zipfile.BadZipFile(f"bad CRC or size in {name}")
         return data
 
@@ -886,8 +911,8 @@ _STEP = 1 << 20
 def _inflate_at_most(stream: memoryview, size: int) -> bytes:
     """The stream inflated, reading no more than `size` bytes and one to tell it is longer
     (which the caller refuses by its size)."""
-    inflate = zlib.decompressobj(-15)
-    data = inflate.decompress(stream, size + 1)
+    inflate = _inflater.decompressobj(-15)
+    data: bytes = inflate.decompress(stream, size + 1)
     if len(data) <= size:
         data += inflate.flush()
     if not inflate.eof:
@@ -898,7 +923,7 @@ def _inflate_at_most(stream: memoryview, size: int) -> bytes:
 def _check_inflates_to_at_most(stream: memoryview, size: int) -> None:
     """Raise zlib.error when the stream inflates to more than `size` bytes (or ends early),
     holding at most one step of its output at a time."""
-    inflate = zlib.decompressobj(-15)
+    inflate = _inflater.decompressobj(-15)
     total = 0
     pending: bytes | memoryview = stream
     while not inflate.eof:

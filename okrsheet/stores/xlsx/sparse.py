@@ -43,6 +43,26 @@ def _rows(xml: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, boo
         yield int(number.group(1)), match.start(), stop, holds
 
 
+# Every row tag, with its number when it comes first and whether its first cell holds a value
+# ("v" or "is"; "" when it does not, or cannot be told so, and for a row without its number
+# first or a prefixed tag: then the rows are looked at as `_dense` does). The search is for
+# `row`, then what comes before it is told (a row's tag, a prefixed one, or text).
+_ROW_FIRST_VALUE = re.compile(
+    rb'row(?:(?<=<row)(?: r="(\d+)"[^>]*>\s*(?:<c\b[^>]*>\s*<(v|is)>)?)?|(?<=:row)\b)'
+)
+
+
+def _dense_at_once(xml: bytes, start: int, end: int) -> bool | None:
+    """`_dense` of the rows between `start` and `end` of `xml`, told in one pass without
+    copying them when every row is numbered first and its first cell holds a value (a check-in
+    log: a hundred thousand rows); None when it cannot be told so."""
+    found = _ROW_FIRST_VALUE.findall(xml, start, end)
+    if not all(v for _, v in found):
+        return None
+    holding = [int(n) for n, _ in found]
+    return all(b - a - 1 <= GAP_ROWS for a, b in zip(holding, holding[1:], strict=False))
+
+
 def _dense(rows: bytes) -> bool:
     """Whether no stretch of more than `GAP_ROWS` rows without a value lies between two rows
     holding values, told in a few passes of C (a long log is a hundred thousand rows): True
@@ -64,14 +84,22 @@ def pieces(xml: bytes) -> list[tuple[int, bytes]] | None:
     worksheet of its rows numbered from 1; the first piece keeps its numbers). None when the
     rows holding values have no empty stretch longer than `GAP_ROWS` (or more than
     `MAX_PIECES` of them, or rows without numbers): then the tab is read whole."""
+    last = xml.rfind(b"<row ")
+    found = _PLAIN_ROW_NUMBER.match(xml, last) if last >= 0 else None
+    if found is not None and int(found[1]) <= GAP_ROWS and xml.find(b":row", last) < 0:
+        return None  # the common case, told from the last row alone
     tail = _LAST_ROW.findall(xml, max(0, len(xml) - (1 << 16)))
     if tail and int(tail[-1]) <= GAP_ROWS:
-        return None  # the common case, told from the end of the file alone
+        return None  # told from the end of the file alone
     data = _SHEET_DATA.search(xml)
-    end = _SHEET_DATA_END.search(xml, data.end()) if data else None
-    if data is None or end is None:
+    if data is None:
         return None
-    if _dense(xml[data.end() : end.start()]):
+    last = xml.rfind(b"</sheetData>", data.end())  # told from the end: no scan of the rows
+    end = _SHEET_DATA_END.search(xml, last if last >= 0 else data.end())
+    if end is None:
+        return None
+    dense = _dense_at_once(xml, data.end(), end.start())
+    if dense if dense is not None else _dense(xml[data.end() : end.start()]):
         return None
     try:
         filled = [row for row in _rows(xml, data.end(), end.start()) if row[3]]

@@ -233,12 +233,14 @@ class XlsxStore:
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx.package import Package
+        from okrsheet.stores.xlsx.values import without_empty_tail
 
         self._check_readable()
         try:
             package: Package | None = Package.open(self.path)
         except (OSError, zipfile.BadZipFile, ValueError):
             package = None  # not a zip: the reader says what it is
+        data: bytes | None = None  # the file's bytes, kept for the tabs read in part
         read = _all if whole else _wanted
         sparse: dict[str, list[list[CellValue]]] = {}
         heads: dict[str, tuple[str, bytes, int]] = {}
@@ -249,25 +251,33 @@ class XlsxStore:
         if package is not None:
             if deferred is not None and not whole:
                 heads = self._heads(package, deferred, read)
-            if heads:
-                buffer = io.BytesIO()
-                try:
-                    package.write(buffer, {p: h for p, h, _ in heads.values()}, compress=False)
-                    # The package with its long tabs cut to their heads.
-                    open_book = functools.partial(_book_of, buffer.getvalue())
-                except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
-                    heads = {}  # read whole: the reader says what is wrong, if anything
+                data = package.data if heads else None
             now = (lambda t: read(t) and t not in heads) if heads else read
             try:
+                values = self._values_only(package, now)
                 self._check_bounds(package, now)
             except (zipfile.BadZipFile, zlib.error, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from exc
             sparse = self._sparse_rows(package, now)
+            replaced = {
+                **{part: without_empty_tail(xml) or xml for part, xml in values.items()},
+                **{p: h for p, h, _ in heads.values()},
+            }
+            if replaced:
+                buffer = io.BytesIO()
+                try:
+                    # The package with its long tabs cut to their heads and its formulas left
+                    # out, stored: the reader neither inflates nor lexes what it does not read.
+                    package.write(buffer, replaced, compress=False)
+                    open_book = functools.partial(_book_of, buffer.getvalue())
+                except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
+                    heads = {}  # read whole: the reader says what is wrong, if anything
             del package
         raw = self._grids(open_book, read=read, sparse=sparse)
         raw.unresolved = _unresolved(lambda: Package.open(self.path))
         if heads:
-            self._defer(raw, heads, deferred)
+            assert data is not None
+            self._defer(raw, heads, deferred, data)
         raw.keeps_results = True
         return raw
 
@@ -302,6 +312,7 @@ class XlsxStore:
         raw: RawWorkbook,
         heads: dict[str, tuple[str, bytes, int]],
         deferred: Deferred | None,
+        data: bytes,
     ) -> None:
         """Give each long tab read in part its `rows_of` (or, when its head does not make
         `deferred` say yes, all its rows now)."""
@@ -310,34 +321,35 @@ class XlsxStore:
             if grid.title not in heads:
                 continue
             part, _, head_end = heads[grid.title]
-            rows_of = self._rows_of(grid.title, part, head_end)
+            rows_of = self._rows_of(grid.title, part, head_end, data)
             if deferred.wanted(Grid(grid.title, grid.rows[: deferred.head_rows])):
                 raw.rows_of[grid.title] = rows_of
             else:
                 grid.rows = rows_of(None)
 
     def _rows_of(
-        self, title: str, part: str, head_end: int
+        self, title: str, part: str, head_end: int, data: bytes
     ) -> Callable[[RowsWanted | None], list[list[CellValue]]]:
-        """`RawWorkbook.rows_of` for a long tab read in part (see `stores.xlsx.defer`)."""
+        """`RawWorkbook.rows_of` for a long tab read in part (see `stores.xlsx.defer`), from
+        `data`, the bytes of the file the other tabs were read from."""
         from python_calamine import CalamineError, CalamineWorkbook
 
         from okrsheet.stores.xlsx.defer import pick_streamed
         from okrsheet.stores.xlsx.package import Package
 
         def every_row() -> list[list[CellValue]]:
-            package = Package.open(self.path)
+            package = Package(data)
             self._check_bounds(package, title.__eq__)
             sparse = self._sparse_rows(package, title.__eq__)
             del package
-            book = lambda: CalamineWorkbook.from_path(str(self.path))  # noqa: E731
+            book = functools.partial(_book_of, data)
             return self._grids(book, only=title.__eq__, read=_all, sparse=sparse).grids[0].rows
 
         def rows_of(wanted: RowsWanted | None) -> list[list[CellValue]]:
             if wanted is None:
                 return every_row()
             try:
-                package = Package.open(self.path)
+                package = Package(data)
                 # The sheet inflated piece by piece, only the rows asked for kept.
                 picked = pick_streamed(package, package.chunks(part), head_end, wanted)
                 if picked is None:
@@ -355,10 +367,13 @@ class XlsxStore:
                 )
             except (CalamineError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError):
                 return every_row()  # the whole read says what is wrong, if anything
+            # The rows left unread are one empty row, many times (a three years' log: 280,000
+            # of them, a list each would cost 0.04 s); nothing writes into the rows read.
+            empty: list[CellValue] = []
             rows: list[list[CellValue]] = got[:last]
-            rows.extend([] for _ in range(last - len(rows)))
+            rows.extend([empty] * (last - len(rows)))
             for position, number in enumerate(numbers, start=last):
-                rows.extend([] for _ in range(number - 1 - len(rows)))
+                rows.extend([empty] * (number - 1 - len(rows)))
                 rows.append(got[position] if position < len(got) else [])
             return rows
 
@@ -385,6 +400,26 @@ class XlsxStore:
         raw.unresolved = _unresolved(lambda: known or Package(data))
         raw.keeps_results = True
         return raw
+
+    def _values_only(self, package: Package, read: Callable[[str], bool]) -> dict[str, bytes]:
+        """The XML of each tab `read` accepts that holds formulas, without them (see
+        `stores/xlsx/values`), by part; `package` gives it from now on (the bounds are checked
+        and the sparse tabs cut on what the reader reads). The package's size is checked
+        first, before anything is inflated."""
+        from okrsheet.stores.xlsx.bounds import check_package
+        from okrsheet.stores.xlsx.parts import sheet_parts
+        from okrsheet.stores.xlsx.values import without_formulas
+
+        check_package(package, str(self.path))
+        names = set(package.namelist())
+        values: dict[str, bytes] = {}
+        for title, part in sheet_parts(package).items():
+            if read(title) and part in names and part not in values:
+                stripped = without_formulas(package.read(part))
+                if stripped is not None:
+                    package.hold(part, stripped)
+                    values[part] = stripped
+        return values
 
     def _check_bounds(
         self, package: Package, read: Callable[[str], bool], *, keep: bool = True
