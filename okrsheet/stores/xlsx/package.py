@@ -194,8 +194,9 @@ _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _UTF8_NAME = 0x800
 _DESCRIPTOR = 0x08
-_CHUNK = 4 << 20  # `Package.chunks`: large enough that a scan's cost per piece is nothing
-_FEED = 32 << 10  # `Package.chunks`: compressed bytes inflated at a time (about 0.35 MB of XML)
+#: `Package.chunks`: large enough that a scan's cost per piece is nothing, small enough that a
+#: piece is scanned while still in the processor's cache.
+_CHUNK = 512 << 10
 _LIMIT = 0xFFFFFFFF  # past this a zip needs zip64 records, which `Package.write` leaves to zipfile
 
 
@@ -432,10 +433,9 @@ class Package:
             return
         crc, _, size = struct.unpack_from("<3L", entry.central, 16)
         inflate = _inflater.decompressobj(-15)
-        # The compressed bytes are fed a slice at a time: what zlib leaves unconsumed when
-        # `step` is reached comes back as a copy, which must stay small, and the pieces stay
-        # small enough to be scanned while still in the processor's cache.
-        stream = self._pieces(entry.data.start, entry.data.stop, _FEED)
+        # The compressed bytes are fed a little at a time: what zlib leaves unconsumed when
+        # `step` is reached comes back as a copy, which must stay small.
+        stream = self._pieces(entry.data.start, entry.data.stop, max(step // 4, 1 << 14))
         fed = False  # the last of the compressed bytes were given to zlib
         pending: bytes | memoryview = b""
         total = check = 0
