@@ -450,6 +450,57 @@ def test_formulas_follow_rows_inserted_and_deleted_above_them() -> None:
     assert fake.values(sid, "Summary") == [[13, 26]]
 
 
+def test_only_formulas_naming_the_changed_tab_are_rewritten_and_each_the_same_way() -> None:
+    """Rewriting skips a formula on another tab that does not spell the changed tab's title,
+    and rewrites a formula text repeated on many rows once: what each cell ends with is what
+    a rewrite of each would give."""
+    fake = FakeGoogle()
+    same = "=SUM('It''s'!A2:A3)  "  # the same text on three rows, trailing blanks kept
+    sid = fake.add_spreadsheet(
+        {
+            "It's": [[1], [2], [3], ["=SUM(A2:A3)", "=It!A3"]],
+            "It": [[5], [6], [7]],
+            "Other": [
+                [same, "=SUM(It!A2:A3)", "=SUM('It''s 2'!A3)"],
+                [same, "=INDIRECT(\"'It''s'!A3\")", '=LEN("It\'s")'],
+                [same, "=SUM( 'It''s'!A1 , LOG10( 'It''s'!A3 ) )"],
+            ],
+            "It's 2": [[9], [9], [9]],
+        }
+    )
+    fake.delete_rows(sid, "It's", 0, 1)
+    assert fake.values(sid, "Other", value_render_option="FORMULA") == [
+        ["=SUM('It''s'!A1:A2)  ", "=SUM(It!A2:A3)", "=SUM('It''s 2'!A3)"],
+        ["=SUM('It''s'!A1:A2)  ", "=INDIRECT(\"'It''s'!A3\")", '=LEN("It\'s")'],
+        ["=SUM('It''s'!A1:A2)  ", "=SUM( #REF! , LOG10( 'It''s'!A2 ) )"],
+    ]
+    # On the changed tab its own references move; one to another tab does not.
+    assert fake.values(sid, "'It''s'!A3:B3", value_render_option="FORMULA") == [
+        ["=SUM(A1:A2)", "=It!A3"]
+    ]
+    assert fake.values(sid, "Other!A1:B1") == [[5, 13]]
+
+
+def test_a_tab_is_found_by_id_after_tabs_are_added_deleted_and_moved() -> None:
+    fake = FakeGoogle()
+    sid = fake.add_spreadsheet({"A": [[1]], "B": [[2]], "C": [[3]]})
+    ss = fake.spreadsheet(sid)
+    ids = {s.title: s.sheet_id for s in ss.sheets}
+    assert [ss.sheet_by_id(ids[t]).title for t in "ABC"] == ["A", "B", "C"]  # type: ignore[union-attr]
+    fake.batch_update(
+        sid,
+        [
+            {"deleteSheet": {"sheetId": ids["A"]}},
+            {"addSheet": {"properties": {"sheetId": 99, "title": "D", "index": 0}}},
+            {"updateSheetProperties": {"properties": {"sheetId": ids["C"], "index": 0},
+                                       "fields": "index"}},
+        ],
+    )  # fmt: skip
+    assert ss.sheet_by_id(ids["A"]) is None
+    assert [ss.sheet_by_id(i).title for i in (99, ids["B"], ids["C"])] == ["D", "B", "C"]  # type: ignore[union-attr]
+    assert [s.title for s in ss.sheets] == ["C", "D", "B"]
+
+
 def test_formulas_follow_columns_moved() -> None:
     fake = FakeGoogle()
     sid = fake.add_spreadsheet({"Sheet1": [["a", 1, "=B1*2", "=SUM(B:B)"], ["b", 2]]})

@@ -1042,16 +1042,24 @@ def _rewrite_formulas(
     ss: FakeSpreadsheet, sheet: FakeSheet, dimension: str, change: Change
 ) -> None:
     """Every formula of the spreadsheet that refers to `sheet`, rewritten after its rows or
-    columns changed, as Google does."""
+    columns changed, as Google does.
+
+    A formula on another sheet that does not spell `sheet`'s title (quoted or not) has no
+    reference to it and is left as it is; the same formula text is rewritten once per call
+    (person tabs repeat their formulas)."""
+    spelt = sheet.title.replace("'", "''")
+    done: dict[tuple[str, bool], str] = {}
     for other in ss.sheets:
+        on_sheet = other is sheet
         for line in other.rows:
             for cell in line:
                 typed = (cell or {}).get("userEnteredValue") or {}
-                if "formulaValue" in typed:
-                    typed["formulaValue"] = restructured(
-                        typed["formulaValue"],
-                        other is sheet,
-                        sheet.title,
-                        dimension == "ROWS",
-                        change,
+                formula = typed.get("formulaValue")
+                if formula is None or (not on_sheet and spelt not in formula):
+                    continue
+                key = (formula, on_sheet)
+                if key not in done:
+                    done[key] = restructured(
+                        formula, on_sheet, sheet.title, dimension == "ROWS", change
                     )
+                typed["formulaValue"] = done[key]

@@ -1193,7 +1193,7 @@ def _each_reference(formula: str, kinds: tuple[str, ...], rewrite: Callable[[str
         return formula
     out, pos = ["="], 1
     while pos < len(formula):
-        if formula[pos:].strip() == "":
+        if _BLANK_REST.match(formula, pos):
             out.append(formula[pos:])
             break
         m = _FORMULA_TOKEN.match(formula, pos)
@@ -1202,10 +1202,16 @@ def _each_reference(formula: str, kinds: tuple[str, ...], rewrite: Callable[[str
         kind = m.lastgroup or "op"
         text = m.group(kind)
         out.append(formula[pos : m.start(kind)])
-        is_call = formula[m.end() :].lstrip().startswith("(")
+        is_call = _CALL_OPENS.match(formula, m.end()) is not None
         out.append(rewrite(text) if kind in kinds and not is_call else text)
         pos = m.end()
     return "".join(out)
+
+
+# Matched where a token ends rather than on a copy of the rest, so that a walk over a long
+# formula stays linear (`\s` is the whitespace `str.strip` removes).
+_BLANK_REST = re.compile(r"\s*\Z")
+_CALL_OPENS = re.compile(r"\s*\(")
 
 
 @functools.lru_cache(maxsize=1 << 12)

@@ -1468,7 +1468,9 @@ class FakeGoogle(BatchUpdateRequests, DriveApi):
                     continue
                 formulas.discard((r, c))
                 number_format = (cell.get("userEnteredFormat") or {}).get("numberFormat")
-                ev = dict(uev)
+                # A plain value is its own effective value: the same dict, never changed in
+                # place (a write stores a new one), so a big log costs one dict a cell, not two.
+                ev = uev
                 cell["effectiveValue"] = ev
                 cell["formattedValue"] = format_value(ev, number_format)
             rows = sheet.rows
