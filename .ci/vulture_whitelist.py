@@ -95,3 +95,7 @@ LocalXlsx
 
 # The whole-sheet pick the tests compare the streamed one with (tests/stores/test_xlsx_defer*.py).
 pick
+
+# io.RawIOBase's hook: a buffered reader (and so zipfile) reads a hollow package's file through it
+# (stores/xlsx/package._GapFile).
+readinto
