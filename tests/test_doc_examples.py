@@ -20,7 +20,17 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
   reached the servers is checked, not only the exit codes;
 - `<!-- run with a stand-in for mail ... -->`: `mail` is a script that keeps what it was given;
 - `<!-- synopsis -->`: not run, but every option it names must be one the command has;
-- `<!-- not run: REASON -->`: not run, for the reason given (installing the project, the
+- `<!-- run in a fresh copy of the project ... -->`: the README's try-it line, run as written
+  (`python3 -m venv .venv`, the install from the network, `okr init`, `okr status`) in a copy of
+  the project's tracked files (test_the_try_it_line_installs_and_runs);
+- `<!-- run on the small benchmark workbook ... -->`: the profiling lines, run as written (this
+  environment's Python and `okr` as `.venv/bin/...`) with the `small` workbook of
+  benchmarks/generate.py at `benchmarks/out/large.xlsx`, `P001-1.1` for `P150-1.1` and a folder
+  of the test for `/tmp/` (test_the_profile_lines_run);
+- `<!-- run on one file of tests/reliability ... -->`: the line that runs the reliability
+  suites, on the one file the marker names for the folder (the folder runs in the suite this
+  check is in; test_the_reliability_line_runs);
+- `<!-- not run: REASON -->`: not run, for the reason given (running the suite, the
   benchmarks); NOT_RUN below counts them per page, so a new one is a decision, and what can be
   checked of them is (test_the_set_up_lines_are_the_ones_ci_runs, test_the_benchmark_lines_...).
 
@@ -39,6 +49,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -68,10 +79,9 @@ PAGES = [ROOT / "README.md"] + [
 ]
 #: Blocks that are not run, per page: each says why in its marker.
 NOT_RUN = {
-    # The set-up lines: they install the project, run the whole suite (checked against .ci/run).
-    "README.md": 2,
-    "docs/performance.md": 2,  # the benchmarks: minutes, and workbooks they build first
-    "docs/reliability.md": 1,  # runs a part of the test suite
+    # The test line: it runs the whole suite, this test among it (checked against .ci/run).
+    "README.md": 1,
+    "docs/performance.md": 1,  # the benchmarks: workbooks built in minutes, commands timed
 }
 #: Stands for the spreadsheet an example made on Google.
 SPREADSHEET = "gsheet:1AbC..."
@@ -158,15 +168,20 @@ RUN = [
 MAILED = [b for b in BLOCKS if b.marker.startswith("run with") and b.marker.endswith("the test")]
 SYNOPSES = [b for b in BLOCKS if b.marker == "synopsis"]
 SKIPPED = [b for b in BLOCKS if b.marker.startswith("not run:")]
+INSTALLED = [b for b in BLOCKS if b.marker.startswith("run in a fresh copy of the project")]
+PROFILED = [b for b in BLOCKS if b.marker.startswith("run on the small benchmark workbook")]
+ONE_FILE = [b for b in BLOCKS if b.marker.startswith("run on one file of tests/reliability")]
 
 
 def test_every_shell_block_is_run_checked_or_says_why_not() -> None:
-    assert len(BLOCKS) == len(RUN) + len(MAILED) + len(SYNOPSES) + len(SKIPPED), [
-        f"{b.name}: unknown marker <!-- {b.marker} -->"
-        for b in BLOCKS
-        if b not in RUN + MAILED + SYNOPSES + SKIPPED
+    known = RUN + MAILED + SYNOPSES + SKIPPED + INSTALLED + PROFILED + ONE_FILE
+    assert len(BLOCKS) == len(known), [
+        f"{b.name}: unknown marker <!-- {b.marker} -->" for b in BLOCKS if b not in known
     ]
     assert len(RUN) >= 12 and len(MAILED) >= 5 and len(SYNOPSES) >= 8
+    assert [b.page for b in INSTALLED + PROFILED + ONE_FILE] == [
+        "README.md", "docs/performance.md", "docs/reliability.md"
+    ]  # fmt: skip
     counted: dict[str, int] = {}
     for block in SKIPPED:
         assert block.marker.removeprefix("not run:").strip(), f"{block.name}: no reason given"
@@ -207,7 +222,9 @@ def run_in_process(tokens: list[str], folder: Path, monkeypatch: pytest.MonkeyPa
     return result.exit_code, result.stdout, result.stderr
 
 
-def run_in_bash(command: str, folder: Path, first_on_path: Path | None = None) -> Any:
+def run_in_bash(
+    command: str, folder: Path, first_on_path: Path | None = None, timeout: float = 120
+) -> Any:
     bash = shutil.which("bash")
     assert bash, "bash is needed to run the docs' shell examples"
     path = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
@@ -216,7 +233,7 @@ def run_in_bash(command: str, folder: Path, first_on_path: Path | None = None) -
     env = {**os.environ, "PATH": path}
     done = subprocess.run(
         [bash, "--norc", "--noprofile", "-c", command],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=folder, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
     return done.returncode, done.stdout, done.stderr
 
@@ -450,7 +467,7 @@ def test_what_the_examples_not_run_name_exists() -> None:
         for path in re.findall(r"(?<![\w/.])((?:benchmarks|tests|\.ci)/[\w./-]*\w)", block.text)
         if not path.startswith("benchmarks/out/")  # what the benchmarks build
     }
-    assert {"tests/reliability", "benchmarks/run.py", "benchmarks/cells.py"} <= named
+    assert {"benchmarks/run.py", "benchmarks/cells.py"} <= named
     assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
 
 
@@ -460,15 +477,17 @@ def _not_run(page: str, needle: str) -> Block:
 
 
 def test_the_set_up_lines_are_the_ones_ci_runs(example_bytes: bytes, tmp_path: Path) -> None:
-    """The README's set-up lines install the project (not done here): the test line is the one
+    """The README's set-up lines: the test line (not run: it runs the whole suite) is the one
     `.ci/run` runs, the try-it line installs the same way without the test extras, and what it
-    does once installed runs (with this environment's `okr` as `.venv/bin/okr`)."""
+    does once installed runs here too (with this environment's `okr` as `.venv/bin/okr`; the
+    whole line runs in test_the_try_it_line_installs_and_runs)."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     ci_test = ci[ci.index("# The README's test command (pytest exits 5 when it collects no tests: "
                           "that fails here too).") + 1]  # fmt: skip
     tests = _not_run("README.md", "pytest")
     assert tests.commands() == [ci_test]
-    try_it = _not_run("README.md", "--example").commands()
+    (block,) = INSTALLED
+    try_it = block.commands()
     assert len(try_it) == 1
     steps = try_it[0].split(" && ")
     assert " && ".join(steps[:2]) == ci_test.rsplit(" && ", 1)[0].replace("'.[test]'", ".")
@@ -479,6 +498,108 @@ def test_the_set_up_lines_are_the_ones_ci_runs(example_bytes: bytes, tmp_path: P
     code, stdout, stderr = run_in_bash(" && ".join(steps[2:]), tmp_path)
     assert code == 0, stderr
     assert "SALES-1.2" in stdout and (tmp_path / "example.xlsx").exists()
+
+
+def _online(host: str = "pypi.org") -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, 443), timeout=5):
+        return True
+    return False
+
+
+def test_the_try_it_line_installs_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's try-it line, run as written in a copy of the project's tracked files: a
+    fresh `.venv`, the install from the network (pip's cache, if any, reused), then `okr init`
+    and `okr status`, which prints the example company's status table. Offline it is skipped,
+    except where `CI` is set (as `.ci/run` runs), where it fails."""
+    (block,) = INSTALLED
+    (line,) = block.commands()
+    copy = tmp_path / "okrsheet"
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, tracked.split("\0")):
+        if (ROOT / name).is_file():  # tracked, and not deleted in the working tree
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    assert not (copy / ".venv").exists() and (copy / "pyproject.toml").is_file()
+
+    code, stdout, stderr = run_in_bash(line, copy, timeout=900)
+
+    if code != 0 and not os.environ.get("CI") and not _online():
+        pytest.skip(f"no network to install from: {stderr.strip().splitlines()[-1:]}")
+    assert code == 0, f"README.md: `{line}` exited {code}\n{stdout}\n{stderr}"
+    assert (copy / ".venv" / "bin" / "okr").is_file() and (copy / "example.xlsx").is_file()
+    first, *rest = stdout.splitlines()
+    assert re.fullmatch(
+        r"Northwind Analytics · 2026-Q4 \(2026-10-01 to 2026-12-31\) · as of \d{4}-\d\d-\d\d",
+        first.strip(),
+    ), stdout
+    shown = set(re.findall(r"^\s*([A-Z]+-\d+(?:\.\d+)?)\s", "\n".join(rest), re.MULTILINE))
+    exit_code, json_out, _ = run_in_process(
+        ["okr", "status", "--format", "json", "-w", str(copy / "example.xlsx")], copy, monkeypatch
+    )
+    assert exit_code == 0
+    ids = set(re.findall(r'"id": "([A-Z]+-\d+(?:\.\d+)?)"', json_out))
+    assert len(ids) >= 15 and shown == ids, (sorted(shown), sorted(ids))
+
+
+def test_the_profile_lines_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/performance.md's profiling lines, run as written on the `small` workbook of
+    benchmarks/generate.py put at `benchmarks/out/large.xlsx` (with P001-1.1, a key result it
+    has, for P150-1.1, and a folder of the test for /tmp/): each prints its profile, and the
+    check-in is written to the copy only."""
+    (block,) = PROFILED
+    # This environment as `.venv` (the whole of it: Python finds its packages by pyvenv.cfg).
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    out = tmp_path / "benchmarks" / "out"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--out", str(out),
+         "--sizes", "small"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    (out / "small.xlsx").rename(out / "large.xlsx")
+    before = (out / "large.xlsx").read_bytes()
+    stands_for = {"P150-1.1": "P001-1.1", re.escape("/tmp/"): f"{tmp_path}/"}
+    commands = block.commands()
+    assert len(commands) == 3 and all(p in block.text for p in ["P150-1.1", "/tmp/copy.xlsx"])
+
+    for command in commands:
+        for pattern, here in stands_for.items():
+            command = re.sub(pattern, here, command)
+        code, stdout, stderr = run_in_bash(command, tmp_path)
+        assert code == 0, f"{block.name}: `{command}` exited {code}\n{stdout}\n{stderr}"
+        if "checkin" in command:
+            assert "Ordered by: cumulative time" in stdout, stdout[-2000:]
+            assert f"Recorded 1 check-in(s) in {tmp_path}/copy.xlsx." in stderr, stderr
+
+    assert (out / "large.xlsx").read_bytes() == before
+    monkeypatch.setenv("OKR_TODAY", "2026-12-31")
+    exit_code, stdout, _ = run_in_process(
+        ["okr", "history", "P001-1.1", "--format", "json", "-w", str(tmp_path / "copy.xlsx")],
+        tmp_path, monkeypatch,
+    )  # fmt: skip
+    assert exit_code == 0 and '"value": 12' in stdout, stdout
+
+
+def test_the_reliability_line_runs(tmp_path: Path) -> None:
+    """docs/reliability.md's line runs as written, on the one fast file its marker names for
+    tests/reliability (in one process, with its own temporary folder and no cache written)."""
+    (block,) = ONE_FILE
+    (line,) = block.commands()
+    named = re.search(r"(test_\w+\.py) for the folder", block.marker)
+    assert named and "tests/reliability " in f"{line} ", block.marker
+    file = f"tests/reliability/{named.group(1)}"
+    assert (ROOT / file).is_file(), file
+    command = line.replace("tests/reliability", file, 1)
+    addopts = f"-n 0 -p no:cacheprovider --basetemp={tmp_path / 'basetemp'}"
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTEST_ADDOPTS", addopts)
+        code, stdout, stderr = run_in_bash(command, ROOT)
+
+    assert code == 0, f"{block.name}: `{command}` exited {code}\n{stdout}\n{stderr}"
+    assert "slowest 10 durations" in stdout, stdout
+    assert re.search(r"^\d+ passed in ", stdout.splitlines()[-1]), stdout
 
 
 def _script_options(script: str) -> set[str]:
@@ -493,7 +614,7 @@ def test_the_benchmark_lines_name_scripts_options_and_commands_that_exist() -> N
     """docs/performance.md's benchmark lines are not run (minutes each, on workbooks they build
     first): each names a script of benchmarks/ and only options it has, and the profiled
     commands only options okr has, on a workbook size benchmarks/generate.py builds."""
-    blocks = [b for b in SKIPPED if b.page == "docs/performance.md"]
+    blocks = [b for b in SKIPPED + PROFILED if b.page == "docs/performance.md"]
     lines = [line for b in blocks for line in b.commands()]
     checked = 0
     for line in lines:
