@@ -421,51 +421,13 @@ class _Sheet:
     def _column_style(self, col: int) -> int:
         return next((s for low, high, s in self.column_styles if low <= col <= high), 0)
 
-    def set_cells(self, cells: Iterable[tuple[tuple[int, int], WriteValue]]) -> None:
-        """`set` for each cell, in order; the common case, a formula already in its cell
-        (a write tops up its tabs' formulas), is told in one step, and a cached result
-        already as given is left as it is."""
-        rows, index, settled, valued = self.rows, self._cells, self.settled, self.valued
-        widest = self.widest_written
-        plain = (None, "n", "str", "b", "e")
-        for (row, col), value in cells:
-            if isinstance(value, Formula) and row in rows:
-                found = index.get(row)
-                cell = (found if found is not None else self._cells_of(row, rows[row])).get(col)
-                # `_holds`, written out: the formula alone in its cell (a result aside).
-                size = 0 if cell is None else len(cell)
-                if (
-                    cell is not None
-                    and (size == 1 or (size == 2 and cell[1].tag == _V))
-                    and cell[0].tag == _F
-                    and cell[0].text == value.text[1:]
-                    and value.text[:1] == "="
-                    and cell.get("t") in plain
-                    and not cell[0].keys()
-                    and cell.get("cm") is None
-                    and cell.get("vm") is None
-                ):
-                    widest = max(widest, col)
-                    result = value.result
-                    if result is not None:
-                        if not _holds_result(cell, result):
-                            _give_result(cell, result)
-                        settled.add(cell)
-                        valued.add(cell)
-                    elif size == 1 or not (cell[1].text or "").strip():
-                        settled.add(cell)
-                    continue
-            self.widest_written = widest
-            self.set(row, col, value)
-            widest = self.widest_written
-        self.widest_written = widest
-
     def set(self, row: int, col: int, value: WriteValue) -> None:
         self.widest_written = max(self.widest_written, col)
         cell = self._cell(row, col)
         if isinstance(value, Formula) and self._holds(cell, value):
             if value.result is not None:
-                _give_result(cell, value.result)
+                if not _holds_result(cell, value.result):  # a result as given stays as it is
+                    _give_result(cell, value.result)
                 self.settled.add(cell)
                 self.valued.add(cell)
             # The same formula: its cached result goes in `finish`, like every other's.
@@ -1140,13 +1102,14 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     sheets: dict[str, _Sheet] = {}
     replaced: dict[str, Content | None] = {}
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
-    # The sheets the changes set cells on, parsed before the first is changed.
-    parts_to_parse = list(
+    # The sheets the changes set cells on or delete rows of, parsed several at once (see
+    # `in_parallel`) before the first is changed.
+    to_parse = list(
         dict.fromkeys(
             parts[c.tab] for c in changes if isinstance(c, SetCells | DeleteRows) and c.tab in parts
         )
     )
-    roots: dict[str, Any] = {}
+    roots = dict(zip(to_parse, in_parallel(_parse_part(package), to_parse), strict=True))
     for change in changes:
         assert isinstance(change, SetCells | AppendRows | DeleteRows)
         part = parts.get(change.tab)
@@ -1168,10 +1131,6 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 replaced.update(_grown_tables(package, part, *fast.added))
                 written.rows_from = min(written.rows_from or _ANY_ROW, fast.added[0])
                 continue
-        if not sheets and len(parts_to_parse) > 1:  # parsed several at once: see `in_parallel`
-            roots = dict(
-                zip(parts_to_parse, in_parallel(_parse_part(package), parts_to_parse), strict=True)
-            )
         sheet = sheets.get(part)
         if sheet is None:
             root = roots.pop(part, None)
@@ -1187,9 +1146,8 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
                 # Every row from the first one deleted on holds other cells now.
                 written.rows_from = min(written.rows_from or _ANY_ROW, min(change.rows))
         elif isinstance(change, SetCells):
-            ordered = sorted(change.cells.items())
-            sheet.set_cells(ordered)
-            for (row, col), _ in ordered:
+            for (row, col), value in sorted(change.cells.items()):
+                sheet.set(row, col, value)
                 written.add(row, col)
         else:
             start = sheet.last_used_row() + 1
