@@ -15,7 +15,7 @@ def main() -> None:
         return
     from okrsheet import memory
     from okrsheet.cli import main as run
-    from okrsheet.render.console import safe_streams
+    from okrsheet.render.streams import safe_streams
 
     memory.freeze_large_loads = True  # one short run: a large load is frozen (memory.py)
 

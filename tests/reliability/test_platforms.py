@@ -335,7 +335,7 @@ def test_output_in_a_legacy_code_page_never_fails(tmp_path: Path, example: Path)
 def test_a_pipe_in_a_legacy_code_page_gets_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
     """No encoding named, not a terminal (a Windows pipe or file): UTF-8, so data arrives
     whole; a terminal keeps its code page and prints `?` for what it lacks."""
-    from okrsheet.render.console import safe_streams
+    from okrsheet.render.streams import safe_streams
 
     monkeypatch.delenv("PYTHONIOENCODING", raising=False)
     piped, shown = io.BytesIO(), io.BytesIO()
