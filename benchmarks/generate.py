@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
 from okrsheet.layout.writer import Draft, Person, workbook_tabs
 from okrsheet.stores.xlsx.store import XlsxStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale import OUT, people  # type: ignore[import-not-found]  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class Size:
 
 
 YEAR = Cycle(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+#: Each size (at smoke scale, OKR_BENCH_SMOKE=1, with at most 3 people: see scale.py).
 SIZES = {
     "small": Size(5, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))),
     "medium": Size(
@@ -48,6 +54,7 @@ SIZES = {
     # The check-in memory target's workbook: 535 person tabs, three years, 1,001,520 log lines.
     "million": Size(535, 4, 3, YEAR, years=3),
 }
+SIZES = {name: replace(size, people=people(size.people)) for name, size in SIZES.items()}
 AS_OF = {
     "small": date(2026, 11, 20),
     "medium": date(2026, 11, 20),
@@ -142,7 +149,7 @@ def _history(draft: Draft, as_of: date, rng: random.Random, years: int = 1) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--sizes", default="small,medium,large")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
