@@ -264,6 +264,9 @@ class Deferred:
     titles: Callable[[str], bool] = lambda title: True
     head_rows: int = 50
     min_bytes: int = 1 << 20
+    # Tabs the reader does not look at (an archived cycle, for a report as of a day of the
+    # live one): a store may give their titles only, as for `UNREAD_TABS`.
+    unread: Callable[[str], bool] = lambda title: False
 
 
 @dataclass(frozen=True)

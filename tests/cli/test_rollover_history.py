@@ -226,3 +226,54 @@ def test_a_day_before_the_cycle_with_no_archive_holding_it_shows_this_cycle(
     before = history(okr, str(example), "--as-of", "2026-09-30")  # nothing rolled over yet
 
     assert before["checkins"] == [] and before["due"] == "2026-12-31"
+
+
+ARCHIVES = ("Archive 2026-Q4", "Archive 2026-Q4 check-ins")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--format", "json"),
+        ("lagging", "--format", "json"),
+        ("report", "--out", "page.html"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_reports_of_the_live_cycle_leave_the_archived_cycles_unread(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """After a rollover the archive tabs hold the old cycle (its plan and its check-ins): a
+    report of the live cycle does not read their cells, so its cost stays that of one cycle;
+    and it says what it says when they are read."""
+    from okrsheet.layout import schema
+
+    w = str(example)
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", w).exit_code == 0
+    monkeypatch.setenv("OKR_TODAY", "2027-01-20")
+    assert okr("checkin", KR, "--value", "2900000", "-w", w).exit_code == 0
+    looked_at: list[list[str]] = []
+    grids = XlsxStore._grids
+
+    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
+        read = k.get("read")
+        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
+        return grids(store, *a, **k)
+
+    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    out = example.parent / "page.html"
+    argv = [a if a != "page.html" else str(out) for a in args]
+
+    def run() -> str:
+        result = okr(*argv, "-w", w)
+        assert result.exit_code == 0, result.stderr
+        return out.read_text(encoding="utf-8") if out.exists() else result.stdout
+
+    unread = run()
+    assert looked_at == [[]]
+    with monkeypatch.context() as m:
+        m.setattr(schema, "is_archive", lambda title: False)
+        read = run()
+    assert looked_at[1] == list(ARCHIVES)
+    assert read == unread
+    assert KR in unread

@@ -242,6 +242,9 @@ class XlsxStore:
             package = None  # not a zip: the reader says what it is
         data: bytes | None = None  # the file's bytes, kept for the tabs read in part
         read = _all if whole else _wanted
+        if deferred is not None and not whole:
+            unread = deferred.unread
+            read = lambda title: _wanted(title) and not unread(title)  # noqa: E731
         sparse: dict[str, list[list[CellValue]]] = {}
         heads: dict[str, tuple[str, bytes, int]] = {}
         path = str(self.path)
