@@ -283,7 +283,8 @@ def history_axis(sizes: Sequence[str], runs: int, pycache: str) -> None:
     base = spent[0]
     for size, path, seconds in zip(sizes, paths, spent, strict=True):
         lines = log_lines(path)
-        line(f"okr status, {size} ({lines:,} log lines)", seconds, parse)
+        line(f"okr status, {size}", seconds, parse)
+        print(f"  {'  lines in the live log':<38} {lines:9,}")
         if path != paths[0]:
             ok = "ok" if seconds <= HISTORY_RATIO * base else "OVER"
             print(
