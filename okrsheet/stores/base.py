@@ -257,7 +257,8 @@ class Deferred:
     """Long tabs a read may leave for later (`RawWorkbook.rows_of`): a tab whose sheet is over
     `min_bytes` and whose first `head_rows` rows make `wanted` say yes reaches the reader as
     those rows; the reader then asks for the rows it needs (`RowsWanted`). A store that reads
-    the whole workbook in one call anyway (Google) ignores it."""
+    the whole workbook in one call anyway (Google) reads long tabs whole, but leaves out the
+    tabs `unread` names all the same."""
 
     wanted: Callable[[Grid], bool]
     # Only tabs whose title this accepts (a long tab that is not wanted is read twice).

@@ -277,3 +277,33 @@ def test_reports_of_the_live_cycle_leave_the_archived_cycles_unread(
     assert looked_at[1] == list(ARCHIVES)
     assert read == unread
     assert KR in unread
+
+
+@pytest.mark.parametrize("command", ["status", "lagging"])
+def test_on_google_a_report_of_the_live_cycle_does_not_ask_for_the_archives(
+    okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """On Google, the values read leaves the archive tabs out of its ranges (fewer bytes
+    received), and the report says what it says when they are read."""
+    from okrsheet.layout import schema
+
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", gexample).exit_code == 0
+    book = google.fake.spreadsheets[google.sheet_id()]
+    archives = {s.sheet_id for t in ARCHIVES if (s := book.sheet_by_title(t)) is not None}
+    assert len(archives) == 2
+
+    def asked() -> tuple[str, set[int], int]:
+        before = google.fake.bytes_received()
+        result = okr(command, "--format", "json", "-w", gexample)
+        assert result.exit_code == 0, result.stderr
+        _meta, values = google.fake.sheets_reads()[-2:]
+        ids = {f["gridRange"]["sheetId"] for f in values.body["dataFilters"]}
+        return result.stdout, ids, google.fake.bytes_received() - before
+
+    unread, ids, lean = asked()
+    with monkeypatch.context() as m:
+        m.setattr(schema, "is_archive", lambda title: False)
+        read, all_ids, whole = asked()
+
+    assert not ids & archives and archives <= all_ids
+    assert read == unread and lean < whole
