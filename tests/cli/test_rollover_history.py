@@ -237,6 +237,10 @@ ARCHIVES = ("Archive 2026-Q4", "Archive 2026-Q4 check-ins")
         ("status", "--format", "json"),
         ("lagging", "--format", "json"),
         ("report", "--out", "page.html"),
+        ("digest", "--format", "json"),
+        ("todo", "--owner", "Priya Raman", "--format", "json"),
+        ("tree", "--format", "json"),
+        ("deps", "--format", "json"),
     ],
     ids=lambda a: a[0],
 )
@@ -276,7 +280,7 @@ def test_reports_of_the_live_cycle_leave_the_archived_cycles_unread(
         read = run()
     assert looked_at[1] == list(ARCHIVES)
     assert read == unread
-    assert KR in unread
+    assert "2027-01" in unread  # of the live cycle
 
 
 @pytest.mark.parametrize("command", ["status", "lagging"])
