@@ -238,12 +238,16 @@ class Skim:
     # by then and that update's skim `covers` nothing more, it plans on this read instead of
     # reading again (`okr sync` reads the workbook, reads its sources, then records).
     keep: bool = False
+    # Tabs the planner does not look at (an archived cycle, for a check-in): a store may give
+    # their titles only. What is not read is still written back as it was.
+    unread: Callable[[str], bool] = lambda title: False
 
     def covers(self, other: Skim) -> bool:
         """Whether a read made with this skim holds every row a read with `other` would."""
         return (
             self.wanted is other.wanted
             and self.titles is other.titles
+            and self.unread is other.unread
             and self.head_rows >= other.head_rows
             and self.min_bytes >= other.min_bytes
             # A row holding one of the other's needles holds one of these: each of them is in

@@ -311,3 +311,43 @@ def test_on_google_a_report_of_the_live_cycle_does_not_ask_for_the_archives(
 
     assert not ids & archives and archives <= all_ids
     assert read == unread and lean < whole
+
+
+def test_a_checkin_after_a_rollover_leaves_the_archives_unread_and_as_they_were(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check-in's write does not read the archived cycle's tabs (after a few rollovers they
+    would be most of what it reads), and leaves their bytes as they were."""
+    import zipfile
+
+    from okrsheet.stores.xlsx.package import Package
+    from okrsheet.stores.xlsx.parts import sheet_parts
+
+    w = str(example)
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", w).exit_code == 0
+    parts = {t: p for t, p in sheet_parts(Package.open(example)).items() if t in ARCHIVES}
+    assert len(parts) == 2
+
+    def archived() -> dict[str, bytes]:
+        with zipfile.ZipFile(example) as z:
+            return {p: z.read(p) for p in parts.values()}
+
+    before = archived()
+    looked_at: list[list[str]] = []
+    grids = XlsxStore._grids
+
+    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
+        read = k.get("read")
+        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
+        return grids(store, *a, **k)
+
+    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    monkeypatch.setenv("OKR_TODAY", "2027-01-20")
+
+    result = okr("checkin", KR, "--value", "2900000", "-w", w)
+
+    assert result.exit_code == 0, result.stderr
+    assert looked_at and all(seen == [] for seen in looked_at)
+    assert archived() == before
+    assert history(okr, w, "--cycle", "2026-Q4")["checkins"]
+    assert history(okr, w)["checkins"][-1]["value"] == 2900000

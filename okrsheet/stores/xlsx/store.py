@@ -382,8 +382,11 @@ class XlsxStore:
 
         return rows_of
 
-    def _read_data(self, data: bytes) -> RawWorkbook:
-        """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
+    def _read_data(
+        self, data: bytes, wanted: Callable[[str], bool] = _wanted_for_writing
+    ) -> RawWorkbook:
+        """Every tab of the workbook whose bytes were read (under the lock) into `data` (the
+        cells of those `wanted` accepts)."""
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx.package import Package
@@ -393,12 +396,10 @@ class XlsxStore:
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
             package = known or Package(data)
-            self._check_bounds(package, _wanted_for_writing)
-            sparse = self._sparse_rows(package, _wanted_for_writing)
+            self._check_bounds(package, wanted)
+            sparse = self._sparse_rows(package, wanted)
         raw = self._grids(
-            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
-            read=_wanted_for_writing,
-            sparse=sparse,
+            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), read=wanted, sparse=sparse
         )
         raw.unresolved = _unresolved(lambda: known or Package(data))
         raw.keeps_results = True
@@ -553,6 +554,11 @@ class XlsxStore:
         from okrsheet.stores.xlsx.patch import Package, Unpatchable, sheet_parts
         from okrsheet.stores.xlsx.skim import needle_patterns, skim_stream
 
+        unread = skim.unread
+
+        def wanted(title: str) -> bool:
+            return _wanted_for_writing(title) and not unread(title)
+
         try:
             package = Package(data)
             self._package = package  # for `_read_data` of the same bytes
@@ -578,22 +584,22 @@ class XlsxStore:
                     if outline is not None:
                         package.outlines[part] = outline
             if not trimmed:
-                return self._read_data(data), package
+                return self._read_data(data, wanted), package
             # A trimmed tab reaches the reader as its head and needle rows only: what lies
             # beyond them costs nothing there, and its scan would cost the time skimming saves.
             # The others are scanned one at a time and not kept: the write reads again the
             # few it changes.
             self._check_bounds(
                 package,
-                lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed,
+                lambda t: wanted(t) and long_parts.get(t) not in trimmed,
                 keep=False,
             )
             buffer = io.BytesIO()
             package.write(buffer, trimmed, compress=False)
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
-            return self._read_data(data), None  # the plain read says what is wrong, if anything
+            return self._read_data(data, wanted), None  # the plain read says what is wrong
         buffer.seek(0)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=_wanted_for_writing)
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=wanted)
         raw.unresolved = _unresolved(lambda: package)
         raw.keeps_results = True
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
@@ -606,7 +612,7 @@ class XlsxStore:
             full = self._grids(
                 lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
                 only=unwanted.__contains__,
-                read=_wanted_for_writing,
+                read=wanted,
             )
             rows = {g.title: g.rows for g in full.grids}
             for grid in raw.grids:
