@@ -37,6 +37,7 @@ from okrsheet.domain.scoring import (
     objective_status,
     overachievement,
     progress,
+    progress_at,
     quiet_owners,
     raw_progress,
     score_kr,
@@ -77,6 +78,24 @@ def milestone(current: float | None = None, **overrides: Any) -> KeyResult:
 
 
 # --------------------------------------------------------------------------- progress
+
+
+@pytest.mark.parametrize(
+    "key_result",
+    [
+        kr(),
+        kr(kind=KRKind.DECREASE, start=9, target=6),
+        kr(kind=KRKind.KEEP_ABOVE, start=0, target=50),
+        kr(kind=KRKind.KEEP_BELOW, start=0, target=5),
+        milestone(),
+        kr(baseline=True, start=None),
+    ],
+    ids=["increase", "decrease", "keep-above", "keep-below", "milestone", "baseline"],
+)
+def test_progress_at_many_values_is_progress_at_each(key_result: KeyResult) -> None:
+    at = progress_at(key_result)
+    for value in (-1e9, -3.0, 0.0, -0.0, 0.5, 1.0, 5.0, 6.0, 7.5, 40.0, 50.0, 99.9, 100.0, 250.0):
+        assert at(value) == progress(key_result, value), value
 
 
 @pytest.mark.parametrize(

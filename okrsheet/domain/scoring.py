@@ -6,7 +6,7 @@ reproducible and tests never depend on today.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -55,6 +55,16 @@ def progress(kr: KeyResult, value: float | None = None) -> float:
     """Progress from 0 to 1 at the current value (or at `value`); overachievement is reported
     apart by `overachievement`."""
     return _clamp(raw_progress(kr, value))
+
+
+def progress_at(kr: KeyResult) -> Callable[[float], float]:
+    """`progress` of one key result as a function of the value: the kind, start and target
+    looked up once for the many values of its history (a year of check-ins of every key
+    result is tens of thousands of values)."""
+    if kr.measuring_baseline:
+        return lambda value: 0.0
+    kind_progress, start, target = kr.kind.progress, kr.start_value, kr.target_value
+    return lambda value: max(0.0, min(1.0, kind_progress(value, start, target)))
 
 
 def overachievement(kr: KeyResult) -> float:
