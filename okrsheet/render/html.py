@@ -17,6 +17,7 @@ from okrsheet.report_page import PageKR, PageReport, flatten
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from markupsafe import Markup
 
 # Chart geometry, in SVG user units of a 320 x 146 box that scales to its place (the axes and
 # fixed labels in report.html.j2 use the same numbers): values above, confidence below.
@@ -48,12 +49,12 @@ class Chart:
 def polyline(points: Sequence[tuple[int, int]]) -> str:
     """SVG points, leaving out the middle of level runs (a confidence that stays the same for
     weeks is one segment)."""
-    kept = [
-        p
-        for i, p in enumerate(points)
-        if i in (0, len(points) - 1) or not points[i - 1][1] == p[1] == points[i + 1][1]
-    ]
-    return " ".join(f"{px},{py}" for px, py in kept)
+    if len(points) > 2:
+        ys = [py for _, py in points]
+        middle = zip(ys, points[1:-1], ys[2:], strict=False)
+        kept = [p for before, p, after in middle if not before == p[1] == after]
+        points = [points[0], *kept, points[-1]]
+    return " ".join([f"{px},{py}" for px, py in points])
 
 
 def _short(value: float, unit: str) -> str:
@@ -101,8 +102,12 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     def cy(fraction: float) -> int:
         return round(CONF_BOTTOM - (CONF_BOTTOM - CONF_TOP) * fraction)
 
-    line = polyline([(x(p.date), y(p.value)) for p in points])
-    last = (x(points[-1].date), y(points[-1].value)) if points else None
+    # The points' coordinates, worked out once (thousands of charts): the same sums as x and y.
+    width, height, depth = RIGHT - LEFT, BOTTOM - TOP, high - low
+    xs = [round(LEFT + width * (p.date - first_day).days / span) for p in points]
+    ys = [round(BOTTOM - height * (p.value / scale - low) / depth) for p in points]
+    line = polyline(list(zip(xs, ys, strict=True)))
+    last = (xs[-1], ys[-1]) if points else None
     if KRKind(row.kind).paced:
         pace = f"{x(cycle_start)},{y(start)} {x(row.due)},{y(row.target)}"
         pace_label = "expected pace"
@@ -113,11 +118,13 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     if drawn_forecast and history.forecast_at_due is not None and last is not None:
         forecast_at = (x(row.due), y(history.forecast_at_due))
         forecast = f"{last[0]},{last[1]} {forecast_at[0]},{forecast_at[1]}"
-    confident = [p for p in points if p.confidence is not None]
-    conf_line = polyline([(x(p.date), cy(p.confidence or 0.0)) for p in confident])
-    conf_last = None
-    if confident:
-        conf_last = (x(confident[-1].date), cy(confident[-1].confidence or 0.0))
+    confident = [
+        (px, cy(p.confidence or 0.0))
+        for px, p in zip(xs, points, strict=True)
+        if p.confidence is not None
+    ]
+    conf_line = polyline(confident)
+    conf_last = confident[-1] if confident else None
     today = x(history.as_of) if first_day <= history.as_of <= last_day else None
     y_labels = tuple((y(v), _short(v, row.unit)) for v in sorted({start, row.target}, reverse=True))
     x_labels = (
@@ -140,6 +147,48 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         y_labels=y_labels,
         x_labels=x_labels,
     )
+
+
+def chart_svg(c: Chart, status: str | None) -> Markup:
+    """The chart as SVG markup, drawn here rather than by a template macro (a large company's
+    page has thousands of charts; every text escaped as the template escapes it)."""
+    from markupsafe import Markup, escape
+
+    cid = escape(c.id)
+    out = [
+        f'<svg class="kr-chart {escape(_class(status))}" viewBox="0 0 320 146" width="320"'
+        f' height="146" role="img" aria-labelledby="{cid}t {cid}d"><title id="{cid}t">'
+        f'{escape(strip_controls(c.title))}</title><desc id="{cid}d">'
+        f"{escape(strip_controls(c.desc))}</desc>\n"
+        '<path class="ax" d="M46 8V90H312M46 112V140H312"/>\n'
+    ]
+    out.extend(f'<text x="42" y="{y + 3}" class="r">{escape(t)}</text>' for y, t in c.y_labels)
+    for x, label, anchor in c.x_labels:
+        kind = f' class="{escape(anchor)}"' if anchor else ""
+        out.append(f'<text x="{x}" y="102"{kind}>{escape(label)}</text>')
+    out.append(
+        '<text x="42" y="115" class="r">100%</text><text x="42" y="140" class="r">conf.</text>\n'
+    )
+    if c.today is not None:
+        out.append(f'<line class="today" x1="{c.today}" x2="{c.today}" y1="8" y2="140"/>')
+    out.append(f'<polyline class="pace" points="{escape(c.pace)}"/>\n')
+    if c.forecast and c.forecast_at is not None:
+        out.append(
+            f'<polyline class="fc" points="{escape(c.forecast)}"/><circle class="fcd"'
+            f' cx="{c.forecast_at[0]}" cy="{c.forecast_at[1]}" r="3"/>'
+        )
+    if c.checkins:
+        out.append(f'<polyline class="ck" points="{escape(c.checkins)}"/>')
+    if c.last:
+        out.append(f'<circle class="ckd" cx="{c.last[0]}" cy="{c.last[1]}" r="2.5"/>')
+    if c.confidence:
+        out.append(f'<polyline class="cf" points="{escape(c.confidence)}"/>')
+    if c.confidence_last:
+        out.append(
+            f'<circle class="cfd" cx="{c.confidence_last[0]}" cy="{c.confidence_last[1]}" r="2"/>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
 
 
 def describe(kr: PageKR) -> str:
@@ -189,6 +238,32 @@ def _pct(value: float | None) -> str:
     return f"{max(0.0, min(1.0, value or 0.0)) * 100:.1f}%"
 
 
+def pill(status: str | None) -> Markup:
+    """A status as a coloured label (the page has thousands: a function, not a macro)."""
+    from markupsafe import Markup, escape
+
+    return Markup(
+        f'<span class="pill {escape(_class(status))}">{escape(status or "no key results")}</span>'
+    )
+
+
+def progress_bar(progress: float | None, expected: float | None, status: str | None) -> Markup:
+    """Progress as a bar with a tick at the progress expected by now, and in figures."""
+    from markupsafe import Markup, escape
+
+    out = [
+        f'<span class="progress"><span class="bar {escape(_class(status))}" aria-hidden="true">'
+        f'<span class="fill" style="width:{escape(_pct(progress))}"></span>'
+    ]
+    if expected is not None:
+        out.append(f'<span class="exp" style="left:{escape(_pct(expected))}"></span>')
+    out.append(f'</span><span class="pct">{escape(percent(progress) or "–")}')
+    if expected is not None:
+        out.append(f' <span class="muted">/ {escape(percent(expected))} expected</span>')
+    out.append("</span></span>")
+    return Markup("".join(out))
+
+
 @cache
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -211,6 +286,7 @@ def environment() -> Environment:
         healthy_range=healthy_range,
     )
     env.globals["zip"] = zip
+    env.globals.update(chart_svg=chart_svg, pill=pill, bar=progress_bar)
     return env
 
 

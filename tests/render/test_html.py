@@ -414,3 +414,29 @@ def test_report_on_google_sheets_is_one_read(okr: Any, google: Google, gexample:
     assert google.fake.count("sheets-read") == READ  # one read: tab list, then values
     assert google.fake.count("sheets-write") == 0
     assert google.fake.count("drive") == 0
+
+
+def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
+    from okrsheet.render.html import polyline
+
+    assert polyline([]) == ""
+    assert polyline([(1, 5)]) == "1,5"
+    assert polyline([(1, 5), (2, 5)]) == "1,5 2,5"
+    # The first and last points stay, and each point where the line bends or steps.
+    level = [(1, 5), (2, 5), (3, 5), (4, 6), (5, 6), (6, 6), (7, 6), (8, 2)]
+    assert polyline(level) == "1,5 3,5 4,6 7,6 8,2"
+    assert polyline([(1, 3), (2, 3), (3, 3)]) == "1,3 3,3"
+
+
+def test_pills_and_bars_escape_what_they_show() -> None:
+    from okrsheet.render.html import pill, progress_bar
+
+    assert pill(None) == '<span class="pill s-none">no key results</span>'
+    assert pill('at "risk" <b>') == (
+        '<span class="pill s-at-&#34;risk&#34;-&lt;b&gt;">at &#34;risk&#34; &lt;b&gt;</span>'
+    )
+    drawn = progress_bar(0.456, 0.5, "on track")
+    assert 'class="bar s-on-track"' in drawn and 'style="width:45.6%"' in drawn
+    assert 'style="left:50.0%"' in drawn and "46% <span" in drawn and "/ 50% expected" in drawn
+    undrawn = progress_bar(None, None, None)
+    assert "exp" not in undrawn and "expected" not in undrawn and ">–</span>" in undrawn
