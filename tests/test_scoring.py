@@ -472,6 +472,30 @@ def test_score_plan() -> None:
     assert scored.status is Status.OFF_TRACK
 
 
+def test_the_same_plan_on_the_same_day_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import okrsheet.domain.scoring as scoring
+
+    objective = Objective(id="O1", title="Win", level=Level.CORPORATE, owner="Ana")
+    plan = Plan(cycle=CYCLE, objectives=(objective,), key_results=(kr(id="A", current=40),))
+    scored: list[date] = []
+    real = scoring.score_key_results
+
+    def counted(plan: Plan, as_of: date) -> Any:
+        scored.append(as_of)
+        return real(plan, as_of)
+
+    monkeypatch.setattr(scoring, "score_key_results", counted)
+    first = score_plan(plan, day(50))
+    again = score_plan(plan, day(50))
+    assert again == first and again is not first  # a list of its own for each caller
+    assert scored == [day(50)]
+    # Another day, or another plan (even an equal copy), is scored afresh.
+    later = score_plan(plan, day(90))
+    assert later[0].key_results[0].status != first[0].key_results[0].status
+    assert score_plan(plan.model_copy(), day(90)) == later
+    assert scored == [day(50), day(90), day(90)]
+
+
 # --------------------------------------------------------------------------- lag reasons
 
 

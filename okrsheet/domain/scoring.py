@@ -369,8 +369,24 @@ def score_key_results(plan: Plan, as_of: date) -> dict[str, KRScore]:
     return {kr_id: score for kr_id, score in current.items() if kr_id in shown}
 
 
+#: The plan last scored (held, so that its identity is not reused), the day, its scores: the
+#: visual report asks for the same plan's scores three times (status, tree, lagging).
+_last_scored: tuple[Plan, date, tuple[ObjectiveScore, ...]] | None = None
+
+
 def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
-    """Score every objective of the plan, in workbook order."""
+    """Score every objective of the plan, in workbook order (a plan is frozen: the same plan
+    as of the same day is scored once)."""
+    global _last_scored
+    last = _last_scored
+    if last is not None and last[0] is plan and last[1] == as_of:
+        return list(last[2])
+    scores = _score_plan(plan, as_of)
+    _last_scored = (plan, as_of, tuple(scores))
+    return scores
+
+
+def _score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
     scores: list[ObjectiveScore] = []
     by_id = score_key_results(plan, as_of)
     grouped = plan.krs_by_objective()
