@@ -14,6 +14,7 @@ from okrsheet.render.kpis import health_word, healthy_range
 from okrsheet.render.rich_tables import estimate, number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
+from okrsheet.reports import KRRow
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -264,6 +265,45 @@ def progress_bar(progress: float | None, expected: float | None, status: str | N
     return Markup("".join(out))
 
 
+def kr_summary(kr: KRRow) -> Markup:
+    """A key result's title, figures, progress bar and status line (thousands on a large
+    company's page: a function, not template text)."""
+    from markupsafe import Markup, escape
+
+    unit = strip_controls(kr.unit or "")
+    of = " of " if kr.kind in ("increase", "milestone") else ", target "
+    since = (
+        "measuring the baseline"
+        if kr.measuring_baseline
+        else f"from {escape(number(kr.start, unit))}"
+    )
+    progress = (
+        '<p class="meta">Progress: measuring the baseline (the first check-in sets the start).</p>'
+        if kr.measuring_baseline
+        else progress_bar(kr.progress, kr.expected, kr.status)
+    )
+    due = ""
+    if kr.status != "done":
+        days = kr.days_to_due
+        due = (
+            f" ({-days} days late)"
+            if days < 0
+            else " (today)"
+            if days == 0
+            else f" (in {days} days)"
+        )
+    return Markup(
+        f'<p class="kr-title"><span class="id">{escape(strip_controls(kr.id))}</span>'
+        f" {escape(strip_controls(kr.title))}</p>\n"
+        f'<p class="meta">{escape(strip_controls(kr.owner))} · now'
+        f" {escape(number(kr.current, unit) or 'no value yet')}{of}"
+        f"{escape(number(kr.target, unit))} ({since}) · {escape(kr.kind)}</p>\n"
+        f'{progress}<p>{pill(kr.status)} <span class="meta">· due {escape(kr.due)}{due}'
+        f" · confidence {escape(percent(kr.confidence) or 'not set')}"
+        f" · last check-in {escape(kr.last_checkin or 'none')}</span></p>"
+    )
+
+
 @cache
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -286,7 +326,7 @@ def environment() -> Environment:
         healthy_range=healthy_range,
     )
     env.globals["zip"] = zip
-    env.globals.update(chart_svg=chart_svg, pill=pill, bar=progress_bar)
+    env.globals.update(chart_svg=chart_svg, pill=pill, bar=progress_bar, kr_summary=kr_summary)
     return env
 
 

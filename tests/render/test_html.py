@@ -440,3 +440,43 @@ def test_pills_and_bars_escape_what_they_show() -> None:
     assert 'style="left:50.0%"' in drawn and "46% <span" in drawn and "/ 50% expected" in drawn
     undrawn = progress_bar(None, None, None)
     assert "exp" not in undrawn and "expected" not in undrawn and ">–</span>" in undrawn
+
+
+#: The template text the page drew each key result's summary, bar and pill with before they
+#: became functions (render/html.py): what the functions give, byte for byte.
+TEMPLATE_SUMMARY = """\
+{% macro pill(status) %}<span class="pill {{ status|status_class }}">{{ status or "no key results" }}</span>{% endmacro %}
+{% macro bar(progress, expected, status) %}
+<span class="progress"><span class="bar {{ status|status_class }}" aria-hidden="true"><span class="fill" style="width:{{ progress|width }}"></span>{% if expected is not none %}<span class="exp" style="left:{{ expected|width }}"></span>{% endif %}</span><span class="pct">{{ progress|percent or "–" }}{% if expected is not none %} <span class="muted">/ {{ expected|percent }} expected</span>{% endif %}</span></span>
+{%- endmacro %}
+<p class="kr-title"><span class="id">{{ kr.id|text }}</span> {{ kr.title|text }}</p>
+<p class="meta">{{ kr.owner|text }} · now {{ kr.current|number(kr.unit|text) or "no value yet" }}{% if kr.kind == "increase" or kr.kind == "milestone" %} of {% else %}, target {% endif %}{{ kr.target|number(kr.unit|text) }} ({% if kr.measuring_baseline %}measuring the baseline{% else %}from {{ kr.start|number(kr.unit|text) }}{% endif %}) · {{ kr.kind }}</p>
+{% if kr.measuring_baseline %}<p class="meta">Progress: measuring the baseline (the first check-in sets the start).</p>{% else %}{{ bar(kr.progress, kr.expected, kr.status) }}{% endif %}
+<p>{{ pill(kr.status) }} <span class="meta">· due {{ kr.due }}{% if kr.status != "done" %} ({% if kr.days_to_due < 0 %}{{ -kr.days_to_due }} days late{% elif kr.days_to_due == 0 %}today{% else %}in {{ kr.days_to_due }} days{% endif %}){% endif %} · confidence {{ kr.confidence|percent or "not set" }} · last check-in {{ kr.last_checkin or "none" }}</span></p>
+"""  # noqa: E501
+
+
+def test_the_summary_functions_draw_what_the_template_drew(example: Path) -> None:
+    from okrsheet.render.html import environment, kr_summary
+
+    template = environment().from_string(TEMPLATE_SUMMARY)
+    rows = [
+        kr.row for n in flatten(page_report(load(example), TODAY).roots) for kr in n.key_results
+    ]
+    rows += [kr.row for kr in page_report(hostile_plan(), TODAY).roots[0].key_results]
+    base = rows[0]
+    rows += [
+        base.model_copy(update=change)
+        for change in (
+            {"measuring_baseline": True, "start": None, "current": None, "progress": 0.0},
+            {"status": "done", "days_to_due": -3},
+            {"status": "overdue", "days_to_due": -3, "last_checkin": None, "confidence": None},
+            {"days_to_due": 0, "expected": None, "status": "not started"},
+            {"kind": "milestone", "unit": "%", "current": 0.125},
+            {"kind": "keep above", "unit": "\x1b[31m$", "title": "ctl\u202echars", "id": "A&B"},
+            {"status": "at risk", "progress": 1.7, "expected": -0.2},
+        )
+    ]
+    assert {r.status for r in rows} >= {"done", "overdue", "at risk", "not started"}
+    for row in rows:
+        assert kr_summary(row) == template.render(kr=row), row.id  # (less its last line end)
