@@ -9,6 +9,8 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup, escape
+
 from okrsheet.domain.vocab import KRKind
 from okrsheet.render.kpis import health_word, healthy_range
 from okrsheet.render.rich_tables import estimate, number
@@ -18,7 +20,6 @@ from okrsheet.reports import KRRow
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-    from markupsafe import Markup
 
 # Chart geometry, in SVG user units of a 320 x 146 box that scales to its place (the axes and
 # fixed labels in report.html.j2 use the same numbers): values above, confidence below.
@@ -153,9 +154,8 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
 def chart_svg(c: Chart, status: str | None) -> Markup:
     """The chart as SVG markup, drawn here rather than by a template macro (a large company's
     page has thousands of charts; every text escaped as the template escapes it)."""
-    from markupsafe import Markup, escape
-
     cid = escape(c.id)
+    # (The coordinates are whole numbers, written here: nothing in them to escape.)
     out = [
         f'<svg class="kr-chart {escape(_class(status))}" viewBox="0 0 320 146" width="320"'
         f' height="146" role="img" aria-labelledby="{cid}t {cid}d"><title id="{cid}t">'
@@ -172,18 +172,18 @@ def chart_svg(c: Chart, status: str | None) -> Markup:
     )
     if c.today is not None:
         out.append(f'<line class="today" x1="{c.today}" x2="{c.today}" y1="8" y2="140"/>')
-    out.append(f'<polyline class="pace" points="{escape(c.pace)}"/>\n')
+    out.append(f'<polyline class="pace" points="{c.pace}"/>\n')
     if c.forecast and c.forecast_at is not None:
         out.append(
-            f'<polyline class="fc" points="{escape(c.forecast)}"/><circle class="fcd"'
+            f'<polyline class="fc" points="{c.forecast}"/><circle class="fcd"'
             f' cx="{c.forecast_at[0]}" cy="{c.forecast_at[1]}" r="3"/>'
         )
     if c.checkins:
-        out.append(f'<polyline class="ck" points="{escape(c.checkins)}"/>')
+        out.append(f'<polyline class="ck" points="{c.checkins}"/>')
     if c.last:
         out.append(f'<circle class="ckd" cx="{c.last[0]}" cy="{c.last[1]}" r="2.5"/>')
     if c.confidence:
-        out.append(f'<polyline class="cf" points="{escape(c.confidence)}"/>')
+        out.append(f'<polyline class="cf" points="{c.confidence}"/>')
     if c.confidence_last:
         out.append(
             f'<circle class="cfd" cx="{c.confidence_last[0]}" cy="{c.confidence_last[1]}" r="2"/>'
@@ -241,8 +241,6 @@ def _pct(value: float | None) -> str:
 
 def pill(status: str | None) -> Markup:
     """A status as a coloured label (the page has thousands: a function, not a macro)."""
-    from markupsafe import Markup, escape
-
     return Markup(
         f'<span class="pill {escape(_class(status))}">{escape(status or "no key results")}</span>'
     )
@@ -250,8 +248,6 @@ def pill(status: str | None) -> Markup:
 
 def progress_bar(progress: float | None, expected: float | None, status: str | None) -> Markup:
     """Progress as a bar with a tick at the progress expected by now, and in figures."""
-    from markupsafe import Markup, escape
-
     out = [
         f'<span class="progress"><span class="bar {escape(_class(status))}" aria-hidden="true">'
         f'<span class="fill" style="width:{escape(_pct(progress))}"></span>'
@@ -268,8 +264,6 @@ def progress_bar(progress: float | None, expected: float | None, status: str | N
 def kr_summary(kr: KRRow) -> Markup:
     """A key result's title, figures, progress bar and status line (thousands on a large
     company's page: a function, not template text)."""
-    from markupsafe import Markup, escape
-
     unit = strip_controls(kr.unit or "")
     of = " of " if kr.kind in ("increase", "milestone") else ", target "
     since = (
