@@ -480,3 +480,25 @@ def test_the_summary_functions_draw_what_the_template_drew(example: Path) -> Non
     assert {r.status for r in rows} >= {"done", "overdue", "at risk", "not started"}
     for row in rows:
         assert kr_summary(row) == template.render(kr=row), row.id  # (less its last line end)
+
+
+def test_the_page_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's many models hold no reference cycles: the cycle collector is paused while
+    they are made (as during a load), and runs again after."""
+    import gc
+
+    import okrsheet.report_page
+
+    seen: list[bool] = []
+    histories = history_reports
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return histories(*args, **kwargs)
+
+    monkeypatch.setattr(okrsheet.report_page, "history_reports", watched)
+    assert gc.isenabled()
+    page = page_report(hostile_plan(), TODAY)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert page.overall.key_results == 1
