@@ -95,6 +95,30 @@ def test_a_read_and_a_rewind_sort_the_log_once(
     assert log_index(plan.checkins) is log_index(plan.checkins)
 
 
+def test_a_read_and_a_report_of_every_history_work_out_the_order_keys_once(
+    example: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the workbook holds each key result's row against its newest check-in (the
+    log's order keys, in its row order); a report of every history then sorts the log by the
+    same keys, not worked out again."""
+    from okrsheet.reports import history_reports
+
+    keyed: list[int] = []
+    order_keys = okrsheet.domain.model.order_keys
+
+    def counted(checkins: Any) -> Any:
+        keyed.append(len(checkins))
+        return order_keys(checkins)
+
+    monkeypatch.setattr(okrsheet.domain.model, "order_keys", counted)
+    plan = parse_workbook(XlsxStore(example).read()).plan
+    assert keyed == [len(plan.checkins)]
+    last = max(c.date for c in plan.checkins)
+    histories = history_reports(rewind(plan, last), last)
+    assert keyed == [len(plan.checkins)]
+    assert sum(len(h.checkins) for h in histories.values()) > 0
+
+
 def test_headers_are_normalised_once_each() -> None:
     normalize_header.cache_clear()
     for _ in range(1000):

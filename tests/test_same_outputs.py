@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,17 @@ import okrsheet.report_page
 import okrsheet.reports.history
 import okrsheet.stores.base
 import okrsheet.stores.xlsx.defer
+import okrsheet.stores.xlsx.regular
 import okrsheet.stores.xlsx.skim
 import okrsheet.stores.xlsx.store
 from benchmarks.generate import Size, build
 from okrsheet.checkins import CheckInRequest, record
 from okrsheet.domain import kpis as kpi_rules
+from okrsheet.domain import scoring
 from okrsheet.domain.kpis import KPI
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, Plan, checkin_order
 from okrsheet.layout.writer import workbook_tabs
+from okrsheet.reports.base import round4
 from okrsheet.stores import Location
 from okrsheet.stores.base import AppendRows, Deferred, WriteValue
 from okrsheet.stores.xlsx.patch import patch
@@ -109,9 +112,45 @@ def plain_history_reports(
             logs.setdefault(checkin.kr_id, []).append(checkin)
     if max_points is not None:
         logs = {kr_id: history._thin(log, max_points) for kr_id, log in logs.items()}
-    return {
-        kr.id: history._history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results
-    }
+    return {kr.id: plain_history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results}
+
+
+def plain_history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> Any:
+    """One key result's history as it was built: each point's progress through the generic
+    `scoring.progress`."""
+    history = okrsheet.reports.history
+    entries = [c for c in log if plan.cycle.start <= c.date <= as_of]
+    points = [
+        history.HistoryPoint(
+            date=c.date,
+            value=c.value,
+            confidence=c.confidence,
+            note=c.note,
+            author=c.author,
+            progress=round4(scoring.progress(kr, c.value)) or 0.0,
+        )
+        for c in entries
+    ]
+    recent = [(p.date, p.value) for p in points[-scoring.FORECAST_POINTS :]]
+    predicted = scoring.forecast(recent, kr.due_date)
+    counted = [
+        *(() if kr.start is None else (kr.start_value,)),
+        kr.target_value,
+        *(c.value for c in entries),
+    ]
+    if predicted is not None and kr.unit != "%" and all(v % 1 == 0 for v in counted):
+        predicted = float(round(predicted))
+    predicted_progress = None if predicted is None else round4(scoring.progress(kr, predicted))
+    return history.HistoryReport.copying(
+        kr,
+        start=kr.start,
+        target=kr.target_value,
+        due=kr.due_date,
+        as_of=as_of,
+        checkins=points,
+        forecast_at_due=None if predicted is None else round(predicted, 6),
+        forecast_progress=predicted_progress,
+    )
 
 
 class PlainSnapshot:
@@ -140,6 +179,7 @@ def use_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(okrsheet.reports.history, "history_reports", plain_history_reports)
     monkeypatch.setattr(okrsheet.report_page, "history_reports", plain_history_reports)
     monkeypatch.setattr(okrsheet.stores.xlsx.store, "_Snapshot", PlainSnapshot)
+    monkeypatch.setattr(okrsheet.stores.xlsx.regular, "MIN_BYTES", 1 << 40)  # the reader reads all
     plain_update = XlsxStore.update
 
     def update_without_skim(self: XlsxStore, planner: Any, *, skim: Any = None) -> Any:
@@ -302,6 +342,17 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     monkeypatch.setattr(
         okrsheet.stores.base, "Deferred", functools.partial(Deferred, min_bytes=1024)
     )
+    # And the report, which reads every line, cuts the log's regular rows out itself.
+    monkeypatch.setattr(okrsheet.stores.xlsx.regular, "MIN_BYTES", 1024)
+    scanned: list[bool] = []
+    scan = okrsheet.stores.xlsx.regular.scan
+
+    def counted_scan(xml: bytes) -> Any:
+        found = scan(xml)
+        scanned.append(found is not None)
+        return found
+
+    monkeypatch.setattr(okrsheet.stores.xlsx.regular, "scan", counted_scan)
     picked: list[tuple[int, int]] = []
     pick = okrsheet.stores.xlsx.defer.pick_streamed
 
@@ -322,6 +373,7 @@ def test_reports_say_the_same_through_the_lean_and_the_plain_paths(
     # typed ones and those after the day); as of a day before the last line, all of it.
     assert picked and all(0 <= kept < 40 for rows, kept in picked[:1])
     assert sum(kept >= 0 for _, kept in picked) >= 8
+    assert any(scanned), "the reports reading every line read the log's regular rows"
     with monkeypatch.context() as plain:
         use_plain_paths(plain)
         assert okrsheet.domain.model.rewind is plain_rewind

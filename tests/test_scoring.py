@@ -37,6 +37,7 @@ from okrsheet.domain.scoring import (
     objective_status,
     overachievement,
     progress,
+    progress_at,
     quiet_owners,
     raw_progress,
     score_kr,
@@ -77,6 +78,24 @@ def milestone(current: float | None = None, **overrides: Any) -> KeyResult:
 
 
 # --------------------------------------------------------------------------- progress
+
+
+@pytest.mark.parametrize(
+    "key_result",
+    [
+        kr(),
+        kr(kind=KRKind.DECREASE, start=9, target=6),
+        kr(kind=KRKind.KEEP_ABOVE, start=0, target=50),
+        kr(kind=KRKind.KEEP_BELOW, start=0, target=5),
+        milestone(),
+        kr(baseline=True, start=None),
+    ],
+    ids=["increase", "decrease", "keep-above", "keep-below", "milestone", "baseline"],
+)
+def test_progress_at_many_values_is_progress_at_each(key_result: KeyResult) -> None:
+    at = progress_at(key_result)
+    for value in (-1e9, -3.0, 0.0, -0.0, 0.5, 1.0, 5.0, 6.0, 7.5, 40.0, 50.0, 99.9, 100.0, 250.0):
+        assert at(value) == progress(key_result, value), value
 
 
 @pytest.mark.parametrize(
@@ -451,6 +470,30 @@ def test_score_plan() -> None:
     assert scored.expected == pytest.approx(0.5)
     assert [s.status for s in scored.key_results] == [Status.DONE, Status.OFF_TRACK]
     assert scored.status is Status.OFF_TRACK
+
+
+def test_the_same_plan_on_the_same_day_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import okrsheet.domain.scoring as scoring
+
+    objective = Objective(id="O1", title="Win", level=Level.CORPORATE, owner="Ana")
+    plan = Plan(cycle=CYCLE, objectives=(objective,), key_results=(kr(id="A", current=40),))
+    scored: list[date] = []
+    real = scoring.score_key_results
+
+    def counted(plan: Plan, as_of: date) -> Any:
+        scored.append(as_of)
+        return real(plan, as_of)
+
+    monkeypatch.setattr(scoring, "score_key_results", counted)
+    first = score_plan(plan, day(50))
+    again = score_plan(plan, day(50))
+    assert again == first and again is not first  # a list of its own for each caller
+    assert scored == [day(50)]
+    # Another day, or another plan (even an equal copy), is scored afresh.
+    later = score_plan(plan, day(90))
+    assert later[0].key_results[0].status != first[0].key_results[0].status
+    assert score_plan(plan.model_copy(), day(90)) == later
+    assert scored == [day(50), day(90), day(90)]
 
 
 # --------------------------------------------------------------------------- lag reasons

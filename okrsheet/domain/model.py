@@ -376,13 +376,28 @@ def order_keys(checkins: Sequence[CheckIn]) -> list[tuple[date, datetime]]:
     return keys
 
 
+#: The log whose `order_keys` were last worked out, and those keys (see `log_keys`).
+_last_keys: tuple[tuple[CheckIn, ...], list[tuple[date, datetime]]] | None = None
+
+
+def log_keys(checkins: tuple[CheckIn, ...]) -> list[tuple[date, datetime]]:
+    """`order_keys` of a log, worked out at most once for the same log (by identity, as
+    `log_index`): `reconcile` needs them in the log's row order, a report sorting the log
+    needs them again."""
+    global _last_keys
+    last = _last_keys
+    if last is None or last[0] is not checkins:
+        last = _last_keys = (checkins, order_keys(checkins))
+    return last[1]
+
+
 class LogIndex:
     """A log in `checkin_order`, worked out once: reports, `rewind` and `reconcile` each need
     it, and a year's log of a large company is a hundred thousand check-ins."""
 
     def __init__(self, checkins: tuple[CheckIn, ...]) -> None:
         self.checkins = checkins
-        keys = order_keys(checkins)
+        keys = log_keys(checkins)
         #: The positions of the check-ins in the log's order (stable: ties keep their rows).
         self.order: list[int] = sorted(range(len(checkins)), key=keys.__getitem__)
         self._by_kr: dict[str, tuple[CheckIn, ...]] | None = None
@@ -491,7 +506,7 @@ def _disagreements(plan: Plan) -> Iterator[tuple[bool, KeyResult, int, CheckIn]]
     latest: dict[str, tuple[int, CheckIn]] = {}
     newest: dict[str, tuple[date, datetime]] = {}
     start, checkins = plan.cycle.start, plan.checkins
-    for index, (checkin, key) in enumerate(zip(checkins, order_keys(checkins), strict=True)):
+    for index, (checkin, key) in enumerate(zip(checkins, log_keys(checkins), strict=True)):
         # Entries from earlier cycles are history: a carried-over KR starts afresh.
         if checkin.date >= start:
             best = newest.get(checkin.kr_id)

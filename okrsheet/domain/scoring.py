@@ -6,7 +6,7 @@ reproducible and tests never depend on today.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -55,6 +55,16 @@ def progress(kr: KeyResult, value: float | None = None) -> float:
     """Progress from 0 to 1 at the current value (or at `value`); overachievement is reported
     apart by `overachievement`."""
     return _clamp(raw_progress(kr, value))
+
+
+def progress_at(kr: KeyResult) -> Callable[[float], float]:
+    """`progress` of one key result as a function of the value: the kind, start and target
+    looked up once for the many values of its history (a year of check-ins of every key
+    result is tens of thousands of values)."""
+    if kr.measuring_baseline:
+        return lambda value: 0.0
+    kind_progress, start, target = kr.kind.progress, kr.start_value, kr.target_value
+    return lambda value: max(0.0, min(1.0, kind_progress(value, start, target)))
 
 
 def overachievement(kr: KeyResult) -> float:
@@ -359,8 +369,24 @@ def score_key_results(plan: Plan, as_of: date) -> dict[str, KRScore]:
     return {kr_id: score for kr_id, score in current.items() if kr_id in shown}
 
 
+#: The plan last scored (held, so that its identity is not reused), the day, its scores: the
+#: visual report asks for the same plan's scores three times (status, tree, lagging).
+_last_scored: tuple[Plan, date, tuple[ObjectiveScore, ...]] | None = None
+
+
 def score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
-    """Score every objective of the plan, in workbook order."""
+    """Score every objective of the plan, in workbook order (a plan is frozen: the same plan
+    as of the same day is scored once)."""
+    global _last_scored
+    last = _last_scored
+    if last is not None and last[0] is plan and last[1] == as_of:
+        return list(last[2])
+    scores = _score_plan(plan, as_of)
+    _last_scored = (plan, as_of, tuple(scores))
+    return scores
+
+
+def _score_plan(plan: Plan, as_of: date) -> list[ObjectiveScore]:
     scores: list[ObjectiveScore] = []
     by_id = score_key_results(plan, as_of)
     grouped = plan.krs_by_objective()

@@ -9,11 +9,14 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup, escape
+
 from okrsheet.domain.vocab import KRKind
 from okrsheet.render.kpis import health_word, healthy_range
 from okrsheet.render.rich_tables import estimate, number
 from okrsheet.render.text import percent, strip_controls
 from okrsheet.report_page import PageKR, PageReport, flatten
+from okrsheet.reports import KRRow
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -48,12 +51,12 @@ class Chart:
 def polyline(points: Sequence[tuple[int, int]]) -> str:
     """SVG points, leaving out the middle of level runs (a confidence that stays the same for
     weeks is one segment)."""
-    kept = [
-        p
-        for i, p in enumerate(points)
-        if i in (0, len(points) - 1) or not points[i - 1][1] == p[1] == points[i + 1][1]
-    ]
-    return " ".join(f"{px},{py}" for px, py in kept)
+    if len(points) > 2:
+        ys = [py for _, py in points]
+        middle = zip(ys, points[1:-1], ys[2:], strict=False)
+        kept = [p for before, p, after in middle if not before == p[1] == after]
+        points = [points[0], *kept, points[-1]]
+    return " ".join([f"{px},{py}" for px, py in points])
 
 
 def _short(value: float, unit: str) -> str:
@@ -101,8 +104,12 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     def cy(fraction: float) -> int:
         return round(CONF_BOTTOM - (CONF_BOTTOM - CONF_TOP) * fraction)
 
-    line = polyline([(x(p.date), y(p.value)) for p in points])
-    last = (x(points[-1].date), y(points[-1].value)) if points else None
+    # The points' coordinates, worked out once (thousands of charts): the same sums as x and y.
+    width, height, depth = RIGHT - LEFT, BOTTOM - TOP, high - low
+    xs = [round(LEFT + width * (p.date - first_day).days / span) for p in points]
+    ys = [round(BOTTOM - height * (p.value / scale - low) / depth) for p in points]
+    line = polyline(list(zip(xs, ys, strict=True)))
+    last = (xs[-1], ys[-1]) if points else None
     if KRKind(row.kind).paced:
         pace = f"{x(cycle_start)},{y(start)} {x(row.due)},{y(row.target)}"
         pace_label = "expected pace"
@@ -113,11 +120,13 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     if drawn_forecast and history.forecast_at_due is not None and last is not None:
         forecast_at = (x(row.due), y(history.forecast_at_due))
         forecast = f"{last[0]},{last[1]} {forecast_at[0]},{forecast_at[1]}"
-    confident = [p for p in points if p.confidence is not None]
-    conf_line = polyline([(x(p.date), cy(p.confidence or 0.0)) for p in confident])
-    conf_last = None
-    if confident:
-        conf_last = (x(confident[-1].date), cy(confident[-1].confidence or 0.0))
+    confident = [
+        (px, cy(p.confidence or 0.0))
+        for px, p in zip(xs, points, strict=True)
+        if p.confidence is not None
+    ]
+    conf_line = polyline(confident)
+    conf_last = confident[-1] if confident else None
     today = x(history.as_of) if first_day <= history.as_of <= last_day else None
     y_labels = tuple((y(v), _short(v, row.unit)) for v in sorted({start, row.target}, reverse=True))
     x_labels = (
@@ -140,6 +149,47 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         y_labels=y_labels,
         x_labels=x_labels,
     )
+
+
+def chart_svg(c: Chart, status: str | None) -> Markup:
+    """The chart as SVG markup, drawn here rather than by a template macro (a large company's
+    page has thousands of charts; every text escaped as the template escapes it)."""
+    cid = escape(c.id)
+    # (The coordinates are whole numbers, written here: nothing in them to escape.)
+    out = [
+        f'<svg class="kr-chart {escape(_class(status))}" viewBox="0 0 320 146" width="320"'
+        f' height="146" role="img" aria-labelledby="{cid}t {cid}d"><title id="{cid}t">'
+        f'{escape(strip_controls(c.title))}</title><desc id="{cid}d">'
+        f"{escape(strip_controls(c.desc))}</desc>\n"
+        '<path class="ax" d="M46 8V90H312M46 112V140H312"/>\n'
+    ]
+    out.extend(f'<text x="42" y="{y + 3}" class="r">{escape(t)}</text>' for y, t in c.y_labels)
+    for x, label, anchor in c.x_labels:
+        kind = f' class="{escape(anchor)}"' if anchor else ""
+        out.append(f'<text x="{x}" y="102"{kind}>{escape(label)}</text>')
+    out.append(
+        '<text x="42" y="115" class="r">100%</text><text x="42" y="140" class="r">conf.</text>\n'
+    )
+    if c.today is not None:
+        out.append(f'<line class="today" x1="{c.today}" x2="{c.today}" y1="8" y2="140"/>')
+    out.append(f'<polyline class="pace" points="{c.pace}"/>\n')
+    if c.forecast and c.forecast_at is not None:
+        out.append(
+            f'<polyline class="fc" points="{c.forecast}"/><circle class="fcd"'
+            f' cx="{c.forecast_at[0]}" cy="{c.forecast_at[1]}" r="3"/>'
+        )
+    if c.checkins:
+        out.append(f'<polyline class="ck" points="{c.checkins}"/>')
+    if c.last:
+        out.append(f'<circle class="ckd" cx="{c.last[0]}" cy="{c.last[1]}" r="2.5"/>')
+    if c.confidence:
+        out.append(f'<polyline class="cf" points="{c.confidence}"/>')
+    if c.confidence_last:
+        out.append(
+            f'<circle class="cfd" cx="{c.confidence_last[0]}" cy="{c.confidence_last[1]}" r="2"/>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
 
 
 def describe(kr: PageKR) -> str:
@@ -189,6 +239,65 @@ def _pct(value: float | None) -> str:
     return f"{max(0.0, min(1.0, value or 0.0)) * 100:.1f}%"
 
 
+def pill(status: str | None) -> Markup:
+    """A status as a coloured label (the page has thousands: a function, not a macro)."""
+    return Markup(
+        f'<span class="pill {escape(_class(status))}">{escape(status or "no key results")}</span>'
+    )
+
+
+def progress_bar(progress: float | None, expected: float | None, status: str | None) -> Markup:
+    """Progress as a bar with a tick at the progress expected by now, and in figures."""
+    out = [
+        f'<span class="progress"><span class="bar {escape(_class(status))}" aria-hidden="true">'
+        f'<span class="fill" style="width:{escape(_pct(progress))}"></span>'
+    ]
+    if expected is not None:
+        out.append(f'<span class="exp" style="left:{escape(_pct(expected))}"></span>')
+    out.append(f'</span><span class="pct">{escape(percent(progress) or "–")}')
+    if expected is not None:
+        out.append(f' <span class="muted">/ {escape(percent(expected))} expected</span>')
+    out.append("</span></span>")
+    return Markup("".join(out))
+
+
+def kr_summary(kr: KRRow) -> Markup:
+    """A key result's title, figures, progress bar and status line (thousands on a large
+    company's page: a function, not template text)."""
+    unit = strip_controls(kr.unit or "")
+    of = " of " if kr.kind in ("increase", "milestone") else ", target "
+    since = (
+        "measuring the baseline"
+        if kr.measuring_baseline
+        else f"from {escape(number(kr.start, unit))}"
+    )
+    progress = (
+        '<p class="meta">Progress: measuring the baseline (the first check-in sets the start).</p>'
+        if kr.measuring_baseline
+        else progress_bar(kr.progress, kr.expected, kr.status)
+    )
+    due = ""
+    if kr.status != "done":
+        days = kr.days_to_due
+        due = (
+            f" ({-days} days late)"
+            if days < 0
+            else " (today)"
+            if days == 0
+            else f" (in {days} days)"
+        )
+    return Markup(
+        f'<p class="kr-title"><span class="id">{escape(strip_controls(kr.id))}</span>'
+        f" {escape(strip_controls(kr.title))}</p>\n"
+        f'<p class="meta">{escape(strip_controls(kr.owner))} · now'
+        f" {escape(number(kr.current, unit) or 'no value yet')}{of}"
+        f"{escape(number(kr.target, unit))} ({since}) · {escape(kr.kind)}</p>\n"
+        f'{progress}<p>{pill(kr.status)} <span class="meta">· due {escape(kr.due)}{due}'
+        f" · confidence {escape(percent(kr.confidence) or 'not set')}"
+        f" · last check-in {escape(kr.last_checkin or 'none')}</span></p>"
+    )
+
+
 @cache
 def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -211,6 +320,7 @@ def environment() -> Environment:
         healthy_range=healthy_range,
     )
     env.globals["zip"] = zip
+    env.globals.update(chart_svg=chart_svg, pill=pill, bar=progress_bar, kr_summary=kr_summary)
     return env
 
 

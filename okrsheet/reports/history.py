@@ -7,7 +7,7 @@ from datetime import date
 from typing import ClassVar
 
 from okrsheet.domain.model import CheckIn, KeyResult, Plan, log_index
-from okrsheet.domain.scoring import FORECAST_POINTS, forecast, progress
+from okrsheet.domain.scoring import FORECAST_POINTS, forecast, progress, progress_at
 from okrsheet.reports.base import Report, ReportModel, round4
 
 
@@ -71,10 +71,12 @@ def history_reports(
     With `max_points`, each timeline keeps at most that many check-ins: the most recent ones
     the forecast follows, and the earlier ones evenly spread with the first kept, so the
     forecast is the same as with every check-in."""
-    logs: dict[str, list[CheckIn]] = {}
+    start = plan.cycle.start
+    logs: dict[str, list[CheckIn]] = {kr.id: [] for kr in plan.key_results}
     for checkin in log_index(plan.checkins).ordered():
-        if plan.cycle.start <= checkin.date <= as_of:
-            logs.setdefault(checkin.kr_id, []).append(checkin)
+        log = logs.get(checkin.kr_id)
+        if log is not None and start <= checkin.date <= as_of:
+            log.append(checkin)
     if max_points is not None:
         logs = {kr_id: _thin(log, max_points) for kr_id, log in logs.items()}
     return {kr.id: _history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results}
@@ -92,10 +94,13 @@ def _thin(log: list[CheckIn], limit: int) -> list[CheckIn]:
 
 
 def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> HistoryReport:
-    entries = [c for c in log if plan.cycle.start <= c.date <= as_of]
+    start = plan.cycle.start
+    entries = [c for c in log if start <= c.date <= as_of]
     # Validated as built: pydantic's validator (compiled) costs about half what building a
     # point unchecked (`model_construct`, in Python) does, on a year of check-ins of every key
-    # result (the visual report).
+    # result (the visual report). The kind, start and target are looked up once per key
+    # result, not once per point.
+    at = progress_at(kr)
     points = [
         HistoryPoint(
             date=c.date,
@@ -103,7 +108,7 @@ def _history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date) -> 
             confidence=c.confidence,
             note=c.note,
             author=c.author,
-            progress=round4(progress(kr, c.value)) or 0.0,
+            progress=round(at(c.value), 4) or 0.0,
         )
         for c in entries
     ]

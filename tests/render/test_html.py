@@ -414,3 +414,91 @@ def test_report_on_google_sheets_is_one_read(okr: Any, google: Google, gexample:
     assert google.fake.count("sheets-read") == READ  # one read: tab list, then values
     assert google.fake.count("sheets-write") == 0
     assert google.fake.count("drive") == 0
+
+
+def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
+    from okrsheet.render.html import polyline
+
+    assert polyline([]) == ""
+    assert polyline([(1, 5)]) == "1,5"
+    assert polyline([(1, 5), (2, 5)]) == "1,5 2,5"
+    # The first and last points stay, and each point where the line bends or steps.
+    level = [(1, 5), (2, 5), (3, 5), (4, 6), (5, 6), (6, 6), (7, 6), (8, 2)]
+    assert polyline(level) == "1,5 3,5 4,6 7,6 8,2"
+    assert polyline([(1, 3), (2, 3), (3, 3)]) == "1,3 3,3"
+
+
+def test_pills_and_bars_escape_what_they_show() -> None:
+    from okrsheet.render.html import pill, progress_bar
+
+    assert pill(None) == '<span class="pill s-none">no key results</span>'
+    assert pill('at "risk" <b>') == (
+        '<span class="pill s-at-&#34;risk&#34;-&lt;b&gt;">at &#34;risk&#34; &lt;b&gt;</span>'
+    )
+    drawn = progress_bar(0.456, 0.5, "on track")
+    assert 'class="bar s-on-track"' in drawn and 'style="width:45.6%"' in drawn
+    assert 'style="left:50.0%"' in drawn and "46% <span" in drawn and "/ 50% expected" in drawn
+    undrawn = progress_bar(None, None, None)
+    assert "exp" not in undrawn and "expected" not in undrawn and ">–</span>" in undrawn
+
+
+#: The template text the page drew each key result's summary, bar and pill with before they
+#: became functions (render/html.py): what the functions give, byte for byte.
+TEMPLATE_SUMMARY = """\
+{% macro pill(status) %}<span class="pill {{ status|status_class }}">{{ status or "no key results" }}</span>{% endmacro %}
+{% macro bar(progress, expected, status) %}
+<span class="progress"><span class="bar {{ status|status_class }}" aria-hidden="true"><span class="fill" style="width:{{ progress|width }}"></span>{% if expected is not none %}<span class="exp" style="left:{{ expected|width }}"></span>{% endif %}</span><span class="pct">{{ progress|percent or "–" }}{% if expected is not none %} <span class="muted">/ {{ expected|percent }} expected</span>{% endif %}</span></span>
+{%- endmacro %}
+<p class="kr-title"><span class="id">{{ kr.id|text }}</span> {{ kr.title|text }}</p>
+<p class="meta">{{ kr.owner|text }} · now {{ kr.current|number(kr.unit|text) or "no value yet" }}{% if kr.kind == "increase" or kr.kind == "milestone" %} of {% else %}, target {% endif %}{{ kr.target|number(kr.unit|text) }} ({% if kr.measuring_baseline %}measuring the baseline{% else %}from {{ kr.start|number(kr.unit|text) }}{% endif %}) · {{ kr.kind }}</p>
+{% if kr.measuring_baseline %}<p class="meta">Progress: measuring the baseline (the first check-in sets the start).</p>{% else %}{{ bar(kr.progress, kr.expected, kr.status) }}{% endif %}
+<p>{{ pill(kr.status) }} <span class="meta">· due {{ kr.due }}{% if kr.status != "done" %} ({% if kr.days_to_due < 0 %}{{ -kr.days_to_due }} days late{% elif kr.days_to_due == 0 %}today{% else %}in {{ kr.days_to_due }} days{% endif %}){% endif %} · confidence {{ kr.confidence|percent or "not set" }} · last check-in {{ kr.last_checkin or "none" }}</span></p>
+"""  # noqa: E501
+
+
+def test_the_summary_functions_draw_what_the_template_drew(example: Path) -> None:
+    from okrsheet.render.html import environment, kr_summary
+
+    template = environment().from_string(TEMPLATE_SUMMARY)
+    rows = [
+        kr.row for n in flatten(page_report(load(example), TODAY).roots) for kr in n.key_results
+    ]
+    rows += [kr.row for kr in page_report(hostile_plan(), TODAY).roots[0].key_results]
+    base = rows[0]
+    rows += [
+        base.model_copy(update=change)
+        for change in (
+            {"measuring_baseline": True, "start": None, "current": None, "progress": 0.0},
+            {"status": "done", "days_to_due": -3},
+            {"status": "overdue", "days_to_due": -3, "last_checkin": None, "confidence": None},
+            {"days_to_due": 0, "expected": None, "status": "not started"},
+            {"kind": "milestone", "unit": "%", "current": 0.125},
+            {"kind": "keep above", "unit": "\x1b[31m$", "title": "ctl\u202echars", "id": "A&B"},
+            {"status": "at risk", "progress": 1.7, "expected": -0.2},
+        )
+    ]
+    assert {r.status for r in rows} >= {"done", "overdue", "at risk", "not started"}
+    for row in rows:
+        assert kr_summary(row) == template.render(kr=row), row.id  # (less its last line end)
+
+
+def test_the_page_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's many models hold no reference cycles: the cycle collector is paused while
+    they are made (as during a load), and runs again after."""
+    import gc
+
+    import okrsheet.report_page
+
+    seen: list[bool] = []
+    histories = history_reports
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return histories(*args, **kwargs)
+
+    monkeypatch.setattr(okrsheet.report_page, "history_reports", watched)
+    assert gc.isenabled()
+    page = page_report(hostile_plan(), TODAY)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert page.overall.key_results == 1

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
     from okrsheet.stores.xlsx.patch import Package
+    from okrsheet.stores.xlsx.regular import Regular
 
 LOCK_TIMEOUT_SECONDS = 30.0
 #: How many times a write is planned again on a fresh read when another program saved the
@@ -251,11 +252,19 @@ class XlsxStore:
         open_book: Callable[[], CalamineWorkbook] = functools.partial(
             CalamineWorkbook.from_path, path
         )
+        regular: dict[str, tuple[str, Regular]] = {}  # long tabs of regular rows (see below)
         if package is not None:
             if deferred is not None and not whole:
                 heads = self._heads(package, deferred, read)
                 data = package.data if heads else None
-            now = (lambda t: read(t) and t not in heads) if heads else read
+            elif deferred is None:
+                regular = self._regular(package, read)
+                data = package.data if regular else None
+            now = (
+                (lambda t: read(t) and t not in heads and t not in regular)
+                if heads or regular
+                else read
+            )
             try:
                 values = self._values_only(package, now)
                 self._check_bounds(package, now)
@@ -265,6 +274,8 @@ class XlsxStore:
             replaced = {
                 **{part: without_empty_tail(xml) or xml for part, xml in values.items()},
                 **{p: h for p, h, _ in heads.values()},
+                # The reader reads only the cells it must tell (`stores/xlsx/regular`).
+                **{part: rows.probe() for part, rows in regular.values()},
             }
             if replaced:
                 buffer = io.BytesIO()
@@ -281,8 +292,41 @@ class XlsxStore:
         if heads:
             assert data is not None
             self._defer(raw, heads, deferred, data)
+        if regular:
+            assert data is not None
+            for grid in raw.grids:
+                if grid.title in regular:
+                    part, rows = regular[grid.title]
+                    # What the reader told of the probe; else the tab read as any other.
+                    grid.rows = rows.rows(grid.rows) or self._rows_of(grid.title, part, 0, data)(
+                        None
+                    )
         raw.keeps_results = True
         return raw
+
+    def _regular(
+        self, package: Package, read: Callable[[str], bool]
+    ) -> dict[str, tuple[str, Regular]]:
+        """The long tabs `read` accepts whose rows are regular (see `stores/xlsx/regular`), by
+        title: (part, its rows). The package's size is checked first, before anything is
+        inflated; a tab that is not regular, or a package that cannot be told, is read as
+        any other."""
+        from okrsheet.stores.xlsx.bounds import check_package
+        from okrsheet.stores.xlsx.parts import sheet_parts
+        from okrsheet.stores.xlsx.regular import MIN_BYTES, scan
+
+        found: dict[str, tuple[str, Regular]] = {}
+        try:
+            check_package(package, str(self.path))
+            names = set(package.namelist())
+            for title, part in sheet_parts(package).items():
+                if read(title) and part in names and package.size(part) > MIN_BYTES:
+                    rows = scan(package.read(part))
+                    if rows is not None:
+                        found[title] = (part, rows)
+        except (zipfile.BadZipFile, zlib.error, KeyError, ValueError):
+            return {}  # read as any other: the reader says what is wrong, if anything
+        return found
 
     def _heads(
         self, package: Package, deferred: Deferred, read: Callable[[str], bool]
