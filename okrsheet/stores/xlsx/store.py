@@ -256,10 +256,10 @@ class XlsxStore:
         if package is not None:
             if deferred is not None and not whole:
                 heads = self._heads(package, deferred, read)
-                data = package.data if heads else None
-            elif deferred is None:
-                regular = self._regular(package, read)
-                data = package.data if regular else None
+            # The other long tabs (all of them, without `deferred`): read by their rows, when
+            # regular (the report page's log, which it reads whole).
+            regular = self._regular(package, lambda t: read(t) and t not in heads)
+            data = package.data if heads or regular else None
             now = (
                 (lambda t: read(t) and t not in heads and t not in regular)
                 if heads or regular
