@@ -85,14 +85,18 @@ def check_sheets(
     where: str,
     *,
     keep: bool = True,
+    read: Callable[[str], bytes] | None = None,
 ) -> None:
     """Refuse, naming the tab and the cell, a tab among `titles` whose farthest cell lies
     beyond MAX_ROWS or MAX_COLUMNS, or whose rectangle holds more than MAX_CELLS; and a
     workbook whose tabs' shared text exceeds MAX_SHARED_TEXT_BYTES. Unless `keep`, the
     sheets are inflated one at a time and not kept in `package` (for a read that needs
-    none of them again: hundreds of person tabs come to hundreds of megabytes)."""
+    none of them again: hundreds of person tabs come to hundreds of megabytes). `read`,
+    when given, gives each sheet's XML by part instead of `package` (its values only, say:
+    a formula holds no cell reference, so the bounds are the same)."""
     names = set(package.namelist())
-    read = package.read if keep else package.peek
+    if read is None:
+        read = package.read if keep else package.peek
     shared_refs: list[str] = []
     references = 0
     for title in titles:
