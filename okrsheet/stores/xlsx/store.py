@@ -424,15 +424,16 @@ class XlsxStore:
     def _values_for_reader(self, package: Package, read: Callable[[str], bool]) -> dict[str, bytes]:
         """The XML the reader is given of each tab `read` accepts that holds formulas: its
         values only, without its empty end (see `stores/xlsx/values`), by part. Each sheet is
-        inflated once, checked against the bounds on its values (`_check_bounds`: every row
-        of it, the empty end included) and let go: `package` keeps none of them, and the
+        inflated once, checked against the bounds on what the reader is given (the empty end
+        cut holds only rows within them) and let go: `package` keeps none of them, and the
         write that follows reads again, whole, the few it changes.
 
         In a workbook LibreOffice saved, a person tab is 930 kB of XML (a result cached in
-        each formula cell of every prepared row), and the reader is given 80 kB of it."""
+        each formula cell of every prepared row, and every row down to the 1000th written),
+        and the reader is given 80 kB of it."""
         from okrsheet.stores.xlsx.bounds import check_package, check_sheets
         from okrsheet.stores.xlsx.parts import sheet_parts
-        from okrsheet.stores.xlsx.values import without_empty_tail, without_formulas
+        from okrsheet.stores.xlsx.values import empty_tail, without_formulas
 
         given: dict[str, bytes] = {}
 
@@ -441,13 +442,20 @@ class XlsxStore:
             values = without_formulas(xml)
             if values is None:
                 return xml
-            given[part] = without_empty_tail(values) or values
-            return values
+            tail = empty_tail(values)
+            given[part] = values if tail is None else values[: tail[0]] + values[tail[1] :]
+            return given[part]
+
+        def whole(part: str) -> bytes:
+            xml = package.peek(part)
+            return without_formulas(xml) or xml
 
         check_package(package, str(self.path))
         parts = sheet_parts(package)
         titles = [t for t in parts if read(t)]
-        check_sheets(package, parts, titles, str(self.path), keep=False, read=values_of)
+        check_sheets(
+            package, parts, titles, str(self.path), keep=False, read=values_of, whole=whole
+        )
         return given
 
     def _check_bounds(
