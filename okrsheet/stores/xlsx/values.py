@@ -5,7 +5,9 @@ columns' formulas, over its rows and the spare rows prepared below them (about 5
 for 12 key results, nine tenths of it formula text). A reader of values (calamine gives
 values only) lexes all of it for nothing. Each `<f>` element is cut out with one pass of a
 regular expression, which leaves every cell, its type and its cached result (`<v>`) as they
-were: the values read are the same, from a tenth of the bytes.
+were: the values read are the same, from a tenth of the bytes. (In a row, a run of cells
+whose formulas give empty text is cut to its first cell: the reader reads the others as the
+empty text it reads where no cell is.)
 
 Prefixed tags (`<x:f>`) and formulas whose text is not plain (a CDATA section) are left as
 they are: the reader reads them as before.
@@ -15,13 +17,23 @@ from __future__ import annotations
 
 import re
 
-# A formula element: empty (a shared formula's follower), or with its text (no `<` inside:
-# XML escapes it). `\b` keeps out other tags that start with an f (`<filters>`).
-_FORMULA = re.compile(rb"<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>")
+# A formula element after its `<f`: empty (a shared formula's follower), or with its text
+# (no `<` inside: XML escapes it). `\b` keeps out other tags that start with an f (`<filters>`).
+_F = rb"\b[^>]*+>(?:(?<=/>)|[^<]*+</f>)"
+# A formula, or a run of text formulas with empty results (`t="str"`, `<v></v>`) cut from the
+# first one's formula to the last one's, so that the first cell stays, with the last one's
+# empty result: LibreOffice caches one in each helper column of every prepared row, and the
+# reader reads them as empty text, as it reads a cell that is not there. A run ends before
+# a cell (`<c r=`), never at the end of the row: the row reaches as far as it did.
+_FORMULA = re.compile(
+    rb'<f(?:(?<= t="str"><f)' + _F + rb'(?:<v></v></c><c r="[A-Z]{1,3}+\d++"(?: s="\d++")?'
+    rb' t="str"><f' + _F + rb')+(?=<v></v></c><c r=")|' + _F + rb")"
+)
 
 
 def without_formulas(xml: bytes) -> bytes | None:
-    """`xml` without its `<f>` elements; None when it has none (read it as it is)."""
+    """`xml` without its `<f>` elements (and the cells of a run of empty text results but the
+    first, see above); None when it has none (read it as it is)."""
     if b"<f" not in xml:
         return None
     return _FORMULA.sub(b"", xml)
