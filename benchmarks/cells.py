@@ -34,6 +34,10 @@ sys.path.insert(0, str(ROOT))
 from okrsheet.domain.model import Cycle, KeyResult, KRKind, Level, Objective, Settings  # noqa: E402
 from okrsheet.layout.writer import Draft, Person, workbook_tabs  # noqa: E402
 from okrsheet.stores.google.check import _Guard  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from scale import announce, people  # type: ignore[import-not-found]  # noqa: E402
+
 from tests.fakes.sheets_api import (  # noqa: E402
     FakeGoogle,
     authorized_session,
@@ -357,6 +361,8 @@ def main() -> None:
         help="only count the cells okr's layout makes for --people (no fake; seconds)",
     )
     args = parser.parse_args()
+    args.people = people(args.people)
+    announce()
     if args.layout:
         tabs = layout_cells(args.people)
         made = sum(tabs.values())

@@ -5,7 +5,9 @@
 Sizes: small (5 people, one quarter), medium (20 people, one quarter, weekly check-ins),
 large (150 person tabs, 12 KRs each, a year of weekly check-ins: about 94,000 log rows).
 The history axis: large-3y (the same plan with three years of weekly check-ins in its log,
-about 280,000 rows), huge (500 person tabs, a year: about 312,000 rows) and huge-3y (500
+about 280,000 rows), large-3y-rolled (the same three years as `okr rollover` leaves them: the
+live log holds this cycle's 93,600 rows and `Archive 2024 check-ins` and `Archive 2025
+check-ins` the years before), huge (500 person tabs, a year: about 312,000 rows) and huge-3y (500
 person tabs, three years: about 936,000 rows; building it takes minutes and gigabytes) and
 million (535 person tabs, three years: 1,001,520 rows, for the check-in memory target).
 The same seed always gives the same workbook.
@@ -15,14 +17,22 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
+from okrsheet.layout.log_archive import LogMove, log_archive_tab, log_archive_title
+from okrsheet.layout.schema import CHECKINS_TAB
 from okrsheet.layout.writer import Draft, Person, workbook_tabs
+from okrsheet.stores.base import TabSpec, WriteValue
 from okrsheet.stores.xlsx.store import XlsxStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale import OUT, people  # type: ignore[import-not-found]  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -33,9 +43,13 @@ class Size:
     cycle: Cycle
     #: Years of weekly check-ins in the log, the last one in `cycle`.
     years: int = 1
+    #: The years before `cycle` rolled over already: their check-ins in `Archive <year>
+    #: check-ins` tabs, as `okr rollover` leaves them, and the live log holding one cycle.
+    rolled: bool = False
 
 
 YEAR = Cycle(name="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+#: Each size (at smoke scale, OKR_BENCH_SMOKE=1, with at most 3 people: see scale.py).
 SIZES = {
     "small": Size(5, 2, 3, Cycle(name="2026-Q4", start=date(2026, 10, 1), end=date(2026, 12, 31))),
     "medium": Size(
@@ -43,15 +57,20 @@ SIZES = {
     ),
     "large": Size(150, 4, 3, YEAR),
     "large-3y": Size(150, 4, 3, YEAR, years=3),
+    "large-3y-rolled": Size(150, 4, 3, YEAR, years=3, rolled=True),
     "huge": Size(500, 4, 3, YEAR),
     "huge-3y": Size(500, 4, 3, YEAR, years=3),
     # The check-in memory target's workbook: 535 person tabs, three years, 1,001,520 log lines.
     "million": Size(535, 4, 3, YEAR, years=3),
 }
+SIZES = {name: replace(size, people=people(size.people)) for name, size in SIZES.items()}
 AS_OF = {
     "small": date(2026, 11, 20),
     "medium": date(2026, 11, 20),
-    **{size: date(2026, 12, 31) for size in ("large", "large-3y", "huge", "huge-3y", "million")},
+    **{
+        size: date(2026, 12, 31)
+        for size in ("large", "large-3y", "large-3y-rolled", "huge", "huge-3y", "million")
+    },
 }
 
 
@@ -140,9 +159,29 @@ def _history(draft: Draft, as_of: date, rng: random.Random, years: int = 1) -> N
     draft.checkins.sort(key=lambda c: (c.date, c.kr_id))
 
 
+def tabs(draft: Draft, rolled: bool = False) -> list[TabSpec]:
+    """The workbook's tabs; `rolled`: each year before the cycle's check-ins moved out of the
+    live log into its archive tab, with the product's own `log_archive_tab` (the rows under the
+    live log's headers, as `okr rollover` moves them)."""
+    if not rolled:
+        return workbook_tabs(draft)
+    years = sorted({c.date.year for c in draft.checkins if c.date < draft.cycle.start})
+    archives = []
+    for year in years:
+        held = [c for c in draft.checkins if c.date.year == year and c.date < draft.cycle.start]
+        (log,) = [
+            t for t in workbook_tabs(replace(draft, checkins=held)) if t.title == CHECKINS_TAB
+        ]
+        header: list[WriteValue] = [c.header for c in log.columns]
+        move = LogMove(CHECKINS_TAB, header, (), list(log.rows), None)
+        archives.append(log_archive_tab(log_archive_title(str(year)), move))
+    live = [c for c in draft.checkins if c.date >= draft.cycle.start]
+    return workbook_tabs(replace(draft, checkins=live)) + archives
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--sizes", default="small,medium,large")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -150,7 +189,7 @@ def main() -> None:
         began = time.perf_counter()
         draft = build(SIZES[name], AS_OF[name])
         path = args.out / f"{name}.xlsx"
-        XlsxStore(path).create(workbook_tabs(draft), overwrite=True)
+        XlsxStore(path).create(tabs(draft, SIZES[name].rolled), overwrite=True)
         print(
             f"{name}: {path} ({len(draft.tabs)} OKR tabs, {len(draft.checkins)} check-ins, "
             f"{path.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - began:.1f} s)"

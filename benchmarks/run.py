@@ -36,8 +36,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scale  # type: ignore[import-not-found]  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmarks" / "out"
+OUT = Path(scale.OUT)  # benchmarks/out, or its smoke/ folder (scale.py)
 PYTHON = sys.executable
 OKR = str(Path(sys.executable).parent / "okr")
 TODAY = {"small": "2026-11-20", "medium": "2026-11-20"}
@@ -100,7 +104,8 @@ def workbook(size: str) -> Path:
     path = OUT / f"{size}.xlsx"
     if not path.exists():
         subprocess.run(
-            [PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--sizes", size], check=True
+            [PYTHON, str(ROOT / "benchmarks" / "generate.py"), "--out", str(OUT), "--sizes", size],
+            check=True,
         )
     return path
 
@@ -278,7 +283,8 @@ def history_axis(sizes: Sequence[str], runs: int, pycache: str) -> None:
     base = spent[0]
     for size, path, seconds in zip(sizes, paths, spent, strict=True):
         lines = log_lines(path)
-        line(f"okr status, {size} ({lines:,} log lines)", seconds, parse)
+        line(f"okr status, {size}", seconds, parse)
+        print(f"  {'  lines in the live log':<38} {lines:9,}")
         if path != paths[0]:
             ok = "ok" if seconds <= HISTORY_RATIO * base else "OVER"
             print(
@@ -497,6 +503,8 @@ def main() -> None:
         help="check-in peak memory on a workbook of 1,000,000 log lines (made on first use)",
     )
     args = parser.parse_args()
+    args.runs = scale.runs(args.runs)
+    scale.announce()
     print(f"python {sys.version.split()[0]} on {sys.platform}; median of {args.runs} runs each")
     with tempfile.TemporaryDirectory(prefix="okr-pycache-") as pycache:
         for size in filter(None, args.sizes.split(",")):

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import OKR, today, workbook  # type: ignore[import-not-found]  # noqa: E402
+from scale import announce, runs  # type: ignore[import-not-found]  # noqa: E402
 
 from okrsheet.layout import cells  # noqa: E402
 from okrsheet.layout.schema import OKR_COLUMNS  # noqa: E402
@@ -85,6 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    args.runs = runs(args.runs)
+    announce()
     large = workbook("large")
     env = {**os.environ, "OKR_TODAY": today("large"), "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -109,7 +112,7 @@ def main() -> None:
                 first.append(one)
                 second.append(two)
             copy.unlink()
-        for label, times in (("okr sync (150 numbers change)", first),
+        for label, times in ((f"okr sync ({count} numbers change)", first),
                              ("okr sync again (nothing changed)", second)):  # fmt: skip
             seconds = statistics.median(t for t, _ in times)
             cpu = statistics.median(c for _, c in times)

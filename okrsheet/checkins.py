@@ -25,6 +25,7 @@ from okrsheet.layout.checkin_log import looks_like_log, named_as_log
 from okrsheet.layout.kpis_tab import kpi_percent_points
 from okrsheet.layout.reader import ParsedWorkbook, Unreadable
 from okrsheet.layout.results import with_room
+from okrsheet.layout.schema import is_archive
 from okrsheet.memory import bulk_load
 from okrsheet.stores import Location, open_store
 from okrsheet.stores.base import Change, RawWorkbook, Skim, WorkbookStore
@@ -344,8 +345,10 @@ Screen = Callable[[RawWorkbook, Plan, Sequence["CheckInRequest"]], Sequence["Che
 
 
 #: What `record` reads of a long check-in log: its head, and the rows holding the ids it
-#: records (`needles`, given per write).
-RECORD_SKIM = Skim(needles=frozenset(), wanted=looks_like_log, titles=named_as_log)
+#: records (`needles`, given per write); and nothing of an archived cycle's tabs.
+RECORD_SKIM = Skim(
+    needles=frozenset(), wanted=looks_like_log, titles=named_as_log, unread=is_archive
+)
 
 
 def record(

@@ -30,6 +30,7 @@ from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import (
     AppendRows,
     Change,
+    Grid,
     RawWorkbook,
     SetCells,
     TabSpec,
@@ -93,6 +94,7 @@ def load(
     linked: bool = True,
     kr_checks: bool = False,
     log_until: date | None = None,
+    archives: bool = True,
 ) -> ParsedWorkbook:
     """Read and parse the whole workbook (one read from the store), and with it the department
     workbooks its Settings link (each one read, all at once), as one organisation.
@@ -100,17 +102,26 @@ def load(
     With `kr_checks` (`okr validate`), the findings end with the key-result quality checks the
     Settings turn on, as warnings (on this workbook's own key results). With `log_until`, a
     long check-in log may be read only as far as a report as of that day or later needs it
-    (`layout.checkin_log.LogNeed`): `status` and `lagging`, not `history` nor the report page,
-    which show the log itself; bad cells in the lines left unread are not counted."""
+    (`layout.checkin_log.LogNeed`), and archived cycles' tabs not at all: `status` and
+    `lagging`, not `history` nor the report page, which show the log itself; bad cells in the
+    lines left unread are not counted. Without `archives` (the report page), archived cycles'
+    tabs are left unread too."""
     with bulk_load():
         store = open_store(location)
-        if log_until is None:
+        if log_until is None and archives:
             raw = store.read()
         else:
             from okrsheet.layout.checkin_log import looks_like_log, named_as_log
+            from okrsheet.layout.schema import is_archive
             from okrsheet.stores.base import Deferred
 
-            raw = store.read(deferred=Deferred(wanted=looks_like_log, titles=named_as_log))
+            # An archived cycle (`okr rollover`'s tabs) is not part of a report of the live
+            # one: its cells are left unread, so the cost stays that of the live cycle.
+            if log_until is None:
+                deferred = Deferred(wanted=_no_grid, titles=_no_title, unread=is_archive)
+            else:
+                deferred = Deferred(wanted=looks_like_log, titles=named_as_log, unread=is_archive)
+            raw = store.read(deferred=deferred)
         try:
             parsed = parse_workbook(raw, log_until=log_until, thorough=kr_checks)
         except InvalidWorkbook as exc:
@@ -131,6 +142,14 @@ def load(
             parsed, location, links, setting=_setting_cell(raw, "Linked workbooks")
         )
     return replace(parsed, findings=[*parsed.findings, *quality]) if quality else parsed
+
+
+def _no_grid(grid: Grid) -> bool:
+    return False
+
+
+def _no_title(title: str) -> bool:
+    return False
 
 
 def lint(

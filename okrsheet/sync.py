@@ -19,7 +19,7 @@ from okrsheet.domain.model import KeyResult, Plan
 from okrsheet.errors import UsageError
 from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.reader import ParsedWorkbook, find_table
-from okrsheet.layout.schema import ARCHIVE_PREFIX, OKR_COLUMNS, SOURCE_COLUMNS
+from okrsheet.layout.schema import OKR_COLUMNS, SOURCE_COLUMNS, is_archive
 from okrsheet.layout.source_cells import source_columns
 from okrsheet.layout.tables import Finding, Table, cell_ref
 from okrsheet.memory import bulk_load
@@ -294,7 +294,7 @@ def state_changes(raw: RawWorkbook, states: Mapping[str, str]) -> list[Change]:
 
     changes: list[Change] = []
     for grid in raw.grids:
-        if grid.title.startswith(ARCHIVE_PREFIX):
+        if is_archive(grid.title):
             continue  # history: never written to
         if normalize_header(grid.title) == normalize_header(KPIS_TAB):
             table = find_table(grid, KPI_COLUMNS, min_matches=2)

@@ -28,10 +28,10 @@ from okrsheet.errors import InvalidWorkbook, UsageError
 from okrsheet.example_initiatives_kpis import add_example_extras
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     CORPORATE_TAB,
     IDEAS_TAB,
     RESERVED_TABS,
+    is_archive,
     normalize_header,
 )
 from okrsheet.layout.writer import Draft, Person, id_prefix, safe_tab_title
@@ -102,7 +102,7 @@ def read_people_csv(source: str | Path, *, notices: list[str] | None = None) -> 
             )
         seen[name.casefold()] = row.line
         tab = safe_tab_title(name)
-        if normalize_header(tab) in _OWN_TABS or tab.startswith(ARCHIVE_PREFIX):
+        if normalize_header(tab) in _OWN_TABS or is_archive(tab):
             raise UsageError(
                 f"{where}: {name!r} would get a tab named like okr's own {tab!r} tab",
                 option="--people",
@@ -110,7 +110,7 @@ def read_people_csv(source: str | Path, *, notices: list[str] | None = None) -> 
             )
         team = " ".join(row.get("team").split())
         team_tab = safe_tab_title(team) if team else ""
-        if normalize_header(team_tab) in _OWN_TABS or team_tab.startswith(ARCHIVE_PREFIX):
+        if normalize_header(team_tab) in _OWN_TABS or is_archive(team_tab):
             raise UsageError(
                 f"{where}: the team {team!r} would get a tab named like okr's own {team_tab!r} tab",
                 option="--people",

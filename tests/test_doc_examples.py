@@ -20,9 +20,11 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
   reached the servers is checked, not only the exit codes;
 - `<!-- run with a stand-in for mail ... -->`: `mail` is a script that keeps what it was given;
 - `<!-- synopsis -->`: not run, but every option it names must be one the command has;
-- `<!-- run in a fresh copy of the project ... -->`: the README's try-it line, run as written
-  (`python3 -m venv .venv`, the install from the network, `okr init`, `okr status`) in a copy of
-  the project's tracked files (test_the_try_it_line_installs_and_runs);
+- `<!-- run in a fresh copy of the project ... -->`: the README's set-up lines, run as written
+  in a copy of the project's tracked files: the try-it line (`python3 -m venv .venv`, the install
+  from the network, `okr init`, `okr status`), then the test line (the install with the test
+  extras, then pytest on the one file the marker names: the whole suite is the one this check
+  is in) (test_the_set_up_lines_install_and_run);
 - `<!-- run on the small benchmark workbook ... -->`: the profiling lines, run as written (this
   environment's Python and `okr` as `.venv/bin/...`) with the `small` workbook of
   benchmarks/generate.py at `benchmarks/out/large.xlsx`, `P001-1.1` for `P150-1.1` and a folder
@@ -30,9 +32,11 @@ exit 0, unless an HTML comment on the line before the block says otherwise:
 - `<!-- run on one file of tests/reliability ... -->`: the line that runs the reliability
   suites, on the one file the marker names for the folder (the folder runs in the suite this
   check is in; test_the_reliability_line_runs);
-- `<!-- not run: REASON -->`: not run, for the reason given (running the suite, the
-  benchmarks); NOT_RUN below counts them per page, so a new one is a decision, and what can be
-  checked of them is (test_the_set_up_lines_are_the_ones_ci_runs, test_the_benchmark_lines_...).
+- `<!-- run at smoke scale ... -->`: docs/performance.md's benchmark lines, run as written
+  with OKR_BENCH_SMOKE=1 (benchmarks/scale.py: at most 3 people, one run each) in a folder
+  holding a copy of benchmarks/ (test_the_benchmark_lines_run_at_smoke_scale);
+- `<!-- not run: REASON -->`: not run, for the reason given; NOT_RUN below counts them per
+  page (none today), so a new one is a decision.
 
 Besides the blocks: every `okr ...` the docs show, inline or in a block, names a command and
 options it has; the examples in docs/exit-codes.md's tables that run as written exit with
@@ -78,11 +82,7 @@ PAGES = [ROOT / "README.md"] + [
     p for p in sorted((ROOT / "docs").glob("*.md")) if p.name != "commands.md"
 ]
 #: Blocks that are not run, per page: each says why in its marker.
-NOT_RUN = {
-    # The test line: it runs the whole suite, this test among it (checked against .ci/run).
-    "README.md": 1,
-    "docs/performance.md": 1,  # the benchmarks: workbooks built in minutes, commands timed
-}
+NOT_RUN: dict[str, int] = {}
 #: Stands for the spreadsheet an example made on Google.
 SPREADSHEET = "gsheet:1AbC..."
 #: Stands for the mailbox an example reads: the test's IMAP server.
@@ -171,16 +171,18 @@ SKIPPED = [b for b in BLOCKS if b.marker.startswith("not run:")]
 INSTALLED = [b for b in BLOCKS if b.marker.startswith("run in a fresh copy of the project")]
 PROFILED = [b for b in BLOCKS if b.marker.startswith("run on the small benchmark workbook")]
 ONE_FILE = [b for b in BLOCKS if b.marker.startswith("run on one file of tests/reliability")]
+SMOKED = [b for b in BLOCKS if b.marker.startswith("run at smoke scale")]
 
 
 def test_every_shell_block_is_run_checked_or_says_why_not() -> None:
-    known = RUN + MAILED + SYNOPSES + SKIPPED + INSTALLED + PROFILED + ONE_FILE
+    known = RUN + MAILED + SYNOPSES + SKIPPED + INSTALLED + PROFILED + ONE_FILE + SMOKED
     assert len(BLOCKS) == len(known), [
         f"{b.name}: unknown marker <!-- {b.marker} -->" for b in BLOCKS if b not in known
     ]
     assert len(RUN) >= 12 and len(MAILED) >= 5 and len(SYNOPSES) >= 8
-    assert [b.page for b in INSTALLED + PROFILED + ONE_FILE] == [
-        "README.md", "docs/performance.md", "docs/reliability.md"
+    assert [b.page for b in INSTALLED + PROFILED + ONE_FILE + SMOKED] == [
+        "README.md", "README.md", "docs/performance.md", "docs/reliability.md",
+        "docs/performance.md",
     ]  # fmt: skip
     counted: dict[str, int] = {}
     for block in SKIPPED:
@@ -459,35 +461,23 @@ def test_the_mail_example_runs(
         place.check(text, said, place.smtp.received[before:])
 
 
-def test_what_the_examples_not_run_name_exists() -> None:
-    """Each script, folder or test file of the project a block not run names is there."""
-    named = {
-        path
-        for block in SKIPPED
-        for path in re.findall(r"(?<![\w/.])((?:benchmarks|tests|\.ci)/[\w./-]*\w)", block.text)
-        if not path.startswith("benchmarks/out/")  # what the benchmarks build
-    }
-    assert {"benchmarks/run.py", "benchmarks/cells.py"} <= named
-    assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
-
-
-def _not_run(page: str, needle: str) -> Block:
-    (block,) = [b for b in SKIPPED if b.page == page and needle in b.text]
+def _set_up(needle: str) -> Block:
+    """The README's set-up line that holds `needle`: `okr init` (try-it) or `pytest` (tests)."""
+    (block,) = [b for b in INSTALLED if needle in b.text]
     return block
 
 
 def test_the_set_up_lines_are_the_ones_ci_runs(example_bytes: bytes, tmp_path: Path) -> None:
-    """The README's set-up lines: the test line (not run: it runs the whole suite) is the one
-    `.ci/run` runs, the try-it line installs the same way without the test extras, and what it
-    does once installed runs here too (with this environment's `okr` as `.venv/bin/okr`; the
-    whole line runs in test_the_try_it_line_installs_and_runs)."""
+    """The README's set-up lines: the test line is the one `.ci/run` runs, the try-it line
+    installs the same way without the test extras, and what it does once installed runs here
+    too (with this environment's `okr` as `.venv/bin/okr`; both lines run whole, from a fresh
+    copy, in test_the_set_up_lines_install_and_run)."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     ci_test = ci[ci.index("# The README's test command (pytest exits 5 when it collects no tests: "
                           "that fails here too).") + 1]  # fmt: skip
-    tests = _not_run("README.md", "pytest")
+    tests = _set_up("pytest")
     assert tests.commands() == [ci_test]
-    (block,) = INSTALLED
-    try_it = block.commands()
+    try_it = _set_up("okr init").commands()
     assert len(try_it) == 1
     steps = try_it[0].split(" && ")
     assert " && ".join(steps[:2]) == ci_test.rsplit(" && ", 1)[0].replace("'.[test]'", ".")
@@ -506,13 +496,19 @@ def _online(host: str = "pypi.org") -> bool:
     return False
 
 
-def test_the_try_it_line_installs_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's try-it line, run as written in a copy of the project's tracked files: a
-    fresh `.venv`, the install from the network (pip's cache, if any, reused), then `okr init`
-    and `okr status`, which prints the example company's status table. Offline it is skipped,
-    except where `CI` is set (as `.ci/run` runs), where it fails."""
-    (block,) = INSTALLED
-    (line,) = block.commands()
+def test_the_set_up_lines_install_and_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's set-up lines, run as written in a copy of the project's tracked files.
+    The try-it line: a fresh `.venv`, the install from the network (pip's cache, if any,
+    reused), then `okr init` and `okr status`, which prints the example company's status
+    table. Then the test line: the install with the test extras, then pytest, on the one file
+    its marker names (given through PYTEST_ADDOPTS; the whole suite is the one this test is
+    in), which checks that every package the code imports is declared and installed. Offline
+    it is skipped, except where `CI` is set (as `.ci/run` runs), where it fails."""
+    (line,) = _set_up("okr init").commands()
+    tests = _set_up("pytest")
+    (test_line,) = tests.commands()
+    named = re.search(r"on the one file (tests/\S+\.py)", tests.marker)
+    assert named and (ROOT / named.group(1)).is_file(), tests.marker
     copy = tmp_path / "okrsheet"
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
@@ -541,6 +537,17 @@ def test_the_try_it_line_installs_and_runs(tmp_path: Path, monkeypatch: pytest.M
     assert exit_code == 0
     ids = set(re.findall(r'"id": "([A-Z]+-\d+(?:\.\d+)?)"', json_out))
     assert len(ids) >= 15 and shown == ids, (sorted(shown), sorted(ids))
+
+    # The test line, in the same copy: this run's own pytest settings left out of its way.
+    for name in [n for n in os.environ if n.startswith("PYTEST_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"-p no:cacheprovider {named.group(1)}")
+    code, stdout, stderr = run_in_bash(test_line, copy, timeout=900)
+
+    assert code == 0, f"README.md: `{test_line}` exited {code}\n{stdout}\n{stderr}"
+    last = stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed in [\d.]+s(?: \([\d:]+\))?", last), stdout
+    assert (copy / ".venv" / "bin" / "ruff").is_file()  # a test extra
 
 
 def test_the_profile_lines_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -610,18 +617,69 @@ def _script_options(script: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])(--[\w-]+)", done.stdout))
 
 
+#: What each benchmark line prints (at smoke scale too), by its script and an option it takes
+#: ("": the line without options).
+BENCHMARK_SAYS = {
+    ("run.py", ""): "Google Sheets API calls, large workbook",
+    ("run.py", "--libreoffice"): "(on a workbook LibreOffice saved)",
+    ("run.py", "--history"): "against large",
+    ("run.py", "--memory-million"): "peak memory, checkin",
+    ("sync.py", "--runs"): "okr sync again (nothing changed)",
+    ("cells.py", "--people"): "every past check-in reachable: True",
+}
+
+
+def test_the_benchmark_lines_run_at_smoke_scale(tmp_path: Path) -> None:
+    """docs/performance.md's benchmark lines, run as written at smoke scale (OKR_BENCH_SMOKE=1:
+    every workbook with at most 3 people, one run each) in a folder holding a copy of
+    benchmarks/ (the workbooks are built there, never over the full-scale ones), tests/ (the
+    Google fake) and this environment as `.venv`; its install line is the README's, which runs
+    in test_the_set_up_lines_install_and_run. Each line exits 0 and prints what it measures,
+    after saying its figures are not the benchmark's."""
+    if not shutil.which("soffice") and not os.environ.get("CI"):
+        pytest.skip("LibreOffice (soffice) is not installed: the --libreoffice line needs it")
+    (block,) = SMOKED
+    install, *lines = block.commands()
+    assert install == _set_up("pytest").text.strip().rsplit(" && ", 1)[0]
+    shutil.copytree(
+        ROOT / "benchmarks", tmp_path / "benchmarks",
+        ignore=shutil.ignore_patterns("out", "__pycache__"),
+    )  # fmt: skip
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    said = set()
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("OKR_BENCH_SMOKE", "1")
+        for line in lines:
+            code, stdout, stderr = run_in_bash(line, tmp_path, timeout=600)
+
+            assert code == 0, f"{block.name}: `{line}` exited {code}\n{stdout}\n{stderr}"
+            assert stdout.startswith("smoke scale (OKR_BENCH_SMOKE=1)"), stdout[:300]
+            script = shlex.split(line, comments=True)[1].removeprefix("benchmarks/")
+            for (name, option), says in BENCHMARK_SAYS.items():
+                if name == script and (option in line.split() if option else "--" not in line):
+                    assert says in stdout, f"`{line}` did not print {says!r}:\n{stdout}"
+                    said.add((name, option))
+
+    assert said == set(BENCHMARK_SAYS)
+    built = {p.name for p in (tmp_path / "benchmarks" / "out" / "smoke").glob("*.xlsx")}
+    assert {"small.xlsx", "medium.xlsx", "large.xlsx", "large-3y.xlsx", "large-3y-rolled.xlsx",
+            "million.xlsx"} <= built  # fmt: skip
+
+
 def test_the_benchmark_lines_name_scripts_options_and_commands_that_exist() -> None:
-    """docs/performance.md's benchmark lines are not run (minutes each, on workbooks they build
-    first): each names a script of benchmarks/ and only options it has, and the profiled
-    commands only options okr has, on a workbook size benchmarks/generate.py builds."""
-    blocks = [b for b in SKIPPED + PROFILED if b.page == "docs/performance.md"]
+    """docs/performance.md's benchmark and profiling lines: each names a script of benchmarks/
+    and only options it has, and the profiled commands only options okr has, on a workbook
+    size benchmarks/generate.py builds."""
+    blocks = [b for b in SMOKED + PROFILED if b.page == "docs/performance.md"]
     lines = [line for b in blocks for line in b.commands()]
     checked = 0
     for line in lines:
         tokens = shlex.split(line.split("#", 1)[0])
         tokens = [t for t in tokens if not re.fullmatch(r"[A-Z_]+=.*", t)]
         if tokens[:3] == ["python3", "-m", "venv"]:  # the README's test install
-            assert line == _not_run("README.md", "pytest").text.strip().rsplit(" && ", 1)[0]
+            assert line == _set_up("pytest").text.strip().rsplit(" && ", 1)[0]
             continue
         if tokens[:1] == ["cp"]:
             continue

@@ -23,11 +23,13 @@ def load_plan_as_of(
     level: Level | None = None,
     objective: str | None = None,
     skim_log: bool = False,
+    archives: bool = True,
 ) -> tuple[ParsedWorkbook, Plan, date]:
     """`load_plan` for `--as-of` as typed: a slashed date is read with the workbook's date
     order, so the workbook is read first (a date no order can read is refused before that).
     Also returns the day. `skim_log`: the report needs of the check-in log only what can
-    change it as of the day (`service.load`'s `log_until`), not its history."""
+    change it as of the day (`service.load`'s `log_until`), not its history; without
+    `archives`, it does not look at archived cycles' tabs (`skim_log` leaves them out too)."""
     import contextlib
     import re
 
@@ -45,7 +47,8 @@ def load_plan_as_of(
         elif as_of is None or re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", as_of):
             with contextlib.suppress(UsageError):  # said after the read, as without it
                 until = as_of_date(as_of)  # the workbook's time zone only moves it later
-    parsed = service.load(service.resolve_location(workbook), log_until=until)
+    location = service.resolve_location(workbook)
+    parsed = service.load(location, log_until=until, archives=archives)
     day = as_of if isinstance(as_of, date) else as_of_date(as_of, parsed.plan.settings.date_order)
     day = _in_workbook_zone(day, parsed.plan)
     plan = rewind(parsed.plan, day)

@@ -16,7 +16,7 @@ from okrsheet.domain.kinds import Kind
 from okrsheet.domain.model import Commitment, KeyResult, cycle_from_name
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError
-from okrsheet.layout.schema import ARCHIVE_PREFIX, column, normalize_header
+from okrsheet.layout.schema import ARCHIVE_PREFIX, column, is_archive, normalize_header
 from okrsheet.layout.tables import find_table
 from okrsheet.lint import History, PastResult
 from okrsheet.stores.base import CellValue, Grid, RawWorkbook
@@ -51,7 +51,7 @@ def read_history(raw: RawWorkbook, default: Commitment = Commitment.ASPIRATIONAL
     read = [
         (grid.title.removeprefix(ARCHIVE_PREFIX).strip(), _results(grid, default))
         for grid in raw.grids
-        if grid.title.startswith(ARCHIVE_PREFIX)
+        if is_archive(grid.title)
     ]
     cycles = [(name, results) for name, results in read if results]
     ends = [_end(name) for name, _ in cycles]
@@ -136,7 +136,7 @@ def archived_cycles(raw: RawWorkbook) -> dict[str, Grid]:
     return {
         grid.title.removeprefix(ARCHIVE_PREFIX).strip(): grid
         for grid in raw.grids
-        if grid.title.startswith(ARCHIVE_PREFIX) and not is_log_archive(grid.title)
+        if is_archive(grid.title) and not is_log_archive(grid.title)
     }
 
 

@@ -19,10 +19,10 @@ from okrsheet.domain.model import CheckIn, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     CHECKIN_COLUMNS,
     CHECKINS_TAB,
     OKR_COLUMNS,
+    is_archive,
     normalize_header,
 )
 from okrsheet.layout.tables import (
@@ -79,9 +79,7 @@ def find_checkin_log(raw: RawWorkbook) -> tuple[Grid, Table] | None:
     a log, else the first tab that does; None when no tab does."""
     named = [g for g in raw.grids if named_as_log(g.title)]
     # (never an archived cycle's check-ins, layout/log_archive.py: they look like a log too)
-    others = [
-        g for g in raw.grids if not named_as_log(g.title) and not g.title.startswith(ARCHIVE_PREFIX)
-    ]
+    others = [g for g in raw.grids if not named_as_log(g.title) and not is_archive(g.title)]
     for grid in named + others:
         if looks_like_log(grid):
             table = find_table(grid, CHECKIN_COLUMNS, min_matches=3)

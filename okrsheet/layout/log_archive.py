@@ -17,7 +17,13 @@ from okrsheet.domain.model import CheckIn, Cycle, Settings
 from okrsheet.layout import cells
 from okrsheet.layout.cells import CellValueError, is_blank
 from okrsheet.layout.checkin_log import read_log_grid
-from okrsheet.layout.schema import ARCHIVE_PREFIX, CHECKIN_COLUMNS, CHECKINS_TAB, normalize_header
+from okrsheet.layout.schema import (
+    ARCHIVE_PREFIX,
+    CHECKIN_COLUMNS,
+    CHECKINS_TAB,
+    is_archive,
+    normalize_header,
+)
 from okrsheet.layout.tables import Table, find_table
 from okrsheet.stores.base import (
     AddTab,
@@ -43,7 +49,7 @@ def log_archive_title(cycle: Cycle | str) -> str:
 
 
 def is_log_archive(title: str) -> bool:
-    return title.startswith(ARCHIVE_PREFIX) and title.endswith(LOG_SUFFIX)
+    return is_archive(title) and title.endswith(LOG_SUFFIX)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from okrsheet.layout.formulas import INPUT_KEYS
-from okrsheet.layout.schema import ARCHIVE_PREFIX, CALCULATED_KEYS, FIX_ADDS_KEYS, OKR_COLUMNS
+from okrsheet.layout.schema import (
+    CALCULATED_KEYS,
+    FIX_ADDS_KEYS,
+    OKR_COLUMNS,
+    is_archive,
+)
 from okrsheet.layout.tables import Table, find_table
 
 if TYPE_CHECKING:
@@ -18,7 +23,7 @@ def okr_tables(raw: RawWorkbook) -> list[Table]:
     """The live OKR tabs; archived cycles are history and never written to."""
     tables = []
     for grid in raw.grids:
-        if grid.title.startswith(ARCHIVE_PREFIX):
+        if is_archive(grid.title):
             continue
         table = find_table(grid, OKR_COLUMNS, min_matches=4)
         if table is not None and "type" in table.columns and "id" in table.columns:

@@ -40,7 +40,6 @@ from okrsheet.layout.initiatives_tab import INITIATIVE_COLUMNS, _read_initiative
 from okrsheet.layout.kpis_tab import KPI_COLUMNS, _read_kpis
 from okrsheet.layout.links import parse_links
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     CALCULATED_KEYS,
     CORPORATE_TAB,
     DASHBOARD_TAB,
@@ -53,6 +52,7 @@ from okrsheet.layout.schema import (
     SETTINGS_TAB,
     TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
+    is_archive,
     normalize_header,
 )
 from okrsheet.layout.settings_tab import read_settings, setting_ref
@@ -202,7 +202,7 @@ class _Reader:
         }
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
-            if name in reserved or grid.title.startswith(ARCHIVE_PREFIX):
+            if name in reserved or is_archive(grid.title):
                 continue
             # A tab with an OKR header row is never a log (`looks_like_log`): the log's
             # headers are looked for only on a tab without one.

@@ -430,6 +430,12 @@ RESERVED_TABS = (
 ARCHIVE_PREFIX = "Archive "
 
 
+def is_archive(title: str) -> bool:
+    """A tab of an archived cycle (`Archive 2026-Q3`, `Archive 2026-Q3 check-ins`): no report of
+    the live cycle reads it."""
+    return title.startswith(ARCHIVE_PREFIX)
+
+
 def find_setting(label: str) -> SettingRow | None:
     wanted = normalize_header(label)
     for row in SETTING_ROWS:

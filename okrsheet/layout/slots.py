@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from okrsheet.layout import cells
 from okrsheet.layout.schema import (
-    ARCHIVE_PREFIX,
     DASHBOARD_TAB,
     OKR_COLUMNS,
     TYPE_OBJECTIVE,
+    is_archive,
     normalize_header,
 )
 from okrsheet.layout.tables import Finding, find_table, parse_row_type, tab_ref
@@ -29,7 +29,7 @@ def objective_count(raw: RawWorkbook) -> int:
     """The objective rows of the live OKR tabs (readable or not: each needs a line)."""
     count = 0
     for grid in raw.grids:
-        if grid.title.startswith(ARCHIVE_PREFIX):
+        if is_archive(grid.title):
             continue
         table = find_table(grid, OKR_COLUMNS, min_matches=4)
         if table is None or "type" not in table.columns or "id" not in table.columns:

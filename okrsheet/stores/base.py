@@ -238,12 +238,16 @@ class Skim:
     # by then and that update's skim `covers` nothing more, it plans on this read instead of
     # reading again (`okr sync` reads the workbook, reads its sources, then records).
     keep: bool = False
+    # Tabs the planner does not look at (an archived cycle, for a check-in): a store may give
+    # their titles only. What is not read is still written back as it was.
+    unread: Callable[[str], bool] = lambda title: False
 
     def covers(self, other: Skim) -> bool:
         """Whether a read made with this skim holds every row a read with `other` would."""
         return (
             self.wanted is other.wanted
             and self.titles is other.titles
+            and self.unread is other.unread
             and self.head_rows >= other.head_rows
             and self.min_bytes >= other.min_bytes
             # A row holding one of the other's needles holds one of these: each of them is in
@@ -257,13 +261,17 @@ class Deferred:
     """Long tabs a read may leave for later (`RawWorkbook.rows_of`): a tab whose sheet is over
     `min_bytes` and whose first `head_rows` rows make `wanted` say yes reaches the reader as
     those rows; the reader then asks for the rows it needs (`RowsWanted`). A store that reads
-    the whole workbook in one call anyway (Google) ignores it."""
+    the whole workbook in one call anyway (Google) reads long tabs whole, but leaves out the
+    tabs `unread` names all the same."""
 
     wanted: Callable[[Grid], bool]
     # Only tabs whose title this accepts (a long tab that is not wanted is read twice).
     titles: Callable[[str], bool] = lambda title: True
     head_rows: int = 50
     min_bytes: int = 1 << 20
+    # Tabs the reader does not look at (an archived cycle, for a report as of a day of the
+    # live one): a store may give their titles only, as for `UNREAD_TABS`.
+    unread: Callable[[str], bool] = lambda title: False
 
 
 @dataclass(frozen=True)

@@ -226,3 +226,128 @@ def test_a_day_before_the_cycle_with_no_archive_holding_it_shows_this_cycle(
     before = history(okr, str(example), "--as-of", "2026-09-30")  # nothing rolled over yet
 
     assert before["checkins"] == [] and before["due"] == "2026-12-31"
+
+
+ARCHIVES = ("Archive 2026-Q4", "Archive 2026-Q4 check-ins")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--format", "json"),
+        ("lagging", "--format", "json"),
+        ("report", "--out", "page.html"),
+        ("digest", "--format", "json"),
+        ("todo", "--owner", "Priya Raman", "--format", "json"),
+        ("tree", "--format", "json"),
+        ("deps", "--format", "json"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_reports_of_the_live_cycle_leave_the_archived_cycles_unread(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """After a rollover the archive tabs hold the old cycle (its plan and its check-ins): a
+    report of the live cycle does not read their cells, so its cost stays that of one cycle;
+    and it says what it says when they are read."""
+    from okrsheet.layout import schema
+
+    w = str(example)
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", w).exit_code == 0
+    monkeypatch.setenv("OKR_TODAY", "2027-01-20")
+    assert okr("checkin", KR, "--value", "2900000", "-w", w).exit_code == 0
+    looked_at: list[list[str]] = []
+    grids = XlsxStore._grids
+
+    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
+        read = k.get("read")
+        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
+        return grids(store, *a, **k)
+
+    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    out = example.parent / "page.html"
+    argv = [a if a != "page.html" else str(out) for a in args]
+
+    def run() -> str:
+        result = okr(*argv, "-w", w)
+        assert result.exit_code == 0, result.stderr
+        return out.read_text(encoding="utf-8") if out.exists() else result.stdout
+
+    unread = run()
+    assert looked_at == [[]]
+    with monkeypatch.context() as m:
+        m.setattr(schema, "is_archive", lambda title: False)
+        read = run()
+    assert looked_at[1] == list(ARCHIVES)
+    assert read == unread
+    assert "2027-01" in unread  # of the live cycle
+
+
+@pytest.mark.parametrize("command", ["status", "lagging"])
+def test_on_google_a_report_of_the_live_cycle_does_not_ask_for_the_archives(
+    okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """On Google, the values read leaves the archive tabs out of its ranges (fewer bytes
+    received), and the report says what it says when they are read."""
+    from okrsheet.layout import schema
+
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", gexample).exit_code == 0
+    book = google.fake.spreadsheets[google.sheet_id()]
+    archives = {s.sheet_id for t in ARCHIVES if (s := book.sheet_by_title(t)) is not None}
+    assert len(archives) == 2
+
+    def asked() -> tuple[str, set[int], int]:
+        before = google.fake.bytes_received()
+        result = okr(command, "--format", "json", "-w", gexample)
+        assert result.exit_code == 0, result.stderr
+        _meta, values = google.fake.sheets_reads()[-2:]
+        ids = {f["gridRange"]["sheetId"] for f in values.body["dataFilters"]}
+        return result.stdout, ids, google.fake.bytes_received() - before
+
+    unread, ids, lean = asked()
+    with monkeypatch.context() as m:
+        m.setattr(schema, "is_archive", lambda title: False)
+        read, all_ids, whole = asked()
+
+    assert not ids & archives and archives <= all_ids
+    assert read == unread and lean < whole
+
+
+def test_a_checkin_after_a_rollover_leaves_the_archives_unread_and_as_they_were(
+    okr: Any, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check-in's write does not read the archived cycle's tabs (after a few rollovers they
+    would be most of what it reads), and leaves their bytes as they were."""
+    import zipfile
+
+    from okrsheet.stores.xlsx.package import Package
+    from okrsheet.stores.xlsx.parts import sheet_parts
+
+    w = str(example)
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", w).exit_code == 0
+    parts = {t: p for t, p in sheet_parts(Package.open(example)).items() if t in ARCHIVES}
+    assert len(parts) == 2
+
+    def archived() -> dict[str, bytes]:
+        with zipfile.ZipFile(example) as z:
+            return {p: z.read(p) for p in parts.values()}
+
+    before = archived()
+    looked_at: list[list[str]] = []
+    grids = XlsxStore._grids
+
+    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
+        read = k.get("read")
+        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
+        return grids(store, *a, **k)
+
+    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    monkeypatch.setenv("OKR_TODAY", "2027-01-20")
+
+    result = okr("checkin", KR, "--value", "2900000", "-w", w)
+
+    assert result.exit_code == 0, result.stderr
+    assert looked_at and all(seen == [] for seen in looked_at)
+    assert archived() == before
+    assert history(okr, w, "--cycle", "2026-Q4")["checkins"]
+    assert history(okr, w)["checkins"][-1]["value"] == 2900000

@@ -44,8 +44,8 @@ def test_a_save_by_another_program_between_read_and_write_is_kept_and_okr_plans_
     reads: list[int] = []
     read_data = XlsxStore._read_data
 
-    def read_then_someone_saves(self: XlsxStore, data: bytes) -> Any:
-        raw = read_data(self, data)
+    def read_then_someone_saves(self: XlsxStore, data: bytes, *rest: Any) -> Any:
+        raw = read_data(self, data, *rest)
         reads.append(len(data))
         if len(reads) == 1:  # after our first read, before our write
             _save_as_another_program(example, "saved in Excel meanwhile")
@@ -68,8 +68,8 @@ def test_a_workbook_that_keeps_changing_is_refused_with_nothing_written(
     read_data = XlsxStore._read_data
     saves: list[str] = []
 
-    def read_then_someone_saves(self: XlsxStore, data: bytes) -> Any:
-        raw = read_data(self, data)
+    def read_then_someone_saves(self: XlsxStore, data: bytes, *rest: Any) -> Any:
+        raw = read_data(self, data, *rest)
         saves.append(f"save {len(saves)}")
         _save_as_another_program(example, saves[-1])
         return raw
@@ -95,8 +95,8 @@ def test_a_save_that_keeps_size_and_time_stamp_is_still_seen(
     read_data = XlsxStore._read_data
     reads: list[int] = []
 
-    def read_then_overwrite_in_place(self: XlsxStore, data: bytes) -> Any:
-        raw = read_data(self, data)
+    def read_then_overwrite_in_place(self: XlsxStore, data: bytes, *rest: Any) -> Any:
+        raw = read_data(self, data, *rest)
         reads.append(1)
         if len(reads) == 1:
             st = example.stat()

@@ -38,7 +38,7 @@ def deps(
     from okrsheet.render.emit import emit
     from okrsheet.reports import deps_report, deps_scope
 
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, archives=False)
     members, who = deps_scope(parsed.people, owner=owner, team=team)
     check_filters(parsed, plan, owner=owner, objective=None)
     warn_unreadable(parsed)

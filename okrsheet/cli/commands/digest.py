@@ -93,7 +93,7 @@ def digest(
             option="--format",
         )
     link = _report_url(report_url)
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, archives=False)
     warn_unreadable(parsed)
     report = digest_report(plan, day, report_url=link)
     if channel is None:

@@ -64,7 +64,7 @@ def report(
     target = None if destination == "-" else _check_out(destination)
     # --as-of is read with the workbook's date order; page_report applies the filters itself,
     # keeping the objectives above the chosen ones for context.
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, archives=False)
     members, who = deps_scope(parsed.people, owner=owner, team=team)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)

@@ -27,7 +27,7 @@ def todo(
     from okrsheet.render.emit import emit
     from okrsheet.reports import todo_report
 
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, archives=False)
     warn_unreadable(parsed)
     # Owners of key results, and of initiatives alone.
     known = sorted({*(i.owner for i in plan.initiatives), *owners(plan)}, key=str.casefold)

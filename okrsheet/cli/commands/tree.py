@@ -41,7 +41,7 @@ def tree(
     from okrsheet.render.emit import emit
     from okrsheet.reports import tree_report
 
-    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of)
+    parsed, plan, day = load_plan_as_of(workbook, as_of=as_of, archives=False)
     check_filters(parsed, plan, owner=owner, objective=objective)
     warn_unreadable(parsed)
     report = tree_report(plan, day, objective=objective, owner=owner)

@@ -228,8 +228,10 @@ class GoogleSheetsStore(GoogleCreation):
         return True
 
     def read(self, *, whole: bool = False, deferred: Deferred | None = None) -> RawWorkbook:
-        # One call returns every tab's values: nothing is left for later.
-        return self._read()[0]
+        # One call returns every tab's values: nothing is left for later, but the tabs the
+        # reader does not look at (`Deferred.unread`) are not asked for.
+        unread = deferred.unread if deferred is not None and not whole else None
+        return self._read(unread)[0]
 
     def _meta(self) -> Any:
         if self.creating:
@@ -242,12 +244,17 @@ class GoogleSheetsStore(GoogleCreation):
     def _tabs(self) -> dict[str, _Sheet]:
         return {t.title: _Sheet(t.sheet_id, t.title, t.rows, t.cols) for t in tabs_of(self._meta())}
 
-    def _read(self) -> tuple[RawWorkbook, dict[str, _Sheet]]:
-        """The whole workbook in two calls: the tab list, then every tab's values."""
+    def _read(
+        self, unread: Callable[[str], bool] | None = None
+    ) -> tuple[RawWorkbook, dict[str, _Sheet]]:
+        """The whole workbook in two calls: the tab list, then every tab's values (but for
+        the tabs `unread` names, which come with their titles only)."""
         meta = self._meta()
         tabs = tabs_of(meta)
         self.document_title = str((meta or {}).get("properties", {}).get("title") or "") or None
-        values = get_values(self.http(), self.spreadsheet_id, tabs, what=self.location)
+        asked = [t for t in tabs if unread is None or not unread(t.title)]
+        got = iter(get_values(self.http(), self.spreadsheet_id, asked, what=self.location))
+        values = [next(got) if unread is None or not unread(t.title) else [] for t in tabs]
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
         total_cells = 0

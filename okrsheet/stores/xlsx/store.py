@@ -242,6 +242,9 @@ class XlsxStore:
             package = None  # not a zip: the reader says what it is
         data: bytes | None = None  # the file's bytes, kept for the tabs read in part
         read = _all if whole else _wanted
+        if deferred is not None and not whole:
+            unread = deferred.unread
+            read = lambda title: _wanted(title) and not unread(title)  # noqa: E731
         sparse: dict[str, list[list[CellValue]]] = {}
         heads: dict[str, tuple[str, bytes, int]] = {}
         path = str(self.path)
@@ -379,8 +382,11 @@ class XlsxStore:
 
         return rows_of
 
-    def _read_data(self, data: bytes) -> RawWorkbook:
-        """Every tab of the workbook whose bytes were read (under the lock) into `data`."""
+    def _read_data(
+        self, data: bytes, wanted: Callable[[str], bool] = _wanted_for_writing
+    ) -> RawWorkbook:
+        """Every tab of the workbook whose bytes were read (under the lock) into `data` (the
+        cells of those `wanted` accepts)."""
         from python_calamine import CalamineWorkbook
 
         from okrsheet.stores.xlsx.package import Package
@@ -390,12 +396,10 @@ class XlsxStore:
         # A package that cannot be taken apart: the reader says what is wrong with it.
         with contextlib.suppress(zipfile.BadZipFile, ValueError, KeyError, zlib.error):
             package = known or Package(data)
-            self._check_bounds(package, _wanted_for_writing)
-            sparse = self._sparse_rows(package, _wanted_for_writing)
+            self._check_bounds(package, wanted)
+            sparse = self._sparse_rows(package, wanted)
         raw = self._grids(
-            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
-            read=_wanted_for_writing,
-            sparse=sparse,
+            lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), read=wanted, sparse=sparse
         )
         raw.unresolved = _unresolved(lambda: known or Package(data))
         raw.keeps_results = True
@@ -587,6 +591,11 @@ class XlsxStore:
         from okrsheet.stores.xlsx.patch import Package, Unpatchable, sheet_parts
         from okrsheet.stores.xlsx.skim import needle_patterns, skim_stream
 
+        unread = skim.unread
+
+        def wanted(title: str) -> bool:
+            return _wanted_for_writing(title) and not unread(title)
+
         try:
             package = Package(data)
             self._package = package  # for `_read_data` of the same bytes
@@ -612,20 +621,20 @@ class XlsxStore:
                     if outline is not None:
                         package.outlines[part] = outline
             if not trimmed:
-                return self._read_data(data), package
+                return self._read_data(data, wanted), package
             # A trimmed tab reaches the reader as its head and needle rows only: what lies
             # beyond them costs nothing there, and its scan would cost the time skimming saves.
             # The others reach it as their values only, checked against the bounds on the way.
             given = self._values_for_reader(
-                package, lambda t: _wanted_for_writing(t) and long_parts.get(t) not in trimmed
+                package, lambda t: wanted(t) and long_parts.get(t) not in trimmed
             )
             buffer = io.BytesIO()
             package.write(buffer, {**given, **trimmed}, compress=False)
             del given
         except (zipfile.BadZipFile, zlib.error, Unpatchable, ValueError, OSError, KeyError):
-            return self._read_data(data), None  # the plain read says what is wrong, if anything
+            return self._read_data(data, wanted), None  # the plain read says what is wrong
         buffer.seek(0)
-        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=_wanted_for_writing)
+        raw = self._grids(lambda: CalamineWorkbook.from_filelike(buffer), read=wanted)
         raw.unresolved = _unresolved(lambda: package)
         raw.keeps_results = True
         skimmed = {title for title, part in long_parts.items() if part in trimmed}
@@ -638,7 +647,7 @@ class XlsxStore:
             full = self._grids(
                 lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
                 only=unwanted.__contains__,
-                read=_wanted_for_writing,
+                read=wanted,
             )
             rows = {g.title: g.rows for g in full.grids}
             for grid in raw.grids:
