@@ -79,6 +79,30 @@ from okrsheet.stores.base import (
 )
 
 
+def _spans_outside(skip: Collection[int | None], width: int) -> list[tuple[int, int]]:
+    """The runs of columns of a row not in `skip` (1-based numbers), as 0-based slices."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for index in range(width + 1):
+        if index < width and index + 1 not in skip:
+            start = index if start is None else start
+        elif start is not None:
+            spans.append((start, index))
+            start = None
+    return spans
+
+
+def _surely_blank(values: list[CellValue], spans: list[tuple[int, int]]) -> bool:
+    """Whether every cell of `values` in `spans` is empty or None, counted in C: a tab's
+    prepared rows hold results in the calculated columns only (LibreOffice keeps one in each
+    of them), and a workbook has thousands of them. False says only "look closer"."""
+    for start, end in spans:
+        part = values[start:end]
+        if part.count("") + part.count(None) != len(part):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Unreadable:
     """An objective or key result whose row has a type and an ID but cells that could not be
@@ -224,9 +248,12 @@ class _Reader:
         bar = normalize_header(BAR_HEADER)
         skip |= {c for c, text in table.extra_columns.items() if normalize_header(text) == bar}
         calculated: list[tuple[int, CellValue]] = []  # each typed row's Calc row cell
+        spans = _spans_outside(skip, max(map(len, grid.rows), default=0))
         for row in range(table.header_row + 1, len(grid.rows) + 1):
             values = grid.rows[row - 1]
-            if all(is_blank(v) for col, v in enumerate(values, start=1) if col not in skip):
+            if _surely_blank(values, spans) or all(
+                is_blank(v) for col, v in enumerate(values, start=1) if col not in skip
+            ):
                 continue
 
             def get(key: str, row: int = row) -> CellValue:

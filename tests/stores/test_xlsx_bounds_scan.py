@@ -10,6 +10,7 @@ from okrsheet.stores.xlsx.bounds import (
     FormulasWithoutResults,
     _far_row,
     _scan,
+    _strings_within,
     formulas_without_results,
 )
 
@@ -56,3 +57,20 @@ def test_a_cell_looked_up_where_it_is_answers_as_the_whole_scan() -> None:
             assert (cell in whole) == (cell in looked_up), (xml, cell)
     assert (20, 6) in FormulasWithoutResults(SHEETS[0])  # the second F20, not the first
     assert (2, 6) in FormulasWithoutResults(SHEETS[1])
+
+
+def test_the_quick_bound_of_the_longest_shared_string_is_the_split_s() -> None:
+    """Every string shorter than `most` bytes, told by a few searches when each stretch of
+    the part holds a string's start, else by a split: the same answer as the split."""
+    head = b'<sst xmlns="x" count="3">'
+    parts = [
+        head + b"".join(b"<si><t>%d</t></si>" % n for n in range(2000)) + b"</sst>",
+        head + b"<si><t>short</t></si>" * 300 + b"<si><t>" + b"x" * 5000 + b"</t></si></sst>",
+        head + b"<si><t>" + b"y" * 3000 + b"</t></si>" + b"<si><t>a</t></si>" * 900 + b"</sst>",
+        b'<sst xmlns="x">' + b" " * 4000 + b"<si><t>late</t></si></sst>",
+        head + b"</sst>",
+        head + b'<si a="1"><t>' + b"z" * 2000 + b"</t></si></sst>",
+    ]
+    for strings, most in itertools.product(parts, (8, 600, 1100, 2100, 3100, 5100, 9000, 20000)):
+        expected = max(map(len, strings.split(b"<si>"))) + 4 <= most
+        assert _strings_within(strings, most) == expected, (strings[:60], most)

@@ -4,13 +4,17 @@ values are the same as a read of the file as it is."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from python_calamine import CalamineWorkbook
 
+from okrsheet.stores.base import Change, RawWorkbook, Skim
+from okrsheet.stores.xlsx.bounds import TooLarge
 from okrsheet.stores.xlsx.store import XlsxStore
-from okrsheet.stores.xlsx.values import without_empty_tail, without_formulas
+from okrsheet.stores.xlsx.values import empty_tail, without_empty_tail, without_formulas
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -35,7 +39,8 @@ SHEET = f"""<worksheet xmlns="{NS}"><dimension ref="A1:F6"/><sheetData>
 </sheetData><filters/></worksheet>"""
 
 
-def _xlsx(path: Path, sheet: str) -> None:
+def _xlsx(path: Path, sheet: str, log: str | None = None) -> None:
+    """A workbook of one tab, Sales (and, with `log`, a second one, Log, after it)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         out.writestr(
@@ -48,9 +53,12 @@ def _xlsx(path: Path, sheet: str) -> None:
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
         )
+        second = '<sheet name="Log" sheetId="2" r:id="rId3"/>' if log is not None else ""
         out.writestr(
             "_rels/.rels",
             f'<Relationships xmlns="{PKG}"><Relationship Id="r1" Type="{REL}/officeDocument" '
@@ -59,13 +67,14 @@ def _xlsx(path: Path, sheet: str) -> None:
         out.writestr(
             "xl/workbook.xml",
             f'<workbook xmlns="{NS}" xmlns:r="{REL}"><sheets>'
-            '<sheet name="Sales" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            f'<sheet name="Sales" sheetId="1" r:id="rId1"/>{second}</sheets></workbook>',
         )
         out.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="{PKG}">'
             f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL}/worksheet" Target="worksheets/sheet2.xml"/>'
             "</Relationships>",
         )
         out.writestr(
@@ -73,6 +82,8 @@ def _xlsx(path: Path, sheet: str) -> None:
             f'<sst xmlns="{NS}" count="1" uniqueCount="1"><si><t>shared</t></si></sst>',
         )
         out.writestr("xl/worksheets/sheet1.xml", sheet)
+        if log is not None:
+            out.writestr("xl/worksheets/sheet2.xml", log)
     path.write_bytes(buffer.getvalue())
 
 
@@ -182,3 +193,116 @@ def test_a_benchmark_workbook_reads_the_same_as_calamine_reads_the_file(tmp_path
     for grid in read:
         expected = book.get_sheet_by_name(grid.title).to_python(skip_empty_area=False)
         assert grid.rows == [list(row) for row in expected], grid.title
+
+
+# A row as LibreOffice saves an okr person tab's prepared row: every attribute of the row
+# spelt out, a result cached in each helper cell (an empty text, `t="str"`), runs of them.
+LIBREOFFICE_ROW = (
+    '<row r="{n}" customFormat="false" ht="15" hidden="false" customHeight="false" '
+    'outlineLevel="0" collapsed="false"><c r="A{n}" s="13"/>'
+    '<c r="B{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="C{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="D{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="E{n}" s="0" t="str"><f aca="false">IF($A{n}="","","O-{n}")</f><v>O-{n}</v></c>'
+    '<c r="F{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="G{n}" s="0" t="n"><f aca="false">0</f><v>0</v></c>'
+    '<c r="H{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="I{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c>'
+    '<c r="J{n}" s="0" t="str"><f aca="false">IF($A{n}="","",$A{n})</f><v></v></c></row>'
+)
+# The rows below, down to the 1000th: formatted, empty.
+LIBREOFFICE_EMPTY = (
+    '<row r="{n}" customFormat="false" ht="15" hidden="false" customHeight="false" '
+    'outlineLevel="0" collapsed="false"><c r="A{n}" s="13"/><c r="H{n}" s="13"/></row>'
+)
+
+
+def _libreoffice_sheet(prepared: range, empty: range, last: str = "") -> str:
+    rows = "".join(LIBREOFFICE_ROW.format(n=n) for n in prepared)
+    rows += "".join(LIBREOFFICE_EMPTY.format(n=n) for n in empty)
+    return _with_rows(rows + last).replace('<dimension ref="A1:F6"/>', "")
+
+
+def test_a_run_of_empty_text_results_reaches_the_reader_as_its_first_cell() -> None:
+    xml = LIBREOFFICE_ROW.format(n=7).encode()
+    cut = without_formulas(xml)
+    assert cut is not None and b"<f" not in cut
+    # B to D: B stays, with D's empty result; F alone before G; H to J: H and J (the last
+    # cell of the row stays, so the row reaches as far as it did); the others as they were.
+    assert re.findall(rb'<c r="([A-Z]+)7"', cut) == [b"A", b"B", b"E", b"F", b"G", b"H", b"J"]
+    assert b'<c r="E7" s="0" t="str"><v>O-7</v></c>' in cut
+    # Not a run: a result that is not empty, a cell of another type, a prefixed tag.
+    for kept in (
+        '<c r="B7" t="str"><f>x</f><v>x</v></c><c r="C7" t="str"><f>x</f><v></v></c><c r="D7"/>',
+        '<c r="B7" t="str"><f>x</f><v></v></c><c r="C7"><f>x</f><v></v></c><c r="D7"/>',
+        '<c r="B7" t="str"><f>x</f><v></v></c><c r="C7" t="str"><f>x</f><v></v></c></row>',
+    ):
+        assert (
+            re.findall(rb'<c r="([A-Z]+)7"', without_formulas(kept.encode()) or b"")
+            == [
+                b"B",
+                b"C",
+                b"D",
+            ][: kept.count("<c ")]
+        )
+
+
+def test_a_tab_as_libreoffice_saves_it_reads_the_values_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    _xlsx(path, _libreoffice_sheet(range(7, 30), range(30, 1001)))
+    expected = _as_calamine_reads(path)
+    assert len(expected) == 29 and len(expected[0]) == 10  # rows to 29, columns to J
+    (grid,) = XlsxStore(path).read().grids
+    assert grid.rows == expected
+    xml = _libreoffice_sheet(range(7, 30), range(30, 1001)).encode()
+    tail = empty_tail(without_formulas(xml) or xml)
+    assert tail is not None
+    assert xml.count(b"<row") == 1000 and (without_formulas(xml) or b"")[tail[0] :].startswith(
+        b'<row r="30" '
+    )
+
+
+def test_an_empty_end_stops_at_a_row_the_bounds_must_see() -> None:
+    """A row past the rows or columns the bounds let pass (or one without its number) is not
+    part of the empty end: the bounds check, which scans only what the reader is given,
+    still sees it."""
+    below = "".join(LIBREOFFICE_EMPTY.format(n=n) for n in range(501, 1001))
+    for middle in (
+        '<row r="500"><c r="CA500" s="1"/></row>',
+        '<row r="500" spans="1:79"><c r="A500"/><c r="CA500"/></row>',
+        "<row><c/></row>",
+    ):
+        xml = _libreoffice_sheet(range(7, 9), range(9, 500), middle + below).encode()
+        cut = without_empty_tail(without_formulas(xml) or xml)
+        assert cut is not None and middle.encode() in cut and b'<row r="501"' not in cut
+        assert cut.count(b"<row") == 6 + 2 + 491 + 1  # all but the end below that row
+    far = '<row r="300000"><c r="A300000" s="1"/></row>'
+    xml = _libreoffice_sheet(range(7, 9), range(9, 1001), far).encode()
+    assert without_empty_tail(without_formulas(xml) or xml) is None  # nothing after it
+    numbered = '<row r="1001" spans="1:2"><c r="A1001" s="1"/></row>'
+    xml = _libreoffice_sheet(range(7, 9), range(9, 1001), numbered).encode()
+    cut = without_empty_tail(without_formulas(xml) or xml)
+    assert cut is not None and cut.count(b"<row") == 8
+
+
+def test_a_checkin_refuses_a_tab_beyond_the_bounds_in_its_empty_end(tmp_path: Path) -> None:
+    """The skimmed read of a check-in gives the reader a tab's values without its empty end,
+    and still refuses the tab when that end reaches past the rows okr reads."""
+    path = tmp_path / "book.xlsx"
+    far = '<row r="300000"><c r="A300000" s="1"/></row>'
+    log = _libreoffice_sheet(range(7, 9), range(9, 1001))  # long enough to be skimmed
+    _xlsx(path, _libreoffice_sheet(range(7, 9), range(9, 1001), far), log)
+    skim = Skim(frozenset({"id"}), lambda head: True, 3, 1024, titles="Log".__eq__)
+    with pytest.raises(TooLarge, match=r"Sales!A300000"):
+        XlsxStore(path).update(lambda raw: [], skim=skim)
+    _xlsx(path, _libreoffice_sheet(range(7, 9), range(9, 1001)), log)
+    seen: list[RawWorkbook] = []
+
+    def plan(raw: RawWorkbook) -> list[Change]:
+        seen.append(raw)
+        return []
+
+    XlsxStore(path).update(plan, skim=skim)
+    sales, skimmed = seen[0].grids
+    assert sales.rows == _as_calamine_reads(path)
+    assert len(skimmed.rows) < 1000  # the log was skimmed: this went the check-in's way
