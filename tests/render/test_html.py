@@ -397,10 +397,11 @@ def test_chart_draws_pace_check_ins_forecast_and_confidence() -> None:
     # From the start value at the cycle start to the target at the due date (the cycle end).
     assert pace[0][0] == LEFT and pace[-1][0] == RIGHT
     assert TOP <= pace[-1][1] < pace[0][1] <= BOTTOM  # up: an increase
-    assert len(drawn.checkins.split()) == 2
+    line = absolute(drawn.checkins)
+    assert len(line) == 2 and drawn.last == line[-1]
     assert drawn.forecast is not None and drawn.forecast_at is not None
     assert drawn.forecast_at[0] == RIGHT
-    assert drawn.forecast.startswith(drawn.checkins.split()[-1])
+    assert drawn.forecast.startswith(f"{line[-1][0]},{line[-1][1]} ")
     assert drawn.today is not None and LEFT < drawn.today < RIGHT
     assert drawn.confidence == ""  # no confidence recorded
     assert "2 check-in(s) from 2026-10-10 to 2026-11-10" in drawn.desc
@@ -416,16 +417,32 @@ def test_report_on_google_sheets_is_one_read(okr: Any, google: Google, gexample:
     assert google.fake.count("drive") == 0
 
 
-def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
-    from okrsheet.render.html import polyline
+def absolute(d: str) -> list[tuple[int, int]]:
+    """The points of SVG path data written as `path` writes it (`m`, then relative steps)."""
+    assert d.startswith("m")
+    numbers = [int(n) for n in re.findall(r"-?\d+", d)]
+    assert re.fullmatch(r"m-?\d+( ?-?\d+)*", d.replace(" -", "-")), d
+    points = [(numbers[0], numbers[1])]
+    for dx, dy in zip(numbers[2::2], numbers[3::2], strict=True):
+        points.append((points[-1][0] + dx, points[-1][1] + dy))
+    return points
 
-    assert polyline([]) == ""
-    assert polyline([(1, 5)]) == "1,5"
-    assert polyline([(1, 5), (2, 5)]) == "1,5 2,5"
+
+def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
+    from okrsheet.render.html import path, polyline
+
+    assert polyline([]) == [] and path([]) == ""
+    assert polyline([(1, 5)]) == [(1, 5)] and path([(1, 5)]) == "m1 5"
+    assert polyline([(1, 5), (2, 5)]) == [(1, 5), (2, 5)]
     # The first and last points stay, and each point where the line bends or steps.
     level = [(1, 5), (2, 5), (3, 5), (4, 6), (5, 6), (6, 6), (7, 6), (8, 2)]
-    assert polyline(level) == "1,5 3,5 4,6 7,6 8,2"
-    assert polyline([(1, 3), (2, 3), (3, 3)]) == "1,3 3,3"
+    assert polyline(level) == [(1, 5), (3, 5), (4, 6), (7, 6), (8, 2)]
+    assert polyline([(1, 3), (2, 3), (3, 3)]) == [(1, 3), (3, 3)]
+    # The path is the same line: each step from the point before, a minus sign its separator.
+    assert path(level) == "m1 5 2 0 1 1 3 0 1-4"
+    assert absolute(path(level)) == polyline(level)
+    wild = [(46, 90), (50, 8), (51, 140), (312, -3), (300, 0), (-2, 7)]
+    assert absolute(path(wild)) == wild
 
 
 def test_pills_and_bars_escape_what_they_show() -> None:
