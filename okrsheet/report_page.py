@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, InstanceOf
 
 from okrsheet.domain.model import Plan
 from okrsheet.domain.names import person_key
@@ -18,7 +18,6 @@ from okrsheet.reports import (
     CycleInfo,
     DependencyLink,
     GradeReport,
-    HistoryReport,
     InitiativeRow,
     KPILagRow,
     KPIRow,
@@ -29,12 +28,12 @@ from okrsheet.reports import (
     cycle_info,
     deps_report,
     grade_report,
-    history_reports,
     kpi_row,
     lagging_report,
     status_report,
     tree_report,
 )
+from okrsheet.reports.history import Timeline, timelines
 
 #: At most this many check-ins per key result are kept for its chart, so that a year of weekly
 #: check-ins for a large company stays a small file.
@@ -49,8 +48,9 @@ class PageKR(_Page):
     """A key result as the status report has it, with its check-in history and forecast."""
 
     row: KRRow
-    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones).
-    history: HistoryReport
+    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones): the
+    # `HistoryReport`'s figures as plain tuples (taken as they are, not validated again).
+    history: InstanceOf[Timeline]
     # How many check-ins this cycle, drawn or not.
     checkins: int
 
@@ -220,7 +220,7 @@ def _chart_attacher(
 ) -> Callable[[PageObjective], PageObjective]:
     """What adds to a branch its shown key results, each with its chart and check-in count
     (the check-in log read once for all of them)."""
-    histories = history_reports(
+    histories = timelines(
         plan.model_copy(
             update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
         ),

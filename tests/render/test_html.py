@@ -112,7 +112,10 @@ def test_each_chart_has_the_forecast_okr_history_gives(example: Path) -> None:
             alone = history_report(plan, kr.row.id, TODAY)
             assert alone is not None
             assert kr.history.forecast_at_due == alone.forecast_at_due
-            assert kr.history.checkins == alone.checkins  # fewer than CHART_POINTS here
+            # (fewer than CHART_POINTS here)
+            assert kr.history.checkins == [
+                (p.date, p.value, p.confidence, p.progress) for p in alone.checkins
+            ]
             assert kr.checkins == len(alone.checkins)
 
 
@@ -143,6 +146,30 @@ def test_thinned_histories_keep_the_forecast_and_the_ends() -> None:
     assert [p.date for p in thin.checkins] == sorted({p.date for p in thin.checkins})
     assert thin.forecast_at_due == full.forecast_at_due is not None
     assert full == history_report(plan, "k-1", day)
+
+
+def test_the_pages_timelines_are_the_history_reports_figures(example: Path) -> None:
+    """The page draws plain tuples, not validated points: the same dates, values,
+    confidences, progress and forecasts `okr history` gives, thinned the same way."""
+    from okrsheet.reports.history import timelines
+
+    plan = load(example)
+    for max_points in (None, 3):
+        reports = history_reports(plan, TODAY, max_points=max_points)
+        drawn = timelines(plan, TODAY, max_points=max_points)
+        assert drawn.keys() == reports.keys()
+        for kr_id, report in reports.items():
+            line = drawn[kr_id]
+            assert line.checkins == [
+                (p.date, p.value, p.confidence, p.progress) for p in report.checkins
+            ]
+            assert (line.as_of, line.forecast_at_due, line.forecast_progress) == (
+                report.as_of,
+                report.forecast_at_due,
+                report.forecast_progress,
+            )
+    assert any(len(report.checkins) > 3 for report in history_reports(plan, TODAY).values())
+    assert any(r.forecast_at_due is not None for r in history_reports(plan, TODAY).values())
 
 
 def test_owner_filter_keeps_their_objectives_and_those_above_for_context(example: Path) -> None:
@@ -506,14 +533,16 @@ def test_the_page_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyP
 
     import okrsheet.report_page
 
+    from okrsheet.reports.history import timelines
+
     seen: list[bool] = []
-    histories = history_reports
+    histories = timelines
 
     def watched(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return histories(*args, **kwargs)
 
-    monkeypatch.setattr(okrsheet.report_page, "history_reports", watched)
+    monkeypatch.setattr(okrsheet.report_page, "timelines", watched)
     assert gc.isenabled()
     page = page_report(hostile_plan(), TODAY)
     assert seen == [False]
