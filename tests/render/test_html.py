@@ -532,7 +532,6 @@ def test_the_page_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyP
     import gc
 
     import okrsheet.report_page
-
     from okrsheet.reports.history import timelines
 
     seen: list[bool] = []
