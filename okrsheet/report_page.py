@@ -3,7 +3,6 @@ together for one page. Nothing is scored here; every figure comes from `okrsheet
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -219,7 +218,7 @@ def _chart_attacher(
     plan: Plan, as_of: date, kr_ids: set[str]
 ) -> Callable[[PageObjective], PageObjective]:
     """What adds to a branch its shown key results, each with its chart and check-in count
-    (the check-in log read once for all of them)."""
+    (the check-in log read once for all of them: each history counts its check-ins)."""
     histories = timelines(
         plan.model_copy(
             update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
@@ -227,16 +226,14 @@ def _chart_attacher(
         as_of,
         max_points=CHART_POINTS,
     )
-    counts = Counter(
-        c.kr_id for c in plan.checkins if c.kr_id in kr_ids and plan.cycle.start <= c.date <= as_of
-    )
 
     def attach(node: PageObjective) -> PageObjective:
         krs = [] if node.context else node.row.key_results
         return node.model_copy(
             update={
                 "key_results": [
-                    PageKR(row=k, history=histories[k.id], checkins=counts[k.id]) for k in krs
+                    PageKR(row=k, history=histories[k.id], checkins=histories[k.id].count)
+                    for k in krs
                 ],
                 "children": [attach(c) for c in node.children],
             }

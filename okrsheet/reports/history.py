@@ -41,6 +41,7 @@ class Timeline:
     checkins: list[Point]
     forecast_at_due: float | None
     forecast_progress: float | None
+    count: int  # the check-ins of the cycle up to `as_of`, drawn or not
 
 
 class HistoryReport(Report):
@@ -93,14 +94,15 @@ def history_reports(
     With `max_points`, each timeline keeps at most that many check-ins: the most recent ones
     the forecast follows, and the earlier ones evenly spread with the first kept, so the
     forecast is the same as with every check-in."""
-    logs = _logs(plan, as_of, max_points)
+    logs = _thinned(_logs(plan, as_of), max_points)
     return {kr.id: _history(plan, kr, logs.get(kr.id, ()), as_of) for kr in plan.key_results}
 
 
 def timelines(plan: Plan, as_of: date, *, max_points: int | None = None) -> dict[str, Timeline]:
     """`history_reports` as the visual report draws them (one chart per key result): the same
     points and forecasts, as plain tuples rather than validated models."""
-    logs = _logs(plan, as_of, max_points)
+    whole = _logs(plan, as_of)
+    logs = _thinned(whole, max_points)
     out: dict[str, Timeline] = {}
     for kr in plan.key_results:
         entries, progresses, predicted, predicted_progress = _figures(
@@ -115,20 +117,26 @@ def timelines(plan: Plan, as_of: date, *, max_points: int | None = None) -> dict
                 progresses,
             )
         )
-        out[kr.id] = Timeline(as_of, points, predicted, predicted_progress)
+        count = len(whole.get(kr.id, ()))
+        out[kr.id] = Timeline(as_of, points, predicted, predicted_progress, count)
     return out
 
 
-def _logs(plan: Plan, as_of: date, max_points: int | None) -> dict[str, list[CheckIn]]:
+def _logs(plan: Plan, as_of: date) -> dict[str, list[CheckIn]]:
+    """Each key result's check-ins of the cycle up to `as_of`, in the log's order."""
     start = plan.cycle.start
     logs: dict[str, list[CheckIn]] = {kr.id: [] for kr in plan.key_results}
     for checkin in log_index(plan.checkins).ordered():
         log = logs.get(checkin.kr_id)
         if log is not None and start <= checkin.date <= as_of:
             log.append(checkin)
-    if max_points is not None:
-        logs = {kr_id: _thin(log, max_points) for kr_id, log in logs.items()}
     return logs
+
+
+def _thinned(logs: dict[str, list[CheckIn]], max_points: int | None) -> dict[str, list[CheckIn]]:
+    if max_points is None:
+        return logs
+    return {kr_id: _thin(log, max_points) for kr_id, log in logs.items()}
 
 
 def _thin(log: list[CheckIn], limit: int) -> list[CheckIn]:

@@ -168,6 +168,8 @@ def test_the_pages_timelines_are_the_history_reports_figures(example: Path) -> N
                 report.forecast_at_due,
                 report.forecast_progress,
             )
+            # How many check-ins, drawn or not (the page says so beside the chart).
+            assert line.count == len(history_reports(plan, TODAY)[kr_id].checkins)
     assert any(len(report.checkins) > 3 for report in history_reports(plan, TODAY).values())
     assert any(r.forecast_at_due is not None for r in history_reports(plan, TODAY).values())
 
