@@ -22,6 +22,17 @@ _frozen_by_load = 0
 FREEZE_FROM = 200_000
 
 
+#: The most objects a `bulk_load` of this process left (what it made and kept).
+_largest_load = 0
+
+
+def made_a_large_load() -> bool:
+    """Whether a load in this process left at least FREEZE_FROM objects (frozen or not: a
+    later load hands the frozen ones back), under `freeze_large_loads` (the `okr` command):
+    enough that freeing them one by one at exit costs a noticeable time."""
+    return freeze_large_loads and _largest_load >= FREEZE_FROM
+
+
 @contextlib.contextmanager
 def bulk_load() -> Iterator[None]:
     """Pause Python's cycle collector while a workbook is read and parsed.
@@ -35,7 +46,7 @@ def bulk_load() -> Iterator[None]:
     so a process that loads again and again keeps at most one load's objects out of its
     reach. What someone else froze is never thawed.
     """
-    global _frozen_by_load
+    global _frozen_by_load, _largest_load
     if not gc.isenabled():  # an enclosing load (or the caller) already paused it
         yield
         return
@@ -51,6 +62,7 @@ def bulk_load() -> Iterator[None]:
     finally:
         # With the collector paused, generation 0's count grows by what the load leaves.
         grew = gc.get_count()[0] - before
+        _largest_load = max(_largest_load, grew)
         if freeze_large_loads and grew >= FREEZE_FROM and gc.get_freeze_count() == 0:
             gc.freeze()
             _frozen_by_load = gc.get_freeze_count()

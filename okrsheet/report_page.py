@@ -3,11 +3,10 @@ together for one page. Nothing is scored here; every figure comes from `okrsheet
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, InstanceOf
 
 from okrsheet.domain.model import Plan
 from okrsheet.domain.names import person_key
@@ -18,7 +17,6 @@ from okrsheet.reports import (
     CycleInfo,
     DependencyLink,
     GradeReport,
-    HistoryReport,
     InitiativeRow,
     KPILagRow,
     KPIRow,
@@ -29,12 +27,12 @@ from okrsheet.reports import (
     cycle_info,
     deps_report,
     grade_report,
-    history_reports,
     kpi_row,
     lagging_report,
     status_report,
     tree_report,
 )
+from okrsheet.reports.history import Timeline, timelines
 
 #: At most this many check-ins per key result are kept for its chart, so that a year of weekly
 #: check-ins for a large company stays a small file.
@@ -49,8 +47,9 @@ class PageKR(_Page):
     """A key result as the status report has it, with its check-in history and forecast."""
 
     row: KRRow
-    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones).
-    history: HistoryReport
+    # At most CHART_POINTS check-ins (the forecast still follows the most recent ones): the
+    # `HistoryReport`'s figures as plain tuples (taken as they are, not validated again).
+    history: InstanceOf[Timeline]
     # How many check-ins this cycle, drawn or not.
     checkins: int
 
@@ -219,16 +218,13 @@ def _chart_attacher(
     plan: Plan, as_of: date, kr_ids: set[str]
 ) -> Callable[[PageObjective], PageObjective]:
     """What adds to a branch its shown key results, each with its chart and check-in count
-    (the check-in log read once for all of them)."""
-    histories = history_reports(
+    (the check-in log read once for all of them: each history counts its check-ins)."""
+    histories = timelines(
         plan.model_copy(
             update={"key_results": tuple(k for k in plan.key_results if k.id in kr_ids)}
         ),
         as_of,
         max_points=CHART_POINTS,
-    )
-    counts = Counter(
-        c.kr_id for c in plan.checkins if c.kr_id in kr_ids and plan.cycle.start <= c.date <= as_of
     )
 
     def attach(node: PageObjective) -> PageObjective:
@@ -236,7 +232,8 @@ def _chart_attacher(
         return node.model_copy(
             update={
                 "key_results": [
-                    PageKR(row=k, history=histories[k.id], checkins=counts[k.id]) for k in krs
+                    PageKR(row=k, history=histories[k.id], checkins=histories[k.id].count)
+                    for k in krs
                 ],
                 "children": [attach(c) for c in node.children],
             }

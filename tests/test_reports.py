@@ -75,6 +75,22 @@ def test_lagging_rows_are_key_results_then_kpis(plan: Plan) -> None:
     assert [r["status"] for r in rows[len(report.lagging) :]] == ["KPI"] * len(report.kpis)
 
 
+def test_each_lagging_row_names_its_own_objective(plan: Plan) -> None:
+    """The objectives are looked up by ID once per report: each row still names the one its
+    key result belongs to, as `plan.objective` finds it."""
+    report = reports.lagging_report(plan, AS_OF)
+    krs = {k.id: k for k in plan.key_results}
+    assert len({row.objective_id for row in report.lagging}) > 1
+    for row in report.lagging:
+        objective = plan.objective(krs[row.id].objective_id)
+        assert objective is not None
+        assert (row.objective_id, row.objective, row.level) == (
+            objective.id,
+            objective.title,
+            objective.level.value,
+        )
+
+
 def test_quiet_owner_rows(plan: Plan) -> None:
     report = reports.quiet_owners_report(plan, date(2027, 1, 30))
     rows = check_rows(report)

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -153,6 +154,22 @@ def plain_history(plan: Plan, kr: KeyResult, log: Sequence[CheckIn], as_of: date
     )
 
 
+def plain_timelines(plan: Plan, as_of: date, *, max_points: int | None = None) -> dict[str, Any]:
+    """The page's histories as they were: validated history reports, each point a model."""
+    history = okrsheet.reports.history
+    counts = Counter(c.kr_id for c in plan.checkins if plan.cycle.start <= c.date <= as_of)
+    return {
+        kr_id: history.Timeline(
+            report.as_of,
+            [history.Point(p.date, p.value, p.confidence, p.progress) for p in report.checkins],
+            report.forecast_at_due,
+            report.forecast_progress,
+            counts[kr_id],
+        )
+        for kr_id, report in plain_history_reports(plan, as_of, max_points=max_points).items()
+    }
+
+
 class PlainSnapshot:
     """The snapshot check as it was: the whole file hashed when read and again when written."""
 
@@ -177,7 +194,7 @@ def use_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(okrsheet.domain.model, "_disagreements", plain_disagreements)
     monkeypatch.setattr(okrsheet.domain.model.Plan, "checkins_of", plain_checkins_of)
     monkeypatch.setattr(okrsheet.reports.history, "history_reports", plain_history_reports)
-    monkeypatch.setattr(okrsheet.report_page, "history_reports", plain_history_reports)
+    monkeypatch.setattr(okrsheet.report_page, "timelines", plain_timelines)
     monkeypatch.setattr(okrsheet.stores.xlsx.store, "_Snapshot", PlainSnapshot)
     monkeypatch.setattr(okrsheet.stores.xlsx.regular, "MIN_BYTES", 1 << 40)  # the reader reads all
     plain_update = XlsxStore.update

@@ -35,28 +35,45 @@ class Chart:
     id: str
     title: str
     desc: str
-    checkins: str
+    checkins: str  # SVG path data (`path`)
     last: tuple[int, int] | None
     pace: str
     pace_label: str
     forecast: str | None
     forecast_at: tuple[int, int] | None
     today: int | None
-    confidence: str
+    confidence: str  # SVG path data
     confidence_last: tuple[int, int] | None
     y_labels: tuple[tuple[int, str], ...]
     x_labels: tuple[tuple[int, str, str], ...]  # x, text, class (text-anchor)
 
 
-def polyline(points: Sequence[tuple[int, int]]) -> str:
-    """SVG points, leaving out the middle of level runs (a confidence that stays the same for
-    weeks is one segment)."""
+def polyline(points: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The points a line needs, leaving out the middle of level runs (a confidence that stays
+    the same for weeks is one segment)."""
     if len(points) > 2:
         ys = [py for _, py in points]
         middle = zip(ys, points[1:-1], ys[2:], strict=False)
         kept = [p for before, p, after in middle if not before == p[1] == after]
-        points = [points[0], *kept, points[-1]]
-    return " ".join([f"{px},{py}" for px, py in points])
+        return [points[0], *kept, points[-1]]
+    return list(points)
+
+
+def path(points: Sequence[tuple[int, int]]) -> str:
+    """SVG path data for the line through `points`: the first point, then each step from the
+    one before (`m51 14 5 1 10-3`), the same line as a polyline's absolute points in about
+    two thirds of the characters (a large company's page has 1,800 charts of 52 points)."""
+    points = polyline(points)
+    if not points:
+        return ""
+    (px, py), *rest = points
+    out = [f"m{px} {py}"]
+    for x, y in rest:
+        dx, dy = x - px, y - py
+        px, py = x, y
+        # A minus sign separates two numbers: no space needed before it.
+        out.append(f"{' ' if dx >= 0 else ''}{dx}{' ' if dy >= 0 else ''}{dy}")
+    return "".join(out)
 
 
 def _short(value: float, unit: str) -> str:
@@ -108,7 +125,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
     width, height, depth = RIGHT - LEFT, BOTTOM - TOP, high - low
     xs = [round(LEFT + width * (p.date - first_day).days / span) for p in points]
     ys = [round(BOTTOM - height * (p.value / scale - low) / depth) for p in points]
-    line = polyline(list(zip(xs, ys, strict=True)))
+    line = path(list(zip(xs, ys, strict=True)))
     last = (xs[-1], ys[-1]) if points else None
     if KRKind(row.kind).paced:
         pace = f"{x(cycle_start)},{y(start)} {x(row.due)},{y(row.target)}"
@@ -125,7 +142,7 @@ def chart(kr: PageKR, cycle_start: date, index: int) -> Chart:
         for px, p in zip(xs, points, strict=True)
         if p.confidence is not None
     ]
-    conf_line = polyline(confident)
+    conf_line = path(confident)
     conf_last = confident[-1] if confident else None
     today = x(history.as_of) if first_day <= history.as_of <= last_day else None
     y_labels = tuple((y(v), _short(v, row.unit)) for v in sorted({start, row.target}, reverse=True))
@@ -179,11 +196,11 @@ def chart_svg(c: Chart, status: str | None) -> Markup:
             f' cx="{c.forecast_at[0]}" cy="{c.forecast_at[1]}" r="3"/>'
         )
     if c.checkins:
-        out.append(f'<polyline class="ck" points="{c.checkins}"/>')
+        out.append(f'<path class="ck" d="{c.checkins}"/>')
     if c.last:
         out.append(f'<circle class="ckd" cx="{c.last[0]}" cy="{c.last[1]}" r="2.5"/>')
     if c.confidence:
-        out.append(f'<polyline class="cf" points="{c.confidence}"/>')
+        out.append(f'<path class="cf" d="{c.confidence}"/>')
     if c.confidence_last:
         out.append(
             f'<circle class="cfd" cx="{c.confidence_last[0]}" cy="{c.confidence_last[1]}" r="2"/>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from okrsheet.domain.model import Plan
+from okrsheet.domain.model import Objective, Plan
 from okrsheet.domain.scoring import kpi_lag_reasons, lagging, quiet_owners
 from okrsheet.reports.base import (
     CycleInfo,
@@ -88,9 +88,14 @@ class LaggingReport(CycleReport):
 
 def lagging_report(plan: Plan, as_of: date) -> LaggingReport:
     rows = []
+    # Each objective by ID, the first of an ID as `plan.objective` finds it (a large company's
+    # lagging list is a thousand key results, its plan hundreds of objectives).
+    objectives: dict[str, Objective] = {}
+    for each in plan.objectives:
+        objectives.setdefault(each.id, each)
     for lag in lagging(plan, as_of):
         kr = lag.score.kr
-        objective = plan.objective(kr.objective_id)
+        objective = objectives.get(kr.objective_id)
         assert objective is not None
         rows.append(
             LaggingRow(

@@ -112,7 +112,10 @@ def test_each_chart_has_the_forecast_okr_history_gives(example: Path) -> None:
             alone = history_report(plan, kr.row.id, TODAY)
             assert alone is not None
             assert kr.history.forecast_at_due == alone.forecast_at_due
-            assert kr.history.checkins == alone.checkins  # fewer than CHART_POINTS here
+            # (fewer than CHART_POINTS here)
+            assert kr.history.checkins == [
+                (p.date, p.value, p.confidence, p.progress) for p in alone.checkins
+            ]
             assert kr.checkins == len(alone.checkins)
 
 
@@ -143,6 +146,32 @@ def test_thinned_histories_keep_the_forecast_and_the_ends() -> None:
     assert [p.date for p in thin.checkins] == sorted({p.date for p in thin.checkins})
     assert thin.forecast_at_due == full.forecast_at_due is not None
     assert full == history_report(plan, "k-1", day)
+
+
+def test_the_pages_timelines_are_the_history_reports_figures(example: Path) -> None:
+    """The page draws plain tuples, not validated points: the same dates, values,
+    confidences, progress and forecasts `okr history` gives, thinned the same way."""
+    from okrsheet.reports.history import timelines
+
+    plan = load(example)
+    for max_points in (None, 3):
+        reports = history_reports(plan, TODAY, max_points=max_points)
+        drawn = timelines(plan, TODAY, max_points=max_points)
+        assert drawn.keys() == reports.keys()
+        for kr_id, report in reports.items():
+            line = drawn[kr_id]
+            assert line.checkins == [
+                (p.date, p.value, p.confidence, p.progress) for p in report.checkins
+            ]
+            assert (line.as_of, line.forecast_at_due, line.forecast_progress) == (
+                report.as_of,
+                report.forecast_at_due,
+                report.forecast_progress,
+            )
+            # How many check-ins, drawn or not (the page says so beside the chart).
+            assert line.count == len(history_reports(plan, TODAY)[kr_id].checkins)
+    assert any(len(report.checkins) > 3 for report in history_reports(plan, TODAY).values())
+    assert any(r.forecast_at_due is not None for r in history_reports(plan, TODAY).values())
 
 
 def test_owner_filter_keeps_their_objectives_and_those_above_for_context(example: Path) -> None:
@@ -397,10 +426,11 @@ def test_chart_draws_pace_check_ins_forecast_and_confidence() -> None:
     # From the start value at the cycle start to the target at the due date (the cycle end).
     assert pace[0][0] == LEFT and pace[-1][0] == RIGHT
     assert TOP <= pace[-1][1] < pace[0][1] <= BOTTOM  # up: an increase
-    assert len(drawn.checkins.split()) == 2
+    line = absolute(drawn.checkins)
+    assert len(line) == 2 and drawn.last == line[-1]
     assert drawn.forecast is not None and drawn.forecast_at is not None
     assert drawn.forecast_at[0] == RIGHT
-    assert drawn.forecast.startswith(drawn.checkins.split()[-1])
+    assert drawn.forecast.startswith(f"{line[-1][0]},{line[-1][1]} ")
     assert drawn.today is not None and LEFT < drawn.today < RIGHT
     assert drawn.confidence == ""  # no confidence recorded
     assert "2 check-in(s) from 2026-10-10 to 2026-11-10" in drawn.desc
@@ -416,16 +446,32 @@ def test_report_on_google_sheets_is_one_read(okr: Any, google: Google, gexample:
     assert google.fake.count("drive") == 0
 
 
-def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
-    from okrsheet.render.html import polyline
+def absolute(d: str) -> list[tuple[int, int]]:
+    """The points of SVG path data written as `path` writes it (`m`, then relative steps)."""
+    assert d.startswith("m")
+    numbers = [int(n) for n in re.findall(r"-?\d+", d)]
+    assert re.fullmatch(r"m-?\d+( ?-?\d+)*", d.replace(" -", "-")), d
+    points = [(numbers[0], numbers[1])]
+    for dx, dy in zip(numbers[2::2], numbers[3::2], strict=True):
+        points.append((points[-1][0] + dx, points[-1][1] + dy))
+    return points
 
-    assert polyline([]) == ""
-    assert polyline([(1, 5)]) == "1,5"
-    assert polyline([(1, 5), (2, 5)]) == "1,5 2,5"
+
+def test_a_polyline_leaves_out_the_middle_of_level_runs_only() -> None:
+    from okrsheet.render.html import path, polyline
+
+    assert polyline([]) == [] and path([]) == ""
+    assert polyline([(1, 5)]) == [(1, 5)] and path([(1, 5)]) == "m1 5"
+    assert polyline([(1, 5), (2, 5)]) == [(1, 5), (2, 5)]
     # The first and last points stay, and each point where the line bends or steps.
     level = [(1, 5), (2, 5), (3, 5), (4, 6), (5, 6), (6, 6), (7, 6), (8, 2)]
-    assert polyline(level) == "1,5 3,5 4,6 7,6 8,2"
-    assert polyline([(1, 3), (2, 3), (3, 3)]) == "1,3 3,3"
+    assert polyline(level) == [(1, 5), (3, 5), (4, 6), (7, 6), (8, 2)]
+    assert polyline([(1, 3), (2, 3), (3, 3)]) == [(1, 3), (3, 3)]
+    # The path is the same line: each step from the point before, a minus sign its separator.
+    assert path(level) == "m1 5 2 0 1 1 3 0 1-4"
+    assert absolute(path(level)) == polyline(level)
+    wild = [(46, 90), (50, 8), (51, 140), (312, -3), (300, 0), (-2, 7)]
+    assert absolute(path(wild)) == wild
 
 
 def test_pills_and_bars_escape_what_they_show() -> None:
@@ -488,15 +534,16 @@ def test_the_page_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyP
     import gc
 
     import okrsheet.report_page
+    from okrsheet.reports.history import timelines
 
     seen: list[bool] = []
-    histories = history_reports
+    histories = timelines
 
     def watched(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return histories(*args, **kwargs)
 
-    monkeypatch.setattr(okrsheet.report_page, "history_reports", watched)
+    monkeypatch.setattr(okrsheet.report_page, "timelines", watched)
     assert gc.isenabled()
     page = page_report(hostile_plan(), TODAY)
     assert seen == [False]

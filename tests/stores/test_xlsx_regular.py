@@ -186,6 +186,41 @@ CASES: dict[str, list[str]] = {
             2, '<c r="A2" t="e"><v>#N/A</v></c>', '<c r="B2" t="str"><v>from a formula</v></c>'
         ),
     ],
+    # A column of different texts (the check-in id) is told all together when it can be.
+    "different texts in a column": [
+        HEADER,
+        *(checkin(n, note=f"week {n}: ünïcødé ✓ 日本 {n}") for n in range(2, 40)),
+    ],
+    "different texts, one the reader unescapes": [
+        HEADER,
+        *(checkin(n, note=f"n{n}") for n in range(2, 9)),
+        log_row(
+            9,
+            text("A9", "x"),
+            text("B9", "y"),
+            text("C9", "z"),
+            text("D9", "w"),
+            text("E9", "Tom &amp; Jerry"),
+            text("F9", "v"),
+            text("G9", "u"),
+            text("H9", "id &lt;9&gt;"),
+        ),
+        *(checkin(n, note=f"n{n}") for n in range(10, 14)),
+    ],  # fmt: skip
+    "different texts, one with a space at its end": [
+        HEADER,
+        *(checkin(n, note=f"n{n}") for n in range(2, 6)),
+        checkin(6, note="kept "),
+        checkin(7, note=" kept"),
+        checkin(8, note="a\tb"),
+    ],
+    "different texts, one styled otherwise or empty": [
+        HEADER,
+        *(checkin(n, note=f"n{n}") for n in range(2, 6)),
+        log_row(6, text("A6", "a"), text("E6", "styled", 10), text("H6", "", preserve=True)),
+        log_row(7, text("A7", "b"), text("E7", "n7", preserve=True), text("H7", "id_7")),
+        checkin(8, note="n8"),
+    ],
     "an empty value": [HEADER, log_row(2, '<c r="A2"><v></v></c>', text("B2", "x"))],
     "only empty cells past the values": [HEADER, log_row(2, text("A2", "x"), '<c r="H2" s="2"/>')],
 }
@@ -281,6 +316,32 @@ def test_the_okr_report_of_a_long_log_is_the_same_either_way(
     assert pages[0] == pages[1]
     assert b"SALES-1.1" in pages[0][1]
     assert True in found  # the report took the regular rows' path (it leaves archives unread)
+
+
+def test_a_column_of_different_texts_is_told_all_together() -> None:
+    """The check-in ids (a new one on every row) are told in one pass, as each markup told
+    alone would be; columns whose texts repeat are told a markup at a time."""
+
+    def sheet(*rows: str) -> bytes:
+        return f"<worksheet><sheetData>{''.join(rows)}</sheetData></worksheet>".encode()
+
+    rows = [HEADER, *(checkin(n, note=f"n{n}") for n in range(2, 50))]
+    found = regular.scan(sheet(*rows))
+    assert found is not None
+    assert set(found.texts) == {4, 7}  # the notes and the ids
+    for index, texts in found.texts.items():
+        one_by_one = [regular._PLAIN.fullmatch(m) for m in found.columns[index]]
+        assert texts == [m[1].decode() for m in one_by_one if m is not None]
+        assert len(texts) == len(found.columns[index]) == 49
+    assert found.texts[7][:3] == ["Check-in ID", "id-2", "id-3"]
+    # A text the reader must tell (an entity here) has its column told a markup at a time.
+    odd = rows[:19] + [checkin(20).replace("id-20", "id &amp; 20")] + rows[20:]
+    told = regular.scan(sheet(*odd))
+    assert told is not None and set(told.texts) == {4}
+    # Notes that repeat are told once each.
+    same = [HEADER, *(checkin(n, note="n" if n % 2 else "same") for n in range(2, 50))]
+    repeated = regular.scan(sheet(*same))
+    assert repeated is not None and set(repeated.texts) == {7}
 
 
 def test_a_sheet_in_shared_strings_or_not_regular_from_its_first_row_is_left_at_once() -> None:

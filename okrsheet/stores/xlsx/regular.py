@@ -56,6 +56,14 @@ _PLAIN = re.compile(
     rb'(?: s="\d+")? t="inlineStr"><is><t(?: xml:space="preserve")?>'
     rb"([^&<_\s](?:[^&<_\x00-\x1f]*[^&<_\s])?)</t></is></c>"
 )
+# What opens a plain text's markup, and what closes it.
+_PLAIN_OPENING = re.compile(rb'(?: s="\d+")? t="inlineStr"><is><t(?: xml:space="preserve")?>')
+_PLAIN_CLOSING = b"</t></is></c>"
+# What a column's texts told together may not hold (one a line): what `_PLAIN` leaves out,
+# and any control character (stricter than `_PLAIN`, which lets one open or close a text).
+_UNPLAIN = re.compile(rb"[\x00-\x09\x0b-\x1f&<_]")
+# Nor an empty text, or a space at either end of one.
+_UNPLAIN_LINES = (b"\n\n", b"\n ", b" \n")
 _SHEET_DATA = b"<sheetData>"
 _SHEET_DATA_END = b"</sheetData>"
 _LAST_CELL = re.compile(rb'<c r="([A-Z]+)\d+"')
@@ -79,6 +87,7 @@ class Regular:
     numbers: list[int]  # each row's number, ascending
     columns: list[list[bytes]]  # each column's cell markups, row by row (b"": no cell)
     told: dict[bytes, CellValue]  # what the markups told without the reader say
+    texts: dict[int, list[str]]  # the columns of plain texts only, by index: their texts
     nothing: frozenset[bytes]  # the markups of cells holding nothing (no extent)
     asked: list[bytes]  # the markups only the reader tells, in the probe's order
 
@@ -115,8 +124,14 @@ class Regular:
         if any(b - a - 1 > GAP_ROWS for a, b in itertools.pairwise(held)):
             return None  # the sparse reader would read it in pieces: read it as it does
         last = len(filled) - filled[::-1].index(True)
-        get = told.__getitem__
-        values = zip(*(map(get, column[:last]) for column in kept), strict=True)
+        get, texts = told.__getitem__, self.texts
+        values = zip(
+            *(
+                texts[index][:last] if index in texts else map(get, column[:last])
+                for index, column in enumerate(kept)
+            ),
+            strict=True,
+        )
         if self.numbers[last - 1] == last:  # rows 1 to `last`, none missing
             return list(map(list, values))
         out: list[list[CellValue]] = []
@@ -162,8 +177,12 @@ def scan(xml: bytes) -> Regular | None:
     told: dict[bytes, CellValue] = {b"": ""}
     nothing = {b""}
     asked: list[bytes] = []
+    # A column of different plain texts (a check-in's id, a new one on every row) is told in
+    # one pass, not markup by markup.
+    texts = {index: said for index, column in enumerate(columns) if (said := _texts(column))}
+    others = (column for index, column in enumerate(columns) if index not in texts)
     plain = _PLAIN.fullmatch
-    for markup in dict.fromkeys(itertools.chain.from_iterable(columns)):
+    for markup in dict.fromkeys(itertools.chain.from_iterable(others)):
         text = plain(markup)
         if text is not None:
             try:
@@ -180,7 +199,42 @@ def scan(xml: bytes) -> Regular | None:
         else:
             asked.append(markup)
     head = _DIMENSION.sub(b"", xml[:opening], count=1)  # the probe is not that size
-    return Regular(head, numbers, columns, told, frozenset(nothing), asked)
+    return Regular(head, numbers, columns, told, texts, frozenset(nothing), asked)
+
+
+def _texts(column: list[bytes]) -> list[str] | None:
+    """The texts of a column whose every cell is plain text, as telling each markup
+    (`_PLAIN`) would give them; None when one is not (the column is told one by one). The
+    cells below the first (its header) are told together when opened the same way, and only
+    where they look all different (a check-in's id): each markup told once is cheaper for
+    texts that repeat."""
+    middle = len(column) // 2
+    sample = column[max(1, middle - 2048) : middle + 2048]
+    if len(set(sample)) < len(sample) or len(column) < 2:
+        return None  # values that repeat are told once each, cheaper than all together
+    header = _PLAIN.fullmatch(column[0])
+    second = column[1]
+    opening = _PLAIN_OPENING.match(second)
+    if header is None or opening is None or not second.endswith(_PLAIN_CLOSING):
+        return None
+    head, body = opening[0], column[1:]
+    if not all(map(bytes.startswith, body, itertools.repeat(head))) or not all(
+        map(bytes.endswith, body, itertools.repeat(_PLAIN_CLOSING))
+    ):
+        return None
+    start, end = len(head), -len(_PLAIN_CLOSING)
+    lines = b"\n".join([header[1], *[markup[start:end] for markup in body]])
+    if (
+        lines.count(b"\n") != len(body)
+        or lines.endswith((b"\n", b" "))
+        or any(x in lines for x in _UNPLAIN_LINES)
+        or _UNPLAIN.search(lines) is not None
+    ):
+        return None
+    try:
+        return lines.decode().split("\n")
+    except UnicodeDecodeError:
+        return None
 
 
 def _width(xml: bytes, start: int, close: int) -> int | None:
