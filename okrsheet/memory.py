@@ -33,6 +33,13 @@ def made_a_large_load() -> bool:
     return freeze_large_loads and _largest_load >= FREEZE_FROM
 
 
+def freeze_for_exit() -> None:
+    """Keep every object out of the cycle collector's reach, as the process is about to end
+    (`okr`, after a large load: `made_a_large_load`): the collection Python makes as it exits
+    would walk them all for nothing."""
+    gc.freeze()
+
+
 @contextlib.contextmanager
 def bulk_load() -> Iterator[None]:
     """Pause Python's cycle collector while a workbook is read and parsed.

@@ -1,14 +1,13 @@
-"""After a large load, `okr` ends without freeing every object one by one (okrsheet/__main__.py):
-the same output, exit code and exit handlers as the usual exit, only the teardown left out."""
+"""After a large load, `okr` freezes what the load left before it ends (okrsheet/__main__.py),
+so that the collection Python makes as it exits does not walk it: the same output, exit code
+and exit handlers as the usual exit."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -52,7 +51,7 @@ def okr_process(freeze_from: str, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
-def test_after_a_large_load_okr_ends_with_the_same_output_but_no_teardown(
+def test_after_a_large_load_okr_ends_with_the_same_output_and_exit_handlers(
     example: Path,
 ) -> None:
     quick = okr_process(LARGE, "report", "-w", str(example))
@@ -60,8 +59,9 @@ def test_after_a_large_load_okr_ends_with_the_same_output_but_no_teardown(
     assert quick.returncode == usual.returncode == 0, quick.stderr + usual.stderr
     assert quick.stdout == usual.stdout and "SALES-1.1" in quick.stdout  # the page, flushed whole
     assert "exit handlers ran" in quick.stderr and "exit handlers ran" in usual.stderr
-    assert "freed one by one" in usual.stderr
-    assert "freed one by one" not in quick.stderr
+    # What a large load left is frozen: the collection at exit leaves it (and what it reaches)
+    # to the end of the process, which gives all its memory back at once.
+    assert "freed one by one" in usual.stderr and "freed one by one" not in quick.stderr
 
 
 def test_the_exit_code_and_message_are_kept(example: Path) -> None:
@@ -76,44 +76,38 @@ def test_the_exit_code_and_message_are_kept(example: Path) -> None:
     out = example.with_name("page.html")
     quick = okr_process(LARGE, "report", "--out", str(out), "-w", str(example))
     assert quick.returncode == 0, quick.stderr
-    assert "freed one by one" not in quick.stderr
     assert out.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-@pytest.fixture
-def ended(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What `_exit_now` did: the exit handlers run ("handlers") and the status it ended with."""
-    said: list[Any] = []
+@pytest.mark.parametrize("large", [True, False])
+@pytest.mark.parametrize("ends", [None, 3])
+def test_after_a_large_load_okr_freezes_what_is_left_as_it_ends(
+    monkeypatch: pytest.MonkeyPatch, large: bool, ends: int | None
+) -> None:
+    """However the command ends (here: returning, or an exit code), what a large load left is
+    frozen just before; after a small one, nothing is."""
+    import okrsheet.cli
 
-    def exit_(status: int) -> None:
-        said.append(status)
-        raise SystemExit(status)
+    frozen: list[bool] = []
 
-    monkeypatch.setattr(os, "_exit", exit_)
-    monkeypatch.setattr("atexit._run_exitfuncs", lambda: said.append("handlers"))
-    return said
+    def command() -> None:
+        assert frozen == []  # not before the command is done
+        if ends is not None:
+            raise SystemExit(ends)
 
+    monkeypatch.setattr(okrsheet.cli, "main", command)
+    monkeypatch.setattr(memory, "freeze_for_exit", lambda: frozen.append(True))
+    monkeypatch.setattr(memory, "made_a_large_load", lambda: large)
+    monkeypatch.setattr(sys, "argv", ["okr", "status"])
+    monkeypatch.setattr(memory, "freeze_large_loads", False)
 
-def test_the_quick_end_gives_way_to_the_usual_one_when_it_must(ended: list[Any]) -> None:
-    # A message for an exit code: the usual exit prints it.
-    entry._exit_now("bad things")
-    assert ended == []
-    # Another thread still running: the usual exit waits for it.
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        entry._exit_now(0)
-    finally:
-        stop.set()
-        other.join()
-    assert ended == []
-    # Otherwise: the handlers, then the end, with the code (none is 0).
-    with pytest.raises(SystemExit):
-        entry._exit_now(None)
-    with pytest.raises(SystemExit):
-        entry._exit_now(3)
-    assert ended == ["handlers", 0, "handlers", 3]
+    if ends is None:
+        entry.main()
+    else:
+        with pytest.raises(SystemExit) as done:
+            entry.main()
+        assert done.value.code == ends
+    assert frozen == ([True] if large else [])
 
 
 def test_only_the_okr_command_after_a_large_load_ends_so(
