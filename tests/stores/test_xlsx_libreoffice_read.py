@@ -112,10 +112,13 @@ def skimmed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_the_workbook_is_as_libreoffice_saves_it(saved: Path) -> None:
     """What the other tests rely on: person tabs with a result in each prepared row's helper
-    cells and rows down to the 1000th, and a log long enough to be skimmed."""
+    cells, and a log long enough to be skimmed. (LibreOffice also writes every row it formats,
+    down to the 1000th, in most runs but not all: with other conversions running beside it,
+    it has been seen to stop at the last row holding something. The tests below check the cut
+    of that empty end where it is there; tests/stores/test_xlsx_values.py checks it always.)"""
     sheets = _sheets(saved)
     person = sheets["Person 001"]
-    assert b'<row r="1000"' in person and b'aca="false"' in person
+    assert b'aca="false"' in person
     assert person.count(b't="str"><f') > 100
     assert len(sheets[LOG]) > SKIM.min_bytes
 
@@ -137,7 +140,7 @@ def test_a_checkin_gives_the_reader_each_tab_as_its_values(
         # Its values only: no formula, and none of the rows below the ones that hold
         # something (LibreOffice's down to row 1000); a third of the file's XML at most.
         assert FORMULA.search(xml) is None, title
-        assert b'<row r="1000"' not in xml and b'<row r="1000"' in in_file[title], title
+        assert b'<row r="1000"' not in xml, title  # in the file whenever LibreOffice wrote it
         assert 3 * len(xml) < len(in_file[title]), (title, len(xml), len(in_file[title]))
     assert FORMULA.search(book["Dashboard"]) is None
     assert FORMULA.search(in_file["Dashboard"]) is not None
