@@ -26,7 +26,7 @@ from pathlib import Path
 from okrsheet.domain.model import CheckIn, Cycle, KeyResult, KRKind, Level, Objective, Settings
 from okrsheet.layout.log_archive import LogMove, log_archive_tab, log_archive_title
 from okrsheet.layout.schema import CHECKINS_TAB
-from okrsheet.layout.writer import Draft, Person, workbook_tabs
+from okrsheet.layout.writer import Draft, Person, checkins_tab, workbook_tabs
 from okrsheet.stores.base import TabSpec, WriteValue
 from okrsheet.stores.xlsx.store import XlsxStore
 
@@ -166,12 +166,13 @@ def tabs(draft: Draft, rolled: bool = False) -> list[TabSpec]:
     if not rolled:
         return workbook_tabs(draft)
     years = sorted({c.date.year for c in draft.checkins if c.date < draft.cycle.start})
+    units = {
+        i.id: i.unit for items in draft.tabs.values() for i in items if isinstance(i, KeyResult)
+    }
     archives = []
     for year in years:
         held = [c for c in draft.checkins if c.date.year == year and c.date < draft.cycle.start]
-        (log,) = [
-            t for t in workbook_tabs(replace(draft, checkins=held)) if t.title == CHECKINS_TAB
-        ]
+        log = checkins_tab(held, units)  # the live log's tab, as the workbook's log is made
         header: list[WriteValue] = [c.header for c in log.columns]
         move = LogMove(CHECKINS_TAB, header, (), list(log.rows), None)
         archives.append(log_archive_tab(log_archive_title(str(year)), move))

@@ -30,7 +30,6 @@ from okrsheet.stores import WINDOWS_PATH, Location, open_store, parse_location
 from okrsheet.stores.base import (
     AppendRows,
     Change,
-    Grid,
     RawWorkbook,
     SetCells,
     TabSpec,
@@ -41,6 +40,7 @@ from okrsheet.stores.base import (
 if TYPE_CHECKING:  # (the writer side is imported by the commands that write)
     from okrsheet.kr_checks import KRFinding
     from okrsheet.layout.writer import Draft, Person
+    from okrsheet.stores.base import Deferred
 
 ENV_WORKBOOK = "OKR_WORKBOOK"
 CONFIG_FILE = "okr.toml"
@@ -108,20 +108,7 @@ def load(
     tabs are left unread too."""
     with bulk_load():
         store = open_store(location)
-        if log_until is None and archives:
-            raw = store.read()
-        else:
-            from okrsheet.layout.checkin_log import looks_like_log, named_as_log
-            from okrsheet.layout.schema import is_archive
-            from okrsheet.stores.base import Deferred
-
-            # An archived cycle (`okr rollover`'s tabs) is not part of a report of the live
-            # one: its cells are left unread, so the cost stays that of the live cycle.
-            if log_until is None:
-                deferred = Deferred(wanted=_no_grid, titles=_no_title, unread=is_archive)
-            else:
-                deferred = Deferred(wanted=looks_like_log, titles=named_as_log, unread=is_archive)
-            raw = store.read(deferred=deferred)
+        raw = store.read(deferred=_deferred(log_until, archives))
         try:
             parsed = parse_workbook(raw, log_until=log_until, thorough=kr_checks)
         except InvalidWorkbook as exc:
@@ -144,12 +131,19 @@ def load(
     return replace(parsed, findings=[*parsed.findings, *quality]) if quality else parsed
 
 
-def _no_grid(grid: Grid) -> bool:
-    return False
+def _deferred(log_until: date | None, archives: bool) -> Deferred | None:
+    """What `load` may leave unread: with `log_until`, the long log's lines no report as of
+    that day needs; with `log_until` or without `archives`, an archived cycle's tabs (`okr
+    rollover`'s), no part of a report of the live one, so its cost stays that of one cycle."""
+    if log_until is None and archives:
+        return None
+    from okrsheet.layout.checkin_log import looks_like_log, named_as_log
+    from okrsheet.layout.schema import is_archive
+    from okrsheet.stores.base import Deferred
 
-
-def _no_title(title: str) -> bool:
-    return False
+    if log_until is None:  # the log read whole: no tab is left for later
+        return Deferred(wanted=looks_like_log, titles=lambda title: False, unread=is_archive)
+    return Deferred(wanted=looks_like_log, titles=named_as_log, unread=is_archive)
 
 
 def lint(

@@ -231,6 +231,20 @@ def test_a_day_before_the_cycle_with_no_archive_holding_it_shows_this_cycle(
 ARCHIVES = ("Archive 2026-Q4", "Archive 2026-Q4 check-ins")
 
 
+def archives_read(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """For each read of the workbook's cells, the archive tabs whose cells it read."""
+    looked_at: list[list[str]] = []
+    grids = XlsxStore._grids
+
+    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
+        read = k.get("read")
+        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
+        return grids(store, *a, **k)
+
+    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    return looked_at
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -256,15 +270,7 @@ def test_reports_of_the_live_cycle_leave_the_archived_cycles_unread(
     assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", w).exit_code == 0
     monkeypatch.setenv("OKR_TODAY", "2027-01-20")
     assert okr("checkin", KR, "--value", "2900000", "-w", w).exit_code == 0
-    looked_at: list[list[str]] = []
-    grids = XlsxStore._grids
-
-    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
-        read = k.get("read")
-        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
-        return grids(store, *a, **k)
-
-    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    looked_at = archives_read(monkeypatch)
     out = example.parent / "page.html"
     argv = [a if a != "page.html" else str(out) for a in args]
 
@@ -333,15 +339,7 @@ def test_a_checkin_after_a_rollover_leaves_the_archives_unread_and_as_they_were(
             return {p: z.read(p) for p in parts.values()}
 
     before = archived()
-    looked_at: list[list[str]] = []
-    grids = XlsxStore._grids
-
-    def spied(store: XlsxStore, *a: Any, **k: Any) -> RawWorkbook:
-        read = k.get("read")
-        looked_at.append([t for t in ARCHIVES if read is None or read(t)])
-        return grids(store, *a, **k)
-
-    monkeypatch.setattr(XlsxStore, "_grids", spied)
+    looked_at = archives_read(monkeypatch)
     monkeypatch.setenv("OKR_TODAY", "2027-01-20")
 
     result = okr("checkin", KR, "--value", "2900000", "-w", w)

@@ -252,9 +252,10 @@ class GoogleSheetsStore(GoogleCreation):
         meta = self._meta()
         tabs = tabs_of(meta)
         self.document_title = str((meta or {}).get("properties", {}).get("title") or "") or None
-        asked = [t for t in tabs if unread is None or not unread(t.title)]
+        wanted = [unread is None or not unread(t.title) for t in tabs]
+        asked = [t for t, want in zip(tabs, wanted, strict=True) if want]
         got = iter(get_values(self.http(), self.spreadsheet_id, asked, what=self.location))
-        values = [next(got) if unread is None or not unread(t.title) else [] for t in tabs]
+        values = [next(got) if want else [] for want in wanted]
         grids: list[Grid] = []
         index: dict[str, _Sheet] = {}
         total_cells = 0
