@@ -475,8 +475,8 @@ def memory_million(pycache: str) -> None:
         try:
             peak = peak_mb([*okr, "rollover", "--to", "2027", "--yes", "-w", str(copy)], env)
         except subprocess.CalledProcessError:
-            # A rollover reads the whole log: past the rows okr reads on a tab, it refuses.
-            print(f"  {'rollover':<38} refused (the log is past the rows okr reads on a tab)")
+            # A rollover reads the whole log: past the cells okr reads on a tab, it refuses.
+            print(f"  {'rollover':<38} refused (the log is past the cells okr reads on a tab)")
             return
         spent = time.perf_counter() - began
         print(

@@ -5,7 +5,9 @@ cell, and gives every cell that refers to a shared string a copy of it. So a sma
 ask for a great deal of memory: one stray cell at XFD1048576 asks for 17 billion cells, and a
 200 MB string shared by a thousand cells for 200 GB. Before a tab is read, its XML is scanned
 (at the speed of a byte search) for its farthest row and column; the shared strings for the
-longest one; the zip directory for what the parts unpack to. What is beyond these bounds is
+longest one; the zip directory for what the parts unpack to. A tab past MAX_ROWS whose rows
+are there (a check-in log of years) is a long table, not a stray cell: it is read, bounded by
+its cells. What is beyond these bounds is
 refused, naming the tab and the cell, with nothing read and nothing written. The bounds are
 listed in docs/reliability.md.
 """
@@ -22,8 +24,11 @@ from okrsheet.stores.primitives import column_letter, letters_to_column
 if TYPE_CHECKING:
     from okrsheet.stores.xlsx.package import Package
 
-#: Rows of one tab okr reads (the check-in log included: 250,000 check-ins).
+#: Rows of one tab okr reads, unless the tab's rows are really there (`long_table`).
 MAX_ROWS = 250_000
+#: Rows of a long table okr reads (a check-in log of years: at least half of its rows present,
+#: and within MAX_CELLS): as far as a sheet goes in Excel and LibreOffice.
+MAX_TABLE_ROWS = 1_048_576
 #: Columns of one tab okr reads (A to ZZ).
 MAX_COLUMNS = 702
 #: Cells of one tab okr reads, blank ones inside its rectangle included.
@@ -108,6 +113,8 @@ def check_sheets(
             continue
         xml = read(part)
         far, wide = _scan(xml)
+        if far is not None and _long_table(xml):
+            far, wide = None, True  # its rows are there: bounded by its cells (`_check_area`)
         if far is not None:
             letters, row = far
             raise TooLarge(
@@ -122,6 +129,24 @@ def check_sheets(
             references += xml.count(b't="s"')
     if shared_refs:
         _check_shared_text(package, shared_refs, references, read, where)
+
+
+def long_table(present: int, last: int) -> bool:
+    """Whether a tab of `present` rows down to row `last`, past MAX_ROWS, is read: a long
+    table, not a few cells far apart (a check-in log never rolled over holds a row for each
+    check-in of years). At least half of its rows must be there, down to MAX_TABLE_ROWS; the
+    cells of its rectangle are then bounded by MAX_CELLS, as any tab's."""
+    return last <= MAX_TABLE_ROWS and 2 * present >= last
+
+
+def _long_table(xml: bytes) -> bool:
+    """`long_table` of a sheet's XML: its last row's number (rows written in order, numbered,
+    unprefixed, as okr, Excel and LibreOffice write them) against how many rows it holds."""
+    at = xml.rfind(b"<row ")
+    found = _ROW_NUMBER.match(xml, at + 4) if at >= 0 else None
+    if found is None or b":row " in xml:
+        return False
+    return long_table(xml.count(b"<row "), int(found.group(1)))
 
 
 def _check_area(xml: bytes, title: str, where: str) -> None:

@@ -814,6 +814,75 @@ def _has_cached_results(xml: bytes | LongSheet) -> bool:
     return xml.results if isinstance(xml, LongSheet) else has_cached_results(xml)
 
 
+def _only_deletes(changes: Sequence[Change], tab: str) -> bool:
+    mine = [
+        c for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows) and c.tab == tab
+    ]
+    return len(mine) == 1 and isinstance(mine[0], DeleteRows)
+
+
+# A row's opening tag, its number first (as okr, Excel and LibreOffice write it).
+_ROW_OPENING = re.compile(rb'<row r="(\d+)"')
+# What in a sheet a deletion of rows would have to move besides the rows: then it is parsed.
+_NOT_CUT = (b"<f", b"<mergeCell", b"<hyperlink", b"<tablePart", b"<x:", b":row ")
+
+
+def _delete_splice(xml: bytes, doomed: Collection[int]) -> bytes | None:
+    """`xml` without the rows `doomed` names, the rows below moved up (renumbered, with
+    their cells), as `_Sheet.delete_rows` does, by cutting text: a long log a rollover
+    empties (90,000 rows of values) is never parsed, which took gigabytes.
+
+    Only for a sheet of values whose rows are numbered and in order, and that holds nothing
+    anchored to its rows but its cells (no formula, merged cell, hyperlink or table); None
+    otherwise, and the sheet is parsed."""
+    span = rows_span(xml)
+    if span is None or any(marker in xml for marker in _NOT_CUT):
+        return None
+    start, end = span
+    opening = xml.find(b">", start) + 1
+    if opening <= 0 or opening > end:
+        return None
+    starts = [(m.start(), int(m.group(1))) for m in _ROW_OPENING.finditer(xml, opening, end)]
+    if len(starts) != xml.count(b"<row", opening, end):
+        return None  # a row written otherwise
+    numbers = [n for _, n in starts]
+    if not all(map(int.__lt__, numbers, numbers[1:])):
+        return None  # rows out of order, or twice
+    gone = sorted(set(doomed))
+    pieces: list[bytes | memoryview] = []
+    view = memoryview(xml)
+    kept_from = opening  # the start of the run of rows kept as they are
+    last = 0
+    bounds = [*(at for at, _ in starts[1:]), end]
+    for (at, number), stop in zip(starts, bounds, strict=True):
+        shift = bisect.bisect_left(gone, number)
+        if shift < len(gone) and gone[shift] == number:
+            pieces.append(view[kept_from:at])
+            kept_from = stop
+            continue
+        last = number - shift
+        if shift:
+            pieces.append(view[kept_from:at])
+            pieces.append(_renumbered(xml[at:stop], number, last))
+            kept_from = stop
+    pieces.append(view[kept_from:end])
+    head = _DIMENSION.sub(lambda m: _shrunk(m, last), xml[:start], count=1)
+    return b"".join([head, view[start:opening], *pieces, view[end:]])
+
+
+def _renumbered(row: bytes, old: int, new: int) -> bytes:
+    """A row's XML with its number, and its cells', `new` instead of `old`."""
+    return re.sub(rb' r="([A-Z]{0,3})%d"' % old, rb' r="\g<1>%d"' % new, row)
+
+
+def _shrunk(match: re.Match[bytes], last: int) -> bytes:
+    """A `<dimension ref=...>` reaching down to row `last` (A1 when no row is left)."""
+    end = match.group(2).split(b":")[-1]
+    letters = end.rstrip(b"0123456789") or b"A"
+    ref = b"A1" if last <= 1 and letters == b"A" else b"A1:%s%d" % (letters, max(last, 1))
+    return match.group(1) + ref + match.group(3)
+
+
 def _only_appends(changes: Sequence[Change], tab: str) -> bool:
     mine = [
         c for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows) and c.tab == tab
@@ -1104,9 +1173,25 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
     # The sheets the changes set cells on or delete rows of, parsed several at once (see
     # `in_parallel`) before the first is changed.
+    # Rows deleted from a long sheet of values (the log a rollover empties) are cut out of
+    # its XML (`_delete_splice`), never parsed.
+    cut = {
+        c.tab: found
+        for c in changes
+        if isinstance(c, DeleteRows)
+        and c.rows
+        and _only_deletes(changes, c.tab)
+        and c.tab in parts
+        and package.size(parts[c.tab]) > SERIALIZED_FROM
+        and not isinstance(package.outlines.get(parts[c.tab]), LongSheet)
+        and _anchored_below(package, parts[c.tab], min(c.rows)) is None
+        and (found := _delete_splice(package.read(parts[c.tab]), c.rows)) is not None
+    }
     to_parse = list(
         dict.fromkeys(
-            parts[c.tab] for c in changes if isinstance(c, SetCells | DeleteRows) and c.tab in parts
+            parts[c.tab]
+            for c in changes
+            if isinstance(c, SetCells | DeleteRows) and c.tab in parts and c.tab not in cut
         )
     )
     roots = dict(zip(to_parse, in_parallel(_parse_part(package), to_parse), strict=True))
@@ -1116,6 +1201,10 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         if part is None:
             raise Unpatchable(f"no worksheet part for {change.tab!r}")
         written = changed.setdefault(change.tab, _Cells())
+        if isinstance(change, DeleteRows) and change.tab in cut:
+            replaced[part] = cut[change.tab]
+            written.rows_from = min(written.rows_from or _ANY_ROW, min(change.rows))
+            continue
         # A long sheet the read skimmed is known by its ends: its XML is not inflated again.
         known = package.outlines.get(part)
         if (

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from okrsheet.stores.base import CellValue
-from okrsheet.stores.xlsx.bounds import MAX_ROWS
+from okrsheet.stores.xlsx.bounds import MAX_CELLS, MAX_ROWS, long_table
 from okrsheet.stores.xlsx.sparse import GAP_ROWS
 
 #: At most this many columns (A to Z): a check-in log has eight.
@@ -170,7 +170,10 @@ def scan(xml: bytes) -> Regular | None:
     if found_length != close - start:
         return None
     numbers = list(map(int, numbers_text))
-    if numbers[0] < 1 or numbers[-1] > MAX_ROWS:
+    last = numbers[-1]
+    if numbers[0] < 1 or last > MAX_ROWS and not long_table(len(numbers), last):
+        return None
+    if last * width > MAX_CELLS:
         return None
     if not all(map(operator.lt, numbers, itertools.islice(numbers, 1, None))):
         return None  # rows out of order or twice: read as they are
