@@ -349,3 +349,41 @@ def test_a_checkin_after_a_rollover_leaves_the_archives_unread_and_as_they_were(
     assert archived() == before
     assert history(okr, w, "--cycle", "2026-Q4")["checkins"]
     assert history(okr, w)["checkins"][-1]["value"] == 2900000
+
+
+def test_on_google_a_checkin_after_a_rollover_does_not_ask_for_the_archives(
+    okr: Any, google: Google, gexample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Google a check-in reads the workbook in one call, as it writes; the archived
+    cycle's tabs are left out of it (after a few rollovers kept in the spreadsheet they would
+    be most of what it receives), and the check-in lands as it does when they are read."""
+    from dataclasses import replace
+
+    from okrsheet import checkins
+
+    assert okr("rollover", "--to", "2027-Q1", "--yes", "-w", gexample).exit_code == 0
+    book = google.fake.spreadsheets[google.sheet_id()]
+    archives = {s.sheet_id for t in ARCHIVES if (s := book.sheet_by_title(t)) is not None}
+    assert len(archives) == 2
+    monkeypatch.setenv("OKR_TODAY", "2027-01-20")
+
+    def check_in(value: str) -> tuple[set[int], int]:
+        before, reads = google.fake.bytes_received(), len(google.fake.sheets_reads())
+        result = okr("checkin", KR, "--value", value, "-w", gexample)
+        assert result.exit_code == 0, result.stderr
+        asked = {
+            f["gridRange"]["sheetId"]
+            for call in google.fake.sheets_reads()[reads:]
+            for f in (call.body or {}).get("dataFilters", ())
+        }
+        return asked, google.fake.bytes_received() - before
+
+    ids, lean = check_in("2900000")
+    with monkeypatch.context() as m:  # the archives read, as before
+        m.setattr(checkins, "RECORD_SKIM", replace(checkins.RECORD_SKIM, unread=lambda t: False))
+        all_ids, whole = check_in("2950000")
+
+    assert ids and not ids & archives and archives <= all_ids
+    assert lean < whole
+    assert [c["value"] for c in history(okr, gexample)["checkins"][-2:]] == [2900000, 2950000]
+    assert history(okr, gexample, "--cycle", "2026-Q4")["checkins"]

@@ -297,8 +297,9 @@ class GoogleSheetsStore(GoogleCreation):
     # Writing ---------------------------------------------------------------------------------
 
     def update(self, planner: ChangePlanner, *, skim: Skim | None = None) -> Sequence[Change]:
-        """Read, plan, write in one atomic batchUpdate (one read holds every tab, so `skim`
-        saves nothing here), then verify from the answer that the write landed on the rows it
+        """Read, plan, write in one atomic batchUpdate (one read holds every tab, so of `skim`
+        only its `unread` tabs are left out: an archived cycle's, which a check-in neither
+        reads nor writes), then verify from the answer that the write landed on the rows it
         was planned for. If the write fails in a way that leaves unknown whether it landed,
         or rows or columns moved under it, read again and plan again: planners skip what
         already landed (check-ins carry ids), so trying again never doubles anything.
@@ -309,7 +310,7 @@ class GoogleSheetsStore(GoogleCreation):
         for attempt in range(WRITE_ATTEMPTS):
             if attempt:
                 self._pause(attempt - 1)
-            read = self._read_for_write(tries)
+            read = self._read_for_write(tries, None if skim is None else skim.unread)
             if read is None:
                 continue
             changes = list(planner(read.raw))
@@ -325,12 +326,15 @@ class GoogleSheetsStore(GoogleCreation):
             hint="run the same command again: it is safe, what already landed is not repeated",
         )
 
-    def _read_for_write(self, tries: _Tries) -> _WriteRead | None:
-        """The workbook as a write plans on it, with the scratch tab a checked write left and
-        none of the staging tabs of a write that never happened (deleted). When the last try's
-        answer was lost and its scratch tab is here, that write landed: it is kept, or, if its
-        rows moved, taken back, and then None (plan again from a fresh read)."""
-        raw, index = self._read()
+    def _read_for_write(
+        self, tries: _Tries, unread: Callable[[str], bool] | None = None
+    ) -> _WriteRead | None:
+        """The workbook as a write plans on it (the tabs `unread` names with their titles
+        only), with the scratch tab a checked write left and none of the staging tabs of a
+        write that never happened (deleted). When the last try's answer was lost and its
+        scratch tab is here, that write landed: it is kept, or, if its rows moved, taken back,
+        and then None (plan again from a fresh read)."""
+        raw, index = self._read(unread)
         scratch = index.pop(SCRATCH_TAB, None)
         staged = [index.pop(t) for t in list(index) if t.startswith(STAGING_TAB)]
         if staged:  # left by a write that never happened: hidden, never read
