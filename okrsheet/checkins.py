@@ -23,7 +23,7 @@ from okrsheet.layout import cells, parse_workbook
 from okrsheet.layout.changes import checkin_changes, checkin_table, logged_ids
 from okrsheet.layout.checkin_log import looks_like_log, named_as_log
 from okrsheet.layout.kpis_tab import kpi_percent_points
-from okrsheet.layout.reader import ParsedWorkbook, Unreadable
+from okrsheet.layout.reader import ParsedWorkbook, Unreadable, reuse_tab_reads
 from okrsheet.layout.results import with_room
 from okrsheet.layout.schema import is_archive
 from okrsheet.memory import bulk_load
@@ -430,7 +430,9 @@ def record(
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
     store = open_store(location) if store is None else store
-    with bulk_load():  # a read, a plan and a write of as many objects as a load
+    # A read, a plan and a write of as many objects as a load; the plan's tabs are read once
+    # for both the plan and the results written beside okr's formulas (`reuse_tab_reads`).
+    with bulk_load(), reuse_tab_reads():
         store.update(with_room(planner), skim=replace(RECORD_SKIM, needles=needles))
     if journal is not None and ids is not None:
         journal.settle(ids)

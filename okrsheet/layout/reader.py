@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -141,6 +144,105 @@ class ParsedWorkbook:
         return [f for f in self.findings if f.severity == "warning"]
 
 
+#: The OKR tabs read in this context, by grid (see `reuse_tab_reads`); None outside one.
+_TAB_READS: ContextVar[dict[int, _TabRead] | None] = ContextVar("_TAB_READS", default=None)
+
+
+@contextmanager
+def reuse_tab_reads() -> Iterator[None]:
+    """Within this, an OKR tab read once is not read again while its grid is the same:
+    a write's planner parses the workbook, and working out the results it writes beside
+    okr's formulas parses the workbook as it will be (`layout.results`), where all but the
+    tabs it changes are the grids read a moment before (150 person tabs: 0.4 s each time)."""
+    token = _TAB_READS.set({})
+    try:
+        yield
+    finally:
+        _TAB_READS.reset(token)
+
+
+@dataclass
+class _TabRead:
+    """What reading one OKR tab added to a `_Reader`, and what it depended on: it is the same
+    again for the same grid (the object, its rows unchanged), the same settings, people and
+    teams, and no ID of the tab already taken by a tab read before it."""
+
+    grid: Grid  # held, so that its id stays its own
+    rows: list[list[CellValue]]
+    length: int
+    settings: Settings
+    people: dict[str, str]
+    teams: frozenset[str]
+    findings: list[Finding]
+    objectives: list[Objective]
+    pending: list[tuple[Table, int, dict[str, Any]]]  # as read, before `build_krs` fills them
+    ids: dict[str, tuple[Table, int]]
+    unreadable: dict[str, Unreadable]
+    provisional: set[str]
+    tables: list[Table]
+
+    @classmethod
+    def of(
+        cls,
+        reader: _Reader,
+        grid: Grid,
+        settings: Settings,
+        objectives: list[Objective],
+        pending: list[tuple[Table, int, dict[str, Any]]],
+    ) -> _TabRead | None:
+        """Read the tab into `reader`, and say what it added; None when it found an ID
+        taken before it (its outcome depends on the other tabs then)."""
+        marks = (
+            len(reader.findings), len(objectives), len(pending), len(reader.rows),
+            len(reader.unreadable), set(reader.provisional), len(reader.okr_tables),
+        )  # fmt: skip
+        rows = grid.rows
+        reader._read_okr_tab(grid, settings, objectives, pending)
+        findings = reader.findings[marks[0] :]
+        if any(f.code == "duplicate-id" for f in findings):
+            return None
+        return cls(
+            grid=grid,
+            rows=rows,
+            length=len(rows),
+            settings=settings,
+            people=dict(reader.people),
+            teams=frozenset(reader.teams),
+            findings=findings,
+            objectives=objectives[marks[1] :],
+            pending=[(t, r, dict(f)) for t, r, f in pending[marks[2] :]],
+            ids=dict(itertools.islice(reader.rows.items(), marks[3], None)),
+            unreadable=dict(itertools.islice(reader.unreadable.items(), marks[4], None)),
+            provisional=reader.provisional - marks[5],
+            tables=reader.okr_tables[marks[6] :],
+        )
+
+    def fits(self, grid: Grid, settings: Settings, reader: _Reader) -> bool:
+        return (
+            grid is self.grid
+            and grid.rows is self.rows
+            and len(grid.rows) == self.length
+            and settings == self.settings
+            and reader.people == self.people
+            and reader.teams == self.teams
+            and reader.rows.keys().isdisjoint(self.ids)
+        )
+
+    def replay(
+        self,
+        reader: _Reader,
+        objectives: list[Objective],
+        pending: list[tuple[Table, int, dict[str, Any]]],
+    ) -> None:
+        reader.findings.extend(self.findings)
+        objectives.extend(self.objectives)
+        pending.extend((t, r, dict(f)) for t, r, f in self.pending)
+        reader.rows.update(self.ids)
+        reader.unreadable.update(self.unreadable)
+        reader.provisional |= self.provisional
+        reader.okr_tables.extend(self.tables)
+
+
 class _Reader:
     def __init__(self, raw: RawWorkbook, *, thorough: bool = False) -> None:
         self.raw = raw
@@ -200,34 +302,53 @@ class _Reader:
                 *EXTRA_TABS,
             )
         }
+        memo = None if self.thorough else _TAB_READS.get()
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
             if name in reserved or is_archive(grid.title):
                 continue
-            # A tab with an OKR header row is never a log (`looks_like_log`): the log's
-            # headers are looked for only on a tab without one.
-            table = find_table(grid, OKR_COLUMNS, min_matches=4)
-            if table is None and looks_like_log(grid):
-                continue  # a check-in log (read with the others)
-            if table is None:
-                if any(not is_blank(v) for row in grid.rows for v in row):
-                    self.add(
-                        "warning",
-                        "unknown-tab",
-                        "no OKR header row (Type, ID, Title, Start, Target, Due) in the first "
-                        f"{HEADER_SCAN_ROWS} rows; the tab is ignored",
-                        tab_ref(grid.title),
-                    )
+            if memo is None:
+                self._read_okr_tab(grid, settings, objectives, pending_krs)
                 continue
-            problems = _missing_headers(grid, table, OKR_COLUMNS) + _duplicate_headers(
-                grid, table, OKR_COLUMNS
-            )
-            self.findings.extend(problems)
-            if any(p.code == "missing-header" for p in problems):
+            read = memo.get(id(grid))
+            if read is not None and read.fits(grid, settings, self):
+                read.replay(self, objectives, pending_krs)
                 continue
-            self.okr_tables.append(table)
-            self._read_okr_rows(grid, table, settings, objectives, pending_krs)
+            read = _TabRead.of(self, grid, settings, objectives, pending_krs)
+            if read is not None:
+                memo[id(grid)] = read
         return objectives, pending_krs
+
+    def _read_okr_tab(
+        self,
+        grid: Grid,
+        settings: Settings,
+        objectives: list[Objective],
+        pending_krs: list[tuple[Table, int, dict[str, Any]]],
+    ) -> None:
+        # A tab with an OKR header row is never a log (`looks_like_log`): the log's headers
+        # are looked for only on a tab without one.
+        table = find_table(grid, OKR_COLUMNS, min_matches=4)
+        if table is None and looks_like_log(grid):
+            return  # a check-in log (read with the others)
+        if table is None:
+            if any(not is_blank(v) for row in grid.rows for v in row):
+                self.add(
+                    "warning",
+                    "unknown-tab",
+                    "no OKR header row (Type, ID, Title, Start, Target, Due) in the first "
+                    f"{HEADER_SCAN_ROWS} rows; the tab is ignored",
+                    tab_ref(grid.title),
+                )
+            return
+        problems = _missing_headers(grid, table, OKR_COLUMNS) + _duplicate_headers(
+            grid, table, OKR_COLUMNS
+        )
+        self.findings.extend(problems)
+        if any(p.code == "missing-header" for p in problems):
+            return
+        self.okr_tables.append(table)
+        self._read_okr_rows(grid, table, settings, objectives, pending_krs)
 
     def _default_level(self, tab: str) -> Level:
         if normalize_header(tab) == normalize_header(CORPORATE_TAB):

@@ -9,6 +9,7 @@ from okrsheet.layout import cells
 from okrsheet.layout.schema import (
     DASHBOARD_TAB,
     OKR_COLUMNS,
+    TYPE_KEY_RESULT,
     TYPE_OBJECTIVE,
     is_archive,
     normalize_header,
@@ -34,13 +35,22 @@ def objective_count(raw: RawWorkbook) -> int:
         table = find_table(grid, OKR_COLUMNS, min_matches=4)
         if table is None or "type" not in table.columns or "id" not in table.columns:
             continue  # as `okr_tabs.okr_tables`
-        for row in range(table.header_row + 1, len(grid.rows) + 1):
+        column = table.columns["type"] - 1
+        for values in grid.rows[table.header_row :]:
+            value = values[column] if column < len(values) else None
+            if value in _KNOWN_TYPES:  # as typed by okr, or blank: told at once
+                count += value == TYPE_OBJECTIVE
+                continue
             try:
-                kind = parse_row_type(grid.cell(row, table.columns["type"]))
+                kind = parse_row_type(value)
             except cells.CellValueError:
                 continue
             count += kind == TYPE_OBJECTIVE
     return count
+
+
+#: Type cells told without parsing: okr's own spellings, and blank ones (a prepared row).
+_KNOWN_TYPES = frozenset({TYPE_OBJECTIVE, TYPE_KEY_RESULT, "", None})
 
 
 def slots_of(grid: Grid) -> int | None:
