@@ -93,13 +93,22 @@ def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -
     """Find the header row (it may sit below a title row) and map known headers to columns."""
     # One command looks a tab up a dozen times (reader, planner, results): what was found is
     # kept with the grid, and holds while the rows it was found in are as they were.
-    head = (grid.title, tuple(tuple(row) for row in grid.rows[:HEADER_SCAN_ROWS]))
-    key = (tuple(columns), min_matches)
-    kept: dict[object, tuple[object, Table | None]] = grid.__dict__.setdefault(_FOUND, {})
+    # (By the columns' identity: a schema's tuple of columns is a constant, and hashing its
+    # columns on every look-up cost more than the look-up saved. The head is compared as
+    # lists, without building tuples of it.)
+    head = grid.rows[:HEADER_SCAN_ROWS]
+    key = (id(columns), min_matches)
+    kept: dict[object, _Found] = grid.__dict__.setdefault(_FOUND, {})
     found = kept.get(key)
-    if found is None or found[0] != head:
-        found = kept[key] = (head, _find_table(grid, columns, min_matches))
-    table = found[1]
+    if (
+        found is None
+        or found.columns is not columns
+        or found.title != grid.title
+        or found.head != head
+    ):
+        table = _find_table(grid, columns, min_matches)
+        found = kept[key] = _Found(columns, grid.title, [list(row) for row in head], table)
+    table = found.table
     if table is None:
         return None
     return Table(table.title, table.header_row, dict(table.columns), dict(table.extra_columns))
@@ -107,6 +116,16 @@ def find_table(grid: Grid, columns: Sequence[Column], *, min_matches: int = 3) -
 
 #: The attribute of a `Grid` under which `find_table` keeps what it found.
 _FOUND = "_okrsheet_tables"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What `find_table` found, and what it was found in (a copy of the head rows)."""
+
+    columns: Sequence[Column]
+    title: str
+    head: list[list[CellValue]]
+    table: Table | None
 
 
 def _find_table(grid: Grid, columns: Sequence[Column], min_matches: int) -> Table | None:

@@ -662,6 +662,12 @@ def test_find_table_finds_again_when_the_header_rows_change_in_place() -> None:
     grid.title = "Renamed"
     renamed = find_table(grid, OKR_COLUMNS, min_matches=4)
     assert renamed is not None and renamed.title == "Renamed"
+    grid.rows[0].insert(0, "Note")  # the row itself changed, not replaced
+    inserted = find_table(grid, OKR_COLUMNS, min_matches=4)
+    assert inserted is not None and inserted.columns["owner"] == 6
+    fewer = [c for c in OKR_COLUMNS if c.key != "owner"]  # other columns, looked up apart
+    other = find_table(grid, fewer, min_matches=3)
+    assert other is not None and "owner" not in other.columns
 
 
 def test_find_table_needs_enough_known_headers() -> None:
