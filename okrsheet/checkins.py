@@ -430,10 +430,16 @@ def record(
     # store may leave its other rows unread (94,000 of them take a second to parse).
     needles = frozenset(r.checkin_id for r in requests)
     store = open_store(location) if store is None else store
-    # A read, a plan and a write of as many objects as a load; the plan's tabs are read once
-    # for both the plan and the results written beside okr's formulas (`reuse_tab_reads`).
-    with bulk_load(), reuse_tab_reads():
-        store.update(with_room(planner), skim=replace(RECORD_SKIM, needles=needles))
+    # The plan's tabs are read once for both the plan and the results written beside okr's
+    # formulas (`reuse_tab_reads`); what was kept for that is let go before the write.
+    planned = with_room(planner)
+
+    def planned_once(raw: RawWorkbook) -> Sequence[Change]:
+        with reuse_tab_reads():
+            return planned(raw)
+
+    with bulk_load():  # a read, a plan and a write of as many objects as a load
+        store.update(planned_once, skim=replace(RECORD_SKIM, needles=needles))
     if journal is not None and ids is not None:
         journal.settle(ids)
     return recorded

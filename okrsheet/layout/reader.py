@@ -164,15 +164,15 @@ def reuse_tab_reads() -> Iterator[None]:
 @dataclass
 class _TabRead:
     """What reading one OKR tab added to a `_Reader`, and what it depended on: it is the same
-    again for the same grid (the object, its rows unchanged), the same settings, people and
-    teams, and no ID of the tab already taken by a tab read before it."""
+    again for the same grid (the object, its rows unchanged), the same context (settings,
+    people and teams), and no ID of the tab already taken by a tab read before it."""
 
     grid: Grid  # held, so that its id stays its own
     rows: list[list[CellValue]]
     length: int
-    settings: Settings
-    people: dict[str, str]
-    teams: frozenset[str]
+    # The settings, people and teams it was read with: one tuple for all the tabs of a parse,
+    # held, so that its id stays its own.
+    context: tuple[Settings, dict[str, str], frozenset[str]]
     findings: list[Finding]
     objectives: list[Objective]
     pending: list[tuple[Table, int, dict[str, Any]]]  # as read, before `build_krs` fills them
@@ -186,7 +186,7 @@ class _TabRead:
         cls,
         reader: _Reader,
         grid: Grid,
-        settings: Settings,
+        context: tuple[Settings, dict[str, str], frozenset[str]],
         objectives: list[Objective],
         pending: list[tuple[Table, int, dict[str, Any]]],
     ) -> _TabRead | None:
@@ -197,7 +197,7 @@ class _TabRead:
             len(reader.unreadable), set(reader.provisional), len(reader.okr_tables),
         )  # fmt: skip
         rows = grid.rows
-        reader._read_okr_tab(grid, settings, objectives, pending)
+        reader._read_okr_tab(grid, context[0], objectives, pending)
         findings = reader.findings[marks[0] :]
         if any(f.code == "duplicate-id" for f in findings):
             return None
@@ -205,9 +205,7 @@ class _TabRead:
             grid=grid,
             rows=rows,
             length=len(rows),
-            settings=settings,
-            people=dict(reader.people),
-            teams=frozenset(reader.teams),
+            context=context,
             findings=findings,
             objectives=objectives[marks[1] :],
             pending=[(t, r, dict(f)) for t, r, f in pending[marks[2] :]],
@@ -217,14 +215,13 @@ class _TabRead:
             tables=reader.okr_tables[marks[6] :],
         )
 
-    def fits(self, grid: Grid, settings: Settings, reader: _Reader) -> bool:
+    def fits(self, grid: Grid, reader: _Reader) -> bool:
+        """Whether it holds for `grid` in `reader` (read with the same context: see
+        `read_okr_tabs`)."""
         return (
             grid is self.grid
             and grid.rows is self.rows
             and len(grid.rows) == self.length
-            and settings == self.settings
-            and reader.people == self.people
-            and reader.teams == self.teams
             and reader.rows.keys().isdisjoint(self.ids)
         )
 
@@ -303,6 +300,10 @@ class _Reader:
             )
         }
         memo = None if self.thorough else _TAB_READS.get()
+        # What a tab's read depends on besides its grid, once for all of them (a copy of the
+        # People of a large company for each of its tabs came to 20 MB).
+        context = (settings, dict(self.people), frozenset(self.teams))
+        same: dict[int, bool] = {id(context): True}
         for grid in self.raw.grids:
             name = normalize_header(grid.title)
             if name in reserved or is_archive(grid.title):
@@ -311,10 +312,14 @@ class _Reader:
                 self._read_okr_tab(grid, settings, objectives, pending_krs)
                 continue
             read = memo.get(id(grid))
-            if read is not None and read.fits(grid, settings, self):
-                read.replay(self, objectives, pending_krs)
-                continue
-            read = _TabRead.of(self, grid, settings, objectives, pending_krs)
+            if read is not None:
+                fits = same.get(id(read.context))
+                if fits is None:
+                    fits = same[id(read.context)] = read.context == context
+                if fits and read.fits(grid, self):
+                    read.replay(self, objectives, pending_krs)
+                    continue
+            read = _TabRead.of(self, grid, context, objectives, pending_krs)
             if read is not None:
                 memo[id(grid)] = read
         return objectives, pending_krs
