@@ -16,6 +16,7 @@ from okrsheet import memory
 def _thawed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(memory, "freeze_large_loads", True)  # as `okr` sets it
     gc.unfreeze()
+    gc.enable()  # whatever a test before left in this process
     memory._frozen_by_load = 0
     yield
     gc.unfreeze()
@@ -60,7 +61,9 @@ def test_what_someone_else_froze_is_never_thawed() -> None:
     with memory.bulk_load():
         pass
 
-    assert gc.get_freeze_count() == theirs and kept
+    # Never thawed (that would leave none, or only the load's): the count may only fall by
+    # the few frozen objects freed meanwhile.
+    assert theirs - 1_000 <= gc.get_freeze_count() <= theirs and kept
 
 
 def test_inside_a_paused_collector_a_load_changes_nothing() -> None:
