@@ -814,13 +814,6 @@ def _has_cached_results(xml: bytes | LongSheet) -> bool:
     return xml.results if isinstance(xml, LongSheet) else has_cached_results(xml)
 
 
-def _only_deletes(changes: Sequence[Change], tab: str) -> bool:
-    mine = [
-        c for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows) and c.tab == tab
-    ]
-    return len(mine) == 1 and isinstance(mine[0], DeleteRows)
-
-
 # A row's opening tag, its number first (as okr, Excel and LibreOffice write it).
 _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 # What in a sheet a deletion of rows would have to move besides the rows: then it is parsed.
@@ -870,9 +863,17 @@ def _delete_splice(xml: bytes, doomed: Collection[int]) -> bytes | None:
     return b"".join([head, view[start:opening], *pieces, view[end:]])
 
 
+# A row's or a cell's reference: its column letters (none for a row) and its row number.
+_REFERENCE = re.compile(rb' r="([A-Z]{0,3})(\d+)"')
+
+
 def _renumbered(row: bytes, old: int, new: int) -> bytes:
     """A row's XML with its number, and its cells', `new` instead of `old`."""
-    return re.sub(rb' r="([A-Z]{0,3})%d"' % old, rb' r="\g<1>%d"' % new, row)
+    was, now = b"%d" % old, b"%d" % new
+    return _REFERENCE.sub(
+        lambda m: b' r="%s%s"' % (m[1], now) if m[2] == was else m[0],
+        row,
+    )
 
 
 def _shrunk(match: re.Match[bytes], last: int) -> bytes:
@@ -883,11 +884,12 @@ def _shrunk(match: re.Match[bytes], last: int) -> bytes:
     return match.group(1) + ref + match.group(3)
 
 
-def _only_appends(changes: Sequence[Change], tab: str) -> bool:
+def _only(kind: type[AppendRows | DeleteRows], changes: Sequence[Change], tab: str) -> bool:
+    """Whether the one change `changes` make on `tab` is of `kind`."""
     mine = [
         c for c in changes if isinstance(c, SetCells | AppendRows | DeleteRows) and c.tab == tab
     ]
-    return len(mine) == 1 and isinstance(mine[0], AppendRows)
+    return len(mine) == 1 and isinstance(mine[0], kind)
 
 
 _LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
@@ -1171,8 +1173,6 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
     sheets: dict[str, _Sheet] = {}
     replaced: dict[str, Content | None] = {}
     changed: dict[str, _Cells] = {}  # where the changes wrote, for `stale_formulas`
-    # The sheets the changes set cells on or delete rows of, parsed several at once (see
-    # `in_parallel`) before the first is changed.
     # Rows deleted from a long sheet of values (the log a rollover empties) are cut out of
     # its XML (`_delete_splice`), never parsed.
     cut = {
@@ -1180,13 +1180,15 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         for c in changes
         if isinstance(c, DeleteRows)
         and c.rows
-        and _only_deletes(changes, c.tab)
+        and _only(DeleteRows, changes, c.tab)
         and c.tab in parts
         and package.size(parts[c.tab]) > SERIALIZED_FROM
         and not isinstance(package.outlines.get(parts[c.tab]), LongSheet)
         and _anchored_below(package, parts[c.tab], min(c.rows)) is None
         and (found := _delete_splice(package.read(parts[c.tab]), c.rows)) is not None
     }
+    # The other sheets the changes set cells on or delete rows of, parsed several at once
+    # (see `in_parallel`) before the first is changed.
     to_parse = list(
         dict.fromkeys(
             parts[c.tab]
@@ -1209,7 +1211,7 @@ def _patch(source: str | Package, target: IO[bytes], changes: Sequence[Change]) 
         known = package.outlines.get(part)
         if (
             isinstance(change, AppendRows)
-            and _only_appends(changes, change.tab)
+            and _only(AppendRows, changes, change.tab)
             and not _has_cached_results(  # the rows may change them
                 xml := known if isinstance(known, LongSheet) else package.read(part)
             )

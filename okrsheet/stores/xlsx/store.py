@@ -481,7 +481,7 @@ class XlsxStore:
         and the reader is given 80 kB of it."""
         from okrsheet.stores.xlsx.bounds import check_package, check_sheets
         from okrsheet.stores.xlsx.parts import sheet_parts
-        from okrsheet.stores.xlsx.values import empty_tail, without_formulas
+        from okrsheet.stores.xlsx.values import without_empty_tail, without_formulas
 
         given: dict[str, bytes] = {}
 
@@ -490,8 +490,7 @@ class XlsxStore:
             values = without_formulas(xml)
             if values is None:
                 return xml
-            tail = empty_tail(values)
-            given[part] = values if tail is None else values[: tail[0]] + values[tail[1] :]
+            given[part] = without_empty_tail(values) or values
             return given[part]
 
         def whole(part: str) -> bytes:
